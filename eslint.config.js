@@ -1,0 +1,32 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', URL: 'readonly', globalThis: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-this-alias': 'off',
+      'no-constant-condition': ['error', { checkLoops: false }],
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    // Layering (DESIGN.md): only the transports in internet/ touch Node's socket and process modules.
+    files: ['src/**/*.ts'],
+    ignores: ['src/internet/**', 'src/testing/**', 'src/cli/**', 'src/**/*.test.ts', 'src/**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['node:net', 'node:tls', 'node:dgram', 'node:child_process', 'net', 'tls', 'dgram', 'child_process'] }],
+    },
+  },
+  {
+    // defer/ runs in a browser: no Node imports at all.
+    files: ['src/defer/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*'] }] },
+  },
+);

@@ -1,0 +1,103 @@
+/**
+ * `Failure`: an error on its way down an errback chain, as Twisted's `twisted.python.failure.Failure`.
+ * @module
+ */
+
+/** Anything `trap`/`check` can match: an error class. */
+export type ErrorClass = abstract new (...args: any[]) => Error;
+
+/** Turns any thrown value into an `Error`, keeping the original as `cause` when it was not one. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : `non-Error thrown: ${String(value)}`, { cause: value });
+}
+
+/**
+ * A failure carried by a Deferred's errback chain: it wraps the error and remembers where things went wrong.
+ *
+ * @example
+ * d.addErrback((f: Failure) => { f.trap(ConnectionRefusedError); return retry(); });
+ */
+export class Failure {
+  /** The error itself. */
+  readonly value: Error;
+  /** Extra lines shown by {@link Failure.getTraceback} (set when Deferred debugging is on). */
+  debugInfo: string | undefined;
+
+  constructor(value?: unknown) {
+    this.value = toError(value === undefined ? new Error('Failure created with no error') : value);
+  }
+
+  /** The error's class. */
+  get type(): Function {
+    return this.value.constructor;
+  }
+
+  /** Returns the first of `types` the error is an instance of, or `null`. */
+  check<C extends ErrorClass>(...types: C[]): C | null {
+    for (const t of types) if (this.value instanceof t) return t;
+    return null;
+  }
+
+  /** Returns the matching type, or rethrows this failure so the errback chain goes on failing. */
+  trap<C extends ErrorClass>(...types: C[]): C {
+    const match = this.check(...types);
+    if (match === null) throw this;
+    return match;
+  }
+
+  /** The error's message, as `"ErrorName: message"` would be too noisy for logs. */
+  getErrorMessage(): string {
+    return this.value.message;
+  }
+
+  /** The error's stack (with its `cause` chain), plus creation/firing sites when debugging is on. */
+  getTraceback(): string {
+    let text = this.value.stack ?? `${this.value.name}: ${this.value.message}`;
+    let cause = (this.value as { cause?: unknown }).cause;
+    for (let depth = 0; cause instanceof Error && depth < 8; depth++) {
+      text += `\nCaused by: ${cause.stack ?? cause.message}`;
+      cause = (cause as { cause?: unknown }).cause;
+    }
+    if (this.debugInfo) text += `\n${this.debugInfo}`;
+    return text;
+  }
+
+  /** Rethrows the wrapped error. */
+  raiseException(): never {
+    throw this.value;
+  }
+
+  toString(): string {
+    return `[Failure instance: ${this.value.name}: ${this.value.message}]`;
+  }
+}
+
+/** `callback`/`errback` was called on a Deferred that already has a result. */
+export class AlreadyCalledError extends Error {
+  override name = 'AlreadyCalledError';
+}
+
+/** A Deferred was cancelled. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor(message = 'Deferred was cancelled') {
+    super(message);
+  }
+}
+
+/** A Deferred timed out (see `Deferred.addTimeout`). */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+  constructor(readonly seconds?: number, message?: string) {
+    super(message ?? (seconds === undefined ? 'operation timed out' : `timed out after ${seconds} seconds`));
+  }
+}
+
+/** `gatherResults` failed: carries the first failure and the index of the Deferred that produced it. */
+export class FirstError extends Error {
+  override name = 'FirstError';
+  constructor(readonly subFailure: Failure, readonly index: number) {
+    super(`FirstError[#${index}, ${subFailure.value.name}: ${subFailure.value.message}]`, { cause: subFailure.value });
+  }
+}
