@@ -1,0 +1,7 @@
+/**
+ * `torsion/testing`: what protocol tests need instead of sockets and sleeping — a fake `Clock`,
+ * `StringTransport`, `MemoryReactor`, an in-memory loopback (optionally through TLS) and node:test helpers.
+ * @module
+ */
+export { Clock } from './clock.js';
+export { DelayedCall } from '../internet/delayed-call.js';
