@@ -5,3 +5,4 @@
  */
 export { Clock } from './clock.js';
 export { DelayedCall } from '../internet/delayed-call.js';
+export { StringTransport, StringTransportWithDisconnection, type StringTransportOptions, type ProducerState } from './string-transport.js';
