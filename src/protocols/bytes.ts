@@ -1,0 +1,100 @@
+/**
+ * Byte helpers shared by the framings. Browser-safe: only `Uint8Array`, `TextEncoder` and `TextDecoder`.
+ * @module
+ */
+import type { Data } from '../internet/interfaces.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `data` as bytes: strings are encoded as UTF-8, byte arrays are returned as they are. */
+export function toBytes(data: Data): Uint8Array {
+  return typeof data === 'string' ? encoder.encode(data) : data;
+}
+
+/** Decodes UTF-8 bytes (a line, a netstring) to a string; invalid sequences become U+FFFD. */
+export function decodeUtf8(data: Uint8Array): string {
+  return decoder.decode(data);
+}
+
+/** One new array holding `parts` one after the other. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The index of the first occurrence of `needle` in `haystack` at or after `from`, or -1.
+ * Scans for the first byte with the native `indexOf` (memchr speed) and checks the rest by hand,
+ * which beats a generic substring search for the short delimiters protocols use.
+ */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0];
+  const nl = needle.length;
+  if (nl === 1) return haystack.indexOf(first, from);
+  const last = haystack.length - nl;
+  let i = haystack.indexOf(first, from);
+  while (i >= 0 && i <= last) {
+    let k = 1;
+    while (k < nl && haystack[i + k] === needle[k]) k++;
+    if (k === nl) return i;
+    i = haystack.indexOf(first, i + 1);
+  }
+  return -1;
+}
+
+/**
+ * A growable byte buffer that appends in amortised O(1) per byte, so a partial frame arriving one byte at a
+ * time costs linear, not quadratic, copying.
+ */
+export class ByteBuffer {
+  #bytes = new Uint8Array(0);
+  #length = 0;
+
+  /** How many bytes it holds. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends a copy of `data`. */
+  append(data: Uint8Array): void {
+    const need = this.#length + data.length;
+    if (need > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.#bytes.length * 2, 256));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+    }
+    this.#bytes.set(data, this.#length);
+    this.#length = need;
+  }
+
+  /** A view of the bytes held; valid until the next `append` or `clear`. */
+  view(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
+  /** The byte at `index` (no bounds check beyond the array's own). */
+  at(index: number): number {
+    return this.#bytes[index];
+  }
+
+  /** Removes and returns a copy of everything held. */
+  take(): Uint8Array {
+    const out = this.#bytes.slice(0, this.#length);
+    this.clear();
+    return out;
+  }
+
+  /** Forgets everything held, releasing large allocations. */
+  clear(): void {
+    this.#length = 0;
+    if (this.#bytes.length > 65536) this.#bytes = new Uint8Array(0);
+  }
+}

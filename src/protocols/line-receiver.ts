@@ -1,0 +1,262 @@
+/**
+ * `LineReceiver`: lines and raw data on one connection (Twisted's `protocols/basic.py`), built for speed:
+ * it scans each chunk with the native `indexOf`, hands `lineReceived` a view into the chunk (no copy), and
+ * keeps at most one partial line between chunks. Browser-safe.
+ * @module
+ */
+import { Protocol } from '../internet/protocol.js';
+import type { Data, IPushProducer } from '../internet/interfaces.js';
+import { ByteBuffer, concatBytes, indexOfBytes, toBytes } from './bytes.js';
+
+/** What `transport.pauseProducing`/`resumeProducing` look like when the transport has them. */
+type MaybeProducer = Partial<IPushProducer>;
+
+/**
+ * A protocol that receives lines (`lineReceived`) or raw data (`rawDataReceived`), depending on its mode.
+ *
+ * Lines longer than `MAX_LENGTH` go to `lineLengthExceeded`, which by default drops the connection: a peer
+ * cannot make it buffer more than `MAX_LENGTH` plus the delimiter. Once `transport.disconnecting` is true no
+ * further lines are delivered.
+ *
+ * The line handed to `lineReceived` is a view into the received chunk: copy it (`line.slice()`) if you keep it
+ * past the call and your transport reuses its buffers (Node's sockets do not).
+ *
+ * @example
+ * class Echo extends LineReceiver {
+ *   override lineReceived(line: Uint8Array) { this.sendLine(line); }
+ * }
+ */
+export class LineReceiver extends Protocol implements IPushProducer {
+  /** The line delimiter; change it at any time, even inside `lineReceived`. */
+  delimiter: string | Uint8Array = '\r\n';
+  /** The longest line accepted, in bytes, without the delimiter. */
+  MAX_LENGTH = 16384;
+  /** True while paused by `pauseProducing`: nothing is delivered until `resumeProducing`. */
+  paused = false;
+
+  #lineMode = true;
+  #busy = false;
+  /** The partial line (line mode) or undelivered data (paused) kept between chunks. */
+  readonly #pending = new ByteBuffer();
+  /** Chunks that arrived while a callback was running (`setLineMode(extra)`, loopback transports). */
+  #queue: Uint8Array[] = [];
+  #delimSource: string | Uint8Array | undefined;
+  #delim: Uint8Array = new Uint8Array(0);
+
+  /** True in line mode, false in raw mode. */
+  get lineMode(): boolean {
+    return this.#lineMode;
+  }
+
+  /** Override: called with each line, without its delimiter. */
+  lineReceived(_line: Uint8Array): void {
+    throw new Error(`${this.constructor.name} must override lineReceived`);
+  }
+
+  /** Override: called with data received in raw mode. */
+  rawDataReceived(_data: Uint8Array): void {
+    throw new Error(`${this.constructor.name} must override rawDataReceived`);
+  }
+
+  /**
+   * Called when a line is longer than `MAX_LENGTH`, with the buffered data starting at that line (it may hold
+   * more than one line, or only the start of the long one). The default drops the connection.
+   */
+  lineLengthExceeded(_line: Uint8Array): void {
+    this.transport.loseConnection();
+  }
+
+  /** Writes `line` followed by the delimiter, in one write. */
+  sendLine(line: Data): void {
+    const d = this.delimiter;
+    if (typeof line === 'string' && typeof d === 'string') this.transport.write(line + d);
+    else this.transport.write(concatBytes([toBytes(line), toBytes(d)]));
+  }
+
+  /** Switches to raw mode: further data goes to `rawDataReceived`, including the rest of the current chunk. */
+  setRawMode(): void {
+    this.#lineMode = false;
+  }
+
+  /**
+   * Switches to line mode. From `rawDataReceived`, pass the bytes you did not consume as `extra`: they are
+   * parsed for lines before anything received later.
+   */
+  setLineMode(extra?: Uint8Array): void {
+    this.#lineMode = true;
+    if (extra !== undefined && extra.length > 0) this.dataReceived(extra);
+  }
+
+  /** Removes and returns whatever is buffered and not yet delivered. */
+  clearLineBuffer(): Uint8Array {
+    const queued = this.#queue;
+    this.#queue = [];
+    return concatBytes([this.#pending.take(), ...queued]);
+  }
+
+  /** Stops delivering lines (and pauses the transport, if it can be paused) until `resumeProducing`. */
+  pauseProducing(): void {
+    this.paused = true;
+    (this.transport as MaybeProducer | undefined)?.pauseProducing?.();
+  }
+
+  /** Delivers what was buffered while paused, then resumes the transport. */
+  resumeProducing(): void {
+    this.paused = false;
+    (this.transport as MaybeProducer | undefined)?.resumeProducing?.();
+    if (this.#pending.length > 0 && !this.#busy) this.dataReceived(this.#pending.take());
+  }
+
+  /** Stops for good: drops the connection. */
+  stopProducing(): void {
+    this.paused = true;
+    this.transport.loseConnection();
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#busy) {
+      this.#queue.push(data);
+      return;
+    }
+    if (this.paused) {
+      this.#pending.append(data);
+      return;
+    }
+    this.#busy = true;
+    try {
+      let chunk: Uint8Array | undefined = data;
+      while (chunk !== undefined) {
+        if (!this.#process(chunk)) {
+          if (!this.#gone()) for (const rest of this.#queue) this.#pending.append(rest);
+          this.#queue = [];
+          break;
+        }
+        chunk = this.#queue.shift();
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #delimiterBytes(): Uint8Array {
+    if (this.delimiter !== this.#delimSource) {
+      this.#delimSource = this.delimiter;
+      this.#delim = toBytes(this.delimiter);
+      if (this.#delim.length === 0) throw new RangeError('LineReceiver.delimiter must not be empty');
+    }
+    return this.#delim;
+  }
+
+  /** True once the connection is going away: nothing more is delivered or kept. */
+  #gone(): boolean {
+    return this.transport?.disconnecting === true;
+  }
+
+  /** True once delivery must stop for this call: paused, or the connection is going away. */
+  #halted(): boolean {
+    if (this.#gone()) {
+      this.#pending.clear();
+      return true;
+    }
+    return this.paused;
+  }
+
+  /** Delivers what `data` (after any pending bytes) holds; false when delivery stopped early. */
+  #process(data: Uint8Array): boolean {
+    if (this.#halted()) {
+      if (!this.#gone()) this.#pending.append(data);
+      return false;
+    }
+    const n = data.length;
+    let pos = 0;
+    if (this.#pending.length > 0) {
+      if (!this.#lineMode) {
+        this.rawDataReceived(this.#pending.take());
+        if (this.#halted()) {
+          if (!this.#gone()) this.#pending.append(data);
+          return false;
+        }
+      } else {
+        const after = this.#finishPendingLine(data);
+        if (after < 0) return after === -1;
+        pos = after;
+        if (this.#halted()) {
+          if (pos < n && !this.#gone()) this.#pending.append(data.subarray(pos));
+          return false;
+        }
+      }
+    }
+    while (pos < n) {
+      if (!this.#lineMode) {
+        this.rawDataReceived(pos === 0 ? data : data.subarray(pos));
+        pos = n;
+        if (this.#halted()) return false;
+        continue;
+      }
+      const d = this.#delimiterBytes();
+      const end = indexOfBytes(data, d, pos);
+      if (end < 0) break;
+      if (end - pos > this.MAX_LENGTH) {
+        this.lineLengthExceeded(data.subarray(pos));
+        return false;
+      }
+      const line = data.subarray(pos, end);
+      pos = end + d.length;
+      this.lineReceived(line);
+      if (this.#halted()) {
+        if (pos < n && !this.#gone()) this.#pending.append(data.subarray(pos));
+        return false;
+      }
+    }
+    if (pos < n) {
+      this.#pending.append(pos === 0 ? data : data.subarray(pos));
+      if (this.#pending.length >= this.MAX_LENGTH + this.#delimiterBytes().length) {
+        this.lineLengthExceeded(this.#pending.take());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Completes the partial line kept from earlier chunks with the start of `data`. Returns the offset in `data`
+   * after the delimiter, -1 when `data` holds no delimiter (all of it was buffered), -2 when the line was too long.
+   */
+  #finishPendingLine(data: Uint8Array): number {
+    const d = this.#delimiterBytes();
+    const dl = d.length;
+    const pending = this.#pending;
+    const p = pending.length;
+    let end = -1;
+    // A delimiter may straddle the boundary: start in the pending bytes and end in data.
+    for (let s = Math.max(0, p - dl + 1); s < p && end < 0; s++) {
+      if (s + dl - p > data.length) break;
+      let k = 0;
+      while (k < dl && (s + k < p ? pending.at(s + k) : data[s + k - p]) === d[k]) k++;
+      if (k === dl) end = s;
+    }
+    if (end < 0) {
+      const i = indexOfBytes(data, d, 0);
+      if (i >= 0) end = p + i;
+    }
+    if (end < 0) {
+      pending.append(data);
+      if (pending.length >= this.MAX_LENGTH + dl) {
+        this.lineLengthExceeded(pending.take());
+        return -2;
+      }
+      return -1;
+    }
+    if (end > this.MAX_LENGTH) {
+      this.lineLengthExceeded(concatBytes([pending.take(), data]));
+      return -2;
+    }
+    const line = new Uint8Array(end);
+    line.set(end < p ? pending.view().subarray(0, end) : pending.view());
+    if (end > p) line.set(data.subarray(0, end - p), p);
+    const after = end + dl - p;
+    pending.clear();
+    this.lineReceived(line);
+    return after;
+  }
+}
