@@ -280,7 +280,7 @@ export interface SpawnOptions {
   path?: string;
   uid?: number;
   gid?: number;
-  /** Map of child fd to 'r' (child reads), 'w' (child writes) or a parent fd number to inherit. Default {0:'w',1:'r',2:'r'}. */
+  /** Map of child fd to 'r' (the parent reads what the child writes), 'w' (the parent writes, the child reads) or a parent fd number to hand over, as Twisted. Default {0:'w',1:'r',2:'r'}. */
   childFDs?: Record<number, 'r' | 'w' | number>;
 }
 

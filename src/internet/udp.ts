@@ -1,0 +1,229 @@
+/**
+ * UDP on `node:dgram` (Twisted's `internet/udp.py`): a bound datagram socket that is at once the listening
+ * port and the transport a `DatagramProtocol` writes to. The reactor's `listenUDP` delegates here.
+ * @module
+ */
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { Deferred } from '../defer/index.js';
+import { Logger } from '../logger/index.js';
+import { ipAddress, type IPv4Address, type IPv6Address } from './address.js';
+import { CannotListenError } from './error.js';
+import type { Data, IDatagramProtocol, IListeningPort, IUDPTransport } from './interfaces.js';
+
+const log = new Logger({ namespace: 'torsion.internet.udp' });
+
+/** Options of {@link listenUDP}. */
+export interface UDPOptions {
+  /** The address to bind: `'127.0.0.1'`, `'::1'`, `'::'`; default `''`, every IPv4 address. */
+  interface?: string;
+  /** Datagrams longer than this are dropped (and logged) instead of delivered. Default 8192, as Twisted. */
+  maxPacketSize?: number;
+}
+
+/** A datagram's source or destination. */
+export interface DatagramAddress {
+  host: string;
+  port: number;
+}
+
+/** Writing to a host that is not an IP address (datagram transports do no DNS, as in Twisted). */
+export class InvalidAddressError extends Error {
+  readonly code = 'TORSION_INVALID_ADDRESS';
+  override name = 'InvalidAddressError';
+}
+
+/**
+ * A listening UDP socket, also the protocol's transport. Binding is asynchronous in Node, so the protocol's
+ * `makeConnection`/`startProtocol` runs once the socket is bound; {@link UDPPort.whenListening} tells when.
+ * Writes made before that are queued by the socket.
+ */
+export class UDPPort implements IListeningPort, IUDPTransport {
+  /** The reactor that made this port. */
+  readonly reactor: unknown;
+  readonly protocol: IDatagramProtocol;
+  readonly maxPacketSize: number;
+  /** The interface asked for (`''` for every IPv4 address). */
+  readonly interface: string;
+  /** The underlying Node socket. */
+  protected readonly socket: dgram.Socket;
+  #bound = false;
+  #failed: Error | undefined;
+  #waiters: Deferred<this>[] = [];
+  #stopped: Deferred<void> | undefined;
+  #connected: DatagramAddress | undefined;
+  /** Writes made while `connect` was still resolving: Node refuses address-less sends until then. */
+  #pendingConnected: Data[] | undefined;
+  #broadcast = false;
+  #lastHost = '';
+
+  /**
+   * @param reactor the reactor that owns the port
+   * @param port the port to bind, 0 for an ephemeral one
+   * @param protocol the protocol receiving datagrams
+   * @param options interface and maximum datagram size
+   * @param socketOptions extra options for `dgram.createSocket` (multicast sets `reuseAddr`)
+   */
+  constructor(reactor: unknown, port: number, protocol: IDatagramProtocol, options: UDPOptions = {}, socketOptions: Partial<dgram.SocketOptions> = {}) {
+    this.reactor = reactor;
+    this.protocol = protocol;
+    this.maxPacketSize = options.maxPacketSize ?? 8192;
+    this.interface = options.interface ?? '';
+    const type = this.interface.includes(':') ? 'udp6' : 'udp4';
+    this.socket = dgram.createSocket({ type, ...socketOptions });
+    this.socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
+    this.socket.on('error', (err) => this.#onError(err));
+    this.socket.once('listening', () => this.#onListening());
+    this.socket.bind(port, this.interface || undefined);
+  }
+
+  /** Fires with this port once bound (at once if it already is), or fails with `CannotListenError`. */
+  whenListening(): Deferred<this> {
+    if (this.#bound) return Deferred.succeed(this);
+    if (this.#failed) return Deferred.fail(this.#failed);
+    const d = new Deferred<this>();
+    this.#waiters.push(d);
+    return d;
+  }
+
+  /** True once the socket is bound and until it is closed. */
+  get listening(): boolean {
+    return this.#bound && !this.#stopped;
+  }
+
+  /** The bound address. Throws until the port is listening (see {@link UDPPort.whenListening}). */
+  getHost(): IPv4Address | IPv6Address {
+    if (!this.#bound) throw new Error('UDP port is not bound yet: wait for whenListening()');
+    const a = this.socket.address();
+    return ipAddress('UDP', a.address, a.port);
+  }
+
+  /**
+   * Sends one datagram to `addr` (an IP address, no DNS), or to the connected peer when `addr` is left out.
+   * Errors (unreachable network, oversized datagram) are logged; on a connected socket a refused port is
+   * reported to the protocol's `connectionRefused`.
+   */
+  write(data: Data, addr?: DatagramAddress): void {
+    const peer = this.#connected;
+    if (peer) {
+      if (addr && (addr.host !== peer.host || addr.port !== peer.port)) {
+        throw new InvalidAddressError(`connected to ${peer.host}:${peer.port}, cannot write to ${addr.host}:${addr.port}`);
+      }
+      if (this.#pendingConnected) this.#pendingConnected.push(data);
+      else this.socket.send(data);
+      return;
+    }
+    if (!addr) throw new InvalidAddressError('write() needs an address on an unconnected UDP port');
+    if (addr.host !== this.#lastHost) {
+      if (isIP(addr.host) === 0) throw new InvalidAddressError(`not an IP address: ${addr.host}`);
+      this.#lastHost = addr.host;
+    }
+    this.socket.send(data, addr.port, addr.host);
+  }
+
+  /**
+   * Connected UDP: from now on only `host:port` is heard, `write` needs no address, and an ICMP "port
+   * unreachable" from the peer calls the protocol's `connectionRefused`. Can be called once.
+   */
+  connect(host: string, port: number): void {
+    if (this.#connected) throw new Error('already connected: reconnecting a UDP port is not supported');
+    if (isIP(host) === 0) throw new InvalidAddressError(`not an IP address: ${host}`);
+    this.#connected = { host, port };
+    this.#pendingConnected = [];
+    this.socket.connect(port, host, () => {
+      const pending = this.#pendingConnected ?? [];
+      this.#pendingConnected = undefined;
+      for (const data of pending) this.socket.send(data);
+    });
+  }
+
+  /** The peer given to {@link UDPPort.connect}, if any. */
+  getPeer(): DatagramAddress | undefined {
+    return this.#connected;
+  }
+
+  /** Allows sending to broadcast addresses (`SO_BROADCAST`). */
+  setBroadcastAllowed(enabled: boolean): void {
+    this.#broadcast = enabled;
+    if (this.#bound) this.socket.setBroadcast(enabled);
+  }
+
+  getBroadcastAllowed(): boolean {
+    return this.#broadcast;
+  }
+
+  /** Closes the socket; fires once it is closed, after the protocol's `stopProtocol`. Safe to call twice. */
+  stopListening(): Deferred<void> {
+    if (this.#stopped) return chained(this.#stopped);
+    const d = (this.#stopped = new Deferred<void>());
+    const wasBound = this.#bound;
+    const finish = () => {
+      if (wasBound) (this.protocol as { doStop?: () => void }).doStop?.();
+      d.callback(undefined);
+    };
+    if (this.#failed) finish();
+    else this.socket.close(finish);
+    for (const w of this.#waiters.splice(0)) w.errback(new CannotListenError('port was stopped before it was bound'));
+    return chained(d);
+  }
+
+  /** Called once the socket is bound: subclasses apply options that need a bound socket. */
+  protected onBound(): void {
+    if (this.#broadcast) this.socket.setBroadcast(true);
+  }
+
+  #onListening(): void {
+    if (this.#stopped) return;
+    this.#bound = true;
+    this.onBound();
+    this.protocol.makeConnection(this);
+    for (const w of this.#waiters.splice(0)) w.callback(this);
+  }
+
+  #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (msg.length > this.maxPacketSize) {
+      log.warn('dropped a {size}-byte datagram from {host}:{port}: over maxPacketSize {max}', {
+        size: msg.length, host: rinfo.address, port: rinfo.port, max: this.maxPacketSize,
+      });
+      return;
+    }
+    this.protocol.datagramReceived(msg, { host: rinfo.address, port: rinfo.port });
+  }
+
+  #onError(err: NodeJS.ErrnoException): void {
+    if (!this.#bound && !this.#stopped) {
+      const e = new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}: ${err.message}`, { cause: err });
+      this.#failed = e;
+      this.socket.close();
+      log.error('{error}', { error: e.message });
+      for (const w of this.#waiters.splice(0)) w.errback(e);
+      return;
+    }
+    if (err.code === 'ECONNREFUSED' && this.#connected) {
+      this.protocol.connectionRefused();
+      return;
+    }
+    log.warn('UDP socket error: {error}', { error: err.message, code: err.code });
+  }
+}
+
+/** A Deferred that fires with `d`'s result without taking it from `d`'s other listeners. */
+function chained<T>(d: Deferred<T>): Deferred<T> {
+  const out = new Deferred<T>();
+  d.addCallbacks((r) => { out.callback(r); return r; }, (f) => { out.errback(f); return f; });
+  return out;
+}
+
+/**
+ * Binds a UDP port and connects `protocol` to it once bound: what `reactor.listenUDP` runs.
+ *
+ * @example
+ * class Echo extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array, addr: { host: string; port: number }) { this.transport!.write(data, addr); }
+ * }
+ * const port = listenUDP(reactor, 9999, new Echo(), { interface: '127.0.0.1' });
+ * await port.whenListening();
+ */
+export function listenUDP(reactor: unknown, port: number, protocol: IDatagramProtocol, options: UDPOptions = {}): UDPPort {
+  return new UDPPort(reactor, port, protocol, options);
+}
