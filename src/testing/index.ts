@@ -6,3 +6,5 @@
 export { Clock } from './clock.js';
 export { DelayedCall } from '../internet/delayed-call.js';
 export { StringTransport, StringTransportWithDisconnection, type StringTransportOptions, type ProducerState } from './string-transport.js';
+export { successResultOf, failureResultOf, assertNoResult, assertFailure, deferredTest } from './assertions.js';
+export { requirePeer, PeerMissingError } from './peers.js';

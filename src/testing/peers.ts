@@ -1,0 +1,46 @@
+/**
+ * Finding the real programs that interop tests run against (openssl, curl, python3, ...).
+ * @module
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+
+/** A program an interop test needs is not installed. */
+export class PeerMissingError extends Error {
+  readonly code = 'TORSION_PEER_MISSING';
+  override name = 'PeerMissingError';
+  constructor(readonly command: string, readonly debianPackage: string) {
+    super(`peer program ${command} not found: install the Debian package ${debianPackage}`);
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The full path of `command`, looked up on `PATH` (or checked as given, when it has a slash). Throws
+ * {@link PeerMissingError} naming the Debian package to install, so a test against a missing peer fails
+ * with the fix in its message instead of skipping silently.
+ *
+ * @example
+ * const openssl = requirePeer('openssl', 'openssl');
+ * spawnSync(openssl, ['version']);
+ */
+export function requirePeer(command: string, debianPackage: string): string {
+  if (command.includes('/')) {
+    if (isExecutable(command)) return isAbsolute(command) ? command : join(process.cwd(), command);
+    throw new PeerMissingError(command, debianPackage);
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new PeerMissingError(command, debianPackage);
+}
