@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DatagramProtocol } from './protocol.js';
-import { listenMulticast } from './multicast.js';
+import { MulticastPort } from './multicast.js';
 
 const child = fileURLToPath(new URL('./multicast-netns-child.ts', import.meta.url));
 
@@ -37,12 +37,12 @@ describe('listenMulticast', () => {
   });
 
   test('settings made before binding are kept and applied once bound', async () => {
-    const port = listenMulticast(null, 0, new DatagramProtocol(), { interface: '127.0.0.1' });
+    const port = new MulticastPort(null, 0, new DatagramProtocol(), { interface: '127.0.0.1' });
     port.setTTL(3);
     port.setLoopbackMode(false);
+    port.startListening();
     assert.equal(port.getTTL(), 3);
     assert.equal(port.getLoopbackMode(), false);
-    await port.whenListening();
     assert.ok(port.getHost().port > 0);
     await port.stopListening();
   });

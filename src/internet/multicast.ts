@@ -20,11 +20,11 @@ export class MulticastJoinError extends Error {
 }
 
 /**
- * A UDP port with group membership. Settings made before the socket is bound are applied once it is.
+ * A UDP port with group membership.
  *
  * @example
  * const port = listenMulticast(reactor, 8005, new Listener(), { listenMultiple: true });
- * await port.joinGroup('239.1.2.3');
+ * port.joinGroup('239.1.2.3').addErrback((f) => console.error(f.getErrorMessage()));
  */
 export class MulticastPort extends UDPPort implements IMulticastTransport {
   #ttl = 1;
@@ -37,12 +37,12 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
 
   /** Joins `address` on the interface with IP `iface` (default: the one the kernel picks). */
   joinGroup(address: string, iface?: string): Deferred<void> {
-    return this.#whenBound(() => this.socket.addMembership(address, iface), `join ${address}`);
+    return this.#asDeferred(() => this.socket.addMembership(address, iface), `join ${address}`);
   }
 
   /** Leaves a group joined with {@link MulticastPort.joinGroup}. */
   leaveGroup(address: string, iface?: string): Deferred<void> {
-    return this.#whenBound(() => this.socket.dropMembership(address, iface), `leave ${address}`);
+    return this.#asDeferred(() => this.socket.dropMembership(address, iface), `leave ${address}`);
   }
 
   /** How many hops this socket's multicast datagrams may travel (default 1: the local network). */
@@ -67,7 +67,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
 
   /** Sends group datagrams out of the interface with IP `iface`. */
   setOutgoingInterface(iface: string): Deferred<void> {
-    return this.#whenBound(() => {
+    return this.#asDeferred(() => {
       this.socket.setMulticastInterface(iface);
       this.#outgoing = iface;
     }, `use interface ${iface}`);
@@ -83,14 +83,14 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
     this.socket.setMulticastLoopback(this.#loopback);
   }
 
-  #whenBound(action: () => void, what: string): Deferred<void> {
-    return this.whenListening().addCallback(() => {
-      try {
-        action();
-      } catch (e) {
-        throw new MulticastJoinError(`cannot ${what}: ${(e as Error).message}`, { cause: e });
-      }
-    });
+  /** Runs a socket option call, as a Deferred so callers written for Twisted (where these return Deferreds) fit. */
+  #asDeferred(action: () => void, what: string): Deferred<void> {
+    try {
+      action();
+      return Deferred.succeed(undefined);
+    } catch (e) {
+      return Deferred.fail(new MulticastJoinError(`cannot ${what}: ${(e as Error).message}`, { cause: e }));
+    }
   }
 }
 
@@ -98,5 +98,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
  * Binds a multicast-capable UDP port: what `reactor.listenMulticast` runs. Join groups with `joinGroup`.
  */
 export function listenMulticast(reactor: unknown, port: number, protocol: IDatagramProtocol, options: MulticastOptions = {}): MulticastPort {
-  return new MulticastPort(reactor, port, protocol, options);
+  const p = new MulticastPort(reactor, port, protocol, options);
+  p.startListening();
+  return p;
 }

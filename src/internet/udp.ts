@@ -4,6 +4,7 @@
  * @module
  */
 import dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { Deferred } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
@@ -34,9 +35,18 @@ export class InvalidAddressError extends Error {
 }
 
 /**
- * A listening UDP socket, also the protocol's transport. Binding is asynchronous in Node, so the protocol's
- * `makeConnection`/`startProtocol` runs once the socket is bound; {@link UDPPort.whenListening} tells when.
- * Writes made before that are queued by the socket.
+ * Resolves IP literals synchronously (Node's default lookup answers them a tick later), which makes `bind`,
+ * `connect` and `send` to an IP address synchronous, as Twisted's are. Names still go through DNS.
+ */
+function literalLookup(host: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  const kind = isIP(host);
+  if (kind !== 0) callback(null, host, kind);
+  else dnsLookup(host, family as number, callback as never);
+}
+
+/**
+ * A listening UDP socket, also the protocol's transport. {@link UDPPort.startListening} binds synchronously,
+ * so `getHost()` works as soon as `listenUDP` returns and a port in use throws `CannotListenError` from it.
  */
 export class UDPPort implements IListeningPort, IUDPTransport {
   /** The reactor that made this port. */
@@ -45,15 +55,14 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   readonly maxPacketSize: number;
   /** The interface asked for (`''` for every IPv4 address). */
   readonly interface: string;
+  /** The port asked for (0 for an ephemeral one). */
+  readonly port: number;
   /** The underlying Node socket. */
   protected readonly socket: dgram.Socket;
   #bound = false;
-  #failed: Error | undefined;
-  #waiters: Deferred<this>[] = [];
+  #bindError: NodeJS.ErrnoException | undefined;
   #stopped: Deferred<void> | undefined;
   #connected: DatagramAddress | undefined;
-  /** Writes made while `connect` was still resolving: Node refuses address-less sends until then. */
-  #pendingConnected: Data[] | undefined;
   #broadcast = false;
   #lastHost = '';
 
@@ -67,23 +76,34 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   constructor(reactor: unknown, port: number, protocol: IDatagramProtocol, options: UDPOptions = {}, socketOptions: Partial<dgram.SocketOptions> = {}) {
     this.reactor = reactor;
     this.protocol = protocol;
+    this.port = port;
     this.maxPacketSize = options.maxPacketSize ?? 8192;
     this.interface = options.interface ?? '';
+    if (this.interface !== '' && isIP(this.interface) === 0) {
+      throw new CannotListenError(`cannot listen on UDP ${this.interface}:${port}: the interface must be an IP address`);
+    }
     const type = this.interface.includes(':') ? 'udp6' : 'udp4';
-    this.socket = dgram.createSocket({ type, ...socketOptions });
+    this.socket = dgram.createSocket({ type, lookup: literalLookup as dgram.SocketOptions['lookup'], ...socketOptions });
     this.socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
     this.socket.on('error', (err) => this.#onError(err));
-    this.socket.once('listening', () => this.#onListening());
-    this.socket.bind(port, this.interface || undefined);
   }
 
-  /** Fires with this port once bound (at once if it already is), or fails with `CannotListenError`. */
+  /** Binds the socket and connects the protocol (`makeConnection`, so `startProtocol`). Throws `CannotListenError`. */
+  startListening(): void {
+    this.socket.bind(this.port, this.interface || undefined);
+    if (this.#bindError) {
+      const err = this.#bindError;
+      this.socket.close();
+      throw new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}:${this.port}: ${err.message}`, { cause: err });
+    }
+    this.#bound = true;
+    this.onBound();
+    this.protocol.makeConnection(this);
+  }
+
+  /** Fires with this port: the bind is synchronous; kept for code written against asynchronous binders. */
   whenListening(): Deferred<this> {
-    if (this.#bound) return Deferred.succeed(this);
-    if (this.#failed) return Deferred.fail(this.#failed);
-    const d = new Deferred<this>();
-    this.#waiters.push(d);
-    return d;
+    return Deferred.succeed(this);
   }
 
   /** True once the socket is bound and until it is closed. */
@@ -91,9 +111,8 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     return this.#bound && !this.#stopped;
   }
 
-  /** The bound address. Throws until the port is listening (see {@link UDPPort.whenListening}). */
+  /** The bound address. */
   getHost(): IPv4Address | IPv6Address {
-    if (!this.#bound) throw new Error('UDP port is not bound yet: wait for whenListening()');
     const a = this.socket.address();
     return ipAddress('UDP', a.address, a.port);
   }
@@ -109,8 +128,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
       if (addr && (addr.host !== peer.host || addr.port !== peer.port)) {
         throw new InvalidAddressError(`connected to ${peer.host}:${peer.port}, cannot write to ${addr.host}:${addr.port}`);
       }
-      if (this.#pendingConnected) this.#pendingConnected.push(data);
-      else this.socket.send(data);
+      this.socket.send(data);
       return;
     }
     if (!addr) throw new InvalidAddressError('write() needs an address on an unconnected UDP port');
@@ -128,13 +146,8 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   connect(host: string, port: number): void {
     if (this.#connected) throw new Error('already connected: reconnecting a UDP port is not supported');
     if (isIP(host) === 0) throw new InvalidAddressError(`not an IP address: ${host}`);
+    this.socket.connect(port, host);
     this.#connected = { host, port };
-    this.#pendingConnected = [];
-    this.socket.connect(port, host, () => {
-      const pending = this.#pendingConnected ?? [];
-      this.#pendingConnected = undefined;
-      for (const data of pending) this.socket.send(data);
-    });
   }
 
   /** The peer given to {@link UDPPort.connect}, if any. */
@@ -145,7 +158,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   /** Allows sending to broadcast addresses (`SO_BROADCAST`). */
   setBroadcastAllowed(enabled: boolean): void {
     this.#broadcast = enabled;
-    if (this.#bound) this.socket.setBroadcast(enabled);
+    if (this.listening) this.socket.setBroadcast(enabled);
   }
 
   getBroadcastAllowed(): boolean {
@@ -156,28 +169,20 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   stopListening(): Deferred<void> {
     if (this.#stopped) return chained(this.#stopped);
     const d = (this.#stopped = new Deferred<void>());
-    const wasBound = this.#bound;
-    const finish = () => {
-      if (wasBound) (this.protocol as { doStop?: () => void }).doStop?.();
+    if (!this.#bound) {
       d.callback(undefined);
-    };
-    if (this.#failed) finish();
-    else this.socket.close(finish);
-    for (const w of this.#waiters.splice(0)) w.errback(new CannotListenError('port was stopped before it was bound'));
+      return chained(d);
+    }
+    this.socket.close(() => {
+      (this.protocol as { doStop?: () => void }).doStop?.();
+      d.callback(undefined);
+    });
     return chained(d);
   }
 
-  /** Called once the socket is bound: subclasses apply options that need a bound socket. */
+  /** Called once the socket is bound, before the protocol starts: subclasses apply their socket options. */
   protected onBound(): void {
     if (this.#broadcast) this.socket.setBroadcast(true);
-  }
-
-  #onListening(): void {
-    if (this.#stopped) return;
-    this.#bound = true;
-    this.onBound();
-    this.protocol.makeConnection(this);
-    for (const w of this.#waiters.splice(0)) w.callback(this);
   }
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -191,12 +196,8 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   }
 
   #onError(err: NodeJS.ErrnoException): void {
-    if (!this.#bound && !this.#stopped) {
-      const e = new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}: ${err.message}`, { cause: err });
-      this.#failed = e;
-      this.socket.close();
-      log.error('{error}', { error: e.message });
-      for (const w of this.#waiters.splice(0)) w.errback(e);
+    if (!this.#bound) {
+      this.#bindError = err;
       return;
     }
     if (err.code === 'ECONNREFUSED' && this.#connected) {
@@ -221,9 +222,11 @@ function chained<T>(d: Deferred<T>): Deferred<T> {
  * class Echo extends DatagramProtocol {
  *   override datagramReceived(data: Uint8Array, addr: { host: string; port: number }) { this.transport!.write(data, addr); }
  * }
- * const port = listenUDP(reactor, 9999, new Echo(), { interface: '127.0.0.1' });
- * await port.whenListening();
+ * const port = listenUDP(reactor, 0, new Echo(), { interface: '127.0.0.1' });
+ * console.log(port.getHost().port);
  */
 export function listenUDP(reactor: unknown, port: number, protocol: IDatagramProtocol, options: UDPOptions = {}): UDPPort {
-  return new UDPPort(reactor, port, protocol, options);
+  const p = new UDPPort(reactor, port, protocol, options);
+  p.startListening();
+  return p;
 }
