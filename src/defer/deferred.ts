@@ -4,36 +4,45 @@
  * @module
  */
 import { AlreadyCalledError, CancelledError, Failure, TimeoutError } from './failure.js';
-import { debugging, creationSite, firingSite, trackUnhandled, untrackUnhandled, type UnhandledToken } from './unhandled.js';
+import { callSite, debugging, trackUnhandled, untrackUnhandled, type DeferredInfo } from './unhandled.js';
 
-/** The part of a reactor that `addTimeout` needs. */
+/** The part of a reactor that `addTimeout` needs (a `Clock` or the reactor). */
 export interface TimeoutClock {
   callLater(seconds: number, fn: () => void): { active(): boolean; cancel(): void };
 }
 
 type Callback = (result: any, ...args: any[]) => any;
 
-/** Marks the two chain entries that hand an inner Deferred's result back to the outer one. */
-const CONTINUE: Callback = () => undefined;
-
-interface Link {
-  cb: Callback;
-  eb: Callback;
-  cbArgs: unknown[] | undefined;
-  ebArgs: unknown[] | undefined;
-  /** For CONTINUE links: the outer Deferred waiting on this one. */
-  outer: Deferred<any> | undefined;
-}
-
 /** What a callback may return: a value, a Deferred or Promise of one, or a Failure to switch to errbacks. */
 export type Chained<U> = U | Deferred<U> | PromiseLike<U> | Failure;
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+// #state bits; the pause count lives above them.
+const CALLED = 1;
+const RUNNING = 2;
+const SUPPRESS = 4;
+const PAUSE = 8;
+
+/** Marks the chain entries that hand an inner Deferred's result back to the outer one waiting on it. */
+const CONTINUE: Callback = () => undefined;
+
+function isThenable(x: any): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof x.then === 'function';
 }
+
+/** Needs more than "store it as the result": a Failure to track, a Deferred or Promise to wait on. */
+function isSpecial(r: any): boolean {
+  return r !== null && (typeof r === 'object' || typeof r === 'function') && (r instanceof Failure || r instanceof Deferred || typeof r.then === 'function');
+}
+
+/** Internal: fires `outer` with a Deferred to wait on (what `callback` refuses to users; see `inlineCallbacks`). */
+export let fireWithDeferred: (outer: Deferred<any>, inner: Deferred<any>) => void;
 
 /**
  * A callback/errback chain waiting for one result.
+ *
+ * Memory matters (servers hold many pending Deferreds), so the object has five fields: the result, a state
+ * word, the callback queue (made on first use, flat: `[position, cb, eb, cbArgs, ebArgs, ...]`), the canceller
+ * and a rarely made record for unhandled-failure tracking and debugging.
  *
  * @example
  * const d = new Deferred<number>();
@@ -41,26 +50,21 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
  * d.callback(21); // prints 42, synchronously
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
-  /** True once `callback` or `errback` has been called. */
-  called = false;
   /** The current result: a value, a {@link Failure}, or an inner Deferred this one waits on. */
   result: any = undefined;
-  #paused = 0;
-  #links: Link[] = [];
-  #pos = 0;
-  #running = false;
+  #state = 0;
+  #links: any[] | undefined = undefined;
   #canceller: ((d: Deferred<T>) => void) | undefined;
-  #suppressAlreadyCalled = false;
-  /** The Deferred this one's result is handed to (set by `chainDeferred` and while waiting on an inner one). */
-  #chainedTo: Deferred<any> | undefined;
-  #unhandled: UnhandledToken | undefined;
-  #creator: string | undefined;
-  #firer: string | undefined;
+  #info: DeferredInfo | undefined = undefined;
+
+  static {
+    fireWithDeferred = (outer, inner) => outer.#start(inner);
+  }
 
   /** @param canceller called by {@link Deferred.cancel} to abort the underlying work. */
   constructor(canceller?: (d: Deferred<T>) => void) {
     this.#canceller = canceller;
-    if (debugging) this.#creator = creationSite();
+    if (debugging) this.#info = { failure: undefined, creator: callSite(), firer: undefined };
   }
 
   /** A Deferred that already has `result`. */
@@ -70,7 +74,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return d;
   }
 
-  /** A Deferred that already failed with `error`. */
+  /** A Deferred that already failed with `error` (wrapped in a {@link Failure} unless it is one). */
   static fail<U = never>(error?: unknown): Deferred<U> {
     const d = new Deferred<U>();
     d.errback(error);
@@ -78,21 +82,37 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Wraps a Promise. Cancelling the Deferred fails it with `CancelledError` at once; the Promise's eventual
-   * result is then dropped (a Promise has no way to be told to stop).
+   * Wraps a Promise (Twisted's `fromFuture`). Cancelling the Deferred fails it with `CancelledError` at once;
+   * the Promise's eventual result is then dropped, as a Promise cannot be told to stop.
    */
   static fromPromise<U>(promise: PromiseLike<U>): Deferred<U> {
     const d = new Deferred<U>();
     promise.then(
-      (v) => { if (!d.called) d.callback(v); },
-      (e) => { if (!d.called) d.errback(e); },
+      (v) => {
+        if (!d.called) d.callback(v);
+      },
+      (e) => {
+        if (!d.called) d.errback(e);
+      },
     );
     return d;
   }
 
-  /** Fires the chain with a success result. */
+  /** True once `callback` or `errback` has been called. */
+  get called(): boolean {
+    return (this.#state & CALLED) !== 0;
+  }
+
+  /** True while paused (by {@link Deferred.pause} or while waiting on an inner Deferred). */
+  get paused(): boolean {
+    return this.#state >= PAUSE;
+  }
+
+  /** Fires the chain with a success result. A Deferred or Promise is refused: chain it, or use `fromPromise`. */
   callback(result: T): void {
-    if (isThenable(result) && !(result instanceof Deferred)) throw new TypeError('callback() takes a value, not a Promise: use Deferred.fromPromise');
+    if (isThenable(result)) {
+      throw new TypeError(result instanceof Deferred ? 'callback() takes a value, not a Deferred: use chainDeferred or return it from a callback' : 'callback() takes a value, not a Promise: use Deferred.fromPromise');
+    }
     this.#start(result);
   }
 
@@ -102,54 +122,89 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   #start(result: unknown): void {
-    if (this.called) {
-      if (this.#suppressAlreadyCalled) {
-        this.#suppressAlreadyCalled = false;
+    const state = this.#state;
+    if (state & CALLED) {
+      if (state & SUPPRESS) {
+        this.#state = state & ~SUPPRESS;
         return;
       }
-      const err = new AlreadyCalledError('Deferred has already been called');
-      if (this.#firer) err.message += `\nfirst fired at:\n${this.#firer}`;
-      throw err;
+      const firer = this.#info?.firer;
+      throw new AlreadyCalledError(firer ? `Deferred has already been called; first fired at:\n${firer}` : 'Deferred has already been called');
     }
-    if (debugging) this.#firer = firingSite();
-    this.called = true;
+    if (debugging) (this.#info ??= { failure: undefined, creator: undefined, firer: undefined }).firer = callSite();
+    this.#state = state | CALLED;
+    this.#canceller = undefined;
     this.result = result;
-    this.#run();
+    if (this.#links !== undefined || isSpecial(result)) this.#run();
   }
 
-  /** Adds a callback and an errback as one stage of the chain. */
+  /**
+   * Adds a callback and an errback as one stage of the chain: exactly one of them runs, with the result so
+   * far, and what it returns (or throws) becomes the result for the next stage.
+   */
   addCallbacks<U = T>(
     callback: ((result: T, ...args: any[]) => Chained<U>) | null,
     errback?: ((failure: Failure, ...args: any[]) => Chained<U>) | null,
     callbackArgs?: unknown[],
     errbackArgs?: unknown[],
   ): Deferred<U> {
-    this.#links.push({ cb: callback ?? passthru, eb: errback ?? passthru, cbArgs: callbackArgs, ebArgs: errbackArgs, outer: undefined });
-    if (this.called) this.#run();
+    if (this.#state === CALLED && this.#links === undefined) {
+      // Fast path: fired, idle and nothing queued, so this stage runs now, with no queue entry.
+      const prev = this.result;
+      const failed = prev instanceof Failure;
+      const fn: Callback | null | undefined = failed ? errback : callback;
+      if (fn == null) return this as unknown as Deferred<U>;
+      const args = failed ? errbackArgs : callbackArgs;
+      if (failed && this.#info !== undefined) untrackUnhandled(this.#info);
+      this.#state = CALLED | RUNNING;
+      let r: any;
+      try {
+        r = args === undefined ? fn(prev) : fn(prev, ...args);
+      } catch (e) {
+        r = e instanceof Failure ? e : new Failure(e);
+      }
+      this.#state &= ~RUNNING;
+      this.result = r;
+      if (this.#state !== CALLED || this.#links !== undefined || isSpecial(r)) this.#run(true);
+      return this as unknown as Deferred<U>;
+    }
+    const links = (this.#links ??= [1]);
+    links.push(callback ?? null, errback ?? null, callbackArgs, errbackArgs);
+    if (this.#state & CALLED) this.#run();
     return this as unknown as Deferred<U>;
   }
 
   /** Adds a success callback; extra arguments are passed after the result. */
-  addCallback<U, A extends unknown[] = []>(callback: (result: T, ...args: A) => Chained<U>, ...args: A): Deferred<U> {
-    return this.addCallbacks<U>(callback as Callback, null, args.length ? args : undefined);
+  addCallback<U, A extends unknown[] = []>(callback: (result: T, ...args: A) => Chained<U>, ...args: A): Deferred<U>;
+  addCallback(callback: Callback): Deferred<any> {
+    // `arguments` rather than a rest parameter: no array is allocated on the common no-extra-args path.
+    // eslint-disable-next-line prefer-rest-params
+    return this.addCallbacks(callback, null, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined);
   }
 
   /** Adds an errback; returning a value (not a Failure, not throwing) switches the chain back to success. */
-  addErrback<U = T, A extends unknown[] = []>(errback: (failure: Failure, ...args: A) => Chained<U>, ...args: A): Deferred<T | U> {
-    return this.addCallbacks(null, errback as Callback, undefined, args.length ? args : undefined) as Deferred<T | U>;
+  addErrback<U = T, A extends unknown[] = []>(errback: (failure: Failure, ...args: A) => Chained<U>, ...args: A): Deferred<T | U>;
+  addErrback(errback: Callback): Deferred<any> {
+    // eslint-disable-next-line prefer-rest-params
+    return this.addCallbacks(null, errback, undefined, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined);
   }
 
   /** Adds the same function as callback and errback. */
-  addBoth<U, A extends unknown[] = []>(fn: (result: T | Failure, ...args: A) => Chained<U>, ...args: A): Deferred<U> {
-    const a = args.length ? args : undefined;
-    return this.addCallbacks<U>(fn as Callback, fn as Callback, a, a);
+  addBoth<U, A extends unknown[] = []>(fn: (result: T | Failure, ...args: A) => Chained<U>, ...args: A): Deferred<U>;
+  addBoth(fn: Callback): Deferred<any> {
+    // eslint-disable-next-line prefer-rest-params
+    const a = arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined;
+    return this.addCallbacks(fn, fn, a, a);
   }
 
-  /** Alias of {@link Deferred.addBoth}, as Twisted. */
+  /**
+   * Runs `fn` whatever the outcome and passes the result on unchanged (Twisted's `addFinally`); if `fn`
+   * returns a Deferred or Promise the chain waits for it, and if it fails, that failure replaces the result.
+   */
   addFinally<A extends unknown[] = []>(fn: (...args: A) => unknown, ...args: A): Deferred<T> {
     return this.addBoth((r) => {
       const out = fn(...args);
-      if (out instanceof Deferred || isThenable(out)) {
+      if (isThenable(out)) {
         const inner = out instanceof Deferred ? out : Deferred.fromPromise(out);
         return inner.addCallback(() => r as any);
       }
@@ -157,49 +212,51 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     });
   }
 
-  /** Hands this Deferred's result to `d` (which fires when this one does); returns this. */
-  chainDeferred(d: Deferred<T>): Deferred<T> {
-    d.#chainedTo = this;
+  /** Hands this Deferred's result to `d` (which fires when this one does); this chain goes on with `undefined`. */
+  chainDeferred(d: Deferred<T>): Deferred<undefined> {
     return this.addCallbacks(
-      (r) => { d.callback(r); return undefined as any; },
-      (f) => { d.errback(f); return undefined as any; },
-    ) as unknown as Deferred<T>;
+      (r) => {
+        d.callback(r);
+        return undefined;
+      },
+      (f) => {
+        d.errback(f);
+        return undefined;
+      },
+    );
   }
 
   /** Stops callbacks from running until a matching {@link Deferred.unpause}. */
   pause(): void {
-    this.#paused++;
+    this.#state += PAUSE;
   }
 
-  /** Undoes one {@link Deferred.pause}; runs waiting callbacks when none is left. */
+  /** Undoes one {@link Deferred.pause} (more unpauses than pauses are ignored); runs waiting callbacks when none is left. */
   unpause(): void {
-    this.#paused--;
-    if (this.#paused === 0 && this.called) this.#run();
-  }
-
-  /** True while paused (by the user or while waiting on an inner Deferred). */
-  get paused(): boolean {
-    return this.#paused > 0;
+    if (this.#state < PAUSE) return;
+    this.#state -= PAUSE;
+    if (this.#state < PAUSE && this.#state & CALLED) this.#run();
   }
 
   /**
    * Cancels the work: calls the canceller, then fails with `CancelledError` unless the canceller fired it.
-   * A Deferred waiting on an inner one cancels the inner one instead.
+   * Without a canceller, the one `callback`/`errback` that the abandoned work makes later is ignored. A
+   * Deferred that has fired but waits on an inner one cancels the inner one instead.
    */
   cancel(): void {
-    if (!this.called) {
+    if (!(this.#state & CALLED)) {
       const canceller = this.#canceller;
       if (canceller) canceller(this);
-      else this.#suppressAlreadyCalled = true;
-      if (!this.called) this.errback(new CancelledError());
+      else this.#state |= SUPPRESS;
+      if (!(this.#state & CALLED)) this.errback(new Failure(new CancelledError()));
     } else if (this.result instanceof Deferred) {
       this.result.cancel();
     }
   }
 
   /**
-   * Cancels this Deferred if it has no result within `seconds` on `clock`, failing with `TimeoutError`
-   * (or what `onTimeoutCancel(result, seconds)` returns).
+   * Cancels this Deferred if it has no result within `seconds` on `clock`; a resulting `CancelledError`
+   * becomes `TimeoutError` (or what `onTimeoutCancel(result, seconds)` returns). Returns this.
    */
   addTimeout(seconds: number, clock: TimeoutClock, onTimeoutCancel?: (result: unknown, seconds: number) => unknown): Deferred<T> {
     let timedOut = false;
@@ -211,15 +268,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (call.active()) call.cancel();
       if (!timedOut) return result as any;
       if (onTimeoutCancel) return onTimeoutCancel(result, seconds) as any;
-      if (result instanceof Failure && result.check(CancelledError)) throw new TimeoutError(seconds, `Deferred timed out after ${seconds} seconds`);
+      if (result instanceof Failure) {
+        result.trap(CancelledError);
+        throw new TimeoutError(seconds, `Deferred timed out after ${seconds} seconds`);
+      }
       return result as any;
     });
     return this;
   }
 
   /**
-   * Lets `await d` work. The Deferred's result is handed to the Promise and the chain goes on with
-   * `undefined`, as Twisted's `asFuture`.
+   * Lets `await d` work. The result is handed to the Promise and this chain goes on with `undefined`, as
+   * Twisted's `asFuture`: await a Deferred once, as its last consumer.
    */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -228,106 +288,118 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return this.asPromise().then(onFulfilled, onRejected);
   }
 
-  /** A Promise of this Deferred's result; a failure rejects it with the Failure's error. */
+  /** A Promise of this Deferred's result (a failure rejects it with the Failure's error); see {@link Deferred.then}. */
   asPromise(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.addCallbacks(
-        (r) => { resolve(r); return undefined as any; },
-        (f) => { reject(f.value); return undefined as any; },
+        (r) => {
+          resolve(r);
+          return undefined as any;
+        },
+        (f) => {
+          reject(f.value);
+          return undefined as any;
+        },
       );
     });
   }
 
   /** Where this Deferred was created and first fired, when debugging is on. */
   debugInfo(): string | undefined {
-    if (!this.#creator && !this.#firer) return undefined;
-    return `(debug: Deferred created at:\n${this.#creator ?? ' (unknown)'}\n first fired at:\n${this.#firer ?? ' (not fired)'})`;
+    const info = this.#info;
+    if (!info || (info.creator === undefined && info.firer === undefined)) return undefined;
+    return `created at:\n${info.creator ?? ' (not recorded)'}\nfirst fired at:\n${info.firer ?? ' (not fired)'}`;
   }
 
   toString(): string {
-    const state = !this.called ? 'waiting' : this.result instanceof Deferred ? 'waiting on inner Deferred' : this.result instanceof Failure ? `failed: ${this.result}` : 'fired';
-    return `<Deferred ${state}>`;
+    if (!this.called) return '<Deferred waiting>';
+    if (this.result instanceof Deferred) return `<Deferred waiting on ${this.result}>`;
+    if (this.result instanceof Failure) return `<Deferred failed: ${this.result}>`;
+    return '<Deferred fired>';
   }
 
   /**
-   * Runs the chain. Iterative, with an explicit stack of Deferreds, so that chains nested or queued
-   * 100,000 deep never grow the JavaScript stack.
+   * Makes this Deferred wait on `inner` if it has no usable result yet (queueing a CONTINUE entry on it and
+   * pausing); otherwise takes its result now. Returns true when waiting.
    */
-  #run(): void {
-    if (this.#running) return;
+  #waitOn(inner: Deferred<any>): boolean {
+    const s = inner.#state;
+    if (!(s & CALLED) || s >= PAUSE || s & RUNNING || inner.result instanceof Deferred) {
+      this.#state += PAUSE;
+      (inner.#links ??= [1]).push(CONTINUE, CONTINUE, this, this);
+      return true;
+    }
+    // Already fired: take its result; the outer chain owns any failure from here on.
+    if (inner.#info !== undefined) untrackUnhandled(inner.#info);
+    this.result = inner.result;
+    inner.result = undefined;
+    return false;
+  }
+
+  /**
+   * Runs the chain. Iterative, with an explicit stack of Deferreds (an inner one hands its result to the
+   * outer one by pushing it), so chains nested or queued 100,000 deep never grow the JavaScript stack.
+   * As in Twisted, a pause stops a run only between Deferreds, not between the callbacks of one; so a run
+   * `resumed` right after a fast-path callback skips the first pause check.
+   */
+  #run(resumed = false): void {
+    if (this.#state & RUNNING) return;
     const chain: Deferred<any>[] = [this];
+    let checkPause = !resumed;
     while (chain.length > 0) {
       const current = chain[chain.length - 1];
-      if (current.#paused > 0) return;
+      if (checkPause && current.#state >= PAUSE) return;
+      checkPause = true;
+      if (current.#info !== undefined) untrackUnhandled(current.#info);
       let finished = true;
-      current.#chainedTo = undefined;
-      if (current.#unhandled) {
-        untrackUnhandled(current.#unhandled);
-        current.#unhandled = undefined;
+      let r = current.result;
+      if (isSpecial(r) && !(r instanceof Failure)) {
+        if (!(r instanceof Deferred)) r = current.result = Deferred.fromPromise(r);
+        if (r === current) current.result = new Failure(new TypeError('a callback returned the Deferred it was added to'));
+        else if (current.#waitOn(r)) return;
       }
       const links = current.#links;
-      while (current.#pos < links.length) {
-        const link = links[current.#pos++];
-        const failed = current.result instanceof Failure;
-        const fn = failed ? link.eb : link.cb;
-        if (fn === CONTINUE) {
-          const outer = link.outer!;
-          outer.result = current.result;
-          current.result = undefined;
-          outer.#paused--;
-          chain.push(outer);
-          finished = false;
-          break;
-        }
-        if (fn === passthru) continue;
-        const args = failed ? link.ebArgs : link.cbArgs;
-        current.#running = true;
-        try {
-          current.result = args === undefined ? fn(current.result) : fn(current.result, ...args);
-        } catch (e) {
-          current.result = e instanceof Failure ? e : new Failure(e);
-        } finally {
-          current.#running = false;
-        }
-        let r = current.result;
-        if (r === current) throw new TypeError('a callback returned the Deferred it was added to');
-        if (r !== null && typeof r === 'object' && !(r instanceof Deferred) && !(r instanceof Failure) && isThenable(r)) {
-          r = current.result = Deferred.fromPromise(r);
-        }
-        if (r instanceof Deferred) {
-          const innerResult = r.result;
-          if (!r.called || innerResult instanceof Deferred || r.#paused > 0 || r.#running) {
-            current.#paused++;
-            current.#chainedTo = r;
-            r.#links.push({ cb: CONTINUE, eb: CONTINUE, cbArgs: undefined, ebArgs: undefined, outer: current });
+      if (links !== undefined) {
+        let pos: number = links[0];
+        while (pos < links.length) {
+          const failed = current.result instanceof Failure;
+          const fn: Callback | null = links[failed ? pos + 1 : pos];
+          const args: any = links[failed ? pos + 3 : pos + 2];
+          pos += 4;
+          if (fn === null) continue;
+          if (fn === CONTINUE) {
+            const outer: Deferred<any> = args;
+            outer.result = current.result;
+            current.result = undefined;
+            outer.#state -= PAUSE;
+            chain.push(outer);
             finished = false;
             break;
           }
-          // Already fired: take its result now; the outer chain owns any failure from here on.
-          if (r.#unhandled) {
-            untrackUnhandled(r.#unhandled);
-            r.#unhandled = undefined;
+          current.#state |= RUNNING;
+          try {
+            r = args === undefined ? fn(current.result) : fn(current.result, ...args);
+          } catch (e) {
+            r = e instanceof Failure ? e : new Failure(e);
           }
-          r.result = undefined;
-          current.result = innerResult;
+          current.#state &= ~RUNNING;
+          if (isSpecial(r) && !(r instanceof Failure)) {
+            if (r === current) r = new Failure(new TypeError('a callback returned the Deferred it was added to'));
+            else if (!(r instanceof Deferred)) r = Deferred.fromPromise(r);
+          }
+          current.result = r;
+          if (r instanceof Deferred && current.#waitOn(r)) {
+            finished = false;
+            break;
+          }
         }
-      }
-      if (current.#pos === links.length) {
-        links.length = 0;
-        current.#pos = 0;
+        links[0] = pos;
+        if (pos >= links.length && current.#links === links) current.#links = undefined;
       }
       if (finished) {
-        if (current.result instanceof Failure) {
-          const info = current.debugInfo();
-          if (info) current.result.debugInfo = info;
-          current.#unhandled = trackUnhandled(current, current.result);
-        }
+        if (current.result instanceof Failure) trackUnhandled(current, (current.#info ??= { failure: undefined, creator: undefined, firer: undefined }), current.result);
         chain.pop();
       }
     }
   }
-}
-
-function passthru<R>(r: R): R {
-  return r;
 }

@@ -9,6 +9,7 @@ export type ErrorClass = abstract new (...args: any[]) => Error;
 /** Turns any thrown value into an `Error`, keeping the original as `cause` when it was not one. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
+  if (value instanceof Failure) return value.value;
   return new Error(typeof value === 'string' ? value : `non-Error thrown: ${String(value)}`, { cause: value });
 }
 
@@ -24,13 +25,19 @@ export class Failure {
   /** Extra lines shown by {@link Failure.getTraceback} (set when Deferred debugging is on). */
   debugInfo: string | undefined;
 
+  /** @param value the error; a non-Error is wrapped (kept as `cause`), a Failure is copied. */
   constructor(value?: unknown) {
+    if (value instanceof Failure) {
+      this.value = value.value;
+      this.debugInfo = value.debugInfo;
+      return;
+    }
     this.value = toError(value === undefined ? new Error('Failure created with no error') : value);
   }
 
   /** The error's class. */
-  get type(): Function {
-    return this.value.constructor;
+  get type(): ErrorClass {
+    return this.value.constructor as ErrorClass;
   }
 
   /** Returns the first of `types` the error is an instance of, or `null`. */
@@ -39,14 +46,17 @@ export class Failure {
     return null;
   }
 
-  /** Returns the matching type, or rethrows this failure so the errback chain goes on failing. */
+  /**
+   * Returns the matching type, or throws this Failure so the errback chain goes on failing with it (use it
+   * first thing in an errback: `f.trap(ConnectionRefusedError)`).
+   */
   trap<C extends ErrorClass>(...types: C[]): C {
     const match = this.check(...types);
     if (match === null) throw this;
     return match;
   }
 
-  /** The error's message, as `"ErrorName: message"` would be too noisy for logs. */
+  /** The error's message alone (Twisted's `getErrorMessage`); `toString()` adds the type. */
   getErrorMessage(): string {
     return this.value.message;
   }
@@ -61,6 +71,11 @@ export class Failure {
     }
     if (this.debugInfo) text += `\n${this.debugInfo}`;
     return text;
+  }
+
+  /** The first line of the traceback: `ErrorName: message`. */
+  getBriefTraceback(): string {
+    return `${this.value.name}: ${this.value.message}`;
   }
 
   /** Rethrows the wrapped error. */
@@ -99,5 +114,29 @@ export class FirstError extends Error {
   override name = 'FirstError';
   constructor(readonly subFailure: Failure, readonly index: number) {
     super(`FirstError[#${index}, ${subFailure.value.name}: ${subFailure.value.message}]`, { cause: subFailure.value });
+  }
+}
+
+/** `race` failed: every Deferred failed. `failures` are in the order of the Deferreds given. */
+export class FailureGroup extends Error {
+  override name = 'FailureGroup';
+  constructor(readonly failures: Failure[]) {
+    super(`all ${failures.length} Deferreds failed: ${failures.map((f) => f.getBriefTraceback()).join('; ')}`);
+  }
+}
+
+/** `DeferredQueue.put` on a queue already holding `size` items. */
+export class QueueOverflow extends Error {
+  override name = 'QueueOverflow';
+  constructor(message = 'DeferredQueue is full') {
+    super(message);
+  }
+}
+
+/** `DeferredQueue.get` on an empty queue that already has `backlog` waiting gets. */
+export class QueueUnderflow extends Error {
+  override name = 'QueueUnderflow';
+  constructor(message = 'DeferredQueue has too many waiting gets') {
+    super(message);
   }
 }

@@ -1,7 +1,24 @@
 /**
- * `torsion/defer`: Deferreds, Failures and the tools built on them. No Node imports: runs in a browser too.
+ * `torsion/defer`: Deferreds, Failures and the tools built on them (Twisted's `twisted.internet.defer`).
+ * No Node imports: runs in a browser too.
  * @module
  */
 export { Deferred, type Chained, type TimeoutClock } from './deferred.js';
-export { Failure, AlreadyCalledError, CancelledError, TimeoutError, FirstError, toError, type ErrorClass } from './failure.js';
-export { setDebugging, getDebugging, setUnhandledReporter, reportAllUnhandled } from './unhandled.js';
+export {
+  Failure,
+  AlreadyCalledError,
+  CancelledError,
+  TimeoutError,
+  FirstError,
+  FailureGroup,
+  QueueOverflow,
+  QueueUnderflow,
+  toError,
+  type ErrorClass,
+} from './failure.js';
+export { succeed, fail, maybeDeferred, type Deferrable } from './helpers.js';
+export { inlineCallbacks, ensureDeferred } from './generators.js';
+export { DeferredList, gatherResults, race, type DeferredListEntry, type DeferredListOptions, type DeferredValues } from './list.js';
+export { DeferredLock, DeferredSemaphore } from './lock.js';
+export { DeferredQueue } from './queue.js';
+export { setDebugging, getDebugging, setUnhandledReporter, reportAllUnhandled, type UnhandledReporter } from './unhandled.js';

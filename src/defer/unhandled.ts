@@ -1,14 +1,19 @@
 /**
- * Reporting of failures that nobody handled: when the Deferred holding one is garbage-collected,
- * and at process exit for those still alive. Also the debugging switch.
+ * Reporting of failures that nobody handled: when the Deferred holding one is garbage-collected, and at
+ * process exit for those still alive. Also the debugging switch that records where Deferreds were created
+ * and first fired.
  * @module
  */
+import { Logger } from '../logger/logger.js';
 import type { Failure } from './failure.js';
 
 /** Whether Deferreds record where they were created and first fired. */
 export let debugging = false;
 
-/** Records creation and first-firing sites on every new Deferred (costly: for debugging only). */
+/**
+ * Records creation and first-firing sites on every new Deferred, shown in unhandled-error reports and in
+ * `AlreadyCalledError` messages. Costly (a stack trace per Deferred): for debugging only.
+ */
 export function setDebugging(on: boolean): void {
   debugging = on;
 }
@@ -18,20 +23,41 @@ export function getDebugging(): boolean {
   return debugging;
 }
 
-function site(): string {
+/** The frames of the current stack outside Deferred's own code. */
+export function callSite(): string {
+  const limited = Error as { stackTraceLimit?: number };
+  const old = limited.stackTraceLimit;
+  limited.stackTraceLimit = 40;
   const stack = new Error().stack ?? '';
-  // Drop the "Error" line and the frames inside this module and Deferred's own methods.
-  return stack.split('\n').slice(4).join('\n');
+  limited.stackTraceLimit = old;
+  return stack
+    .split('\n')
+    .slice(1)
+    .filter((line) => !/[/\\]defer[/\\](deferred|unhandled)\.[jt]s/.test(line))
+    .slice(0, 12)
+    .join('\n');
 }
-export const creationSite = site;
-export const firingSite = site;
 
-/** Who hears of unhandled failures: (failure, where) — the logger wires itself in here. */
+/**
+ * What a Deferred keeps beyond its result, made only when needed: the unhandled failure it tracks and,
+ * when debugging, where it was created and first fired. The GC registry holds this, never the Deferred.
+ */
+export interface DeferredInfo {
+  failure: Failure | undefined;
+  creator: string | undefined;
+  firer: string | undefined;
+}
+
+/** Who hears of unhandled failures; by default the `torsion.defer` logger. */
 export type UnhandledReporter = (failure: Failure) => void;
 
-let reporter: UnhandledReporter = (failure) => {
-  console.error(`Unhandled error in Deferred:\n${failure.getTraceback()}`);
-};
+const log = new Logger({ namespace: 'torsion.defer' });
+
+function logUnhandled(failure: Failure): void {
+  log.failure('Unhandled error in Deferred:', failure);
+}
+
+let reporter: UnhandledReporter = logUnhandled;
 
 /** Replaces the function that reports unhandled failures; returns the previous one. */
 export function setUnhandledReporter(fn: UnhandledReporter): UnhandledReporter {
@@ -40,40 +66,62 @@ export function setUnhandledReporter(fn: UnhandledReporter): UnhandledReporter {
   return old;
 }
 
-/** An entry for a Deferred whose chain ended in a failure. */
-export interface UnhandledToken {
-  failure: Failure;
+function report(failure: Failure): void {
+  try {
+    reporter(failure);
+  } catch (e) {
+    console.error('Unhandled error in Deferred (and the reporter failed):', failure.getTraceback(), e);
+  }
 }
 
-const live = new Set<UnhandledToken>();
-const registry = new FinalizationRegistry<UnhandledToken>((token) => {
-  if (live.delete(token)) reporter(token.failure);
+const live = new Set<DeferredInfo>();
+const registry = new FinalizationRegistry<DeferredInfo>((info) => {
+  if (live.delete(info) && info.failure) {
+    const failure = info.failure;
+    info.failure = undefined;
+    report(failure);
+  }
 });
 
 let exitHooked = false;
-function hookExit(): void {
-  exitHooked = true;
-  const proc = (globalThis as { process?: { on?(ev: string, fn: () => void): void } }).process;
-  proc?.on?.('exit', reportAllUnhandled);
-}
 
 /** Reports (and forgets) every unhandled failure of a Deferred still alive. Runs at process exit. */
 export function reportAllUnhandled(): void {
-  for (const token of live) reporter(token.failure);
+  for (const info of live) {
+    const failure = info.failure;
+    info.failure = undefined;
+    registry.unregister(info);
+    if (failure) report(failure);
+  }
   live.clear();
 }
 
-/** Called by Deferred when its chain ends in a failure. */
-export function trackUnhandled(owner: object, failure: Failure): UnhandledToken {
-  if (!exitHooked) hookExit();
-  const token: UnhandledToken = { failure };
-  live.add(token);
-  registry.register(owner, token, token);
-  return token;
+/** The text added to a failure's traceback when debugging recorded where its Deferred came from. */
+export function debugText(info: DeferredInfo): string | undefined {
+  if (info.creator === undefined && info.firer === undefined) return undefined;
+  const indent = (prefix: string, text: string | undefined) =>
+    (text ?? ' (not recorded)').split('\n').map((line) => `${prefix} ${line.trim()}`).join('\n');
+  return `(debug:\n C: Deferred was created:\n${indent(' C:', info.creator)}\n I: First Invoker was:\n${indent(' I:', info.firer)})`;
 }
 
-/** Called by Deferred when a callback is added after a failure, or the failure is passed on. */
-export function untrackUnhandled(token: UnhandledToken): void {
-  live.delete(token);
-  registry.unregister(token);
+/** Called by a Deferred whose chain ended in a failure: reports it unless it is handled before GC or exit. */
+export function trackUnhandled(owner: object, info: DeferredInfo, failure: Failure): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    const proc = (globalThis as { process?: { on?(ev: string, fn: () => void): void } }).process;
+    proc?.on?.('exit', reportAllUnhandled);
+  }
+  const text = debugText(info);
+  if (text) failure.debugInfo = text;
+  info.failure = failure;
+  live.add(info);
+  registry.register(owner, info, info);
+}
+
+/** Called by a Deferred when its failure is passed to a callback (handled, or passed on). */
+export function untrackUnhandled(info: DeferredInfo): void {
+  if (info.failure === undefined) return;
+  info.failure = undefined;
+  live.delete(info);
+  registry.unregister(info);
 }
