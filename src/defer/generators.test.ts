@@ -96,6 +96,7 @@ describe('inlineCallbacks', () => {
   });
 
   test('an error thrown before the first yield fails the Deferred too', () => {
+    // eslint-disable-next-line require-yield
     const d = inlineCallbacks(function* () {
       throw new BoomError('early');
     })();
