@@ -1,0 +1,97 @@
+/**
+ * A lean keep-alive HTTP/1.1 load generator over raw sockets, run as its own process so that it never
+ * shares a core's event loop with the server it measures.
+ *
+ * `node --import tsx bench/web/loadgen.ts '{"port":8080,"connections":50,"pipeline":1,"seconds":5,"path":"/"}'`
+ * prints `{"requests":n,"seconds":s,"rps":r,"p99ms":p,"bytes":b,"errors":e}` on stdout.
+ * Responses are framed by Content-Length (the servers measured all send one).
+ * @module
+ */
+import { connect, type Socket } from 'node:net';
+
+interface Options {
+  port: number;
+  host?: string;
+  connections: number;
+  pipeline: number;
+  seconds: number;
+  path: string;
+  warmup?: number;
+}
+
+const opts = JSON.parse(process.argv[2]) as Options;
+const request = Buffer.from(`GET ${opts.path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: torsion-loadgen\r\n\r\n`);
+const batch = Buffer.concat(Array.from({ length: opts.pipeline }, () => request));
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+let measuring = false;
+let stopped = false;
+let requests = 0;
+let bytes = 0;
+let errors = 0;
+const latencies: number[] = [];
+
+class Conn {
+  socket: Socket;
+  buf: Buffer | null = null;
+  sent: number[] = [];
+  need = -1;
+
+  constructor() {
+    this.socket = connect({ port: opts.port, host: opts.host ?? '127.0.0.1', noDelay: true });
+    this.socket.on('connect', () => this.fire());
+    this.socket.on('data', (d: Buffer) => this.data(d));
+    this.socket.on('error', () => { errors++; });
+  }
+
+  fire(): void {
+    if (stopped) return;
+    const now = performance.now();
+    for (let i = 0; i < opts.pipeline; i++) this.sent.push(now);
+    this.socket.write(batch);
+  }
+
+  data(d: Buffer): void {
+    bytes += d.length;
+    const buf = this.buf ? Buffer.concat([this.buf, d]) : d;
+    this.buf = null;
+    let pos = 0;
+    for (;;) {
+      if (this.need < 0) {
+        const end = buf.indexOf(CRLFCRLF, pos);
+        if (end === -1) break;
+        const head = buf.toString('latin1', pos, end);
+        const m = /content-length:\s*(\d+)/i.exec(head);
+        this.need = m ? Number(m[1]) : 0;
+        pos = end + 4;
+      }
+      if (buf.length - pos < this.need) break;
+      pos += this.need;
+      this.need = -1;
+      const t = this.sent.shift()!;
+      if (measuring) {
+        requests++;
+        latencies.push(performance.now() - t);
+      }
+      if (this.sent.length === 0) this.fire();
+    }
+    if (pos < buf.length) this.buf = buf.subarray(pos);
+  }
+}
+
+const conns: Conn[] = [];
+for (let i = 0; i < opts.connections; i++) conns.push(new Conn());
+setTimeout(() => {
+  measuring = true;
+  const start = performance.now();
+  setTimeout(() => {
+    measuring = false;
+    stopped = true;
+    const seconds = (performance.now() - start) / 1000;
+    latencies.sort((a, b) => a - b);
+    const p99ms = latencies.length ? latencies[Math.floor(latencies.length * 0.99)] : NaN;
+    process.stdout.write(`${JSON.stringify({ requests, seconds, rps: requests / seconds, p99ms, bytes, errors })}\n`);
+    for (const c of conns) c.socket.destroy();
+    process.exit(0);
+  }, opts.seconds * 1000);
+}, (opts.warmup ?? 1) * 1000);

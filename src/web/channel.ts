@@ -1,0 +1,424 @@
+/**
+ * `HTTPChannel`: the HTTP/1.1 server protocol, one per connection (Twisted's `web.http.HTTPChannel`).
+ *
+ * State machine: `HEAD -> (BODY_LENGTH | BODY_CHUNKED)? -> HEAD ...`, with one request active at a time.
+ * Pipelined requests wait in the input buffer until the response before them is finished, so responses
+ * leave in order; every response written while one `dataReceived` is being processed is corked and sent in
+ * one transport write (16 pipelined requests in, one write out).
+ * @module
+ */
+import { Failure } from '../defer/index.js';
+import { Protocol } from '../internet/protocol.js';
+import type { Data, IProtocol, IPullProducer, IPushProducer, IStreamTransport, ITCPTransport } from '../internet/interfaces.js';
+import { ChunkedDecoder } from './chunked.js';
+import { bodyLength, HTTPParseError, parseRequestHead } from './http-parser.js';
+import { webLog } from './log.js';
+import { Request } from './request.js';
+import type { Site } from './site.js';
+import { errorHTML } from './resource.js';
+import { httpDate, RESPONSES, statusLine } from './status.js';
+
+const enum State { HEAD, BODY_LENGTH, BODY_CHUNKED, UPGRADED, DEAD }
+
+/** What the site's timeout sweep should do when `deadline` passes. */
+export const enum Timeout { NONE, IDLE, HEADERS, BODY }
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+/** Above this many bytes of unread input (pipelined requests waiting), stop reading from the socket. */
+const MAX_PENDING_INPUT = 256 * 1024;
+const SMALL_CONCAT = 64 * 1024;
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The HTTP server protocol. Built by `Site.buildProtocol`; everything configurable lives on the site.
+ */
+export class HTTPChannel extends Protocol {
+  /** True when the connection is TLS. */
+  secure = false;
+  /** Site clock seconds after which the timeout sweep acts (0: never). */
+  deadline = 0;
+  /** What the sweep does at `deadline`. */
+  timeoutKind: Timeout = Timeout.NONE;
+  readonly site: Site;
+  #state = State.HEAD;
+  #buf: Buffer | null = null;
+  #remaining = 0;
+  #decoder: ChunkedDecoder | null = null;
+  #active: Request | null = null;
+  #cork = 0;
+  #out: Data[] | null = null;
+  #closeAfterFlush = false;
+  #processing = false;
+  #bodyPaused = false;
+  #readPaused = false;
+  #expectContinue = false;
+  #bodyStarted = false;
+  #upgraded: IProtocol | null = null;
+
+  constructor(site: Site) {
+    super();
+    this.site = site;
+  }
+
+  override connectionMade(): void {
+    this.secure = (this.transport as { socket?: { encrypted?: boolean } }).socket?.encrypted === true;
+    this.site.channelOpened(this);
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#upgraded !== null) {
+      this.#upgraded.dataReceived(data);
+      return;
+    }
+    if (this.#state === State.DEAD) return;
+    let buf = asBuffer(data);
+    if (this.#buf !== null) {
+      buf = Buffer.concat([this.#buf, buf]);
+      this.#buf = null;
+    }
+    this.#cork++;
+    this.#process(buf);
+    this.uncork();
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.#state = State.DEAD;
+    this.#buf = null;
+    this.site.channelClosed(this);
+    const upgraded = this.#upgraded;
+    if (upgraded !== null) {
+      upgraded.connectionLost(reason);
+      return;
+    }
+    const active = this.#active;
+    this.#active = null;
+    if (active !== null) active.connectionLost(reason);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  #process(buf: Buffer): void {
+    this.#processing = true;
+    const site = this.site;
+    const len = buf.length;
+    let pos = 0;
+    try {
+      while (pos < len) {
+        const state = this.#state;
+        if (state === State.HEAD) {
+          if (this.#active !== null) break;
+          while (pos + 1 < len && buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2;
+          if (pos >= len) break;
+          const end = buf.indexOf(CRLFCRLF, pos);
+          if (end === -1) {
+            this.#incompleteHead(buf, pos);
+            break;
+          }
+          if (end - pos > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
+          const head = buf.toString('latin1', pos, end);
+          pos = end + 4;
+          this.#startRequest(head);
+        } else if (state === State.BODY_LENGTH) {
+          if (this.#bodyPaused) break;
+          const n = Math.min(this.#remaining, len - pos);
+          const chunk = buf.subarray(pos, pos + n);
+          pos += n;
+          this.#remaining -= n;
+          this.#deliver(chunk);
+        } else if (state === State.BODY_CHUNKED) {
+          if (this.#bodyPaused) break;
+          pos = this.#decoder!.feed(buf, pos, (chunk) => this.#deliverChunk(chunk));
+          if (this.#state === State.BODY_CHUNKED && this.#decoder!.done) this.#bodyComplete();
+        } else break;
+      }
+    } catch (e) {
+      this.#processing = false;
+      this.#badInput(e);
+      return;
+    }
+    this.#processing = false;
+    if (pos < len) {
+      const rest = buf.subarray(pos);
+      if (this.#upgraded !== null) this.#upgraded.dataReceived(rest);
+      else if (this.#state !== State.DEAD) {
+        this.#buf = rest;
+        if (rest.length > MAX_PENDING_INPUT && !this.#readPaused) {
+          this.#readPaused = true;
+          (this.transport as IStreamTransport).pauseProducing();
+        }
+      }
+    }
+  }
+
+  #incompleteHead(buf: Buffer, pos: number): void {
+    const site = this.site;
+    const avail = buf.length - pos;
+    if (avail > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
+    const eol = buf.indexOf(0x0a, pos);
+    if (eol === -1 ? avail > site.maxRequestLine : eol - pos > site.maxRequestLine) throw new HTTPParseError(414, 'request line too long');
+    if (buf.indexOf('\n\n', pos) !== -1 || buf.indexOf('\n\r\n', pos) !== -1) throw new HTTPParseError(400, 'bare LF in request head');
+    if (this.timeoutKind !== Timeout.HEADERS) this.#setTimeout(Timeout.HEADERS, site.timeouts.headers);
+  }
+
+  #startRequest(head: string): void {
+    const site = this.site;
+    const eol = head.indexOf('\r\n');
+    if ((eol === -1 ? head.length : eol) > site.maxRequestLine) throw new HTTPParseError(414, 'request line too long');
+    const parsed = parseRequestHead(head, site.maxHeaderCount);
+    const length = bodyLength(parsed.headers, parsed.minor);
+    const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, site.now);
+    this.#active = req;
+    this.#bodyStarted = false;
+    if (length === 0) {
+      this.#setTimeout(Timeout.NONE, 0);
+      req.bodyEnd();
+    } else {
+      this.#bodyPaused = true;
+      this.#setTimeout(Timeout.BODY, site.timeouts.body);
+      if (length > 0) {
+        this.#state = State.BODY_LENGTH;
+        this.#remaining = length;
+      } else {
+        this.#state = State.BODY_CHUNKED;
+        this.#decoder = new ChunkedDecoder();
+      }
+      const expect = req.getHeader('expect');
+      this.#expectContinue = parsed.minor === 1 && expect !== null && expect.toLowerCase() === '100-continue';
+    }
+    site.dispatch(req, length);
+  }
+
+  #deliver(chunk: Uint8Array): void {
+    this.#bodyStarted = true;
+    if (this.timeoutKind === Timeout.BODY) this.deadline = this.site.now + this.site.timeouts.body;
+    if (chunk.length > 0 && !this.#active!.bodyData(chunk)) {
+      this.rejectBody(this.#active!, 413);
+      return;
+    }
+    if (this.#remaining === 0 && this.#state === State.BODY_LENGTH) this.#bodyComplete();
+  }
+
+  #deliverChunk(chunk: Uint8Array): void {
+    this.#bodyStarted = true;
+    if (this.timeoutKind === Timeout.BODY) this.deadline = this.site.now + this.site.timeouts.body;
+    if (this.#active !== null && !this.#active.bodyData(chunk)) throw new HTTPParseError(413, 'request body too large');
+  }
+
+  #bodyComplete(): void {
+    this.#state = State.HEAD;
+    this.#decoder = null;
+    this.#setTimeout(Timeout.NONE, 0);
+    this.#active?.bodyEnd();
+  }
+
+  #badInput(e: unknown): void {
+    if (!(e instanceof HTTPParseError)) {
+      webLog.failure('HTTP channel failed', new Failure(e));
+      this.abort();
+      return;
+    }
+    webLog.info('Bad request from {peer}: {reason}', { peer: String(this.transport.getPeer()), reason: e.message });
+    this.#sendErrorAndClose(e.status, e.message);
+  }
+
+  #sendErrorAndClose(code: number, detail: string): void {
+    const active = this.#active;
+    this.#state = State.DEAD;
+    this.#buf = null;
+    if (active !== null) {
+      if (!active.startedWriting) active.sendError(code, detail);
+      else this.abort();
+      return;
+    }
+    const body = errorHTML(code, RESPONSES[code] ?? 'Error', detail);
+    this.write(`${statusLine(code)}Date: ${httpDate()}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    this.#close();
+  }
+
+  // ---------------------------------------------------------------- called by Request
+
+  /** @internal the resource wants the body: start reading it (and say `100 Continue` if asked to). */
+  bodyWanted(req: Request): void {
+    if (req !== this.#active || !this.#bodyPaused) return;
+    this.#bodyPaused = false;
+    if (this.#expectContinue && !this.#bodyStarted) this.write(CONTINUE);
+    this.#expectContinue = false;
+    this.#drain();
+  }
+
+  /** @internal refuses the body with `code` (413) and closes after the response. */
+  rejectBody(req: Request, code: number): void {
+    if (req !== this.#active) return;
+    this.#sendErrorAndClose(code, code === 413 ? 'The request body is larger than this resource accepts.' : 'Bad request body.');
+  }
+
+  /** @internal stops reading the body (backpressure from a streaming resource). */
+  pauseBody(): void {
+    if (this.#bodyPaused || this.#state === State.DEAD) return;
+    this.#bodyPaused = true;
+    (this.transport as IStreamTransport).pauseProducing();
+    this.#readPaused = true;
+  }
+
+  /** @internal resumes reading the body. */
+  resumeBody(): void {
+    if (!this.#bodyPaused) return;
+    this.#bodyPaused = false;
+    this.#resumeReading();
+    this.#drain();
+  }
+
+  /** @internal the active request is finished: log it, then close or go on to the next request. */
+  requestDone(req: Request): void {
+    if (req !== this.#active) return;
+    this.#active = null;
+    this.site.logAccess(req, this);
+    if (!req.persistent || this.#state !== State.HEAD) {
+      this.#state = State.DEAD;
+      this.#buf = null;
+      this.#close();
+      return;
+    }
+    this.#setTimeout(Timeout.IDLE, this.site.timeouts.idle);
+    this.#resumeReading();
+    this.#drain();
+  }
+
+  /** @internal hands the connection to `protocol` after writing `head` (a 101 response). */
+  upgrade(req: Request, head: string, protocol: IProtocol): void {
+    if (req !== this.#active) throw new Error('only the active request can switch protocols');
+    this.#active = null;
+    this.#state = State.UPGRADED;
+    this.#upgraded = protocol;
+    this.#setTimeout(Timeout.NONE, 0);
+    this.site.logAccess(req, this);
+    this.write(head);
+    this.#flush();
+    protocol.makeConnection(this.transport);
+    const rest = this.#buf;
+    this.#buf = null;
+    this.#resumeReading();
+    if (rest !== null && rest.length > 0) protocol.dataReceived(rest);
+  }
+
+  /** @internal registers a response producer on the transport. */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#flush();
+    (this.transport as IStreamTransport).registerProducer(producer, streaming);
+  }
+
+  /** @internal */
+  unregisterProducer(): void {
+    (this.transport as IStreamTransport).unregisterProducer();
+  }
+
+  /** @internal closes at once (a response that cannot be completed). */
+  abort(): void {
+    this.#state = State.DEAD;
+    this.#buf = null;
+    const t = this.transport as Partial<ITCPTransport>;
+    this.#flush();
+    if (typeof t.abortConnection === 'function') t.abortConnection();
+    else this.transport.loseConnection();
+  }
+
+  /** @internal the site's sweep found `deadline` passed. */
+  timedOut(): void {
+    const kind = this.timeoutKind;
+    this.#setTimeout(Timeout.NONE, 0);
+    if (kind === Timeout.IDLE) {
+      this.#state = State.DEAD;
+      this.transport.loseConnection();
+    } else if (kind === Timeout.HEADERS || kind === Timeout.BODY) {
+      webLog.info('Request timeout ({kind}) from {peer}', { kind: kind === Timeout.HEADERS ? 'headers' : 'body', peer: String(this.transport.getPeer()) });
+      this.#sendErrorAndClose(408, 'The request took too long to arrive.');
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Writes `data`, or holds it while corked so that it leaves with the rest in one transport write. */
+  write(data: Data): void {
+    if (this.#cork > 0) {
+      if (this.#out === null) this.#out = [data];
+      else this.#out.push(data);
+    } else this.transport.write(data);
+  }
+
+  /** Writes a head and a binary body together. */
+  writePair(head: string, body: Uint8Array): void {
+    this.#cork++;
+    this.write(head);
+    this.write(body);
+    this.uncork();
+  }
+
+  /** Starts holding writes. */
+  cork(): void {
+    this.#cork++;
+  }
+
+  /** Stops holding writes; the outermost `uncork` sends what was held. */
+  uncork(): void {
+    if (--this.#cork === 0) this.#flush();
+  }
+
+  #flush(): void {
+    const out = this.#out;
+    if (out !== null) {
+      this.#out = null;
+      const t = this.transport;
+      if (out.length === 1) t.write(out[0]);
+      else {
+        let strings = true;
+        let size = 0;
+        for (let i = 0; i < out.length; i++) {
+          const d = out[i];
+          if (typeof d === 'string') size += d.length;
+          else {
+            strings = false;
+            size += d.byteLength;
+          }
+        }
+        if (strings) t.write(out.join(''));
+        else if (size <= SMALL_CONCAT) t.write(Buffer.concat(out.map((d) => (typeof d === 'string' ? Buffer.from(d) : d))));
+        else t.writeSequence(out);
+      }
+    }
+    if (this.#closeAfterFlush && this.#cork === 0) {
+      this.#closeAfterFlush = false;
+      this.transport.loseConnection();
+    }
+  }
+
+  #close(): void {
+    this.#setTimeout(Timeout.NONE, 0);
+    this.#closeAfterFlush = true;
+    if (this.#cork === 0) this.#flush();
+  }
+
+  #drain(): void {
+    if (this.#processing || this.#buf === null || this.#state === State.DEAD) return;
+    const buf = this.#buf;
+    this.#buf = null;
+    this.#cork++;
+    this.#process(buf);
+    this.uncork();
+  }
+
+  #resumeReading(): void {
+    if (!this.#readPaused || this.#bodyPaused && this.#state !== State.HEAD) return;
+    this.#readPaused = false;
+    (this.transport as IStreamTransport).resumeProducing();
+  }
+
+  #setTimeout(kind: Timeout, seconds: number): void {
+    this.timeoutKind = kind;
+    this.deadline = kind === Timeout.NONE || !(seconds > 0) ? 0 : this.site.now + seconds;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * A case-insensitive view over the request's header list, kept as the flat `[name, value, ...]` array
+ * the parser produced (names already lower-cased), so nothing is copied until somebody asks.
+ * @module
+ */
+
+/**
+ * Request headers: case-insensitive, repeated fields kept in order.
+ *
+ * @example
+ * request.headers.get('Content-Type'); // 'text/plain' or null
+ */
+export class Headers {
+  /** @param raw flat `[lowerName, value, ...]` pairs. */
+  constructor(readonly raw: string[]) {}
+
+  /** The value of `name`, repeated fields joined with `, ` (`; ` for Cookie), or null. */
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    const raw = this.raw;
+    let found: string | null = null;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i] === lower) found = found === null ? raw[i + 1] : found + (lower === 'cookie' ? '; ' : ', ') + raw[i + 1];
+    }
+    return found;
+  }
+
+  /** Every value of `name`, in order. */
+  getAll(name: string): string[] {
+    const lower = name.toLowerCase();
+    const out: string[] = [];
+    for (let i = 0; i < this.raw.length; i += 2) if (this.raw[i] === lower) out.push(this.raw[i + 1]);
+    return out;
+  }
+
+  has(name: string): boolean {
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.raw.length; i += 2) if (this.raw[i] === lower) return true;
+    return false;
+  }
+
+  /** `[lowerName, value]` pairs in arrival order. */
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.raw.length; i += 2) yield [this.raw[i], this.raw[i + 1]];
+  }
+}
+
+/** Looks `lower` up in a flat header array without building a view (the hot path). */
+export function findHeader(raw: string[], lower: string): string | null {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower) return raw[i + 1];
+  return null;
+}
+
+const INVALID_VALUE = /[\0\r\n]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Throws if `name`/`value` could break the response head (header injection). */
+export function checkHeader(name: string, value: string): void {
+  if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  if (INVALID_VALUE.test(value)) throw new TypeError(`invalid characters in header ${name}`);
+}

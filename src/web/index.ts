@@ -1,0 +1,17 @@
+/**
+ * `torsion/web`: the HTTP/1.1 server (sites, resources, requests, static files, proxying, virtual hosts).
+ * @module
+ */
+export type { IResource, IBodyReceiver, IResponseEncoder, RenderResult, Body } from './interfaces.js';
+export { Resource, ErrorPage, NoResource, ForbiddenResource, Data, NOT_DONE_YET, errorHTML } from './resource.js';
+export { Request } from './request.js';
+export { Site, type SiteOptions, type SiteTimeouts } from './site.js';
+export type { SiteRequestOptions, SiteResponse } from './site-request.js';
+export { HTTPChannel } from './channel.js';
+export { Headers } from './headers.js';
+export { Session } from './session.js';
+export { parseCookies, formatCookie, type CookieOptions } from './cookies.js';
+export { HTTPParseError } from './http-parser.js';
+export { ResponseParser, type ResponseHandler } from './response-parser.js';
+export { RESPONSES, httpDate } from './status.js';
+export { escapeHTML } from './html.js';

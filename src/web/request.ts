@@ -1,0 +1,580 @@
+/**
+ * `Request`: one HTTP request and its response (Twisted's `web.server.Request`). The channel creates it when
+ * a head is parsed; the site walks the resource tree with it; the resource writes the response through it.
+ * @module
+ */
+import { Deferred, Failure } from '../defer/index.js';
+import { ConnectionLost } from '../internet/error.js';
+import type { IAddress, IProtocol, IPullProducer, IPushProducer, ITransport } from '../internet/interfaces.js';
+import type { HTTPChannel } from './channel.js';
+import { formatCookie, parseCookies, type CookieOptions } from './cookies.js';
+import { checkHeader, findHeader, Headers } from './headers.js';
+import type { Body, IBodyReceiver, IResource, IResponseEncoder, RenderResult } from './interfaces.js';
+import { errorHTML, NOT_DONE_YET } from './resource.js';
+import type { Session } from './session.js';
+import type { Site } from './site.js';
+import { httpDate, noBodyStatus, RESPONSES, statusLine } from './status.js';
+import { webLog } from './log.js';
+
+const CONTENT_LENGTH = 'content-length';
+
+function byteLength(data: Body): number {
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/** Splits `/a/b%20c?x=1` into decoded segments `['a', 'b c']`. */
+function segments(path: string): string[] {
+  const parts = path.split('/');
+  parts.shift();
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.includes('%')) {
+      try {
+        parts[i] = decodeURIComponent(p);
+      } catch {
+        // An undecodable segment is kept as sent; resources that serve files refuse '%' garbage anyway.
+      }
+    }
+  }
+  return parts;
+}
+
+/**
+ * A request and its response.
+ *
+ * @example
+ * renderPOST(request: Request) {
+ *   const name = request.args.get('name')?.[0] ?? 'world';
+ *   request.setHeader('Content-Type', 'text/plain; charset=utf-8');
+ *   return `hello ${name}`;
+ * }
+ */
+export class Request {
+  /** `GET`, `POST`, ... as sent. */
+  readonly method: string;
+  /** The request target as sent, query included. */
+  readonly uri: string;
+  /** The path part of `uri` (still percent-encoded). */
+  readonly path: string;
+  /** `'HTTP/1.1'` or `'HTTP/1.0'`. */
+  readonly clientproto: string;
+  /** Path segments already walked (decoded). */
+  prepath: string[] = [];
+  /** Path segments still to walk (decoded). */
+  postpath: string[];
+  /** The buffered body (resources with `streamBody` false), empty until it is complete. */
+  content: Uint8Array = EMPTY;
+  /** The response status code. */
+  code = 200;
+  /** The response reason phrase, when not the standard one. */
+  codeMessage: string | undefined = undefined;
+  /** True once the response head has been sent. */
+  startedWriting = false;
+  /** True once `finish()` has been called (or the response was abandoned). */
+  finished = false;
+  /** Body bytes sent (before transfer coding), for the access log. */
+  sentLength = 0;
+  /** Keep the connection open after this response. */
+  persistent: boolean;
+  /** When the head arrived, in the site clock's seconds. */
+  readonly started: number;
+
+  readonly #channel: HTTPChannel;
+  readonly #rawHeaders: string[];
+  #headers: Headers | undefined;
+  #args: Map<string, string[]> | undefined;
+  #cookies: Map<string, string> | undefined;
+  #outHeaders: string[] = [];
+  #hasLength = false;
+  #chunked = false;
+  #holding = false;
+  #held: Body[] | undefined;
+  #encoder: IResponseEncoder | undefined;
+  #notify: Deferred<void>[] | undefined;
+  #lost: Failure | undefined;
+  #resource: IResource | undefined;
+  #body: Uint8Array[] | undefined;
+  #bodySize = 0;
+  #bodyDone = false;
+  #bodyReceiver: IBodyReceiver | undefined;
+  #session: Session | undefined;
+  #producer = false;
+
+  constructor(channel: HTTPChannel, method: string, uri: string, minor: number, rawHeaders: string[], started: number) {
+    this.#channel = channel;
+    this.method = method;
+    this.uri = uri;
+    this.clientproto = minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
+    this.#rawHeaders = rawHeaders;
+    this.started = started;
+    const q = uri.indexOf('?');
+    this.path = q === -1 ? uri : uri.slice(0, q);
+    this.postpath = this.path === '/' ? [''] : segments(this.path.charCodeAt(0) === 0x2f ? this.path : `/${this.path}`);
+    const connection = findHeader(rawHeaders, 'connection');
+    this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
+  }
+
+  /** The site serving this request. */
+  get site(): Site {
+    return this.#channel.site;
+  }
+
+  /** The request headers (case-insensitive `get`). */
+  get headers(): Headers {
+    return (this.#headers ??= new Headers(this.#rawHeaders));
+  }
+
+  /** One request header, case-insensitive (repeated fields joined), or null. */
+  getHeader(name: string): string | null {
+    return this.headers.get(name);
+  }
+
+  /** Query arguments: each name maps to all its values. */
+  get args(): Map<string, string[]> {
+    if (this.#args === undefined) {
+      this.#args = new Map();
+      const q = this.uri.indexOf('?');
+      if (q !== -1) {
+        for (const [k, v] of new URLSearchParams(this.uri.slice(q + 1))) {
+          const list = this.#args.get(k);
+          if (list) list.push(v);
+          else this.#args.set(k, [v]);
+        }
+      }
+    }
+    return this.#args;
+  }
+
+  /** The connection's transport (for upgrades and introspection). */
+  get transport(): ITransport {
+    return this.#channel.transport;
+  }
+
+  /** The client's address. */
+  getClientAddress(): IAddress {
+    return this.#channel.transport.getPeer();
+  }
+
+  /** The local address the request came in on. */
+  getHost(): IAddress {
+    return this.#channel.transport.getHost();
+  }
+
+  /** True when the connection is TLS. */
+  isSecure(): boolean {
+    return this.#channel.secure;
+  }
+
+  /** The URL prefix walked so far, as an absolute path (`/a/b/`). */
+  prePathURL(): string {
+    return `/${this.prepath.map(encodeURIComponent).join('/')}`;
+  }
+
+  // ------------------------------------------------------------------ cookies and sessions
+
+  /** A request cookie's value, or null. */
+  getCookie(name: string): string | null {
+    this.#cookies ??= parseCookies(this.headers.get('cookie'));
+    return this.#cookies.get(name) ?? null;
+  }
+
+  /** Adds a `Set-Cookie` header. */
+  addCookie(name: string, value: string, options: CookieOptions = {}): void {
+    this.addHeader('Set-Cookie', formatCookie(name, value, options));
+  }
+
+  /** The session for this client, created (and its cookie set) on first use. */
+  getSession(): Session {
+    if (this.#session && !this.#session.expired) return this.#session;
+    const site = this.site;
+    const uid = this.getCookie(site.sessionCookieName);
+    let session = uid === null ? undefined : site.getSession(uid);
+    if (!session) {
+      session = site.makeSession();
+      this.addCookie(site.sessionCookieName, session.uid, { path: '/', httpOnly: true, sameSite: 'Lax', secure: this.isSecure() });
+    }
+    session.touch();
+    return (this.#session = session);
+  }
+
+  // ------------------------------------------------------------------ response head
+
+  /** Sets the status code (and optionally a non-standard reason phrase). */
+  setResponseCode(code: number, message?: string): void {
+    if (this.startedWriting) throw new Error('setResponseCode after the response head was sent');
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`invalid status code ${code}`);
+    if (message !== undefined && /[\r\n]/.test(message)) throw new TypeError('invalid reason phrase');
+    this.code = code;
+    this.codeMessage = message;
+  }
+
+  /** Sets a response header, replacing any value it had. */
+  setHeader(name: string, value: string | number): void {
+    this.removeHeader(name);
+    this.addHeader(name, value);
+  }
+
+  /** Adds a response header, keeping earlier values (`Set-Cookie`, `Link`). */
+  addHeader(name: string, value: string | number): void {
+    if (this.startedWriting) throw new Error(`setHeader(${name}) after the response head was sent`);
+    const v = typeof value === 'number' ? String(value) : value;
+    checkHeader(name, v);
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      if (/\bclose\b/i.test(v)) this.persistent = false;
+      return;
+    }
+    if (lower === CONTENT_LENGTH) this.#hasLength = true;
+    this.#outHeaders.push(name, v);
+  }
+
+  /** A response header's value, or null. */
+  getResponseHeader(name: string): string | null {
+    const lower = name.toLowerCase();
+    const h = this.#outHeaders;
+    for (let i = 0; i < h.length; i += 2) if (h[i].toLowerCase() === lower) return h[i + 1];
+    return null;
+  }
+
+  /** Removes a response header. */
+  removeHeader(name: string): void {
+    const lower = name.toLowerCase();
+    const h = this.#outHeaders;
+    for (let i = h.length - 2; i >= 0; i -= 2) if (h[i].toLowerCase() === lower) h.splice(i, 2);
+    if (lower === CONTENT_LENGTH) this.#hasLength = false;
+  }
+
+  /** Redirects (302 by default) to `url`. */
+  redirect(url: string, code = 302): void {
+    this.setResponseCode(code);
+    this.setHeader('Location', url);
+  }
+
+  /** Routes the body through `encoder` (built with the raw writer); see `EncodingResourceWrapper`. */
+  setEncoder(build: (out: (data: Uint8Array) => void) => IResponseEncoder): void {
+    if (this.startedWriting) throw new Error('setEncoder after the response head was sent');
+    this.#encoder = build((data) => this.#writeBody(data));
+  }
+
+  // ------------------------------------------------------------------ response body
+
+  /** Writes part of the body (the head goes first, on the first write). */
+  write(data: Body): void {
+    if (this.#lost) return;
+    if (this.finished) throw new Error('write() after finish()');
+    if (this.#encoder) this.#encoder.write(data);
+    else this.#writeBody(data);
+  }
+
+  /** Ends the response. */
+  finish(): void {
+    if (this.#lost) {
+      this.finished = true;
+      return;
+    }
+    if (this.finished) throw new Error('finish() called twice');
+    const encoder = this.#encoder;
+    if (encoder) {
+      this.#encoder = undefined;
+      encoder.end(() => this.#finishRaw());
+    } else this.#finishRaw();
+  }
+
+  /**
+   * Streams the response from `producer` with backpressure: the connection pauses it when the client
+   * reads slowly. Unregistered automatically by `finish()`.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#producer = true;
+    this.#channel.registerProducer(producer, streaming);
+  }
+
+  unregisterProducer(): void {
+    if (!this.#producer) return;
+    this.#producer = false;
+    this.#channel.unregisterProducer();
+  }
+
+  /**
+   * A Deferred that fires when the response has been fully handed to the connection, or fails with
+   * `ConnectionLost` when the client goes away first.
+   */
+  notifyFinish(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.#lost) d.errback(this.#lost);
+    else if (this.finished) d.callback(undefined);
+    else (this.#notify ??= []).push(d);
+    return d;
+  }
+
+  /**
+   * Hands the connection to another protocol (WebSocket and other `Upgrade`s): sends `101 Switching
+   * Protocols` with `headers`, then `protocol` gets the transport and every byte after this request's head.
+   */
+  switchProtocols(protocol: IProtocol, headers: Record<string, string> = {}): void {
+    if (this.startedWriting) throw new Error('switchProtocols after the response head was sent');
+    let head = statusLine(101);
+    for (const [k, v] of Object.entries(headers)) {
+      checkHeader(k, v);
+      head += `${k}: ${v}\r\n`;
+    }
+    this.code = 101;
+    this.startedWriting = true;
+    this.finished = true;
+    this.persistent = false;
+    this.#channel.upgrade(this, `${head}\r\n`, protocol);
+  }
+
+  // ------------------------------------------------------------------ request body
+
+  /**
+   * Receives the body as it streams (resources with `streamBody`). Pieces that arrived before are
+   * replayed at once.
+   */
+  setBodyReceiver(receiver: IBodyReceiver): void {
+    this.#bodyReceiver = receiver;
+    const pending = this.#body;
+    this.#body = undefined;
+    if (pending) for (const chunk of pending) receiver.dataReceived(chunk);
+    if (this.#bodyDone) receiver.bodyDone(this.#lost);
+  }
+
+  /** Stops reading the body from the network until `resumeBody()` (backpressure for streaming bodies). */
+  pauseBody(): void {
+    this.#channel.pauseBody();
+  }
+
+  resumeBody(): void {
+    this.#channel.resumeBody();
+  }
+
+  // ------------------------------------------------------------------ driven by the channel and site
+
+  /** @internal the channel hands a piece of body. Returns false when the buffered body is over its limit. */
+  bodyData(chunk: Uint8Array): boolean {
+    if (this.#bodyReceiver) {
+      this.#bodyReceiver.dataReceived(chunk);
+      return true;
+    }
+    this.#bodySize += chunk.byteLength;
+    const res = this.#resource;
+    if (res && !res.streamBody && this.#bodySize > this.#limit(res)) return false;
+    (this.#body ??= []).push(chunk);
+    return true;
+  }
+
+  /** @internal the body is complete. */
+  bodyEnd(): void {
+    this.#bodyDone = true;
+    if (this.#bodyReceiver) {
+      this.#bodyReceiver.bodyDone();
+      return;
+    }
+    const res = this.#resource;
+    if (res && !res.streamBody) this.#render(res);
+  }
+
+  /** @internal the resource the tree walk found: render now (streaming) or once the body is in. */
+  resourceFound(resource: IResource, declaredLength: number): void {
+    this.#resource = resource;
+    if (!resource.streamBody) {
+      const limit = this.#limit(resource);
+      if (declaredLength > limit || this.#bodySize > limit) {
+        this.#channel.rejectBody(this, 413);
+        return;
+      }
+      if (!this.#bodyDone) {
+        this.#channel.bodyWanted(this);
+        return;
+      }
+    } else if (!this.#bodyDone) this.#channel.bodyWanted(this);
+    this.#render(resource);
+  }
+
+  /** @internal the client went away. */
+  connectionLost(reason: Failure): void {
+    if (this.finished) return;
+    this.#lost = reason.check(ConnectionLost) ? reason : new Failure(new ConnectionLost('the client went away before the response was finished', { cause: reason.value }));
+    this.unregisterProducer();
+    if (!this.#bodyDone && this.#bodyReceiver) this.#bodyReceiver.bodyDone(this.#lost);
+    this.#bodyDone = true;
+    const waiting = this.#notify;
+    this.#notify = undefined;
+    if (waiting) for (const d of waiting) d.errback(this.#lost);
+  }
+
+  /** @internal rendering (or walking the tree) failed: a 500 page if nothing was sent yet. */
+  processingFailed(failure: Failure): void {
+    webLog.failure('Error rendering {method} {uri}', failure, { method: this.method, uri: this.uri });
+    if (this.finished || this.#lost) return;
+    if (this.startedWriting) {
+      this.persistent = false;
+      this.#channel.abort();
+      return;
+    }
+    this.#outHeaders = [];
+    this.#hasLength = false;
+    this.#held = undefined;
+    this.#encoder = undefined;
+    this.code = 500;
+    this.codeMessage = undefined;
+    this.#outHeaders.push('Content-Type', 'text/html; charset=utf-8');
+    const detail = this.site.debug ? failure.getTraceback() : 'An error occurred while processing the request; it has been logged.';
+    this.#finishWith(errorHTML(500, 'Internal Server Error', detail));
+  }
+
+  /** @internal sends an error response the channel decided on (bad input, limits, timeouts). */
+  sendError(code: number, detail: string): void {
+    if (this.startedWriting || this.finished) return;
+    this.#outHeaders = [];
+    this.#hasLength = false;
+    this.#encoder = undefined;
+    this.code = code;
+    this.persistent = false;
+    this.#outHeaders.push('Content-Type', 'text/html; charset=utf-8');
+    this.#finishWith(errorHTML(code, RESPONSES[code] ?? 'Error', detail));
+  }
+
+  #limit(resource: IResource): number {
+    return resource.maxBodySize ?? this.site.maxBodySize;
+  }
+
+  #render(resource: IResource): void {
+    if (!this.#bodyReceiver && this.#body) {
+      const parts = this.#body;
+      this.#body = undefined;
+      this.content = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    }
+    let result: RenderResult;
+    this.#holding = true;
+    try {
+      result = resource.render(this);
+    } catch (e) {
+      this.#holding = false;
+      this.processingFailed(new Failure(e));
+      return;
+    }
+    this.#holding = false;
+    if (result === NOT_DONE_YET) {
+      this.#release();
+      return;
+    }
+    if (isThenable(result)) {
+      this.#release();
+      (result as PromiseLike<Body | symbol | void>).then(
+        (value) => this.#rendered(value),
+        (e) => this.processingFailed(e instanceof Failure ? e : new Failure(e)),
+      );
+      return;
+    }
+    this.#rendered(result as Body | void);
+  }
+
+  #rendered(value: Body | symbol | void): void {
+    if (value === NOT_DONE_YET || this.finished || this.#lost) return;
+    if (this.#encoder || this.startedWriting || this.#held) {
+      if (value !== undefined) this.write(value as Body);
+      this.finish();
+      return;
+    }
+    this.#finishWith(value === undefined ? '' : (value as Body));
+  }
+
+  /** The fast path: the whole body is known, so head and body leave in one write. */
+  #finishWith(body: Body): void {
+    const len = byteLength(body);
+    const ch = this.#channel;
+    const head = this.#head(len);
+    this.sentLength = len;
+    if (this.method === 'HEAD' || noBodyStatus(this.code)) ch.write(head);
+    else if (typeof body === 'string') ch.write(head + body);
+    else ch.writePair(head, body);
+    this.#done();
+  }
+
+  /** Writes held during a synchronous render go out now, as chunked (the length is not known). */
+  #release(): void {
+    const held = this.#held;
+    if (held === undefined || this.startedWriting || this.finished) return;
+    this.#held = undefined;
+    this.#channel.cork();
+    for (const d of held) this.#writeBody(d);
+    this.#channel.uncork();
+  }
+
+  #writeBody(data: Body): void {
+    if (this.#lost) return;
+    if (this.#holding && !this.startedWriting) {
+      (this.#held ??= []).push(data);
+      return;
+    }
+    const ch = this.#channel;
+    if (!this.startedWriting) ch.write(this.#head(-1));
+    const len = byteLength(data);
+    if (len === 0) return;
+    this.sentLength += len;
+    if (this.method === 'HEAD' || noBodyStatus(this.code)) return;
+    if (!this.#chunked) ch.write(data);
+    else if (typeof data === 'string') ch.write(`${len.toString(16)}\r\n${data}\r\n`);
+    else {
+      ch.cork();
+      ch.write(`${len.toString(16)}\r\n`);
+      ch.write(data);
+      ch.write('\r\n');
+      ch.uncork();
+    }
+  }
+
+  #finishRaw(): void {
+    if (this.#lost) {
+      this.finished = true;
+      return;
+    }
+    if (!this.startedWriting) {
+      const held = this.#held;
+      this.#held = undefined;
+      if (held === undefined) this.#finishWith('');
+      else if (held.length === 1) this.#finishWith(held[0]);
+      else this.#finishWith(Buffer.concat(held.map((d) => (typeof d === 'string' ? Buffer.from(d) : d))));
+      return;
+    }
+    if (this.#chunked) this.#channel.write('0\r\n\r\n');
+    this.#done();
+  }
+
+  #done(): void {
+    this.finished = true;
+    this.unregisterProducer();
+    this.#channel.requestDone(this);
+    const waiting = this.#notify;
+    this.#notify = undefined;
+    if (waiting) for (const d of waiting) d.callback(undefined);
+  }
+
+  /** Builds the whole response head as one string. `length` -1: unknown. */
+  #head(length: number): string {
+    this.startedWriting = true;
+    const code = this.code;
+    let h = statusLine(code, this.codeMessage);
+    h += `Date: ${httpDate()}\r\n`;
+    const out = this.#outHeaders;
+    for (let i = 0; i < out.length; i += 2) h += `${out[i]}: ${out[i + 1]}\r\n`;
+    if (!this.#bodyDone) this.persistent = false;
+    if (!noBodyStatus(code) && !this.#hasLength) {
+      if (length >= 0) h += `Content-Length: ${length}\r\n`;
+      else if (this.method !== 'HEAD' && this.clientproto === 'HTTP/1.1') {
+        h += 'Transfer-Encoding: chunked\r\n';
+        this.#chunked = true;
+      } else if (this.method !== 'HEAD') this.persistent = false;
+    }
+    if (!this.persistent) h += 'Connection: close\r\n';
+    else if (this.clientproto === 'HTTP/1.0') h += 'Connection: keep-alive\r\n';
+    return `${h}\r\n`;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
