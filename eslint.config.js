@@ -29,4 +29,13 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*'] }] },
   },
+  {
+    // protocols/ framings run in a browser: no Node imports, no Buffer (FileSender is the one exception).
+    files: ['src/protocols/**/*.ts'],
+    ignores: ['src/protocols/file-sender.ts', 'src/**/*.test.ts', 'src/protocols/test-support/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*'] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'protocols/ runs in browsers: use Uint8Array' }],
+    },
+  },
 );

@@ -1,0 +1,117 @@
+/**
+ * A TCP port forwarder (Twisted's `protocols/portforward.py`): `ProxyFactory` accepts connections and relays
+ * each to a destination through a `ProxyServer`/`ProxyClient` pair, with backpressure both ways. Browser-safe:
+ * the destination is reached through an endpoint or a reactor handed in.
+ * @module
+ */
+import { Deferred, type Failure } from '../defer/index.js';
+import { ClientFactory, Factory, Protocol } from '../internet/protocol.js';
+import type { IProtocolFactory, IReactorTCP, IStreamTransport } from '../internet/interfaces.js';
+
+/** A client endpoint, as `clientFromString` returns: connects a factory, resolving or failing. */
+export interface ClientEndpointLike {
+  connect(factory: IProtocolFactory): PromiseLike<unknown>;
+}
+
+/** Where a {@link ProxyFactory} forwards to: an endpoint, or a host and port reached with `reactor.connectTCP`. */
+export type ProxyTarget = ClientEndpointLike | { host: string; port: number; reactor: IReactorTCP };
+
+function stream(p: Protocol): Partial<IStreamTransport> {
+  return p.transport as Partial<IStreamTransport>;
+}
+
+/** One side of a forwarded connection: what it receives goes out through its peer's transport. */
+export class Proxy extends Protocol {
+  /** The other side, once both are connected. */
+  peer: Proxy | null = null;
+
+  setPeer(peer: Proxy): void {
+    this.peer = peer;
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    this.peer?.transport.write(data);
+  }
+
+  /** Closes the other side too, after it has sent what it holds. */
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    const peer = this.peer;
+    this.peer = null;
+    if (peer === null) return;
+    // The peer's transport has our transport registered as its producer; a close would wait for it forever.
+    try {
+      stream(peer).unregisterProducer?.();
+    } catch {
+      // Some transports (test fakes) throw when no producer is registered: nothing to undo then.
+    }
+    peer.transport.loseConnection();
+    peer.peer = null;
+  }
+}
+
+/** The outgoing side: once connected it ties the two transports together as each other's producer. */
+export class ProxyClient extends Proxy {
+  override connectionMade(): void {
+    const server = this.peer;
+    if (server === null) return;
+    server.setPeer(this);
+    // A side whose write buffer fills pauses reading on the other, so a fast sender cannot flood the proxy's memory.
+    stream(this).registerProducer?.(server.transport as IStreamTransport, true);
+    stream(server).registerProducer?.(this.transport as IStreamTransport, true);
+    stream(server).resumeProducing?.();
+  }
+}
+
+/** Builds the one `ProxyClient` of a `ProxyServer`, and closes the server side if connecting fails. */
+export class ProxyClientFactory extends ClientFactory<ProxyClient> {
+  override protocol = ProxyClient;
+
+  constructor(readonly server: ProxyServer) {
+    super();
+  }
+
+  override buildProtocol(): ProxyClient {
+    const p = new ProxyClient();
+    p.factory = this;
+    p.setPeer(this.server);
+    return p;
+  }
+
+  override clientConnectionFailed(): void {
+    this.server.transport.loseConnection();
+  }
+}
+
+/** The accepted side: reads nothing until the outgoing connection is up, then relays. */
+export class ProxyServer extends Proxy {
+  override connectionMade(): void {
+    stream(this).pauseProducing?.();
+    const target = (this.factory as ProxyFactory).target;
+    const clientFactory = new ProxyClientFactory(this);
+    if ('connect' in target) {
+      const attempt = target.connect(clientFactory);
+      const drop = (): void => this.transport.loseConnection();
+      // A Deferred reports failure synchronously; a plain promise-like only through then().
+      if (attempt instanceof Deferred) attempt.addErrback(drop);
+      else attempt.then(undefined, drop);
+    } else {
+      target.reactor.connectTCP(target.host, target.port, clientFactory);
+    }
+  }
+}
+
+/**
+ * Forwards every accepted connection to `target`.
+ *
+ * @example
+ * reactor.listenTCP(8080, new ProxyFactory({ host: '127.0.0.1', port: 80, reactor }));
+ * reactor.listenTCP(8081, new ProxyFactory(clientFromString(reactor, 'tcp:host=127.0.0.1:port=80')));
+ */
+export class ProxyFactory extends Factory<ProxyServer> {
+  override protocol = ProxyServer;
+
+  constructor(readonly target: ProxyTarget) {
+    super();
+  }
+}
