@@ -87,7 +87,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
   #asDeferred(action: () => void, what: string): Deferred<void> {
     try {
       action();
-      return Deferred.succeed(undefined);
+      return Deferred.succeed<void>(undefined);
     } catch (e) {
       return Deferred.fail(new MulticastJoinError(`cannot ${what}: ${(e as Error).message}`, { cause: e }));
     }

@@ -131,7 +131,7 @@ describe('listenUDP', () => {
     await port.stopListening();
   });
 
-  test('binding is synchronous: getHost works at once, a port in use throws CannotListenError', () => {
+  test('binding is synchronous: getHost works at once, a port in use throws CannotListenError', async () => {
     const rec = new Recorder();
     const first = listenUDP(null, 0, rec, { interface: '127.0.0.1' });
     assert.ok(first.getHost().port > 0);
@@ -140,7 +140,7 @@ describe('listenUDP', () => {
     assert.throws(() => listenUDP(null, first.getHost().port, other, { interface: '127.0.0.1' }), CannotListenError);
     assert.throws(() => listenUDP(null, 0, other, { interface: 'localhost' }), CannotListenError);
     assert.equal(other.started, 0);
-    return first.stopListening();
+    await first.stopListening();
   });
 
   test('stopListening is idempotent and stops the protocol once', async () => {

@@ -57,7 +57,7 @@ type Work = Iterator<unknown> | Iterable<unknown>;
 export class CooperativeTask {
   readonly #iterator: Iterator<unknown>;
   readonly #cooperator: Cooperator;
-  #waiting: Deferred<unknown>[] = [];
+  #waiting: Deferred<Iterator<unknown>>[] = [];
   #pauseCount = 0;
   #state: SchedulerError | undefined;
   #result: unknown;
