@@ -23,6 +23,8 @@ export interface IResource {
   isLeaf: boolean;
   /** Renders on the request head and streams the body through `request.setBodyReceiver` (default false). */
   streamBody?: boolean;
+  /** Answers without reading the body at all (error pages): no `100 Continue`, and the connection closes after. */
+  ignoresBody?: boolean;
   /** Largest body buffered for this resource, overriding the site's `maxBodySize`. */
   maxBodySize?: number;
   getChildWithDefault(segment: string, request: Request): IResource | PromiseLike<IResource>;

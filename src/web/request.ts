@@ -381,7 +381,9 @@ export class Request {
   /** @internal the resource the tree walk found: render now (streaming) or once the body is in. */
   resourceFound(resource: IResource, declaredLength: number): void {
     this.#resource = resource;
-    if (!resource.streamBody) {
+    if (resource.ignoresBody) {
+      if (!this.#bodyDone) this.persistent = false;
+    } else if (!resource.streamBody) {
       const limit = this.#limit(resource);
       if (declaredLength > limit || this.#bodySize > limit) {
         this.#channel.rejectBody(this, 413);
@@ -461,6 +463,14 @@ export class Request {
     this.#holding = false;
     if (result === NOT_DONE_YET) {
       this.#release();
+      return;
+    }
+    if (result instanceof Deferred) {
+      this.#release();
+      (result as Deferred<Body | symbol | void>).addCallbacks(
+        (value) => this.#rendered(value),
+        (f: Failure) => this.processingFailed(f),
+      );
       return;
     }
     if (isThenable(result)) {

@@ -95,6 +95,7 @@ export class Resource implements IResource {
 /** A simple HTML error page: `code`, a title and a detail line (escaped). */
 export class ErrorPage extends Resource {
   override isLeaf = true;
+  ignoresBody = true;
   constructor(readonly code: number, readonly brief: string, readonly detail: string) {
     super();
   }
