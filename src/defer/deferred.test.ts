@@ -101,7 +101,7 @@ describe('chaining', () => {
 
   test('an errback that returns a value switches back to callbacks', () => {
     const d = fail<number>(new BoomError('x'))
-      .addCallback(() => 'not me')
+      .addCallback((n) => n + 1000)
       .addErrback(() => 5)
       .addCallback((n) => n * 2);
     assert.equal(d.result, 10);
@@ -419,6 +419,16 @@ describe('addFinally', () => {
     assert.equal(d.paused, true);
     cleanup.callback();
     assert.equal(d.result, 'v');
+  });
+});
+
+describe('typing', () => {
+  test('Deferred is covariant: a Deferred<number> is a Deferred<unknown>', () => {
+    const specific = succeed(1);
+    const general: Deferred<unknown> = specific;
+    const list: Deferred<unknown>[] = [specific, succeed('s')];
+    assert.equal(general.result, 1);
+    assert.equal(list.length, 2);
   });
 });
 

@@ -54,7 +54,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   result: any = undefined;
   #state = 0;
   #links: any[] | undefined = undefined;
-  #canceller: ((d: Deferred<T>) => void) | undefined;
+  // Typed loosely so that Deferred<T> stays covariant in T (a Deferred<number> is a Deferred<unknown>).
+  #canceller: ((d: Deferred<any>) => void) | undefined;
   #info: DeferredInfo | undefined = undefined;
 
   static {

@@ -41,7 +41,7 @@ export class Failure {
   }
 
   /** Returns the first of `types` the error is an instance of, or `null`. */
-  check<C extends ErrorClass>(...types: C[]): C | null {
+  check<C extends ErrorClass[]>(...types: C): C[number] | null {
     for (const t of types) if (this.value instanceof t) return t;
     return null;
   }
@@ -50,7 +50,7 @@ export class Failure {
    * Returns the matching type, or throws this Failure so the errback chain goes on failing with it (use it
    * first thing in an errback: `f.trap(ConnectionRefusedError)`).
    */
-  trap<C extends ErrorClass>(...types: C[]): C {
+  trap<C extends ErrorClass[]>(...types: C): C[number] {
     const match = this.check(...types);
     if (match === null) throw this;
     return match;

@@ -18,6 +18,7 @@ import {
   parseLogLevel,
   textFileLogObserver,
   type LogEvent,
+  type PredicateResult,
 } from './index.js';
 import { LogFile, eventsFromJSONLogFile } from './file.js';
 
@@ -45,7 +46,7 @@ describe('filtering', () => {
     const passed: string[] = [];
     const dropped: string[] = [];
     const levels = new LogLevelFilterPredicate('info');
-    const alwaysAudit = (e: LogEvent) => (e.log_namespace === 'audit' ? 'yes' : 'maybe') as const;
+    const alwaysAudit = (e: LogEvent): PredicateResult => (e.log_namespace === 'audit' ? 'yes' : 'maybe');
     const f = new FilteringLogObserver(
       (e) => void passed.push(e.log_format),
       [alwaysAudit, levels],
