@@ -1,0 +1,10 @@
+/**
+ * `torsion/app`: services started and stopped with the application, services that listen on endpoint
+ * strings, and the plugin registry the `torsion` command reads.
+ * @module
+ */
+export type { IService, IServiceCollection, MaybeAsync, Plugin, PluginOption, PluginOptions, PluginContext } from './interfaces.js';
+export { Service, MultiService, DuplicateServiceNameError, ServiceNotFoundError } from './service.js';
+export { StreamServerEndpointService, type ServerEndpointLike } from './endpoint-service.js';
+export { registerPlugin, unregisterPlugin, getPlugins, getPlugin, DuplicatePluginError } from './plugins.js';
+export { parseOptions, pluginHelp, commandHelp, UsageError } from './options.js';
