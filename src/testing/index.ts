@@ -11,3 +11,4 @@ export { requirePeer, PeerMissingError } from './peers.js';
 export { connectedServerAndClient, loopbackAsync, IOPump, type LoopbackOptions, type LoopbackConnection, type ProtocolSource } from './io-pump.js';
 export { LoopbackTransport } from './loopback-transport.js';
 export { nodeTLSLayer, type TLSLayer, type TLSLayerFactory, type TLSLayerHooks } from './tls-layer.js';
+export { selfSignedCertificate, type SelfSignedCertificate } from './certificates.js';
