@@ -15,3 +15,6 @@ export { HTTPParseError } from './http-parser.js';
 export { ResponseParser, type ResponseHandler } from './response-parser.js';
 export { RESPONSES, httpDate } from './status.js';
 export { escapeHTML } from './html.js';
+export { File, etagFor, type FileOptions } from './static/file.js';
+export { parseRange, type ByteRange } from './static/range.js';
+export { CONTENT_TYPES, contentTypeFor } from './static/mime.js';
