@@ -113,7 +113,7 @@ describe('ClientService', () => {
     let failure: Failure | undefined;
     service.whenConnected({ failAfterFailures: 2 }).addErrback((f) => { failure = f; });
     endpoint.fail();
-    assert.equal(failure, undefined);
+    assert.equal(failure === undefined, true, "not after one failure");
     clock.advance(10);
     endpoint.fail();
     assert.ok(failure?.check(ConnectionRefusedError));
