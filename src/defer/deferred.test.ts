@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlreadyCalledError, Deferred, Failure, fail, succeed } from './index.js';
+import { AlreadyCalledError, Deferred, Failure, fail, getDebugging, setDebugging, succeed } from './index.js';
 
 class BoomError extends Error {
   override name = 'BoomError';
@@ -419,6 +419,29 @@ describe('addFinally', () => {
     assert.equal(d.paused, true);
     cleanup.callback();
     assert.equal(d.result, 'v');
+  });
+});
+
+describe('setDebugging', () => {
+  test('records where a Deferred was created and first fired, shown by AlreadyCalledError and debugInfo', () => {
+    setDebugging(true);
+    try {
+      assert.equal(getDebugging(), true);
+      const d = (function createdHere() {
+        return new Deferred<number>();
+      })();
+      (function firedHere() {
+        d.callback(1);
+      })();
+      assert.throws(() => d.callback(2), (e: Error) => e instanceof AlreadyCalledError && /first fired at:[\s\S]*firedHere/.test(e.message));
+      assert.match(d.debugInfo() ?? '', /created at:[\s\S]*createdHere[\s\S]*first fired at:[\s\S]*firedHere/);
+    } finally {
+      setDebugging(false);
+    }
+    const plain = new Deferred<number>();
+    plain.callback(1);
+    assert.equal(plain.debugInfo(), undefined);
+    assert.throws(() => plain.callback(2), (e: Error) => !/first fired/.test(e.message));
   });
 });
 
