@@ -18,3 +18,5 @@ export { escapeHTML } from './html.js';
 export { File, etagFor, type FileOptions } from './static/file.js';
 export { parseRange, type ByteRange } from './static/range.js';
 export { CONTENT_TYPES, contentTypeFor } from './static/mime.js';
+export { EncodingResourceWrapper, GzipEncoderFactory, acceptsEncoding, type IEncoderFactory } from './encoding.js';
+export { NameVirtualHost, hostName } from './vhost.js';

@@ -278,10 +278,24 @@ export class Request {
     }
     if (this.finished) throw new Error('finish() called twice');
     const encoder = this.#encoder;
-    if (encoder) {
-      this.#encoder = undefined;
-      encoder.end(() => this.#finishRaw());
-    } else this.#finishRaw();
+    if (!encoder) {
+      this.#finishRaw();
+      return;
+    }
+    this.#encoder = undefined;
+    // Output the encoder produces synchronously is held, so a small encoded body still gets a Content-Length.
+    const prev = this.#holding;
+    if (!this.startedWriting) this.#holding = true;
+    let sync = true;
+    let doneEarly = false;
+    encoder.end(() => {
+      if (sync) doneEarly = true;
+      else this.#finishRaw();
+    });
+    sync = false;
+    this.#holding = prev;
+    if (doneEarly) this.#finishRaw();
+    else if (!prev) this.#release();
   }
 
   /**

@@ -1,0 +1,154 @@
+/**
+ * Response compression (Twisted's `EncodingResourceWrapper` and `GzipEncoderFactory`). Small bodies are
+ * compressed in one go so they keep a Content-Length; bodies past a threshold are streamed through zlib.
+ * @module
+ */
+import { createGzip, gzipSync, type Gzip } from 'node:zlib';
+import type { Body, IResource, IResponseEncoder, RenderResult } from './interfaces.js';
+import type { Request } from './request.js';
+
+/** Chooses an encoder for a request, or null when it does not apply. */
+export interface IEncoderFactory {
+  encoderForRequest(request: Request): ((out: (data: Uint8Array) => void) => IResponseEncoder) | null;
+}
+
+/** True when `header` (Accept-Encoding) accepts `coding` with a non-zero quality. */
+export function acceptsEncoding(header: string | null, coding: string): boolean {
+  if (header === null) return false;
+  let star = false;
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const ok = q === undefined || Number(q.slice(2)) > 0;
+    if (name.trim() === coding) return ok;
+    if (name.trim() === '*') star = ok;
+  }
+  return star;
+}
+
+const STREAM_THRESHOLD = 64 * 1024;
+
+class GzipEncoder implements IResponseEncoder {
+  #parts: Buffer[] = [];
+  #size = 0;
+  #gzip: Gzip | null = null;
+  #active: boolean | undefined;
+
+  constructor(readonly request: Request, readonly out: (data: Uint8Array) => void, readonly level: number) {}
+
+  /** Decided at the first byte: responses that are already encoded, partial or bodiless pass through. */
+  #decide(): boolean {
+    if (this.#active !== undefined) return this.#active;
+    const r = this.request;
+    this.#active = !(r.code === 204 || r.code === 304 || r.code === 206 || r.method === 'HEAD' || r.getResponseHeader('content-encoding') !== null || r.getResponseHeader('content-range') !== null);
+    if (this.#active) {
+      r.removeHeader('Content-Length');
+      r.setHeader('Content-Encoding', 'gzip');
+      r.addHeader('Vary', 'Accept-Encoding');
+    }
+    return this.#active;
+  }
+
+  write(data: Body): void {
+    if (!this.#decide()) {
+      this.out(typeof data === 'string' ? Buffer.from(data) : data);
+      return;
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (this.#gzip !== null) {
+      this.#gzip.write(buf);
+      return;
+    }
+    this.#parts.push(buf);
+    this.#size += buf.length;
+    if (this.#size > STREAM_THRESHOLD) {
+      const gz = (this.#gzip = createGzip({ level: this.level }));
+      gz.on('data', (chunk: Buffer) => this.out(chunk));
+      for (const p of this.#parts) gz.write(p);
+      this.#parts = [];
+    }
+  }
+
+  end(done: () => void): void {
+    if (this.#active === undefined && !this.#decide()) {
+      done();
+      return;
+    }
+    if (!this.#active) {
+      done();
+      return;
+    }
+    const gz = this.#gzip;
+    if (gz === null) {
+      this.out(gzipSync(Buffer.concat(this.#parts), { level: this.level }));
+      this.#parts = [];
+      done();
+      return;
+    }
+    gz.once('end', done);
+    gz.end();
+  }
+}
+
+/**
+ * Gzips responses for clients that send `Accept-Encoding: gzip`.
+ */
+export class GzipEncoderFactory implements IEncoderFactory {
+  constructor(readonly compressLevel = 6) {}
+
+  encoderForRequest(request: Request): ((out: (data: Uint8Array) => void) => IResponseEncoder) | null {
+    if (!acceptsEncoding(request.getHeader('accept-encoding'), 'gzip')) return null;
+    return (out) => new GzipEncoder(request, out, this.compressLevel);
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<IResource> {
+  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Wraps a resource (and every child found under it) so its responses are encoded when the client accepts it.
+ *
+ * @example
+ * const site = new Site(new EncodingResourceWrapper(new File('./public'), [new GzipEncoderFactory()]));
+ */
+export class EncodingResourceWrapper implements IResource {
+  constructor(readonly wrapped: IResource, readonly encoders: IEncoderFactory[]) {}
+
+  get isLeaf(): boolean {
+    return this.wrapped.isLeaf;
+  }
+
+  get streamBody(): boolean | undefined {
+    return this.wrapped.streamBody;
+  }
+
+  get ignoresBody(): boolean | undefined {
+    return this.wrapped.ignoresBody;
+  }
+
+  get maxBodySize(): number | undefined {
+    return this.wrapped.maxBodySize;
+  }
+
+  putChild(segment: string, child: IResource): void {
+    this.wrapped.putChild(segment, child);
+  }
+
+  getChildWithDefault(segment: string, request: Request): IResource | PromiseLike<IResource> {
+    const child = this.wrapped.getChildWithDefault(segment, request);
+    if (isThenable(child)) return child.then((c) => (c === this.wrapped ? this : new EncodingResourceWrapper(c, this.encoders)));
+    return child === this.wrapped ? this : new EncodingResourceWrapper(child, this.encoders);
+  }
+
+  render(request: Request): RenderResult {
+    for (const factory of this.encoders) {
+      const build = factory.encoderForRequest(request);
+      if (build !== null) {
+        request.setEncoder(build);
+        break;
+      }
+    }
+    return this.wrapped.render(request);
+  }
+}
