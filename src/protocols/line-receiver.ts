@@ -186,6 +186,11 @@ export class LineReceiver extends Protocol implements IPushProducer {
         }
       }
     }
+    // The hot loop: delimiter bytes hoisted, the usual one- and two-byte delimiters searched inline.
+    let d = this.#delimiterBytes();
+    let dl = d.length;
+    let d0 = d[0];
+    let d1 = d[1];
     while (pos < n) {
       if (!this.#lineMode) {
         this.rawDataReceived(pos === 0 ? data : data.subarray(pos));
@@ -193,19 +198,30 @@ export class LineReceiver extends Protocol implements IPushProducer {
         if (this.#halted()) return false;
         continue;
       }
-      const d = this.#delimiterBytes();
-      const end = indexOfBytes(data, d, pos);
+      let end: number;
+      if (dl === 1) end = data.indexOf(d0, pos);
+      else if (dl === 2) {
+        end = data.indexOf(d0, pos);
+        while (end >= 0 && (end + 1 >= n || data[end + 1] !== d1)) end = end + 1 >= n ? -1 : data.indexOf(d0, end + 1);
+      } else end = indexOfBytes(data, d, pos);
       if (end < 0) break;
       if (end - pos > this.MAX_LENGTH) {
         this.lineLengthExceeded(data.subarray(pos));
         return false;
       }
       const line = data.subarray(pos, end);
-      pos = end + d.length;
+      pos = end + dl;
       this.lineReceived(line);
-      if (this.#halted()) {
+      if (this.paused || this.transport?.disconnecting) {
+        this.#halted();
         if (pos < n && !this.#gone()) this.#pending.append(data.subarray(pos));
         return false;
+      }
+      if (this.delimiter !== this.#delimSource) {
+        d = this.#delimiterBytes();
+        dl = d.length;
+        d0 = d[0];
+        d1 = d[1];
       }
     }
     if (pos < n) {
