@@ -12,3 +12,14 @@ export { connectedServerAndClient, loopbackAsync, IOPump, type LoopbackOptions, 
 export { LoopbackTransport } from './loopback-transport.js';
 export { nodeTLSLayer, type TLSLayer, type TLSLayerFactory, type TLSLayerHooks } from './tls-layer.js';
 export { selfSignedCertificate, type SelfSignedCertificate } from './certificates.js';
+export {
+  MemoryReactor,
+  ReactorNotRunningError,
+  type TCPServerRecord,
+  type TCPClientRecord,
+  type SSLServerRecord,
+  type SSLClientRecord,
+  type UNIXServerRecord,
+  type UNIXClientRecord,
+} from './memory-reactor.js';
+export { MemoryListeningPort, MemoryConnector, type ConnectorState } from './memory-ports.js';

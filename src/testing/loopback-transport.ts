@@ -48,6 +48,8 @@ export class LoopbackTransport implements ITLSTransport {
   disconnected = false;
   /** True while the protocol has paused reading (`pauseProducing`). */
   readPaused = false;
+  /** Called after this end's protocol was told `connectionLost` (a fake connector tells its factory). */
+  onConnectionLost: ((reason: Failure) => void) | null = null;
   #out: Uint8Array[] = [];
   #outBytes = 0;
   #producer: IPushProducer | IPullProducer | null = null;
@@ -315,7 +317,9 @@ export class LoopbackTransport implements ITLSTransport {
     const producer = this.#producer;
     this.#producer = null;
     producer?.stopProducing();
-    this.protocol.connectionLost(new Failure(reason));
+    const failure = new Failure(reason);
+    this.protocol.connectionLost(failure);
+    this.onConnectionLost?.(failure);
     this.settings.lost(this);
   }
 

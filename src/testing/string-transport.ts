@@ -189,6 +189,8 @@ export class StringTransportWithDisconnection extends StringTransport {
   protocol: IProtocol | null = null;
   /** False once the protocol has been told the connection is lost. */
   connected = true;
+  /** Called after the protocol was told `connectionLost` (a fake connector tells its factory). */
+  onConnectionLost: ((reason: Failure) => void) | null = null;
 
   /** @param protocol the protocol to tell (may also be set later with the `protocol` field) */
   constructor(options: StringTransportOptions & { protocol?: IProtocol } = {}) {
@@ -215,6 +217,8 @@ export class StringTransportWithDisconnection extends StringTransport {
       this.streaming = null;
       producer.stopProducing();
     }
-    this.protocol?.connectionLost(new Failure(reason));
+    const failure = new Failure(reason);
+    this.protocol?.connectionLost(failure);
+    this.onConnectionLost?.(failure);
   }
 }
