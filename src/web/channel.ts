@@ -259,7 +259,7 @@ export class HTTPChannel extends Protocol {
 
   /** @internal stops reading the body (backpressure from a streaming resource). */
   pauseBody(): void {
-    if (this.#bodyPaused || this.#state === State.DEAD) return;
+    if (this.#bodyPaused || this.#state === State.DEAD || this.#state === State.HEAD) return;
     this.#bodyPaused = true;
     (this.transport as IStreamTransport).pauseProducing();
     this.#readPaused = true;

@@ -20,3 +20,4 @@ export { parseRange, type ByteRange } from './static/range.js';
 export { CONTENT_TYPES, contentTypeFor } from './static/mime.js';
 export { EncodingResourceWrapper, GzipEncoderFactory, acceptsEncoding, type IEncoderFactory } from './encoding.js';
 export { NameVirtualHost, hostName } from './vhost.js';
+export { ReverseProxyResource } from './proxy.js';
