@@ -4,6 +4,7 @@
  * @module
  */
 export { LineReceiver } from './line-receiver.js';
+export { Echo, Discard } from './wire.js';
 export { LineOnlyReceiver } from './line-only-receiver.js';
 export { NetstringReceiver } from './netstring.js';
 export { IntNStringReceiver, Int8StringReceiver, Int16StringReceiver, Int32StringReceiver } from './int-string.js';
