@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Deferred, type Failure } from '../defer/index.js';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../internet/address.js';
 import { ConnectionDone, ConnectionRefusedError, UserError } from '../internet/error.js';
-import type { IConnector } from '../internet/interfaces.js';
+import type { IConnector, IProtocol } from '../internet/interfaces.js';
 import { ClientFactory, Factory, Protocol } from '../internet/protocol.js';
 import { MemoryReactor, ReactorNotRunningError } from './memory-reactor.js';
 import { StringTransportWithDisconnection } from './string-transport.js';
@@ -167,7 +167,7 @@ describe('MemoryReactor', () => {
     reactor.listenTCP(7, serverFactory);
     const clientFactory = new LoggingClientFactory();
     const connector = reactor.connectTCP('127.0.0.1', 7, clientFactory);
-    const { client, server, pump } = connector.connectTo<Protocol, Recorder>(reactor.tcpServers[0].factory);
+    const { client, server, pump } = connector.connectTo<IProtocol, Recorder>(reactor.tcpServers[0].factory);
     assert.ok(server instanceof Echo);
     client.transport.write('echo me');
     pump.flush();
