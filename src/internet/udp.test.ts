@@ -4,6 +4,7 @@ import dgram from 'node:dgram';
 import { Deferred } from '../defer/index.js';
 import { CannotListenError } from './error.js';
 import { DatagramProtocol } from './protocol.js';
+import { NodeReactor } from './reactor.js';
 import { InvalidAddressError, listenUDP, type DatagramAddress } from './udp.js';
 
 /** Records datagrams and lets a test wait for the next one. */
@@ -141,6 +142,19 @@ describe('listenUDP', () => {
     assert.throws(() => listenUDP(null, 0, other, { interface: 'localhost' }), CannotListenError);
     assert.equal(other.started, 0);
     await first.stopListening();
+  });
+
+  test('a port listening on the Node reactor is closed when the reactor shuts down', async () => {
+    const reactor = new NodeReactor();
+    const rec = new Recorder();
+    const port = listenUDP(reactor, 0, rec, { interface: '127.0.0.1' });
+    assert.equal(reactor.resources.size, 1);
+    await reactor.resources.closeAll();
+    assert.equal(port.listening, false);
+    assert.equal(rec.stopped, 1);
+    const other = listenUDP(reactor, 0, new Recorder(), { interface: '127.0.0.1' });
+    await other.loseConnection();
+    assert.equal(reactor.resources.size, 0, 'a port stopped by hand leaves the list');
   });
 
   test('stopListening is idempotent and stops the protocol once', async () => {

@@ -22,6 +22,12 @@ export interface UDPOptions {
   maxPacketSize?: number;
 }
 
+/** What the reactor closes at shutdown (the Node reactor's `resources`), seen structurally. */
+interface ShutdownList {
+  add(c: { closeForShutdown(): Promise<unknown> | void }): void;
+  delete(c: { closeForShutdown(): Promise<unknown> | void }): void;
+}
+
 /** A datagram's source or destination. */
 export interface DatagramAddress {
   host: string;
@@ -65,6 +71,8 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   #connected: DatagramAddress | undefined;
   #broadcast = false;
   #lastHost = '';
+  /** The reactor's shutdown list, when the reactor keeps one (the Node reactor does). */
+  readonly #resources: ShutdownList | undefined;
 
   /**
    * @param reactor the reactor that owns the port
@@ -75,6 +83,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
    */
   constructor(reactor: unknown, port: number, protocol: IDatagramProtocol, options: UDPOptions = {}, socketOptions: Partial<dgram.SocketOptions> = {}) {
     this.reactor = reactor;
+    this.#resources = (reactor as { resources?: ShutdownList } | null)?.resources;
     this.protocol = protocol;
     this.port = port;
     this.maxPacketSize = options.maxPacketSize ?? 8192;
@@ -97,6 +106,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
       throw new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}:${this.port}: ${err.message}`, { cause: err });
     }
     this.#bound = true;
+    this.#resources?.add(this);
     this.onBound();
     this.protocol.makeConnection(this);
   }
@@ -169,6 +179,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   stopListening(): Deferred<void> {
     if (this.#stopped) return chained(this.#stopped);
     const d = (this.#stopped = new Deferred<void>());
+    this.#resources?.delete(this);
     if (!this.#bound) {
       d.callback(undefined);
       return chained(d);
@@ -178,6 +189,16 @@ export class UDPPort implements IListeningPort, IUDPTransport {
       d.callback(undefined);
     });
     return chained(d);
+  }
+
+  /** Twisted's alias of {@link UDPPort.stopListening}. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  /** For the reactor: closes the port when the reactor stops. */
+  closeForShutdown(): Promise<void> {
+    return this.stopListening().asPromise();
   }
 
   /** Called once the socket is bound, before the protocol starts: subclasses apply their socket options. */
