@@ -112,12 +112,14 @@ describe('gatherResults', () => {
   test('fires with the values in order', () => {
     const a = new Deferred<number>();
     const b = new Deferred<string>();
-    const d = gatherResults([a, b] as const);
+    const d = gatherResults([a, b]);
     b.callback('two');
     a.callback(1);
-    const [n, s] = d.result as [number, string];
-    assert.equal(n, 1);
-    assert.equal(s, 'two');
+    let typed: [number, string] | undefined;
+    d.addCallback((pair) => {
+      typed = pair; // a tuple type is inferred from the array literal
+    });
+    assert.deepEqual(typed, [1, 'two']);
   });
 
   test('fails on the first failure with FirstError and its index', () => {

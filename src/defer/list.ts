@@ -87,7 +87,7 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
 }
 
 /** The value types of a list of Deferreds. */
-export type DeferredValues<D extends readonly Deferred<any>[]> = { -readonly [K in keyof D]: D[K] extends Deferred<infer U> ? U : never };
+export type DeferredValues<D extends readonly Deferred<any>[] | []> = { -readonly [K in keyof D]: D[K] extends Deferred<infer U> ? U : never };
 
 /**
  * A Deferred of all the results, in order (Twisted's `gatherResults`); it fails on the first failure with a
@@ -95,9 +95,9 @@ export type DeferredValues<D extends readonly Deferred<any>[]> = { -readonly [K 
  * Deferreds instead of also being reported there.
  *
  * @example
- * gatherResults([getUser(id), getOrders(id)] as const).addCallback(([user, orders]) => render(user, orders));
+ * gatherResults([getUser(id), getOrders(id)]).addCallback(([user, orders]) => render(user, orders));
  */
-export function gatherResults<D extends readonly Deferred<any>[]>(deferreds: D, options?: { consumeErrors?: boolean }): Deferred<DeferredValues<D>>;
+export function gatherResults<D extends readonly Deferred<any>[] | []>(deferreds: D, options?: { consumeErrors?: boolean }): Deferred<DeferredValues<D>>;
 export function gatherResults<T>(deferreds: Iterable<Deferred<T>>, options?: { consumeErrors?: boolean }): Deferred<T[]>;
 export function gatherResults<T>(deferreds: Iterable<Deferred<T>>, options: { consumeErrors?: boolean } = {}): Deferred<T[]> {
   return new DeferredList<T>(deferreds, { fireOnOneErrback: true, consumeErrors: options.consumeErrors }).addCallback((results) =>
