@@ -139,6 +139,30 @@ describe('spawnProcess', () => {
     assert.ok(p.events.includes('lost 3'));
   });
 
+  test('the parent can write to an extra child fd and close it (the child sees end of file)', async () => {
+    const p = new Recorder();
+    const script = 'import os\ndata=b""\nwhile True:\n    chunk=os.read(3, 100)\n    if not chunk: break\n    data+=chunk\nprint(data.decode()[::-1])';
+    const t = spawnProcess(null, p, which('python3', 'python3'), ['python3', '-c', script], { env: null, childFDs: { 0: 'w', 1: 'r', 2: 'r', 3: 'w' } });
+    t.writeToChild(3, 'stressed');
+    assert.throws(() => t.writeToChild(1, 'x'), /not a pipe the parent writes to/);
+    t.closeChildFD(3);
+    const reason = await p.ended;
+    assert.ok(reason.check(ProcessDone), p.err);
+    assert.equal(p.out, 'desserts\n');
+  });
+
+  test('uid and gid set the child\'s user and group', async () => {
+    assert.equal(process.getuid?.(), 0, 'this test changes user and needs to run as root');
+    const p = new Recorder();
+    spawnProcess(null, p, which('id', 'coreutils'), ['id', '-u'], { uid: 65534, gid: 65534 });
+    const g = new Recorder();
+    spawnProcess(null, g, which('id', 'coreutils'), ['id', '-g'], { uid: 65534, gid: 65534 });
+    await p.ended;
+    await g.ended;
+    assert.equal(p.out, '65534\n');
+    assert.equal(g.out, '65534\n');
+  });
+
   test('a parent fd can be handed to the child as is, and unlisted fds are closed', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'torsion-proc-')), 'out.txt');
     const fd = openSync(file, 'w');
