@@ -1,0 +1,55 @@
+/**
+ * The errors of `torsion/db`. `DatabaseError` keeps its class across the worker boundary.
+ * @module
+ */
+import { registerErrorClass } from '../threads/index.js';
+
+/**
+ * The database refused a statement. `message` names the statement; `code` is the driver's
+ * (`SQLITE_CONSTRAINT_UNIQUE`, or PostgreSQL's SQLSTATE such as `23505`).
+ */
+export class DatabaseError extends Error {
+  override name = 'DatabaseError';
+  /** The driver's error code. */
+  readonly code: string | undefined;
+  /** The statement that failed. */
+  readonly sql: string | undefined;
+
+  constructor(message: string, options: { code?: string; sql?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code;
+    this.sql = options.sql;
+  }
+}
+registerErrorClass(DatabaseError);
+
+/** The pool was closed: the operation never ran (or was asked for after `close()`). */
+export class ConnectionPoolClosedError extends Error {
+  override name = 'ConnectionPoolClosedError';
+  readonly code = 'ERR_CONNECTION_POOL_CLOSED';
+  constructor(message = 'connection pool is closed') {
+    super(message);
+  }
+}
+registerErrorClass(ConnectionPoolClosedError);
+
+/** The driver's npm package is not installed. */
+export class DriverNotInstalledError extends Error {
+  override name = 'DriverNotInstalledError';
+  readonly code = 'ERR_DB_DRIVER_NOT_INSTALLED';
+  constructor(
+    /** The npm package to install. */
+    readonly packageName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the database driver needs the npm package "${packageName}", which is not installed: npm install ${packageName}`, options);
+  }
+}
+registerErrorClass(DriverNotInstalledError);
+
+/** A statement was run on a transaction that has already committed, rolled back or been cancelled. */
+export class TransactionClosedError extends Error {
+  override name = 'TransactionClosedError';
+  readonly code = 'ERR_TRANSACTION_CLOSED';
+}
+registerErrorClass(TransactionClosedError);

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DriverNotInstalledError, loadPg } from './index.js';
+
+// These cover loading the optional `pg` package only. The PostgreSQL suite itself (a real server from
+// Debian's `postgresql` package) is not here: the `pg` npm package is not a dependency of this repo yet.
+
+test('a missing pg package fails with DriverNotInstalledError naming the npm package', async () => {
+  const missing = Object.assign(new Error("Cannot find package 'pg'"), { code: 'ERR_MODULE_NOT_FOUND' });
+  const e = await loadPg(() => Promise.reject(missing)).then(
+    () => assert.fail('expected a failure'),
+    (err: unknown) => err as DriverNotInstalledError,
+  );
+  assert.ok(e instanceof DriverNotInstalledError);
+  assert.equal(e.packageName, 'pg');
+  assert.match(e.message, /npm install pg/);
+  assert.equal(e.cause, missing);
+});
+
+test('other import errors pass through unchanged', async () => {
+  const broken = new SyntaxError('bad module');
+  await assert.rejects(loadPg(() => Promise.reject(broken)), (e) => e === broken);
+});
+
+test('pg is found as a default export (CommonJS) or as named exports', async () => {
+  class Client {}
+  assert.equal((await loadPg(async () => ({ default: { Client } }))).Client, Client);
+  assert.equal((await loadPg(async () => ({ Client }))).Client, Client);
+});
