@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { Deferred } from '../defer/index.js';
+import { capturedLogEvents } from '../logger/index.js';
 import { CannotListenError } from './error.js';
 import { DatagramProtocol } from './protocol.js';
 import { NodeReactor } from './reactor.js';
@@ -75,10 +76,16 @@ describe('listenUDP', () => {
     await port.whenListening();
     const sender = dgram.createSocket('udp4');
     const target = port.getHost().port;
-    await new Promise<void>((r) => sender.send(Buffer.alloc(200, 0x61), target, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => sender.send('small', target, '127.0.0.1', () => r()));
-    await rec.waitFor(1);
+    const logs = capturedLogEvents();
+    try {
+      await new Promise<void>((r) => sender.send(Buffer.alloc(200, 0x61), target, '127.0.0.1', () => r()));
+      await new Promise<void>((r) => sender.send('small', target, '127.0.0.1', () => r()));
+      await rec.waitFor(1);
+    } finally {
+      logs.stop();
+    }
     assert.deepEqual(rec.received.map((r) => r.data), ['small']);
+    assert.ok(logs.messages().some((m) => /dropped a 200-byte datagram/.test(m)), logs.messages().join('\n'));
     sender.close();
     await port.stopListening();
   });
@@ -107,19 +114,20 @@ describe('listenUDP', () => {
     await Promise.all([peerPort.stopListening(), stranger.stopListening(), port.stopListening()]);
   });
 
-  test('connected UDP reports an unreachable port with connectionRefused', async () => {
-    const closed = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1' });
-    await closed.whenListening();
-    const deadPort = closed.getHost().port;
-    await closed.stopListening();
-    const rec = new Recorder();
-    const port = listenUDP(null, 0, rec, { interface: '127.0.0.1' });
-    port.connect('127.0.0.1', deadPort);
-    port.write('anyone?');
-    await rec.waitFor(1, () => rec.refused);
-    assert.ok(rec.refused >= 1);
-    await port.stopListening();
-  });
+  for (const host of ['127.0.0.1', '::1']) {
+    test(`connected UDP reports an unreachable port with connectionRefused over ${host}`, async () => {
+      const closed = listenUDP(null, 0, new Recorder(), { interface: host });
+      const deadPort = closed.getHost().port;
+      await closed.stopListening();
+      const rec = new Recorder();
+      const port = listenUDP(null, 0, rec, { interface: host });
+      port.connect(host, deadPort);
+      port.write('anyone?');
+      await rec.waitFor(1, () => rec.refused);
+      assert.ok(rec.refused >= 1);
+      await port.stopListening();
+    });
+  }
 
   test('write needs an IP address, and an address when not connected', async () => {
     const port = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1' });
