@@ -89,14 +89,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   static fromPromise<U>(promise: PromiseLike<U>): Deferred<U> {
     const d = new Deferred<U>();
-    promise.then(
-      (v) => {
-        if (!d.called) d.callback(v);
-      },
-      (e) => {
-        if (!d.called) d.errback(e);
-      },
-    );
+    try {
+      promise.then(
+        (v) => {
+          if (!d.called) d.callback(v);
+        },
+        (e) => {
+          if (!d.called) d.errback(e);
+        },
+      );
+    } catch (e) {
+      // A broken thenable whose `then` throws: fail rather than leave a chain waiting forever.
+      if (!d.called) d.errback(e);
+    }
     return d;
   }
 
@@ -170,8 +175,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (this.#state !== CALLED || this.#links !== undefined || isSpecial(r)) Deferred.#run(this, true);
       return this as unknown as Deferred<U>;
     }
-    const links = (this.#links ??= [1]);
-    links.push(callback ?? null, errback ?? null, callbackArgs, errbackArgs);
+    const links = this.#links;
+    if (links === undefined) this.#links = [1, callback ?? null, errback ?? null, callbackArgs, errbackArgs];
+    else links.push(callback ?? null, errback ?? null, callbackArgs, errbackArgs);
     if (this.#state & CALLED) Deferred.#run(this);
     return this as unknown as Deferred<U>;
   }
@@ -328,7 +334,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     const s = inner.#state;
     if (!(s & CALLED) || s >= PAUSE || s & RUNNING || inner.result instanceof Deferred) {
       self.#state += PAUSE;
-      (inner.#links ??= [1]).push(CONTINUE, CONTINUE, self, self);
+      if (inner.#links === undefined) inner.#links = [1, CONTINUE, CONTINUE, self, self];
+      else inner.#links.push(CONTINUE, CONTINUE, self, self);
       return true;
     }
     // Already fired: take its result; the outer chain owns any failure from here on.
@@ -346,23 +353,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   static #run(self: Deferred<any>, resumed = false): void {
     if (self.#state & RUNNING) return;
-    const chain: Deferred<any>[] = [self];
+    let current: Deferred<any> = self;
+    // Deferreds that handed their result to an outer one, to finish after it (Twisted's `chain`, minus
+    // the top); made only when that happens, so a plain run allocates nothing.
+    let below: Deferred<any>[] | undefined;
     let checkPause = !resumed;
-    while (chain.length > 0) {
-      const current = chain[chain.length - 1];
+    for (;;) {
       if (checkPause && current.#state >= PAUSE) return;
       checkPause = true;
       if (current.#info !== undefined) untrackUnhandled(current.#info);
-      let finished = true;
       let r = current.result;
       if (isSpecial(r) && !(r instanceof Failure)) {
         if (!(r instanceof Deferred)) r = current.result = Deferred.fromPromise(r);
         if (r === current) current.result = new Failure(new TypeError('a callback returned the Deferred it was added to'));
         else if (Deferred.#waitOn(current, r)) return;
       }
+      let outer: Deferred<any> | undefined;
       const links = current.#links;
       if (links !== undefined) {
         let pos: number = links[0];
+        let waiting = false;
         while (pos < links.length) {
           const failed = current.result instanceof Failure;
           const fn: Callback | null = links[failed ? pos + 1 : pos];
@@ -370,12 +380,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           pos += 4;
           if (fn === null) continue;
           if (fn === CONTINUE) {
-            const outer: Deferred<any> = args;
+            outer = args as Deferred<any>;
             outer.result = current.result;
             current.result = undefined;
             outer.#state -= PAUSE;
-            chain.push(outer);
-            finished = false;
             break;
           }
           current.#state |= RUNNING;
@@ -391,17 +399,22 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           }
           current.result = r;
           if (r instanceof Deferred && Deferred.#waitOn(current, r)) {
-            finished = false;
+            waiting = true;
             break;
           }
         }
         links[0] = pos;
         if (pos >= links.length && current.#links === links) current.#links = undefined;
+        if (waiting) return;
       }
-      if (finished) {
-        if (current.result instanceof Failure) trackUnhandled(current, (current.#info ??= { failure: undefined, creator: undefined, firer: undefined }), current.result);
-        chain.pop();
+      if (outer !== undefined) {
+        (below ??= []).push(current);
+        current = outer;
+        continue;
       }
+      if (current.result instanceof Failure) trackUnhandled(current, (current.#info ??= { failure: undefined, creator: undefined, firer: undefined }), current.result);
+      if (below === undefined || below.length === 0) return;
+      current = below.pop()!;
     }
   }
 }

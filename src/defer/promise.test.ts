@@ -124,3 +124,15 @@ describe('succeed, fail, maybeDeferred, ensureDeferred', () => {
     assert.ok(failureOf(d).check(CancelledError));
   });
 });
+
+describe('odd thenables', () => {
+  test('a thenable whose then throws fails the Deferred instead of hanging', () => {
+    const broken = {
+      then() {
+        throw new BoomError('broken then');
+      },
+    };
+    const d = succeed(0).addCallback(() => broken as unknown as PromiseLike<number>);
+    assert.ok(failureOf(d).check(BoomError));
+  });
+});
