@@ -60,6 +60,20 @@ describe('Clock', () => {
     assert.deepEqual(seen, [1, 2, 3]);
   });
 
+  test('time jumps first, as Twisted: a self-rescheduling timer runs once per advance, seeing the new time', () => {
+    const clock = new Clock();
+    const runs: number[] = [];
+    const tick = (): void => {
+      runs.push(clock.seconds());
+      clock.callLater(10, tick);
+    };
+    clock.callLater(10, tick);
+    clock.advance(60);
+    assert.deepEqual(runs, [60]);
+    clock.pump([10, 10]);
+    assert.deepEqual(runs, [60, 70, 80]);
+  });
+
   test('pump advances by each amount in turn', () => {
     const clock = new Clock();
     const times: number[] = [];

@@ -50,6 +50,10 @@ export class Clock implements IReactorTime {
    * Moves time forward by `amount` seconds and runs every call that has come due, including calls those
    * calls schedule for a time already reached (a `callLater(0, ...)` made during `advance` runs in it too,
    * as in Twisted). An error thrown by a call propagates to the test; the calls after it stay pending.
+   *
+   * As in Twisted, time jumps first: calls due during the jump run once each and see the new time, so a
+   * 10-second timer rescheduling itself runs once in `advance(60)`, late, not six times. To let time pass
+   * step by step, use `pump([10, 10, 10])`.
    */
   advance(amount: number): void {
     this.#now += checkDelay(amount);
