@@ -10,6 +10,9 @@
 import { connect, type Socket } from 'node:net';
 
 interface Options {
+  /** 'load' (default): keep-alive request loop; 'idle': open connections, one request each, then wait; 'download': fetch `path` `repeat` times on one connection. */
+  mode?: 'load' | 'idle' | 'download';
+  repeat?: number;
   port: number;
   host?: string;
   connections: number;
@@ -79,6 +82,64 @@ class Conn {
   }
 }
 
+if (opts.mode === 'idle') idle();
+else if (opts.mode === 'download') download();
+else load();
+
+/** Opens the connections, sends one request on each, reports once all are answered, then keeps them open. */
+function idle(): void {
+  let answered = 0;
+  const sockets: Socket[] = [];
+  for (let i = 0; i < opts.connections; i++) {
+    const s = connect({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+    sockets.push(s);
+    let seen = false;
+    s.on('connect', () => s.write(request));
+    s.on('data', () => {
+      if (!seen && ++answered === opts.connections) process.stdout.write('ready\n');
+      seen = true;
+    });
+    s.on('error', () => { errors++; });
+  }
+  process.stdin.on('data', () => process.exit(0));
+}
+
+/** Downloads `path` `repeat` times on one keep-alive connection; reports bytes per second. */
+function download(): void {
+  const s = connect({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  let left = opts.repeat ?? 3;
+  let need = -1;
+  let head: Buffer | null = null;
+  let total = 0;
+  const start = performance.now();
+  s.on('connect', () => s.write(request));
+  s.on('data', (d: Buffer) => {
+    let pos = 0;
+    if (need < 0) {
+      head = head ? Buffer.concat([head, d]) : d;
+      const end = head.indexOf(CRLFCRLF);
+      if (end === -1) return;
+      need = Number(/content-length:\s*(\d+)/i.exec(head.toString('latin1', 0, end))![1]);
+      d = head;
+      pos = end + 4;
+      head = null;
+    }
+    const n = Math.min(need, d.length - pos);
+    need -= n;
+    total += n;
+    if (need === 0) {
+      need = -1;
+      if (--left === 0) {
+        const seconds = (performance.now() - start) / 1000;
+        process.stdout.write(`${JSON.stringify({ bytes: total, seconds, mbps: total / seconds / 1048576 })}\n`);
+        process.exit(0);
+      }
+      s.write(request);
+    }
+  });
+}
+
+function load(): void {
 const conns: Conn[] = [];
 for (let i = 0; i < opts.connections; i++) conns.push(new Conn());
 setTimeout(() => {
@@ -95,3 +156,4 @@ setTimeout(() => {
     process.exit(0);
   }, opts.seconds * 1000);
 }, (opts.warmup ?? 1) * 1000);
+}
