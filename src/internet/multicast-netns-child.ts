@@ -1,11 +1,14 @@
 /**
  * Run by `multicast.test.ts` inside a throwaway network namespace (`ip netns exec`): two listeners on one
- * port join a 239.0.0.0/8 group and each must hear one datagram sent to it. Prints a JSON report and exits.
- * Never run it outside such a namespace: it sends to a multicast group.
+ * port join a 239.0.0.0/8 group and each must hear one datagram sent to it; then a UDP broadcast on the
+ * namespace's loopback. Prints a JSON report and exits. Never run it outside such a namespace: it sends to a
+ * multicast group and a broadcast address.
  */
 import { Deferred } from '../defer/index.js';
 import { DatagramProtocol } from './protocol.js';
+import { capturedLogEvents } from '../logger/index.js';
 import { listenMulticast } from './multicast.js';
+import { listenUDP } from './udp.js';
 
 const GROUP = '239.255.42.99';
 
@@ -52,8 +55,23 @@ async function main(): Promise<Record<string, unknown>> {
   let joinError = '';
   await portA.joinGroup('10.1.2.3', '127.0.0.1').addErrback((f) => { joinError = f.value.name; });
 
-  await Promise.all([portA.stopListening(), portB.stopListening(), sender.stopListening()]);
-  return { a: a.got, b: b.got, ttl: sender.getTTL(), outgoing: sender.getOutgoingInterface(), joinError, leaveAgainError };
+  // Broadcast (loopback's 127.255.255.255 here): refused by the kernel until setBroadcastAllowed(true).
+  const bcListener = new Listener();
+  const bcPort = listenUDP(null, 0, bcListener);
+  const bcSender = listenUDP(null, 0, new Listener());
+  const logs = capturedLogEvents();
+  const target = { host: '127.255.255.255', port: bcPort.getHost().port };
+  bcSender.write('refused', target);
+  bcSender.setBroadcastAllowed(true);
+  bcSender.write('allowed', target);
+  await bcListener.waitFor(1);
+  logs.stop();
+  const broadcastErrors = logs.messages().filter((m) => m.includes('EACCES')).length;
+
+  await Promise.all([portA.stopListening(), portB.stopListening(), sender.stopListening(), bcPort.stopListening(), bcSender.stopListening()]);
+  return {
+    broadcast: bcListener.got,
+    broadcastErrors, a: a.got, b: b.got, ttl: sender.getTTL(), outgoing: sender.getOutgoingInterface(), joinError, leaveAgainError };
 }
 
 const timer = setTimeout(() => {

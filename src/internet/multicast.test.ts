@@ -12,7 +12,7 @@ function ip(...args: string[]): void {
 }
 
 describe('listenMulticast', () => {
-  test('two listeners on one port both hear a datagram sent to a 239.0.0.0/8 group (in a private network namespace)', () => {
+  test('two listeners on one port both hear a datagram sent to a 239.0.0.0/8 group; UDP broadcast (in a private network namespace)', () => {
     const probe = spawnSync('ip', ['-V']);
     assert.ok(!probe.error, 'the `ip` command is missing: install the Debian package iproute2');
     const ns = `torsion-mc-${process.pid}-${Date.now() % 100000}`;
@@ -31,6 +31,8 @@ describe('listenMulticast', () => {
       assert.equal(report.ttl, 1);
       assert.equal(report.outgoing, '127.0.0.1');
       assert.equal(report.joinError, 'MulticastJoinError');
+      assert.deepEqual(report.broadcast, ['allowed'], 'a broadcast goes out only once setBroadcastAllowed(true)');
+      assert.equal(report.broadcastErrors, 1, 'the refused broadcast is logged');
     } finally {
       ip('netns', 'del', ns);
     }

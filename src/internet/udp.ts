@@ -71,6 +71,10 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   #connected: DatagramAddress | undefined;
   #broadcast = false;
   #lastHost = '';
+  /** One shared send callback: Node drops a send's synchronous error (EACCES, EMSGSIZE...) when there is none. */
+  readonly #sent = (err: Error | null): void => {
+    if (err) this.#onError(err);
+  };
   /** The reactor's shutdown list, when the reactor keeps one (the Node reactor does). */
   readonly #resources: ShutdownList | undefined;
 
@@ -138,7 +142,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
       if (addr && (addr.host !== peer.host || addr.port !== peer.port)) {
         throw new InvalidAddressError(`connected to ${peer.host}:${peer.port}, cannot write to ${addr.host}:${addr.port}`);
       }
-      this.socket.send(data);
+      this.socket.send(data, this.#sent);
       return;
     }
     if (!addr) throw new InvalidAddressError('write() needs an address on an unconnected UDP port');
@@ -146,7 +150,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
       if (isIP(addr.host) === 0) throw new InvalidAddressError(`not an IP address: ${addr.host}`);
       this.#lastHost = addr.host;
     }
-    this.socket.send(data, addr.port, addr.host);
+    this.socket.send(data, addr.port, addr.host, this.#sent);
   }
 
   /**
