@@ -18,7 +18,7 @@ export {
 } from './failure.js';
 export { succeed, fail, maybeDeferred, type Deferrable } from './helpers.js';
 export { inlineCallbacks, ensureDeferred } from './generators.js';
-export { DeferredList, gatherResults, race, type DeferredListEntry, type DeferredListOptions, type DeferredValues } from './list.js';
+export { DeferredList, gatherResults, race, type DeferredListEntry, type DeferredListOptions, type DeferredValues, type DeferredValue } from './list.js';
 export { DeferredLock, DeferredSemaphore } from './lock.js';
 export { DeferredQueue } from './queue.js';
 export { setDebugging, getDebugging, setUnhandledReporter, reportAllUnhandled, type UnhandledReporter } from './unhandled.js';

@@ -198,6 +198,11 @@ describe('race', () => {
     assert.ok(failureOf(d).check(FailureGroup, CancelledError));
   });
 
+  test('Deferreds of different types race; the result type is their union', () => {
+    const mixed: Deferred<[number, number | string]> = race([succeed(1), new Deferred<string>()]);
+    assert.deepEqual(mixed.result, [0, 1]);
+  });
+
   test('a loser whose canceller fires it with success does not change the result', () => {
     const a = new Deferred<string>((x) => x.callback('late success'));
     const b = new Deferred<string>();

@@ -24,8 +24,8 @@ export interface DeferredListOptions {
 /**
  * A Deferred that fires when all the given Deferreds have (Twisted's `DeferredList`), with one
  * `[success, valueOrFailure]` pair per Deferred, in the order given. With `fireOnOneCallback` it fires with
- * `[value, index]` of the first success instead: give `R = [T, number]` to type that. Cancelling it cancels
- * every Deferred in the list.
+ * `[value, index]` of the first success instead: give `R = [T, number]` to type that. For Deferreds of
+ * different types, give `T` as their union. Cancelling it cancels every Deferred in the list.
  *
  * @example
  * new DeferredList([fetch(a), fetch(b)], { consumeErrors: true }).addCallback((results) => {
@@ -86,6 +86,9 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   }
 }
 
+/** The value type of a Deferred type (a union for a union of Deferreds). */
+export type DeferredValue<D> = D extends Deferred<infer U> ? U : never;
+
 /** The value types of a list of Deferreds. */
 export type DeferredValues<D extends readonly Deferred<any>[] | []> = { -readonly [K in keyof D]: D[K] extends Deferred<infer U> ? U : never };
 
@@ -112,8 +115,9 @@ export function gatherResults<T>(deferreds: Iterable<Deferred<T>>, options: { co
  * @example
  * race([connectTo(primary), connectTo(backup)]).addCallback(([i, conn]) => use(conn));
  */
-export function race<T>(deferreds: Iterable<Deferred<T>>): Deferred<[number, T]> {
-  const all = [...deferreds];
+export function race<D extends Deferred<any>>(deferreds: Iterable<D>): Deferred<[number, DeferredValue<D>]> {
+  type T = DeferredValue<D>;
+  const all: Deferred<T>[] = [...deferreds];
   let winner: Deferred<T> | undefined;
   const failures: (Failure | undefined)[] = new Array<Failure | undefined>(all.length).fill(undefined);
   let failed = 0;
