@@ -1,10 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Failure } from '../defer/index.js';
+import { Deferred, Failure } from '../defer/index.js';
 import { Clock } from '../testing/clock.js';
 import { IPv4Address } from './address.js';
 import { ConnectionLost, ConnectionRefusedError } from './error.js';
-import type { IConnector } from './interfaces.js';
+import type { IConnector, IListeningPort } from './interfaces.js';
+import { Factory, Protocol } from './protocol.js';
+import { reactor } from './reactor.js';
 import { ReconnectingClientFactory } from './reconnect.js';
 
 /** A connector that only counts what it is asked to do; the test plays the network. */
@@ -97,5 +99,39 @@ describe('ReconnectingClientFactory', () => {
     const expected = 2 - 0.2 * Math.sqrt(2 * Math.LN2);
     assert.ok(Math.abs(clock.getDelayedCalls()[0].getTime() - expected) < 1e-9);
     assert.throws(() => new ReconnectingClientFactory().retry(), /no connector/);
+  });
+
+  test('over real TCP: refused attempts are retried until a server appears, then resetDelay on connect', async () => {
+    const probe = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
+    const portNumber = (probe.getHost() as IPv4Address).port;
+    await probe.stopListening();
+    const connected = new Deferred<void>();
+    const failures: string[] = [];
+    let server: IListeningPort | undefined;
+    class Client extends Protocol {
+      override connectionMade(): void {
+        f.resetDelay();
+        connected.callback(undefined);
+      }
+    }
+    class Retrying extends ReconnectingClientFactory {
+      override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+        failures.push(reason.value.name);
+        // After the second refusal, start the server the next retry will find.
+        if (failures.length === 2) server = reactor.listenTCP(portNumber, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
+        super.clientConnectionFailed(connector, reason);
+      }
+    }
+    const f = Retrying.forProtocol(Client);
+    f.initialDelay = f.delay = 0.005;
+    f.jitter = 0;
+    const connector = reactor.connectTCP('127.0.0.1', portNumber, f);
+    await connected;
+    assert.deepEqual(failures, ['ConnectionRefusedError', 'ConnectionRefusedError']);
+    assert.equal(f.retries, 0);
+    assert.equal(f.delay, 0.005);
+    f.stopTrying();
+    connector.disconnect();
+    await server!.stopListening();
   });
 });
