@@ -64,6 +64,7 @@ export class IOPump {
   #auto: ((error: unknown) => void) | null = null;
   #scheduled = false;
   #closedWaiters: Deferred<void>[] = [];
+  #error: { error: unknown } | null = null;
 
   /** @param clock advanced by 0 on each pump, if given */
   constructor(clock?: { advance(seconds: number): void }) {
@@ -80,6 +81,7 @@ export class IOPump {
    * if no bytes moved, pending closes and half-closes. Returns true if anything happened.
    */
   pump(): boolean {
+    this.#throwPendingError();
     this.#clock?.advance(0);
     const { client, server } = this;
     if (client.runAbort() || server.runAbort()) return true;
@@ -153,6 +155,21 @@ export class IOPump {
     if (this.#auto) this.#schedule();
   }
 
+  /**
+   * @internal A protocol threw while receiving outside a pump (TLS delivers from Node's events): both ends
+   * are aborted and the error is rethrown by the next `pump()` (so by `flush` or `settle`), or handed to the
+   * auto-pump's error handler.
+   */
+  protocolError(error: unknown): void {
+    if (this.#auto) {
+      this.#failAuto(error);
+      return;
+    }
+    this.#error ??= { error };
+    this.#abortBoth();
+    this.notify();
+  }
+
   /** @internal An end delivered `connectionLost`. */
   lost(): void {
     if (!this.closed) return;
@@ -166,15 +183,31 @@ export class IOPump {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
+      if (!this.#auto) return;
       try {
         this.flush();
       } catch (error) {
-        const onError = this.#auto!;
-        this.#auto = null;
-        onError(error);
-        for (const end of [this.client, this.server]) end.connectionLost(new ConnectionAborted('aborted after an error while pumping'));
+        this.#failAuto(error);
       }
     });
+  }
+
+  #failAuto(error: unknown): void {
+    const onError = this.#auto!;
+    this.#auto = null;
+    onError(error);
+    this.#abortBoth();
+  }
+
+  #abortBoth(): void {
+    for (const end of [this.client, this.server]) end.connectionLost(new ConnectionAborted('aborted after a protocol threw while receiving'));
+  }
+
+  #throwPendingError(): void {
+    const pending = this.#error;
+    if (pending === null) return;
+    this.#error = null;
+    throw pending.error;
   }
 }
 
@@ -200,6 +233,7 @@ function wire<S extends IProtocol, C extends IProtocol>(serverSource: ProtocolSo
     tlsLayer: options.tlsLayer ?? nodeTLSLayer,
     notify: () => pump.notify(),
     lost: () => pump.lost(),
+    protocolError: (error) => pump.protocolError(error),
   };
   const server = build(serverSource, clientAddress, 'server');
   const client = build(clientSource, serverAddress, 'client');

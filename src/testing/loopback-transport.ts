@@ -31,6 +31,8 @@ export interface LoopbackSettings {
   notify(): void;
   /** Told when an end has delivered `connectionLost`. */
   lost(end: LoopbackTransport): void;
+  /** Told when a protocol threw outside a pump (from a TLS event): the pump rethrows it. */
+  protocolError(error: unknown): void;
 }
 
 /**
@@ -186,9 +188,11 @@ export class LoopbackTransport implements ITLSTransport {
     if (this.disconnecting || this.disconnected) throw new Error('startTLS: the connection is closing');
     this.#tls = this.settings.tlsLayer(options, asServer, {
       sendRaw: (data) => this.#send(data),
-      deliver: (data) => this.#deliverPlain(data),
+      deliver: (data) => this.#guard(() => this.#deliverPlain(data)),
       handshakeDone: () => {
-        if (!this.disconnected) (this.protocol as OptionalHooks).handshakeCompleted?.();
+        this.#guard(() => {
+          if (!this.disconnected) (this.protocol as OptionalHooks).handshakeCompleted?.();
+        });
         this.settings.notify();
       },
       error: (error) => this.#fail(error),
@@ -357,6 +361,15 @@ export class LoopbackTransport implements ITLSTransport {
         return;
       }
       this.protocol.dataReceived(data.subarray(i, i + size));
+    }
+  }
+
+  /** Runs protocol code called from a TLS event, where a throw would otherwise crash the process. */
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.settings.protocolError(error);
     }
   }
 

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Failure } from '../defer/index.js';
-import { ConnectionDone, ConnectionLost } from '../internet/error.js';
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../internet/error.js';
 import type { ITLSTransport } from '../internet/interfaces.js';
 import { Protocol } from '../internet/protocol.js';
 import { selfSignedCertificate } from './certificates.js';
@@ -145,6 +145,33 @@ describe('TLS over the in-memory loopback', () => {
     assert.equal(Buffer.concat(wire).indexOf('secret'), -1, 'the secret went encrypted');
     assert.equal(client.handshakes, 1);
     assert.throws(() => (client.transport as ITLSTransport).startTLS(clientOptions), /already started/);
+  });
+
+  test('a protocol throwing on data that came through TLS fails settle() with its error, not the process', async () => {
+    class Broken extends Recorder {
+      override dataReceived(): void {
+        throw new Error('bug in the protocol');
+      }
+    }
+    const { server, client, pump } = connectedServerAndClient(new Broken(), new Recorder(), { tls: { server: serverOptions, client: clientOptions } });
+    client.transport.write('trigger');
+    await assert.rejects(pump.settle(), /bug in the protocol/);
+    assert.ok(lostOf(server)?.check(ConnectionAborted));
+    assert.ok(lostOf(client)?.check(ConnectionAborted));
+  });
+
+  test('loopbackAsync over TLS fails with the error a protocol throws', async () => {
+    class Broken extends Recorder {
+      override dataReceived(): void {
+        throw new Error('async bug');
+      }
+    }
+    class Talker extends Recorder {
+      override connectionMade(): void {
+        this.transport.write('x');
+      }
+    }
+    await assert.rejects(loopbackAsync(new Broken(), new Talker(), { tls: { server: serverOptions, client: clientOptions } }).asPromise(), /async bug/);
   });
 
   test('loopbackAsync runs TLS on its own', async () => {
