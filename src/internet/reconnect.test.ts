@@ -122,7 +122,8 @@ describe('ReconnectingClientFactory', () => {
         super.clientConnectionFailed(connector, reason);
       }
     }
-    const f = Retrying.forProtocol(Client);
+    const f = new Retrying();
+    f.protocol = Client;
     f.initialDelay = f.delay = 0.005;
     f.jitter = 0;
     const connector = reactor.connectTCP('127.0.0.1', portNumber, f);
