@@ -8,6 +8,7 @@ import { callSite, debugging, trackUnhandled, untrackUnhandled, type DeferredInf
 
 /** The part of a reactor that `addTimeout` needs (a `Clock` or the reactor). */
 export interface TimeoutClock {
+  /** Runs `fn` after `seconds`; the handle can be cancelled while still active. */
   callLater(seconds: number, fn: () => void): { active(): boolean; cancel(): void };
 }
 
@@ -319,6 +320,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return `created at:\n${info.creator ?? ' (not recorded)'}\nfirst fired at:\n${info.firer ?? ' (not fired)'}`;
   }
 
+  /** `<Deferred waiting>`, `<Deferred fired>`, `<Deferred failed: ...>` or `<Deferred waiting on ...>`. */
   toString(): string {
     if (!this.called) return '<Deferred waiting>';
     if (this.result instanceof Deferred) return `<Deferred waiting on ${this.result}>`;

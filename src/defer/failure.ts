@@ -83,6 +83,7 @@ export class Failure {
     throw this.value;
   }
 
+  /** `[Failure instance: Name: message]`, as Twisted prints it. */
   toString(): string {
     return `[Failure instance: ${this.value.name}: ${this.value.message}]`;
   }

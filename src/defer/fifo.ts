@@ -7,10 +7,12 @@ export class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
 
+  /** How many items are queued. */
   get length(): number {
     return this.#items.length - this.#head;
   }
 
+  /** Adds `item` at the end. */
   push(item: T): void {
     this.#items.push(item);
   }

@@ -37,8 +37,11 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   readonly resultList: (DeferredListEntry<T> | undefined)[];
   /** How many of the Deferreds have fired. */
   finishedCount = 0;
+  /** See {@link DeferredListOptions}. */
   readonly fireOnOneCallback: boolean;
+  /** See {@link DeferredListOptions}. */
   readonly fireOnOneErrback: boolean;
+  /** See {@link DeferredListOptions}. */
   readonly consumeErrors: boolean;
   readonly #deferreds: Deferred<T>[];
 

@@ -54,6 +54,7 @@ export class DeferredLock extends ConcurrencyPrimitive {
   /** True while someone holds the lock. */
   locked = false;
 
+  /** A Deferred that fires (with the lock) once it is yours; cancel it to stop waiting. */
   acquire(): Deferred<this> {
     const d = new Deferred<this>(this.cancelAcquire);
     if (this.locked) {
@@ -97,6 +98,7 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
     this.limit = tokens;
   }
 
+  /** A Deferred that fires (with the semaphore) once a slot is yours; cancel it to stop waiting. */
   acquire(): Deferred<this> {
     const d = new Deferred<this>(this.cancelAcquire);
     if (this.tokens === 0) {

@@ -43,8 +43,11 @@ export function callSite(): string {
  * when debugging, where it was created and first fired. The GC registry holds this, never the Deferred.
  */
 export interface DeferredInfo {
+  /** The failure being tracked, until handled or reported. */
   failure: Failure | undefined;
+  /** Where the Deferred was created (debugging only). */
   creator: string | undefined;
+  /** Where it was first fired (debugging only). */
   firer: string | undefined;
 }
 

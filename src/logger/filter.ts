@@ -28,6 +28,7 @@ export class FilteringLogObserver implements ILogObserver {
     readonly negativeObserver?: LogObserver,
   ) {}
 
+  /** Passes `event` on if the predicates allow it. */
   observe(event: LogEvent): void {
     for (const predicate of this.predicates) {
       const answer = test(predicate, event);

@@ -32,6 +32,7 @@ export type LogObserverFunction = (event: LogEvent) => void;
 
 /** An observer as an object (publishers, filters and file observers are these). */
 export interface ILogObserver {
+  /** Receives one event; should not throw (a publisher reports it if it does). */
   observe(event: LogEvent): void;
 }
 
@@ -40,6 +41,7 @@ export type LogObserver = LogObserverFunction | ILogObserver;
 
 /** Where file-style observers write text: `process.stderr`, a `LogFile`, or anything with `write(string)`. */
 export interface LogOutput {
+  /** Writes text as given (observers include the trailing newline). */
   write(text: string): unknown;
 }
 

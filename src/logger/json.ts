@@ -8,8 +8,11 @@ import type { LogEvent } from './interfaces.js';
 
 /** How a failure looks in JSON. */
 export interface SerializedFailure {
+  /** The error's name, e.g. `TypeError`. */
   type: string;
+  /** The error's message. */
   message: string;
+  /** `Failure.getTraceback()`. */
   traceback: string;
 }
 

@@ -28,8 +28,11 @@ export interface LoggerOptions {
  * d.addErrback((f) => log.failure('request {uri} failed', f, { uri }));
  */
 export class Logger {
+  /** Dotted name of the code that logs. */
   readonly namespace: string;
+  /** The object events are about, or undefined. */
   readonly source: unknown;
+  /** Where events go. */
   readonly observer: LogObserver;
 
   constructor(options: LoggerOptions = {}) {

@@ -21,6 +21,7 @@ export type EventFormatter = (event: LogEvent) => string | null;
 export class FileLogObserver implements ILogObserver {
   constructor(readonly output: LogOutput, readonly formatter: EventFormatter) {}
 
+  /** Formats `event` and writes the text, if any. */
   observe(event: LogEvent): void {
     const text = this.formatter(event);
     if (text) this.output.write(text);
@@ -56,6 +57,7 @@ export class LimitedHistoryLogObserver implements ILogObserver {
 
   constructor(readonly size = 1000) {}
 
+  /** Remembers `event`, forgetting the oldest beyond `size`. */
   observe(event: LogEvent): void {
     if (this.#events.length < this.size) {
       this.#events.push(event);
