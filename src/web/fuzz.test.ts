@@ -102,7 +102,7 @@ test('random and mutated requests in random pieces: no throw, well-formed answer
 test('over real TCP: garbage on many connections, then a good request is answered', async () => {
   const logs = capturedLogEvents();
   const port = reactor.listenTCP(0, new Site(new App(), { accessLog: false }), { interface: '127.0.0.1' });
-  const portNo = (port.getHost() as { port: number }).port;
+  const portNo = (port.getHost() as unknown as { port: number }).port;
   try {
     const rand = prng(777);
     const sendOne = (payload: Buffer) =>

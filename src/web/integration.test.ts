@@ -21,7 +21,7 @@ const ports: IListeningPort[] = [];
 function listen(site: Site): number {
   const port = reactor.listenTCP(0, site, { interface: '127.0.0.1' });
   ports.push(port);
-  return (port.getHost() as { port: number }).port;
+  return (port.getHost() as unknown as { port: number }).port;
 }
 after(async () => {
   for (const p of ports) await p.stopListening();

@@ -48,7 +48,7 @@ before(() => {
   root.putChild('files', new EncodingResourceWrapper(new File(dir), [new GzipEncoderFactory()]));
   root.putChild('upload', new Upload());
   port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
-  base = `http://127.0.0.1:${(port.getHost() as { port: number }).port}`;
+  base = `http://127.0.0.1:${(port.getHost() as unknown as { port: number }).port}`;
 });
 
 after(async () => {
