@@ -32,7 +32,6 @@ export class Connection {
   constructor(workerOptions: WorkerThreadOptions = {}) {
     this.#thread = new WorkerThread({ name: 'torsion-db', ...workerOptions });
     this.#thread.onExit = () => this.onExit?.();
-    this.#thread.unref();
   }
 
   /** True once the worker has exited (crashed or closed): the connection is unusable. */
@@ -84,7 +83,6 @@ export class Connection {
     const d = new Deferred<R>();
     const go = (): void => {
       this.#busy = true;
-      this.#thread.ref();
       try {
         this.#thread.run(t, args, undefined, (ok, value) => {
           this.#next();
@@ -105,6 +103,5 @@ export class Connection {
     this.#busy = false;
     const go = this.#waiting.shift();
     if (go) go();
-    else if (!this.#thread.exited) this.#thread.unref();
   }
 }

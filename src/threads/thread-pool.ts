@@ -284,7 +284,6 @@ export class ThreadPool {
   #runOn(worker: WorkerThread, job: Job): void {
     job.state = RUNNING;
     this.#running.set(worker, job);
-    worker.ref();
     try {
       worker.run(job.task, job.args, job.list, (ok, value) => this.#finished(worker, job, ok, value));
     } catch (e) {
@@ -337,7 +336,6 @@ export class ThreadPool {
       this.#retire(worker);
       return;
     }
-    worker.unref();
     this.#idle.push(worker);
     if (this.#live > this.#min) {
       this.#retireCalls.set(

@@ -1,6 +1,7 @@
 /**
  * `WorkerThread`: the main thread's handle on one worker, which runs tasks one at a time. `ThreadPool`
- * schedules across many of them; `torsion/db` keeps one per connection.
+ * schedules across many of them; `torsion/db` keeps one per connection. A worker keeps the process
+ * alive only while it runs a task.
  * @module
  */
 import type { TransferListItem, Worker } from 'node:worker_threads';
@@ -9,6 +10,7 @@ import { WorkerCrashedError } from './errors.js';
 import type { Task, TaskCallback, WorkerThreadOptions } from './interfaces.js';
 import { handleBlockingCall, handleCall } from './main-calls.js';
 import type { FromWorker, RunMessage } from './messages.js';
+import { hold, release } from './keep-alive.js';
 import { spawnWorker } from './spawn.js';
 
 interface RunningJob {
@@ -62,6 +64,7 @@ export class WorkerThread {
     });
     worker.on('messageerror', (e: Error) => this.#finish(false, e));
     worker.on('exit', (code: number) => this.#onExit(code));
+    worker.unref();
   }
 
   /** The worker's thread id. */
@@ -107,16 +110,7 @@ export class WorkerThread {
       throw e;
     }
     this.#job = { id: message.id, task, onResult };
-  }
-
-  /** Lets the process exit while this worker lives (for idle workers). */
-  unref(): void {
-    this.#worker.unref();
-  }
-
-  /** Keeps the process alive while this worker lives (for busy workers). */
-  ref(): void {
-    this.#worker.ref();
+    hold();
   }
 
   /** Stops the worker at once; a running task fails with `WorkerCrashedError`. Resolves on exit. */
@@ -150,6 +144,7 @@ export class WorkerThread {
     const job = this.#job;
     if (!job) return;
     this.#job = undefined;
+    release();
     job.onResult(ok, value);
   }
 
