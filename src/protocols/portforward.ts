@@ -20,6 +20,15 @@ function stream(p: Protocol): Partial<IStreamTransport> {
   return p.transport as Partial<IStreamTransport>;
 }
 
+/** Unregisters whatever producer `p`'s transport holds (the other side's transport), if any. */
+function unregister(p: Protocol): void {
+  try {
+    stream(p).unregisterProducer?.();
+  } catch {
+    // Some transports (test fakes) throw when no producer is registered: nothing to undo then.
+  }
+}
+
 /** One side of a forwarded connection: what it receives goes out through its peer's transport. */
 export class Proxy extends Protocol {
   /** The other side, once both are connected. */
@@ -33,6 +42,16 @@ export class Proxy extends Protocol {
     this.peer?.transport.write(data);
   }
 
+  /**
+   * The peer stopped sending: close this side (as Twisted does for protocols without half-close), which in
+   * turn closes the other side. Our transport has the other transport registered as its producer and would
+   * wait for it to go away before closing, so it is unregistered first.
+   */
+  readConnectionLost(): void {
+    unregister(this);
+    this.transport.loseConnection();
+  }
+
   /** Closes the other side too, after it has sent what it holds. */
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
@@ -40,11 +59,7 @@ export class Proxy extends Protocol {
     this.peer = null;
     if (peer === null) return;
     // The peer's transport has our transport registered as its producer; a close would wait for it forever.
-    try {
-      stream(peer).unregisterProducer?.();
-    } catch {
-      // Some transports (test fakes) throw when no producer is registered: nothing to undo then.
-    }
+    unregister(peer);
     peer.transport.loseConnection();
     peer.peer = null;
   }
