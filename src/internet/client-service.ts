@@ -12,6 +12,7 @@ const log = new Logger({ namespace: 'torsion.internet.client-service' });
 
 /** What `ClientService` needs of an endpoint: `connect(factory)` fires with the connected protocol. */
 export interface ClientEndpoint {
+  /** Connects, building the protocol with `factory`; fires with it once connected. */
   connect(factory: IProtocolFactory): Deferred<IProtocol> | PromiseLike<IProtocol>;
 }
 
@@ -59,7 +60,9 @@ type State = 'init' | 'connecting' | 'waiting' | 'connected' | 'disconnecting' |
  * const bot = await service.whenConnected();
  */
 export class ClientService<P extends IProtocol = IProtocol> {
+  /** Where to connect. */
   readonly endpoint: ClientEndpoint;
+  /** Builds the protocol of each connection. */
   readonly factory: IProtocolFactory;
   /** True between `startService` and `stopService`. */
   running = false;
@@ -74,6 +77,7 @@ export class ClientService<P extends IProtocol = IProtocol> {
   #waiters: Waiter<P>[] = [];
   #stopWaiters: Deferred<void>[] = [];
 
+  /** Does not connect yet: call `startService`. */
   constructor(endpoint: ClientEndpoint, factory: IProtocolFactory, options: ClientServiceOptions<P> = {}) {
     this.endpoint = endpoint;
     this.factory = factory;

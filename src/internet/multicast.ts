@@ -31,6 +31,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
   #loopback = true;
   #outgoing: string | undefined;
 
+  /** Creates the port unbound: call `startListening` (or use {@link listenMulticast}). */
   constructor(reactor: unknown, port: number, protocol: IDatagramProtocol, options: MulticastOptions = {}) {
     super(reactor, port, protocol, options, { reuseAddr: options.listenMultiple ?? false });
   }
@@ -51,6 +52,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
     if (this.listening) this.socket.setMulticastTTL(ttl);
   }
 
+  /** The multicast TTL set with `setTTL`. */
   getTTL(): number {
     return this.#ttl;
   }
@@ -61,6 +63,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
     if (this.listening) this.socket.setMulticastLoopback(enabled);
   }
 
+  /** Whether this host hears its own group datagrams. */
   getLoopbackMode(): boolean {
     return this.#loopback;
   }
@@ -73,6 +76,7 @@ export class MulticastPort extends UDPPort implements IMulticastTransport {
     }, `use interface ${iface}`);
   }
 
+  /** The interface set with `setOutgoingInterface`, if any. */
   getOutgoingInterface(): string | undefined {
     return this.#outgoing;
   }

@@ -40,7 +40,9 @@ const DEFAULT_FDS: Record<number, 'r' | 'w' | number> = { 0: 'w', 1: 'r', 2: 'r'
  * signal it. Also a push producer over its output pipes (`pauseProducing` stops reading them).
  */
 export class ProcessTransport implements IProcessTransport, IPushProducer {
+  /** The child's process id (undefined when it could not be started). */
   readonly pid: number | undefined;
+  /** The protocol hearing the child. */
   readonly protocol: IProcessProtocol;
   /** The exit status once known: the exit code, or null when killed by a signal. */
   status: number | null | undefined;
@@ -53,6 +55,7 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
   #exitReason: Failure | undefined;
   #ended = false;
 
+  /** Starts the child at once and calls the protocol's `makeConnection`; see {@link spawnProcess}. */
   constructor(protocol: IProcessProtocol, executable: string, args: readonly string[], options: ProcessOptions = {}) {
     this.protocol = protocol;
     const fds = options.childFDs ?? DEFAULT_FDS;
@@ -143,10 +146,12 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
     for (const r of this.#readers.values()) r.pause();
   }
 
+  /** Reads the child's output again. */
   resumeProducing(): void {
     for (const r of this.#readers.values()) r.resume();
   }
 
+  /** Same as `loseConnection`. */
   stopProducing(): void {
     this.loseConnection();
   }

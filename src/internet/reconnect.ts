@@ -58,6 +58,7 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol> extends 
   random: () => number = Math.random;
   #callID: IDelayedCall | undefined;
 
+  /** Retries, unless `stopTrying` was called. */
   override clientConnectionFailed(connector: IConnector, _reason: Failure): void {
     if (this.continueTrying) {
       this.connector = connector;
@@ -65,6 +66,7 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol> extends 
     }
   }
 
+  /** Reconnects, unless `stopTrying` was called. */
   override clientConnectionLost(connector: IConnector, _reason: Failure): void {
     if (this.continueTrying) {
       this.connector = connector;

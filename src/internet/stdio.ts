@@ -31,7 +31,9 @@ type MaybeHalfClose = IProtocol & { readConnectionLost?: () => void; writeConnec
  * new StandardIO(new Upper());
  */
 export class StandardIO implements IStreamTransport {
+  /** The protocol run over stdin/stdout. */
   readonly protocol: MaybeHalfClose;
+  /** True once `loseConnection` was called. */
   disconnecting = false;
   readonly #in: Readable;
   readonly #out: Writable;
@@ -42,6 +44,7 @@ export class StandardIO implements IStreamTransport {
   #streaming = false;
   #producerPaused = false;
 
+  /** Connects `protocol` at once (`makeConnection`) and starts reading. */
   constructor(protocol: IProtocol, options: StandardIOOptions = {}) {
     this.protocol = protocol as MaybeHalfClose;
     this.#in = options.stdin ?? process.stdin;
@@ -56,6 +59,7 @@ export class StandardIO implements IStreamTransport {
     protocol.makeConnection(this);
   }
 
+  /** Writes to stdout; a registered streaming producer is paused while stdout's buffer is full. */
   write(data: Data): void {
     if (this.#writeDone) return;
     const ok = this.#out.write(data);
@@ -65,6 +69,7 @@ export class StandardIO implements IStreamTransport {
     }
   }
 
+  /** Writes each chunk in turn. */
   writeSequence(data: readonly Data[]): void {
     for (const d of data) this.write(d);
   }
@@ -85,14 +90,17 @@ export class StandardIO implements IStreamTransport {
     });
   }
 
+  /** A `PipeAddress`: stdio has no network address. */
   getPeer(): PipeAddress {
     return new PipeAddress();
   }
 
+  /** A `PipeAddress`. */
   getHost(): PipeAddress {
     return new PipeAddress();
   }
 
+  /** Registers a producer writing into stdout (push: paused and resumed with the buffer; pull: asked on drain). */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.#producer) throw new Error('a producer is already registered');
     this.#producer = producer;
@@ -100,6 +108,7 @@ export class StandardIO implements IStreamTransport {
     if (!streaming) (producer as IPullProducer).resumeProducing();
   }
 
+  /** Drops the registered producer. */
   unregisterProducer(): void {
     this.#producer = undefined;
     this.#producerPaused = false;
@@ -110,10 +119,12 @@ export class StandardIO implements IStreamTransport {
     this.#in.pause();
   }
 
+  /** Reads stdin again. */
   resumeProducing(): void {
     this.#in.resume();
   }
 
+  /** Same as `loseConnection`. */
   stopProducing(): void {
     this.loseConnection();
   }

@@ -30,6 +30,7 @@ interface ShutdownList {
 
 /** A datagram's source or destination. */
 export interface DatagramAddress {
+  /** An IP address. */
   host: string;
   port: number;
 }
@@ -57,7 +58,9 @@ function literalLookup(host: string, family: unknown, callback: (err: Error | nu
 export class UDPPort implements IListeningPort, IUDPTransport {
   /** The reactor that made this port. */
   readonly reactor: unknown;
+  /** The protocol hearing this port's datagrams. */
   readonly protocol: IDatagramProtocol;
+  /** Datagrams longer than this are dropped. */
   readonly maxPacketSize: number;
   /** The interface asked for (`''` for every IPv4 address). */
   readonly interface: string;
@@ -175,6 +178,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     if (this.listening) this.socket.setBroadcast(enabled);
   }
 
+  /** Whether broadcast sending is allowed. */
   getBroadcastAllowed(): boolean {
     return this.#broadcast;
   }

@@ -174,6 +174,7 @@ export class Cooperator {
   #started: boolean;
   #mustScheduleOnStart = false;
 
+  /** A Cooperator with its own scheduling; most code shares the global one through {@link cooperate}. */
   constructor(options: CooperatorOptions = {}) {
     this.#predicateFactory = options.terminationPredicateFactory ?? timeSlice;
     this.#scheduler = options.scheduler ?? ((tick) => reactor.callLater(0, tick));

@@ -26,7 +26,9 @@ export class LoopingCall<A extends unknown[] = []> {
   interval: number | undefined;
   /** When `start` was called, on `clock`. */
   starttime: number | undefined;
+  /** The function called each interval. */
   readonly fn: (...args: A) => unknown;
+  /** Its arguments. */
   readonly args: A;
   #call: IDelayedCall | undefined;
   #deferred: Deferred<this> | undefined;
@@ -34,6 +36,7 @@ export class LoopingCall<A extends unknown[] = []> {
   /** For `withCount`: when the function was last called. */
   #lastTime: number | undefined;
 
+  /** Does not start: call {@link LoopingCall.start}. */
   constructor(fn: (...args: A) => unknown, ...args: A) {
     this.fn = fn;
     this.args = args;

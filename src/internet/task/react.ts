@@ -20,6 +20,7 @@ export interface ReactOptions<R extends IReactorCore> {
 /** Thrown (or failed with) from `main` to end the script with a particular exit status, as Python's `SystemExit`. */
 export class ExitStatus extends Error {
   override name = 'ExitStatus';
+  /** @param status the exit status `react` ends the process with */
   constructor(readonly status: number) {
     super(`exit status ${status}`);
   }
