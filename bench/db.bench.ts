@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ConnectionPool } from '../src/db/index.js';
 import { opsPerSecond, type BenchCase } from './harness.js';
-import { measureLag } from './support/lag.js';
+import { measureLag } from './support/main-loop-lag.js';
 
 const SELECT = 'SELECT id, name, score FROM people WHERE id = ?';
 const INSERT = 'INSERT INTO bulk (name, score) VALUES (?, ?)';
@@ -18,7 +18,7 @@ const IN_FLIGHT = 32;
 
 /** A bare worker answering `{ id, sql, params }` with `{ id, rows }`. */
 function bareWorker(filename: string) {
-  const worker = new Worker(new URL('./support/sqlite-worker.mjs', import.meta.url), { workerData: { filename } });
+  const worker = new Worker(new URL('./support/sqlite-bare-worker.mjs', import.meta.url), { workerData: { filename } });
   const pending = new Map<number, (rows: unknown[]) => void>();
   let next = 0;
   worker.on('message', (m: { id: number; rows: unknown[] }) => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { ThreadPool, task } from '../src/threads/index.js';
 import { opsPerSecond, type BenchCase } from './harness.js';
-import { measureLag } from './support/lag.js';
+import { measureLag } from './support/main-loop-lag.js';
 
 const TASKS = new URL('./support/threads-tasks.mjs', import.meta.url);
 const THREADS = 2;
