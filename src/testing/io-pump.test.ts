@@ -333,6 +333,20 @@ describe('producers over the loopback', () => {
 });
 
 describe('loopbackAsync', () => {
+  test('a kept connection can be auto-pumped: bytes move without pump calls', async () => {
+    const { server, client, pump } = connectedServerAndClient(new Echo(), new Recorder(), { greet: false });
+    const errors: unknown[] = [];
+    pump.startAutoPump((e) => errors.push(e));
+    client.transport.write('auto');
+    assert.equal(client.received, '');
+    while (client.received !== 'auto') await new Promise((r) => setImmediate(r));
+    assert.equal(server.received, 'auto');
+    client.transport.loseConnection();
+    await pump.whenClosed();
+    assert.ok(server.lost?.check(ConnectionDone));
+    assert.deepEqual(errors, []);
+  });
+
   test('runs a conversation on its own and fires once both sides are closed', async () => {
     class Client extends Recorder {
       override connectionMade(): void {
