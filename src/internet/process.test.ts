@@ -5,6 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deferred, type Failure } from '../defer/index.js';
+import type { IPushProducer } from './interfaces.js';
 import { ProcessDone, ProcessTerminated } from './error.js';
 import { ProcessProtocol } from './protocol.js';
 import { ProcessExitedAlready, ProcessSpawnError, spawnProcess } from './process.js';
@@ -161,6 +162,42 @@ describe('spawnProcess', () => {
     await g.ended;
     assert.equal(p.out, '65534\n');
     assert.equal(g.out, '65534\n');
+  });
+
+  test('a producer writing into stdin is paused when the pipe is full, resumed when the child reads, stopped at the end', async () => {
+    const p = new Recorder();
+    // The child waits for a line on fd 3 before draining stdin, so the pipe fills first.
+    const script = 'import os,sys\nos.read(3, 1)\nn=len(sys.stdin.buffer.read())\nprint(n)';
+    const t = spawnProcess(null, p, which('python3', 'python3'), ['python3', '-c', script], { env: null, childFDs: { 0: 'w', 1: 'r', 2: 'r', 3: 'w' } });
+    const events: string[] = [];
+    let paused = false;
+    const chunk = new Uint8Array(64 * 1024);
+    let sent = 0;
+    const pausedOnce = new Deferred<void>();
+    const producer: IPushProducer = {
+      pauseProducing: () => {
+        events.push('pause');
+        paused = true;
+        if (!pausedOnce.called) pausedOnce.callback(undefined);
+      },
+      resumeProducing: () => {
+        events.push('resume');
+        paused = false;
+        if (sent < 4) { t.write(chunk); sent++; } else t.closeStdin();
+      },
+      stopProducing: () => { events.push('stop'); },
+    };
+    t.registerProducer(producer, true);
+    while (!paused && sent < 64) { t.write(chunk); sent++; }
+    await pausedOnce;
+    assert.deepEqual(events, ['pause']);
+    assert.ok(sent < 64, 'the pipe filled up before 4 MiB were written');
+    t.writeToChild(3, 'x');
+    const reason = await p.ended;
+    assert.ok(reason.check(ProcessDone), p.err);
+    assert.equal(Number(p.out), sent * chunk.length);
+    assert.equal(events[1], 'resume');
+    assert.equal(events[events.length - 1], 'stop');
   });
 
   test('a parent fd can be handed to the child as is, and unlisted fds are closed', async () => {

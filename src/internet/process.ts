@@ -10,7 +10,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream';
 import { Failure } from '../defer/index.js';
 import { ProcessDone, ProcessTerminated } from './error.js';
-import type { Data, IProcessProtocol, IProcessTransport, IPushProducer, SpawnOptions } from './interfaces.js';
+import type { Data, IProcessProtocol, IProcessTransport, IPullProducer, IPushProducer, SpawnOptions } from './interfaces.js';
 
 /** Options of {@link spawnProcess}. */
 export interface ProcessOptions extends Omit<SpawnOptions, 'env'> {
@@ -37,7 +37,8 @@ const DEFAULT_FDS: Record<number, 'r' | 'w' | number> = { 0: 'w', 1: 'r', 2: 'r'
 
 /**
  * A running child process as its protocol sees it: write to its stdin (or any fd it reads), close pipes,
- * signal it. Also a push producer over its output pipes (`pauseProducing` stops reading them).
+ * signal it. A consumer for its stdin (producers are paused while the pipe is full) and a push producer over
+ * its output pipes (`pauseProducing` stops reading them).
  */
 export class ProcessTransport implements IProcessTransport, IPushProducer {
   /** The child's process id (undefined when it could not be started). */
@@ -54,6 +55,18 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
   readonly #open = new Set<number>();
   #exitReason: Failure | undefined;
   #ended = false;
+  #producer: IPushProducer | IPullProducer | undefined;
+  #streaming = false;
+  #producerPaused = false;
+  readonly #drained = (): void => {
+    const p = this.#producer;
+    if (!p) return;
+    if (!this.#streaming) p.resumeProducing();
+    else if (this.#producerPaused) {
+      this.#producerPaused = false;
+      (p as IPushProducer).resumeProducing();
+    }
+  };
 
   /** Starts the child at once and calls the protocol's `makeConnection`; see {@link spawnProcess}. */
   constructor(protocol: IProcessProtocol, executable: string, args: readonly string[], options: ProcessOptions = {}) {
@@ -111,7 +124,32 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
   writeToChild(fd: number, data: Data): void {
     const w = this.#writers.get(fd);
     if (!w) throw new Error(`child fd ${fd} is not a pipe the parent writes to`);
-    if (w.writable) w.write(data);
+    if (!w.writable) return;
+    if (!w.write(data) && fd === 0 && this.#producer && this.#streaming && !this.#producerPaused) {
+      this.#producerPaused = true;
+      (this.#producer as IPushProducer).pauseProducing();
+    }
+  }
+
+  /**
+   * Registers a producer writing into the child's stdin: a streaming (push) producer is paused while the
+   * pipe's buffer is full and resumed when it drains; a pull producer is asked for more each time it drains.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.#producer) throw new Error('a producer is already registered');
+    const stdin = this.#writers.get(0);
+    if (!stdin) throw new Error('the child has no stdin pipe');
+    this.#producer = producer;
+    this.#streaming = streaming;
+    stdin.on('drain', this.#drained);
+    if (!streaming) (producer as IPullProducer).resumeProducing();
+  }
+
+  /** Drops the registered producer. */
+  unregisterProducer(): void {
+    this.#writers.get(0)?.off('drain', this.#drained);
+    this.#producer = undefined;
+    this.#producerPaused = false;
   }
 
   /** Closes the child's stdin (it sees end of file once what was written is read). */
@@ -158,6 +196,11 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
 
   #pipeLost(fd: number): void {
     if (!this.#open.delete(fd)) return;
+    if (fd === 0 && this.#producer) {
+      const p = this.#producer;
+      this.unregisterProducer();
+      p.stopProducing();
+    }
     this.protocol.childConnectionLost(fd);
     this.#maybeEnded();
   }
