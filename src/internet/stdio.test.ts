@@ -81,6 +81,34 @@ describe('StandardIO', () => {
     transport.write('ignored after close');
   });
 
+  test('loseWriteConnection ends output only; connectionLost waits for the end of input', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const output = read(stdout);
+    const events: string[] = [];
+    class Half extends Recorder {
+      writeConnectionLost(): void { events.push('writeConnectionLost'); }
+      readConnectionLost(): void { events.push('readConnectionLost'); }
+      override connectionLost(reason: Failure): void {
+        super.connectionLost(reason);
+        events.push('connectionLost');
+      }
+    }
+    const proto = new Half();
+    const transport = new StandardIO(proto, { stdin, stdout });
+    transport.write('last words');
+    transport.loseWriteConnection();
+    assert.equal(await output, 'last words');
+    assert.deepEqual(events, ['writeConnectionLost']);
+    stdin.write('still reading');
+    stdin.end();
+    await new Promise((r) => stdin.on('end', r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(proto.data, 'still reading');
+    assert.deepEqual(events, ['writeConnectionLost', 'connectionLost']);
+    assert.ok(proto.lost?.check(ConnectionDone));
+  });
+
   test('a streaming producer is paused when stdout is full and resumed when it drains', async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough({ highWaterMark: 4 });
