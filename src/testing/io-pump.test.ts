@@ -338,8 +338,9 @@ describe('loopbackAsync', () => {
     const errors: unknown[] = [];
     pump.startAutoPump((e) => errors.push(e));
     client.transport.write('auto');
-    assert.equal(client.received, '');
-    while (client.received !== 'auto') await new Promise((r) => setImmediate(r));
+    assert.equal(client.chunks.length, 0, 'nothing moved yet');
+    while (client.chunks.length === 0) await new Promise((r) => setImmediate(r));
+    assert.equal(client.received, 'auto');
     assert.equal(server.received, 'auto');
     client.transport.loseConnection();
     await pump.whenClosed();
