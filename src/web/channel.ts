@@ -29,6 +29,14 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const MAX_PENDING_INPUT = 256 * 1024;
 const SMALL_CONCAT = 64 * 1024;
 
+type Latin1 = Buffer & { latin1Slice?: (start: number, end: number) => string };
+
+/** `buf.toString('latin1', ...)` without its argument checking (Node's own fast path when present). */
+function latin1(buf: Buffer, start: number, end: number): string {
+  const b = buf as Latin1;
+  return typeof b.latin1Slice === 'function' ? b.latin1Slice(start, end) : buf.toString('latin1', start, end);
+}
+
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -120,7 +128,7 @@ export class HTTPChannel extends Protocol {
             break;
           }
           if (end - pos > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
-          const head = buf.toString('latin1', pos, end);
+          const head = latin1(buf, pos, end);
           pos = end + 4;
           this.#startRequest(head);
         } else if (state === State.BODY_LENGTH) {

@@ -55,7 +55,12 @@ const INVALID_VALUE = /[\0\r\n]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Throws if `name`/`value` could break the response head (header injection). */
+const checkedNames = new Set<string>();
+
 export function checkHeader(name: string, value: string): void {
-  if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  if (!checkedNames.has(name)) {
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    if (checkedNames.size < 512) checkedNames.add(name);
+  }
   if (INVALID_VALUE.test(value)) throw new TypeError(`invalid characters in header ${name}`);
 }

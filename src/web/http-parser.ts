@@ -27,25 +27,47 @@ export interface RequestHead {
 }
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Control characters other than HTAB, CR and LF (CR and LF are checked line by line). */
+const FORBIDDEN = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/** True when the line `[start, end)` is followed by CRLF (or ends the head) with no CR or LF inside it. */
+function cleanLine(head: string, start: number, end: number): boolean {
+  const cr = head.indexOf('\r', start);
+  const lf = head.indexOf('\n', start);
+  return end === head.length ? cr === -1 && lf === -1 : cr === end && lf === end + 1;
+}
 const VERSION = /^HTTP\/\d\.\d$/;
+
+/** Validated raw header name → lower-cased name, so common names are checked once per process. */
+const names = new Map<string, string>();
+const MAX_CACHED_NAMES = 512;
+
+function headerName(raw: string): string {
+  const known = names.get(raw);
+  if (known !== undefined) return known;
+  if (!NAME.test(raw)) throw new HTTPParseError(400, 'malformed header name');
+  const lower = raw.toLowerCase();
+  if (names.size < MAX_CACHED_NAMES) names.set(raw, lower);
+  return lower;
+}
 
 /**
  * Parses `head` (everything before the blank line, CRLFs included between lines).
  * @throws HTTPParseError
  */
 export function parseRequestHead(head: string, maxHeaders: number): RequestHead {
+  if (FORBIDDEN.test(head)) throw new HTTPParseError(400, 'control character in request head');
   let eol = head.indexOf('\r\n');
   if (eol === -1) eol = head.length;
+  if (!cleanLine(head, 0, eol)) throw new HTTPParseError(400, 'bare CR or LF in request head');
   const sp1 = head.indexOf(' ');
   const sp2 = sp1 === -1 ? -1 : head.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 === -1 || sp2 >= eol) throw new HTTPParseError(400, 'malformed request line');
+  if (sp1 <= 0 || sp2 === -1 || sp2 >= eol || sp2 === sp1 + 1) throw new HTTPParseError(400, 'malformed request line');
   const method = head.slice(0, sp1);
   const uri = head.slice(sp1 + 1, sp2);
   const version = head.slice(sp2 + 1, eol);
-  if (!METHOD.test(method) || !TARGET.test(uri)) throw new HTTPParseError(400, 'malformed request line');
+  if (!METHOD.test(method)) throw new HTTPParseError(400, 'malformed request line');
   let minor: number;
   if (version === 'HTTP/1.1') minor = 1;
   else if (version === 'HTTP/1.0') minor = 0;
@@ -57,20 +79,18 @@ export function parseRequestHead(head: string, maxHeaders: number): RequestHead 
   while (start < head.length) {
     let end = head.indexOf('\r\n', start);
     if (end === -1) end = head.length;
+    if (!cleanLine(head, start, end)) throw new HTTPParseError(400, 'bare CR or LF in request head');
     if (headers.length >= maxHeaders * 2) throw new HTTPParseError(431, 'too many header fields');
     const first = head.charCodeAt(start);
     if (first === 0x20 || first === 0x09) throw new HTTPParseError(400, 'obsolete line folding');
     const colon = head.indexOf(':', start);
     if (colon === -1 || colon >= end || colon === start) throw new HTTPParseError(400, 'malformed header field');
-    const name = head.slice(start, colon);
-    if (!NAME.test(name)) throw new HTTPParseError(400, 'malformed header name');
+    const name = headerName(head.slice(start, colon));
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && (head.charCodeAt(vs) === 0x20 || head.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (head.charCodeAt(ve - 1) === 0x20 || head.charCodeAt(ve - 1) === 0x09)) ve--;
-    const value = head.slice(vs, ve);
-    if (!VALUE.test(value)) throw new HTTPParseError(400, 'invalid character in header value');
-    headers.push(name.toLowerCase(), value);
+    headers.push(name, head.slice(vs, ve));
     start = end + 2;
   }
   return { method, uri, minor, headers };

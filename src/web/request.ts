@@ -214,7 +214,7 @@ export class Request {
 
   /** Sets a response header, replacing any value it had. */
   setHeader(name: string, value: string | number): void {
-    this.removeHeader(name);
+    if (this.#outHeaders.length > 0) this.removeHeader(name);
     this.addHeader(name, value);
   }
 
