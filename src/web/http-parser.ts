@@ -29,6 +29,7 @@ export interface RequestHead {
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB, CR and LF (CR and LF are checked line by line). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /** True when the line `[start, end)` is followed by CRLF (or ends the head) with no CR or LF inside it. */
