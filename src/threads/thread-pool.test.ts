@@ -121,6 +121,13 @@ describe('ThreadPool', () => {
     assert.equal(await p.defer(t('add'), 1, 2), 3);
   });
 
+  test('a result that cannot be cloned fails the task', async () => {
+    const p = pool({ maxThreads: 1 });
+    const f = await failureOf(p.defer(t('returnsFunction')));
+    assert.equal(f.value.name, 'DataCloneError');
+    assert.equal(await p.defer(t('add'), 2, 2), 4);
+  });
+
   test('a worker that exits fails only its own task, and is replaced', async () => {
     const p = pool({ maxThreads: 2 });
     const gate = new Gate();

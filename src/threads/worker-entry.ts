@@ -4,10 +4,8 @@
  * @module
  */
 import { parentPort, receiveMessageOnPort, workerData, type TransferListItem } from 'node:worker_threads';
-import { serializeError } from './error-transport.js';
-import type { BlockReply, FromWorker, MainTarget, RunMessage, WorkerBoot, WorkerHooks } from './messages.js';
-import { WORKER_HOOKS } from './messages.js';
-import { deserializeError } from './error-transport.js';
+import { deserializeError, serializeError } from './error-transport.js';
+import { WORKER_HOOKS, type BlockReply, type FromWorker, type MainTarget, type RunMessage, type WorkerBoot, type WorkerHooks } from './messages.js';
 import { loadTask } from './task.js';
 import { isTransfer, takeTransfers } from './transfer.js';
 import type { AnyFunction } from './interfaces.js';

@@ -99,4 +99,8 @@ export function blockOnMainThread(): unknown {
   return blockingCallFromThread('anything');
 }
 
+export function returnsFunction(): () => void {
+  return () => {};
+}
+
 export const notAFunction = 42;
