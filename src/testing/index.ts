@@ -21,5 +21,7 @@ export {
   type SSLClientRecord,
   type UNIXServerRecord,
   type UNIXClientRecord,
+  type UDPRecord,
 } from './memory-reactor.js';
+export { MemoryDatagramPort, type SentDatagram } from './memory-udp.js';
 export { MemoryListeningPort, MemoryConnector, type ConnectorState } from './memory-ports.js';

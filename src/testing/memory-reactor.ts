@@ -8,11 +8,14 @@ import { UNIXAddress, ipAddress } from '../internet/address.js';
 import type {
   ConnectOptions,
   IClientFactory,
+  IDatagramProtocol,
   IProtocolFactory,
   IReactorCore,
+  IReactorMulticast,
   IReactorSSL,
   IReactorTCP,
   IReactorTime,
+  IReactorUDP,
   IReactorUNIX,
   ListenOptions,
   SystemEvent,
@@ -21,6 +24,7 @@ import type {
 } from '../internet/interfaces.js';
 import { Clock } from './clock.js';
 import { MemoryConnector, MemoryListeningPort } from './memory-ports.js';
+import { MemoryDatagramPort } from './memory-udp.js';
 
 /** A recorded `listenTCP` call. */
 export interface TCPServerRecord {
@@ -70,6 +74,17 @@ export interface UNIXClientRecord {
   connector: MemoryConnector;
 }
 
+/** A recorded `listenUDP` or `listenMulticast` call. */
+export interface UDPRecord {
+  port: number;
+  protocol: IDatagramProtocol;
+  interface: string | undefined;
+  maxPacketSize: number | undefined;
+  /** Only for `listenMulticast`. */
+  listenMultiple: boolean | undefined;
+  transport: MemoryDatagramPort;
+}
+
 interface Trigger {
   phase: SystemEventPhase;
   event: SystemEvent;
@@ -85,7 +100,7 @@ export class ReactorNotRunningError extends Error {
 }
 
 /**
- * Records listens and connects, with a fake clock for time.
+ * Records listens and connects (TCP, SSL, UNIX, UDP, multicast), with a fake clock for time.
  *
  * @example
  * const reactor = new MemoryReactor();
@@ -94,7 +109,7 @@ export class ReactorNotRunningError extends Error {
  * assert.equal(reactor.tcpServers[0].port, 7);
  * const { client, pump } = reactor.tcpServers[0].listeningPort.connect(new EchoClient());
  */
-export class MemoryReactor implements IReactorTime, IReactorCore, IReactorTCP, IReactorSSL, IReactorUNIX {
+export class MemoryReactor implements IReactorTime, IReactorCore, IReactorTCP, IReactorSSL, IReactorUNIX, IReactorUDP, IReactorMulticast {
   /** The fake clock behind `callLater`, `seconds` and `advance`. */
   readonly clock = new Clock();
   readonly tcpServers: TCPServerRecord[] = [];
@@ -103,6 +118,8 @@ export class MemoryReactor implements IReactorTime, IReactorCore, IReactorTCP, I
   readonly sslClients: SSLClientRecord[] = [];
   readonly unixServers: UNIXServerRecord[] = [];
   readonly unixClients: UNIXClientRecord[] = [];
+  readonly udpPorts: UDPRecord[] = [];
+  readonly multicastPorts: UDPRecord[] = [];
   /** Every connector handed out, in order. */
   readonly connectors: MemoryConnector[] = [];
   running = false;
@@ -173,6 +190,21 @@ export class MemoryReactor implements IReactorTime, IReactorCore, IReactorTCP, I
     const connector = this.#connector(factory, new UNIXAddress(path), null);
     this.unixClients.push({ path, factory, timeout: options.timeout, checkPID: options.checkPID, connector });
     return connector;
+  }
+
+  // ------------------------------------------------------------ UDP and multicast
+
+  /** Records the call and returns a fake port already connected to `protocol` (`deliver` datagrams to it). */
+  listenUDP(port: number, protocol: IDatagramProtocol, options: { interface?: string; maxPacketSize?: number } = {}): MemoryDatagramPort {
+    const transport = new MemoryDatagramPort(protocol, options.interface ?? '0.0.0.0', this.#bindPort(port));
+    this.udpPorts.push({ port, protocol, interface: options.interface, maxPacketSize: options.maxPacketSize, listenMultiple: undefined, transport });
+    return transport;
+  }
+
+  listenMulticast(port: number, protocol: IDatagramProtocol, options: { interface?: string; listenMultiple?: boolean; maxPacketSize?: number } = {}): MemoryDatagramPort {
+    const transport = new MemoryDatagramPort(protocol, options.interface ?? '0.0.0.0', this.#bindPort(port));
+    this.multicastPorts.push({ port, protocol, interface: options.interface, maxPacketSize: options.maxPacketSize, listenMultiple: options.listenMultiple, transport });
+    return transport;
   }
 
   // ------------------------------------------------------------ core
