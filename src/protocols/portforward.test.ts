@@ -68,6 +68,16 @@ describe('ProxyFactory (port forwarder)', () => {
     }
   });
 
+  test('a half-close from the client unregisters the producer and closes both sides', () => {
+    const endpoint = new FakeEndpoint();
+    const { server, transport: st } = accept(new ProxyFactory(endpoint));
+    const { transport: ct } = endpoint.succeed();
+    server.readConnectionLost();
+    assert.equal(st.producer, null, 'a registered producer would hold the close back');
+    assert.equal(st.disconnecting, true);
+    assert.equal(ct.disconnecting, true);
+  });
+
   test('a failed outgoing connection drops the accepted one', () => {
     const endpoint = new FakeEndpoint();
     const { transport: st } = accept(new ProxyFactory(endpoint));
