@@ -57,9 +57,20 @@ function isThenable(x: unknown): x is PromiseLike<IResource> {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function clfDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+let clfSecond = -1;
+let clfCached = '';
+
+/** The current time in common log format, recomputed at most once a second. */
+function clfDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== clfSecond) {
+    const d = new Date(now);
+    const p = (n: number) => String(n).padStart(2, '0');
+    clfSecond = second;
+    clfCached = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  }
+  return clfCached;
 }
 
 function quoted(s: string | null): string {
@@ -213,7 +224,7 @@ export class Site extends Factory<HTTPChannel> {
     const sink = this.accessLog;
     if (sink === false) return;
     const peer = channel.transport.getPeer() as { host?: string };
-    const line = `${peer.host ?? '-'} - - [${clfDate(new Date())}] "${quoted(`${request.method} ${request.uri} ${request.clientproto}`)}" ${request.code} ${request.sentLength > 0 ? request.sentLength : '-'} "${quoted(request.getHeader('referer'))}" "${quoted(request.getHeader('user-agent'))}"`;
+    const line = `${peer.host ?? '-'} - - [${clfDate()}] "${quoted(`${request.method} ${request.uri} ${request.clientproto}`)}" ${request.code} ${request.sentLength > 0 ? request.sentLength : '-'} "${quoted(request.getHeader('referer'))}" "${quoted(request.getHeader('user-agent'))}"`;
     if (typeof sink === 'function') sink(line, request);
     else accessLog.info('{line}', { line });
   }
