@@ -21,7 +21,7 @@ const RENDERER = Symbol('torsion.template.renderer');
  */
 export function renderer<This, Req, R extends Flattenable>(
   method: (this: This, request: Req, tag: Tag) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, request: Req, tag: Tag) => R>,
+  context: ClassMethodDecoratorContext<This, (this: This, request: Req, tag: Tag) => R> & { readonly static: false; readonly private: false; readonly name: string },
 ): void {
   if (context.kind !== 'method' || context.static || context.private || typeof context.name !== 'string') {
     throw new TypeError('@renderer applies to public, non-static methods with string names');

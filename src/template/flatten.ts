@@ -35,7 +35,7 @@ const START_TAG_END = new Marker(6, 1); // [tag]: close a start tag whose attrib
 const ATTR_BEGIN = new Marker(7, 1); // [AttributeOp]: start capturing an attribute value
 const ATTR_END = new Marker(8, 1); // [AttributeOp]: write the captured attribute
 const NESTED_END = new Marker(9, 0); // markup rendered inside an attribute value is complete
-const PROGRAM_RESUME = new Marker(10, 2); // [program, index]: go on with a compiled tag
+const PROGRAM_RESUME = new Marker(10, 4); // [tag, value, program, index]: go on with a compiled tag after value
 
 /** Output captures: a start tag being built, an attribute value, or markup nested in an attribute value. */
 const CAPTURE_START_TAG = 0;
@@ -57,6 +57,32 @@ function isThenable(x: object): x is PromiseLike<unknown> {
 
 function isRenderable(x: object): x is IRenderable {
   return typeof (x as IRenderable).render === 'function' && typeof (x as IRenderable).lookupRenderMethod === 'function';
+}
+
+/** The tags from `root` down to the one holding `target` (for error trails through compiled tags). */
+function pathTo(root: Tag, target: unknown): Tag[] {
+  const parents = new Map<unknown, Tag>();
+  const work: Tag[] = [root];
+  let found = false;
+  while (work.length > 0 && !found) {
+    const t = work.pop()!;
+    const kids: unknown[] = [...t.children, ...Object.values(t.attributes)];
+    for (let i = 0; i < kids.length; i++) {
+      const kid = kids[i];
+      if (Array.isArray(kid)) {
+        kids.push(...kid);
+        continue;
+      }
+      if (!parents.has(kid)) parents.set(kid, t);
+      if (kid === target) found = true;
+      else if (kid instanceof Tag) work.push(kid);
+    }
+  }
+  const path: Tag[] = [];
+  for (let t = found ? parents.get(target) : undefined; t !== undefined; t = t === root ? undefined : parents.get(t)) {
+    if (t.tagName !== '') path.push(t);
+  }
+  return path.length > 0 ? path : [root];
 }
 
 /** One flattening run; see {@link flatten}. */
@@ -107,6 +133,7 @@ class Flattener {
         if (v instanceof Tag) {
           const tag = v;
           if (tag.render !== null) {
+            stack.push(tag, END_RENDER);
             if (factory === null) throw new MissingRenderMethod(null, tag.render);
             const method = factory.lookupRenderMethod(tag.render);
             const copy = tag.clone(false);
@@ -115,7 +142,6 @@ class Flattener {
               slots.push(tag.slotData);
               stack.push(POP_SLOTS);
             }
-            stack.push(tag, END_RENDER);
             stack.push(method(request, copy));
             continue;
           }
@@ -169,7 +195,11 @@ class Flattener {
             buf += open + '>';
             const program = programOf(tag);
             if (program !== null) {
-              buf = runProgram(program, 0, stack, slots, buf, PROGRAM_RESUME);
+              buf = runProgram(program, 0, tag, stack, slots, buf, PROGRAM_RESUME);
+              if (buf.length > FLUSH_AT && kinds.length === 0) {
+                this.#write(buf);
+                buf = '';
+              }
               continue;
             }
             // Leading text children are written here; the rest go on the stack.
@@ -187,6 +217,10 @@ class Flattener {
             }
             if (i === n) {
               buf += info.close;
+              if (buf.length > FLUSH_AT && kinds.length === 0) {
+                this.#write(buf);
+                buf = '';
+              }
               continue;
             }
             stack.push(tag, CLOSE_TAG);
@@ -216,9 +250,8 @@ class Flattener {
             case 0: // CLOSE_TAG
               buf += '</' + (stack.pop() as Tag).tagName + '>';
               if (buf.length > FLUSH_AT && kinds.length === 0) {
-                const chunk = buf;
+                this.#write(buf);
                 buf = '';
-                this.#write(chunk);
               }
               break;
             case 1: // POP_SLOTS
@@ -283,11 +316,12 @@ class Flattener {
             case 10: {
               // PROGRAM_RESUME
               const index = stack.pop() as number;
-              buf = runProgram(stack.pop() as Program, index, stack, slots, buf, PROGRAM_RESUME);
+              const program = stack.pop() as Program;
+              stack.pop();
+              buf = runProgram(program, index, stack.pop() as Tag, stack, slots, buf, PROGRAM_RESUME);
               if (buf.length > FLUSH_AT && kinds.length === 0) {
-                const chunk = buf;
+                this.#write(buf);
                 buf = '';
-                this.#write(chunk);
               }
               break;
             }
@@ -492,10 +526,14 @@ class Flattener {
   /** What was being rendered, outermost first. */
   #trail(current: unknown): string[] {
     const trail: string[] = [];
-    if (current instanceof Tag) trail.push(current.describe());
+    if (current instanceof Tag && current.render === null) trail.push(current.describe());
     else if (current instanceof Slot) trail.push(`${current}`);
     this.#walk((marker, data) => {
       if (marker === CLOSE_TAG) trail.push((data[0] as Tag).describe());
+      else if (marker === PROGRAM_RESUME) {
+        const path = pathTo(data[0] as Tag, data[1]);
+        for (let i = path.length - 1; i >= 0; i--) trail.push(path[i].describe());
+      }
       else if (marker === END_RENDER) trail.push(`renderer "${(data[0] as Tag).render}" for ${(data[0] as Tag).describe()}`);
       else if (marker === RESTORE_FACTORY) trail.push(`element ${(data[1] as object).constructor?.name ?? 'object'}`);
       else if (marker === ATTR_END) trail.push(`attribute "${(data[0] as AttributeOp).name}"`);

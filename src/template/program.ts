@@ -187,10 +187,10 @@ export function programOf(tag: Tag): Program | null {
 }
 
 /**
- * Runs `program` from `start`, appending to `buf`. When an op needs the general path, pushes
- * `[program, resumeIndex, resumeMarker]` and the value, and returns.
+ * Runs `program` (compiled from `tag`) from `start`, appending to `buf`. When an op needs the general path,
+ * pushes `[tag, value, program, resumeIndex, resumeMarker]` and the value, and returns.
  */
-export function runProgram(program: Program, start: number, stack: unknown[], slots: SlotStack, buf: string, resumeMarker: unknown): string {
+export function runProgram(program: Program, start: number, tag: Tag, stack: unknown[], slots: SlotStack, buf: string, resumeMarker: unknown): string {
   for (let i = start; i < program.length; i++) {
     const op = program[i];
     if (typeof op === 'string') {
@@ -207,7 +207,7 @@ export function runProgram(program: Program, start: number, stack: unknown[], sl
         buf += value;
         continue;
       }
-      stack.push(program, i + 1, resumeMarker, op);
+      stack.push(tag, op, program, i + 1, resumeMarker, op);
       return buf;
     }
     if (op instanceof OpenOp) {
@@ -216,10 +216,10 @@ export function runProgram(program: Program, start: number, stack: unknown[], sl
         buf += open;
         continue;
       }
-      stack.push(program, op.end, resumeMarker, op.tag);
+      stack.push(tag, op.tag, program, op.end, resumeMarker, op.tag);
       return buf;
     }
-    stack.push(program, i + 1, resumeMarker, op.value);
+    stack.push(tag, op.value, program, i + 1, resumeMarker, op.value);
     return buf;
   }
   return buf;

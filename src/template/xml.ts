@@ -69,8 +69,8 @@ export function parseTemplate(source: string, filename = '<template>'): Flattena
   parser.on('error', (e) => fail(e.message.replace(/^\d+:\d+: /, '')));
   parser.on('opentagstart', (node) => {
     startLine = parser.line;
-    // The parser stands just after the name; the tag began at its '<'.
-    startColumn = parser.column - node.name.length;
+    // The parser stands after the name and the character that ended it; the tag began at its '<'.
+    startColumn = parser.column - node.name.length - 1;
   });
   parser.on('opentag', (node: SaxesTagNS) => {
     if (open.length > 0 && open[open.length - 1].slot !== null) fail('<t:slot> takes no content', startLine, startColumn);
