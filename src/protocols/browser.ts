@@ -11,6 +11,7 @@ export { IntNStringReceiver, Int8StringReceiver, Int16StringReceiver, Int32Strin
 export { NetstringParseError, StringTooLongError } from './errors.js';
 export { IdleTimeout, TimeoutMixin, type TimeoutMixinBase } from './timeout.js';
 export { ProtocolWrapper, WrappingFactory } from './wrapper.js';
+export { TimeoutFactory, TimeoutProtocol } from './timeout-factory.js';
 export { ThrottlingFactory, ThrottlingProtocol, type ThrottlingOptions } from './throttling.js';
 export { LimitConnectionsByPeer, peerHost } from './limit-connections.js';
 export { Proxy, ProxyClient, ProxyClientFactory, ProxyServer, ProxyFactory, type ProxyTarget, type ClientEndpointLike } from './portforward.js';

@@ -5,6 +5,9 @@ import { StringTransport } from '../testing/string-transport.js';
 import { Failure } from '../defer/index.js';
 import { ConnectionDone } from '../internet/error.js';
 import { IdleTimeout, TimeoutMixin } from './timeout.js';
+import { TimeoutFactory } from './timeout-factory.js';
+import { Factory, Protocol } from '../internet/protocol.js';
+import { IPv4Address } from '../internet/address.js';
 import { LineReceiver } from './line-receiver.js';
 import { bytes } from './test-support/chunks.js';
 
@@ -87,5 +90,30 @@ describe('IdleTimeout', () => {
     idle.setTimeout(1);
     clock.advance(1);
     assert.equal(fired, 2);
+  });
+});
+
+describe('TimeoutFactory', () => {
+  test('drops a connection after the period without reads or writes; traffic either way resets it', () => {
+    const clock = new Clock();
+    const inner = new (class extends Factory {
+      override buildProtocol() {
+        return new Protocol();
+      }
+    })();
+    const tf = new TimeoutFactory(inner, { timeoutPeriod: 10, clock });
+    const transport = new StringTransport();
+    const p = tf.buildProtocol(new IPv4Address('TCP', '127.0.0.1', 1))!;
+    p.makeConnection(transport);
+    clock.advance(9);
+    p.dataReceived(bytes('x'));
+    clock.advance(9);
+    (p.wrappedProtocol as Protocol).transport.write('y');
+    clock.advance(9);
+    assert.equal(transport.disconnecting, false);
+    clock.advance(1);
+    assert.equal(transport.disconnecting, true);
+    p.connectionLost(new Failure(new ConnectionDone()));
+    assert.equal(clock.getDelayedCalls().length, 0);
   });
 });
