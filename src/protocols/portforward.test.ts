@@ -37,7 +37,10 @@ describe('ProxyFactory (port forwarder)', () => {
     const endpoint = new FakeEndpoint();
     const { server, transport: st } = accept(new ProxyFactory(endpoint));
     assert.equal(st.producerState, 'paused', 'reads nothing before it has somewhere to send it');
+    server.dataReceived(bytes('in flight;'));
     const { client, transport: ct } = endpoint.succeed();
+    assert.equal(ct.valueString(), 'in flight;', 'a chunk already in flight when reading paused is kept and sent');
+    ct.clear();
     assert.equal(st.producerState, 'producing');
     server.dataReceived(bytes('GET /\r\n'));
     assert.equal(ct.valueString(), 'GET /\r\n');

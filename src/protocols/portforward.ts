@@ -38,8 +38,19 @@ export class Proxy extends Protocol {
     this.peer = peer;
   }
 
+  /** Bytes that arrived before the peer was connected (reading is paused then, but a chunk may be in flight). */
+  #held: Uint8Array[] = [];
+
   override dataReceived(data: Uint8Array): void {
-    this.peer?.transport.write(data);
+    if (this.peer === null) this.#held.push(data);
+    else this.peer.transport.write(data);
+  }
+
+  /** Sends what arrived before the peer was connected. */
+  flushHeld(): void {
+    const held = this.#held;
+    this.#held = [];
+    if (this.peer !== null && held.length > 0) this.peer.transport.writeSequence(held);
   }
 
   /**
@@ -71,6 +82,7 @@ export class ProxyClient extends Proxy {
     const server = this.peer;
     if (server === null) return;
     server.setPeer(this);
+    server.flushHeld();
     // A side whose write buffer fills pauses reading on the other, so a fast sender cannot flood the proxy's memory.
     stream(this).registerProducer?.(server.transport as IStreamTransport, true);
     stream(server).registerProducer?.(this.transport as IStreamTransport, true);
