@@ -211,6 +211,38 @@ describe('HTTPChannel basics', () => {
     assert.deepEqual(statusCodes(n.output()), [404]);
   });
 
+  test('getChild may return a Deferred (fired later) and the walk goes on synchronously when it fires', () => {
+    const d = new Deferred<Resource>();
+    const root = new (class extends Resource {
+      override getChild() {
+        return d;
+      }
+    })();
+    const w = wire(root);
+    w.send(GET('/later/x'));
+    assert.equal(w.output(), '');
+    d.callback(new Hello());
+    assert.match(w.output(), /hello \/later\/x$/);
+  });
+
+  test('a flood of pipelined requests behind a slow response stops reading, and reading resumes after', () => {
+    const pending: Request[] = [];
+    class Slow extends Resource {
+      override isLeaf = true;
+      renderGET(r: Request) {
+        pending.push(r);
+        return NOT_DONE_YET;
+      }
+    }
+    const w = wire(new Slow());
+    w.send(GET().repeat(10_000));
+    assert.equal(w.transport.producerState, 'paused');
+    assert.equal(pending.length, 1);
+    for (let i = 0; w.transport.producerState === 'paused' && i < 10_000; i++) pending[i].finish();
+    assert.equal(w.transport.producerState, 'producing');
+    assert.ok(pending.length > 1 && pending.length < 10_000, String(pending.length));
+  });
+
   test('prepath and postpath, decoded segments and query args', () => {
     let seen!: Request;
     class Leaf extends Resource {

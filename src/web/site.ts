@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Failure } from '../defer/index.js';
+import { Deferred, Failure } from '../defer/index.js';
 import type { IAddress, IDelayedCall, IReactorTime } from '../internet/interfaces.js';
 import { Factory } from '../internet/protocol.js';
 import { reactor } from '../internet/reactor.js';
@@ -173,6 +173,13 @@ export class Site extends Factory<HTTPChannel> {
         const segment = post.shift()!;
         request.prepath.push(segment);
         const next = resource.getChildWithDefault(segment, request);
+        if (next instanceof Deferred) {
+          (next as Deferred<IResource>).addCallbacks(
+            (r) => this.#walk(request, r, declaredLength),
+            (f: Failure) => request.processingFailed(f),
+          );
+          return;
+        }
         if (isThenable(next)) {
           next.then(
             (r) => this.#walk(request, r, declaredLength),
