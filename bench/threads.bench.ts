@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Piscina } from 'piscina';
-import { ThreadPool, task } from '../src/threads/index.js';
+import { deferToThread, getDefaultThreadPool, stopDefaultThreadPool, suggestThreadPoolSize, task } from '../src/threads/index.js';
 import { opsPerSecond, type BenchCase } from './harness.js';
 import { measureLag } from './support/main-loop-lag.js';
 
@@ -12,25 +12,26 @@ const TASKS = new URL('./support/threads-tasks.mjs', import.meta.url);
 const THREADS = 2;
 const BATCH = 256;
 const HASH_TOTAL = 64 << 20;
-const HASH_CHUNK = 4 << 20;
+const HASH_CHUNK = 8 << 20;
 
 export default async function threadsBench(): Promise<BenchCase[]> {
-  const pool = new ThreadPool({ minThreads: THREADS, maxThreads: THREADS });
+  suggestThreadPoolSize(THREADS);
+  const pool = getDefaultThreadPool();
+  pool.adjustPoolsize(THREADS, THREADS);
   const piscina = new Piscina({ filename: TASKS.href, minThreads: THREADS, maxThreads: THREADS });
   const add = task<(a: number, b: number) => number>(TASKS, 'add');
   const hashRange = task<(s: SharedArrayBuffer, offset: number, length: number) => string>(TASKS, 'hashRange');
-  pool.start();
   try {
-    const oursSerial = await opsPerSecond(() => pool.defer(add, 1, 2), 1, 2);
+    const oursSerial = await opsPerSecond(() => deferToThread(add, 1, 2), 1, 2);
     const piscinaSerial = await opsPerSecond(() => piscina.run([1, 2], { name: 'add' }), 1, 2);
-    const oursBatch = await opsPerSecond(() => Promise.all(Array.from({ length: BATCH }, (_, i) => pool.defer(add, i, 1))), BATCH, 2);
+    const oursBatch = await opsPerSecond(() => Promise.all(Array.from({ length: BATCH }, (_, i) => deferToThread(add, i, 1))), BATCH, 2);
     const piscinaBatch = await opsPerSecond(() => Promise.all(Array.from({ length: BATCH }, (_, i) => piscina.run([i, 1], { name: 'add' }))), BATCH, 2);
 
     const data = new SharedArrayBuffer(HASH_TOTAL);
     new Uint8Array(data).fill(0x5a);
     const chunks = Array.from({ length: HASH_TOTAL / HASH_CHUNK }, (_, i) => i * HASH_CHUNK);
     const inWorkers = await measureLag(async () => {
-      await Promise.all(chunks.map((offset) => pool.defer(hashRange, data, offset, HASH_CHUNK)));
+      await Promise.all(chunks.map((offset) => deferToThread(hashRange, data, offset, HASH_CHUNK)));
     }, 3);
     const onMain = await measureLag(async () => {
       for (const offset of chunks) {
@@ -78,7 +79,7 @@ export default async function threadsBench(): Promise<BenchCase[]> {
       },
     ];
   } finally {
-    await pool.stop();
+    await stopDefaultThreadPool();
     await piscina.destroy();
   }
 }

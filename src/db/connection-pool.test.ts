@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, Deferred } from '../defer/index.js';
 import { Clock } from '../testing/index.js';
-import { WorkerCrashedError, task } from '../threads/index.js';
+import { WorkerCrashedError, exposeToThreads, task, unexposeToThreads } from '../threads/index.js';
 import { ConnectionPool, ConnectionPoolClosedError, DatabaseError, TransactionClosedError, type Transaction } from './index.js';
 
 const SETUP = new URL('./test-support/setup.js', import.meta.url);
@@ -228,6 +228,34 @@ describe('ConnectionPool (sqlite)', () => {
     const workers = new Set(results.map((r) => r[0].w));
     assert.ok(workers.size >= 1 && workers.size <= 2);
     for (const w of workers) assert.ok(w > 0, 'runs off the main thread');
+  });
+
+  test('single statements are pipelined on a busy connection; an interaction waiting is not starved', async () => {
+    const pool = filePool({ max: 1, openFun: task(SETUP, 'addMainWait') });
+    await withAccounts(pool);
+    const gate = new Deferred<number>();
+    exposeToThreads('test.gate', () => gate);
+    const order: string[] = [];
+    const query = (sql: string, i: number) =>
+      pool.runQuery<{ i: number }>(sql, [i]).addCallback((rows) => {
+        order.push(`q${rows[0].i}`);
+        return rows;
+      });
+    const early = [query("SELECT wait_main('test.gate') + ? AS i", 0), ...[2, 3, 4, 5].map((i) => query('SELECT ? AS i', i))];
+    assert.equal(pool.stats.inUse, 5, 'all five share the one connection');
+    assert.equal(pool.stats.waiting, 0);
+    const txn = pool.runInteraction(async (t) => {
+      order.push('txn');
+      await t.query('SELECT 1');
+    });
+    await until(() => pool.stats.waiting === 1, 'the interaction to queue');
+    const late = [6, 7].map((i) => query('SELECT ? AS i', i));
+    assert.equal(pool.stats.waiting, 3, 'later statements queue behind the interaction');
+    gate.callback(1);
+    await Promise.all([...early, txn, ...late]);
+    unexposeToThreads('test.gate');
+    assert.deepEqual(order, ['q1', 'q2', 'q3', 'q4', 'q5', 'txn', 'q6', 'q7']);
+    assert.equal(pool.stats.connections, 1);
   });
 
   test('start() opens min connections; idle ones above min close after idleTimeout (fake clock)', async () => {

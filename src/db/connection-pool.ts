@@ -15,6 +15,18 @@ import { Transaction, finishedError } from './transaction.js';
 
 const log = new Logger({ namespace: 'torsion.db' });
 
+/**
+ * Most single statements (`runQuery`, `runOperation`) queued at once on one connection when every
+ * connection is busy: they are sent ahead so the worker runs them back to back.
+ */
+const PIPELINE_DEPTH = 16;
+
+/** A caller waiting for a connection: for a transaction of its own (exclusive), or one statement. */
+interface Waiter {
+  d: Deferred<Connection>;
+  exclusive: boolean;
+}
+
 type Clock = NonNullable<PoolOptions['clock']>;
 
 const realClock: Clock = {
@@ -67,7 +79,9 @@ export class ConnectionPool {
   readonly #all = new Set<Connection>();
   readonly #idle: Connection[] = [];
   readonly #retireCalls = new Map<Connection, { cancel(): void }>();
-  readonly #waiters: Deferred<Connection>[] = [];
+  readonly #waiters: Waiter[] = [];
+  /** Connections lent for single statements, and how many are using each. */
+  readonly #shared = new Map<Connection, number>();
   /** Connections to be closed instead of reused (a rollback failed on them). */
   readonly #condemned = new WeakSet<Connection>();
   #inUse = 0;
@@ -170,7 +184,7 @@ export class ConnectionPool {
       }
       try {
         checkCancelled();
-        const conn = await (waitingOn = this.#acquire());
+        const conn = await (waitingOn = this.#acquire(true));
         waitingOn = undefined;
         try {
           checkCancelled();
@@ -238,7 +252,7 @@ export class ConnectionPool {
     if (!this.#closing) {
       this.#closing = true;
       const error = new ConnectionPoolClosedError('connection pool was closed before the operation ran');
-      for (const w of this.#waiters.splice(0)) w.errback(error);
+      for (const w of this.#waiters.splice(0)) w.d.errback(error);
       this.#writeLock.failWaiters(error);
       for (const c of this.#idle.splice(0)) this.#discard(c);
     }
@@ -247,7 +261,7 @@ export class ConnectionPool {
   }
 
   #withConnection<T>(fn: (c: Connection) => Deferred<T>): Deferred<T> {
-    return this.#acquire().addCallback((conn) =>
+    return this.#acquire(false).addCallback((conn) =>
       fn(conn).addBoth((r) => {
         this.#release(conn);
         return r;
@@ -255,30 +269,80 @@ export class ConnectionPool {
     ) as Deferred<T>;
   }
 
-  #acquire(): Deferred<Connection> {
+  /**
+   * A connection: a free one; else, for a single statement and when nobody queues, a share of the least
+   * busy connection lent for single statements (opening another one meanwhile, up to `max`); else a
+   * place in the FIFO queue.
+   */
+  #acquire(exclusive: boolean): Deferred<Connection> {
     if (this.#closing) return Deferred.fail(new ConnectionPoolClosedError());
     const idle = this.#idle.pop();
     if (idle) {
       this.#retireCalls.get(idle)?.cancel();
       this.#retireCalls.delete(idle);
-      this.#inUse++;
+      this.#checkout(idle, exclusive);
       return Deferred.succeed(idle);
     }
-    const d = new Deferred<Connection>((self) => {
-      const at = this.#waiters.indexOf(self);
-      if (at >= 0) this.#waiters.splice(at, 1);
-    });
-    this.#waiters.push(d);
+    if (!exclusive && this.#waiters.length === 0) {
+      const shared = this.#leastBusyShared();
+      if (shared) {
+        if (this.#all.size < this.#max) this.#openOne();
+        this.#checkout(shared, false);
+        return Deferred.succeed(shared);
+      }
+    }
+    const waiter: Waiter = {
+      exclusive,
+      d: new Deferred<Connection>(() => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+      }),
+    };
+    this.#waiters.push(waiter);
     if (this.#all.size < this.#max) this.#openOne();
-    return d;
+    return waiter.d;
+  }
+
+  #leastBusyShared(): Connection | undefined {
+    let best: Connection | undefined;
+    let fewest = PIPELINE_DEPTH;
+    for (const [conn, users] of this.#shared) {
+      if (users < fewest && !conn.broken && !this.#condemned.has(conn)) {
+        best = conn;
+        fewest = users;
+      }
+    }
+    return best;
+  }
+
+  #checkout(conn: Connection, exclusive: boolean): void {
+    this.#inUse++;
+    if (!exclusive) this.#shared.set(conn, (this.#shared.get(conn) ?? 0) + 1);
   }
 
   #release(conn: Connection): void {
     this.#inUse--;
+    const users = this.#shared.get(conn);
+    if (users !== undefined && users > 1) {
+      this.#shared.set(conn, users - 1);
+      this.#shareWithWaiters(conn);
+      return;
+    }
+    this.#shared.delete(conn);
     this.#offer(conn);
   }
 
-  /** Hands an open connection to the first waiter, or makes it idle (or closes it, when it should go). */
+  /** Lends a connection already shared to the single statements at the head of the queue. */
+  #shareWithWaiters(conn: Connection): void {
+    if (conn.broken || this.#closing || this.#condemned.has(conn)) return;
+    while (this.#waiters.length > 0 && !this.#waiters[0].exclusive && (this.#shared.get(conn) ?? 0) < PIPELINE_DEPTH) {
+      const waiter = this.#waiters.shift()!;
+      this.#checkout(conn, false);
+      waiter.d.callback(conn);
+    }
+  }
+
+  /** Hands a free connection to the first waiter, or makes it idle (or closes it, when it should go). */
   #offer(conn: Connection): void {
     if (conn.broken || this.#closing || this.#condemned.has(conn)) {
       this.#discard(conn);
@@ -286,8 +350,9 @@ export class ConnectionPool {
     }
     const waiter = this.#waiters.shift();
     if (waiter) {
-      this.#inUse++;
-      waiter.callback(conn);
+      this.#checkout(conn, waiter.exclusive);
+      waiter.d.callback(conn);
+      if (!waiter.exclusive) this.#shareWithWaiters(conn);
       return;
     }
     this.#idle.push(conn);
@@ -330,7 +395,7 @@ export class ConnectionPool {
   }
 
   #openFailed(into: Deferred<Connection> | undefined, error: unknown): void {
-    const waiter = into ?? this.#waiters.shift();
+    const waiter = into ?? this.#waiters.shift()?.d;
     if (waiter) waiter.errback(error);
     else log.failure('could not open a database connection', error instanceof Failure ? error : new Failure(error), {}, 'error');
   }

@@ -1,6 +1,6 @@
 /**
  * The main thread's handle on one database connection, which lives in a worker of its own. Calls are
- * run one after another, in the order made.
+ * sent at once and run one after another in the worker, in the order made.
  * @module
  */
 import { Deferred } from '../defer/index.js';
@@ -24,8 +24,6 @@ const TASKS = {
 /** One connection in its worker. */
 export class Connection {
   readonly #thread: WorkerThread;
-  readonly #waiting: (() => void)[] = [];
-  #busy = false;
   /** Called once if the worker exits. */
   onExit: (() => void) | undefined;
 
@@ -37,6 +35,11 @@ export class Connection {
   /** True once the worker has exited (crashed or closed): the connection is unusable. */
   get broken(): boolean {
     return this.#thread.exited;
+  }
+
+  /** Calls sent and not answered yet. */
+  get pending(): number {
+    return this.#thread.pending;
   }
 
   /** The worker's thread id. */
@@ -81,27 +84,14 @@ export class Connection {
 
   #call<R>(t: Task, args: unknown[]): Deferred<R> {
     const d = new Deferred<R>();
-    const go = (): void => {
-      this.#busy = true;
-      try {
-        this.#thread.run(t, args, undefined, (ok, value) => {
-          this.#next();
-          if (ok) d.callback(value as R);
-          else d.errback(value);
-        });
-      } catch (e) {
-        this.#next();
-        d.errback(e);
-      }
-    };
-    if (this.#busy) this.#waiting.push(go);
-    else go();
+    try {
+      this.#thread.run(t, args, undefined, (ok, value) => {
+        if (ok) d.callback(value as R);
+        else d.errback(value);
+      });
+    } catch (e) {
+      d.errback(e);
+    }
     return d;
-  }
-
-  #next(): void {
-    this.#busy = false;
-    const go = this.#waiting.shift();
-    if (go) go();
   }
 }

@@ -37,6 +37,32 @@ const hooks: WorkerHooks = {
 const specs = new Map<number, { module: string; name: string }>();
 const functions = new Map<number, AnyFunction>();
 
+// Tasks run one at a time, in the order sent; the main thread may send the next ones ahead.
+const queue: RunMessage[] = [];
+let head = 0;
+let running = false;
+let pumping = false;
+
+/** Starts queued tasks while none runs; a loop, not recursion, however many synchronous tasks wait. */
+function pump(): void {
+  if (pumping) return;
+  pumping = true;
+  while (!running && head < queue.length) {
+    const msg = queue[head++];
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    }
+    start(msg);
+  }
+  pumping = false;
+}
+
+function finished(): void {
+  running = false;
+  pump();
+}
+
 function done(id: number, value: unknown): void {
   let result = value;
   let list: TransferListItem[] | undefined;
@@ -47,12 +73,14 @@ function done(id: number, value: unknown): void {
   try {
     post({ t: 'done', id, value: result }, list);
   } catch (e) {
-    fail(id, e);
+    post({ t: 'fail', id, error: serializeError(e) });
   }
+  finished();
 }
 
 function fail(id: number, error: unknown): void {
   post({ t: 'fail', id, error: serializeError(error) });
+  finished();
 }
 
 function invoke(fn: AnyFunction, msg: RunMessage): void {
@@ -70,8 +98,8 @@ function invoke(fn: AnyFunction, msg: RunMessage): void {
   }
 }
 
-port.on('message', (msg: RunMessage) => {
-  if (msg.task) specs.set(msg.key, msg.task);
+function start(msg: RunMessage): void {
+  running = true;
   const fn = functions.get(msg.key);
   if (fn) {
     invoke(fn, msg);
@@ -89,6 +117,12 @@ port.on('message', (msg: RunMessage) => {
     },
     (e: unknown) => fail(msg.id, e),
   );
+}
+
+port.on('message', (msg: RunMessage) => {
+  if (msg.task) specs.set(msg.key, msg.task);
+  queue.push(msg);
+  pump();
 });
 
 post({ t: 'ready' });

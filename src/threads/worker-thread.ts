@@ -31,7 +31,9 @@ export interface WorkerExit {
 }
 
 /**
- * One worker thread running Torsion's task loop. Not a pool: `run` while busy throws.
+ * One worker thread running Torsion's task loop. Not a pool: tasks given while it is busy are queued
+ * in the worker and run one after another, in order (the pool gives a worker one task at a time; a
+ * database connection pipelines its statements).
  *
  * @example
  * const w = new WorkerThread();
@@ -42,7 +44,8 @@ export class WorkerThread {
   readonly #threadId: number;
   readonly #syncPort;
   readonly #state;
-  #job: RunningJob | undefined;
+  /** Tasks sent and not answered yet, oldest first. */
+  readonly #jobs = new Map<number, RunningJob>();
   #nextId = 1;
   readonly #keys = new Map<string, number>();
   #ready = false;
@@ -62,7 +65,11 @@ export class WorkerThread {
     worker.on('error', (e: Error) => {
       this.#lastError = e;
     });
-    worker.on('messageerror', (e: Error) => this.#finish(false, e));
+    worker.on('messageerror', (e: Error) => {
+      // The worker answers in order, so an answer that could not be read belongs to the oldest task.
+      const oldest = this.#jobs.keys().next();
+      if (!oldest.done) this.#finish(oldest.value, false, e);
+    });
     worker.on('exit', (code: number) => this.#onExit(code));
     worker.unref();
   }
@@ -72,9 +79,14 @@ export class WorkerThread {
     return this.#threadId;
   }
 
-  /** True while a task runs. */
+  /** True while a task runs or waits in the worker. */
   get busy(): boolean {
-    return this.#job !== undefined;
+    return this.#jobs.size > 0;
+  }
+
+  /** Tasks sent to the worker and not answered yet. */
+  get pending(): number {
+    return this.#jobs.size;
   }
 
   /** True once the worker's task loop has started. */
@@ -89,11 +101,11 @@ export class WorkerThread {
 
   /**
    * Runs `task(...args)` in the worker; `onResult` gets `(true, result)` or `(false, error)` on the main
-   * loop. `transferList` names objects to move rather than copy. Throws when busy or exited, and when the
-   * arguments cannot be cloned (nothing is sent then).
+   * loop. `transferList` names objects to move rather than copy. A task given while another runs waits
+   * for it, in the worker. Throws when the worker has exited, and when the arguments cannot be cloned
+   * (nothing is sent then).
    */
   run(task: Task, args: unknown[], transferList: readonly TransferListItem[] | undefined, onResult: TaskCallback): void {
-    if (this.#job) throw new Error('WorkerThread is busy');
     if (this.#exited) throw new WorkerCrashedError('worker thread has exited');
     let key = this.#keys.get(task.key);
     const message: RunMessage = { t: 'run', id: this.#nextId++, key: 0, args };
@@ -109,11 +121,11 @@ export class WorkerThread {
       if (message.task) this.#keys.delete(task.key);
       throw e;
     }
-    this.#job = { id: message.id, task, onResult };
+    this.#jobs.set(message.id, { id: message.id, task, onResult });
     hold();
   }
 
-  /** Stops the worker at once; a running task fails with `WorkerCrashedError`. Resolves on exit. */
+  /** Stops the worker at once; running and waiting tasks fail with `WorkerCrashedError`. Resolves on exit. */
   async terminate(): Promise<void> {
     if (this.#exited) return;
     this.#terminating = true;
@@ -123,10 +135,10 @@ export class WorkerThread {
   #onMessage(m: FromWorker): void {
     switch (m.t) {
       case 'done':
-        if (this.#job?.id === m.id) this.#finish(true, m.value);
+        this.#finish(m.id, true, m.value);
         break;
       case 'fail':
-        if (this.#job?.id === m.id) this.#finish(false, deserializeError(m.error));
+        if (this.#jobs.has(m.id)) this.#finish(m.id, false, deserializeError(m.error));
         break;
       case 'call':
         handleCall(m.target, m.args, this.threadId);
@@ -140,10 +152,10 @@ export class WorkerThread {
     }
   }
 
-  #finish(ok: boolean, value: unknown): void {
-    const job = this.#job;
+  #finish(id: number, ok: boolean, value: unknown): void {
+    const job = this.#jobs.get(id);
     if (!job) return;
-    this.#job = undefined;
+    this.#jobs.delete(id);
     release();
     job.onResult(ok, value);
   }
@@ -152,14 +164,13 @@ export class WorkerThread {
     this.#exited = true;
     this.#syncPort.close();
     const crashed = !this.#terminating;
-    const job = this.#job;
-    if (job) {
+    for (const job of [...this.#jobs.values()]) {
       const what = `task ${job.task.name} (${job.task.module})`;
       const message = crashed
-        ? `worker thread ${this.#threadId} exited with code ${exitCode} while running ${what}` +
+        ? `worker thread ${this.#threadId} exited with code ${exitCode} before finishing ${what}` +
           (this.#lastError ? `: ${this.#lastError.message}` : '')
-        : `worker thread was terminated while running ${what}`;
-      this.#finish(false, new WorkerCrashedError(message, exitCode, { cause: this.#lastError }));
+        : `worker thread was terminated before finishing ${what}`;
+      this.#finish(job.id, false, new WorkerCrashedError(message, exitCode, { cause: this.#lastError }));
     }
     this.onExit?.(this, { exitCode, crashed, beforeReady: !this.#ready, error: this.#lastError });
   }

@@ -14,3 +14,9 @@ export async function addWorkerId(db: Database.Database): Promise<void> {
   const { threadId } = await import('node:worker_threads');
   db.function('worker_id', () => threadId);
 }
+
+/** Adds SQL function `wait_main(name)`: blocks the statement until the main thread's function `name` answers. */
+export async function addMainWait(db: Database.Database): Promise<void> {
+  const { blockingCallFromThread } = await import('../../threads/index.js');
+  db.function('wait_main', (name: unknown) => blockingCallFromThread(String(name)) as number);
+}
