@@ -159,6 +159,21 @@ describe('flattenString', () => {
     assert.equal(render(e).length, depth * 7 + 1);
   });
 
+  test('an XML template 10,000 levels deep parses, renders (compiled) and fills its slot', () => {
+    const depth = 10_000;
+    const source = `<div xmlns:t="urn:torsion:template" t:render="fill">${'<b>'.repeat(depth)}<t:slot name="x"/>${'</b>'.repeat(depth)}</div>`;
+    class Deep extends Element {
+      static override loader = XMLString(source);
+      @renderer
+      fill(_r: unknown, t2: Tag) {
+        return t2.fillSlots({ x: 'bottom' });
+      }
+    }
+    const out = render(new Deep());
+    assert.equal(out, `<div>${'<b>'.repeat(depth)}bottom${'</b>'.repeat(depth)}</div>`);
+    assert.equal(render(new Deep()), out);
+  });
+
   test('a 10,000-level tree waiting on a Deferred at the bottom resumes there', async () => {
     const bottom = new Deferred<string>();
     let t: Flattenable = bottom;
