@@ -171,8 +171,8 @@ async function timeToFirstByte(): Promise<BenchCase[]> {
   };
   const servers: Record<string, Server> = {
     torsion: createServer((_req, res) => {
-      // The table's rows come from a renderer that waits 100 ms.
-      renderElement({ write: (b) => res.write(b), finish: () => res.end(), setHeader: (n, v) => res.setHeader(n, v) }, usersPage(later(users)));
+      // The XML page's `rows` renderer waits 100 ms for its data.
+      renderElement({ write: (b) => res.write(b), finish: () => res.end(), setHeader: (n, v) => res.setHeader(n, v) }, new XmlUsersPage(later(users)));
     }),
     react: createServer((_req, res) => {
       const data = new Promise<User[]>((resolve) => setTimeout(() => resolve(users), WAIT_MS));

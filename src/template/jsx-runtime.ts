@@ -26,7 +26,7 @@ function transparent(content: Flattenable): Tag {
 }
 
 function element(type: string, props: Record<string, any> | null, children: Flattenable[] | undefined): Tag {
-  const tag = new Tag(type);
+  const tag = new Tag(type, {}, children ?? []);
   const attributes = tag.attributes;
   for (const key in props) {
     if (key === 'children' || key === 'key') continue;
@@ -36,7 +36,6 @@ function element(type: string, props: Record<string, any> | null, children: Flat
     else if (key === 'htmlFor') attributes.for = value;
     else attributes[key] = value;
   }
-  if (children !== undefined) tag.children = children;
   return tag;
 }
 
