@@ -15,75 +15,31 @@ import type { Flattenable, IRenderable } from './interfaces.js';
 import { attributeKind, tagInfo, URL_KIND } from './names.js';
 import { programOf, runProgram, type Program } from './program.js';
 import { attributeText, slotValue, UNFILLED } from './resolve.js';
+import {
+  ASYNC_ITER,
+  ATTR_BEGIN,
+  ATTR_END,
+  CAPTURE_ATTRIBUTE,
+  CAPTURE_NESTED,
+  CAPTURE_START_TAG,
+  CLOSE_TAG,
+  END_RENDER,
+  FLUSH_AT,
+  isRenderable,
+  isThenable,
+  Marker,
+  NESTED_END,
+  NO_FACTORY,
+  openIterators,
+  POP_SLOTS,
+  PROGRAM_RESUME,
+  RESTORE_FACTORY,
+  START_TAG_END,
+  SYNC_ITER,
+  trailOf,
+  type AttributeOp,
+} from './stack.js';
 import { CDATA, CharRef, Comment, Raw, Slot, Tag } from './tag.js';
-
-/** Control entries on the flattener's stack; the data an entry needs sits right below it. */
-class Marker {
-  constructor(
-    readonly kind: number,
-    /** How many stack entries below belong to this marker. */
-    readonly data: number,
-  ) {}
-}
-const CLOSE_TAG = new Marker(0, 1); // [tag]: write the end tag
-const POP_SLOTS = new Marker(1, 0); // leave a tag's slot values
-const RESTORE_FACTORY = new Marker(2, 2); // [previous renderer source, element]: leave an element
-const END_RENDER = new Marker(3, 1); // [tag]: a renderer's output is done (kept for error trails)
-const SYNC_ITER = new Marker(4, 1); // [iterator]: take the next item
-const ASYNC_ITER = new Marker(5, 1); // [async iterator]: wait for the next item
-const START_TAG_END = new Marker(6, 1); // [tag]: close a start tag whose attributes were captured
-const ATTR_BEGIN = new Marker(7, 1); // [AttributeOp]: start capturing an attribute value
-const ATTR_END = new Marker(8, 1); // [AttributeOp]: write the captured attribute
-const NESTED_END = new Marker(9, 0); // markup rendered inside an attribute value is complete
-const PROGRAM_RESUME = new Marker(10, 4); // [tag, value, program, index]: go on with a compiled tag after value
-
-/** Output captures: a start tag being built, an attribute value, or markup nested in an attribute value. */
-const CAPTURE_START_TAG = 0;
-const CAPTURE_ATTRIBUTE = 1;
-const CAPTURE_NESTED = 2;
-
-const NO_FACTORY = {};
-const FLUSH_AT = 1 << 16;
-
-interface AttributeOp {
-  name: string;
-  /** Check the captured value's URL scheme (a URL attribute whose value is not `raw()`). */
-  checkUrl: boolean;
-}
-
-function isThenable(x: object): x is PromiseLike<unknown> {
-  return typeof (x as { then?: unknown }).then === 'function';
-}
-
-function isRenderable(x: object): x is IRenderable {
-  return typeof (x as IRenderable).render === 'function' && typeof (x as IRenderable).lookupRenderMethod === 'function';
-}
-
-/** The tags from `root` down to the one holding `target` (for error trails through compiled tags). */
-function pathTo(root: Tag, target: unknown): Tag[] {
-  const parents = new Map<unknown, Tag>();
-  const work: Tag[] = [root];
-  let found = false;
-  while (work.length > 0 && !found) {
-    const t = work.pop()!;
-    const kids: unknown[] = [...t.children, ...Object.values(t.attributes)];
-    for (let i = 0; i < kids.length; i++) {
-      const kid = kids[i];
-      if (Array.isArray(kid)) {
-        kids.push(...kid);
-        continue;
-      }
-      if (!parents.has(kid)) parents.set(kid, t);
-      if (kid === target) found = true;
-      else if (kid instanceof Tag) work.push(kid);
-    }
-  }
-  const path: Tag[] = [];
-  for (let t = found ? parents.get(target) : undefined; t !== undefined; t = t === root ? undefined : parents.get(t)) {
-    if (t.tagName !== '') path.push(t);
-  }
-  return path.length > 0 ? path : [root];
-}
 
 /** One flattening run; see {@link flatten}. */
 class Flattener {
@@ -471,7 +427,7 @@ class Flattener {
   #fail(failure: Failure, current: unknown): void {
     if (this.#done) return;
     this.#done = true;
-    const trail = this.#trail(current);
+    const trail = trailOf(this.#stack, current);
     try {
       this.#flush();
     } catch {
@@ -490,13 +446,10 @@ class Flattener {
     if (waiting !== null) waiting.cancel();
   }
 
-  /** Ends the iterators still open on the stack, so generators run their `finally` blocks. */
+  /** Ends the iterators still open, so generators run their `finally` blocks. */
   #closeIterators(): void {
-    const its: (Iterator<unknown> | AsyncIterator<unknown>)[] = [];
+    const its = openIterators(this.#stack);
     if (this.#waitingIterator !== null) its.push(this.#waitingIterator);
-    this.#walk((marker, data) => {
-      if (marker === SYNC_ITER || marker === ASYNC_ITER) its.push(data[0] as Iterator<unknown>);
-    });
     this.#waitingIterator = null;
     for (const it of its) {
       try {
@@ -506,39 +459,6 @@ class Flattener {
         // An iterator that fails to close does not change the outcome.
       }
     }
-  }
-
-  /** Calls `fn` for each marker on the stack, innermost first, with the entries below it. */
-  #walk(fn: (marker: Marker, data: unknown[]) => void): void {
-    const stack = this.#stack;
-    let i = stack.length - 1;
-    while (i >= 0) {
-      const entry = stack[i];
-      if (entry instanceof Marker) {
-        fn(entry, stack.slice(i - entry.data, i));
-        i -= entry.data + 1;
-      } else {
-        i--;
-      }
-    }
-  }
-
-  /** What was being rendered, outermost first. */
-  #trail(current: unknown): string[] {
-    const trail: string[] = [];
-    if (current instanceof Tag && current.render === null) trail.push(current.describe());
-    else if (current instanceof Slot) trail.push(`${current}`);
-    this.#walk((marker, data) => {
-      if (marker === CLOSE_TAG) trail.push((data[0] as Tag).describe());
-      else if (marker === PROGRAM_RESUME) {
-        const path = pathTo(data[0] as Tag, data[1]);
-        for (let i = path.length - 1; i >= 0; i--) trail.push(path[i].describe());
-      }
-      else if (marker === END_RENDER) trail.push(`renderer "${(data[0] as Tag).render}" for ${(data[0] as Tag).describe()}`);
-      else if (marker === RESTORE_FACTORY) trail.push(`element ${(data[1] as object).constructor?.name ?? 'object'}`);
-      else if (marker === ATTR_END) trail.push(`attribute "${(data[0] as AttributeOp).name}"`);
-    });
-    return trail.reverse();
   }
 }
 
