@@ -139,15 +139,20 @@ describe('renderElement', () => {
       const response = await new Promise<IncomingMessage>((resolve, reject) => get({ host: '127.0.0.1', port, path: '/', agent: false }, resolve).on('error', reject));
       assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
       response.setEncoding('utf8');
+      const head = '<!DOCTYPE html>\n<html><body><h1>Head</h1>';
       const chunks: string[] = [];
-      const first = await new Promise<string>((resolve) => response.once('data', resolve));
-      chunks.push(first);
-      assert.equal(gate.called, false);
-      assert.equal(first, '<!DOCTYPE html>\n<html><body><h1>Head</h1>');
-      const ended = new Promise<void>((resolve) => {
-        response.on('data', (c: string) => chunks.push(c));
-        response.on('end', resolve);
+      let received = '';
+      const ended = new Promise<void>((resolve) => response.on('end', resolve));
+      // The gate is still closed: all that can arrive is the page up to it.
+      await new Promise<void>((resolve) => {
+        response.on('data', (c: string) => {
+          chunks.push(c);
+          received += c;
+          if (received.length >= head.length) resolve();
+        });
       });
+      assert.equal(gate.called, false);
+      assert.equal(received, head);
       gate.callback('middle');
       await ended;
       assert.equal(chunks.join(''), '<!DOCTYPE html>\n<html><body><h1>Head</h1>middle<p>tail</p></body></html>');
