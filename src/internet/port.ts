@@ -1,0 +1,122 @@
+/**
+ * `ListeningPort`: a listening `net.Server` (TCP, TLS or Unix) that builds a protocol per connection.
+ * Binding is synchronous, as in Twisted: `listenTCP(0, f).getHost().port` works at once, and a port that
+ * cannot be bound throws `CannotListenError` from the listen call.
+ * @module
+ */
+import * as net from 'node:net';
+import { Deferred } from '../defer/index.js';
+import { CannotListenError } from './error.js';
+import type { IAddress, IListeningPort, IProtocolFactory } from './interfaces.js';
+import { logError } from './log.js';
+import type { ReactorResources } from './reactor-resources.js';
+import { SocketTransport, type AddressPolicy } from './socket-transport.js';
+
+/** Where to bind: a TCP port on an interface, or a Unix path. */
+export type BindTarget = { port: number; host?: string; backlog?: number } | { path: string; backlog?: number };
+
+type InternalServer = net.Server & {
+  _handle?: unknown;
+  _listen2?: (address: string | null, port: number, addressType: number, backlog: number, fd?: number, flags?: number) => void;
+};
+
+/**
+ * Binds `server` synchronously. Node resolves even literal IP hosts through `dns.lookup` (a tick later);
+ * for a literal we call the bind step Node's own `listen` ends in, so the address is known on return.
+ */
+export function bindNow(server: net.Server, target: BindTarget): void {
+  const s = server as InternalServer;
+  let asyncError: Error | undefined;
+  const onError = (e: Error): void => {
+    asyncError = e;
+  };
+  server.once('error', onError);
+  const backlog = target.backlog ?? 511;
+  if ('path' in target) {
+    server.listen({ path: target.path, backlog });
+  } else if (target.host === undefined || target.host === '') {
+    server.listen({ port: target.port, backlog });
+  } else if (net.isIP(target.host) && typeof s._listen2 === 'function') {
+    s._listen2(target.host, target.port, net.isIP(target.host), backlog);
+  } else {
+    throw new CannotListenError(`cannot listen on ${target.host}:${target.port}: the interface must be an IP address`);
+  }
+  if (!s._handle) {
+    // The bind failed; Node emits the error on the next tick. Read its reason from the errno Node stored.
+    const where = 'path' in target ? target.path : `${target.host ?? '*'}:${target.port}`;
+    server.removeListener('error', onError);
+    server.once('error', () => {});
+    throw new CannotListenError(`cannot listen on ${where}${asyncError ? `: ${asyncError.message}` : ' (address in use or not available)'}`);
+  }
+  server.removeListener('error', onError);
+}
+
+/** A listening socket that hands each accepted connection to a protocol from `factory`. */
+export class ListeningPort implements IListeningPort {
+  #stopped: Deferred<void> | undefined;
+
+  /**
+   * @param server a server already bound (see `bindNow`) whose connection event is `event`
+   * @param factory builds a protocol per connection (`doStart` is called now, `doStop` when it stops)
+   * @param addresses how connections name their ends
+   * @param host this port's address
+   */
+  constructor(
+    readonly server: net.Server,
+    readonly factory: IProtocolFactory,
+    readonly addresses: AddressPolicy,
+    readonly resources: ReactorResources | undefined,
+    readonly event: 'connection' | 'secureConnection',
+    readonly host: () => IAddress,
+  ) {
+    factory.doStart();
+    server.on(event, (socket: net.Socket) => this.#accepted(socket));
+    server.on('error', (e: Error) => logError(`listening port ${this.getHost()} failed`, e));
+    resources?.add(this);
+  }
+
+  #accepted(socket: net.Socket): void {
+    let protocol;
+    try {
+      protocol = this.factory.buildProtocol(this.addresses.peer(socket));
+    } catch (e) {
+      logError('buildProtocol failed; connection refused', e);
+    }
+    if (!protocol) {
+      socket.destroy();
+      return;
+    }
+    SocketTransport.connect(socket, protocol, this.addresses, this.resources);
+  }
+
+  /** The bound address (with the real port when 0 was asked for). */
+  getHost(): IAddress {
+    return this.host();
+  }
+
+  /** Stops accepting connections (live ones stay); fires once the listening socket is closed. */
+  stopListening(): Deferred<void> {
+    if (this.#stopped) return this.#stopped;
+    const d = (this.#stopped = new Deferred<void>());
+    this.resources?.delete(this);
+    this.server.close();
+    setImmediate(() => {
+      try {
+        this.factory.doStop();
+      } catch (e) {
+        logError('factory.doStop failed', e);
+      }
+      d.callback(undefined);
+    });
+    return d;
+  }
+
+  /** For reactor shutdown. */
+  closeForShutdown(): Promise<void> {
+    return this.stopListening().asPromise();
+  }
+
+  toString(): string {
+    return `<ListeningPort ${this.getHost()}>`;
+  }
+}

@@ -1,0 +1,17 @@
+// Child process for reactor.test.ts: runs a reactor whose 'before shutdown' trigger takes a while.
+import { Deferred } from '../../defer/index.js';
+import { NodeReactor } from '../reactor.js';
+
+const reactor = new NodeReactor();
+reactor.addSystemEventTrigger('before', 'shutdown', () => {
+  const d = new Deferred<void>();
+  setTimeout(() => {
+    process.stdout.write('before-shutdown-done\n');
+    d.callback(undefined);
+  }, 200);
+  return d;
+});
+reactor.addSystemEventTrigger('after', 'shutdown', () => process.stdout.write('after-shutdown\n'));
+reactor.callWhenRunning(() => process.stdout.write('running\n'));
+await reactor.run();
+process.stdout.write('run-returned\n');

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TimerQueue } from './timer-queue.js';
+import { AlreadyCalled, AlreadyCancelled } from './error.js';
+
+function queue(errors: unknown[] = []): TimerQueue {
+  return new TimerQueue(() => performance.now() / 1000, (e) => errors.push(e));
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('calls run in time order, equal times in scheduling order', async () => {
+  const q = queue();
+  const order: string[] = [];
+  q.callLater(0.03, () => order.push('c'));
+  q.callLater(0.01, () => order.push('a1'));
+  q.callLater(0.01, () => order.push('a2'));
+  q.callLater(0.02, () => order.push('b'));
+  await tick(80);
+  assert.deepEqual(order, ['a1', 'a2', 'b', 'c']);
+  assert.equal(q.size, 0);
+});
+
+test('cancel removes a call; cancelling twice or after it ran throws', async () => {
+  const q = queue();
+  let ran = 0;
+  const c = q.callLater(0.01, () => ran++);
+  const d = q.callLater(0.01, () => ran++);
+  c.cancel();
+  assert.throws(() => c.cancel(), AlreadyCancelled);
+  await tick(40);
+  assert.equal(ran, 1);
+  assert.throws(() => d.cancel(), AlreadyCalled);
+  assert.equal(d.active(), false);
+});
+
+test('reset to later is honoured (lazy re-filing) and reset to earlier moves the call up', async () => {
+  const q = queue();
+  const order: string[] = [];
+  const late = q.callLater(0.01, () => order.push('late'));
+  q.callLater(0.03, () => order.push('mid'));
+  const early = q.callLater(1, () => order.push('early'));
+  late.reset(0.06);
+  early.reset(0.005);
+  await tick(120);
+  assert.deepEqual(order, ['early', 'mid', 'late']);
+});
+
+test('100,000 resets of idle timeouts leave one pending call each and never fire early', async () => {
+  const q = queue();
+  let fired = 0;
+  const calls = Array.from({ length: 100 }, () => q.callLater(10, () => fired++));
+  for (let i = 0; i < 1000; i++) for (const c of calls) c.reset(10);
+  assert.equal(q.size, 100);
+  for (const c of calls) c.cancel();
+  assert.equal(q.size, 0);
+  await tick(5);
+  assert.equal(fired, 0);
+});
+
+test('an error in one call is reported and the others still run', async () => {
+  const errors: unknown[] = [];
+  const q = queue(errors);
+  let ran = false;
+  q.callLater(0, () => {
+    throw new Error('boom');
+  });
+  q.callLater(0, () => (ran = true));
+  await tick(20);
+  assert.equal(ran, true);
+  assert.equal((errors[0] as Error).message, 'boom');
+});
+
+test('callLater(0) scheduled by a running call waits for the next turn', async () => {
+  const q = queue();
+  const order: string[] = [];
+  q.callLater(0, () => {
+    order.push('first');
+    q.callLater(0, () => order.push('third'));
+    setImmediate(() => order.push('between'));
+  });
+  await tick(30);
+  assert.deepEqual(order, ['first', 'between', 'third']);
+});
+
+test('delay() postpones and arguments are passed', async () => {
+  const q = queue();
+  const got: number[] = [];
+  const c = q.callLater(0.01, (a: number, b: number) => got.push(a + b), 2, 3);
+  const t = c.getTime();
+  c.delay(0.02);
+  assert.ok(Math.abs(c.getTime() - (t + 0.02)) < 1e-9);
+  await tick(60);
+  assert.deepEqual(got, [5]);
+});
