@@ -107,3 +107,15 @@ test('SIGTERM stops a running reactor gracefully, awaiting before-shutdown trigg
   assert.equal(code, 0);
   assert.deepEqual(out.trim().split('\n'), ['running', 'before-shutdown-done', 'after-shutdown', 'run-returned']);
 });
+
+test('getThreadPool returns the default pool of torsion/threads and shutdown stops it', async () => {
+  const { getDefaultThreadPool } = await import('../threads/index.js');
+  const r = new NodeReactor();
+  const done = r.run({ installSignalHandlers: false });
+  const pool = r.getThreadPool();
+  assert.equal(pool, getDefaultThreadPool());
+  r.suggestThreadPoolSize(2);
+  r.stop();
+  await done;
+  assert.notEqual(getDefaultThreadPool(), pool); // the stopped pool was dropped; a fresh one is made on demand
+});

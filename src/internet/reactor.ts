@@ -15,7 +15,6 @@ import type {
   IProtocolFactory,
   IClientFactory,
   IReactor,
-  SpawnOptions,
   SystemEvent,
   SystemEventPhase,
   TLSOptions,
@@ -28,7 +27,10 @@ import { ReactorResources } from './reactor-resources.js';
 import { listenTCP, connectTCP } from './tcp.js';
 import { listenSSL, connectSSL } from './tls.js';
 import { listenUNIX, connectUNIX, type UNIXListenOptions, type UNIXConnectOptions } from './unix.js';
-import { threadPoolOf, suggestPoolSize } from './reactor-threads.js';
+import { getDefaultThreadPool, stopDefaultThreadPool, suggestThreadPoolSize, type ThreadPool } from '../threads/index.js';
+import { listenUDP, type UDPOptions, type UDPPort } from './udp.js';
+import { listenMulticast, type MulticastOptions, type MulticastPort } from './multicast.js';
+import { spawnProcess, type ProcessOptions, type ProcessTransport } from './process.js';
 
 /** Options for {@link NodeReactor.run}. */
 export interface RunOptions {
@@ -75,7 +77,7 @@ export class NodeReactor implements IReactor {
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #finished: (() => void) | undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
-  #poolSize: number | undefined;
+  #poolStopTrigger: TriggerId | undefined;
 
   // ------------------------------------------------------------ time
 
@@ -184,15 +186,20 @@ export class NodeReactor implements IReactor {
     });
   }
 
-  /** The reactor's thread pool (`torsion/threads`), created on first use; stopped at shutdown. */
-  getThreadPool(): unknown {
-    return threadPoolOf(this, this.#poolSize);
+  /** The reactor's thread pool (`torsion/threads`' default pool), created on first use; stopped at shutdown. */
+  getThreadPool(): ThreadPool {
+    if (!this.#poolStopTrigger) {
+      this.#poolStopTrigger = this.addSystemEventTrigger('before', 'shutdown', () => {
+        this.#poolStopTrigger = undefined;
+        return stopDefaultThreadPool();
+      });
+    }
+    return getDefaultThreadPool();
   }
 
   /** Sets the maximum size of the reactor's thread pool. */
   suggestThreadPoolSize(size: number): void {
-    this.#poolSize = size;
-    suggestPoolSize(size);
+    suggestThreadPoolSize(size);
   }
 
   // ------------------------------------------------------------ stream transports
@@ -229,19 +236,19 @@ export class NodeReactor implements IReactor {
 
   // ------------------------------------------------------------ datagrams and processes (./udp.ts, ./multicast.ts, ./process.ts)
 
-  /** Listens for UDP datagrams. */
-  listenUDP(_port: number, _protocol: IDatagramProtocol, _options?: { interface?: string; maxPacketSize?: number }): never {
-    throw new Error('reactor.listenUDP: not implemented yet (src/internet/udp.ts)');
+  /** Listens for UDP datagrams (see `./udp.ts`). */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: UDPOptions): UDPPort {
+    return listenUDP(this, port, protocol, options);
   }
 
-  /** Listens for multicast datagrams. */
-  listenMulticast(_port: number, _protocol: IDatagramProtocol, _options?: { interface?: string; listenMultiple?: boolean; maxPacketSize?: number }): never {
-    throw new Error('reactor.listenMulticast: not implemented yet (src/internet/multicast.ts)');
+  /** Listens for multicast datagrams (see `./multicast.ts`). */
+  listenMulticast(port: number, protocol: IDatagramProtocol, options?: MulticastOptions): MulticastPort {
+    return listenMulticast(this, port, protocol, options);
   }
 
-  /** Spawns a child process; `args[0]` is the program's name. */
-  spawnProcess(_protocol: IProcessProtocol, _executable: string, _args: readonly string[], _options?: SpawnOptions): never {
-    throw new Error('reactor.spawnProcess: not implemented yet (src/internet/process.ts)');
+  /** Spawns a child process; `args[0]` is the program's name (see `./process.ts`). */
+  spawnProcess(protocol: IProcessProtocol, executable: string, args: readonly string[], options?: ProcessOptions): ProcessTransport {
+    return spawnProcess(this, protocol, executable, args, options);
   }
 }
 
