@@ -243,6 +243,12 @@ describe('HTTPChannel basics', () => {
     assert.ok(pending.length > 1 && pending.length < 10_000, String(pending.length));
   });
 
+  test('an absolute-form target is routed by its path', () => {
+    const w = wire(new Hello());
+    w.send('GET http://example.org/abs?x=1 HTTP/1.1\r\nHost: example.org\r\n\r\n');
+    assert.match(w.output(), /hello \/abs$/);
+  });
+
   test('prepath and postpath, decoded segments and query args', () => {
     let seen!: Request;
     class Leaf extends Resource {
@@ -324,6 +330,8 @@ describe('HTTPChannel errors', () => {
     ['whitespace before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400],
     ['a space in the target', 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['an unknown version', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+    ['an HTTP/1.1 request without Host', 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', 400],
+    ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400],
   ];
   for (const [name, input, code] of bad) {

@@ -29,6 +29,13 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const MAX_PENDING_INPUT = 256 * 1024;
 const SMALL_CONCAT = 64 * 1024;
 
+/** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (virtual hosting and proxies depend on it). */
+function checkHost(headers: string[]): void {
+  let hosts = 0;
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'host') hosts++;
+  if (hosts !== 1) throw new HTTPParseError(400, hosts === 0 ? 'missing Host header' : 'more than one Host header');
+}
+
 type Latin1 = Buffer & { latin1Slice?: (start: number, end: number) => string };
 
 /** `buf.toString('latin1', ...)` without its argument checking (Node's own fast path when present). */
@@ -179,6 +186,7 @@ export class HTTPChannel extends Protocol {
     if ((eol === -1 ? head.length : eol) > site.maxRequestLine) throw new HTTPParseError(414, 'request line too long');
     const parsed = parseRequestHead(head, site.maxHeaderCount);
     const length = bodyLength(parsed.headers, parsed.minor);
+    if (parsed.minor === 1) checkHost(parsed.headers);
     const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, site.now);
     this.#active = req;
     this.#bodyStarted = false;

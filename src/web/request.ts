@@ -112,7 +112,13 @@ export class Request {
     this.#rawHeaders = rawHeaders;
     this.started = started;
     const q = uri.indexOf('?');
-    this.path = q === -1 ? uri : uri.slice(0, q);
+    let path = q === -1 ? uri : uri.slice(0, q);
+    if (path.charCodeAt(0) !== 0x2f) {
+      // Absolute form (`GET http://host/p`, as sent to proxies): the path is what follows the authority.
+      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+      if (m) path = path.slice(m[0].length) || '/';
+    }
+    this.path = path;
     this.postpath = this.path === '/' ? [''] : segments(this.path.charCodeAt(0) === 0x2f ? this.path : `/${this.path}`);
     const connection = findHeader(rawHeaders, 'connection');
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);

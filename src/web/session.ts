@@ -1,12 +1,14 @@
 /**
  * Server-side sessions (Twisted's `web.server.Session`): kept by the site, found by a cookie, expired after
- * a period without use on the site's clock.
+ * a period without use on the site's clock. There is no timer per session: the site's once-a-second sweep
+ * (which runs while connections are open) and every lookup expire them, so idle sessions cost no timers and
+ * never keep the process alive.
  * @module
  */
-import type { IDelayedCall, IReactorTime } from '../internet/interfaces.js';
+import type { IReactorTime } from '../internet/interfaces.js';
 
 /**
- * A session: a uid (the cookie value), a place for per-client state, and an expiry timer that every use
+ * A session: a uid (the cookie value), a place for per-client state, and an expiry that every use
  * pushes back.
  *
  * @example
@@ -20,7 +22,6 @@ export class Session {
   lastModified: number;
   /** True once expired. */
   expired = false;
-  #timer: IDelayedCall;
   #onExpire: (() => void)[] = [];
 
   constructor(
@@ -31,14 +32,17 @@ export class Session {
     private readonly remove: (uid: string) => void,
   ) {
     this.lastModified = clock.seconds();
-    this.#timer = clock.callLater(timeout, () => this.expire());
+  }
+
+  /** True when it has not been used for `timeout` seconds as of `now` (default: the clock's time). */
+  isStale(now = this.clock.seconds()): boolean {
+    return now - this.lastModified >= this.timeout;
   }
 
   /** Marks it as used now, pushing expiry back. */
   touch(): void {
     if (this.expired) return;
     this.lastModified = this.clock.seconds();
-    this.#timer.reset(this.timeout);
   }
 
   /** Calls `fn` when the session expires. */
@@ -50,7 +54,6 @@ export class Session {
   expire(): void {
     if (this.expired) return;
     this.expired = true;
-    if (this.#timer.active()) this.#timer.cancel();
     this.remove(this.uid);
     for (const fn of this.#onExpire) fn();
     this.#onExpire = [];

@@ -156,7 +156,19 @@ export class Site extends Factory<HTTPChannel> {
 
   /** The live session with `uid`, if any. */
   getSession(uid: string): Session | undefined {
-    return this.sessions.get(uid);
+    const session = this.sessions.get(uid);
+    if (session !== undefined && session.isStale()) {
+      session.expire();
+      return undefined;
+    }
+    return session;
+  }
+
+  /** Expires the sessions unused for longer than their timeout. */
+  expireSessions(): void {
+    if (this.sessions.size === 0) return;
+    const now = this.clock.seconds();
+    for (const session of this.sessions.values()) if (session.isStale(now)) session.expire();
   }
 
   // ---------------------------------------------------------------- driven by channels
@@ -223,6 +235,7 @@ export class Site extends Factory<HTTPChannel> {
     for (const ch of this.#channels) {
       if (ch.deadline !== 0 && ch.deadline <= now) ch.timedOut();
     }
+    this.expireSessions();
     if (this.#channels.size > 0 && this.#sweeper === null) this.#sweeper = this.clock.callLater(1, () => this.#sweep());
   }
 
