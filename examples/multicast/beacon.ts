@@ -11,7 +11,6 @@
  *   ip netns del demo
  */
 import { Deferred } from '../../src/defer/index.js';
-import { listenMulticast } from '../../src/internet/multicast.js';
 import { DatagramProtocol } from '../../src/internet/protocol.js';
 import { reactor } from '../../src/internet/reactor.js';
 import { LoopingCall, react } from '../../src/internet/task/index.js';
@@ -37,10 +36,10 @@ react(async () => {
   const port = Number(process.argv[3] ?? 8005);
   const listeners = [new BeaconListener('listener-1', count), new BeaconListener('listener-2', count)];
   // listenMultiple lets both sockets bind the same port; each joins the group on the loopback interface.
-  const ports = listeners.map((l) => listenMulticast(reactor, port, l, { listenMultiple: true }));
+  const ports = listeners.map((l) => reactor.listenMulticast(port, l, { listenMultiple: true }));
   for (const p of ports) await p.joinGroup(GROUP, '127.0.0.1');
 
-  const sender = listenMulticast(reactor, 0, new DatagramProtocol(), { interface: '127.0.0.1' });
+  const sender = reactor.listenMulticast(0, new DatagramProtocol(), { interface: '127.0.0.1' });
   await sender.setOutgoingInterface('127.0.0.1');
   sender.setTTL(1);
   let n = 0;

@@ -8,7 +8,6 @@
  */
 import { Deferred, type Failure } from '../../src/defer/index.js';
 import { ProcessTerminated } from '../../src/internet/error.js';
-import { spawnProcess } from '../../src/internet/process.js';
 import { ProcessProtocol } from '../../src/internet/protocol.js';
 import { reactor } from '../../src/internet/reactor.js';
 import { ExitStatus, react } from '../../src/internet/task/index.js';
@@ -63,7 +62,7 @@ react(async () => {
   if (args.length === 0) throw new ExitStatus(2);
   const runner = new Runner(input);
   // args[0] doubles as the program's own name (argv[0]), as Twisted's spawnProcess expects.
-  const transport = spawnProcess(reactor, runner, args[0], args, { env: null });
+  const transport = reactor.spawnProcess(runner, args[0], args, { env: null });
   const killer = timeout === undefined ? undefined : reactor.callLater(timeout, () => transport.signalProcess('TERM'));
   const { reason } = await runner.ended;
   if (killer?.active()) killer.cancel();

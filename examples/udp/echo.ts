@@ -10,7 +10,7 @@ import { Deferred } from '../../src/defer/index.js';
 import { DatagramProtocol } from '../../src/internet/protocol.js';
 import { reactor } from '../../src/internet/reactor.js';
 import { react } from '../../src/internet/task/index.js';
-import { listenUDP, type DatagramAddress } from '../../src/internet/udp.js';
+import type { DatagramAddress } from '../../src/internet/udp.js';
 
 class Echo extends DatagramProtocol {
   override datagramReceived(data: Uint8Array, addr: DatagramAddress): void {
@@ -45,11 +45,11 @@ class Pinger extends DatagramProtocol {
 
 react(async () => {
   const count = Number(process.argv[2] ?? 3);
-  const server = listenUDP(reactor, 0, new Echo(), { interface: '127.0.0.1' });
+  const server = reactor.listenUDP(0, new Echo(), { interface: '127.0.0.1' });
   const { host, port } = server.getHost();
   console.log(`echo server on ${host}:${port}`);
   const pinger = new Pinger({ host, port }, count);
-  const client = listenUDP(reactor, 0, pinger, { interface: '127.0.0.1' });
+  const client = reactor.listenUDP(0, pinger, { interface: '127.0.0.1' });
   await pinger.done;
   await client.stopListening();
   await server.stopListening();
