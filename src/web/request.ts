@@ -15,6 +15,7 @@ import type { Session } from './session.js';
 import type { Site } from './site.js';
 import { httpDate, noBodyStatus, RESPONSES, statusLine } from './status.js';
 import { webLog } from './log.js';
+import { parseQuery, splitTarget } from './url.js';
 
 const CONTENT_LENGTH = 'content-length';
 
@@ -24,23 +25,6 @@ function byteLength(data: Body): number {
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}
-
-/** Splits `/a/b%20c?x=1` into decoded segments `['a', 'b c']`. */
-function segments(path: string): string[] {
-  const parts = path.split('/');
-  parts.shift();
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    if (p.includes('%')) {
-      try {
-        parts[i] = decodeURIComponent(p);
-      } catch {
-        // An undecodable segment is kept as sent; resources that serve files refuse '%' garbage anyway.
-      }
-    }
-  }
-  return parts;
 }
 
 /**
@@ -111,15 +95,9 @@ export class Request {
     this.clientproto = minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.#rawHeaders = rawHeaders;
     this.started = started;
-    const q = uri.indexOf('?');
-    let path = q === -1 ? uri : uri.slice(0, q);
-    if (path.charCodeAt(0) !== 0x2f) {
-      // Absolute form (`GET http://host/p`, as sent to proxies): the path is what follows the authority.
-      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
-      if (m) path = path.slice(m[0].length) || '/';
-    }
-    this.path = path;
-    this.postpath = this.path === '/' ? [''] : segments(this.path.charCodeAt(0) === 0x2f ? this.path : `/${this.path}`);
+    const target = splitTarget(uri);
+    this.path = target.path;
+    this.postpath = target.segments;
     const connection = findHeader(rawHeaders, 'connection');
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
   }
@@ -141,18 +119,7 @@ export class Request {
 
   /** Query arguments: each name maps to all its values. */
   get args(): Map<string, string[]> {
-    if (this.#args === undefined) {
-      this.#args = new Map();
-      const q = this.uri.indexOf('?');
-      if (q !== -1) {
-        for (const [k, v] of new URLSearchParams(this.uri.slice(q + 1))) {
-          const list = this.#args.get(k);
-          if (list) list.push(v);
-          else this.#args.set(k, [v]);
-        }
-      }
-    }
-    return this.#args;
+    return (this.#args ??= parseQuery(this.uri));
   }
 
   /** The connection's transport (for upgrades and introspection). */

@@ -1,0 +1,42 @@
+/**
+ * Request-target parsing: the path, its decoded segments, and the query arguments.
+ * @module
+ */
+
+/** The path of a request target and its percent-decoded segments (`/a/b%20c` → `['a', 'b c']`). */
+export function splitTarget(uri: string): { path: string; segments: string[] } {
+  const q = uri.indexOf('?');
+  let path = q === -1 ? uri : uri.slice(0, q);
+  if (path.charCodeAt(0) !== 0x2f) {
+    // Absolute form (`GET http://host/p`, as sent to proxies): the path is what follows the authority.
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+    if (m) path = path.slice(m[0].length) || '/';
+  }
+  if (path === '/') return { path, segments: [''] };
+  const parts = (path.charCodeAt(0) === 0x2f ? path : `/${path}`).split('/');
+  parts.shift();
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.includes('%')) {
+      try {
+        parts[i] = decodeURIComponent(p);
+      } catch {
+        // An undecodable segment is kept as sent; resources that serve files refuse '%' garbage anyway.
+      }
+    }
+  }
+  return { path, segments: parts };
+}
+
+/** The query arguments of a request target: each name with all its values, in order. */
+export function parseQuery(uri: string): Map<string, string[]> {
+  const args = new Map<string, string[]>();
+  const q = uri.indexOf('?');
+  if (q === -1) return args;
+  for (const [k, v] of new URLSearchParams(uri.slice(q + 1))) {
+    const list = args.get(k);
+    if (list) list.push(v);
+    else args.set(k, [v]);
+  }
+  return args;
+}
