@@ -96,6 +96,32 @@ describe('Site over real TCP (loopback)', () => {
   });
 });
 
+describe('Site over a Unix socket', () => {
+  test('serves requests on listenUNIX', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-web-unix-'));
+    const path = join(dir, 'web.sock');
+    const port = reactor.listenUNIX(path, new Site(new Echo(), { accessLog: false }));
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        httpRequest({ socketPath: path, path: '/over/unix', headers: { host: 'unix' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(JSON.parse(body).uri, '/over/unix');
+    } finally {
+      await port.stopListening();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ReverseProxyResource', () => {
   test('forwards method, path, query, body and X-Forwarded-*, streams the response back', async () => {
     const upstream = createServer((req, res) => {
