@@ -77,7 +77,8 @@ export class LoopbackTransport implements ITLSTransport {
 
   /** Queues `data` for the peer (strings as UTF-8). Ignored once the writing side is closing, as Twisted does. */
   write(data: Data): void {
-    if (this.disconnecting || this.#writeClosing || this.disconnected) return;
+    // A producer still registered after loseConnection keeps writing until it unregisters (Twisted's rule).
+    if ((this.disconnecting && (this.#producer === null || this.#aborting)) || this.#writeClosing || this.disconnected) return;
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
     if (this.#tls) this.#tls.write(bytes);
@@ -288,6 +289,7 @@ export class LoopbackTransport implements ITLSTransport {
   runClose(): boolean {
     if (this.disconnected || this.#outBytes > 0 || (this.#tls !== null && !this.#tls.idle)) return false;
     if (this.disconnecting) {
+      if (this.#producer !== null) return false; // loseConnection waits for the producer to unregister, as Twisted's
       this.connectionLost(new ConnectionDone());
       this.peer.connectionLost(new ConnectionDone());
       return true;

@@ -1,0 +1,93 @@
+/**
+ * `MakePair` functions over real sockets (TCP, TLS, Unix) for the conformance suite and other tests.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IAddress, IProtocol, IListeningPort, TLSOptions } from '../interfaces.js';
+import { ClientFactory, Factory } from '../protocol.js';
+import type { NodeReactor } from '../reactor.js';
+import type { PairHandle } from './stream-transport-suite.js';
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 2));
+
+/** A factory that hands out one given protocol. */
+export function factoryFor(p: IProtocol): Factory & ClientFactory {
+  const f = new ClientFactory();
+  f.buildProtocol = (_addr: IAddress) => p;
+  return f;
+}
+
+type Connect = (reactor: NodeReactor, client: ClientFactory, port: IListeningPort) => void;
+type Listen = (reactor: NodeReactor, server: Factory) => IListeningPort;
+
+async function pairOver(reactor: NodeReactor, listen: Listen, connect: Connect, server: IProtocol, client: IProtocol, extraCleanup?: () => void): Promise<PairHandle> {
+  const port = listen(reactor, factoryFor(server));
+  const failed: string[] = [];
+  const cf = factoryFor(client);
+  cf.clientConnectionFailed = (_c, reason) => failed.push(reason.getErrorMessage());
+  connect(reactor, cf, port);
+  const s = server as { connected?: boolean };
+  const c = client as { connected?: boolean };
+  const deadline = Date.now() + 30_000;
+  while (!(s.connected && c.connected)) {
+    if (failed.length > 0) throw new Error(`connect failed: ${failed[0]}`);
+    if (Date.now() > deadline) throw new Error('timed out connecting');
+    await tick();
+  }
+  return {
+    settle: tick,
+    async cleanup() {
+      for (const p of [client, server] as { transport?: { abortConnection?(): void }; connected?: boolean }[]) {
+        if (p.connected) p.transport?.abortConnection?.();
+      }
+      await port.stopListening();
+      extraCleanup?.();
+    },
+  };
+}
+
+function portOf(p: IListeningPort): number {
+  return (p.getHost() as unknown as { port: number }).port;
+}
+
+/** TCP on 127.0.0.1 (or ::1 with `host`). */
+export function tcpPair(reactor: NodeReactor, host = '127.0.0.1') {
+  return (server: IProtocol, client: IProtocol): Promise<PairHandle> =>
+    pairOver(
+      reactor,
+      (r, f) => r.listenTCP(0, f, { interface: host }),
+      (r, f, port) => r.connectTCP(host, portOf(port), f),
+      server,
+      client,
+    );
+}
+
+/** TLS on 127.0.0.1, the client verifying `serverOptions.cert` as its CA. */
+export function tlsPair(reactor: NodeReactor, serverOptions: TLSOptions, clientOptions: TLSOptions) {
+  return (server: IProtocol, client: IProtocol): Promise<PairHandle> =>
+    pairOver(
+      reactor,
+      (r, f) => r.listenSSL(0, f, serverOptions, { interface: '127.0.0.1' }),
+      (r, f, port) => r.connectSSL('127.0.0.1', portOf(port), f, clientOptions),
+      server,
+      client,
+    );
+}
+
+/** A Unix socket in a fresh temporary directory. */
+export function unixPair(reactor: NodeReactor) {
+  return (server: IProtocol, client: IProtocol): Promise<PairHandle> => {
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-unix-'));
+    const path = join(dir, 's.sock');
+    return pairOver(
+      reactor,
+      (r, f) => r.listenUNIX(path, f),
+      (r, f) => r.connectUNIX(path, f),
+      server,
+      client,
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
+  };
+}

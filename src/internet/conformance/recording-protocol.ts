@@ -1,0 +1,53 @@
+/**
+ * Protocols that record what happened to them, for the conformance suite.
+ * @module
+ */
+import type { Failure } from '../../defer/index.js';
+import { Protocol } from '../protocol.js';
+import type { IHalfCloseableProtocol, ITCPTransport } from '../interfaces.js';
+
+/** Records connection events and received bytes. */
+export class RecordingProtocol extends Protocol {
+  made = false;
+  chunks: Buffer[] = [];
+  received = 0;
+  lostReason: Failure | undefined;
+
+  override connectionMade(): void {
+    this.made = true;
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    this.chunks.push(Buffer.from(data));
+    this.received += data.length;
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.lostReason = reason;
+  }
+
+  /** Everything received so far. */
+  data(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
+  /** The transport as a stream transport with the TCP extras. */
+  get tcp(): ITCPTransport {
+    return this.transport as ITCPTransport;
+  }
+}
+
+/** A recording protocol that accepts half-close. */
+export class HalfCloseRecordingProtocol extends RecordingProtocol implements IHalfCloseableProtocol {
+  readLost = false;
+  writeLost = false;
+
+  readConnectionLost(): void {
+    this.readLost = true;
+  }
+
+  writeConnectionLost(): void {
+    this.writeLost = true;
+  }
+}
