@@ -27,6 +27,21 @@ const request = Buffer.from(`GET ${opts.path} HTTP/1.1\r\nHost: localhost\r\nUse
 const batch = Buffer.concat(Array.from({ length: opts.pipeline }, () => request));
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+const CL_UPPER = Buffer.from('Content-Length:');
+const CL_LOWER = Buffer.from('content-length:');
+
+/** The Content-Length of the head in `buf[start, end)`, found without building strings (this process must stay cheap). */
+function contentLength(buf: Buffer, start: number, end: number): number {
+  let at = buf.indexOf(CL_UPPER, start);
+  if (at === -1 || at > end) at = buf.indexOf(CL_LOWER, start);
+  if (at === -1 || at > end) return 0;
+  let i = at + CL_UPPER.length;
+  while (buf[i] === 0x20) i++;
+  let n = 0;
+  for (let c = buf[i]; c >= 0x30 && c <= 0x39; c = buf[++i]) n = n * 10 + (c - 0x30);
+  return n;
+}
+
 let measuring = false;
 let stopped = false;
 let requests = 0;
@@ -63,9 +78,7 @@ class Conn {
       if (this.need < 0) {
         const end = buf.indexOf(CRLFCRLF, pos);
         if (end === -1) break;
-        const head = buf.toString('latin1', pos, end);
-        const m = /content-length:\s*(\d+)/i.exec(head);
-        this.need = m ? Number(m[1]) : 0;
+        this.need = contentLength(buf, pos, end);
         pos = end + 4;
       }
       if (buf.length - pos < this.need) break;

@@ -80,7 +80,10 @@ export class HTTPChannel extends Protocol {
   }
 
   override connectionMade(): void {
-    this.secure = (this.transport as { socket?: { encrypted?: boolean } }).socket?.encrypted === true;
+    const t = this.transport as Partial<ITCPTransport> & { socket?: { encrypted?: boolean } };
+    this.secure = t.socket?.encrypted === true;
+    // Responses are written whole; Nagle's algorithm would only hold back the last segment of each.
+    if (typeof t.setTcpNoDelay === 'function') t.setTcpNoDelay(true);
     this.site.channelOpened(this);
   }
 
