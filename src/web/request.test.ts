@@ -179,6 +179,20 @@ describe('Request features', () => {
     assert.match(lines[0], /^- - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/x\?y=1 HTTP\/1\.1" 302 5 "http:\/\/r\/" "ua \\"1\\""$/);
   });
 
+  test('by default the access log goes to the torsion.web.access logger', async () => {
+    const { capturedLogEvents } = await import('../logger/index.js');
+    const logs = capturedLogEvents();
+    try {
+      const res = await wire(new Hello(), { accessLog: true }).site.request('GET', '/logged');
+      assert.equal(res.code, 200);
+      const event = logs.events.find((e) => e.log_namespace === 'torsion.web.access');
+      assert.ok(event);
+      assert.match(String(event.line), /"GET \/logged HTTP\/1\.1" 200 13 "-" "-"$/);
+    } finally {
+      logs.stop();
+    }
+  });
+
   test('405 lists the allowed methods', async () => {
     const res = await wire(new Hello()).site.request('PATCH', '/');
     assert.equal(res.code, 405);
