@@ -28,6 +28,8 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 /** Above this many bytes of unread input (pipelined requests waiting), stop reading from the socket. */
 const MAX_PENDING_INPUT = 256 * 1024;
 const SMALL_CONCAT = 64 * 1024;
+/** Unread response bytes above which no new pipelined request is started. */
+const OUTPUT_HIGH_WATER = 256 * 1024;
 
 /** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (virtual hosting and proxies depend on it). */
 function checkHost(headers: string[]): void {
@@ -51,7 +53,7 @@ function asBuffer(data: Uint8Array): Buffer {
 /**
  * The HTTP server protocol. Built by `Site.buildProtocol`; everything configurable lives on the site.
  */
-export class HTTPChannel extends Protocol {
+export class HTTPChannel extends Protocol implements IPushProducer {
   /** True when the connection is TLS. */
   secure = false;
   /** Site clock seconds after which the timeout sweep acts (0: never). */
@@ -66,6 +68,7 @@ export class HTTPChannel extends Protocol {
   #active: Request | null = null;
   #cork = 0;
   #out: Data[] | null = null;
+  #outSize = 0;
   #closeAfterFlush = false;
   #processing = false;
   #bodyPaused = false;
@@ -73,6 +76,12 @@ export class HTTPChannel extends Protocol {
   #expectContinue = false;
   #bodyStarted = false;
   #upgraded: IProtocol | null = null;
+  /** A request's producer is registered with the transport. */
+  #requestProducer = false;
+  /** The channel itself is registered with the transport, because the client is not reading its responses. */
+  #selfRegistered = false;
+  /** The transport asked the channel to stop producing: start no new request until it resumes. */
+  #writePaused = false;
 
   constructor(site: Site) {
     super();
@@ -129,7 +138,8 @@ export class HTTPChannel extends Protocol {
       while (pos < len) {
         const state = this.#state;
         if (state === State.HEAD) {
-          if (this.#active !== null) break;
+          if (this.#outSize > OUTPUT_HIGH_WATER) this.#flush();
+          if (this.#active !== null || this.#writePaused) break;
           while (pos + 1 < len && buf[pos] === 0x0d && buf[pos + 1] === 0x0a) pos += 2;
           if (pos >= len) break;
           const end = buf.indexOf(CRLFCRLF, pos);
@@ -318,6 +328,7 @@ export class HTTPChannel extends Protocol {
     this.site.logAccess(req, this);
     this.write(head);
     this.#flush();
+    this.#unregisterSelf();
     protocol.makeConnection(this.transport);
     const rest = this.#buf;
     this.#buf = null;
@@ -328,11 +339,50 @@ export class HTTPChannel extends Protocol {
   /** @internal registers a response producer on the transport. */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     this.#flush();
+    this.#unregisterSelf();
+    this.#requestProducer = true;
     (this.transport as IStreamTransport).registerProducer(producer, streaming);
   }
 
   /** @internal */
   unregisterProducer(): void {
+    if (!this.#requestProducer) return;
+    this.#requestProducer = false;
+    (this.transport as IStreamTransport).unregisterProducer();
+  }
+
+  /**
+   * The transport's write buffer is over its high-water mark: a client pipelining requests without reading
+   * the responses gets no more of them processed until it catches up (bounded memory per slow peer).
+   */
+  pauseProducing(): void {
+    this.#writePaused = true;
+  }
+
+  /** The client caught up: go back to processing pipelined requests. */
+  resumeProducing(): void {
+    this.#writePaused = false;
+    this.#unregisterSelf();
+    this.#drain();
+  }
+
+  stopProducing(): void {
+    this.#writePaused = true;
+  }
+
+  /** Registers the channel as the transport's producer when responses pile up unread and nothing else is. */
+  #watchOutput(): void {
+    if (this.#requestProducer || this.#selfRegistered || this.#state === State.DEAD || this.#state === State.UPGRADED) return;
+    const buffered = (this.transport as { socket?: { writableLength?: number } }).socket?.writableLength ?? 0;
+    if (buffered <= OUTPUT_HIGH_WATER) return;
+    this.#selfRegistered = true;
+    (this.transport as IStreamTransport).registerProducer(this, true);
+  }
+
+  #unregisterSelf(): void {
+    if (!this.#selfRegistered) return;
+    this.#selfRegistered = false;
+    this.#writePaused = false;
     (this.transport as IStreamTransport).unregisterProducer();
   }
 
@@ -342,6 +392,7 @@ export class HTTPChannel extends Protocol {
     this.#buf = null;
     const t = this.transport as Partial<ITCPTransport>;
     this.#flush();
+    this.#unregisterSelf();
     if (typeof t.abortConnection === 'function') t.abortConnection();
     else this.transport.loseConnection();
   }
@@ -352,6 +403,7 @@ export class HTTPChannel extends Protocol {
     this.#setTimeout(Timeout.NONE, 0);
     if (kind === Timeout.IDLE) {
       this.#state = State.DEAD;
+      this.#unregisterSelf();
       this.transport.loseConnection();
     } else if (kind === Timeout.HEADERS || kind === Timeout.BODY) {
       webLog.info('Request timeout ({kind}) from {peer}', { kind: kind === Timeout.HEADERS ? 'headers' : 'body', peer: String(this.transport.getPeer()) });
@@ -366,6 +418,7 @@ export class HTTPChannel extends Protocol {
     if (this.#cork > 0) {
       if (this.#out === null) this.#out = [data];
       else this.#out.push(data);
+      this.#outSize += typeof data === 'string' ? data.length : data.byteLength;
     } else this.transport.write(data);
   }
 
@@ -391,6 +444,7 @@ export class HTTPChannel extends Protocol {
     const out = this.#out;
     if (out !== null) {
       this.#out = null;
+      this.#outSize = 0;
       const t = this.transport;
       if (out.length === 1) t.write(out[0]);
       else {
@@ -411,8 +465,9 @@ export class HTTPChannel extends Protocol {
     }
     if (this.#closeAfterFlush && this.#cork === 0) {
       this.#closeAfterFlush = false;
+      this.#unregisterSelf();
       this.transport.loseConnection();
-    }
+    } else if (out !== null) this.#watchOutput();
   }
 
   #close(): void {

@@ -96,6 +96,31 @@ describe('Site over real TCP (loopback)', () => {
   });
 });
 
+describe('slow readers', () => {
+  test('a client pipelining thousands of requests without reading costs bounded memory', async () => {
+    const site = new Site(new (class extends Resource {
+      override isLeaf = true;
+      renderGET() {
+        return 'x'.repeat(10_000);
+      }
+    })(), { accessLog: false });
+    const port = listen(site);
+    const s = connect({ port, host: '127.0.0.1' });
+    s.pause();
+    await new Promise((r) => s.once('connect', r));
+    const batch = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1000);
+    for (let i = 0; i < 20; i++) s.write(batch);
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      for (const ch of site.channels) most = Math.max(most, (ch.transport as unknown as { socket: { writableLength: number } }).socket.writableLength);
+    }
+    s.destroy();
+    assert.ok(most > 0, 'responses were waiting');
+    assert.ok(most < 4 * 1024 * 1024, `unread responses buffered: ${most} bytes (20,000 x 10 kB were asked for)`);
+  });
+});
+
 describe('Site over a Unix socket', () => {
   test('serves requests on listenUNIX', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
