@@ -174,7 +174,8 @@ export class HTTPChannel extends Protocol implements IPushProducer {
       const rest = buf.subarray(pos);
       if (this.#upgraded !== null) this.#upgraded.dataReceived(rest);
       else if (this.#state !== State.DEAD) {
-        this.#buf = rest;
+        // A small remainder of a big read is copied, so a partial request does not pin the whole read buffer.
+        this.#buf = rest.length * 4 < rest.buffer.byteLength ? Buffer.from(rest) : rest;
         if (rest.length > MAX_PENDING_INPUT && !this.#readPaused) {
           this.#readPaused = true;
           (this.transport as IStreamTransport).pauseProducing();
