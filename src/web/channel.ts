@@ -367,6 +367,7 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     this.#drain();
   }
 
+  /** The transport is going away: start nothing new. */
   stopProducing(): void {
     this.#writePaused = true;
   }

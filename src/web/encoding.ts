@@ -9,6 +9,7 @@ import type { Request } from './request.js';
 
 /** Chooses an encoder for a request, or null when it does not apply. */
 export interface IEncoderFactory {
+  /** A gzip encoder when the request accepts gzip, else null. */
   encoderForRequest(request: Request): ((out: (data: Uint8Array) => void) => IResponseEncoder) | null;
 }
 
@@ -115,32 +116,39 @@ function isThenable(x: unknown): x is PromiseLike<IResource> {
 export class EncodingResourceWrapper implements IResource {
   constructor(readonly wrapped: IResource, readonly encoders: IEncoderFactory[]) {}
 
+  /** The wrapped resource's `isLeaf`. */
   get isLeaf(): boolean {
     return this.wrapped.isLeaf;
   }
 
+  /** The wrapped resource's `streamBody`. */
   get streamBody(): boolean | undefined {
     return this.wrapped.streamBody;
   }
 
+  /** The wrapped resource's `ignoresBody`. */
   get ignoresBody(): boolean | undefined {
     return this.wrapped.ignoresBody;
   }
 
+  /** The wrapped resource's `maxBodySize`. */
   get maxBodySize(): number | undefined {
     return this.wrapped.maxBodySize;
   }
 
+  /** Adds the child to the wrapped resource. */
   putChild(segment: string, child: IResource): void {
     this.wrapped.putChild(segment, child);
   }
 
+  /** The wrapped resource's child, wrapped in turn so the whole subtree is encoded. */
   getChildWithDefault(segment: string, request: Request): IResource | PromiseLike<IResource> {
     const child = this.wrapped.getChildWithDefault(segment, request);
     if (isThenable(child)) return child.then((c) => (c === this.wrapped ? this : new EncodingResourceWrapper(c, this.encoders)));
     return child === this.wrapped ? this : new EncodingResourceWrapper(child, this.encoders);
   }
 
+  /** Installs the first applicable encoder, then renders the wrapped resource. */
   render(request: Request): RenderResult {
     for (const factory of this.encoders) {
       const build = factory.encoderForRequest(request);

@@ -33,6 +33,7 @@ export class Headers {
     return out;
   }
 
+  /** True when the request has `name`. */
   has(name: string): boolean {
     const lower = name.toLowerCase();
     for (let i = 0; i < this.raw.length; i += 2) if (this.raw[i] === lower) return true;

@@ -36,10 +36,12 @@ export class ReverseProxyResource extends Resource {
     super();
   }
 
+  /** The same upstream, one path segment deeper. */
   override getChild(segment: string, _request: Request): IResource {
     return new ReverseProxyResource(this.host, this.port, `${this.path}/${encodeURIComponent(segment)}`, this.reactor);
   }
 
+  /** Opens a connection to the upstream server and relays the request and its response. */
   override render(request: Request): typeof NOT_DONE_YET {
     const q = request.uri.indexOf('?');
     const target = (this.path === '' ? '/' : this.path) + (q === -1 ? '' : request.uri.slice(q));

@@ -280,6 +280,7 @@ export class Request {
     this.#channel.registerProducer(producer, streaming);
   }
 
+  /** Removes the producer registered with `registerProducer`. */
   unregisterProducer(): void {
     if (!this.#producer) return;
     this.#producer = false;
@@ -335,6 +336,7 @@ export class Request {
     this.#channel.pauseBody();
   }
 
+  /** Reads the body again after `pauseBody()`. */
   resumeBody(): void {
     this.#channel.resumeBody();
   }

@@ -27,6 +27,7 @@ export class ResponseParser {
   /** @param noBody true for the response to a HEAD request. */
   constructor(readonly handler: ResponseHandler, readonly noBody = false, readonly maxHead = 64 * 1024) {}
 
+  /** True once the whole response has been parsed. */
   get done(): boolean {
     return this.#state === 'done';
   }
