@@ -101,6 +101,19 @@ describe('HTTPChannel basics', () => {
     assert.equal(w.writes(), 1);
   });
 
+  test('writes during render followed by a returned body keep their order', () => {
+    class Mixed extends Resource {
+      override isLeaf = true;
+      renderGET(request: Request) {
+        request.write('first,');
+        return 'second';
+      }
+    }
+    const w = wire(new Mixed());
+    w.send(GET());
+    assert.match(w.output(), /Content-Length: 12\r\n\r\nfirst,second$/);
+  });
+
   test('render may return a Promise or a Deferred', async () => {
     const d = new Deferred<string>();
     class P extends Resource {

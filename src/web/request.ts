@@ -475,7 +475,17 @@ export class Request {
 
   #rendered(value: Body | symbol | void): void {
     if (value === NOT_DONE_YET || this.finished || this.#lost) return;
-    if (this.#encoder || this.startedWriting || this.#held) {
+    const held = this.#held;
+    if (held !== undefined && !this.startedWriting) {
+      if (this.#encoder) this.#release();
+      else {
+        // Written during render, then returned: all of it is known, so it still gets a Content-Length.
+        if (value !== undefined) held.push(value as Body);
+        this.#finishRaw();
+        return;
+      }
+    }
+    if (this.#encoder || this.startedWriting) {
       if (value !== undefined) this.write(value as Body);
       this.finish();
       return;
