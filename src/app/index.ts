@@ -8,3 +8,4 @@ export { Service, MultiService, DuplicateServiceNameError, ServiceNotFoundError 
 export { StreamServerEndpointService, type ServerEndpointLike } from './endpoint-service.js';
 export { registerPlugin, unregisterPlugin, getPlugins, getPlugin, DuplicatePluginError } from './plugins.js';
 export { parseOptions, pluginHelp, commandHelp, UsageError } from './options.js';
+export { strportsService } from './strports.js';

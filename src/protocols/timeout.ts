@@ -62,6 +62,21 @@ export class IdleTimeout {
   }
 }
 
+/**
+ * The mixin's timers, kept outside the instances: a class expression with `#private` members cannot be
+ * described in the emitted declaration files.
+ */
+const timers = new WeakMap<object, IdleTimeout>();
+
+function idleOf(p: { timeoutConnection(): void }): IdleTimeout {
+  let idle = timers.get(p);
+  if (idle === undefined) {
+    idle = new IdleTimeout(() => p.timeoutConnection(), timerClock);
+    timers.set(p, idle);
+  }
+  return idle;
+}
+
 /** What the mixin needs from its base: a transport, and optionally `connectionLost`. */
 export interface TimeoutMixinBase {
   transport: ITransport;
@@ -83,22 +98,21 @@ export function TimeoutMixin<B extends new (...args: any[]) => TimeoutMixinBase>
   return class Timeout extends Base {
     /** Where time comes from; the platform timer by default. */
     clock: IReactorTime = timerClock;
-    readonly #idle = new IdleTimeout(() => this.timeoutConnection(), timerClock);
 
     /** The current period in seconds, or null when off. */
     get timeOut(): number | null {
-      return this.#idle.timeOut;
+      return idleOf(this).timeOut;
     }
 
     /** Sets (or with null, turns off) the idle period, restarting the timer. Returns the previous period. */
     setTimeout(period: number | null): number | null {
-      this.#idle.clock = this.clock;
-      return this.#idle.setTimeout(period);
+      idleOf(this).clock = this.clock;
+      return idleOf(this).setTimeout(period);
     }
 
     /** Restarts the idle timer: call it whenever there is activity. */
     resetTimeout(): void {
-      this.#idle.resetTimeout();
+      idleOf(this).resetTimeout();
     }
 
     /** Called when the period passes with no `resetTimeout`; the default drops the connection. */
@@ -107,7 +121,7 @@ export function TimeoutMixin<B extends new (...args: any[]) => TimeoutMixinBase>
     }
 
     override connectionLost(reason: Failure): void {
-      this.#idle.setTimeout(null);
+      idleOf(this).setTimeout(null);
       super.connectionLost?.(reason);
     }
   };

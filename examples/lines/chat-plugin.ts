@@ -1,0 +1,21 @@
+/**
+ * The chat server as a `torsion` plugin: `torsion chat --listen tcp:7000 --idle 300`.
+ */
+import { MultiService, strportsService, type Plugin } from '../../src/app/index.js';
+import { ChatFactory } from './chat.js';
+
+export const chatPlugin: Plugin = {
+  name: 'chat',
+  description: 'A line-based chat server',
+  options: [
+    { name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: ['tcp:7000'], metavar: 'endpoint' },
+    { name: 'idle', description: 'Seconds a silent client may stay', type: 'number', default: 300 },
+  ],
+  makeService(options, { reactor }) {
+    const app = new MultiService();
+    // One factory, so clients on every endpoint share one room.
+    const room = new ChatFactory(reactor, options.idle as number);
+    for (const description of options.listen as string[]) strportsService(description, room, reactor).setServiceParent(app);
+    return app;
+  },
+};

@@ -1,0 +1,10 @@
+/**
+ * The plugins the `torsion` command offers. A new subcommand is one import and one `registerPlugin` line here.
+ * @module
+ */
+import { registerPlugin } from '../app/index.js';
+import { echoPlugin } from './plugins/echo.js';
+import { portforwardPlugin } from './plugins/portforward.js';
+
+registerPlugin(echoPlugin);
+registerPlugin(portforwardPlugin);
