@@ -16,6 +16,7 @@ export { listenSSL, connectSSL } from './tls.js';
 export { InsecureTLSOptionsError, DANGEROUSLY_DISABLE_VERIFICATION } from './tls-options.js';
 export { listenUNIX, connectUNIX, type UNIXListenOptions, type UNIXConnectOptions } from './unix.js';
 export * from './endpoints/index.js';
+export { TLSWrapperProtocol, TLSWrappingFactory, wrapTLS } from './tls-wrapper.js';
 export { listenUDP, UDPPort, InvalidAddressError, type UDPOptions, type DatagramAddress } from './udp.js';
 export { listenMulticast, MulticastPort, MulticastJoinError, type MulticastOptions } from './multicast.js';
 export { spawnProcess, ProcessTransport, ProcessExitedAlready, ProcessSpawnError, type ProcessOptions } from './process.js';

@@ -90,13 +90,23 @@ class Pusher implements IPushProducer {
   }
 }
 
+/** What a transport supports; everything does unless said otherwise (the tests for the rest are not registered). */
+export interface SuiteFeatures {
+  /** `loseWriteConnection` and `readConnectionLost` (default true). */
+  halfClose?: boolean;
+  /** `abortConnection` reaching the peer (default true). */
+  abort?: boolean;
+}
+
 /**
  * Registers the conformance tests for one transport.
  *
  * @example
  * streamTransportConformance('TCP', makeTCPPair);
  */
-export function streamTransportConformance(name: string, make: MakePair): void {
+export function streamTransportConformance(name: string, make: MakePair, features: SuiteFeatures = {}): void {
+  const halfClose = features.halfClose ?? true;
+  const abort = features.abort ?? true;
   describe(`stream transport conformance: ${name}`, () => {
     test('both sides are connected and writes arrive in order, both ways', async () => {
       const server = new RecordingProtocol();
@@ -146,7 +156,7 @@ export function streamTransportConformance(name: string, make: MakePair): void {
       });
     });
 
-    test('abortConnection drops the connection at once with ConnectionAborted', async () => {
+    if (abort) test('abortConnection drops the connection at once with ConnectionAborted', async () => {
       const server = new RecordingProtocol();
       const client = new RecordingProtocol();
       await withPair(make, server, client, async (pair) => {
@@ -158,7 +168,7 @@ export function streamTransportConformance(name: string, make: MakePair): void {
       });
     });
 
-    test('half-close: the peer is told readConnectionLost and can still answer', async () => {
+    if (halfClose) test('half-close: the peer is told readConnectionLost and can still answer', async () => {
       const server = new HalfCloseRecordingProtocol();
       const client = new HalfCloseRecordingProtocol();
       await withPair(make, server, client, async (pair) => {
@@ -177,7 +187,7 @@ export function streamTransportConformance(name: string, make: MakePair): void {
       });
     });
 
-    test('a protocol that does not do half-close loses the connection (ConnectionDone) when the peer half-closes', async () => {
+    if (halfClose) test('a protocol that does not do half-close loses the connection (ConnectionDone) when the peer half-closes', async () => {
       const server = new RecordingProtocol();
       const client = new HalfCloseRecordingProtocol();
       await withPair(make, server, client, async (pair) => {

@@ -1,0 +1,150 @@
+/**
+ * TLS over ANY stream transport (Twisted's `TLSMemoryBIOProtocol` / `TLSMemoryBIOFactory`): a protocol that
+ * sits on the outer transport (TCP, the in-memory loopback, a WebSocket bridge, ...), runs Node's
+ * `TLSSocket` over a `Duplex` bridged to it, and drives the wrapped protocol through a `SocketTransport` on
+ * that TLS socket, so the wrapped protocol sees the same transport as over `connectSSL`.
+ * @module
+ */
+import { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+import type { Failure } from '../defer/index.js';
+import type { IAddress, IProtocol, IProtocolFactory, ITCPTransport, ITransport, TLSOptions } from './interfaces.js';
+import { Protocol } from './protocol.js';
+import { SocketTransport, type AddressPolicy } from './socket-transport.js';
+import { clientTLSOptions, serverTLSOptions } from './tls-options.js';
+import { ConnectionDone } from './error.js';
+
+/** Runs TLS on the transport it is connected to, for the protocol it wraps. */
+export class TLSWrapperProtocol extends Protocol {
+  /** The transport the wrapped protocol sees (once the outer connection is made). */
+  tlsTransport: SocketTransport | undefined;
+  #wire: Duplex | undefined;
+  #handshakeDone = false;
+  /** The outer transport asked us (as its producer) to stop writing: TLS records wait. */
+  #writePaused = false;
+  #pendingDone: (() => void) | undefined;
+  /** We paused the outer transport's reading because TLS is not reading. */
+  #readPaused = false;
+
+  /**
+   * @param wrapped the protocol that speaks in the clear inside TLS
+   * @param tlsOptions Node's TLS options; a client verifies the peer unless `dangerouslyDisableVerification`
+   * @param isClient which side of the handshake this is
+   */
+  constructor(readonly wrapped: IProtocol, readonly tlsOptions: TLSOptions, readonly isClient: boolean) {
+    super();
+  }
+
+  override connectionMade(): void {
+    const outer = this.transport as ITransport & Partial<ITCPTransport>;
+    const self = this;
+    const wire = new Duplex({
+      read() {
+        if (self.#readPaused) {
+          self.#readPaused = false;
+          outer.resumeProducing?.();
+        }
+      },
+      write(chunk: Buffer, _encoding, done) {
+        outer.write(chunk);
+        if (self.#writePaused) self.#pendingDone = () => done();
+        else done();
+      },
+      final(done) {
+        outer.unregisterProducer?.();
+        outer.loseConnection();
+        done();
+      },
+      destroy(_error, done) {
+        if (!outer.disconnecting) {
+          const tcp = outer as Partial<ITCPTransport>;
+          if (typeof tcp.abortConnection === 'function') tcp.abortConnection();
+          else outer.loseConnection();
+        }
+        done(null);
+      },
+    });
+    this.#wire = wire;
+    // Backpressure both ways: the outer transport pauses our TLS records; TLS not reading pauses the outer one.
+    outer.registerProducer?.(
+      {
+        pauseProducing: () => (this.#writePaused = true),
+        resumeProducing: () => {
+          this.#writePaused = false;
+          const done = this.#pendingDone;
+          this.#pendingDone = undefined;
+          done?.();
+        },
+        stopProducing: () => {},
+      },
+      true,
+    );
+    const socket = this.isClient ? tls.connect({ ...clientTLSOptions(this.tlsOptions), socket: wire }) : new tls.TLSSocket(wire, serverTLSOptions(this.tlsOptions));
+    const addresses: AddressPolicy = { host: (): IAddress => outer.getHost(), peer: (): IAddress => outer.getPeer() };
+    socket.once(this.isClient ? 'secureConnect' : 'secure', () => {
+      this.#handshakeDone = true;
+      this.tlsTransport = SocketTransport.connect(socket, this.wrapped, addresses);
+    });
+    socket.on('error', () => {
+      // Before the handshake there is no inner transport yet: the outer connection is simply dropped.
+      if (!this.#handshakeDone) wire.destroy();
+    });
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    const wire = this.#wire;
+    if (wire && !wire.push(data) && !this.#readPaused) {
+      const outer = this.transport as Partial<ITCPTransport>;
+      if (typeof outer.pauseProducing === 'function') {
+        this.#readPaused = true;
+        outer.pauseProducing();
+      }
+    }
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    const wire = this.#wire;
+    if (!wire) return;
+    if (reason.check(ConnectionDone)) wire.push(null);
+    else wire.destroy(reason.value);
+    // Node's TLSSocket over a JS stream does not always emit 'close' once its stream is gone; the outer
+    // connection is the truth, so the wrapped protocol is told after this turn either way (at most once).
+    setImmediate(() => {
+      this.tlsTransport?.socket.destroy();
+      this.tlsTransport?._closed();
+    });
+  }
+}
+
+/**
+ * Wraps a factory so each of its protocols runs inside TLS on whatever transport the port or connector
+ * provides (Twisted's `TLSMemoryBIOFactory`).
+ *
+ * @example
+ * reactor.listenTCP(8443, new TLSWrappingFactory(new MyFactory(), { key, cert }, false));
+ */
+export class TLSWrappingFactory implements IProtocolFactory {
+  constructor(readonly wrappedFactory: IProtocolFactory, readonly tlsOptions: TLSOptions, readonly isClient: boolean) {}
+
+  doStart(): void {
+    this.wrappedFactory.doStart();
+  }
+
+  doStop(): void {
+    this.wrappedFactory.doStop();
+  }
+
+  buildProtocol(addr: IAddress): TLSWrapperProtocol | null {
+    const inner = this.wrappedFactory.buildProtocol(addr);
+    return inner ? new TLSWrapperProtocol(inner, this.tlsOptions, this.isClient) : null;
+  }
+}
+
+/** Wraps one protocol in TLS (for code that builds protocols itself, such as tests over a loopback). */
+export function wrapTLS(protocol: IProtocol, tlsOptions: TLSOptions, isClient: boolean): TLSWrapperProtocol {
+  return new TLSWrapperProtocol(protocol, tlsOptions, isClient);
+}
+
+/** The transport type the wrapped protocol sees. */
+export type TLSWrappedTransport = ITransport & SocketTransport;
