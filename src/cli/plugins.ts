@@ -5,6 +5,8 @@
 import { registerPlugin } from '../app/index.js';
 import { echoPlugin } from './plugins/echo.js';
 import { portforwardPlugin } from './plugins/portforward.js';
+import { webPlugin } from '../web/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(portforwardPlugin);
+registerPlugin(webPlugin);
