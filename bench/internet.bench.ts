@@ -1,0 +1,125 @@
+/**
+ * Torsion's TCP transport against raw `net`: echo throughput over loopback with 1 and 100 connections, and
+ * memory per idle connection with 10,000 connections. Each server runs in its own child process (so its
+ * memory is its own); the load generator is this process, the same raw `net` client for both.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import { createInterface } from 'node:readline';
+import type { BenchCase } from './harness.js';
+
+const SERVER = new URL('./support/internet-echo-server.ts', import.meta.url).pathname;
+const ECHO_SECONDS = 1.5;
+const IDLE_CONNECTIONS = 10_000;
+
+interface Server {
+  port: number;
+  child: ChildProcess;
+  ask(): Promise<{ bytes: number; connections: number }>;
+  stop(): void;
+}
+
+async function startServer(kind: 'torsion' | 'net'): Promise<Server> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const port = Number((await lines.next()).value);
+  return {
+    port,
+    child,
+    async ask() {
+      child.stdin.write('mem\n');
+      return JSON.parse((await lines.next()).value as string) as { bytes: number; connections: number };
+    },
+    stop: () => child.kill(),
+  };
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Echo MB/s with `n` connections, each keeping 256 KiB in flight. */
+async function echoThroughput(kind: 'torsion' | 'net', n: number): Promise<number> {
+  const server = await startServer(kind);
+  try {
+    const block = Buffer.alloc(64 * 1024, 0x78);
+    const sockets = await Promise.all(Array.from({ length: n }, () => connect(server.port)));
+    let received = 0;
+    let counting = false;
+    for (const s of sockets) {
+      s.on('data', (d: Buffer) => {
+        if (counting) received += d.length;
+        s.write(block.subarray(0, Math.min(d.length, block.length)));
+      });
+      for (let i = 0; i < 4; i++) s.write(block);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    counting = true;
+    const start = performance.now();
+    await new Promise((r) => setTimeout(r, ECHO_SECONDS * 1000));
+    const seconds = (performance.now() - start) / 1000;
+    counting = false;
+    for (const s of sockets) s.destroy();
+    return received / seconds / 1e6;
+  } finally {
+    server.stop();
+  }
+}
+
+/** Bytes of heap+external per idle connection on the server. */
+async function idleMemory(kind: 'torsion' | 'net'): Promise<number> {
+  const server = await startServer(kind);
+  const sockets: net.Socket[] = [];
+  try {
+    const before = await server.ask();
+    for (let i = 0; i < IDLE_CONNECTIONS; i += 500) {
+      sockets.push(...(await Promise.all(Array.from({ length: Math.min(500, IDLE_CONNECTIONS - i) }, () => connect(server.port)))));
+    }
+    let after = await server.ask();
+    while (after.connections < IDLE_CONNECTIONS) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await server.ask();
+    }
+    return (after.bytes - before.bytes) / IDLE_CONNECTIONS;
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.stop();
+  }
+}
+
+export default async (): Promise<BenchCase[]> => {
+  const cases: BenchCase[] = [];
+  for (const n of [1, 100]) {
+    // Alternate the two servers and keep each one's best run: the machine is shared, so load comes and goes.
+    let torsion = 0;
+    let raw = 0;
+    for (let round = 0; round < 2; round++) {
+      torsion = Math.max(torsion, await echoThroughput('torsion', n));
+      raw = Math.max(raw, await echoThroughput('net', n));
+    }
+    cases.push({
+      name: `TCP echo throughput, ${n} connection${n > 1 ? 's' : ''}`,
+      higherIsBetter: true,
+      goal: '>= 0.95x raw net',
+      measurements: [
+        { subject: 'torsion', value: torsion, unit: 'MB/s' },
+        { subject: 'raw net', value: raw, unit: 'MB/s' },
+      ],
+    });
+  }
+  const torsionMem = await idleMemory('torsion');
+  const rawMem = await idleMemory('net');
+  cases.push({
+    name: `memory per idle TCP connection (${IDLE_CONNECTIONS} connections, heap+external)`,
+    higherIsBetter: false,
+    goal: '<= 1.2x raw net',
+    measurements: [
+      { subject: 'torsion', value: torsionMem, unit: 'bytes' },
+      { subject: 'raw net', value: rawMem, unit: 'bytes' },
+    ],
+  });
+  return cases;
+};
