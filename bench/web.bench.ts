@@ -114,8 +114,8 @@ async function staticFile(kind: string, dir: string): Promise<number> {
 export default async function (): Promise<BenchCase[]> {
   const [t, n, f] = await bestOf(['torsion', 'node', 'fastify'], 1);
   const [tp, np] = await bestOf(['torsion', 'node'], 16);
-  const tm = await idleMemory('torsion', 2000);
-  const nm = await idleMemory('node', 2000);
+  const tm = await idleMemory('torsion', 5000);
+  const nm = await idleMemory('node', 5000);
   const dir = mkdtempSync(join(tmpdir(), 'torsion-bench-'));
   let ts: number;
   let ns: number;
