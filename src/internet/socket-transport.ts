@@ -38,6 +38,15 @@ interface OptionalHooks extends IProtocol {
   handshakeCompleted?(): void;
 }
 
+/** State few connections ever need (TLS switch-over, errors, shutdown waits, custom water marks). */
+interface Extra {
+  highWater?: number;
+  lowWater?: number;
+  error?: Error;
+  preTLS?: Data[] | null;
+  closedDeferred?: Deferred<void>;
+}
+
 const kTransport = Symbol('torsion.transport');
 type Tagged = Socket & { [kTransport]?: SocketTransport };
 
@@ -74,28 +83,27 @@ function isHalfCloseable(p: OptionalHooks): boolean {
 export class SocketTransport implements ITLSTransport {
   /** The Node socket under it (replaced by a `TLSSocket` after `startTLS`). */
   socket: Socket;
-  /** Write-buffer size above which a streaming producer is paused. */
-  highWater = HIGH_WATER;
-  /** Buffer size below which it is resumed. Node sockets report "drained" at 0, which is below it. */
-  lowWater = LOW_WATER;
-  #disconnecting = false;
-  #lost = false;
-  #aborted = false;
-  #ended = false;
-  #readClosed = false;
-  #error: Error | undefined;
+  /** Thirteen booleans in one small integer: a server holds one transport per connection, so size matters. */
+  #flags = 0;
   #producer: IPushProducer | IPullProducer | null = null;
-  #streaming = false;
-  #producerPaused = false;
-  #pullScheduled = false;
-  #noDelay = false;
-  #keepAlive = false;
-  #finishHooked = false;
-  #drainHooked = false;
-  #waitingForProducer = false;
-  /** Writes made while `startTLS` waits for the plain buffer to drain. */
-  #preTLS: Data[] | null = null;
-  #closedDeferred: Deferred<void> | undefined;
+  /** Rarely used state, allocated on first use. */
+  #extra: Extra | undefined;
+
+  /** Write-buffer size above which a streaming producer is paused (default 64 KiB). */
+  get highWater(): number {
+    return this.#extra?.highWater ?? HIGH_WATER;
+  }
+  set highWater(v: number) {
+    (this.#extra ??= {}).highWater = v;
+  }
+
+  /** Buffer size below which it is resumed (default 16 KiB). Node sockets report "drained" at 0, below it. */
+  get lowWater(): number {
+    return this.#extra?.lowWater ?? LOW_WATER;
+  }
+  set lowWater(v: number) {
+    (this.#extra ??= {}).lowWater = v;
+  }
 
   /**
    * @param socket a connected socket (a `TLSSocket` once its handshake is done, or in progress)
@@ -143,7 +151,8 @@ export class SocketTransport implements ITLSTransport {
     socket.off('close', onClose);
     if (this.#drainHooked) socket.off('drain', onDrain);
     if (this.#finishHooked) socket.off('finish', onFinish);
-    this.#drainHooked = this.#finishHooked = false;
+    this.#drainHooked = false;
+    this.#finishHooked = false;
   }
 
   // ------------------------------------------------------------ ITransport
@@ -462,6 +471,122 @@ export class SocketTransport implements ITLSTransport {
   }
 
   // ------------------------------------------------------------ internals
+
+  get #disconnecting(): boolean {
+    return (this.#flags & 1) !== 0;
+  }
+  set #disconnecting(v: boolean) {
+    this.#flags = v ? this.#flags | 1 : this.#flags & ~1;
+  }
+
+  get #lost(): boolean {
+    return (this.#flags & 2) !== 0;
+  }
+  set #lost(v: boolean) {
+    this.#flags = v ? this.#flags | 2 : this.#flags & ~2;
+  }
+
+  get #aborted(): boolean {
+    return (this.#flags & 4) !== 0;
+  }
+  set #aborted(v: boolean) {
+    this.#flags = v ? this.#flags | 4 : this.#flags & ~4;
+  }
+
+  get #ended(): boolean {
+    return (this.#flags & 8) !== 0;
+  }
+  set #ended(v: boolean) {
+    this.#flags = v ? this.#flags | 8 : this.#flags & ~8;
+  }
+
+  get #readClosed(): boolean {
+    return (this.#flags & 16) !== 0;
+  }
+  set #readClosed(v: boolean) {
+    this.#flags = v ? this.#flags | 16 : this.#flags & ~16;
+  }
+
+  get #streaming(): boolean {
+    return (this.#flags & 32) !== 0;
+  }
+  set #streaming(v: boolean) {
+    this.#flags = v ? this.#flags | 32 : this.#flags & ~32;
+  }
+
+  get #producerPaused(): boolean {
+    return (this.#flags & 64) !== 0;
+  }
+  set #producerPaused(v: boolean) {
+    this.#flags = v ? this.#flags | 64 : this.#flags & ~64;
+  }
+
+  get #pullScheduled(): boolean {
+    return (this.#flags & 128) !== 0;
+  }
+  set #pullScheduled(v: boolean) {
+    this.#flags = v ? this.#flags | 128 : this.#flags & ~128;
+  }
+
+  get #noDelay(): boolean {
+    return (this.#flags & 256) !== 0;
+  }
+  set #noDelay(v: boolean) {
+    this.#flags = v ? this.#flags | 256 : this.#flags & ~256;
+  }
+
+  get #keepAlive(): boolean {
+    return (this.#flags & 512) !== 0;
+  }
+  set #keepAlive(v: boolean) {
+    this.#flags = v ? this.#flags | 512 : this.#flags & ~512;
+  }
+
+  get #finishHooked(): boolean {
+    return (this.#flags & 1024) !== 0;
+  }
+  set #finishHooked(v: boolean) {
+    this.#flags = v ? this.#flags | 1024 : this.#flags & ~1024;
+  }
+
+  get #drainHooked(): boolean {
+    return (this.#flags & 2048) !== 0;
+  }
+  set #drainHooked(v: boolean) {
+    this.#flags = v ? this.#flags | 2048 : this.#flags & ~2048;
+  }
+
+  get #waitingForProducer(): boolean {
+    return (this.#flags & 4096) !== 0;
+  }
+  set #waitingForProducer(v: boolean) {
+    this.#flags = v ? this.#flags | 4096 : this.#flags & ~4096;
+  }
+
+  get #error(): Error | undefined {
+    return this.#extra?.error ?? undefined;
+  }
+  set #error(v: Error | undefined) {
+    if (v === undefined && this.#extra === undefined) return;
+    (this.#extra ??= {}).error = v;
+  }
+
+  get #preTLS(): Data[] | null {
+    return this.#extra?.preTLS ?? null;
+  }
+  set #preTLS(v: Data[] | null) {
+    if (v === null && this.#extra === undefined) return;
+    (this.#extra ??= {}).preTLS = v;
+  }
+
+  get #closedDeferred(): Deferred<void> | undefined {
+    return this.#extra?.closedDeferred ?? undefined;
+  }
+  set #closedDeferred(v: Deferred<void> | undefined) {
+    if (v === undefined && this.#extra === undefined) return;
+    (this.#extra ??= {}).closedDeferred = v;
+  }
+
 
   #reason(): Failure {
     if (this.#aborted) return new Failure(new ConnectionAborted());
