@@ -21,6 +21,7 @@ import type {
   ListenOptions,
 } from './interfaces.js';
 import { logError } from './log.js';
+import { Logger } from '../logger/index.js';
 import { ThreePhaseEvent, type TriggerId } from './system-events.js';
 import { TimerQueue } from './timer-queue.js';
 import { ReactorResources } from './reactor-resources.js';
@@ -51,6 +52,7 @@ export class ReactorAlreadyRunning extends Error {
 }
 
 const wallOrigin = performance.timeOrigin;
+const log = new Logger({ namespace: 'torsion.internet.reactor' });
 
 /**
  * The reactor on Node's event loop. Use the `reactor` singleton; make your own only in tests.
@@ -151,7 +153,7 @@ export class NodeReactor implements IReactor {
   #installSignalHandlers(): void {
     this.#signalHandler = (signal) => {
       if (this.running && !this.#stopping) {
-        console.error(`torsion: received ${signal}, shutting down`);
+        log.info('received {signal}, shutting down', { signal });
         this.stop();
       }
     };
