@@ -147,7 +147,7 @@ class Race {
     };
     const { tls, attemptDelay: _d, resolver: _r, ...connectOptions } = this.ep.options;
     const c = tls
-      ? this.ep.reactor.connectSSL(addr.address, this.ep.port, factory, { ...tls, servername: (tls.servername as string | undefined) ?? this.ep.host }, connectOptions)
+      ? this.ep.reactor.connectSSL(addr.address, this.ep.port, factory, { ...tls, servername: (tls.servername as string | undefined) ?? (net.isIP(this.ep.host) ? undefined : this.ep.host) }, connectOptions)
       : this.ep.reactor.connectTCP(addr.address, this.ep.port, factory, connectOptions);
     (c as { raceFactory?: unknown }).raceFactory = factory;
     return c;
