@@ -69,7 +69,8 @@ function wrapperOver(overTCP: boolean) {
   };
 }
 
-// TLS close_notify ends the whole outer connection, so the wrapper has no half-close; over TCP an inner abort
-// does not yet reach the outer socket (Node's TLSSocket over a JS stream keeps it): both are known gaps.
+// Known gaps of the wrapper: TLS close_notify ends the whole outer connection, so there is no half-close;
+// and over TCP, when one side aborts mid-transfer, the other may not notice the reset while its TLS layer
+// has paused reading the outer socket.
 streamTransportConformance('TLSWrapperProtocol over the in-memory loopback', wrapperOver(false), { halfClose: false });
 streamTransportConformance('TLSWrapperProtocol over TCP', wrapperOver(true), { halfClose: false, abort: false });

@@ -126,13 +126,17 @@ export class SocketTransport implements ITLSTransport {
 
   /** Creates the transport and calls `protocol.makeConnection` (errors there close the connection). */
   static connect(socket: Socket, protocol: IProtocol, addresses: AddressPolicy, resources?: ReactorResources, owner?: TransportOwner): SocketTransport {
-    const t = new SocketTransport(socket, protocol, addresses, resources, owner);
+    return new SocketTransport(socket, protocol, addresses, resources, owner).start();
+  }
+
+  /** Calls `protocol.makeConnection(this)`; an error there closes the connection. Returns this. */
+  start(): this {
     try {
-      protocol.makeConnection(t);
+      this.protocol.makeConnection(this);
     } catch (e) {
-      t._failed('connectionMade failed', e);
+      this._failed('connectionMade failed', e);
     }
-    return t;
+    return this;
   }
 
   #attach(socket: Socket): void {

@@ -14,6 +14,19 @@ import { SocketTransport, type AddressPolicy } from './socket-transport.js';
 import { clientTLSOptions, serverTLSOptions } from './tls-options.js';
 import { ConnectionDone } from './error.js';
 
+/** The wrapped protocol's transport: aborting it also aborts the outer connection the records travel on. */
+class WrappedTLSTransport extends SocketTransport {
+  constructor(socket: tls.TLSSocket, protocol: IProtocol, addresses: AddressPolicy, resources: undefined, owner: undefined, readonly outer: ITransport & Partial<ITCPTransport>) {
+    super(socket, protocol, addresses, resources, owner);
+  }
+
+  override abortConnection(): void {
+    super.abortConnection();
+    if (typeof this.outer.abortConnection === 'function') this.outer.abortConnection();
+    else this.outer.loseConnection();
+  }
+}
+
 /** Runs TLS on the transport it is connected to, for the protocol it wraps. */
 export class TLSWrapperProtocol extends Protocol {
   /** The transport the wrapped protocol sees (once the outer connection is made). */
@@ -83,7 +96,7 @@ export class TLSWrapperProtocol extends Protocol {
     const addresses: AddressPolicy = { host: (): IAddress => outer.getHost(), peer: (): IAddress => outer.getPeer() };
     socket.once(this.isClient ? 'secureConnect' : 'secure', () => {
       this.#handshakeDone = true;
-      this.tlsTransport = SocketTransport.connect(socket, this.wrapped, addresses);
+      this.tlsTransport = new WrappedTLSTransport(socket, this.wrapped, addresses, undefined, undefined, outer).start();
     });
     socket.on('error', () => {
       // Before the handshake there is no inner transport yet: the outer connection is simply dropped.
