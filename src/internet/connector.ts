@@ -10,7 +10,7 @@ import { ConnectError, ConnectingTimeoutError, ConnectionRefusedError, DNSLookup
 import type { IAddress, IClientFactory, IConnector, IProtocol } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
-import { SocketTransport, type AddressPolicy } from './socket-transport.js';
+import { SocketTransport, type AddressPolicy, type TransportContext } from './socket-transport.js';
 import type { IDelayedCall, IReactorTime } from './interfaces.js';
 
 /** How a connector opens its socket. */
@@ -55,6 +55,7 @@ export class StreamConnector implements IConnector {
   #socket: net.Socket | undefined;
   #timeoutCall: IDelayedCall | undefined;
   #factoryStarted = false;
+  #context: TransportContext | undefined;
 
   constructor(
     readonly clock: IReactorTime,
@@ -152,7 +153,8 @@ export class StreamConnector implements IConnector {
       return;
     }
     this.state = 'connected';
-    this.transport = SocketTransport.connect(socket, protocol, this.opener.addresses, this.resources, this);
+    this.#context ??= { addresses: this.opener.addresses, resources: this.resources, owner: this };
+    this.transport = SocketTransport.connect(socket, protocol, this.#context);
     if (!this.transport.disconnected) (this.factory as ConnectionListener).connectionEstablished?.(protocol);
   }
 

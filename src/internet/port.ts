@@ -10,7 +10,7 @@ import { CannotListenError } from './error.js';
 import type { IAddress, IListeningPort, IProtocolFactory } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
-import { SocketTransport, type AddressPolicy } from './socket-transport.js';
+import { SocketTransport, type AddressPolicy, type TransportContext } from './socket-transport.js';
 
 /** Where to bind: a TCP port on an interface, or a Unix path. */
 export type BindTarget = { port: number; host?: string; backlog?: number } | { path: string; backlog?: number };
@@ -54,6 +54,7 @@ export function bindNow(server: net.Server, target: BindTarget): void {
 /** A listening socket that hands each accepted connection to a protocol from `factory`. */
 export class ListeningPort implements IListeningPort {
   #stopped: Deferred<void> | undefined;
+  readonly #context: TransportContext;
 
   /**
    * @param server a server already bound (see `bindNow`) whose connection event is `event`
@@ -69,6 +70,7 @@ export class ListeningPort implements IListeningPort {
     readonly event: 'connection' | 'secureConnection',
     readonly host: () => IAddress,
   ) {
+    this.#context = { addresses, resources };
     factory.doStart();
     server.on(event, (socket: net.Socket) => this.#accepted(socket));
     server.on('error', (e: Error) => logError(`listening port ${this.getHost()} failed`, e));
@@ -86,7 +88,7 @@ export class ListeningPort implements IListeningPort {
       socket.destroy();
       return;
     }
-    SocketTransport.connect(socket, protocol, this.addresses, this.resources);
+    SocketTransport.connect(socket, protocol, this.#context);
   }
 
   /** The bound address (with the real port when 0 was asked for). */

@@ -45,6 +45,16 @@ interface Extra {
   error?: Error;
   preTLS?: Data[] | null;
   closedDeferred?: Deferred<void>;
+  producer?: IPushProducer | IPullProducer | null;
+}
+
+/** What the connections of one port (or one connector) share: naming, the reactor's registry, the owner. */
+export interface TransportContext {
+  readonly addresses: AddressPolicy;
+  /** The reactor's set of open things (closed at shutdown), if any. */
+  readonly resources?: ReactorResources;
+  /** Told when the connection ends (the connector), if any. */
+  readonly owner?: TransportOwner;
 }
 
 const kTransport = Symbol('torsion.transport');
@@ -85,7 +95,6 @@ export class SocketTransport implements ITLSTransport {
   socket: Socket;
   /** Thirteen booleans in one small integer: a server holds one transport per connection, so size matters. */
   #flags = 0;
-  #producer: IPushProducer | IPullProducer | null = null;
   /** Rarely used state, allocated on first use. */
   #extra: Extra | undefined;
 
@@ -105,28 +114,41 @@ export class SocketTransport implements ITLSTransport {
     (this.#extra ??= {}).lowWater = v;
   }
 
+  /** Naming, registry and owner, shared by every connection of a port (one object, not three fields each). */
+  readonly context: TransportContext;
+
   /**
    * @param socket a connected socket (a `TLSSocket` once its handshake is done, or in progress)
-   * @param protocol the protocol it drives; the caller calls `protocol.makeConnection(transport)` next
-   * @param addresses how to name the two ends
-   * @param resources the reactor's set of open things (closed at shutdown), if any
-   * @param owner told when the connection ends (the connector), if any
+   * @param protocol the protocol it drives; call `start()` (or use `SocketTransport.connect`) to connect it
+   * @param context a shared {@link TransportContext}, or just an address policy
+   * @param resources the reactor's set of open things, when `context` is an address policy
+   * @param owner told when the connection ends, when `context` is an address policy
    */
-  constructor(
-    socket: Socket,
-    readonly protocol: IProtocol,
-    readonly addresses: AddressPolicy,
-    readonly resources?: ReactorResources,
-    readonly owner?: TransportOwner,
-  ) {
+  constructor(socket: Socket, readonly protocol: IProtocol, context: TransportContext | AddressPolicy, resources?: ReactorResources, owner?: TransportOwner) {
     this.socket = socket;
+    this.context = 'addresses' in context ? context : { addresses: context, resources, owner };
     this.#attach(socket);
-    resources?.add(this);
+    this.context.resources?.add(this);
+  }
+
+  /** How the two ends are named. */
+  get addresses(): AddressPolicy {
+    return this.context.addresses;
+  }
+
+  /** The reactor's registry this connection is in, if any. */
+  get resources(): ReactorResources | undefined {
+    return this.context.resources;
+  }
+
+  /** Told when the connection ends, if anyone. */
+  get owner(): TransportOwner | undefined {
+    return this.context.owner;
   }
 
   /** Creates the transport and calls `protocol.makeConnection` (errors there close the connection). */
-  static connect(socket: Socket, protocol: IProtocol, addresses: AddressPolicy, resources?: ReactorResources, owner?: TransportOwner): SocketTransport {
-    return new SocketTransport(socket, protocol, addresses, resources, owner).start();
+  static connect(socket: Socket, protocol: IProtocol, context: TransportContext | AddressPolicy, resources?: ReactorResources, owner?: TransportOwner): SocketTransport {
+    return new SocketTransport(socket, protocol, context, resources, owner).start();
   }
 
   /** Calls `protocol.makeConnection(this)`; an error there closes the connection. Returns this. */
@@ -581,6 +603,14 @@ export class SocketTransport implements ITLSTransport {
   set #preTLS(v: Data[] | null) {
     if (v === null && this.#extra === undefined) return;
     (this.#extra ??= {}).preTLS = v;
+  }
+
+  get #producer(): IPushProducer | IPullProducer | null {
+    return this.#extra?.producer ?? null;
+  }
+  set #producer(v: IPushProducer | IPullProducer | null) {
+    if (v === null && this.#extra === undefined) return;
+    (this.#extra ??= {}).producer = v;
   }
 
   get #closedDeferred(): Deferred<void> | undefined {
