@@ -192,3 +192,21 @@ test('a protocol that throws in dataReceived is dropped with that error as the r
   sock.destroy();
   await port.stopListening();
 });
+
+test('bindAddress picks the local address (and port) a client connects from', async () => {
+  let server: Protocol | undefined;
+  const sf = new Factory();
+  sf.buildProtocol = () => (server = new Protocol());
+  const port = reactor.listenTCP(0, sf, { interface: '127.0.0.1' });
+  const localPort = await freePort();
+  let client: Protocol | undefined;
+  const f = new ClientFactory();
+  f.buildProtocol = () => (client = new Protocol());
+  reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, f, { bindAddress: { host: '127.0.0.1', port: localPort } });
+  await until(() => client?.connected === true && server?.connected === true, 'connected');
+  assert.equal((client!.transport.getHost() as IPv4Address).port, localPort);
+  assert.equal((server!.transport.getPeer() as IPv4Address).port, localPort);
+  client!.transport.loseConnection();
+  await until(() => server!.connected === false, 'closed');
+  await port.stopListening();
+});
