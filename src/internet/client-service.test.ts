@@ -6,8 +6,9 @@ import { IPv4Address } from './address.js';
 import { ClientService, backoffPolicy, type ClientEndpoint } from './client-service.js';
 import { ConnectionDone, ConnectionLost, ConnectionRefusedError } from './error.js';
 import type { IProtocol, IProtocolFactory, ITransport } from './interfaces.js';
-import { ClientFactory, Factory, Protocol } from './protocol.js';
+import { Factory, Protocol } from './protocol.js';
 import { reactor } from './reactor.js';
+import { clientFromString } from './endpoints/index.js';
 
 /** A transport whose loseConnection ends the connection at once with ConnectionDone. */
 class FakeTransport implements ITransport {
@@ -182,7 +183,7 @@ describe('ClientService', () => {
     assert.deepEqual([1, 2, 3, 4, 1000].map(policy), [2.5, 4.5, 8.5, 10.5, 10.5]);
   });
 
-  test('reconnects over real TCP on loopback after the server drops the connection', async () => {
+  test('reconnects through a real tcp: endpoint on loopback after the server drops the connection', async () => {
     const connections: Protocol[] = [];
     let arrived = new Deferred<void>();
     class Server extends Protocol {
@@ -196,22 +197,7 @@ describe('ClientService', () => {
     const serverSaw = async (n: number) => { while (connections.length < n) await arrived; };
     const port = reactor.listenTCP(0, Factory.forProtocol(Server), { interface: '127.0.0.1' });
     const portNumber = (port.getHost() as IPv4Address).port;
-    // A minimal endpoint over connectTCP: fires with the protocol once connected.
-    const endpoint: ClientEndpoint = {
-      connect(factory: IProtocolFactory): Deferred<IProtocol> {
-        const d = new Deferred<IProtocol>();
-        const cf = new ClientFactory();
-        cf.buildProtocol = (addr) => {
-          const p = factory.buildProtocol(addr)!;
-          const made = p.connectionMade.bind(p);
-          p.connectionMade = () => { made(); d.callback(p); };
-          return p;
-        };
-        cf.clientConnectionFailed = (_c, reason) => d.errback(reason);
-        reactor.connectTCP('127.0.0.1', portNumber, cf);
-        return d;
-      },
-    };
+    const endpoint = clientFromString(reactor, `tcp:host=127.0.0.1:port=${portNumber}`);
     const service = new ClientService<Client>(endpoint, Factory.forProtocol(Client), { retryPolicy: () => 0.01 });
     service.startService();
     const first = await service.whenConnected();
