@@ -73,7 +73,11 @@ test('stop closes listening ports and live connections', async () => {
 test('callFromThread runs on a later turn and errors in delayed calls do not stop the reactor', async () => {
   const r = new NodeReactor();
   const seen: number[] = [];
-  r.callFromThread((n: number) => seen.push(n), 1);
+  const ran = new Deferred<void>();
+  r.callFromThread((n: number) => {
+    seen.push(n);
+    ran.callback(undefined);
+  }, 1);
   assert.deepEqual(seen, []);
   const orig = console.error;
   console.error = () => {};
@@ -84,6 +88,7 @@ test('callFromThread runs on a later turn and errors in delayed calls do not sto
     const d = new Deferred<void>();
     r.callLater(0.005, () => d.callback(undefined));
     await d;
+    await ran;
   } finally {
     console.error = orig;
   }

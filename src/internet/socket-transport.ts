@@ -164,7 +164,10 @@ export class SocketTransport implements ITLSTransport {
   #attach(socket: Socket): void {
     (socket as Tagged)[kTransport] = this;
     socket.on('data', onData);
-    socket.on('end', onEnd);
+    // Only a half-closeable protocol needs to hear the peer's FIN; for the rest Node itself ends our side
+    // once what was written is flushed (per-socket allowHalfOpen), which saves a listener per connection.
+    if (isHalfCloseable(this.protocol as OptionalHooks)) socket.on('end', onEnd);
+    else socket.allowHalfOpen = false;
     socket.on('error', onError);
     socket.on('close', onClose);
   }
@@ -195,7 +198,7 @@ export class SocketTransport implements ITLSTransport {
 
   /** Queues `data` for sending. Writes after `loseConnection`'s flush began, or after close, are dropped. */
   write(data: Data): void {
-    if (this.#ended || this.#lost) return;
+    if (this.#ended || this.#lost || this.socket.writableEnded) return;
     if (this.#preTLS) {
       this.#preTLS.push(data);
       return;
@@ -207,7 +210,7 @@ export class SocketTransport implements ITLSTransport {
 
   /** Writes several chunks in one system call where the platform allows (corked, then `writev`). */
   writeSequence(data: readonly Data[]): void {
-    if (this.#ended || this.#lost) return;
+    if (this.#ended || this.#lost || this.socket.writableEnded) return;
     if (this.#preTLS) {
       this.#preTLS.push(...data);
       return;
@@ -398,15 +401,11 @@ export class SocketTransport implements ITLSTransport {
     }
   }
 
-  /** @internal the peer half-closed. */
+  /** @internal the peer half-closed (only half-closeable protocols listen for it). */
   _readEnded(): void {
     this.#readClosed = true;
     if (this.#disconnecting) return;
     const p = this.protocol as OptionalHooks;
-    if (!isHalfCloseable(p)) {
-      this.loseConnection();
-      return;
-    }
     try {
       p.readConnectionLost!();
     } catch (e) {
