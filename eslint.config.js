@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     // defer/ runs in a browser: no Node imports at all.
     files: ['src/defer/**/*.ts'],
-    ignores: ['src/**/*.test.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/test-support/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*'] }] },
   },
   {

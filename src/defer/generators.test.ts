@@ -1,19 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError, Deferred, Failure, fail, inlineCallbacks, succeed } from './index.js';
+import { BoomError, failureOf } from './test-support/failure-of.js';
 
-class BoomError extends Error {
-  override name = 'BoomError';
-}
-
-function failureOf(d: Deferred<unknown>): Failure {
-  let f: Failure | undefined;
-  d.addErrback((x) => {
-    f = x;
-  });
-  assert.ok(f, 'expected a failed Deferred');
-  return f;
-}
 
 describe('inlineCallbacks', () => {
   test('yields Deferreds and returns the generator result', () => {

@@ -2,19 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureLogs } from '../logger/index.js';
 import { CancelledError, Deferred, DeferredList, Failure, FailureGroup, FirstError, fail, gatherResults, race, succeed } from './index.js';
+import { BoomError, failureOf } from './test-support/failure-of.js';
 
-class BoomError extends Error {
-  override name = 'BoomError';
-}
-
-function failureOf(d: Deferred<unknown>): Failure {
-  let f: Failure | undefined;
-  d.addErrback((x) => {
-    f = x;
-  });
-  assert.ok(f, 'expected a failed Deferred');
-  return f;
-}
 
 describe('DeferredList', () => {
   test('fires with [success, valueOrFailure] pairs in the order given once all fire', () => {

@@ -1,19 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError, Deferred, Failure, ensureDeferred, fail, maybeDeferred, succeed } from './index.js';
+import { BoomError, failureOf } from './test-support/failure-of.js';
 
-class BoomError extends Error {
-  override name = 'BoomError';
-}
-
-function failureOf(d: Deferred<unknown>): Failure {
-  let f: Failure | undefined;
-  d.addErrback((x) => {
-    f = x;
-  });
-  assert.ok(f, 'expected a failed Deferred');
-  return f;
-}
 
 describe('await and Promises', () => {
   test('await gives the result of a Deferred fired later', async () => {
