@@ -1,0 +1,40 @@
+/**
+ * The errors of the live layer. Their `name` is what crosses the wire as the error's type.
+ * @module
+ */
+
+/** An error raised on the other side of a live connection; `type` is the remote error's class name. */
+export class RemoteError extends Error {
+  /** The error's class name on the side that raised it (`TypeError`, `NoSuchMethod`, ...). */
+  readonly type: string;
+  constructor(type: string, message: string) {
+    super(message);
+    this.type = type;
+    this.name = type;
+  }
+}
+
+/** A call named a method that does not exist or is not exposed (the two are not told apart, on purpose). */
+export class NoSuchMethod extends Error {
+  override name = 'NoSuchMethod';
+}
+
+/** A call named a widget that the receiving side does not have (never had, or detached). */
+export class NoSuchWidget extends Error {
+  override name = 'NoSuchWidget';
+}
+
+/** Arguments or a result that are not JSON, or whose encoding is over the size limit. */
+export class InvalidArguments extends Error {
+  override name = 'InvalidArguments';
+}
+
+/** The page is gone: its grace period ran out, or the server forgot it. Pending and later calls fail with it. */
+export class PageGone extends Error {
+  override name = 'PageGone';
+}
+
+/** The other side broke the live protocol (a malformed or oversized frame). */
+export class LiveProtocolError extends Error {
+  override name = 'LiveProtocolError';
+}

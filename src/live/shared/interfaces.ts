@@ -1,0 +1,31 @@
+/**
+ * The roles the live layer depends on, shared by the server and the page (type-only, no runtime cost).
+ * @module
+ */
+
+/** A scheduled call that can be cancelled while it is still pending (a reactor's `DelayedCall`). */
+export interface LiveTimer {
+  /** True until it has run or been cancelled. */
+  active(): boolean;
+  /** Stops it from running. */
+  cancel(): void;
+}
+
+/**
+ * The time source the live layer needs: a reactor, a test `Clock`, or {@link browserClock} in a page.
+ * Durations are in seconds.
+ */
+export interface LiveClock {
+  /** Runs `fn` after `seconds`. */
+  callLater(seconds: number, fn: () => void): LiveTimer;
+  /** The current time, in seconds. */
+  seconds(): number;
+}
+
+/** The size and flow limits of a live connection, the same on both ends unless configured otherwise. */
+export interface LiveLimits {
+  /** Largest JSON encoding of one call's arguments or one result, in characters (default 256 KiB). */
+  readonly maxMessageSize: number;
+  /** Most messages sent and not yet acknowledged before the session gives up (default 10,000). */
+  readonly maxUnacked: number;
+}

@@ -1,0 +1,234 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Clock } from '../../testing/index.js';
+import { decodeFrame, type Frame } from './frames.js';
+import { LiveProtocolError } from './errors.js';
+import { ReliableSession, type ReliableSessionOptions } from './session.js';
+
+/** One end: a session plus what it delivered and what it put on the wire. */
+function end(clock: Clock, options: Partial<ReliableSessionOptions> = {}) {
+  const delivered: unknown[] = [];
+  const wire: string[] = [];
+  const session = new ReliableSession({ clock, deliver: (p) => delivered.push(p), ...options });
+  const link = (f: string) => wire.push(f);
+  return { session, delivered, wire, link, frames: () => wire.splice(0).map((f) => decodeFrame(f, 1e9)) };
+}
+
+describe('ReliableSession', () => {
+  test('numbers messages and piggybacks the acknowledgement', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.receive([1, 1, 0, 'hi']);
+    a.session.send({ x: 1 });
+    assert.deepEqual(a.frames(), [[1, 1, 1, { x: 1 }]]);
+    assert.deepEqual(a.delivered, ['hi']);
+  });
+
+  test('queues while detached and resends in order on attach, minus what the peer already has', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.send('one');
+    a.session.detach();
+    a.session.send('two');
+    a.session.send('three');
+    assert.equal(a.wire.length, 1);
+    a.frames();
+    a.session.attach(a.link, 1); // the peer got "one"
+    assert.deepEqual(a.frames(), [[1, 2, 0, 'two'], [1, 3, 0, 'three']]);
+    assert.equal(a.session.unackedCount, 2);
+    a.session.receive([2, 3]);
+    assert.equal(a.session.unackedCount, 0);
+  });
+
+  test('drops duplicates and acknowledges them again', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.receive([1, 1, 0, 'x']);
+    a.session.receive([1, 1, 0, 'x']);
+    assert.deepEqual(a.delivered, ['x']);
+    clock.advance(0.05);
+    assert.deepEqual(a.frames(), [[2, 1]]);
+    a.session.receive([1, 1, 0, 'x']);
+    clock.advance(0.05);
+    assert.deepEqual(a.frames(), [[2, 1]], 'a resend means our ack was lost: ack again');
+    assert.deepEqual(a.delivered, ['x']);
+  });
+
+  test('puts reordered messages back in order', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.receive([1, 3, 0, 'c']);
+    a.session.receive([1, 2, 0, 'b']);
+    assert.deepEqual(a.delivered, []);
+    a.session.receive([1, 1, 0, 'a']);
+    assert.deepEqual(a.delivered, ['a', 'b', 'c']);
+    assert.equal(a.session.lastReceived, 3);
+  });
+
+  test('a bare ACK goes out after ackDelay only when nothing carried it', () => {
+    const clock = new Clock();
+    const a = end(clock, { ackDelay: 0.1 });
+    a.session.attach(a.link, 0);
+    a.session.receive([1, 1, 0, 'a']);
+    a.session.send('reply');
+    clock.advance(1);
+    assert.deepEqual(a.frames(), [[1, 1, 1, 'reply']]);
+    a.session.receive([1, 2, 0, 'b']);
+    clock.advance(0.09);
+    assert.deepEqual(a.frames(), []);
+    clock.advance(0.01);
+    assert.deepEqual(a.frames(), [[2, 2]]);
+  });
+
+  test('answers PING with ACK', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.receive([3, 0]);
+    assert.deepEqual(a.frames(), [[2, 0]]);
+  });
+
+  test('pings when quiet and reports a dead link when nothing is heard', () => {
+    const clock = new Clock();
+    let dead = 0;
+    const a = end(clock, { heartbeatInterval: 2, heartbeatTimeout: 6, onDead: () => dead++ });
+    a.session.attach(a.link, 0);
+    clock.advance(1);
+    clock.advance(1);
+    assert.deepEqual(a.frames(), [[3, 0]]);
+    a.session.receive([2, 0]);
+    clock.advance(5);
+    assert.equal(dead, 0, 'heard 5 s ago');
+    a.frames();
+    clock.advance(1);
+    assert.equal(dead, 1);
+  });
+
+  test('no heartbeat and no timers while detached', () => {
+    const clock = new Clock();
+    let dead = 0;
+    const a = end(clock, { heartbeatInterval: 1, heartbeatTimeout: 2, onDead: () => dead++ });
+    a.session.attach(a.link, 0);
+    a.session.detach();
+    clock.advance(100);
+    assert.equal(dead, 0);
+    assert.equal(clock.getDelayedCalls().length, 0);
+  });
+
+  test('an acknowledgement of something never sent is a protocol error', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    assert.throws(() => a.session.receive([2, 5]), LiveProtocolError);
+    assert.throws(() => a.session.attach(a.link, 1), LiveProtocolError);
+  });
+
+  test('overflow is reported when the peer stops acknowledging', () => {
+    const clock = new Clock();
+    let overflow = 0;
+    const a = end(clock, { maxUnacked: 3, onOverflow: () => overflow++ });
+    for (let i = 0; i < 4; i++) a.session.send(i);
+    assert.equal(overflow, 1);
+  });
+
+  test('close forgets the queue and refuses more', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.send(1);
+    a.session.close();
+    assert.equal(a.session.unackedCount, 0);
+    assert.throws(() => a.session.send(2), LiveProtocolError);
+  });
+});
+
+/** A small seeded PRNG (mulberry32) so failures are reproducible. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Two sessions joined by a hostile network: frames in flight are delivered out of order, dropped and
+ * duplicated, and the connection breaks and comes back. Whatever happens, after a final clean connection
+ * each side has received exactly what the other sent, once, in order.
+ */
+function runScenario(seed: number, steps: number): void {
+  const random = rng(seed);
+  const clock = new Clock();
+  const sent: [number[], number[]] = [[], []];
+  const got: [unknown[], unknown[]] = [[], []];
+  const flight: [string[], string[]] = [[], []]; // frames travelling toward side 0 / side 1
+  const sides = [0, 1].map((i) => new ReliableSession({ clock, deliver: (p) => got[i]!.push(p), ackDelay: 0.01, heartbeatInterval: 0 }));
+  let epoch = 0;
+  const connect = () => {
+    const e = ++epoch;
+    flight[0] = [];
+    flight[1] = [];
+    // The handshake: each learns the other's lastReceived.
+    const l0 = sides[0]!.lastReceived;
+    const l1 = sides[1]!.lastReceived;
+    sides[0]!.attach((f) => e === epoch && flight[1].push(f), l1);
+    sides[1]!.attach((f) => e === epoch && flight[0].push(f), l0);
+  };
+  const disconnect = () => {
+    epoch++;
+    sides[0]!.detach();
+    sides[1]!.detach();
+  };
+  let counter = 0;
+  connect();
+  for (let step = 0; step < steps; step++) {
+    const r = random();
+    const side = random() < 0.5 ? 0 : 1;
+    const q = flight[side];
+    if (r < 0.3) {
+      const v = counter++;
+      sent[side].push(v); // sent by the other side, toward `side`
+      sides[side === 0 ? 1 : 0]!.send(v);
+    } else if (r < 0.6 && q.length > 0) {
+      const i = random() < 0.7 ? 0 : Math.floor(random() * q.length);
+      const [f] = q.splice(i, 1);
+      if (sides[side]!.attached) sides[side]!.receive(decodeFrame(f!, 1e9) as Frame);
+    } else if (r < 0.67 && q.length > 0) {
+      q.splice(Math.floor(random() * q.length), 1); // dropped
+    } else if (r < 0.74 && q.length > 0) {
+      q.push(q[Math.floor(random() * q.length)]!); // duplicated
+    } else if (r < 0.77) {
+      disconnect();
+    } else if (r < 0.82 && !sides[0]!.attached) {
+      connect();
+    } else {
+      clock.advance(0.005);
+    }
+  }
+  connect();
+  for (let rounds = 0; rounds < 10_000 && (flight[0].length > 0 || flight[1].length > 0 || clock.getDelayedCalls().length > 0); rounds++) {
+    for (const side of [0, 1] as const) {
+      const f = flight[side].shift();
+      if (f !== undefined) sides[side]!.receive(decodeFrame(f, 1e9) as Frame);
+    }
+    clock.advance(0.01);
+  }
+  assert.deepEqual(got[0], sent[0], `seed ${seed}: side 0 got exactly what side 1 sent`);
+  assert.deepEqual(got[1], sent[1], `seed ${seed}: side 1 got exactly what side 0 sent`);
+  assert.equal(sides[0]!.unackedCount, 0, `seed ${seed}: all acknowledged`);
+  assert.equal(sides[1]!.unackedCount, 0, `seed ${seed}: all acknowledged`);
+}
+
+describe('ReliableSession under drop, duplicate, reorder and reconnect (property)', () => {
+  test('exactly once, in order, for 300 random scenarios', () => {
+    for (let seed = 1; seed <= 300; seed++) runScenario(seed, 400);
+  });
+
+  test('long scenarios', () => {
+    for (let seed = 1000; seed < 1010; seed++) runScenario(seed, 5000);
+  });
+});
