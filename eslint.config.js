@@ -38,4 +38,13 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'protocols/ runs in browsers: use Uint8Array' }],
     },
   },
+  {
+    // irc/ (but its server and reconnecting factory) runs in a browser: no Node imports, no Buffer.
+    files: ['src/irc/**/*.ts'],
+    ignores: ['src/irc/server/**', 'src/irc/client-factory.ts', 'src/**/*.test.ts', 'src/irc/test-support/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', '../internet/reactor.js', '../internet/index.js', '../protocols/index.js'] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'irc/ runs in browsers: use Uint8Array' }],
+    },
+  },
 );

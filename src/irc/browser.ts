@@ -1,0 +1,13 @@
+/**
+ * `torsion/irc` for browsers: the message layer and `IRCClient`, without the server and without the
+ * reconnecting factory (which reaches the Node reactor).
+ * @module
+ */
+export { IRCParseError, IRCFormatError, IRCMessageTooLongError } from './errors.js';
+export { parseMessage, formatMessage, parsePrefix, formatPrefix, makeMessage, type IRCMessage, type IRCPrefix } from './message.js';
+export { escapeTagValue, unescapeTagValue, parseTags, formatTags } from './tags.js';
+export { IRCLineReceiver, IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES, decodeIRCLine, type IRCLimit } from './receiver.js';
+export { splitMessage, utf8ByteLength, encodeUtf8 } from './split.js';
+export { ircLower, ircEquals, caseMappingFor, type CaseMapping } from './casemapping.js';
+export * from './numerics.js';
+export { numericName } from './numeric-names.js';

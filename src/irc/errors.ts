@@ -1,0 +1,31 @@
+/**
+ * Errors of the IRC layer, each with a stable `code`.
+ * @module
+ */
+
+/** A line is not a valid IRC message (no command, a bad command, a bad tag section). */
+export class IRCParseError extends Error {
+  readonly code = 'TORSION_IRC_PARSE';
+  override name = 'IRCParseError';
+  /** The line that failed to parse. */
+  readonly line: string;
+  constructor(message: string, line: string) {
+    super(message);
+    this.line = line;
+  }
+}
+
+/**
+ * A message cannot be written as one IRC line: a CR, LF or NUL inside it (the line-injection attack), a
+ * middle parameter that is empty, holds a space or starts with `:`, or a bad command.
+ */
+export class IRCFormatError extends Error {
+  readonly code = 'TORSION_IRC_FORMAT';
+  override name = 'IRCFormatError';
+}
+
+/** A message is longer than the IRC limits (512 bytes for the message, 8191 for the tags). */
+export class IRCMessageTooLongError extends RangeError {
+  readonly code = 'TORSION_IRC_TOO_LONG';
+  override name = 'IRCMessageTooLongError';
+}

@@ -1,0 +1,6 @@
+/**
+ * `torsion/irc`: IRC (RFC 1459/2812 with IRCv3 tags): the message layer, `IRCClient` and its reconnecting
+ * factory, and the IRC server. Browsers use `browser.ts`, which leaves out what needs Node.
+ * @module
+ */
+export * from './browser.js';

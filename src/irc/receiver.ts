@@ -1,0 +1,127 @@
+/**
+ * `IRCLineReceiver`: the IRC framing on top of `LineReceiver`. It splits lines on LF (dropping a CR before it,
+ * since some peers send bare LF), enforces the RFC 1459 and IRCv3 limits, decodes UTF-8 (falling back to
+ * Latin-1, as IRC clients do for old peers), parses, and hands `messageReceived` one {@link IRCMessage} at a
+ * time. Browser-safe.
+ * @module
+ */
+import { LineReceiver } from '../protocols/line-receiver.js';
+import { Logger } from '../logger/index.js';
+import { IRCMessageTooLongError, IRCParseError } from './errors.js';
+import { formatMessage, makeMessage, parseMessage, type IRCMessage } from './message.js';
+
+/** The longest message part of a line, tags excluded, CRLF included (RFC 1459 §2.3). */
+export const IRC_MAX_MESSAGE_BYTES = 512;
+/** The longest tag section, its `@` and trailing space included (IRCv3 message-tags). */
+export const IRC_MAX_TAG_BYTES = 8191;
+
+const log = new Logger({ namespace: 'torsion.irc' });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+const encoder = new TextEncoder();
+
+/** Which limit a line broke: the tag section or the message part. */
+export type IRCLimit = 'tags' | 'message';
+
+/** A line as text: UTF-8 when it is valid UTF-8, Latin-1 otherwise. */
+export function decodeIRCLine(line: Uint8Array): string {
+  try {
+    return utf8.decode(line);
+  } catch {
+    return latin1.decode(line);
+  }
+}
+
+/**
+ * Receives and sends IRC messages. Subclasses override {@link IRCLineReceiver.messageReceived}.
+ *
+ * What a peer can make it do is bounded: a line longer than both limits together never gets buffered past
+ * `MAX_LENGTH` (it goes to `lineLengthExceeded`, which drops the connection); a complete line over one limit
+ * goes to {@link IRCLineReceiver.messageTooLong}; a line that does not parse goes to
+ * {@link IRCLineReceiver.malformedMessage}; and an exception from `messageReceived` is logged, so nothing a
+ * peer sends makes `dataReceived` throw.
+ *
+ * @example
+ * class Ponger extends IRCLineReceiver {
+ *   override messageReceived(msg: IRCMessage) { if (msg.command === 'PING') this.sendCommand('PONG', ...msg.params); }
+ * }
+ */
+export class IRCLineReceiver extends LineReceiver {
+  override delimiter = '\n';
+  /** The message-part limit in bytes, CRLF included; raise it only for peers known to send more. */
+  MAX_MESSAGE_BYTES = IRC_MAX_MESSAGE_BYTES;
+  /** The tag-section limit in bytes. */
+  MAX_TAG_BYTES = IRC_MAX_TAG_BYTES;
+  /** Both limits together: no line is buffered beyond this (without its LF). */
+  override MAX_LENGTH = IRC_MAX_MESSAGE_BYTES + IRC_MAX_TAG_BYTES;
+
+  /** Override: one parsed message. */
+  messageReceived(_msg: IRCMessage): void {}
+
+  /**
+   * A complete line broke a limit. The default drops the line and goes on; a server overrides it to answer
+   * `ERR_INPUTTOOLONG` (417).
+   */
+  messageTooLong(line: Uint8Array, limit: IRCLimit): void {
+    log.debug('dropped an IRC line of {length} bytes over the {limit} limit', { length: line.length, limit });
+  }
+
+  /** A line did not parse. The default ignores it, as RFC 1459 asks of malformed input. */
+  malformedMessage(line: string, error: IRCParseError): void {
+    log.debug('ignored a malformed IRC line: {reason}', { reason: error.message, line: line.slice(0, 80) });
+  }
+
+  override lineReceived(raw: Uint8Array): void {
+    const line = raw.length > 0 && raw[raw.length - 1] === 13 ? raw.subarray(0, raw.length - 1) : raw;
+    if (line.length === 0) return;
+    const limit = this.#brokenLimit(line);
+    if (limit !== undefined) {
+      this.messageTooLong(line.slice(), limit);
+      return;
+    }
+    const text = decodeIRCLine(line);
+    let msg: IRCMessage;
+    try {
+      msg = parseMessage(text);
+    } catch (e) {
+      this.malformedMessage(text, e as IRCParseError);
+      return;
+    }
+    try {
+      this.messageReceived(msg);
+    } catch (e) {
+      log.error('messageReceived raised on {command}: {error}', { command: msg.command, error: String((e as Error)?.stack ?? e) });
+    }
+  }
+
+  /**
+   * Writes `msg` followed by CRLF.
+   * @throws {IRCFormatError} when the message cannot be one line (see `formatMessage`).
+   * @throws {IRCMessageTooLongError} when it breaks the limits: split long text first (`splitMessage`).
+   */
+  sendMessage(msg: IRCMessage): void {
+    const bytes = encoder.encode(`${formatMessage(msg)}\r\n`);
+    const limit = this.#brokenLimit(bytes.subarray(0, bytes.length - 2));
+    if (limit !== undefined) throw new IRCMessageTooLongError(`IRC message over the ${limit} limit (${bytes.length} bytes)`);
+    this.transport.write(bytes);
+  }
+
+  /**
+   * Sends a command with no tags or prefix.
+   * @example this.sendCommand('PRIVMSG', '#chan', 'hello')
+   */
+  sendCommand(command: string, ...params: string[]): void {
+    this.sendMessage(makeMessage(command, ...params));
+  }
+
+  #brokenLimit(line: Uint8Array): IRCLimit | undefined {
+    let start = 0;
+    if (line[0] === 64) {
+      const space = line.indexOf(32);
+      start = space < 0 ? line.length : space + 1;
+      if (start > this.MAX_TAG_BYTES) return 'tags';
+      while (line[start] === 32) start++;
+    }
+    return line.length - start + 2 > this.MAX_MESSAGE_BYTES ? 'message' : undefined;
+  }
+}
