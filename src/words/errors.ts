@@ -1,0 +1,65 @@
+/**
+ * Errors of `torsion/words`, each with a stable `code` so front doors can map them to their own replies
+ * (IRC numerics, web messages) without matching on text.
+ * @module
+ */
+
+/** The base of every chat-service refusal. */
+export class WordsError extends Error {
+  override name = 'WordsError';
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The nick or room the refusal is about. */
+    readonly target?: string,
+  ) {
+    super(message);
+  }
+}
+
+function kind(code: string, defaultMessage: string) {
+  return class extends WordsError {
+    static readonly code = code;
+    constructor(target?: string, message = defaultMessage) {
+      super(code, message, target);
+      this.name = code;
+    }
+  };
+}
+
+/** The nick breaks the nick rules (characters, length). */
+export class InvalidNickError extends kind('InvalidNick', 'Erroneous nickname') {}
+/** Someone else is using the nick right now. */
+export class NickInUseError extends kind('NickInUse', 'Nickname is already in use') {}
+/** The nick is registered and no (or a wrong) password was given. */
+export class AuthenticationError extends kind('Authentication', 'Password incorrect') {}
+/** The account already exists. */
+export class AccountExistsError extends kind('AccountExists', 'Account already exists') {}
+/** The room name breaks the room rules. */
+export class InvalidRoomError extends kind('InvalidRoom', 'No such channel') {}
+/** No such room (nobody is in it). */
+export class NoSuchRoomError extends kind('NoSuchRoom', 'No such channel') {}
+/** No one by that nick is online. */
+export class NoSuchUserError extends kind('NoSuchUser', 'No such nick/channel') {}
+/** The user is not in the room. */
+export class NotInRoomError extends kind('NotInRoom', "You're not on that channel") {}
+/** The target user is not in the room. */
+export class UserNotInRoomError extends kind('UserNotInRoom', "They aren't on that channel") {}
+/** The user is already in the room (INVITE). */
+export class AlreadyInRoomError extends kind('AlreadyInRoom', 'is already on channel') {}
+/** Only room operators may do that. */
+export class NotOperatorError extends kind('NotOperator', "You're not channel operator") {}
+/** The message may not be sent to the room (+n from outside, +m without voice). */
+export class CannotSendError extends kind('CannotSend', 'Cannot send to channel') {}
+/** The room is full (+l). */
+export class RoomFullError extends kind('RoomFull', 'Cannot join channel (+l)') {}
+/** The room is invite-only (+i) and the user was not invited. */
+export class InviteOnlyError extends kind('InviteOnly', 'Cannot join channel (+i)') {}
+/** The room has a key (+k) and it was not given. */
+export class BadKeyError extends kind('BadKey', 'Cannot join channel (+k)') {}
+/** The user is in too many rooms. */
+export class TooManyRoomsError extends kind('TooManyRooms', 'You have joined too many channels') {}
+/** The message is empty. */
+export class NoTextError extends kind('NoText', 'No text to send') {}
+/** The session has ended. */
+export class LoggedOutError extends kind('LoggedOut', 'Not logged in') {}

@@ -1,0 +1,14 @@
+/**
+ * `torsion/words`: one chat service — users, rooms, membership, accounts, history — that several front
+ * doors serve at once (Twisted Words): the IRC server of `torsion/irc` and a live web chat.
+ * @module
+ */
+export type * from './interfaces.js';
+export * from './errors.js';
+export { foldName, isValidNick, isValidRoomName, isRoomName, NICK_MAX_LENGTH, ROOM_MAX_LENGTH, TOPIC_MAX_LENGTH, ROOM_PREFIXES } from './names.js';
+export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
+export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-store.js';
+export { DbStore, type DbStoreOptions } from './db-store.js';
+export { ChatRoom, type Membership, type RoomModes } from './room.js';
+export { ChatUser, type UserDetails, type SendOptions, type SendResult } from './user.js';
+export { WordsService, VerifiedAccount, createWordsService, type WordsServiceOptions, type LoginOptions } from './service.js';

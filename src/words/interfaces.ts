@@ -1,0 +1,109 @@
+/**
+ * The roles of `torsion/words`: what a front door (IRC, a web chat, ...) implements to be told about the
+ * chat, and what a storage backend implements to keep accounts and history. Type-only.
+ * @module
+ */
+import type { Deferred } from '../defer/index.js';
+
+/** A chat line as every front door sees it: sent to a room (`#name`) or to one user (a nick). */
+export interface ChatMessage {
+  /** Unique per service run and increasing with time (used as IRCv3 `msgid`). */
+  id: string;
+  /** Milliseconds since the epoch when the service accepted it. */
+  time: number;
+  /** The sender's nick. */
+  from: string;
+  /** The room name or the recipient's nick, as the sender spelled it canonically (the room's own spelling). */
+  to: string;
+  text: string;
+  /** `privmsg` is an ordinary line; `notice` must never be answered automatically (RFC 2812 §3.3.2). */
+  kind: 'privmsg' | 'notice';
+  /** Front-door extras carried along (IRCv3 client tags such as `+draft/reply`); never interpreted here. */
+  tags?: Record<string, string>;
+}
+
+/** How a member left a room. */
+export type LeaveKind = 'part' | 'kick';
+
+/** One mode change on a room, as applied. `arg` is the nick for `o`/`v`, the key for `k`, the limit for `l`. */
+export interface ModeChange {
+  adding: boolean;
+  mode: RoomModeLetter;
+  arg?: string;
+}
+
+/** The room modes the service enforces (RFC 2811 letters, so every front door shares one vocabulary). */
+export type RoomModeLetter = 'o' | 'v' | 't' | 'n' | 'k' | 'l' | 'i' | 'm';
+
+/**
+ * What a front door implements to hear about the chat on behalf of one logged-in user. Every method is
+ * called synchronously from inside the service call that caused it; a front door must not throw from
+ * them (it would interrupt delivery to the others) — queue or drop instead.
+ *
+ * Events about a room reach every member, the one who caused them included (so a front door can echo
+ * joins, parts and topic changes the same way for everyone). Messages reach everyone but their sender.
+ */
+export interface IChatClient {
+  /** A message to a room this user is in, or to this user. */
+  receive(message: ChatMessage): void;
+  /** `nick` joined `room` (this user included: then the room's state is ready to show). */
+  userJoined(room: string, nick: string): void;
+  /** `nick` left `room`; for a kick, `by` is the operator. */
+  userLeft(room: string, nick: string, reason: string, kind: LeaveKind, by?: string): void;
+  /** `nick`, who shares a room with this user, disconnected. Told once, however many rooms are shared. */
+  userQuit(nick: string, reason: string): void;
+  /** A user sharing a room with this one (or this user) changed nick. */
+  nickChanged(oldNick: string, newNick: string): void;
+  /** The topic of `room` changed. */
+  topicChanged(room: string, topic: string, by: string): void;
+  /** Modes of `room` changed. */
+  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void;
+  /** `by` invited this user to `room`. */
+  invited(room: string, by: string): void;
+  /** The service is ending this session (shutdown, or the nick was taken over by its owner). */
+  disconnect(reason: string): void;
+}
+
+/** A registered nick, as stored. */
+export interface AccountRecord {
+  /** The nick as registered (its case kept for display). */
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` (see `hashPassword`). */
+  passwordHash: string;
+  /** Milliseconds since the epoch. */
+  created: number;
+}
+
+/** Which part of a room's history to read: the newest `limit` lines, or those before/after a time. */
+export interface HistoryQuery {
+  limit: number;
+  /** Only messages strictly older than this time (ms). */
+  before?: number;
+  /** Only messages strictly newer than this time (ms). */
+  after?: number;
+}
+
+/**
+ * Where accounts and room history live. Keys are casefolded (`foldNick`/`foldRoom`) by the service before
+ * they reach a store. `appendMessage` is fire-and-forget so delivery never waits on storage; a store may
+ * batch writes, and `flush` waits for them.
+ */
+export interface IWordsStore {
+  /** Opens the store (creates its tables). */
+  start(): Deferred<void>;
+  /** Flushes and closes it. */
+  stop(): Deferred<void>;
+  getAccount(key: string): Deferred<AccountRecord | undefined>;
+  /** Adds an account; fails with `AccountExistsError` if `key` is taken. */
+  createAccount(key: string, record: AccountRecord): Deferred<void>;
+  /** Replaces the password hash; fires false if there is no such account. */
+  setPasswordHash(key: string, passwordHash: string): Deferred<boolean>;
+  /** Removes an account; fires false if there was none. */
+  deleteAccount(key: string): Deferred<boolean>;
+  /** Records a room message under `roomKey`. */
+  appendMessage(roomKey: string, message: ChatMessage): void;
+  /** Messages of a room, oldest first: the newest `limit` matching `query`. */
+  history(roomKey: string, query: HistoryQuery): Deferred<ChatMessage[]>;
+  /** Fires once every appended message is stored. */
+  flush(): Deferred<void>;
+}

@@ -1,0 +1,50 @@
+/**
+ * Nick and room-name rules shared by every front door: what is valid, and when two names are the same.
+ * Names compare under RFC 1459 casemapping (IRC's `CASEMAPPING=rfc1459`), where `[]\~` are the upper case of
+ * `{}|^`, so a nick taken on IRC is taken on the web too.
+ * @module
+ */
+
+/** Longest nick accepted (ISUPPORT `NICKLEN`). */
+export const NICK_MAX_LENGTH = 30;
+/** Longest room name accepted, prefix included (ISUPPORT `CHANNELLEN`). */
+export const ROOM_MAX_LENGTH = 50;
+/** Longest topic kept (ISUPPORT `TOPICLEN`). */
+export const TOPIC_MAX_LENGTH = 390;
+/** The characters a room name may start with (ISUPPORT `CHANTYPES`). */
+export const ROOM_PREFIXES = '#&';
+
+const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
+// eslint-disable-next-line no-control-regex
+const ROOM_BAD = /[\s,:\x00-\x1f\x7f]/;
+
+/**
+ * The RFC 1459 lower case of `name`: ASCII letters and `[]\~` folded to `a-z{}|^`.
+ *
+ * @example
+ * foldName('Foo[Bar]') === 'foo{bar}'
+ */
+export function foldName(name: string): string {
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    // A-Z and [\]^ (0x5B-0x5E) sit exactly 32 below a-z and {|}~.
+    out += c >= 0x41 && c <= 0x5e ? String.fromCharCode(c + 32) : name[i];
+  }
+  return out;
+}
+
+/** True if `nick` is a valid nick: an RFC 2812 letter or special first, then letters, digits, specials, `-`. */
+export function isValidNick(nick: string): boolean {
+  return nick.length > 0 && nick.length <= NICK_MAX_LENGTH && NICK_RE.test(nick);
+}
+
+/** True if `name` looks like a room name (starts with `#` or `&`), valid or not. */
+export function isRoomName(name: string): boolean {
+  return name.length > 0 && ROOM_PREFIXES.includes(name[0]);
+}
+
+/** True if `name` is a valid room name: a prefix, at least one more character, no spaces, commas, colons or controls. */
+export function isValidRoomName(name: string): boolean {
+  return isRoomName(name) && name.length > 1 && name.length <= ROOM_MAX_LENGTH && !ROOM_BAD.test(name);
+}

@@ -1,0 +1,224 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AlreadyInRoomError,
+  AuthenticationError,
+  NotInRoomError,
+  BadKeyError,
+  CannotSendError,
+  InvalidNickError,
+  InvalidRoomError,
+  InviteOnlyError,
+  NickInUseError,
+  NotOperatorError,
+  RoomFullError,
+  UserNotInRoomError,
+  createWordsService,
+  type ChatUser,
+  type WordsService,
+} from './index.js';
+import { RecordingClient } from './test-support/recording-client.js';
+
+const FAST = { N: 1024, r: 8, p: 1 };
+
+async function setup(...nicks: string[]): Promise<{ service: WordsService; users: ChatUser[]; clients: RecordingClient[] }> {
+  let t = 1_000_000;
+  const service = createWordsService({ scrypt: FAST, now: () => (t += 1000) });
+  await service.start();
+  const clients: RecordingClient[] = [];
+  const users: ChatUser[] = [];
+  for (const nick of nicks) {
+    const client = new RecordingClient();
+    clients.push(client);
+    users.push(await service.login(nick, { client }));
+  }
+  return { service, users, clients };
+}
+
+async function rejection(p: PromiseLike<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  assert.fail('expected a failure');
+}
+
+describe('WordsService login and nicks', () => {
+  test('nicks are validated and unique regardless of case (RFC 1459 casemapping)', async () => {
+    const { service } = await setup('Alice[1]');
+    assert.ok((await rejection(service.login('1bad', { client: new RecordingClient() }))) instanceof InvalidNickError);
+    assert.ok((await rejection(service.login('has space', { client: new RecordingClient() }))) instanceof InvalidNickError);
+    assert.ok((await rejection(service.login('x'.repeat(31), { client: new RecordingClient() }))) instanceof InvalidNickError);
+    const e = await rejection(service.login('alice{1}', { client: new RecordingClient() }));
+    assert.ok(e instanceof NickInUseError);
+    assert.equal((e as NickInUseError).code, 'NickInUse');
+    assert.equal(service.findUser('ALICE[1]')?.nick, 'Alice[1]');
+  });
+
+  test('a registered nick needs its password; the right one logs in to the account', async () => {
+    const { service } = await setup();
+    await service.register('Owner', 'sesame');
+    assert.equal(await service.isRegistered('owner'), true);
+    assert.ok((await rejection(service.login('owner', { client: new RecordingClient() }))) instanceof AuthenticationError);
+    assert.ok((await rejection(service.login('owner', { client: new RecordingClient(), password: 'nope' }))) instanceof AuthenticationError);
+    const u = await service.login('OWNER', { client: new RecordingClient(), password: 'sesame' });
+    assert.equal(u.account, 'Owner');
+    assert.equal(u.nick, 'OWNER');
+  });
+
+  test('authenticate gives a VerifiedAccount that lets login take the nick without a password', async () => {
+    const { service } = await setup();
+    await service.register('sam', 'pw');
+    assert.ok((await rejection(service.authenticate('sam', 'bad'))) instanceof AuthenticationError);
+    assert.ok((await rejection(service.authenticate('nobody', 'pw'))) instanceof AuthenticationError);
+    const account = await service.authenticate('SAM', 'pw');
+    assert.equal(account.name, 'sam');
+    const u = await service.login('sam', { client: new RecordingClient(), account });
+    assert.equal(u.account, 'sam');
+    const other = await service.login('guest', { client: new RecordingClient(), account });
+    assert.equal(other.account, 'sam', 'an account may use an unregistered nick');
+  });
+
+  test('a nick is held while its password is being checked', async () => {
+    const { service } = await setup();
+    await service.register('slow', 'pw');
+    const first = service.login('slow', { client: new RecordingClient(), password: 'pw' });
+    assert.ok((await rejection(service.login('SLOW', { client: new RecordingClient(), password: 'pw' }))) instanceof NickInUseError);
+    assert.equal((await first).nick, 'slow');
+  });
+
+  test('a nick change tells the user and everyone sharing a room, once', async () => {
+    const { service, users, clients } = await setup('a', 'b', 'c');
+    users[0].join('#x');
+    users[0].join('#y');
+    users[1].join('#x');
+    users[1].join('#y');
+    clients.forEach((c) => c.take());
+    await users[0].setNick('A2');
+    assert.deepEqual(clients[0].take(), ['nick a->A2']);
+    assert.deepEqual(clients[1].take(), ['nick a->A2']);
+    assert.deepEqual(clients[2].take(), []);
+    assert.equal(service.findUser('a2'), users[0]);
+    assert.equal(service.findUser('a'), undefined);
+    assert.equal(service.findRoom('#x')?.memberByKey('a2')?.user, users[0]);
+    assert.ok((await rejection(users[0].setNick('b'))) instanceof NickInUseError);
+    await service.register('taken', 'pw');
+    assert.ok((await rejection(users[0].setNick('taken'))) instanceof AuthenticationError);
+  });
+});
+
+describe('WordsService rooms', () => {
+  test('join, messages to members but the sender, part; empty rooms vanish', async () => {
+    const { service, users, clients } = await setup('a', 'b', 'c');
+    const room = users[0].join('#Room');
+    assert.equal(room.membership(users[0])?.op, true, 'the first joiner is operator');
+    users[1].join('#room');
+    assert.deepEqual(clients[0].take(), ['join a #Room', 'join b #Room']);
+    assert.deepEqual(clients[1].take(), ['join b #Room']);
+    users[1].send('#ROOM', 'hello');
+    assert.deepEqual(clients[0].take(), ['privmsg b->#Room: hello']);
+    assert.deepEqual(clients[1].take(), []);
+    assert.deepEqual(clients[2].take(), [], 'non-members hear nothing');
+    users[0].send('c', 'psst', { kind: 'notice' });
+    assert.deepEqual(clients[2].take(), ['notice a->c: psst']);
+    users[1].part('#room', 'bye');
+    assert.deepEqual(clients[0].take(), ['part b #Room: bye']);
+    assert.deepEqual(clients[1].take(), ['part b #Room: bye']);
+    users[0].part('#room');
+    assert.equal(service.findRoom('#room'), undefined);
+    assert.throws(() => users[0].join('no-prefix'), InvalidRoomError);
+  });
+
+  test('+n keeps outsiders out; +m needs voice; +t needs op for the topic', async () => {
+    const { users, clients } = await setup('op', 'member', 'outsider');
+    users[0].join('#r');
+    users[1].join('#r');
+    assert.throws(() => users[2].send('#r', 'hi'), CannotSendError);
+    users[0].setModes('#r', [{ adding: false, mode: 'n' }]);
+    users[2].send('#r', 'from outside');
+    assert.ok(clients[1].take().includes('privmsg outsider->#r: from outside'));
+    assert.throws(() => users[1].setTopic('#r', 'mine'), NotOperatorError);
+    users[0].setModes('#r', [{ adding: true, mode: 'm' }]);
+    assert.throws(() => users[1].send('#r', 'x'), CannotSendError);
+    users[0].setModes('#r', [{ adding: true, mode: 'v', arg: 'MEMBER' }]);
+    users[1].send('#r', 'voiced');
+    users[0].setModes('#r', [{ adding: false, mode: 't' }]);
+    users[1].setTopic('#r', 'ours');
+    assert.deepEqual(clients[0].take().slice(-5), ['mode #r by op: +m', 'mode #r by op: +v member', 'privmsg member->#r: voiced', 'mode #r by op: -t', 'topic #r by member: ours']);
+    assert.deepEqual(clients[1].take().slice(-1), ['topic #r by member: ours']);
+  });
+
+  test('+i needs an invitation (used once), +k a key, +l room', async () => {
+    const { users, clients } = await setup('op', 'b', 'c');
+    users[0].join('#r');
+    users[0].setModes('#r', [
+      { adding: true, mode: 'i' },
+      { adding: true, mode: 'k', arg: 'sekrit' },
+      { adding: true, mode: 'l', arg: '2' },
+    ]);
+    assert.deepEqual(users[0].service.findRoom('#r')?.modeString(), ['+intkl', 'sekrit', '2']);
+    assert.deepEqual(users[0].service.findRoom('#r')?.modeString(false), ['+intkl', '*', '2']);
+    assert.throws(() => users[1].join('#r', 'sekrit'), InviteOnlyError);
+    assert.throws(() => users[1].invite('c', '#r'), NotInRoomError);
+    assert.throws(() => users[0].invite('op', '#r'), AlreadyInRoomError);
+    users[0].invite('b', '#r');
+    assert.deepEqual(clients[1].take(), ['invited #r by op']);
+    assert.throws(() => users[1].join('#r', 'wrong'), BadKeyError);
+    users[1].join('#r', 'sekrit');
+    users[0].invite('c', '#r');
+    assert.throws(() => users[2].join('#r', 'sekrit'), RoomFullError);
+    users[1].part('#r');
+    assert.throws(() => users[1].join('#r', 'sekrit'), InviteOnlyError, 'the invitation was used');
+  });
+
+  test('only operators kick, set modes and (under +i) invite; kicks tell the kicked', async () => {
+    const { users, clients } = await setup('op', 'b', 'c');
+    users[0].join('#r');
+    users[1].join('#r');
+    assert.throws(() => users[1].kick('#r', 'op'), NotOperatorError);
+    assert.throws(() => users[1].setModes('#r', [{ adding: true, mode: 'm' }]), NotOperatorError);
+    assert.throws(() => users[0].kick('#r', 'c'), UserNotInRoomError);
+    clients.forEach((c) => c.take());
+    users[0].kick('#r', 'B', 'out');
+    assert.deepEqual(clients[1].take(), ['kick b #r by op: out']);
+    assert.deepEqual(clients[0].take(), ['kick b #r by op: out']);
+    assert.equal(users[1].rooms.size, 0);
+    users[0].setModes('#r', [{ adding: true, mode: 'o', arg: 'op' }]);
+    assert.deepEqual(clients[0].take(), [], 'a change that changes nothing is not announced');
+  });
+
+  test('quit tells each user sharing a room once', async () => {
+    const { users, clients } = await setup('a', 'b', 'c');
+    for (const r of ['#1', '#2']) {
+      users[0].join(r);
+      users[1].join(r);
+    }
+    clients.forEach((c) => c.take());
+    users[0].quit('gone');
+    assert.deepEqual(clients[1].take(), ['quit a: gone']);
+    assert.deepEqual(clients[2].take(), []);
+    assert.equal(users[0].online, false);
+    users[0].quit('again');
+  });
+
+  test('away messages come back to private senders; history keeps room lines', async () => {
+    const { service, users } = await setup('a', 'b');
+    users[1].setAway('lunch');
+    assert.equal(users[0].send('b', 'hi').away, 'lunch');
+    users[0].join('#h');
+    for (let i = 0; i < 5; i++) users[0].send('#h', `line ${i}`);
+    const last = await users[0].history('#h', { limit: 3 });
+    assert.deepEqual(last.map((m) => m.text), ['line 2', 'line 3', 'line 4']);
+    assert.ok(last[0].id < last[1].id, 'ids increase');
+    const before = await service.history('#H', { limit: 10, before: last[0].time });
+    assert.deepEqual(before.map((m) => m.text), ['line 0', 'line 1']);
+  });
+
+  test('stop disconnects every client', async () => {
+    const { service, clients } = await setup('a', 'b');
+    await service.stop('bye now');
+    assert.deepEqual(clients[0].take(), ['disconnect: bye now']);
+    assert.equal([...service.users()].length, 0);
+  });
+});
