@@ -9,31 +9,45 @@ import { HTTPParseError } from './http-parser.js';
 
 /** What the parser reports. */
 export interface ResponseHandler {
-  head(code: number, message: string, headers: string[]): void;
+  /** The final (non-1xx) head; `version` is `'HTTP/1.1'` or `'HTTP/1.0'`. */
+  head(code: number, message: string, headers: string[], version: string): void;
   data(chunk: Uint8Array): void;
   done(): void;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const STATUS = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/;
+const STATUS = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
+
+/** How the body of the response being parsed is delimited. */
+export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
 
 /** Parses one response. */
 export class ResponseParser {
+  /** How the body is delimited, known once the head is parsed: `'close'` means the end of the connection. */
+  framing: BodyFraming = 'none';
   #buf: Buffer | null = null;
   #state: 'head' | 'length' | 'chunked' | 'close' | 'done' = 'head';
   #remaining = 0;
   #decoder: ChunkedDecoder | null = null;
 
-  /** @param noBody true for the response to a HEAD request. */
-  constructor(readonly handler: ResponseHandler, readonly noBody = false, readonly maxHead = 64 * 1024) {}
+  /**
+   * @param noBody true for the response to a HEAD request.
+   * @param maxHead largest response head, in bytes (guards against a peer that never ends its headers).
+   * @param maxHeaders most header fields in one head.
+   */
+  constructor(readonly handler: ResponseHandler, readonly noBody = false, readonly maxHead = 64 * 1024, readonly maxHeaders = 500) {}
 
   /** True once the whole response has been parsed. */
   get done(): boolean {
     return this.#state === 'done';
   }
 
-  /** Feeds bytes from the connection. @throws HTTPParseError */
-  feed(data: Uint8Array): void {
+  /**
+   * Feeds bytes from the connection. Returns how many bytes were left over past the end of the response
+   * (0 unless `done`): a client must not reuse a connection that sent more than it was asked for.
+   * @throws HTTPParseError
+   */
+  feed(data: Uint8Array): number {
     let buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (this.#buf) {
       buf = Buffer.concat([this.#buf, buf]);
@@ -46,8 +60,9 @@ export class ResponseParser {
         if (end === -1) {
           if (buf.length - pos > this.maxHead) throw new HTTPParseError(502, 'response head too large');
           this.#buf = buf.subarray(pos);
-          return;
+          return 0;
         }
+        if (end - pos > this.maxHead) throw new HTTPParseError(502, 'response head too large');
         const head = buf.toString('latin1', pos, end);
         pos = end + 4;
         this.#head(head);
@@ -65,6 +80,7 @@ export class ResponseParser {
         pos = buf.length;
       }
     }
+    return buf.length - pos;
   }
 
   /** The connection ended: completes a close-delimited body, or throws if the response was cut short. */
@@ -77,7 +93,8 @@ export class ResponseParser {
     const lines = head.split('\r\n');
     const m = STATUS.exec(lines[0]);
     if (!m) throw new HTTPParseError(502, 'malformed status line');
-    const code = Number(m[1]);
+    const code = Number(m[2]);
+    if (lines.length - 1 > this.maxHeaders) throw new HTTPParseError(502, 'too many headers in response');
     const headers: string[] = [];
     for (let i = 1; i < lines.length; i++) {
       const colon = lines[i].indexOf(':');
@@ -85,7 +102,7 @@ export class ResponseParser {
       headers.push(lines[i].slice(0, colon).trim().toLowerCase(), lines[i].slice(colon + 1).trim());
     }
     if (code >= 100 && code < 200 && code !== 101) return;
-    this.handler.head(code, m[2] ?? '', headers);
+    this.handler.head(code, m[3] ?? '', headers, m[1]);
     let te: string | null = null;
     let cl: string | null = null;
     for (let i = 0; i < headers.length; i += 2) {
@@ -95,13 +112,18 @@ export class ResponseParser {
     if (this.noBody || code === 204 || code === 304 || code === 101) this.#finish();
     else if (te !== null && /chunked\s*$/i.test(te)) {
       this.#state = 'chunked';
+      this.framing = 'chunked';
       this.#decoder = new ChunkedDecoder();
     } else if (cl !== null) {
       if (!/^\d+$/.test(cl)) throw new HTTPParseError(502, 'invalid Content-Length in response');
       this.#remaining = Number(cl);
       this.#state = 'length';
+      this.framing = 'length';
       if (this.#remaining === 0) this.#finish();
-    } else this.#state = 'close';
+    } else {
+      this.#state = 'close';
+      this.framing = 'close';
+    }
   }
 
   #finish(): void {

@@ -1,0 +1,14 @@
+/**
+ * The HTTP/1.1 client of `torsion/web`: `Agent`, `HTTPConnectionPool`, `readBody`, body producers, and
+ * agents that wrap agents (redirects, content decoding, cookies, proxies).
+ * @module
+ */
+export type { HeadersInit, IAgent, IBodyProducer, IBodyProtocol, BodyTransport } from './interfaces.js';
+export * from './errors.js';
+export { Response, type RequestInfo, type BodySource } from './response.js';
+export { HTTP11ClientProtocol, type ClientRequest, type ResponseLimits } from './client-protocol.js';
+export { HTTPConnectionPool } from './pool.js';
+export { Agent, type AgentOptions, type AgentReactor } from './agent.js';
+export { readBody } from './read-body.js';
+export { StringBodyProducer, FileBodyProducer } from './body-producers.js';
+export { parseURI, type ClientURI } from './uri.js';
