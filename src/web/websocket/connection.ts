@@ -1,0 +1,432 @@
+/**
+ * `WebSocketConnection`: the state machine of an open WebSocket, shared by both ends. It is the Torsion
+ * protocol on the TCP (or TLS) transport once the handshake is over, and the `WebSocketTransport` the user's
+ * `WebSocketProtocol` writes to.
+ *
+ * States: OPEN -> CLOSING (our close frame sent, waiting for the peer's) -> CLOSED (both sent, or failed)
+ * -> LOST (TCP gone). Frames written while a read is being processed are gathered and written together
+ * once the read is done, so a pipelining peer gets its answers in one write.
+ * @module
+ */
+import { isUtf8 } from 'node:buffer';
+import { Failure } from '../../defer/index.js';
+import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, ITCPTransport, ITransport } from '../../internet/interfaces.js';
+import { Logger } from '../../logger/index.js';
+import type { Request } from '../request.js';
+import type { PerMessageDeflate } from './deflate.js';
+import { WebSocketClosedError } from './errors.js';
+import { closePayload, CloseCode, encodeFrame, encodeTextFrame, FrameError, FrameReader, isValidCloseCode, Opcode, type FrameSink } from './frame.js';
+import type { WebSocketConnectionOptions, WebSocketTransport } from './interfaces.js';
+import type { WebSocketProtocol } from './protocol.js';
+
+const log = new Logger({ namespace: 'torsion.web.websocket' });
+
+/** Default `maxMessageSize`: 16 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+const COALESCE_LIMIT = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+const enum State {
+  OPEN,
+  CLOSING,
+  CLOSED,
+  LOST,
+}
+
+/** What a connection is built from, besides the options. */
+export interface ConnectionSetup {
+  protocol: WebSocketProtocol;
+  isClient: boolean;
+  clock: IReactorTime;
+  subprotocol: string | null;
+  extensions: string | null;
+  deflate: PerMessageDeflate | null;
+  request?: Request;
+}
+
+/** One open WebSocket connection (see the module comment). */
+export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTransport {
+  /** The user's protocol. */
+  readonly protocol: WebSocketProtocol;
+  readonly subprotocol: string | null;
+  readonly extensions: string | null;
+  readonly request?: Request;
+  /** The underlying stream transport, set by `makeConnection`. */
+  transport!: ITransport;
+  readonly #isClient: boolean;
+  readonly #clock: IReactorTime;
+  readonly #reader: FrameReader;
+  readonly #deflate: PerMessageDeflate | null;
+  readonly #maxMessageSize: number;
+  readonly #pingInterval: number;
+  readonly #pingTimeout: number;
+  readonly #closeTimeout: number;
+  #state = State.OPEN;
+  #inRead = false;
+  #out: Buffer[] = [];
+  #outSize = 0;
+  #msgOpcode = 0;
+  #msgCompressed = false;
+  #msgParts: Buffer[] = [];
+  #msgSize = 0;
+  #msgText: string[] = [];
+  #decoder: TextDecoder | null = null;
+  #paused = false;
+  #heard = false;
+  #heartbeat: IDelayedCall | null = null;
+  #closeTimer: IDelayedCall | null = null;
+  #received: { code: number; reason: string } | null = null;
+  #sentClose = false;
+  #failed: { code: number; reason: string } | null = null;
+
+  constructor(setup: ConnectionSetup, options: WebSocketConnectionOptions = {}) {
+    this.protocol = setup.protocol;
+    this.#isClient = setup.isClient;
+    this.#clock = setup.clock;
+    this.subprotocol = setup.subprotocol;
+    this.extensions = setup.extensions;
+    this.#deflate = setup.deflate;
+    if (setup.request !== undefined) this.request = setup.request;
+    this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#pingInterval = options.pingInterval ?? 30;
+    this.#pingTimeout = options.pingTimeout ?? 30;
+    this.#closeTimeout = options.closeTimeout ?? 10;
+    this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });
+  }
+
+  // ------------------------------------------------------------ IProtocol (the TCP side)
+
+  makeConnection(transport: ITransport): void {
+    this.transport = transport;
+    this.connectionMade();
+  }
+
+  connectionMade(): void {
+    this.#inRead = true;
+    try {
+      this.protocol.negotiationStarted(this);
+      this.protocol.negotiationFinished();
+    } finally {
+      this.#endRead();
+    }
+    if (this.#pingInterval > 0 && this.#state === State.OPEN) this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
+  }
+
+  dataReceived(data: Uint8Array): void {
+    if (this.#state >= State.CLOSED) return;
+    this.#heard = true;
+    this.#inRead = true;
+    try {
+      this.#reader.feed(data, this);
+    } catch (e) {
+      this.#readError(e);
+    } finally {
+      this.#endRead();
+    }
+  }
+
+  connectionLost(_reason: Failure): void {
+    if (this.#state === State.LOST) return;
+    this.#state = State.LOST;
+    this.#cancelTimers();
+    this.#reader.reset();
+    this.#msgParts = [];
+    const received = this.#received;
+    let error: WebSocketClosedError;
+    if (this.#failed !== null) error = new WebSocketClosedError(this.#failed.code, this.#failed.reason, false);
+    else if (received !== null) error = new WebSocketClosedError(received.code, received.reason, this.#sentClose);
+    else error = new WebSocketClosedError(CloseCode.ABNORMAL, '', false);
+    this.protocol.connectionLost(new Failure(error));
+  }
+
+  // ------------------------------------------------------------ frames in
+
+  /** @internal called by the frame reader for each frame. */
+  frameReceived(fin: boolean, rsv1: boolean, opcode: number, payload: Buffer): void {
+    if (opcode >= Opcode.CLOSE) {
+      this.#controlReceived(opcode, payload);
+      return;
+    }
+    if (opcode === Opcode.CONTINUATION) {
+      if (this.#msgOpcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
+      this.#fragment(payload);
+      if (fin) this.#messageDone();
+      return;
+    }
+    if (this.#msgOpcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
+    if (fin && !rsv1) {
+      if (payload.length > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
+      this.#deliver(opcode, payload);
+      return;
+    }
+    this.#msgOpcode = opcode;
+    this.#msgCompressed = rsv1;
+    this.#msgSize = 0;
+    if (opcode === Opcode.TEXT && !rsv1) this.#decoder = new TextDecoder('utf-8', { fatal: true });
+    this.#fragment(payload);
+    if (fin) this.#messageDone();
+  }
+
+  #fragment(payload: Buffer): void {
+    this.#msgSize += payload.length;
+    if (this.#msgSize > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
+    if (this.#decoder !== null) {
+      try {
+        this.#msgText.push(this.#decoder.decode(payload, { stream: true }));
+      } catch {
+        throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
+      }
+    } else this.#msgParts.push(payload);
+  }
+
+  #messageDone(): void {
+    const opcode = this.#msgOpcode;
+    this.#msgOpcode = 0;
+    const decoder = this.#decoder;
+    if (decoder !== null) {
+      this.#decoder = null;
+      let tail: string;
+      try {
+        tail = decoder.decode();
+      } catch {
+        throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message ends inside a UTF-8 sequence');
+      }
+      const text = this.#msgText.join('') + tail;
+      this.#msgText = [];
+      this.protocol.textMessageReceived(text);
+      return;
+    }
+    const parts = this.#msgParts;
+    this.#msgParts = [];
+    const payload = this.#msgCompressed ? this.#deflate!.decompress(parts, this.#maxMessageSize) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    this.#deliver(opcode, payload);
+  }
+
+  #deliver(opcode: number, payload: Buffer): void {
+    if (opcode === Opcode.TEXT) {
+      if (!isUtf8(payload)) throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
+      this.protocol.textMessageReceived(payload.toString('utf8'));
+    } else this.protocol.bytesMessageReceived(payload);
+  }
+
+  #controlReceived(opcode: number, payload: Buffer): void {
+    if (opcode === Opcode.PING) {
+      if (this.#state === State.OPEN) this.#send(encodeFrame(Opcode.PONG, payload, this.#isClient));
+    } else if (opcode === Opcode.PONG) {
+      this.protocol.pongReceived(payload);
+    } else this.#closeReceived(payload);
+  }
+
+  #closeReceived(payload: Buffer): void {
+    let code: number = CloseCode.NO_STATUS;
+    let reason = '';
+    if (payload.length === 1) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
+    if (payload.length >= 2) {
+      code = payload.readUInt16BE(0);
+      if (!isValidCloseCode(code)) throw new FrameError(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
+      const text = payload.subarray(2);
+      if (!isUtf8(text)) throw new FrameError(CloseCode.INVALID_PAYLOAD, 'close reason is not valid UTF-8');
+      reason = text.toString('utf8');
+    }
+    this.#received = { code, reason };
+    if (!this.#sentClose) {
+      this.#sentClose = true;
+      this.#send(encodeFrame(Opcode.CLOSE, closePayload(code, ''), this.#isClient));
+    }
+    this.#state = State.CLOSED;
+    this.#reader.paused = true;
+    this.#reader.reset();
+    this.#closeTransport();
+  }
+
+  #readError(e: unknown): void {
+    if (e instanceof FrameError) {
+      this.#fail(e.closeCode, e.message);
+      return;
+    }
+    log.failure('WebSocket protocol {protocol} raised an error handling a message', new Failure(e), { protocol: this.protocol.constructor.name });
+    this.#fail(CloseCode.INTERNAL_ERROR, 'internal error');
+  }
+
+  /** Fails the connection (RFC 6455 section 7.1.7): a close frame with `code`, then the TCP connection closes. */
+  #fail(code: number, reason: string): void {
+    if (this.#state >= State.CLOSED) return;
+    log.debug('failing WebSocket connection with {code}: {reason}', { code, reason });
+    this.#failed = { code, reason };
+    if (!this.#sentClose) {
+      this.#sentClose = true;
+      this.#send(encodeFrame(Opcode.CLOSE, closePayload(code, reason), this.#isClient));
+    }
+    this.#state = State.CLOSED;
+    this.#reader.paused = true;
+    this.#reader.reset();
+    this.#flushOut();
+    this.transport.loseConnection();
+    this.#armCloseTimer();
+  }
+
+  /** Both close frames have passed: the server closes TCP now, the client waits for the server to (section 7.1.1). */
+  #closeTransport(): void {
+    if (!this.#isClient) {
+      this.#flushOut();
+      this.transport.loseConnection();
+    }
+    this.#armCloseTimer();
+  }
+
+  #armCloseTimer(): void {
+    if (this.#closeTimer !== null) this.#closeTimer.cancel();
+    this.#closeTimer = this.#clock.callLater(this.#closeTimeout, () => {
+      this.#closeTimer = null;
+      this.abortConnection();
+    });
+  }
+
+  // ------------------------------------------------------------ heartbeat
+
+  #tick(): void {
+    this.#heartbeat = null;
+    if (this.#state !== State.OPEN) return;
+    if (this.#heard) {
+      this.#heard = false;
+      this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
+      return;
+    }
+    this.ping();
+    this.#heartbeat = this.#clock.callLater(this.#pingTimeout, () => this.#deadline());
+  }
+
+  #deadline(): void {
+    this.#heartbeat = null;
+    if (this.#state !== State.OPEN) return;
+    if (this.#heard) {
+      this.#heard = false;
+      this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
+      return;
+    }
+    log.info('WebSocket peer {peer} did not answer a ping within {seconds}s; dropping the connection', { peer: String(this.getPeer()), seconds: this.#pingTimeout });
+    this.abortConnection();
+  }
+
+  #cancelTimers(): void {
+    if (this.#heartbeat?.active()) this.#heartbeat.cancel();
+    if (this.#closeTimer?.active()) this.#closeTimer.cancel();
+    this.#heartbeat = this.#closeTimer = null;
+  }
+
+  // ------------------------------------------------------------ frames out
+
+  #send(frame: Buffer): void {
+    if (this.#inRead) {
+      this.#out.push(frame);
+      this.#outSize += frame.length;
+      if (this.#outSize >= COALESCE_LIMIT) this.#flushOut();
+    } else this.transport.write(frame);
+  }
+
+  #flushOut(): void {
+    const out = this.#out;
+    if (out.length === 0) return;
+    this.#out = [];
+    const size = this.#outSize;
+    this.#outSize = 0;
+    if (out.length === 1) this.transport.write(out[0]!);
+    else if (size < COALESCE_LIMIT) this.transport.write(Buffer.concat(out, size));
+    else this.transport.writeSequence(out);
+  }
+
+  #endRead(): void {
+    this.#inRead = false;
+    this.#flushOut();
+  }
+
+  #sendMessage(opcode: number, data: Buffer): void {
+    const deflate = this.#deflate;
+    if (deflate !== null && data.length >= deflate.threshold) this.#send(encodeFrame(opcode, deflate.compress(data), this.#isClient, true, true));
+    else this.#send(encodeFrame(opcode, data, this.#isClient));
+  }
+
+  sendTextMessage(text: string): void {
+    if (this.#sentClose || this.#state === State.LOST) return;
+    if (this.#deflate !== null && text.length * 3 >= this.#deflate.threshold) this.#sendMessage(Opcode.TEXT, Buffer.from(text, 'utf8'));
+    else this.#send(encodeTextFrame(text, this.#isClient));
+  }
+
+  sendBytesMessage(data: Uint8Array): void {
+    if (this.#sentClose || this.#state === State.LOST) return;
+    this.#sendMessage(Opcode.BINARY, Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  /** `IConsumer.write`: a string is sent as a text message, bytes as a binary message. */
+  write(data: Data): void {
+    if (typeof data === 'string') this.sendTextMessage(data);
+    else this.sendBytesMessage(data);
+  }
+
+  ping(payload: Uint8Array = EMPTY): void {
+    if (payload.byteLength > 125) throw new RangeError('a ping payload is at most 125 bytes');
+    if (this.#sentClose || this.#state === State.LOST) return;
+    this.#send(encodeFrame(Opcode.PING, payload, this.#isClient));
+  }
+
+  loseConnection(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (code !== CloseCode.NORMAL && !(code >= 3000 && code <= 4999) && !isValidCloseCode(code)) throw new RangeError(`${code} is not a close code an endpoint may send`);
+    if (this.#sentClose || this.#state !== State.OPEN) return;
+    this.#sentClose = true;
+    this.#state = State.CLOSING;
+    this.#send(encodeFrame(Opcode.CLOSE, closePayload(code, reason), this.#isClient));
+    this.#armCloseTimer();
+  }
+
+  abortConnection(): void {
+    if (this.#state === State.LOST) return;
+    const t = this.transport as Partial<ITCPTransport>;
+    if (typeof t.abortConnection === 'function') t.abortConnection();
+    else this.transport.loseConnection();
+  }
+
+  // ------------------------------------------------------------ flow control
+
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    (this.transport as ITCPTransport).registerProducer(producer, streaming);
+  }
+
+  unregisterProducer(): void {
+    (this.transport as ITCPTransport).unregisterProducer();
+  }
+
+  pauseProducing(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#reader.paused = true;
+    (this.transport as Partial<ITCPTransport>).pauseProducing?.();
+  }
+
+  resumeProducing(): void {
+    if (!this.#paused || this.#state >= State.CLOSED) return;
+    this.#paused = false;
+    this.#reader.paused = false;
+    this.#inRead = true;
+    try {
+      this.#reader.drain(this);
+    } catch (e) {
+      this.#readError(e);
+    } finally {
+      this.#endRead();
+    }
+    if (!this.#paused) (this.transport as Partial<ITCPTransport>).resumeProducing?.();
+  }
+
+  /** `IPushProducer.stopProducing`: drops the connection. */
+  stopProducing(): void {
+    this.abortConnection();
+  }
+
+  getPeer(): IAddress {
+    return this.transport.getPeer();
+  }
+
+  getHost(): IAddress {
+    return this.transport.getHost();
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * WebSockets (RFC 6455) for `torsion/web`: `WebSocketResource` on the server, `connectWebSocket` for
+ * clients, `WebSocketProtocol` for the code on either end, permessage-deflate (RFC 7692).
+ * @module
+ */
+export type { WebSocketTransport, WebSocketOptions, WebSocketConnectionOptions, WebSocketServerFactory, WebSocketClientOptions, WebSocketClientReactor, PerMessageDeflateOptions } from './interfaces.js';
+export { WebSocketProtocol } from './protocol.js';
+export { WebSocketResource } from './resource.js';
+export { WebSocketConnection, DEFAULT_MAX_MESSAGE_SIZE } from './connection.js';
+export { WebSocketClosedError, WebSocketHandshakeError } from './errors.js';
+export { CloseCode, Opcode, FrameReader, FrameError, encodeFrame, encodeTextFrame, isValidCloseCode } from './frame.js';
+export { acceptKey, WEBSOCKET_GUID } from './handshake.js';
