@@ -39,6 +39,15 @@ export default tseslint.config(
     },
   },
   {
+    // live/loop/ is Torsion's reactor and transport in a page: no Node imports, no Buffer.
+    files: ['src/live/loop/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/live/loop/test-support/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*'] }],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'live/loop/ runs in browsers: use Uint8Array' }],
+    },
+  },
+  {
     // irc/ (but its server and reconnecting factory) runs in a browser: no Node imports, no Buffer.
     files: ['src/irc/**/*.ts'],
     ignores: ['src/irc/server/**', 'src/irc/client-factory.ts', 'src/**/*.test.ts', 'src/irc/test-support/**'],
