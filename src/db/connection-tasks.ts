@@ -50,19 +50,27 @@ function guarded<T>(sql: string, fn: () => T | Promise<T>): T | Promise<T> {
   return result;
 }
 
-/** Opens this worker's connection, then runs `openFun` (a task) on the driver's own connection object. */
+/** Opens this worker's connection and runs `openFun` (a task) on the driver's own connection object. */
 export async function open(driver: DriverName, options: SqliteOptions | PgOptions, openFun?: { module: string; name: string }): Promise<void> {
   if (connection) throw new Error('connection is already open');
+  const init = openFun && (await loadTask(openFun));
   if (driver === 'sqlite') {
     const { openSqlite } = await import('./sqlite-driver.js');
-    connection = openSqlite(options as SqliteOptions);
+    const db = openSqlite(options as SqliteOptions);
+    try {
+      await init?.(db.native);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    connection = db;
   } else if (driver === 'pg') {
     const { openPg } = await import('./pg-driver.js');
-    connection = await openPg(options as PgOptions);
+    // Run on every new session, so a reconnected one gets the same settings.
+    connection = await openPg(options as PgOptions, init);
   } else {
     throw new TypeError(`unknown database driver ${JSON.stringify(driver)}: use 'sqlite' or 'pg'`);
   }
-  if (openFun) await (await loadTask(openFun))(connection.native);
 }
 
 export function query(sql: string, params?: Params): Row[] | Promise<Row[]> {

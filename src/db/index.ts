@@ -1,7 +1,7 @@
 /**
  * `torsion/db`: a database connection pool whose connections live in worker threads, results back as
  * Deferreds on the main loop (Twisted's `twisted.enterprise.adbapi`). SQLite built in, PostgreSQL
- * through the optional `pg` package.
+ * through the `pg` package (imported only when a PostgreSQL pool connects).
  * @module
  */
 export { ConnectionPool, type ConnectionPoolStats } from './connection-pool.js';

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriverNotInstalledError, loadPg } from './index.js';
 
-// These cover loading the optional `pg` package only. The PostgreSQL suite itself (a real server from
-// Debian's `postgresql` package) is not here: the `pg` npm package is not a dependency of this repo yet.
+// Loading the `pg` package. The pool on a real PostgreSQL server is tested in pg.test.ts.
 
 test('a missing pg package fails with DriverNotInstalledError naming the npm package', async () => {
   const missing = Object.assign(new Error("Cannot find package 'pg'"), { code: 'ERR_MODULE_NOT_FOUND' });

@@ -1,0 +1,178 @@
+/**
+ * A throwaway PostgreSQL server for the `pg` tests: `initdb` into a temporary directory, then `postgres`
+ * on 127.0.0.1 (an ephemeral port) and on a Unix socket in that directory. Uses the binaries of Debian's
+ * `postgresql` package (`/usr/lib/postgresql/<version>/bin`); the server refuses to run as root, so as root
+ * it runs as the `postgres` user (or `nobody`), which then owns the directory.
+ * @module
+ */
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Deferred, type Failure } from '../../defer/index.js';
+import { Factory, ProcessDone, Protocol, ProcessProtocol, reactor, type IPv4Address, type ProcessTransport } from '../../internet/index.js';
+import { PeerMissingError } from '../../testing/index.js';
+
+/** The database role and database name the server is made with (trust authentication, loopback only). */
+const USER = 'torsion';
+const DATABASE = 'postgres';
+
+/** Where Debian's `postgresql` package puts its server binaries, newest version first. */
+function findBinaries(): { initdb: string; postgres: string } {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) {
+    const bin = join(root, v, 'bin');
+    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
+  }
+  throw new PeerMissingError(`${root}/<version>/bin/postgres`, 'postgresql');
+}
+
+/** The uid and gid to run as: none when not root; else `postgres` (Debian's package makes it) or `nobody`. */
+function unprivilegedUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const lines = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
+  const entry = lines.find((f) => f[0] === 'postgres') ?? lines.find((f) => f[0] === 'nobody');
+  if (!entry) throw new Error('running as root, and there is no postgres or nobody user to run PostgreSQL as');
+  return { uid: Number(entry[2]), gid: Number(entry[3]) };
+}
+
+/** Collects a child's output and tells when it ends, or when a line of its log matches. */
+class ServerProcess extends ProcessProtocol {
+  output = '';
+  /** Fires with the exit reason (wrapped: a Deferred fired with a Failure would fail). */
+  readonly ended = new Deferred<{ reason: Failure }>();
+  #waitFor: { pattern: RegExp; d: Deferred<void> } | undefined;
+
+  override childDataReceived(_fd: number, data: Uint8Array): void {
+    this.output += Buffer.from(data).toString();
+    const w = this.#waitFor;
+    if (w && w.pattern.test(this.output)) {
+      this.#waitFor = undefined;
+      w.d.callback(undefined);
+    }
+  }
+
+  /** Fires when the output matches `pattern`; fails if the process ends first. */
+  waitFor(pattern: RegExp): Promise<void> {
+    const d = new Deferred<void>();
+    this.#waitFor = { pattern, d };
+    this.childDataReceived(1, new Uint8Array());
+    return d.asPromise();
+  }
+
+  override processEnded(reason: Failure): void {
+    const w = this.#waitFor;
+    this.#waitFor = undefined;
+    w?.d.errback(new Error(`PostgreSQL exited (${reason.getErrorMessage()}):\n${this.output}`));
+    this.ended.callback({ reason });
+  }
+}
+
+/** A port number free on 127.0.0.1 right now (PostgreSQL cannot be given port 0). */
+async function freePort(): Promise<number> {
+  const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
+  const n = (port.getHost() as IPv4Address).port;
+  await port.stopListening();
+  return n;
+}
+
+/** A running throwaway server; `stop()` it (and its directory goes) when done. */
+export class PostgresServer {
+  #process: { transport: ProcessTransport; protocol: ServerProcess } | undefined;
+
+  private constructor(
+    /** The temporary directory: the data directory and the Unix socket are in it. */
+    readonly dir: string,
+    /** The TCP port on 127.0.0.1. */
+    public port: number,
+    readonly binaries: { initdb: string; postgres: string },
+    readonly user: { uid: number; gid: number } | undefined,
+  ) {}
+
+  /** `pg.Client` options over TCP. */
+  get tcpOptions(): { connectionString: string } {
+    return { connectionString: `postgres://${USER}@127.0.0.1:${this.port}/${DATABASE}` };
+  }
+
+  /** `pg.Client` options over the Unix socket. */
+  get socketOptions(): { host: string; port: number; user: string; database: string } {
+    return { host: this.dir, port: this.port, user: USER, database: DATABASE };
+  }
+
+  /** Makes a fresh cluster and starts it. Fails naming the `postgresql` package when it is not installed. */
+  static async start(): Promise<PostgresServer> {
+    const binaries = findBinaries();
+    const user = unprivilegedUser();
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-pg-'));
+    try {
+      if (user) chownSync(dir, user.uid, user.gid);
+      const server = new PostgresServer(dir, 0, binaries, user);
+      await server.#run(binaries.initdb, ['-D', join(dir, 'data'), '-U', USER, '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
+      for (let attempt = 1; ; attempt++) {
+        server.port = await freePort();
+        try {
+          await server.resume();
+          return server;
+        } catch (e) {
+          // Someone else may have taken the port between our probe and the server's bind: try another.
+          if (attempt >= 3 || !/could not bind|could not create any TCP/.test(String(e))) throw e;
+        }
+      }
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Starts the server on the existing cluster, on the same port (after {@link halt}). */
+  async resume(): Promise<void> {
+    if (this.#process) throw new Error('PostgreSQL is already running');
+    const protocol = new ServerProcess();
+    const args = ['-D', join(this.dir, 'data'), '-k', this.dir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'];
+    for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB']) args.push('-c', setting);
+    const transport = this.#spawn(protocol, this.binaries.postgres, args);
+    this.#process = { transport, protocol };
+    try {
+      await protocol.waitFor(/database system is ready to accept connections/);
+    } catch (e) {
+      this.#process = undefined;
+      throw e;
+    }
+  }
+
+  /** Stops the server (a fast shutdown: sessions are ended, open transactions rolled back); the cluster stays. */
+  async halt(): Promise<void> {
+    const p = this.#process;
+    if (!p) return;
+    this.#process = undefined;
+    if (!p.protocol.ended.called) p.transport.signalProcess('INT');
+    await p.protocol.ended;
+  }
+
+  /** Stops the server and removes its directory. */
+  async stop(): Promise<void> {
+    await this.halt();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The server's log so far (for failure messages). */
+  get log(): string {
+    return this.#process?.protocol.output ?? '';
+  }
+
+  #spawn(protocol: ServerProcess, executable: string, args: string[]): ProcessTransport {
+    return reactor.spawnProcess(protocol, executable, [executable, ...args], {
+      env: { PATH: process.env.PATH, LC_ALL: 'C' },
+      path: this.dir,
+      uid: this.user?.uid,
+      gid: this.user?.gid,
+    });
+  }
+
+  async #run(executable: string, args: string[]): Promise<void> {
+    const protocol = new ServerProcess();
+    this.#spawn(protocol, executable, args);
+    const { reason } = await protocol.ended;
+    if (!reason.check(ProcessDone)) throw new Error(`${executable} failed (${reason.getErrorMessage()}):\n${protocol.output}`);
+  }
+}
