@@ -8,7 +8,7 @@
 import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import type { Failure } from '../defer/index.js';
-import type { IAddress, IProtocol, IProtocolFactory, ITCPTransport, ITransport, TLSOptions } from './interfaces.js';
+import type { IAddress, IHalfCloseableProtocol, IProtocol, IProtocolFactory, ITCPTransport, ITransport, TLSOptions } from './interfaces.js';
 import { Protocol } from './protocol.js';
 import { SocketTransport, type AddressPolicy } from './socket-transport.js';
 import { clientTLSOptions, serverTLSOptions } from './tls-options.js';
@@ -28,7 +28,7 @@ class WrappedTLSTransport extends SocketTransport {
 }
 
 /** Runs TLS on the transport it is connected to, for the protocol it wraps. */
-export class TLSWrapperProtocol extends Protocol {
+export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtocol {
   /** The transport the wrapped protocol sees (once the outer connection is made). */
   tlsTransport: SocketTransport | undefined;
   #wire: Duplex | undefined;
@@ -63,16 +63,21 @@ export class TLSWrapperProtocol extends Protocol {
         if (self.#writePaused) self.#pendingDone = () => done();
         else done();
       },
+      // TLS has sent close_notify: half-close the outer connection (its FIN follows the records), so the
+      // peer can still answer; the outer connection closes once both directions are done.
       final(done) {
-        outer.unregisterProducer?.();
-        outer.loseConnection();
+        const tcp = outer as Partial<ITCPTransport>;
+        if (typeof tcp.loseWriteConnection === 'function') tcp.loseWriteConnection();
+        else {
+          outer.unregisterProducer?.();
+          outer.loseConnection();
+        }
         done();
       },
       destroy(_error, done) {
         if (!outer.disconnecting) {
-          const tcp = outer as Partial<ITCPTransport>;
-          if (typeof tcp.abortConnection === 'function') tcp.abortConnection();
-          else outer.loseConnection();
+          outer.unregisterProducer?.();
+          outer.loseConnection();
         }
         done(null);
       },
@@ -114,6 +119,14 @@ export class TLSWrapperProtocol extends Protocol {
       }
     }
   }
+
+  /** The peer's outer connection half-closed: end of the TLS stream (TLS tells the wrapped protocol). */
+  readConnectionLost(): void {
+    this.#wire?.push(null);
+  }
+
+  /** Our outer connection's half-close is done; the wrapped protocol was told by its own TLS socket. */
+  writeConnectionLost(): void {}
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
