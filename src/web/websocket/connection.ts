@@ -61,6 +61,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly #pingInterval: number;
   readonly #pingTimeout: number;
   readonly #closeTimeout: number;
+  readonly #fragmentSize: number;
   #state = State.OPEN;
   #inRead = false;
   #out: Buffer[] = [];
@@ -91,6 +92,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#pingInterval = options.pingInterval ?? 30;
     this.#pingTimeout = options.pingTimeout ?? 30;
     this.#closeTimeout = options.closeTimeout ?? 10;
+    this.#fragmentSize = options.fragmentSize ?? Infinity;
     this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });
   }
 
@@ -342,13 +344,22 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
 
   #sendMessage(opcode: number, data: Buffer): void {
     const deflate = this.#deflate;
-    if (deflate !== null && data.length >= deflate.threshold) this.#send(encodeFrame(opcode, deflate.compress(data), this.#isClient, true, true));
-    else this.#send(encodeFrame(opcode, data, this.#isClient));
+    const compressed = deflate !== null && data.length >= deflate.threshold;
+    const payload = compressed ? deflate.compress(data) : data;
+    const size = this.#fragmentSize;
+    if (payload.length <= size) {
+      this.#send(encodeFrame(opcode, payload, this.#isClient, true, compressed));
+      return;
+    }
+    for (let at = 0; at < payload.length; at += size) {
+      const last = at + size >= payload.length;
+      this.#send(encodeFrame(at === 0 ? opcode : Opcode.CONTINUATION, payload.subarray(at, at + size), this.#isClient, last, compressed && at === 0));
+    }
   }
 
   sendTextMessage(text: string): void {
     if (this.#sentClose || this.#state === State.LOST) return;
-    if (this.#deflate !== null && text.length * 3 >= this.#deflate.threshold) this.#sendMessage(Opcode.TEXT, Buffer.from(text, 'utf8'));
+    if ((this.#deflate !== null && text.length * 3 >= this.#deflate.threshold) || text.length * 3 > this.#fragmentSize) this.#sendMessage(Opcode.TEXT, Buffer.from(text, 'utf8'));
     else this.#send(encodeTextFrame(text, this.#isClient));
   }
 

@@ -60,6 +60,8 @@ export interface WebSocketConnectionOptions {
   maxMessageSize?: number;
   /** The largest single frame accepted (bytes, default `maxMessageSize`). */
   maxFrameSize?: number;
+  /** Messages whose payload is longer than this many bytes are sent as several frames (default: never). */
+  fragmentSize?: number;
   /** Seconds of silence from the peer before a ping is sent (default 30; 0 turns heartbeats off). */
   pingInterval?: number;
   /** Seconds to wait for any answer to that ping before the connection is dropped as dead (default 30). */

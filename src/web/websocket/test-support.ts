@@ -138,3 +138,46 @@ export function serverWire(protocol: Recorder = new Echo(), options: WebSocketOp
 export function feedInChunks(send: (b: Uint8Array) => void, bytes: Buffer, size: number): void {
   for (let i = 0; i < bytes.length; i += size) send(bytes.subarray(i, i + size));
 }
+
+/** A recorder whose messages and close can be awaited (for tests over real sockets). */
+export class Awaiting extends Recorder {
+  #waiters: ((m: string | Buffer) => void)[] = [];
+  #queue: (string | Buffer)[] = [];
+  #closed: ((e: WebSocketClosedError) => void)[] = [];
+
+  override textMessageReceived(data: string): void {
+    super.textMessageReceived(data);
+    this.#push(data);
+  }
+  override bytesMessageReceived(data: Uint8Array): void {
+    super.bytesMessageReceived(data);
+    this.#push(Buffer.from(data));
+  }
+  override pongReceived(payload: Uint8Array): void {
+    super.pongReceived(payload);
+    this.#push(`pong:${Buffer.from(payload).toString()}`);
+  }
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    for (const w of this.#closed.splice(0)) w(this.lost!);
+  }
+
+  /** The next message (text, bytes, or `pong:<payload>`). */
+  next(): Promise<string | Buffer> {
+    const m = this.#queue.shift();
+    if (m !== undefined) return Promise.resolve(m);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Resolves once the connection is gone. */
+  closed(): Promise<WebSocketClosedError> {
+    if (this.lost !== null) return Promise.resolve(this.lost);
+    return new Promise((resolve) => this.#closed.push(resolve));
+  }
+
+  #push(m: string | Buffer): void {
+    const w = this.#waiters.shift();
+    if (w !== undefined) w(m);
+    else this.#queue.push(m);
+  }
+}
