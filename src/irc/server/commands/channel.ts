@@ -1,0 +1,248 @@
+/**
+ * Channel commands: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE, MODE (channel and user modes).
+ * The rules (operators, +i +k +l +m +n +t) live in the words service; these handlers parse, call it, and
+ * translate refusals into numerics.
+ * @module
+ */
+import { isRoomName, type ChatRoom, type ChatUser, type ModeChange, type RoomModeLetter } from '../../../words/index.js';
+import type { IRCMessage } from '../../message.js';
+import * as N from '../../numerics.js';
+import type { IRCServerProtocol } from '../connection.js';
+import { guarded } from '../words-errors.js';
+import type { CommandSpec } from './index.js';
+
+/** Bytes of nick lists per 353 line, leaving room for the prefix and the channel name. */
+const NAMES_CHUNK = 400;
+/** Most mode changes with arguments per MODE command (ISUPPORT `MODES`). */
+const MAX_MODE_ARGS = 4;
+
+/** `@nick`, `+nick` or `nick` as a member shows in NAMES. */
+function memberName(room: ChatRoom, user: ChatUser): string {
+  const m = room.membership(user);
+  return (m?.op ? '@' : m?.voice ? '+' : '') + user.nick;
+}
+
+/** Sends NAMES of `room` (353 lines and 366); invisible members are hidden from outsiders. */
+export function sendNames(conn: IRCServerProtocol, room: ChatRoom): void {
+  const inside = conn.user !== undefined && room.membership(conn.user) !== undefined;
+  let line: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (line.length > 0) conn.numeric(N.RPL_NAMREPLY, '=', room.name, line.join(' '));
+    line = [];
+    size = 0;
+  };
+  for (const m of room.members()) {
+    if (!inside && m.user.invisible) continue;
+    const name = memberName(room, m.user);
+    if (size + name.length + 1 > NAMES_CHUNK) flush();
+    line.push(name);
+    size += name.length + 1;
+  }
+  flush();
+  conn.numeric(N.RPL_ENDOFNAMES, room.name, 'End of /NAMES list');
+}
+
+/** Sends the topic replies (332 and 333, or 331). */
+function sendTopic(conn: IRCServerProtocol, room: ChatRoom, whenUnset: boolean): void {
+  if (room.topic === '') {
+    if (whenUnset) conn.numeric(N.RPL_NOTOPIC, room.name, 'No topic is set');
+    return;
+  }
+  conn.numeric(N.RPL_TOPIC, room.name, room.topic);
+  conn.numeric(N.RPL_TOPICWHOTIME, room.name, room.topicSetBy, String(Math.floor(room.topicSetAt / 1000)));
+}
+
+/** What a client sees right after its own JOIN: the topic and the names. */
+export function sendJoinState(conn: IRCServerProtocol, name: string): void {
+  const room = conn.factory.service.findRoom(name);
+  if (!room) return;
+  sendTopic(conn, room, false);
+  sendNames(conn, room);
+}
+
+function targets(conn: IRCServerProtocol, list: string): string[] {
+  return list.split(',').filter((t) => t !== '').slice(0, conn.factory.options.maxTargets);
+}
+
+function join(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const user = conn.user!;
+  if (msg.params[0] === '0') {
+    for (const room of [...user.rooms.values()]) user.part(room.name, 'Left all channels');
+    return;
+  }
+  const keys = (msg.params[1] ?? '').split(',');
+  targets(conn, msg.params[0]).forEach((name, i) => {
+    if (!isRoomName(name)) {
+      conn.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+      return;
+    }
+    guarded(conn, () => user.join(name, keys[i] || undefined));
+  });
+}
+
+function part(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const user = conn.user!;
+  for (const name of targets(conn, msg.params[0])) guarded(conn, () => user.part(name, msg.params[1] ?? ''));
+}
+
+function topic(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const [name, text] = msg.params;
+  const room = conn.factory.service.findRoom(name);
+  if (!room) {
+    conn.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+    return;
+  }
+  if (text === undefined) {
+    if (!room.membership(conn.user!) && room.modes.inviteOnly) conn.numeric(N.ERR_NOTONCHANNEL, room.name, "You're not on that channel");
+    else sendTopic(conn, room, true);
+    return;
+  }
+  guarded(conn, () => conn.user!.setTopic(name, text));
+}
+
+function names(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const name = msg.params[0];
+  if (name === undefined) {
+    conn.numeric(N.RPL_ENDOFNAMES, '*', 'End of /NAMES list');
+    return;
+  }
+  for (const n of targets(conn, name)) {
+    const room = conn.factory.service.findRoom(n);
+    if (room) sendNames(conn, room);
+    else conn.numeric(N.RPL_ENDOFNAMES, n, 'End of /NAMES list');
+  }
+}
+
+function list(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const service = conn.factory.service;
+  const wanted = msg.params[0] && isRoomName(msg.params[0]) ? msg.params[0].split(',') : undefined;
+  const rooms = wanted ? wanted.map((n) => service.findRoom(n)).filter((r): r is ChatRoom => r !== undefined) : [...service.rooms()];
+  conn.numeric(N.RPL_LISTSTART, 'Channel', 'Users  Name');
+  for (const room of rooms) conn.numeric(N.RPL_LIST, room.name, String(room.size), room.topic);
+  conn.numeric(N.RPL_LISTEND, 'End of /LIST');
+}
+
+function kick(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const [name, nicks, reason] = msg.params;
+  for (const nick of targets(conn, nicks)) guarded(conn, () => conn.user!.kick(name, nick, reason ?? conn.nick), name);
+}
+
+function invite(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const [nick, name] = msg.params;
+  guarded(
+    conn,
+    () => {
+      const { away } = conn.user!.invite(nick, name);
+      const target = conn.factory.service.findUser(nick);
+      conn.numeric(N.RPL_INVITING, target?.nick ?? nick, name);
+      if (away !== undefined) conn.numeric(N.RPL_AWAY, target?.nick ?? nick, away);
+    },
+    name,
+  );
+}
+
+const WITH_ARG_ON_ADD = new Set(['o', 'v', 'k', 'l']);
+const WITH_ARG_ON_REMOVE = new Set(['o', 'v', 'k']);
+const LISTS: Record<string, [string, string]> = {
+  b: [N.RPL_ENDOFBANLIST, 'End of channel ban list'],
+  e: [N.RPL_ENDOFEXCEPTLIST, 'End of channel exception list'],
+  I: [N.RPL_ENDOFINVITELIST, 'End of channel invite list'],
+};
+
+function channelMode(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const [name, modeString, ...args] = msg.params;
+  const room = conn.factory.service.findRoom(name);
+  if (!room) {
+    conn.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+    return;
+  }
+  if (modeString === undefined) {
+    conn.numeric(N.RPL_CHANNELMODEIS, room.name, ...room.modeString(room.membership(conn.user!) !== undefined));
+    conn.numeric(N.RPL_CREATIONTIME, room.name, String(Math.floor(room.created / 1000)));
+    return;
+  }
+  const changes: ModeChange[] = [];
+  let adding = true;
+  let argIndex = 0;
+  for (const letter of modeString) {
+    if (letter === '+' || letter === '-') {
+      adding = letter === '+';
+      continue;
+    }
+    if (letter in LISTS) {
+      if (args[argIndex] === undefined) {
+        // A list query; this server keeps no such lists, so they are always empty.
+        const [code, text] = LISTS[letter];
+        conn.numeric(code, room.name, text);
+      } else {
+        argIndex++;
+      }
+      continue;
+    }
+    if (!'ovtnklim'.includes(letter)) {
+      conn.numeric(N.ERR_UNKNOWNMODE, letter, `is unknown mode char to me for ${room.name}`);
+      continue;
+    }
+    const change: ModeChange = { adding, mode: letter as RoomModeLetter };
+    if ((adding ? WITH_ARG_ON_ADD : WITH_ARG_ON_REMOVE).has(letter)) {
+      const arg = args[argIndex++];
+      if (arg === undefined) {
+        if (letter === 'k' && !adding) {
+          changes.push(change);
+          continue;
+        }
+        conn.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+        continue;
+      }
+      if (argIndex > MAX_MODE_ARGS) break;
+      change.arg = arg;
+    }
+    changes.push(change);
+  }
+  if (changes.length === 0) return;
+  guarded(conn, () => conn.user!.setModes(name, changes), room.name);
+}
+
+function userMode(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const user = conn.user!;
+  const [nick, modeString] = msg.params;
+  if (conn.factory.service.findUser(nick) !== user) {
+    conn.numeric(N.ERR_USERSDONTMATCH, "Can't change mode for other users");
+    return;
+  }
+  if (modeString === undefined) {
+    conn.numeric(N.RPL_UMODEIS, user.invisible ? '+i' : '+');
+    return;
+  }
+  let adding = true;
+  let changed = '';
+  let unknown = false;
+  for (const letter of modeString) {
+    if (letter === '+' || letter === '-') adding = letter === '+';
+    else if (letter === 'i') {
+      if (user.invisible !== adding) {
+        user.invisible = adding;
+        changed += (adding ? '+' : '-') + 'i';
+      }
+    } else unknown = true;
+  }
+  if (unknown) conn.numeric(N.ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+  if (changed !== '') conn.sendFrom(conn.prefix, 'MODE', user.nick, changed);
+}
+
+function mode(conn: IRCServerProtocol, msg: IRCMessage): void {
+  if (isRoomName(msg.params[0])) channelMode(conn, msg);
+  else userMode(conn, msg);
+}
+
+export const channelCommands: Record<string, CommandSpec> = {
+  JOIN: { handler: join, minParams: 1 },
+  PART: { handler: part, minParams: 1 },
+  TOPIC: { handler: topic, minParams: 1 },
+  NAMES: { handler: names, minParams: 0 },
+  LIST: { handler: list, minParams: 0 },
+  KICK: { handler: kick, minParams: 2 },
+  INVITE: { handler: invite, minParams: 2 },
+  MODE: { handler: mode, minParams: 1 },
+};

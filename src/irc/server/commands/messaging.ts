@@ -1,0 +1,55 @@
+/**
+ * PRIVMSG and NOTICE to channels and users. NOTICE never draws an error reply (RFC 2812 §3.3.2), so a
+ * pair of bots cannot loop on each other's errors.
+ * @module
+ */
+import { NoSuchUserError, WordsError } from '../../../words/index.js';
+import type { IRCMessage } from '../../message.js';
+import * as N from '../../numerics.js';
+import type { IRCServerProtocol } from '../connection.js';
+import { relayLine } from '../relay.js';
+import { replyError } from '../words-errors.js';
+import type { CommandSpec } from './index.js';
+
+/** Client-only tags (`+name`) a sender attached, relayed to those who enabled message-tags. */
+function clientTags(msg: IRCMessage): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const key in msg.tags) {
+    if (key[0] === '+') (out ??= {})[key] = msg.tags[key];
+  }
+  return out;
+}
+
+function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'notice'): void {
+  const notice = kind === 'notice';
+  const [list, text] = msg.params;
+  if (list === undefined || list === '') {
+    if (!notice) conn.numeric(N.ERR_NORECIPIENT, `No recipient given (${msg.command})`);
+    return;
+  }
+  if (text === undefined || text === '') {
+    if (!notice) conn.numeric(N.ERR_NOTEXTTOSEND, 'No text to send');
+    return;
+  }
+  const user = conn.user!;
+  const tags = conn.caps.has('message-tags') ? clientTags(msg) : undefined;
+  const max = conn.factory.options.maxTargets;
+  const targets = list.split(',').filter((t) => t !== '');
+  if (targets.length > max && !notice) conn.numeric(N.ERR_TOOMANYTARGETS, targets[max], 'Too many recipients');
+  for (const target of targets.slice(0, max)) {
+    try {
+      const result = user.send(target, text, tags ? { kind, tags } : { kind });
+      if (conn.caps.has('echo-message')) conn.transport.write(relayLine(result.message, conn.prefix, conn.tagVariant));
+      if (result.away !== undefined) conn.numeric(N.RPL_AWAY, result.message.to, result.away);
+    } catch (e) {
+      if (notice && e instanceof WordsError) continue;
+      if (e instanceof NoSuchUserError) conn.numeric(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
+      else replyError(conn, e);
+    }
+  }
+}
+
+export const messagingCommands: Record<string, CommandSpec> = {
+  PRIVMSG: { handler: (conn, msg) => deliver(conn, msg, 'privmsg'), minParams: 0 },
+  NOTICE: { handler: (conn, msg) => deliver(conn, msg, 'notice'), minParams: 0, quiet: true },
+};

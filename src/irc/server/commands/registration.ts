@@ -1,0 +1,243 @@
+/**
+ * Registration: NICK, USER, PASS, CAP (IRCv3 capability negotiation), AUTHENTICATE (SASL PLAIN), and the
+ * commands allowed at any time (PING, PONG, QUIT).
+ * @module
+ */
+import { Failure } from '../../../defer/index.js';
+import { AuthenticationError, NickInUseError, WordsError, foldName, isValidNick } from '../../../words/index.js';
+import type { IRCMessage } from '../../message.js';
+import * as N from '../../numerics.js';
+import type { IRCServerProtocol } from '../connection.js';
+import { CAPABILITIES, sendWelcome } from '../welcome.js';
+import { replyError } from '../words-errors.js';
+import type { CommandSpec } from './index.js';
+
+/** Base64 SASL payloads come in chunks of this many characters; a shorter one (or `+`) ends it. */
+const SASL_CHUNK = 400;
+/** The longest SASL payload accepted, in base64 characters. */
+const SASL_MAX = 4096;
+
+function cleanUsername(raw: string): string {
+  const u = raw.replace(/[^A-Za-z0-9._~-]/g, '').slice(0, 16);
+  return u === '' ? 'user' : u;
+}
+
+/** Logs the client in once it has given NICK and USER and finished CAP negotiation. */
+export function maybeRegister(conn: IRCServerProtocol): void {
+  const reg = conn.reg;
+  if (conn.registered || reg.loggingIn || reg.capNegotiating || reg.nick === undefined || reg.username === undefined) return;
+  reg.loggingIn = true;
+  const nick = reg.nick;
+  conn.factory.service
+    .login(nick, {
+      client: conn,
+      password: reg.password,
+      account: reg.account,
+      username: reg.username,
+      realname: reg.realname,
+      host: conn.host,
+    })
+    .addCallbacks(
+      (user) => {
+        reg.loggingIn = false;
+        if (!conn.connected) {
+          user.quit('Connection closed');
+          return;
+        }
+        conn.user = user;
+        reg.password = undefined;
+        sendWelcome(conn);
+        conn.startIdleTimer();
+      },
+      (f: Failure) => {
+        reg.loggingIn = false;
+        if (!conn.connected) return;
+        const e = f.value;
+        if (e instanceof AuthenticationError && reg.password !== undefined) {
+          conn.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
+          conn.close('Bad password');
+          return;
+        }
+        if (reg.nick === nick) reg.nick = undefined;
+        if (e instanceof AuthenticationError) conn.numeric(N.ERR_NICKNAMEINUSE, nick, 'Nickname is registered (use PASS or SASL)');
+        else if (e instanceof WordsError) replyError(conn, e);
+        else conn.close('Internal error');
+        maybeRegister(conn);
+      },
+    );
+}
+
+function nick(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const wanted = msg.params[0];
+  if (wanted === undefined || wanted === '') {
+    conn.numeric(N.ERR_NONICKNAMEGIVEN, 'No nickname given');
+    return;
+  }
+  if (!isValidNick(wanted)) {
+    conn.numeric(N.ERR_ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
+    return;
+  }
+  const user = conn.user;
+  if (!user) {
+    const holder = conn.factory.service.findUser(wanted);
+    if (holder) {
+      conn.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
+      return;
+    }
+    conn.reg.nick = wanted;
+    maybeRegister(conn);
+    return;
+  }
+  user.setNick(wanted).addErrback((f: Failure) => {
+    const e = f.value;
+    if (e instanceof AuthenticationError) conn.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is registered');
+    else if (e instanceof NickInUseError || e instanceof WordsError) replyError(conn, e);
+    else throw e;
+  });
+}
+
+function user(conn: IRCServerProtocol, msg: IRCMessage): void {
+  if (conn.registered || conn.reg.username !== undefined) {
+    conn.numeric(N.ERR_ALREADYREGISTRED, 'You may not reregister');
+    return;
+  }
+  conn.reg.username = cleanUsername(msg.params[0]);
+  conn.reg.realname = msg.params[3].slice(0, 100) || conn.reg.username;
+  maybeRegister(conn);
+}
+
+function pass(conn: IRCServerProtocol, msg: IRCMessage): void {
+  if (conn.registered) {
+    conn.numeric(N.ERR_ALREADYREGISTRED, 'You may not reregister');
+    return;
+  }
+  conn.reg.password = msg.params[0];
+}
+
+function capList(caps: Iterable<string>, withValues: boolean): string {
+  const out: string[] = [];
+  for (const c of caps) {
+    const value = CAPABILITIES.get(c);
+    out.push(withValues && value ? `${c}=${value}` : c);
+  }
+  return out.join(' ');
+}
+
+function cap(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const sub = msg.params[0].toUpperCase();
+  const reply = (...params: string[]): void => conn.serverMessage('CAP', conn.registered ? conn.nick : '*', ...params);
+  switch (sub) {
+    case 'LS': {
+      if (!conn.registered) conn.reg.capNegotiating = true;
+      const version = Number(msg.params[1] ?? 0);
+      if (Number.isFinite(version) && version > conn.capVersion) conn.capVersion = version;
+      reply('LS', capList(CAPABILITIES.keys(), conn.capVersion >= 302));
+      return;
+    }
+    case 'LIST':
+      reply('LIST', capList(conn.caps, false));
+      return;
+    case 'REQ': {
+      if (!conn.registered) conn.reg.capNegotiating = true;
+      const wanted = (msg.params[1] ?? '').trim().split(/ +/).filter((c) => c !== '');
+      const known = wanted.every((c) => CAPABILITIES.has(c.replace(/^-/, '')));
+      if (!known || wanted.length === 0) {
+        reply('NAK', msg.params[1] ?? '');
+        return;
+      }
+      for (const c of wanted) {
+        if (c.startsWith('-')) conn.caps.delete(c.slice(1));
+        else conn.caps.add(c);
+      }
+      conn.capsChanged();
+      reply('ACK', wanted.join(' '));
+      return;
+    }
+    case 'END':
+      if (conn.registered) return;
+      conn.reg.capNegotiating = false;
+      maybeRegister(conn);
+      return;
+    default:
+      conn.numeric(N.ERR_INVALIDCAPCMD, msg.params[0], 'Invalid CAP command');
+  }
+}
+
+function saslFail(conn: IRCServerProtocol, code = N.ERR_SASLFAIL, text = 'SASL authentication failed'): void {
+  conn.reg.sasl = undefined;
+  conn.numeric(code, text);
+}
+
+function authenticate(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const reg = conn.reg;
+  const arg = msg.params[0];
+  if (conn.registered || reg.account) {
+    conn.numeric(N.ERR_SASLALREADY, 'You have already authenticated using SASL');
+    return;
+  }
+  if (!conn.caps.has('sasl')) {
+    saslFail(conn);
+    return;
+  }
+  if (arg === '*') {
+    saslFail(conn, N.ERR_SASLABORTED, 'SASL authentication aborted');
+    return;
+  }
+  if (!reg.sasl) {
+    if (arg.toUpperCase() !== 'PLAIN') {
+      conn.numeric(N.RPL_SASLMECHS, 'PLAIN', 'are available SASL mechanisms');
+      saslFail(conn);
+      return;
+    }
+    reg.sasl = { mechanism: 'PLAIN', buffer: '' };
+    conn.send({ tags: {}, command: 'AUTHENTICATE', params: ['+'] });
+    return;
+  }
+  if (arg !== '+') reg.sasl.buffer += arg;
+  if (reg.sasl.buffer.length > SASL_MAX) {
+    saslFail(conn, N.ERR_SASLTOOLONG, 'SASL message too long');
+    return;
+  }
+  if (arg.length === SASL_CHUNK) return;
+  const parts = Buffer.from(reg.sasl.buffer, 'base64').toString('utf8').split('\0');
+  reg.sasl = undefined;
+  if (parts.length !== 3 || (parts[0] !== '' && foldName(parts[0]) !== foldName(parts[1]))) {
+    saslFail(conn);
+    return;
+  }
+  conn.factory.service.authenticate(parts[1], parts[2]).addCallbacks(
+    (account) => {
+      if (!conn.connected) return;
+      reg.account = account;
+      conn.numeric(N.RPL_LOGGEDIN, conn.prefix, account.name, `You are now logged in as ${account.name}`);
+      conn.numeric(N.RPL_SASLSUCCESS, 'SASL authentication successful');
+    },
+    () => {
+      if (conn.connected) saslFail(conn);
+    },
+  );
+}
+
+function ping(conn: IRCServerProtocol, msg: IRCMessage): void {
+  if (msg.params[0] === '') {
+    conn.numeric(N.ERR_NOORIGIN, 'No origin specified');
+    return;
+  }
+  conn.serverMessage('PONG', conn.factory.options.serverName, msg.params[0]);
+}
+
+function quit(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const reason = msg.params[0];
+  conn.close(reason ? `Quit: ${reason.slice(0, 300)}` : 'Client Quit');
+}
+
+export const registrationCommands: Record<string, CommandSpec> = {
+  NICK: { handler: nick, minParams: 0, preRegistration: true },
+  USER: { handler: user, minParams: 4, preRegistration: true },
+  PASS: { handler: pass, minParams: 1, preRegistration: true },
+  CAP: { handler: cap, minParams: 1, preRegistration: true },
+  AUTHENTICATE: { handler: authenticate, minParams: 1, preRegistration: true },
+  PING: { handler: ping, minParams: 1, preRegistration: true },
+  PONG: { handler: () => undefined, minParams: 0, preRegistration: true },
+  QUIT: { handler: quit, minParams: 0, preRegistration: true },
+};

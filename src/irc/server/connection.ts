@@ -1,0 +1,263 @@
+/**
+ * `IRCServerProtocol`: one client connection of the IRC server. It frames and parses lines (through
+ * `IRCLineReceiver`), applies the flood limit, dispatches commands (see `commands/`), keeps the idle ping,
+ * and, once registered, is the {@link IChatClient} through which the words service talks to this user.
+ *
+ * Call order: `connectionMade` → lines (`NICK`/`USER`/`CAP`/`PASS`/`AUTHENTICATE` until registered, then
+ * everything) → `connectionLost`, which logs the user out of the service whatever the reason.
+ * @module
+ */
+import { Failure } from '../../defer/index.js';
+import type { IDelayedCall } from '../../internet/interfaces.js';
+import { Logger } from '../../logger/index.js';
+import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../../words/index.js';
+import type { IRCMessage } from '../message.js';
+import { IRCLineReceiver, type IRCLimit } from '../receiver.js';
+import { ERR_INPUTTOOLONG } from '../numerics.js';
+import { dispatch } from './commands/index.js';
+import { sendJoinState } from './commands/channel.js';
+import type { IRCServerFactory } from './factory.js';
+import { relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
+import { InputThrottle } from './throttle.js';
+
+const log = new Logger({ namespace: 'torsion.irc.server' });
+const encoder = new TextEncoder();
+
+/** Where a connection is in registration. */
+export interface RegistrationState {
+  nick?: string;
+  username?: string;
+  realname?: string;
+  password?: string;
+  /** True between `CAP LS`/`CAP REQ` and `CAP END`: registration waits (IRCv3 capability negotiation). */
+  capNegotiating: boolean;
+  /** True while a login is in flight with the service. */
+  loggingIn: boolean;
+  /** The account proven by SASL, if any. */
+  account?: VerifiedAccount;
+  /** The SASL exchange in progress: the mechanism and the base64 received so far. */
+  sasl?: { mechanism: string; buffer: string };
+}
+
+/** One client of the IRC server. */
+export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
+  declare factory: IRCServerFactory;
+  /** The logged-in user, once registered. */
+  user: ChatUser | undefined;
+  /** Capabilities this client enabled. */
+  readonly caps = new Set<string>();
+  /** The CAP version the client announced (302 gives capability values). */
+  capVersion = 0;
+  /** Registration progress; unused once registered. */
+  readonly reg: RegistrationState = { capNegotiating: false, loggingIn: false };
+  /** The peer's host, as shown in prefixes. */
+  host = 'unknown';
+  /** Which tags relayed messages carry for this client (see `relay.ts`). */
+  tagVariant = 0;
+  #throttle: InputThrottle<IRCMessage> | undefined;
+  #idleTimer: IDelayedCall | undefined;
+  #lastInput = 0;
+  #pingSentAt: number | undefined;
+  #closing = false;
+
+  /** The nick to address this client by in numerics (`*` before one is chosen). */
+  get nick(): string {
+    return this.user?.nick ?? this.reg.nick ?? '*';
+  }
+
+  /** True once logged in to the service. */
+  get registered(): boolean {
+    return this.user !== undefined;
+  }
+
+  /** `nick!user@host` of this client. */
+  get prefix(): string {
+    return this.user ? userPrefix(this.user) : `${this.nick}!${this.reg.username ?? '*'}@${this.host}`;
+  }
+
+  override connectionMade(): void {
+    const f = this.factory;
+    const peer = this.transport.getPeer() as { host?: string };
+    this.host = typeof peer.host === 'string' && peer.host !== '' ? peer.host : 'unknown';
+    const clock = f.options.clock;
+    this.#lastInput = clock.seconds();
+    const flood = f.options.flood;
+    if (flood !== false) {
+      this.#throttle = new InputThrottle(clock, flood.burst, flood.rate, flood.maxQueued, (m) => this.#handle(m), () => this.close('Excess Flood'));
+    }
+    this.#idleTimer = clock.callLater(f.options.registrationTimeout, () => {
+      if (!this.registered) this.close('Registration timed out');
+      else this.#checkIdle();
+    });
+    f.connectionOpened(this);
+  }
+
+  override messageReceived(msg: IRCMessage): void {
+    if (this.#closing) return;
+    this.#lastInput = this.factory.options.clock.seconds();
+    if (this.#throttle) this.#throttle.push(msg);
+    else this.#handle(msg);
+  }
+
+  #handle(msg: IRCMessage): void {
+    if (this.#closing) return;
+    try {
+      dispatch(this, msg);
+    } catch (e) {
+      log.failure('IRC command {command} failed', new Failure(e), { command: msg.command });
+    }
+  }
+
+  override messageTooLong(_line: Uint8Array, _limit: IRCLimit): void {
+    this.numeric(ERR_INPUTTOOLONG, 'Input line was too long');
+  }
+
+  /** Called once registered: starts the idle ping cycle. */
+  startIdleTimer(): void {
+    this.#idleTimer?.cancel();
+    this.#lastInput = this.factory.options.clock.seconds();
+    this.#idleTimer = this.factory.options.clock.callLater(this.factory.options.pingInterval, () => this.#checkIdle());
+  }
+
+  /** Pings a client silent for `pingInterval`; drops one that stays silent `pingTimeout` after the PING. */
+  #checkIdle(): void {
+    const { clock, pingInterval, pingTimeout } = this.factory.options;
+    const now = clock.seconds();
+    if (this.#pingSentAt !== undefined) {
+      if (this.#lastInput < this.#pingSentAt) {
+        this.close(`Ping timeout: ${Math.round(now - this.#lastInput)} seconds`);
+        return;
+      }
+      this.#pingSentAt = undefined;
+    }
+    const idle = now - this.#lastInput;
+    if (idle < pingInterval) {
+      this.#idleTimer = clock.callLater(pingInterval - idle, () => this.#checkIdle());
+      return;
+    }
+    this.#pingSentAt = now;
+    this.serverMessage('PING', this.factory.options.serverName);
+    this.#idleTimer = clock.callLater(pingTimeout, () => this.#checkIdle());
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Sends a numeric reply: `:server <code> <nick> ...params`. */
+  numeric(code: string, ...params: string[]): void {
+    this.send({ tags: {}, prefix: this.factory.options.serverName, command: code, params: [this.nick, ...params] });
+  }
+
+  /** Sends a message from the server. */
+  serverMessage(command: string, ...params: string[]): void {
+    this.send({ tags: {}, prefix: this.factory.options.serverName, command, params });
+  }
+
+  /** Sends `command` from `prefix` (a user's `nick!user@host`), with a `time` tag if the client wants it. */
+  sendFrom(prefix: string, command: string, ...params: string[]): void {
+    const tags: Record<string, string> = {};
+    if (this.tagVariant & WANT_TIME) tags.time = new Date(this.factory.service.now()).toISOString();
+    this.send({ tags, prefix, command, params });
+  }
+
+  /** Sends one message; a message that cannot be formatted is logged, never sent in part. */
+  send(msg: IRCMessage): void {
+    if (this.#closing || !this.connected) return;
+    try {
+      this.sendMessage(msg);
+    } catch (e) {
+      log.warn('could not send IRC {command}: {error}', { command: msg.command, error: String(e) });
+    }
+  }
+
+  /** Sends `ERROR :Closing Link` and drops the connection. */
+  close(reason: string): void {
+    if (this.#closing) return;
+    this.serverMessage('ERROR', `Closing Link: ${this.host} (${reason})`);
+    this.#closing = true;
+    this.#throttle?.stop();
+    this.user?.quit(reason);
+    this.transport.loseConnection();
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.#closing = true;
+    this.#throttle?.stop();
+    this.#idleTimer?.cancel();
+    this.user?.quit('Connection closed');
+    this.factory.connectionClosed(this);
+  }
+
+  /** Recomputes which tags relayed lines carry, after CAP changes. */
+  capsChanged(): void {
+    this.tagVariant = (this.caps.has('server-time') ? WANT_TIME : 0) | (this.caps.has('message-tags') ? WANT_TAGS : 0);
+  }
+
+  // ------------------------------------------------------------------ IChatClient
+
+  receive(message: ChatMessage): void {
+    if (this.#closing || !this.connected) return;
+    const from = this.factory.service.findUser(message.from);
+    this.transport.write(relayLine(message, from ? userPrefix(from) : message.from, this.tagVariant));
+  }
+
+  userJoined(room: string, nick: string): void {
+    this.sendFrom(this.#prefixOf(nick), 'JOIN', room);
+    if (this.user && nick === this.user.nick) sendJoinState(this, room);
+  }
+
+  userLeft(room: string, nick: string, reason: string, kind: LeaveKind, by?: string): void {
+    if (kind === 'kick') this.sendFrom(this.#prefixOf(by ?? this.factory.options.serverName), 'KICK', room, nick, reason || nick);
+    else if (reason) this.sendFrom(this.#prefixOf(nick), 'PART', room, reason);
+    else this.sendFrom(this.#prefixOf(nick), 'PART', room);
+  }
+
+  userQuit(nick: string, reason: string): void {
+    this.sendFrom(this.#prefixOf(nick), 'QUIT', reason || 'Quit');
+  }
+
+  nickChanged(oldNick: string, newNick: string): void {
+    const u = this.factory.service.findUser(newNick);
+    this.sendFrom(u ? `${oldNick}!${u.username}@${u.host}` : oldNick, 'NICK', newNick);
+  }
+
+  topicChanged(room: string, topic: string, by: string): void {
+    this.sendFrom(this.#prefixOf(by), 'TOPIC', room, topic);
+  }
+
+  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
+    let letters = '';
+    let sign = '';
+    const args: string[] = [];
+    for (const c of changes) {
+      const s = c.adding ? '+' : '-';
+      if (s !== sign) letters += sign = s;
+      letters += c.mode;
+      if (c.arg !== undefined) args.push(c.arg);
+    }
+    this.sendFrom(this.#prefixOf(by), 'MODE', room, letters, ...args);
+  }
+
+  invited(room: string, by: string): void {
+    this.sendFrom(this.#prefixOf(by), 'INVITE', this.nick, room);
+  }
+
+  disconnect(reason: string): void {
+    this.close(reason);
+  }
+
+  #prefixOf(nick: string): string {
+    const u = this.factory.service.findUser(nick);
+    return u ? userPrefix(u) : nick;
+  }
+
+  /** Writes a preformatted line (no checks): for replies built in bulk. */
+  writeRaw(line: string): void {
+    if (!this.#closing && this.connected) this.transport.write(encoder.encode(`${line}\r\n`));
+  }
+}
+
+/** `nick!user@host` of a user. */
+export function userPrefix(user: ChatUser): string {
+  return `${user.nick}!${user.username}@${user.host}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * Options of the IRC server, and their defaults in one place (DESIGN principle 7: every limit named once).
+ * @module
+ */
+import type { IReactorTime } from '../../internet/interfaces.js';
+
+/** Per-client input flood limits: a token bucket on the server's clock. */
+export interface FloodOptions {
+  /** Lines handled back to back before the rate applies (20 by default). */
+  burst?: number;
+  /** Lines handled per second once the burst is spent (4 by default; `Infinity` turns the limit off). */
+  rate?: number;
+  /** Lines that may wait for a token; one more disconnects the client with "Excess Flood" (100 by default). */
+  maxQueued?: number;
+}
+
+/** Options of `IRCServerFactory`. */
+export interface IRCServerOptions {
+  /** The server's name in prefixes and numerics (the service's name by default). */
+  serverName?: string;
+  /** The network name (ISUPPORT `NETWORK`; 'Torsion' by default). */
+  network?: string;
+  /** Message-of-the-day lines; none gives `ERR_NOMOTD`. */
+  motd?: readonly string[];
+  /** Time source and scheduler (the global reactor by default). */
+  clock?: IReactorTime;
+  /** Seconds without input before the server sends PING (120 by default). */
+  pingInterval?: number;
+  /** Seconds after that PING before a silent client is dropped (60 by default). */
+  pingTimeout?: number;
+  /** Seconds a connection may take to register (60 by default). */
+  registrationTimeout?: number;
+  /** Input flood limits, or `false` for none (trusted clients, benchmarks). */
+  flood?: FloodOptions | false;
+  /** Most targets in one PRIVMSG/NOTICE/JOIN/KICK (ISUPPORT `TARGMAX`; 4 by default). */
+  maxTargets?: number;
+  /** Most messages one CHATHISTORY request returns (ISUPPORT `CHATHISTORY`; 100 by default). */
+  historyLimit?: number;
+  /** The version string in 002/004/351 ('torsion-0.1' by default). */
+  version?: string;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedServerOptions {
+  serverName: string;
+  network: string;
+  motd: readonly string[];
+  clock: IReactorTime;
+  pingInterval: number;
+  pingTimeout: number;
+  registrationTimeout: number;
+  flood: Required<FloodOptions> | false;
+  maxTargets: number;
+  historyLimit: number;
+  version: string;
+}
+
+/** Fills in the defaults. */
+export function resolveOptions(options: IRCServerOptions, serviceName: string, reactorClock: IReactorTime): ResolvedServerOptions {
+  const flood = options.flood === false ? false : { burst: 20, rate: 4, maxQueued: 100, ...options.flood };
+  return {
+    serverName: options.serverName ?? serviceName,
+    network: options.network ?? 'Torsion',
+    motd: options.motd ?? [],
+    clock: options.clock ?? reactorClock,
+    pingInterval: options.pingInterval ?? 120,
+    pingTimeout: options.pingTimeout ?? 60,
+    registrationTimeout: options.registrationTimeout ?? 60,
+    flood: flood !== false && flood.rate === Infinity ? false : flood,
+    maxTargets: options.maxTargets ?? 4,
+    historyLimit: options.historyLimit ?? 100,
+    version: options.version ?? 'torsion-0.1',
+  };
+}

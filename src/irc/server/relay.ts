@@ -1,0 +1,65 @@
+/**
+ * Formatting of relayed chat lines, done once per message and per capability set rather than once per
+ * recipient: a line fanned out to a thousand members is formatted and UTF-8 encoded at most four times.
+ * @module
+ */
+import type { ChatMessage } from '../../words/index.js';
+import { formatMessage } from '../message.js';
+
+const encoder = new TextEncoder();
+
+/** Which tags a connection asked for: bit 1 `server-time`, bit 2 `message-tags` (msgid and client tags). */
+export type TagVariant = 0 | 1 | 2 | 3;
+
+/** The bit for `server-time`. */
+export const WANT_TIME = 1;
+/** The bit for `message-tags`. */
+export const WANT_TAGS = 2;
+
+/** The longest message part a server sends, CRLF included (RFC 1459 §2.3). */
+const MAX_LINE = 512;
+
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\r\n\0]/;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_ALL = /[\r\n\0]/g;
+
+const cache = new WeakMap<ChatMessage, (Uint8Array | undefined)[]>();
+
+/** The IRCv3 tags of `message` for a connection wanting `variant`. */
+export function messageTags(message: ChatMessage, variant: number): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (variant & WANT_TAGS && message.tags) Object.assign(tags, message.tags);
+  if (variant & WANT_TIME) tags.time = new Date(message.time).toISOString();
+  if (variant & WANT_TAGS) tags.msgid = message.id;
+  return tags;
+}
+
+/** Cuts `text` so that it takes at most `maxBytes` of UTF-8, never inside a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = encoder.encode(text);
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/**
+ * The wire bytes (CRLF included) of `message` from `prefix`, for a connection wanting `variant`. The text is
+ * shortened if the relayed line, with its longer prefix, would pass 512 bytes.
+ */
+export function relayLine(message: ChatMessage, prefix: string, variant: number): Uint8Array {
+  let lines = cache.get(message);
+  if (!lines) cache.set(message, (lines = [undefined, undefined, undefined, undefined]));
+  let bytes = lines[variant];
+  if (bytes === undefined) {
+    const command = message.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
+    const head = `:${prefix} ${command} ${message.to} :`;
+    const room = MAX_LINE - 2 - encoder.encode(head).length;
+    // Other front doors (a web page) may let line breaks through; on IRC they would smuggle a second command.
+    const text = UNSAFE.test(message.text) ? message.text.replace(UNSAFE_ALL, ' ') : message.text;
+    const body = formatMessage({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });
+    bytes = lines[variant] = encoder.encode(`${body}\r\n`);
+  }
+  return bytes;
+}

@@ -1,0 +1,81 @@
+/**
+ * What a client gets once registered (RFC 2812 §5.1: 001-004, then ISUPPORT, LUSERS and the MOTD).
+ * @module
+ */
+import { NICK_MAX_LENGTH, ROOM_MAX_LENGTH, ROOM_PREFIXES, TOPIC_MAX_LENGTH } from '../../words/index.js';
+import * as N from '../numerics.js';
+import type { IRCServerProtocol } from './connection.js';
+
+/** Capabilities the server offers, with their CAP 302 values. */
+export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
+  ['server-time', ''],
+  ['message-tags', ''],
+  ['batch', ''],
+  ['echo-message', ''],
+  ['sasl', 'PLAIN'],
+  ['draft/chathistory', ''],
+]);
+
+/** The ISUPPORT (005) tokens. */
+export function isupportTokens(conn: IRCServerProtocol): string[] {
+  const o = conn.factory.options;
+  const t = o.maxTargets;
+  return [
+    'CASEMAPPING=rfc1459',
+    `CHANTYPES=${ROOM_PREFIXES}`,
+    'CHANMODES=beI,k,l,imnt',
+    'PREFIX=(ov)@+',
+    `NICKLEN=${NICK_MAX_LENGTH}`,
+    `CHANNELLEN=${ROOM_MAX_LENGTH}`,
+    `TOPICLEN=${TOPIC_MAX_LENGTH}`,
+    `KICKLEN=${TOPIC_MAX_LENGTH}`,
+    `AWAYLEN=${TOPIC_MAX_LENGTH}`,
+    `CHANLIMIT=${ROOM_PREFIXES}:${conn.factory.service.maxRoomsPerUser}`,
+    'MODES=4',
+    `TARGMAX=PRIVMSG:${t},NOTICE:${t},JOIN:${t},PART:${t},KICK:${t},NAMES:1,WHOIS:1`,
+    `NETWORK=${o.network}`,
+    `CHATHISTORY=${o.historyLimit}`,
+    'MSGREFTYPES=timestamp,msgid',
+  ];
+}
+
+/** Sends the LUSERS replies (251-255). */
+export function sendLusers(conn: IRCServerProtocol): void {
+  const service = conn.factory.service;
+  let users = 0;
+  let invisible = 0;
+  for (const u of service.users()) {
+    users++;
+    if (u.invisible) invisible++;
+  }
+  let rooms = 0;
+  for (const _ of service.rooms()) rooms++;
+  conn.numeric(N.RPL_LUSERCLIENT, `There are ${users - invisible} users and ${invisible} invisible on 1 servers`);
+  conn.numeric(N.RPL_LUSERCHANNELS, String(rooms), 'channels formed');
+  conn.numeric(N.RPL_LUSERME, `I have ${conn.factory.connections.size} clients and 0 servers`);
+}
+
+/** Sends the MOTD (375, 372..., 376), or 422 when there is none. */
+export function sendMotd(conn: IRCServerProtocol): void {
+  const o = conn.factory.options;
+  if (o.motd.length === 0) {
+    conn.numeric(N.ERR_NOMOTD, 'MOTD File is missing');
+    return;
+  }
+  conn.numeric(N.RPL_MOTDSTART, `- ${o.serverName} Message of the day - `);
+  for (const line of o.motd) conn.numeric(N.RPL_MOTD, `- ${line}`);
+  conn.numeric(N.RPL_ENDOFMOTD, 'End of MOTD command');
+}
+
+/** The whole welcome, sent once the service has logged the client in. */
+export function sendWelcome(conn: IRCServerProtocol): void {
+  const o = conn.factory.options;
+  conn.numeric(N.RPL_WELCOME, `Welcome to the ${o.network} IRC Network ${conn.prefix}`);
+  conn.numeric(N.RPL_YOURHOST, `Your host is ${o.serverName}, running version ${o.version}`);
+  conn.numeric(N.RPL_CREATED, `This server was created ${new Date(conn.factory.created).toUTCString()}`);
+  conn.numeric(N.RPL_MYINFO, o.serverName, o.version, 'i', 'iklmnotv', 'klov');
+  const tokens = isupportTokens(conn);
+  for (let i = 0; i < tokens.length; i += 12) conn.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
+  sendLusers(conn);
+  sendMotd(conn);
+}

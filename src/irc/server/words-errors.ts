@@ -1,0 +1,50 @@
+/**
+ * Words service refusals as IRC numerics (RFC 2812 §5.2).
+ * @module
+ */
+import { WordsError } from '../../words/index.js';
+import * as N from '../numerics.js';
+import type { IRCServerProtocol } from './connection.js';
+
+const BY_CODE: Record<string, string> = {
+  InvalidNick: N.ERR_ERRONEUSNICKNAME,
+  NickInUse: N.ERR_NICKNAMEINUSE,
+  Authentication: N.ERR_PASSWDMISMATCH,
+  InvalidRoom: N.ERR_NOSUCHCHANNEL,
+  NoSuchRoom: N.ERR_NOSUCHCHANNEL,
+  NoSuchUser: N.ERR_NOSUCHNICK,
+  NotInRoom: N.ERR_NOTONCHANNEL,
+  UserNotInRoom: N.ERR_USERNOTINCHANNEL,
+  AlreadyInRoom: N.ERR_USERONCHANNEL,
+  NotOperator: N.ERR_CHANOPRIVSNEEDED,
+  CannotSend: N.ERR_CANNOTSENDTOCHAN,
+  RoomFull: N.ERR_CHANNELISFULL,
+  InviteOnly: N.ERR_INVITEONLYCHAN,
+  BadKey: N.ERR_BADCHANNELKEY,
+  TooManyRooms: N.ERR_TOOMANYCHANNELS,
+  NoText: N.ERR_NOTEXTTOSEND,
+};
+
+/**
+ * Answers a refusal from the service with its numeric. `room` is the channel the command was about (441 and
+ * 443 name both the nick and the channel). Anything that is not a `WordsError` is thrown on.
+ */
+export function replyError(conn: IRCServerProtocol, error: unknown, room?: string): void {
+  if (!(error instanceof WordsError)) throw error;
+  const code = BY_CODE[error.code];
+  if (code === undefined) throw error;
+  const target = error.target ?? '*';
+  if (code === N.ERR_NOTEXTTOSEND) conn.numeric(code, error.message);
+  else if ((code === N.ERR_USERNOTINCHANNEL || code === N.ERR_USERONCHANNEL) && room !== undefined) conn.numeric(code, target, room, error.message);
+  else if (code === N.ERR_PASSWDMISMATCH) conn.numeric(code, error.message);
+  else conn.numeric(code, target, error.message);
+}
+
+/** Runs `fn`, answering a service refusal with its numeric. */
+export function guarded(conn: IRCServerProtocol, fn: () => void, room?: string): void {
+  try {
+    fn();
+  } catch (e) {
+    replyError(conn, e, room);
+  }
+}
