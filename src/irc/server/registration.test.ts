@@ -75,11 +75,11 @@ describe('IRC server registration', () => {
     const [line] = c.lines();
     const time = new Date(h.clock.seconds() * 1000).toISOString();
     assert.match(line, new RegExp(`^@time=${time.replace(/\./g, '\\.')};msgid=\\S+ :plain!plain@127\\.0\\.0\\.1 PRIVMSG #t :hi there$`), 'no client tags from a sender without message-tags');
-    c.send('@+draft/reply=xyz PRIVMSG #t :echoed');
+    c.send('@+draft/reply=xyz PRIVMSG #t :echoed back');
     const echo = c.lines();
     assert.equal(echo.length, 1);
-    assert.match(echo[0], /^@\+draft\/reply=xyz;time=\S+;msgid=\S+ :capper!c@127\.0\.0\.1 PRIVMSG #t :echoed$/);
-    assert.deepEqual(b.lines(), [':capper!c@127.0.0.1 PRIVMSG #t :echoed'], 'no tags for a client without caps');
+    assert.match(echo[0], /^@\+draft\/reply=xyz;time=\S+;msgid=\S+ :capper!c@127\.0\.0\.1 PRIVMSG #t :echoed back$/);
+    assert.deepEqual(b.lines(), [':capper!c@127.0.0.1 PRIVMSG #t :echoed back'], 'no tags for a client without caps');
   });
 
   test('PASS logs in to a registered nick; a wrong PASS gets 464 and the link closed; no PASS gets 433', async () => {
