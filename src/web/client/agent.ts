@@ -10,7 +10,7 @@ import type { ClientRequest, ResponseLimits } from './client-protocol.js';
 import { connectHTTP, type ConnectReactor } from './connect.js';
 import type { HeadersInit, IAgent, IBodyProducer } from './interfaces.js';
 import { HTTPConnectionPool } from './pool.js';
-import { rawHeaders } from './request-headers.js';
+import { hasHeader, rawHeaders } from './request-headers.js';
 import type { Response } from './response.js';
 import { parseURI, type ClientURI } from './uri.js';
 
@@ -78,13 +78,6 @@ export class Agent implements IAgent {
 
 /** A request for the wire: `host` added unless given. */
 export function buildRequest(method: string, uri: string, target: string, hostHeader: string, raw: string[], bodyProducer: IBodyProducer | null, persistent: boolean): ClientRequest {
-  let hasHost = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i] === 'host') {
-      hasHost = true;
-      break;
-    }
-  }
-  const headers = hasHost ? raw : ['host', hostHeader, ...raw];
+  const headers = hasHeader(raw, 'host') ? raw : ['host', hostHeader, ...raw];
   return { method, target, headers, bodyProducer, persistent, info: { method, uri, headers: new Headers(headers) } };
 }

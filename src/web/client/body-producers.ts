@@ -14,6 +14,7 @@ import type { IBodyProducer } from './interfaces.js';
  */
 export class StringBodyProducer implements IBodyProducer {
   readonly length: number;
+  readonly replayable = true;
   readonly body: Uint8Array;
 
   constructor(body: string | Uint8Array) {

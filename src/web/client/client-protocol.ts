@@ -157,8 +157,12 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       this.abort();
       return;
     }
-    this.#fireResponse();
+    // A response complete in this read frees the connection before the caller sees it, so a request made
+    // from the caller's callback (a redirect, the next call of a loop) can reuse it.
+    const d = this.#deferred;
+    const response = this.#response;
     if (parser.done && this.#request !== null) this.#responseDone(leftover);
+    if (d !== null && response !== null && !d.called) d.callback(response);
   }
 
   #makeParser(request: ClientRequest): ResponseParser {

@@ -17,6 +17,8 @@ export type HeadersInit = Headers | Readonly<Record<string, string | readonly st
 export interface IBodyProducer {
   /** Size in bytes, or null when unknown. */
   readonly length: number | null;
+  /** True when `startProducing` may run again with the same bytes (a 307/308 redirect resends the body). */
+  readonly replayable?: boolean;
   /** Writes the body into `consumer`; fires once all of it is written (fails if it cannot be). */
   startProducing(consumer: IConsumer): Deferred<void>;
   /** The connection's buffer is full: wait for `resumeProducing`. */

@@ -30,3 +30,9 @@ export function withoutHeaders(raw: readonly string[], drop: ReadonlySet<string>
   for (let i = 0; i < raw.length; i += 2) if (!drop.has(raw[i])) out.push(raw[i], raw[i + 1]);
   return out;
 }
+
+/** True when `raw` has a field named `lower`. */
+export function hasHeader(raw: readonly string[], lower: string): boolean {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower) return true;
+  return false;
+}
