@@ -4,3 +4,4 @@
  * @module
  */
 export * from './browser.js';
+export * from './server/index.js';

@@ -17,6 +17,7 @@ import { ERR_INPUTTOOLONG } from '../numerics.js';
 import { dispatch } from './commands/index.js';
 import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
+import { formatServerLine } from './wire.js';
 import { relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
 import { InputThrottle } from './throttle.js';
 
@@ -114,7 +115,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   /** Called once registered: starts the idle ping cycle. */
   startIdleTimer(): void {
-    this.#idleTimer?.cancel();
+    if (this.#idleTimer?.active()) this.#idleTimer.cancel();
     this.#lastInput = this.factory.options.clock.seconds();
     this.#idleTimer = this.factory.options.clock.callLater(this.factory.options.pingInterval, () => this.#checkIdle());
   }
@@ -163,7 +164,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   send(msg: IRCMessage): void {
     if (this.#closing || !this.connected) return;
     try {
-      this.sendMessage(msg);
+      this.transport.write(encoder.encode(`${formatServerLine(msg)}\r\n`));
     } catch (e) {
       log.warn('could not send IRC {command}: {error}', { command: msg.command, error: String(e) });
     }
@@ -183,7 +184,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     super.connectionLost(reason);
     this.#closing = true;
     this.#throttle?.stop();
-    this.#idleTimer?.cancel();
+    if (this.#idleTimer?.active()) this.#idleTimer.cancel();
     this.user?.quit('Connection closed');
     this.factory.connectionClosed(this);
   }
@@ -249,11 +250,6 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   #prefixOf(nick: string): string {
     const u = this.factory.service.findUser(nick);
     return u ? userPrefix(u) : nick;
-  }
-
-  /** Writes a preformatted line (no checks): for replies built in bulk. */
-  writeRaw(line: string): void {
-    if (!this.#closing && this.connected) this.transport.write(encoder.encode(`${line}\r\n`));
   }
 }
 

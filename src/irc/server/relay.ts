@@ -4,7 +4,7 @@
  * @module
  */
 import type { ChatMessage } from '../../words/index.js';
-import { formatMessage } from '../message.js';
+import { formatServerLine } from './wire.js';
 
 const encoder = new TextEncoder();
 
@@ -19,9 +19,7 @@ export const WANT_TAGS = 2;
 /** The longest message part a server sends, CRLF included (RFC 1459 §2.3). */
 const MAX_LINE = 512;
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\r\n\0]/;
-// eslint-disable-next-line no-control-regex
 const UNSAFE_ALL = /[\r\n\0]/g;
 
 const cache = new WeakMap<ChatMessage, (Uint8Array | undefined)[]>();
@@ -58,7 +56,7 @@ export function relayLine(message: ChatMessage, prefix: string, variant: number)
     const room = MAX_LINE - 2 - encoder.encode(head).length;
     // Other front doors (a web page) may let line breaks through; on IRC they would smuggle a second command.
     const text = UNSAFE.test(message.text) ? message.text.replace(UNSAFE_ALL, ' ') : message.text;
-    const body = formatMessage({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });
+    const body = formatServerLine({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });
     bytes = lines[variant] = encoder.encode(`${body}\r\n`);
   }
   return bytes;

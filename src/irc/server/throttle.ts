@@ -59,7 +59,7 @@ export class InputThrottle<T> {
   stop(): void {
     this.#queue = [];
     this.#head = 0;
-    this.#timer?.cancel();
+    if (this.#timer?.active()) this.#timer.cancel();
     this.#timer = undefined;
   }
 

@@ -36,8 +36,7 @@ function play(conn: IRCServerProtocol, target: string, messages: ChatMessage[]):
   if (batch) conn.send({ tags: {}, prefix: server, command: 'BATCH', params: [`+${batch}`, 'chathistory', target] });
   const variant = conn.tagVariant;
   for (const m of messages) {
-    const tags = messageTags(m, variant);
-    if (batch) tags.batch = batch;
+    const tags = batch ? { batch, ...messageTags(m, variant) } : messageTags(m, variant);
     conn.send({ tags, prefix: m.from, command: m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG', params: [m.to, m.text] });
   }
   if (batch) conn.send({ tags: {}, prefix: server, command: 'BATCH', params: [`-${batch}`] });
