@@ -29,3 +29,15 @@ export class IRCMessageTooLongError extends RangeError {
   readonly code = 'TORSION_IRC_TOO_LONG';
   override name = 'IRCMessageTooLongError';
 }
+
+/** The server answered a request (WHOIS, NAMES) with an error numeric, or the connection ended first. */
+export class IRCReplyError extends Error {
+  readonly code = 'TORSION_IRC_REPLY';
+  override name = 'IRCReplyError';
+  /** The error numeric (`401`), or undefined when the connection was lost. */
+  readonly numeric: string | undefined;
+  constructor(message: string, numeric?: string) {
+    super(message);
+    this.numeric = numeric;
+  }
+}

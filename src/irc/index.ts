@@ -4,4 +4,5 @@
  * @module
  */
 export * from './browser.js';
+export { IRCClientFactory } from './client-factory.js';
 export * from './server/index.js';

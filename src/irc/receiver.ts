@@ -100,10 +100,18 @@ export class IRCLineReceiver extends LineReceiver {
    * @throws {IRCMessageTooLongError} when it breaks the limits: split long text first (`splitMessage`).
    */
   sendMessage(msg: IRCMessage): void {
+    this.transport.write(this.encodeMessage(msg));
+  }
+
+  /**
+   * `msg` as the bytes of one line, CRLF included, checked as `sendMessage` checks it.
+   * @throws {IRCFormatError} or {IRCMessageTooLongError}, as `sendMessage`.
+   */
+  encodeMessage(msg: IRCMessage): Uint8Array {
     const bytes = encoder.encode(`${formatMessage(msg)}\r\n`);
     const limit = this.#brokenLimit(bytes.subarray(0, bytes.length - 2));
     if (limit !== undefined) throw new IRCMessageTooLongError(`IRC message over the ${limit} limit (${bytes.length} bytes)`);
-    this.transport.write(bytes);
+    return bytes;
   }
 
   /**
