@@ -76,6 +76,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   #heard = false;
   #heartbeat: IDelayedCall | null = null;
   #closeTimer: IDelayedCall | null = null;
+  #producerRegistered = false;
   #received: { code: number; reason: string } | null = null;
   #sentClose = false;
   #failed: { code: number; reason: string } | null = null;
@@ -263,6 +264,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#reader.paused = true;
     this.#reader.reset();
     this.#flushOut();
+    this.unregisterProducer();
     this.transport.loseConnection();
     this.#armCloseTimer();
   }
@@ -271,6 +273,8 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   #closeTransport(): void {
     if (!this.#isClient) {
       this.#flushOut();
+      // Nothing can follow the close frames, so a registered producer must not hold the TCP close back.
+      this.unregisterProducer();
       this.transport.loseConnection();
     }
     this.#armCloseTimer();
@@ -400,9 +404,12 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
 
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     (this.transport as ITCPTransport).registerProducer(producer, streaming);
+    this.#producerRegistered = true;
   }
 
   unregisterProducer(): void {
+    if (!this.#producerRegistered) return;
+    this.#producerRegistered = false;
     (this.transport as ITCPTransport).unregisterProducer();
   }
 
