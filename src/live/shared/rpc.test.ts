@@ -36,14 +36,13 @@ class Target {
 function pair(maxMessageSize = 50) {
   const target = new Target();
   const errors: string[] = [];
-  let a: RemoteCalls;
   const b: RemoteCalls = new RemoteCalls({
     sendJSON: (j) => a.handle(JSON.parse(j)),
     lookup: (id) => (id === 7 ? target : undefined),
     maxMessageSize,
     onLocalError: (f) => errors.push(f.value.name),
   });
-  a = new RemoteCalls({ sendJSON: (j) => b.handle(JSON.parse(j)), lookup: () => undefined, maxMessageSize });
+  const a = new RemoteCalls({ sendJSON: (j) => b.handle(JSON.parse(j)), lookup: () => undefined, maxMessageSize });
   return { a, b, errors };
 }
 

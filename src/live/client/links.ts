@@ -1,0 +1,156 @@
+/**
+ * The page's transports: a WebSocket, or long polling over `fetch`. Each is a "link" that opens, carries
+ * text frames both ways, and closes once; the `LiveClient` makes a new one after every drop.
+ * @module
+ */
+import type { LiveClock } from '../shared/interfaces.js';
+
+/** What a link tells its owner. `closed` comes exactly once, also when the link never opened. */
+export interface LinkHandlers {
+  opened(): void;
+  frame(text: string): void;
+  closed(reason: string): void;
+}
+
+/** One transport connection from the page. */
+export interface Link {
+  /** True once `opened` was called. */
+  readonly isOpen: boolean;
+  /** Sends a frame (queued until open for polling). */
+  send(frame: string): void;
+  /** Closes it; `closed` follows at once. */
+  close(reason: string): void;
+}
+
+/** The constructor of a WebSocket (the browser's, or the `ws` package's in Node). */
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
+/** The live endpoint `path` under `base`, as an absolute URL (ws/wss for WebSockets). */
+export function endpointURL(base: string, path: string, websocket: boolean): string {
+  const href = (globalThis as { location?: { href: string } }).location?.href;
+  const url = new URL(base + path, href);
+  if (websocket) url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+/** A link over one WebSocket. */
+export class WebSocketLink implements Link {
+  isOpen = false;
+  #done = false;
+  readonly #ws: WebSocket;
+
+  constructor(base: string, Ctor: WebSocketConstructor, readonly handlers: LinkHandlers) {
+    this.#ws = new Ctor(endpointURL(base, 'ws', true));
+    this.#ws.onopen = () => {
+      if (this.#done) return;
+      this.isOpen = true;
+      handlers.opened();
+    };
+    this.#ws.onmessage = (e: MessageEvent) => {
+      if (!this.#done && typeof e.data === 'string') handlers.frame(e.data);
+    };
+    this.#ws.onclose = (e: CloseEvent) => this.#finish(`websocket closed (${e.code})`);
+    this.#ws.onerror = () => undefined; // `close` follows
+  }
+
+  send(frame: string): void {
+    if (!this.#done && this.isOpen) this.#ws.send(frame);
+  }
+
+  close(reason: string): void {
+    try {
+      this.#ws.close();
+    } catch {
+      // already closing
+    }
+    this.#finish(reason);
+  }
+
+  #finish(reason: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#ws.onopen = this.#ws.onmessage = this.#ws.onclose = null;
+    this.handlers.closed(reason);
+  }
+}
+
+/** A virtual connection over HTTP long polling (see the server's `polling.ts`). */
+export class PollingLink implements Link {
+  isOpen = false;
+  #done = false;
+  #id: string | null = null;
+  #queue: string[] = [];
+  #posting = false;
+  readonly #aborts = new Set<AbortController>();
+  readonly #url: string;
+
+  constructor(base: string, readonly fetchFn: typeof fetch, clock: LiveClock, readonly handlers: LinkHandlers) {
+    this.#url = endpointURL(base, 'poll', false);
+    clock.callLater(0, () => {
+      if (this.#done) return;
+      this.isOpen = true;
+      handlers.opened();
+    });
+  }
+
+  send(frame: string): void {
+    if (this.#done) return;
+    this.#queue.push(frame);
+    this.#post();
+  }
+
+  close(reason: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    for (const a of this.#aborts) a.abort();
+    this.handlers.closed(reason);
+  }
+
+  async #request(query: string, init: RequestInit): Promise<unknown> {
+    const abort = new AbortController();
+    this.#aborts.add(abort);
+    try {
+      const response = await this.fetchFn(`${this.#url}?${query}`, { ...init, signal: abort.signal, cache: 'no-store' });
+      if (response.status === 410) throw new Error('closed by the server');
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return await response.json();
+    } finally {
+      this.#aborts.delete(abort);
+    }
+  }
+
+  #post(): void {
+    if (this.#posting || this.#done || this.#queue.length === 0) return;
+    this.#posting = true;
+    const frames = this.#queue.splice(0);
+    const first = this.#id === null;
+    this.#request(`s=${first ? 'new' : this.#id}`, { method: 'POST', body: JSON.stringify(frames), headers: { 'Content-Type': 'application/json' } }).then(
+      (answer) => {
+        this.#posting = false;
+        if (first) {
+          this.#id = String((answer as { s: string }).s);
+          void this.#pollLoop();
+        }
+        this.#post();
+      },
+      (e: Error) => this.close(`poll send failed: ${e.message}`),
+    );
+  }
+
+  async #pollLoop(): Promise<void> {
+    while (!this.#done) {
+      let frames: unknown;
+      try {
+        frames = await this.#request(`s=${this.#id}`, { method: 'GET' });
+      } catch (e) {
+        this.close(`poll failed: ${(e as Error).message}`);
+        return;
+      }
+      if (!Array.isArray(frames)) {
+        this.close('poll closed');
+        return;
+      }
+      for (const f of frames) if (!this.#done && typeof f === 'string') this.handlers.frame(f);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * `LiveConnection`: the server's state for one loaded page (one browser tab): its widgets, the reliable
+ * session to the page, and the transport connection currently carrying it. It outlives dropped connections
+ * for the page's grace period.
+ * @module
+ */
+import { Deferred } from '../defer/index.js';
+import { Logger } from '../logger/index.js';
+import { flattenString } from '../template/index.js';
+import { cancelTimer } from './shared/clock.js';
+import { PageGone, LiveProtocolError } from './shared/errors.js';
+import { encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
+import type { LiveClock, LiveTimer } from './shared/interfaces.js';
+import { encodeLimited, RemoteCalls } from './shared/rpc.js';
+import { ReliableSession } from './shared/session.js';
+import type { LiveElement } from './element.js';
+import type { FrameSocket, WidgetInfo } from './interfaces.js';
+
+const log = new Logger({ namespace: 'torsion.live.connection' });
+
+/** The settings a connection takes from its `LivePage`. */
+export interface LiveConnectionSettings {
+  clock: LiveClock;
+  gracePeriod: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  maxMessageSize: number;
+  maxUnacked: number;
+  /** Registers the browser module of a class (called as widgets render). */
+  registerModule(jsClass: string, module: string | URL | null): boolean;
+  /** Called once the connection is gone, so the page forgets it. */
+  forget(connection: LiveConnection): void;
+}
+
+let counter = 0;
+
+function newPageId(): string {
+  const random = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(random);
+  return `${(++counter).toString(36)}.${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** One page's live state on the server. */
+export class LiveConnection {
+  /** The page id: unguessable, sent by the page on every (re)connection. */
+  readonly id = newPageId();
+  /** The reliable session to the page. */
+  readonly session: ReliableSession;
+  /** True once the initial render is done (later widgets are sent to the page). */
+  rendered = false;
+  readonly #s: LiveConnectionSettings;
+  readonly #calls: RemoteCalls;
+  readonly #widgets = new Map<number, LiveElement>();
+  #unsent: WidgetInfo[] = [];
+  #nextWidget = 1;
+  #socket: FrameSocket | null = null;
+  #graceTimer: LiveTimer | null = null;
+  #gone: Deferred<void>[] | null = [];
+  /** The request that rendered the page: later widgets render with it too. */
+  readonly request: unknown;
+
+  constructor(settings: LiveConnectionSettings, root: LiveElement, request: unknown) {
+    this.#s = settings;
+    this.request = request;
+    root.bindPage(this);
+    this.session = new ReliableSession({
+      clock: settings.clock,
+      heartbeatInterval: settings.heartbeatInterval,
+      heartbeatTimeout: settings.heartbeatTimeout,
+      maxUnacked: settings.maxUnacked,
+      deliver: (payload) => this.#calls.handle(payload),
+      onDead: () => this.#socket?.close('heartbeat timeout'),
+      onOverflow: () => this.disconnect('the page stopped acknowledging messages'),
+    });
+    this.#calls = new RemoteCalls({
+      sendJSON: (json) => this.session.sendJSON(json),
+      lookup: (id) => this.#widgets.get(id),
+      maxMessageSize: settings.maxMessageSize,
+      builtins: { __detach__: (target) => (target as LiveElement).forgetDetached() },
+      // The error goes back to the page; here it is only worth a note.
+      onLocalError: (failure, widgetId, method) => log.failure('live call {method} on widget {widgetId} failed', failure, { method, widgetId }, 'info'),
+    });
+    this.#startGrace();
+  }
+
+  /** True once the page is gone for good. */
+  get isGone(): boolean {
+    return this.#gone === null;
+  }
+
+  /** True while a transport connection carries the session. */
+  get isConnected(): boolean {
+    return this.#socket !== null;
+  }
+
+  /** The widget with id `id`, if it is on the page. */
+  widget(id: number): LiveElement | undefined {
+    return this.#widgets.get(id);
+  }
+
+  /** Fires when the page is gone (its grace period ran out after the connection dropped). */
+  notifyOnDisconnect(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.#gone === null) d.callback(undefined);
+    else this.#gone.push(d);
+    return d;
+  }
+
+  /** Internal: gives `element` its widget id as it renders and records what the page needs to build it. */
+  registerWidget(element: LiveElement): number {
+    if (element.widgetId !== null) return element.widgetId;
+    const id = this.#nextWidget++;
+    const args = element.getInitialArguments();
+    encodeLimited(args, this.#s.maxMessageSize, 'initial arguments');
+    const module = this.#s.registerModule(element.jsClass, element.jsModule);
+    element.widgetId = id;
+    this.#widgets.set(id, element);
+    this.#unsent.push({ id, cls: element.jsClass, parent: element.widgetParent?.widgetId ?? null, args, module });
+    return id;
+  }
+
+  /** Internal: the widget infos rendered so far and not yet sent to the page, for `root` and its descendants. */
+  takeWidgetInfos(root: LiveElement | null): WidgetInfo[] {
+    const mine = (id: number): boolean => {
+      for (let e: LiveElement | null | undefined = this.#widgets.get(id); e; e = e.widgetParent) if (root === null || e === root) return true;
+      return false;
+    };
+    const taken = this.#unsent.filter((w) => mine(w.id));
+    this.#unsent = this.#unsent.filter((w) => !mine(w.id));
+    return taken;
+  }
+
+  /** Internal: forgets a detached widget. */
+  forgetWidget(id: number): void {
+    this.#widgets.delete(id);
+  }
+
+  /** Internal: renders a child added after the page went live and has the page build it under `parentId`. */
+  sendNewWidget(child: LiveElement, parentId: number): Deferred<void> {
+    return flattenString(this.request, child).addCallback((html) => {
+      const widgets = this.takeWidgetInfos(child);
+      return this.callWidget<void>(parentId, '__add__', [{ html, widgets }]);
+    });
+  }
+
+  /** Internal: calls an exposed method of widget `widgetId` in the page. */
+  callWidget<T>(widgetId: number, method: string, args: unknown[]): Deferred<T> {
+    return this.#calls.call<T>(widgetId, method, args);
+  }
+
+  /** Internal: a transport connection said HELLO for this page. */
+  attach(socket: FrameSocket, peerLastReceived: number): void {
+    if (this.#gone === null) throw new PageGone('page is gone');
+    if (this.blocked) {
+      socket.close('blocked');
+      return;
+    }
+    const old = this.#socket;
+    this.#socket = socket;
+    if (old !== null && old !== socket) old.close('replaced by a newer connection');
+    cancelTimer(this.#graceTimer);
+    this.#graceTimer = null;
+    socket.sendFrame(encodeWelcome(this.session.lastReceived));
+    this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived);
+  }
+
+  /** Internal: a frame (after HELLO) arrived on `socket`. */
+  frameReceived(socket: FrameSocket, frame: Frame): void {
+    if (socket !== this.#socket) return;
+    try {
+      this.session.receive(frame);
+    } catch (e) {
+      if (!(e instanceof LiveProtocolError)) throw e;
+      log.warn('page {page} broke the protocol: {error}', { page: this.id, error: e.message });
+      socket.close('protocol error');
+    }
+  }
+
+  /** Internal: `socket` is closed. */
+  socketLost(socket: FrameSocket): void {
+    if (socket !== this.#socket) return;
+    this.#socket = null;
+    this.session.detach();
+    if (this.#gone !== null) this.#startGrace();
+  }
+
+  /** The transport connection carrying the session now, if any. */
+  get socket(): FrameSocket | null {
+    return this.#socket;
+  }
+
+  /**
+   * While true, new transport connections for this page are closed at once, as if the network were down
+   * (the page keeps retrying with back-off). For tests.
+   */
+  blocked = false;
+
+  /** Closes the transport connection now, as a network failure would (the page reconnects). For tests. */
+  dropTransport(): void {
+    this.#socket?.close('dropped');
+  }
+
+  /** Ends the page for good: pending calls fail with `PageGone`, `notifyOnDisconnect` fires, the page is told. */
+  disconnect(reason = 'page closed by the server'): void {
+    const waiting = this.#gone;
+    if (waiting === null) return;
+    this.#gone = null;
+    cancelTimer(this.#graceTimer);
+    const socket = this.#socket;
+    this.#socket = null;
+    this.session.close();
+    if (socket !== null) {
+      socket.sendFrame(encodeGone(reason));
+      socket.close(reason);
+    }
+    this.#calls.failAll(new PageGone(`page is gone: ${reason}`));
+    this.#s.forget(this);
+    log.debug('page {page} gone: {reason}', { page: this.id, reason });
+    for (const d of waiting) d.callback(undefined);
+  }
+
+  #startGrace(): void {
+    cancelTimer(this.#graceTimer);
+    this.#graceTimer = this.#s.clock.callLater(this.#s.gracePeriod, () => {
+      this.#graceTimer = null;
+      this.disconnect('grace period over');
+    });
+  }
+}

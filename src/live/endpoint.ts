@@ -1,0 +1,88 @@
+/**
+ * `LiveEndpoint`: the server end of one transport connection from a page. It waits for the HELLO that names
+ * the page, attaches itself to that page's `LiveConnection`, then passes frames through. Transports (the
+ * WebSocket resource, long polling) create one per connection and feed it text.
+ * @module
+ */
+import { Logger } from '../logger/index.js';
+import { LiveProtocolError } from './shared/errors.js';
+import { HELLO, decodeFrame, encodeGone } from './shared/frames.js';
+import type { LiveConnection } from './connection.js';
+import type { FrameSocket } from './interfaces.js';
+
+const log = new Logger({ namespace: 'torsion.live.endpoint' });
+
+/** Finds the live page a HELLO names. */
+export interface PageDirectory {
+  connection(pageId: string): LiveConnection | undefined;
+  /** Largest frame accepted, in characters. */
+  readonly maxFrameSize: number;
+}
+
+/** One transport connection's state: before HELLO, attached, or closed. */
+export class LiveEndpoint implements FrameSocket {
+  #connection: LiveConnection | null = null;
+  #closed = false;
+  /** When true, frames are silently dropped both ways: a stalled network, for tests. */
+  stalled = false;
+
+  /**
+   * @param pages where HELLO looks up its page
+   * @param send writes a frame to the transport
+   * @param closeTransport closes the transport (it must later call {@link LiveEndpoint.connectionLost})
+   */
+  constructor(
+    readonly pages: PageDirectory,
+    readonly send: (frame: string) => void,
+    readonly closeTransport: (reason: string) => void,
+  ) {}
+
+  /** The page this connection carries, after HELLO. */
+  get connection(): LiveConnection | null {
+    return this.#connection;
+  }
+
+  /** Sends one frame unless the connection is closed or stalled. */
+  sendFrame(frame: string): void {
+    if (!this.#closed && !this.stalled) this.send(frame);
+  }
+
+  /** Closes the transport; the page waits for a new one. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.closeTransport(reason);
+    this.connectionLost();
+  }
+
+  /** Handles one text frame from the page. */
+  frameReceived(text: string): void {
+    if (this.#closed || this.stalled) return;
+    try {
+      const frame = decodeFrame(text, this.pages.maxFrameSize);
+      if (this.#connection !== null) {
+        this.#connection.frameReceived(this, frame);
+        return;
+      }
+      if (frame[0] !== HELLO || frame.length !== 3) throw new LiveProtocolError('the first frame must be HELLO');
+      const connection = this.pages.connection(frame[1]);
+      if (connection === undefined || connection.isGone) {
+        this.send(encodeGone('no such page'));
+        this.close('no such page');
+        return;
+      }
+      this.#connection = connection;
+      connection.attach(this, frame[2]);
+    } catch (e) {
+      if (!(e instanceof LiveProtocolError)) throw e;
+      log.warn('closing a live connection: {error}', { error: e.message });
+      this.close('protocol error');
+    }
+  }
+
+  /** The transport is closed (by either side). */
+  connectionLost(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connection?.socketLost(this);
+  }
+}

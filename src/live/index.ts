@@ -1,0 +1,19 @@
+/**
+ * `torsion/live`: Athena-style live widgets. A `LivePage` serves pages whose `LiveElement`s have twins in
+ * the browser (`torsion/live/client`); the two call each other's exposed methods over one WebSocket (or long
+ * polling) with reliable, exactly-once delivery across reconnections.
+ * @module
+ */
+export { LivePage, type LivePageOptions, type LoadedPage } from './page.js';
+export { LiveElement, WIDGET_ATTRIBUTE } from './element.js';
+export { LiveConnection } from './connection.js';
+export { LiveEndpoint, type PageDirectory } from './endpoint.js';
+export { PollingResource, type PollingOptions } from './polling.js';
+export { defaultDocument, liveHead, scriptJSON, type LiveDocumentParts } from './document.js';
+export { compileRuntime, compileWidgetModule, RUNTIME_SPECIFIER } from './modules.js';
+export type { FrameSocket, WidgetInfo, BootData } from './interfaces.js';
+export { expose } from './shared/expose.js';
+export { ReliableSession, type ReliableSessionOptions } from './shared/session.js';
+export { RemoteCalls, type RemoteCallsOptions } from './shared/rpc.js';
+export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError } from './shared/errors.js';
+export type { LiveClock, LiveTimer, LiveLimits } from './shared/interfaces.js';
