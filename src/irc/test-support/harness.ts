@@ -40,8 +40,25 @@ export function harness<C extends IRCClient = IRCClient>(make?: (options: IRCCli
 /** Records every hook call as `name(args)`. */
 export class RecordingClient extends IRCClient {
   events: string[] = [];
+  #waiters: Array<{ test: (e: string) => boolean; resolve: (e: string) => void }> = [];
   #rec(name: string, ...args: unknown[]): void {
-    this.events.push(`${name}(${args.map((a) => JSON.stringify(a)).join(',')})`);
+    const event = `${name}(${args.map((a) => JSON.stringify(a)).join(',')})`;
+    this.events.push(event);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.test(event)) return true;
+      w.resolve(event);
+      return false;
+    });
+  }
+  /** Resolves with the first event (already seen or still to come) that starts with `prefix`; rejects after `seconds`. */
+  waitFor(prefix: string, seconds = 30): Promise<string> {
+    const test = (e: string): boolean => e.startsWith(prefix);
+    const seen = this.events.find(test);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.nickname}: no event ${prefix} within ${seconds}s; saw ${this.events.join(' ')}`)), seconds * 1000);
+      this.#waiters.push({ test, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+    });
   }
   override signedOn(): void {
     this.#rec('signedOn');
