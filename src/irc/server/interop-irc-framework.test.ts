@@ -50,7 +50,7 @@ describe('irc-framework against the Torsion IRC server', () => {
     await service.start();
     await service.register('opal', 'gemstone');
     port = reactor.listenTCP(0, new IRCServerFactory(service, { motd: ['interop'] }), { interface: '127.0.0.1' });
-    portNumber = (port.getHost() as { port: number }).port;
+    portNumber = (port.getHost() as IPv4Address).port;
   });
 
   after(async () => {
