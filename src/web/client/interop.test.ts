@@ -165,13 +165,13 @@ describe('Agent against node:http', () => {
   test('cancelling a request whose response never comes closes the connection', async () => {
     let closed!: () => void;
     const socketClosed = new Promise<void>((r) => (closed = r));
-    let cancel!: () => void;
+    const control: { cancel?: () => void } = {};
     const { url } = await serve((req) => {
       req.socket.on('close', closed);
-      cancel();
+      control.cancel?.();
     });
     const d = new Agent(reactor).request('GET', url);
-    cancel = () => d.cancel();
+    control.cancel = () => d.cancel();
     await assert.rejects(d.asPromise(), (e: Error) => e.name === 'CancelledError');
     await socketClosed;
   });
