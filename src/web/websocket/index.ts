@@ -6,6 +6,7 @@
 export type { WebSocketTransport, WebSocketOptions, WebSocketConnectionOptions, WebSocketServerFactory, WebSocketClientOptions, WebSocketClientReactor, PerMessageDeflateOptions } from './interfaces.js';
 export { WebSocketProtocol } from './protocol.js';
 export { WebSocketResource } from './resource.js';
+export { connectWebSocket } from './client.js';
 export { WebSocketConnection, DEFAULT_MAX_MESSAGE_SIZE } from './connection.js';
 export { WebSocketClosedError, WebSocketHandshakeError } from './errors.js';
 export { CloseCode, Opcode, FrameReader, FrameError, encodeFrame, encodeTextFrame, isValidCloseCode } from './frame.js';
