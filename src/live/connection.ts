@@ -46,6 +46,8 @@ export class LiveConnection {
   readonly id = newPageId();
   /** The reliable session to the page. */
   readonly session: ReliableSession;
+  /** How many transport connections have carried this page (1 + reconnections). */
+  attachments = 0;
   /** True once the initial render is done (later widgets are sent to the page). */
   rendered = false;
   readonly #s: LiveConnectionSettings;
@@ -160,6 +162,7 @@ export class LiveConnection {
     if (old !== null && old !== socket) old.close('replaced by a newer connection');
     cancelTimer(this.#graceTimer);
     this.#graceTimer = null;
+    this.attachments++;
     socket.sendFrame(encodeWelcome(this.session.lastReceived));
     this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived);
   }

@@ -210,7 +210,8 @@ export class LiveClient extends EventTarget {
     const now = this.#clock.seconds();
     this.#disconnectedSince ??= now;
     if (now - this.#disconnectedSince > (this.options.gracePeriod ?? 60)) return this.#gone('the server could not be reached');
-    if (this.transport === 'websocket' && !link.isOpen && ++this.#wsFailures >= (this.options.websocketAttempts ?? 2) && (this.options.transports ?? ['websocket', 'polling']).includes('polling')) {
+    // A WebSocket that never got as far as WELCOME: something on the path blocks WebSockets.
+    if (this.transport === 'websocket' && !this.#welcomed && ++this.#wsFailures >= (this.options.websocketAttempts ?? 2) && (this.options.transports ?? ['websocket', 'polling']).includes('polling')) {
       this.transport = 'polling';
     }
     const delay = this.#delay * (0.8 + Math.random() * 0.4);

@@ -62,11 +62,15 @@ export class LiveHarness {
     return this.base + path;
   }
 
-  /** Opens `path` in a new page and waits until its live connection is up. */
-  async open(path: string): Promise<LiveTab> {
+  /**
+   * Opens `path` in a new page and waits until its live connection is up. `prepare` runs before the page
+   * loads (to route or block its requests).
+   */
+  async open(path: string, options: { prepare?: (page: Page) => Promise<void> } = {}): Promise<LiveTab> {
     const page = await this.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    await options.prepare?.(page);
     await page.goto(this.url(path));
     const pageId = await page.evaluate(async () => {
       const handle = await globalThis.torsionLive!;
