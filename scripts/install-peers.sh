@@ -3,7 +3,7 @@
 # As root it installs what is missing with apt-get; otherwise it only lists what is missing,
 # and the tests that need a missing peer fail with a message naming its package.
 set -euo pipefail
-peers=(openssl curl iproute2 python3 python3-twisted chromium postgresql ngircd irssi tmux)
+peers=(openssl curl iproute2 python3 python3-twisted chromium postgresql ngircd wrk irssi tmux)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
