@@ -3,11 +3,13 @@
  * port, for interop tests. Fails, naming the package, when ngircd is not installed.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Failure } from '../../defer/index.js';
+import { reactor } from '../../internet/index.js';
+import { Factory, ProcessProtocol } from '../../internet/protocol.js';
+import type { IProcessTransport } from '../../internet/interfaces.js';
 import { requirePeer } from '../../testing/peers.js';
 
 export interface NgircdServer {
@@ -17,16 +19,31 @@ export interface NgircdServer {
   stop(): Promise<void>;
 }
 
-/** A port that was free a moment ago (bound on port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** A port that was free a moment ago (listened on with port 0, then released). */
+export async function freePort(): Promise<number> {
+  const port = reactor.listenTCP(0, new Factory(), { interface: '127.0.0.1' });
+  const { port: n } = port.getHost() as unknown as { port: number };
+  await port.stopListening();
+  return n;
+}
+
+/** Collects ngircd's log and tells when it listens or exits. */
+class NgircdProcess extends ProcessProtocol {
+  output = '';
+  ended = false;
+  onOutput: () => void = () => {};
+  onEnded: () => void = () => {};
+  override outReceived(data: Uint8Array): void {
+    this.output += new TextDecoder().decode(data);
+    this.onOutput();
+  }
+  override errReceived(data: Uint8Array): void {
+    this.outReceived(data);
+  }
+  override processEnded(_reason: Failure): void {
+    this.ended = true;
+    this.onEnded();
+  }
 }
 
 function config(port: number): string {
@@ -64,45 +81,40 @@ export async function startNgircd(): Promise<NgircdServer> {
     const dir = mkdtempSync(join(tmpdir(), 'torsion-ngircd-'));
     const conf = join(dir, 'ngircd.conf');
     writeFileSync(conf, config(port));
-    const child: ChildProcess = spawn(program, ['--nodaemon', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
+    const proc = new NgircdProcess();
+    const child: IProcessTransport = reactor.spawnProcess(proc, program, [program, '--nodaemon', '--config', conf], { env: { PATH: process.env.PATH ?? '' } });
     const ready = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 20_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes(`Now listening on [127.0.0.1]:${port}`)) {
+      proc.onOutput = () => {
+        if (proc.output.includes(`Now listening on [127.0.0.1]:${port}`)) {
           clearTimeout(timer);
           resolve(true);
         }
       };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', () => {
+      proc.onEnded = () => {
         clearTimeout(timer);
         resolve(false);
-      });
+      };
     });
+    const output = proc.output;
     if (ready) {
       return {
         port,
-        log: () => output,
+        log: () => proc.output,
         stop: () =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) {
+            const done = (): void => {
               rmSync(dir, { recursive: true, force: true });
               resolve();
-              return;
-            }
-            child.once('exit', () => {
-              rmSync(dir, { recursive: true, force: true });
-              resolve();
-            });
-            child.kill('SIGTERM');
+            };
+            if (proc.ended) return done();
+            proc.onEnded = done;
+            child.signalProcess('TERM');
           }),
       };
     }
     lastLog = output;
-    child.kill('SIGKILL');
+    if (!proc.ended) child.signalProcess('KILL');
     rmSync(dir, { recursive: true, force: true });
   }
   throw new Error(`ngircd (Debian package ngircd) did not start listening:\n${lastLog}`);
