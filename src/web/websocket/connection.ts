@@ -24,6 +24,7 @@ const log = new Logger({ namespace: 'torsion.web.websocket' });
 /** Default `maxMessageSize`: 16 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 const COALESCE_LIMIT = 64 * 1024;
+const LARGE_PAYLOAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 const enum State {
@@ -293,7 +294,8 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   #tick(): void {
     this.#heartbeat = null;
     if (this.#state !== State.OPEN) return;
-    if (this.#heard) {
+    // While we hold reading paused the peer's answers cannot arrive: that is not a dead peer.
+    if (this.#heard || this.#paused) {
       this.#heard = false;
       this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
       return;
@@ -305,7 +307,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   #deadline(): void {
     this.#heartbeat = null;
     if (this.#state !== State.OPEN) return;
-    if (this.#heard) {
+    if (this.#heard || this.#paused) {
       this.#heard = false;
       this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
       return;
@@ -352,7 +354,11 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     const payload = compressed ? deflate.compress(data) : data;
     const size = this.#fragmentSize;
     if (payload.length <= size) {
-      this.#send(encodeFrame(opcode, payload, this.#isClient, true, compressed));
+      // A large unmasked payload goes out as it is, behind its own header, instead of being copied.
+      if (!this.#isClient && payload.length >= LARGE_PAYLOAD) {
+        this.#send(encodeFrame(opcode, EMPTY, false, true, compressed, payload.length));
+        this.#send(payload);
+      } else this.#send(encodeFrame(opcode, payload, this.#isClient, true, compressed));
       return;
     }
     for (let at = 0; at < payload.length; at += size) {
@@ -385,7 +391,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   }
 
   loseConnection(code: number = CloseCode.NORMAL, reason = ''): void {
-    if (code !== CloseCode.NORMAL && !(code >= 3000 && code <= 4999) && !isValidCloseCode(code)) throw new RangeError(`${code} is not a close code an endpoint may send`);
+    if (!isValidCloseCode(code)) throw new RangeError(`${code} is not a close code an endpoint may send`);
     if (this.#sentClose || this.#state !== State.OPEN) return;
     this.#sentClose = true;
     this.#state = State.CLOSING;
@@ -424,6 +430,11 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     if (!this.#paused || this.#state >= State.CLOSED) return;
     this.#paused = false;
     this.#reader.paused = false;
+    if (this.#inRead) {
+      // Resumed from inside a message callback: the read in progress goes on with the held frames.
+      (this.transport as Partial<ITCPTransport>).resumeProducing?.();
+      return;
+    }
     this.#inRead = true;
     try {
       this.#reader.drain(this);

@@ -73,6 +73,11 @@ export class FrameReader {
   readonly #maxFrameSize: number;
   allowRsv1: boolean;
   #buf: Buffer = EMPTY;
+  /** Chunks that arrived after `#buf` while a frame is still incomplete, joined once it can be decoded. */
+  #pending: Buffer[] = [];
+  #pendingSize = 0;
+  /** How many buffered bytes the next decoding step needs. */
+  #need = 2;
   /** Set by the sink to stop decoding after the current frame (backpressure, close). */
   paused = false;
 
@@ -84,18 +89,30 @@ export class FrameReader {
 
   /** Bytes received but not yet decoded (a partial frame, or frames held while paused). */
   get buffered(): number {
-    return this.#buf.length;
+    return this.#buf.length + this.#pendingSize;
   }
 
   /** Adds `data` and decodes every whole frame (until paused). Throws {@link FrameError} on a broken rule. */
   feed(data: Uint8Array, sink: FrameSink): void {
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    if (this.#buf.length === 0) this.#buf = chunk;
+    else {
+      // A big frame arriving in many reads is joined once, not once per read.
+      this.#pending.push(chunk);
+      this.#pendingSize += chunk.length;
+      if (this.#buf.length + this.#pendingSize < this.#need) return;
+    }
     this.drain(sink);
   }
 
   /** Decodes the frames already buffered (after a resume). */
   drain(sink: FrameSink): void {
+    if (this.#pending.length > 0) {
+      this.#buf = Buffer.concat([this.#buf, ...this.#pending], this.#buf.length + this.#pendingSize);
+      this.#pending = [];
+      this.#pendingSize = 0;
+    }
+    this.#need = 2;
     let buf = this.#buf;
     let pos = 0;
     const len = buf.length;
@@ -117,11 +134,17 @@ export class FrameReader {
       let length = b1 & 0x7f;
       let head = 2;
       if (length === 126) {
-        if (len - pos < 4) break;
+        if (len - pos < 4) {
+          this.#need = 4;
+          break;
+        }
         length = buf.readUInt16BE(pos + 2);
         head = 4;
       } else if (length === 127) {
-        if (len - pos < 10) break;
+        if (len - pos < 10) {
+          this.#need = 10;
+          break;
+        }
         const high = buf.readUInt32BE(pos + 2);
         if (high > 0x1fffff) throw new FrameError(high >= 0x80000000 ? CloseCode.PROTOCOL_ERROR : CloseCode.MESSAGE_TOO_BIG, 'frame length out of range');
         length = high * 0x100000000 + buf.readUInt32BE(pos + 6);
@@ -132,7 +155,10 @@ export class FrameReader {
       const keyAt = pos + head;
       if (masked) head += 4;
       const end = pos + head + length;
-      if (end > len) break;
+      if (end > len) {
+        this.#need = end - pos;
+        break;
+      }
       const payload = buf.subarray(pos + head, end);
       if (masked) unmask(payload, buf, keyAt);
       pos = end;
@@ -148,6 +174,8 @@ export class FrameReader {
   /** Drops everything buffered (the connection is closing). */
   reset(): void {
     this.#buf = EMPTY;
+    this.#pending = [];
+    this.#pendingSize = 0;
   }
 }
 
@@ -239,8 +267,16 @@ function maskAfter(out: Buffer, keyAt: number, end: number): void {
   applyMask(out, keyAt + 4, end, out[keyAt]!, out[keyAt + 1]!, out[keyAt + 2]!, out[keyAt + 3]!);
 }
 
-/** One frame carrying `payload` (copied, then masked when `mask`), as a single buffer. */
-export function encodeFrame(opcode: number, payload: Uint8Array, mask: boolean, fin = true, rsv1 = false): Buffer {
+/**
+ * One frame carrying `payload` (copied, then masked when `mask`), as a single buffer. With `headerFor`, only
+ * the header of an unmasked frame of that many payload bytes, for a payload written separately.
+ */
+export function encodeFrame(opcode: number, payload: Uint8Array, mask: boolean, fin = true, rsv1 = false, headerFor?: number): Buffer {
+  if (headerFor !== undefined) {
+    const head = Buffer.allocUnsafe(headerSize(headerFor, false));
+    writeHeader(head, fin, rsv1, opcode, headerFor, false);
+    return head;
+  }
   const length = payload.byteLength;
   const out = Buffer.allocUnsafe(headerSize(length, mask) + length);
   const at = writeHeader(out, fin, rsv1, opcode, length, mask);

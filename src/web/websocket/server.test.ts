@@ -299,3 +299,55 @@ describe('WebSocket server close handshake, pings, flow control', () => {
     assert.equal(s.w.transport.producer, null);
   });
 });
+
+describe('WebSocket server edge cases', () => {
+  test('pausing and resuming inside a message callback delivers every message once, in order', () => {
+    class Flicker extends Recorder {
+      override textMessageReceived(data: string): void {
+        super.textMessageReceived(data);
+        this.transport.pauseProducing();
+        this.transport.resumeProducing();
+      }
+    }
+    const s = serverWire(new Flicker());
+    s.send(Buffer.concat([frame(Opcode.TEXT, 'a'), frame(Opcode.TEXT, 'b'), frame(Opcode.TEXT, 'c')]));
+    assert.deepEqual(s.protocol.texts, ['a', 'b', 'c']);
+  });
+
+  test('a paused connection is not dropped by the heartbeat', () => {
+    const s = serverWire(new Recorder(), { pingInterval: 10, pingTimeout: 5 });
+    s.transport.pauseProducing();
+    s.w.clock.advance(100);
+    assert.equal(s.w.transport.aborted, false);
+    s.transport.resumeProducing();
+    s.w.clock.advance(15);
+    assert.equal(s.w.transport.aborted, false);
+    s.w.clock.advance(10);
+    assert.equal(s.w.transport.aborted, true);
+  });
+
+  test('a large frame arriving in many reads is decoded once complete', () => {
+    const s = serverWire(new Recorder());
+    const payload = Buffer.alloc(3_000_000).map((_, i) => i % 251);
+    feedInChunks(s.send, frame(Opcode.BINARY, payload), 65_536);
+    assert.equal(s.protocol.bytes.length, 1);
+    assert.ok(s.protocol.bytes[0]!.equals(payload));
+  });
+
+  test('a large message goes out unmasked behind its own header, intact', () => {
+    const s = serverWire(new Recorder());
+    const payload = Buffer.alloc(200_000, 5);
+    s.transport.sendBytesMessage(payload);
+    const out = s.frames();
+    assert.equal(out.length, 1);
+    assert.ok(out[0]!.payload.equals(payload));
+  });
+
+  test('loseConnection refuses codes an endpoint may not send', () => {
+    const s = serverWire(new Recorder());
+    assert.throws(() => s.transport.loseConnection(1005), RangeError);
+    assert.throws(() => s.transport.loseConnection(5000), RangeError);
+    s.transport.loseConnection(4999, 'x'.repeat(200));
+    assert.ok(s.frames()[0]!.payload.length <= 125);
+  });
+});
