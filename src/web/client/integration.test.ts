@@ -5,7 +5,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { InsecureTLSOptionsError } from '../../internet/tls-options.js';
 import { reactor } from '../../internet/reactor.js';
@@ -144,5 +144,38 @@ describe('ProxyAgent through a local proxy', () => {
     const port = listenSiteTLS();
     const { url } = await startProxy();
     await assert.rejects(new ProxyAgent(url, reactor).request('GET', `https://localhost:${port}/`).asPromise(), /TLS handshake/);
+  });
+});
+
+describe('HTTPConnectionPool over real sockets', () => {
+  test('a GET on a connection the server drops without answering is retried once on a new one', async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      const n = ++connections;
+      let requests = 0;
+      let buffered = '';
+      socket.on('data', (d) => {
+        buffered += d.toString('latin1');
+        while (buffered.includes('\r\n\r\n')) {
+          buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4);
+          requests++;
+          // The first connection answers once, then "times out" just as the second request arrives.
+          if (n === 1 && requests === 2) socket.destroy();
+          else socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nconn ${n} #${requests}`);
+        }
+      });
+      socket.on('error', () => {});
+    });
+    servers.push(server as unknown as Server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const pool = new HTTPConnectionPool(reactor);
+    const agent = new Agent(reactor, { pool });
+    const text = async (): Promise<string> => Buffer.from(await readBody(await agent.request('GET', url))).toString();
+    assert.equal(await text(), 'conn 1 #1');
+    assert.equal(await text(), 'conn 2 #1');
+    assert.equal(connections, 2);
+    await pool.closeCachedConnections();
   });
 });
