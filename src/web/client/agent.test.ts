@@ -31,6 +31,18 @@ describe('Agent over a memory reactor', () => {
     assert.equal(server.transport.disconnecting, true, 'a non-persistent connection is closed after the response');
   });
 
+  test('connectTimeout reaches the connector; Connection: close from the caller is honoured', () => {
+    const { reactor, pool, agent } = memoryAgent(true, { connectTimeout: 7 });
+    const d = agent.request('GET', 'http://h/', { connection: 'close' });
+    assert.equal(reactor.tcpClients[0].timeout, 7);
+    const server = accept(reactor);
+    assert.match(server.received(), /\r\nconnection: close\r\n\r\n$/);
+    server.send(OK);
+    successResultOf(readBody(successResultOf(d)));
+    assert.equal(server.transport.disconnecting, true);
+    assert.equal(pool.cachedConnections('http://h:80').length, 0);
+  });
+
   test('default ports, IPv6 literals and the absent path', () => {
     const { reactor, agent } = memoryAgent(false);
     agent.request('GET', 'http://[::1]');

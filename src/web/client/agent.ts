@@ -79,5 +79,8 @@ export class Agent implements IAgent {
 /** A request for the wire: `host` added unless given. */
 export function buildRequest(method: string, uri: string, target: string, hostHeader: string, raw: string[], bodyProducer: IBodyProducer | null, persistent: boolean): ClientRequest {
   const headers = hasHeader(raw, 'host') ? raw : ['host', hostHeader, ...raw];
-  return { method, target, headers, bodyProducer, persistent, info: { method, uri, headers: new Headers(headers) } };
+  const info = { method, uri, headers: new Headers(headers) };
+  // A caller that says `Connection: close` means it for this request, whatever the pool would do.
+  const close = /(?:^|,)\s*close\s*(?:,|$)/i.test(info.headers.get('connection') ?? '');
+  return { method, target, headers, bodyProducer, persistent: persistent && !close, info };
 }
