@@ -124,8 +124,12 @@ export type TLSOptions = Record<string, unknown>;
 
 /** A connection that can switch to TLS mid-stream (STARTTLS). */
 export interface ITLSTransport extends ITCPTransport {
-  /** Starts TLS: data written before stays before, data written after is encrypted. */
-  startTLS(options: TLSOptions, asServer?: boolean): void;
+  /**
+   * Starts TLS: data written before stays before, data written after is encrypted; nothing more is delivered
+   * in the clear. `received`: bytes already delivered that belong to TLS (the peer's hello, sent in the same
+   * chunk as the command), fed to TLS before anything read later.
+   */
+  startTLS(options: TLSOptions, asServer?: boolean, received?: Uint8Array): void;
   /** The peer's certificate (Node's `PeerCertificate` shape), once the handshake is done. */
   getPeerCertificate(): unknown;
   /** The ALPN protocol agreed on, if any. */

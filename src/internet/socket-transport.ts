@@ -321,7 +321,8 @@ export class SocketTransport implements ITLSTransport {
 
   /** Reads from the peer again. */
   resumeProducing(): void {
-    if (!this.#lost) this.socket.resume();
+    // While startTLS waits to take over, the plain socket stays paused: what it reads belongs to TLS.
+    if (!this.#lost && this.#preTLS === null) this.socket.resume();
   }
 
   /** Stops for good: closes the connection. */
@@ -334,12 +335,22 @@ export class SocketTransport implements ITLSTransport {
   /**
    * Switches to TLS on this live connection (STARTTLS). What was written before goes out in the clear first;
    * what is written after is encrypted. A client verifies the server unless `dangerouslyDisableVerification`.
+   *
+   * From the moment of the call nothing more is delivered in the clear: whatever the socket has read and not
+   * yet delivered goes to TLS. `received` is for bytes already delivered that belong to TLS (a peer that sent
+   * its TLS hello right behind the command, in the same chunk): they go to TLS first.
+   *
+   * @example
+   * // in a protocol that keeps its own buffer, on the line "STARTTLS":
+   * this.transport.startTLS({ key, cert }, true, this.buffer.subarray(afterCommand));
    */
-  startTLS(options: TLSOptions, asServer = false): void {
+  startTLS(options: TLSOptions, asServer = false, received?: Uint8Array): void {
     if (this.socket instanceof tls.TLSSocket) throw new Error('startTLS: TLS is already started on this connection');
     if (this.#lost || this.#ended) throw new Error('startTLS: the connection is closing');
     const plain = this.socket;
     plain.pause();
+    // Put back in front of what the socket has buffered; Node's TLS socket reads that buffer when it wraps.
+    if (received !== undefined && received.length > 0) plain.unshift(Buffer.from(received.buffer, received.byteOffset, received.byteLength));
     this.#preTLS = [];
     const wrap = (): void => {
       if (this.#lost || this.#aborted) return;

@@ -182,9 +182,10 @@ export class LoopbackTransport implements ITLSTransport {
 
   /**
    * Switches this end to TLS (STARTTLS): bytes written before stay before and in clear, later ones are
-   * encrypted. Node's TLS is asynchronous: drive the loopback with `await pump.settle()` from here on.
+   * encrypted; `received` (bytes already delivered that belong to TLS) is fed to TLS first. Node's TLS is
+   * asynchronous: drive the loopback with `await pump.settle()` from here on.
    */
-  startTLS(options: TLSOptions, asServer = false): void {
+  startTLS(options: TLSOptions, asServer = false, received?: Uint8Array): void {
     if (this.#tls) throw new Error('startTLS: TLS is already started on this connection');
     if (this.disconnecting || this.disconnected) throw new Error('startTLS: the connection is closing');
     this.#tls = this.settings.tlsLayer(options, asServer, {
@@ -198,6 +199,7 @@ export class LoopbackTransport implements ITLSTransport {
       },
       error: (error) => this.#fail(error),
     });
+    if (received !== undefined && received.length > 0) this.#tls.receive(received);
   }
 
   getPeerCertificate(): unknown {
