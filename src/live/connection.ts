@@ -9,7 +9,7 @@ import { Logger } from '../logger/index.js';
 import { flattenString } from '../template/index.js';
 import { cancelTimer } from './shared/clock.js';
 import { PageGone, LiveProtocolError } from './shared/errors.js';
-import { encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
+import { GONE, encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
 import type { LiveClock, LiveTimer } from './shared/interfaces.js';
 import { encodeLimited, RemoteCalls } from './shared/rpc.js';
 import { ReliableSession } from './shared/session.js';
@@ -170,6 +170,10 @@ export class LiveConnection {
   /** Internal: a frame (after HELLO) arrived on `socket`. */
   frameReceived(socket: FrameSocket, frame: Frame): void {
     if (socket !== this.#socket) return;
+    if (frame[0] === GONE) {
+      this.disconnect(`closed by the page: ${frame[1]}`);
+      return;
+    }
     try {
       this.session.receive(frame);
     } catch (e) {

@@ -11,7 +11,7 @@
 import { Deferred, type Failure } from '../../defer/index.js';
 import { browserClock, cancelTimer } from '../shared/clock.js';
 import { PageGone, LiveProtocolError } from '../shared/errors.js';
-import { GONE, HELLO, decodeFrame, encodeHello } from '../shared/frames.js';
+import { GONE, HELLO, decodeFrame, encodeGone, encodeHello } from '../shared/frames.js';
 import type { LiveClock, LiveTimer } from '../shared/interfaces.js';
 import { RemoteCalls, type Builtin } from '../shared/rpc.js';
 import { ReliableSession } from '../shared/session.js';
@@ -139,9 +139,10 @@ export class LiveClient extends EventTarget {
     this.#link?.close('dropped');
   }
 
-  /** Stops for good (no reconnection); pending calls fail with `PageGone`. */
+  /** Stops for good (no reconnection) and tells the server the page is closed; pending calls fail with `PageGone`. */
   close(): void {
     if (this.state === 'gone' || this.state === 'closed') return;
+    if (this.state === 'connected') this.#link?.send(encodeGone('page closed'));
     this.state = 'closed';
     this.#shutdown(new PageGone('client closed'));
   }

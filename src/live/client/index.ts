@@ -42,6 +42,10 @@ export function connect(options: Partial<LiveClientOptions> = {}): Promise<LiveP
   const client = new LiveClient({ ...boot, ...options });
   installBuiltins(client);
   client.addEventListener('gone', (e) => showGone(String((e as CustomEvent).detail)));
+  // A page really leaving (not kept in the back/forward cache) ends its server state at once.
+  addEventListener('pagehide', (e) => {
+    if (!e.persisted) client.close();
+  });
   for (const state of ['connected', 'disconnected', 'gone']) client.addEventListener(state, () => document.documentElement.setAttribute('data-live-state', state));
   const handle = buildWidgets(client, boot.widgets, document).then((built) => {
     client.start();

@@ -81,7 +81,7 @@ export class PollingLink implements Link {
   #id: string | null = null;
   #queue: string[] = [];
   #posting = false;
-  readonly #aborts = new Set<AbortController>();
+  #pollAbort: AbortController | null = null;
   readonly #url: string;
 
   constructor(base: string, readonly fetchFn: typeof fetch, clock: LiveClock, readonly handlers: LinkHandlers) {
@@ -102,21 +102,16 @@ export class PollingLink implements Link {
   close(reason: string): void {
     if (this.#done) return;
     this.#done = true;
-    for (const a of this.#aborts) a.abort();
+    // Only the waiting GET is cut: a POST in flight (a last message, a GONE) still goes out.
+    this.#pollAbort?.abort();
     this.handlers.closed(reason);
   }
 
-  async #request(query: string, init: RequestInit): Promise<unknown> {
-    const abort = new AbortController();
-    this.#aborts.add(abort);
-    try {
-      const response = await this.fetchFn(`${this.#url}?${query}`, { ...init, signal: abort.signal, cache: 'no-store' });
-      if (response.status === 410) throw new Error('closed by the server');
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return await response.json();
-    } finally {
-      this.#aborts.delete(abort);
-    }
+  async #request(query: string, init: RequestInit, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.fetchFn(`${this.#url}?${query}`, { ...init, signal, cache: 'no-store' });
+    if (response.status === 410) throw new Error('closed by the server');
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return await response.json();
   }
 
   #post(): void {
@@ -124,7 +119,9 @@ export class PollingLink implements Link {
     this.#posting = true;
     const frames = this.#queue.splice(0);
     const first = this.#id === null;
-    this.#request(`s=${first ? 'new' : this.#id}`, { method: 'POST', body: JSON.stringify(frames), headers: { 'Content-Type': 'application/json' } }).then(
+    const body = JSON.stringify(frames);
+    // keepalive lets a last POST outlive the page, but browsers cap such bodies at 64 KiB.
+    this.#request(`s=${first ? 'new' : this.#id}`, { method: 'POST', body, keepalive: body.length < 60_000, headers: { 'Content-Type': 'application/json' } }).then(
       (answer) => {
         this.#posting = false;
         if (first) {
@@ -141,7 +138,8 @@ export class PollingLink implements Link {
     while (!this.#done) {
       let frames: unknown;
       try {
-        frames = await this.#request(`s=${this.#id}`, { method: 'GET' });
+        this.#pollAbort = new AbortController();
+        frames = await this.#request(`s=${this.#id}`, { method: 'GET' }, this.#pollAbort.signal);
       } catch (e) {
         this.close(`poll failed: ${(e as Error).message}`);
         return;
