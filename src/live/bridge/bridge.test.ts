@@ -108,6 +108,17 @@ describe('WebSocketBridgeResource over loopback', () => {
     }
   });
 
+  test('a text message closes the page with 1003 and the TCP connection with it', async () => {
+    const page = await connectWebSocket(`${base}/bridge`, new Page(), { reactor });
+    page.send('first\r\n');
+    await page.until('echo: first\r\n');
+    const lost = lines.factory.nextLoss();
+    page.transport.sendTextMessage('text is not bytes');
+    const closed = await page.closed;
+    assert.equal(closed.code, 1003);
+    assert.equal((await lost).value.name, 'ConnectionDone');
+  });
+
   test('an unreachable destination closes the page with 1014', async () => {
     const page = await connectWebSocket(`${base}/nowhere`, new Page(), { reactor });
     const closed = await page.closed;

@@ -170,7 +170,6 @@ describe('BridgeProtocol', () => {
   test('a text message closes the page with 1003: the bridge carries bytes', () => {
     const { endpoint, ws, p } = bridge();
     endpoint.succeed();
-    ws.unregisterProducer();
     p.textMessageReceived('hello');
     assert.deepEqual(ws.closed, { code: BridgeCloseCode.UNSUPPORTED_DATA, reason: 'binary messages only' });
   });

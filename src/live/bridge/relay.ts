@@ -61,6 +61,8 @@ export class BridgeProtocol extends WebSocketProtocol {
   #attempt: Deferred<IProtocol> | null = null;
   #held: Uint8Array[] = [];
   #closed = false;
+  /** True while the destination's transport is registered as the page transport's producer. */
+  #producing = false;
 
   /** @param endpoint where this connection goes (already checked against the allow-list) */
   constructor(readonly endpoint: IStreamClientEndpoint) {
@@ -77,7 +79,7 @@ export class BridgeProtocol extends WebSocketProtocol {
       this.#attempt = null;
       if (this.#closed || reason.check(CancelledError)) return;
       log.info('bridge destination unreachable: {error}', { error: reason.getErrorMessage() });
-      this.transport.loseConnection(BridgeCloseCode.BAD_GATEWAY, 'destination unreachable');
+      this.#closePage(BridgeCloseCode.BAD_GATEWAY, 'destination unreachable');
     });
   }
 
@@ -102,6 +104,7 @@ export class BridgeProtocol extends WebSocketProtocol {
     };
     stream(upstream).registerProducer(reading, true);
     this.transport.registerProducer(stream(upstream), true);
+    this.#producing = true;
     this.transport.resumeProducing();
   }
 
@@ -109,9 +112,17 @@ export class BridgeProtocol extends WebSocketProtocol {
   upstreamLost(reason: Failure): void {
     this.#upstream = null;
     if (this.#closed) return;
-    this.transport.unregisterProducer();
-    if (reason.check(ConnectionDone)) this.transport.loseConnection(BridgeCloseCode.NORMAL);
-    else this.transport.loseConnection(BridgeCloseCode.UPSTREAM_LOST, 'destination connection lost');
+    if (reason.check(ConnectionDone)) this.#closePage(BridgeCloseCode.NORMAL);
+    else this.#closePage(BridgeCloseCode.UPSTREAM_LOST, 'destination connection lost');
+  }
+
+  /** Closes the page's connection; the destination's transport stops being its producer first, or the close would wait for it. */
+  #closePage(code: number, reason?: string): void {
+    if (this.#producing) {
+      this.#producing = false;
+      this.transport.unregisterProducer();
+    }
+    this.transport.loseConnection(code, reason);
   }
 
   /** Bytes from the page go to the destination as they are. */
@@ -122,7 +133,7 @@ export class BridgeProtocol extends WebSocketProtocol {
 
   /** The bridge carries bytes: a text message closes the connection with 1003. */
   override textMessageReceived(_data: string): void {
-    this.transport.loseConnection(BridgeCloseCode.UNSUPPORTED_DATA, 'binary messages only');
+    this.#closePage(BridgeCloseCode.UNSUPPORTED_DATA, 'binary messages only');
   }
 
   /** The page is gone: close the destination's connection, or abandon the attempt. */
