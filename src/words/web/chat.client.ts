@@ -1,0 +1,283 @@
+/**
+ * Browser side of the web chat (`WebChat`). Everything the server sends is put in the page as text
+ * (`textContent`), never as markup, so a line can hold `<script>` and still only read as one.
+ * @module
+ */
+import { Widget, expose } from '../../live/client/index.js';
+import { foldName } from '../names.js';
+import type { WebLine, WebMember, WebRoomState } from './interfaces.js';
+
+interface RoomView {
+  name: string;
+  topic: string;
+  members: WebMember[];
+  log: HTMLElement;
+  tab: HTMLElement;
+}
+
+/** Most lines kept per room in the page; older ones are removed. */
+const MAX_LINES = 1000;
+
+export class WebChat extends Widget {
+  readonly rooms = new Map<string, RoomView>();
+  current: string | null = null;
+  nick: string | null = null;
+
+  constructor(node: Element, _settings: { maxMessageLength: number; lobby: string | null }) {
+    super(node);
+    addEventListener('pagehide', () => {
+      if (this.nick !== null) this.callRemote('leave').addErrback(() => undefined);
+    });
+  }
+
+  #el<E extends HTMLElement = HTMLElement>(id: string): E {
+    return this.nodeById<E>(id);
+  }
+
+  #input(name: string): HTMLInputElement {
+    return this.node.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+  }
+
+  // ------------------------------------------------------------------ user actions
+
+  loginSubmit(e: SubmitEvent): boolean {
+    const register = (e.submitter as HTMLButtonElement | null)?.value === 'register';
+    const nick = this.#input('nick').value.trim();
+    const password = this.#input('password').value;
+    const error = this.#el('loginError');
+    error.textContent = '';
+    this.callRemote<string | null>('login', nick, password, register).addCallbacks(
+      (problem) => {
+        if (problem !== null) error.textContent = problem;
+      },
+      (f) => {
+        error.textContent = f.getErrorMessage();
+      },
+    );
+    return false;
+  }
+
+  sendSubmit(): boolean {
+    const field = this.#input('message');
+    const text = field.value;
+    if (text.trim() === '' || this.current === null) return false;
+    field.value = '';
+    const room = this.rooms.get(this.current)!.name;
+    this.callRemote<string | null>('say', room, text).addCallbacks(
+      (problem) => {
+        if (problem !== null) this.#addEvent(this.current, problem, 'error');
+      },
+      (f) => this.#addEvent(this.current, f.getErrorMessage(), 'error'),
+    );
+    return false;
+  }
+
+  joinSubmit(): boolean {
+    const field = this.#input('room');
+    const name = field.value.trim();
+    if (name === '') return false;
+    field.value = '';
+    this.#open(name);
+    return false;
+  }
+
+  #open(name: string): void {
+    const known = this.rooms.get(foldName(name));
+    if (known) {
+      this.#show(foldName(name));
+      return;
+    }
+    this.callRemote<string | null>('open', name).addCallbacks(
+      (problem) => {
+        if (problem !== null) this.#addEvent(this.current, problem, 'error');
+      },
+      (f) => this.#addEvent(this.current, f.getErrorMessage(), 'error'),
+    );
+  }
+
+  // ------------------------------------------------------------------ server calls
+
+  @expose
+  loggedIn(nick: string): void {
+    this.nick = nick;
+    this.#el('me').textContent = nick;
+    this.#el('login').hidden = true;
+    this.#el('chat').hidden = false;
+    this.#input('password').value = '';
+    this.#input('message').focus();
+  }
+
+  @expose
+  roomJoined(state: WebRoomState): void {
+    const key = foldName(state.room);
+    let view = this.rooms.get(key);
+    if (view === undefined) {
+      const log = document.createElement('div');
+      log.className = 'log';
+      log.dataset.room = state.room;
+      log.hidden = true;
+      this.#el('logs').appendChild(log);
+      const tab = document.createElement('li');
+      const link = document.createElement('button');
+      link.type = 'button';
+      link.textContent = state.room;
+      link.addEventListener('click', () => this.#show(key));
+      tab.appendChild(link);
+      this.#el('rooms').appendChild(tab);
+      view = { name: state.room, topic: state.topic, members: state.members, log, tab };
+      this.rooms.set(key, view);
+    } else {
+      view.log.replaceChildren();
+    }
+    view.topic = state.topic;
+    view.members = state.members;
+    if (state.history.length > 0) {
+      for (const line of state.history) view.log.appendChild(this.#lineNode(line, 'history'));
+      const mark = document.createElement('div');
+      mark.className = 'event scrollback-end';
+      mark.textContent = 'End of scrollback';
+      view.log.appendChild(mark);
+    }
+    this.#addEvent(key, `You joined ${state.room}`);
+    this.#show(key);
+  }
+
+  @expose
+  roomLeft(room: string, reason: string): void {
+    const key = foldName(room);
+    const view = this.rooms.get(key);
+    if (view === undefined) return;
+    view.log.remove();
+    view.tab.remove();
+    this.rooms.delete(key);
+    const next = this.rooms.keys().next();
+    this.current = null;
+    if (!next.done) this.#show(next.value);
+    else this.#render();
+    this.#addEvent(this.current, reason);
+  }
+
+  @expose
+  message(line: WebLine): void {
+    const key = line.room === null ? this.current : foldName(line.room);
+    const view = key === null ? undefined : this.rooms.get(key);
+    if (view === undefined) return;
+    this.#append(view, this.#lineNode(line));
+  }
+
+  @expose
+  event(room: string | null, text: string): void {
+    if (room === null) {
+      for (const key of this.rooms.keys()) this.#addEvent(key, text);
+    } else this.#addEvent(foldName(room), text);
+  }
+
+  @expose
+  quit(nick: string, reason: string): void {
+    const folded = foldName(nick);
+    for (const [key, view] of this.rooms) {
+      if (view.members.some((m) => foldName(m.nick) === folded)) this.#addEvent(key, `${nick} quit${reason ? ` (${reason})` : ''}`);
+    }
+  }
+
+  @expose
+  members(room: string, members: WebMember[]): void {
+    const view = this.rooms.get(foldName(room));
+    if (view === undefined) return;
+    view.members = members;
+    if (this.current === foldName(room)) this.#render();
+  }
+
+  @expose
+  topic(room: string, topic: string): void {
+    const view = this.rooms.get(foldName(room));
+    if (view === undefined) return;
+    view.topic = topic;
+    if (this.current === foldName(room)) this.#render();
+  }
+
+  @expose
+  nickChanged(nick: string): void {
+    this.nick = nick;
+    this.#el('me').textContent = nick;
+  }
+
+  @expose
+  closed(reason: string): void {
+    this.nick = null;
+    for (const view of this.rooms.values()) {
+      view.log.remove();
+      view.tab.remove();
+    }
+    this.rooms.clear();
+    this.current = null;
+    this.#el('chat').hidden = true;
+    this.#el('login').hidden = false;
+    this.#el('loginError').textContent = `Disconnected: ${reason}`;
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  #show(key: string): void {
+    this.current = key;
+    for (const [k, view] of this.rooms) {
+      view.log.hidden = k !== key;
+      view.tab.classList.toggle('current', k === key);
+    }
+    this.#render();
+    const log = this.rooms.get(key)?.log;
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  #render(): void {
+    const view = this.current === null ? undefined : this.rooms.get(this.current);
+    this.#el('roomName').textContent = view?.name ?? '';
+    this.#el('topic').textContent = view?.topic ?? '';
+    const list = this.#el('members');
+    list.replaceChildren(
+      ...(view?.members ?? []).map((m) => {
+        const li = document.createElement('li');
+        li.textContent = m.prefix + m.nick;
+        return li;
+      }),
+    );
+  }
+
+  #lineNode(line: WebLine, extra?: string): HTMLElement {
+    const node = document.createElement('div');
+    node.className = ['message', line.kind === 'notice' ? 'notice' : '', line.room === null ? 'private' : '', line.action ? 'action' : '', extra ?? ''].filter(Boolean).join(' ');
+    node.dataset.id = line.id;
+    const time = document.createElement('time');
+    const at = new Date(line.time);
+    time.dateTime = at.toISOString();
+    time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const nick = document.createElement('span');
+    nick.className = 'nick';
+    nick.textContent = line.room === null && line.from === this.nick ? `${line.from} → ${line.to}` : line.from;
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = line.text;
+    node.append(time, ' ', nick, ' ', text);
+    return node;
+  }
+
+  #addEvent(key: string | null, text: string, cls = 'event'): void {
+    const view = key === null ? undefined : this.rooms.get(key);
+    if (view === undefined) {
+      if (!this.#el('login').hidden) this.#el('loginError').textContent = text;
+      return;
+    }
+    const node = document.createElement('div');
+    node.className = cls === 'event' ? 'event' : `event ${cls}`;
+    node.textContent = text;
+    this.#append(view, node);
+  }
+
+  #append(view: RoomView, node: HTMLElement): void {
+    const log = view.log;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    log.appendChild(node);
+    while (log.childElementCount > MAX_LINES) log.firstElementChild!.remove();
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The roles of the web chat (type-only): what the page is told, in the JSON shapes that cross the live
+ * connection.
+ * @module
+ */
+
+/** One chat line as the page shows it. */
+export interface WebLine {
+  id: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  from: string;
+  /** The room name, or the recipient's nick for a private message. */
+  to: string;
+  text: string;
+  kind: 'privmsg' | 'notice';
+  /** The room the line belongs in, or `null` for a private message (shown in whatever room is open). */
+  room: string | null;
+  /** True for an action (`/me`). */
+  action: boolean;
+}
+
+/** A member of a room, with the IRC-style prefix of their highest role (`@` operator, `+` voice, '' none). */
+export interface WebMember {
+  nick: string;
+  prefix: '@' | '+' | '';
+}
+
+/** What the page gets when its user joins a room. */
+export interface WebRoomState {
+  room: string;
+  topic: string;
+  members: WebMember[];
+  /** The room's recent history, oldest first (the scrollback). */
+  history: WebLine[];
+}
+
+/**
+ * The page, as the session talks to it: each method is a call into the browser widget. Calls are made in
+ * order and never wait for an answer; a view must not throw (a page that is gone just drops them).
+ */
+export interface IChatView {
+  /** The user is logged in as `nick`. */
+  loggedIn(nick: string): void;
+  /** The user joined a room: show it, with its scrollback. */
+  roomJoined(state: WebRoomState): void;
+  /** The user left (or was kicked from) `room`; `reason` says why. */
+  roomLeft(room: string, reason: string): void;
+  /** A chat line (from anyone, this user included). */
+  message(line: WebLine): void;
+  /** A line about what happened in `room` (joins, parts, topic changes), or in every room when `null`. */
+  event(room: string | null, text: string): void;
+  /** `nick` quit; shown in each room where the page lists them. */
+  quit(nick: string, reason: string): void;
+  /** The members of `room` changed. */
+  members(room: string, members: WebMember[]): void;
+  /** The topic of `room` changed. */
+  topic(room: string, topic: string): void;
+  /** The user's own nick changed. */
+  nickChanged(nick: string): void;
+  /** The session ended (server shutdown, nick taken over); the page goes back to the nick form. */
+  closed(reason: string): void;
+}

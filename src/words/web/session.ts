@@ -1,0 +1,268 @@
+/**
+ * `WebChatSession`: one browser page's user of the words service, the web counterpart of the IRC server's
+ * connection. It logs in through `WordsService.login`, acts through the `ChatUser` it gets back, and turns
+ * what the service tells it (it is the user's {@link IChatClient}) into calls on the page's {@link IChatView}.
+ *
+ * Joining a room loads its scrollback from the store; lines and events for that room that arrive meanwhile
+ * are held and sent after the scrollback (less any line the scrollback already holds), so the page sees the
+ * room in order.
+ * @module
+ */
+import { Deferred, type Failure } from '../../defer/index.js';
+import { Logger } from '../../logger/index.js';
+import { WordsError } from '../errors.js';
+import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
+import { foldName } from '../names.js';
+import type { WordsService } from '../service.js';
+import type { ChatUser } from '../user.js';
+import { runCommand } from './commands.js';
+import type { IChatView, WebLine, WebMember } from './interfaces.js';
+import { resolveWebChatOptions, type ResolvedWebChatOptions, type WebChatOptions } from './options.js';
+
+const log = new Logger({ namespace: 'torsion.words.web' });
+
+/** CTCP ACTION framing, as IRC clients send `/me` (so actions look the same on both front doors). */
+// eslint-disable-next-line no-control-regex
+const ACTION = /^\x01ACTION (.*)\x01?$/s;
+
+/** Turns a service message into the line the page shows. */
+export function toWebLine(m: ChatMessage, room: string | null): WebLine {
+  const action = ACTION.exec(m.text);
+  return { id: m.id, time: m.time, from: m.from, to: m.to, text: action ? action[1]! : m.text, kind: m.kind, room, action: action !== null };
+}
+
+/** One page's chat session. */
+export class WebChatSession implements IChatClient {
+  readonly options: ResolvedWebChatOptions;
+  /** The logged-in user, once logged in. */
+  user: ChatUser | undefined;
+  /** Rooms (by folded name) whose scrollback is loading, with the view calls held until it has arrived. */
+  readonly #loading = new Map<string, { ids: Set<string>; held: (() => void)[] }>();
+  #loggingIn = false;
+  #tokens: number;
+  #lastRefill: number;
+  #ended = false;
+
+  constructor(
+    readonly service: WordsService,
+    readonly view: IChatView,
+    options: WebChatOptions = {},
+    /** The peer's address, shown as the user's host. */
+    readonly host = 'web',
+  ) {
+    this.options = resolveWebChatOptions(options);
+    this.#tokens = this.options.flood.burst;
+    this.#lastRefill = service.now();
+  }
+
+  /**
+   * Logs in as `nick` (with `password` for a registered nick), or, with `register`, registers `nick` with
+   * `password` first. Joins the lobby. Resolves with `null`, or with why it was refused.
+   */
+  login(nick: string, password?: string, register = false): Deferred<string | null> {
+    if (this.user?.online || this.#loggingIn) return Deferred.succeed('Already logged in');
+    if (this.#ended) return Deferred.succeed('This page is closed');
+    const pw = password === '' ? undefined : password;
+    if (register && (pw === undefined || pw.length < this.options.minPasswordLength)) {
+      return Deferred.succeed(`Choose a password of at least ${this.options.minPasswordLength} characters`);
+    }
+    this.#loggingIn = true;
+    const registered: Deferred<unknown> = register ? this.service.register(nick, pw!) : Deferred.succeed(undefined);
+    return registered
+      .addCallback(() => this.service.login(nick, { client: this, password: pw, host: this.host, username: 'web', realname: 'Web chat user' }))
+      .addCallbacks(
+        (user) => {
+          this.#loggingIn = false;
+          if (this.#ended) {
+            user.quit('Page closed');
+            return 'This page is closed';
+          }
+          this.user = user;
+          log.info('{nick} logged in from the web ({host})', { nick: user.nick, host: this.host });
+          this.view.loggedIn(user.nick);
+          for (const room of this.options.autoJoin) this.#guard(() => user.join(room));
+          return null;
+        },
+        (f: Failure) => {
+          this.#loggingIn = false;
+          if (f.value instanceof WordsError) return f.value.message;
+          log.failure('web login failed', f);
+          return 'The server could not log you in';
+        },
+      );
+  }
+
+  /**
+   * Handles what the user typed in `room`: a line to say there, or a command (`/join #room`, `/part`,
+   * `/msg nick text`, `/me text`, `/topic text`, `/nick name`). Resolves with `null`, or with why it failed.
+   */
+  say(room: string, text: string): Deferred<string | null> {
+    const user = this.user;
+    if (!user?.online) return Deferred.succeed('Not logged in');
+    if (!this.#takeToken()) return Deferred.succeed('You are sending too fast; wait a moment');
+    // Lines from the web have no line breaks to keep: on IRC each would end the command early.
+    const line = text.replace(/[\r\n]+/g, ' ').trim();
+    if (line === '') return Deferred.succeed(null);
+    if (line.length > this.options.maxMessageLength) return Deferred.succeed(`Messages are at most ${this.options.maxMessageLength} characters`);
+    try {
+      return Deferred.succeed(runCommand(this, user, room, line));
+    } catch (e) {
+      if (e instanceof WordsError) return Deferred.succeed(e.message);
+      throw e;
+    }
+  }
+
+  /** Sends a message for the user and shows it on the page (the service does not echo a sender's lines). */
+  sendMessage(user: ChatUser, target: string, text: string, kind: 'privmsg' | 'notice' = 'privmsg'): void {
+    const { message } = user.send(target, text, { kind });
+    const room = user.rooms.get(foldName(message.to));
+    this.#forRoom(room?.name ?? null, () => this.view.message(toWebLine(message, room ? room.name : null)));
+  }
+
+  /** Joins `room` (or, if already in it, shows it again with its scrollback). */
+  join(user: ChatUser, room: string, key?: string): void {
+    const r = user.rooms.get(foldName(room));
+    if (r) this.#sendRoom(r.name);
+    else user.join(room, key);
+  }
+
+  /** Ends the session (the page is gone). */
+  end(reason = 'Page closed'): void {
+    this.#ended = true;
+    this.user?.quit(reason);
+  }
+
+  #takeToken(): boolean {
+    const { burst, rate } = this.options.flood;
+    const now = this.service.now();
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * rate);
+    this.#lastRefill = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof WordsError)) throw e;
+      this.view.event(null, e.message);
+    }
+  }
+
+  /** Runs `fn` now, or after the scrollback of `room` if it is loading. */
+  #forRoom(room: string | null, fn: () => void): void {
+    const loading = room === null ? undefined : this.#loading.get(foldName(room));
+    if (loading) loading.held.push(fn);
+    else fn();
+  }
+
+  #members(room: string): WebMember[] {
+    const r = this.service.findRoom(room);
+    if (!r) return [];
+    const out: WebMember[] = [];
+    for (const m of r.members()) out.push({ nick: m.user.nick, prefix: m.op ? '@' : m.voice ? '+' : '' });
+    return out;
+  }
+
+  #refreshMembers(room: string): void {
+    this.#forRoom(room, () => this.view.members(room, this.#members(room)));
+  }
+
+  /** Loads the scrollback of `room` and shows the room. */
+  #sendRoom(room: string): void {
+    const key = foldName(room);
+    if (this.#loading.has(key) || !this.user) return;
+    const pending = { ids: new Set<string>(), held: [] as (() => void)[] };
+    this.#loading.set(key, pending);
+    const user = this.user;
+    user
+      .history(room, { limit: this.options.scrollback })
+      .addErrback((f: Failure) => {
+        log.failure('could not load the history of {room}', f, { room });
+        return [] as ChatMessage[];
+      })
+      .addCallback((history) => {
+        // Left (and maybe joined again) while loading: that later join shows the room.
+        if (this.#loading.get(key) !== pending) return;
+        this.#loading.delete(key);
+        const r = this.service.findRoom(room);
+        if (!user.online || !r?.membership(user)) return;
+        const lines = history.map((m) => toWebLine(m, r.name));
+        for (const l of lines) pending.ids.add(l.id);
+        this.view.roomJoined({ room: r.name, topic: r.topic, members: this.#members(r.name), history: lines });
+        for (const fn of pending.held) fn();
+      });
+  }
+
+  // ------------------------------------------------------------------ IChatClient
+
+  receive(message: ChatMessage): void {
+    const room = this.user?.rooms.get(foldName(message.to));
+    if (!room) {
+      this.view.message(toWebLine(message, null));
+      return;
+    }
+    const loading = this.#loading.get(room.key);
+    const show = (): void => this.view.message(toWebLine(message, room.name));
+    // A line held while the scrollback loads may be in the scrollback too (the store had it by then).
+    if (loading) loading.held.push(() => loading.ids.has(message.id) || show());
+    else show();
+  }
+
+  userJoined(room: string, nick: string): void {
+    if (this.user && nick === this.user.nick) {
+      this.#sendRoom(room);
+      return;
+    }
+    this.#forRoom(room, () => this.view.event(room, `${nick} joined ${room}`));
+    this.#refreshMembers(room);
+  }
+
+  userLeft(room: string, nick: string, reason: string, kind: LeaveKind, by?: string): void {
+    const why = reason ? ` (${reason})` : '';
+    const text = kind === 'kick' ? `${nick} was kicked from ${room} by ${by ?? 'the server'}${why}` : `${nick} left ${room}${why}`;
+    if (this.user && nick === this.user.nick) {
+      this.#loading.delete(foldName(room));
+      this.view.roomLeft(room, text);
+      return;
+    }
+    this.#forRoom(room, () => this.view.event(room, text));
+    this.#refreshMembers(room);
+  }
+
+  userQuit(nick: string, reason: string): void {
+    this.view.quit(nick, reason);
+    for (const r of this.user?.rooms.values() ?? []) this.#refreshMembers(r.name);
+  }
+
+  nickChanged(oldNick: string, newNick: string): void {
+    if (this.user && newNick === this.user.nick) this.view.nickChanged(newNick);
+    this.view.event(null, `${oldNick} is now known as ${newNick}`);
+    for (const r of this.user?.rooms.values() ?? []) this.#refreshMembers(r.name);
+  }
+
+  topicChanged(room: string, topic: string, by: string): void {
+    this.#forRoom(room, () => {
+      this.view.topic(room, topic);
+      this.view.event(room, `${by} set the topic: ${topic}`);
+    });
+  }
+
+  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
+    const text = changes.map((c) => `${c.adding ? '+' : '-'}${c.mode}${c.arg !== undefined ? ` ${c.arg}` : ''}`).join(' ');
+    this.#forRoom(room, () => this.view.event(room, `${by} set mode ${text}`));
+    this.#refreshMembers(room);
+  }
+
+  invited(room: string, by: string): void {
+    this.view.event(null, `${by} invites you to ${room} (type /join ${room})`);
+  }
+
+  disconnect(reason: string): void {
+    this.user = undefined;
+    this.#loading.clear();
+    this.view.closed(reason);
+  }
+}
