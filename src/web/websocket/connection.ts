@@ -110,6 +110,8 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     try {
       this.protocol.negotiationStarted(this);
       this.protocol.negotiationFinished();
+    } catch (e) {
+      this.#readError(e);
     } finally {
       this.#endRead();
     }

@@ -95,12 +95,12 @@ export class FrameReader {
   /** Adds `data` and decodes every whole frame (until paused). Throws {@link FrameError} on a broken rule. */
   feed(data: Uint8Array, sink: FrameSink): void {
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (this.#buf.length === 0) this.#buf = chunk;
+    if (this.#buf.length === 0 && this.#pendingSize === 0) this.#buf = chunk;
     else {
-      // A big frame arriving in many reads is joined once, not once per read.
+      // A big frame arriving in many reads is joined once, not once per read (nor per read while paused).
       this.#pending.push(chunk);
       this.#pendingSize += chunk.length;
-      if (this.#buf.length + this.#pendingSize < this.#need) return;
+      if (this.paused || this.#buf.length + this.#pendingSize < this.#need) return;
     }
     this.drain(sink);
   }

@@ -351,3 +351,26 @@ describe('WebSocket server edge cases', () => {
     assert.ok(s.frames()[0]!.payload.length <= 125);
   });
 });
+
+test('an exception in negotiationFinished closes with 1011 instead of escaping into the HTTP layer', () => {
+  class Bad extends Recorder {
+    override negotiationFinished(): void {
+      throw new Error('boom');
+    }
+  }
+  const s = serverWire(new Bad());
+  assert.match(s.head(), /^HTTP\/1\.1 101 /);
+  assert.equal(s.frames().at(-1)!.payload.readUInt16BE(0), 1011);
+  assert.equal(s.w.transport.disconnecting, true);
+});
+
+test('bytes fed while paused are held and decoded in order on resume', () => {
+  const s = serverWire(new Recorder());
+  s.transport.pauseProducing();
+  const input = Buffer.concat([frame(Opcode.TEXT, 'one'), frame(Opcode.BINARY, Buffer.alloc(1000, 2)), frame(Opcode.TEXT, 'two')]);
+  feedInChunks(s.send, input, 100);
+  assert.deepEqual(s.protocol.texts, []);
+  s.transport.resumeProducing();
+  assert.deepEqual(s.protocol.texts, ['one', 'two']);
+  assert.equal(s.protocol.bytes[0]!.length, 1000);
+});
