@@ -1,5 +1,6 @@
 // Child process for internet.bench.ts: an echo server, Torsion's or raw net's (argv[2]), on 127.0.0.1.
-// Prints its port; answers "mem" on stdin with heap+external bytes after a GC, and the connection count.
+// Prints its port; answers "mem" on stdin with heap+external bytes after a GC, and the connection count;
+// "cpu" with the CPU time it has used (microseconds, user + system).
 import * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import { Factory, Protocol } from '../../src/internet/protocol.js';
@@ -41,4 +42,8 @@ function memory(): number {
 process.stdout.write(`${port}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'mem') process.stdout.write(`${JSON.stringify({ bytes: memory(), connections })}\n`);
+  else if (line === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${user + system}\n`);
+  }
 }
