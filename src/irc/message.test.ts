@@ -130,7 +130,7 @@ describe('prefixes, tags, numerics, case mapping', () => {
     assert.equal(escapeTagValue(value), 'a\\:b\\sc\\\\d\\re\\nf');
     assert.equal(unescapeTagValue(escapeTagValue(value)), value);
     assert.equal(unescapeTagValue('a\\bc\\'), 'abc');
-    assert.deepEqual(parseTags('a=;;=x;b'), { a: '', b: '' });
+    assert.deepEqual(parseTags('a=;;=x;b;__proto__=y'), { a: '', b: '' });
   });
 
   test('numerics and their names', () => {

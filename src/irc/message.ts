@@ -4,7 +4,7 @@
  * @module
  */
 import { IRCFormatError, IRCParseError } from './errors.js';
-import { formatTags, parseTags } from './tags.js';
+import { escapeTagValue, parseTags } from './tags.js';
 
 /** One IRC message, as parsed from or written to a line (without its CRLF). */
 export interface IRCMessage {
@@ -38,47 +38,69 @@ const FORBIDDEN = /[\r\n\0]/;
  * // { tags: { time: '2026-11-26T01:00:00Z' }, prefix: 'nick!u@h', command: 'PRIVMSG', params: ['#chan', 'hello there'] }
  */
 export function parseMessage(line: string): IRCMessage {
-  let pos = 0;
   const n = line.length;
-  const skipSpaces = (): void => {
-    while (pos < n && line.charCodeAt(pos) === 32) pos++;
-  };
-  const word = (): string => {
-    const end = line.indexOf(' ', pos);
-    const w = end < 0 ? line.slice(pos) : line.slice(pos, end);
-    pos = end < 0 ? n : end;
-    return w;
-  };
+  let pos = 0;
+  while (pos < n && line.charCodeAt(pos) === 32) pos++;
   let tags: Record<string, string> = {};
   let prefix: string | undefined;
-  skipSpaces();
-  if (line[pos] === '@') {
-    pos++;
-    tags = parseTags(word());
-    skipSpaces();
+  if (line.charCodeAt(pos) === 64 /* @ */) {
+    let end = line.indexOf(' ', pos);
+    if (end < 0) end = n;
+    tags = parseTags(line.slice(pos + 1, end));
+    pos = end;
+    while (pos < n && line.charCodeAt(pos) === 32) pos++;
   }
-  if (line[pos] === ':') {
-    pos++;
-    prefix = word();
+  if (line.charCodeAt(pos) === 58 /* : */) {
+    let end = line.indexOf(' ', pos);
+    if (end < 0) end = n;
+    prefix = line.slice(pos + 1, end);
     if (prefix === '') throw new IRCParseError('empty prefix', line);
-    skipSpaces();
+    pos = end;
+    while (pos < n && line.charCodeAt(pos) === 32) pos++;
   }
-  const command = word();
-  if (command === '') throw new IRCParseError('no command', line);
-  if (!COMMAND.test(command)) throw new IRCParseError(`malformed command ${JSON.stringify(command.slice(0, 32))}`, line);
+  let end = line.indexOf(' ', pos);
+  if (end < 0) end = n;
+  const command = commandAt(line, pos, end);
+  pos = end;
   const params: string[] = [];
-  while (true) {
-    skipSpaces();
-    if (pos >= n) break;
-    if (line[pos] === ':') {
+  while (pos < n) {
+    if (line.charCodeAt(pos) === 32) {
+      pos++;
+      continue;
+    }
+    if (line.charCodeAt(pos) === 58) {
       params.push(line.slice(pos + 1));
       break;
     }
-    params.push(word());
+    end = line.indexOf(' ', pos);
+    if (end < 0) end = n;
+    params.push(line.slice(pos, end));
+    pos = end;
   }
-  const msg: IRCMessage = { tags, command: command.toUpperCase(), params };
+  const msg: IRCMessage = { tags, command, params };
   if (prefix !== undefined) msg.prefix = prefix;
   return msg;
+}
+
+/** The command in `line[start, end)`, upper-cased; letters only, or exactly three digits. */
+function commandAt(line: string, start: number, end: number): string {
+  if (end === start) throw new IRCParseError('no command', line);
+  const first = line.charCodeAt(start);
+  let lower = false;
+  if (first >= 48 && first <= 57) {
+    let ok = end - start === 3;
+    for (let i = start; ok && i < end; i++) ok = line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57;
+    if (ok) return line.slice(start, end);
+  } else {
+    let ok = true;
+    for (let i = start; ok && i < end; i++) {
+      const c = line.charCodeAt(i) | 32;
+      ok = c >= 97 && c <= 122;
+      if (line.charCodeAt(i) >= 97) lower = true;
+    }
+    if (ok) return lower ? line.slice(start, end).toUpperCase() : line.slice(start, end);
+  }
+  throw new IRCParseError(`malformed command ${JSON.stringify(line.slice(start, Math.min(end, start + 32)))}`, line);
 }
 
 function checkText(what: string, text: string): void {
@@ -96,15 +118,16 @@ function checkText(what: string, text: string): void {
  */
 export function formatMessage(msg: IRCMessage): string {
   let out = '';
-  const tagKeys = Object.keys(msg.tags ?? {});
-  if (tagKeys.length > 0) {
-    for (const key of tagKeys) {
-      if (!TAG_KEY.test(key)) throw new IRCFormatError(`malformed tag key ${JSON.stringify(key)}`);
-      // CR and LF are escaped in tag values; NUL has no escape.
-      if (msg.tags[key].includes('\0')) throw new IRCFormatError('tag value contains NUL');
-    }
-    out += `@${formatTags(msg.tags)} `;
+  const tags = msg.tags;
+  let tagText = '';
+  for (const key in tags) {
+    if (!TAG_KEY.test(key)) throw new IRCFormatError(`malformed tag key ${JSON.stringify(key)}`);
+    const value = tags[key];
+    // CR and LF are escaped in tag values; NUL has no escape.
+    if (value.includes('\0')) throw new IRCFormatError('tag value contains NUL');
+    tagText += (tagText === '' ? '@' : ';') + (value === '' ? key : `${key}=${escapeTagValue(value)}`);
   }
+  if (tagText !== '') out = `${tagText} `;
   if (msg.prefix !== undefined) {
     if (msg.prefix === '' || msg.prefix.includes(' ')) throw new IRCFormatError('prefix must be non-empty and hold no space');
     checkText('prefix', msg.prefix);
@@ -112,19 +135,17 @@ export function formatMessage(msg: IRCMessage): string {
   }
   if (!COMMAND.test(msg.command)) throw new IRCFormatError(`malformed command ${JSON.stringify(msg.command)}`);
   out += msg.command;
-  const last = msg.params.length - 1;
-  msg.params.forEach((p, i) => {
+  const params = msg.params;
+  const last = params.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const p = params[i];
     if (typeof p !== 'string') throw new IRCFormatError(`parameter ${i} is not a string`);
     checkText('parameter', p);
-    if (i === last && (p === '' || p.includes(' ') || p[0] === ':')) {
-      out += ` :${p}`;
-      return;
-    }
-    if (p === '' || p.includes(' ') || p[0] === ':') {
-      throw new IRCFormatError(`middle parameter ${i} must be non-empty, hold no space and not start with ':'`);
-    }
-    out += ` ${p}`;
-  });
+    const needsColon = p === '' || p.charCodeAt(0) === 58 || p.includes(' ');
+    if (!needsColon) out += ` ${p}`;
+    else if (i === last) out += ` :${p}`;
+    else throw new IRCFormatError(`middle parameter ${i} must be non-empty, hold no space and not start with ':'`);
+  }
   return out;
 }
 

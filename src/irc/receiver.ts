@@ -25,6 +25,12 @@ export type IRCLimit = 'tags' | 'message';
 
 /** A line as text: UTF-8 when it is valid UTF-8, Latin-1 otherwise. */
 export function decodeIRCLine(line: Uint8Array): string {
+  // Most lines are ASCII, and building short strings from char codes beats a TextDecoder call per line.
+  if (line.length <= 1024) {
+    let ascii = true;
+    for (let i = 0; i < line.length && ascii; i++) ascii = line[i] < 0x80;
+    if (ascii) return String.fromCharCode.apply(null, line as unknown as number[]);
+  }
   try {
     return utf8.decode(line);
   } catch {

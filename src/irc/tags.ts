@@ -42,7 +42,8 @@ export function parseTags(section: string): Record<string, string> {
     if (item === '') continue;
     const eq = item.indexOf('=');
     const key = eq < 0 ? item : item.slice(0, eq);
-    if (key === '') continue;
+    // `__proto__` is no valid tag key, and assigning it would not create a property.
+    if (key === '' || key === '__proto__') continue;
     tags[key] = eq < 0 ? '' : unescapeTagValue(item.slice(eq + 1));
   }
   return tags;
