@@ -49,10 +49,10 @@ describe('ReliableSession', () => {
     a.session.receive([1, 1, 0, 'x']);
     a.session.receive([1, 1, 0, 'x']);
     assert.deepEqual(a.delivered, ['x']);
-    clock.advance(0.05);
+    clock.advance(0.2);
     assert.deepEqual(a.frames(), [[2, 1]]);
     a.session.receive([1, 1, 0, 'x']);
-    clock.advance(0.05);
+    clock.advance(0.2);
     assert.deepEqual(a.frames(), [[2, 1]], 'a resend means our ack was lost: ack again');
     assert.deepEqual(a.delivered, ['x']);
   });
@@ -82,6 +82,18 @@ describe('ReliableSession', () => {
     assert.deepEqual(a.frames(), []);
     clock.advance(0.01);
     assert.deepEqual(a.frames(), [[2, 2]]);
+  });
+
+  test('a reply sent while delivering carries the acknowledgement: no bare ACK follows', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    const replying = new ReliableSession({ clock, deliver: (p) => replying.send(`re ${String(p)}`) });
+    const wire: string[] = [];
+    replying.attach((f) => wire.push(f), 0);
+    replying.receive([1, 1, 0, 'call']);
+    clock.advance(10);
+    assert.deepEqual(wire.map((f) => decodeFrame(f, 1e9)).filter((f) => f[0] !== 3), [[1, 1, 1, 're call']]);
   });
 
   test('answers PING with ACK', () => {

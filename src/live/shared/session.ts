@@ -27,7 +27,7 @@ export interface ReliableSessionOptions {
   heartbeatInterval?: number;
   /** Seconds without hearing anything after which the link is dead (default 30). */
   heartbeatTimeout?: number;
-  /** Seconds to wait for an outgoing message to carry an acknowledgement before sending a bare ACK (default 0.05). */
+  /** Seconds to wait for an outgoing message to carry an acknowledgement before sending a bare ACK (default 0.2). */
   ackDelay?: number;
   /** Most unacknowledged outgoing messages (default 10,000). */
   maxUnacked?: number;
@@ -51,9 +51,13 @@ export class ReliableSession {
   #lastHeard = 0;
   #lastSent = 0;
   #closed = false;
+  /** The highest acknowledgement sent on the current link. */
+  #ackSent = 0;
+  /** A duplicate arrived: the peer missed our acknowledgement, so send one even if nothing is new. */
+  #ackForced = false;
 
   constructor(options: ReliableSessionOptions) {
-    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.05, maxUnacked: 10_000, maxAhead: 1_000, ...options };
+    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, maxUnacked: 10_000, maxAhead: 1_000, ...options };
   }
 
   /** True while a link is attached. */
@@ -100,6 +104,7 @@ export class ReliableSession {
     if (this.#closed) throw new LiveProtocolError('session is closed');
     this.detach();
     this.#link = link;
+    this.#ackSent = 0;
     this.#lastHeard = this.#lastSent = this.#o.clock.seconds();
     this.#handleAck(peerLastReceived);
     const first = this.#firstSeq;
@@ -151,7 +156,8 @@ export class ReliableSession {
   #handleMessage(seq: number, payload: unknown): void {
     const expected = this.lastReceived + 1;
     if (seq < expected) {
-      this.#scheduleAck(); // a resend of something we have: the peer missed our ack
+      this.#ackForced = true; // a resend of something we have: the peer missed our ack
+      this.#scheduleAck();
       return;
     }
     if (seq > expected) {
@@ -186,6 +192,8 @@ export class ReliableSession {
     cancelTimer(this.#ackTimer);
     this.#ackTimer = null;
     this.#lastSent = this.#o.clock.seconds();
+    this.#ackSent = this.lastReceived;
+    this.#ackForced = false;
     this.#link!(encodeMessage(seq, this.lastReceived, payloadJSON));
   }
 
@@ -194,11 +202,15 @@ export class ReliableSession {
     cancelTimer(this.#ackTimer);
     this.#ackTimer = null;
     this.#lastSent = this.#o.clock.seconds();
+    this.#ackSent = this.lastReceived;
+    this.#ackForced = false;
     this.#link(encodeAck(kind, this.lastReceived));
   }
 
+  /** A bare ACK soon, unless a message (a reply, usually) carries the acknowledgement first. */
   #scheduleAck(): void {
     if (this.#link === null || this.#ackTimer !== null) return;
+    if (this.#ackSent >= this.lastReceived && !this.#ackForced) return;
     this.#ackTimer = this.#o.clock.callLater(this.#o.ackDelay, () => {
       this.#ackTimer = null;
       this.#sendAck(ACK);

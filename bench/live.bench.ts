@@ -1,0 +1,196 @@
+/**
+ * torsion/live benchmarks against Socket.IO acknowledgements:
+ * - round trips per second of a small call from a Chromium page to the server and back, one at a time;
+ * - fan-out: one message from the server to 1,000 connected Node clients, each acknowledging it
+ *   (acknowledged messages per second);
+ * - server memory per idle connected page (per idle socket for Socket.IO).
+ * The servers run in this process, the clients in Chromium or in one child process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Server as SocketIOServer } from 'socket.io';
+import type { Browser } from 'playwright-core';
+import { reactor } from '../src/internet/index.js';
+import { LiveElement, LivePage, expose, type LiveConnection } from '../src/live/index.js';
+import { TagLoader, tags } from '../src/template/index.js';
+import { bundleForBrowser, launchChromium } from '../src/testing/chromium.js';
+import { Site } from '../src/web/index.js';
+import type { BenchCase } from './harness.js';
+
+const CLIENTS = 1000;
+const FANOUTS = 10;
+const RTT_SECONDS = 2;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function heapUsed(): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+class Echo extends LiveElement {
+  static override loader = TagLoader(tags.div('bench'));
+  @expose
+  echo(x: unknown): unknown {
+    return x;
+  }
+}
+
+function ask(child: ChildProcess, message: object): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('message', () => resolve());
+    child.send(message);
+  });
+}
+
+async function liveRoundTrips(browser: Browser, url: string): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    return await page.evaluate(async (seconds) => {
+      const h = await globalThis.torsionLive!;
+      const w = h.root;
+      await new Promise<void>((r) => (h.client.state === 'connected' ? r() : h.client.addEventListener('connected', () => r(), { once: true })));
+      for (let i = 0; i < 200; i++) await w.callRemote('echo', 'x');
+      let n = 0;
+      const start = performance.now();
+      while (performance.now() - start < seconds * 1000) {
+        await w.callRemote('echo', 'x');
+        n++;
+      }
+      return n / ((performance.now() - start) / 1000);
+    }, RTT_SECONDS);
+  } finally {
+    await page.close();
+  }
+}
+
+async function sioRoundTrips(browser: Browser, url: string): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    return await page.evaluate(async (seconds) => {
+      type S = { emitWithAck(e: string, x: unknown): Promise<unknown>; once(e: string, f: () => void): void; connected: boolean; close(): void };
+      const s = (globalThis as unknown as { io: (u: string, o: object) => S }).io(location.origin, { transports: ['websocket'] });
+      await new Promise<void>((r) => (s.connected ? r() : s.once('connect', r)));
+      for (let i = 0; i < 200; i++) await s.emitWithAck('echo', 'x');
+      let n = 0;
+      const start = performance.now();
+      while (performance.now() - start < seconds * 1000) {
+        await s.emitWithAck('echo', 'x');
+        n++;
+      }
+      s.close();
+      return n / ((performance.now() - start) / 1000);
+    }, RTT_SECONDS);
+  } finally {
+    await page.close();
+  }
+}
+
+export default async function liveBench(): Promise<BenchCase[]> {
+  // Torsion: a LivePage at the root.
+  const livePage = new LivePage({ element: () => new Echo(), transports: ['websocket'], heartbeatInterval: 30, heartbeatTimeout: 90 });
+  const port = reactor.listenTCP(0, new Site(livePage, { accessLog: false }), { interface: '127.0.0.1' });
+  const liveURL = `http://127.0.0.1:${(port.getHost() as unknown as { port: number }).port}`;
+
+  // Socket.IO on node:http, serving a page with its bundled client.
+  const sioClient = await bundleForBrowser(new URL('./live/sio-entry.ts', import.meta.url).pathname);
+  const http = createServer((req, res) => {
+    if (req.url === '/sio.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(sioClient);
+    } else if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><script src="/sio.js"></script>');
+    }
+  });
+  const sio = new SocketIOServer(http, { transports: ['websocket'], serveClient: false });
+  sio.on('connection', (socket) => socket.on('echo', (x: unknown, ack: (x: unknown) => void) => ack(x)));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const sioURL = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  const browser = await launchChromium();
+  const child = fork(new URL('./live/clients.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    // Round trips, two interleaved rounds, best kept.
+    let liveRTT = 0;
+    let sioRTT = 0;
+    for (let round = 0; round < 2; round++) {
+      liveRTT = Math.max(liveRTT, await liveRoundTrips(browser, `${liveURL}/`));
+      sioRTT = Math.max(sioRTT, await sioRoundTrips(browser, `${sioURL}/`));
+    }
+
+    // Torsion fan-out and memory: 1,000 pages, loaded server-side, connected from the child.
+    const before = heapUsed();
+    const loaded = await Promise.all(Array.from({ length: CLIENTS }, () => livePage.load(null, `${liveURL}/_live/`).asPromise()));
+    await ask(child, { cmd: 'live', base: `${liveURL}/_live/`, pages: loaded.map((l) => l.connection.id) });
+    const liveMemory = (heapUsed() - before) / CLIENTS;
+    const connections: LiveConnection[] = loaded.map((l) => l.connection);
+    const roots = connections.map((c) => c.widget(1)!);
+    const fanout = async () => {
+      await Promise.all(roots.map((r) => r.callRemote('receive', { text: 'hello everyone', n: 1 }).asPromise()));
+    };
+    await fanout();
+    let start = performance.now();
+    for (let i = 0; i < FANOUTS; i++) await fanout();
+    const liveFanout = (CLIENTS * FANOUTS) / ((performance.now() - start) / 1000);
+    await ask(child, { cmd: 'close' });
+    livePage.close();
+
+    // Socket.IO fan-out and memory: 1,000 sockets, a broadcast with acknowledgements.
+    const sioBefore = heapUsed();
+    await ask(child, { cmd: 'sio', url: sioURL, n: CLIENTS });
+    const sioMemory = (heapUsed() - sioBefore) / CLIENTS;
+    const sioFanout1 = () =>
+      new Promise<void>((resolve, reject) =>
+        sio.timeout(30_000).emit('receive', { text: 'hello everyone', n: 1 }, (err: Error | null, responses: unknown[]) => {
+          if (err) reject(err);
+          else if (responses.length !== CLIENTS) reject(new Error(`only ${responses.length} acks`));
+          else resolve();
+        }),
+      );
+    await sioFanout1();
+    start = performance.now();
+    for (let i = 0; i < FANOUTS; i++) await sioFanout1();
+    const sioFanout = (CLIENTS * FANOUTS) / ((performance.now() - start) / 1000);
+    await ask(child, { cmd: 'close' });
+
+    return [
+      {
+        name: 'live: callRemote round trips, Chromium → server → back',
+        higherIsBetter: true,
+        goal: '>= 1x Socket.IO',
+        measurements: [
+          { subject: 'torsion', value: liveRTT, unit: 'calls/s' },
+          { subject: 'socket.io emitWithAck', value: sioRTT, unit: 'calls/s' },
+        ],
+      },
+      {
+        name: `live: fan-out to ${CLIENTS} clients, acknowledged`,
+        higherIsBetter: true,
+        goal: '>= 1x Socket.IO',
+        measurements: [
+          { subject: 'torsion', value: liveFanout, unit: 'acked msgs/s' },
+          { subject: 'socket.io broadcast+acks', value: sioFanout, unit: 'acked msgs/s' },
+        ],
+      },
+      {
+        name: 'live: server memory per idle connected page',
+        higherIsBetter: false,
+        measurements: [
+          { subject: 'torsion', value: liveMemory, unit: 'bytes heap' },
+          { subject: 'socket.io socket', value: sioMemory, unit: 'bytes heap' },
+        ],
+      },
+    ];
+  } finally {
+    child.kill();
+    await browser.close();
+    await port.stopListening();
+    sio.close();
+    http.close();
+  }
+}
