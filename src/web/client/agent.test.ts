@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError } from '../../defer/index.js';
+import { CancelledError, TimeoutError } from '../../defer/index.js';
 import { ConnectionAborted } from '../../internet/error.js';
 import { assertNoResult, failureResultOf, successResultOf } from '../../testing/index.js';
 import { StringBodyProducer, FileBodyProducer } from './body-producers.js';
@@ -212,6 +212,38 @@ describe('Agent over a memory reactor', () => {
     assert.equal(server.transport.aborted, true);
     assert.ok(d.called);
     d.addErrback(() => null);
+  });
+
+  test('responseTimeout: no head in time aborts the connection and fails with TimeoutError', () => {
+    const { reactor, agent } = memoryAgent(true, { responseTimeout: 5 });
+    const d = agent.request('GET', 'http://h/');
+    const server = accept(reactor);
+    reactor.advance(4);
+    assert.equal(server.transport.aborted, false);
+    reactor.advance(1);
+    failureResultOf(d, TimeoutError);
+    assert.equal(server.transport.aborted, true);
+    const ok = agent.request('GET', 'http://h/');
+    accept(reactor).send(OK);
+    assert.equal(successResultOf(ok).code, 200);
+    assert.equal(reactor.getDelayedCalls().length, 1, 'only the idle timer of the pooled connection is left');
+  });
+
+  test('pausing the body pauses the connection; resuming resumes it', () => {
+    const { reactor, agent } = memoryAgent(true);
+    const d = agent.request('GET', 'http://h/');
+    const server = accept(reactor);
+    server.send('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345');
+    let transport: { pauseProducing(): void; resumeProducing(): void } | null = null;
+    const recorder = new BodyRecorder();
+    successResultOf(d).deliverBody({ makeConnection: (t) => (transport = t), dataReceived: (b) => recorder.dataReceived(b), connectionLost: (r) => recorder.connectionLost(r) });
+    transport!.pauseProducing();
+    assert.equal(server.transport.producerState, 'paused');
+    transport!.resumeProducing();
+    assert.equal(server.transport.producerState, 'producing');
+    server.send('67890');
+    assert.equal(recorder.text(), '1234567890');
+    assert.ok(recorder.reason?.check(ResponseDone));
   });
 
   test('stopping the body drops the connection and tells the body protocol', () => {

@@ -24,6 +24,11 @@ export interface AgentOptions {
   /** Seconds to wait for a connection (default the reactor's, 30). */
   connectTimeout?: number;
   /**
+   * Seconds from the request to its response head (connecting included); past it the connection is
+   * aborted and the request fails with `TimeoutError`. Default: no limit.
+   */
+  responseTimeout?: number;
+  /**
    * TLS options for https (`ca`, `servername`, `cert`/`key` for client certificates...). The server's
    * certificate is verified; only `dangerouslyDisableVerification: true` turns that off.
    */
@@ -66,7 +71,7 @@ export class Agent implements IAgent {
     }
     const request = buildRequest(method, uri, parsed.path, parsed.hostHeader, raw, bodyProducer ?? null, this.pool.persistent);
     const key = `${parsed.scheme}://${parsed.host}:${parsed.port}`;
-    return this.pool.request(key, () => this.connect(parsed), request);
+    return withTimeout(this.pool.request(key, () => this.connect(parsed), request), this.options.responseTimeout, this.reactor);
   }
 
   /** Opens a connection to the URI's host (for subclasses and the proxy agent). */
@@ -83,4 +88,9 @@ export function buildRequest(method: string, uri: string, target: string, hostHe
   // A caller that says `Connection: close` means it for this request, whatever the pool would do.
   const close = /(?:^|,)\s*close\s*(?:,|$)/i.test(info.headers.get('connection') ?? '');
   return { method, target, headers, bodyProducer, persistent: persistent && !close, info };
+}
+
+/** `d` failing with `TimeoutError` (and its work cancelled) after `seconds`, when given. */
+export function withTimeout<T>(d: Deferred<T>, seconds: number | undefined, clock: IReactorTime): Deferred<T> {
+  return seconds === undefined ? d : d.addTimeout(seconds, clock);
 }
