@@ -15,7 +15,9 @@ import { Logger } from '../../logger/index.js';
 import type { Request } from '../request.js';
 import type { PerMessageDeflate } from './deflate.js';
 import { WebSocketClosedError } from './errors.js';
-import { closePayload, CloseCode, encodeFrame, encodeTextFrame, FrameError, FrameReader, isValidCloseCode, Opcode, type FrameSink } from './frame.js';
+import { Heartbeat } from './heartbeat.js';
+import { MessageAssembler } from './message.js';
+import { closePayload, parseClosePayload, CloseCode, encodeFrame, encodeTextFrame, FrameError, FrameReader, isValidCloseCode, Opcode, type FrameSink } from './frame.js';
 import type { WebSocketConnectionOptions, WebSocketTransport } from './interfaces.js';
 import type { WebSocketProtocol } from './protocol.js';
 
@@ -58,24 +60,16 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly #clock: IReactorTime;
   readonly #reader: FrameReader;
   readonly #deflate: PerMessageDeflate | null;
+  readonly #message: MessageAssembler;
   readonly #maxMessageSize: number;
-  readonly #pingInterval: number;
-  readonly #pingTimeout: number;
+  readonly #heartbeat: Heartbeat;
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
   #state = State.OPEN;
   #inRead = false;
   #out: Buffer[] = [];
   #outSize = 0;
-  #msgOpcode = 0;
-  #msgCompressed = false;
-  #msgParts: Buffer[] = [];
-  #msgSize = 0;
-  #msgText: string[] = [];
-  #decoder: TextDecoder | null = null;
   #paused = false;
-  #heard = false;
-  #heartbeat: IDelayedCall | null = null;
   #closeTimer: IDelayedCall | null = null;
   #producerRegistered = false;
   #received: { code: number; reason: string } | null = null;
@@ -91,10 +85,18 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#deflate = setup.deflate;
     if (setup.request !== undefined) this.request = setup.request;
     this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    this.#pingInterval = options.pingInterval ?? 30;
-    this.#pingTimeout = options.pingTimeout ?? 30;
+    const pingTimeout = options.pingTimeout ?? 30;
+    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? 30, pingTimeout, {
+      ping: () => this.ping(),
+      exempt: () => this.#paused || this.#state !== State.OPEN,
+      dead: () => {
+        log.info('WebSocket peer {peer} did not answer a ping within {seconds}s; dropping the connection', { peer: String(this.getPeer()), seconds: pingTimeout });
+        this.abortConnection();
+      },
+    });
     this.#closeTimeout = options.closeTimeout ?? 10;
     this.#fragmentSize = options.fragmentSize ?? Infinity;
+    this.#message = new MessageAssembler(this.#maxMessageSize, setup.deflate);
     this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });
   }
 
@@ -115,12 +117,12 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     } finally {
       this.#endRead();
     }
-    if (this.#pingInterval > 0 && this.#state === State.OPEN) this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
+    if (this.#state === State.OPEN) this.#heartbeat.start();
   }
 
   dataReceived(data: Uint8Array): void {
     if (this.#state >= State.CLOSED) return;
-    this.#heard = true;
+    this.#heartbeat.heard = true;
     this.#inRead = true;
     try {
       this.#reader.feed(data, this);
@@ -136,7 +138,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#state = State.LOST;
     this.#cancelTimers();
     this.#reader.reset();
-    this.#msgParts = [];
+    this.#message.reset();
     const received = this.#received;
     let error: WebSocketClosedError;
     if (this.#failed !== null) error = new WebSocketClosedError(this.#failed.code, this.#failed.reason, false);
@@ -153,59 +155,23 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
       this.#controlReceived(opcode, payload);
       return;
     }
+    const message = this.#message;
     if (opcode === Opcode.CONTINUATION) {
-      if (this.#msgOpcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
-      this.#fragment(payload);
-      if (fin) this.#messageDone();
-      return;
-    }
-    if (this.#msgOpcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
-    if (fin && !rsv1) {
-      if (payload.length > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
-      this.#deliver(opcode, payload);
-      return;
-    }
-    this.#msgOpcode = opcode;
-    this.#msgCompressed = rsv1;
-    this.#msgSize = 0;
-    if (opcode === Opcode.TEXT && !rsv1) this.#decoder = new TextDecoder('utf-8', { fatal: true });
-    this.#fragment(payload);
-    if (fin) this.#messageDone();
-  }
-
-  #fragment(payload: Buffer): void {
-    this.#msgSize += payload.length;
-    if (this.#msgSize > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
-    if (this.#decoder !== null) {
-      try {
-        this.#msgText.push(this.#decoder.decode(payload, { stream: true }));
-      } catch {
-        throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
+      if (message.opcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
+      message.add(payload);
+    } else {
+      if (message.opcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
+      if (fin && !rsv1) {
+        if (payload.length > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
+        this.#deliver(opcode, payload);
+        return;
       }
-    } else this.#msgParts.push(payload);
-  }
-
-  #messageDone(): void {
-    const opcode = this.#msgOpcode;
-    this.#msgOpcode = 0;
-    const decoder = this.#decoder;
-    if (decoder !== null) {
-      this.#decoder = null;
-      let tail: string;
-      try {
-        tail = decoder.decode();
-      } catch {
-        throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message ends inside a UTF-8 sequence');
-      }
-      const text = this.#msgText.join('') + tail;
-      this.#msgText = [];
-      this.protocol.textMessageReceived(text);
-      return;
+      message.start(opcode, rsv1, payload);
     }
-    const parts = this.#msgParts;
-    this.#msgParts = [];
-    const payload = this.#msgCompressed ? this.#deflate!.decompress(parts, this.#maxMessageSize) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    this.#deliver(opcode, payload);
+    if (!fin) return;
+    const whole = message.finish();
+    if (whole.text !== null) this.protocol.textMessageReceived(whole.text);
+    else this.#deliver(whole.opcode, whole.payload!);
   }
 
   #deliver(opcode: number, payload: Buffer): void {
@@ -224,17 +190,9 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   }
 
   #closeReceived(payload: Buffer): void {
-    let code: number = CloseCode.NO_STATUS;
-    let reason = '';
-    if (payload.length === 1) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
-    if (payload.length >= 2) {
-      code = payload.readUInt16BE(0);
-      if (!isValidCloseCode(code)) throw new FrameError(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
-      const text = payload.subarray(2);
-      if (!isUtf8(text)) throw new FrameError(CloseCode.INVALID_PAYLOAD, 'close reason is not valid UTF-8');
-      reason = text.toString('utf8');
-    }
-    this.#received = { code, reason };
+    const received = parseClosePayload(payload);
+    const code = received.code;
+    this.#received = received;
     if (!this.#sentClose) {
       this.#sentClose = true;
       this.#send(encodeFrame(Opcode.CLOSE, closePayload(code, ''), this.#isClient));
@@ -291,37 +249,10 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     });
   }
 
-  // ------------------------------------------------------------ heartbeat
-
-  #tick(): void {
-    this.#heartbeat = null;
-    if (this.#state !== State.OPEN) return;
-    // While we hold reading paused the peer's answers cannot arrive: that is not a dead peer.
-    if (this.#heard || this.#paused) {
-      this.#heard = false;
-      this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
-      return;
-    }
-    this.ping();
-    this.#heartbeat = this.#clock.callLater(this.#pingTimeout, () => this.#deadline());
-  }
-
-  #deadline(): void {
-    this.#heartbeat = null;
-    if (this.#state !== State.OPEN) return;
-    if (this.#heard || this.#paused) {
-      this.#heard = false;
-      this.#heartbeat = this.#clock.callLater(this.#pingInterval, () => this.#tick());
-      return;
-    }
-    log.info('WebSocket peer {peer} did not answer a ping within {seconds}s; dropping the connection', { peer: String(this.getPeer()), seconds: this.#pingTimeout });
-    this.abortConnection();
-  }
-
   #cancelTimers(): void {
-    if (this.#heartbeat?.active()) this.#heartbeat.cancel();
+    this.#heartbeat.stop();
     if (this.#closeTimer?.active()) this.#closeTimer.cancel();
-    this.#heartbeat = this.#closeTimer = null;
+    this.#closeTimer = null;
   }
 
   // ------------------------------------------------------------ frames out

@@ -7,6 +7,7 @@
  * is kept as one growing buffer, not a list of scraps).
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 
 /** Frame opcodes. */
@@ -304,4 +305,15 @@ export function closePayload(code: number, reason: string): Buffer {
   out.writeUInt16BE(code, 0);
   r.copy(out, 2);
   return out;
+}
+
+/** The code and reason of a received close frame (1005 when it has none). Throws {@link FrameError} when malformed. */
+export function parseClosePayload(payload: Buffer): { code: number; reason: string } {
+  if (payload.length === 0) return { code: CloseCode.NO_STATUS, reason: '' };
+  if (payload.length === 1) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte payload');
+  const code = payload.readUInt16BE(0);
+  if (!isValidCloseCode(code)) throw new FrameError(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
+  const text = payload.subarray(2);
+  if (!isUtf8(text)) throw new FrameError(CloseCode.INVALID_PAYLOAD, 'close reason is not valid UTF-8');
+  return { code, reason: text.toString('utf8') };
 }
