@@ -136,4 +136,26 @@ describe('IRCClient incoming events', () => {
       capture.stop();
     }
   });
+
+  test('property: random bytes in random chunks never make the client throw or log an error', () => {
+    const capture = capturedLogEvents();
+    try {
+      const random = rng(2812);
+      const alphabet = new TextEncoder().encode('@:; =!\r\n\\\x01#+-*PRIVMSGJOINMODE0123456789 me');
+      for (let round = 0; round < 100; round++) {
+        const h = signedOn();
+        const data = new Uint8Array(3000);
+        for (let i = 0; i < data.length; i++) data[i] = random() < 0.9 ? alphabet[Math.floor(random() * alphabet.length)] : Math.floor(random() * 256);
+        for (let i = 0; i < data.length; ) {
+          const n = 1 + Math.floor(random() * 200);
+          h.client.dataReceived(data.subarray(i, i + n));
+          i += n;
+        }
+      }
+      const errors = capture.events.filter((e) => e.log_level === 'error' || e.log_level === 'critical');
+      assert.deepEqual(errors.map((e) => e.log_format), []);
+    } finally {
+      capture.stop();
+    }
+  });
 });
