@@ -261,6 +261,14 @@ describe('WebSocketStreamTransport', () => {
     assert.ok(protocol.lost?.check(ConnectionDone));
   });
 
+  test('once closing, a pause does not hold the close back', () => {
+    const { protocol, ws, transport } = open();
+    transport.loseConnection();
+    transport.pauseProducing();
+    ws.closed(1000, '', true);
+    assert.ok(protocol.lost?.check(ConnectionDone));
+  });
+
   test('pausing again inside dataReceived stops the replay there', () => {
     const { protocol, ws, transport } = open();
     transport.pauseProducing();

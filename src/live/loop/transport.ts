@@ -241,7 +241,7 @@ export class WebSocketStreamTransport implements IStreamTransport {
 
   #socketClosed(event: WebSocketCloseLike): void {
     if (this.#lost) return;
-    if (this.#readPaused && !this.#aborted) {
+    if (this.#readPaused && !this.#disconnecting) {
       this.#heldClose = event;
       return;
     }
