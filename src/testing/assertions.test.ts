@@ -56,6 +56,13 @@ describe('assertNoResult', () => {
     assert.equal(successResultOf(d), 1);
   });
 
+  test('leaves a later failure in place for the test to see', () => {
+    const d = new Deferred<number>();
+    assertNoResult(d);
+    d.errback(new Error('later'));
+    assert.equal(failureResultOf(d).value.message, 'later');
+  });
+
   test('fails for a fired one, success or failure', () => {
     assert.throws(() => assertNoResult(Deferred.succeed(3)), /No result expected.*found 3/);
     const failed = Deferred.fail(new Error('bad'));

@@ -14,20 +14,24 @@ type Peek<T> = { state: 'none' } | { state: 'success'; value: T } | { state: 'fa
 
 /**
  * Looks at `d`'s current result. A failure is consumed (the assertion reports it, so it must not also be
- * reported as unhandled); a success is left in place for later callbacks.
+ * reported as unhandled); a success is left in place for later callbacks. A result that arrives after the
+ * peek passes through untouched, so a later failure still reaches the test.
  */
 function peek<T>(d: Deferred<T>): Peek<T> {
   let seen: Peek<T> = { state: 'none' };
+  let looking = true;
   d.addCallbacks(
     (value) => {
-      seen = { state: 'success', value };
+      if (looking) seen = { state: 'success', value };
       return value;
     },
     (failure) => {
+      if (!looking) return failure;
       seen = { state: 'failure', failure };
       return undefined as T;
     },
   );
+  looking = false;
   return seen;
 }
 
