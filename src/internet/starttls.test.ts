@@ -11,6 +11,7 @@ import { ClientFactory, Factory, Protocol } from './protocol.js';
 import type { IPv4Address } from './address.js';
 import type { IListeningPort, ITCPTransport, ITLSTransport } from './interfaces.js';
 import type { SocketTransport } from './socket-transport.js';
+import { LineReceiver } from '../protocols/line-receiver.js';
 
 const reactor = new NodeReactor();
 const { key, cert } = selfSignedCertificate('localhost');
@@ -251,4 +252,51 @@ test('the same pipelined client over the in-memory loopback: the rest of the chu
   }
   assert.deepEqual(server.lines, ['HELLO', 'STARTTLS', 'secret']);
   assert.equal(server.handshakes, 1);
+});
+
+test('a LineReceiver server: raw mode after STARTTLS hands what follows the command to TLS', async () => {
+  // The recipe for line protocols: on the command, switch to raw mode; the first raw data (the rest of
+  // this chunk, or the next one) is the client's hello, passed to startTLS; then back to line mode.
+  class LineServer extends LineReceiver {
+    override delimiter = '\n';
+    lines: string[] = [];
+    #awaitingHello = false;
+    override connectionMade(): void {
+      (this.transport as ITCPTransport).pauseProducing();
+    }
+    override lineReceived(line: Uint8Array): void {
+      const text = Buffer.from(line).toString();
+      this.lines.push(text);
+      if (text === 'STARTTLS') {
+        this.#awaitingHello = true;
+        this.setRawMode();
+      } else if (text === 'secret') {
+        this.sendLine('SECRET');
+      }
+    }
+    override rawDataReceived(data: Uint8Array): void {
+      if (!this.#awaitingHello) return;
+      this.#awaitingHello = false;
+      (this.transport as ITLSTransport).startTLS({ key, cert }, true, data);
+      this.setLineMode();
+    }
+  }
+  const { port, servers } = listen(() => new LineServer());
+  try {
+    const client = new Recorder();
+    connect(port, client);
+    await until(() => client.connected && servers.length === 1, 'connected');
+    const plain = (client.transport as SocketTransport).socket as Socket;
+    client.transport.write('HELLO\nSTARTTLS\n');
+    (client.transport as ITLSTransport).startTLS(CLIENT_TLS);
+    client.transport.write('secret\n');
+    await until(() => plain.bytesWritten > 100, 'the client hello sent');
+    (servers[0].transport as ITCPTransport).resumeProducing();
+    await until(() => client.got.toString() === 'SECRET\n', 'the answer over TLS');
+    assert.deepEqual((servers[0] as LineServer).lines, ['HELLO', 'STARTTLS', 'secret']);
+    client.transport.loseConnection();
+    await until(() => !!client.reason, 'closed');
+  } finally {
+    await port.stopListening();
+  }
 });
