@@ -107,4 +107,28 @@ describe('IRCClient against ngircd (Debian package ngircd)', { timeout: 180_000 
     second.quit('bye');
     await new Promise((r) => setTimeout(r, 0));
   });
+
+  test('after the connection drops, the factory reconnects and the new client rejoins, key included', { timeout: 120_000 }, async () => {
+    const { client: owner, factory: fo } = await connect(server, 'owner');
+    factories.push(fo);
+    owner.join('#keyed');
+    await owner.waitFor('joined("#keyed")');
+    owner.mode('#keyed', true, 'k', 'sesame');
+    await owner.waitFor('modeChanged("owner!~owner@127.0.0.1","#keyed",true,"k",["sesame"])');
+    const { client: first, factory } = await connect(server, 'roamer');
+    factories.push(factory);
+    factory.initialDelay = factory.delay = 0.2;
+    factory.jitter = 0;
+    first.join('#keyed', 'sesame');
+    await first.waitFor('joined("#keyed")');
+    await owner.waitFor('userJoined("roamer","#keyed")');
+    owner.take();
+    first.transport.abortConnection();
+    await owner.waitFor('userQuit("roamer",');
+    for (let i = 0; i < 400 && (factory.client === first || !factory.client?.channels.has('#keyed')); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = factory.client!;
+    assert.notEqual(second, first, 'the factory did not reconnect');
+    assert.deepEqual(second.channels.get('#keyed'), { channel: '#keyed', key: 'sesame' });
+    await owner.waitFor('userJoined("roamer","#keyed")');
+  });
 });
