@@ -32,7 +32,7 @@ export interface ClientRequest {
 export interface ResponseLimits {
   /** Largest response head in bytes (default 64 KiB). */
   maxHeadSize?: number;
-  /** Most header fields (default 100). */
+  /** Most header fields (default 256). */
   maxHeaders?: number;
 }
 
@@ -185,7 +185,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       },
       request.method === 'HEAD',
       this.limits.maxHeadSize ?? 64 * 1024,
-      this.limits.maxHeaders ?? 100,
+      this.limits.maxHeaders ?? 256,
     );
   }
 
@@ -321,13 +321,10 @@ class BodyConsumer implements IConsumer {
 
   constructor(readonly transport: IStreamTransport, readonly chunked: boolean, readonly length: number | null) {}
 
-  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.transport.registerProducer(producer, streaming);
-  }
+  /** The connection already registered the body producer (as Twisted's): one that registers itself is not registered twice. */
+  registerProducer(_producer: IPushProducer | IPullProducer, _streaming: boolean): void {}
 
-  unregisterProducer(): void {
-    this.transport.unregisterProducer();
-  }
+  unregisterProducer(): void {}
 
   write(data: Uint8Array | string): void {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

@@ -4,7 +4,8 @@
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHTTPSServer } from 'node:https';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { InsecureTLSOptionsError } from '../../internet/tls-options.js';
@@ -84,9 +85,9 @@ describe('Agent against a torsion Site', () => {
 });
 
 /** A small forward proxy: absolute-form requests are relayed, CONNECT opens a tunnel (to 127.0.0.1 only). */
-async function startProxy(): Promise<{ url: string; seen: string[] }> {
+async function startProxy(secure = false): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = [];
-  const proxy = createServer((req, res) => {
+  const relay = (req: IncomingMessage, res: ServerResponse): void => {
     seen.push(`${req.method} ${req.url} auth=${req.headers['proxy-authorization'] ?? ''}`);
     const target = new URL(req.url!);
     const headers = { ...req.headers };
@@ -97,7 +98,8 @@ async function startProxy(): Promise<{ url: string; seen: string[] }> {
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  const proxy: Server = secure ? createHTTPSServer(selfSignedCertificate(), relay) : createServer(relay);
   proxy.on('connect', (req, client: Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
     sockets.add(client);
@@ -115,7 +117,7 @@ async function startProxy(): Promise<{ url: string; seen: string[] }> {
   proxy.on('connection', (s: Socket) => sockets.add(s));
   servers.push(proxy);
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  return { url: `http://user:secret@127.0.0.1:${(proxy.address() as AddressInfo).port}`, seen };
+  return { url: `${secure ? 'https' : 'http'}://user:secret@127.0.0.1:${(proxy.address() as AddressInfo).port}`, seen };
 }
 
 describe('ProxyAgent through a local proxy', () => {
@@ -138,6 +140,17 @@ describe('ProxyAgent through a local proxy', () => {
     assert.equal((await json(agent.request('POST', `https://localhost:${port}/again`, null, new StringBodyProducer('in the tunnel')))).body, 'in the tunnel');
     assert.deepEqual(seen, [`CONNECT localhost:${port}`], 'one tunnel carried both requests');
     await pool.closeCachedConnections();
+  });
+
+  test('an https proxy: TLS to the proxy, and TLS inside TLS for an https target', async () => {
+    const plain = listenSite();
+    const secure = listenSiteTLS();
+    const { cert } = selfSignedCertificate();
+    const { url, seen } = await startProxy(true);
+    const agent = new ProxyAgent(url, reactor, { tlsOptions: { ca: cert }, proxyTLSOptions: { ca: cert } });
+    assert.equal((await json(agent.request('GET', `http://127.0.0.1:${plain}/p`))).secure, false);
+    assert.equal((await json(agent.request('GET', `https://localhost:${secure}/s`))).secure, true);
+    assert.deepEqual(seen.map((l) => l.split(' ')[0]), ['GET', 'CONNECT']);
   });
 
   test('https through the tunnel still refuses a certificate it cannot verify', async () => {
