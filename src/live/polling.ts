@@ -8,6 +8,7 @@
  */
 import { Resource, NOT_DONE_YET, type Request } from '../web/index.js';
 import { cancelTimer } from './shared/clock.js';
+import { GONE } from './shared/frames.js';
 import type { LiveClock, LiveTimer } from './shared/interfaces.js';
 import { LiveEndpoint, type PageDirectory } from './endpoint.js';
 
@@ -115,6 +116,8 @@ class PollingSocket {
     this.#closed = true;
     cancelTimer(this.#idleTimer);
     cancelTimer(this.#flushTimer);
+    // After a close only a GONE still matters (the session resends the rest on the next connection).
+    this.#outbox = this.#outbox.filter((f) => f.startsWith(`[${GONE},`));
     if (this.#outbox.length > 0 && this.#waiting !== null) this.#answer(this.#outbox.splice(0));
     else this.#answer(null, 410);
     // Keep last frames (a GONE) for one more GET.
