@@ -123,7 +123,7 @@ describe('IRCClient against ngircd (Debian package ngircd)', { timeout: 180_000 
     await first.waitFor('joined("#keyed")');
     await owner.waitFor('userJoined("roamer","#keyed")');
     owner.take();
-    first.transport.abortConnection();
+    (first.transport as unknown as { abortConnection(): void }).abortConnection();
     await owner.waitFor('userQuit("roamer",');
     for (let i = 0; i < 400 && (factory.client === first || !factory.client?.channels.has('#keyed')); i++) await new Promise((r) => setTimeout(r, 50));
     const second = factory.client!;
