@@ -3,7 +3,7 @@
  * clients, `WebSocketProtocol` for the code on either end, permessage-deflate (RFC 7692).
  * @module
  */
-export type { WebSocketTransport, WebSocketOptions, WebSocketConnectionOptions, WebSocketServerFactory, WebSocketClientOptions, WebSocketClientReactor, PerMessageDeflateOptions } from './interfaces.js';
+export type { WebSocketTransport, WebSocketOptions, WebSocketConnectionOptions, WebSocketServerFactory, WebSocketClientOptions, WebSocketClientReactor, PerMessageDeflateOptions, OriginCheck } from './interfaces.js';
 export { WebSocketProtocol } from './protocol.js';
 export { WebSocketResource } from './resource.js';
 export { connectWebSocket } from './client.js';

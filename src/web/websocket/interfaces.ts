@@ -74,12 +74,18 @@ export interface WebSocketConnectionOptions {
   reactor?: IReactorTime;
 }
 
+/** Decides whether an `Origin` may connect (declared as a method so a `(origin: string) => boolean` fits too). */
+export type OriginCheck = { check(origin: string | null): boolean }['check'];
+
 /** Options of a `WebSocketResource`. */
 export interface WebSocketOptions extends WebSocketConnectionOptions {
   /** The subprotocols this server speaks, in order of preference. */
   subprotocols?: string[];
-  /** When set, only these `Origin`s (or those the function accepts) may connect; others get 403. */
-  allowedOrigins?: string[] | ((origin: string | null) => boolean);
+  /**
+   * When set, only these `Origin`s (or those the function accepts) may connect; others get 403. The function
+   * gets null when the request has no `Origin` (non-browser clients).
+   */
+  allowedOrigins?: string[] | OriginCheck;
 }
 
 /** Builds the protocol for each accepted upgrade; null refuses it with 403. */
