@@ -6,7 +6,9 @@ import { registerPlugin } from '../app/index.js';
 import { echoPlugin } from './plugins/echo.js';
 import { portforwardPlugin } from './plugins/portforward.js';
 import { webPlugin } from '../web/plugin.js';
+import { wordsPlugin } from '../words/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(portforwardPlugin);
 registerPlugin(webPlugin);
+registerPlugin(wordsPlugin);

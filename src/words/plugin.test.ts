@@ -1,0 +1,213 @@
+/**
+ * `torsion words`: option parsing, the application started and stopped over loopback ports (in process and
+ * as the real command, ended by SIGTERM), and accounts and history surviving a restart.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOptions, UsageError } from '../app/index.js';
+import { RecordingClient } from './test-support/recording-client.js';
+import { DATABASE_FILE, WordsApplication, wordsOptions, wordsPlugin } from './plugin.js';
+
+const LOOPBACK = 'tcp:0:interface=127.0.0.1';
+const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+function parse(argv: string[]): ReturnType<typeof wordsOptions> {
+  return wordsOptions(parseOptions(wordsPlugin.options, argv));
+}
+
+/** A raw IRC connection: lines in, lines out. */
+class RawIRC {
+  readonly socket: net.Socket;
+  text = '';
+  closed: Promise<void>;
+  constructor(port: number) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (d: string) => (this.text += d));
+    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
+    this.socket.on('error', () => undefined);
+  }
+  send(...lines: string[]): void {
+    this.socket.write(lines.map((l) => `${l}\r\n`).join(''));
+  }
+  async waitFor(re: RegExp, seconds = 60): Promise<string> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const m = re.exec(this.text);
+      if (m) return m[0];
+      if (Date.now() > deadline) throw new Error(`no ${re} in:\n${this.text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('torsion words options', () => {
+  test('defaults: IRC on tcp:6667, web on tcp:8080, data in ./var, SQLite', () => {
+    assert.deepEqual(parse([]), { irc: ['tcp:6667'], web: ['tcp:8080'], data: './var', name: 'torsion.words' });
+  });
+
+  test('endpoints repeat; none turns a front door off; --db takes a postgres URL', () => {
+    const o = parse(['--irc', 'tcp:6667', '--irc', 'tcp:6668:interface=::1', '--web', 'none', '--data', '/srv/chat', '--db', 'postgres://u:p@127.0.0.1/chat', '--motd', 'hi\nthere']);
+    assert.deepEqual(o.irc, ['tcp:6667', 'tcp:6668:interface=::1']);
+    assert.deepEqual(o.web, []);
+    assert.equal(o.data, '/srv/chat');
+    assert.equal(o.db, 'postgres://u:p@127.0.0.1/chat');
+    assert.deepEqual(o.motd, ['hi', 'there']);
+  });
+
+  test('usage errors: nothing to serve, a --db that is not PostgreSQL, a malformed endpoint', () => {
+    assert.throws(() => parse(['--irc', 'none', '--web', 'none']), UsageError);
+    assert.throws(() => parse(['--db', 'mysql://x']), /postgres:\/\//);
+    assert.throws(() => new WordsApplication({ ...parse(['--irc', 'bogus:1']), data: tmpdir() }), /bogus/);
+  });
+});
+
+describe('torsion words over loopback', () => {
+  test('starts (making the data folder), serves IRC and the chat page, and on stop tells IRC clients and closes', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-words-'));
+    const data = join(dir, 'fresh', 'var');
+    const app = new WordsApplication({ irc: [LOOPBACK], web: [LOOPBACK], data, scrypt: FAST_SCRYPT });
+    try {
+      await app.startService();
+      assert.ok(existsSync(join(data, DATABASE_FILE)), 'the database is created in the data folder');
+      const { irc, web } = app.ports;
+      assert.ok(irc[0]! > 0 && web[0]! > 0);
+
+      const page = await get(web[0]!, '/');
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<input[^>]*name="nick"/);
+      assert.match(page.body, /<input[^>]*name="message"/);
+
+      const client = new RawIRC(irc[0]!);
+      client.send('NICK ircy', 'USER ircy 0 * :IRC user');
+      await client.waitFor(/ 001 ircy /);
+      client.send('JOIN #lobby');
+      await client.waitFor(/ 366 ircy #lobby /);
+      const watcher = new RecordingClient();
+      const web1 = await app.words.login('watcher', { client: watcher });
+      web1.join('#lobby');
+      client.send('PRIVMSG #lobby :hello everyone');
+      await client.waitFor(/JOIN :?#lobby[\s\S]*watcher/);
+      const deadline = Date.now() + 30_000;
+      while (!watcher.events.includes('privmsg ircy->#lobby: hello everyone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(watcher.events.includes('privmsg ircy->#lobby: hello everyone'), watcher.events.join('\n'));
+
+      await app.stopService();
+      await client.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);
+      await client.closed;
+      assert.ok(watcher.events.includes('disconnect: Server shutting down'));
+      await assert.rejects(
+        new Promise((resolve, reject) => net.connect(irc[0]!, '127.0.0.1').on('connect', resolve).on('error', reject)),
+        /ECONNREFUSED/,
+      );
+    } finally {
+      if (app.running) await app.stopService();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('accounts and history survive a restart', { timeout: 120_000 }, async () => {
+    const data = mkdtempSync(join(tmpdir(), 'torsion-words-persist-'));
+    try {
+      const first = new WordsApplication({ irc: [LOOPBACK], web: [], data, scrypt: FAST_SCRYPT });
+      await first.startService();
+      await first.words.register('keeper', 'keep-it-safe');
+      const c1 = new RawIRC(first.ports.irc[0]!);
+      c1.send('PASS keep-it-safe', 'NICK keeper', 'USER keeper 0 * :Keeper');
+      await c1.waitFor(/ 001 keeper /);
+      c1.send('JOIN #archive', 'PRIVMSG #archive :remember me', 'PRIVMSG #archive :and me');
+      // Lines are handled in order: once PING is answered the messages are in the service; stopping writes them.
+      c1.send('PING :sync');
+      await c1.waitFor(/PONG \S+ :?sync/);
+      await first.stopService();
+
+      const second = new WordsApplication({ irc: [LOOPBACK], web: [], data, scrypt: FAST_SCRYPT });
+      await second.startService();
+      try {
+        assert.equal(await second.words.isRegistered('keeper'), true);
+        const history = await second.words.history('#archive', { limit: 10 });
+        assert.deepEqual(
+          history.map((m) => `${m.from}: ${m.text}`),
+          ['keeper: remember me', 'keeper: and me'],
+        );
+        const wrong = new RawIRC(second.ports.irc[0]!);
+        wrong.send('PASS not-the-password', 'NICK keeper', 'USER keeper 0 * :Keeper');
+        await wrong.waitFor(/ 464 /);
+        wrong.socket.destroy();
+        const right = new RawIRC(second.ports.irc[0]!);
+        right.send('PASS keep-it-safe', 'NICK keeper', 'USER keeper 0 * :Keeper');
+        await right.waitFor(/ 001 keeper /);
+        assert.equal(second.words.findUser('keeper')?.account, 'keeper');
+        right.socket.destroy();
+      } finally {
+        await second.stopService();
+      }
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  test('the torsion words command: logs, serves, and on SIGTERM sends ERROR, flushes and exits 0', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-words-cli-'));
+    const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+    // The working directory is a fresh folder, so tsx is named by its location rather than found from there.
+    const tsx = import.meta.resolve('tsx');
+    const child = spawn(process.execPath, ['--import', tsx, main, 'words', '--irc', LOOPBACK, '--web', LOOPBACK], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const [ircPort, webPort] = await new Promise<number[]>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const irc = /IRC server on \S+: connect an IRC client to port (\d+)/.exec(log);
+          const web = /web chat at http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
+          if (irc && web) {
+            clearInterval(timer);
+            resolve([Number(irc[1]), Number(web[1])]);
+          }
+        }, 20);
+        void exited.then((code) => {
+          clearInterval(timer);
+          reject(new Error(`torsion words exited with ${code}:\n${log}`));
+        });
+      });
+      assert.ok(existsSync(join(dir, 'var', DATABASE_FILE)), 'the default data folder ./var is made in the working directory');
+      const page = await get(webPort!, '/');
+      assert.equal(page.status, 200);
+      assert.match(page.body, /name="nick"/);
+      const client = new RawIRC(ircPort!);
+      client.send('NICK sigterm', 'USER sigterm 0 * :S');
+      await client.waitFor(/ 001 sigterm /);
+      client.send('JOIN #lobby', 'PRIVMSG #lobby :before the end');
+      await client.waitFor(/ 366 sigterm #lobby /);
+      child.kill('SIGTERM');
+      await client.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);
+      assert.equal(await exited, 0);
+      assert.match(log, /words service open/);
+      assert.match(log, /history flushed/);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

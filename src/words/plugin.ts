@@ -1,0 +1,195 @@
+/**
+ * `torsion words`: the chat service with its front doors, the project's main job. One words service
+ * (accounts and history in SQLite under `--data`, or PostgreSQL with `--db`), an IRC server on `--irc` and
+ * the web chat on `--web`, all on the same rooms:
+ * `torsion words --irc tcp:6667 --web tcp:8080 --data ./var`.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Deferred } from '../defer/index.js';
+import { MultiService, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
+import { ConnectionPool } from '../db/index.js';
+import type { IReactor, IReactorTime } from '../internet/interfaces.js';
+import { reactor as defaultReactor } from '../internet/index.js';
+import { IRCServerFactory } from '../irc/server/index.js';
+import type { LivePage } from '../live/index.js';
+import { Logger } from '../logger/index.js';
+import { Site } from '../web/index.js';
+import { DbStore } from './db-store.js';
+import { createWordsService, type WordsService } from './service.js';
+import type { ScryptParams } from './passwords.js';
+import { createWebChat } from './web/index.js';
+
+const log = new Logger({ namespace: 'torsion.words' });
+
+/** The SQLite file's name inside the data folder. */
+export const DATABASE_FILE = 'words.sqlite';
+
+/** Seconds a shutdown waits for IRC clients to take their ERROR line and close. */
+const CLOSE_WAIT = 3;
+
+/** What a {@link WordsApplication} serves, and where. */
+export interface WordsApplicationOptions {
+  /** IRC endpoints (none for no IRC server). */
+  irc: readonly string[];
+  /** Web chat endpoints (none for no web chat). */
+  web: readonly string[];
+  /** The data folder, made if missing, holding the SQLite database (when `db` is not given). */
+  data: string;
+  /** A PostgreSQL connection string (`postgres://user:pw@host/db`) to use instead of SQLite. */
+  db?: string;
+  /** The server's name in IRC prefixes ('torsion.words' by default). */
+  name?: string;
+  /** IRC message-of-the-day lines. */
+  motd?: readonly string[];
+  /** The reactor to listen on (the global one by default). */
+  reactor?: IReactor;
+  /** scrypt cost for new passwords (tests lower it). */
+  scrypt?: ScryptParams;
+}
+
+/**
+ * The words service with its IRC and web front doors, as one service: it opens the store before listening
+ * and, on stop, stops listening, tells every client (IRC clients get `ERROR`, pages are told), flushes the
+ * history and closes the database.
+ *
+ * @example
+ * const app = new WordsApplication({ irc: ['tcp:6667'], web: ['tcp:8080'], data: './var' });
+ * await app.startService();
+ */
+export class WordsApplication extends MultiService {
+  /** The chat service both front doors serve. */
+  readonly words: WordsService;
+  readonly ircFactory: IRCServerFactory;
+  readonly webChat: LivePage;
+  /** The listeners, IRC first. */
+  readonly ircListeners: StreamServerEndpointService[] = [];
+  readonly webListeners: StreamServerEndpointService[] = [];
+  readonly #pool: ConnectionPool | undefined;
+  readonly #data: string;
+  readonly #clock: IReactorTime;
+
+  constructor(readonly config: WordsApplicationOptions) {
+    super();
+    const reactor = config.reactor ?? defaultReactor;
+    this.#clock = reactor;
+    this.#data = resolve(config.data);
+    let store: DbStore;
+    if (config.db !== undefined) {
+      this.#pool = new ConnectionPool('pg', { connectionString: config.db });
+      store = new DbStore({ pool: this.#pool });
+    } else {
+      store = new DbStore({ filename: join(this.#data, DATABASE_FILE) });
+    }
+    this.words = createWordsService({ store, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
+    this.ircFactory = new IRCServerFactory(this.words, { clock: reactor, motd: config.motd ?? ['Welcome to Torsion words. Join #lobby to meet the web chat.'] });
+    this.webChat = createWebChat(this.words, { clock: reactor });
+    const site = new Site(this.webChat, { clock: reactor });
+    for (const e of config.irc) {
+      const s = strportsService(e, this.ircFactory, reactor);
+      s.setServiceParent(this);
+      this.ircListeners.push(s);
+    }
+    for (const e of config.web) {
+      const s = strportsService(e, site, reactor);
+      s.setServiceParent(this);
+      this.webListeners.push(s);
+    }
+  }
+
+  /** The ports listened on (once started): `{ irc: [6667], web: [8080] }`. */
+  get ports(): { irc: number[]; web: number[] } {
+    return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf) };
+  }
+
+  /** Opens the store (making the data folder first), then listens. */
+  override startService(): Deferred<void> {
+    if (this.config.db === undefined) mkdirSync(this.#data, { recursive: true });
+    const where = this.config.db === undefined ? join(this.#data, DATABASE_FILE) : 'PostgreSQL';
+    return this.words
+      .start()
+      .addCallback(() => {
+        log.info('words service open, accounts and history in {where}', { where });
+        return super.startService();
+      })
+      .addCallback(() => {
+        for (const s of this.ircListeners) log.info('IRC server on {address}: connect an IRC client to port {port}', { address: String(s.port?.getHost()), port: portOf(s) });
+        for (const s of this.webListeners) log.info('web chat at {url}', { url: urlOf(s) });
+      });
+  }
+
+  /** Stops listening, tells every client, flushes the history and closes the database. */
+  override stopService(): Deferred<void> {
+    const reason = 'Server shutting down';
+    return Deferred.fromPromise(
+      (async () => {
+        await super.stopService();
+        // Logged-in users first: IRC clients get ERROR, pages are told their session ended.
+        await this.words.stop(reason);
+        this.ircFactory.closeAll(reason);
+        this.webChat.close();
+        await this.#drained();
+        await this.#pool?.close();
+        log.info('words service stopped; history flushed');
+      })(),
+    );
+  }
+
+  /** Fires once every IRC connection has closed, or after {@link CLOSE_WAIT} seconds. */
+  #drained(): Deferred<void> {
+    const d = new Deferred<void>();
+    const started = this.#clock.seconds();
+    const check = (): void => {
+      if (this.ircFactory.connections.size === 0 || this.#clock.seconds() - started >= CLOSE_WAIT) d.callback(undefined);
+      else this.#clock.callLater(0.02, check);
+    };
+    check();
+    return d;
+  }
+}
+
+function portOf(s: StreamServerEndpointService): number {
+  return (s.port?.getHost() as { port?: number } | undefined)?.port ?? 0;
+}
+
+/** The chat page's URL on a web listener, for the log (a wildcard address shown as `localhost`). */
+function urlOf(s: StreamServerEndpointService): string {
+  const host = (s.port?.getHost() as { host?: string } | undefined)?.host ?? '';
+  const shown = host === '' || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const scheme = s.description.startsWith('ssl:') || s.description.startsWith('tls:') ? 'https' : 'http';
+  return `${scheme}://${shown}:${portOf(s)}/`;
+}
+
+/** Reads the plugin's parsed options into {@link WordsApplicationOptions}. */
+export function wordsOptions(options: Record<string, unknown>): WordsApplicationOptions {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+  const off = (v: string[]): string[] => (v.length === 1 && v[0] === 'none' ? [] : v);
+  const irc = off(list(options.irc));
+  const web = off(list(options.web));
+  if (irc.length === 0 && web.length === 0) throw new UsageError('nothing to serve: give --irc or --web an endpoint');
+  const db = typeof options.db === 'string' && options.db !== '' ? options.db : undefined;
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new UsageError(`--db takes a postgres:// connection string, not ${JSON.stringify(db)}`);
+  const out: WordsApplicationOptions = { irc, web, data: typeof options.data === 'string' ? options.data : './var' };
+  if (db !== undefined) out.db = db;
+  if (typeof options.name === 'string') out.name = options.name;
+  if (typeof options.motd === 'string') out.motd = options.motd.split('\n');
+  return out;
+}
+
+export const wordsPlugin: Plugin = {
+  name: 'words',
+  description: 'A chat server: IRC and a web chat on the same rooms, accounts and history kept on disk',
+  options: [
+    { name: 'irc', description: "IRC endpoint ('none' for no IRC server)", multiple: true, default: ['tcp:6667'], metavar: 'endpoint' },
+    { name: 'web', description: "Web chat endpoint ('none' for no web chat)", multiple: true, default: ['tcp:8080'], metavar: 'endpoint' },
+    { name: 'data', description: 'Data folder for the SQLite database (made if missing)', default: './var', metavar: 'dir' },
+    { name: 'db', description: 'Keep accounts and history in PostgreSQL instead: postgres://user:pw@host/db', metavar: 'url' },
+    { name: 'name', description: 'The server name IRC clients see', default: 'torsion.words', metavar: 'name' },
+    { name: 'motd', description: 'The IRC message of the day', metavar: 'text' },
+  ],
+  makeService(options, { reactor }) {
+    return new WordsApplication({ ...wordsOptions(options), reactor });
+  },
+};
+
