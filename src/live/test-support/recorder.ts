@@ -11,7 +11,7 @@ import { expose } from '../shared/expose.js';
 /** Records what the browser sends, answers, and fails on demand. */
 export class Recorder extends LiveElement {
   static override jsClass = 'Recorder';
-  static override jsModule = new URL('./recorder.client.ts', import.meta.url);
+  static override jsModule: string | URL | null = new URL('./recorder.client.ts', import.meta.url);
   static override loader = TagLoader(
     tags.div(
       { class: 'recorder' },
