@@ -73,20 +73,35 @@ const HOST_RESERVE = 63;
  * connectProtocol(clientFromString(reactor, 'tcp:irc.example.org:6667'), new Greeter({ nickname: 'greeter' }));
  */
 export class IRCClient extends IRCClientHooks {
+  /** The nick asked for, then the one the server confirmed. */
   nickname = 'torsion';
+  /** The USER name (default: the nick). */
   username: string | undefined;
+  /** The real name in USER (default: the nick). */
   realname: string | undefined;
+  /** The server password, sent as PASS. */
   password: string | undefined;
+  /** SASL PLAIN credentials. */
   sasl: { username: string; password: string } | undefined;
+  /** IRCv3 capabilities requested when offered. */
   capabilities: string[] = ['multi-prefix', 'server-time', 'cap-notify', 'message-tags'];
+  /** Channels joined once signed on. */
   autoJoin: ChannelSpec[] = [];
+  /** The CTCP VERSION answer: `name:num:env`. */
   versionName = 'Torsion';
+  /** See `versionName`. */
   versionNum = '0.1';
+  /** See `versionName`. */
   versionEnv = 'TypeScript';
+  /** Where the keepalive and the flood queue schedule. */
   clock: IReactorTime = timerClock;
+  /** Seconds of silence before a keepalive PING (0: none). */
   heartbeatInterval = 120;
+  /** Seconds to wait after that PING before `serverTimedOut`. */
   serverTimeout = 60;
+  /** Lines sent back to back before pacing starts. */
   floodBurst = 5;
+  /** Lines per second once the burst is spent. */
   floodRate = 2;
   /** The nick tried when the server calls ours erroneous during registration. */
   erroneousNickFallback = 'torsion';
