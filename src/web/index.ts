@@ -21,3 +21,4 @@ export { CONTENT_TYPES, contentTypeFor } from './static/mime.js';
 export { EncodingResourceWrapper, GzipEncoderFactory, acceptsEncoding, type IEncoderFactory } from './encoding.js';
 export { NameVirtualHost, hostName } from './vhost.js';
 export { ReverseProxyResource } from './proxy.js';
+export * from './client/index.js';
