@@ -158,4 +158,28 @@ describe('connectWebSocket', () => {
     assert.throws(() => connectWebSocket('ftp://example.com/', new Recorder(), { reactor }), TypeError);
     assert.throws(() => connectWebSocket('ws://example.com/#frag', new Recorder(), { reactor }), TypeError);
   });
+
+  test('client heartbeat and limits: pings after silence, drops a dead server, 1009 on a big message', () => {
+    const c = rawClient({ pingInterval: 5, pingTimeout: 2, maxMessageSize: 10 });
+    c.answer();
+    successResultOf(c.d);
+    c.reactor.advance(5);
+    const ping = decodeFrames(c.transport.value(), true).at(-1)!;
+    assert.equal(ping.opcode, Opcode.PING);
+    c.reactor.advance(2);
+    assert.equal(c.transport.disconnecting, true, 'no answer: dropped');
+
+    const b = rawClient({ maxMessageSize: 10 });
+    b.answer();
+    b.feed(frame(Opcode.TEXT, 'x'.repeat(11), { mask: false }));
+    assert.equal(decodeFrames(b.transport.value(), true).at(-1)!.payload.readUInt16BE(0), 1009);
+  });
+
+  test('IPv6 literal URLs connect to the bare address and send a bracketed Host', () => {
+    const reactor = new MemoryReactor();
+    connectWebSocket('ws://[::1]:9000/x', new Recorder(), { reactor }).addErrback(() => undefined);
+    assert.equal(reactor.tcpClients[0]!.host, '::1');
+    const { transport } = reactor.tcpClients[0]!.connector.succeed();
+    assert.match(transport.value().toString(), /\r\nHost: \[::1\]:9000\r\n/);
+  });
 });
