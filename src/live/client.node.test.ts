@@ -1,0 +1,108 @@
+/**
+ * `LiveClient` in Node (no DOM) against a real server on 127.0.0.1: over `ws` and over long polling with
+ * Node's fetch; reconnection after drops, fallback, and the page being gone.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { reactor } from '../internet/index.js';
+import { Site } from '../web/index.js';
+import { LiveClient, type WebSocketConstructor } from './client/index.js';
+import { LivePage } from './page.js';
+import { PageGone, RemoteError } from './shared/errors.js';
+import { Recorder } from './test-support/recorder.js';
+
+class Receiver {
+  static exposed = ['record'];
+  readonly received: unknown[] = [];
+  record(v: unknown): unknown {
+    this.received.push(v);
+    return v;
+  }
+}
+
+const roots: Recorder[] = [];
+const page = new LivePage({ heartbeatInterval: 0.3, heartbeatTimeout: 1.5, gracePeriod: 30, element: () => {
+  const r = new Recorder();
+  roots.push(r);
+  return r;
+} });
+const port = reactor.listenTCP(0, new Site(page, { accessLog: false }), { interface: '127.0.0.1' });
+const base = `http://127.0.0.1:${(port.getHost() as unknown as { port: number }).port}/_live/`;
+after(async () => {
+  page.close();
+  await port.stopListening();
+});
+
+/** A WebSocket that never gets through (a proxy that kills upgrades). */
+class BlockedWebSocket {
+  onopen: (() => void) | null = null;
+  onmessage: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
+  constructor(_url: string) {
+    setTimeout(() => this.onclose?.({ code: 1006 }), 1);
+  }
+  send(): void {}
+  close(): void {}
+}
+
+async function open(transports: ('websocket' | 'polling')[], ws: unknown = WebSocket) {
+  const { connection, boot } = await page.load(null, base).asPromise();
+  const client = new LiveClient({ ...boot, transports, WebSocket: ws as WebSocketConstructor, heartbeatInterval: 0.3, heartbeatTimeout: 1.5 });
+  const receiver = new Receiver();
+  client.registerWidget(1, receiver);
+  const connected = new Promise((r) => client.addEventListener('connected', r, { once: true }));
+  client.start();
+  await connected;
+  return { client, receiver, connection, root: roots.at(-1)! };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+for (const transport of ['websocket', 'polling'] as const) {
+  describe(`LiveClient in Node over ${transport}`, () => {
+    test('calls both ways, and nothing lost across a dropped connection', async () => {
+      const { client, receiver, connection, root } = await open([transport]);
+      assert.equal(await client.callRemote(1, 'record', [4]), 8);
+      await assert.rejects(client.callRemote(1, 'secret', []).asPromise(), (e: RemoteError) => e.type === 'NoSuchMethod');
+      root.received.length = 0;
+      const up = range(100).map((i) => client.callRemote(1, 'record', [i]).asPromise());
+      const down = range(100).map((i) => root.callRemote('record', i).asPromise());
+      connection.dropTransport();
+      const more = range(50).map((i) => client.callRemote(1, 'record', [100 + i]).asPromise());
+      assert.deepEqual(await Promise.all([...up, ...more]), range(150).map((i) => i * 2));
+      assert.deepEqual(await Promise.all(down), range(100));
+      assert.deepEqual(root.received, range(150));
+      assert.deepEqual(receiver.received, range(100));
+      assert.equal(connection.attachments, 2);
+      client.close();
+    });
+  });
+}
+
+describe('LiveClient transports and the end of a page', () => {
+  test('falls back to long polling when WebSockets never get through', async () => {
+    const { client } = await open(['websocket', 'polling'], BlockedWebSocket);
+    assert.equal(client.transport, 'polling');
+    assert.equal(await client.callRemote(1, 'record', [1]), 2);
+    client.close();
+  });
+
+  test('the server ending the page makes the client gone; its calls fail with PageGone', async () => {
+    const { client, connection } = await open(['websocket']);
+    const gone = new Promise<string>((r) => client.addEventListener('gone', (e) => r(String((e as CustomEvent).detail)), { once: true }));
+    connection.disconnect('test over');
+    assert.equal(await gone, 'test over');
+    assert.equal(client.state, 'gone');
+    await assert.rejects(client.callRemote(1, 'record', [1]).asPromise(), PageGone);
+  });
+
+  test('closing the client ends the page on the server', async () => {
+    const { client, connection } = await open(['websocket']);
+    const ended = connection.notifyOnDisconnect().asPromise();
+    client.close();
+    await ended;
+    assert.equal(connection.isGone, true);
+  });
+});
