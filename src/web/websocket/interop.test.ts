@@ -140,6 +140,12 @@ describe('connectWebSocket against a ws server', () => {
       assert.equal(await client.next(), 'a text longer than ten bytes, sent in fragments');
       client.transport.sendBytesMessage(Buffer.from([9, 8, 7]));
       assert.deepEqual([...((await client.next()) as Buffer)], [9, 8, 7]);
+      const unmaskedByWs = Buffer.from(Array.from({ length: 100_003 }, (_, i) => (i * 31) & 0xff));
+      const unfragmented = await connectWebSocket(url, new Awaiting());
+      unfragmented.transport.sendBytesMessage(unmaskedByWs);
+      assert.ok(unmaskedByWs.equals((await unfragmented.next()) as Buffer), 'ws unmasks our long masked frames');
+      unfragmented.transport.loseConnection();
+      await unfragmented.closed();
       client.transport.sendTextMessage('fragments please');
       assert.equal(await client.next(), 'one two three');
       peers[0]!.ping('from ws');
@@ -152,7 +158,7 @@ describe('connectWebSocket against a ws server', () => {
 
       const second = await connectWebSocket(url, new Awaiting());
       await new Promise((r) => setImmediate(r));
-      peers[1]!.close(4004, 'ws says bye');
+      peers[2]!.close(4004, 'ws says bye');
       const c2 = await second.closed();
       assert.deepEqual([c2.code, c2.reason, c2.wasClean], [4004, 'ws says bye', true]);
     });
