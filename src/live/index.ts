@@ -17,3 +17,5 @@ export { ReliableSession, type ReliableSessionOptions } from './shared/session.j
 export { RemoteCalls, type RemoteCallsOptions } from './shared/rpc.js';
 export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError } from './shared/errors.js';
 export type { LiveClock, LiveTimer, LiveLimits } from './shared/interfaces.js';
+// The WebSocket-to-TCP bridge for Torsion protocols running in a page (src/live/bridge).
+export { WebSocketBridgeResource, allowTCPDestinations, BRIDGE_MAX_MESSAGE_SIZE, type BridgeDestination, BridgeProtocol, BridgeCloseCode } from './bridge/index.js';
