@@ -23,7 +23,7 @@ const log = new Logger({ namespace: 'torsion.words.web' });
 
 /** CTCP ACTION framing, as IRC clients send `/me` (so actions look the same on both front doors). */
 // eslint-disable-next-line no-control-regex
-const ACTION = /^\x01ACTION (.*)\x01?$/s;
+const ACTION = /^\x01ACTION (.*?)\x01?$/s;
 
 /** Turns a service message into the line the page shows. */
 export function toWebLine(m: ChatMessage, room: string | null): WebLine {
@@ -158,16 +158,18 @@ export class WebChatSession implements IChatClient {
     else fn();
   }
 
-  #members(room: string): WebMember[] {
+  /** The members of `room`, less `leaving` (told of a part or kick before the service removes them). */
+  #members(room: string, leaving?: string): WebMember[] {
     const r = this.service.findRoom(room);
     if (!r) return [];
     const out: WebMember[] = [];
-    for (const m of r.members()) out.push({ nick: m.user.nick, prefix: m.op ? '@' : m.voice ? '+' : '' });
+    for (const m of r.members()) if (m.user.nick !== leaving) out.push({ nick: m.user.nick, prefix: m.op ? '@' : m.voice ? '+' : '' });
     return out;
   }
 
-  #refreshMembers(room: string): void {
-    this.#forRoom(room, () => this.view.members(room, this.#members(room)));
+  #refreshMembers(room: string, leaving?: string): void {
+    const members = this.#members(room, leaving);
+    this.#forRoom(room, () => this.view.members(room, members));
   }
 
   /** Loads the scrollback of `room` and shows the room. */
@@ -229,7 +231,7 @@ export class WebChatSession implements IChatClient {
       return;
     }
     this.#forRoom(room, () => this.view.event(room, text));
-    this.#refreshMembers(room);
+    this.#refreshMembers(room, nick);
   }
 
   userQuit(nick: string, reason: string): void {
