@@ -20,6 +20,31 @@ after(async () => {
 });
 
 for (const transport of ['websocket', 'polling'] as const) {
+  test(`a widget module is fetched only when a widget of its class first appears (${transport})`, async () => {
+    const roots: Recorder[] = [];
+    const page = new LivePage({ transports: [transport], element: () => roots[roots.push(new Recorder()) - 1]! });
+    const harness = await LiveHarness.start({ live: page }, browser);
+    try {
+      const fetched: string[] = [];
+      const tab = await harness.open('/live', {
+        prepare: async (p) => {
+          p.on('request', (r) => {
+            const m = /\/_live\/modules\/(\w+)\.js$/.exec(r.url());
+            if (m) fetched.push(m[1]!);
+          });
+        },
+      });
+      assert.deepEqual(fetched, ['Recorder']);
+      const root = roots.at(-1)!;
+      await root.addChildWidget(new Badge('one'));
+      await root.addChildWidget(new Badge('two'));
+      assert.deepEqual(fetched, ['Recorder', 'Badge'], 'loaded once, when the first Badge appeared');
+      assert.deepEqual(await tab.page.locator('.badge').allTextContents(), ['one', 'two']);
+    } finally {
+      await harness.close();
+    }
+  });
+
   describe(`live calls over ${transport}`, () => {
     let harness: LiveHarness;
     let roots: Recorder[];
@@ -78,6 +103,17 @@ for (const transport of ['websocket', 'polling'] as const) {
       await tab.page.waitForFunction(() => document.querySelector('[data-live-id="status"]')?.textContent === 'clicked');
       for (let i = 0; i < 100 && root.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(root.received, ['click']);
+    });
+
+    test('nodeById and nodesByAttribute stay inside their widget, not its children', async () => {
+      const tab = await harness.open('/live');
+      const counts = await tab.page.evaluate(async () => {
+        const h = await globalThis.torsionLive!;
+        const root = h.widget(1)!;
+        const badge = h.widget(2)!;
+        return [root.nodesByAttribute('data-live-id', 'text').length, badge.nodesByAttribute('data-live-id', 'text').length, root.nodeById('status').textContent];
+      });
+      assert.deepEqual(counts, [0, 1, 'ready']);
     });
 
     test('child widgets added later load their module on demand and can be called at once; detach from either side', async () => {
