@@ -21,8 +21,8 @@ import { Site } from '../src/web/index.js';
 import type { BenchCase } from './harness.js';
 
 const CLIENTS = 1000;
-const FANOUTS = 10;
-const RTT_SECONDS = 2;
+const FANOUTS = 5;
+const RTT_SECONDS = 1.5;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -55,7 +55,7 @@ async function liveRoundTrips(browser: Browser, url: string): Promise<number> {
       const h = await globalThis.torsionLive!;
       const w = h.root;
       await new Promise<void>((r) => (h.client.state === 'connected' ? r() : h.client.addEventListener('connected', () => r(), { once: true })));
-      for (let i = 0; i < 200; i++) await w.callRemote('echo', 'x');
+      for (let i = 0; i < 100; i++) await w.callRemote('echo', 'x');
       let n = 0;
       const start = performance.now();
       while (performance.now() - start < seconds * 1000) {
@@ -77,7 +77,7 @@ async function sioRoundTrips(browser: Browser, url: string): Promise<number> {
       type S = { emitWithAck(e: string, x: unknown): Promise<unknown>; once(e: string, f: () => void): void; connected: boolean; close(): void };
       const s = (globalThis as unknown as { io: (u: string, o: object) => S }).io(location.origin, { transports: ['websocket'] });
       await new Promise<void>((r) => (s.connected ? r() : s.once('connect', r)));
-      for (let i = 0; i < 200; i++) await s.emitWithAck('echo', 'x');
+      for (let i = 0; i < 100; i++) await s.emitWithAck('echo', 'x');
       let n = 0;
       const start = performance.now();
       while (performance.now() - start < seconds * 1000) {
