@@ -16,6 +16,15 @@ describe('IRCClient incoming events', () => {
     ]);
   });
 
+  test('hooks can read the current message, tags included', () => {
+    const h = signedOn();
+    const seen: Array<string | undefined> = [];
+    h.client.privmsg = () => void seen.push(h.client.currentMessage?.tags.time);
+    h.feed('@time=2026-11-26T02:00:00.000Z :al!a@h PRIVMSG #c :hi', ':al!a@h PRIVMSG #c :untagged');
+    assert.deepEqual(seen, ['2026-11-26T02:00:00.000Z', undefined]);
+    assert.equal(h.client.currentMessage, undefined);
+  });
+
   test('membership: our JOIN/PART/KICK change channels; others are user* events', () => {
     const h = signedOn();
     h.feed(':me!u@real.host JOIN #c', ':al!a@h JOIN #c', ':al!a@h PART #c :bye', ':bo!b@h JOIN :#c', ':bo!b@h QUIT :gone');

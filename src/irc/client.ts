@@ -118,6 +118,12 @@ export class IRCClient extends IRCClientHooks {
   readonly channels = new Map<string, ChannelSpec>();
   /** Our own `nick!user@host` once the server showed it. */
   hostmask: string | undefined;
+  /**
+   * The message whose hook is running, for what the hook's arguments leave out: its IRCv3 tags
+   * (`server-time`'s `time`, `msgid`, `account`). Undefined outside hooks.
+   * @example override privmsg(user, channel, text) { const at = this.currentMessage?.tags.time; }
+   */
+  currentMessage: IRCMessage | undefined;
   /** The MOTD lines being collected. */
   motd: string[] | undefined;
   /** @internal NAMES replies being collected, by folded channel. */
@@ -174,7 +180,12 @@ export class IRCClient extends IRCClientHooks {
 
   override messageReceived(msg: IRCMessage): void {
     this.#lastReceived = this.clock.seconds();
-    dispatch(this, msg);
+    this.currentMessage = msg;
+    try {
+      dispatch(this, msg);
+    } finally {
+      this.currentMessage = undefined;
+    }
   }
 
   /** Sends through the flood-protection queue; errors in `msg` throw here, at once. */
