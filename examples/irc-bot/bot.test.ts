@@ -8,7 +8,7 @@ import { RecordingClient, harness } from '../../src/irc/test-support/harness.js'
 import { startNgircd, type NgircdServer } from '../../src/irc/test-support/ngircd.js';
 import { Bot } from './bot.js';
 
-describe('examples/irc-bot', { timeout: 120_000 }, () => {
+describe('examples/irc-bot', { timeout: 240_000 }, () => {
   test('in process: commands are answered where they were asked', () => {
     const h = harness((options) => new Bot(options, new Map()));
     h.feed(':srv 001 me :hi');
@@ -26,7 +26,7 @@ describe('examples/irc-bot', { timeout: 120_000 }, () => {
       await server?.stop();
     });
 
-    test('it joins, greets, answers !hello and !seen, and quits on SIGTERM', { timeout: 100_000 }, async () => {
+    test('it joins, greets, answers !hello and !seen, and quits on SIGTERM', { timeout: 200_000 }, async () => {
       const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./bot.ts', import.meta.url)), '127.0.0.1', String(server.port), '#bots', 'exbot'], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -35,10 +35,10 @@ describe('examples/irc-bot', { timeout: 120_000 }, () => {
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       const factory = new IRCClientFactory(() => new RecordingClient({ nickname: 'visitor', clock: reactor }));
       try {
-        for (let i = 0; i < 400 && !out.includes('joined #bots'); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 1200 && !out.includes('joined #bots'); i++) await new Promise((r) => setTimeout(r, 50));
         assert.match(out, /signed on as exbot\njoined #bots/);
         reactor.connectTCP('127.0.0.1', server.port, factory);
-        for (let i = 0; i < 300 && !factory.client?.registered; i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 900 && !factory.client?.registered; i++) await new Promise((r) => setTimeout(r, 50));
         const visitor = factory.client!;
         visitor.join('#bots');
         await visitor.waitFor('privmsg("exbot!~exbot@127.0.0.1","#bots","welcome, visitor!")');

@@ -9,7 +9,7 @@ import { startNgircd, type NgircdServer } from './test-support/ngircd.js';
 async function connect(server: NgircdServer, nickname: string): Promise<{ client: RecordingClient; factory: IRCClientFactory<RecordingClient> }> {
   const factory = new IRCClientFactory(() => new RecordingClient({ nickname, username: nickname, realname: `${nickname} (Torsion test)`, clock: reactor }));
   reactor.connectTCP('127.0.0.1', server.port, factory);
-  for (let i = 0; i < 300 && !factory.client?.registered; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 900 && !factory.client?.registered; i++) await new Promise((r) => setTimeout(r, 50));
   const client = factory.client;
   assert.ok(client?.registered, `${nickname} did not sign on; ngircd log:\n${server.log()}`);
   return { client, factory };
@@ -125,7 +125,7 @@ describe('IRCClient against ngircd (Debian package ngircd)', { timeout: 180_000 
     owner.take();
     (first.transport as unknown as { abortConnection(): void }).abortConnection();
     await owner.waitFor('userQuit("roamer",');
-    for (let i = 0; i < 400 && (factory.client === first || !factory.client?.channels.has('#keyed')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 900 && (factory.client === first || !factory.client?.channels.has('#keyed')); i++) await new Promise((r) => setTimeout(r, 50));
     const second = factory.client!;
     assert.notEqual(second, first, 'the factory did not reconnect');
     assert.deepEqual(second.channels.get('#keyed'), { channel: '#keyed', key: 'sesame' });
