@@ -35,6 +35,9 @@ const sqlite: Dialect = {
       openFun: task(SETUP, 'addMainWait'),
       async release() {
         gate.callback(1);
+      },
+      // Only once the statement is done: the worker may not have asked for the gate yet at release.
+      dispose() {
         unexposeToThreads('test.gate');
       },
     };

@@ -144,7 +144,9 @@ export async function openPg(options: PgOptions, onConnect?: (client: PgClient) 
     },
     async close() {
       closing = true;
-      await client.end().catch(() => {});
+      // A lost session has nothing to say goodbye to: do not wait for it.
+      const ending = client.end().catch(() => {});
+      if (!lost) await ending;
     },
   };
 }

@@ -35,10 +35,10 @@ export interface Dialect {
   /** An `openFun` after which `sql` gives one row `{ w }`: the worker's thread id. */
   workerId: { openFun: Task; sql: string };
   /**
-   * A statement that blocks until `release()`, giving `{ i: param + 1 }` (its one `?` is param), and the
-   * `openFun` it needs, if any.
+   * A statement that blocks until `release()`, giving `{ i: param + 1 }` (its one `?` is param), the
+   * `openFun` it needs, if any, and what to undo once the statement has finished.
    */
-  gate(): Promise<{ sql: string; openFun?: Task; release(): Promise<void> }>;
+  gate(): Promise<{ sql: string; openFun?: Task; release(): Promise<void>; dispose?(): void }>;
 }
 
 export async function rejection(p: PromiseLike<unknown>): Promise<Error> {
@@ -287,6 +287,7 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
       assert.equal(pool.stats.waiting, 3, 'later statements queue behind the interaction');
       await gate.release();
       await Promise.all([...early, txn, ...late]);
+      gate.dispose?.();
       assert.deepEqual(order, ['q1', 'q2', 'q3', 'q4', 'q5', 'txn', 'q6', 'q7']);
       assert.equal(pool.stats.connections, 1);
     });
