@@ -16,6 +16,7 @@ const STYLE = `
 body{margin:0;font:15px/1.4 system-ui,sans-serif;color:#222;background:#f6f6f4}
 .torsion-chat{height:100vh;display:flex;flex-direction:column}
 .login{max-width:24em;margin:10vh auto;padding:1.5em;background:#fff;border:1px solid #ddd;border-radius:6px;display:flex;flex-direction:column;gap:.7em}
+.login[hidden]{display:none}
 .login h1{margin:0;font-size:1.4em}
 .login label{display:flex;flex-direction:column;gap:.2em}
 .login .buttons{display:flex;gap:.5em}
@@ -25,7 +26,7 @@ body{margin:0;font:15px/1.4 system-ui,sans-serif;color:#222;background:#f6f6f4}
 .chat aside{padding:.7em;background:#eceae4;overflow-y:auto}
 .chat aside h2{font-size:.9em;text-transform:uppercase;color:#666;margin:.2em 0}
 .chat aside ul{list-style:none;padding:0;margin:0 0 1em}
-.rooms button{border:0;background:none;padding:.2em .4em;cursor:pointer;font:inherit;width:100%;text-align:left}
+.rooms li button{border:0;background:none;padding:.2em .4em;cursor:pointer;font:inherit;width:100%;text-align:left}
 .rooms li.current button{background:#fff;border-radius:4px;font-weight:600}
 .rooms form{display:flex;gap:.3em}.rooms input{width:6em;flex:1}
 main{display:flex;flex-direction:column;min-height:0;background:#fff}
