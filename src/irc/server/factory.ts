@@ -22,6 +22,8 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   /** When the server started (ms), for `RPL_CREATED`. */
   readonly created: number;
   readonly #connections = new Set<IRCServerProtocol>();
+  #batchDepth = 0;
+  #dirty: IRCServerProtocol[] = [];
 
   constructor(
     readonly service: WordsService,
@@ -51,6 +53,31 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   /** @internal */
   connectionClosed(p: IRCServerProtocol): void {
     this.#connections.delete(p);
+  }
+
+  /** True while input is being handled: output is gathered per client and written at the end. */
+  get batching(): boolean {
+    return this.#batchDepth > 0;
+  }
+
+  /** @internal */
+  beginBatch(): void {
+    this.#batchDepth++;
+  }
+
+  /** @internal Writes what each client was sent during the batch, once the outermost batch ends. */
+  endBatch(): void {
+    if (--this.#batchDepth > 0) return;
+    while (this.#dirty.length > 0) {
+      const dirty = this.#dirty;
+      this.#dirty = [];
+      for (const p of dirty) p.flushOutput();
+    }
+  }
+
+  /** @internal */
+  markDirty(p: IRCServerProtocol): void {
+    this.#dirty.push(p);
   }
 
   /** Tells every client `ERROR` with `reason` and drops it (for a graceful shutdown). */

@@ -1,0 +1,19 @@
+// Child process for irc.bench.ts: Torsion's IRC server over an in-memory words service on 127.0.0.1.
+// Prints its port; answers "gc" on stdin by collecting garbage and printing "ok".
+import { createInterface } from 'node:readline';
+import { NodeReactor } from '../../src/internet/reactor.js';
+import { IRCServerFactory } from '../../src/irc/server/index.js';
+import { createWordsService } from '../../src/words/index.js';
+
+const reactor = new NodeReactor();
+const service = createWordsService({ name: 'irc.bench.torsion' });
+await service.start();
+const factory = new IRCServerFactory(service, { clock: reactor, flood: false, pingInterval: 600, motd: ['bench'] });
+const port = reactor.listenTCP(0, factory, { interface: '127.0.0.1', backlog: 4096 });
+console.log((port.getHost() as unknown as { port: number }).port);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    console.log('ok');
+  }
+});
