@@ -33,14 +33,6 @@ interface Server {
   oper?: string;
 }
 
-async function firstLine(child: ChildProcess): Promise<string> {
-  const rl = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-}
-
 async function startTorsion(): Promise<Server> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./support/irc-server.ts', import.meta.url).pathname], {
     stdio: ['pipe', 'pipe', 'inherit'],
