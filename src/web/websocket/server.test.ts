@@ -374,3 +374,18 @@ test('bytes fed while paused are held and decoded in order on resume', () => {
   assert.deepEqual(s.protocol.texts, ['one', 'two']);
   assert.equal(s.protocol.bytes[0]!.length, 1000);
 });
+
+test('a burst of sends outside a read corks the Node socket once, uncorked on the next tick', async () => {
+  const s = serverWire(new Recorder());
+  const calls: string[] = [];
+  (s.w.transport as unknown as { socket: object }).socket = { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') };
+  s.transport.sendTextMessage('a');
+  s.transport.sendTextMessage('b');
+  s.transport.sendBytesMessage(Buffer.from([1]));
+  assert.deepEqual(calls, ['cork']);
+  assert.equal(s.frames().length, 3, 'the frames are handed to the transport at once');
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(calls, ['cork', 'uncork']);
+  s.transport.sendTextMessage('c');
+  assert.deepEqual(calls, ['cork', 'uncork', 'cork']);
+});
