@@ -74,6 +74,15 @@ describe('LiveConnection over a LiveEndpoint', () => {
     assert.deepEqual(s.closed, ['no such page']);
   });
 
+  test('a connection that never says HELLO is closed after the heartbeat timeout', () => {
+    const { page, clock } = setup();
+    const s = socket(page);
+    clock.advance(5.9);
+    assert.deepEqual(s.closed, []);
+    clock.advance(0.1);
+    assert.deepEqual(s.closed, ['no HELLO']);
+  });
+
   test('anything before HELLO, or garbage, closes the connection but not the page', async () => {
     const { page, connection } = await loaded();
     const s = socket(page);

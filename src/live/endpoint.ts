@@ -6,7 +6,9 @@
  */
 import { Logger } from '../logger/index.js';
 import { LiveProtocolError } from './shared/errors.js';
+import { cancelTimer } from './shared/clock.js';
 import { HELLO, decodeFrame, encodeGone } from './shared/frames.js';
+import type { LiveClock, LiveTimer } from './shared/interfaces.js';
 import type { LiveConnection } from './connection.js';
 import type { FrameSocket } from './interfaces.js';
 
@@ -17,12 +19,17 @@ export interface PageDirectory {
   connection(pageId: string): LiveConnection | undefined;
   /** Largest frame accepted, in characters. */
   readonly maxFrameSize: number;
+  /** Time source for the HELLO deadline. */
+  readonly clock: LiveClock;
+  /** Seconds a new connection has to say HELLO before it is closed. */
+  readonly helloTimeout: number;
 }
 
 /** One transport connection's state: before HELLO, attached, or closed. */
 export class LiveEndpoint implements FrameSocket {
   #connection: LiveConnection | null = null;
   #closed = false;
+  #helloTimer: LiveTimer | null;
   /** When true, frames are silently dropped both ways: a stalled network, for tests. */
   stalled = false;
 
@@ -35,7 +42,13 @@ export class LiveEndpoint implements FrameSocket {
     readonly pages: PageDirectory,
     readonly send: (frame: string) => void,
     readonly closeTransport: (reason: string) => void,
-  ) {}
+  ) {
+    // A connection that never says HELLO (a stalled handshake, a port scanner) must not stay forever.
+    this.#helloTimer = pages.clock.callLater(pages.helloTimeout, () => {
+      this.#helloTimer = null;
+      if (this.#connection === null) this.close('no HELLO');
+    });
+  }
 
   /** The page this connection carries, after HELLO. */
   get connection(): LiveConnection | null {
@@ -71,6 +84,7 @@ export class LiveEndpoint implements FrameSocket {
         return;
       }
       this.#connection = connection;
+      cancelTimer(this.#helloTimer);
       connection.attach(this, frame[2]);
     } catch (e) {
       if (!(e instanceof LiveProtocolError)) throw e;
@@ -83,6 +97,7 @@ export class LiveEndpoint implements FrameSocket {
   connectionLost(): void {
     if (this.#closed) return;
     this.#closed = true;
+    cancelTimer(this.#helloTimer);
     this.#connection?.socketLost(this);
   }
 }

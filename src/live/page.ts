@@ -69,6 +69,8 @@ const MODULE_NAME = /^[A-Za-z_$][\w$]*$/;
 export class LivePage extends Resource implements PageDirectory {
   readonly options: Required<Omit<LivePageOptions, 'document' | 'modules'>> & Pick<LivePageOptions, 'document'>;
   readonly maxFrameSize: number;
+  readonly clock: LiveClock;
+  readonly helloTimeout: number;
   readonly #connections = new Map<string, LiveConnection>();
   readonly #modules = new Map<string, string | URL>();
   readonly #settings: LiveConnectionSettings;
@@ -92,6 +94,8 @@ export class LivePage extends Resource implements PageDirectory {
     for (const [name, module] of Object.entries(options.modules ?? {})) this.#registerModule(name, module);
     const o = this.options;
     this.maxFrameSize = o.maxMessageSize + 1024;
+    this.clock = o.clock;
+    this.helloTimeout = o.heartbeatTimeout;
     this.#settings = {
       clock: o.clock,
       gracePeriod: o.gracePeriod,

@@ -7,6 +7,9 @@ import type { Request } from '../web/index.js';
 import { WebSocketProtocol, WebSocketResource } from '../web/websocket/index.js';
 import { LiveEndpoint, type PageDirectory } from './endpoint.js';
 
+/** Close reasons after which the peer cannot be expected to take part in a close handshake. */
+const DEAD = new Set(['heartbeat timeout', 'dropped', 'no HELLO']);
+
 /** Carries one page connection's frames as WebSocket text messages. */
 class LiveWebSocketProtocol extends WebSocketProtocol {
   readonly endpoint: LiveEndpoint;
@@ -16,8 +19,9 @@ class LiveWebSocketProtocol extends WebSocketProtocol {
     this.endpoint = new LiveEndpoint(
       pages,
       (frame) => this.transport.sendTextMessage(frame),
-      // A dead peer may never answer a close handshake: abort, the page reconnects anyway.
-      () => this.transport.abortConnection(),
+      // A dead or stalled peer may never answer a close handshake: abort. Otherwise close cleanly, so a
+      // frame sent just before (a GONE) is delivered first.
+      (reason) => (DEAD.has(reason) ? this.transport.abortConnection() : this.transport.loseConnection(1000)),
     );
   }
 

@@ -56,6 +56,7 @@ export class LiveClient extends EventTarget {
   #link: Link | null = null;
   #welcomed = false;
   #retry: LiveTimer | null = null;
+  #openTimer: LiveTimer | null = null;
   #delay: number;
   #wsFailures = 0;
   #disconnectedSince: number | null = null;
@@ -164,6 +165,12 @@ export class LiveClient extends EventTarget {
   #open(): void {
     this.state = 'connecting';
     this.#welcomed = false;
+    // An opening that hangs (a stalled network) counts as a failure after a heartbeat timeout.
+    cancelTimer(this.#openTimer);
+    this.#openTimer = this.#clock.callLater(this.options.heartbeatTimeout ?? 30, () => {
+      this.#openTimer = null;
+      if (!this.#welcomed && this.#link === link) link.close('connection timed out');
+    });
     const handlers = {
       opened: () => link.send(encodeHello(this.options.page, this.session.lastReceived)),
       frame: (text: string) => this.#frame(link, text),
@@ -185,6 +192,8 @@ export class LiveClient extends EventTarget {
       if (!this.#welcomed) {
         if (frame[0] !== HELLO || frame.length !== 2) throw new LiveProtocolError('expected WELCOME');
         this.#welcomed = true;
+        cancelTimer(this.#openTimer);
+        this.#openTimer = null;
         this.#wsFailures = 0;
         this.#delay = this.options.reconnectDelay ?? 0.1;
         this.#disconnectedSince = null;
@@ -232,6 +241,7 @@ export class LiveClient extends EventTarget {
 
   #shutdown(error: Error): void {
     cancelTimer(this.#retry);
+    cancelTimer(this.#openTimer);
     const link = this.#link;
     this.#link = null;
     link?.close('closed');
