@@ -6,7 +6,7 @@
  * member to have them all. Flood limits are off on both (ngircd: MaxPenaltyTime = 0 and the sender an
  * operator with +F; Torsion: `flood: false`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
