@@ -1,5 +1,5 @@
 /**
- * `torsion/web`: the HTTP/1.1 server (sites, resources, requests, static files, proxying, virtual hosts).
+ * `torsion/web`: HTTP/1.1 server and client (sites, resources, requests, static files, proxying, virtual hosts, agents) and WebSockets.
  * @module
  */
 export type { IResource, IBodyReceiver, IResponseEncoder, RenderResult, Body } from './interfaces.js';
@@ -22,3 +22,4 @@ export { EncodingResourceWrapper, GzipEncoderFactory, acceptsEncoding, type IEnc
 export { NameVirtualHost, hostName } from './vhost.js';
 export { ReverseProxyResource } from './proxy.js';
 export * from './client/index.js';
+export * from './websocket/index.js';
