@@ -68,6 +68,22 @@ class ServerProcess extends ProcessProtocol {
   }
 }
 
+/**
+ * Runs the server under a watchdog shell that stops it (a fast shutdown) when its stdin closes: when we
+ * close it, or when the test process dies without cleaning up (a test runner's timeout), so no server is
+ * left behind. It also exits, with the server's status, if the server stops by itself.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$0" "$@" </dev/null &',
+  'pid=$!',
+  '( read -r _ <&3; kill -INT "$pid" 2>/dev/null ) &',
+  'watcher=$!',
+  'wait "$pid"; status=$?',
+  'kill "$watcher" 2>/dev/null',
+  'exit $status',
+].join('\n');
+
 /** A port number free on 127.0.0.1 right now (PostgreSQL cannot be given port 0). */
 async function freePort(): Promise<number> {
   const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
@@ -130,7 +146,7 @@ export class PostgresServer {
     const protocol = new ServerProcess();
     const args = ['-D', join(this.dir, 'data'), '-k', this.dir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'];
     for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB']) args.push('-c', setting);
-    const transport = this.#spawn(protocol, this.binaries.postgres, args);
+    const transport = this.#spawn(protocol, '/bin/sh', ['-c', WATCHDOG, this.binaries.postgres, ...args]);
     this.#process = { transport, protocol };
     try {
       await protocol.waitFor(/database system is ready to accept connections/);
@@ -145,7 +161,7 @@ export class PostgresServer {
     const p = this.#process;
     if (!p) return;
     this.#process = undefined;
-    if (!p.protocol.ended.called) p.transport.signalProcess('INT');
+    if (!p.protocol.ended.called) p.transport.closeStdin();
     await p.protocol.ended;
   }
 
