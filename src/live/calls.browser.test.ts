@@ -101,7 +101,7 @@ for (const transport of ['websocket', 'polling'] as const) {
       const root = roots.at(-1)!;
       await tab.page.click('[data-live-widget="1"] > [data-live-id="button"]');
       await tab.page.waitForFunction(() => document.querySelector('[data-live-id="status"]')?.textContent === 'clicked');
-      for (let i = 0; i < 100 && root.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && root.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(root.received, ['click']);
     });
 
