@@ -1,5 +1,5 @@
 // Child process for irc.bench.ts: Torsion's IRC server over an in-memory words service on 127.0.0.1.
-// Prints its port; answers "gc" on stdin by collecting garbage and printing "ok".
+// Prints its port; answers "gc" on stdin by collecting garbage and printing its heap + external bytes.
 import { createInterface } from 'node:readline';
 import { NodeReactor } from '../../src/internet/reactor.js';
 import { IRCServerFactory } from '../../src/irc/server/index.js';
@@ -14,6 +14,7 @@ console.log((port.getHost() as unknown as { port: number }).port);
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'gc') {
     (globalThis as { gc?: () => void }).gc?.();
-    console.log('ok');
+    const m = process.memoryUsage();
+    console.log(m.heapUsed + m.external);
   }
 });
