@@ -44,7 +44,7 @@ export function runCommand(session: WebChatSession, user: ChatUser, room: string
     }
     case 'me':
       if (rest === '') return 'Usage: /me action';
-      session.sendMessage(user, room, `\x01ACTION ${rest}\x01`);
+      session.sendMessage(user, room, rest, true);
       return null;
     case 'topic':
       user.setTopic(room, rest);

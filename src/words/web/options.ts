@@ -9,8 +9,10 @@ export interface WebChatOptions {
   autoJoin?: readonly string[];
   /** Lines of history shown on joining a room (100 by default). */
   scrollback?: number;
-  /** Longest line a page may send, in characters (1000 by default; IRC users see at most ~450 bytes of it). */
+  /** Longest line a page may send, in characters (1000 by default). */
   maxMessageLength?: number;
+  /** Longest piece of a line sent as one message, in UTF-8 bytes; longer lines are split (400 by default, so a relayed IRC line stays within 512 bytes). */
+  maxLineBytes?: number;
   /** Shortest password accepted when registering a nick from the web (6 by default). */
   minPasswordLength?: number;
   /** Lines (and commands) a page may send: a burst, then `rate` per second (10 and 2 by default). */
@@ -26,6 +28,7 @@ export interface ResolvedWebChatOptions {
   autoJoin: readonly string[];
   scrollback: number;
   maxMessageLength: number;
+  maxLineBytes: number;
   minPasswordLength: number;
   flood: { burst: number; rate: number };
   title: string;
@@ -38,6 +41,7 @@ export function resolveWebChatOptions(options: WebChatOptions): ResolvedWebChatO
     autoJoin: options.autoJoin ?? ['#lobby'],
     scrollback: options.scrollback ?? 100,
     maxMessageLength: options.maxMessageLength ?? 1000,
+    maxLineBytes: options.maxLineBytes ?? 400,
     minPasswordLength: options.minPasswordLength ?? 6,
     flood: { burst: 10, rate: 2, ...options.flood },
     title: options.title ?? 'Torsion chat',

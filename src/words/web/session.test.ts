@@ -146,6 +146,22 @@ describe('WebChatSession', () => {
     assert.deepEqual(irc.take(), ['nick ann->anna']);
   });
 
+  test('a long line reaches IRC users whole: split between words into messages that fit an IRC line', async () => {
+    const s = service();
+    await s.start();
+    const irc = new RecordingClient();
+    const bob = await s.login('bob', { client: irc });
+    bob.join('#lobby');
+    const { session, view } = await web(s, 'ann');
+    view.take();
+    const words = Array.from({ length: 120 }, (_, i) => `wörd${i}`);
+    assert.equal(await session.say('#lobby', words.join(' ')), null);
+    assert.ok(irc.messages.length >= 3);
+    for (const m of irc.messages) assert.ok(Buffer.byteLength(m.text) <= 400, `${Buffer.byteLength(m.text)} bytes`);
+    assert.deepEqual(irc.messages.map((m) => m.text).join(' ').split(' '), words);
+    assert.equal(view.take().length, irc.messages.length, 'the page shows each piece');
+  });
+
   test('events from others: joins, parts, kicks, quits, modes', async () => {
     const s = service();
     await s.start();

@@ -9,6 +9,7 @@
  * @module
  */
 import { Deferred, type Failure } from '../../defer/index.js';
+import { splitMessage } from '../../irc/split.js';
 import { Logger } from '../../logger/index.js';
 import { WordsError } from '../errors.js';
 import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
@@ -112,11 +113,17 @@ export class WebChatSession implements IChatClient {
     }
   }
 
-  /** Sends a message for the user and shows it on the page (the service does not echo a sender's lines). */
-  sendMessage(user: ChatUser, target: string, text: string, kind: 'privmsg' | 'notice' = 'privmsg'): void {
-    const { message } = user.send(target, text, { kind });
-    const room = user.rooms.get(foldName(message.to));
-    this.#forRoom(room?.name ?? null, () => this.view.message(toWebLine(message, room ? room.name : null)));
+  /**
+   * Sends a message (an action with `action`) for the user and shows it on the page (the service does not
+   * echo a sender's lines). A long line goes as several messages, cut between words, so IRC users, whose
+   * lines hold 512 bytes, get all of it.
+   */
+  sendMessage(user: ChatUser, target: string, text: string, action = false): void {
+    for (const piece of splitMessage(text, this.options.maxLineBytes)) {
+      const { message } = user.send(target, action ? `\x01ACTION ${piece}\x01` : piece);
+      const room = user.rooms.get(foldName(message.to));
+      this.#forRoom(room?.name ?? null, () => this.view.message(toWebLine(message, room ? room.name : null)));
+    }
   }
 
   /** Joins `room` (or, if already in it, shows it again with its scrollback). */
