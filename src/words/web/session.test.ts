@@ -204,6 +204,8 @@ describe('WebChatSession', () => {
     assert.equal(await session.login('owner', 'nope'), 'Password incorrect');
     assert.match((await session.login('fresh', 'short', true))!, /at least 6 characters/);
     assert.equal(await session.login('owner', 'whatever', true), 'Account already exists');
+    assert.equal(await session.login('taken', 'whatever', true), 'Nickname is already in use');
+    assert.equal(await s.isRegistered('taken'), false);
     assert.deepEqual(view.take(), []);
     assert.equal(await session.login('fresh', 'long-enough', true), null);
     assert.equal(await s.isRegistered('fresh'), true);

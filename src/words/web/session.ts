@@ -11,7 +11,7 @@
 import { Deferred, type Failure } from '../../defer/index.js';
 import { splitMessage } from '../../irc/split.js';
 import { Logger } from '../../logger/index.js';
-import { WordsError } from '../errors.js';
+import { NickInUseError, WordsError } from '../errors.js';
 import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
 import { foldName } from '../names.js';
 import type { WordsService } from '../service.js';
@@ -67,6 +67,8 @@ export class WebChatSession implements IChatClient {
     if (register && (pw === undefined || pw.length < this.options.minPasswordLength)) {
       return Deferred.succeed(`Choose a password of at least ${this.options.minPasswordLength} characters`);
     }
+    // Registering a nick someone is using now would hand their nick to whoever registered it first.
+    if (register && this.service.findUser(nick)) return Deferred.succeed(new NickInUseError(nick).message);
     this.#loggingIn = true;
     const registered: Deferred<unknown> = register ? this.service.register(nick, pw!) : Deferred.succeed(undefined);
     return registered
