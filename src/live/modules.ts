@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 /** The bare specifier widget modules import the runtime by. */
 export const RUNTIME_SPECIFIER = 'torsion/live/client';
@@ -40,6 +40,8 @@ const runtimeExternal: Plugin = {
 };
 
 async function compile(entry: string, plugins: Plugin[]): Promise<string> {
+  // Loaded on first use: a server that never serves a page does not need esbuild installed.
+  const { build } = await import('esbuild');
   const out = await build({
     entryPoints: [entry],
     bundle: true,
