@@ -43,14 +43,16 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 /**
- * The wire bytes (CRLF included) of `message` from `prefix`, for a connection wanting `variant`. The text is
- * shortened if the relayed line, with its longer prefix, would pass 512 bytes.
+ * The wire bytes (CRLF included) of `message` from the sender `prefix()` gives, for a connection wanting
+ * `variant`. The text is shortened if the relayed line, with its longer prefix, would pass 512 bytes.
+ * `prefix` is called only the first time a variant is needed.
  */
-export function relayLine(message: ChatMessage, prefix: string, variant: number): Uint8Array {
+export function relayLine(message: ChatMessage, prefixOf: () => string, variant: number): Uint8Array {
   let lines = cache.get(message);
   if (!lines) cache.set(message, (lines = [undefined, undefined, undefined, undefined]));
   let bytes = lines[variant];
   if (bytes === undefined) {
+    const prefix = prefixOf();
     const command = message.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
     const head = `:${prefix} ${command} ${message.to} :`;
     const room = MAX_LINE - 2 - encoder.encode(head).length;

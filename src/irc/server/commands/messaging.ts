@@ -39,7 +39,7 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'no
   for (const target of targets.slice(0, max)) {
     try {
       const result = user.send(target, text, tags ? { kind, tags } : { kind });
-      if (conn.caps.has('echo-message')) conn.writeBytes(relayLine(result.message, conn.prefix, conn.tagVariant));
+      if (conn.caps.has('echo-message')) conn.writeBytes(relayLine(result.message, () => conn.prefix, conn.tagVariant));
       if (result.away !== undefined) conn.numeric(N.RPL_AWAY, result.message.to, result.away);
     } catch (e) {
       if (notice && e instanceof WordsError) continue;
