@@ -8,7 +8,7 @@
  * @module
  */
 import { Failure } from '../../defer/index.js';
-import type { IDelayedCall } from '../../internet/interfaces.js';
+import type { IConsumer, IDelayedCall, ITransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../../words/index.js';
 import type { IRCMessage } from '../message.js';
@@ -23,6 +23,9 @@ import { InputThrottle } from './throttle.js';
 
 const log = new Logger({ namespace: 'torsion.irc.server' });
 const encoder = new TextEncoder();
+
+/** A transport that may take a producer (most do) and may abort. */
+type MaybeConsumer = ITransport & Partial<Pick<IConsumer, 'registerProducer' | 'unregisterProducer'>> & { abortConnection?(): void };
 
 /** Where a connection is in registration. */
 export interface RegistrationState {
@@ -61,6 +64,9 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   #pingSentAt: number | undefined;
   #closing = false;
   #out: Uint8Array[] = [];
+  /** Bytes written since the transport said its buffer is full, or -1 while it drains normally. */
+  #unread = -1;
+  #producerRegistered = false;
 
   /** The nick to address this client by in numerics (`*` before one is chosen). */
   get nick(): string {
@@ -91,7 +97,47 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
       if (!this.registered) this.close('Registration timed out');
       else this.#checkIdle();
     });
+    // The transport pauses this "producer" when its write buffer passes the high-water mark: from then on
+    // the bytes written are counted against sendQ.
+    const consumer = this.transport as MaybeConsumer;
+    if (consumer.registerProducer && consumer.unregisterProducer) {
+      consumer.registerProducer(
+        {
+          pauseProducing: () => void (this.#unread = 0),
+          resumeProducing: () => void (this.#unread = -1),
+          stopProducing: () => undefined,
+        },
+        true,
+      );
+      this.#producerRegistered = true;
+    }
     f.connectionOpened(this);
+  }
+
+  /** Drops the connection: gracefully (what is buffered is sent first) or at once. */
+  #drop(abort: boolean): void {
+    const t = this.transport as MaybeConsumer;
+    if (this.#producerRegistered) {
+      this.#producerRegistered = false;
+      t.unregisterProducer?.();
+    }
+    if (abort && t.abortConnection) t.abortConnection();
+    else t.loseConnection();
+  }
+
+  override lineLengthExceeded(_line: Uint8Array): void {
+    this.#drop(false);
+  }
+
+  #written(bytes: number): void {
+    if (this.#unread < 0) return;
+    this.#unread += bytes;
+    if (this.#unread > this.factory.options.sendQ) {
+      this.#closing = true;
+      this.#throttle?.stop();
+      this.user?.quit('SendQ exceeded');
+      this.#drop(true);
+    }
   }
 
   /**
@@ -184,6 +230,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
       this.#out.push(bytes);
     } else {
       this.transport.write(bytes);
+      this.#written(bytes.length);
     }
   }
 
@@ -194,7 +241,9 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     this.#out = [];
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
-    this.transport.write(out.length === 1 ? out[0] : concat(out));
+    const bytes = out.length === 1 ? out[0] : concat(out);
+    this.transport.write(bytes);
+    this.#written(bytes.length);
   }
 
   /** Sends one message; a message that cannot be formatted is logged, never sent in part. */
@@ -215,11 +264,12 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     this.#closing = true;
     this.#throttle?.stop();
     this.user?.quit(reason);
-    this.transport.loseConnection();
+    this.#drop(false);
   }
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
+    this.#producerRegistered = false;
     this.#closing = true;
     this.#throttle?.stop();
     if (this.#idleTimer?.active()) this.#idleTimer.cancel();

@@ -106,6 +106,28 @@ describe('IRC server limits', () => {
     assert.equal(h.service.findRoom('#g')?.size, 1);
   });
 
+  test('a client that stops reading is dropped once sendQ bytes pile up past the transport high-water mark', () => {
+    const h = new Harness({ sendQ: 2000, flood: false });
+    const talker = h.register('talker');
+    const reader = h.register('reader');
+    const stalled = h.register('stalled');
+    for (const c of [talker, reader, stalled]) c.send('JOIN #busy');
+    const producer = stalled.transport.producer as { pauseProducing(): void; resumeProducing(): void };
+    assert.ok(producer, 'the connection registered itself with its transport');
+    producer.pauseProducing();
+    for (let i = 0; i < 10; i++) talker.send(`PRIVMSG #busy :${'filler '.repeat(20)}${i}`);
+    assert.equal(stalled.closed, false, 'below sendQ');
+    producer.resumeProducing();
+    for (let i = 0; i < 30; i++) talker.send(`PRIVMSG #busy :${'filler '.repeat(20)}${i}`);
+    assert.equal(stalled.closed, false, 'a drained buffer resets the count');
+    producer.pauseProducing();
+    for (let i = 0; i < 30; i++) talker.send(`PRIVMSG #busy :${'filler '.repeat(20)}${i}`);
+    assert.equal(stalled.closed, true);
+    assert.equal(stalled.transport.aborted, true, 'aborted: its unread buffer is not waited for');
+    assert.ok(reader.lines().includes(':stalled!stalled@127.0.0.1 QUIT :SendQ exceeded'));
+    assert.equal(h.service.findRoom('#busy')?.size, 2);
+  });
+
   test('lines may come in any chunking', () => {
     const h = new Harness();
     const a = h.register('a');

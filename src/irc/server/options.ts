@@ -38,6 +38,12 @@ export interface IRCServerOptions {
   historyLimit?: number;
   /** The version string in 002/004/351 ('torsion-0.1' by default). */
   version?: string;
+  /**
+   * Bytes a client may leave unread past the transport's high-water mark before it is dropped with
+   * "SendQ exceeded" (512 KiB by default): a client that stops reading cannot make the server buffer
+   * a busy channel for it forever.
+   */
+  sendQ?: number;
 }
 
 /** Options with every default filled in. */
@@ -53,6 +59,7 @@ export interface ResolvedServerOptions {
   maxTargets: number;
   historyLimit: number;
   version: string;
+  sendQ: number;
 }
 
 /** Fills in the defaults. */
@@ -70,5 +77,6 @@ export function resolveOptions(options: IRCServerOptions, serviceName: string, r
     maxTargets: options.maxTargets ?? 4,
     historyLimit: options.historyLimit ?? 100,
     version: options.version ?? 'torsion-0.1',
+    sendQ: options.sendQ ?? 512 * 1024,
   };
 }
