@@ -61,6 +61,7 @@ test('examples/irc-server: PASS login, a channel conversation, and ERROR for eve
     server.kill('SIGTERM');
     await admin.until(/ERROR :Closing Link: 127\.0\.0\.1 \(Server shutting down\)/);
     await guest.until(/ERROR :Closing Link/);
+    await impostor.until(/ERROR :Closing Link: 127\.0\.0\.1 \(Server shutting down\)/);
     assert.equal((await out.next()).value, 'irc server stopped');
     assert.equal(await exited, 0);
   } finally {

@@ -19,6 +19,9 @@ const port = await serverFromString(reactor, description).listen(factory);
 const host = port.getHost() as IPv4Address;
 console.log(`irc server on ${host.host}:${host.port}`);
 
-reactor.addSystemEventTrigger('before', 'shutdown', () => service.stop('Server shutting down'));
+reactor.addSystemEventTrigger('before', 'shutdown', () => {
+  factory.closeAll('Server shutting down'); // every connection, registered or not, gets ERROR
+  return service.stop('Server shutting down');
+});
 reactor.addSystemEventTrigger('after', 'shutdown', () => console.log('irc server stopped'));
 await reactor.run();
