@@ -56,7 +56,7 @@ describe('IRC server registration', () => {
   test('CAP LS 302 / REQ / END: registration waits for END; NAK for unknown caps; tags on relayed lines', () => {
     const h = new Harness();
     const c = h.connect().send('CAP LS 302', 'NICK capper', 'USER c 0 * :C');
-    assert.deepEqual(c.lines(), [':irc.test CAP * LS :server-time message-tags batch echo-message sasl=PLAIN draft/chathistory']);
+    assert.deepEqual(c.lines(), [':irc.test CAP * LS :server-time message-tags batch echo-message sasl=PLAIN draft/chathistory draft/account-registration']);
     c.send('CAP REQ :server-time bogus');
     assert.deepEqual(c.lines(), [':irc.test CAP * NAK :server-time bogus']);
     c.send('CAP REQ :server-time message-tags echo-message');
@@ -97,6 +97,26 @@ describe('IRC server registration', () => {
     right.lines();
     right.send('WHOIS owner');
     assert.ok(right.lines().includes(':irc.test 330 Owner Owner owner :is logged in as'));
+  });
+
+  test('REGISTER (draft/account-registration) registers the nick in use; PASS then logs in to it', async () => {
+    const h = new Harness();
+    const c = h.register('newbie');
+    c.send('REGISTER other * longenough', 'REGISTER * * short');
+    assert.deepEqual(c.lines(), [
+      ':irc.test FAIL REGISTER ACCOUNT_NAME_MUST_BE_NICK other :Register the nick you are using',
+      ':irc.test FAIL REGISTER WEAK_PASSWORD newbie :The password needs at least 6 characters',
+    ]);
+    c.send('REGISTER * x@example.org longenough');
+    await until(() => c.transport.value().length > 0, 'the REGISTER reply');
+    assert.deepEqual(c.lines(), [':irc.test REGISTER SUCCESS newbie :Account newbie registered: use it with PASS or SASL']);
+    c.send('REGISTER newbie * longenough');
+    await until(() => c.transport.value().length > 0, 'the second REGISTER reply');
+    assert.deepEqual(c.lines(), [':irc.test FAIL REGISTER ACCOUNT_EXISTS newbie :Account already exists']);
+    c.send('QUIT');
+    const again = h.connect().send('PASS longenough', 'NICK newbie', 'USER n 0 * :N');
+    await until(() => again.proto.registered, 'login with the new account');
+    assert.equal(again.proto.user?.account, 'newbie');
   });
 
   test('SASL PLAIN against the account store: 900 + 903, then the registered nick is usable', async () => {

@@ -14,6 +14,7 @@ export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ['echo-message', ''],
   ['sasl', 'PLAIN'],
   ['draft/chathistory', ''],
+  ['draft/account-registration', ''],
 ]);
 
 /** The ISUPPORT (005) tokens. */

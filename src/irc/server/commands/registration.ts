@@ -4,7 +4,7 @@
  * @module
  */
 import { Failure } from '../../../defer/index.js';
-import { AuthenticationError, NickInUseError, WordsError, foldName, isValidNick } from '../../../words/index.js';
+import { AccountExistsError, AuthenticationError, NickInUseError, WordsError, foldName, isValidNick } from '../../../words/index.js';
 import type { IRCMessage } from '../../message.js';
 import * as N from '../../numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
@@ -218,6 +218,39 @@ function authenticate(conn: IRCServerProtocol, msg: IRCMessage): void {
   );
 }
 
+/** The shortest password `REGISTER` accepts. */
+const MIN_PASSWORD = 6;
+
+/**
+ * IRCv3 `draft/account-registration`, once connected: `REGISTER <account|*> <email|*> <password>` registers
+ * the nick in use (`*` or the same nick); the email is not used.
+ */
+function register(conn: IRCServerProtocol, msg: IRCMessage): void {
+  const user = conn.user!;
+  const [accountParam, , password] = msg.params;
+  const account = accountParam === '*' ? user.nick : accountParam;
+  const fail = (code: string, text: string): void => conn.serverMessage('FAIL', 'REGISTER', code, account, text);
+  if (foldName(account) !== user.key) {
+    fail('ACCOUNT_NAME_MUST_BE_NICK', 'Register the nick you are using');
+    return;
+  }
+  if (user.account !== undefined) {
+    fail('ALREADY_AUTHENTICATED', 'You are already logged in to an account');
+    return;
+  }
+  if (password.length < MIN_PASSWORD) {
+    fail('WEAK_PASSWORD', `The password needs at least ${MIN_PASSWORD} characters`);
+    return;
+  }
+  conn.factory.service.register(user.nick, password).addCallbacks(
+    (record) => conn.serverMessage('REGISTER', 'SUCCESS', record.name, `Account ${record.name} registered: use it with PASS or SASL`),
+    (f: Failure) => {
+      if (f.value instanceof AccountExistsError) fail('ACCOUNT_EXISTS', 'Account already exists');
+      else fail('TEMPORARILY_UNAVAILABLE', 'Could not register the account');
+    },
+  );
+}
+
 function ping(conn: IRCServerProtocol, msg: IRCMessage): void {
   if (msg.params[0] === '') {
     conn.numeric(N.ERR_NOORIGIN, 'No origin specified');
@@ -240,4 +273,5 @@ export const registrationCommands: Record<string, CommandSpec> = {
   PING: { handler: ping, minParams: 1, preRegistration: true },
   PONG: { handler: () => undefined, minParams: 0, preRegistration: true },
   QUIT: { handler: quit, minParams: 0, preRegistration: true },
+  REGISTER: { handler: register, minParams: 3 },
 };
