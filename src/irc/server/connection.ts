@@ -286,7 +286,15 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   receive(message: ChatMessage): void {
     if (this.#closing || !this.connected) return;
-    this.writeBytes(relayLine(message, () => this.#prefixOf(message.from), this.tagVariant));
+    let bytes: Uint8Array;
+    try {
+      bytes = relayLine(message, () => this.#prefixOf(message.from), this.tagVariant);
+    } catch (e) {
+      // Another front door let through something IRC cannot carry (a malformed tag): drop it for IRC only.
+      log.warn('could not relay message {id}: {error}', { id: message.id, error: String(e) });
+      return;
+    }
+    this.writeBytes(bytes);
   }
 
   userJoined(room: string, nick: string): void {

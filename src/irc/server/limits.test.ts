@@ -148,5 +148,12 @@ describe('IRC server limits', () => {
     assert.ok(line.endsWith('é'), 'cut between characters, not inside one');
     h.service.findUser(a.proto.nick)!.send('b', 'one\r\nQUIT :injected');
     assert.deepEqual(b.lines(), [`:${'a'.repeat(30)}!${'a'.repeat(16)}@127.0.0.1 PRIVMSG b :one  QUIT :injected`]);
+    const tagged = h.connect().send('CAP REQ message-tags', 'NICK tagged', 'USER t 0 * :T', 'CAP END');
+    tagged.lines();
+    const sender = h.service.findUser(a.proto.nick)!;
+    assert.doesNotThrow(() => sender.send('tagged', 'bad tag', { tags: { 'no spaces allowed': 'x' } }));
+    assert.deepEqual(tagged.lines(), [], 'a line IRC cannot carry is dropped for IRC, not thrown into the service');
+    sender.send('b', 'bad tag', { tags: { 'no spaces allowed': 'x' } });
+    assert.equal(b.lines().length, 1, 'a client without message-tags never sees the tag');
   });
 });
