@@ -4,7 +4,7 @@
  * polling) with reliable, exactly-once delivery across reconnections.
  * @module
  */
-export { LivePage, type LivePageOptions, type LoadedPage } from './page.js';
+export { LivePage, TooManyPages, type LivePageOptions, type LoadedPage } from './page.js';
 export { LiveElement, WIDGET_ATTRIBUTE } from './element.js';
 export { LiveConnection } from './connection.js';
 export { LiveEndpoint, type PageDirectory } from './endpoint.js';

@@ -59,6 +59,19 @@ describe('LivePage document and assets', () => {
     assert.equal((await s.request('GET', '/app/_live/modules/Recorder')).code, 404);
   });
 
+  test('beyond maxPages live pages a GET is a 503 until one is gone', async () => {
+    const clock = new Clock();
+    const page = new LivePage({ clock, maxPages: 2, gracePeriod: 5, element: () => new Recorder() });
+    const s = new Site(page, { accessLog: false, clock });
+    assert.equal((await s.request('GET', '/')).code, 200);
+    assert.equal((await s.request('GET', '/')).code, 200);
+    const full = await s.request('GET', '/');
+    assert.equal(full.code, 503);
+    assert.equal(full.headers['retry-after'], '5');
+    clock.advance(5);
+    assert.equal((await s.request('GET', '/')).code, 200);
+  });
+
   test('an element class with no browser module fails to render', async () => {
     class Orphan extends Recorder {
       static override jsClass = 'Orphan';

@@ -4,11 +4,11 @@
  * client runtime, the widget modules, the WebSocket endpoint and the long-polling endpoints.
  * @module
  */
-import { Deferred } from '../defer/index.js';
+import { Deferred, Failure } from '../defer/index.js';
 import { reactor } from '../internet/index.js';
 import { Logger } from '../logger/index.js';
 import { flattenString, raw, type Flattenable } from '../template/index.js';
-import { Resource, NoResource, type IResource, type Request } from '../web/index.js';
+import { ErrorPage, Resource, NoResource, type IResource, type Request } from '../web/index.js';
 import { LiveConnection, type LiveConnectionSettings } from './connection.js';
 import { defaultDocument, liveHead, type LiveDocumentParts } from './document.js';
 import type { LiveElement } from './element.js';
@@ -41,6 +41,8 @@ export interface LivePageOptions {
   maxUnacked?: number;
   /** Transports the page tries, in order (default WebSocket, then long polling). */
   transports?: ('websocket' | 'polling')[];
+  /** Most pages alive at once (connected or in their grace period); beyond it a GET is a 503 (default 10,000). */
+  maxPages?: number;
   /** Seconds a long-polling GET waits for frames (default 20). */
   pollTimeout?: number;
   /** Browser modules by class name, for classes whose elements do not name their `jsModule`. */
@@ -57,6 +59,11 @@ export interface LoadedPage {
 }
 
 const MODULE_NAME = /^[A-Za-z_$][\w$]*$/;
+
+/** The page has `maxPages` live pages already. */
+export class TooManyPages extends Error {
+  override name = 'TooManyPages';
+}
 
 /**
  * Serves live pages. Put it in a resource tree; every GET of it is a new page with its own root element.
@@ -86,6 +93,7 @@ export class LivePage extends Resource implements PageDirectory {
       heartbeatTimeout: 30,
       maxMessageSize: 256 * 1024,
       maxUnacked: 10_000,
+      maxPages: 10_000,
       transports: ['websocket', 'polling'],
       pollTimeout: 20,
       clock: reactor,
@@ -134,6 +142,7 @@ export class LivePage extends Resource implements PageDirectory {
    * @param base the URL path of this resource's `_live/` child
    */
   load(request: Request | null, base: string): Deferred<LoadedPage> {
+    if (this.#connections.size >= this.options.maxPages) return Deferred.fail(new TooManyPages(`${this.#connections.size} live pages already`));
     const root = this.options.element(request);
     const connection = new LiveConnection(this.#settings, root, request);
     this.#connections.set(connection.id, connection);
@@ -160,9 +169,15 @@ export class LivePage extends Resource implements PageDirectory {
     );
   }
 
-  /** Renders a new page. */
-  renderGET(request: Request): Deferred<string> {
-    return this.load(request, liveBase(request)).addCallback(({ html, boot }) => {
+  /** Renders a new page (503 when `maxPages` are alive). */
+  renderGET(request: Request): Deferred<string | Uint8Array> {
+    const loading = this.load(request, liveBase(request));
+    if (loading.called && loading.result instanceof Failure && loading.result.check(TooManyPages)) {
+      loading.addErrback(() => undefined);
+      request.setHeader('Retry-After', Math.ceil(this.options.gracePeriod));
+      return Deferred.succeed(new ErrorPage(503, 'Service Unavailable', 'Too many live pages; try again later.').render(request));
+    }
+    return loading.addCallback(({ html, boot }) => {
       const parts: LiveDocumentParts = { title: this.options.title, head: liveHead(boot), body: raw(html) };
       return flattenString(request, (this.options.document ?? defaultDocument)(parts));
     }).addCallback((doc) => {
