@@ -236,6 +236,7 @@ function mode(conn: IRCServerProtocol, msg: IRCMessage): void {
   else userMode(conn, msg);
 }
 
+/** Handlers of the channel commands, for the command table. */
 export const channelCommands: Record<string, CommandSpec> = {
   JOIN: { handler: join, minParams: 1 },
   PART: { handler: part, minParams: 1 },

@@ -76,6 +76,7 @@ function chathistory(conn: IRCServerProtocol, msg: IRCMessage): void {
   );
 }
 
+/** Handler of CHATHISTORY, for the command table. */
 export const historyCommands: Record<string, CommandSpec> = {
   CHATHISTORY: { handler: chathistory, minParams: 4 },
 };

@@ -49,6 +49,7 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'no
   }
 }
 
+/** Handlers of PRIVMSG and NOTICE, for the command table. */
 export const messagingCommands: Record<string, CommandSpec> = {
   PRIVMSG: { handler: (conn, msg) => deliver(conn, msg, 'privmsg'), minParams: 0 },
   NOTICE: { handler: (conn, msg) => deliver(conn, msg, 'notice'), minParams: 0, quiet: true },

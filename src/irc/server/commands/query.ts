@@ -101,6 +101,7 @@ function version(conn: IRCServerProtocol): void {
   conn.numeric(N.RPL_VERSION, o.version, o.serverName, 'Torsion IRC server');
 }
 
+/** Handlers of the query and presence commands, for the command table. */
 export const queryCommands: Record<string, CommandSpec> = {
   WHO: { handler: who, minParams: 0 },
   WHOIS: { handler: whois, minParams: 1 },

@@ -264,6 +264,7 @@ function quit(conn: IRCServerProtocol, msg: IRCMessage): void {
   conn.close(reason ? `Quit: ${reason.slice(0, 300)}` : 'Client Quit');
 }
 
+/** Handlers of the registration commands and those allowed at any time, for the command table. */
 export const registrationCommands: Record<string, CommandSpec> = {
   NICK: { handler: nick, minParams: 0, preRegistration: true },
   USER: { handler: user, minParams: 4, preRegistration: true },
