@@ -31,44 +31,47 @@ class Recorder extends IRCClient {
 }
 
 describe('IRCClient against the IRC server in memory', () => {
-  test('sign on, join, messages both ways, a mode and a kick', () => {
-    const h = new Harness();
-    const pumps: IOPump[] = [];
-    const connect = (nickname: string): Recorder => {
-      const client = new Recorder({ nickname, clock: h.clock });
-      pumps.push(connectedServerAndClient(h.factory, client, { clock: h.clock }).pump);
-      return client;
-    };
-    const settle = (): void => {
-      for (let i = 0; i < 5; i++) {
-        h.clock.advance(1);
-        for (const p of pumps) p.flush();
-      }
-    };
-    const alice = connect('alice');
-    const bob = connect('bob');
-    settle();
-    assert.deepEqual([alice.events.shift(), bob.events.shift()], ['signedOn', 'signedOn']);
+  // Every exchange again with bytes delivered in chunks of 1, 3 and 17 bytes, as for every framing.
+  for (const chunkSize of [undefined, 1, 3, 17]) {
+    test(`sign on, join, messages both ways, a mode and a kick (chunks: ${chunkSize ?? 'whole'})`, () => {
+      const h = new Harness();
+      const pumps: IOPump[] = [];
+      const connect = (nickname: string): Recorder => {
+        const client = new Recorder({ nickname, clock: h.clock });
+        pumps.push(connectedServerAndClient(h.factory, client, { clock: h.clock, chunkSize }).pump);
+        return client;
+      };
+      const settle = (): void => {
+        for (let i = 0; i < 5; i++) {
+          h.clock.advance(1);
+          for (const p of pumps) p.flush();
+        }
+      };
+      const alice = connect('alice');
+      const bob = connect('bob');
+      settle();
+      assert.deepEqual([alice.events.shift(), bob.events.shift()], ['signedOn', 'signedOn']);
 
-    alice.join('#loop');
-    settle();
-    bob.join('#loop');
-    settle();
-    assert.deepEqual(alice.events.splice(0), ['joined #loop', 'userJoined bob #loop']);
-    assert.deepEqual(bob.events.splice(0), ['joined #loop']);
+      alice.join('#loop');
+      settle();
+      bob.join('#loop');
+      settle();
+      assert.deepEqual(alice.events.splice(0), ['joined #loop', 'userJoined bob #loop']);
+      assert.deepEqual(bob.events.splice(0), ['joined #loop']);
 
-    bob.say('#loop', 'hi alice');
-    alice.msg('bob', 'hi bob, privately');
-    settle();
-    assert.deepEqual(alice.events.splice(0), ['privmsg bob!bob@192.168.1.1 #loop hi alice']);
-    assert.deepEqual(bob.events.splice(0), ['privmsg alice!alice@192.168.1.1 bob hi bob, privately']);
+      bob.say('#loop', 'hi alice');
+      alice.msg('bob', 'hi bob, privately');
+      settle();
+      assert.deepEqual(alice.events.splice(0), ['privmsg bob!bob@192.168.1.1 #loop hi alice']);
+      assert.deepEqual(bob.events.splice(0), ['privmsg alice!alice@192.168.1.1 bob hi bob, privately']);
 
-    alice.mode('#loop', true, 'v', 'bob');
-    settle();
-    assert.deepEqual(bob.events.splice(0), ['mode alice!alice@192.168.1.1 #loop +v bob']);
-    alice.kick('#loop', 'bob', 'that is all');
-    settle();
-    assert.deepEqual(bob.events.splice(0), ['kickedFrom #loop alice that is all']);
-    assert.equal(h.service.findRoom('#loop')?.size, 1);
-  });
+      alice.mode('#loop', true, 'v', 'bob');
+      settle();
+      assert.deepEqual(bob.events.splice(0), ['mode alice!alice@192.168.1.1 #loop +v bob']);
+      alice.kick('#loop', 'bob', 'that is all');
+      settle();
+      assert.deepEqual(bob.events.splice(0), ['kickedFrom #loop alice that is all']);
+      assert.equal(h.service.findRoom('#loop')?.size, 1);
+    });
+  }
 });
