@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../testing/chromium.js';
 import { RemoteError } from './shared/errors.js';
+import { Resource } from '../web/index.js';
 import { LivePage } from './page.js';
 import { LiveHarness } from './testing/index.js';
 import { Badge, Recorder } from './test-support/recorder.js';
@@ -17,6 +18,20 @@ before(async () => {
 });
 after(async () => {
   await browser.close();
+});
+
+test('a live page nested deeper in the tree serves its runtime and endpoints under its own path', async () => {
+  const page = new LivePage({ element: () => new Recorder('nested') });
+  const apps = new Resource();
+  apps.putChild('chat', page);
+  const harness = await LiveHarness.start({ apps }, { browser, livePages: [page] });
+  try {
+    const tab = await harness.open('/apps/chat/');
+    assert.equal(await tab.widgetProperty(1, 'label'), 'nested');
+    assert.equal(await tab.callWidget(1, 'tryCall', 'record', 2), 'ok 4');
+  } finally {
+    await harness.close();
+  }
 });
 
 for (const transport of ['websocket', 'polling'] as const) {

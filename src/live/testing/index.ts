@@ -21,6 +21,14 @@ import type { LiveConnection } from '../connection.js';
 import type { LiveEndpoint } from '../endpoint.js';
 import type { LivePage } from '../page.js';
 
+/** Options of {@link LiveHarness.start}. */
+export interface LiveHarnessOptions {
+  /** A Chromium to share between harnesses (the harness launches and closes its own otherwise). */
+  browser?: Browser;
+  /** The live pages to find tabs on, when they are not direct children in `resources`. */
+  livePages?: LivePage[];
+}
+
 /** A running server plus a Chromium to open its live pages in. */
 export class LiveHarness {
   readonly tabs: LiveTab[] = [];
@@ -34,9 +42,10 @@ export class LiveHarness {
 
   /**
    * Serves `resources` (path segment → resource; `''` is the root) on 127.0.0.1 with an ephemeral port and
-   * launches Chromium.
+   * launches Chromium (or uses the one given).
    */
-  static async start(resources: Record<string, IResource>, browser?: Browser): Promise<LiveHarness> {
+  static async start(resources: Record<string, IResource>, options: Browser | LiveHarnessOptions = {}): Promise<LiveHarness> {
+    const { browser, livePages: explicit }: LiveHarnessOptions = 'newPage' in options ? { browser: options as Browser } : options;
     let root: IResource;
     const entries = Object.entries(resources);
     if (entries.length === 1 && entries[0]![0] === '') root = entries[0]![1];
@@ -47,7 +56,7 @@ export class LiveHarness {
     }
     const port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
     const address = port.getHost() as unknown as { port: number };
-    const livePages = entries.map(([, r]) => r).filter((r): r is LivePage => typeof (r as LivePage).connection === 'function' && 'polling' in r);
+    const livePages = explicit ?? entries.map(([, r]) => r).filter((r): r is LivePage => typeof (r as LivePage).connection === 'function' && 'polling' in r);
     const b = browser ?? (await launchChromium());
     const owned = browser === undefined;
     return new LiveHarness(b, `http://127.0.0.1:${address.port}`, livePages, async () => {
