@@ -4,46 +4,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import type { EventEmitter } from 'node:events';
 import { reactor, type IPv4Address } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { createWordsService, type WordsService } from '../../words/index.js';
 import { IRCServerFactory } from './index.js';
-
-const IRC = createRequire(import.meta.url)('irc-framework') as { Client: new (options?: object) => IRCClient };
-
-interface IRCClient extends EventEmitter {
-  connect(options: object): void;
-  join(channel: string): void;
-  say(target: string, text: string): void;
-  raw(...args: string[]): void;
-  quit(message?: string): void;
-  connection: { end(): void } | null;
-  user: { nick: string };
-}
-
-function waitFor<T = any>(client: IRCClient, event: string, predicate: (e: T) => boolean = () => true, seconds = 60): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.off(event, listener);
-      reject(new Error(`timed out waiting for irc-framework event ${event}`));
-    }, seconds * 1000);
-    const listener = (e: T): void => {
-      if (!predicate(e)) return;
-      clearTimeout(timer);
-      client.off(event, listener);
-      resolve(e);
-    };
-    client.on(event, listener);
-  });
-}
+import { connectIRCFramework, waitFor, type IRCFrameworkClient } from './test-support/irc-framework.js';
 
 describe('irc-framework against the Torsion IRC server', () => {
   let service: WordsService;
   let port: IListeningPort;
   let portNumber: number;
-  const clients: IRCClient[] = [];
+  const clients: IRCFrameworkClient[] = [];
 
   before(async () => {
     service = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, name: 'irc.interop' });
@@ -59,13 +30,8 @@ describe('irc-framework against the Torsion IRC server', () => {
     await service.stop();
   });
 
-  async function connect(nick: string, extra: object = {}): Promise<IRCClient> {
-    const client = new IRC.Client();
-    clients.push(client);
-    const registered = waitFor(client, 'registered');
-    client.connect({ host: '127.0.0.1', port: portNumber, nick, username: nick, gecos: `${nick} real`, auto_reconnect: false, ...extra });
-    await registered;
-    return client;
+  function connect(nick: string, extra: object = {}): Promise<IRCFrameworkClient> {
+    return connectIRCFramework(clients, portNumber, nick, { gecos: `${nick} real`, ...extra });
   }
 
   test('registration (one with SASL PLAIN), join, messages both ways, modes, kick', async () => {

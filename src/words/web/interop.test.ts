@@ -4,40 +4,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../testing/chromium.js';
 import { WordsApplication } from '../plugin.js';
-
-const IRC = createRequire(import.meta.url)('irc-framework') as { Client: new (options?: object) => IRCClient };
-
-interface IRCClient extends EventEmitter {
-  connect(options: object): void;
-  join(channel: string): void;
-  say(target: string, text: string): void;
-  quit(message?: string): void;
-  connection: { end(): void } | null;
-}
-
-function waitFor<T = any>(client: IRCClient, event: string, predicate: (e: T) => boolean = () => true, seconds = 60): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.off(event, listener);
-      reject(new Error(`timed out waiting for irc-framework event ${event}`));
-    }, seconds * 1000);
-    const listener = (e: T): void => {
-      if (!predicate(e)) return;
-      clearTimeout(timer);
-      client.off(event, listener);
-      resolve(e);
-    };
-    client.on(event, listener);
-  });
-}
+import { connectIRCFramework, newIRCFrameworkClient, waitFor, type IRCFrameworkClient } from '../../irc/server/test-support/irc-framework.js';
 
 async function waitForLine(page: Page, nick: string, text: string): Promise<void> {
   await page.waitForFunction(
@@ -52,7 +25,7 @@ describe('a browser and an IRC client in the same room', () => {
   let app: WordsApplication;
   let data: string;
   let url: string;
-  const clients: IRCClient[] = [];
+  const clients: IRCFrameworkClient[] = [];
 
   before(async () => {
     data = mkdtempSync(join(tmpdir(), 'torsion-words-interop-'));
@@ -69,13 +42,8 @@ describe('a browser and an IRC client in the same room', () => {
     rmSync(data, { recursive: true, force: true });
   });
 
-  async function ircUser(nick: string, extra: object = {}): Promise<IRCClient> {
-    const client = new IRC.Client();
-    clients.push(client);
-    const registered = waitFor(client, 'registered');
-    client.connect({ host: '127.0.0.1', port: app.ports.irc[0], nick, username: nick, gecos: nick, auto_reconnect: false, ...extra });
-    await registered;
-    return client;
+  function ircUser(nick: string, extra: object = {}): Promise<IRCFrameworkClient> {
+    return connectIRCFramework(clients, app.ports.irc[0], nick, extra);
   }
 
   async function webUser(nick: string, password?: string): Promise<Page> {
@@ -138,7 +106,7 @@ describe('a browser and an IRC client in the same room', () => {
     assert.equal(app.words.findUser('regular')?.account, 'regular');
 
     // The IRC side cannot take the nick while the page holds it.
-    const thief = new IRC.Client();
+    const thief = newIRCFrameworkClient();
     clients.push(thief);
     const refused = waitFor(thief, 'nick in use');
     thief.connect({ host: '127.0.0.1', port: app.ports.irc[0], nick: 'regular', username: 'x', gecos: 'x', auto_reconnect: false });
