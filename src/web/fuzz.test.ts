@@ -13,22 +13,13 @@ import type { Request } from './request.js';
 import { Site } from './site.js';
 import { attach } from './test-support.js';
 import { Clock } from '../testing/index.js';
+import { rng } from '../protocols/test-support/chunks.js';
 
 class App extends Resource {
   override isLeaf = true;
   override render(r: Request): string {
     return `${r.method} ${r.path} ${r.content.byteLength}`;
   }
-}
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEMPLATES = [
@@ -70,7 +61,7 @@ test('random and mutated requests in random pieces: no throw, well-formed answer
   try {
     const clock = new Clock();
     const site = new Site(new App(), { accessLog: false, clock, maxBodySize: 1000 });
-    const rand = prng(12345);
+    const rand = rng(12345);
     for (let i = 0; i < 3000; i++) {
       const w = attach(site, clock);
       const input = rand() < 0.15 ? randomBytes(rand) : mutate(rand, TEMPLATES[Math.floor(rand() * TEMPLATES.length)]);
@@ -104,7 +95,7 @@ test('over real TCP: garbage on many connections, then a good request is answere
   const port = reactor.listenTCP(0, new Site(new App(), { accessLog: false }), { interface: '127.0.0.1' });
   const portNo = (port.getHost() as unknown as { port: number }).port;
   try {
-    const rand = prng(777);
+    const rand = rng(777);
     const sendOne = (payload: Buffer) =>
       new Promise<string>((resolve) => {
         const s = connect({ port: portNo, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clock } from '../../testing/index.js';
+import { rng } from '../../protocols/test-support/chunks.js';
 import { decodeFrame, type Frame } from './frames.js';
 import { LiveProtocolError } from './errors.js';
 import { ReliableSession, type ReliableSessionOptions } from './session.js';
@@ -156,16 +157,6 @@ describe('ReliableSession', () => {
     assert.throws(() => a.session.send(2), LiveProtocolError);
   });
 });
-
-/** A small seeded PRNG (mulberry32) so failures are reproducible. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Two sessions joined by a hostile network: frames in flight are delivered out of order, dropped and

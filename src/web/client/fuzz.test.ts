@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import type { Deferred } from '../../defer/index.js';
 import { readBody } from './read-body.js';
 import { accept, memoryAgent } from './test-support.js';
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../protocols/test-support/chunks.js';
 
 const GOOD = [
   'HTTP/1.1 200 OK\r\nContent-Length: 11\r\nContent-Type: text/plain\r\n\r\nhello world',
@@ -39,7 +30,7 @@ function mutate(rand: () => number, input: string): string {
 }
 
 test('mutated and random responses never throw out of the protocol, and every request ends', () => {
-  const rand = prng(20261126);
+  const rand = rng(20261126);
   for (let round = 0; round < 400; round++) {
     const { reactor, pool, agent } = memoryAgent(true);
     const method = rand() < 0.1 ? 'HEAD' : 'GET';

@@ -15,22 +15,12 @@ import { attach } from '../test-support.js';
 import { Opcode } from './frame.js';
 import { WebSocketResource } from './resource.js';
 import { decodeFrames, Echo, frame, upgradeRequest } from './test-support.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../protocols/test-support/chunks.js';
 
 const ITERATIONS = 400;
 
 test('fuzz: random and mutated frames never crash the server and close with protocol codes', () => {
-  const rand = prng(0x5eed);
+  const rand = rng(0x5eed);
   const int = (n: number) => Math.floor(rand() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
   const texts = ['hello', 'ünï€ode 🎉', '', 'x'.repeat(200)];
