@@ -6,12 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, UsageError } from '../app/index.js';
+import { RawIRC, httpGet } from './test-support/raw-irc.js';
 import { RecordingClient } from './test-support/recording-client.js';
 import { DATABASE_FILE, WordsApplication, wordsOptions, wordsPlugin } from './plugin.js';
 
@@ -22,43 +22,8 @@ function parse(argv: string[]): ReturnType<typeof wordsOptions> {
   return wordsOptions(parseOptions(wordsPlugin.options, argv));
 }
 
-/** A raw IRC connection: lines in, lines out. */
-class RawIRC {
-  readonly socket: net.Socket;
-  text = '';
-  closed: Promise<void>;
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (d: string) => (this.text += d));
-    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
-    this.socket.on('error', () => undefined);
-  }
-  send(...lines: string[]): void {
-    this.socket.write(lines.map((l) => `${l}\r\n`).join(''));
-  }
-  async waitFor(re: RegExp, seconds = 60): Promise<string> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      const m = re.exec(this.text);
-      if (m) return m[0];
-      if (Date.now() > deadline) throw new Error(`no ${re} in:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
+  return httpGet(`http://127.0.0.1:${port}${path}`);
 }
 
 describe('torsion words options', () => {
