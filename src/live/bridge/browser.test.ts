@@ -5,16 +5,14 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { TCPClientEndpoint } from '../../internet/endpoints/stream-endpoints.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
-import { bundleForBrowser, launchChromium } from '../../testing/chromium.js';
-import { Data, Resource } from '../../web/resource.js';
-import { Site } from '../../web/site.js';
+import { launchChromium } from '../../testing/chromium.js';
 import { WebSocketBridgeResource } from './resource.js';
 import { listenLines } from './test-support/line-server.js';
+import { servePage } from './test-support/page-site.js';
 
 type PageLinesApi = {
   connect(url: string): Promise<void>;
@@ -35,14 +33,8 @@ describe('a LineReceiver in Chromium, through the bridge, to a TCP line server',
   let browser: Browser;
 
   before(async () => {
-    const bundle = await bundleForBrowser(fileURLToPath(new URL('./test-support/page-lines.ts', import.meta.url)));
-    const root = new Resource();
-    root.putChild('', new Data('<!DOCTYPE html><meta charset="utf-8"><title>lines</title><script type="module" src="/app.js"></script>', 'text/html; charset=utf-8'));
-    root.putChild('app.js', new Data(bundle, 'text/javascript; charset=utf-8'));
     const endpoint = new TCPClientEndpoint(reactor, '127.0.0.1', lines.number);
-    root.putChild('bridge', new WebSocketBridgeResource(endpoint, { closeTimeout: 600 }));
-    web = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
-    origin = `http://127.0.0.1:${(web.getHost() as unknown as { port: number }).port}`;
+    ({ web, origin } = await servePage(new URL('./test-support/page-lines.ts', import.meta.url), 'lines', 'bridge', new WebSocketBridgeResource(endpoint, { closeTimeout: 600 })));
     browser = await launchChromium();
   });
 

@@ -4,7 +4,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import type { Failure } from '../../defer/index.js';
 import { connectProtocol, TCPClientEndpoint } from '../../internet/endpoints/stream-endpoints.js';
@@ -12,11 +11,10 @@ import type { IListeningPort } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
 import { IRCClient } from '../../irc/client.js';
 import { IRCServerFactory } from '../../irc/server/index.js';
-import { bundleForBrowser, launchChromium } from '../../testing/chromium.js';
-import { Data, Resource } from '../../web/resource.js';
-import { Site } from '../../web/site.js';
+import { launchChromium } from '../../testing/chromium.js';
 import { createWordsService, type WordsService } from '../../words/index.js';
 import { allowTCPDestinations, WebSocketBridgeResource } from './resource.js';
+import { servePage } from './test-support/page-site.js';
 
 type PageIRCApi = {
   connect(url: string, nickname: string): Promise<void>;
@@ -72,13 +70,7 @@ before(async () => {
   await service.start();
   irc = reactor.listenTCP(0, new IRCServerFactory(service, { motd: ['in the page'] }), { interface: '127.0.0.1' });
   ircPort = (irc.getHost() as unknown as { port: number }).port;
-  const bundle = await bundleForBrowser(fileURLToPath(new URL('./test-support/page-irc.ts', import.meta.url)));
-  const root = new Resource();
-  root.putChild('', new Data('<!DOCTYPE html><meta charset="utf-8"><title>irc</title><script type="module" src="/app.js"></script>', 'text/html; charset=utf-8'));
-  root.putChild('app.js', new Data(bundle, 'text/javascript; charset=utf-8'));
-  root.putChild('irc', new WebSocketBridgeResource(allowTCPDestinations(reactor, [`127.0.0.1:${ircPort}`])));
-  web = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
-  origin = `http://127.0.0.1:${(web.getHost() as unknown as { port: number }).port}`;
+  ({ web, origin } = await servePage(new URL('./test-support/page-irc.ts', import.meta.url), 'irc', 'irc', new WebSocketBridgeResource(allowTCPDestinations(reactor, [`127.0.0.1:${ircPort}`]))));
   browser = await launchChromium();
 });
 
