@@ -3,17 +3,10 @@
  * connection.
  * @module
  */
+import type { ChatMessage } from '../interfaces.js';
 
-/** One chat line as the page shows it. */
-export interface WebLine {
-  id: string;
-  /** Milliseconds since the epoch. */
-  time: number;
-  from: string;
-  /** The room name, or the recipient's nick for a private message. */
-  to: string;
-  text: string;
-  kind: 'privmsg' | 'notice';
+/** One chat line as the page shows it: the service's `ChatMessage` without its front-door tags. */
+export interface WebLine extends Omit<ChatMessage, 'tags'> {
   /** The room the line belongs in, or `null` for a private message (shown in whatever room is open). */
   room: string | null;
   /** True for an action (`/me`). */
