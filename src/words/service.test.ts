@@ -17,6 +17,7 @@ import {
   type ChatUser,
   type WordsService,
 } from './index.js';
+import { rejection } from './test-support/rejection.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -33,15 +34,6 @@ async function setup(...nicks: string[]): Promise<{ service: WordsService; users
     users.push(await service.login(nick, { client }));
   }
   return { service, users, clients };
-}
-
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  assert.fail('expected a failure');
 }
 
 describe('WordsService login and nicks', () => {

@@ -4,21 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountExistsError, DbStore, MemoryStore, createWordsService, hashPassword, verifyPassword, type ChatMessage, type IWordsStore } from './index.js';
+import { rejection } from './test-support/rejection.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 
 function msg(i: number, to = '#r'): ChatMessage {
   return { id: `id${i}`, time: 1000 + i, from: 'alice', to, text: `line ${i}`, kind: i % 2 ? 'notice' : 'privmsg' };
-}
-
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  assert.fail('expected a failure');
 }
 
 let dir: string;
