@@ -6,6 +6,8 @@ import type { Data } from '../internet/interfaces.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** The empty array every empty {@link ByteBuffer} starts with (nothing is ever written into it). */
+const EMPTY = new Uint8Array(0);
 
 /** `data` as bytes: strings are encoded as UTF-8, byte arrays are returned as they are. */
 export function toBytes(data: Data): Uint8Array {
@@ -55,7 +57,8 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0)
  * time costs linear, not quadratic, copying.
  */
 export class ByteBuffer {
-  #bytes = new Uint8Array(0);
+  // Shared while empty: a server holds a buffer per connection, and most never keep a partial line.
+  #bytes = EMPTY;
   #length = 0;
 
   /** How many bytes it holds. */
@@ -95,6 +98,6 @@ export class ByteBuffer {
   /** Forgets everything held, releasing large allocations. */
   clear(): void {
     this.#length = 0;
-    if (this.#bytes.length > 65536) this.#bytes = new Uint8Array(0);
+    if (this.#bytes.length > 65536) this.#bytes = EMPTY;
   }
 }

@@ -8,6 +8,11 @@ import { Protocol } from '../internet/protocol.js';
 import type { Data, IPushProducer } from '../internet/interfaces.js';
 import { ByteBuffer, concatBytes, indexOfBytes, toBytes } from './bytes.js';
 
+// The usual delimiters' bytes, shared by every receiver instead of encoded per connection (read, never written).
+const CRLF = toBytes('\r\n');
+const LF = toBytes('\n');
+const NO_DELIMITER = new Uint8Array(0);
+
 /** What `transport.pauseProducing`/`resumeProducing` look like when the transport has them. */
 type MaybeProducer = Partial<IPushProducer>;
 
@@ -41,7 +46,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** Chunks that arrived while a callback was running (`setLineMode(extra)`, loopback transports). */
   #queue: Uint8Array[] = [];
   #delimSource: string | Uint8Array | undefined;
-  #delim: Uint8Array = new Uint8Array(0);
+  #delim: Uint8Array = NO_DELIMITER;
 
   /** True in line mode, false in raw mode. */
   get lineMode(): boolean {
@@ -141,7 +146,8 @@ export class LineReceiver extends Protocol implements IPushProducer {
   #delimiterBytes(): Uint8Array {
     if (this.delimiter !== this.#delimSource) {
       this.#delimSource = this.delimiter;
-      this.#delim = toBytes(this.delimiter);
+      const d = this.delimiter;
+      this.#delim = d === '\r\n' ? CRLF : d === '\n' ? LF : toBytes(d);
       if (this.#delim.length === 0) throw new RangeError('LineReceiver.delimiter must not be empty');
     }
     return this.#delim;
