@@ -101,14 +101,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     // the bytes written are counted against sendQ.
     const consumer = this.transport as MaybeConsumer;
     if (consumer.registerProducer && consumer.unregisterProducer) {
-      consumer.registerProducer(
-        {
-          pauseProducing: () => void (this.#unread = 0),
-          resumeProducing: () => void (this.#unread = -1),
-          stopProducing: () => undefined,
-        },
-        true,
-      );
+      consumer.registerProducer(new SendQueueWatch(this), true);
       this.#producerRegistered = true;
     }
     f.connectionOpened(this);
@@ -127,6 +120,11 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   override lineLengthExceeded(_line: Uint8Array): void {
     this.#drop(false);
+  }
+
+  /** @internal The transport's buffer passed its high-water mark (true) or drained (false). */
+  sendQueueFull(full: boolean): void {
+    this.#unread = full ? 0 : -1;
   }
 
   #written(bytes: number): void {
@@ -346,6 +344,22 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     const u = this.factory.service.findUser(nick);
     return u ? userPrefix(u) : nick;
   }
+}
+
+/**
+ * The "producer" registered with the transport only to hear when its write buffer is full. A class rather
+ * than an object literal of closures: a server holds one per connection, and three closures (each given a
+ * `name` property under some loaders) cost about a kilobyte per client.
+ */
+class SendQueueWatch {
+  constructor(readonly conn: IRCServerProtocol) {}
+  pauseProducing(): void {
+    this.conn.sendQueueFull(true);
+  }
+  resumeProducing(): void {
+    this.conn.sendQueueFull(false);
+  }
+  stopProducing(): void {}
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
