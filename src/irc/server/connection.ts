@@ -93,10 +93,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     if (flood !== false) {
       this.#throttle = new InputThrottle(clock, flood.burst, flood.rate, flood.maxQueued, (m) => this.#handle(m), () => this.close('Excess Flood'));
     }
-    this.#idleTimer = clock.callLater(f.options.registrationTimeout, () => {
-      if (!this.registered) this.close('Registration timed out');
-      else this.#checkIdle();
-    });
+    this.#idleTimer = clock.callLater(f.options.registrationTimeout, IRCServerProtocol.#registrationTimedOut, this);
     // The transport pauses this "producer" when its write buffer passes the high-water mark: from then on
     // the bytes written are counted against sendQ.
     const consumer = this.transport as MaybeConsumer;
@@ -198,7 +195,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     }
     this.#pingSentAt = now;
     this.serverMessage('PING', this.factory.options.serverName);
-    this.#idleTimer = clock.callLater(pingTimeout, () => this.#checkIdle());
+    this.#idleTimer = clock.callLater(pingTimeout, IRCServerProtocol.#idleTimedOut, this);
   }
 
   // ------------------------------------------------------------------ output
