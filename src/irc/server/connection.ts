@@ -23,6 +23,7 @@ import { InputThrottle } from './throttle.js';
 
 const log = new Logger({ namespace: 'torsion.irc.server' });
 const encoder = new TextEncoder();
+const NO_CAPS: ReadonlySet<string> = new Set();
 
 /** A transport that may take a producer (most do) and may abort. */
 type MaybeConsumer = ITransport & Partial<Pick<IConsumer, 'registerProducer' | 'unregisterProducer'>> & { abortConnection?(): void };
@@ -48,8 +49,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   declare factory: IRCServerFactory;
   /** The logged-in user, once registered. */
   user: ChatUser | undefined;
-  /** Capabilities this client enabled. */
-  readonly caps = new Set<string>();
+  #caps: Set<string> | undefined;
   /** The CAP version the client announced (302 gives capability values). */
   capVersion = 0;
   /** Registration progress; unused once registered. */
@@ -67,6 +67,21 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   /** Bytes written since the transport said its buffer is full, or -1 while it drains normally. */
   #unread = -1;
   #producerRegistered = false;
+
+  /** Capabilities this client enabled (most clients enable none, so the set is made on first use). */
+  get caps(): ReadonlySet<string> {
+    return this.#caps ?? NO_CAPS;
+  }
+
+  /** Enables capabilities (`name`) and disables them (`-name`), then recomputes the relayed tags. */
+  changeCaps(changes: readonly string[]): void {
+    const caps = (this.#caps ??= new Set());
+    for (const c of changes) {
+      if (c.startsWith('-')) caps.delete(c.slice(1));
+      else caps.add(c);
+    }
+    this.capsChanged();
+  }
 
   /** The nick to address this client by in numerics (`*` before one is chosen). */
   get nick(): string {
@@ -174,7 +189,18 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   startIdleTimer(): void {
     if (this.#idleTimer?.active()) this.#idleTimer.cancel();
     this.#lastInput = this.factory.options.clock.seconds();
-    this.#idleTimer = this.factory.options.clock.callLater(this.factory.options.pingInterval, () => this.#checkIdle());
+    this.#idleTimer = this.factory.options.clock.callLater(this.factory.options.pingInterval, IRCServerProtocol.#idleTimedOut, this);
+  }
+
+  // The timers call these shared functions with the connection as argument: a closure per timer would cost
+  // a closure and its context per client.
+  static #registrationTimedOut(conn: IRCServerProtocol): void {
+    if (!conn.registered) conn.close('Registration timed out');
+    else conn.#checkIdle();
+  }
+
+  static #idleTimedOut(conn: IRCServerProtocol): void {
+    conn.#checkIdle();
   }
 
   /** Pings a client silent for `pingInterval`; drops one that stays silent `pingTimeout` after the PING. */
@@ -190,7 +216,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     }
     const idle = now - this.#lastInput;
     if (idle < pingInterval) {
-      this.#idleTimer = clock.callLater(pingInterval - idle, () => this.#checkIdle());
+      this.#idleTimer = clock.callLater(pingInterval - idle, IRCServerProtocol.#idleTimedOut, this);
       return;
     }
     this.#pingSentAt = now;

@@ -145,11 +145,7 @@ function cap(conn: IRCServerProtocol, msg: IRCMessage): void {
         reply('NAK', msg.params[1] ?? '');
         return;
       }
-      for (const c of wanted) {
-        if (c.startsWith('-')) conn.caps.delete(c.slice(1));
-        else conn.caps.add(c);
-      }
-      conn.capsChanged();
+      conn.changeCaps(wanted);
       reply('ACK', wanted.join(' '));
       return;
     }
