@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { IPv4Address, IPv6Address, UNIXAddress } from './address.js';
 import type { IAddress } from './interfaces.js';
-import type { AddressPolicy } from './socket-transport.js';
+import type { AddressPolicy } from './transport-context.js';
 
 /** An IP address as Torsion names it: IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) become IPv4. */
 export function tcpAddress(host: string | undefined, port: number | undefined): IPv4Address | IPv6Address {

@@ -10,7 +10,8 @@ import { ConnectError, ConnectingTimeoutError, ConnectionRefusedError, DNSLookup
 import type { IAddress, IClientFactory, IConnector, IProtocol } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
-import { SocketTransport, type AddressPolicy, type TransportContext } from './socket-transport.js';
+import { SocketTransport } from './socket-transport.js';
+import type { AddressPolicy, TransportContext } from './transport-context.js';
 import type { IDelayedCall, IReactorTime } from './interfaces.js';
 
 /** How a connector opens its socket. */

@@ -10,7 +10,8 @@ import { CannotListenError } from './error.js';
 import type { IAddress, IListeningPort, IProtocolFactory } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
-import { SocketTransport, type AddressPolicy, type TransportContext } from './socket-transport.js';
+import { SocketTransport } from './socket-transport.js';
+import type { AddressPolicy, TransportContext } from './transport-context.js';
 
 /** Where to bind: a TCP port on an interface, or a Unix path. */
 export type BindTarget = { port: number; host?: string; backlog?: number } | { path: string; backlog?: number };

@@ -10,7 +10,8 @@ import * as tls from 'node:tls';
 import type { Failure } from '../defer/index.js';
 import type { IAddress, IHalfCloseableProtocol, IProtocol, IProtocolFactory, ITCPTransport, ITransport, TLSOptions } from './interfaces.js';
 import { Protocol } from './protocol.js';
-import { SocketTransport, type AddressPolicy } from './socket-transport.js';
+import { SocketTransport } from './socket-transport.js';
+import type { AddressPolicy } from './transport-context.js';
 import { clientTLSOptions, serverTLSOptions } from './tls-options.js';
 import { ConnectionDone } from './error.js';
 

@@ -1,0 +1,123 @@
+/**
+ * The consumer half of `SocketTransport`: the write buffer's water marks and the producer registered on it.
+ * A streaming (push) producer is paused when the socket's buffer passes the high-water mark and resumed on
+ * 'drain'; a pull producer is asked for one chunk at a time while the socket takes writes without buffering.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { IPullProducer, IPushProducer } from './interfaces.js';
+import { onDrain } from './socket-listeners.js';
+import { TransportState } from './transport-state.js';
+
+/** Default write-buffer high-water mark: a streaming producer is paused above it. */
+export const HIGH_WATER = 64 * 1024;
+/** Default low-water mark: a paused producer is resumed once the buffer is below it. */
+export const LOW_WATER = 16 * 1024;
+
+/** The producer/consumer part of `SocketTransport` (see there). */
+export abstract class BackpressureTransport extends TransportState {
+  /** Write-buffer size above which a streaming producer is paused (default 64 KiB). */
+  get highWater(): number {
+    return this._extra?.highWater ?? HIGH_WATER;
+  }
+  set highWater(v: number) {
+    (this._extra ??= {}).highWater = v;
+  }
+
+  /** Buffer size below which it is resumed (default 16 KiB). Node sockets report "drained" at 0, below it. */
+  get lowWater(): number {
+    return this._extra?.lowWater ?? LOW_WATER;
+  }
+  set lowWater(v: number) {
+    (this._extra ??= {}).lowWater = v;
+  }
+
+  /** Registers a producer: streaming ones are paused/resumed by the buffer level, pull ones asked for more. */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this._producer !== null) throw new Error(`cannot register producer ${producer} because ${this._producer} is still registered`);
+    if (this._lost) {
+      producer.stopProducing();
+      return;
+    }
+    this._producer = producer;
+    this._streaming = streaming;
+    this._producerPaused = false;
+    this._hookDrain();
+    if (streaming) {
+      if (this.#buffered() > this.highWater) this.#pauseProducer();
+    } else {
+      this.#askPull();
+    }
+  }
+
+  /** Forgets the producer; a pending `loseConnection` proceeds. */
+  unregisterProducer(): void {
+    this._producer = null;
+    this._producerPaused = false;
+    if (this._waitingForProducer) {
+      this._waitingForProducer = false;
+      this._endAndClose();
+    }
+  }
+
+  /** @internal the socket's buffer drained: resume a paused push producer, or ask a pull producer for more. */
+  _drained(): void {
+    const producer = this._producer;
+    if (producer === null) return;
+    if (this._streaming) {
+      if (this._producerPaused) {
+        this._producerPaused = false;
+        (producer as IPushProducer).resumeProducing();
+      }
+    } else {
+      this.#askPull();
+    }
+  }
+
+  /** Ends our side once everything written is sent, then closes (what `loseConnection` does, deferred). */
+  protected abstract _endAndClose(): void;
+
+  /** Called after each write while a producer is registered (only then: writes without one skip it). */
+  protected _afterProducerWrite(socket: Socket): void {
+    if (this._streaming) {
+      if (!this._producerPaused && socket.writableLength > this.highWater) this.#pauseProducer();
+    } else if (!socket.writableNeedDrain) {
+      this.#askPull();
+    }
+  }
+
+  /** Listens for 'drain' on the socket (once per socket: not every connection ever has a producer). */
+  protected _hookDrain(): void {
+    if (this._drainHooked) return;
+    this._drainHooked = true;
+    this.socket.on('drain', onDrain);
+  }
+
+  #buffered(): number {
+    return this.socket.writableLength + (this._preTLS ? this._preTLS.length : 0);
+  }
+
+  #pauseProducer(): void {
+    this._producerPaused = true;
+    (this._producer as IPushProducer).pauseProducing();
+  }
+
+  /**
+   * Asks a pull producer for one more chunk on the next turn. It is asked again after each write that the
+   * socket took without needing to drain, or on 'drain'; a producer that writes nothing is not asked again.
+   */
+  #askPull(): void {
+    if (this._pullScheduled) return;
+    this._pullScheduled = true;
+    setImmediate(() => {
+      this._pullScheduled = false;
+      const producer = this._producer;
+      if (producer === null || this._streaming || this._lost) return;
+      try {
+        producer.resumeProducing();
+      } catch (e) {
+        this._failed('resumeProducing failed', e);
+      }
+    });
+  }
+}
