@@ -29,6 +29,12 @@ export interface AgentOptions {
    */
   responseTimeout?: number;
   /**
+   * Seconds a response body may go without a byte once its head has arrived (each byte resets it; time
+   * the caller keeps the body paused does not count). Past it the body fails with
+   * `ResponseFailed([ResponseBodyTimeout])` and the connection is aborted, never reused. Default 60.
+   */
+  bodyIdleTimeout?: number;
+  /**
    * TLS options for https (`ca`, `servername`, `cert`/`key` for client certificates...). The server's
    * certificate is verified; only `dangerouslyDisableVerification: true` turns that off.
    */
@@ -69,7 +75,7 @@ export class Agent implements IAgent {
     } catch (e) {
       return Deferred.fail(e);
     }
-    const request = buildRequest(method, uri, parsed.path, parsed.hostHeader, raw, bodyProducer ?? null, this.pool.persistent);
+    const request = buildRequest(method, uri, parsed.path, parsed.hostHeader, raw, bodyProducer ?? null, this.pool.persistent, requestTiming(this.reactor, this.options));
     const key = `${parsed.scheme}://${parsed.host}:${parsed.port}`;
     return withTimeout(this.pool.request(key, () => this.connect(parsed), request), this.options.responseTimeout, this.reactor);
   }
@@ -81,13 +87,30 @@ export class Agent implements IAgent {
   }
 }
 
+/** What times a request on its connection. */
+export type RequestTiming = Pick<ClientRequest, 'clock' | 'bodyIdleTimeout'>;
+
+/** The timing of an agent's requests: its options, or the default (60 s idle body). */
+export function requestTiming(clock: IReactorTime, options: Pick<AgentOptions, 'bodyIdleTimeout'>): RequestTiming {
+  return { clock, bodyIdleTimeout: options.bodyIdleTimeout ?? 60 };
+}
+
 /** A request for the wire: `host` added unless given. */
-export function buildRequest(method: string, uri: string, target: string, hostHeader: string, raw: string[], bodyProducer: IBodyProducer | null, persistent: boolean): ClientRequest {
+export function buildRequest(
+  method: string,
+  uri: string,
+  target: string,
+  hostHeader: string,
+  raw: string[],
+  bodyProducer: IBodyProducer | null,
+  persistent: boolean,
+  timing: RequestTiming = {},
+): ClientRequest {
   const headers = hasHeader(raw, 'host') ? raw : ['host', hostHeader, ...raw];
   const info = { method, uri, headers: new Headers(headers) };
   // A caller that says `Connection: close` means it for this request, whatever the pool would do.
   const close = /(?:^|,)\s*close\s*(?:,|$)/i.test(info.headers.get('connection') ?? '');
-  return { method, target, headers, bodyProducer, persistent: persistent && !close, info };
+  return { method, target, headers, bodyProducer, persistent: persistent && !close, info, ...timing };
 }
 
 /** `d` failing with `TimeoutError` (and its work cancelled) after `seconds`, when given. */

@@ -7,11 +7,11 @@
  */
 import { Deferred, Failure } from '../../defer/index.js';
 import { ConnectionAborted } from '../../internet/error.js';
-import type { IAddress, IConsumer, IPullProducer, IPushProducer, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
+import type { IAddress, IConsumer, IDelayedCall, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Protocol } from '../../internet/protocol.js';
 import { Headers } from '../headers.js';
 import { ResponseParser } from '../response-parser.js';
-import { PotentialDataLoss, RequestNotSent, RequestTransmissionFailed, ResponseDone, ResponseFailed, ResponseNeverReceived } from './errors.js';
+import { PotentialDataLoss, RequestNotSent, RequestTransmissionFailed, ResponseBodyTimeout, ResponseDone, ResponseFailed, ResponseNeverReceived } from './errors.js';
 import type { IBodyProducer } from './interfaces.js';
 import { Response, type BodySource, type RequestInfo } from './response.js';
 
@@ -26,6 +26,10 @@ export interface ClientRequest {
   /** Ask to keep the connection open afterwards. */
   readonly persistent: boolean;
   readonly info: RequestInfo;
+  /** Times the body; without it the body is not timed. */
+  readonly clock?: IReactorTime;
+  /** Seconds the response body may go without a byte (reset by each one) before the request fails. */
+  readonly bodyIdleTimeout?: number;
 }
 
 /** Limits on what a server may send. */
@@ -64,6 +68,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
   #paused = 0;
   #lostReason: Failure | null = null;
   #reusable = false;
+  #bodyTimer: IDelayedCall | null = null;
 
   constructor(onConnected: ((protocol: HTTP11ClientProtocol) => void) | null = null, readonly limits: ResponseLimits = {}) {
     super();
@@ -154,6 +159,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       return;
     }
     this.#gotBytes = true;
+    if (this.#bodyTimer !== null) this.#bodyTimer.reset(this.#request.bodyIdleTimeout!);
     const parser = (this.#parser ??= this.#makeParser(this.#request));
     let leftover: number;
     try {
@@ -179,6 +185,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
           this.#response = new Response(version, code, phrase, headers, request.info, bodyLength(request.method, code, raw), this);
           this.#reusable = request.persistent && isPersistent(version, headers) && code !== 101;
           this.state = 'BODY';
+          this.#armBodyTimer();
         },
         data: (chunk) => this.#response?._bodyDataReceived(chunk),
         done: () => {},
@@ -187,6 +194,24 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       this.limits.maxHeadSize ?? 64 * 1024,
       this.limits.maxHeaders ?? 256,
     );
+  }
+
+  /** Starts the body's idle timer (not while the body is paused: a slow reader is not a stalled server). */
+  #armBodyTimer(): void {
+    const request = this.#request;
+    if (request?.clock === undefined || request.bodyIdleTimeout === undefined || this.#paused > 0 || this.#bodyTimer !== null) return;
+    const seconds = request.bodyIdleTimeout;
+    this.#bodyTimer = request.clock.callLater(seconds, () => {
+      this.#bodyTimer = null;
+      this.#fail(new Failure(new ResponseBodyTimeout(seconds)));
+      this.abort();
+    });
+  }
+
+  #disarmBodyTimer(): void {
+    const timer = this.#bodyTimer;
+    this.#bodyTimer = null;
+    if (timer?.active()) timer.cancel();
   }
 
   #fireResponse(): void {
@@ -198,6 +223,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
     const response = this.#response!;
     const parser = this.#parser!;
     const reusable = this.#reusable && leftover === 0 && parser.framing !== 'close';
+    this.#disarmBodyTimer();
     this.#request = null;
     this.#response = null;
     this.#parser = null;
@@ -222,6 +248,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
     super.connectionLost(reason);
     const state = this.state;
     this.state = 'CLOSED';
+    this.#disarmBodyTimer();
     this.#stopTransmitting(false);
     const reasonForUser = this.#lostReason ?? reason;
     if (state === 'BODY' && this.#parser !== null && this.#response !== null) {
@@ -248,6 +275,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
 
   #fail(reason: Failure): void {
     this.#lostReason = reason;
+    this.#disarmBodyTimer();
     const d = this.#deferred;
     const response = this.#response;
     if (response !== null && d !== null && !d.called) d.callback(response);
@@ -276,12 +304,18 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
   }
 
   pauseBody(): void {
-    if (this.#paused++ === 0) (this.transport as IStreamTransport).pauseProducing?.();
+    if (this.#paused++ === 0) {
+      this.#disarmBodyTimer();
+      (this.transport as IStreamTransport).pauseProducing?.();
+    }
   }
 
   resumeBody(): void {
     if (this.#paused === 0) return;
-    if (--this.#paused === 0) (this.transport as IStreamTransport).resumeProducing?.();
+    if (--this.#paused === 0) {
+      (this.transport as IStreamTransport).resumeProducing?.();
+      if (this.state === 'BODY' && this.#response !== null) this.#armBodyTimer();
+    }
   }
 
   stopBody(): void {

@@ -113,3 +113,12 @@ export class TunnelError extends WebClientError {
     super(message);
   }
 }
+
+/** The response body stopped arriving: no byte for `seconds` while it was being read (the connection is aborted). */
+export class ResponseBodyTimeout extends WebClientError {
+  override readonly code = 'TORSION_RESPONSE_BODY_TIMEOUT';
+  override name = 'ResponseBodyTimeout';
+  constructor(readonly seconds: number) {
+    super(`the response body stalled: no byte received for ${seconds} s`);
+  }
+}

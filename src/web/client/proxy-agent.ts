@@ -6,7 +6,7 @@
 import { Deferred } from '../../defer/index.js';
 import type { TLSOptions } from '../../internet/interfaces.js';
 import { reactor as defaultReactor } from '../../internet/reactor.js';
-import { Agent, buildRequest, withTimeout, type AgentOptions, type AgentReactor } from './agent.js';
+import { Agent, buildRequest, requestTiming, withTimeout, type AgentOptions, type AgentReactor } from './agent.js';
 import { connectHTTP } from './connect.js';
 import type { HeadersInit, IAgent, IBodyProducer } from './interfaces.js';
 import { HTTPConnectionPool } from './pool.js';
@@ -63,11 +63,11 @@ export class ProxyAgent implements IAgent {
     const proxyKey = `${p.scheme}://${p.host}:${p.port}`;
     if (target.scheme === 'http') {
       if (p.authorization !== null && !hasHeader(raw, 'proxy-authorization')) raw.push('proxy-authorization', p.authorization);
-      const request = buildRequest(method, uri, target.absolute, target.hostHeader, raw, bodyProducer ?? null, this.pool.persistent);
+      const request = buildRequest(method, uri, target.absolute, target.hostHeader, raw, bodyProducer ?? null, this.pool.persistent, requestTiming(this.reactor, o));
       const connect = (): ReturnType<typeof connectHTTP> => connectHTTP(this.reactor, p.scheme, p.host, p.port, { timeout: o.connectTimeout, tlsOptions: o.proxyTLSOptions, limits: o.limits });
       return withTimeout(this.pool.request(`proxy ${proxyKey}`, connect, request), o.responseTimeout, this.reactor);
     }
-    const request = buildRequest(method, uri, target.path, target.hostHeader, raw, bodyProducer ?? null, this.pool.persistent);
+    const request = buildRequest(method, uri, target.path, target.hostHeader, raw, bodyProducer ?? null, this.pool.persistent, requestTiming(this.reactor, o));
     const connect = (): ReturnType<typeof connectTunnel> =>
       connectTunnel(this.reactor, p, target.host, target.port, { timeout: o.connectTimeout, tlsOptions: o.tlsOptions, proxyTLSOptions: o.proxyTLSOptions, limits: o.limits });
     return withTimeout(this.pool.request(`tunnel ${proxyKey} ${target.host}:${target.port}`, connect, request), o.responseTimeout, this.reactor);
