@@ -13,6 +13,8 @@ export interface ResponseHandler {
   head(code: number, message: string, headers: string[], version: string): void;
   data(chunk: Uint8Array): void;
   done(): void;
+  /** An interim 1xx head (not 101), such as `100 Continue`; the parser then waits for the next head. */
+  informational?(code: number, message: string, headers: string[]): void;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -101,7 +103,10 @@ export class ResponseParser {
       if (colon <= 0) throw new HTTPParseError(502, 'malformed header in response');
       headers.push(lines[i].slice(0, colon).trim().toLowerCase(), lines[i].slice(colon + 1).trim());
     }
-    if (code >= 100 && code < 200 && code !== 101) return;
+    if (code >= 100 && code < 200 && code !== 101) {
+      this.handler.informational?.(code, m[3] ?? '', headers);
+      return;
+    }
     this.handler.head(code, m[3] ?? '', headers, m[1]);
     let te: string | null = null;
     let cl: string | null = null;

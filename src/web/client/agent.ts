@@ -35,6 +35,11 @@ export interface AgentOptions {
    */
   bodyIdleTimeout?: number;
   /**
+   * Seconds a request sent with `Expect: 100-continue` waits for `100 Continue` before sending its body
+   * anyway, as curl does. Default 1.
+   */
+  continueTimeout?: number;
+  /**
    * TLS options for https (`ca`, `servername`, `cert`/`key` for client certificates...). The server's
    * certificate is verified; only `dangerouslyDisableVerification: true` turns that off.
    */
@@ -88,11 +93,11 @@ export class Agent implements IAgent {
 }
 
 /** What times a request on its connection. */
-export type RequestTiming = Pick<ClientRequest, 'clock' | 'bodyIdleTimeout'>;
+export type RequestTiming = Pick<ClientRequest, 'clock' | 'bodyIdleTimeout' | 'continueTimeout'>;
 
-/** The timing of an agent's requests: its options, or the default (60 s idle body). */
-export function requestTiming(clock: IReactorTime, options: Pick<AgentOptions, 'bodyIdleTimeout'>): RequestTiming {
-  return { clock, bodyIdleTimeout: options.bodyIdleTimeout ?? 60 };
+/** The timing of an agent's requests: its options, or the defaults (60 s idle body, 1 s for `100 Continue`). */
+export function requestTiming(clock: IReactorTime, options: Pick<AgentOptions, 'bodyIdleTimeout' | 'continueTimeout'>): RequestTiming {
+  return { clock, bodyIdleTimeout: options.bodyIdleTimeout ?? 60, continueTimeout: options.continueTimeout ?? 1 };
 }
 
 /** A request for the wire: `host` added unless given. */

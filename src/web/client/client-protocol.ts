@@ -26,10 +26,12 @@ export interface ClientRequest {
   /** Ask to keep the connection open afterwards. */
   readonly persistent: boolean;
   readonly info: RequestInfo;
-  /** Times the body; without it the body is not timed. */
+  /** Times the body and the wait for `100 Continue`; without it neither is timed. */
   readonly clock?: IReactorTime;
   /** Seconds the response body may go without a byte (reset by each one) before the request fails. */
   readonly bodyIdleTimeout?: number;
+  /** Seconds to wait for `100 Continue` (request with `Expect: 100-continue`) before sending the body anyway. */
+  readonly continueTimeout?: number;
 }
 
 /** Limits on what a server may send. */
@@ -50,6 +52,14 @@ type State = 'QUIESCENT' | 'TRANSMITTING' | 'WAITING' | 'BODY' | 'CLOSED';
 
 const CLOSE_TOKEN = /(?:^|,)\s*close\s*(?:,|$)/i;
 const KEEP_ALIVE_TOKEN = /(?:^|,)\s*keep-alive\s*(?:,|$)/i;
+const CONTINUE_TOKEN = /(?:^|,)\s*100-continue\s*(?:,|$)/i;
+
+/** A body held back until the server says `100 Continue` (or the wait times out). */
+interface ContinueWait {
+  readonly producer: IBodyProducer;
+  readonly chunked: boolean;
+  readonly timer: IDelayedCall | null;
+}
 
 /** One client connection. */
 export class HTTP11ClientProtocol extends Protocol implements BodySource {
@@ -69,6 +79,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
   #lostReason: Failure | null = null;
   #reusable = false;
   #bodyTimer: IDelayedCall | null = null;
+  #continue: ContinueWait | null = null;
 
   constructor(onConnected: ((protocol: HTTP11ClientProtocol) => void) | null = null, readonly limits: ResponseLimits = {}) {
     super();
@@ -115,8 +126,33 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       return d;
     }
     this.state = 'TRANSMITTING';
+    const clock = request.clock;
+    if (clock !== undefined && expectsContinue(h)) {
+      // As curl: the body waits for `100 Continue`, but not forever (a server may not know the expectation).
+      const timer = clock.callLater(request.continueTimeout ?? 1, () => this.#sendHeldBody());
+      this.#continue = { producer, chunked, timer };
+      return d;
+    }
     this.#writeBody(producer, chunked);
     return d;
+  }
+
+  #sendHeldBody(): void {
+    const wait = this.#continue;
+    if (wait === null) return;
+    this.#continue = null;
+    if (wait.timer?.active()) wait.timer.cancel();
+    this.#writeBody(wait.producer, wait.chunked);
+  }
+
+  /** A final response came before `100 Continue`: the body is never sent, so the connection cannot be reused. */
+  #abandonHeldBody(): void {
+    const wait = this.#continue;
+    if (wait === null) return;
+    this.#continue = null;
+    if (wait.timer?.active()) wait.timer.cancel();
+    this.#reusable = false;
+    wait.producer.stopProducing();
   }
 
   #writeBody(producer: IBodyProducer, chunked: boolean): void {
@@ -184,11 +220,15 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
           const headers = new Headers(raw);
           this.#response = new Response(version, code, phrase, headers, request.info, bodyLength(request.method, code, raw), this);
           this.#reusable = request.persistent && isPersistent(version, headers) && code !== 101;
+          this.#abandonHeldBody();
           this.state = 'BODY';
           this.#armBodyTimer();
         },
         data: (chunk) => this.#response?._bodyDataReceived(chunk),
         done: () => {},
+        informational: (code) => {
+          if (code === 100) this.#sendHeldBody();
+        },
       },
       request.method === 'HEAD',
       this.limits.maxHeadSize ?? 64 * 1024,
@@ -249,6 +289,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
     const state = this.state;
     this.state = 'CLOSED';
     this.#disarmBodyTimer();
+    this.#abandonHeldBody();
     this.#stopTransmitting(false);
     const reasonForUser = this.#lostReason ?? reason;
     if (state === 'BODY' && this.#parser !== null && this.#response !== null) {
@@ -340,6 +381,11 @@ function bodyLength(method: string, code: number, raw: string[]): number | null 
     if (raw[i] === 'content-length') length = Number(raw[i + 1]);
   }
   return length;
+}
+
+function expectsContinue(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'expect' && CONTINUE_TOKEN.test(headers[i + 1])) return true;
+  return false;
 }
 
 function isPersistent(version: string, headers: Headers): boolean {
