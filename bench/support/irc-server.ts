@@ -2,9 +2,13 @@
 // Prints its port; answers "gc" on stdin by collecting garbage and printing its heap + external bytes.
 import { createInterface } from 'node:readline';
 import { NodeReactor } from '../../src/internet/reactor.js';
+import { FilteringLogObserver, globalLogBeginner, LogLevelFilterPredicate, textFileLogObserver } from '../../src/logger/index.js';
 import { IRCServerFactory } from '../../src/irc/server/index.js';
 import { createWordsService } from '../../src/words/index.js';
 
+// As a deployed server would: logging begun (warnings and up, to stderr). Until it begins, the logger keeps
+// the last 1,000 events of every level for replay, which would show up as memory per client here.
+globalLogBeginner.beginLoggingTo([new FilteringLogObserver(textFileLogObserver(process.stderr), [new LogLevelFilterPredicate('warn')])]);
 const reactor = new NodeReactor();
 const service = createWordsService({ name: 'irc.bench.torsion' });
 await service.start();
