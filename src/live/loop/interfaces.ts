@@ -3,14 +3,10 @@
  * @module
  */
 import type { IReactorTime } from '../../internet/interfaces.js';
+import type { Timers } from '../../protocols/timer-clock.js';
 
 /** The timers a {@link BrowserReactor} runs on: the page's by default, fakes in tests. */
-export interface BrowserTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  /** Milliseconds on a monotonic clock (`performance.now()` in a page). */
-  now(): number;
-}
+export type BrowserTimers = Timers;
 
 /** What code written for Torsion's reactor needs from the page's loop: time, and `callWhenRunning`. */
 export interface IBrowserReactor extends IReactorTime {

@@ -5,25 +5,16 @@
  * @module
  */
 import { Failure } from '../../defer/index.js';
-import { DelayedCall, checkDelay, type DelayedCallHooks } from '../../internet/delayed-call.js';
+import type { DelayedCall } from '../../internet/delayed-call.js';
 import { Logger } from '../../logger/index.js';
+import { platformTimers, TimerClock } from '../../protocols/timer-clock.js';
 import type { BrowserTimers, IBrowserReactor } from './interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.live.loop' });
 
-/**
- * The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days): longer ones fire at once in
- * browsers, so a longer call is armed in steps.
- */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
 /** The page's own timers (also Node's, which is how the unit tests run it). */
 export function pageTimers(): BrowserTimers {
-  return {
-    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-    clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-    now: () => globalThis.performance.now(),
-  };
+  return platformTimers();
 }
 
 /**
@@ -34,39 +25,12 @@ export function pageTimers(): BrowserTimers {
  * const call = reactor.callLater(30, () => transport.loseConnection());
  * call.reset(30);   // the peer spoke: push the idle timeout back
  */
-export class BrowserReactor implements IBrowserReactor {
+export class BrowserReactor extends TimerClock implements IBrowserReactor {
   readonly running = true;
-  readonly #timers: BrowserTimers;
-  readonly #handles = new Map<DelayedCall, unknown>();
-  readonly #hooks: DelayedCallHooks = {
-    seconds: () => this.seconds(),
-    onCancel: (call) => this.#disarm(call),
-    onReset: (call) => {
-      this.#disarm(call);
-      this.#arm(call);
-    },
-  };
 
   /** @param timers where to schedule; the page's timers by default */
   constructor(timers: BrowserTimers = pageTimers()) {
-    this.#timers = timers;
-  }
-
-  /** Seconds on the page's monotonic clock (since the page started). */
-  seconds(): number {
-    return this.#timers.now() / 1000;
-  }
-
-  /** Runs `fn(...args)` after `seconds`; what it throws is logged, not left to the page's error handler. */
-  callLater<A extends unknown[]>(seconds: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
-    const call = new DelayedCall(this.seconds() + checkDelay(seconds), fn as (...args: unknown[]) => unknown, args, this.#hooks);
-    this.#arm(call);
-    return call;
-  }
-
-  /** The calls still pending. */
-  getDelayedCalls(): DelayedCall[] {
-    return [...this.#handles.keys()];
+    super(timers);
   }
 
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
@@ -77,24 +41,8 @@ export class BrowserReactor implements IBrowserReactor {
     }
   }
 
-  #arm(call: DelayedCall): void {
-    const ms = Math.max(0, (call.getTime() - this.seconds()) * 1000);
-    const step = Math.min(ms, MAX_TIMEOUT_MS);
-    const handle = this.#timers.setTimeout(() => {
-      this.#handles.delete(call);
-      if (step < ms) this.#arm(call);
-      else this.#run(call);
-    }, step);
-    this.#handles.set(call, handle);
-  }
-
-  #disarm(call: DelayedCall): void {
-    if (!this.#handles.has(call)) return;
-    this.#timers.clearTimeout(this.#handles.get(call));
-    this.#handles.delete(call);
-  }
-
-  #run(call: DelayedCall): void {
+  /** What a delayed call throws is logged, not left to the page's error handler. */
+  protected override runCall(call: DelayedCall): void {
     try {
       call.run();
     } catch (e) {
