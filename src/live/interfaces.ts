@@ -2,6 +2,9 @@
  * The server-side roles of `torsion/live` (type-only).
  * @module
  */
+import type { WidgetInfo } from './shared/interfaces.js';
+
+export type { WidgetInfo };
 
 /**
  * One transport connection from a page, whatever carries it (a WebSocket, or a long-polling exchange):
@@ -12,20 +15,6 @@ export interface FrameSocket {
   sendFrame(frame: string): void;
   /** Ends this transport connection (the page itself lives on for its grace period). */
   close(reason: string): void;
-}
-
-/** What the page learns about a widget to build it: sent in the page's boot data or with a new child. */
-export interface WidgetInfo {
-  /** The widget id, unique on its page. */
-  id: number;
-  /** The browser class name. */
-  cls: string;
-  /** The parent widget's id, or `null` for the root. */
-  parent: number | null;
-  /** The initial arguments (JSON). */
-  args: unknown[];
-  /** True when the class comes from a module served by the page (false for the built-in `Widget`). */
-  module: boolean;
 }
 
 /** The data a page's runtime boots from, embedded in the document as JSON. */

@@ -3,17 +3,11 @@
  * demand), wires `data-live-on` event handlers, and shows a reload offer when the page is gone.
  * @module
  */
+import type { WidgetInfo } from '../shared/interfaces.js';
 import type { LiveClient } from './client.js';
 import { EVENTS_ATTRIBUTE, WIDGET_ATTRIBUTE, Widget, ownerWidgetNode, withWidgetContext } from './widget.js';
 
-/** What the server says about a widget (see the server's `WidgetInfo`). */
-export interface WidgetInfo {
-  id: number;
-  cls: string;
-  parent: number | null;
-  args: unknown[];
-  module: boolean;
-}
+export type { WidgetInfo };
 
 type WidgetClass = new (node: Element, ...args: unknown[]) => Widget;
 

@@ -29,3 +29,17 @@ export interface LiveLimits {
   /** Most messages sent and not yet acknowledged before the session gives up (default 10,000). */
   readonly maxUnacked: number;
 }
+
+/** What the page learns about a widget to build it: sent in the page's boot data or with a new child. */
+export interface WidgetInfo {
+  /** The widget id, unique on its page. */
+  id: number;
+  /** The browser class name. */
+  cls: string;
+  /** The parent widget's id, or `null` for the root. */
+  parent: number | null;
+  /** The initial arguments (JSON). */
+  args: unknown[];
+  /** True when the class comes from a module served by the page (false for the built-in `Widget`). */
+  module: boolean;
+}
