@@ -17,7 +17,7 @@ import {
   type ChatUser,
   type WordsService,
 } from './index.js';
-import { rejection } from './test-support/rejection.js';
+import { assertFailure } from '../testing/index.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -39,10 +39,10 @@ async function setup(...nicks: string[]): Promise<{ service: WordsService; users
 describe('WordsService login and nicks', () => {
   test('nicks are validated and unique regardless of case (RFC 1459 casemapping)', async () => {
     const { service } = await setup('Alice[1]');
-    assert.ok((await rejection(service.login('1bad', { client: new RecordingClient() }))) instanceof InvalidNickError);
-    assert.ok((await rejection(service.login('has space', { client: new RecordingClient() }))) instanceof InvalidNickError);
-    assert.ok((await rejection(service.login('x'.repeat(31), { client: new RecordingClient() }))) instanceof InvalidNickError);
-    const e = await rejection(service.login('alice{1}', { client: new RecordingClient() }));
+    assert.ok((await assertFailure(service.login('1bad', { client: new RecordingClient() }))) instanceof InvalidNickError);
+    assert.ok((await assertFailure(service.login('has space', { client: new RecordingClient() }))) instanceof InvalidNickError);
+    assert.ok((await assertFailure(service.login('x'.repeat(31), { client: new RecordingClient() }))) instanceof InvalidNickError);
+    const e = await assertFailure(service.login('alice{1}', { client: new RecordingClient() }));
     assert.ok(e instanceof NickInUseError);
     assert.equal((e as NickInUseError).code, 'NickInUse');
     assert.equal(service.findUser('ALICE[1]')?.nick, 'Alice[1]');
@@ -52,8 +52,8 @@ describe('WordsService login and nicks', () => {
     const { service } = await setup();
     await service.register('Owner', 'sesame');
     assert.equal(await service.isRegistered('owner'), true);
-    assert.ok((await rejection(service.login('owner', { client: new RecordingClient() }))) instanceof AuthenticationError);
-    assert.ok((await rejection(service.login('owner', { client: new RecordingClient(), password: 'nope' }))) instanceof AuthenticationError);
+    assert.ok((await assertFailure(service.login('owner', { client: new RecordingClient() }))) instanceof AuthenticationError);
+    assert.ok((await assertFailure(service.login('owner', { client: new RecordingClient(), password: 'nope' }))) instanceof AuthenticationError);
     const u = await service.login('OWNER', { client: new RecordingClient(), password: 'sesame' });
     assert.equal(u.account, 'Owner');
     assert.equal(u.nick, 'OWNER');
@@ -62,8 +62,8 @@ describe('WordsService login and nicks', () => {
   test('authenticate gives a VerifiedAccount that lets login take the nick without a password', async () => {
     const { service } = await setup();
     await service.register('sam', 'pw');
-    assert.ok((await rejection(service.authenticate('sam', 'bad'))) instanceof AuthenticationError);
-    assert.ok((await rejection(service.authenticate('nobody', 'pw'))) instanceof AuthenticationError);
+    assert.ok((await assertFailure(service.authenticate('sam', 'bad'))) instanceof AuthenticationError);
+    assert.ok((await assertFailure(service.authenticate('nobody', 'pw'))) instanceof AuthenticationError);
     const account = await service.authenticate('SAM', 'pw');
     assert.equal(account.name, 'sam');
     const u = await service.login('sam', { client: new RecordingClient(), account });
@@ -76,7 +76,7 @@ describe('WordsService login and nicks', () => {
     const { service } = await setup();
     await service.register('slow', 'pw');
     const first = service.login('slow', { client: new RecordingClient(), password: 'pw' });
-    assert.ok((await rejection(service.login('SLOW', { client: new RecordingClient(), password: 'pw' }))) instanceof NickInUseError);
+    assert.ok((await assertFailure(service.login('SLOW', { client: new RecordingClient(), password: 'pw' }))) instanceof NickInUseError);
     assert.equal((await first).nick, 'slow');
   });
 
@@ -94,9 +94,9 @@ describe('WordsService login and nicks', () => {
     assert.equal(service.findUser('a2'), users[0]);
     assert.equal(service.findUser('a'), undefined);
     assert.equal(service.findRoom('#x')?.memberByKey('a2')?.user, users[0]);
-    assert.ok((await rejection(users[0].setNick('b'))) instanceof NickInUseError);
+    assert.ok((await assertFailure(users[0].setNick('b'))) instanceof NickInUseError);
     await service.register('taken', 'pw');
-    assert.ok((await rejection(users[0].setNick('taken'))) instanceof AuthenticationError);
+    assert.ok((await assertFailure(users[0].setNick('taken'))) instanceof AuthenticationError);
   });
 });
 

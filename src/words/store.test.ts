@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountExistsError, DbStore, MemoryStore, createWordsService, hashPassword, verifyPassword, type ChatMessage, type IWordsStore } from './index.js';
-import { rejection } from './test-support/rejection.js';
+import { assertFailure } from '../testing/index.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -34,7 +34,7 @@ for (const [name, make] of kinds) {
         assert.equal(await store.getAccount('bob'), undefined);
         await store.createAccount('bob', { name: 'Bob', passwordHash: 'h1', created: 5 });
         assert.deepEqual(await store.getAccount('bob'), { name: 'Bob', passwordHash: 'h1', created: 5 });
-        assert.ok((await rejection(store.createAccount('bob', { name: 'BOB', passwordHash: 'h2', created: 6 }))) instanceof AccountExistsError);
+        assert.ok((await assertFailure(store.createAccount('bob', { name: 'BOB', passwordHash: 'h2', created: 6 }))) instanceof AccountExistsError);
         assert.equal(await store.setPasswordHash('bob', 'h3'), true);
         assert.equal(await store.setPasswordHash('nobody', 'h3'), false);
         assert.equal((await store.getAccount('bob'))?.passwordHash, 'h3');
