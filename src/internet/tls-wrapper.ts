@@ -32,6 +32,11 @@ class WrappedTLSTransport extends SocketTransport {
 export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtocol {
   /** The transport the wrapped protocol sees (once the outer connection is made). */
   tlsTransport: SocketTransport | undefined;
+  /**
+   * Why the handshake failed (the peer's certificate did not verify, its name did not match...), once it
+   * has; the outer connection is then dropped and its `connectionLost` reason says only that it closed.
+   */
+  handshakeError: Error | undefined;
   #wire: Duplex | undefined;
   #handshakeDone = false;
   /** The outer transport asked us (as its producer) to stop writing: TLS records wait. */
@@ -104,9 +109,12 @@ export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtoc
       this.#handshakeDone = true;
       this.tlsTransport = new WrappedTLSTransport(socket, this.wrapped, addresses, undefined, undefined, outer).start();
     });
-    socket.on('error', () => {
+    socket.on('error', (error: Error) => {
       // Before the handshake there is no inner transport yet: the outer connection is simply dropped.
-      if (!this.#handshakeDone) wire.destroy();
+      if (!this.#handshakeDone) {
+        this.handshakeError ??= error;
+        wire.destroy();
+      }
     });
   }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { ConnectError } from '../../internet/error.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { InsecureTLSOptionsError } from '../../internet/tls-options.js';
 import { reactor } from '../../internet/reactor.js';
@@ -153,10 +154,29 @@ describe('ProxyAgent through a local proxy', () => {
     assert.deepEqual(seen.map((l) => l.split(' ')[0]), ['GET', 'CONNECT']);
   });
 
-  test('https through the tunnel still refuses a certificate it cannot verify', async () => {
+  test('https through the tunnel still refuses a certificate it cannot verify, and says why', async () => {
     const port = listenSiteTLS();
     const { url } = await startProxy();
-    await assert.rejects(new ProxyAgent(url, reactor).request('GET', `https://localhost:${port}/`).asPromise(), /TLS handshake/);
+    await assert.rejects(new ProxyAgent(url, reactor).request('GET', `https://localhost:${port}/`).asPromise(), (e: Error) => {
+      assert.ok(e instanceof ConnectError);
+      assert.match(e.message, /^the TLS handshake with localhost:\d+ through the proxy failed: .*self[- ]signed/i);
+      assert.equal((e.cause as NodeJS.ErrnoException).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      return true;
+    });
+  });
+
+  test('https through the tunnel: a host name the certificate does not cover is reported as such', async () => {
+    const port = listenSiteTLS();
+    const { cert } = selfSignedCertificate();
+    const { url } = await startProxy();
+    // The proxy only ever connects to 127.0.0.1, whatever name it is asked for.
+    const agent = new ProxyAgent(url, reactor, { tlsOptions: { ca: cert } });
+    await assert.rejects(agent.request('GET', `https://not-the-name.test:${port}/`).asPromise(), (e: Error) => {
+      assert.ok(e instanceof ConnectError);
+      assert.match(e.message, /through the proxy failed: .*not-the-name\.test/);
+      assert.equal((e.cause as NodeJS.ErrnoException).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+      return true;
+    });
   });
 });
 

@@ -82,8 +82,13 @@ class TunnelProtocol extends Protocol {
     super.connectionLost(reason);
     this.#tls?.connectionLost(reason);
     if (!this.deferred.called) {
-      const why = this.#tls === null ? 'the proxy closed the connection before answering CONNECT' : `the TLS handshake with ${this.authority} through the proxy failed`;
-      this.deferred.errback(new ConnectError(why, { cause: reason.value }));
+      // The TLS wrapper knows why its handshake failed (verification, host name); the outer connection only closed.
+      const tlsError = this.#tls?.handshakeError;
+      const why =
+        this.#tls === null
+          ? 'the proxy closed the connection before answering CONNECT'
+          : `the TLS handshake with ${this.authority} through the proxy failed${tlsError === undefined ? '' : `: ${tlsError.message}`}`;
+      this.deferred.errback(new ConnectError(why, { cause: tlsError ?? reason.value }));
     }
   }
 }
