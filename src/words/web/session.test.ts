@@ -75,6 +75,19 @@ async function web(s: WordsService, nick: string, password?: string): Promise<{ 
   return { session, view };
 }
 
+/** ann on the web in #lobby with bob, an IRC-side client, already there; both records start empty. */
+async function annOnWebWithBob(): Promise<{ irc: RecordingClient; session: WebChatSession; view: RecordingView }> {
+  const s = service();
+  await s.start();
+  const irc = new RecordingClient();
+  const bob = await s.login('bob', { client: irc });
+  bob.join('#lobby');
+  const { session, view } = await web(s, 'ann');
+  view.take();
+  irc.take();
+  return { irc, session, view };
+}
+
 describe('WebChatSession', () => {
   test('login shows the user, then the lobby with its scrollback and members', async () => {
     const s = service();
@@ -113,14 +126,7 @@ describe('WebChatSession', () => {
   });
 
   test('saying things: own lines are shown, others get them; commands join, part, msg, me, topic, nick', async () => {
-    const s = service();
-    await s.start();
-    const irc = new RecordingClient();
-    const bob = await s.login('bob', { client: irc });
-    bob.join('#lobby');
-    const { session, view } = await web(s, 'ann');
-    view.take();
-    irc.take();
+    const { irc, session, view } = await annOnWebWithBob();
     assert.equal(await session.say('#lobby', 'hi\r\nthere'), null);
     assert.deepEqual(view.take(), ['message #lobby ann: hi there']);
     assert.deepEqual(irc.take(), ['privmsg ann->#lobby: hi there']);
@@ -147,13 +153,7 @@ describe('WebChatSession', () => {
   });
 
   test('a long line reaches IRC users whole: split between words into messages that fit an IRC line', async () => {
-    const s = service();
-    await s.start();
-    const irc = new RecordingClient();
-    const bob = await s.login('bob', { client: irc });
-    bob.join('#lobby');
-    const { session, view } = await web(s, 'ann');
-    view.take();
+    const { irc, session, view } = await annOnWebWithBob();
     const words = Array.from({ length: 120 }, (_, i) => `wörd${i}`);
     assert.equal(await session.say('#lobby', words.join(' ')), null);
     assert.ok(irc.messages.length >= 3);
