@@ -9,6 +9,11 @@ function queue(errors: unknown[] = []): TimerQueue {
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `ready()` holds, polling on the real loop; these tests assert order, never timing. */
+async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await tick(5);
+}
+
 test('calls run in time order, equal times in scheduling order', async () => {
   const q = queue();
   const order: string[] = [];
@@ -16,7 +21,7 @@ test('calls run in time order, equal times in scheduling order', async () => {
   q.callLater(0.01, () => order.push('a1'));
   q.callLater(0.01, () => order.push('a2'));
   q.callLater(0.02, () => order.push('b'));
-  await tick(80);
+  await until(() => order.length === 4);
   assert.deepEqual(order, ['a1', 'a2', 'b', 'c']);
   assert.equal(q.size, 0);
 });
@@ -28,7 +33,7 @@ test('cancel removes a call; cancelling twice or after it ran throws', async () 
   const d = q.callLater(0.01, () => ran++);
   c.cancel();
   assert.throws(() => c.cancel(), AlreadyCancelled);
-  await tick(40);
+  await until(() => !d.active());
   assert.equal(ran, 1);
   assert.throws(() => d.cancel(), AlreadyCalled);
   assert.equal(d.active(), false);
@@ -42,7 +47,7 @@ test('reset to later is honoured (lazy re-filing) and reset to earlier moves the
   const early = q.callLater(1, () => order.push('early'));
   late.reset(0.06);
   early.reset(0.005);
-  await tick(120);
+  await until(() => order.length === 3);
   assert.deepEqual(order, ['early', 'mid', 'late']);
 });
 
@@ -66,7 +71,7 @@ test('an error in one call is reported and the others still run', async () => {
     throw new Error('boom');
   });
   q.callLater(0, () => (ran = true));
-  await tick(20);
+  await until(() => ran);
   assert.equal(ran, true);
   assert.equal((errors[0] as Error).message, 'boom');
 });
@@ -79,7 +84,7 @@ test('callLater(0) scheduled by a running call waits for the next turn', async (
     q.callLater(0, () => order.push('third'));
     setImmediate(() => order.push('between'));
   });
-  await tick(30);
+  await until(() => order.length === 3);
   assert.deepEqual(order, ['first', 'between', 'third']);
 });
 
@@ -90,6 +95,6 @@ test('delay() postpones and arguments are passed', async () => {
   const t = c.getTime();
   c.delay(0.02);
   assert.ok(Math.abs(c.getTime() - (t + 0.02)) < 1e-9);
-  await tick(60);
+  await until(() => !c.active());
   assert.deepEqual(got, [5]);
 });
