@@ -238,9 +238,16 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   /** Sends `command` from `prefix` (a user's `nick!user@host`), with a `time` tag if the client wants it. */
   sendFrom(prefix: string, command: string, ...params: string[]): void {
-    const tags: Record<string, string> = {};
-    if (this.tagVariant & WANT_TIME) tags.time = new Date(this.factory.service.now()).toISOString();
-    this.send({ tags, prefix, command, params });
+    if (this.tagVariant & WANT_TIME) {
+      this.send({ tags: { time: new Date(this.factory.service.now()).toISOString() }, prefix, command, params });
+      return;
+    }
+    if (this.#closing || !this.connected) return;
+    try {
+      this.writeBytes(this.factory.untaggedLine(prefix, command, params));
+    } catch (e) {
+      log.warn('could not send IRC {command}: {error}', { command, error: String(e) });
+    }
   }
 
   /** Writes wire bytes now, or at the end of the input batch in progress (see `dataReceived`). */

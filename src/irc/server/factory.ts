@@ -8,6 +8,17 @@ import { reactor } from '../../internet/reactor.js';
 import type { WordsService } from '../../words/index.js';
 import { IRCServerProtocol } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
+import { formatServerLine } from './wire.js';
+
+const encoder = new TextEncoder();
+
+/** The last untagged line formatted for {@link IRCServerFactory.untaggedLine}. */
+interface SharedLine {
+  prefix: string;
+  command: string;
+  params: readonly string[];
+  bytes: Uint8Array;
+}
 
 /**
  * Builds an {@link IRCServerProtocol} per connection, all serving one {@link WordsService}.
@@ -24,6 +35,7 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   readonly #connections = new Set<IRCServerProtocol>();
   #batchDepth = 0;
   #dirty: IRCServerProtocol[] = [];
+  #shared: SharedLine | undefined;
 
   constructor(
     readonly service: WordsService,
@@ -75,6 +87,20 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     }
   }
 
+  /**
+   * @internal The wire bytes (CRLF included) of an untagged line. A JOIN, PART or QUIT goes to every member
+   * of a room in a row: it is formatted and encoded once and the same bytes are queued for each, rather than
+   * a string and an array per member (which, in a join storm, is most of what the server allocates).
+   * @throws {IRCFormatError} as `formatServerLine`
+   */
+  untaggedLine(prefix: string, command: string, params: string[]): Uint8Array {
+    const s = this.#shared;
+    if (s !== undefined && s.prefix === prefix && s.command === command && sameStrings(s.params, params)) return s.bytes;
+    const bytes = encoder.encode(`${formatServerLine({ tags: {}, prefix, command, params })}\r\n`);
+    this.#shared = { prefix, command, params, bytes };
+    return bytes;
+  }
+
   /** @internal */
   markDirty(p: IRCServerProtocol): void {
     this.#dirty.push(p);
@@ -84,4 +110,10 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   closeAll(reason = 'Server shutting down'): void {
     for (const p of [...this.#connections]) p.close(reason);
   }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
