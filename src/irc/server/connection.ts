@@ -44,6 +44,9 @@ export interface RegistrationState {
   sasl?: { mechanism: string; buffer: string };
 }
 
+/** The registration state of every registered connection: frozen, so a stray write throws instead of leaking. */
+export const REGISTERED: Readonly<RegistrationState> = Object.freeze({ capNegotiating: false, loggingIn: false });
+
 /** One client of the IRC server. */
 export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   declare factory: IRCServerFactory;
@@ -52,8 +55,8 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   #caps: Set<string> | undefined;
   /** The CAP version the client announced (302 gives capability values). */
   capVersion = 0;
-  /** Registration progress; unused once registered. */
-  readonly reg: RegistrationState = { capNegotiating: false, loggingIn: false };
+  /** Registration progress; once registered, the shared frozen {@link REGISTERED} (nothing reads it then). */
+  reg: RegistrationState = { capNegotiating: false, loggingIn: false };
   /** The peer's host, as shown in prefixes. */
   host = 'unknown';
   /** Which tags relayed messages carry for this client (see `relay.ts`). */

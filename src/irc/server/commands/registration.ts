@@ -7,7 +7,7 @@ import { Failure } from '../../../defer/index.js';
 import { AccountExistsError, AuthenticationError, NickInUseError, WordsError, foldName, isValidNick } from '../../../words/index.js';
 import type { IRCMessage } from '../../message.js';
 import * as N from '../../numerics.js';
-import type { IRCServerProtocol } from '../connection.js';
+import { REGISTERED, type IRCServerProtocol } from '../connection.js';
 import { CAPABILITIES, sendWelcome } from '../welcome.js';
 import { replyError } from '../words-errors.js';
 import type { CommandSpec } from './index.js';
@@ -45,7 +45,8 @@ export function maybeRegister(conn: IRCServerProtocol): void {
           return;
         }
         conn.user = user;
-        reg.password = undefined;
+        // Drops what registration gathered (the password among it) rather than keep it per client.
+        conn.reg = REGISTERED;
         sendWelcome(conn);
         conn.startIdleTimer();
       },
