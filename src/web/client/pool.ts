@@ -1,7 +1,7 @@
 /**
  * `HTTPConnectionPool`: keeps idle connections per host for reuse (Twisted's `HTTPConnectionPool`), closes
  * them after `cachedConnectionTimeout` idle seconds, and retries an idempotent request once on a fresh
- * connection when a cached one turns out to have been closed by the server meanwhile.
+ * connection when a cached one turns out to have been closed by the server meanwhile, or answers 408.
  * @module
  */
 import { Deferred, gatherResults } from '../../defer/index.js';
@@ -29,7 +29,10 @@ export class HTTPConnectionPool {
   maxPersistentPerHost = 2;
   /** Seconds an idle connection is kept. */
   cachedConnectionTimeout = 240;
-  /** Retry an idempotent, bodiless request once if a cached connection had gone stale. */
+  /**
+   * Retry an idempotent, bodiless request once on a new connection if a cached connection had gone stale
+   * (closed before any response byte) or answered `408 Request Timeout`.
+   */
   retryAutomatically = true;
   #cache = new Map<string, HTTP11ClientProtocol[]>();
   #timers = new Map<HTTP11ClientProtocol, IDelayedCall>();
@@ -46,10 +49,20 @@ export class HTTPConnectionPool {
     if (cached === null) return connect().addCallback((p) => this.#send(key, p, request));
     const d = this.#send(key, cached, request);
     if (!this.retryAutomatically || request.bodyProducer !== null || !IDEMPOTENT.has(request.method)) return d;
-    return d.addErrback((f) => {
-      if (!f.check(RequestNotSent, ResponseNeverReceived, RequestTransmissionFailed)) return f;
-      return connect().addCallback((p) => this.#send(key, p, request));
-    });
+    const retry = (): Deferred<Response> => connect().addCallback((p) => this.#send(key, p, request));
+    return d.addCallbacks(
+      (response: Response) => {
+        if (response.code !== 408) return response;
+        // The server timed the idle connection out as the request arrived: the 408 is about the connection,
+        // not the request. That connection is done for; the request goes once more on a new one.
+        if (cached.state !== 'CLOSED') cached.abort();
+        return retry();
+      },
+      (f) => {
+        if (!f.check(RequestNotSent, ResponseNeverReceived, RequestTransmissionFailed)) return f;
+        return retry();
+      },
+    );
   }
 
   /** The idle connections kept for `key` (for tests and monitoring). */
