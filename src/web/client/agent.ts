@@ -31,9 +31,10 @@ export interface AgentOptions {
   /**
    * Seconds a response body may go without a byte once its head has arrived (each byte resets it; time
    * the caller keeps the body paused does not count). Past it the body fails with
-   * `ResponseFailed([ResponseBodyTimeout])` and the connection is aborted, never reused. Default 60.
+   * `ResponseFailed([ResponseBodyTimeout])` and the connection is aborted, never reused. Default 60;
+   * `null` for no limit (an event stream that may stay silent for long).
    */
-  bodyIdleTimeout?: number;
+  bodyIdleTimeout?: number | null;
   /**
    * Seconds a request sent with `Expect: 100-continue` waits for `100 Continue` before sending its body
    * anyway, as curl does. Default 1.
@@ -97,7 +98,8 @@ export type RequestTiming = Pick<ClientRequest, 'clock' | 'bodyIdleTimeout' | 'c
 
 /** The timing of an agent's requests: its options, or the defaults (60 s idle body, 1 s for `100 Continue`). */
 export function requestTiming(clock: IReactorTime, options: Pick<AgentOptions, 'bodyIdleTimeout' | 'continueTimeout'>): RequestTiming {
-  return { clock, bodyIdleTimeout: options.bodyIdleTimeout ?? 60, continueTimeout: options.continueTimeout ?? 1 };
+  const idle = options.bodyIdleTimeout === undefined ? 60 : options.bodyIdleTimeout;
+  return { clock, continueTimeout: options.continueTimeout ?? 1, ...(idle === null ? {} : { bodyIdleTimeout: idle }) };
 }
 
 /** A request for the wire: `host` added unless given. */

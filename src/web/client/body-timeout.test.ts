@@ -75,6 +75,19 @@ describe('bodyIdleTimeout over a memory reactor', () => {
     assert.equal(timedOut(recorder.reason!.value).seconds, 5);
   });
 
+  test('bodyIdleTimeout: null means no limit', () => {
+    const { reactor, agent } = memoryAgent(true, { bodyIdleTimeout: null });
+    const d = agent.request('GET', 'http://h/events');
+    const server = accept(reactor);
+    server.send('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const recorder = new BodyRecorder();
+    successResultOf(d).deliverBody(recorder);
+    reactor.advance(3600);
+    server.send('5\r\nhello\r\n0\r\n\r\n');
+    assert.equal(recorder.text(), 'hello');
+    assert.ok(recorder.reason?.check(ResponseDone));
+  });
+
   test('a body paused by its reader (or buffered unread) does not time out; resuming starts the timer again', () => {
     const { reactor, agent } = memoryAgent(true, { bodyIdleTimeout: 5 });
     const d = agent.request('GET', 'http://h/');
