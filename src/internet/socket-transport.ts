@@ -134,7 +134,8 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport 
     this._preTLS = null;
     const socket = this.socket as Socket & { resetAndDestroy?: () => void };
     try {
-      if (typeof socket.resetAndDestroy === 'function' && (socket as unknown as { _handle?: unknown })._handle) socket.resetAndDestroy();
+      // After end(), Node 20's resetAndDestroy never emits 'close'; a plain destroy does.
+      if (!socket.writableEnded && typeof socket.resetAndDestroy === 'function' && (socket as unknown as { _handle?: unknown })._handle) socket.resetAndDestroy();
       else socket.destroy();
     } catch {
       socket.destroy();

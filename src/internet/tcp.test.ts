@@ -210,3 +210,24 @@ test('bindAddress picks the local address (and port) a client connects from', as
   await until(() => server!.connected === false, 'closed');
   await port.stopListening();
 });
+
+test('abortConnection after loseConnection still reaches connectionLost (the peer never closes its side)', async () => {
+  let reason: Failure | undefined;
+  class LoseThenAbort extends Protocol {
+    override connectionMade(): void {
+      this.transport!.write(new Uint8Array(1024));
+      this.transport!.loseConnection();
+      this.transport!.abortConnection();
+    }
+    override connectionLost(r: Failure): void {
+      reason = r;
+    }
+  }
+  const port = reactor.listenTCP(0, Factory.forProtocol(LoseThenAbort), { interface: '127.0.0.1' });
+  const sock = net.connect({ port: (port.getHost() as IPv4Address).port, host: '127.0.0.1', allowHalfOpen: true });
+  sock.on('error', () => {});
+  await until(() => reason !== undefined, 'connectionLost after lose + abort');
+  assert.ok(reason);
+  sock.destroy();
+  await port.stopListening();
+});
