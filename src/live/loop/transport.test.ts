@@ -71,14 +71,34 @@ describe('connectWebSocketStream', () => {
     assert.equal(p.transport.getHost().type, 'WEBSOCKET');
   });
 
-  test('takes a factory, and a reactor as the third argument', () => {
-    const factory = ClientFactory.forProtocol(Lines);
-    const clock = new Clock();
-    const originalSetTimeout = globalThis.setTimeout;
-    const d = connectWebSocketStream<Lines>('ws://h/x', factory, clock);
-    assert.equal(globalThis.setTimeout, originalSetTimeout);
-    assert.equal(FakeWebSocket.instances.length, 0, 'no options: the page WebSocket is used, and Node 20 has none');
-    assert.ok(failureResultOf(d, ConnectError).getErrorMessage().includes('no WebSocket'));
+  test('takes a factory, and a reactor as the third argument: the page WebSocket, the handshake timed on that reactor', () => {
+    const page = globalThis as { WebSocket?: unknown };
+    const pageWebSocket = page.WebSocket;
+    page.WebSocket = FakeWebSocket;
+    try {
+      const clock = new Clock();
+      const d = connectWebSocketStream<Lines>('ws://h/x', ClientFactory.forProtocol(Lines), clock);
+      assert.equal(FakeWebSocket.instances.length, 1, 'the page WebSocket is used');
+      assert.equal(clock.getDelayedCalls().length, 1, 'the handshake timeout is on the given reactor');
+      FakeWebSocket.last().open();
+      const p = successResultOf(d);
+      assert.ok(p instanceof Lines, 'built by the factory');
+      assert.equal(p.made, 1);
+    } finally {
+      page.WebSocket = pageWebSocket;
+    }
+  });
+
+  test('with no WebSocket class in the runtime and none passed, fails with ConnectError', () => {
+    const page = globalThis as { WebSocket?: unknown };
+    const pageWebSocket = page.WebSocket;
+    page.WebSocket = undefined;
+    try {
+      const d = connectWebSocketStream<Lines>('ws://h/x', ClientFactory.forProtocol(Lines), new Clock());
+      assert.ok(failureResultOf(d, ConnectError).getErrorMessage().includes('no WebSocket'));
+    } finally {
+      page.WebSocket = pageWebSocket;
+    }
   });
 
   test('fails with ConnectError when the socket closes before opening', () => {
