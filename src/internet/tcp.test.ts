@@ -5,7 +5,7 @@ import type { Failure } from '../defer/index.js';
 import { Clock } from '../testing/index.js';
 import { NodeReactor } from './reactor.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
-import { CannotListenError, ConnectingTimeoutError, ConnectionRefusedError, UserError } from './error.js';
+import { CannotListenError, ConnectingTimeoutError, ConnectionAborted, ConnectionRefusedError, UserError } from './error.js';
 import { IPv4Address, IPv6Address } from './address.js';
 import { connectTCP } from './tcp.js';
 import type { IConnector } from './interfaces.js';
@@ -227,7 +227,7 @@ test('abortConnection after loseConnection still reaches connectionLost (the pee
   const sock = net.connect({ port: (port.getHost() as IPv4Address).port, host: '127.0.0.1', allowHalfOpen: true });
   sock.on('error', () => {});
   await until(() => reason !== undefined, 'connectionLost after lose + abort');
-  assert.ok(reason);
+  assert.ok(reason!.check(ConnectionAborted), `aborted, not ${reason!.getErrorMessage()}`);
   sock.destroy();
   await port.stopListening();
 });
