@@ -69,7 +69,5 @@ function wrapperOver(overTCP: boolean) {
   };
 }
 
-// Known gap of the wrapper: over TCP, when one side aborts mid-transfer, the other may not notice the reset
-// while its TLS layer has paused reading the outer socket.
 streamTransportConformance('TLSWrapperProtocol over the in-memory loopback', wrapperOver(false));
 streamTransportConformance('TLSWrapperProtocol over TCP', wrapperOver(true));
