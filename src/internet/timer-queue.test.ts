@@ -11,7 +11,12 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `ready()` holds, polling on the real loop; these tests assert order, never timing. */
 async function until(ready: () => boolean): Promise<void> {
-  while (!ready()) await tick(5);
+  // A generous bound so a call that never runs fails the test instead of hanging the run.
+  const deadline = Date.now() + 30_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the calls to run');
+    await tick(5);
+  }
 }
 
 test('calls run in time order, equal times in scheduling order', async () => {
