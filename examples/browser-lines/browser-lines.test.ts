@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../src/testing/chromium.js';
 
 test('examples/browser-lines: a LineReceiver in Chromium echoes lines through the bridge, and /quit closes', async () => {
+  // Chromium first: if it is missing, the test fails naming its package without leaving a server running.
+  const browser = await launchChromium();
   const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url)), 'tcp:0:interface=127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const browser = await launchChromium();
   try {
     const first = (await createInterface({ input: server.stdout })[Symbol.asyncIterator]().next()).value as string;
     const url = /open (http:\S+)/.exec(first)![1]!;

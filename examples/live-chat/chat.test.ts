@@ -17,8 +17,9 @@ async function waitForLog(page: Page, line: string): Promise<void> {
 }
 
 test('examples/live-chat: three browsers in one room see the same conversation', async () => {
-  const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url)), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Chromium first: if it is missing, the test fails naming its package without leaving a server running.
   const browser = await launchChromium();
+  const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url)), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const first = (await createInterface({ input: server.stdout })[Symbol.asyncIterator]().next()).value as string;
     const url = /(http:\S+)/.exec(first)![1]!;
