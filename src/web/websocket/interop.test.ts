@@ -149,7 +149,8 @@ describe('connectWebSocket against a ws server', () => {
       client.transport.sendTextMessage('fragments please');
       assert.equal(await client.next(), 'one two three');
       peers[0]!.ping('from ws');
-      while (pings.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const deadline = Date.now() + 30_000;
+      while (pings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       assert.deepEqual(pings, ['from ws']);
       client.transport.loseConnection(4003, 'bye');
       const closed = await client.closed();
