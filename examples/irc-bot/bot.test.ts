@@ -39,7 +39,8 @@ describe('examples/irc-bot', { timeout: 240_000 }, () => {
         assert.match(out, /signed on as exbot\njoined #bots/);
         reactor.connectTCP('127.0.0.1', server.port, factory);
         for (let i = 0; i < 900 && !factory.client?.registered; i++) await new Promise((r) => setTimeout(r, 50));
-        const visitor = factory.client!;
+        const visitor = factory.client;
+        assert.ok(visitor?.registered, `visitor did not sign on; ngircd log:\n${server.log()}`);
         visitor.join('#bots');
         await visitor.waitFor('privmsg("exbot!~exbot@127.0.0.1","#bots","welcome, visitor!")');
         visitor.msg('#bots', '!hello');
