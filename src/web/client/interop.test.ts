@@ -67,9 +67,10 @@ describe('Agent against node:http', () => {
   });
 
   test('concurrent requests open parallel connections and all complete', async () => {
-    const { url } = await serve((req, res) => res.end(req.url));
+    const { url, connections } = await serve((req, res) => res.end(req.url));
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => agent.request('GET', `${url}/${i}`).addCallback(readBody).asPromise()));
     assert.deepEqual(results.map(text), Array.from({ length: 20 }, (_, i) => `/${i}`));
+    assert.equal(connections(), 20, 'no idle connection existed, so each request opened its own');
   });
 
   test('POST bodies: with Content-Length, and chunked from a stream', async () => {
