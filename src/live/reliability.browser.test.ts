@@ -167,6 +167,7 @@ describe('fallback and the end of a page', () => {
       assert.equal(await root.callRemote('record', 3), 4);
       assert.equal(gone, false);
       assert.ok(tab.connection !== undefined);
+      assert.ok(tab.connection.attachments >= 2, 'the page was cut off and came back on the same connection');
     } finally {
       await harness.close();
     }
