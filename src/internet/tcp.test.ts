@@ -8,7 +8,7 @@ import { ClientFactory, Factory, Protocol } from './protocol.js';
 import { CannotListenError, ConnectingTimeoutError, ConnectionAborted, ConnectionRefusedError, UserError } from './error.js';
 import { IPv4Address, IPv6Address } from './address.js';
 import { connectTCP } from './tcp.js';
-import type { IConnector } from './interfaces.js';
+import type { IConnector, ITCPTransport } from './interfaces.js';
 
 const reactor = new NodeReactor();
 
@@ -217,7 +217,7 @@ test('abortConnection after loseConnection still reaches connectionLost (the pee
     override connectionMade(): void {
       this.transport!.write(new Uint8Array(1024));
       this.transport!.loseConnection();
-      this.transport!.abortConnection();
+      (this.transport as ITCPTransport).abortConnection();
     }
     override connectionLost(r: Failure): void {
       reason = r;
