@@ -49,8 +49,9 @@ test('Chromium talks to a WebSocketResource: echo of text and binary, deflate, f
   const root = new Resource();
   root.putChild('', new Data('<!DOCTYPE html><title>ws</title><p id="p">ws page</p>', 'text/html; charset=utf-8'));
   root.putChild('ws', new WebSocketResource(() => servers[servers.push(new Echo()) - 1]!, { subprotocols: ['echo'], perMessageDeflate: { threshold: 0 }, fragmentSize: 1000 }));
-  const port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
+  // Chromium first: if it is missing, the test fails naming its package without leaving a port open.
   const browser = await launchChromium();
+  const port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(port.getHost() as unknown as { port: number }).port}/`);
