@@ -28,18 +28,20 @@ describe('a browser and an IRC client in the same room', () => {
   const clients: IRCFrameworkClient[] = [];
 
   before(async () => {
+    // Chromium first: if it is missing, the suite fails naming its package before any port is opened.
+    browser = await launchChromium();
     data = mkdtempSync(join(tmpdir(), 'torsion-words-interop-'));
     app = new WordsApplication({ irc: ['tcp:0:interface=127.0.0.1'], web: ['tcp:0:interface=127.0.0.1'], data, scrypt: { N: 1024, r: 8, p: 1 } });
     await app.startService();
     url = `http://127.0.0.1:${app.ports.web[0]}/`;
-    browser = await launchChromium();
   });
 
+  // after() may find nothing set up when before() failed (for instance, Chromium missing).
   after(async () => {
     for (const c of clients) c.connection?.end();
-    await browser.close();
-    if (app.running) await app.stopService();
-    rmSync(data, { recursive: true, force: true });
+    await browser?.close();
+    if (app?.running) await app.stopService();
+    if (data !== undefined) rmSync(data, { recursive: true, force: true });
   });
 
   function ircUser(nick: string, extra: object = {}): Promise<IRCFrameworkClient> {
