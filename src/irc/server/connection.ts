@@ -24,6 +24,8 @@ import { InputThrottle } from './throttle.js';
 const log = new Logger({ namespace: 'torsion.irc.server' });
 const encoder = new TextEncoder();
 const NO_CAPS: ReadonlySet<string> = new Set();
+/** How many commands a client may pipeline behind a login still in flight. */
+const MAX_HELD_COMMANDS = 64;
 
 /** A transport that may take a producer (most do) and may abort. */
 type MaybeConsumer = ITransport & Partial<Pick<IConsumer, 'registerProducer' | 'unregisterProducer'>> & { abortConnection?(): void };
@@ -66,6 +68,8 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   #lastInput = 0;
   #pingSentAt: number | undefined;
   #closing = false;
+  /** Commands that arrived while the login was in flight: run, in order, once it has finished. */
+  #held: IRCMessage[] | undefined;
   #out: Uint8Array[] = [];
   /** Bytes written since the transport said its buffer is full, or -1 while it drains normally. */
   #unread = -1;
@@ -177,11 +181,26 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   #handle(msg: IRCMessage): void {
     if (this.#closing) return;
+    if (this.reg.loggingIn) {
+      // Clients may pipeline JOIN and more behind NICK/USER; the login (a password hash, a store lookup)
+      // can finish later, so those commands wait for it instead of drawing 451.
+      const held = (this.#held ??= []);
+      held.push(msg);
+      if (held.length > MAX_HELD_COMMANDS) this.close('Too many commands before registration finished');
+      return;
+    }
     try {
       dispatch(this, msg);
     } catch (e) {
       log.failure('IRC command {command} failed', new Failure(e), { command: msg.command });
     }
+  }
+
+  /** Runs the commands held while the login was in flight (called when it has finished, either way). */
+  releaseHeld(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const msg of held) this.#handle(msg);
   }
 
   override messageTooLong(_line: Uint8Array, _limit: IRCLimit): void {

@@ -99,6 +99,19 @@ describe('IRC server registration', () => {
     assert.ok(right.lines().includes(':irc.test 330 Owner Owner owner :is logged in as'));
   });
 
+  test('commands pipelined behind NICK/USER wait for a slow login (PASS) and then run in order', async () => {
+    const h = new Harness();
+    await h.service.register('piper', 'letmein');
+    const c = h.connect().send('PASS letmein', 'NICK piper', 'USER p 0 * :P', 'JOIN #pipe', 'TOPIC #pipe :laid');
+    await until(() => c.proto.registered, 'the login to finish');
+    const lines = c.lines();
+    assert.ok(!lines.some((l) => l.includes(' 451 ')), lines.join('\n'));
+    const welcome = lines.findIndex((l) => l.includes(' 001 piper '));
+    const join = lines.findIndex((l) => l.startsWith(':piper!') && l.includes(' JOIN #pipe'));
+    const topic = lines.findIndex((l) => l.startsWith(':piper!') && l.endsWith(' TOPIC #pipe :laid'));
+    assert.ok(welcome >= 0 && welcome < join && join < topic, lines.join('\n'));
+  });
+
   test('REGISTER (draft/account-registration) registers the nick in use; PASS then logs in to it', async () => {
     const h = new Harness();
     const c = h.register('newbie');

@@ -49,6 +49,7 @@ export function maybeRegister(conn: IRCServerProtocol): void {
         conn.reg = REGISTERED;
         sendWelcome(conn);
         conn.startIdleTimer();
+        conn.releaseHeld();
       },
       (f: Failure) => {
         reg.loggingIn = false;
@@ -64,6 +65,7 @@ export function maybeRegister(conn: IRCServerProtocol): void {
         else if (e instanceof WordsError) replyError(conn, e);
         else conn.close('Internal error');
         maybeRegister(conn);
+        conn.releaseHeld();
       },
     );
 }
