@@ -108,6 +108,7 @@ export class NodeReactor implements IReactor {
     if (this.running || this.#finished) throw new ReactorAlreadyRunning('the reactor is already running');
     const done = new Promise<void>((resolve) => (this.#finished = resolve));
     this.#keepAlive = setInterval(() => {}, 2 ** 30);
+    this.#timers.keepAlive(true);
     if (options.installSignalHandlers ?? true) this.#installSignalHandlers();
     this.running = true;
     return this.#events.startup.fire().then(() => done);
@@ -170,6 +171,7 @@ export class NodeReactor implements IReactor {
       this.#signalHandler = undefined;
     }
     clearInterval(this.#keepAlive);
+    this.#timers.keepAlive(false);
     const finished = this.#finished;
     this.#finished = undefined;
     finished?.();

@@ -84,13 +84,16 @@ test('an error in one call is reported and the others still run', async () => {
 test('callLater(0) scheduled by a running call waits for the next turn', async () => {
   const q = queue();
   const order: string[] = [];
+  let afterTurn: string[] | undefined;
   q.callLater(0, () => {
     order.push('first');
-    q.callLater(0, () => order.push('third'));
-    setImmediate(() => order.push('between'));
+    q.callLater(0, () => order.push('second'));
+    // Microtasks run once the timer's turn is over: 'second' must not have run in that same turn.
+    queueMicrotask(() => (afterTurn = [...order]));
   });
-  await until(() => order.length === 3);
-  assert.deepEqual(order, ['first', 'between', 'third']);
+  await until(() => order.length === 2);
+  assert.deepEqual(afterTurn, ['first']);
+  assert.deepEqual(order, ['first', 'second']);
 });
 
 test('delay() postpones and arguments are passed', async () => {

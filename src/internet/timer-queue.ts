@@ -28,6 +28,7 @@ export class TimerQueue {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The heap time the timer is armed for. */
   #armedFor = Infinity;
+  #keepsAlive = true;
   readonly #hooks: DelayedCallHooks;
 
   /**
@@ -50,6 +51,18 @@ export class TimerQueue {
     const call = new QueuedCall(this.now() + checkDelay(seconds), fn as (...args: unknown[]) => unknown, args, this.#hooks);
     this.#push(call);
     return call;
+  }
+
+  /**
+   * Whether pending calls keep the process alive (the default). A reactor that has stopped turns this off,
+   * so, as in Twisted, calls still scheduled do not hold the program open after `run()` has returned.
+   */
+  keepAlive(keep: boolean): void {
+    this.#keepsAlive = keep;
+    if (this.#timer !== undefined) {
+      if (keep) this.#timer.ref();
+      else this.#timer.unref();
+    }
   }
 
   /** The pending calls (unordered). */
@@ -148,6 +161,7 @@ export class TimerQueue {
     this.#armedFor = due;
     const ms = Math.max(0, Math.ceil((due - this.now()) * 1000));
     this.#timer = setTimeout(this.#fire, ms);
+    if (!this.#keepsAlive) this.#timer.unref();
   }
 
   #disarm(): void {

@@ -13,5 +13,7 @@ reactor.addSystemEventTrigger('before', 'shutdown', () => {
 });
 reactor.addSystemEventTrigger('after', 'shutdown', () => process.stdout.write('after-shutdown\n'));
 reactor.callWhenRunning(() => process.stdout.write('running\n'));
+// Still pending at shutdown: it must not keep the process alive once run() has returned.
+reactor.callLater(3600, () => process.stdout.write('never\n'));
 await reactor.run();
 process.stdout.write('run-returned\n');
