@@ -180,35 +180,45 @@ describe('ProxyAgent through a local proxy', () => {
   });
 });
 
-describe('HTTPConnectionPool over real sockets', () => {
-  test('a GET on a connection the server drops without answering is retried once on a new one', async () => {
-    let connections = 0;
-    const server = createNetServer((socket) => {
-      sockets.add(socket);
-      const n = ++connections;
-      let requests = 0;
-      let buffered = '';
-      socket.on('data', (d) => {
-        buffered += d.toString('latin1');
-        while (buffered.includes('\r\n\r\n')) {
-          buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4);
-          requests++;
-          // The first connection answers once, then "times out" just as the second request arrives.
-          if (n === 1 && requests === 2) socket.destroy();
-          else socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nconn ${n} #${requests}`);
-        }
-      });
-      socket.on('error', () => {});
+/**
+ * A server whose first connection answers one GET and then treats the second with `onSecond`; every other
+ * request gets "conn N #M". The agent must see the second GET answered on a new connection.
+ */
+async function retriedOnNewConnection(onSecond: (socket: Socket) => void): Promise<void> {
+  let connections = 0;
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    const n = ++connections;
+    let requests = 0;
+    let buffered = '';
+    socket.on('data', (d) => {
+      buffered += d.toString('latin1');
+      while (buffered.includes('\r\n\r\n')) {
+        buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4);
+        requests++;
+        if (n === 1 && requests === 2) onSecond(socket);
+        else socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nconn ${n} #${requests}`);
+      }
     });
-    servers.push(server as unknown as Server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const pool = new HTTPConnectionPool(reactor);
-    const agent = new Agent(reactor, { pool });
-    const text = async (): Promise<string> => Buffer.from(await readBody(await agent.request('GET', url))).toString();
-    assert.equal(await text(), 'conn 1 #1');
-    assert.equal(await text(), 'conn 2 #1');
-    assert.equal(connections, 2);
-    await pool.closeCachedConnections();
+    socket.on('error', () => {});
   });
+  servers.push(server as unknown as Server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const pool = new HTTPConnectionPool(reactor);
+  const agent = new Agent(reactor, { pool });
+  const text = async (): Promise<string> => Buffer.from(await readBody(await agent.request('GET', url))).toString();
+  assert.equal(await text(), 'conn 1 #1');
+  assert.equal(await text(), 'conn 2 #1');
+  assert.equal(connections, 2);
+  await pool.closeCachedConnections();
+}
+
+describe('HTTPConnectionPool over real sockets', () => {
+  test('a GET on a connection the server drops without answering is retried once on a new one', () =>
+    // The first connection answers once, then "times out" just as the second request arrives.
+    retriedOnNewConnection((socket) => socket.destroy()));
+
+  test('a GET answered with 408 on a reused connection is sent again on a new one', () =>
+    retriedOnNewConnection((socket) => socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 7\r\n\r\ntimeout')));
 });

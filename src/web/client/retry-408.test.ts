@@ -1,15 +1,11 @@
 /**
  * A `408 Request Timeout` on a reused pooled connection: an idempotent, bodiless request is retried once
- * on a new connection, as when the connection had gone stale.
+ * on a new connection, as when the connection had gone stale. (The loopback case is in integration.test.ts.)
  */
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { reactor } from '../../internet/reactor.js';
 import { successResultOf } from '../../testing/index.js';
-import { Agent } from './agent.js';
 import { StringBodyProducer } from './body-producers.js';
-import { HTTPConnectionPool } from './pool.js';
 import { readBody } from './read-body.js';
 import { accept, memoryAgent, type FakeServer } from './test-support.js';
 
@@ -87,44 +83,5 @@ describe('408 on a reused connection, over a memory reactor', () => {
       assert.equal(successResultOf(d).code, 408, `${method} retry=${retry}`);
       assert.equal(reactor.tcpClients.length, 1, `${method} retry=${retry}: no new connection`);
     }
-  });
-});
-
-describe('408 on a reused connection, over loopback', () => {
-  const servers: Server[] = [];
-  const sockets = new Set<Socket>();
-  after(async () => {
-    for (const s of sockets) s.destroy();
-    for (const s of servers) await new Promise((r) => s.close(r));
-  });
-
-  test('a server that answers the second request on a connection with 408 sees the request again on a new one', async () => {
-    let connections = 0;
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      const n = ++connections;
-      let requests = 0;
-      let buffered = '';
-      socket.on('data', (d) => {
-        buffered += d.toString('latin1');
-        while (buffered.includes('\r\n\r\n')) {
-          buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4);
-          requests++;
-          if (n === 1 && requests === 2) socket.end(TIMEOUT);
-          else socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nconn ${n} #${requests}`);
-        }
-      });
-      socket.on('error', () => {});
-    });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const pool = new HTTPConnectionPool(reactor);
-    const agent = new Agent(reactor, { pool });
-    const text = async (): Promise<string> => Buffer.from(await readBody(await agent.request('GET', url))).toString();
-    assert.equal(await text(), 'conn 1 #1');
-    assert.equal(await text(), 'conn 2 #1');
-    assert.equal(connections, 2);
-    await pool.closeCachedConnections();
   });
 });
