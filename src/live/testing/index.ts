@@ -154,13 +154,13 @@ export class LiveTab {
 
   /** Closes the transport connection from the server side; the page reconnects. */
   dropConnection(): void {
-    this.connection?.dropTransport();
+    this.#connected('drop').dropTransport();
   }
 
   /** While blocked, the page's reconnections are refused (the network is down); the current one is closed. */
   block(blocked = true): void {
-    const c = this.connection;
-    if (c === undefined) return;
+    const c = blocked ? this.#connected('block') : this.connection;
+    if (c === undefined) return; // unblocking a page that is already gone has nothing to undo
     c.blocked = blocked;
     if (blocked) c.dropTransport();
   }
@@ -170,7 +170,15 @@ export class LiveTab {
    * path, until heartbeats notice and the page reconnects over a fresh connection.
    */
   stall(): void {
-    const socket = this.connection?.socket as LiveEndpoint | null | undefined;
-    if (socket) socket.stalled = true;
+    const socket = this.#connected('stall').socket as LiveEndpoint | null | undefined;
+    if (!socket) throw new Error('LiveTab.stall: the page has no transport connection right now');
+    socket.stalled = true;
+  }
+
+  // A fault injected into a page that has no server connection would cut nothing and let the test pass.
+  #connected(what: string): LiveConnection {
+    const c = this.connection;
+    if (c === undefined) throw new Error(`LiveTab.${what}: the page has no server connection yet`);
+    return c;
   }
 }
