@@ -20,6 +20,7 @@ import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
 import { relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
 import { InputThrottle } from './throttle.js';
+import { concatBytes } from '../../protocols/bytes.js';
 
 const log = new Logger({ namespace: 'torsion.irc.server' });
 const encoder = new TextEncoder();
@@ -291,7 +292,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     this.#out = [];
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
-    const bytes = out.length === 1 ? out[0] : concat(out);
+    const bytes = out.length === 1 ? out[0] : concatBytes(out);
     this.transport.write(bytes);
     this.#written(bytes.length);
   }
@@ -412,18 +413,6 @@ class SendQueueWatch {
     this.conn.sendQueueFull(false);
   }
   stopProducing(): void {}
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** `nick!user@host` of a user. */
