@@ -7,7 +7,7 @@ export { Clock } from './clock.js';
 export { DelayedCall } from '../internet/delayed-call.js';
 export { StringTransport, StringTransportWithDisconnection, type StringTransportOptions, type ProducerState } from './string-transport.js';
 export { successResultOf, failureResultOf, assertNoResult, assertFailure, deferredTest } from './assertions.js';
-export { requirePeer, PeerMissingError } from './peers.js';
+export { requirePeer, PeerMissingError, freeLoopbackPort } from './peers.js';
 export { connectedServerAndClient, loopbackAsync, IOPump, type LoopbackOptions, type LoopbackConnection, type ProtocolSource } from './io-pump.js';
 export { LoopbackTransport } from './loopback-transport.js';
 export { nodeTLSLayer, type TLSLayer, type TLSLayerFactory, type TLSLayerHooks } from './tls-layer.js';

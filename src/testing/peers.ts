@@ -3,6 +3,7 @@
  * @module
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 /** A program an interop test needs is not installed. */
@@ -43,4 +44,20 @@ export function requirePeer(command: string, debianPackage: string): string {
     if (isExecutable(candidate)) return candidate;
   }
   throw new PeerMissingError(command, debianPackage);
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, for starting a peer program that must be told its
+ * port (ngircd, postgres). Another process could take it in between; peers started this way are local
+ * and short-lived, which keeps that unlikely.
+ */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -9,8 +9,8 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deferred, type Failure } from '../../defer/index.js';
-import { Factory, ProcessDone, Protocol, ProcessProtocol, reactor, type IPv4Address, type ProcessTransport } from '../../internet/index.js';
-import { PeerMissingError } from '../../testing/index.js';
+import { ProcessDone, ProcessProtocol, reactor, type ProcessTransport } from '../../internet/index.js';
+import { PeerMissingError, freeLoopbackPort } from '../../testing/index.js';
 
 /** The database role and database name the server is made with (trust authentication, loopback only). */
 const USER = 'torsion';
@@ -84,14 +84,6 @@ const WATCHDOG = [
   'exit $status',
 ].join('\n');
 
-/** A port number free on 127.0.0.1 right now (PostgreSQL cannot be given port 0). */
-async function freePort(): Promise<number> {
-  const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
-  const n = (port.getHost() as IPv4Address).port;
-  await port.stopListening();
-  return n;
-}
-
 /** A running throwaway server; `stop()` it (and its directory goes) when done. */
 export class PostgresServer {
   #process: { transport: ProcessTransport; protocol: ServerProcess } | undefined;
@@ -125,7 +117,7 @@ export class PostgresServer {
       const server = new PostgresServer(dir, 0, binaries, user);
       await server.#run(binaries.initdb, ['-D', join(dir, 'data'), '-U', USER, '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
       for (let attempt = 1; ; attempt++) {
-        server.port = await freePort();
+        server.port = await freeLoopbackPort();
         try {
           await server.resume();
           return server;

@@ -8,23 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Failure } from '../../defer/index.js';
 import { reactor } from '../../internet/index.js';
-import { Factory, ProcessProtocol } from '../../internet/protocol.js';
+import { ProcessProtocol } from '../../internet/protocol.js';
 import type { IProcessTransport } from '../../internet/interfaces.js';
-import { requirePeer } from '../../testing/peers.js';
+import { freeLoopbackPort, requirePeer } from '../../testing/peers.js';
 
 export interface NgircdServer {
   port: number;
   /** Everything ngircd logged so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago (listened on with port 0, then released). */
-export async function freePort(): Promise<number> {
-  const port = reactor.listenTCP(0, new Factory(), { interface: '127.0.0.1' });
-  const { port: n } = port.getHost() as unknown as { port: number };
-  await port.stopListening();
-  return n;
 }
 
 /** Collects ngircd's log and tells when it listens or exits. */
@@ -77,7 +69,7 @@ export async function startNgircd(): Promise<NgircdServer> {
   const program = requirePeer('ngircd', 'ngircd');
   let lastLog = '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const dir = mkdtempSync(join(tmpdir(), 'torsion-ngircd-'));
     const conf = join(dir, 'ngircd.conf');
     writeFileSync(conf, config(port));
