@@ -297,6 +297,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return this.asPromise().then(onFulfilled, onRejected);
   }
 
+  /**
+   * `promise.catch` over {@link Deferred.asPromise}, so APIs that want a full Promise (`assert.rejects`,
+   * libraries checking for `then` and `catch`) accept a Deferred. Consumes the result as {@link Deferred.then} does.
+   */
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.asPromise().catch(onRejected);
+  }
+
+  /** `promise.finally` over {@link Deferred.asPromise}; consumes the result as {@link Deferred.then} does. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.asPromise().finally(onFinally);
+  }
+
   /** A Promise of this Deferred's result (a failure rejects it with the Failure's error); see {@link Deferred.then}. */
   asPromise(): Promise<T> {
     return new Promise<T>((resolve, reject) => {

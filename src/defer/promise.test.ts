@@ -29,6 +29,16 @@ describe('await and Promises', () => {
     await assert.rejects(fail(e).asPromise(), (x) => x === e);
   });
 
+  test('catch and finally work as on a Promise, so assert.rejects takes a Deferred', async () => {
+    await assert.rejects(fail(new BoomError('nope')), /nope/);
+    await assert.doesNotReject(succeed(1));
+    assert.equal(await fail(new BoomError('c')).catch((e: Error) => e.message), 'c');
+    const seen: string[] = [];
+    assert.equal(await succeed(5).finally(() => seen.push('finally')), 5);
+    await assert.rejects(fail(new BoomError('f')).finally(() => seen.push('again')), /f/);
+    assert.deepEqual(seen, ['finally', 'again']);
+  });
+
   test('then passes through onFulfilled and onRejected', async () => {
     assert.equal(await succeed(2).then((n) => n * 2), 4);
     assert.equal(await fail(new BoomError('r')).then(null, (e: Error) => e.message), 'r');

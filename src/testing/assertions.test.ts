@@ -101,8 +101,11 @@ describe('returning a Deferred from a node:test test', () => {
     // Without NODE_TEST_CONTEXT, which the parent runner sets and which would switch the child to its wire format.
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', fixture], { encoding: 'utf8', timeout: 60_000, env });
+    // The fixture runs as a plain script, not under a nested `--test` runner: one process, not a runner spawning
+    // a runner, so a loaded machine has no second child whose start-up can race the report (it once printed `# fail 2`).
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test-reporter=tap', fixture], { encoding: 'utf8', timeout: 120_000, env });
     const out = run.stdout;
+    assert.equal(run.signal, null, `fixture killed by ${String(run.signal)}; stderr:\n${run.stderr}`);
     assert.match(out, /FIXTURE-FIRED[\s\S]*ok 1 - waits for a Deferred that fires later/);
     assert.match(out, /not ok 2 - fails when the returned Deferred fails[\s\S]*FIXTURE-FAILURE/);
     assert.match(out, /# pass 1/);
