@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
-const roots = args.length > 0 ? args : ['src', 'examples'];
+const roots = args.length > 0 ? args : ['src', 'examples', 'scripts'];
 
 function collect(path, out) {
   const st = statSync(path);

@@ -305,6 +305,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return this.asPromise().catch(onRejected);
   }
 
+  /** Makes a Deferred a `Promise` to the type checker too (`[object Deferred]` at run time), for APIs typed to take one. */
+  get [Symbol.toStringTag](): string {
+    return 'Deferred';
+  }
+
   /** `promise.finally` over {@link Deferred.asPromise}; consumes the result as {@link Deferred.then} does. */
   finally(onFinally?: (() => void) | null): Promise<T> {
     return this.asPromise().finally(onFinally);
