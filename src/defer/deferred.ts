@@ -5,6 +5,7 @@
  */
 import { AlreadyCalledError, CancelledError, Failure, TimeoutError } from './failure.js';
 import { callSite, debugging, trackUnhandled, untrackUnhandled, type DeferredInfo } from './unhandled.js';
+import { isThenable } from './thenable.js';
 
 /** The part of a reactor that `addTimeout` needs (a `Clock` or the reactor). */
 export interface TimeoutClock {
@@ -25,10 +26,6 @@ const PAUSE = 8;
 
 /** Marks the chain entries that hand an inner Deferred's result back to the outer one waiting on it. */
 const CONTINUE: Callback = () => undefined;
-
-function isThenable(x: any): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof x.then === 'function';
-}
 
 /** Needs more than "store it as the result": a Failure to track, a Deferred or Promise to wait on. */
 function isSpecial(r: any): boolean {

@@ -5,6 +5,7 @@
  */
 import { Deferred, fireWithDeferred } from './deferred.js';
 import { Failure } from './failure.js';
+import { isThenable } from './thenable.js';
 
 interface Status {
   /** The Deferred the caller holds, or the fresh one a cancellation chained it to. */
@@ -14,10 +15,6 @@ interface Status {
 }
 
 const NOTHING = Symbol('nothing');
-
-function isThenable(x: any): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof x.then === 'function';
-}
 
 function finish(d: Deferred<any>, value: unknown): void {
   if (value instanceof Deferred) fireWithDeferred(d, value);

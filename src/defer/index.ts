@@ -17,6 +17,7 @@ export {
   type ErrorClass,
 } from './failure.js';
 export { succeed, fail, maybeDeferred, type Deferrable } from './helpers.js';
+export { isThenable } from './thenable.js';
 export { inlineCallbacks, ensureDeferred } from './generators.js';
 export { DeferredList, gatherResults, race, type DeferredListEntry, type DeferredListOptions, type DeferredValues, type DeferredValue } from './list.js';
 export { DeferredLock, DeferredSemaphore } from './lock.js';

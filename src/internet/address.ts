@@ -49,3 +49,12 @@ export class ProcessAddress implements IAddress {
 export function ipAddress(type: 'TCP' | 'UDP', host: string, port: number): IPv4Address | IPv6Address {
   return host.includes(':') ? new IPv6Address(type, host, port) : new IPv4Address(type, host, port);
 }
+
+/**
+ * True for an IPv4 dotted quad or an IPv6 literal (without brackets), false for a host name. Browser-safe,
+ * unlike `node:net`'s `isIP`; used wherever a host must not be treated as a name (TLS SNI, cookies, proxies).
+ */
+export function isIPAddress(host: string): boolean {
+  if (host.includes(':')) return /^[0-9a-fA-F:.]+(%.+)?$/.test(host);
+  return /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(host);
+}

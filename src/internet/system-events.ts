@@ -5,16 +5,13 @@
  */
 import type { SystemEvent, SystemEventPhase } from './interfaces.js';
 import { logError } from './log.js';
+import { isThenable } from '../defer/thenable.js';
 
 /** The id `addSystemEventTrigger` returns. */
 export interface TriggerId {
   readonly event: SystemEvent;
   readonly phase: SystemEventPhase;
   readonly fn: () => unknown;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** The triggers of one event, fired in three phases. */

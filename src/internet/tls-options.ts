@@ -4,6 +4,7 @@
  * @module
  */
 import * as tls from 'node:tls';
+import { isIPAddress } from './address.js';
 import type { TLSOptions } from './interfaces.js';
 
 /** The one option that disables certificate verification. Say it out loud. */
@@ -31,7 +32,7 @@ export function clientTLSOptions(options: TLSOptions, host?: string): tls.Connec
   } else {
     out.rejectUnauthorized = true;
   }
-  if (out.servername === undefined && host !== undefined && !isIP(host)) out.servername = host;
+  if (out.servername === undefined && host !== undefined && !isIPAddress(host)) out.servername = host;
   return out;
 }
 
@@ -46,8 +47,4 @@ export function serverTLSOptions(options: TLSOptions): tls.TLSSocketOptions {
     requestCert: o.requestCert ?? false,
     rejectUnauthorized: o.requestCert ? (o.rejectUnauthorized ?? true) : false,
   };
-}
-
-function isIP(host: string): boolean {
-  return host.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -26,7 +26,6 @@ import {
   END_RENDER,
   FLUSH_AT,
   isRenderable,
-  isThenable,
   Marker,
   NESTED_END,
   NO_FACTORY,
@@ -40,6 +39,7 @@ import {
   type AttributeOp,
 } from './stack.js';
 import { CDATA, CharRef, Comment, Raw, Slot, Tag } from './tag.js';
+import { isThenable } from '../defer/thenable.js';
 
 /** One flattening run; see {@link flatten}. */
 class Flattener {

@@ -43,11 +43,6 @@ export interface AttributeOp {
   checkUrl: boolean;
 }
 
-/** A Promise or anything else with a `then` method. */
-export function isThenable(x: object): x is PromiseLike<unknown> {
-  return typeof (x as { then?: unknown }).then === 'function';
-}
-
 /** An `IRenderable`: has `render` and `lookupRenderMethod` methods. */
 export function isRenderable(x: object): x is IRenderable {
   return typeof (x as IRenderable).render === 'function' && typeof (x as IRenderable).lookupRenderMethod === 'function';

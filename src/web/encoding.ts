@@ -6,6 +6,7 @@
 import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type { Body, IResource, IResponseEncoder, RenderResult } from './interfaces.js';
 import type { Request } from './request.js';
+import { isThenable } from '../defer/thenable.js';
 
 /** Chooses an encoder for a request, or null when it does not apply. */
 export interface IEncoderFactory {
@@ -101,10 +102,6 @@ export class GzipEncoderFactory implements IEncoderFactory {
     if (!acceptsEncoding(request.getHeader('accept-encoding'), 'gzip')) return null;
     return (out) => new GzipEncoder(request, out, this.compressLevel);
   }
-}
-
-function isThenable(x: unknown): x is PromiseLike<IResource> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
 /**

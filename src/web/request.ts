@@ -16,15 +16,12 @@ import type { Site } from './site.js';
 import { httpDate, noBodyStatus, RESPONSES, statusLine } from './status.js';
 import { webLog } from './log.js';
 import { parseQuery, splitTarget } from './url.js';
+import { isThenable } from '../defer/thenable.js';
 
 const CONTENT_LENGTH = 'content-length';
 
 function byteLength(data: Body): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-}
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -14,6 +14,7 @@ import { accessLog } from './log.js';
 import { siteRequest, type SiteRequestOptions, type SiteResponse } from './site-request.js';
 import type { Request } from './request.js';
 import { Session } from './session.js';
+import { isThenable } from '../defer/thenable.js';
 
 /** Timeouts, in seconds (0 disables one). */
 export interface SiteTimeouts {
@@ -49,10 +50,6 @@ export interface SiteOptions {
    * false turns it off; a function receives each line instead.
    */
   accessLog?: boolean | ((line: string, request: Request) => void);
-}
-
-function isThenable(x: unknown): x is PromiseLike<IResource> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -6,6 +6,7 @@
 import { Deferred, Failure } from '../../defer/index.js';
 import type { IDelayedCall } from '../interfaces.js';
 import { reactor } from '../reactor.js';
+import { isThenable } from '../../defer/thenable.js';
 
 /** Base of the reasons a task is no longer running. */
 export class SchedulerError extends Error {
@@ -264,10 +265,6 @@ export class Cooperator {
 function toIterator(work: Work): Iterator<unknown> {
   if (typeof (work as Iterator<unknown>).next === 'function') return work as Iterator<unknown>;
   return (work as Iterable<unknown>)[Symbol.iterator]();
-}
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
 let globalCooperator: Cooperator | undefined;

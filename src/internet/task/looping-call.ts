@@ -5,6 +5,7 @@
 import { Deferred, Failure } from '../../defer/index.js';
 import type { IDelayedCall, IReactorTime } from '../interfaces.js';
 import { reactor } from '../reactor.js';
+import { isThenable } from '../../defer/thenable.js';
 
 /**
  * Calls `fn(...args)` every `interval` seconds on `clock` (the reactor unless replaced, e.g. by a test's
@@ -171,6 +172,3 @@ export class LoopingCall<A extends unknown[] = []> {
   }
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}

@@ -6,6 +6,7 @@ import { Deferred, Failure } from '../../defer/index.js';
 import { Logger } from '../../logger/index.js';
 import type { IReactorCore } from '../interfaces.js';
 import { reactor as defaultReactor } from '../reactor.js';
+import { isThenable } from '../../defer/thenable.js';
 
 const log = new Logger({ namespace: 'torsion.internet.task' });
 
@@ -79,6 +80,3 @@ export async function react<R extends IReactorCore = IReactorCore, A extends unk
   return code;
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}

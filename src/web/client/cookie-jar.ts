@@ -3,7 +3,7 @@
  * host-only cookies, and limits on cookie size and count.
  * @module
  */
-import { isIP } from './host.js';
+import { isIPAddress as isIP } from '../../internet/address.js';
 
 /** A stored cookie. */
 export interface Cookie {

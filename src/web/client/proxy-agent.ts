@@ -14,7 +14,7 @@ import { hasHeader, rawHeaders } from './request-headers.js';
 import type { Response } from './response.js';
 import { connectTunnel, type ProxyAddress } from './tunnel.js';
 import { parseURI, type ClientURI } from './uri.js';
-import { isIP } from './host.js';
+import { isIPAddress as isIP } from '../../internet/address.js';
 
 /** Options of {@link ProxyAgent}: an agent's, plus TLS options for an https proxy itself. */
 export interface ProxyAgentOptions extends AgentOptions {

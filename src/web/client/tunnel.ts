@@ -12,7 +12,7 @@ import { ResponseParser } from '../response-parser.js';
 import { HTTP11ClientProtocol } from './client-protocol.js';
 import type { ConnectReactor, HTTPConnectOptions } from './connect.js';
 import { TunnelError } from './errors.js';
-import { isIP } from './host.js';
+import { isIPAddress as isIP } from '../../internet/address.js';
 
 /** The proxy to tunnel through. */
 export interface ProxyAddress {
