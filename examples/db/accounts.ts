@@ -43,7 +43,7 @@ try {
 
   await pool.runOperation('INSERT INTO accounts (owner, balance) VALUES (?, ?)', ['alice', 1]).addErrback((f) => {
     f.trap(DatabaseError);
-    console.log(`duplicate account refused: ${(f.value as DatabaseError).code}`);
+    console.log(`duplicate account refused: ${(f.value as DatabaseError).driverCode}`);
   });
 } finally {
   await pool.close();

@@ -22,7 +22,7 @@ class EchoClient extends WebSocketProtocol {
 
   override connectionLost(reason: Failure): void {
     const closed = reason.value as WebSocketClosedError;
-    console.log(`closed: ${closed.code}${closed.wasClean ? ' (clean)' : ''}`);
+    console.log(`closed: ${closed.closeCode}${closed.wasClean ? ' (clean)' : ''}`);
     reactor.stop();
   }
 }

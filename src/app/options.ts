@@ -3,10 +3,11 @@
  * @module
  */
 import type { Plugin, PluginOption, PluginOptions } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 /** A command line that does not fit a plugin's options; the message says what is wrong. */
-export class UsageError extends Error {
-  readonly code = 'TORSION_USAGE';
+export class UsageError extends TorsionError {
+  override readonly code = 'TORSION_USAGE';
   override name = 'UsageError';
 }
 

@@ -3,12 +3,13 @@
  * @module
  */
 import type { Plugin } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 const registry = new Map<string, Plugin>();
 
 /** A plugin named like one already registered. */
-export class DuplicatePluginError extends Error {
-  readonly code = 'TORSION_DUPLICATE_PLUGIN';
+export class DuplicatePluginError extends TorsionError {
+  override readonly code = 'TORSION_DUPLICATE_PLUGIN';
   override name = 'DuplicatePluginError';
 }
 

@@ -5,16 +5,17 @@
  */
 import { Deferred, DeferredList, Failure, maybeDeferred } from '../defer/index.js';
 import type { IService, IServiceCollection, MaybeAsync } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 /** Adding a service whose name a sibling already has. */
-export class DuplicateServiceNameError extends Error {
-  readonly code = 'TORSION_DUPLICATE_SERVICE_NAME';
+export class DuplicateServiceNameError extends TorsionError {
+  override readonly code = 'TORSION_DUPLICATE_SERVICE_NAME';
   override name = 'DuplicateServiceNameError';
 }
 
 /** `getServiceNamed` for a name no child has. */
-export class ServiceNotFoundError extends Error {
-  readonly code = 'TORSION_SERVICE_NOT_FOUND';
+export class ServiceNotFoundError extends TorsionError {
+  override readonly code = 'TORSION_SERVICE_NOT_FOUND';
   override name = 'ServiceNotFoundError';
 }
 

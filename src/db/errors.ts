@@ -3,30 +3,32 @@
  * @module
  */
 import { registerErrorClass } from '../threads/index.js';
+import { TorsionError } from '../errors/index.js';
 
 /**
- * The database refused a statement. `message` names the statement; `code` is the driver's
+ * The database refused a statement. `message` names the statement; `driverCode` is the driver's own code
  * (`SQLITE_CONSTRAINT_UNIQUE`, or PostgreSQL's SQLSTATE such as `23505`).
  */
-export class DatabaseError extends Error {
+export class DatabaseError extends TorsionError {
   override name = 'DatabaseError';
+  override readonly code = 'TORSION_DB_STATEMENT';
   /** The driver's error code. */
-  readonly code: string | undefined;
+  readonly driverCode: string | undefined;
   /** The statement that failed. */
   readonly sql: string | undefined;
 
   constructor(message: string, options: { code?: string; sql?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
-    this.code = options.code;
+    this.driverCode = options.code;
     this.sql = options.sql;
   }
 }
 registerErrorClass(DatabaseError);
 
 /** The pool was closed: the operation never ran (or was asked for after `close()`). */
-export class ConnectionPoolClosedError extends Error {
+export class ConnectionPoolClosedError extends TorsionError {
   override name = 'ConnectionPoolClosedError';
-  readonly code = 'ERR_CONNECTION_POOL_CLOSED';
+  override readonly code = 'TORSION_DB_CONNECTION_POOL_CLOSED';
   constructor(message = 'connection pool is closed') {
     super(message);
   }
@@ -34,9 +36,9 @@ export class ConnectionPoolClosedError extends Error {
 registerErrorClass(ConnectionPoolClosedError);
 
 /** The driver's npm package is not installed. */
-export class DriverNotInstalledError extends Error {
+export class DriverNotInstalledError extends TorsionError {
   override name = 'DriverNotInstalledError';
-  readonly code = 'ERR_DB_DRIVER_NOT_INSTALLED';
+  override readonly code = 'TORSION_DB_DRIVER_NOT_INSTALLED';
   constructor(
     /** The npm package to install. */
     readonly packageName: string,
@@ -48,8 +50,8 @@ export class DriverNotInstalledError extends Error {
 registerErrorClass(DriverNotInstalledError);
 
 /** A statement was run on a transaction that has already committed, rolled back or been cancelled. */
-export class TransactionClosedError extends Error {
+export class TransactionClosedError extends TorsionError {
   override name = 'TransactionClosedError';
-  readonly code = 'ERR_TRANSACTION_CLOSED';
+  override readonly code = 'TORSION_DB_TRANSACTION_CLOSED';
 }
 registerErrorClass(TransactionClosedError);

@@ -74,7 +74,7 @@ describe('ConnectionPool (pg only)', () => {
     proceed.callback(undefined);
     const e = await rejection(interaction);
     assert.ok(e instanceof DatabaseError, String(e));
-    assert.equal(e.code, '08006');
+    assert.equal(e.driverCode, '08006');
     assert.match(e.message, /lost during the transaction/);
     assert.deepEqual(await p.runQuery('SELECT x FROM t'), [], 'nothing of the interaction was committed');
     await p.runInteraction((txn) => txn.execute('INSERT INTO t VALUES (3)'));

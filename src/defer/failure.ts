@@ -2,6 +2,7 @@
  * `Failure`: an error on its way down an errback chain, as Twisted's `twisted.python.failure.Failure`.
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 
 /** Anything `trap`/`check` can match: an error class. */
 export type ErrorClass = abstract new (...args: any[]) => Error;
@@ -90,12 +91,14 @@ export class Failure {
 }
 
 /** `callback`/`errback` was called on a Deferred that already has a result. */
-export class AlreadyCalledError extends Error {
+export class AlreadyCalledError extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_ALREADY_CALLED';
   override name = 'AlreadyCalledError';
 }
 
 /** A Deferred was cancelled. */
-export class CancelledError extends Error {
+export class CancelledError extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_CANCELLED';
   override name = 'CancelledError';
   constructor(message = 'Deferred was cancelled') {
     super(message);
@@ -103,7 +106,8 @@ export class CancelledError extends Error {
 }
 
 /** A Deferred timed out (see `Deferred.addTimeout`). */
-export class TimeoutError extends Error {
+export class TimeoutError extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_TIMEOUT';
   override name = 'TimeoutError';
   constructor(readonly seconds?: number, message?: string) {
     super(message ?? (seconds === undefined ? 'operation timed out' : `timed out after ${seconds} seconds`));
@@ -111,7 +115,8 @@ export class TimeoutError extends Error {
 }
 
 /** `gatherResults` failed: carries the first failure and the index of the Deferred that produced it. */
-export class FirstError extends Error {
+export class FirstError extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_FIRST';
   override name = 'FirstError';
   constructor(readonly subFailure: Failure, readonly index: number) {
     super(`FirstError[#${index}, ${subFailure.value.name}: ${subFailure.value.message}]`, { cause: subFailure.value });
@@ -119,7 +124,8 @@ export class FirstError extends Error {
 }
 
 /** `race` failed: every Deferred failed. `failures` are in the order of the Deferreds given. */
-export class FailureGroup extends Error {
+export class FailureGroup extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_FAILURE_GROUP';
   override name = 'FailureGroup';
   constructor(readonly failures: Failure[]) {
     super(`all ${failures.length} Deferreds failed: ${failures.map((f) => f.getBriefTraceback()).join('; ')}`);
@@ -127,7 +133,8 @@ export class FailureGroup extends Error {
 }
 
 /** `DeferredQueue.put` on a queue already holding `size` items. */
-export class QueueOverflow extends Error {
+export class QueueOverflow extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_QUEUE_OVERFLOW';
   override name = 'QueueOverflow';
   constructor(message = 'DeferredQueue is full') {
     super(message);
@@ -135,7 +142,8 @@ export class QueueOverflow extends Error {
 }
 
 /** `DeferredQueue.get` on an empty queue that already has `backlog` waiting gets. */
-export class QueueUnderflow extends Error {
+export class QueueUnderflow extends TorsionError {
+  override readonly code: string = 'TORSION_DEFER_QUEUE_UNDERFLOW';
   override name = 'QueueUnderflow';
   constructor(message = 'DeferredQueue has too many waiting gets') {
     super(message);

@@ -2,10 +2,11 @@
  * Network errors (Twisted's `internet/error.py`), each with a stable `code` (as undici's errors).
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 
 /** Base of Torsion's network errors. */
-export class NetworkError extends Error {
-  readonly code: string = 'TORSION_NETWORK';
+export class NetworkError extends TorsionError {
+  override readonly code: string = 'TORSION_NETWORK';
   override name = 'NetworkError';
 }
 
@@ -93,19 +94,19 @@ export class ProcessTerminated extends NetworkError {
 }
 
 /** `cancel()` on a `DelayedCall` that was already cancelled. */
-export class AlreadyCancelled extends Error {
-  readonly code = 'TORSION_ALREADY_CANCELLED';
+export class AlreadyCancelled extends TorsionError {
+  override readonly code = 'TORSION_ALREADY_CANCELLED';
   override name = 'AlreadyCancelled';
 }
 
 /** `cancel()`/`reset()` on a `DelayedCall` that has already run. */
-export class AlreadyCalled extends Error {
-  readonly code = 'TORSION_ALREADY_CALLED';
+export class AlreadyCalled extends TorsionError {
+  override readonly code = 'TORSION_ALREADY_CALLED';
   override name = 'AlreadyCalled';
 }
 
 /** An endpoint description string could not be parsed; names the bad part. */
-export class EndpointSyntaxError extends Error {
-  readonly code = 'TORSION_ENDPOINT_SYNTAX';
+export class EndpointSyntaxError extends TorsionError {
+  override readonly code = 'TORSION_ENDPOINT_SYNTAX';
   override name = 'EndpointSyntaxError';
 }

@@ -6,6 +6,7 @@
 import { Deferred } from '../defer/index.js';
 import type { IDatagramProtocol, IMulticastTransport } from './interfaces.js';
 import { UDPPort, type UDPOptions } from './udp.js';
+import { TorsionError } from '../errors/index.js';
 
 /** Options of {@link listenMulticast}. */
 export interface MulticastOptions extends UDPOptions {
@@ -14,8 +15,8 @@ export interface MulticastOptions extends UDPOptions {
 }
 
 /** Joining or leaving a group failed (no multicast route, unknown interface, not a group address...). */
-export class MulticastJoinError extends Error {
-  readonly code = 'TORSION_MULTICAST_JOIN';
+export class MulticastJoinError extends TorsionError {
+  override readonly code = 'TORSION_MULTICAST_JOIN';
   override name = 'MulticastJoinError';
 }
 

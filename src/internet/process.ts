@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Failure } from '../defer/index.js';
 import { ProcessDone, ProcessTerminated } from './error.js';
 import type { Data, IProcessProtocol, IProcessTransport, IPullProducer, IPushProducer, SpawnOptions } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 /** Options of {@link spawnProcess}. */
 export interface ProcessOptions extends Omit<SpawnOptions, 'env'> {
@@ -22,14 +23,14 @@ export interface ProcessOptions extends Omit<SpawnOptions, 'env'> {
 }
 
 /** `signalProcess` on a process that has already exited. */
-export class ProcessExitedAlready extends Error {
-  readonly code = 'TORSION_PROCESS_EXITED_ALREADY';
+export class ProcessExitedAlready extends TorsionError {
+  override readonly code = 'TORSION_PROCESS_EXITED_ALREADY';
   override name = 'ProcessExitedAlready';
 }
 
 /** The child could not be started at all (no such executable, permission denied...); `cause` is Node's error. */
-export class ProcessSpawnError extends Error {
-  readonly code = 'TORSION_PROCESS_SPAWN';
+export class ProcessSpawnError extends TorsionError {
+  override readonly code = 'TORSION_PROCESS_SPAWN';
   override name = 'ProcessSpawnError';
 }
 

@@ -32,6 +32,7 @@ import { getDefaultThreadPool, stopDefaultThreadPool, suggestThreadPoolSize, typ
 import { listenUDP, type UDPOptions, type UDPPort } from './udp.js';
 import { listenMulticast, type MulticastOptions, type MulticastPort } from './multicast.js';
 import { spawnProcess, type ProcessOptions, type ProcessTransport } from './process.js';
+import { TorsionError } from '../errors/index.js';
 
 /** Options for {@link NodeReactor.run}. */
 export interface RunOptions {
@@ -40,14 +41,14 @@ export interface RunOptions {
 }
 
 /** Thrown by `run()` on a reactor that is already running and by `stop()` on one that is not. */
-export class ReactorNotRunning extends Error {
-  readonly code = 'TORSION_REACTOR_NOT_RUNNING';
+export class ReactorNotRunning extends TorsionError {
+  override readonly code = 'TORSION_REACTOR_NOT_RUNNING';
   override name = 'ReactorNotRunning';
 }
 
 /** Thrown by `run()` on a reactor that is already running. */
-export class ReactorAlreadyRunning extends Error {
-  readonly code = 'TORSION_REACTOR_ALREADY_RUNNING';
+export class ReactorAlreadyRunning extends TorsionError {
+  override readonly code = 'TORSION_REACTOR_ALREADY_RUNNING';
   override name = 'ReactorAlreadyRunning';
 }
 

@@ -6,13 +6,14 @@
 import * as tls from 'node:tls';
 import { isIPAddress } from './address.js';
 import type { TLSOptions } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 /** The one option that disables certificate verification. Say it out loud. */
 export const DANGEROUSLY_DISABLE_VERIFICATION = 'dangerouslyDisableVerification';
 
 /** Thrown when TLS options try to turn verification off the quiet way. */
-export class InsecureTLSOptionsError extends Error {
-  readonly code = 'TORSION_INSECURE_TLS_OPTIONS';
+export class InsecureTLSOptionsError extends TorsionError {
+  override readonly code = 'TORSION_INSECURE_TLS_OPTIONS';
   override name = 'InsecureTLSOptionsError';
 }
 

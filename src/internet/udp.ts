@@ -11,6 +11,7 @@ import { Logger } from '../logger/index.js';
 import { ipAddress, type IPv4Address, type IPv6Address } from './address.js';
 import { CannotListenError } from './error.js';
 import type { Data, IDatagramProtocol, IListeningPort, IUDPTransport } from './interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 const log = new Logger({ namespace: 'torsion.internet.udp' });
 
@@ -36,8 +37,8 @@ export interface DatagramAddress {
 }
 
 /** Writing to a host that is not an IP address (datagram transports do no DNS, as in Twisted). */
-export class InvalidAddressError extends Error {
-  readonly code = 'TORSION_INVALID_ADDRESS';
+export class InvalidAddressError extends TorsionError {
+  override readonly code = 'TORSION_INVALID_ADDRESS';
   override name = 'InvalidAddressError';
 }
 

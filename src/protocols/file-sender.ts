@@ -6,10 +6,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Deferred } from '../defer/index.js';
 import type { IConsumer, IPullProducer } from '../internet/interfaces.js';
+import { TorsionError } from '../errors/index.js';
 
 /** Raised (through the Deferred) when the consumer stops the transfer before the end. */
-export class TransferStoppedError extends Error {
-  readonly code = 'TORSION_TRANSFER_STOPPED';
+export class TransferStoppedError extends TorsionError {
+  override readonly code = 'TORSION_TRANSFER_STOPPED';
   override name = 'TransferStoppedError';
   constructor() {
     super('Consumer asked us to stop producing');

@@ -3,11 +3,12 @@
  * @module
  */
 import { Failure } from '../defer/index.js';
+import { TorsionError } from '../errors/index.js';
 
 /** A template names a renderer its element does not have (or a tag has a renderer but no element encloses it). */
-export class MissingRenderMethod extends Error {
+export class MissingRenderMethod extends TorsionError {
   override name = 'MissingRenderMethod';
-  readonly code = 'TORSION_TEMPLATE_MISSING_RENDERER';
+  override readonly code = 'TORSION_TEMPLATE_MISSING_RENDERER';
   constructor(
     /** The element asked, or `null` when there was none. */
     readonly element: object | null,
@@ -23,45 +24,45 @@ export class MissingRenderMethod extends Error {
 }
 
 /** An element has neither a loader of its own nor a class default. */
-export class MissingTemplateLoader extends Error {
+export class MissingTemplateLoader extends TorsionError {
   override name = 'MissingTemplateLoader';
-  readonly code = 'TORSION_TEMPLATE_MISSING_LOADER';
+  override readonly code = 'TORSION_TEMPLATE_MISSING_LOADER';
   constructor(readonly element: object) {
     super(`${element.constructor?.name ?? 'element'} has no template loader: pass one to the constructor or set static loader`);
   }
 }
 
 /** A slot with no default was not filled by any enclosing tag. */
-export class UnfilledSlot extends Error {
+export class UnfilledSlot extends TorsionError {
   override name = 'UnfilledSlot';
-  readonly code = 'TORSION_TEMPLATE_UNFILLED_SLOT';
+  override readonly code = 'TORSION_TEMPLATE_UNFILLED_SLOT';
   constructor(readonly slotName: string, where = '') {
     super(`slot "${slotName}"${where} was not filled and has no default`);
   }
 }
 
 /** A value the flattener cannot render (a function, a plain object, a symbol...). */
-export class UnsupportedType extends Error {
+export class UnsupportedType extends TorsionError {
   override name = 'UnsupportedType';
-  readonly code = 'TORSION_TEMPLATE_UNSUPPORTED_TYPE';
+  override readonly code = 'TORSION_TEMPLATE_UNSUPPORTED_TYPE';
   constructor(readonly value: unknown) {
     super(`cannot render a value of type ${describeType(value)}`);
   }
 }
 
 /** A tag or attribute name that would break the markup around it. */
-export class InvalidName extends Error {
+export class InvalidName extends TorsionError {
   override name = 'InvalidName';
-  readonly code = 'TORSION_TEMPLATE_INVALID_NAME';
+  override readonly code = 'TORSION_TEMPLATE_INVALID_NAME';
   constructor(kind: 'tag' | 'attribute', readonly badName: string) {
     super(`invalid ${kind} name ${JSON.stringify(badName)}`);
   }
 }
 
 /** A template that is not well-formed XML, or misuses the template namespace; names the file, line and column. */
-export class TemplateSyntaxError extends Error {
+export class TemplateSyntaxError extends TorsionError {
   override name = 'TemplateSyntaxError';
-  readonly code = 'TORSION_TEMPLATE_SYNTAX';
+  override readonly code = 'TORSION_TEMPLATE_SYNTAX';
   constructor(
     readonly reason: string,
     readonly filename: string,
@@ -78,9 +79,9 @@ export class TemplateSyntaxError extends Error {
  * Flattening failed. `failure` is what went wrong; `trail` lists, outermost first, the tags, renderers and
  * elements being rendered at the time (with file positions for templates loaded from XML).
  */
-export class FlattenerError extends Error {
+export class FlattenerError extends TorsionError {
   override name = 'FlattenerError';
-  readonly code = 'TORSION_TEMPLATE_FLATTEN';
+  override readonly code = 'TORSION_TEMPLATE_FLATTEN';
   constructor(
     readonly failure: Failure,
     readonly trail: readonly string[],

@@ -25,6 +25,7 @@ import type {
 import { Clock } from './clock.js';
 import { MemoryConnector, MemoryListeningPort } from './memory-ports.js';
 import { MemoryDatagramPort } from './memory-udp.js';
+import { TorsionError } from '../errors/index.js';
 
 /** A recorded `listenTCP` call. */
 export interface TCPServerRecord {
@@ -92,7 +93,8 @@ interface Trigger {
 }
 
 /** `stop()` on a reactor that is not running. */
-export class ReactorNotRunningError extends Error {
+export class ReactorNotRunningError extends TorsionError {
+  override readonly code: string = 'TORSION_TESTING_REACTOR_NOT_RUNNING';
   override name = 'ReactorNotRunning';
   constructor() {
     super("Can't stop reactor that isn't running.");

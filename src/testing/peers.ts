@@ -5,10 +5,11 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { TorsionError } from '../errors/index.js';
 
 /** A program an interop test needs is not installed. */
-export class PeerMissingError extends Error {
-  readonly code = 'TORSION_PEER_MISSING';
+export class PeerMissingError extends TorsionError {
+  override readonly code = 'TORSION_PEER_MISSING';
   override name = 'PeerMissingError';
   constructor(readonly command: string, readonly debianPackage: string) {
     super(`peer program ${command} not found: install the Debian package ${debianPackage}`);

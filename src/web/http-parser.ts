@@ -6,9 +6,11 @@
  * never a guess: obs-fold, bare CR or LF, whitespace before a colon, control characters.
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 
 /** Bad input from a peer: `status` is the 4xx/5xx to answer before closing. */
-export class HTTPParseError extends Error {
+export class HTTPParseError extends TorsionError {
+  override readonly code: string = 'TORSION_HTTP_PARSE';
   override name = 'HTTPParseError';
   constructor(readonly status: number, message: string) {
     super(message);

@@ -108,10 +108,10 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
       assert.match(e.message, dialect.undefinedColumn.message);
       assert.match(e.message, /SELECT nonsense FROM accounts/);
       assert.equal(e.sql, 'SELECT nonsense FROM accounts');
-      assert.equal(e.code, dialect.undefinedColumn.code);
+      assert.equal(e.driverCode, dialect.undefinedColumn.code);
       const dup = await rejection(pool.runOperation("INSERT INTO accounts (owner, balance) VALUES ('ada', 1)"));
       assert.ok(dup instanceof DatabaseError);
-      assert.equal(dup.code, dialect.uniqueViolation);
+      assert.equal(dup.driverCode, dialect.uniqueViolation);
       assert.equal(await count(pool), 2);
     });
 
@@ -160,7 +160,7 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
         }),
       );
       assert.ok(e instanceof DatabaseError);
-      assert.equal(e.code, dialect.uniqueViolation);
+      assert.equal(e.driverCode, dialect.uniqueViolation);
       assert.deepEqual(await pool.runQuery('SELECT owner FROM accounts ORDER BY id'), [{ owner: 'ada' }, { owner: 'bob' }]);
     });
 

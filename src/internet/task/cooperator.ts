@@ -7,9 +7,11 @@ import { Deferred, Failure } from '../../defer/index.js';
 import type { IDelayedCall } from '../interfaces.js';
 import { reactor } from '../reactor.js';
 import { isThenable } from '../../defer/thenable.js';
+import { TorsionError } from '../../errors/index.js';
 
 /** Base of the reasons a task is no longer running. */
-export class SchedulerError extends Error {
+export class SchedulerError extends TorsionError {
+  override readonly code: string = 'TORSION_TASK_SCHEDULER';
   override name = 'SchedulerError';
 }
 /** The task's iterator finished. */

@@ -7,6 +7,7 @@ import { Logger } from '../../logger/index.js';
 import type { IReactorCore } from '../interfaces.js';
 import { reactor as defaultReactor } from '../reactor.js';
 import { isThenable } from '../../defer/thenable.js';
+import { TorsionError } from '../../errors/index.js';
 
 const log = new Logger({ namespace: 'torsion.internet.task' });
 
@@ -19,7 +20,8 @@ export interface ReactOptions<R extends IReactorCore> {
 }
 
 /** Thrown (or failed with) from `main` to end the script with a particular exit status, as Python's `SystemExit`. */
-export class ExitStatus extends Error {
+export class ExitStatus extends TorsionError {
+  override readonly code: string = 'TORSION_TASK_EXIT_STATUS';
   override name = 'ExitStatus';
   /** @param status the exit status `react` ends the process with */
   constructor(readonly status: number) {

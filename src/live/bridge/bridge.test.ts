@@ -79,7 +79,7 @@ describe('WebSocketBridgeResource over loopback', () => {
     const serverSide = await lost;
     assert.equal(serverSide.value.name, 'ConnectionDone');
     const closed = await page.closed;
-    assert.equal(closed.code, 1000);
+    assert.equal(closed.closeCode, 1000);
     assert.equal(closed.wasClean, true);
   });
 
@@ -88,7 +88,7 @@ describe('WebSocketBridgeResource over loopback', () => {
     page.send('bye\r\nquit\r\n');
     const closed = await page.closed;
     assert.equal(page.received, 'echo: bye\r\n');
-    assert.equal(closed.code, 1000);
+    assert.equal(closed.closeCode, 1000);
     assert.equal(closed.wasClean, true);
   });
 
@@ -115,14 +115,14 @@ describe('WebSocketBridgeResource over loopback', () => {
     const lost = lines.factory.nextLoss();
     page.transport.sendTextMessage('text is not bytes');
     const closed = await page.closed;
-    assert.equal(closed.code, 1003);
+    assert.equal(closed.closeCode, 1003);
     assert.equal((await lost).value.name, 'ConnectionDone');
   });
 
   test('an unreachable destination closes the page with 1014', async () => {
     const page = await connectWebSocket(`${base}/nowhere`, new Page(), { reactor });
     const closed = await page.closed;
-    assert.equal(closed.code, 1014);
+    assert.equal(closed.closeCode, 1014);
     assert.equal(closed.reason, 'destination unreachable');
   });
 });

@@ -5,10 +5,11 @@
  * @module
  */
 import { Failure } from '../../defer/index.js';
+import { TorsionError } from '../../errors/index.js';
 
 /** Base of the web client's errors. */
-export class WebClientError extends Error {
-  readonly code: string = 'TORSION_WEB_CLIENT';
+export class WebClientError extends TorsionError {
+  override readonly code: string = 'TORSION_WEB_CLIENT';
   override name = 'WebClientError';
 }
 

@@ -63,7 +63,7 @@ test('Chromium talks to a WebSocketResource: echo of text and binary, deflate, f
     assert.equal(result.bigOk, true);
     assert.equal(result.close.code, 4000);
     assert.equal(result.close.wasClean, true);
-    assert.equal(servers[0]!.lost?.code, 4000);
+    assert.equal(servers[0]!.lost?.closeCode, 4000);
     assert.equal(servers[0]!.lost?.reason, 'page done');
   } finally {
     await browser.close();

@@ -64,7 +64,7 @@ describe('connectWebSocket', () => {
       assert.equal(client.bytes[0]!.length, 70_000);
       client.transport.loseConnection(1000, 'bye');
       pump.flush();
-      assert.equal(client.lost?.code, 1000);
+      assert.equal(client.lost?.closeCode, 1000);
       assert.equal(client.lost?.wasClean, true);
     }
   });
@@ -125,7 +125,7 @@ describe('connectWebSocket', () => {
     assert.equal(c.transport.disconnecting, false);
     c.reactor.advance(3);
     assert.equal(c.transport.disconnecting, true);
-    assert.equal(client.lost?.code, 1000);
+    assert.equal(client.lost?.closeCode, 1000);
     assert.equal(client.lost?.wasClean, true);
   });
 

@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
+import { TorsionError } from '../../errors/index.js';
 
 /** Frame opcodes. */
 export const Opcode = {
@@ -41,7 +42,8 @@ export function isValidCloseCode(code: number): boolean {
 }
 
 /** A rule broken by the peer: the connection is failed with `closeCode`. */
-export class FrameError extends Error {
+export class FrameError extends TorsionError {
+  override readonly code: string = 'TORSION_WEBSOCKET_FRAME';
   override name = 'FrameError';
   constructor(readonly closeCode: number, message: string) {
     super(message);

@@ -49,10 +49,10 @@ describe('WebSocket over loopback', () => {
       assert.equal(await client.next(), 'pong:hb');
       client.transport.loseConnection(4321, 'done');
       const closed = await client.closed();
-      assert.equal(closed.code, 4321);
+      assert.equal(closed.closeCode, 4321);
       assert.equal(closed.wasClean, true);
       assert.equal(server[0]!.texts[0], text);
-      assert.equal(server[0]!.lost?.code, 4321);
+      assert.equal(server[0]!.lost?.closeCode, 4321);
       assert.equal(server[0]!.lost?.wasClean, true);
     } finally {
       await port.stopListening();

@@ -78,7 +78,7 @@ describe('ws client against a Torsion server', () => {
       assert.equal(await c.next(), 'pong:beat');
       c.ws.close(4001, 'client done');
       assert.deepEqual(await c.closed, { code: 4001, reason: '' });
-      assert.equal(servers[0]!.lost?.code, 4001);
+      assert.equal(servers[0]!.lost?.closeCode, 4001);
       assert.equal(servers[0]!.lost?.reason, 'client done');
       assert.equal(servers[0]!.lost?.wasClean, true);
 
@@ -154,14 +154,14 @@ describe('connectWebSocket against a ws server', () => {
       assert.deepEqual(pings, ['from ws']);
       client.transport.loseConnection(4003, 'bye');
       const closed = await client.closed();
-      assert.equal(closed.code, 4003);
+      assert.equal(closed.closeCode, 4003);
       assert.equal(closed.wasClean, true);
 
       const second = await connectWebSocket(url, new Awaiting());
       await new Promise((r) => setImmediate(r));
       peers[2]!.close(4004, 'ws says bye');
       const c2 = await second.closed();
-      assert.deepEqual([c2.code, c2.reason, c2.wasClean], [4004, 'ws says bye', true]);
+      assert.deepEqual([c2.closeCode, c2.reason, c2.wasClean], [4004, 'ws says bye', true]);
     });
   });
 

@@ -147,7 +147,7 @@ describe('WebSocket server frames', () => {
       s.send(frame(Opcode.TEXT, 'ignored'));
       assert.deepEqual(s.protocol.texts, []);
       tcpClosed(s);
-      assert.equal(s.protocol.lost?.code, code);
+      assert.equal(s.protocol.lost?.closeCode, code);
       assert.equal(s.protocol.lost?.wasClean, false);
     });
   }
@@ -188,7 +188,7 @@ describe('WebSocket server close handshake, pings, flow control', () => {
     assert.equal(closeCode(out.at(-1)!), 4000);
     assert.equal(s.w.transport.disconnecting, true);
     tcpClosed(s);
-    assert.deepEqual({ ...s.protocol.lost }, { ...s.protocol.lost, code: 4000, reason: 'bye', wasClean: true });
+    assert.deepEqual({ ...s.protocol.lost }, { ...s.protocol.lost, closeCode: 4000, reason: 'bye', wasClean: true });
   });
 
   test('the server closes: close frame, nothing sent after it, clean once the client answers', () => {
@@ -204,7 +204,7 @@ describe('WebSocket server close handshake, pings, flow control', () => {
     assert.equal(s.w.transport.disconnecting, true);
     tcpClosed(s);
     assert.equal(s.protocol.lost?.wasClean, true);
-    assert.equal(s.protocol.lost?.code, 4001);
+    assert.equal(s.protocol.lost?.closeCode, 4001);
   });
 
   test('closeTimeout: a client that never answers the close is dropped', () => {
@@ -221,13 +221,13 @@ describe('WebSocket server close handshake, pings, flow control', () => {
     s.send(frame(Opcode.CLOSE, Buffer.alloc(0)));
     assert.equal(s.frames().at(-1)!.payload.length, 0);
     tcpClosed(s);
-    assert.equal(s.protocol.lost?.code, 1005);
+    assert.equal(s.protocol.lost?.closeCode, 1005);
   });
 
   test('TCP lost without a close frame is 1006, not clean', () => {
     const s = serverWire(new Recorder());
     tcpClosed(s);
-    assert.equal(s.protocol.lost?.code, 1006);
+    assert.equal(s.protocol.lost?.closeCode, 1006);
     assert.equal(s.protocol.lost?.wasClean, false);
   });
 
