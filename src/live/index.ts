@@ -11,6 +11,7 @@ export { LiveEndpoint, type PageDirectory } from './endpoint.js';
 export { PollingResource, type PollingOptions } from './polling.js';
 export { defaultDocument, liveHead, scriptJSON, type LiveDocumentParts } from './document.js';
 export { compileRuntime, compileWidgetModule, RUNTIME_SPECIFIER } from './modules.js';
+export { EsbuildNotInstalledError } from './esbuild.js';
 export type { FrameSocket, WidgetInfo, BootData } from './interfaces.js';
 export { expose } from './shared/expose.js';
 export { ReliableSession, type ReliableSessionOptions } from './shared/session.js';

@@ -3,7 +3,6 @@
  * Not part of the public `torsion/testing` index: playwright-core is a development dependency.
  * @module
  */
-import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { requirePeer } from './peers.js';
 
@@ -21,6 +20,8 @@ export function launchChromium(): Promise<Browser> {
  * tests can run Torsion's own browser-side code in Chromium.
  */
 export async function bundleForBrowser(entry: string): Promise<string> {
+  // Imported here, not at the top: esbuild is an optional peer, and torsion/live/testing loads this module.
+  const { build } = await import('esbuild');
   const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
   return out.outputFiles[0]!.text;
 }
