@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DriverNotInstalledError, loadPg } from './index.js';
+import { task } from '../threads/index.js';
+import { ConnectionPool, DriverNotInstalledError, loadPg } from './index.js';
 
 // Loading the `pg` package. The pool on a real PostgreSQL server is tested in pg.test.ts.
 
@@ -25,4 +26,20 @@ test('pg is found as a default export (CommonJS) or as named exports', async () 
   class Client {}
   assert.equal((await loadPg(async () => ({ default: { Client } }))).Client, Client);
   assert.equal((await loadPg(async () => ({ Client }))).Client, Client);
+});
+
+test('without pg installed, a pg pool fails its statements with DriverNotInstalledError naming the package', async () => {
+  // The worker really cannot resolve pg (a resolve hook), and the error crosses back from the worker.
+  const openFun = task(new URL('./test-support/without-pg.ts', import.meta.url), 'opened');
+  const pool = new ConnectionPool('pg', { connectionString: 'postgres://nobody@127.0.0.1:1/none', openFun });
+  try {
+    await assert.rejects(pool.runQuery('SELECT 1'), (e: unknown) => {
+      assert.ok(e instanceof DriverNotInstalledError, `got ${String(e)}`);
+      assert.equal(e.packageName, 'pg');
+      assert.match(e.message, /npm install pg/);
+      return true;
+    });
+  } finally {
+    await pool.close();
+  }
 });
