@@ -1,8 +1,9 @@
 /**
  * A small cookie jar for the client (RFC 6265 §5): domain and path matching, Secure, Max-Age/Expires,
- * host-only cookies, and limits on cookie size and count.
+ * host-only cookies, public suffixes refused as cookie domains, and limits on cookie size and count.
  * @module
  */
+import { getPublicSuffix } from 'tldts';
 import { isIPAddress as isIP } from '../../internet/address.js';
 
 /** A stored cookie. */
@@ -111,10 +112,14 @@ export class CookieJar {
       }
     }
     if (secure && url.protocol !== 'https:') return null;
-    if (domain !== '') {
-      // A Domain must cover the host, and may not be a bare top-level label or another IP address.
-      if (!domainMatch(host, domain) || (!domain.includes('.') && domain !== host) || (isIP(host) && domain !== host)) return null;
+    if (domain !== '' && !isIP(host) && isPublicSuffix(domain)) {
+      // RFC 6265 §5.3 step 5: evil.co.uk may not set a cookie for all of co.uk; a host that is itself a
+      // public suffix keeps its cookie, but for itself only.
+      if (domain !== host) return null;
+      domain = '';
     }
+    // A Domain must cover the host; an IP address host can only name itself.
+    if (domain !== '' && (!domainMatch(host, domain) || (isIP(host) && domain !== host))) return null;
     const hostOnly = domain === '';
     return {
       name,
@@ -151,6 +156,15 @@ export class CookieJar {
 function hostOf(url: URL): string {
   const h = url.hostname.toLowerCase();
   return h.startsWith('[') ? h.slice(1, -1) : h;
+}
+
+/**
+ * True when `domain` is on the Public Suffix List (through `tldts`), its private section included:
+ * `github.io`, `blogspot.com` and the like hand subdomains to unrelated owners just as `co.uk` does, and
+ * browsers keep cookies from spanning them. Unlisted top-level names count as suffixes (the list's `*` rule).
+ */
+function isPublicSuffix(domain: string): boolean {
+  return getPublicSuffix(domain, { allowPrivateDomains: true, extractHostname: false }) === domain;
 }
 
 /** RFC 6265 §5.1.3. */

@@ -25,6 +25,32 @@ describe('CookieJar', () => {
     assert.equal(jar.cookieHeader(u('http://127.0.0.1/')), null);
   });
 
+  test('a public suffix as Domain is refused: evil.co.uk cannot set a cookie that bank.co.uk receives', () => {
+    const jar = new CookieJar(new Clock());
+    jar.setCookies(u('https://evil.co.uk/'), ['sid=evil; Domain=co.uk', 'sid2=evil; Domain=.CO.UK']);
+    assert.equal(jar.cookieHeader(u('https://bank.co.uk/')), null);
+    assert.equal(jar.all().length, 0);
+    jar.setCookies(u('https://www.bank.co.uk/'), ['own=1; Domain=bank.co.uk']);
+    assert.equal(jar.cookieHeader(u('https://login.bank.co.uk/')), 'own=1', 'a registrable domain under co.uk still works');
+    assert.equal(jar.cookieHeader(u('https://other.co.uk/')), null);
+  });
+
+  test("private suffixes count too: one github.io site cannot set another's cookies", () => {
+    const jar = new CookieJar(new Clock());
+    jar.setCookies(u('https://attacker.github.io/'), ['a=1; Domain=github.io']);
+    assert.equal(jar.cookieHeader(u('https://victim.github.io/')), null);
+    jar.setCookies(u('https://docs.project.github.io/'), ['b=2; Domain=project.github.io']);
+    assert.equal(jar.cookieHeader(u('https://project.github.io/')), 'b=2');
+  });
+
+  test('a host that is itself a public suffix keeps a Domain cookie naming it, as host-only (RFC 6265 §5.3 step 5)', () => {
+    const jar = new CookieJar(new Clock());
+    jar.setCookies(u('https://github.io/'), ['a=1; Domain=github.io']);
+    assert.equal(jar.cookieHeader(u('https://github.io/')), 'a=1');
+    assert.equal(jar.cookieHeader(u('https://victim.github.io/')), null);
+    assert.equal(jar.all()[0]!.hostOnly, true);
+  });
+
   test('paths: the default path is the directory; /docs does not match /docsx; longer paths first', () => {
     const jar = new CookieJar(new Clock());
     jar.setCookies(u('http://h/docs/page'), ['dir=1']);
