@@ -33,7 +33,7 @@ test('without pg installed, a pg pool fails its statements with DriverNotInstall
   const openFun = task(new URL('./test-support/without-pg.ts', import.meta.url), 'opened');
   const pool = new ConnectionPool('pg', { connectionString: 'postgres://nobody@127.0.0.1:1/none', openFun });
   try {
-    await assert.rejects(pool.runQuery('SELECT 1'), (e: unknown) => {
+    await assert.rejects(pool.runQuery('SELECT 1').asPromise(), (e: unknown) => {
       assert.ok(e instanceof DriverNotInstalledError, `got ${String(e)}`);
       assert.equal(e.packageName, 'pg');
       assert.match(e.message, /npm install pg/);
