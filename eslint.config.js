@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   // Which module may import which (layers, browser code without Node, sockets only in internet/) is
-  // checked by dependency-cruiser: .dependency-cruiser.cjs, `npm run lint:deps`. Globals stay here.
+  // checked by dependency-cruiser: .dependency-cruiser.mjs, `npm run lint:deps`. Globals stay here.
   {
     // Browser code has no Buffer: defer/, protocols/ (FileSender aside), live/loop, live/client,
     // live/shared, and irc/ but its server and reconnecting factory.

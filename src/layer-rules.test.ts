@@ -1,5 +1,5 @@
 /**
- * The layer rules of .dependency-cruiser.cjs bite: dependency-cruiser, run with the repository's config over
+ * The layer rules of .dependency-cruiser.mjs bite: dependency-cruiser, run with the repository's config over
  * a small tree that breaks each rule once (and keeps each allowed exception once), reports exactly the
  * breaches. `npm run lint:deps` runs the same config over src/.
  */
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CONFIG = fileURLToPath(new URL('../.dependency-cruiser.cjs', import.meta.url));
+const CONFIG = fileURLToPath(new URL('../.dependency-cruiser.mjs', import.meta.url));
 // The package exports its API (src/main/index.mjs) but not its command: find the command beside it.
 const DEPCRUISE = fileURLToPath(new URL('../../bin/dependency-cruise.mjs', import.meta.resolve('dependency-cruiser')));
 

@@ -1,7 +1,7 @@
 // Torsion's layer rules (../shared/DESIGN.md), checked by dependency-cruiser: `npm run lint:deps`.
-// src/layer-rules.test.ts runs them over src/test-support/layer-rules/, a tree that breaks each one.
+// src/layer-rules.test.ts runs them over a small tree, written to a temporary folder, that breaks each one.
 // Paths are relative to the directory depcruise runs in, so they hold for the repository and the fixture.
-const { builtinModules } = require('node:module');
+import { builtinModules } from 'node:module';
 
 /** Tests and test helpers: test files, test-support files and folders, and the test kits. */
 const TEST_CODE = ['\\.test\\.tsx?$', '(^|/)test-support(/|\\.tsx?$)', '^src/testing/', '^src/[^/]+/testing/'];
@@ -61,7 +61,7 @@ function folderCycleRules() {
   ];
 }
 
-module.exports = {
+export default {
   forbidden: [
     ...folderCycleRules(),
     {
