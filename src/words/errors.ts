@@ -3,6 +3,7 @@
  * (IRC numerics, web messages) without matching on text.
  * @module
  */
+import { NICK_RULE } from './names.js';
 
 /** The base of every chat-service refusal. */
 export class WordsError extends Error {
@@ -27,8 +28,8 @@ function kind(code: string, defaultMessage: string) {
   };
 }
 
-/** The nick breaks the nick rules (characters, length). */
-export class InvalidNickError extends kind('InvalidNick', 'Erroneous nickname') {}
+/** The nick breaks the nick rules (characters, length); the message says the rule. */
+export class InvalidNickError extends kind('InvalidNick', `Erroneous nickname: ${NICK_RULE}`) {}
 /** Someone else is using the nick right now. */
 export class NickInUseError extends kind('NickInUse', 'Nickname is already in use') {}
 /** The nick is registered and no (or a wrong) password was given. */

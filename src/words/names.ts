@@ -11,12 +11,21 @@ export const NICK_MAX_LENGTH = 30;
 export const ROOM_MAX_LENGTH = 50;
 /** Longest topic kept (ISUPPORT `TOPICLEN`). */
 export const TOPIC_MAX_LENGTH = 390;
+/** Longest part, kick or quit reason kept, in characters. */
+export const REASON_MAX_LENGTH = 300;
+/** Longest away message kept, in characters. */
+export const AWAY_MAX_LENGTH = 390;
+/** Longest real name kept (IRC's `USER` realname), in characters. */
+export const REALNAME_MAX_LENGTH = 100;
 /** The characters a room name may start with (ISUPPORT `CHANTYPES`). */
 export const ROOM_PREFIXES = '#&';
 
 const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
-// eslint-disable-next-line no-control-regex
-const ROOM_BAD = /[\s,:\x00-\x1f\x7f]/;
+/** The nick rule in words, as refusals tell it (it must say what `NICK_RE` checks). */
+export const NICK_RULE = `use up to ${NICK_MAX_LENGTH} characters: letters a-z (any case), digits and - _ [ ] \\ \` ^ { | }, not starting with a digit or -`;
+// Format characters (U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE, ...) would let one room pass
+// for another in a list, so they are refused like controls and spaces; lone surrogates cannot be sent as UTF-8.
+const ROOM_BAD = /[\s,:\p{Cc}\p{Cf}\p{Cs}]/u;
 
 /**
  * The RFC 1459 lower case of `name`: ASCII letters and `[]\~` folded to `a-z{}|^`.
@@ -44,7 +53,10 @@ export function isRoomName(name: string): boolean {
   return name.length > 0 && ROOM_PREFIXES.includes(name[0]);
 }
 
-/** True if `name` is a valid room name: a prefix, at least one more character, no spaces, commas, colons or controls. */
+/**
+ * True if `name` is a valid room name: a prefix, at least one more character, no spaces, commas, colons,
+ * control or format characters.
+ */
 export function isValidRoomName(name: string): boolean {
   return isRoomName(name) && name.length > 1 && name.length <= ROOM_MAX_LENGTH && !ROOM_BAD.test(name);
 }

@@ -22,7 +22,8 @@ import {
   UserNotInRoomError,
 } from './errors.js';
 import type { ChatMessage, HistoryQuery, IChatClient, ModeChange } from './interfaces.js';
-import { TOPIC_MAX_LENGTH, foldName, isRoomName, isValidRoomName } from './names.js';
+import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH, foldName, isRoomName, isValidRoomName } from './names.js';
+import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
 
 /** What a user needs from the service that owns it. @internal */
@@ -94,7 +95,7 @@ export class ChatUser {
     this.#nick = nick;
     this.#key = foldName(nick);
     this.username = details.username ?? nick;
-    this.realname = details.realname ?? nick;
+    this.realname = scrubText(details.realname ?? nick, REALNAME_MAX_LENGTH);
     this.host = details.host ?? 'localhost';
     this.signedOn = this.lastActive = service.now();
   }
@@ -163,6 +164,7 @@ export class ChatUser {
   part(name: string, reason = ''): void {
     this.#check();
     const { room } = this.#memberOf(name);
+    reason = scrubText(reason, REASON_MAX_LENGTH);
     room.broadcast((c) => c.userLeft(room.name, this.#nick, reason, 'part'));
     this.#leave(room);
   }
@@ -180,6 +182,7 @@ export class ChatUser {
   send(target: string, text: string, options: SendOptions = {}): SendResult {
     this.#check();
     if (text === '') throw new NoTextError(target);
+    text = scrubText(text);
     const now = this.service.now();
     const kind = options.kind ?? 'privmsg';
     if (isRoomName(target)) {
@@ -188,7 +191,7 @@ export class ChatUser {
       const me = room.membership(this);
       if ((!me && room.modes.noExternal) || (room.modes.moderated && !me?.op && !me?.voice)) throw new CannotSendError(room.name);
       const message: ChatMessage = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, text, kind };
-      if (options.tags) message.tags = options.tags;
+      if (options.tags) message.tags = scrubTags(options.tags);
       this.lastActive = now;
       room.broadcast((c) => c.receive(message), this);
       this.service.record(room, message);
@@ -197,7 +200,7 @@ export class ChatUser {
     const to = this.service.findUser(target);
     if (!to) throw new NoSuchUserError(target);
     const message: ChatMessage = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: to.nick, text, kind };
-    if (options.tags) message.tags = options.tags;
+    if (options.tags) message.tags = scrubTags(options.tags);
     this.lastActive = now;
     to.client.receive(message);
     return to.away !== undefined && kind === 'privmsg' ? { message, away: to.away } : { message };
@@ -208,7 +211,7 @@ export class ChatUser {
     this.#check();
     const { room, me } = this.#memberOf(name);
     if (room.modes.topicLocked && !me.op) throw new NotOperatorError(room.name);
-    room.topic = topic.slice(0, TOPIC_MAX_LENGTH);
+    room.topic = scrubText(topic, TOPIC_MAX_LENGTH);
     room.topicSetBy = this.#nick;
     room.topicSetAt = this.service.now();
     room.broadcast((c) => c.topicChanged(room.name, room.topic, this.#nick));
@@ -220,6 +223,7 @@ export class ChatUser {
     const { room } = this.#operatorOf(name);
     const target = room.memberByKey(foldName(nick));
     if (!target) throw new UserNotInRoomError(nick);
+    reason = scrubText(reason, REASON_MAX_LENGTH);
     room.broadcast((c) => c.userLeft(room.name, target.user.nick, reason, 'kick', this.#nick));
     target.user.#leave(room);
   }
@@ -262,7 +266,7 @@ export class ChatUser {
         c.arg = target.user.nick;
         if ((c.mode === 'o' ? target.op : target.voice) === c.adding) continue;
       } else if (c.mode === 'k') {
-        if (c.adding && (c.arg === undefined || c.arg === '' || /[\s,]/.test(c.arg))) continue;
+        if (c.adding && (c.arg === undefined || c.arg === '' || /[\s,\0]/.test(c.arg))) continue;
         if (!c.adding && room.modes.key === undefined) continue;
         if (!c.adding) c.arg = '*';
       } else if (c.mode === 'l') {
@@ -289,7 +293,7 @@ export class ChatUser {
   /** Sets (or, with `undefined` or '', clears) the away message. */
   setAway(message: string | undefined): void {
     this.#check();
-    this.away = message === '' ? undefined : message;
+    this.away = message === '' || message === undefined ? undefined : scrubText(message, AWAY_MAX_LENGTH);
   }
 
   /** Changes nick under the same rules as login; this user and everyone sharing a room are told. */
@@ -321,6 +325,7 @@ export class ChatUser {
   /** Logs out: leaves every room; everyone sharing one is told `userQuit` once. Safe to call twice. */
   quit(reason = ''): void {
     if (!this.#online) return;
+    reason = scrubText(reason, REASON_MAX_LENGTH);
     const peers = this.roomPeers();
     this.#online = false;
     for (const room of [...this.rooms.values()]) this.#leave(room);

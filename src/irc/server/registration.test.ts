@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './test-support/harness.js';
+import { NICK_RULE } from '../../words/index.js';
 
 async function turns(): Promise<void> {
   for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
@@ -36,7 +37,8 @@ describe('IRC server registration', () => {
     c.send('JOIN #x');
     assert.deepEqual(c.lines(), [':irc.test 451 * :You have not registered']);
     c.send('NICK 9lives');
-    assert.deepEqual(c.lines(), [':irc.test 432 * 9lives :Erroneous nickname']);
+    assert.deepEqual(c.lines(), [`:irc.test 432 * 9lives :Erroneous nickname: ${NICK_RULE}`]);
+    assert.match(NICK_RULE, /up to 30 .*letters.*digits.*not starting with a digit/);
     c.send('NICK TAKEN');
     assert.deepEqual(c.lines(), [':irc.test 433 * TAKEN :Nickname is already in use']);
     c.send('NICK');

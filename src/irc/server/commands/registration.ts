@@ -4,7 +4,17 @@
  * @module
  */
 import { Failure } from '../../../defer/index.js';
-import { AccountExistsError, AuthenticationError, NickInUseError, WordsError, foldName, isValidNick } from '../../../words/index.js';
+import {
+  AccountExistsError,
+  AuthenticationError,
+  InvalidNickError,
+  NickInUseError,
+  REASON_MAX_LENGTH,
+  WordsError,
+  foldName,
+  isValidNick,
+  scrubText,
+} from '../../../words/index.js';
 import type { IRCMessage } from '../../message.js';
 import * as N from '../../numerics.js';
 import { REGISTERED, type IRCServerProtocol } from '../connection.js';
@@ -77,7 +87,7 @@ function nick(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   if (!isValidNick(wanted)) {
-    conn.numeric(N.ERR_ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
+    conn.numeric(N.ERR_ERRONEUSNICKNAME, wanted, new InvalidNickError(wanted).message);
     return;
   }
   const user = conn.user;
@@ -260,7 +270,7 @@ function ping(conn: IRCServerProtocol, msg: IRCMessage): void {
 
 function quit(conn: IRCServerProtocol, msg: IRCMessage): void {
   const reason = msg.params[0];
-  conn.close(reason ? `Quit: ${reason.slice(0, 300)}` : 'Client Quit');
+  conn.close(reason ? `Quit: ${scrubText(reason, REASON_MAX_LENGTH)}` : 'Client Quit');
 }
 
 /** Handlers of the registration commands and those allowed at any time, for the command table. */
