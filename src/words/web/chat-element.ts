@@ -59,7 +59,13 @@ const MARKUP = div(
     ),
     main(
       header(h2({ 'data-live-id': 'roomName' }), p({ class: 'topic', 'data-live-id': 'topic' })),
-      div({ class: 'logs', 'data-live-id': 'logs', 'aria-live': 'polite' }),
+      div(
+        { class: 'logs', 'data-live-id': 'logs', 'aria-live': 'polite' },
+        div(
+          { class: 'log nowhere', 'data-live-id': 'nowhere', hidden: '' },
+          p({ class: 'hint' }, 'You are in no room. Type /join #room below, or use the Join box.'),
+        ),
+      ),
       form(
         { class: 'say', 'data-live-on': 'submit:sendSubmit' },
         input({ name: 'message', autocomplete: 'off', maxlength: '1000', placeholder: 'Say something, or /help' }),
@@ -96,11 +102,20 @@ class RemoteView implements IChatView {
   event(room: string | null, text: string): void {
     this.#call('event', room, text);
   }
-  quit(nick: string, reason: string): void {
-    this.#call('quit', nick, reason);
+  memberJoined(room: string, member: WebMember): void {
+    this.#call('memberJoined', room, member);
   }
-  members(room: string, members: WebMember[]): void {
-    this.#call('members', room, members);
+  memberLeft(room: string, nick: string, text: string): void {
+    this.#call('memberLeft', room, nick, text);
+  }
+  memberChanged(room: string, member: WebMember): void {
+    this.#call('memberChanged', room, member);
+  }
+  quit(room: string | null, nick: string, reason: string): void {
+    this.#call('quit', room, nick, reason);
+  }
+  renamed(room: string | null, oldNick: string, newNick: string): void {
+    this.#call('renamed', room, oldNick, newNick);
   }
   topic(room: string, topic: string): void {
     this.#call('topic', room, topic);

@@ -18,13 +18,22 @@ interface RoomView {
 /** Most lines kept per room in the page; older ones are removed. */
 const MAX_LINES = 1000;
 
+/** Where `nick` is in the room's member list (-1 if absent). */
+function memberIndex(view: RoomView, nick: string): number {
+  const folded = foldName(nick);
+  return view.members.findIndex((m) => foldName(m.nick) === folded);
+}
+
 export class WebChat extends Widget {
   readonly rooms = new Map<string, RoomView>();
   current: string | null = null;
   nick: string | null = null;
 
-  constructor(node: Element, _settings: { maxMessageLength: number; lobby: string | null }) {
+  readonly lobby: string | null;
+
+  constructor(node: Element, settings: { maxMessageLength: number; lobby: string | null }) {
     super(node);
+    this.lobby = settings.lobby;
     addEventListener('pagehide', () => {
       if (this.nick !== null) this.callRemote('leave').addErrback(() => undefined);
     });
@@ -60,9 +69,10 @@ export class WebChat extends Widget {
   sendSubmit(): boolean {
     const field = this.#input('message');
     const text = field.value;
-    if (text.trim() === '' || this.current === null) return false;
+    if (text.trim() === '') return false;
     field.value = '';
-    const room = this.rooms.get(this.current)!.name;
+    // In no room, commands still work (`/join`); the server answers anything else with a hint.
+    const room = this.current === null ? '' : this.rooms.get(this.current)!.name;
     this.callRemote<string | null>('say', room, text).addCallbacks(
       (problem) => {
         if (problem !== null) this.#addEvent(this.current, problem, 'error');
@@ -105,6 +115,8 @@ export class WebChat extends Widget {
     this.#el('chat').hidden = false;
     this.#input('password').value = '';
     this.#input('message').focus();
+    // With no lobby to land in, say at once how to join a room.
+    if (this.lobby === null) this.#render();
   }
 
   @expose
@@ -160,9 +172,8 @@ export class WebChat extends Widget {
   @expose
   message(line: WebLine): void {
     const key = line.room === null ? this.current : foldName(line.room);
-    const view = key === null ? undefined : this.rooms.get(key);
-    if (view === undefined) return;
-    this.#append(view, this.#lineNode(line));
+    const log = this.#logOf(key);
+    if (log !== undefined) this.#append(log, this.#lineNode(line));
   }
 
   @expose
@@ -172,20 +183,67 @@ export class WebChat extends Widget {
     } else this.#addEvent(foldName(room), text);
   }
 
+  // Member lists come whole with roomJoined, then as changes, each applied only if it changes something:
+  // a change told for every room (`null`) may reach a room whose list is being sent again.
+
   @expose
-  quit(nick: string, reason: string): void {
-    const folded = foldName(nick);
-    for (const [key, view] of this.rooms) {
-      if (view.members.some((m) => foldName(m.nick) === folded)) this.#addEvent(key, `${nick} quit${reason ? ` (${reason})` : ''}`);
+  memberJoined(room: string, member: WebMember): void {
+    const key = foldName(room);
+    const view = this.rooms.get(key);
+    if (view === undefined) return;
+    if (memberIndex(view, member.nick) < 0) view.members.push(member);
+    this.#addEvent(key, `${member.nick} joined ${view.name}`);
+    this.#membersChanged(key);
+  }
+
+  @expose
+  memberLeft(room: string, nick: string, text: string): void {
+    const key = foldName(room);
+    const view = this.rooms.get(key);
+    if (view === undefined) return;
+    const i = memberIndex(view, nick);
+    if (i >= 0) view.members.splice(i, 1);
+    this.#addEvent(key, text);
+    this.#membersChanged(key);
+  }
+
+  @expose
+  memberChanged(room: string, member: WebMember): void {
+    const key = foldName(room);
+    const view = this.rooms.get(key);
+    const i = view === undefined ? -1 : memberIndex(view, member.nick);
+    if (i < 0) return;
+    view!.members[i] = member;
+    this.#membersChanged(key);
+  }
+
+  @expose
+  quit(room: string | null, nick: string, reason: string): void {
+    for (const key of this.#roomKeys(room)) {
+      const view = this.rooms.get(key)!;
+      const i = memberIndex(view, nick);
+      if (i < 0) continue;
+      view.members.splice(i, 1);
+      this.#addEvent(key, `${nick} quit${reason ? ` (${reason})` : ''}`);
+      this.#membersChanged(key);
     }
   }
 
   @expose
-  members(room: string, members: WebMember[]): void {
-    const view = this.rooms.get(foldName(room));
-    if (view === undefined) return;
-    view.members = members;
-    if (this.current === foldName(room)) this.#render();
+  renamed(room: string | null, oldNick: string, newNick: string): void {
+    const text = `${oldNick} is now known as ${newNick}`;
+    let told = false;
+    for (const key of this.#roomKeys(room)) {
+      const view = this.rooms.get(key)!;
+      const i = memberIndex(view, oldNick);
+      if (i < 0) continue;
+      if (memberIndex(view, newNick) >= 0) view.members.splice(i, 1);
+      else view.members[i] = { nick: newNick, prefix: view.members[i]!.prefix };
+      this.#addEvent(key, text);
+      this.#membersChanged(key);
+      told = true;
+    }
+    if (!told && room === null && newNick === this.nick) this.#addEvent(null, text);
   }
 
   @expose
@@ -211,6 +269,9 @@ export class WebChat extends Widget {
     }
     this.rooms.clear();
     this.current = null;
+    const nowhere = this.#el('nowhere');
+    while (nowhere.childElementCount > 1) nowhere.lastElementChild!.remove();
+    nowhere.hidden = true;
     this.#el('chat').hidden = true;
     this.#el('login').hidden = false;
     this.#el('loginError').textContent = `Disconnected: ${reason}`;
@@ -229,8 +290,21 @@ export class WebChat extends Widget {
     if (log) log.scrollTop = log.scrollHeight;
   }
 
+  /** The keys of `room`'s view, or of every room's when `null`. */
+  #roomKeys(room: string | null): string[] {
+    if (room === null) return [...this.rooms.keys()];
+    const key = foldName(room);
+    return this.rooms.has(key) ? [key] : [];
+  }
+
+  #membersChanged(key: string): void {
+    if (this.current === key) this.#render();
+  }
+
   #render(): void {
     const view = this.current === null ? undefined : this.rooms.get(this.current);
+    // In no room (after leaving the last one), a hint says how to join one rather than a blank page.
+    this.#el('nowhere').hidden = view !== undefined || this.nick === null;
     this.#el('roomName').textContent = view?.name ?? '';
     this.#el('topic').textContent = view?.topic ?? '';
     const list = this.#el('members');
@@ -261,20 +335,28 @@ export class WebChat extends Widget {
     return node;
   }
 
+  /** The log lines for `key` go to: the room's, or, in no room at all, the hint pane. */
+  #logOf(key: string | null): HTMLElement | undefined {
+    if (key !== null) return this.rooms.get(key)?.log;
+    if (this.nick === null || this.rooms.size > 0) return undefined;
+    const nowhere = this.#el('nowhere');
+    nowhere.hidden = false;
+    return nowhere;
+  }
+
   #addEvent(key: string | null, text: string, cls = 'event'): void {
-    const view = key === null ? undefined : this.rooms.get(key);
-    if (view === undefined) {
+    const log = this.#logOf(key);
+    if (log === undefined) {
       if (!this.#el('login').hidden) this.#el('loginError').textContent = text;
       return;
     }
     const node = document.createElement('div');
     node.className = cls === 'event' ? 'event' : `event ${cls}`;
     node.textContent = text;
-    this.#append(view, node);
+    this.#append(log, node);
   }
 
-  #append(view: RoomView, node: HTMLElement): void {
-    const log = view.log;
+  #append(log: HTMLElement, node: HTMLElement): void {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     log.appendChild(node);
     while (log.childElementCount > MAX_LINES) log.firstElementChild!.remove();

@@ -7,21 +7,30 @@
 import type { ChatUser } from '../user.js';
 import type { WebChatSession } from './session.js';
 
+/** Commands about the room they are typed in. */
+const ROOM_COMMANDS = new Set(['part', 'leave', 'me', 'topic']);
+
 /** What `/help` answers. */
-export const HELP = 'Commands: /join #room, /part [reason], /msg nick text, /me action, /topic text, /nick newnick';
+export const HELP = 'Commands: /join #room, /part [reason], /msg nick text, /me action, /topic text, /nick newnick, /help';
+
+/** The answer to a line that needs a room, typed while in none. */
+export const NO_ROOM = 'You are in no room: type /join #room (or use the Join box) first';
 
 /**
- * Runs one line typed in `room`. Returns `null`, or a message for the user (an error or help). Refusals
- * of the service are thrown as `WordsError`s for the caller to show.
+ * Runs one line typed in `room` (`''` when the user is in no room). Returns `null`, or an error for the
+ * user; `/help` is shown as an event, not as an error. Refusals of the service are thrown as `WordsError`s
+ * for the caller to show.
  */
 export function runCommand(session: WebChatSession, user: ChatUser, room: string, line: string): string | null {
   if (!line.startsWith('/') || line.startsWith('//')) {
+    if (room === '') return NO_ROOM;
     session.sendMessage(user, room, line.startsWith('//') ? line.slice(1) : line);
     return null;
   }
   const space = line.indexOf(' ');
   const command = (space < 0 ? line.slice(1) : line.slice(1, space)).toLowerCase();
   const rest = space < 0 ? '' : line.slice(space + 1).trim();
+  if (room === '' && ROOM_COMMANDS.has(command)) return NO_ROOM;
   switch (command) {
     case 'join':
     case 'j': {
@@ -56,7 +65,8 @@ export function runCommand(session: WebChatSession, user: ChatUser, room: string
       });
       return null;
     case 'help':
-      return HELP;
+      session.view.event(room === '' ? null : room, HELP);
+      return null;
     default:
       return `Unknown command /${command}. ${HELP}`;
   }

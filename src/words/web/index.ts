@@ -7,5 +7,5 @@ export type * from './interfaces.js';
 export { createWebChat, type CreateWebChatOptions } from './page.js';
 export { WebChat } from './chat-element.js';
 export { WebChatSession, toWebLine } from './session.js';
-export { runCommand, HELP } from './commands.js';
+export { runCommand, HELP, NO_ROOM } from './commands.js';
 export { resolveWebChatOptions, type WebChatOptions, type ResolvedWebChatOptions } from './options.js';

@@ -31,6 +31,8 @@ export interface WebRoomState {
 /**
  * The page, as the session talks to it: each method is a call into the browser widget. Calls are made in
  * order and never wait for an answer; a view must not throw (a page that is gone just drops them).
+ * A room's member list is sent whole once, when the user joins it ({@link roomJoined}); after that only
+ * changes are (joined, left, quit, renamed, role changed), each applied to the list the page holds.
  */
 export interface IChatView {
   /** The user is logged in as `nick`. */
@@ -43,10 +45,16 @@ export interface IChatView {
   message(line: WebLine): void;
   /** A line about what happened in `room` (joins, parts, topic changes), or in every room when `null`. */
   event(room: string | null, text: string): void;
-  /** `nick` quit; shown in each room where the page lists them. */
-  quit(nick: string, reason: string): void;
-  /** The members of `room` changed. */
-  members(room: string, members: WebMember[]): void;
+  /** `member` joined `room` (someone else: the user's own joins are {@link roomJoined}). */
+  memberJoined(room: string, member: WebMember): void;
+  /** `nick` left (or was kicked from) `room`; `text` says so. */
+  memberLeft(room: string, nick: string, text: string): void;
+  /** The role of a member of `room` changed (its prefix). */
+  memberChanged(room: string, member: WebMember): void;
+  /** `nick` quit: removed from `room`, or, when `null`, from every room where the page lists them. */
+  quit(room: string | null, nick: string, reason: string): void;
+  /** `oldNick` is now `newNick` in `room`, or, when `null`, in every room where the page lists them. */
+  renamed(room: string | null, oldNick: string, newNick: string): void;
   /** The topic of `room` changed. */
   topic(room: string, topic: string): void;
   /** The user's own nick changed. */

@@ -8,6 +8,7 @@ import { Deferred } from '../../defer/index.js';
 import { createWordsService, MemoryStore, type ChatMessage, type HistoryQuery, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import type { IChatView, WebLine, WebMember, WebRoomState } from './interfaces.js';
+import { HELP, NO_ROOM } from './commands.js';
 import { WebChatSession } from './session.js';
 
 /** Records each call as a readable line. */
@@ -33,11 +34,20 @@ class RecordingView implements IChatView {
   event(room: string | null, text: string): void {
     this.calls.push(`event ${room ?? '(all)'}: ${text}`);
   }
-  quit(nick: string, reason: string): void {
-    this.calls.push(`quit ${nick}: ${reason}`);
+  memberJoined(room: string, member: WebMember): void {
+    this.calls.push(`joined ${room} ${member.prefix}${member.nick}`);
   }
-  members(room: string, members: WebMember[]): void {
-    this.calls.push(`members ${room} ${members.map((m) => m.prefix + m.nick).join(',')}`);
+  memberLeft(room: string, nick: string, text: string): void {
+    this.calls.push(`left ${room} ${nick}: ${text}`);
+  }
+  memberChanged(room: string, member: WebMember): void {
+    this.calls.push(`changed ${room} ${member.prefix}${member.nick}`);
+  }
+  quit(room: string | null, nick: string, reason: string): void {
+    this.calls.push(`quit ${room ?? '(all)'} ${nick}: ${reason}`);
+  }
+  renamed(room: string | null, oldNick: string, newNick: string): void {
+    this.calls.push(`renamed ${room ?? '(all)'} ${oldNick}->${newNick}`);
   }
   topic(room: string, topic: string): void {
     this.calls.push(`topic ${room}: ${topic}`);
@@ -62,6 +72,61 @@ class SlowHistoryStore extends MemoryStore {
     for (const w of this.waiting.splice(0)) w();
   }
 }
+
+/**
+ * The member lists a page holds, kept from the calls it gets the way the browser widget keeps them, and the
+ * size of each call's arguments as JSON (what crosses the live connection).
+ */
+class MemberListView extends RecordingView {
+  readonly lists = new Map<string, WebMember[]>();
+  readonly sizes: number[] = [];
+  constructor() {
+    super();
+    return new Proxy(this, {
+      get: (target, name, receiver) => {
+        const v = Reflect.get(target, name, receiver) as unknown;
+        if (typeof v !== 'function' || typeof name !== 'string' || !(name in VIEW_METHODS)) return v;
+        return (...args: unknown[]) => {
+          target.sizes.push(JSON.stringify(args).length);
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
+  #rooms(room: string | null): WebMember[][] {
+    return room === null ? [...this.lists.values()] : [this.lists.get(room)].filter((l) => l !== undefined);
+  }
+  override roomJoined(state: WebRoomState): void {
+    super.roomJoined(state);
+    this.lists.set(state.room, state.members.slice());
+  }
+  override memberJoined(room: string, member: WebMember): void {
+    super.memberJoined(room, member);
+    const list = this.lists.get(room);
+    if (list && !list.some((m) => m.nick === member.nick)) list.push(member);
+  }
+  override memberLeft(room: string, nick: string, text: string): void {
+    super.memberLeft(room, nick, text);
+    for (const list of this.#rooms(room)) list.splice(0, list.length, ...list.filter((m) => m.nick !== nick));
+  }
+  override quit(room: string | null, nick: string, reason: string): void {
+    super.quit(room, nick, reason);
+    for (const list of this.#rooms(room)) list.splice(0, list.length, ...list.filter((m) => m.nick !== nick));
+  }
+  override renamed(room: string | null, oldNick: string, newNick: string): void {
+    super.renamed(room, oldNick, newNick);
+    for (const list of this.#rooms(room)) for (const m of list) if (m.nick === oldNick) m.nick = newNick;
+  }
+  override memberChanged(room: string, member: WebMember): void {
+    super.memberChanged(room, member);
+    for (const m of this.lists.get(room) ?? []) if (m.nick === member.nick) m.prefix = member.prefix;
+  }
+  /** The list of `room` as "prefix+nick" strings. */
+  list(room: string): string[] {
+    return (this.lists.get(room) ?? []).map((m) => m.prefix + m.nick);
+  }
+}
+const VIEW_METHODS = Object.fromEntries(Object.getOwnPropertyNames(RecordingView.prototype).map((n) => [n, true]));
 
 let clock = 1_800_000_000_000;
 function service(store = new MemoryStore()): WordsService {
@@ -148,7 +213,7 @@ describe('WebChatSession', () => {
     assert.equal(await session.say('#lobby', '/topic mine now'), "You're not channel operator");
     assert.match((await session.say('#lobby', '/frobnicate'))!, /^Unknown command \/frobnicate/);
     assert.equal(await session.say('#lobby', '/nick anna'), null);
-    assert.deepEqual(view.take(), ['nickChanged anna', 'event (all): ann is now known as anna', 'members #lobby @bob,anna']);
+    assert.deepEqual(view.take(), ['nickChanged anna', 'renamed (all) ann->anna']);
     assert.deepEqual(irc.take(), ['nick ann->anna']);
   });
 
@@ -177,18 +242,101 @@ describe('WebChatSession', () => {
     cy.quit('gone');
     bob.kick('#lobby', 'ann', 'out');
     assert.deepEqual(view.take(), [
-      'event #lobby: cy joined #lobby',
-      'members #lobby @bob,ann,cy',
+      'joined #lobby cy',
       'event #lobby: bob set mode +v cy',
-      'members #lobby @bob,ann,+cy',
-      'event #lobby: cy left #lobby (brb)',
-      'members #lobby @bob,ann',
-      'event #lobby: cy joined #lobby',
-      'members #lobby @bob,ann,cy',
-      'quit cy: gone',
-      'members #lobby @bob,ann',
+      'changed #lobby +cy',
+      'left #lobby cy: cy left #lobby (brb)',
+      'joined #lobby cy',
+      'quit (all) cy: gone',
       'roomLeft #lobby: ann was kicked from #lobby by bob (out)',
     ]);
+  });
+
+  test('membership changes reach a page as small changes, never as the whole member list', async () => {
+    const s = service();
+    await s.start();
+    const crowd = [];
+    for (let i = 0; i < 200; i++) {
+      const u = await s.login(`member${i}`, { client: new RecordingClient() });
+      u.join('#lobby');
+      crowd.push(u);
+    }
+    const view = new MemberListView();
+    const session = new WebChatSession(s, view);
+    assert.equal(await session.login('ann'), null);
+    assert.equal(view.list('#lobby').length, 201, 'the whole list once, on joining');
+    view.take();
+    view.sizes.length = 0;
+    const cy = await s.login('cy', { client: new RecordingClient() });
+    cy.join('#lobby');
+    crowd[0]!.setModes('#lobby', [{ adding: true, mode: 'v', arg: 'cy' }]);
+    await cy.setNick('cyd');
+    cy.part('#lobby', 'brb');
+    cy.join('#lobby');
+    cy.quit('gone');
+    crowd[5]!.part('#lobby');
+    assert.deepEqual(view.take(), [
+      'joined #lobby cy',
+      'event #lobby: member0 set mode +v cy',
+      'changed #lobby +cy',
+      'renamed (all) cy->cyd',
+      'left #lobby cyd: cyd left #lobby (brb)',
+      'joined #lobby cyd',
+      'quit (all) cyd: gone',
+      'left #lobby member5: member5 left #lobby',
+    ]);
+    for (const size of view.sizes) assert.ok(size < 100, `a call of ${size} bytes`);
+    const expected = ['@member0', ...crowd.slice(1).map((u) => u.nick).filter((n) => n !== 'member5'), 'ann'];
+    assert.deepEqual(view.list('#lobby'), expected);
+  });
+
+  test('while a room\'s scrollback loads, joins, quits and nick changes there are kept in order after it', async () => {
+    const store = new SlowHistoryStore();
+    const s = service(store);
+    await s.start();
+    const bot = await s.login('bot', { client: new RecordingClient() });
+    bot.join('#lobby');
+    const view = new MemberListView();
+    const session = new WebChatSession(s, view);
+    await session.login('ann');
+    const cy = await s.login('cy', { client: new RecordingClient() });
+    cy.join('#lobby');
+    cy.quit('gone');
+    const dee = await s.login('dee', { client: new RecordingClient() });
+    dee.join('#lobby');
+    await dee.setNick('dan');
+    assert.deepEqual(view.take(), ['loggedIn ann', 'quit (all) cy: gone', 'renamed (all) dee->dan']);
+    store.release();
+    assert.deepEqual(view.take(), ['roomJoined #lobby [] members=@bot,ann', 'joined #lobby cy', 'quit #lobby cy: gone', 'joined #lobby dee', 'renamed #lobby dee->dan']);
+    assert.deepEqual(view.list('#lobby'), ['@bot', 'ann', 'dan']);
+  });
+
+  test('/help is shown as help, not as an error; a registration is confirmed', async () => {
+    const s = service();
+    await s.start();
+    const { session, view } = await web(s, 'ann');
+    view.take();
+    assert.equal(await session.say('#lobby', '/help'), null);
+    assert.deepEqual(view.take(), [`event #lobby: ${HELP}`]);
+    const other = new RecordingView();
+    assert.equal(await new WebChatSession(s, other).login('fresh', 'long-enough', true), null);
+    assert.deepEqual(other.take(), ['loggedIn fresh', 'roomJoined #lobby [] members=@ann,fresh', 'event #lobby: Registered fresh: from now on this nick needs your password']);
+  });
+
+  test('in no room (none to land in, or the last one left), commands still work and lines get a hint', async () => {
+    const s = service();
+    await s.start();
+    const view = new RecordingView();
+    const session = new WebChatSession(s, view, { autoJoin: [] });
+    assert.equal(await session.login('ann'), null);
+    assert.equal(await session.say('', 'hello?'), NO_ROOM);
+    assert.equal(await session.say('', '/topic hi'), NO_ROOM);
+    assert.equal(await session.say('', '/help'), null);
+    assert.equal(await session.say('', '/join #one'), null);
+    assert.equal(await session.say('#one', '/part'), null);
+    assert.equal(s.findRoom('#one'), undefined);
+    assert.equal(await session.say('', '/part'), NO_ROOM);
+    assert.deepEqual(view.take(), ['loggedIn ann', `event (all): ${HELP}`, 'roomJoined #one [] members=@ann', 'roomLeft #one: ann left #one']);
   });
 
   test('refusals: taken nick, registered nick without or with a wrong password, registration rules', async () => {
@@ -199,7 +347,7 @@ describe('WebChatSession', () => {
     const view = new RecordingView();
     const session = new WebChatSession(s, view);
     assert.equal(await session.login('taken'), 'Nickname is already in use');
-    assert.equal(await session.login('bad nick!'), 'Erroneous nickname');
+    assert.equal(await session.login('bad nick!'), 'Erroneous nickname: use up to 30 characters: letters a-z (any case), digits and - _ [ ] \\ ` ^ { | }, not starting with a digit or -');
     assert.match((await session.login('owner'))!, /password is needed/);
     assert.equal(await session.login('owner', 'nope'), 'Password incorrect');
     assert.match((await session.login('fresh', 'short', true))!, /at least 6 characters/);

@@ -15,6 +15,7 @@ import { NickInUseError, WordsError } from '../errors.js';
 import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
 import { foldName } from '../names.js';
 import type { WordsService } from '../service.js';
+import type { Membership } from '../room.js';
 import type { ChatUser } from '../user.js';
 import { runCommand } from './commands.js';
 import type { IChatView, WebLine, WebMember } from './interfaces.js';
@@ -30,6 +31,11 @@ const ACTION = /^\x01ACTION (.*?)\x01?$/s;
 export function toWebLine(m: ChatMessage, room: string | null): WebLine {
   const action = ACTION.exec(m.text);
   return { id: m.id, time: m.time, from: m.from, to: m.to, text: action ? action[1]! : m.text, kind: m.kind, room, action: action !== null };
+}
+
+/** The IRC-style prefix of a member's highest role. */
+function prefixOf(m: Membership): WebMember['prefix'] {
+  return m.op ? '@' : m.voice ? '+' : '';
 }
 
 /** One page's chat session. */
@@ -84,6 +90,7 @@ export class WebChatSession implements IChatClient {
           log.info('{nick} logged in from the web ({host})', { nick: user.nick, host: this.host });
           this.view.loggedIn(user.nick);
           for (const room of this.options.autoJoin) this.#guard(() => user.join(room));
+          if (register) this.#note(`Registered ${user.nick}: from now on this nick needs your password`);
           return null;
         },
         (f: Failure) => {
@@ -160,6 +167,13 @@ export class WebChatSession implements IChatClient {
     }
   }
 
+  /** Shows `text` in the first room the user is in (after its scrollback), or on its own when in none. */
+  #note(text: string): void {
+    const first = this.user?.rooms.values().next().value?.name;
+    if (first === undefined) this.view.event(null, text);
+    else this.#forRoom(first, () => this.view.event(first, text));
+  }
+
   /** Runs `fn` now, or after the scrollback of `room` if it is loading. */
   #forRoom(room: string | null, fn: () => void): void {
     const loading = room === null ? undefined : this.#loading.get(foldName(room));
@@ -167,24 +181,27 @@ export class WebChatSession implements IChatClient {
     else fn();
   }
 
-  /** The members of `room`, less `leaving` (told of a part or kick before the service removes them). */
-  #members(room: string, leaving?: string): WebMember[] {
-    const r = this.service.findRoom(room);
-    if (!r) return [];
-    const out: WebMember[] = [];
-    for (const m of r.members()) if (m.user.nick !== leaving) out.push({ nick: m.user.nick, prefix: m.op ? '@' : m.voice ? '+' : '' });
-    return out;
-  }
-
-  #refreshMembers(room: string, leaving?: string): void {
-    const members = this.#members(room, leaving);
-    this.#forRoom(room, () => this.view.members(room, members));
+  /**
+   * Runs `fn(null)` now, for the rooms the page shows, and `fn(room)` after the scrollback of each room
+   * that is loading: for news about a user that may concern any room (a quit, a nick change), kept in order
+   * with the other news of a loading room.
+   */
+  #everywhere(fn: (room: string | null) => void): void {
+    fn(null);
+    for (const [key, loading] of this.#loading) {
+      const name = this.user?.rooms.get(key)?.name;
+      if (name !== undefined) loading.held.push(() => fn(name));
+    }
   }
 
   /** Loads the scrollback of `room` and shows the room. */
   #sendRoom(room: string): void {
     const key = foldName(room);
-    if (this.#loading.has(key) || !this.user) return;
+    const state = this.service.findRoom(room);
+    if (this.#loading.has(key) || !this.user || !state) return;
+    // The room as it is now: the changes held from here on are replayed onto exactly this state.
+    const members = [...state.members()].map((m): WebMember => ({ nick: m.user.nick, prefix: prefixOf(m) }));
+    const topic = state.topic;
     const pending = { ids: new Set<string>(), held: [] as (() => void)[] };
     this.#loading.set(key, pending);
     const user = this.user;
@@ -202,7 +219,7 @@ export class WebChatSession implements IChatClient {
         if (!user.online || !r?.membership(user)) return;
         const lines = history.map((m) => toWebLine(m, r.name));
         for (const l of lines) pending.ids.add(l.id);
-        this.view.roomJoined({ room: r.name, topic: r.topic, members: this.#members(r.name), history: lines });
+        this.view.roomJoined({ room: r.name, topic, members, history: lines });
         for (const fn of pending.held) fn();
       });
   }
@@ -227,8 +244,9 @@ export class WebChatSession implements IChatClient {
       this.#sendRoom(room);
       return;
     }
-    this.#forRoom(room, () => this.view.event(room, `${nick} joined ${room}`));
-    this.#refreshMembers(room);
+    const m = this.service.findRoom(room)?.memberByKey(foldName(nick));
+    const member = { nick, prefix: m ? prefixOf(m) : '' } satisfies WebMember;
+    this.#forRoom(room, () => this.view.memberJoined(room, member));
   }
 
   userLeft(room: string, nick: string, reason: string, kind: LeaveKind, by?: string): void {
@@ -239,19 +257,16 @@ export class WebChatSession implements IChatClient {
       this.view.roomLeft(room, text);
       return;
     }
-    this.#forRoom(room, () => this.view.event(room, text));
-    this.#refreshMembers(room, nick);
+    this.#forRoom(room, () => this.view.memberLeft(room, nick, text));
   }
 
   userQuit(nick: string, reason: string): void {
-    this.view.quit(nick, reason);
-    for (const r of this.user?.rooms.values() ?? []) this.#refreshMembers(r.name);
+    this.#everywhere((room) => this.view.quit(room, nick, reason));
   }
 
   nickChanged(oldNick: string, newNick: string): void {
     if (this.user && newNick === this.user.nick) this.view.nickChanged(newNick);
-    this.view.event(null, `${oldNick} is now known as ${newNick}`);
-    for (const r of this.user?.rooms.values() ?? []) this.#refreshMembers(r.name);
+    this.#everywhere((room) => this.view.renamed(room, oldNick, newNick));
   }
 
   topicChanged(room: string, topic: string, by: string): void {
@@ -264,7 +279,15 @@ export class WebChatSession implements IChatClient {
   modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
     const text = changes.map((c) => `${c.adding ? '+' : '-'}${c.mode}${c.arg !== undefined ? ` ${c.arg}` : ''}`).join(' ');
     this.#forRoom(room, () => this.view.event(room, `${by} set mode ${text}`));
-    this.#refreshMembers(room);
+    const r = this.service.findRoom(room);
+    const nicks = new Set(changes.filter((c) => (c.mode === 'o' || c.mode === 'v') && c.arg !== undefined).map((c) => c.arg!));
+    for (const nick of nicks) {
+      const m = r?.memberByKey(foldName(nick));
+      if (m) {
+        const member = { nick: m.user.nick, prefix: prefixOf(m) } satisfies WebMember;
+        this.#forRoom(room, () => this.view.memberChanged(room, member));
+      }
+    }
   }
 
   invited(room: string, by: string): void {
