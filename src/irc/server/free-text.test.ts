@@ -73,6 +73,10 @@ describe('free text with CR or NUL reaches IRC users', () => {
     eve.lines();
     assert.equal(await page.say('#web', '/topic web\0topic'), null);
     assert.deepEqual(eve.lines(), [':ann!web@web TOPIC #web :web topic']);
+    const late = h.register('late');
+    late.send('JOIN #web');
+    assert.ok(late.lines().includes(':irc.test 332 late #web :web topic'));
+    eve.lines();
     assert.equal(await page.say('#room', '/part see\0you'), null);
     assert.deepEqual(eve.lines(), [':ann!web@web PART #room :see you']);
     assert.equal(h.service.findRoom('#room')!.memberByKey('ann'), undefined);
