@@ -64,3 +64,47 @@ export class TooManyRoomsError extends kind('TooManyRooms', 'You have joined too
 export class NoTextError extends kind('NoText', 'No text to send') {}
 /** The session has ended. */
 export class LoggedOutError extends kind('LoggedOut', 'Not logged in') {}
+
+/** Whole seconds to wait, for messages ("1 second", "5 minutes"). */
+function waitText(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 120) return `${s} second${s === 1 ? '' : 's'}`;
+  return `${Math.ceil(s / 60)} minutes`;
+}
+
+/**
+ * Too many failed password checks from this address, or on this account from addresses that failed
+ * before: no check was made. `retryAfter` is in seconds.
+ */
+export class TooManyAttemptsError extends WordsError {
+  static readonly code = 'TORSION_WORDS_TOO_MANY_ATTEMPTS';
+  constructor(
+    target: string | undefined,
+    /** Seconds until a password check may be made again. */
+    readonly retryAfter: number,
+  ) {
+    super(TooManyAttemptsError.code, `Too many failed logins: try again in ${waitText(retryAfter)}`, target);
+    this.name = TooManyAttemptsError.code;
+  }
+}
+
+/**
+ * Too many accounts registered from this connection, or from this address in the registration window.
+ * `retryAfter` (seconds) is set when waiting helps (the address's window), unset for the connection's limit.
+ */
+export class TooManyRegistrationsError extends WordsError {
+  static readonly code = 'TORSION_WORDS_TOO_MANY_REGISTRATIONS';
+  constructor(
+    target: string | undefined,
+    readonly retryAfter?: number,
+  ) {
+    super(
+      TooManyRegistrationsError.code,
+      retryAfter === undefined
+        ? 'Too many accounts registered from this connection'
+        : `Too many accounts registered from your address: try again in ${waitText(retryAfter)}`,
+      target,
+    );
+    this.name = TooManyRegistrationsError.code;
+  }
+}
