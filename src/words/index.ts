@@ -13,4 +13,14 @@ export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-st
 export { DbStore, type DbStoreOptions } from './db-store.js';
 export { ChatRoom, type Membership, type RoomModes } from './room.js';
 export { ChatUser, type UserDetails, type SendOptions, type SendResult } from './user.js';
-export { WordsService, VerifiedAccount, createWordsService, type WordsServiceOptions, type LoginOptions } from './service.js';
+export {
+  WordsService,
+  VerifiedAccount,
+  createWordsService,
+  REGAINED,
+  type WordsServiceOptions,
+  type LoginOptions,
+  type RequestOrigin,
+  type WordsLimits,
+} from './service.js';
+export { addressKey, type LoginThrottleOptions, type RegistrationLimitOptions } from './throttle.js';

@@ -72,12 +72,14 @@ describe('WordsService login and nicks', () => {
     assert.equal(other.account, 'sam', 'an account may use an unregistered nick');
   });
 
-  test('a nick is held while its password is being checked', async () => {
+  test('a wrong password being checked does not hold the nick: the owner logs in meanwhile', async () => {
     const { service } = await setup();
     await service.register('slow', 'pw');
-    const first = service.login('slow', { client: new RecordingClient(), password: 'pw' });
-    assert.ok((await assertFailure(service.login('SLOW', { client: new RecordingClient(), password: 'pw' }))) instanceof NickInUseError);
-    assert.equal((await first).nick, 'slow');
+    const guess = service.login('slow', { client: new RecordingClient(), password: 'guess', host: '198.51.100.1' });
+    const owner = await service.login('SLOW', { client: new RecordingClient(), password: 'pw', host: '203.0.113.2' });
+    assert.equal(owner.nick, 'SLOW');
+    assert.ok((await assertFailure(guess)) instanceof AuthenticationError);
+    assert.equal(service.findUser('slow'), owner);
   });
 
   test('a nick change tells the user and everyone sharing a room, once', async () => {

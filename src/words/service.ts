@@ -5,12 +5,20 @@
  */
 import { Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
-import { AuthenticationError, InvalidNickError, NickInUseError } from './errors.js';
+import { AccountExistsError, AuthenticationError, InvalidNickError, NickInUseError, TooManyAttemptsError, TooManyRegistrationsError } from './errors.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
 import { MemoryStore } from './memory-store.js';
 import { foldName, isValidNick } from './names.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import { ChatRoom } from './room.js';
+import {
+  LoginThrottle,
+  RegistrationLimiter,
+  resolveLoginLimits,
+  resolveRegistrationLimits,
+  type LoginThrottleOptions,
+  type RegistrationLimitOptions,
+} from './throttle.js';
 import { ChatUser, type ServiceCore, type UserDetails } from './user.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
@@ -27,7 +35,28 @@ export interface WordsServiceOptions {
   scrypt?: ScryptParams;
   /** A name for the service (the IRC server name defaults to it). */
   name?: string;
+  /** Limits on password guessing, for every front door (see {@link LoginThrottleOptions} for the defaults). */
+  login?: LoginThrottleOptions;
+  /** Limits on account registration, for every front door (see {@link RegistrationLimitOptions}). */
+  registration?: RegistrationLimitOptions;
 }
+
+/** Where a password check or a registration comes from, for the limits per address and per connection. */
+export interface RequestOrigin {
+  /** The peer's address (`localhost` by default). */
+  host?: string;
+  /** The front door's object for the connection (an IRC connection, a web page), for the registrations per connection. */
+  connection?: object;
+}
+
+/** The limits of a {@link WordsService}, defaults filled in. */
+export interface WordsLimits {
+  readonly login: Readonly<Required<LoginThrottleOptions>>;
+  readonly registration: Readonly<Required<RegistrationLimitOptions>>;
+}
+
+/** What a holder of a nick is told when the nick's owner logs in with it elsewhere. */
+export const REGAINED = 'Nick regained by its owner';
 
 /** Options of {@link WordsService.login}. */
 export interface LoginOptions extends UserDetails {
@@ -37,6 +66,12 @@ export interface LoginOptions extends UserDetails {
   password?: string;
   /** An account already proven by {@link WordsService.authenticate} (SASL). */
   account?: VerifiedAccount;
+}
+
+/** What a claim of a nick found: the account it logs in to, and whether the claimant proved it owns the nick. */
+interface Claim {
+  account: string | undefined;
+  owner: boolean;
 }
 
 /** Proof that a password was checked, made only by {@link WordsService.authenticate}. */
@@ -50,6 +85,8 @@ export class VerifiedAccount {
   }
 }
 let minting = false;
+/** A well-formed hash no password matches, checked for unknown names so they cost what known ones do. */
+const UNKNOWN_ACCOUNT_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 function mint(name: string): VerifiedAccount {
   minting = true;
   try {
@@ -74,12 +111,14 @@ export class WordsService implements ServiceCore {
   readonly store: IWordsStore;
   readonly name: string;
   readonly maxRoomsPerUser: number;
+  /** The abuse limits in force. */
+  readonly limits: WordsLimits;
+  readonly #loginThrottle: LoginThrottle;
+  readonly #registrations: RegistrationLimiter;
   readonly #now: () => number;
   readonly #scrypt: ScryptParams | undefined;
   readonly #users = new Map<string, ChatUser>();
   readonly #rooms = new Map<string, ChatRoom>();
-  /** Folded nicks held while a login or nick change checks a password. */
-  readonly #reserved = new Set<string>();
   #lastId = '';
   #idSeq = 0;
   #started = false;
@@ -90,6 +129,9 @@ export class WordsService implements ServiceCore {
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? 50;
     this.#scrypt = options.scrypt;
     this.name = options.name ?? 'torsion.words';
+    this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };
+    this.#loginThrottle = new LoginThrottle(this.limits.login);
+    this.#registrations = new RegistrationLimiter(this.limits.registration);
   }
 
   /** Opens the store. */
@@ -101,14 +143,7 @@ export class WordsService implements ServiceCore {
 
   /** Tells every client `disconnect(reason)`, logs everyone out, then flushes and closes the store. */
   stop(reason = 'Server shutting down'): Deferred<void> {
-    for (const user of [...this.#users.values()]) {
-      try {
-        user.client.disconnect(reason);
-      } catch (e) {
-        log.failure('client failed to disconnect', new Failure(e));
-      }
-      user.quit(reason);
-    }
+    for (const user of [...this.#users.values()]) this.#endSession(user, reason);
     if (!this.#started) return Deferred.succeed(undefined);
     this.#started = false;
     return this.store.stop();
@@ -116,6 +151,21 @@ export class WordsService implements ServiceCore {
 
   now(): number {
     return this.#now();
+  }
+
+  /** The service's time in seconds, for the limits. */
+  #seconds(): number {
+    return this.#now() / 1000;
+  }
+
+  /** Tells the user's client `disconnect(reason)` and logs the user out. */
+  #endSession(user: ChatUser, reason: string): void {
+    try {
+      user.client.disconnect(reason);
+    } catch (e) {
+      log.failure('client failed to disconnect', new Failure(e));
+    }
+    user.quit(reason);
   }
 
   /** @internal */
@@ -175,14 +225,32 @@ export class WordsService implements ServiceCore {
 
   /**
    * Registers `nick` with `password` (hashed with scrypt). Fails with `AccountExistsError` if taken,
-   * `InvalidNickError` if not a valid nick.
+   * `InvalidNickError` if not a valid nick, `TooManyRegistrationsError` past the registration limits of
+   * `origin`'s connection or address (attempts count whether or not they succeed, an existing account aside).
    */
-  register(nick: string, password: string): Deferred<AccountRecord> {
+  register(nick: string, password: string, origin: RequestOrigin = {}): Deferred<AccountRecord> {
     if (!isValidNick(nick)) return Deferred.fail(new InvalidNickError(nick));
-    return hashPassword(password, this.#scrypt).addCallback((passwordHash) => {
-      const record: AccountRecord = { name: nick, passwordHash, created: this.#now() };
-      return this.store.createAccount(foldName(nick), record).addCallback(() => record);
+    const key = foldName(nick);
+    return this.store.getAccount(key).addCallback((existing) => {
+      if (existing) throw new AccountExistsError(nick);
+      const refused = this.#registrations.take(origin.host ?? 'localhost', origin.connection, this.#seconds());
+      if (refused) {
+        log.info('registration of {nick} from {host} refused: too many from this {scope}', { nick, host: origin.host ?? 'localhost', scope: refused.scope });
+        throw new TooManyRegistrationsError(nick, refused.retryAfter);
+      }
+      return hashPassword(password, this.#scrypt).addCallback((passwordHash) => {
+        const record: AccountRecord = { name: nick, passwordHash, created: this.#now() };
+        return this.store.createAccount(key, record).addCallback(() => record);
+      });
     });
+  }
+
+  /**
+   * {@link register}, then the proof of the new account, so the registrant logs in with it at once (no
+   * second password hash, and no refusal by the login throttle of an address that mistyped before).
+   */
+  registerVerified(nick: string, password: string, origin: RequestOrigin = {}): Deferred<VerifiedAccount> {
+    return this.register(nick, password, origin).addCallback((record) => mint(record.name));
   }
 
   /** Changes a registered nick's password. Fires false if there is no such account. */
@@ -190,48 +258,79 @@ export class WordsService implements ServiceCore {
     return hashPassword(password, this.#scrypt).addCallback((h) => this.store.setPasswordHash(foldName(nick), h));
   }
 
-  /** Checks a password (SASL PLAIN, web login): a {@link VerifiedAccount}, or `AuthenticationError`. */
-  authenticate(name: string, password: string): Deferred<VerifiedAccount> {
-    return this.store.getAccount(foldName(name)).addCallback((record) => {
+  /**
+   * Checks a password (SASL PLAIN, web login): a {@link VerifiedAccount}, or `AuthenticationError`, or
+   * `TooManyAttemptsError` (no check made) while `origin`'s address, or the account, is throttled.
+   */
+  authenticate(name: string, password: string, origin: RequestOrigin = {}): Deferred<VerifiedAccount> {
+    const key = foldName(name);
+    return this.store.getAccount(key).addCallback((record) =>
       // Hash even for unknown names, so timing does not tell which names are registered.
-      const stored = record?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-      return verifyPassword(password, stored).addCallback((ok) => {
+      this.#checkPassword(name, key, password, record?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, origin.host).addCallback((ok) => {
         if (!ok || !record) throw new AuthenticationError(name);
         return mint(record.name);
-      });
-    });
+      }),
+    );
   }
 
-  /** Checks that `nick` may be taken: valid, free, and (if registered) proven by `password` or `account`. */
-  #claim(nick: string, password: string | undefined, account: VerifiedAccount | undefined, self?: ChatUser): Deferred<string | undefined> {
-    if (!isValidNick(nick)) return Deferred.fail(new InvalidNickError(nick));
-    const key = foldName(nick);
-    const holder = this.#users.get(key);
-    if ((holder && holder !== self) || this.#reserved.has(key)) return Deferred.fail(new NickInUseError(nick));
-    this.#reserved.add(key);
-    const d = this.store.getAccount(key).addCallback((record): Deferred<string | undefined> | string | undefined => {
-      if (!record) return account?.name;
-      if (account?.key === key || (self?.account !== undefined && foldName(self.account) === key)) return record.name;
-      if (password === undefined) throw new AuthenticationError(nick, 'Nickname is registered: a password is needed');
-      return verifyPassword(password, record.passwordHash).addCallback((ok) => {
-        if (!ok) throw new AuthenticationError(nick);
-        return record.name;
-      });
-    });
-    d.addBoth((r) => {
-      this.#reserved.delete(key);
-      return r;
-    });
-    return d;
+  /** Checks `password` against `stored`, unless the throttle refuses; a wrong password counts against it. */
+  #checkPassword(name: string, key: string, password: string, stored: string, host = 'localhost'): Deferred<boolean> {
+    const refused = this.#loginThrottle.begin(key, host, this.#seconds());
+    if (refused) return Deferred.fail(new TooManyAttemptsError(name, refused.retryAfter));
+    return verifyPassword(password, stored).addCallbacks(
+      (ok) => {
+        this.#loginThrottle.done(key, host, ok, this.#seconds());
+        if (!ok) log.info('wrong password for {name} from {host}', { name, host });
+        return ok;
+      },
+      (f: Failure) => {
+        this.#loginThrottle.done(key, host, true, this.#seconds());
+        return f;
+      },
+    );
   }
 
   /**
-   * Logs `nick` in. Fails with `InvalidNickError`, `NickInUseError`, or `AuthenticationError` (registered
-   * nick without the right password or account).
+   * Checks that `nick` may be taken: valid, and (if registered) proven by `password` or an account. The nick
+   * is not held meanwhile (a wrong guess must not keep the owner out): whether it is free is decided by the
+   * caller once the claim has fired, where an owner who proved the account takes it from whoever holds it.
+   */
+  #claim(nick: string, host: string | undefined, password: string | undefined, account: VerifiedAccount | undefined, self?: ChatUser): Deferred<Claim> {
+    if (!isValidNick(nick)) return Deferred.fail(new InvalidNickError(nick));
+    const key = foldName(nick);
+    const holder = this.#users.get(key);
+    const ownsByAccount = account?.key === key || (self?.account !== undefined && foldName(self.account) === key);
+    if (holder && holder !== self && password === undefined && !ownsByAccount) return Deferred.fail(new NickInUseError(nick));
+    return this.store.getAccount(key).addCallback((record): Deferred<Claim> | Claim => {
+      if (!record) return { account: account?.name, owner: false };
+      if (ownsByAccount) return { account: record.name, owner: true };
+      if (password === undefined) throw new AuthenticationError(nick, 'Nickname is registered: a password is needed');
+      return this.#checkPassword(nick, key, password, record.passwordHash, host).addCallback((ok) => {
+        if (!ok) throw new AuthenticationError(nick);
+        return { account: record.name, owner: true };
+      });
+    });
+  }
+
+  /** Makes `nick` free for `claimant`: its owner takes it from its holder (REGAIN); anyone else is refused. */
+  #takeNick(nick: string, claim: Claim, claimant?: ChatUser): void {
+    const holder = this.#users.get(foldName(nick));
+    if (!holder || holder === claimant) return;
+    if (!claim.owner) throw new NickInUseError(nick);
+    log.info('{nick} regained by its owner', { nick: holder.nick });
+    this.#endSession(holder, REGAINED);
+  }
+
+  /**
+   * Logs `nick` in. Fails with `InvalidNickError`, `NickInUseError`, `AuthenticationError` (registered
+   * nick without the right password or account) or `TooManyAttemptsError` (see {@link authenticate}).
+   * The owner of a registered nick (right password, or its account) takes it from whoever holds it, who is
+   * told `disconnect` ({@link REGAINED}).
    */
   login(nick: string, options: LoginOptions): Deferred<ChatUser> {
-    return this.#claim(nick, options.password, options.account).addCallback((accountName) => {
-      const user = new ChatUser(this, nick, accountName ?? options.account?.name, options.client, options);
+    return this.#claim(nick, options.host, options.password, options.account).addCallback((claim) => {
+      this.#takeNick(nick, claim);
+      const user = new ChatUser(this, nick, claim.account ?? options.account?.name, options.client, options);
       this.#users.set(user.key, user);
       log.debug('{nick} logged in', { nick });
       return user;
@@ -241,8 +340,9 @@ export class WordsService implements ServiceCore {
   /** @internal */
   changeNick(user: ChatUser, nick: string): Deferred<void> {
     if (nick === user.nick) return Deferred.succeed(undefined);
-    return this.#claim(nick, undefined, undefined, user).addCallback(() => {
+    return this.#claim(nick, user.host, undefined, undefined, user).addCallback((claim) => {
       if (!user.online) return;
+      this.#takeNick(nick, claim, user);
       const old = user.nick;
       const peers = user.roomPeers();
       this.#users.delete(user.key);
