@@ -45,6 +45,8 @@ export interface RegistrationState {
   account?: VerifiedAccount;
   /** The SASL exchange in progress: the mechanism and the base64 received so far. */
   sasl?: { mechanism: string; buffer: string };
+  /** Failed SASL attempts so far (the service's `login.maxFailuresPerConnection` closes the link). */
+  saslFailures?: number;
 }
 
 /** The registration state of every registered connection: frozen, so a stray write throws instead of leaking. */

@@ -10,6 +10,8 @@ import {
   InvalidNickError,
   NickInUseError,
   REASON_MAX_LENGTH,
+  TooManyAttemptsError,
+  TooManyRegistrationsError,
   WordsError,
   foldName,
   isValidNick,
@@ -65,6 +67,11 @@ export function maybeRegister(conn: IRCServerProtocol): void {
         reg.loggingIn = false;
         if (!conn.connected) return;
         const e = f.value;
+        if (e instanceof TooManyAttemptsError) {
+          conn.numeric(N.ERR_PASSWDMISMATCH, e.message);
+          conn.close('Too many failed logins');
+          return;
+        }
         if (e instanceof AuthenticationError && reg.password !== undefined) {
           conn.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
           conn.close('Bad password');
@@ -92,8 +99,10 @@ function nick(conn: IRCServerProtocol, msg: IRCMessage): void {
   }
   const user = conn.user;
   if (!user) {
-    const holder = conn.factory.service.findUser(wanted);
-    if (holder) {
+    const reg = conn.reg;
+    // With a password or SASL (under way or done), the login decides: the nick's owner takes it back.
+    const mayOwn = reg.password !== undefined || reg.account !== undefined || reg.capNegotiating;
+    if (!mayOwn && conn.factory.service.findUser(wanted)) {
       conn.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
       return;
     }
@@ -177,6 +186,14 @@ function saslFail(conn: IRCServerProtocol, code = N.ERR_SASLFAIL, text = 'SASL a
   conn.numeric(code, text);
 }
 
+/** A failed SASL attempt (bad payload or credentials): 904, and the link closed after the last one allowed. */
+function saslAttemptFailed(conn: IRCServerProtocol, text?: string): void {
+  saslFail(conn, N.ERR_SASLFAIL, text);
+  const failures = (conn.reg.saslFailures ?? 0) + 1;
+  conn.reg.saslFailures = failures;
+  if (failures >= conn.factory.service.limits.login.maxFailuresPerConnection) conn.close('Too many failed SASL attempts');
+}
+
 function authenticate(conn: IRCServerProtocol, msg: IRCMessage): void {
   const reg = conn.reg;
   const arg = msg.params[0];
@@ -211,18 +228,19 @@ function authenticate(conn: IRCServerProtocol, msg: IRCMessage): void {
   const parts = Buffer.from(reg.sasl.buffer, 'base64').toString('utf8').split('\0');
   reg.sasl = undefined;
   if (parts.length !== 3 || (parts[0] !== '' && foldName(parts[0]) !== foldName(parts[1]))) {
-    saslFail(conn);
+    saslAttemptFailed(conn);
     return;
   }
-  conn.factory.service.authenticate(parts[1], parts[2]).addCallbacks(
+  conn.factory.service.authenticate(parts[1], parts[2], { host: conn.host }).addCallbacks(
     (account) => {
       if (!conn.connected) return;
       reg.account = account;
       conn.numeric(N.RPL_LOGGEDIN, conn.prefix, account.name, `You are now logged in as ${account.name}`);
       conn.numeric(N.RPL_SASLSUCCESS, 'SASL authentication successful');
     },
-    () => {
-      if (conn.connected) saslFail(conn);
+    (f: Failure) => {
+      if (!conn.connected || conn.registered) return;
+      saslAttemptFailed(conn, f.value instanceof TooManyAttemptsError ? `SASL authentication failed: ${f.value.message}` : undefined);
     },
   );
 }
@@ -251,10 +269,11 @@ function register(conn: IRCServerProtocol, msg: IRCMessage): void {
     fail('WEAK_PASSWORD', `The password needs at least ${MIN_PASSWORD} characters`);
     return;
   }
-  conn.factory.service.register(user.nick, password).addCallbacks(
+  conn.factory.service.register(user.nick, password, { host: conn.host, connection: conn }).addCallbacks(
     (record) => conn.serverMessage('REGISTER', 'SUCCESS', record.name, `Account ${record.name} registered: use it with PASS or SASL`),
     (f: Failure) => {
       if (f.value instanceof AccountExistsError) fail('ACCOUNT_EXISTS', 'Account already exists');
+      else if (f.value instanceof TooManyRegistrationsError) fail('TEMPORARILY_UNAVAILABLE', f.value.message);
       else fail('TEMPORARILY_UNAVAILABLE', 'Could not register the account');
     },
   );

@@ -4,7 +4,7 @@
  */
 import { IPv4Address } from '../../../internet/address.js';
 import { Clock, StringTransportWithDisconnection } from '../../../testing/index.js';
-import { createWordsService, type WordsService } from '../../../words/index.js';
+import { createWordsService, type WordsService, type WordsServiceOptions } from '../../../words/index.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { IRCServerFactory } from '../factory.js';
 import type { IRCServerOptions } from '../options.js';
@@ -46,15 +46,15 @@ export class Harness {
   readonly factory: IRCServerFactory;
   #port = 40000;
 
-  constructor(options: IRCServerOptions = {}) {
+  constructor(options: IRCServerOptions = {}, serviceOptions: WordsServiceOptions = {}) {
     this.clock.advance(1_800_000_000);
-    this.service = createWordsService({ name: 'irc.test', now: () => Math.round(this.clock.seconds() * 1000), scrypt: { N: 1024, r: 8, p: 1 } });
+    this.service = createWordsService({ name: 'irc.test', now: () => Math.round(this.clock.seconds() * 1000), scrypt: { N: 1024, r: 8, p: 1 }, ...serviceOptions });
     this.factory = new IRCServerFactory(this.service, { clock: this.clock, motd: ['Hello from the tests'], ...options });
   }
 
-  /** A new connection, not registered. */
-  connect(): FakeClient {
-    const addr = new IPv4Address('TCP', '127.0.0.1', this.#port++);
+  /** A new connection from `host`, not registered. */
+  connect(host = '127.0.0.1'): FakeClient {
+    const addr = new IPv4Address('TCP', host, this.#port++);
     const proto = this.factory.buildProtocol(addr);
     const transport = new StringTransportWithDisconnection({ peerAddress: addr, protocol: proto });
     proto.makeConnection(transport);
