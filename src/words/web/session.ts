@@ -76,9 +76,11 @@ export class WebChatSession implements IChatClient {
     // Registering a nick someone is using now would hand their nick to whoever registered it first.
     if (register && this.service.findUser(nick)) return Deferred.succeed(new NickInUseError(nick).message);
     this.#loggingIn = true;
-    const registered: Deferred<unknown> = register ? this.service.register(nick, pw!) : Deferred.succeed(undefined);
+    const registered = register ? this.service.registerVerified(nick, pw!, { host: this.host, connection: this }) : Deferred.succeed(undefined);
     return registered
-      .addCallback(() => this.service.login(nick, { client: this, password: pw, host: this.host, username: 'web', realname: 'Web chat user' }))
+      .addCallback((account) =>
+        this.service.login(nick, { client: this, password: pw, account, host: this.host, username: 'web', realname: 'Web chat user' }),
+      )
       .addCallbacks(
         (user) => {
           this.#loggingIn = false;
