@@ -8,6 +8,21 @@ import type { Body, IResource, IResponseEncoder, RenderResult } from './interfac
 import type { Request } from './request.js';
 import { isThenable } from '../defer/thenable.js';
 
+/**
+ * The entity tag of the `coding`-encoded representation of the resource whose identity representation has
+ * `etag`: RFC 9110 §8.8.3 wants a different strong validator for each representation, so the gzip and plain
+ * versions of a file never share one (a cache would otherwise answer a plain client with gzip bytes).
+ *
+ * @example
+ * codedETag('"b-18cc"', 'gzip'); // '"b-18cc-gzip"'
+ */
+export function codedETag(etag: string, coding: string): string {
+  const weak = etag.startsWith('W/');
+  const tag = weak ? etag.slice(2) : etag;
+  if (tag.length < 2 || !tag.startsWith('"') || !tag.endsWith('"')) return etag;
+  return `${weak ? 'W/' : ''}${tag.slice(0, -1)}-${coding}"`;
+}
+
 /** Chooses an encoder for a request, or null when it does not apply. */
 export interface IEncoderFactory {
   /** A gzip encoder when the request accepts gzip, else null. */
@@ -31,6 +46,7 @@ export function acceptsEncoding(header: string | null, coding: string): boolean 
 const STREAM_THRESHOLD = 64 * 1024;
 
 class GzipEncoder implements IResponseEncoder {
+  readonly coding = 'gzip';
   #parts: Buffer[] = [];
   #size = 0;
   #gzip: Gzip | null = null;
@@ -46,7 +62,8 @@ class GzipEncoder implements IResponseEncoder {
     if (this.#active) {
       r.removeHeader('Content-Length');
       r.setHeader('Content-Encoding', 'gzip');
-      r.addHeader('Vary', 'Accept-Encoding');
+      const etag = r.getResponseHeader('etag');
+      if (etag !== null) r.setHeader('ETag', codedETag(etag, this.coding));
     }
     return this.#active;
   }
@@ -145,8 +162,13 @@ export class EncodingResourceWrapper implements IResource {
     return child === this.wrapped ? this : new EncodingResourceWrapper(child, this.encoders);
   }
 
-  /** Installs the first applicable encoder, then renders the wrapped resource. */
+  /**
+   * Installs the first applicable encoder, then renders the wrapped resource. Every response says
+   * `Vary: Accept-Encoding`, the plain ones too: a cache must not hand a plain answer to a client that asked
+   * for gzip, nor the reverse.
+   */
   render(request: Request): RenderResult {
+    request.addHeader('Vary', 'Accept-Encoding');
     for (const factory of this.encoders) {
       const build = factory.encoderForRequest(request);
       if (build !== null) {

@@ -42,6 +42,8 @@ export interface IBodyReceiver {
 
 /** Transforms the response body on its way out (gzip). Built per request by an encoder factory. */
 export interface IResponseEncoder {
+  /** The content coding it applies (`gzip`), which `Request.responseCoding` reports to the resource. */
+  readonly coding?: string;
   /** Takes a piece of body; hands encoded bytes to the `out` function it was built with, now or later. */
   write(data: Body): void;
   /** Flushes everything, then calls `done`. */

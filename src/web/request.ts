@@ -230,6 +230,14 @@ export class Request {
     this.#encoder = build((data) => this.#writeBody(data));
   }
 
+  /**
+   * The content coding an encoder will apply to a full (200) response body, or null for none: a resource
+   * that sends validators uses it to give each representation its own entity tag (see `codedETag`).
+   */
+  get responseCoding(): string | null {
+    return this.#encoder?.coding ?? null;
+  }
+
   // ------------------------------------------------------------------ response body
 
   /** Writes part of the body (the head goes first, on the first write). */

@@ -4,20 +4,18 @@
  *
  * Nothing outside the root is reachable: path segments `.`/`..`, segments holding `/`, `\` or NUL (as
  * `%2F`, `%5C`, `%00` decode to) are refused, and a file whose real path (symlinks resolved) is outside the
- * root's real path is a 404 unless `followSymlinksOutside` is set.
+ * root's real path is a 404 unless `followSymlinksOutside` is set. Dotfiles and dot-folders (`.git`, `.env`)
+ * are neither listed nor served unless `dotfiles` is set: a project folder served as it is keeps its secrets.
  * @module
  */
-import { constants, open, promises as fsp, type Stats } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { join, relative, resolve, sep } from 'node:path';
 import { Failure } from '../../defer/index.js';
 import type { IResource } from '../interfaces.js';
 import type { Request } from '../request.js';
 import { NOT_DONE_YET, NoResource, Resource, errorHTML } from '../resource.js';
-import { FileSender, type Part } from './file-sender.js';
+import { fileError, fileErrorPage, nodeFileSystem, statusForFileError, type StaticFileSystem } from './fs.js';
 import { directoryListing } from './listing.js';
-import { contentTypeFor } from './mime.js';
-import { parseRange } from './range.js';
+import { serveFile } from './serve-file.js';
 
 /** Options of a {@link File}. */
 export interface FileOptions {
@@ -31,9 +29,24 @@ export interface FileOptions {
   defaultType?: string;
   /** Serve files whose symlinks lead outside the root (default false). */
   followSymlinksOutside?: boolean;
+  /**
+   * List and serve names starting with a dot, `.git/config` or `.env` (default false: they are left out of
+   * listings and answer 404, whether named in the URL or reached through a symlink). `.well-known`
+   * (RFC 8615) is public by definition and always served.
+   */
+  dotfiles?: boolean;
+  /** The file system to read (default: the disk, through `node:fs`); tests pass one that fails. */
+  fs?: StaticFileSystem;
 }
 
 const BAD_SEGMENT = /[/\\\0]/;
+
+/** The one dot-folder meant to be public: RFC 8615 well-known locations (ACME challenges, security.txt). */
+const WELL_KNOWN = '.well-known';
+
+function hidden(name: string): boolean {
+  return name.startsWith('.') && name !== WELL_KNOWN;
+}
 
 /**
  * A static file or directory.
@@ -59,6 +72,7 @@ export class File extends Resource {
   override getChild(segment: string, _request: Request): IResource {
     if (segment === '') return this;
     if (segment === '.' || segment === '..' || BAD_SEGMENT.test(segment)) return new NoResource();
+    if (!this.options.dotfiles && hidden(segment)) return new NoResource();
     return new File(join(this.path, segment), this.options, this.root, this.#realRoot());
   }
 
@@ -67,25 +81,35 @@ export class File extends Resource {
     return NOT_DONE_YET;
   }
 
+  get #fs(): StaticFileSystem {
+    return this.options.fs ?? nodeFileSystem;
+  }
+
   #realRoot(): Promise<string> {
-    return (this.#rootReal ??= fsp.realpath(this.root).catch(() => this.root));
+    return (this.#rootReal ??= this.#fs.realpath(this.root).catch(() => this.root));
+  }
+
+  /** False when `real` (a resolved path) is outside the root, or reaches a hidden name inside it. */
+  async #reachable(real: string): Promise<boolean> {
+    const rootReal = await this.#realRoot();
+    const inside = real === rootReal || real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep);
+    if (!inside) return this.options.followSymlinksOutside === true;
+    return this.options.dotfiles === true || !relative(rootReal, real).split(sep).some(hidden);
   }
 
   async #serve(request: Request): Promise<void> {
-    let st: Stats;
+    const fs = this.#fs;
+    let st: Awaited<ReturnType<StaticFileSystem['stat']>>;
     let real: string;
     try {
-      [st, real] = await Promise.all([fsp.stat(this.path), fsp.realpath(this.path)]);
-    } catch {
-      return notFound(request);
+      [st, real] = await Promise.all([fs.stat(this.path), fs.realpath(this.path)]);
+    } catch (e) {
+      return fileError(request, this.path, e);
     }
-    if (!this.options.followSymlinksOutside) {
-      const rootReal = await this.#realRoot();
-      if (real !== rootReal && !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) return notFound(request);
-    }
+    if (!(await this.#reachable(real))) return fileErrorPage(request, 404);
     if (st.isDirectory()) return this.#serveDirectory(request);
-    if (!st.isFile()) return notFound(request);
-    return serveFile(request, this.path, st, this.options);
+    if (!st.isFile()) return fileErrorPage(request, 404);
+    return serveFile(request, this.path, st, this.options, fs);
   }
 
   async #serveDirectory(request: Request): Promise<void> {
@@ -95,13 +119,16 @@ export class File extends Resource {
       request.finish();
       return;
     }
+    const fs = this.#fs;
     for (const name of this.options.indexNames ?? ['index.html', 'index.htm']) {
-      const child = this.getChild(name, request) as File;
+      const child = this.getChild(name, request);
+      if (!(child instanceof File)) continue;
       try {
-        const st = await fsp.stat(child.path);
+        const st = await fs.stat(child.path);
         if (st.isFile()) return child.#serve(request);
-      } catch {
-        // No such index file: try the next.
+      } catch (e) {
+        // No such index file: try the next. Any other error (no descriptors left, access refused) answers.
+        if (statusForFileError(e) !== 404) return fileError(request, child.path, e);
       }
     }
     if (this.options.directoryListing === false) {
@@ -111,7 +138,13 @@ export class File extends Resource {
       request.finish();
       return;
     }
-    const entries = await fsp.readdir(this.path, { withFileTypes: true });
+    let entries;
+    try {
+      entries = await fs.readdir(this.path);
+    } catch (e) {
+      return fileError(request, this.path, e);
+    }
+    if (!this.options.dotfiles) entries = entries.filter((e) => !hidden(e.name));
     request.setHeader('Content-Type', 'text/html; charset=utf-8');
     request.write(directoryListing(decodeURIComponentSafe(request.path), entries));
     request.finish();
@@ -124,100 +157,4 @@ function decodeURIComponentSafe(s: string): string {
   } catch {
     return s;
   }
-}
-
-function notFound(request: Request): void {
-  request.setResponseCode(404);
-  request.setHeader('Content-Type', 'text/html; charset=utf-8');
-  request.write(errorHTML(404, 'No Such Resource', 'File not found.'));
-  request.finish();
-}
-
-/** The strong validator of a file: size and modification time. */
-export function etagFor(st: Stats): string {
-  return `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
-}
-
-function etagMatches(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  const bare = etag;
-  return header.split(',').some((t) => {
-    const v = t.trim();
-    return v === bare || v === `W/${bare}`;
-  });
-}
-
-/** Serves one regular file: validators, conditional requests, ranges, then the bytes. */
-async function serveFile(request: Request, path: string, st: Stats, options: FileOptions): Promise<void> {
-  const etag = etagFor(st);
-  const mtime = Math.floor(st.mtimeMs / 1000);
-  const lastModified = new Date(mtime * 1000).toUTCString();
-  request.setHeader('Last-Modified', lastModified);
-  request.setHeader('ETag', etag);
-  request.setHeader('Accept-Ranges', 'bytes');
-  const inm = request.getHeader('if-none-match');
-  const ims = request.getHeader('if-modified-since');
-  if (inm !== null ? etagMatches(inm, etag) : ims !== null && Date.parse(ims) >= mtime * 1000) {
-    request.setResponseCode(304);
-    request.finish();
-    return;
-  }
-  const type = contentTypeFor(path, options.contentTypes, options.defaultType ?? 'application/octet-stream');
-  const size = st.size;
-  let ranges = null as ReturnType<typeof parseRange>;
-  const rangeHeader = request.getHeader('range');
-  if (rangeHeader !== null && request.method === 'GET') {
-    const ifRange = request.getHeader('if-range');
-    const honour = ifRange === null || (ifRange.startsWith('"') ? ifRange === etag : Date.parse(ifRange) === mtime * 1000);
-    if (honour) ranges = parseRange(rangeHeader, size);
-  }
-  if (ranges === 'unsatisfiable') {
-    request.setResponseCode(416);
-    request.setHeader('Content-Range', `bytes */${size}`);
-    request.setHeader('Content-Type', 'text/html; charset=utf-8');
-    request.write(errorHTML(416, 'Range Not Satisfiable', 'None of the requested ranges is inside the file.'));
-    request.finish();
-    return;
-  }
-  let parts: Part[];
-  let length: number;
-  if (ranges === null) {
-    request.setHeader('Content-Type', type);
-    parts = size > 0 ? [{ start: 0, end: size - 1 }] : [];
-    length = size;
-  } else if (ranges.length === 1) {
-    const r = ranges[0];
-    request.setResponseCode(206);
-    request.setHeader('Content-Type', type);
-    request.setHeader('Content-Range', `bytes ${r.start}-${r.end}/${size}`);
-    parts = [r];
-    length = r.end - r.start + 1;
-  } else {
-    const boundary = randomBytes(12).toString('hex');
-    request.setResponseCode(206);
-    request.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
-    parts = [];
-    length = 0;
-    for (const r of ranges) {
-      const head = `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`;
-      parts.push(head, r);
-      length += Buffer.byteLength(head) + r.end - r.start + 1;
-    }
-    const tail = `\r\n--${boundary}--\r\n`;
-    parts.push(tail);
-    length += tail.length;
-  }
-  request.setHeader('Content-Length', length);
-  if (request.method === 'HEAD' || length === 0) {
-    request.finish();
-    return;
-  }
-  let fd: number;
-  try {
-    fd = await new Promise<number>((ok, fail) => open(path, constants.O_RDONLY, (err, n) => (err ? fail(err) : ok(n))));
-  } catch {
-    request.removeHeader('Content-Length');
-    return notFound(request);
-  }
-  new FileSender(fd, parts, request).start();
 }

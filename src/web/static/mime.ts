@@ -1,25 +1,34 @@
 /**
- * Content types by file extension, for `File`.
+ * Content types by file extension, for `File`: the `mime-types` table (mime-db, kept up to date upstream),
+ * with a charset on text types, and a few choices of Torsion's own on top.
  * @module
  */
+import { contentType } from 'mime-types';
 
-/** The built-in table; extend it through `File`'s `contentTypes` option. */
+/**
+ * Where Torsion departs from mime-db. TypeScript sources (`.ts`, `.mts`, `.cts`, `.tsx`) are what a
+ * TypeScript project serves, not MPEG transport streams (mime-db's `video/mp2t`); there is no registered
+ * TypeScript type, so they are served as text a browser shows. Serve HLS segments with
+ * `contentTypes: { '.ts': 'video/mp2t' }`.
+ */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.json': 'application/json',
-  '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.md': 'text/markdown; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8', '.xml': 'application/xml', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.avif': 'image/avif',
-  '.ico': 'image/vnd.microsoft.icon', '.pdf': 'application/pdf', '.zip': 'application/zip', '.gz': 'application/gzip',
-  '.tar': 'application/x-tar', '.wasm': 'application/wasm', '.mp4': 'video/mp4', '.webm': 'video/webm',
-  '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.wav': 'audio/wav', '.woff': 'font/woff', '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf', '.otf': 'font/otf',
+  '.ts': 'text/plain; charset=utf-8',
+  '.mts': 'text/plain; charset=utf-8',
+  '.cts': 'text/plain; charset=utf-8',
+  '.tsx': 'text/plain; charset=utf-8',
 };
 
-/** The content type for `name`, or `fallback`. */
+/**
+ * The content type for the file `name`: `extra` (by extension, `.foo`), then {@link CONTENT_TYPES}, then
+ * mime-db, else `fallback`.
+ *
+ * @example
+ * contentTypeFor('app.mjs', undefined, 'application/octet-stream'); // 'text/javascript; charset=utf-8'
+ */
 export function contentTypeFor(name: string, extra: Record<string, string> | undefined, fallback: string): string {
+  const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
   const dot = name.lastIndexOf('.');
-  if (dot === -1) return fallback;
+  if (dot <= slash + 1) return fallback;
   const ext = name.slice(dot).toLowerCase();
-  return extra?.[ext] ?? CONTENT_TYPES[ext] ?? fallback;
+  return extra?.[ext] ?? CONTENT_TYPES[ext] ?? (contentType(ext) || fallback);
 }
