@@ -68,23 +68,31 @@ export class Resource implements IResource {
   }
 
   /**
-   * Renders by calling `render<METHOD>` (HEAD falls back to `renderGET`); a method with no renderer gets
-   * 405 with an `Allow` header listing those that exist.
+   * Renders by calling `render<METHOD>` (HEAD falls back to `renderGET`). A method with no renderer gets
+   * 405 with an `Allow` header listing those that exist; a resource with no renderer at all (a bare
+   * `Resource` holding children) has nothing to show at its own URL and answers 404, never a 405 that
+   * allows nothing.
    */
   render(request: Request): RenderResult {
     const fn = (this as unknown as Record<string, unknown>)[rendererName(request.method)] ?? (request.method === 'HEAD' ? (this as unknown as Record<string, unknown>).renderGET : undefined);
     if (typeof fn === 'function') return (fn as (r: Request) => RenderResult).call(this, request);
     const allowed = this.allowedMethods();
+    if (allowed.length === 0) return notFound().render(request);
     request.setHeader('Allow', allowed.join(', '));
     return new ErrorPage(405, RESPONSES[405], `Allowed: ${allowed.join(', ')}`).render(request);
   }
 
-  /** The methods this resource has a `render<METHOD>` for (HEAD when it has GET). */
+  /**
+   * The methods this resource has a `render<METHOD>` for (HEAD when it has GET): methods of its class and
+   * its ancestors, and renderers assigned to the instance (`renderGET = (r) => ...`).
+   */
   allowedMethods(): string[] {
     const found = new Set<string>();
-    for (let proto = Object.getPrototypeOf(this); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-      for (const key of Object.getOwnPropertyNames(proto)) {
-        if (/^render[A-Z]+$/.test(key) && typeof (proto as Record<string, unknown>)[key] === 'function') found.add(key.slice(6));
+    for (let obj: object | null = this; obj !== null && obj !== Object.prototype; obj = Object.getPrototypeOf(obj)) {
+      for (const key of Object.getOwnPropertyNames(obj)) {
+        if (!/^render[A-Z]+$/.test(key)) continue;
+        const desc = Object.getOwnPropertyDescriptor(obj, key);
+        if (desc !== undefined && typeof desc.value === 'function') found.add(key.slice(6));
       }
     }
     if (found.has('GET')) found.add('HEAD');
