@@ -82,6 +82,12 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   #selfRegistered = false;
   /** The transport asked the channel to stop producing: start no new request until it resumes. */
   #writePaused = false;
+  /** Site seconds by which the body must be in, before the `minBodyRate` allowance (0: not reading yet). */
+  #bodyDue = 0;
+  /** Body bytes received so far. */
+  #bodyReceived = 0;
+  /** Site seconds when the resource paused the body (-1: not paused by it). */
+  #bodyPausedAt = -1;
 
   constructor(site: Site) {
     super();
@@ -204,6 +210,9 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, site.now);
     this.#active = req;
     this.#bodyStarted = false;
+    this.#bodyDue = 0;
+    this.#bodyReceived = 0;
+    this.#bodyPausedAt = -1;
     if (length === 0) {
       this.#setTimeout(Timeout.NONE, 0);
       req.bodyEnd();
@@ -225,7 +234,8 @@ export class HTTPChannel extends Protocol implements IPushProducer {
 
   #deliver(chunk: Uint8Array): void {
     this.#bodyStarted = true;
-    if (this.timeoutKind === Timeout.BODY) this.deadline = this.site.now + this.site.timeouts.body;
+    this.#bodyReceived += chunk.length;
+    this.#armBodyTimeout();
     if (chunk.length > 0 && !this.#active!.bodyData(chunk)) {
       this.rejectBody(this.#active!, 413);
       return;
@@ -235,7 +245,8 @@ export class HTTPChannel extends Protocol implements IPushProducer {
 
   #deliverChunk(chunk: Uint8Array): void {
     this.#bodyStarted = true;
-    if (this.timeoutKind === Timeout.BODY) this.deadline = this.site.now + this.site.timeouts.body;
+    this.#bodyReceived += chunk.length;
+    this.#armBodyTimeout();
     if (this.#active !== null && !this.#active.bodyData(chunk)) throw new HTTPParseError(413, 'request body too large');
   }
 
@@ -276,6 +287,9 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   bodyWanted(req: Request): void {
     if (req !== this.#active || !this.#bodyPaused) return;
     this.#bodyPaused = false;
+    const deadline = this.site.timeouts.bodyDeadline;
+    if (this.#bodyDue === 0 && deadline > 0) this.#bodyDue = this.site.now + deadline;
+    this.#armBodyTimeout();
     if (this.#expectContinue && !this.#bodyStarted) this.write(CONTINUE);
     this.#expectContinue = false;
     this.#drain();
@@ -291,6 +305,8 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   pauseBody(): void {
     if (this.#bodyPaused || this.#state === State.DEAD || this.#state === State.HEAD) return;
     this.#bodyPaused = true;
+    this.#bodyPausedAt = this.site.now;
+    this.#armBodyTimeout();
     (this.transport as IStreamTransport).pauseProducing();
     this.#readPaused = true;
   }
@@ -299,6 +315,9 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   resumeBody(): void {
     if (!this.#bodyPaused) return;
     this.#bodyPaused = false;
+    if (this.#bodyPausedAt >= 0 && this.#bodyDue > 0) this.#bodyDue += this.site.now - this.#bodyPausedAt;
+    this.#bodyPausedAt = -1;
+    this.#armBodyTimeout();
     this.#resumeReading();
     this.#drain();
   }
@@ -491,6 +510,21 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     if (!this.#readPaused || this.#bodyPaused && this.#state !== State.HEAD) return;
     this.#readPaused = false;
     (this.transport as IStreamTransport).resumeProducing();
+  }
+
+  /**
+   * While a body arrives, the sweep acts at the sooner of: the idle limit after the last piece, and the
+   * body's deadline grown by its allowance for the bytes received (not while the resource holds it paused).
+   */
+  #armBodyTimeout(): void {
+    if (this.timeoutKind !== Timeout.BODY) return;
+    const { body, minBodyRate } = this.site.timeouts;
+    let deadline = body > 0 ? this.site.now + body : 0;
+    if (this.#bodyDue > 0 && this.#bodyPausedAt < 0) {
+      const due = this.#bodyDue + (minBodyRate > 0 ? this.#bodyReceived / minBodyRate : 0);
+      deadline = deadline === 0 ? due : Math.min(deadline, due);
+    }
+    this.deadline = deadline;
   }
 
   #setTimeout(kind: Timeout, seconds: number): void {

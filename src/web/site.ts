@@ -16,7 +16,7 @@ import type { Request } from './request.js';
 import { Session } from './session.js';
 import { isThenable } from '../defer/thenable.js';
 
-/** Timeouts, in seconds (0 disables one). */
+/** Timeouts, in seconds (0 disables one), and the request body's minimum rate. */
 export interface SiteTimeouts {
   /** An idle keep-alive connection is closed after this long (default 60). */
   idle: number;
@@ -24,6 +24,15 @@ export interface SiteTimeouts {
   headers: number;
   /** A request body may pause this long between pieces (default 60). */
   body: number;
+  /**
+   * The whole request body must arrive within this long of the resource starting to read it (default 60),
+   * plus one second for every `minBodyRate` bytes that arrive; time the resource holds the body paused does
+   * not count. A body trickling a byte every few seconds is cut (408) however steadily it trickles, while an
+   * upload of any size that keeps up `minBodyRate` on average is never cut.
+   */
+  bodyDeadline: number;
+  /** Bytes per second that extend `bodyDeadline` by a second each (default 1024; 0: a fixed deadline). */
+  minBodyRate: number;
 }
 
 /** Options of a {@link Site}. */
@@ -112,7 +121,7 @@ export class Site extends Factory<HTTPChannel> {
     this.maxHeadSize = options.maxHeadSize ?? 16 * 1024;
     this.maxRequestLine = options.maxRequestLine ?? 8 * 1024;
     this.maxHeaderCount = options.maxHeaderCount ?? 100;
-    this.timeouts = { idle: 60, headers: 30, body: 60, ...options.timeouts };
+    this.timeouts = { idle: 60, headers: 30, body: 60, bodyDeadline: 60, minBodyRate: 1024, ...options.timeouts };
     this.sessionTimeout = options.sessionTimeout ?? 900;
     this.sessionCookieName = options.sessionCookieName ?? 'TORSION_SESSION';
     this.accessLog = options.accessLog ?? true;
