@@ -1,16 +1,18 @@
 /**
- * The chat server as a `torsion` plugin: `torsion chat --listen tcp:7000 --idle 300`.
+ * The chat server as a `torsion` plugin: `torsion chat --listen tcp:7000 --idle 300` (by default on this
+ * machine only, as every server plugin).
  */
-import { MultiService, strportsService, type Plugin } from '../../src/app/index.js';
+import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, type Plugin } from '../../src/app/index.js';
 import { ChatFactory } from './chat.js';
 
 export const chatPlugin: Plugin = {
   name: 'chat',
   description: 'A line-based chat server',
   options: [
-    { name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: ['tcp:7000'], metavar: 'endpoint' },
+    { name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: loopbackEndpoints(7000), metavar: 'endpoint' },
     { name: 'idle', description: 'Seconds a silent client may stay', type: 'number', default: 300 },
   ],
+  epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
     const app = new MultiService();
     // One factory, so clients on every endpoint share one room.

@@ -10,6 +10,24 @@ import { Service } from './service.js';
 
 const log = new Logger({ namespace: 'torsion.app' });
 
+/** Options of a {@link StreamServerEndpointService}. */
+export interface EndpointServiceOptions {
+  /** Once listening, log the URL to open with this scheme (`http`, `https`). */
+  urlScheme?: string;
+}
+
+const WILDCARDS = new Set(['', '0.0.0.0', '::', '::0']);
+
+/**
+ * The URL of a web server listening at `address` (an `IAddress`'s host and port): a wildcard address is
+ * shown as `localhost`, an IPv6 one in brackets.
+ */
+export function urlFor(scheme: string, address: { host?: string; port?: number }): string {
+  const host = address.host ?? '';
+  const shown = WILDCARDS.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `${scheme}://${shown}:${address.port ?? 0}/`;
+}
+
 /** A server endpoint, as `serverFromString` returns: listens with a factory, firing with the port. */
 export interface ServerEndpointLike {
   listen(factory: IProtocolFactory): Deferred<IListeningPort> | PromiseLike<IListeningPort>;
@@ -30,11 +48,13 @@ export class StreamServerEndpointService extends Service {
    * @param endpoint where to listen
    * @param factory builds a protocol per connection
    * @param description how to name it in logs (the endpoint string)
+   * @param options what else to log once listening
    */
   constructor(
     readonly endpoint: ServerEndpointLike,
     readonly factory: IProtocolFactory,
     readonly description = 'endpoint',
+    readonly options: EndpointServiceOptions = {},
   ) {
     super();
   }
@@ -49,7 +69,7 @@ export class StreamServerEndpointService extends Service {
         this.#listening = null;
         if (this.running) {
           this.port = port;
-          log.info('listening on {description} ({address})', { description: this.description, address: String(port.getHost()) });
+          this.#announce(port);
         } else {
           // Stopped while the port was opening: close it, then release whoever waits on stopService.
           this.#release(maybeDeferred(() => port.stopListening()));
@@ -81,6 +101,16 @@ export class StreamServerEndpointService extends Service {
       return waiter;
     }
     return Deferred.succeed<void>(undefined);
+  }
+
+  /** Logs the address, the URL to open if asked, and a note when the whole network can connect. */
+  #announce(port: IListeningPort): void {
+    const host = port.getHost() as { host?: string; port?: number };
+    log.info('listening on {description} ({address})', { description: this.description, address: String(host) });
+    if (this.options.urlScheme !== undefined) log.info('open {url}', { url: urlFor(this.options.urlScheme, host) });
+    if (typeof host.host === 'string' && WILDCARDS.has(host.host)) {
+      log.info('{description} accepts connections from every network interface; add :interface=127.0.0.1 to keep it to this machine', { description: this.description });
+    }
   }
 
   #release(closed: Deferred<unknown>): void {

@@ -5,7 +5,8 @@
  */
 export type { IService, IServiceCollection, MaybeAsync, Plugin, PluginOption, PluginOptions, PluginContext } from './interfaces.js';
 export { Service, MultiService, DuplicateServiceNameError, ServiceNotFoundError } from './service.js';
-export { StreamServerEndpointService, type ServerEndpointLike } from './endpoint-service.js';
+export { StreamServerEndpointService, urlFor, type ServerEndpointLike, type EndpointServiceOptions } from './endpoint-service.js';
 export { registerPlugin, unregisterPlugin, getPlugins, getPlugin, DuplicatePluginError } from './plugins.js';
 export { parseOptions, pluginHelp, commandHelp, UsageError } from './options.js';
-export { strportsService } from './strports.js';
+export { strportsService, webScheme } from './strports.js';
+export { loopbackEndpoints, LISTEN_HELP } from './loopback.js';

@@ -61,6 +61,7 @@ export interface PluginContext {
 
 /**
  * A `torsion <name>` subcommand: its options, and how to build the service it runs.
+ * The command adds its own options (`--log-level`, `--log-format`) to every plugin's.
  *
  * @example
  * registerPlugin({
@@ -74,5 +75,7 @@ export interface Plugin {
   name: string;
   description: string;
   options: readonly PluginOption[];
+  /** Text shown at the end of `--help` (servers show `LISTEN_HELP`: how to listen on the network). */
+  epilog?: string;
   makeService(options: PluginOptions, context: PluginContext): IService | Promise<IService>;
 }

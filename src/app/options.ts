@@ -61,26 +61,44 @@ export function parseOptions(options: readonly PluginOption[], argv: readonly st
   return out;
 }
 
-/** `--help` text for one plugin. */
-export function pluginHelp(plugin: Plugin, command = 'torsion'): string {
-  const lines = [`Usage: ${command} ${plugin.name} [options]`, '', plugin.description, '', 'Options:'];
-  const rows = plugin.options.map((o) => {
+function optionRows(options: readonly PluginOption[]): [string, string][] {
+  return options.map((o) => {
     const flag = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'boolean' ? '' : ` <${o.metavar ?? o.type ?? 'value'}>`}`;
     const notes = [o.multiple ? 'may repeat' : '', o.required ? 'required' : '', o.default !== undefined ? `default: ${[o.default].flat().join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
     return [flag, notes ? `${o.description} (${notes})` : o.description];
   });
+}
+
+function table(rows: [string, string][], width: number): string[] {
+  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
+}
+
+/**
+ * `--help` text for one plugin: its options, then the command's own options (`common`, which every
+ * plugin accepts too), then the plugin's epilog.
+ */
+export function pluginHelp(plugin: Plugin, command = 'torsion', common: readonly PluginOption[] = []): string {
+  const lines = [`Usage: ${command} ${plugin.name} [options]`, '', plugin.description, '', 'Options:'];
+  const rows = optionRows(plugin.options);
   rows.push(['--help', 'Show this help']);
-  const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}  ${text}`);
+  const commonRows = optionRows(common);
+  const width = Math.max(...[...rows, ...commonRows].map((r) => r[0].length));
+  lines.push(...table(rows, width));
+  if (commonRows.length > 0) lines.push('', 'Common options (every plugin takes them):', ...table(commonRows, width));
+  if (plugin.epilog) lines.push('', plugin.epilog);
   return lines.join('\n') + '\n';
 }
 
-/** `--help` text for the command: every plugin with its description. */
-export function commandHelp(plugins: readonly Plugin[], command = 'torsion'): string {
-  const lines = [`Usage: ${command} <plugin> [options]`, `       ${command} <plugin> --help`, '', 'Plugins:'];
+/** `--help` text for the command: its own options (`common`) and every plugin with its description. */
+export function commandHelp(plugins: readonly Plugin[], command = 'torsion', common: readonly PluginOption[] = []): string {
+  const lines = [`Usage: ${command} [options] <plugin> [plugin options]`, `       ${command} <plugin> --help`, '', 'Plugins:'];
   const width = Math.max(0, ...plugins.map((p) => p.name.length));
   for (const p of plugins) lines.push(`  ${p.name.padEnd(width)}  ${p.description}`);
+  if (common.length > 0) {
+    const rows = optionRows(common);
+    lines.push('', 'Options (before or after the plugin name):', ...table(rows, Math.max(...rows.map((r) => r[0].length))));
+  }
   return lines.join('\n') + '\n';
 }

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOptions, UsageError } from '../app/index.js';
+import { loopbackEndpoints, parseOptions, UsageError } from '../app/index.js';
 import { RawIRC, httpGet } from './test-support/raw-irc.js';
 import { RecordingClient } from './test-support/recording-client.js';
 import { DATABASE_FILE, WordsApplication, wordsOptions, wordsPlugin } from './plugin.js';
@@ -27,8 +27,11 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 }
 
 describe('torsion words options', () => {
-  test('defaults: IRC on tcp:6667, web on tcp:8080, data in ./var, SQLite', () => {
-    assert.deepEqual(parse([]), { irc: ['tcp:6667'], web: ['tcp:8080'], data: './var', name: 'torsion.words' });
+  test('defaults: IRC on 6667, web on 8080, both on loopback only; data in ./var, SQLite', () => {
+    const o = parse([]);
+    assert.deepEqual(o, { irc: loopbackEndpoints(6667), web: loopbackEndpoints(8080), data: './var', name: 'torsion.words' });
+    assert.equal(o.irc[0], 'tcp:6667:interface=127.0.0.1');
+    assert.equal(o.web[0], 'tcp:8080:interface=127.0.0.1');
   });
 
   test('endpoints repeat; none turns a front door off; --db takes a postgres URL', () => {

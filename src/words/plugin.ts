@@ -2,13 +2,13 @@
  * `torsion words`: the chat service with its front doors, the project's main job. One words service
  * (accounts and history in SQLite under `--data`, or PostgreSQL with `--db`), an IRC server on `--irc` and
  * the web chat on `--web`, all on the same rooms:
- * `torsion words --irc tcp:6667 --web tcp:8080 --data ./var`.
+ * `torsion words --irc tcp:6667 --web tcp:8080 --data ./var` (by default both listen on this machine only).
  * @module
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Deferred } from '../defer/index.js';
-import { MultiService, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
+import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
 import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
@@ -181,13 +181,14 @@ export const wordsPlugin: Plugin = {
   name: 'words',
   description: 'A chat server: IRC and a web chat on the same rooms, accounts and history kept on disk',
   options: [
-    { name: 'irc', description: "IRC endpoint ('none' for no IRC server)", multiple: true, default: ['tcp:6667'], metavar: 'endpoint' },
-    { name: 'web', description: "Web chat endpoint ('none' for no web chat)", multiple: true, default: ['tcp:8080'], metavar: 'endpoint' },
+    { name: 'irc', description: "IRC endpoint ('none' for no IRC server)", multiple: true, default: loopbackEndpoints(6667), metavar: 'endpoint' },
+    { name: 'web', description: "Web chat endpoint ('none' for no web chat)", multiple: true, default: loopbackEndpoints(8080), metavar: 'endpoint' },
     { name: 'data', description: 'Data folder for the SQLite database (made if missing)', default: './var', metavar: 'dir' },
     { name: 'db', description: 'Keep accounts and history in PostgreSQL instead: postgres://user:pw@host/db', metavar: 'url' },
     { name: 'name', description: 'The server name IRC clients see', default: 'torsion.words', metavar: 'name' },
     { name: 'motd', description: 'The IRC message of the day', metavar: 'text' },
   ],
+  epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
     return new WordsApplication({ ...wordsOptions(options), reactor });
   },

@@ -6,7 +6,7 @@ import { Factory } from '../../internet/protocol.js';
 import type { IAddress } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { Echo } from '../../protocols/index.js';
-import { MultiService, strportsService, type Plugin } from '../../app/index.js';
+import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, type Plugin } from '../../app/index.js';
 
 const log = new Logger({ namespace: 'torsion.echo' });
 
@@ -22,7 +22,8 @@ class EchoFactory extends Factory<Echo> {
 export const echoPlugin: Plugin = {
   name: 'echo',
   description: 'An echo server: sends back every byte it receives',
-  options: [{ name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: ['tcp:8007'], metavar: 'endpoint' }],
+  options: [{ name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: loopbackEndpoints(8007), metavar: 'endpoint' }],
+  epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
     const app = new MultiService();
     const factory = new EchoFactory();
