@@ -57,13 +57,13 @@ describe('the torsion command', () => {
   test('--help lists the plugins; <plugin> --help shows its options; unknown plugins and options are usage errors', { timeout: 60_000 }, async () => {
     const help = torsion(['--help']);
     assert.equal(await help.exited, 0);
-    assert.match(help.stdout(), /Usage: torsion <plugin>/);
+    assert.match(help.stdout(), /Usage: torsion \[options\] <plugin>/);
     assert.match(help.stdout(), /echo\s+An echo server/);
     assert.match(help.stdout(), /portforward\s+A port forwarder/);
 
     const echoHelp = torsion(['echo', '--help']);
     assert.equal(await echoHelp.exited, 0);
-    assert.match(echoHelp.stdout(), /--listen <endpoint>\s+Endpoint to listen on \(may repeat; default: tcp:8007\)/);
+    assert.match(echoHelp.stdout(), /--listen <endpoint>\s+Endpoint to listen on \(may repeat; default: tcp:8007:interface=127\.0\.0\.1/);
 
     const unknown = torsion(['nope']);
     assert.equal(await unknown.exited, 64);

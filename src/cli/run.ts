@@ -1,12 +1,15 @@
 /**
- * The `torsion` command: `torsion <plugin> [--option value...]` builds the plugin's service and runs it on
- * the reactor until SIGINT or SIGTERM, then stops it cleanly (ports closed, 'before shutdown' triggers awaited).
+ * The `torsion` command: `torsion [--log-level L] [--log-format F] <plugin> [--option value...]` builds the
+ * plugin's service and runs it on the reactor until SIGINT or SIGTERM, then stops it cleanly (ports closed,
+ * 'before shutdown' triggers awaited). `torsion --version` prints the package's version.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { maybeDeferred, type Failure } from '../defer/index.js';
 import { reactor as defaultReactor, type NodeReactor } from '../internet/index.js';
-import { Logger, globalLogBeginner, textFileLogObserver, type LogOutput } from '../logger/index.js';
-import { commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, UsageError, type IService } from '../app/index.js';
+import { Logger, globalLogBeginner, type LogOutput } from '../logger/index.js';
+import { commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, UsageError, type IService, type PluginOption, type PluginOptions } from '../app/index.js';
+import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
 import './plugins.js';
 
 const log = new Logger({ namespace: 'torsion.cli' });
@@ -22,36 +25,68 @@ export interface CommandIO {
   stderr: LogOutput;
 }
 
+/** The version in the package's `package.json` (two folders up, from `src/cli` as from `dist/cli`). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(pkg.version);
+}
+
+/** How many leading arguments are the command's own options (before the plugin name). */
+function commandPrefix(argv: readonly string[]): number {
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-')) {
+    const arg = argv[i];
+    const takesValue = !arg.includes('=') && COMMAND_OPTIONS.some((o) => `--${o.name}` === arg && o.type !== 'boolean');
+    i += takesValue ? 2 : 1;
+  }
+  return i;
+}
+
 /**
  * Runs the command line `argv` (without `node` and the script) and resolves with the exit status.
  * The service runs on `reactor` until it stops.
  */
 export async function main(argv: readonly string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr }, reactor: NodeReactor = defaultReactor): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout.write(commandHelp(getPlugins()));
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  const prefix = commandPrefix(argv);
+  const own = argv.slice(0, prefix);
+  if (own.includes('--version') || own.includes('-V')) {
+    io.stdout.write(`torsion ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const [name, ...rest] = argv.slice(prefix);
+  if (name === undefined || own.includes('--help') || own.includes('-h')) {
+    io.stdout.write(commandHelp(getPlugins(), 'torsion', COMMAND_OPTIONS));
+    return name === undefined && !own.includes('--help') && !own.includes('-h') ? EXIT_USAGE : EXIT_OK;
+  }
+  let before: PluginOptions;
+  try {
+    before = parseOptions(COMMAND_OPTIONS, own);
+  } catch (e) {
+    io.stderr.write(`torsion: ${(e as Error).message}\n\n${commandHelp(getPlugins(), 'torsion', COMMAND_OPTIONS)}`);
+    return EXIT_USAGE;
   }
   const plugin = getPlugin(name);
   if (plugin === undefined) {
-    io.stderr.write(`torsion: unknown plugin ${JSON.stringify(name)}\n\n${commandHelp(getPlugins())}`);
+    io.stderr.write(`torsion: unknown plugin ${JSON.stringify(name)}\n\n${commandHelp(getPlugins(), 'torsion', COMMAND_OPTIONS)}`);
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(pluginHelp(plugin));
+    io.stdout.write(pluginHelp(plugin, 'torsion', COMMAND_OPTIONS));
     return EXIT_OK;
   }
+  // Given again after the plugin name, a command option wins over its value before it.
+  const common: PluginOption[] = COMMAND_OPTIONS.map((o) => ({ ...o, default: before[o.name] as string }));
   let service: IService;
   try {
-    const options = parseOptions(plugin.options, rest);
+    const options = parseOptions([...plugin.options, ...common], rest);
+    globalLogBeginner.beginLoggingTo([logObserver(logSettings(options), io.stderr)]);
     service = await plugin.makeService(options, { reactor });
   } catch (e) {
     const usage = e instanceof UsageError;
-    io.stderr.write(`torsion ${plugin.name}: ${(e as Error).message}\n${usage ? `\n${pluginHelp(plugin)}` : ''}`);
+    io.stderr.write(`torsion ${plugin.name}: ${(e as Error).message}\n${usage ? `\n${pluginHelp(plugin, 'torsion', COMMAND_OPTIONS)}` : ''}`);
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
 
-  globalLogBeginner.beginLoggingTo([textFileLogObserver(io.stderr)]);
   let status = EXIT_OK;
   reactor.addSystemEventTrigger('before', 'shutdown', () => {
     log.info('stopping {plugin}', { plugin: plugin.name });
