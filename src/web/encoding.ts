@@ -168,7 +168,9 @@ export class EncodingResourceWrapper implements IResource {
    * for gzip, nor the reverse.
    */
   render(request: Request): RenderResult {
-    request.addHeader('Vary', 'Accept-Encoding');
+    const vary = request.getResponseHeader('vary');
+    if (vary === null) request.setHeader('Vary', 'Accept-Encoding');
+    else if (!/\baccept-encoding\b/i.test(vary)) request.setHeader('Vary', `${vary}, Accept-Encoding`);
     for (const factory of this.encoders) {
       const build = factory.encoderForRequest(request);
       if (build !== null) {

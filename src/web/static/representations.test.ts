@@ -71,6 +71,11 @@ describe('File behind gzip: one entity tag per representation', () => {
     assert.equal(part.headers['content-encoding'], undefined);
   });
 
+  test('wrappers nested or a Vary already set: Accept-Encoding is named once', async () => {
+    const twice = new Site(new EncodingResourceWrapper(new EncodingResourceWrapper(new File(root), [new GzipEncoderFactory()]), [new GzipEncoderFactory()]), { accessLog: false });
+    assert.equal((await twice.request('GET', '/page.txt', { headers: GZIP })).headers.vary, 'Accept-Encoding');
+  });
+
   test('codedETag keeps weak tags weak and leaves malformed ones alone', () => {
     assert.equal(codedETag('"abc"', 'gzip'), '"abc-gzip"');
     assert.equal(codedETag('W/"abc"', 'br'), 'W/"abc-br"');
