@@ -4,7 +4,6 @@
  * @module
  */
 import { request } from 'node:http';
-// eslint-disable-next-line no-restricted-imports -- test-only: a plain socket, independent of the reactor under test
 import * as net from 'node:net';
 
 /** A raw IRC connection: lines in, lines out. */
