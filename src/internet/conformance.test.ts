@@ -1,9 +1,9 @@
 // The stream-transport conformance suite over every transport: TCP (IPv4, IPv6), TLS, Unix sockets, the
 // in-memory loopback of torsion/testing, and TLS over that loopback.
 import { NodeReactor } from './reactor.js';
-import { streamTransportConformance } from './conformance/stream-transport-suite.js';
-import { tcpPair, tlsPair, unixPair } from './conformance/real-pairs.js';
-import { connectedServerAndClient, selfSignedCertificate } from '../testing/index.js';
+import { streamTransportConformance } from '../testing/conformance/index.js';
+import { tcpPair, tlsPair, unixPair } from './test-support/real-pairs.js';
+import { connectedServerAndClient, eventually, selfSignedCertificate } from '../testing/index.js';
 import type { IProtocol } from './interfaces.js';
 import { wrapTLS } from './tls-wrapper.js';
 import { ClientFactory, Factory } from './protocol.js';
@@ -17,15 +17,15 @@ streamTransportConformance('TCP over IPv6', tcpPair(reactor, '::1'));
 streamTransportConformance('TLS', tlsPair(reactor, { key, cert }, { ca: cert, servername: 'localhost' }));
 streamTransportConformance('Unix sockets', unixPair(reactor));
 
+function bothConnected(server: IProtocol, client: IProtocol): boolean {
+  return !!((server as { connected?: boolean }).connected && (client as { connected?: boolean }).connected);
+}
+
 function loopback(tls: boolean) {
   return async (server: IProtocol, client: IProtocol) => {
     const { pump } = connectedServerAndClient(server, client, tls ? { tls: { server: { key, cert }, client: { ca: cert, servername: 'localhost' } } } : {});
     const settle = () => pump.settle();
-    const deadline = Date.now() + 30_000;
-    while (!((server as { connected?: boolean }).connected && (client as { connected?: boolean }).connected)) {
-      if (Date.now() > deadline) throw new Error('loopback did not connect');
-      await settle();
-    }
+    await eventually(() => bothConnected(server, client), { message: 'the loopback to connect', step: settle });
     return { settle, cleanup: async () => {} };
   };
 }
@@ -60,11 +60,7 @@ function wrapperOver(overTCP: boolean) {
         await new Promise((r) => setImmediate(r));
       };
     }
-    const deadline = Date.now() + 30_000;
-    while (!((server as { connected?: boolean }).connected && (client as { connected?: boolean }).connected)) {
-      if (Date.now() > deadline) throw new Error('TLS wrapper did not connect');
-      await settle();
-    }
+    await eventually(() => bothConnected(server, client), { message: 'the TLS wrapper to connect', step: settle });
     return { settle, cleanup };
   };
 }

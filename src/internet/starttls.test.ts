@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import type { Failure } from '../defer/index.js';
-import { connectedServerAndClient, selfSignedCertificate } from '../testing/index.js';
+import { connectedServerAndClient, eventually, selfSignedCertificate } from '../testing/index.js';
 import { NodeReactor } from './reactor.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
 import type { IPv4Address } from './address.js';
@@ -16,14 +16,6 @@ import { LineReceiver } from '../protocols/line-receiver.js';
 const reactor = new NodeReactor();
 const { key, cert } = selfSignedCertificate('localhost');
 const CLIENT_TLS = { ca: cert, servername: 'localhost' };
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** Lines over a byte buffer it keeps itself, switching to TLS on "STARTTLS" with the unparsed rest. */
 class PipelineServer extends Protocol {
@@ -111,7 +103,7 @@ test('a client that pipelines its TLS hello behind STARTTLS: the bytes after the
     for (let round = 0; round < 4; round++) {
       const client = new Recorder();
       connect(port, client);
-      await until(() => client.connected && servers.length === round + 1, 'connected');
+      await eventually(() => client.connected && servers.length === round + 1, { message: 'connected' });
       const server = servers[round] as PipelineServer;
       const plain = (client.transport as SocketTransport).socket as Socket;
       client.transport.write('HELLO\n');
@@ -119,14 +111,14 @@ test('a client that pipelines its TLS hello behind STARTTLS: the bytes after the
       (client.transport as ITLSTransport).startTLS(CLIENT_TLS);
       client.transport.write('secret\n');
       const plaintext = 'HELLO\nSTARTTLS\n'.length;
-      await until(() => plain.bytesWritten > plaintext + 100, 'the client hello sent');
+      await eventually(() => plain.bytesWritten > plaintext + 100, { message: 'the client hello sent' });
       (server.transport as ITCPTransport).resumeProducing();
-      await until(() => client.got.toString() === 'SECRET\n', 'the answer over TLS');
+      await eventually(() => client.got.toString() === 'SECRET\n', { message: 'the answer over TLS' });
       assert.deepEqual(server.lines, ['HELLO', 'STARTTLS', 'secret']);
       assert.equal(server.handshakes, 1);
       assert.equal(client.handshakes, 1);
       client.transport.loseConnection();
-      await until(() => !!client.reason && !!server.reason, 'closed');
+      await eventually(() => !!client.reason && !!server.reason, { message: 'closed' });
     }
   } finally {
     await port.stopListening();
@@ -173,14 +165,14 @@ test('the peer answering right after a long reply: what it sends before the swit
         }
       };
       connect(port, client);
-      await until(() => client.connected, 'connected');
+      await eventually(() => client.connected, { message: 'connected' });
       client.transport.write('STARTTLS\n');
-      await until(() => client.got.length >= reply.length + 1 + 'encrypted-after\nAFTER\n'.length, 'the answer over TLS');
+      await eventually(() => client.got.length >= reply.length + 1 + 'encrypted-after\nAFTER\n'.length, { message: 'the answer over TLS' });
       assert.ok(client.got.subarray(0, reply.length).equals(reply), 'the plaintext reply first, intact');
       assert.equal(client.got.subarray(reply.length).toString(), '\nencrypted-after\nAFTER\n');
       assert.equal((servers[round] as Server).handshakes, 1);
       client.transport.loseConnection();
-      await until(() => !!client.reason, 'closed');
+      await eventually(() => !!client.reason, { message: 'closed' });
     }
   } finally {
     await port.stopListening();
@@ -214,7 +206,7 @@ test('plaintext written before startTLS goes out first and in order, however muc
   try {
     const client = new Recorder();
     connect(port, client);
-    await until(() => client.connected, 'connected');
+    await eventually(() => client.connected, { message: 'connected' });
     const commands = Array.from({ length: 2000 }, (_, i) => `NOOP ${i} ${'x'.repeat(200)}\n`);
     for (const c of commands) client.transport.write(c);
     client.transport.write('STARTTLS\n');
@@ -222,13 +214,13 @@ test('plaintext written before startTLS goes out first and in order, however muc
     const secret = Array.from({ length: 100 }, (_, i) => `secret ${i}\n`).join('');
     client.transport.write(secret);
     client.transport.write('end\n');
-    await until(() => client.got.toString().startsWith('got '), 'the answer over TLS');
+    await eventually(() => client.got.toString().startsWith('got '), { message: 'the answer over TLS' });
     const server = servers[0] as Server;
     assert.equal(server.text, `${commands.join('')}STARTTLS\n`);
     assert.equal(server.tlsText, `${secret}end\n`);
     assert.equal(client.got.toString(), `got ${secret.length + 4}\n`);
     client.transport.loseConnection();
-    await until(() => !!client.reason, 'closed');
+    await eventually(() => !!client.reason, { message: 'closed' });
   } finally {
     await port.stopListening();
   }
@@ -245,11 +237,7 @@ test('the same pipelined client over the in-memory loopback: the rest of the chu
   await pump.settle();
   assert.deepEqual(server.lines, [], 'the server has not read yet');
   (server.transport as ITCPTransport).resumeProducing();
-  const deadline = Date.now() + 30_000;
-  while (client.got.toString() !== 'SECRET\n') {
-    if (Date.now() > deadline) throw new Error('timed out: the answer over TLS');
-    await pump.settle();
-  }
+  await eventually(() => client.got.toString() === 'SECRET\n', { message: 'the answer over TLS', step: () => pump.settle() });
   assert.deepEqual(server.lines, ['HELLO', 'STARTTLS', 'secret']);
   assert.equal(server.handshakes, 1);
 });
@@ -285,17 +273,17 @@ test('a LineReceiver server: raw mode after STARTTLS hands what follows the comm
   try {
     const client = new Recorder();
     connect(port, client);
-    await until(() => client.connected && servers.length === 1, 'connected');
+    await eventually(() => client.connected && servers.length === 1, { message: 'connected' });
     const plain = (client.transport as SocketTransport).socket as Socket;
     client.transport.write('HELLO\nSTARTTLS\n');
     (client.transport as ITLSTransport).startTLS(CLIENT_TLS);
     client.transport.write('secret\n');
-    await until(() => plain.bytesWritten > 100, 'the client hello sent');
+    await eventually(() => plain.bytesWritten > 100, { message: 'the client hello sent' });
     (servers[0].transport as ITCPTransport).resumeProducing();
-    await until(() => client.got.toString() === 'SECRET\n', 'the answer over TLS');
+    await eventually(() => client.got.toString() === 'SECRET\n', { message: 'the answer over TLS' });
     assert.deepEqual((servers[0] as LineServer).lines, ['HELLO', 'STARTTLS', 'secret']);
     client.transport.loseConnection();
-    await until(() => !!client.reason, 'closed');
+    await eventually(() => !!client.reason, { message: 'closed' });
   } finally {
     await port.stopListening();
   }

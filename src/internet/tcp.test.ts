@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import type { Failure } from '../defer/index.js';
-import { Clock } from '../testing/index.js';
+import { Clock, eventually, freeLoopbackPort } from '../testing/index.js';
 import { NodeReactor } from './reactor.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
 import { CannotListenError, ConnectingTimeoutError, ConnectionAborted, ConnectionRefusedError, UserError } from './error.js';
@@ -37,23 +37,6 @@ class RecordingClientFactory extends ClientFactory {
   }
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('listenTCP binds synchronously: getHost has the ephemeral port; IPv6 too', async () => {
   const v4 = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1' });
   const v6 = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: '::1' });
@@ -77,11 +60,11 @@ test('ClientFactory hooks: startedConnecting, then clientConnectionLost; the fac
   const connector = reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, f);
   assert.deepEqual(f.events, ['startedConnecting']);
   assert.equal(f.starts, 1);
-  await until(() => client?.connected === true, 'connected');
+  await eventually(() => client?.connected === true, { message: 'connected' });
   assert.equal((connector.getDestination() as IPv4Address).port, (port.getHost() as IPv4Address).port);
   assert.equal((client!.transport.getPeer() as IPv4Address).port, (port.getHost() as IPv4Address).port);
   connector.disconnect();
-  await until(() => f.lost !== undefined, 'lost');
+  await eventually(() => f.lost !== undefined, { message: 'lost' });
   assert.deepEqual(f.events, ['startedConnecting', 'lost']);
   assert.equal(f.stops, 1);
   await port.stopListening();
@@ -90,8 +73,8 @@ test('ClientFactory hooks: startedConnecting, then clientConnectionLost; the fac
 test('a refused connection reaches clientConnectionFailed with ConnectionRefusedError', async () => {
   const f = new RecordingClientFactory();
   f.protocol = Protocol;
-  reactor.connectTCP('127.0.0.1', await freePort(), f);
-  await until(() => f.failure !== undefined, 'failure');
+  reactor.connectTCP('127.0.0.1', await freeLoopbackPort(), f);
+  await eventually(() => f.failure !== undefined, { message: 'failure' });
   assert.ok(f.failure!.check(ConnectionRefusedError), f.failure!.getErrorMessage());
   assert.equal(f.stops, 1);
 });
@@ -134,7 +117,7 @@ test('a client factory may reconnect from clientConnectionLost (connector.connec
     f.events.push('lost');
   };
   reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, f);
-  await until(() => f.events.filter((e) => e === 'lost').length === 3, 'three connections');
+  await eventually(() => f.events.filter((e) => e === 'lost').length === 3, { message: 'three connections' });
   assert.equal(made, 3);
   assert.equal(f.starts, 1);
   await port.stopListening();
@@ -163,7 +146,7 @@ test('setTcpNoDelay / setTcpKeepAlive are reported back; a Torsion client talks 
   const f = new ClientFactory();
   f.protocol = P;
   reactor.connectTCP('127.0.0.1', (server.address() as net.AddressInfo).port, f);
-  await until(() => lost, 'closed');
+  await eventually(() => lost, { message: 'closed' });
   assert.equal(got, 'hello from net');
   await new Promise<void>((r) => server.close(() => r()));
 });
@@ -184,7 +167,7 @@ test('a protocol that throws in dataReceived is dropped with that error as the r
   const orig = console.error;
   console.error = () => {};
   try {
-    await until(() => reason !== undefined, 'dropped');
+    await eventually(() => reason !== undefined, { message: 'dropped' });
   } finally {
     console.error = orig;
   }
@@ -198,16 +181,16 @@ test('bindAddress picks the local address (and port) a client connects from', as
   const sf = new Factory();
   sf.buildProtocol = () => (server = new Protocol());
   const port = reactor.listenTCP(0, sf, { interface: '127.0.0.1' });
-  const localPort = await freePort();
+  const localPort = await freeLoopbackPort();
   let client: Protocol | undefined;
   const f = new ClientFactory();
   f.buildProtocol = () => (client = new Protocol());
   reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, f, { bindAddress: { host: '127.0.0.1', port: localPort } });
-  await until(() => client?.connected === true && server?.connected === true, 'connected');
+  await eventually(() => client?.connected === true && server?.connected === true, { message: 'connected' });
   assert.equal((client!.transport.getHost() as IPv4Address).port, localPort);
   assert.equal((server!.transport.getPeer() as IPv4Address).port, localPort);
   client!.transport.loseConnection();
-  await until(() => server!.connected === false, 'closed');
+  await eventually(() => server!.connected === false, { message: 'closed' });
   await port.stopListening();
 });
 
@@ -226,7 +209,7 @@ test('abortConnection after loseConnection still reaches connectionLost (the pee
   const port = reactor.listenTCP(0, Factory.forProtocol(LoseThenAbort), { interface: '127.0.0.1' });
   const sock = net.connect({ port: (port.getHost() as IPv4Address).port, host: '127.0.0.1', allowHalfOpen: true });
   sock.on('error', () => {});
-  await until(() => reason !== undefined, 'connectionLost after lose + abort');
+  await eventually(() => reason !== undefined, { message: 'connectionLost after lose + abort' });
   assert.ok(reason!.check(ConnectionAborted), `aborted, not ${reason!.getErrorMessage()}`);
   sock.destroy();
   await port.stopListening();

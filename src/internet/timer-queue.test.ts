@@ -2,22 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TimerQueue } from './timer-queue.js';
 import { AlreadyCalled, AlreadyCancelled } from './error.js';
+import { eventually } from '../testing/index.js';
 
 function queue(errors: unknown[] = []): TimerQueue {
   return new TimerQueue(() => performance.now() / 1000, (e) => errors.push(e));
 }
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `ready()` holds, polling on the real loop; these tests assert order, never timing. */
-async function until(ready: () => boolean): Promise<void> {
-  // A generous bound so a call that never runs fails the test instead of hanging the run.
-  const deadline = Date.now() + 30_000;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the calls to run');
-    await tick(5);
-  }
-}
 
 test('calls run in time order, equal times in scheduling order', async () => {
   const q = queue();
@@ -26,7 +17,7 @@ test('calls run in time order, equal times in scheduling order', async () => {
   q.callLater(0.01, () => order.push('a1'));
   q.callLater(0.01, () => order.push('a2'));
   q.callLater(0.02, () => order.push('b'));
-  await until(() => order.length === 4);
+  await eventually(() => order.length === 4, { message: 'the calls to run' });
   assert.deepEqual(order, ['a1', 'a2', 'b', 'c']);
   assert.equal(q.size, 0);
 });
@@ -38,7 +29,7 @@ test('cancel removes a call; cancelling twice or after it ran throws', async () 
   const d = q.callLater(0.01, () => ran++);
   c.cancel();
   assert.throws(() => c.cancel(), AlreadyCancelled);
-  await until(() => !d.active());
+  await eventually(() => !d.active(), { message: 'the calls to run' });
   assert.equal(ran, 1);
   assert.throws(() => d.cancel(), AlreadyCalled);
   assert.equal(d.active(), false);
@@ -52,7 +43,7 @@ test('reset to later is honoured (lazy re-filing) and reset to earlier moves the
   const early = q.callLater(1, () => order.push('early'));
   late.reset(0.06);
   early.reset(0.005);
-  await until(() => order.length === 3);
+  await eventually(() => order.length === 3, { message: 'the calls to run' });
   assert.deepEqual(order, ['early', 'mid', 'late']);
 });
 
@@ -76,7 +67,7 @@ test('an error in one call is reported and the others still run', async () => {
     throw new Error('boom');
   });
   q.callLater(0, () => (ran = true));
-  await until(() => ran);
+  await eventually(() => ran, { message: 'the calls to run' });
   assert.equal(ran, true);
   assert.equal((errors[0] as Error).message, 'boom');
 });
@@ -91,7 +82,7 @@ test('callLater(0) scheduled by a running call waits for the next turn', async (
     // Microtasks run once the timer's turn is over: 'second' must not have run in that same turn.
     queueMicrotask(() => (afterTurn = [...order]));
   });
-  await until(() => order.length === 2);
+  await eventually(() => order.length === 2, { message: 'the calls to run' });
   assert.deepEqual(afterTurn, ['first']);
   assert.deepEqual(order, ['first', 'second']);
 });
@@ -103,6 +94,6 @@ test('delay() postpones and arguments are passed', async () => {
   const t = c.getTime();
   c.delay(0.02);
   assert.ok(Math.abs(c.getTime() - (t + 0.02)) < 1e-9);
-  await until(() => !c.active());
+  await eventually(() => !c.active(), { message: 'the calls to run' });
   assert.deepEqual(got, [5]);
 });

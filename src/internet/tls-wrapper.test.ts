@@ -1,7 +1,7 @@
 // The TLS wrapper keeps the reason its handshake failed, for callers whose outer connection only says "closed".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectedServerAndClient, selfSignedCertificate } from '../testing/index.js';
+import { connectedServerAndClient, eventually, selfSignedCertificate } from '../testing/index.js';
 import { Protocol } from './protocol.js';
 import { wrapTLS, type TLSWrapperProtocol } from './tls-wrapper.js';
 import type { TLSOptions } from './interfaces.js';
@@ -14,12 +14,14 @@ async function failedHandshake(clientOptions: TLSOptions): Promise<{ client: TLS
   const server = wrapTLS(new Protocol(), { key, cert }, false);
   const client = wrapTLS(inner, clientOptions, true);
   const { pump } = connectedServerAndClient(server, client);
-  const deadline = Date.now() + 30_000;
-  while (client.handshakeError === undefined && client.tlsTransport === undefined) {
-    if (Date.now() > deadline) throw new Error('the handshake neither failed nor succeeded');
-    await pump.settle();
-    await new Promise((r) => setImmediate(r));
-  }
+  await eventually(() => client.handshakeError !== undefined || client.tlsTransport !== undefined, {
+    message: 'the handshake to fail or succeed',
+    // The wrapper's TLS socket lives on Node's loop: let it turn too, not only the pump.
+    step: async () => {
+      await pump.settle();
+      await new Promise((r) => setImmediate(r));
+    },
+  });
   return { client, inner };
 }
 

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import * as net from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Failure } from '../defer/index.js';
-import { requirePeer, selfSignedCertificate } from '../testing/index.js';
+import { eventually, requirePeer, selfSignedCertificate, startPeerProgram } from '../testing/index.js';
 import { NodeReactor } from './reactor.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
 import { ConnectError } from './error.js';
@@ -16,14 +15,6 @@ import { InsecureTLSOptionsError } from './tls-options.js';
 
 const reactor = new NodeReactor();
 const { key, cert } = selfSignedCertificate('localhost');
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 class Recorder extends Protocol {
   got = '';
@@ -54,7 +45,7 @@ test('the client verifies the server by default: an untrusted certificate or a w
   const insecure = new Recorder();
   const insecureF = clientFactory(insecure);
   reactor.connectSSL('127.0.0.1', p, insecureF, { dangerouslyDisableVerification: true });
-  await until(() => !!untrusted.failure && !!wrongName.failure && insecure.connected, 'three attempts');
+  await eventually(() => !!untrusted.failure && !!wrongName.failure && insecure.connected, { message: 'three attempts' });
   assert.ok(untrusted.failure!.check(ConnectError));
   assert.match(untrusted.failure!.getErrorMessage(), /self[- ]signed|certificate/i);
   assert.match(wrongName.failure!.getErrorMessage(), /altnames|other\.example|Hostname/i);
@@ -70,12 +61,12 @@ test('ALPN is negotiated and the peer certificate is readable', async () => {
   const port = reactor.listenSSL(0, sf, { key, cert, ALPNProtocols: ['torsion/1', 'h2'] }, { interface: '127.0.0.1' });
   const client = new Recorder();
   reactor.connectSSL('localhost', (port.getHost() as IPv4Address).port, clientFactory(client), { ca: cert, ALPNProtocols: ['torsion/1'] });
-  await until(() => client.connected && server?.connected === true, 'connected');
+  await eventually(() => client.connected && server?.connected === true, { message: 'connected' });
   const t = client.transport as ITLSTransport;
   assert.equal(t.negotiatedProtocol, 'torsion/1');
   assert.equal((t.getPeerCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
   t.loseConnection();
-  await until(() => !!server!.reason, 'closed');
+  await eventually(() => !!server!.reason, { message: 'closed' });
   await port.stopListening();
 });
 
@@ -114,15 +105,15 @@ test('startTLS on a live TCP connection keeps data before and after in order (ST
     }
   })();
   reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, clientFactory(client));
-  await until(() => client.connected, 'connected');
+  await eventually(() => client.connected, { message: 'connected' });
   client.transport.write('plain-1 ');
   client.transport.write('STARTTLS\n');
-  await until(() => client.got.includes('AFTER TLS'), 'echo over TLS');
+  await eventually(() => client.got.includes('AFTER TLS'), { message: 'echo over TLS' });
   assert.equal(client.got, 'GO\nsecret-helloAFTER TLS');
   assert.equal(client.handshakes, 1);
   assert.equal(((client.transport as ITLSTransport).getPeerCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
   client.transport.loseConnection();
-  await until(() => !!client.reason, 'closed');
+  await eventually(() => !!client.reason, { message: 'closed' });
   await port.stopListening();
 });
 
@@ -136,28 +127,19 @@ function withCertFiles<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 test('interop: Torsion connectSSL against openssl s_server', async () => {
   const openssl = requirePeer('openssl', 'openssl');
   await withCertFiles(async (dir) => {
-    const probe = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((r) => probe.once('listening', r));
-    const portNo = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
-    const server = spawn(openssl, ['s_server', '-accept', `127.0.0.1:${portNo}`, '-key', join(dir, 'key.pem'), '-cert', join(dir, 'cert.pem'), '-rev', '-quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = await startPeerProgram({
+      executable: openssl,
+      args: (port) => ['s_server', '-accept', `127.0.0.1:${port}`, '-key', join(dir, 'key.pem'), '-cert', join(dir, 'cert.pem'), '-rev', '-quiet'],
+    });
     try {
       const client = new Recorder();
-      let f = clientFactory(client);
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        reactor.connectSSL('localhost', portNo, f, { ca: cert });
-        await until(() => client.connected || !!f.failure, 'attempt');
-        if (client.connected) break;
-        if (Date.now() > deadline) throw new Error(`openssl s_server never accepted: ${f.failure?.getErrorMessage()}`);
-        await new Promise((r) => setTimeout(r, 100));
-        f = clientFactory(client);
-      }
+      reactor.connectSSL('localhost', server.port, clientFactory(client), { ca: cert });
+      await eventually(() => client.connected, { message: () => `the TLS connection; s_server said: ${server.output()}` });
       client.transport.write('hello openssl\n');
-      await until(() => client.got.includes('lssnepo olleh'), 'reversed line');
+      await eventually(() => client.got.includes('lssnepo olleh'), { message: 'reversed line' });
       client.transport.loseConnection();
     } finally {
-      server.kill();
+      await server.stop();
     }
   });
 });
@@ -175,7 +157,7 @@ test('interop: openssl s_client against Torsion listenSSL (verifying the chain)'
     let out = '';
     client.stdout.on('data', (d: Buffer) => (out += d.toString()));
     client.stdin.write('ping\n');
-    await until(() => out.includes('echo:ping'), 's_client output');
+    await eventually(() => out.includes('echo:ping'), { message: 's_client output' });
     client.kill();
   });
   await port.stopListening();

@@ -9,6 +9,7 @@ import { NodeReactor } from './reactor.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
 import { CannotListenError } from './error.js';
 import { UNIXAddress } from './address.js';
+import { eventually } from '../testing/index.js';
 
 const reactor = new NodeReactor();
 
@@ -28,13 +29,9 @@ test('listenUNIX sets the mode, names its address, and a client connects', async
     const f = new ClientFactory();
     f.buildProtocol = () => (client = new Protocol());
     reactor.connectUNIX(path, f);
-    const deadline = Date.now() + 20_000;
-    while (!client?.connected) {
-      if (Date.now() > deadline) throw new Error('not connected');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.equal((client.transport.getPeer() as UNIXAddress).name, path);
-    client.transport.loseConnection();
+    const connected = await eventually(() => (client?.connected ? client : undefined), { message: 'the client to connect' });
+    assert.equal((connected.transport.getPeer() as UNIXAddress).name, path);
+    connected.transport.loseConnection();
   } finally {
     await port.stopListening();
     fs.rmSync(dir, { recursive: true, force: true });

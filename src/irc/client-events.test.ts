@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capturedLogEvents } from '../logger/index.js';
-import { rng } from '../protocols/test-support/chunks.js';
+import { seededRandom } from '../testing/index.js';
 import { signedOn } from './test-support/harness.js';
 
 describe('IRCClient incoming events', () => {
@@ -126,7 +126,7 @@ describe('IRCClient incoming events', () => {
     const capture = capturedLogEvents();
     try {
       const h = signedOn({ sasl: { username: 'u', password: 'p' } });
-      const random = rng(1459);
+      const random = seededRandom(1459);
       const commands = ['PRIVMSG', 'NOTICE', 'JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE', 'INVITE', 'CAP', 'AUTHENTICATE',
         'PING', 'ERROR', '001', '005', '332', '331', '353', '366', '311', '312', '317', '318', '319', '401', '433', '432', '903', '904', '372'];
       const words = ['me', '#c', ':x', '+o', '-l', '+kl', 'a b', '\x01', '\x01ACTION', '*', 'LS', 'ACK', 'NAK', 'NEW', 'DEL', '+', '', '@al'];
@@ -149,7 +149,7 @@ describe('IRCClient incoming events', () => {
   test('property: random bytes in random chunks never make the client throw or log an error', () => {
     const capture = capturedLogEvents();
     try {
-      const random = rng(2812);
+      const random = seededRandom(2812);
       const alphabet = new TextEncoder().encode('@:; =!\r\n\\\x01#+-*PRIVMSGJOINMODE0123456789 me');
       for (let round = 0; round < 100; round++) {
         const h = signedOn();

@@ -6,7 +6,7 @@ import { escapeTagValue, parseTags, unescapeTagValue } from './tags.js';
 import { numericName } from './numeric-names.js';
 import { RPL_WELCOME } from './numerics.js';
 import { caseMappingFor, ircEquals, ircLower } from './casemapping.js';
-import { rng } from '../protocols/test-support/chunks.js';
+import { seededRandom } from '../testing/index.js';
 
 describe('parseMessage', () => {
   test('a full message: tags, prefix, middle and trailing params', () => {
@@ -45,7 +45,7 @@ describe('parseMessage', () => {
   }
 
   test('property: random printable lines either parse or throw IRCParseError, nothing else', () => {
-    const random = rng(8);
+    const random = seededRandom(8);
     const alphabet = ' :@;=!\\aZ09#\u00e9\u{1f600}';
     const chars = [...alphabet];
     for (let i = 0; i < 3000; i++) {
@@ -96,7 +96,7 @@ describe('formatMessage', () => {
   }
 
   test('property: format then parse is the identity on valid messages', () => {
-    const random = rng(1459);
+    const random = seededRandom(1459);
     const pick = (s: string): string => s[Math.floor(random() * s.length)];
     const word = (chars: string, min: number): string => {
       let w = '';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StringTransport } from '../testing/string-transport.js';
-import { rng, splitEvery, splitRandom } from '../protocols/test-support/chunks.js';
+import { seededRandom, splitEvery, splitRandom } from '../testing/index.js';
 import { IRCMessageTooLongError, IRCFormatError } from './errors.js';
 import { makeMessage, type IRCMessage } from './message.js';
 import { IRCLineReceiver, decodeIRCLine, type IRCLimit } from './receiver.js';
@@ -68,7 +68,7 @@ describe('IRCLineReceiver', () => {
       assert.deepEqual(proto.messages, want.proto.messages, `chunk size ${size}`);
       assert.deepEqual(proto.tooLong, want.proto.tooLong);
     }
-    const random = rng(2812);
+    const random = seededRandom(2812);
     for (let i = 0; i < 50; i++) {
       const { proto } = connected();
       for (const chunk of splitRandom(random, data, 700)) proto.dataReceived(chunk);
@@ -112,7 +112,7 @@ describe('IRCLineReceiver', () => {
   });
 
   test('property: random bytes never make dataReceived throw', () => {
-    const random = rng(77);
+    const random = seededRandom(77);
     const alphabet = enc.encode('@:; =!\r\n\\aZ0 #');
     for (let round = 0; round < 200; round++) {
       const { proto } = connected();

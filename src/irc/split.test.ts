@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from '../protocols/test-support/chunks.js';
+import { seededRandom } from '../testing/index.js';
 import { splitMessage, utf8ByteLength } from './split.js';
 
 const enc = new TextEncoder();
@@ -30,7 +30,7 @@ describe('splitMessage', () => {
   });
 
   test('property: every piece fits, is valid UTF-8, and the words are all kept in order', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const chars = ['a', 'b', ' ', 'é', '€', '😀', '\n'];
     for (let i = 0; i < 1000; i++) {
       let text = '';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StringTransport } from '../testing/string-transport.js';
 import { Int8StringReceiver, Int16StringReceiver, Int32StringReceiver, type IntNStringReceiver } from './int-string.js';
 import { StringTooLongError } from './errors.js';
-import { bytes, latin1, randomBytes, rng, splitEvery, splitRandom } from './test-support/chunks.js';
+import { latin1Bytes, latin1, randomBytes, seededRandom, splitEvery, splitRandom } from '../testing/index.js';
 
 type Ctor = new () => IntNStringReceiver;
 
@@ -43,7 +43,7 @@ for (const [name, Kind, width] of kinds) {
       const t = new StringTransport();
       const p = new (collector(Kind))();
       p.makeConnection(t);
-      for (const s of strings) p.sendString(bytes(s));
+      for (const s of strings) p.sendString(latin1Bytes(s));
       return t.value();
     }
 
@@ -77,7 +77,7 @@ for (const [name, Kind, width] of kinds) {
 
     test('fuzz: random bytes never throw; chunking does not change the result', () => {
       for (let seed = 1; seed <= 200; seed++) {
-        const random = rng(seed * 7 + width);
+        const random = seededRandom(seed * 7 + width);
         const input = randomBytes(random, 1 + Math.floor(random() * 200), [0, 1, 2, 3, 5, 65]);
         const whole = feed(Kind, [input], 40);
         const split = feed(Kind, splitRandom(random, input, 9), 40);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StringTransport } from '../testing/string-transport.js';
 import { LineReceiver } from './line-receiver.js';
 import { LineOnlyReceiver } from './line-only-receiver.js';
-import { bytes, latin1, randomBytes, rng, splitEvery, splitRandom } from './test-support/chunks.js';
+import { latin1Bytes, latin1, randomBytes, seededRandom, splitEvery, splitRandom } from '../testing/index.js';
 
 /** The scripted behaviour both the real receiver and the reference model run. */
 interface Scriptable {
@@ -114,7 +114,7 @@ class Scripted extends LineReceiver implements Scriptable {
     onRaw(this, latin1(data));
   }
   override setLineMode(extra?: Uint8Array | string): void {
-    super.setLineMode(typeof extra === 'string' ? bytes(extra) : extra);
+    super.setLineMode(typeof extra === 'string' ? latin1Bytes(extra) : extra);
   }
   override lineLengthExceeded(line: Uint8Array): void {
     this.events.push('X');
@@ -151,7 +151,7 @@ class Collect extends LineReceiver {
 
 describe('LineReceiver', () => {
   test('delivers the same lines for every chunk size, CRLF delimiter', () => {
-    const input = bytes('hello\r\nworld\r\n\r\nlast line with \r and \n inside\r\npartial');
+    const input = latin1Bytes('hello\r\nworld\r\n\r\nlast line with \r and \n inside\r\npartial');
     for (let size = 1; size <= input.length; size++) {
       const p = new Collect();
       p.makeConnection(new StringTransport());
@@ -167,7 +167,7 @@ describe('LineReceiver', () => {
       ['\r\n\r\n', ['a', '', 'bb\r\n\r', 'ccc', '\r\n\r']],
     ];
     for (const [delimiter, lines] of cases) {
-      const input = bytes(lines.join(delimiter) + delimiter);
+      const input = latin1Bytes(lines.join(delimiter) + delimiter);
       for (let size = 1; size <= input.length; size++) {
         const p = new Collect();
         p.delimiter = delimiter;
@@ -182,12 +182,12 @@ describe('LineReceiver', () => {
     const p = new Collect();
     p.delimiter = new Uint8Array([0]);
     p.makeConnection(new StringTransport());
-    p.dataReceived(bytes('a\0b\0c'));
+    p.dataReceived(latin1Bytes('a\0b\0c'));
     assert.deepEqual(p.lines, ['a', 'b']);
   });
 
   test('raw mode and back, switched inside callbacks, matches the model for every chunk size', () => {
-    const input = bytes('one\r\nRAW 5\r\nab\r\ncdtwo\r\nRAW 0\r\nRAW 3\r\nxyz\r\nthree\r\n');
+    const input = latin1Bytes('one\r\nRAW 5\r\nab\r\ncdtwo\r\nRAW 0\r\nRAW 3\r\nxyz\r\nthree\r\n');
     const expected = ['L:one', 'L:RAW 5', 'R:ab\r\nc', 'L:dtwo', 'L:RAW 0', 'L:RAW 3', 'R:xyz', 'L:', 'L:three'];
     for (let size = 1; size <= input.length; size++) {
       const chunks = splitEvery(input, size);
@@ -199,7 +199,7 @@ describe('LineReceiver', () => {
   });
 
   test('changing the delimiter inside lineReceived applies to the very next line', () => {
-    const input = bytes('a\r\nDELIM \\n\r\nb\nc\r\nDELIM \\r\\n\nd\r\n');
+    const input = latin1Bytes('a\r\nDELIM \\n\r\nb\nc\r\nDELIM \\r\\n\nd\r\n');
     for (let size = 1; size <= input.length; size++) {
       const real = runReal(splitEvery(input, size));
       assert.deepEqual(real.events, ['L:a', 'L:DELIM \\n', 'L:b', 'L:c\r', 'L:DELIM \\r\\n', 'L:d'], `size ${size}`);
@@ -207,7 +207,7 @@ describe('LineReceiver', () => {
   });
 
   test('stops delivering once the transport is disconnecting', () => {
-    const input = bytes('a\r\nQUIT\r\nb\r\nRAW 2\r\nzz');
+    const input = latin1Bytes('a\r\nQUIT\r\nb\r\nRAW 2\r\nzz');
     for (let size = 1; size <= input.length; size++) {
       const real = runReal(splitEvery(input, size));
       assert.deepEqual(real.events, ['L:a', 'L:QUIT'], `size ${size}`);
@@ -216,8 +216,8 @@ describe('LineReceiver', () => {
   });
 
   test('a line of exactly MAX_LENGTH passes; one byte more is refused and drops the connection', () => {
-    const ok = bytes('x'.repeat(10) + '\r\n');
-    const tooLong = bytes('y'.repeat(11) + '\r\nnext\r\n');
+    const ok = latin1Bytes('x'.repeat(10) + '\r\n');
+    const tooLong = latin1Bytes('y'.repeat(11) + '\r\nnext\r\n');
     for (let size = 1; size <= tooLong.length; size++) {
       const a = runReal(splitEvery(ok, size), 10);
       assert.deepEqual(a.events, ['L:' + 'x'.repeat(10)]);
@@ -236,12 +236,12 @@ describe('LineReceiver', () => {
     const p = new Scripted();
     p.MAX_LENGTH = 100;
     p.makeConnection(transport);
-    for (let i = 0; i < 101; i++) p.dataReceived(bytes('z'));
+    for (let i = 0; i < 101; i++) p.dataReceived(latin1Bytes('z'));
     assert.deepEqual(p.events, []);
-    p.dataReceived(bytes('z'));
+    p.dataReceived(latin1Bytes('z'));
     assert.deepEqual(p.events, ['X']);
     assert.equal(transport.disconnecting, true);
-    for (let i = 0; i < 1000; i++) p.dataReceived(bytes('zzzzzzzzzz'));
+    for (let i = 0; i < 1000; i++) p.dataReceived(latin1Bytes('zzzzzzzzzz'));
     assert.equal(p.clearLineBuffer().length, 0);
   });
 
@@ -254,10 +254,10 @@ describe('LineReceiver', () => {
       }
     })();
     p.makeConnection(transport);
-    p.dataReceived(bytes('a\r\npause\r\nb\r\nc'));
+    p.dataReceived(latin1Bytes('a\r\npause\r\nb\r\nc'));
     assert.deepEqual(p.lines, ['a', 'pause']);
     assert.equal(transport.producerState, 'paused');
-    p.dataReceived(bytes('\r\nd\r\n'));
+    p.dataReceived(latin1Bytes('\r\nd\r\n'));
     assert.deepEqual(p.lines, ['a', 'pause']);
     p.resumeProducing();
     assert.equal(transport.producerState, 'producing');
@@ -268,12 +268,12 @@ describe('LineReceiver', () => {
     const p = new (class extends Collect {
       override lineReceived(line: Uint8Array): void {
         super.lineReceived(line);
-        if (latin1(line) === 'echo') this.dataReceived(bytes('inner1\r\ninner'));
+        if (latin1(line) === 'echo') this.dataReceived(latin1Bytes('inner1\r\ninner'));
       }
     })();
     p.makeConnection(new StringTransport());
-    p.dataReceived(bytes('echo\r\nafter\r\n'));
-    p.dataReceived(bytes('2\r\n'));
+    p.dataReceived(latin1Bytes('echo\r\nafter\r\n'));
+    p.dataReceived(latin1Bytes('2\r\n'));
     assert.deepEqual(p.lines, ['echo', 'after', 'inner1', 'inner2']);
   });
 
@@ -282,16 +282,16 @@ describe('LineReceiver', () => {
     const p = new Collect();
     p.makeConnection(transport);
     p.sendLine('héllo');
-    p.sendLine(bytes('raw'));
+    p.sendLine(latin1Bytes('raw'));
     p.delimiter = '\n';
     p.sendLine('x');
     assert.equal(transport.valueString(), 'héllo\r\nraw\r\nx\n');
   });
 
   test('fuzz: random bytes and chunkings never throw and agree with the model', () => {
-    const alphabet = [...bytes('\r\n\r\nRAW 3\r\nQUIT\r\n0123456789abc')];
+    const alphabet = [...latin1Bytes('\r\n\r\nRAW 3\r\nQUIT\r\n0123456789abc')];
     for (let seed = 1; seed <= 300; seed++) {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const input = randomBytes(random, 1 + Math.floor(random() * 300), alphabet);
       const max = 5 + Math.floor(random() * 40);
       const chunks = splitRandom(random, input, 1 + Math.floor(random() * 64));
@@ -312,7 +312,7 @@ describe('LineOnlyReceiver', () => {
       }
     })();
     p.makeConnection(new StringTransport());
-    const input = bytes('a\r\nbb\r\n');
+    const input = latin1Bytes('a\r\nbb\r\n');
     for (const c of splitEvery(input, 1)) p.dataReceived(c);
     assert.deepEqual(lines, ['a', 'bb']);
     assert.throws(() => p.setRawMode(), /no raw mode/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StringTransport } from '../testing/string-transport.js';
 import { NetstringReceiver } from './netstring.js';
 import { NetstringParseError, StringTooLongError } from './errors.js';
-import { bytes, latin1, randomBytes, rng, splitEvery, splitRandom } from './test-support/chunks.js';
+import { latin1Bytes, latin1, randomBytes, seededRandom, splitEvery, splitRandom } from '../testing/index.js';
 
 class Collect extends NetstringReceiver {
   strings: string[] = [];
@@ -28,7 +28,7 @@ function feed(chunks: readonly Uint8Array[], max?: number): { p: Collect; transp
 
 describe('NetstringReceiver', () => {
   test('same strings for every chunk size, including empty and binary ones', () => {
-    const input = bytes('5:hello,0:,12:with,colon:\0,1:,,');
+    const input = latin1Bytes('5:hello,0:,12:with,colon:\0,1:,,');
     for (let size = 1; size <= input.length; size++) {
       const { p, transport } = feed(splitEvery(input, size));
       assert.deepEqual(p.strings, ['hello', '', 'with,colon:\0', ','], `size ${size}`);
@@ -59,9 +59,9 @@ describe('NetstringReceiver', () => {
   ];
   for (const [input, why] of malformed) {
     test(`malformed ${JSON.stringify(input)}: clear error, connection dropped, for every chunk size`, () => {
-      const data = bytes(input);
+      const data = latin1Bytes(input);
       for (let size = 1; size <= data.length; size++) {
-        const { p, transport } = feed([...splitEvery(data, size), bytes('2:ok,')]);
+        const { p, transport } = feed([...splitEvery(data, size), latin1Bytes('2:ok,')]);
         assert.equal(p.errors.length, 1, `size ${size}`);
         assert.match(p.errors[0].message, why);
         assert.equal(p.errors[0].code, 'TORSION_NETSTRING_PARSE');
@@ -73,16 +73,16 @@ describe('NetstringReceiver', () => {
   }
 
   test('an over-long length is refused as soon as its digits pass MAX_LENGTH, before any body is buffered', () => {
-    const input = bytes('100000:' + 'x'.repeat(10));
+    const input = latin1Bytes('100000:' + 'x'.repeat(10));
     for (let size = 1; size <= input.length; size++) {
       const { p, transport } = feed(splitEvery(input, size));
       assert.equal(p.errors.length, 1);
       assert.match(p.errors[0].message, /MAX_LENGTH/);
       assert.equal(transport.disconnecting, true);
     }
-    const { p } = feed([bytes('11:')], 10);
+    const { p } = feed([latin1Bytes('11:')], 10);
     assert.equal(p.errors.length, 1);
-    const ok = feed([bytes('10:0123456789,')], 10);
+    const ok = feed([latin1Bytes('10:0123456789,')], 10);
     assert.deepEqual(ok.p.strings, ['0123456789']);
   });
 
@@ -94,14 +94,14 @@ describe('NetstringReceiver', () => {
       }
     })();
     p.makeConnection(new StringTransport());
-    p.dataReceived(bytes('1:a,1:b,'));
+    p.dataReceived(latin1Bytes('1:a,1:b,'));
     assert.deepEqual(p.strings, ['a']);
   });
 
   test('fuzz: random bytes never throw; any chunking gives the one-chunk result; errors drop the connection', () => {
-    const alphabet = [...bytes('0123456789::,,,ab')];
+    const alphabet = [...latin1Bytes('0123456789::,,,ab')];
     for (let seed = 1; seed <= 300; seed++) {
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const input = randomBytes(random, 1 + Math.floor(random() * 200), alphabet);
       const whole = feed([input], 50);
       const split = feed(splitRandom(random, input, 16), 50);

@@ -10,7 +10,7 @@ import type { IPushProducer } from '../internet/interfaces.js';
 import { ProtocolWrapper, WrappingFactory } from './wrapper.js';
 import { ThrottlingFactory, type ThrottlingProtocol } from './throttling.js';
 import { LimitConnectionsByPeer, peerHost } from './limit-connections.js';
-import { bytes, latin1 } from './test-support/chunks.js';
+import { latin1Bytes, latin1 } from '../testing/index.js';
 
 class Recorder extends Protocol {
   events: string[] = [];
@@ -46,7 +46,7 @@ describe('WrappingFactory / ProtocolWrapper', () => {
     assert.equal(inner.transport, wrapper, 'the wrapper is the inner protocol\'s transport');
     assert.deepEqual(inner.transport.getPeer(), addr('10.1.2.3'));
     assert.equal(wf.protocols.size, 1);
-    wrapper.dataReceived(bytes('hi'));
+    wrapper.dataReceived(latin1Bytes('hi'));
     assert.equal(transport.valueString(), 'hi');
     inner.transport.loseConnection();
     assert.equal(wrapper.disconnecting, true);

@@ -5,7 +5,7 @@ import { Deferred } from '../defer/index.js';
 import { IPv4Address } from '../internet/address.js';
 import type { IProtocolFactory } from '../internet/interfaces.js';
 import { ProxyFactory, type ProxyServer, type ProxyClient } from './portforward.js';
-import { bytes } from './test-support/chunks.js';
+import { latin1Bytes } from '../testing/index.js';
 
 /** An endpoint that "connects" over a StringTransport when the test says so. */
 class FakeEndpoint {
@@ -37,14 +37,14 @@ describe('ProxyFactory (port forwarder)', () => {
     const endpoint = new FakeEndpoint();
     const { server, transport: st } = accept(new ProxyFactory(endpoint));
     assert.equal(st.producerState, 'paused', 'reads nothing before it has somewhere to send it');
-    server.dataReceived(bytes('in flight;'));
+    server.dataReceived(latin1Bytes('in flight;'));
     const { client, transport: ct } = endpoint.succeed();
     assert.equal(ct.valueString(), 'in flight;', 'a chunk already in flight when reading paused is kept and sent');
     ct.clear();
     assert.equal(st.producerState, 'producing');
-    server.dataReceived(bytes('GET /\r\n'));
+    server.dataReceived(latin1Bytes('GET /\r\n'));
     assert.equal(ct.valueString(), 'GET /\r\n');
-    client.dataReceived(bytes('200 OK'));
+    client.dataReceived(latin1Bytes('200 OK'));
     assert.equal(st.valueString(), '200 OK');
   });
 

@@ -9,7 +9,7 @@ import { TimeoutFactory } from './timeout-factory.js';
 import { Factory, Protocol } from '../internet/protocol.js';
 import { IPv4Address } from '../internet/address.js';
 import { LineReceiver } from './line-receiver.js';
-import { bytes } from './test-support/chunks.js';
+import { latin1Bytes } from '../testing/index.js';
 
 class Idle extends TimeoutMixin(LineReceiver) {
   timedOut = 0;
@@ -47,7 +47,7 @@ describe('TimeoutMixin', () => {
     p.makeConnection(new StringTransport());
     for (let i = 0; i < 5; i++) {
       clock.advance(8);
-      p.dataReceived(bytes('ping\r\n'));
+      p.dataReceived(latin1Bytes('ping\r\n'));
     }
     assert.equal(p.timedOut, 0);
     clock.advance(10);
@@ -106,7 +106,7 @@ describe('TimeoutFactory', () => {
     const p = tf.buildProtocol(new IPv4Address('TCP', '127.0.0.1', 1))!;
     p.makeConnection(transport);
     clock.advance(9);
-    p.dataReceived(bytes('x'));
+    p.dataReceived(latin1Bytes('x'));
     clock.advance(9);
     (p.wrappedProtocol as Protocol).transport.write('y');
     clock.advance(9);

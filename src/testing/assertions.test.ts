@@ -97,7 +97,7 @@ describe('assertFailure', () => {
 
 describe('returning a Deferred from a node:test test', () => {
   test('node:test waits for it and reports its failure', () => {
-    const fixture = fileURLToPath(new URL('./fixtures/returns-deferred.fixture.mjs', import.meta.url));
+    const fixture = fileURLToPath(new URL('./test-support/returns-deferred.fixture.mjs', import.meta.url));
     // Without NODE_TEST_CONTEXT, which the parent runner sets and which would switch the child to its wire format.
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;

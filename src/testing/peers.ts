@@ -1,5 +1,6 @@
 /**
- * Finding the real programs that interop tests run against (openssl, curl, python3, ...).
+ * Finding the real programs that interop tests run against (openssl, curl, python3, ...), and the optional
+ * npm packages some helpers drive.
  * @module
  */
 import { accessSync, constants, statSync } from 'node:fs';
@@ -61,4 +62,28 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** An optional npm package that a Torsion helper needs is not installed. */
+export class PackageMissingError extends Error {
+  readonly code = 'TORSION_PACKAGE_MISSING';
+  override name = 'PackageMissingError';
+  constructor(readonly packageName: string, readonly neededBy: string) {
+    super(`${neededBy} needs the npm package ${packageName}, an optional peer dependency of torsion: npm install --save-dev ${packageName}`);
+  }
+}
+
+/**
+ * Imports the optional package `name` when it is first needed, so that loading the module that uses it
+ * does not require it. Throws {@link PackageMissingError} naming the package when it is not installed;
+ * any other failure (a broken install) propagates as it is.
+ */
+export async function requirePackage<T>(name: string, neededBy: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (e) {
+    const err = e as { code?: unknown; message?: unknown };
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(`'${name}'`)) throw new PackageMissingError(name, neededBy);
+    throw e;
+  }
 }

@@ -4,6 +4,7 @@ import { CancelledError, Deferred, Failure } from '../defer/index.js';
 import type { IThreadsReactor } from './index.js';
 import { ThreadPool, deferToThread, deferToThreadPool, getDefaultThreadPool, registerTask, stopDefaultThreadPool, suggestThreadPoolSize } from './index.js';
 import { Gate, TASKS_MODULE, t } from './test-support/helpers.js';
+import { eventually } from '../testing/index.js';
 
 /** A reactor whose `callFromThread` queue runs only when the test says so. */
 class QueueReactor implements IThreadsReactor {
@@ -13,14 +14,6 @@ class QueueReactor implements IThreadsReactor {
   }
   runPending(): void {
     for (const fn of this.pending.splice(0)) fn();
-  }
-}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -65,7 +58,7 @@ describe('deferToThreadPool', () => {
   test("fires the Deferred in the reactor's turn, through callFromThread", async () => {
     const reactor = new QueueReactor();
     const d = deferToThreadPool(reactor, pool, t('add'), 2, 2);
-    await until(() => reactor.pending.length === 1);
+    await eventually(() => reactor.pending.length === 1, { timeout: 60 });
     assert.equal(d.called, false, 'not before the reactor runs its queue');
     reactor.runPending();
     assert.equal(d.called, true);
@@ -75,7 +68,7 @@ describe('deferToThreadPool', () => {
   test('failures arrive as Failures', async () => {
     const reactor = new QueueReactor();
     const d = deferToThreadPool(reactor, pool, t('throwCustom'), 'nope');
-    await until(() => reactor.pending.length === 1);
+    await eventually(() => reactor.pending.length === 1, { timeout: 60 });
     reactor.runPending();
     const f = await d.then(
       () => assert.fail('expected failure'),
@@ -96,7 +89,7 @@ describe('deferToThreadPool', () => {
     assert.equal(pool.stats.queued, 0);
     reactor.runPending();
     gate.open();
-    await until(() => reactor.pending.length > 0);
+    await eventually(() => reactor.pending.length > 0, { timeout: 60 });
     reactor.runPending();
     await first;
     assert.equal(new Int32Array(counter)[0], 0);

@@ -1,9 +1,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError, Failure } from '../defer/index.js';
-import { Clock } from '../testing/index.js';
+import { Clock, eventually } from '../testing/index.js';
 import { QueueFullError, ThreadPool, ThreadPoolStoppedError, WorkerCrashedError, WorkerError, UnknownTaskError, registerTask, task, transfer } from './index.js';
-import { Gate, TASKS_MODULE, eventually, t } from './test-support/helpers.js';
+import { Gate, TASKS_MODULE, t } from './test-support/helpers.js';
 
 async function failureOf(d: PromiseLike<unknown> & { addErrback?: unknown }): Promise<Failure> {
   try {
@@ -73,7 +73,7 @@ describe('ThreadPool', () => {
     clock.advance(9);
     assert.equal(p.stats.workers, 3);
     clock.advance(1);
-    await eventually(() => p.stats.workers === 1, 'idle workers to retire');
+    await eventually(() => p.stats.workers === 1, { timeout: 60, message: 'idle workers to retire' });
     assert.equal(p.stats.idle, 1);
     assert.equal(await p.defer(t('add'), 1, 1), 2);
   });
@@ -148,7 +148,7 @@ describe('ThreadPool', () => {
     assert.ok(f.check(WorkerCrashedError));
     assert.match(f.getErrorMessage(), /boom from a timer/);
     assert.match(f.getTraceback(), /Caused by: .*boom from a timer/);
-    await eventually(() => p.stats.workers === 1, 'a replacement worker (minThreads)');
+    await eventually(() => p.stats.workers === 1, { timeout: 60, message: 'a replacement worker (minThreads)' });
     assert.equal(await p.defer(t('add'), 5, 5), 10);
   });
 

@@ -12,8 +12,7 @@ import { Resource } from './resource.js';
 import type { Request } from './request.js';
 import { Site } from './site.js';
 import { attach } from './test-support.js';
-import { Clock } from '../testing/index.js';
-import { rng } from '../protocols/test-support/chunks.js';
+import { Clock, seededRandom } from '../testing/index.js';
 
 class App extends Resource {
   override isLeaf = true;
@@ -61,7 +60,7 @@ test('random and mutated requests in random pieces: no throw, well-formed answer
   try {
     const clock = new Clock();
     const site = new Site(new App(), { accessLog: false, clock, maxBodySize: 1000 });
-    const rand = rng(12345);
+    const rand = seededRandom(12345);
     for (let i = 0; i < 3000; i++) {
       const w = attach(site, clock);
       const input = rand() < 0.15 ? randomBytes(rand) : mutate(rand, TEMPLATES[Math.floor(rand() * TEMPLATES.length)]);
@@ -95,7 +94,7 @@ test('over real TCP: garbage on many connections, then a good request is answere
   const port = reactor.listenTCP(0, new Site(new App(), { accessLog: false }), { interface: '127.0.0.1' });
   const portNo = (port.getHost() as unknown as { port: number }).port;
   try {
-    const rand = rng(777);
+    const rand = seededRandom(777);
     const sendOne = (payload: Buffer) =>
       new Promise<string>((resolve) => {
         const s = connect({ port: portNo, host: '127.0.0.1' });

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError, Deferred } from '../../defer/index.js';
-import { Clock } from '../../testing/index.js';
+import { Clock, eventually } from '../../testing/index.js';
 import { WorkerCrashedError, type Task } from '../../threads/index.js';
 import { ConnectionPool, ConnectionPoolClosedError, DatabaseError, TransactionClosedError, type PoolOptions, type Transaction } from '../index.js';
 
@@ -48,15 +48,6 @@ export async function rejection(p: PromiseLike<unknown>): Promise<Error> {
     return e as Error;
   }
   assert.fail('expected a failure');
-}
-
-/** Waits until `check()` holds, on later turns (for effects in other threads, not for time). */
-export async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Registers the shared tests, in a `describe` whose `before` makes the dialect and `after` disposes of it. */
@@ -243,7 +234,7 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
         { owner: 'bob', balance: 55 },
       ]);
       await pool.runOperation("INSERT INTO accounts (owner, balance) VALUES ('cy', 1)");
-      await until(() => pool.stats.connections <= 2, 'the dead connection to be dropped');
+      await eventually(() => pool.stats.connections <= 2, { timeout: 60, message: 'the dead connection to be dropped' });
     });
 
     test('the data survives closing the pool and opening another', async () => {
@@ -282,7 +273,7 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
         order.push('txn');
         await t.query('SELECT 1');
       });
-      await until(() => pool.stats.waiting === 1, 'the interaction to queue');
+      await eventually(() => pool.stats.waiting === 1, { timeout: 60, message: 'the interaction to queue' });
       const late = [6, 7].map((i) => query('SELECT CAST(? AS INTEGER) AS i', i));
       assert.equal(pool.stats.waiting, 3, 'later statements queue behind the interaction');
       await gate.release();
@@ -309,7 +300,7 @@ export function connectionPoolSuite(name: string, setUp: () => Promise<Dialect>,
       await held;
       assert.ok(pool.stats.connections >= 2);
       clock.advance(30);
-      await until(() => pool.stats.connections === 1, 'idle connections to close');
+      await eventually(() => pool.stats.connections === 1, { timeout: 60, message: 'idle connections to close' });
       assert.deepEqual(await pool.runQuery('SELECT 3 AS x'), [{ x: 3 }]);
     });
 

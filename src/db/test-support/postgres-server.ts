@@ -9,8 +9,8 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deferred, type Failure } from '../../defer/index.js';
-import { ProcessDone, ProcessProtocol, reactor, type ProcessTransport } from '../../internet/index.js';
-import { PeerMissingError, freeLoopbackPort } from '../../testing/index.js';
+import { ProcessDone, ProcessProtocol, reactor } from '../../internet/index.js';
+import { PeerMissingError, startPeerProgram, type PeerProgram } from '../../testing/index.js';
 
 /** The database role and database name the server is made with (trust authentication, loopback only). */
 const USER = 'torsion';
@@ -36,34 +36,17 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
-/** Collects a child's output and tells when it ends, or when a line of its log matches. */
-class ServerProcess extends ProcessProtocol {
+/** Collects a child's output and tells when it ends. */
+class CollectProcess extends ProcessProtocol {
   output = '';
   /** Fires with the exit reason (wrapped: a Deferred fired with a Failure would fail). */
   readonly ended = new Deferred<{ reason: Failure }>();
-  #waitFor: { pattern: RegExp; d: Deferred<void> } | undefined;
 
   override childDataReceived(_fd: number, data: Uint8Array): void {
     this.output += Buffer.from(data).toString();
-    const w = this.#waitFor;
-    if (w && w.pattern.test(this.output)) {
-      this.#waitFor = undefined;
-      w.d.callback(undefined);
-    }
-  }
-
-  /** Fires when the output matches `pattern`; fails if the process ends first. */
-  waitFor(pattern: RegExp): Promise<void> {
-    const d = new Deferred<void>();
-    this.#waitFor = { pattern, d };
-    this.childDataReceived(1, new Uint8Array());
-    return d.asPromise();
   }
 
   override processEnded(reason: Failure): void {
-    const w = this.#waitFor;
-    this.#waitFor = undefined;
-    w?.d.errback(new Error(`PostgreSQL exited (${reason.getErrorMessage()}):\n${this.output}`));
     this.ended.callback({ reason });
   }
 }
@@ -86,7 +69,7 @@ const WATCHDOG = [
 
 /** A running throwaway server; `stop()` it (and its directory goes) when done. */
 export class PostgresServer {
-  #process: { transport: ProcessTransport; protocol: ServerProcess } | undefined;
+  #process: PeerProgram | undefined;
 
   private constructor(
     /** The temporary directory: the data directory and the Unix socket are in it. */
@@ -116,16 +99,8 @@ export class PostgresServer {
       if (user) chownSync(dir, user.uid, user.gid);
       const server = new PostgresServer(dir, 0, binaries, user);
       await server.#run(binaries.initdb, ['-D', join(dir, 'data'), '-U', USER, '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
-      for (let attempt = 1; ; attempt++) {
-        server.port = await freeLoopbackPort();
-        try {
-          await server.resume();
-          return server;
-        } catch (e) {
-          // Someone else may have taken the port between our probe and the server's bind: try another.
-          if (attempt >= 3 || !/could not bind|could not create any TCP/.test(String(e))) throw e;
-        }
-      }
+      await server.#start(undefined);
+      return server;
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;
@@ -134,18 +109,27 @@ export class PostgresServer {
 
   /** Starts the server on the existing cluster, on the same port (after {@link halt}). */
   async resume(): Promise<void> {
+    await this.#start(this.port);
+  }
+
+  /** Starts the server on `port`, or on a free one (trying another when it is taken in between). */
+  async #start(port: number | undefined): Promise<void> {
     if (this.#process) throw new Error('PostgreSQL is already running');
-    const protocol = new ServerProcess();
-    const args = ['-D', join(this.dir, 'data'), '-k', this.dir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'];
-    for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB']) args.push('-c', setting);
-    const transport = this.#spawn(protocol, '/bin/sh', ['-c', WATCHDOG, this.binaries.postgres, ...args]);
-    this.#process = { transport, protocol };
-    try {
-      await protocol.waitFor(/database system is ready to accept connections/);
-    } catch (e) {
-      this.#process = undefined;
-      throw e;
-    }
+    const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB'];
+    this.#process = await startPeerProgram({
+      executable: '/bin/sh',
+      name: 'PostgreSQL',
+      args: (p) => ['-c', WATCHDOG, this.binaries.postgres, '-D', join(this.dir, 'data'), '-k', this.dir, '-p', String(p), ...settings.flatMap((c) => ['-c', c])],
+      port,
+      ready: /database system is ready to accept connections/,
+      env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' },
+      cwd: this.dir,
+      uid: this.user?.uid,
+      gid: this.user?.gid,
+      // The watchdog makes a fast shutdown when its stdin closes.
+      stop: (transport) => transport.closeStdin(),
+    });
+    this.port = this.#process.port;
   }
 
   /** Stops the server (a fast shutdown: sessions are ended, open transactions rolled back); the cluster stays. */
@@ -153,8 +137,7 @@ export class PostgresServer {
     const p = this.#process;
     if (!p) return;
     this.#process = undefined;
-    if (!p.protocol.ended.called) p.transport.closeStdin();
-    await p.protocol.ended;
+    await p.stop();
   }
 
   /** Stops the server and removes its directory. */
@@ -165,21 +148,17 @@ export class PostgresServer {
 
   /** The server's log so far (for failure messages). */
   get log(): string {
-    return this.#process?.protocol.output ?? '';
+    return this.#process?.output() ?? '';
   }
 
-  #spawn(protocol: ServerProcess, executable: string, args: string[]): ProcessTransport {
-    return reactor.spawnProcess(protocol, executable, [executable, ...args], {
-      env: { PATH: process.env.PATH, LC_ALL: 'C' },
+  async #run(executable: string, args: string[]): Promise<void> {
+    const protocol = new CollectProcess();
+    reactor.spawnProcess(protocol, executable, [executable, ...args], {
+      env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' },
       path: this.dir,
       uid: this.user?.uid,
       gid: this.user?.gid,
     });
-  }
-
-  async #run(executable: string, args: string[]): Promise<void> {
-    const protocol = new ServerProcess();
-    this.#spawn(protocol, executable, args);
     const { reason } = await protocol.ended;
     if (!reason.check(ProcessDone)) throw new Error(`${executable} failed (${reason.getErrorMessage()}):\n${protocol.output}`);
   }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../defer/index.js';
-import { Clock, selfSignedCertificate, successResultOf } from '../../testing/index.js';
+import { Clock, eventually, selfSignedCertificate, successResultOf } from '../../testing/index.js';
 import { NodeReactor } from '../reactor.js';
 import { Factory, Protocol } from '../protocol.js';
 import { ConnectionRefusedError, DNSLookupError, EndpointSyntaxError } from '../error.js';
@@ -24,14 +24,6 @@ class Reader extends Protocol {
   got = '';
   override dataReceived(d: Uint8Array): void {
     this.got += Buffer.from(d).toString();
-  }
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -65,7 +57,7 @@ test('tcp: server and client endpoints from strings; connectProtocol fires after
   const p = (port.getHost() as IPv4Address).port;
   const reader = await connectProtocol(clientFromString(reactor, `tcp:host=127.0.0.1:port=${p}`), new Reader());
   assert.equal(reader.connected, true);
-  await until(() => reader.got === 'hello', 'greeting');
+  await eventually(() => reader.got === 'hello', { message: 'greeting' });
   reader.transport.loseConnection();
   const refused = clientFromString(reactor, `tcp:127.0.0.1:${p}`);
   await port.stopListening();
@@ -82,7 +74,7 @@ test('ssl server from files; ssl and tls clients verify it', async () => {
     const p = (port.getHost() as IPv4Address).port;
     const viaSsl = await connectProtocol(clientFromString(reactor, `ssl:host=127.0.0.1:port=${p}:caCerts=${join(dir, 'cert.pem')}:servername=localhost`), new Reader());
     const viaTls = await connectProtocol(clientFromString(reactor, `tls:localhost:${p}:caCerts=${join(dir, 'cert.pem')}`), new Reader());
-    await until(() => viaSsl.got === 'hello' && viaTls.got === 'hello', 'greetings');
+    await eventually(() => viaSsl.got === 'hello' && viaTls.got === 'hello', { message: 'greetings' });
     await assert.rejects(connectProtocol(clientFromString(reactor, `tls:localhost:${p}`), new Reader()).asPromise(), /self[- ]signed|certificate/i);
     viaSsl.transport.loseConnection();
     viaTls.transport.loseConnection();
@@ -100,7 +92,7 @@ test('unix server and client endpoints from strings (mode in octal)', async () =
     assert.equal((port.getHost() as UNIXAddress).name, path);
     assert.equal(fs.statSync(path).mode & 0o777, 0o600);
     const r = await connectProtocol(clientFromString(reactor, `unix:path=${path}`), new Reader());
-    await until(() => r.got === 'hello', 'greeting');
+    await eventually(() => r.got === 'hello', { message: 'greeting' });
     r.transport.loseConnection();
     await port.stopListening();
   } finally {
@@ -127,7 +119,7 @@ test('HostnameEndpoint: "localhost" reaches a server listening on one family onl
     const port = reactor.listenTCP(0, Factory.forProtocol(Hello), { interface: only });
     const p = (port.getHost() as IPv4Address | IPv6Address).port;
     const r = await connectProtocol(new HostnameEndpoint(reactor, 'localhost', p, { resolver: both }), new Reader());
-    await until(() => r.got === 'hello', 'greeting');
+    await eventually(() => r.got === 'hello', { message: 'greeting' });
     assert.equal((r.transport.getPeer() as IPv4Address).host, only);
     r.transport.loseConnection();
     await port.stopListening();
@@ -135,7 +127,7 @@ test('HostnameEndpoint: "localhost" reaches a server listening on one family onl
   // And with the system resolver, whatever localhost resolves to here.
   const port = reactor.listenTCP(0, Factory.forProtocol(Hello));
   const r = await connectProtocol(new HostnameEndpoint(reactor, 'localhost', (port.getHost() as IPv4Address).port), new Reader());
-  await until(() => r.got === 'hello', 'greeting via system resolver');
+  await eventually(() => r.got === 'hello', { message: 'greeting via system resolver' });
   r.transport.loseConnection();
   await port.stopListening();
 });

@@ -13,22 +13,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { reactor, type IPv4Address } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
-import { requirePeer } from '../../testing/index.js';
+import { eventually, requirePeer } from '../../testing/index.js';
 import { createWordsService, type WordsService } from '../../words/index.js';
 import { RecordingClient } from '../../words/test-support/recording-client.js';
 import { IRCServerFactory } from './index.js';
 
 const run = promisify(execFile);
-
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, seconds = 90): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** irssi redraws its screen when it likes: poll it gently, for a while. */
+const SCREEN = { timeout: 90, interval: 0.2 };
 
 describe('irssi (in tmux) against the Torsion IRC server', () => {
   let irssi: string;
@@ -66,29 +58,29 @@ describe('irssi (in tmux) against the Torsion IRC server', () => {
     const command = `${irssi} --home=${join(home, 'irssi')} -n tmuxer -c 127.0.0.1 -p ${portNumber}`;
     await tmuxRun('-f', '/dev/null', 'new-session', '-d', '-s', 'irssi', '-x', '160', '-y', '48', command);
 
-    const user = await until(() => service.findUser('tmuxer'), 'irssi to register as tmuxer');
+    const user = await eventually(() => service.findUser('tmuxer'), { ...SCREEN, message: 'irssi to register as tmuxer' });
     assert.equal(user.host, '127.0.0.1');
 
     await type('/join #tmux');
-    const room = await until(() => service.findRoom('#tmux'), 'irssi to join #tmux');
+    const room = await eventually(() => service.findRoom('#tmux'), { ...SCREEN, message: 'irssi to join #tmux' });
     assert.equal(room.membership(user)?.op, true);
 
     const web = new RecordingClient();
     const other = await service.login('webby', { client: web });
     other.join('#tmux');
-    await until(async () => (await screen()).includes('webby'), 'irssi to show webby joining');
+    await eventually(async () => (await screen()).includes('webby'), { ...SCREEN, message: 'irssi to show webby joining' });
     other.send('#tmux', 'hello irssi, from the service');
-    await until(async () => (await screen()).includes('hello irssi, from the service'), 'irssi to show the message');
+    await eventually(async () => (await screen()).includes('hello irssi, from the service'), { ...SCREEN, message: 'irssi to show the message' });
 
     await type('hi webby, irssi here');
-    const got = await until(() => web.messages.find((m) => m.text === 'hi webby, irssi here'), 'the service user to get the irssi line');
+    const got = await eventually(() => web.messages.find((m) => m.text === 'hi webby, irssi here'), { ...SCREEN, message: 'the service user to get the irssi line' });
     assert.equal(got.from, 'tmuxer');
     assert.equal(got.to, '#tmux');
 
     await type('/msg webby private word');
-    await until(() => web.messages.find((m) => m.text === 'private word' && m.to === 'webby' && m.from === 'tmuxer'), 'a private message from irssi');
+    await eventually(() => web.messages.find((m) => m.text === 'private word' && m.to === 'webby' && m.from === 'tmuxer'), { ...SCREEN, message: 'a private message from irssi' });
 
     await type('/quit leaving now');
-    await until(() => web.events.includes('quit tmuxer: Quit: leaving now'), 'irssi to quit');
+    await eventually(() => web.events.includes('quit tmuxer: Quit: leaving now'), { ...SCREEN, message: 'irssi to quit' });
   });
 });

@@ -2,17 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './test-support/harness.js';
 import { NICK_RULE } from '../../words/index.js';
+import { eventually } from '../../testing/index.js';
 
 async function turns(): Promise<void> {
   for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await turns();
-  }
 }
 
 describe('IRC server registration', () => {
@@ -88,13 +81,13 @@ describe('IRC server registration', () => {
     const h = new Harness();
     await h.service.register('owner', 'letmein');
     const none = h.connect().send('NICK owner', 'USER o 0 * :O');
-    await until(() => none.transport.value().length > 0, 'a reply without a password');
+    await eventually(() => none.transport.value().length > 0, { step: turns, message: 'a reply without a password' });
     assert.deepEqual(none.lines(), [':irc.test 433 * owner :Nickname is registered (use PASS or SASL)']);
     const wrong = h.connect().send('PASS nope', 'NICK owner', 'USER o 0 * :O');
-    await until(() => wrong.closed, 'the wrong password to close the link');
+    await eventually(() => wrong.closed, { step: turns, message: 'the wrong password to close the link' });
     assert.deepEqual(wrong.lines(), [':irc.test 464 owner :Password incorrect', ':irc.test ERROR :Closing Link: 127.0.0.1 (Bad password)']);
     const right = h.connect().send('PASS letmein', 'NICK Owner', 'USER o 0 * :O');
-    await until(() => right.proto.registered, 'the right password to register');
+    await eventually(() => right.proto.registered, { step: turns, message: 'the right password to register' });
     assert.equal(right.proto.user?.account, 'owner');
     right.lines();
     right.send('WHOIS owner');
@@ -105,7 +98,7 @@ describe('IRC server registration', () => {
     const h = new Harness();
     await h.service.register('piper', 'letmein');
     const c = h.connect().send('PASS letmein', 'NICK piper', 'USER p 0 * :P', 'JOIN #pipe', 'TOPIC #pipe :laid');
-    await until(() => c.proto.registered, 'the login to finish');
+    await eventually(() => c.proto.registered, { step: turns, message: 'the login to finish' });
     const lines = c.lines();
     assert.ok(!lines.some((l) => l.includes(' 451 ')), lines.join('\n'));
     const welcome = lines.findIndex((l) => l.includes(' 001 piper '));
@@ -123,14 +116,14 @@ describe('IRC server registration', () => {
       ':irc.test FAIL REGISTER WEAK_PASSWORD newbie :The password needs at least 6 characters',
     ]);
     c.send('REGISTER * x@example.org longenough');
-    await until(() => c.transport.value().length > 0, 'the REGISTER reply');
+    await eventually(() => c.transport.value().length > 0, { step: turns, message: 'the REGISTER reply' });
     assert.deepEqual(c.lines(), [':irc.test REGISTER SUCCESS newbie :Account newbie registered: use it with PASS or SASL']);
     c.send('REGISTER newbie * longenough');
-    await until(() => c.transport.value().length > 0, 'the second REGISTER reply');
+    await eventually(() => c.transport.value().length > 0, { step: turns, message: 'the second REGISTER reply' });
     assert.deepEqual(c.lines(), [':irc.test FAIL REGISTER ACCOUNT_EXISTS newbie :Account already exists']);
     c.send('QUIT');
     const again = h.connect().send('PASS longenough', 'NICK newbie', 'USER n 0 * :N');
-    await until(() => again.proto.registered, 'login with the new account');
+    await eventually(() => again.proto.registered, { step: turns, message: 'login with the new account' });
     assert.equal(again.proto.user?.account, 'newbie');
   });
 
@@ -144,17 +137,17 @@ describe('IRC server registration', () => {
     c.send('AUTHENTICATE PLAIN');
     assert.deepEqual(c.lines(), ['AUTHENTICATE +']);
     c.send(`AUTHENTICATE ${Buffer.from('\0sasly\0wrong').toString('base64')}`);
-    await until(() => c.transport.value().length > 0, 'the SASL failure');
+    await eventually(() => c.transport.value().length > 0, { step: turns, message: 'the SASL failure' });
     assert.deepEqual(c.lines(), [':irc.test 904 sasly :SASL authentication failed']);
     c.send('AUTHENTICATE PLAIN', `AUTHENTICATE ${Buffer.from('sasly\0sasly\0s3cret').toString('base64')}`);
-    await until(() => c.transport.valueString().includes(' 903 '), 'the SASL success');
+    await eventually(() => c.transport.valueString().includes(' 903 '), { step: turns, message: 'the SASL success' });
     assert.deepEqual(c.lines(), [
       'AUTHENTICATE +',
       ':irc.test 900 sasly sasly!s@127.0.0.1 sasly :You are now logged in as sasly',
       ':irc.test 903 sasly :SASL authentication successful',
     ]);
     c.send('CAP END');
-    await until(() => c.proto.registered, 'registration after SASL');
+    await eventually(() => c.proto.registered, { step: turns, message: 'registration after SASL' });
     assert.equal(c.proto.user?.account, 'sasly');
     c.send('AUTHENTICATE PLAIN');
     assert.ok(c.lines().includes(':irc.test 907 sasly :You have already authenticated using SASL'));

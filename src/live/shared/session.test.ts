@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock } from '../../testing/index.js';
-import { rng } from '../../protocols/test-support/chunks.js';
+import { Clock, seededRandom } from '../../testing/index.js';
 import { decodeFrame, type Frame } from './frames.js';
 import { LiveProtocolError } from './errors.js';
 import { ReliableSession, type ReliableSessionOptions } from './session.js';
@@ -164,7 +163,7 @@ describe('ReliableSession', () => {
  * each side has received exactly what the other sent, once, in order.
  */
 function runScenario(seed: number, steps: number): void {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const clock = new Clock();
   const sent: [number[], number[]] = [[], []];
   const got: [unknown[], unknown[]] = [[], []];

@@ -35,12 +35,3 @@ export class Gate {
     Atomics.notify(this.#words, 0);
   }
 }
-
-/** Polls `predicate` on later turns until true (waits on real worker exits, not on time). */
-export async function eventually(predicate: () => boolean, what: string, seconds = 60): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

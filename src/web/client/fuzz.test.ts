@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Deferred } from '../../defer/index.js';
 import { readBody } from './read-body.js';
 import { accept, memoryAgent } from './test-support.js';
-import { rng } from '../../protocols/test-support/chunks.js';
+import { seededRandom } from '../../testing/index.js';
 
 const GOOD = [
   'HTTP/1.1 200 OK\r\nContent-Length: 11\r\nContent-Type: text/plain\r\n\r\nhello world',
@@ -30,7 +30,7 @@ function mutate(rand: () => number, input: string): string {
 }
 
 test('mutated and random responses never throw out of the protocol, and every request ends', () => {
-  const rand = rng(20261126);
+  const rand = seededRandom(20261126);
   for (let round = 0; round < 400; round++) {
     const { reactor, pool, agent } = memoryAgent(true);
     const method = rand() < 0.1 ? 'HEAD' : 'GET';

@@ -8,19 +8,18 @@ import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { Failure } from '../../defer/index.js';
 import { ConnectionDone } from '../../internet/error.js';
-import { Clock } from '../../testing/index.js';
+import { Clock, seededRandom } from '../../testing/index.js';
 import { Resource } from '../resource.js';
 import { Site } from '../site.js';
 import { attach } from '../test-support.js';
 import { Opcode } from './frame.js';
 import { WebSocketResource } from './resource.js';
 import { decodeFrames, Echo, frame, upgradeRequest } from './test-support.js';
-import { rng } from '../../protocols/test-support/chunks.js';
 
 const ITERATIONS = 400;
 
 test('fuzz: random and mutated frames never crash the server and close with protocol codes', () => {
-  const rand = rng(0x5eed);
+  const rand = seededRandom(0x5eed);
   const int = (n: number) => Math.floor(rand() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
   const texts = ['hello', 'ünï€ode 🎉', '', 'x'.repeat(200)];

@@ -5,8 +5,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IProtocol, IPullProducer, IPushProducer } from '../interfaces.js';
-import { ConnectionAborted, ConnectionDone } from '../error.js';
+import type { IProtocol, IPullProducer, IPushProducer } from '../../internet/interfaces.js';
+import { ConnectionAborted, ConnectionDone } from '../../internet/error.js';
+import { eventually } from '../eventually.js';
 import { HalfCloseRecordingProtocol, RecordingProtocol } from './recording-protocol.js';
 
 /** A connected pair, as the transport under test makes it. */
@@ -20,13 +21,9 @@ export interface PairHandle {
 /** Connects `server` and `client`; resolves once both have had `connectionMade`. */
 export type MakePair = (server: IProtocol, client: IProtocol) => Promise<PairHandle>;
 
-/** Waits until `cond()` holds, settling in between; fails after `timeoutMs`. */
-export async function waitFor(what: string, cond: () => boolean, pair: PairHandle, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pair.settle();
-  }
+/** Waits until `cond()` holds, letting the pair settle in between. */
+function waitFor(what: string, cond: () => boolean, pair: PairHandle): Promise<true> {
+  return eventually(cond, { timeout: 30, message: what, step: () => pair.settle() });
 }
 
 function pattern(size: number, seed: number): Buffer {

@@ -3,8 +3,8 @@
  * @module
  */
 import type { Failure } from '../../defer/index.js';
-import { Protocol } from '../protocol.js';
-import type { IHalfCloseableProtocol, ITCPTransport } from '../interfaces.js';
+import { Protocol } from '../../internet/protocol.js';
+import type { IHalfCloseableProtocol, ITCPTransport } from '../../internet/interfaces.js';
 
 /** Records connection events and received bytes. */
 export class RecordingProtocol extends Protocol {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { IAddress, IProtocol, IListeningPort, TLSOptions } from '../interfaces.js';
 import { ClientFactory, Factory } from '../protocol.js';
 import type { NodeReactor } from '../reactor.js';
-import type { PairHandle } from './stream-transport-suite.js';
+import type { PairHandle } from '../../testing/conformance/index.js';
+import { eventually } from '../../testing/index.js';
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 2));
 
@@ -30,12 +31,13 @@ async function pairOver(reactor: NodeReactor, listen: Listen, connect: Connect, 
   connect(reactor, cf, port);
   const s = server as { connected?: boolean };
   const c = client as { connected?: boolean };
-  const deadline = Date.now() + 30_000;
-  while (!(s.connected && c.connected)) {
-    if (failed.length > 0) throw new Error(`connect failed: ${failed[0]}`);
-    if (Date.now() > deadline) throw new Error('timed out connecting');
-    await tick();
-  }
+  await eventually(
+    () => {
+      if (failed.length > 0) throw new Error(`connect failed: ${failed[0]}`);
+      return s.connected && c.connected;
+    },
+    { message: 'both ends to connect', step: tick },
+  );
   return {
     settle: tick,
     async cleanup() {
