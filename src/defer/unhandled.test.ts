@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Deferred, Failure, fail, reportAllUnhandled, setUnhandledReporter, succeed } from './index.js';
 import { captureLogs } from '../logger/index.js';
 
-const fixture = fileURLToPath(new URL('./unhandled-fixture.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./test-support/unhandled-fixture.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function runFixture(mode: string): Promise<{ stdout: string; stderr: string }> {

@@ -11,7 +11,7 @@ const TOTAL = 1024 ** 3;
 const RSS_GROWTH_BOUND = 64 * 1024 * 1024;
 
 test('1 GiB to a slow reader: the sender is paused and its RSS grows by less than 64 MiB', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./test-fixtures/backpressure-sender.ts', import.meta.url).pathname], {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./test-support/backpressure-sender.ts', import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, TOTAL_BYTES: String(TOTAL) },
   });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DatagramProtocol } from './protocol.js';
 import { MulticastPort } from './multicast.js';
 
-const child = fileURLToPath(new URL('./multicast-netns-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./test-support/multicast-netns-child.ts', import.meta.url));
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -96,7 +96,7 @@ test('callFromThread runs on a later turn and errors in delayed calls do not sto
 });
 
 test('SIGTERM stops a running reactor gracefully, awaiting before-shutdown triggers; pending calls do not hold the process', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./test-fixtures/sigterm-reactor.ts', import.meta.url).pathname], {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./test-support/sigterm-reactor.ts', import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -9,7 +9,7 @@ import { spawnProcess } from './process.js';
 import { Protocol, ProcessProtocol } from './protocol.js';
 import { StandardIO } from './stdio.js';
 
-const child = fileURLToPath(new URL('./stdio-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./test-support/stdio-child.ts', import.meta.url));
 
 class Collect extends ProcessProtocol {
   out = '';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 test('with no observers installed, warn and above go to stderr, captured events stay quiet, stdout is untouched', async () => {
-  const fixture = fileURLToPath(new URL('./default-fixture.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('./test-support/default-fixture.ts', import.meta.url));
   const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', fixture], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 }, (err, out, errOut) =>
       err ? reject(err) : resolve({ stdout: out, stderr: errOut }),

@@ -2,7 +2,7 @@
  * Run by default.test.ts in a child process: logs through the global publisher with no observers installed.
  * @module
  */
-import { Logger, captureLogs } from './index.js';
+import { Logger, captureLogs } from '../index.js';
 
 const log = new Logger({ namespace: 'fixture' });
 log.debug('debug is not printed');

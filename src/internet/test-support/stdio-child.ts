@@ -2,9 +2,9 @@
  * Run by `stdio.test.ts` as a child process: a protocol over this process's stdin/stdout that answers each
  * chunk upper-cased. With `--half-close` it is told of end of input, writes a last word and closes.
  */
-import type { Failure } from '../defer/index.js';
-import { Protocol } from './protocol.js';
-import { StandardIO } from './stdio.js';
+import type { Failure } from '../../defer/index.js';
+import { Protocol } from '../protocol.js';
+import { StandardIO } from '../stdio.js';
 
 class Upper extends Protocol {
   override connectionMade(): void {

@@ -4,11 +4,11 @@
  * namespace's loopback. Prints a JSON report and exits. Never run it outside such a namespace: it sends to a
  * multicast group and a broadcast address.
  */
-import { Deferred } from '../defer/index.js';
-import { DatagramProtocol } from './protocol.js';
-import { capturedLogEvents } from '../logger/index.js';
-import { listenMulticast } from './multicast.js';
-import { listenUDP } from './udp.js';
+import { Deferred } from '../../defer/index.js';
+import { DatagramProtocol } from '../protocol.js';
+import { capturedLogEvents } from '../../logger/index.js';
+import { listenMulticast } from '../multicast.js';
+import { listenUDP } from '../udp.js';
 
 const GROUP = '239.255.42.99';
 

@@ -3,7 +3,7 @@
  * so that garbage collection and process exit can be observed from outside.
  * @module
  */
-import { Deferred, fail, setDebugging } from './index.js';
+import { Deferred, fail, setDebugging } from '../index.js';
 
 class BoomError extends Error {
   override name = 'BoomError';
@@ -57,7 +57,7 @@ if (mode === 'gc') {
   fireHere(d);
   kept.push(d);
 } else if (mode === 'json') {
-  const { globalLogBeginner, jsonFileLogObserver } = await import('../logger/index.js');
+  const { globalLogBeginner, jsonFileLogObserver } = await import('../../logger/index.js');
   globalLogBeginner.beginLoggingTo([jsonFileLogObserver({ write: (t: string) => console.log(t.trimEnd()) })]);
   kept.push(fail(new BoomError('through the logger')));
 } else {
