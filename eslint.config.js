@@ -23,4 +23,12 @@ export default tseslint.config(
     ignores: ['src/protocols/file-sender.ts', 'src/irc/server/**', 'src/irc/client-factory.ts', 'src/**/*.test.ts', 'src/**/test-support/**'],
     rules: { 'no-restricted-globals': ['error', { name: 'Buffer', message: 'this code runs in browsers: use Uint8Array' }] },
   },
+  {
+    // Examples are for copying: they import `torsion/...` subpaths and files of their own folder, never the
+    // source tree (a rule on how a specifier is written, so here rather than in dependency-cruiser).
+    files: ['examples/**/*.ts', 'examples/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'examples import torsion/... (package subpaths) and files of their own folder, so a user can copy them' }] }],
+    },
+  },
 );

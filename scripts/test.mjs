@@ -4,6 +4,9 @@
 //   --quick   the quick loop (`npm test`): leaves out the examples (each runs as its own process) and tests
 //             that drive a peer program nobody here wrote (a browser, ngircd, PostgreSQL, OpenSSL, curl...);
 //             `npm run test:all` runs them too.
+// `torsion/...` imports (the examples use them) resolve to src/ through the `torsion-source` export
+// condition, so nothing needs building first; it goes in NODE_OPTIONS so that the programs the tests
+// start (`node --import tsx examples/...`) resolve the same way.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -43,6 +46,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=torsion-source`.trim() } },
 );
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../src/testing/chromium.js';
+import { launchChromium } from 'torsion/testing/chromium';
 
 test('examples/browser-lines: a LineReceiver in Chromium echoes lines through the bridge, and /quit closes', async () => {
   // Chromium first: if it is missing, the test fails naming its package without leaving a server running.

@@ -1,8 +1,8 @@
 // The page's side, bundled by server.ts for the browser: an ordinary Torsion LineReceiver, the same class
 // you would run over TCP in Node, connected through the server's WebSocket bridge to a TCP echo server.
-import type { Failure } from '../../src/defer/index.js';
-import { decodeUtf8, LineReceiver } from '../../src/protocols/browser.js';
-import { browserReactor, connectWebSocketStream } from '../../src/live/loop/index.js';
+import type { Failure } from 'torsion/defer';
+import { decodeUtf8, LineReceiver } from 'torsion/protocols';
+import { browserReactor, connectWebSocketStream } from 'torsion/live/client';
 
 const log = document.querySelector<HTMLUListElement>('#log')!;
 const form = document.querySelector<HTMLFormElement>('form')!;

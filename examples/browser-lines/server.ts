@@ -1,12 +1,12 @@
-// Torsion in the page: `node --import tsx examples/browser-lines/server.ts [web endpoint]`, then open the
+// Torsion in the page: `node -C torsion-source --import tsx examples/browser-lines/server.ts [web endpoint]`, then open the
 // printed URL. The page runs a LineReceiver that talks, through a WebSocket bridge served by this Site, to
 // a TCP echo server (another LineReceiver) listening on 127.0.0.1.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { Factory, reactor, serverFromString, TCPClientEndpoint, type IPv4Address } from '../../src/internet/index.js';
-import { LineReceiver } from '../../src/protocols/index.js';
-import { WebSocketBridgeResource } from '../../src/live/bridge/index.js';
-import { Data, Resource, Site } from '../../src/web/index.js';
+import { Factory, reactor, serverFromString, TCPClientEndpoint, type IPv4Address } from 'torsion/internet';
+import { LineReceiver } from 'torsion/protocols';
+import { WebSocketBridgeResource } from 'torsion/live';
+import { Data, Resource, Site } from 'torsion/web';
 
 /** The TCP echo server: each line comes back as it was sent. */
 export class LineEcho extends LineReceiver {
@@ -23,10 +23,32 @@ const PAGE = `<!DOCTYPE html>
 <ul id="log"></ul>
 <script type="module" src="/app.js"></script>`;
 
-/** Bundles page.ts (and the Torsion code it imports) into one ES module for the browser. */
+/**
+ * The export conditions this Node process was started with (`-C`/`--conditions`, on its command line or in
+ * NODE_OPTIONS), so the page resolves `torsion/...` as the server does. Usually there are none; Torsion's
+ * own repository runs its examples from source with `-C torsion-source`.
+ */
+function nodeConditions(): string[] {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.flatMap((flag, i) => {
+    const m = /^(?:--conditions|-C)(?:=(.+))?$/.exec(flag);
+    return m ? [m[1] ?? flags[i + 1] ?? ''] : [];
+  });
+}
+
+/** Bundles page.ts (and the Torsion code it imports, in its browser build) into one ES module for the page. */
 export async function bundlePage(): Promise<string> {
   const entry = fileURLToPath(new URL('./page.ts', import.meta.url));
-  const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: nodeConditions(),
+    write: false,
+    logLevel: 'silent',
+  });
   return out.outputFiles[0]!.text;
 }
 

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { connectedServerAndClient } from '../../src/testing/index.js';
-import { Protocol } from '../../src/internet/index.js';
+import { connectedServerAndClient, eventually } from 'torsion/testing';
+import { Protocol } from 'torsion/internet';
 import { ChatFactory } from './server.js';
 
 /** A raw TCP client that collects lines. */
@@ -22,13 +22,7 @@ function chatClient(port: number) {
   return {
     lines,
     send: (l: string) => sock.write(`${l}\n`),
-    async waitFor(line: string) {
-      const deadline = Date.now() + 20_000;
-      while (!lines.includes(line)) {
-        if (Date.now() > deadline) throw new Error(`never got ${JSON.stringify(line)}; got ${JSON.stringify(lines)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    waitFor: (line: string) => eventually(() => lines.includes(line), { message: () => `${JSON.stringify(line)}; got ${JSON.stringify(lines)}` }),
     close: () => sock.destroy(),
   };
 }

@@ -1,7 +1,7 @@
-// A line-based chat over TCP: `node --import tsx examples/chat/server.ts [endpoint]` then `nc 127.0.0.1 8123`.
+// A line-based chat over TCP: `node -C torsion-source --import tsx examples/chat/server.ts [endpoint]` then `nc 127.0.0.1 8123`.
 // The first line you send is your nick; every later line goes to everyone else as "<nick> line".
-import { Factory, reactor, serverFromString, type IPv4Address } from '../../src/internet/index.js';
-import { LineOnlyReceiver } from '../../src/protocols/index.js';
+import { Factory, reactor, serverFromString, type IPv4Address } from 'torsion/internet';
+import { LineOnlyReceiver } from 'torsion/protocols';
 
 /** One chatter. Lines arrive without their delimiter; `sendLine` adds it. */
 export class Chatter extends LineOnlyReceiver {

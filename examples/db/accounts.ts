@@ -1,11 +1,11 @@
 /**
  * A bank ledger on SQLite, with every query run in a worker:
- *   node --import tsx examples/db/accounts.ts [database-file]
+ *   node -C torsion-source --import tsx examples/db/accounts.ts [database-file]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionPool, DatabaseError, type Transaction } from '../../src/db/index.js';
+import { ConnectionPool, DatabaseError, type Transaction } from 'torsion/db';
 
 const dir = process.argv[2] ? undefined : mkdtempSync(join(tmpdir(), 'torsion-accounts-'));
 const filename = process.argv[2] ?? join(dir!, 'bank.sqlite');

@@ -1,9 +1,9 @@
 /**
  * From callbacks to Deferreds: a slow lookup that returns a Deferred, a chain of callbacks, an errback
- * that recovers, and a timeout that cancels. Run: node --import tsx examples/defer/callbacks.ts
+ * that recovers, and a timeout that cancels. Run: node -C torsion-source --import tsx examples/defer/callbacks.ts
  */
-import { CancelledError, Deferred, Failure, TimeoutError } from '../../src/defer/index.js';
-import { reactor } from '../../src/internet/index.js';
+import { CancelledError, Deferred, Failure, TimeoutError } from 'torsion/defer';
+import { reactor } from 'torsion/internet';
 
 class NoSuchPoem extends Error {
   override name = 'NoSuchPoem';

@@ -1,10 +1,10 @@
 /**
  * Sequential-looking code over Deferreds: inlineCallbacks (generators), async functions with
  * ensureDeferred, gatherResults, a DeferredSemaphore limiting concurrency and a DeferredQueue.
- * Run: node --import tsx examples/defer/sequential.ts
+ * Run: node -C torsion-source --import tsx examples/defer/sequential.ts
  */
-import { Deferred, DeferredQueue, DeferredSemaphore, ensureDeferred, gatherResults, inlineCallbacks, race } from '../../src/defer/index.js';
-import { reactor } from '../../src/internet/index.js';
+import { Deferred, DeferredQueue, DeferredSemaphore, ensureDeferred, gatherResults, inlineCallbacks, race } from 'torsion/defer';
+import { reactor } from 'torsion/internet';
 
 /** A pretend remote call: fires with `value` after `seconds`, cancellable. */
 function later<T>(seconds: number, value: T): Deferred<T> {

@@ -1,6 +1,6 @@
-// An echo client: `node --import tsx examples/echo/client.ts [endpoint] [message...]`
+// An echo client: `node -C torsion-source --import tsx examples/echo/client.ts [endpoint] [message...]`
 // (default endpoint tcp:127.0.0.1:8007). Sends each message as a line, prints the echoes, then exits.
-import { clientFromString, connectProtocol, Protocol, reactor } from '../../src/internet/index.js';
+import { clientFromString, connectProtocol, Protocol, reactor } from 'torsion/internet';
 
 class EchoClient extends Protocol {
   #received = '';

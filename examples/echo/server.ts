@@ -1,6 +1,6 @@
-// An echo server: `node --import tsx examples/echo/server.ts [endpoint]` (default tcp:8007:interface=127.0.0.1).
+// An echo server: `node -C torsion-source --import tsx examples/echo/server.ts [endpoint]` (default tcp:8007:interface=127.0.0.1).
 // Ctrl-C (or SIGTERM) stops it gracefully.
-import { Factory, Protocol, reactor, serverFromString, type IPv4Address } from '../../src/internet/index.js';
+import { Factory, Protocol, reactor, serverFromString, type IPv4Address } from 'torsion/internet';
 
 /** Writes back whatever it receives. */
 export class Echo extends Protocol {

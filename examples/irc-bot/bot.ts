@@ -1,8 +1,8 @@
-// A small IRC bot: `node --import tsx examples/irc-bot/bot.ts [host] [port] [#channel] [nick]`
+// A small IRC bot: `node -C torsion-source --import tsx examples/irc-bot/bot.ts [host] [port] [#channel] [nick]`
 // (defaults 127.0.0.1 6667 #torsion torsionbot). It joins the channel (and rejoins after a reconnect),
 // greets newcomers, and answers !hello, !time, !seen <nick> and !help. SIGTERM makes it quit cleanly.
-import { reactor } from '../../src/internet/index.js';
-import { IRCClient, IRCClientFactory, parsePrefix, type IRCClientOptions } from '../../src/irc/index.js';
+import { reactor } from 'torsion/internet';
+import { IRCClient, IRCClientFactory, parsePrefix, type IRCClientOptions } from 'torsion/irc';
 
 /** The bot: one instance per connection; `seen` survives reconnects because the factory hands it over. */
 export class Bot extends IRCClient {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { eventually } from 'torsion/testing';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
@@ -16,15 +17,7 @@ function client(port: number, ...lines: string[]) {
   return {
     send: (line: string) => socket.write(`${line}\r\n`),
     received: () => text,
-    async until(pattern: RegExp): Promise<string> {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const m = pattern.exec(text);
-        if (m) return m[0];
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${text}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    until: (pattern: RegExp) => eventually(() => pattern.exec(text)?.[0], { timeout: 60, message: () => `${pattern}; got ${text}` }),
     close: () => socket.destroy(),
   };
 }

@@ -1,10 +1,10 @@
-// An IRC server over a words service: `node --import tsx examples/irc-server/server.ts [endpoint]`
+// An IRC server over a words service: `node -C torsion-source --import tsx examples/irc-server/server.ts [endpoint]`
 // (default tcp:6667:interface=127.0.0.1). The nick `admin` is registered with the password `sesame`: log in
 // to it with PASS (`/connect 127.0.0.1 6667 sesame` in irssi) or SASL PLAIN. Ctrl-C (or SIGTERM) stops it:
 // clients get ERROR, then the process exits.
-import { reactor, serverFromString, type IPv4Address } from '../../src/internet/index.js';
-import { IRCServerFactory } from '../../src/irc/index.js';
-import { MemoryStore, createWordsService } from '../../src/words/index.js';
+import { reactor, serverFromString, type IPv4Address } from 'torsion/internet';
+import { IRCServerFactory } from 'torsion/irc';
+import { MemoryStore, createWordsService } from 'torsion/words';
 
 const service = createWordsService({ store: new MemoryStore(), name: 'irc.example' });
 await service.start();

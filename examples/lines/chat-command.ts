@@ -1,10 +1,10 @@
 /**
  * Your own `torsion` command with one more plugin:
- * `node --import tsx examples/lines/chat-command.ts chat --listen tcp:7000:interface=127.0.0.1`.
+ * `node -C torsion-source --import tsx examples/lines/chat-command.ts chat --listen tcp:7000:interface=127.0.0.1`.
  * `--help` lists the built-in plugins and `chat`.
  */
-import { registerPlugin } from '../../src/app/index.js';
-import { main } from '../../src/cli/run.js';
+import { registerPlugin } from 'torsion/app';
+import { main } from 'torsion/cli';
 import { chatPlugin } from './chat-plugin.js';
 
 registerPlugin(chatPlugin);

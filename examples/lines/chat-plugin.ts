@@ -2,7 +2,7 @@
  * The chat server as a `torsion` plugin: `torsion chat --listen tcp:7000 --idle 300` (by default on this
  * machine only, as every server plugin).
  */
-import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, type Plugin } from '../../src/app/index.js';
+import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, type Plugin } from 'torsion/app';
 import { ChatFactory } from './chat.js';
 
 export const chatPlugin: Plugin = {

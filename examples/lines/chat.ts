@@ -2,10 +2,9 @@
  * A line-based chat protocol: the first line a client sends is its name, every later line goes to everyone
  * else as `<name> text`, and `/quit` leaves. Built on `LineReceiver`, with an idle timeout from `TimeoutMixin`.
  */
-import { Factory } from '../../src/internet/protocol.js';
-import type { IAddress, IReactorTime } from '../../src/internet/interfaces.js';
-import type { Failure } from '../../src/defer/index.js';
-import { LineReceiver, TimeoutMixin, decodeUtf8 } from '../../src/protocols/index.js';
+import { Factory, type IAddress, type IReactorTime } from 'torsion/internet';
+import type { Failure } from 'torsion/defer';
+import { LineReceiver, TimeoutMixin, decodeUtf8 } from 'torsion/protocols';
 
 /** One chat client's connection. */
 export class ChatProtocol extends TimeoutMixin(LineReceiver) {

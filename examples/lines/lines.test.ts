@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Clock, StringTransport } from '../../src/testing/index.js';
-import { IPv4Address } from '../../src/internet/address.js';
+import { Clock, StringTransport } from 'torsion/testing';
+import { IPv4Address } from 'torsion/internet';
 import { ChatFactory, type ChatProtocol } from './chat.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../src/testing/chromium.js';
+import { launchChromium } from 'torsion/testing/chromium';
 
 /** The room's log as the page shows it. */
 const logOf = (page: Page) => page.locator('.log li').allTextContents();

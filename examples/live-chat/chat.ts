@@ -2,9 +2,8 @@
  * The live chat's server side: a room, and one `Chatter` element per browser page in it.
  * @module
  */
-import { LiveElement } from '../../src/live/index.js';
-import { expose } from '../../src/live/index.js';
-import { TagLoader, tags } from '../../src/template/index.js';
+import { LiveElement, expose } from 'torsion/live';
+import { TagLoader, tags } from 'torsion/template';
 
 /** Thrown when a name is empty, too long, or taken; the browser sees its type and message. */
 export class NameTaken extends Error {

@@ -3,7 +3,7 @@
  * when a chatter appears on the page.
  * @module
  */
-import { Widget, expose } from '../../src/live/client/index.js';
+import { Widget, expose } from 'torsion/live/client';
 
 export class Chatter extends Widget {
   /** Handles the login form: asks the server for the name. */

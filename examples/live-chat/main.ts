@@ -1,11 +1,11 @@
 /**
- * The live chat: `node --import tsx examples/live-chat/main.ts [port]`, then open http://127.0.0.1:8080/
+ * The live chat: `node -C torsion-source --import tsx examples/live-chat/main.ts [port]`, then open http://127.0.0.1:8080/
  * in several browsers. The first line printed is the URL.
  * @module
  */
-import { reactor, type IPv4Address } from '../../src/internet/index.js';
-import { LivePage } from '../../src/live/index.js';
-import { Site } from '../../src/web/index.js';
+import { reactor, type IPv4Address } from 'torsion/internet';
+import { LivePage } from 'torsion/live';
+import { Site } from 'torsion/web';
 import { ChatRoom, Chatter } from './chat.js';
 
 const room = new ChatRoom();

@@ -1,10 +1,10 @@
 /**
  * Logging with torsion/logger: namespaced loggers, structured fields, a per-namespace level filter, a
  * human text observer, and a failure with its traceback.
- * Run: node --import tsx examples/logger/basic.ts
+ * Run: node -C torsion-source --import tsx examples/logger/basic.ts
  */
-import { Failure } from '../../src/defer/index.js';
-import { FilteringLogObserver, LogLevelFilterPredicate, Logger, globalLogBeginner, textFileLogObserver } from '../../src/logger/index.js';
+import { Failure } from 'torsion/defer';
+import { FilteringLogObserver, LogLevelFilterPredicate, Logger, globalLogBeginner, textFileLogObserver } from 'torsion/logger';
 
 // Where logs go is the application's choice, made once at startup. Until then, warnings and worse are
 // printed to stderr and everything is buffered; beginLoggingTo replays the buffer to the new observers.

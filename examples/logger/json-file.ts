@@ -1,12 +1,12 @@
 /**
  * JSON-lines log files: every event as one line of JSON, fields kept as data, read back as events.
- * Run: node --import tsx examples/logger/json-file.ts
+ * Run: node -C torsion-source --import tsx examples/logger/json-file.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger, LogPublisher, formatEvent, jsonFileLogObserver } from '../../src/logger/index.js';
-import { LogFile, eventsFromJSONLogFile } from '../../src/logger/file.js';
+import { Logger, LogPublisher, formatEvent, jsonFileLogObserver } from 'torsion/logger';
+import { LogFile, eventsFromJSONLogFile } from 'torsion/logger/file';
 
 const dir = mkdtempSync(join(tmpdir(), 'torsion-example-'));
 try {

@@ -2,18 +2,16 @@
  * Multicast beacons: two listeners on one port join group 239.255.10.10 and a sender announces itself to the
  * group every half second (with a LoopingCall); both listeners hear every beacon.
  *
- *   node --import tsx examples/multicast/beacon.ts [count] [port]
+ *   node -C torsion-source --import tsx examples/multicast/beacon.ts [count] [port]
  *
  * Needs a multicast route (most LANs have one). To try it on loopback only, in a private network namespace:
  *
  *   ip netns add demo && ip netns exec demo sh -c 'ip link set lo up multicast on && ip route add 239.0.0.0/8 dev lo'
- *   ip netns exec demo node --import tsx examples/multicast/beacon.ts
+ *   ip netns exec demo node -C torsion-source --import tsx examples/multicast/beacon.ts
  *   ip netns del demo
  */
-import { Deferred } from '../../src/defer/index.js';
-import { DatagramProtocol } from '../../src/internet/protocol.js';
-import { reactor } from '../../src/internet/reactor.js';
-import { LoopingCall, react } from '../../src/internet/task/index.js';
+import { Deferred } from 'torsion/defer';
+import { DatagramProtocol, reactor, LoopingCall, react } from 'torsion/internet';
 
 const GROUP = '239.255.10.10';
 

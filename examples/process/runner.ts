@@ -2,15 +2,12 @@
  * A process runner: starts a program, labels each line of its output, feeds it text on stdin, and ends
  * with the program's own exit status.
  *
- *   node --import tsx examples/process/runner.ts [--stdin TEXT] [--timeout SECONDS] program [args...]
- *   node --import tsx examples/process/runner.ts --stdin 'b\na\n' sort
- *   node --import tsx examples/process/runner.ts --timeout 1 sleep 30
+ *   node -C torsion-source --import tsx examples/process/runner.ts [--stdin TEXT] [--timeout SECONDS] program [args...]
+ *   node -C torsion-source --import tsx examples/process/runner.ts --stdin 'b\na\n' sort
+ *   node -C torsion-source --import tsx examples/process/runner.ts --timeout 1 sleep 30
  */
-import { Deferred, type Failure } from '../../src/defer/index.js';
-import { ProcessTerminated } from '../../src/internet/error.js';
-import { ProcessProtocol } from '../../src/internet/protocol.js';
-import { reactor } from '../../src/internet/reactor.js';
-import { ExitStatus, react } from '../../src/internet/task/index.js';
+import { Deferred, type Failure } from 'torsion/defer';
+import { ProcessTerminated, ProcessProtocol, reactor, ExitStatus, react } from 'torsion/internet';
 
 class Runner extends ProcessProtocol {
   /** Fires with processEnded's reason (as a value: a Deferred given a Failure would take the errback path). */

@@ -1,13 +1,9 @@
-/** @jsxRuntime classic */
-/** @jsx h */
-/** @jsxFrag Fragment */
+/** @jsxImportSource torsion */
 /*
- * The users page in JSX. In an application, set `"jsxImportSource": "torsion"` in tsconfig.json (or put
- * `/** @jsxImportSource torsion *\/` at the top of the file); inside this repository, which cannot import
- * itself by name, the classic pragmas above do the same with `h`.
+ * The users page in JSX. The pragma above makes this file's JSX Torsion tags (the JSX runtime is
+ * `torsion/jsx-runtime`); an application can set `"jsxImportSource": "torsion"` in tsconfig.json instead.
  */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- h and Fragment are what the JSX pragmas call.
-import { Fragment, h, type Flattenable } from '../../src/template/index.js';
+import type { Flattenable } from 'torsion/template';
 import type { User } from './users.js';
 
 /** One table row. */

@@ -1,7 +1,7 @@
 /**
  * The users page in Stan: tags built in code.
  */
-import { tags, type Tag } from '../../src/template/index.js';
+import { tags, type Tag } from 'torsion/template';
 import type { User } from './users.js';
 
 const { html, head, meta, title, link, body, h1, table, thead, tbody, tr, th, td, a, footer } = tags;

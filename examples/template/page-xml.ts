@@ -1,7 +1,7 @@
 /**
  * The users page as an XML template (page.xml) and an Element whose `rows` renderer fills it.
  */
-import { Element, renderer, XMLFile, type Tag } from '../../src/template/index.js';
+import { Element, renderer, XMLFile, type Tag } from 'torsion/template';
 import type { User } from './users.js';
 
 /** Renders page.xml; `rows` repeats the `<tr t:render="rows">` once per user. */

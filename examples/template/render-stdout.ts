@@ -2,9 +2,9 @@
  * Renders the users page to stdout, streaming: the head of the page is printed at once, the table when
  * the (slow) data arrives.
  *
- *   node --import tsx examples/template/render-stdout.ts [xml|stan|jsx] [rows]
+ *   node -C torsion-source --import tsx examples/template/render-stdout.ts [xml|stan|jsx] [rows]
  */
-import { flatten, h, type Flattenable } from '../../src/template/index.js';
+import { flatten, h, type Flattenable } from 'torsion/template';
 import { UsersPage as JsxUsersPage } from './page-jsx.js';
 import { usersPage } from './page-stan.js';
 import { UsersPage } from './page-xml.js';

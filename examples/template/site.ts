@@ -3,11 +3,11 @@
  * users arrive after a delay, as from a slow query (`?delay=seconds`, default 0.5); the page streams up to
  * the table at once, and the rows follow when the data is there.
  *
- *   node --import tsx examples/template/site.ts [port]     (default 8080; 0 picks a free one)
+ *   node -C torsion-source --import tsx examples/template/site.ts [port]     (default 8080; 0 picks a free one)
  */
-import { reactor } from '../../src/internet/index.js';
-import { h, renderElement, type Flattenable } from '../../src/template/index.js';
-import { NOT_DONE_YET, Resource, Site, type Request } from '../../src/web/index.js';
+import { reactor } from 'torsion/internet';
+import { h, renderElement, type Flattenable } from 'torsion/template';
+import { NOT_DONE_YET, Resource, Site, type Request } from 'torsion/web';
 import { UsersPage as JsxUsersPage } from './page-jsx.js';
 import { usersPage } from './page-stan.js';
 import { UsersPage } from './page-xml.js';

@@ -1,9 +1,9 @@
 /**
  * Runs a heartbeat client against its server for two simulated minutes, in memory, in a few milliseconds:
- * `node --import tsx examples/testing/demo.ts`. The server goes quiet after 40 seconds; the client notices
+ * `node -C torsion-source --import tsx examples/testing/demo.ts`. The server goes quiet after 40 seconds; the client notices
  * 30 seconds later and hangs up.
  */
-import { Clock, connectedServerAndClient } from '../../src/testing/index.js';
+import { Clock, connectedServerAndClient } from 'torsion/testing';
 import { HeartbeatClient, HeartbeatServer } from './heartbeat.js';
 
 const clock = new Clock();

@@ -4,8 +4,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Deferred } from '../../src/defer/index.js';
-import { ConnectionDone } from '../../src/internet/index.js';
+import { Deferred } from 'torsion/defer';
+import { ConnectionDone } from 'torsion/internet';
 import {
   Clock,
   StringTransport,
@@ -15,8 +15,11 @@ import {
   deferredTest,
   failureResultOf,
   loopbackAsync,
+  seededRandom,
+  splitEvery,
+  splitRandom,
   successResultOf,
-} from '../../src/testing/index.js';
+} from 'torsion/testing';
 import { HeartbeatClient, HeartbeatServer } from './heartbeat.js';
 
 describe('HeartbeatServer over a StringTransport', () => {
@@ -29,14 +32,26 @@ describe('HeartbeatServer over a StringTransport', () => {
   });
 
   test('works whatever the chunking', () => {
-    const input = 'PING 1\r\nPING 22\r\nQUIT\r\n';
+    const input = Buffer.from('PING 1\r\nPING 22\r\nQUIT\r\n');
     for (let size = 1; size <= input.length; size++) {
       const server = new HeartbeatServer();
       const transport = new StringTransport();
       server.makeConnection(transport);
-      for (let i = 0; i < input.length; i += size) server.dataReceived(Buffer.from(input.slice(i, i + size)));
+      for (const chunk of splitEvery(input, size)) server.dataReceived(chunk);
       assert.equal(transport.valueString(), 'PONG 1\r\nPONG 22\r\nBYE\r\n', `chunks of ${size}`);
       assert.equal(transport.disconnecting, true);
+    }
+  });
+
+  test('answers every ping of a long random conversation, however it is cut (seeded, so a failure replays)', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const random = seededRandom(seed);
+      const pings = Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 1e6));
+      const server = new HeartbeatServer();
+      const transport = new StringTransport();
+      server.makeConnection(transport);
+      for (const chunk of splitRandom(random, Buffer.from(pings.map((n) => `PING ${n}\r\n`).join('')), 7)) server.dataReceived(chunk);
+      assert.equal(transport.valueString(), pings.map((n) => `PONG ${n}\r\n`).join(''), `seed ${seed}`);
     }
   });
 });

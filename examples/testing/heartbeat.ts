@@ -3,9 +3,9 @@
  * `interval` seconds and gives up on the server after `timeout` seconds without a `PONG`; the server answers
  * every `PING` and says `BYE` to `QUIT`. Time comes from an injected `IReactorTime`, so tests use a `Clock`.
  */
-import { Deferred } from '../../src/defer/index.js';
-import type { IDelayedCall, IReactorTime } from '../../src/internet/index.js';
-import { LineReceiver } from '../../src/protocols/index.js';
+import { Deferred } from 'torsion/defer';
+import type { IDelayedCall, IReactorTime } from 'torsion/internet';
+import { LineReceiver } from 'torsion/protocols';
 
 const decoder = new TextDecoder();
 

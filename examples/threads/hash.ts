@@ -3,7 +3,7 @@
  * functions, and reaches the main loop only through `callFromThread`/`blockingCallFromThread`.
  */
 import { createHash } from 'node:crypto';
-import { blockingCallFromThread, callFromThread } from '../../src/threads/index.js';
+import { blockingCallFromThread, callFromThread } from 'torsion/threads';
 
 /** SHA-256 of `bytes`, as hex. CPU-bound: exactly what should not run on the main loop. */
 export function digest(bytes: Uint8Array): string {

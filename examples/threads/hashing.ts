@@ -1,9 +1,9 @@
 /**
  * Hash 64 MiB in a worker thread while the main loop keeps ticking:
- *   node --import tsx examples/threads/hashing.ts
+ *   node -C torsion-source --import tsx examples/threads/hashing.ts
  */
-import { Failure } from '../../src/defer/index.js';
-import { deferToThread, task, transfer } from '../../src/threads/index.js';
+import { Failure } from 'torsion/defer';
+import { deferToThread, task, transfer } from 'torsion/threads';
 import type * as Hash from './hash.js';
 
 const HASH = new URL('./hash.js', import.meta.url);

@@ -1,9 +1,9 @@
 /**
  * A worker that talks to the main loop while it works, with a pool of its own:
- *   node --import tsx examples/threads/progress.ts
+ *   node -C torsion-source --import tsx examples/threads/progress.ts
  */
-import { reactor } from '../../src/internet/index.js';
-import { ThreadPool, deferToThreadPool, exposeToThreads, task } from '../../src/threads/index.js';
+import { reactor } from 'torsion/internet';
+import { ThreadPool, deferToThreadPool, exposeToThreads, task } from 'torsion/threads';
 import type * as Hash from './hash.js';
 
 // Functions the worker may call on the main loop, by name.

@@ -8,10 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const tour = fileURLToPath(new URL('./tour.ts', import.meta.url));
 
-/** The code lines of a file, its leading comment dropped and `torsion/x` imports written as this repo's paths. */
+/** The code lines of a file, its leading comment dropped. */
 function code(text: string): string {
   return text
-    .replace(/'torsion\/(\w+)'/g, "'../../src/$1/index.js'")
     .split('\n')
     .filter((l) => !l.startsWith('//'))
     .join('\n')

@@ -1,6 +1,6 @@
-// The README's 60-second tour, kept runnable: `node --import tsx examples/tour/tour.ts`, then `nc 127.0.0.1 8007`.
-import { reactor, Factory, type IPv4Address } from '../../src/internet/index.js';
-import { LineReceiver } from '../../src/protocols/index.js';
+// The README's 60-second tour, kept runnable: `node -C torsion-source --import tsx examples/tour/tour.ts`, then `nc 127.0.0.1 8007`.
+import { reactor, Factory, type IPv4Address } from 'torsion/internet';
+import { LineReceiver } from 'torsion/protocols';
 
 class Shout extends LineReceiver {
   override lineReceived(line: Uint8Array) {

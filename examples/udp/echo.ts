@@ -1,16 +1,13 @@
 /**
  * A UDP echo server and a client that pings it, in one script:
  *
- *   node --import tsx examples/udp/echo.ts [count]
+ *   node -C torsion-source --import tsx examples/udp/echo.ts [count]
  *
  * The server echoes every datagram back to its sender; the client sends `count` pings (default 3), prints
  * each echo and exits once all have come back.
  */
-import { Deferred } from '../../src/defer/index.js';
-import { DatagramProtocol } from '../../src/internet/protocol.js';
-import { reactor } from '../../src/internet/reactor.js';
-import { react } from '../../src/internet/task/index.js';
-import type { DatagramAddress } from '../../src/internet/udp.js';
+import { Deferred } from 'torsion/defer';
+import { DatagramProtocol, reactor, react, type DatagramAddress } from 'torsion/internet';
 
 class Echo extends DatagramProtocol {
   override datagramReceived(data: Uint8Array, addr: DatagramAddress): void {

@@ -2,11 +2,15 @@
  * The web client: an `Agent` with a keep-alive pool, wrapped to follow redirects, keep cookies and decode
  * gzip, talking to a small Torsion site it starts on a free port of 127.0.0.1.
  *
- *   node --import tsx examples/web-client/client.ts
+ *   node -C torsion-source --import tsx examples/web-client/client.ts
  */
-import { reactor } from '../../src/internet/index.js';
-import { EncodingResourceWrapper, GzipEncoderFactory, Resource, Site, type Request } from '../../src/web/index.js';
+import { reactor } from 'torsion/internet';
 import {
+  EncodingResourceWrapper,
+  GzipEncoderFactory,
+  Resource,
+  Site,
+  type Request,
   Agent,
   ContentDecoderAgent,
   CookieAgent,
@@ -15,7 +19,7 @@ import {
   readBody,
   RedirectAgent,
   StringBodyProducer,
-} from '../../src/web/client/index.js';
+} from 'torsion/web';
 
 /** `/login` sets a cookie and sends the browser on to `/home` (303: the POST becomes a GET). */
 class Login extends Resource {

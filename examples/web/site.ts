@@ -2,11 +2,11 @@
  * A small Torsion web site: a dynamic page, a form, a counter kept in the session, a JSON endpoint that
  * answers later (a Promise), and a static folder with gzip, on one port.
  *
- *   node --import tsx examples/web/site.ts [port]     (default 8080; 0 picks a free one)
+ *   node -C torsion-source --import tsx examples/web/site.ts [port]     (default 8080; 0 picks a free one)
  */
 import { fileURLToPath } from 'node:url';
-import { reactor } from '../../src/internet/index.js';
-import { EncodingResourceWrapper, escapeHTML, File, GzipEncoderFactory, Resource, Site, type Request } from '../../src/web/index.js';
+import { reactor } from 'torsion/internet';
+import { EncodingResourceWrapper, escapeHTML, File, GzipEncoderFactory, Resource, Site, type Request } from 'torsion/web';
 
 /** `/`: a greeting, with the name from the query string (escaped: it is user input). */
 class Home extends Resource {

@@ -1,8 +1,8 @@
-// A WebSocket client: `node --import tsx examples/websocket/client.ts [url] [message...]`
+// A WebSocket client: `node -C torsion-source --import tsx examples/websocket/client.ts [url] [message...]`
 // (default ws://127.0.0.1:8080/echo). Prints the greeting and the echo of each message, then closes.
-import { reactor } from '../../src/internet/index.js';
-import type { Failure } from '../../src/defer/index.js';
-import { connectWebSocket, WebSocketProtocol, type WebSocketClosedError } from '../../src/web/websocket/index.js';
+import { reactor } from 'torsion/internet';
+import type { Failure } from 'torsion/defer';
+import { connectWebSocket, WebSocketProtocol, type WebSocketClosedError } from 'torsion/web';
 
 class EchoClient extends WebSocketProtocol {
   #waiting: number;

@@ -1,8 +1,7 @@
-// A WebSocket echo server: `node --import tsx examples/websocket/server.ts [port]` (default 8080, on 127.0.0.1).
+// A WebSocket echo server: `node -C torsion-source --import tsx examples/websocket/server.ts [port]` (default 8080, on 127.0.0.1).
 // Open http://127.0.0.1:8080/ in a browser, or run examples/websocket/client.ts against ws://127.0.0.1:8080/echo.
-import { reactor } from '../../src/internet/index.js';
-import { Data, Resource, Site } from '../../src/web/index.js';
-import { WebSocketProtocol, WebSocketResource } from '../../src/web/websocket/index.js';
+import { reactor } from 'torsion/internet';
+import { Data, Resource, Site, WebSocketProtocol, WebSocketResource } from 'torsion/web';
 
 /** Sends every message back; says hello first. */
 class Echo extends WebSocketProtocol {

@@ -4,9 +4,24 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { httpGet, RawIRC } from '../../src/words/test-support/raw-irc.js';
+import { eventually } from 'torsion/testing';
+
+/** A bare IRC connection: send lines, wait for what comes back. */
+function rawIRC(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d: string) => (text += d));
+  socket.on('error', () => undefined);
+  return {
+    send: (...lines: string[]) => socket.write(lines.map((l) => `${l}\r\n`).join('')),
+    waitFor: (re: RegExp) => eventually(() => re.exec(text)?.[0], { timeout: 60, message: () => `${re} in:\n${text}` }),
+    close: () => socket.destroy(),
+  };
+}
 
 test('examples/words: IRC and the web chat on one service; the greeter bot welcomes a joiner; SIGTERM says goodbye', { timeout: 120_000 }, async () => {
   const data = mkdtempSync(join(tmpdir(), 'torsion-example-words-'));
@@ -20,11 +35,11 @@ test('examples/words: IRC and the web chat on one service; the greeter bot welco
     const ircPort = Number(/:(\d+)$/.exec(ircLine)![1]);
     const webUrl = /(http:\S+)/.exec(webLine)![1]!;
 
-    const page = await httpGet(webUrl);
+    const page = await fetch(webUrl);
     assert.equal(page.status, 200);
-    assert.match(page.body, /<input[^>]*name="nick"/);
+    assert.match(await page.text(), /<input[^>]*name="nick"/);
 
-    const irc = new RawIRC(ircPort);
+    const irc = rawIRC(ircPort);
     irc.send('NICK visitor', 'USER visitor 0 * :Visitor');
     await irc.waitFor(/ 001 visitor /);
     irc.send('JOIN #lobby');
@@ -33,6 +48,7 @@ test('examples/words: IRC and the web chat on one service; the greeter bot welco
     server.kill('SIGTERM');
     await irc.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);
     assert.equal(await exited, 0);
+    irc.close();
   } finally {
     server.kill('SIGKILL');
     rmSync(data, { recursive: true, force: true });

@@ -1,14 +1,14 @@
 // One chat service, three front doors: an IRC server, the web chat, and a greeter bot written against the
-// service's client interface. `node --import tsx examples/words/chat-server.ts [irc-endpoint] [web-endpoint] [data-dir]`
+// service's client interface. `node -C torsion-source --import tsx examples/words/chat-server.ts [irc-endpoint] [web-endpoint] [data-dir]`
 // then `irssi -c 127.0.0.1 -p 6667` and http://127.0.0.1:8080/ in a browser. (`torsion words` is the same
 // thing, ready-made: see src/words/plugin.ts.)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { reactor, serverFromString, type IPv4Address } from '../../src/internet/index.js';
-import { IRCServerFactory } from '../../src/irc/index.js';
-import { Site } from '../../src/web/index.js';
-import { createWordsService, DbStore, type ChatUser, type IChatClient, type WordsService } from '../../src/words/index.js';
-import { createWebChat } from '../../src/words/web/index.js';
+import { reactor, serverFromString, type IPv4Address } from 'torsion/internet';
+import { IRCServerFactory } from 'torsion/irc';
+import { Site } from 'torsion/web';
+import { createWordsService, DbStore, type ChatUser, type IChatClient, type WordsService } from 'torsion/words';
+import { createWebChat } from 'torsion/words/web';
 
 /** A bot is just another front door: it logs in with a client of its own and acts through its `ChatUser`. */
 export class Greeter implements IChatClient {
