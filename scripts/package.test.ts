@@ -19,6 +19,9 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   exports: Record<string, Record<string, string | Record<string, string>>>;
   bin: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 
 /** The naming scheme of test-only modules. */
@@ -58,6 +61,12 @@ describe('package.json exports', () => {
       }
       if (entry.types !== undefined) assert.equal(sourceOf(entry.types as string), sourceOf(entry.default as string), subpath);
     }
+  });
+
+  test('playwright-core, which torsion/live/testing drives, is an optional peer (and a devDependency for the tests here)', () => {
+    assert.ok(pkg.peerDependencies?.['playwright-core'], 'peerDependencies');
+    assert.equal(pkg.peerDependenciesMeta?.['playwright-core']?.optional, true);
+    assert.ok(pkg.devDependencies['playwright-core'], 'devDependencies');
   });
 });
 

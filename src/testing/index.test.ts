@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import * as testing from './index.js';
 import { DelayedCall } from '../internet/index.js';
 
@@ -9,4 +11,42 @@ test('torsion/testing exports the names DESIGN.md promises, and the reactor shar
   }
   assert.equal(testing.DelayedCall, DelayedCall);
   assert.ok(new testing.Clock().callLater(1, () => {}) instanceof DelayedCall);
+});
+
+test('torsion/testing exports the kit for protocol tests: feeders, seeded randomness, eventually, peer launchers', () => {
+  for (const name of ['splitEvery', 'splitRandom', 'latin1', 'latin1Bytes', 'seededRandom', 'randomBytes', 'eventually', 'startPeerProgram', 'freeLoopbackPort', 'requirePeer']) {
+    assert.equal(typeof (testing as Record<string, unknown>)[name], 'function', name);
+  }
+});
+
+/** Every module `entry` loads, with what each imports (as esbuild resolves them, bare packages left out). */
+async function importGraph(entry: string): Promise<Map<string, { path: string; kind: string }[]>> {
+  const out = await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return new Map(Object.entries(out.metafile.inputs).map(([file, input]) => [file, input.imports.map(({ path, kind }) => ({ path, kind }))]));
+}
+
+function importersOf(graph: Map<string, { path: string; kind: string }[]>, specifier: string, kind = 'import-statement'): string[] {
+  return [...graph].filter(([, imports]) => imports.some((i) => i.path === specifier && i.kind === kind)).map(([file]) => file);
+}
+
+test('importing torsion/testing loads no test runner; the conformance suite, which needs node:test, has its own subpath', async () => {
+  assert.deepEqual(importersOf(await importGraph('./index.ts'), 'node:test'), []);
+  assert.deepEqual(importersOf(await importGraph('./conformance/index.ts'), 'node:test'), ['src/testing/conformance/stream-transport-suite.ts']);
+});
+
+test('torsion/testing/chromium and torsion/live/testing do not import playwright-core (an optional peer) when loaded', async () => {
+  for (const entry of ['./chromium.ts', '../live/testing/index.ts']) {
+    const graph = await importGraph(entry);
+    assert.deepEqual(importersOf(graph, 'playwright-core'), [], entry);
+    assert.deepEqual(importersOf(graph, 'esbuild'), [], entry);
+  }
 });

@@ -4,7 +4,8 @@
  * reaches both ends: the browser widgets (by evaluating in the page) and the server's `LiveConnection` (to
  * drop, block or stall its transport).
  *
- * Needs Debian's `chromium` and the `playwright-core` development dependency.
+ * Needs Debian's `chromium` and the npm package `playwright-core` (an optional peer dependency of torsion,
+ * loaded when the first Chromium is launched: a missing one fails with `PackageMissingError` naming it).
  *
  * @example
  * const harness = await LiveHarness.start({ '': new LivePage({ element: () => new Counter() }) });
@@ -54,11 +55,12 @@ export class LiveHarness {
       for (const [segment, resource] of entries) r.putChild(segment, resource);
       root = r;
     }
+    // The browser first: when it cannot start, no port is left listening.
+    const b = browser ?? (await launchChromium());
+    const owned = browser === undefined;
     const port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
     const address = port.getHost() as unknown as { port: number };
     const livePages = explicit ?? entries.map(([, r]) => r).filter((r): r is LivePage => typeof (r as LivePage).connection === 'function' && 'polling' in r);
-    const b = browser ?? (await launchChromium());
-    const owned = browser === undefined;
     return new LiveHarness(b, `http://127.0.0.1:${address.port}`, livePages, async () => {
       if (owned) await b.close();
       for (const p of livePages) p.close();
