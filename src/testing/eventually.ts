@@ -2,6 +2,7 @@
  * Waiting, with a bound, for something that happens on real sockets, processes or threads.
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 
 /** How long {@link eventually} waits, and how. */
 export interface EventuallyOptions {
@@ -19,8 +20,8 @@ export interface EventuallyOptions {
 }
 
 /** {@link eventually} gave up. */
-export class EventuallyTimeoutError extends Error {
-  readonly code = 'TORSION_EVENTUALLY_TIMEOUT';
+export class EventuallyTimeoutError extends TorsionError {
+  override readonly code = 'TORSION_EVENTUALLY_TIMEOUT';
   override name = 'EventuallyTimeoutError';
   constructor(readonly timeout: number, readonly what: string) {
     super(`timed out after ${timeout} s waiting for ${what}`);

@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net';
 import type { Failure } from '../defer/index.js';
+import { TorsionError } from '../errors/index.js';
 import type { IProcessTransport, IReactorProcess } from '../internet/interfaces.js';
 import { ProcessProtocol } from '../internet/protocol.js';
 import { spawnProcess } from '../internet/process.js';
@@ -76,8 +77,8 @@ export interface PeerProgram {
 }
 
 /** The program exited, or did not get ready in time; `output` is what it said. */
-export class PeerStartError extends Error {
-  readonly code = 'TORSION_PEER_START';
+export class PeerStartError extends TorsionError {
+  override readonly code = 'TORSION_PEER_START';
   override name = 'PeerStartError';
   constructor(readonly program: string, readonly reason: string, readonly output: string) {
     super(`${program} ${reason}; its output:\n${output.slice(-PEER_PROGRAM_LIMITS.outputInError) || '(nothing)'}`);

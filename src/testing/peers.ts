@@ -65,11 +65,17 @@ export function freeLoopbackPort(): Promise<number> {
 }
 
 /** An optional npm package that a Torsion helper needs is not installed. */
-export class PackageMissingError extends Error {
-  readonly code = 'TORSION_PACKAGE_MISSING';
+export class PackageMissingError extends TorsionError {
+  override readonly code = 'TORSION_PACKAGE_MISSING';
   override name = 'PackageMissingError';
-  constructor(readonly packageName: string, readonly neededBy: string) {
-    super(`${neededBy} needs the npm package ${packageName}, an optional peer dependency of torsion: npm install --save-dev ${packageName}`);
+  constructor(
+    /** The npm package to install. */
+    readonly packageName: string,
+    /** What needs it. */
+    readonly neededBy: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${neededBy} needs the npm package "${packageName}", an optional peer dependency of torsion, which is not installed: npm install --save-dev ${packageName}`, options);
   }
 }
 
@@ -83,7 +89,8 @@ export async function requirePackage<T>(name: string, neededBy: string): Promise
     return (await import(name)) as T;
   } catch (e) {
     const err = e as { code?: unknown; message?: unknown };
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(`'${name}'`)) throw new PackageMissingError(name, neededBy);
+    // Only the package itself missing: a broken install (one of its own imports missing) passes through.
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(`'${name}'`)) throw new PackageMissingError(name, neededBy, { cause: e });
     throw e;
   }
 }

@@ -8,18 +8,12 @@ import { REGAINED } from '../../words/index.js';
 import type { IChatView } from '../../words/web/interfaces.js';
 import { WebChatSession } from '../../words/web/session.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
+import { eventually } from '../../testing/index.js';
 
 const GUESSER = '198.51.100.7';
 const OWNER_HOST = '203.0.113.9';
-
-/** Waits (a few event-loop turns at a time) until `check` holds: at most 5 s, so "at once" is bounded. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+/** Checked on every event-loop turn, for at most 5 s, so "at once" is bounded. */
+const AT_ONCE = { timeout: 5, step: () => new Promise((r) => setImmediate(r)) };
 
 function plain(user: string, password: string): string {
   return Buffer.from(`\0${user}\0${password}`).toString('base64');
@@ -50,7 +44,7 @@ function recordingView(): { view: IChatView; closed: string[] } {
 /** One PASS guess from `host`, answered (the link closes either way). */
 async function guess(h: Harness, host: string, password: string): Promise<string[]> {
   const c = h.connect(host).send(`PASS ${password}`, 'NICK owner', 'USER g 0 * :G');
-  await until(() => c.closed, 'the guess to be answered');
+  await eventually(() => c.closed, { ...AT_ONCE, message: 'the guess to be answered' });
   return c.lines();
 }
 
@@ -60,11 +54,11 @@ describe('IRC password guessing', () => {
     await h.service.register('owner', 'rightpass');
     const wrong = h.connect(GUESSER).send('PASS guess', 'NICK owner', 'USER g 0 * :G');
     const owner = h.connect(OWNER_HOST).send('PASS rightpass', 'NICK owner', 'USER o 0 * :O');
-    await until(() => owner.proto.registered || owner.closed || owner.transport.value().length > 0, "the owner's answer");
+    await eventually(() => owner.proto.registered || owner.closed || owner.transport.value().length > 0, { ...AT_ONCE, message: "the owner's answer" });
     const answer = owner.lines();
     assert.ok(owner.proto.registered, answer.join('\n'));
     assert.ok(answer[0].startsWith(':irc.test 001 owner '));
-    await until(() => wrong.closed, 'the guess to be answered');
+    await eventually(() => wrong.closed, { ...AT_ONCE, message: 'the guess to be answered' });
     assert.deepEqual(wrong.lines(), [':irc.test 464 owner :Password incorrect', `:irc.test ERROR :Closing Link: ${GUESSER} (Bad password)`]);
   });
 
@@ -84,7 +78,7 @@ describe('IRC password guessing', () => {
     }
     assert.deepEqual(waits, [1, 2, 4, 8]);
     const owner = h.connect(OWNER_HOST).send('PASS rightpass', 'NICK owner', 'USER o 0 * :O');
-    await until(() => owner.proto.registered, 'the owner to log in');
+    await eventually(() => owner.proto.registered, { ...AT_ONCE, message: 'the owner to log in' });
   });
 
   test('SASL: the third failure on a connection gets 904 then ERROR and the link closed', async () => {
@@ -94,7 +88,7 @@ describe('IRC password guessing', () => {
     c.lines();
     for (let i = 1; i <= 3; i++) {
       c.send('AUTHENTICATE PLAIN', `AUTHENTICATE ${plain('owner', `guess${i}`)}`);
-      await until(() => c.transport.valueString().includes(' 904 '), `SASL failure ${i}`);
+      await eventually(() => c.transport.valueString().includes(' 904 '), { ...AT_ONCE, message: `SASL failure ${i}` });
       const lines = c.lines();
       assert.deepEqual(lines.slice(0, 2), ['AUTHENTICATE +', ':irc.test 904 guesser :SASL authentication failed']);
       if (i < 3) assert.equal(c.closed, false, `still open after ${i} failures`);
@@ -105,13 +99,13 @@ describe('IRC password guessing', () => {
     const next = h.connect(GUESSER).send('CAP LS 302', 'NICK guesser', 'USER g 0 * :G', 'CAP REQ :sasl');
     next.lines();
     next.send('AUTHENTICATE PLAIN', `AUTHENTICATE ${plain('owner', 'rightpass')}`);
-    await until(() => next.transport.valueString().includes(' 904 '), 'the refusal');
+    await eventually(() => next.transport.valueString().includes(' 904 '), { ...AT_ONCE, message: 'the refusal' });
     assert.match(next.lines()[1], /^:irc\.test 904 guesser :SASL authentication failed: Too many failed logins: try again in 1 second$/);
     const owner = h.connect(OWNER_HOST).send('CAP LS 302', 'NICK owner', 'USER o 0 * :O', 'CAP REQ :sasl');
     owner.send('AUTHENTICATE PLAIN', `AUTHENTICATE ${plain('owner', 'rightpass')}`);
-    await until(() => owner.transport.valueString().includes(' 903 '), 'the owner to authenticate first try');
+    await eventually(() => owner.transport.valueString().includes(' 903 '), { ...AT_ONCE, message: 'the owner to authenticate first try' });
     owner.send('CAP END');
-    await until(() => owner.proto.registered, 'the owner to register');
+    await eventually(() => owner.proto.registered, { ...AT_ONCE, message: 'the owner to register' });
   });
 });
 
@@ -123,7 +117,7 @@ describe('IRC account registration limits', () => {
     const replies: string[] = [];
     for (let i = 0; i < 40; i++) {
       c.send(`NICK r${i + 1}`, 'REGISTER * * longenough');
-      await until(() => c.transport.valueString().includes('REGISTER'), `REGISTER reply ${i}`);
+      await eventually(() => c.transport.valueString().includes('REGISTER'), { ...AT_ONCE, message: `REGISTER reply ${i}` });
       replies.push(c.lines().find((l) => l.includes('REGISTER'))!);
     }
     assert.deepEqual(replies.slice(0, 3), [
@@ -133,7 +127,7 @@ describe('IRC account registration limits', () => {
     ]);
     assert.equal(new Set(replies.slice(2).map((l) => l.split(' ').slice(0, 4).join(' '))).size, 1, 'every later one refused');
     const other = h.connect(GUESSER).send('NICK s1', 'USER s 0 * :S', 'REGISTER * * longenough', 'NICK s2', 'REGISTER * * longenough');
-    await until(() => other.transport.valueString().split('REGISTER').length > 2, 'two replies');
+    await eventually(() => other.transport.valueString().split('REGISTER').length > 2, { ...AT_ONCE, message: 'two replies' });
     assert.deepEqual(
       other
         .lines()
@@ -145,7 +139,7 @@ describe('IRC account registration limits', () => {
       ],
     );
     const elsewhere = h.connect(OWNER_HOST).send('NICK t1', 'USER t 0 * :T', 'REGISTER * * longenough');
-    await until(() => elsewhere.transport.valueString().includes('REGISTER'), 'the reply');
+    await eventually(() => elsewhere.transport.valueString().includes('REGISTER'), { ...AT_ONCE, message: 'the reply' });
     assert.ok(elsewhere.lines().some((l) => l.startsWith(':irc.test REGISTER SUCCESS t1 ')));
     assert.equal(await h.service.isRegistered('r3'), false);
   });
@@ -167,12 +161,12 @@ describe('IRC REGAIN: the owner takes the nick back at once', () => {
     const none = h.connect().send('NICK owner', 'USER o 0 * :O');
     assert.deepEqual(none.lines(), [':irc.test 433 * owner :Nickname is already in use']);
     const wrong = h.connect().send('PASS guess', 'NICK owner', 'USER o 0 * :O');
-    await until(() => wrong.closed, 'the wrong password to be answered');
+    await eventually(() => wrong.closed, { ...AT_ONCE, message: 'the wrong password to be answered' });
     assert.equal(wrong.lines()[0], ':irc.test 464 owner :Password incorrect');
     assert.equal(h.service.findUser('owner'), session.user);
     assert.deepEqual(closed, []);
     const right = h.connect().send('PASS rightpass', 'NICK owner', 'USER o 0 * :O');
-    await until(() => right.proto.registered, 'the owner to get the nick');
+    await eventually(() => right.proto.registered, { ...AT_ONCE, message: 'the owner to get the nick' });
     assert.ok(right.lines()[0].startsWith(':irc.test 001 owner '));
     assert.deepEqual(closed, [REGAINED]);
     assert.equal(h.service.findUser('owner')?.client, right.proto);
@@ -183,14 +177,14 @@ describe('IRC REGAIN: the owner takes the nick back at once', () => {
     const { closed } = await webOwner(h);
     const sasl: FakeClient = h.connect().send('CAP LS 302', 'NICK owner', 'USER o 0 * :O', 'CAP REQ :sasl');
     sasl.send('AUTHENTICATE PLAIN', `AUTHENTICATE ${plain('owner', 'rightpass')}`);
-    await until(() => sasl.transport.valueString().includes(' 903 '), 'SASL success');
+    await eventually(() => sasl.transport.valueString().includes(' 903 '), { ...AT_ONCE, message: 'SASL success' });
     sasl.send('CAP END');
-    await until(() => sasl.proto.registered, 'the owner to get the nick');
+    await eventually(() => sasl.proto.registered, { ...AT_ONCE, message: 'the owner to get the nick' });
     assert.equal(sasl.proto.user?.nick, 'owner');
     assert.deepEqual(closed, [REGAINED]);
     sasl.lines();
     const again = h.connect().send('PASS rightpass', 'NICK owner', 'USER o 0 * :O');
-    await until(() => again.proto.registered, 'the second login');
+    await eventually(() => again.proto.registered, { ...AT_ONCE, message: 'the second login' });
     assert.deepEqual(sasl.lines(), [`:irc.test ERROR :Closing Link: 127.0.0.1 (${REGAINED})`]);
     assert.equal(sasl.closed, true);
   });

@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import * as net from 'node:net';
+import { eventually } from '../../testing/index.js';
 
 /** A raw IRC connection: lines in, lines out. */
 export class RawIRC {
@@ -23,14 +24,8 @@ export class RawIRC {
     this.socket.write(lines.map((l) => `${l}\r\n`).join(''));
   }
   /** Resolves with the first match of `re` in everything received so far, polling until `seconds` pass. */
-  async waitFor(re: RegExp, seconds = 60): Promise<string> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      const m = re.exec(this.text);
-      if (m) return m[0];
-      if (Date.now() > deadline) throw new Error(`no ${re} in:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(re: RegExp, seconds = 60): Promise<string> {
+    return eventually(() => re.exec(this.text)?.[0], { timeout: seconds, interval: 0.02, message: () => `${re} in:\n${this.text}` });
   }
 }
 
