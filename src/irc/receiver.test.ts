@@ -41,6 +41,7 @@ const STREAM = [
   `:srv 372 me :${'x'.repeat(600)}\r\n`,
   ':srv 005 me CHANTYPES=# PREFIX=(ov)@+ :are supported\r\n',
   `@${'t='.padEnd(8300, 'v')} PING x\r\n`,
+  `PRIVMSG #c :${'y'.repeat(9000)}\r\n`,
   'NOTICE me :bye\r\n',
 ].join('');
 
@@ -54,7 +55,7 @@ describe('IRCLineReceiver', () => {
   test('parses a stream of lines, ignoring empty ones, CRLF or bare LF', () => {
     const e = expected();
     assert.deepEqual(e.commands, ['PRIVMSG', 'PING', '001', '005', 'NOTICE']);
-    assert.deepEqual(e.tooLong, ['message', 'tags']);
+    assert.deepEqual(e.tooLong, ['message', 'tags', 'message']);
     assert.deepEqual(e.malformed, ['garbage-with-dash x']);
   });
 
@@ -104,11 +105,19 @@ describe('IRCLineReceiver', () => {
     assert.deepEqual(proto.tooLong, ['message', 'tags']);
   });
 
-  test('a line that never ends is not buffered past MAX_LENGTH: the connection drops', () => {
+  test('a line longer than both limits is never buffered: reported once, skipped to its LF, and reading goes on', () => {
     const { proto, transport } = connected();
-    for (let i = 0; i < 100; i++) proto.dataReceived(enc.encode('x'.repeat(100)));
-    assert.equal(transport.disconnecting, true);
-    assert.equal(proto.messages.length, 0);
+    for (let i = 0; i < 1000; i++) proto.dataReceived(enc.encode('x'.repeat(100)));
+    assert.equal(transport.disconnecting, false);
+    assert.deepEqual(proto.tooLong, ['message'], 'one report for 100 KB without a newline');
+    assert.equal(proto.clearLineBuffer().length, 0, 'nothing of it is held');
+    proto.dataReceived(enc.encode('still the same line\r\nPING :a\r\n'));
+    proto.dataReceived(enc.encode(`@${'k='.padEnd(9000, 'v')} PING :too\r\nPING :b\r\n`));
+    assert.deepEqual(
+      proto.messages.map((m) => m.params[0]),
+      ['a', 'b'],
+    );
+    assert.deepEqual(proto.tooLong, ['message', 'tags']);
   });
 
   test('property: random bytes never make dataReceived throw', () => {

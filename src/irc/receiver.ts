@@ -41,9 +41,10 @@ export function decodeIRCLine(line: Uint8Array): string {
 /**
  * Receives and sends IRC messages. Subclasses override {@link IRCLineReceiver.messageReceived}.
  *
- * What a peer can make it do is bounded: a line longer than both limits together never gets buffered past
- * `MAX_LENGTH` (it goes to `lineLengthExceeded`, which drops the connection); a complete line over one limit
- * goes to {@link IRCLineReceiver.messageTooLong}; a line that does not parse goes to
+ * What a peer can make it do is bounded: a line over either limit goes to
+ * {@link IRCLineReceiver.messageTooLong} and is dropped, and one longer than both limits together is never
+ * buffered past `MAX_LENGTH`: the rest of it is skipped up to its LF, and the lines after it are read as
+ * usual (so the connection survives, and a server can answer 417); a line that does not parse goes to
  * {@link IRCLineReceiver.malformedMessage}; and an exception from `messageReceived` is logged, so nothing a
  * peer sends makes `dataReceived` throw.
  *
@@ -65,11 +66,69 @@ export class IRCLineReceiver extends LineReceiver {
   messageReceived(_msg: IRCMessage): void {}
 
   /**
-   * A complete line broke a limit. The default drops the line and goes on; a server overrides it to answer
+   * A line broke a limit; it is dropped and reading goes on. `line` is the line, or for one longer than
+   * `MAX_LENGTH` its first `MAX_LENGTH` bytes. The default logs it; a server overrides it to answer
    * `ERR_INPUTTOOLONG` (417).
    */
   messageTooLong(line: Uint8Array, limit: IRCLimit): void {
     log.debug('dropped an IRC line of {length} bytes over the {limit} limit', { length: line.length, limit });
+  }
+
+  /** True while the rest of a line too long to buffer is skipped, up to its LF. */
+  #skipping = false;
+  /** Set by `lineLengthExceeded`: what followed that line's LF in the data handed over, to read next. */
+  #rest: Uint8Array | undefined;
+  #reading = false;
+  /** Data that arrived while a chunk was being read (a handler's write looped back): read after it, in order. */
+  #later: Uint8Array[] = [];
+
+  /**
+   * Reads `data`, skipping what is left of a line too long to buffer. `LineReceiver` stops reading a chunk at
+   * such a line; what followed its LF is read again here.
+   */
+  override dataReceived(data: Uint8Array): void {
+    if (this.#reading) {
+      this.#later.push(data);
+      return;
+    }
+    this.#reading = true;
+    try {
+      let chunk: Uint8Array | undefined = data;
+      while (chunk !== undefined) {
+        this.#read(chunk);
+        chunk = this.#later.shift();
+      }
+    } finally {
+      this.#reading = false;
+      this.#later = [];
+    }
+  }
+
+  #read(data: Uint8Array): void {
+    let chunk = data;
+    while (chunk.length > 0) {
+      if (this.#skipping) {
+        const lf = chunk.indexOf(10);
+        if (lf < 0) return;
+        this.#skipping = false;
+        chunk = chunk.subarray(lf + 1);
+        continue;
+      }
+      super.dataReceived(chunk);
+      const rest = this.#rest;
+      if (rest === undefined || this.transport?.disconnecting) return;
+      this.#rest = undefined;
+      chunk = rest;
+    }
+  }
+
+  /** A line passed `MAX_LENGTH`: it is reported to `messageTooLong`, and the rest of it is skipped. */
+  override lineLengthExceeded(data: Uint8Array): void {
+    const lf = data.indexOf(10);
+    const line = lf < 0 ? data : data.subarray(0, lf);
+    if (lf < 0) this.#skipping = true;
+    else this.#rest = data.subarray(lf + 1);
+    this.messageTooLong(line.slice(0, this.MAX_LENGTH), this.#brokenLimit(line) ?? 'message');
   }
 
   /** A line did not parse. The default ignores it, as RFC 1459 asks of malformed input. */

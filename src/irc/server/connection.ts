@@ -140,10 +140,6 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     else t.loseConnection();
   }
 
-  override lineLengthExceeded(_line: Uint8Array): void {
-    this.#drop(false);
-  }
-
   /** @internal The transport's buffer passed its high-water mark (true) or drained (false). */
   sendQueueFull(full: boolean): void {
     this.#unread = full ? 0 : -1;

@@ -61,8 +61,19 @@ export function sendJoinState(conn: IRCServerProtocol, name: string): void {
   sendNames(conn, room);
 }
 
+function splitList(list: string): string[] {
+  return list.split(',').filter((t) => t !== '');
+}
+
+/** The first `maxTargets` (ISUPPORT `TARGMAX`) names of a comma list. */
 function targets(conn: IRCServerProtocol, list: string): string[] {
-  return list.split(',').filter((t) => t !== '').slice(0, conn.factory.options.maxTargets);
+  return splitList(list).slice(0, conn.factory.options.maxTargets);
+}
+
+/** Answers `ERR_TOOMANYTARGETS` (407) for each name of a comma list past the first `maxTargets`. */
+function refuseExtraTargets(conn: IRCServerProtocol, list: string): void {
+  const max = conn.factory.options.maxTargets;
+  for (const extra of splitList(list).slice(max)) conn.numeric(N.ERR_TOOMANYTARGETS, extra, `Too many targets: at most ${max} at once`);
 }
 
 function join(conn: IRCServerProtocol, msg: IRCMessage): void {
@@ -79,11 +90,13 @@ function join(conn: IRCServerProtocol, msg: IRCMessage): void {
     }
     guarded(conn, () => user.join(name, keys[i] || undefined));
   });
+  refuseExtraTargets(conn, msg.params[0]);
 }
 
 function part(conn: IRCServerProtocol, msg: IRCMessage): void {
   const user = conn.user!;
   for (const name of targets(conn, msg.params[0])) guarded(conn, () => user.part(name, msg.params[1] ?? ''));
+  refuseExtraTargets(conn, msg.params[0]);
 }
 
 function topic(conn: IRCServerProtocol, msg: IRCMessage): void {
@@ -126,6 +139,7 @@ function list(conn: IRCServerProtocol, msg: IRCMessage): void {
 function kick(conn: IRCServerProtocol, msg: IRCMessage): void {
   const [name, nicks, reason] = msg.params;
   for (const nick of targets(conn, nicks)) guarded(conn, () => conn.user!.kick(name, nick, reason ?? conn.nick), name);
+  refuseExtraTargets(conn, nicks);
 }
 
 function invite(conn: IRCServerProtocol, msg: IRCMessage): void {
