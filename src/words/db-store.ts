@@ -2,7 +2,8 @@
  * `DbStore`: accounts and history in a database through `torsion/db` (SQLite by default, PostgreSQL when
  * handed a `pg` pool). Tables are created on `start`. Appended messages are written in batches, one
  * write in flight at a time, so a busy room costs one round trip to the database worker per batch rather
- * than per line.
+ * than per line; each message's Deferred fires when its batch has committed, so a front door can
+ * acknowledge a line once it is on disk. Old lines are deleted past a per-room and a total limit.
  * @module
  */
 import { Deferred, Failure } from '../defer/index.js';
@@ -21,14 +22,17 @@ export interface DbStoreOptions {
   filename?: string;
   /** Messages kept per room; older ones are deleted as new ones arrive (10000 by default). */
   historyPerRoom?: number;
+  /** Messages kept in all rooms together; the oldest are deleted, whatever their room (200000 by default). */
+  maxHistory?: number;
 }
 
 interface PendingRow {
   room: string;
   message: ChatMessage;
+  stored: Deferred<void>;
 }
 
-/** Appends to one room between trims of its old history. */
+/** Appends to one room between two trims of its old lines. */
 const TRIM_EVERY = 200;
 
 /**
@@ -43,10 +47,16 @@ export class DbStore implements IWordsStore {
   readonly pool: ConnectionPool;
   readonly #ownsPool: boolean;
   readonly #perRoom: number;
+  readonly #maxHistory: number;
   readonly #pg: boolean;
   #pending: PendingRow[] = [];
-  #writing: Deferred<void> | null = null;
+  #writing = false;
   #scheduled = false;
+  /** Messages appended so far, and those whose batch has finished (stored or failed). */
+  #appended = 0;
+  #written = 0;
+  /** Who waits for `#written` to reach a count, in the order they asked. */
+  #waiters: { upTo: number; d: Deferred<void> }[] = [];
   readonly #sinceTrim = new Map<string, number>();
 
   constructor(options: DbStoreOptions) {
@@ -59,6 +69,7 @@ export class DbStore implements IWordsStore {
       this.#ownsPool = true;
     }
     this.#perRoom = options.historyPerRoom ?? 10_000;
+    this.#maxHistory = options.maxHistory ?? 200_000;
     this.#pg = this.pool.driver === 'pg';
   }
 
@@ -75,6 +86,8 @@ export class DbStore implements IWordsStore {
       'CREATE TABLE IF NOT EXISTS words_accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created BIGINT NOT NULL)',
       `CREATE TABLE IF NOT EXISTS words_messages (${seq}, room TEXT NOT NULL, id TEXT NOT NULL, time BIGINT NOT NULL, sender TEXT NOT NULL, target TEXT NOT NULL, body TEXT NOT NULL, kind TEXT NOT NULL, tags TEXT)`,
       'CREATE INDEX IF NOT EXISTS words_messages_room ON words_messages (room, seq)',
+      // History is read by time: this index lets a query stop after the lines it returns.
+      'CREATE INDEX IF NOT EXISTS words_messages_room_time ON words_messages (room, time, seq)',
     ];
     return Deferred.fromPromise(
       (async () => {
@@ -116,50 +129,79 @@ export class DbStore implements IWordsStore {
     return this.pool.runOperation(this.#sql('DELETE FROM words_accounts WHERE key = ?'), [key]).addCallback((r) => r.changes > 0);
   }
 
-  appendMessage(roomKey: string, message: ChatMessage): void {
-    this.#pending.push({ room: roomKey, message });
-    if (!this.#scheduled && this.#writing === null) {
+  appendMessage(roomKey: string, message: ChatMessage): Deferred<void> {
+    const stored = new Deferred<void>();
+    this.#pending.push({ room: roomKey, message, stored });
+    this.#appended++;
+    if (!this.#scheduled && !this.#writing) {
       this.#scheduled = true;
       queueMicrotask(() => {
         this.#scheduled = false;
         this.#writeBatch();
       });
     }
+    return stored;
   }
 
-  /** Writes what is pending; when that is done, writes whatever arrived meanwhile. */
-  #writeBatch(): void {
-    if (this.#writing !== null || this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    const toTrim: string[] = [];
+  /** The rooms of `batch` whose old lines are due for deletion. */
+  #roomsToTrim(batch: readonly PendingRow[]): string[] {
+    const rooms: string[] = [];
     for (const { room } of batch) {
       const n = (this.#sinceTrim.get(room) ?? 0) + 1;
-      this.#sinceTrim.set(room, n);
       if (n === TRIM_EVERY) {
-        this.#sinceTrim.set(room, 0);
-        toTrim.push(room);
-      }
+        this.#sinceTrim.delete(room);
+        rooms.push(room);
+      } else this.#sinceTrim.set(room, n);
     }
+    return rooms;
+  }
+
+  /** Writes what is pending in one transaction; when that is done, writes whatever arrived meanwhile. */
+  #writeBatch(): void {
+    if (this.#writing || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#writing = true;
+    const rooms = this.#roomsToTrim(batch);
     const insert = this.#sql('INSERT INTO words_messages (room, id, time, sender, target, body, kind, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const trim = this.#sql(
+    const trimRoom = this.#sql(
       'DELETE FROM words_messages WHERE room = ? AND seq <= (SELECT seq FROM words_messages WHERE room = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
     );
+    // Sequence numbers only grow, so the newest maxHistory of them hold at most maxHistory lines. A range
+    // on the primary key: cheap enough for every batch.
+    const trimTotal = this.#sql('DELETE FROM words_messages WHERE seq <= (SELECT MAX(seq) FROM words_messages) - ?');
     const rows = batch.map(({ room, message: m }) => [room, m.id, m.time, m.from, m.to, m.text, m.kind, m.tags ? JSON.stringify(m.tags) : null]);
-    const writing = this.pool.runInteraction(async (txn) => {
-      await txn.executeMany(insert, rows);
-      for (const room of toTrim) await txn.execute(trim, [room, room, this.#perRoom]);
-    });
-    this.#writing = writing.addCallbacks(
-      () => undefined,
-      (f: Failure) => {
-        log.failure('could not store {count} chat messages', f, { count: batch.length });
-      },
-    );
-    this.#writing.addBoth(() => {
-      this.#writing = null;
-      this.#writeBatch();
-    });
+    this.pool
+      .runInteraction(async (txn) => {
+        await txn.executeMany(insert, rows);
+        for (const room of rooms) await txn.execute(trimRoom, [room, room, this.#perRoom]);
+        await txn.execute(trimTotal, [this.#maxHistory]);
+      })
+      .addCallbacks(
+        () => {
+          for (const row of batch) row.stored.callback(undefined);
+        },
+        (f: Failure) => {
+          log.failure('could not store {count} chat messages', f, { count: batch.length });
+          for (const row of batch) row.stored.errback(f);
+        },
+      )
+      .addBoth(() => {
+        this.#writing = false;
+        this.#written += batch.length;
+        while (this.#waiters.length > 0 && this.#waiters[0].upTo <= this.#written) this.#waiters.shift()!.d.callback(undefined);
+        this.#writeBatch();
+      });
+  }
+
+  /** Fires once every message appended so far has been written (or has failed to be); later ones are not waited for. */
+  #settled(): Deferred<void> {
+    const upTo = this.#appended;
+    if (this.#written >= upTo) return Deferred.succeed(undefined);
+    if (!this.#writing && !this.#scheduled) this.#writeBatch();
+    const d = new Deferred<void>();
+    this.#waiters.push({ upTo, d });
+    return d;
   }
 
   history(roomKey: string, query: HistoryQuery): Deferred<ChatMessage[]> {
@@ -174,30 +216,30 @@ export class DbStore implements IWordsStore {
       params.push(query.after);
     }
     params.push(Math.max(0, Math.min(query.limit, this.#perRoom)));
-    const sql = this.#sql(`SELECT id, time, sender, target, body, kind, tags FROM words_messages WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`);
-    return this.flush()
+    const order = query.earliest ? 'time ASC, seq ASC' : 'time DESC, seq DESC';
+    const sql = this.#sql(`SELECT id, time, sender, target, body, kind, tags FROM words_messages WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`);
+    return this.#settled()
       .addCallback(() => this.pool.runQuery<Row>(sql, params))
-      .addCallback((rows) =>
-        rows.reverse().map((r) => {
-          const m: ChatMessage = {
-            id: String(r.id),
-            time: Number(r.time),
-            from: String(r.sender),
-            to: String(r.target),
-            text: String(r.body),
-            kind: r.kind === 'notice' ? 'notice' : 'privmsg',
-          };
-          if (typeof r.tags === 'string') m.tags = JSON.parse(r.tags) as Record<string, string>;
-          return m;
-        }),
-      );
+      .addCallback((rows) => {
+        const messages = rows.map(toMessage);
+        return query.earliest ? messages : messages.reverse();
+      });
   }
 
   flush(): Deferred<void> {
-    if (this.#pending.length > 0) this.#writeBatch();
-    const writing = this.#writing;
-    if (writing === null) return Deferred.succeed(undefined);
-    // Whatever is pending after this batch is written by the batch that follows it.
-    return Deferred.fromPromise(writing.asPromise()).addCallback(() => this.flush());
+    return this.#settled();
   }
+}
+
+function toMessage(r: Row): ChatMessage {
+  const m: ChatMessage = {
+    id: String(r.id),
+    time: Number(r.time),
+    from: String(r.sender),
+    to: String(r.target),
+    text: String(r.body),
+    kind: r.kind === 'notice' ? 'notice' : 'privmsg',
+  };
+  if (typeof r.tags === 'string') m.tags = JSON.parse(r.tags) as Record<string, string>;
+  return m;
 }

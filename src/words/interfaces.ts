@@ -74,19 +74,26 @@ export interface AccountRecord {
   created: number;
 }
 
-/** Which part of a room's history to read: the newest `limit` lines, or those before/after a time. */
+/**
+ * Which part of a room's history to read: the newest `limit` lines (or, with `earliest`, the oldest),
+ * optionally only those between two times. A store reads at most `limit` lines to answer, whatever the
+ * room holds.
+ */
 export interface HistoryQuery {
   limit: number;
   /** Only messages strictly older than this time (ms). */
   before?: number;
   /** Only messages strictly newer than this time (ms). */
   after?: number;
+  /** The oldest `limit` matching lines instead of the newest (IRC's `CHATHISTORY AFTER`). */
+  earliest?: boolean;
 }
 
 /**
  * Where accounts and room history live. Keys are casefolded (`foldNick`/`foldRoom`) by the service before
- * they reach a store. `appendMessage` is fire-and-forget so delivery never waits on storage; a store may
- * batch writes, and `flush` waits for them.
+ * they reach a store. Delivery never waits on storage: `appendMessage` queues the line and says when it is
+ * stored; a store may batch writes, and `flush` waits for them. A store bounds what it keeps (lines per
+ * room, lines in all) by deleting the oldest.
  */
 export interface IWordsStore {
   /** Opens the store (creates its tables). */
@@ -100,9 +107,12 @@ export interface IWordsStore {
   setPasswordHash(key: string, passwordHash: string): Deferred<boolean>;
   /** Removes an account; fires false if there was none. */
   deleteAccount(key: string): Deferred<boolean>;
-  /** Records a room message under `roomKey`. */
-  appendMessage(roomKey: string, message: ChatMessage): void;
-  /** Messages of a room, oldest first: the newest `limit` matching `query`. */
+  /**
+   * Records a room message under `roomKey`. The Deferred fires once the message is stored (committed, for a
+   * database) and fails if it could not be.
+   */
+  appendMessage(roomKey: string, message: ChatMessage): Deferred<void>;
+  /** Messages of a room, oldest first: the newest (or with `earliest` the oldest) `limit` matching `query`. */
   history(roomKey: string, query: HistoryQuery): Deferred<ChatMessage[]>;
   /** Fires once every appended message is stored. */
   flush(): Deferred<void>;

@@ -10,14 +10,25 @@ import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './in
 export interface MemoryStoreOptions {
   /** Messages kept per room; older ones are dropped (1000 by default). */
   historyPerRoom?: number;
+  /** Messages kept in all rooms together; the oldest are dropped, whatever their room (50000 by default). */
+  maxHistory?: number;
 }
 
-/** Select the newest `limit` of `messages` (oldest first) that match `query`. */
+/**
+ * The newest `limit` of `messages` (oldest first) that match `query`, or with `query.earliest` the oldest.
+ * It walks from the end it keeps and stops once it has `limit`, so a small query on a long list costs little.
+ */
 export function selectHistory(messages: readonly ChatMessage[], query: HistoryQuery): ChatMessage[] {
-  const picked = messages.filter(
-    (m) => (query.before === undefined || m.time < query.before) && (query.after === undefined || m.time > query.after),
-  );
-  return query.limit <= 0 ? [] : picked.slice(-query.limit);
+  const out: ChatMessage[] = [];
+  if (!(query.limit > 0)) return out;
+  const { before, after, limit } = query;
+  const matches = (m: ChatMessage): boolean => (before === undefined || m.time < before) && (after === undefined || m.time > after);
+  if (query.earliest) {
+    for (let i = 0; i < messages.length && out.length < limit; i++) if (matches(messages[i])) out.push(messages[i]);
+    return out;
+  }
+  for (let i = messages.length - 1; i >= 0 && out.length < limit; i--) if (matches(messages[i])) out.push(messages[i]);
+  return out.reverse();
 }
 
 /**
@@ -30,9 +41,26 @@ export class MemoryStore implements IWordsStore {
   readonly #accounts = new Map<string, AccountRecord>();
   readonly #history = new Map<string, ChatMessage[]>();
   readonly #perRoom: number;
+  readonly #maxHistory: number;
+  /** Messages held in all rooms. */
+  #total = 0;
+  /**
+   * The room of every message appended, in order, from `#head` on: the oldest message of all is found here.
+   * The per-room limit drops lines without taking them out of this list, so a room may have more entries
+   * (`#entries`) than lines; its surplus entries are its oldest ones and are skipped.
+   */
+  #order: string[] = [];
+  #head = 0;
+  readonly #entries = new Map<string, number>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#perRoom = options.historyPerRoom ?? 1000;
+    this.#maxHistory = options.maxHistory ?? 50_000;
+  }
+
+  /** Messages held in all rooms. */
+  get size(): number {
+    return this.#total;
   }
 
   start(): Deferred<void> {
@@ -64,17 +92,63 @@ export class MemoryStore implements IWordsStore {
     return Deferred.succeed(this.#accounts.delete(key));
   }
 
-  appendMessage(roomKey: string, message: ChatMessage): void {
+  appendMessage(roomKey: string, message: ChatMessage): Deferred<void> {
     let list = this.#history.get(roomKey);
     if (!list) this.#history.set(roomKey, (list = []));
     list.push(message);
-    // Trim in batches so a busy room does not shift the array on every line.
-    if (list.length > this.#perRoom * 1.25) list.splice(0, list.length - this.#perRoom);
+    this.#total++;
+    if (list.length > this.#perRoom) {
+      list.shift();
+      this.#total--;
+    }
+    this.#order.push(roomKey);
+    this.#entries.set(roomKey, (this.#entries.get(roomKey) ?? 0) + 1);
+    if (this.#total > this.#maxHistory) this.#dropOldest();
+    if (this.#order.length > 2 * this.#total + 1024) this.#compact();
+    return Deferred.succeed(undefined);
+  }
+
+  /** Drops the oldest messages of all until no more than `maxHistory` are held. */
+  #dropOldest(): void {
+    while (this.#total > this.#maxHistory) {
+      const room = this.#order[this.#head++];
+      const entries = this.#entries.get(room)!;
+      const list = this.#history.get(room)!;
+      if (entries === list.length) {
+        list.shift();
+        this.#total--;
+      }
+      if (entries === 1) {
+        this.#entries.delete(room);
+        this.#history.delete(room);
+      } else this.#entries.set(room, entries - 1);
+    }
+  }
+
+  /** Takes out the entries already consumed and those of lines the per-room limit dropped. */
+  #compact(): void {
+    const surplus = new Map<string, number>();
+    for (const [room, entries] of this.#entries) surplus.set(room, entries - this.#history.get(room)!.length);
+    const kept: string[] = [];
+    for (let i = this.#head; i < this.#order.length; i++) {
+      const room = this.#order[i];
+      const skip = surplus.get(room)!;
+      if (skip > 0) surplus.set(room, skip - 1);
+      else kept.push(room);
+    }
+    this.#order = kept;
+    this.#head = 0;
+    for (const [room, list] of this.#history) {
+      if (list.length > 0) this.#entries.set(room, list.length);
+      else {
+        this.#history.delete(room);
+        this.#entries.delete(room);
+      }
+    }
   }
 
   history(roomKey: string, query: HistoryQuery): Deferred<ChatMessage[]> {
-    const list = this.#history.get(roomKey) ?? [];
-    return Deferred.succeed(selectHistory(list.slice(-this.#perRoom), query));
+    return Deferred.succeed(selectHistory(this.#history.get(roomKey) ?? [], query));
   }
 
   flush(): Deferred<void> {

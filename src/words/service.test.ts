@@ -209,6 +209,22 @@ describe('WordsService rooms', () => {
     assert.deepEqual(before.map((m) => m.text), ['line 0', 'line 1']);
   });
 
+  test('a stored line keeps at most maxStoredTagBytes of client tags (UTF-8), in order; members online get them all', async () => {
+    const { service, users, clients } = await setup('a', 'b');
+    users[0].join('#t');
+    users[1].join('#t');
+    const tags = { '+big': 'x'.repeat(4000), '+draft/reply': 'abc', '+é': 'ü'.repeat(200), '+more': 'y'.repeat(100) };
+    const { stored } = users[0].send('#t', 'tagged', { tags });
+    assert.equal(await stored, true);
+    users[0].send('#t', 'only big', { tags: { '+big': 'x'.repeat(600) } });
+    assert.deepEqual(clients[1].messages.map((m) => m.tags), [tags, { '+big': 'x'.repeat(600) }], 'relayed whole');
+    const history = await service.history('#t', { limit: 10 });
+    // 512 bytes: '+big' never fits; '+draft/reply' takes 17 and '+é' 405 (é and ü are two bytes each), so '+more' (107) does not.
+    assert.deepEqual(history[0].tags, { '+draft/reply': 'abc', '+é': 'ü'.repeat(200) });
+    assert.equal('tags' in history[1], false);
+    assert.equal(users[0].send('b', 'private').stored, undefined, 'lines to one user are not stored');
+  });
+
   test('stop disconnects every client', async () => {
     const { service, clients } = await setup('a', 'b');
     await service.stop('bye now');

@@ -39,6 +39,12 @@ export interface WordsServiceOptions {
   login?: LoginThrottleOptions;
   /** Limits on account registration, for every front door (see {@link RegistrationLimitOptions}). */
   registration?: RegistrationLimitOptions;
+  /**
+   * Bytes of client tags stored with a room line (512 by default), counted as each tag's UTF-8 name and
+   * value plus 2. Tags are kept in the order sent while they fit; one that does not fit is left out whole.
+   * Members online get every tag the front door accepted; only the stored copy is bounded.
+   */
+  maxStoredTagBytes?: number;
 }
 
 /** Where a password check or a registration comes from, for the limits per address and per connection. */
@@ -115,6 +121,7 @@ export class WordsService implements ServiceCore {
   readonly limits: WordsLimits;
   readonly #loginThrottle: LoginThrottle;
   readonly #registrations: RegistrationLimiter;
+  readonly maxStoredTagBytes: number;
   readonly #now: () => number;
   readonly #scrypt: ScryptParams | undefined;
   readonly #users = new Map<string, ChatUser>();
@@ -127,6 +134,7 @@ export class WordsService implements ServiceCore {
     this.store = options.store ?? new MemoryStore();
     this.#now = options.now ?? Date.now;
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? 50;
+    this.maxStoredTagBytes = options.maxStoredTagBytes ?? 512;
     this.#scrypt = options.scrypt;
     this.name = options.name ?? 'torsion.words';
     this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };
@@ -208,9 +216,24 @@ export class WordsService implements ServiceCore {
     if (room.size === 0 && this.#rooms.get(room.key) === room) this.#rooms.delete(room.key);
   }
 
-  /** @internal */
-  record(room: ChatRoom, message: ChatMessage): void {
-    this.store.appendMessage(room.key, message);
+  /**
+   * @internal Stores a room line (its tags cut to `maxStoredTagBytes`): fires true once the store holds it,
+   * false if it could not be stored (the store logs why).
+   */
+  record(room: ChatRoom, message: ChatMessage): Deferred<boolean> {
+    let stored = message;
+    if (message.tags) {
+      const tags = boundTags(message.tags, this.maxStoredTagBytes);
+      if (tags !== message.tags) {
+        stored = { ...message };
+        if (tags) stored.tags = tags;
+        else delete stored.tags;
+      }
+    }
+    return this.store.appendMessage(room.key, stored).addCallbacks(
+      () => true,
+      () => false,
+    );
   }
 
   /** A room's stored history, oldest first (whether or not anyone is in the room now). */
@@ -357,6 +380,39 @@ export class WordsService implements ServiceCore {
   logout(user: ChatUser): void {
     if (this.#users.get(user.key) === user) this.#users.delete(user.key);
   }
+}
+
+/** UTF-8 bytes of `s`. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else {
+      // Three bytes, or four for a surrogate pair (two UTF-16 units, already counted once each).
+      n += 2;
+      if (c >= 0xd800 && c < 0xdc00) i++;
+    }
+  }
+  return n;
+}
+
+/** `tags` within `max` bytes (the same object when it fits, undefined when none fits). */
+function boundTags(tags: Record<string, string>, max: number): Record<string, string> | undefined {
+  let size = 0;
+  let kept: Record<string, string> | undefined;
+  let dropped = false;
+  for (const key in tags) {
+    const bytes = utf8Length(key) + utf8Length(tags[key]) + 2;
+    if (size + bytes > max) {
+      dropped = true;
+      continue;
+    }
+    size += bytes;
+    (kept ??= {})[key] = tags[key];
+  }
+  return dropped ? kept : tags;
 }
 
 /**

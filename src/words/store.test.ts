@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountExistsError, DbStore, MemoryStore, createWordsService, hashPassword, verifyPassword, type ChatMessage, type IWordsStore } from './index.js';
-import { assertFailure } from '../testing/index.js';
+import { assertFailure, successResultOf } from '../testing/index.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -20,9 +20,9 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-const kinds: [string, () => IWordsStore][] = [
-  ['MemoryStore', () => new MemoryStore({ historyPerRoom: 300 })],
-  ['DbStore', () => new DbStore({ filename: join(dir, `s${++n}.sqlite`), historyPerRoom: 300 })],
+const kinds: [string, (limits?: { historyPerRoom?: number; maxHistory?: number }) => IWordsStore][] = [
+  ['MemoryStore', (limits) => new MemoryStore({ historyPerRoom: 300, ...limits })],
+  ['DbStore', (limits) => new DbStore({ filename: join(dir, `s${++n}.sqlite`), historyPerRoom: 300, ...limits })],
 ];
 
 for (const [name, make] of kinds) {
@@ -68,8 +68,79 @@ for (const [name, make] of kinds) {
         await store.stop();
       }
     });
+
+    test('history: earliest gives the oldest matching lines, with after and before', async () => {
+      const store = make();
+      await store.start();
+      try {
+        for (let i = 0; i < 200; i++) void store.appendMessage('#r', msg(i));
+        const oldest = await store.history('#r', { limit: 3, after: 1000 + 10, earliest: true });
+        assert.deepEqual(oldest.map((m) => m.id), ['id11', 'id12', 'id13']);
+        assert.deepEqual((await store.history('#r', { limit: 2, earliest: true, before: 1000 + 5 })).map((m) => m.id), ['id0', 'id1']);
+        assert.deepEqual((await store.history('#r', { limit: 5, after: 1000 + 197, earliest: true })).map((m) => m.id), ['id198', 'id199']);
+        assert.deepEqual(await store.history('#r', { limit: 0, earliest: true }), []);
+      } finally {
+        await store.stop();
+      }
+    });
+
+    test('history: the total over all rooms is bounded by maxHistory, the oldest lines going first', async () => {
+      const store = make({ historyPerRoom: 300, maxHistory: 500 });
+      await store.start();
+      try {
+        let i = 0;
+        for (const room of ['#a', '#b', '#c']) for (let k = 0; k < 250; k++, i++) void store.appendMessage(room, msg(i, room));
+        await store.flush();
+        const rooms = await Promise.all(['#a', '#b', '#c'].map((r) => store.history(r, { limit: 1000 })));
+        assert.deepEqual(
+          rooms.map((r) => r.length),
+          [0, 250, 250],
+          'the 250 oldest lines, all of #a, went',
+        );
+        assert.equal(rooms[2].at(-1)?.id, 'id749');
+        for (let k = 0; k < 100; k++, i++) void store.appendMessage('#a', msg(i, '#a'));
+        const after = await Promise.all(['#a', '#b', '#c'].map((r) => store.history(r, { limit: 1000 })));
+        assert.deepEqual(after.map((r) => r.length), [100, 150, 250]);
+        assert.equal(after[1][0].id, 'id350', "#b's oldest 100 went");
+      } finally {
+        await store.stop();
+      }
+    });
   });
 }
+
+describe('MemoryStore', () => {
+  test('the total limit skips lines the per-room limit already dropped, however many', () => {
+    const store = new MemoryStore({ historyPerRoom: 20, maxHistory: 30 });
+    let i = 0;
+    for (let k = 0; k < 5; k++) void store.appendMessage('#x', msg(i++, '#x'));
+    for (let k = 0; k < 5000; k++) void store.appendMessage('#y', msg(i++, '#y'));
+    assert.equal(store.size, 25);
+    for (let k = 0; k < 20; k++) void store.appendMessage('#z', msg(i++, '#z'));
+    assert.equal(store.size, 30);
+    const ids = (room: string): string[] => successResultOf(store.history(room, { limit: 100 })).map((m) => m.id);
+    assert.deepEqual(ids('#x'), [], 'the oldest lines of all went first');
+    assert.deepEqual(ids('#y'), Array.from({ length: 10 }, (_, k) => `id${4995 + k}`), 'then the oldest of #y');
+    assert.equal(ids('#z').length, 20);
+  });
+});
+
+describe('DbStore', () => {
+  test("appendMessage's Deferred fires once the line is committed, not before", async () => {
+    const store = new DbStore({ filename: join(dir, 'commit.sqlite') });
+    await store.start();
+    try {
+      const stored = store.appendMessage('#r', msg(1));
+      assert.equal(stored.called, false, 'not stored yet');
+      await stored;
+      // Straight from the table, without the flush history() does first.
+      const rows = await store.pool.runQuery('SELECT id FROM words_messages');
+      assert.deepEqual(rows, [{ id: 'id1' }]);
+    } finally {
+      await store.stop();
+    }
+  });
+});
 
 describe('DbStore persistence', () => {
   test('accounts and history survive a restart of the service on the same file', async () => {

@@ -35,7 +35,7 @@ export interface ServiceCore {
   findRoom(name: string): ChatRoom | undefined;
   createRoom(name: string): ChatRoom;
   dropRoomIfEmpty(room: ChatRoom): void;
-  record(room: ChatRoom, message: ChatMessage): void;
+  record(room: ChatRoom, message: ChatMessage): Deferred<boolean>;
   history(room: ChatRoom, query: HistoryQuery): Deferred<ChatMessage[]>;
   changeNick(user: ChatUser, nick: string): Deferred<void>;
   logout(user: ChatUser): void;
@@ -60,6 +60,12 @@ export interface SendOptions {
 /** What {@link ChatUser.send} reports. */
 export interface SendResult {
   message: ChatMessage;
+  /**
+   * For a room line: fires true once the room's store holds it (committed, for a database), false if it
+   * could not be stored. A front door that acknowledges lines (IRC's echo-message) waits for it, so what a
+   * sender saw acknowledged survives a crash. Lines to one user are not stored and have none.
+   */
+  stored?: Deferred<boolean>;
   /** The recipient's away message, for a message to an away user. */
   away?: string;
 }
@@ -194,8 +200,7 @@ export class ChatUser {
       if (options.tags) message.tags = scrubTags(options.tags);
       this.lastActive = now;
       room.broadcast((c) => c.receive(message), this);
-      this.service.record(room, message);
-      return { message };
+      return { message, stored: this.service.record(room, message) };
     }
     const to = this.service.findUser(target);
     if (!to) throw new NoSuchUserError(target);
