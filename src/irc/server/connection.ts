@@ -7,7 +7,7 @@
  * everything) → `connectionLost`, which logs the user out of the service whatever the reason.
  * @module
  */
-import { Failure } from '../../defer/index.js';
+import { Failure, type Deferred } from '../../defer/index.js';
 import type { IConsumer, IDelayedCall, ITransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../../words/index.js';
@@ -19,7 +19,8 @@ import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
 import { relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
-import { InputThrottle } from './throttle.js';
+import { InputThrottle, RequestQueue } from './throttle.js';
+import { runHistoryRequest, type HistoryRequest } from './commands/history.js';
 import { concatBytes } from '../../protocols/bytes.js';
 
 const log = new Logger({ namespace: 'torsion.irc.server' });
@@ -77,6 +78,19 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   /** Bytes written since the transport said its buffer is full, or -1 while it drains normally. */
   #unread = -1;
   #producerRegistered = false;
+  #history: RequestQueue<HistoryRequest> | undefined;
+  /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
+  #echoes: PendingEcho[] | undefined;
+
+  /** This client's CHATHISTORY requests, served in turn (made on first use). */
+  get historyRequests(): RequestQueue<HistoryRequest> {
+    if (!this.#history) {
+      const { burst, rate, maxQueued } = this.factory.options.historyThrottle;
+      this.#history = new RequestQueue(this.factory.options.clock, burst, rate, maxQueued, (r) => runHistoryRequest(this, r));
+      if (this.#closing) this.#history.stop();
+    }
+    return this.#history;
+  }
 
   /** Capabilities this client enabled (most clients enable none, so the set is made on first use). */
   get caps(): ReadonlySet<string> {
@@ -149,8 +163,9 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     if (this.#unread < 0) return;
     this.#unread += bytes;
     if (this.#unread > this.factory.options.sendQ) {
+      // No ERROR line: the client reads nothing, and aborting discards what is buffered anyway.
       this.#closing = true;
-      this.#throttle?.stop();
+      this.#stopWork();
       this.user?.quit('SendQ exceeded');
       this.#drop(true);
     }
@@ -311,7 +326,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     this.serverMessage('ERROR', `Closing Link: ${this.host} (${reason})`);
     this.flushOutput();
     this.#closing = true;
-    this.#throttle?.stop();
+    this.#stopWork();
     this.user?.quit(reason);
     this.#drop(false);
   }
@@ -320,10 +335,50 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     super.connectionLost(reason);
     this.#producerRegistered = false;
     this.#closing = true;
-    this.#throttle?.stop();
+    this.#stopWork();
     if (this.#idleTimer?.active()) this.#idleTimer.cancel();
     this.user?.quit('Connection closed');
     this.factory.connectionClosed(this);
+  }
+
+  /** Stops what this client's input set going: queued lines, history reads (cancelled), pending echoes. */
+  #stopWork(): void {
+    this.#throttle?.stop();
+    this.#history?.stop();
+    this.#echoes = undefined;
+  }
+
+  /**
+   * Echoes `message` to its sender (echo-message). A room line is echoed only once `stored` says the store
+   * holds it, so a line the client saw acknowledged survives a crash of the server; echoes keep their order.
+   * A line the store failed to keep is echoed all the same (the room got it), followed by a `WARN`.
+   */
+  echo(message: ChatMessage, stored: Deferred<boolean> | undefined): void {
+    if (this.#closing) return;
+    const bytes = relayLine(message, () => this.prefix, this.tagVariant);
+    if (stored === undefined && this.#echoes === undefined) {
+      this.writeBytes(bytes);
+      return;
+    }
+    const entry: PendingEcho = { bytes, message, stored: stored === undefined ? true : undefined };
+    (this.#echoes ??= []).push(entry);
+    stored?.addCallback((ok) => {
+      entry.stored = ok;
+      this.#sendEchoes();
+      return ok;
+    });
+    this.#sendEchoes();
+  }
+
+  #sendEchoes(): void {
+    const echoes = this.#echoes;
+    while (echoes !== undefined && echoes.length > 0 && echoes[0].stored !== undefined) {
+      const { bytes, message, stored } = echoes.shift()!;
+      this.writeBytes(bytes);
+      const command = message.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
+      if (!stored) this.serverMessage('WARN', command, 'NOT_STORED', message.to, 'Delivered, but it could not be saved in the history');
+    }
+    if (echoes !== undefined && echoes.length === 0 && this.#echoes === echoes) this.#echoes = undefined;
   }
 
   /** Recomputes which tags relayed lines carry, after CAP changes. */
@@ -395,6 +450,13 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     const u = this.factory.service.findUser(nick);
     return u ? userPrefix(u) : nick;
   }
+}
+
+/** An echo waiting for the store: `stored` is unset until the store answers. */
+interface PendingEcho {
+  bytes: Uint8Array;
+  message: ChatMessage;
+  stored: boolean | undefined;
 }
 
 /**

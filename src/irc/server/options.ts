@@ -14,6 +14,19 @@ export interface FloodOptions {
   maxQueued?: number;
 }
 
+/**
+ * Per-client limits on CHATHISTORY: requests are served one at a time, `rate` a second after a burst; those
+ * that wait are kept in order, and one over `maxQueued` is refused with `FAIL CHATHISTORY MESSAGE_ERROR`.
+ */
+export interface HistoryThrottleOptions {
+  /** Requests served back to back before the rate applies (10 by default). */
+  burst?: number;
+  /** Requests served per second once the burst is spent (2 by default; `Infinity` for no rate). */
+  rate?: number;
+  /** Requests that may wait for their turn (50 by default, enough for a client asking once per channel). */
+  maxQueued?: number;
+}
+
 /** Options of `IRCServerFactory`. */
 export interface IRCServerOptions {
   /** The server's name in prefixes and numerics (the service's name by default). */
@@ -36,6 +49,8 @@ export interface IRCServerOptions {
   maxTargets?: number;
   /** Most messages one CHATHISTORY request returns (ISUPPORT `CHATHISTORY`; 100 by default). */
   historyLimit?: number;
+  /** How fast one client's CHATHISTORY requests are served (see {@link HistoryThrottleOptions}). */
+  historyThrottle?: HistoryThrottleOptions;
   /** The version string in 002/004/351 ('torsion-0.1' by default). */
   version?: string;
   /**
@@ -58,6 +73,7 @@ export interface ResolvedServerOptions {
   flood: Required<FloodOptions> | false;
   maxTargets: number;
   historyLimit: number;
+  historyThrottle: Required<HistoryThrottleOptions>;
   version: string;
   sendQ: number;
 }
@@ -76,6 +92,7 @@ export function resolveOptions(options: IRCServerOptions, serviceName: string, r
     flood: flood !== false && flood.rate === Infinity ? false : flood,
     maxTargets: options.maxTargets ?? 4,
     historyLimit: options.historyLimit ?? 100,
+    historyThrottle: { burst: 10, rate: 2, maxQueued: 50, ...options.historyThrottle },
     version: options.version ?? 'torsion-0.1',
     sendQ: options.sendQ ?? 512 * 1024,
   };

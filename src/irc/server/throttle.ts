@@ -1,16 +1,54 @@
 /**
- * `InputThrottle`: the server's per-client flood limit. Lines within the burst are handled at once; past it
- * they wait for tokens that refill at `rate` per second on the injected clock; a client that piles up more
- * than `maxQueued` waiting lines is flooding and gets dropped. This bounds both the work one client can make
- * the server do per second and the memory its backlog can take.
+ * The server's per-client rate limits, token buckets on the injected clock. `InputThrottle` is the flood
+ * limit: lines within the burst are handled at once; past it they wait for tokens that refill at `rate` per
+ * second; a client that piles up more than `maxQueued` waiting lines is flooding and gets dropped. This bounds
+ * both the work one client can make the server do per second and the memory its backlog can take.
+ * `RequestQueue` does the same for slow requests (history reads), one at a time, refusing the excess instead.
  * @module
  */
+import type { Deferred } from '../../defer/index.js';
 import type { IDelayedCall, IReactorTime } from '../../internet/interfaces.js';
+
+/** `burst` tokens, refilled at `rate` a second on `clock` (`Infinity`: always one free). */
+export class TokenBucket {
+  #tokens: number;
+  #last: number;
+
+  constructor(
+    readonly clock: IReactorTime,
+    readonly burst: number,
+    readonly rate: number,
+  ) {
+    this.#tokens = burst;
+    this.#last = clock.seconds();
+  }
+
+  /** Takes a token if one is free. */
+  take(): boolean {
+    if (this.rate === Infinity) return true;
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until a token is free. */
+  wait(): number {
+    if (this.rate === Infinity) return 0;
+    this.#refill();
+    return Math.max(0, (1 - this.#tokens) / this.rate);
+  }
+
+  #refill(): void {
+    const now = this.clock.seconds();
+    if (now > this.#last) this.#tokens = Math.min(this.burst, this.#tokens + (now - this.#last) * this.rate);
+    this.#last = now;
+  }
+}
 
 /** A token bucket in front of a line handler. */
 export class InputThrottle<T> {
-  #tokens: number;
-  #last: number;
+  readonly #bucket: TokenBucket;
   #queue: T[] = [];
   #head = 0;
   #timer: IDelayedCall | undefined;
@@ -27,8 +65,7 @@ export class InputThrottle<T> {
     readonly handle: (item: T) => void,
     readonly onFlood: () => void,
   ) {
-    this.#tokens = burst;
-    this.#last = clock.seconds();
+    this.#bucket = new TokenBucket(clock, burst, rate);
   }
 
   /** Lines waiting for a token. */
@@ -38,13 +75,9 @@ export class InputThrottle<T> {
 
   /** Handles `item` now if a token is free and nothing waits, else queues it (or reports a flood). */
   push(item: T): void {
-    if (this.queued === 0) {
-      this.#refill();
-      if (this.#tokens >= 1) {
-        this.#tokens -= 1;
-        this.handle(item);
-        return;
-      }
+    if (this.queued === 0 && this.#bucket.take()) {
+      this.handle(item);
+      return;
     }
     if (this.queued >= this.maxQueued) {
       this.stop();
@@ -63,23 +96,14 @@ export class InputThrottle<T> {
     this.#timer = undefined;
   }
 
-  #refill(): void {
-    const now = this.clock.seconds();
-    this.#tokens = Math.min(this.burst, this.#tokens + (now - this.#last) * this.rate);
-    this.#last = now;
-  }
-
   #schedule(): void {
     if (this.#timer?.active()) return;
-    const wait = Math.max(0, (1 - this.#tokens) / this.rate);
-    this.#timer = this.clock.callLater(wait, () => this.#drain());
+    this.#timer = this.clock.callLater(this.#bucket.wait(), () => this.#drain());
   }
 
   #drain(): void {
     this.#timer = undefined;
-    this.#refill();
-    while (this.queued > 0 && this.#tokens >= 1) {
-      this.#tokens -= 1;
+    while (this.queued > 0 && this.#bucket.take()) {
       const item = this.#queue[this.#head++];
       if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
@@ -88,5 +112,82 @@ export class InputThrottle<T> {
       this.handle(item);
     }
     if (this.queued > 0) this.#schedule();
+  }
+}
+
+/**
+ * Runs one client's slow requests one at a time, at most `rate` a second after a burst. `run` starts one and
+ * returns a Deferred that fires when it is done (or nothing, when it finished at once); the Deferred's
+ * failure is `run`'s to handle. {@link RequestQueue.stop} cancels the one running and drops the rest, so a
+ * client that leaves costs nothing more.
+ */
+export class RequestQueue<T> {
+  readonly #bucket: TokenBucket;
+  #queue: T[] = [];
+  #running: Deferred<unknown> | undefined;
+  #timer: IDelayedCall | undefined;
+  #pumping = false;
+  #stopped = false;
+
+  constructor(
+    readonly clock: IReactorTime,
+    readonly burst: number,
+    readonly rate: number,
+    readonly maxQueued: number,
+    readonly run: (item: T) => Deferred<unknown> | undefined,
+  ) {
+    this.#bucket = new TokenBucket(clock, burst, rate);
+  }
+
+  /** Requests waiting (not the one running). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** True while a request runs. */
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Queues `item` and starts it if its turn has come; false (and nothing queued) when the queue is full. */
+  push(item: T): boolean {
+    if (this.#stopped || this.#queue.length >= this.maxQueued) return false;
+    this.#queue.push(item);
+    this.#next();
+    return true;
+  }
+
+  /** Cancels the running request and drops the waiting ones; later pushes are refused. */
+  stop(): void {
+    this.#stopped = true;
+    this.#queue = [];
+    if (this.#timer?.active()) this.#timer.cancel();
+    this.#timer = undefined;
+    const running = this.#running;
+    this.#running = undefined;
+    running?.cancel();
+  }
+
+  #next(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#running === undefined && !this.#stopped && this.#queue.length > 0) {
+        if (!this.#bucket.take()) {
+          if (!this.#timer?.active()) this.#timer = this.clock.callLater(this.#bucket.wait(), () => this.#next());
+          return;
+        }
+        const d = this.run(this.#queue.shift()!);
+        if (d === undefined) continue;
+        this.#running = d;
+        d.addBoth(() => {
+          if (this.#running !== d) return;
+          this.#running = undefined;
+          this.#next();
+        });
+      }
+    } finally {
+      this.#pumping = false;
+    }
   }
 }

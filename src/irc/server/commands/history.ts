@@ -1,18 +1,28 @@
 /**
  * IRCv3 `draft/chathistory`: playback of a channel's stored history (LATEST, BEFORE, AFTER), in a
  * `chathistory` batch for clients that enabled `batch`.
+ *
+ * A request reads no more lines than it returns (at most `historyLimit`), and each client's requests go
+ * through its own {@link RequestQueue}: one read at a time, `historyThrottle.rate` a second after a burst,
+ * the excess refused with `FAIL`, and whatever is pending cancelled when the client leaves. Reads run in
+ * the store (a database worker, for `DbStore`), so nobody else's messages wait for them.
  * @module
  */
-import type { Failure } from '../../../defer/index.js';
+import type { Deferred, Failure } from '../../../defer/index.js';
 import type { ChatMessage, HistoryQuery } from '../../../words/index.js';
 import type { IRCMessage } from '../../message.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { messageTags } from '../relay.js';
 import type { CommandSpec } from './index.js';
 
-/** Messages fetched to pick the oldest ones after a point (AFTER), at most. */
-const AFTER_WINDOW = 10_000;
 let batchSeq = 0;
+
+/** One checked CHATHISTORY request, waiting for its turn. */
+export interface HistoryRequest {
+  subcommand: string;
+  target: string;
+  query: HistoryQuery;
+}
 
 /** A `timestamp=` or `msgid=` reference as milliseconds; `*` as undefined; anything else as NaN. */
 function refTime(ref: string): number | undefined {
@@ -49,8 +59,7 @@ function chathistory(conn: IRCServerProtocol, msg: IRCMessage): void {
     fail(conn, 'INVALID_PARAMS', [sub], 'Unsupported subcommand');
     return;
   }
-  const max = conn.factory.options.historyLimit;
-  const limit = Math.min(Number(limitText), max);
+  const limit = Math.min(Number(limitText), conn.factory.options.historyLimit);
   const at = refTime(ref);
   if (!Number.isInteger(limit) || limit < 0 || Number.isNaN(at) || (subcommand !== 'LATEST' && at === undefined)) {
     fail(conn, 'INVALID_PARAMS', [subcommand], 'Invalid parameters');
@@ -58,20 +67,25 @@ function chathistory(conn: IRCServerProtocol, msg: IRCMessage): void {
   }
   const query: HistoryQuery = { limit };
   if (subcommand === 'BEFORE') query.before = at;
-  else if (at !== undefined) {
-    query.after = at;
-    if (subcommand === 'AFTER') query.limit = AFTER_WINDOW;
+  else if (at !== undefined) query.after = at;
+  if (subcommand === 'AFTER') query.earliest = true;
+  if (!conn.historyRequests.push({ subcommand, target, query })) {
+    fail(conn, 'MESSAGE_ERROR', [subcommand, target], 'Too many history requests: wait for the answers before asking for more');
   }
+}
+
+/** Reads and plays one request (the history queue calls this when its turn comes). */
+export function runHistoryRequest(conn: IRCServerProtocol, request: HistoryRequest): Deferred<void> | undefined {
+  const { subcommand, target, query } = request;
   let pending;
   try {
     pending = conn.user!.history(target, query);
   } catch {
     fail(conn, 'INVALID_TARGET', [subcommand, target], 'Messages could not be retrieved');
-    return;
+    return undefined;
   }
-  const room = conn.factory.service.findRoom(target);
-  pending.addCallbacks(
-    (messages) => play(conn, room?.name ?? target, subcommand === 'AFTER' ? messages.slice(0, limit) : messages),
+  return pending.addCallbacks(
+    (messages) => play(conn, conn.factory.service.findRoom(target)?.name ?? target, messages),
     (_f: Failure) => fail(conn, 'MESSAGE_ERROR', [subcommand, target], 'Messages could not be retrieved'),
   );
 }

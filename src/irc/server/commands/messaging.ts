@@ -7,7 +7,6 @@ import { NoSuchUserError, WordsError } from '../../../words/index.js';
 import type { IRCMessage } from '../../message.js';
 import * as N from '../../numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
-import { relayLine } from '../relay.js';
 import { replyError } from '../words-errors.js';
 import type { CommandSpec } from './index.js';
 
@@ -39,7 +38,7 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'no
   for (const target of targets.slice(0, max)) {
     try {
       const result = user.send(target, text, tags ? { kind, tags } : { kind });
-      if (conn.caps.has('echo-message')) conn.writeBytes(relayLine(result.message, () => conn.prefix, conn.tagVariant));
+      if (conn.caps.has('echo-message')) conn.echo(result.message, result.stored);
       if (result.away !== undefined) conn.numeric(N.RPL_AWAY, result.message.to, result.away);
     } catch (e) {
       if (notice && e instanceof WordsError) continue;
