@@ -5,42 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Deferred } from '../../defer/index.js';
-import { MemoryStore, type ChatMessage, type HistoryQuery } from '../../words/index.js';
+import { HeldStore } from '../../words/test-support/held-store.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
-
-/** A MemoryStore that records history reads and can hold reads and writes pending. */
-class HeldStore extends MemoryStore {
-  holdReads = false;
-  holdWrites = false;
-  readonly reads: { query: HistoryQuery; d: Deferred<ChatMessage[]>; cancelled: boolean; release(): void }[] = [];
-  readonly writes: { message: ChatMessage; release(ok?: boolean): void }[] = [];
-
-  override history(roomKey: string, query: HistoryQuery): Deferred<ChatMessage[]> {
-    const answer = super.history(roomKey, query);
-    if (!this.holdReads) {
-      this.reads.push({ query, d: answer, cancelled: false, release: () => undefined });
-      return answer;
-    }
-    const read = {
-      query,
-      cancelled: false,
-      d: new Deferred<ChatMessage[]>(() => {
-        read.cancelled = true;
-      }),
-      release: () => answer.addCallback((m) => read.d.callback(m)),
-    };
-    this.reads.push(read);
-    return read.d;
-  }
-
-  override appendMessage(roomKey: string, message: ChatMessage): Deferred<void> {
-    const written = super.appendMessage(roomKey, message);
-    if (!this.holdWrites) return written;
-    const d = new Deferred<void>();
-    this.writes.push({ message, release: (ok = true) => (ok ? d.callback(undefined) : d.errback(new Error('disk full'))) });
-    return d;
-  }
-}
 
 function setup(options: ConstructorParameters<typeof Harness>[0] = {}): { h: Harness; store: HeldStore; join: (nick: string, caps?: string) => FakeClient } {
   const store = new HeldStore({ historyPerRoom: 20_000, maxHistory: 20_000 });

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { Deferred } from '../../defer/index.js';
 import { createWordsService, MemoryStore, type ChatMessage, type HistoryQuery, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
+import { HeldStore } from '../test-support/held-store.js';
 import type { IChatView, WebLine, WebMember, WebRoomState } from './interfaces.js';
 import { HELP, NO_ROOM } from './commands.js';
-import { WebChatSession } from './session.js';
+import { NOT_STORED, WebChatSession } from './session.js';
 
 /** Records each call as a readable line. */
 class RecordingView implements IChatView {
@@ -188,6 +189,28 @@ describe('WebChatSession', () => {
     ]);
     bot.send('#lobby', 'after');
     assert.deepEqual(view.take(), ['message #lobby bot: after']);
+  });
+
+  test('own room lines are shown once the store holds them, in order; a line that could not be stored says so', async () => {
+    const store = new HeldStore();
+    const s = service(store);
+    await s.start();
+    const irc = new RecordingClient();
+    (await s.login('bob', { client: irc })).join('#lobby');
+    const { session, view } = await web(s, 'ann');
+    view.take();
+    irc.take();
+    store.holdWrites = true;
+    assert.equal(await session.say('#lobby', 'one'), null);
+    assert.equal(await session.say('#lobby', 'two'), null);
+    assert.deepEqual(irc.take(), ['privmsg ann->#lobby: one', 'privmsg ann->#lobby: two'], 'the room gets lines at once');
+    assert.deepEqual(view.take(), [], 'the sender sees nothing before the store holds it');
+    store.writes[0]!.release();
+    assert.deepEqual(view.take(), ['message #lobby ann: one']);
+    store.writes[1]!.release(false);
+    assert.deepEqual(view.take(), ['message #lobby ann: two', `event #lobby: ${NOT_STORED}`]);
+    assert.equal(await session.say('#lobby', '/msg bob psst'), null);
+    assert.deepEqual(view.take(), ['message (private) ann: psst'], 'private lines are not stored, so shown at once');
   });
 
   test('saying things: own lines are shown, others get them; commands join, part, msg, me, topic, nick', async () => {

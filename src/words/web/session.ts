@@ -21,6 +21,9 @@ import { runCommand } from './commands.js';
 import type { IChatView, WebLine, WebMember } from './interfaces.js';
 import { resolveWebChatOptions, type ResolvedWebChatOptions, type WebChatOptions } from './options.js';
 
+/** Told to the sender when a room line was delivered but could not be stored. */
+export const NOT_STORED = 'That line reached the room but could not be saved: it will be missing from the history.';
+
 const log = new Logger({ namespace: 'torsion.words.web' });
 
 /** CTCP ACTION framing, as IRC clients send `/me` (so actions look the same on both front doors). */
@@ -127,13 +130,21 @@ export class WebChatSession implements IChatClient {
   /**
    * Sends a message (an action with `action`) for the user and shows it on the page (the service does not
    * echo a sender's lines). A long line goes as several messages, cut between words, so IRC users, whose
-   * lines hold 512 bytes, get all of it.
+   * lines hold 512 bytes, get all of it. A room line is shown once the store holds it, so a line the
+   * sender saw survives a crash (as IRC's echo-message); if it could not be stored, the page is told.
    */
   sendMessage(user: ChatUser, target: string, text: string, action = false): void {
     for (const piece of splitMessage(text, this.options.maxLineBytes)) {
-      const { message } = user.send(target, action ? `\x01ACTION ${piece}\x01` : piece);
-      const room = user.rooms.get(foldName(message.to));
-      this.#forRoom(room?.name ?? null, () => this.view.message(toWebLine(message, room ? room.name : null)));
+      const { message, stored } = user.send(target, action ? `\x01ACTION ${piece}\x01` : piece);
+      const room = user.rooms.get(foldName(message.to))?.name ?? null;
+      const show = (): void => this.#forRoom(room, () => this.view.message(toWebLine(message, room)));
+      if (stored === undefined) show();
+      else
+        stored.addCallback((ok) => {
+          if (this.#ended) return;
+          show();
+          if (!ok) this.#forRoom(room, () => this.view.event(room, NOT_STORED));
+        });
     }
   }
 
