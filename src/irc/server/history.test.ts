@@ -4,7 +4,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Deferred } from '../../defer/index.js';
 import { HeldStore } from '../../words/test-support/held-store.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
 
