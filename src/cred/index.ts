@@ -42,3 +42,8 @@ export { PasswordDatabaseChecker, InMemoryUsernamePasswordDatabase, type Passwor
 export { FilePasswordDB, type FilePasswordDBOptions } from './file-password-db.js';
 export { FileTooLargeError } from './files.js';
 export { AllowAnonymousAccess } from './anonymous.js';
+export { SSHPublicKey, sshSign, type SSHKeyType, type SignatureOptions } from './ssh-keys.js';
+export { parseAuthorizedKeys, parseAuthorizedKeyLine, parseExpiryTime, type AuthorizedKey, type AuthorizedKeyOptions, type AuthorizedKeysError, type KeyOption } from './authorized-keys.js';
+export { matchAddressPatterns } from './host-patterns.js';
+export { SSHPublicKeyChecker, InMemorySSHKeyDB, type IAuthorizedKeysDB, type SSHPublicKeyCheckerOptions } from './authorized-keys-checker.js';
+export { AuthorizedKeysFiles, authorizedKeysDirectory, userAuthorizedKeysFiles, homeDirectory, type AuthorizedKeysMapping } from './authorized-keys-files.js';
