@@ -10,3 +10,4 @@ export { registerPlugin, unregisterPlugin, getPlugins, getPlugin, DuplicatePlugi
 export { parseOptions, pluginHelp, commandHelp, UsageError } from './options.js';
 export { strportsService, webScheme } from './strports.js';
 export { loopbackEndpoints, LISTEN_HELP } from './loopback.js';
+export { AUTH_OPTION, AUTH_HELP, addAuthOption, authCheckers, takesAuth } from './auth-option.js';

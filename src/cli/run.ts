@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { maybeDeferred, type Failure } from '../defer/index.js';
 import { reactor as defaultReactor, type NodeReactor } from '../internet/index.js';
 import { Logger, globalLogBeginner, type LogOutput } from '../logger/index.js';
-import { commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, UsageError, type IService, type PluginOption, type PluginOptions } from '../app/index.js';
+import { AUTH_HELP, commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, takesAuth, UsageError, type IService, type PluginOption, type PluginOptions } from '../app/index.js';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
 import './plugins.js';
 
@@ -72,6 +72,10 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(pluginHelp(plugin, 'torsion', COMMAND_OPTIONS));
+    return EXIT_OK;
+  }
+  if (rest.includes('--help-auth') && takesAuth(plugin.options)) {
+    io.stdout.write(AUTH_HELP);
     return EXIT_OK;
   }
   // Given again after the plugin name, a command option wins over its value before it.

@@ -47,3 +47,4 @@ export { parseAuthorizedKeys, parseAuthorizedKeyLine, parseExpiryTime, type Auth
 export { matchAddressPatterns } from './host-patterns.js';
 export { SSHPublicKeyChecker, InMemorySSHKeyDB, type IAuthorizedKeysDB, type SSHPublicKeyCheckerOptions } from './authorized-keys-checker.js';
 export { AuthorizedKeysFiles, authorizedKeysDirectory, userAuthorizedKeysFiles, homeDirectory, type AuthorizedKeysMapping } from './authorized-keys-files.js';
+export { AUTH_KINDS, authHelp, checkerFromString, checkersFromStrings, type AuthKind } from './strcred.js';
