@@ -23,4 +23,5 @@ export {
   type RequestOrigin,
   type WordsLimits,
 } from './service.js';
+export { WordsAccountChecker } from './cred-checker.js';
 export { addressKey, type LoginThrottleOptions, type RegistrationLimitOptions } from './throttle.js';
