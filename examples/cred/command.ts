@@ -1,9 +1,9 @@
 /**
  * Your own `torsion` command with the greeter plugin:
- * `node --import tsx examples/cred/command.ts greeter --auth memory:alice:secret --auth anonymous`.
+ * `node -C torsion-source --import tsx examples/cred/command.ts greeter --auth memory:alice:secret --auth anonymous`.
  */
-import { registerPlugin } from '../../src/app/index.js';
-import { main } from '../../src/cli/run.js';
+import { registerPlugin } from 'torsion/app';
+import { main } from 'torsion/cli';
 import { greeterPlugin } from './greeter-plugin.js';
 
 registerPlugin(greeterPlugin);

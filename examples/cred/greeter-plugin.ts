@@ -2,7 +2,7 @@
  * The greeter as a `torsion` plugin taking the standard `--auth` option:
  * `torsion greeter --auth memory:alice:secret --auth anonymous` (`--help-auth` lists the kinds).
  */
-import { LISTEN_HELP, MultiService, addAuthOption, authCheckers, loopbackEndpoints, strportsService, type Plugin } from '../../src/app/index.js';
+import { LISTEN_HELP, MultiService, addAuthOption, authCheckers, loopbackEndpoints, strportsService, type Plugin } from 'torsion/app';
 import { GreeterFactory } from './greeter.js';
 
 export const greeterPlugin: Plugin = {

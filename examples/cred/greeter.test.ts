@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { AllowAnonymousAccess, InMemoryUsernamePasswordDatabase } from '../../src/cred/index.js';
-import { Failure } from '../../src/defer/index.js';
-import { IPv4Address } from '../../src/internet/index.js';
-import { Clock, StringTransport } from '../../src/testing/index.js';
+import { AllowAnonymousAccess, InMemoryUsernamePasswordDatabase } from 'torsion/cred';
+import { Failure } from 'torsion/defer';
+import { IPv4Address } from 'torsion/internet';
+import { Clock, StringTransport } from 'torsion/testing';
 import { GreeterFactory } from './greeter.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

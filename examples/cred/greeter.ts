@@ -9,10 +9,10 @@
  *   C: hello
  *   S: alice says: hello
  */
-import { Anonymous, Portal, UnauthorizedLogin, UsernamePassword, defineAvatarInterface, type AvatarId, type ICredentialsChecker, type IRealm, type Logout } from '../../src/cred/index.js';
-import type { Failure } from '../../src/defer/index.js';
-import { Factory, type IAddress, type IReactorTime } from '../../src/internet/index.js';
-import { LineReceiver, decodeUtf8 } from '../../src/protocols/index.js';
+import { Anonymous, Portal, UnauthorizedLogin, UsernamePassword, defineAvatarInterface, type AvatarId, type ICredentialsChecker, type IRealm, type Logout } from 'torsion/cred';
+import type { Failure } from 'torsion/defer';
+import { Factory, type IAddress, type IReactorTime } from 'torsion/internet';
+import { LineReceiver, decodeUtf8 } from 'torsion/protocols';
 
 /** What a logged-in user can do. */
 export class Greeter {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { BadKeyError } from './errors.js';
 import { parseAuthorizedKeyLine, parseAuthorizedKeys, parseExpiryTime } from './authorized-keys.js';
 import { matchAddressPatterns, parseIP } from './host-patterns.js';
-import { seededRandom, testKey, testKeys } from './test-support/keys.js';
+import { testKey, testKeys } from './test-support/keys.js';
+import { seededRandom } from '../testing/index.js';
 
 const ed = testKey('ed25519').publicKey;
 const edLine = ed.toString();

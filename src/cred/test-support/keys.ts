@@ -1,6 +1,6 @@
 /**
  * Test keys for `torsion/cred`: one key pair of every supported SSH type, made with node:crypto (RSA at
- * 1024 bits to keep tests quick; real keys should be larger), and a seeded random generator for fuzzing.
+ * 1024 bits to keep tests quick; real keys should be larger).
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SSHPublicKey } from '../ssh-keys.js';
@@ -39,16 +39,4 @@ export function testKeys(): TestKey[] {
 /** The test key of one type. */
 export function testKey(name: 'ed25519' | 'nistp256' | 'nistp384' | 'nistp521' | 'rsa'): TestKey {
   return testKeys().find((k) => k.name === name) as TestKey;
-}
-
-/** A deterministic random generator (mulberry32): the same seed gives the same sequence, for replayable fuzzing. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
