@@ -76,9 +76,14 @@ export class UsernamePassword implements IUsernamePasswordCredentials {
     return constantTimeEqual(password, this.password);
   }
 
-  /** Keeps the password out of logs and `console.log`. */
+  /** Keeps the password out of JSON (and so out of JSON logs). */
   toJSON(): object {
     return { username: this.username, peer: this.peer };
+  }
+
+  /** Keeps the password out of `console.log` and `util.inspect`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `UsernamePassword(${JSON.stringify(this.username)}${this.peer === undefined ? '' : ` from ${this.peer}`})`;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { Anonymous, UsernamePassword } from './credentials.js';
 import { UnauthorizedLogin, UnhandledCredentials } from './errors.js';
 import { InMemoryUsernamePasswordDatabase } from './password-checker.js';
@@ -94,11 +95,13 @@ describe('InMemoryUsernamePasswordDatabase', () => {
 });
 
 describe('UsernamePassword', () => {
-  test('checkPassword compares in constant time; the password stays out of JSON', () => {
+  test('checkPassword compares in constant time; the password stays out of JSON and console.log', () => {
     const creds = new UsernamePassword('alice', 'secret', '192.0.2.1');
     assert.equal(creds.checkPassword('secret'), true);
     assert.equal(creds.checkPassword('secret2'), false);
     assert.equal(creds.checkPassword(''), false);
     assert.equal(JSON.stringify(creds), '{"username":"alice","peer":"192.0.2.1"}');
+    assert.equal(inspect(creds), 'UsernamePassword("alice" from 192.0.2.1)');
+    assert.doesNotMatch(inspect({ nested: [new UsernamePassword('bob', 'hunter22')] }, { depth: 5 }), /hunter22/);
   });
 });
