@@ -5,7 +5,7 @@
 # apt's own output is kept in a log and printed whole when a step fails, so an unrelated broken
 # package shows its real error instead of only `dpkg returned an error code (1)`.
 set -euo pipefail
-peers=(openssl curl iproute2 python3 python3-twisted chromium postgresql ngircd wrk irssi tmux)
+peers=(openssl openssh-client curl iproute2 python3 python3-twisted chromium postgresql ngircd wrk irssi tmux)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
