@@ -22,14 +22,6 @@ export interface LiveClock {
   seconds(): number;
 }
 
-/** The size and flow limits of a live connection, the same on both ends unless configured otherwise. */
-export interface LiveLimits {
-  /** Largest JSON encoding of one call's arguments or one result, in characters (default 256 KiB). */
-  readonly maxMessageSize: number;
-  /** Most messages sent and not yet acknowledged before the session gives up (default 10,000). */
-  readonly maxUnacked: number;
-}
-
 /** What the page learns about a widget to build it: sent in the page's boot data or with a new child. */
 export interface WidgetInfo {
   /** The widget id, unique on its page. */

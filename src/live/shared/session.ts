@@ -5,13 +5,21 @@
  * outgoing messages, keeps them until the peer acknowledges them, resends them on the next attach, drops
  * duplicates, puts reordered messages back in order, and runs the heartbeat.
  *
- * Call order: `attach(link, peerLastReceived) -> receive* -> detach`, repeated any number of times, then `close`.
+ * Everything it holds for the peer (unacknowledged and out-of-order messages) is charged to a
+ * {@link MemoryBudget}; when the budget refuses, the message is not kept and the budget's owner drops the peer.
+ * A link whose transport cannot take more (`pauseSending`) gets nothing until `resumeSending`: the messages
+ * wait in the session, which holds them anyway until they are acknowledged, instead of in a second queue.
+ *
+ * Call order: `attach(link, peerLastReceived) -> (receive | pauseSending | resumeSending)* -> detach`, repeated
+ * any number of times, then `close`.
  * @module
  */
+import { MemoryBudget, textCost } from './budget.js';
 import { cancelTimer } from './clock.js';
 import { LiveProtocolError } from './errors.js';
 import { ACK, MSG, PING, encodeAck, encodeMessage, type Frame } from './frames.js';
 import type { LiveClock, LiveTimer } from './interfaces.js';
+import { DEFAULT_LIVE_LIMITS } from './limits.js';
 
 /** Options of a {@link ReliableSession}. */
 export interface ReliableSessionOptions {
@@ -21,8 +29,11 @@ export interface ReliableSessionOptions {
   deliver: (payload: unknown) => void;
   /** Called when the attached link has been silent for `heartbeatTimeout` seconds: the owner should drop it. */
   onDead?: () => void;
-  /** Called when more than `maxUnacked` messages wait for an acknowledgement: the peer is not keeping up. */
-  onOverflow?: () => void;
+  /**
+   * Called when the peer is not keeping up: `maxUnacked` messages already wait for an acknowledgement, or the
+   * session's own budget (when none is given) is used up. The message that did not fit is not kept.
+   */
+  onOverflow?: (reason: string) => void;
   /** Seconds of our own silence after which a PING goes out (default 10; 0 turns heartbeats off). */
   heartbeatInterval?: number;
   /** Seconds without hearing anything after which the link is dead (default 30). */
@@ -33,18 +44,29 @@ export interface ReliableSessionOptions {
   maxUnacked?: number;
   /** Most messages held while waiting for a missing earlier one (default 1,000); beyond it they are dropped and resent later. */
   maxAhead?: number;
+  /**
+   * Charged for every message held, both ways. The default is a budget of the session's own of
+   * `maxPageBytes` (4 MiB) whose refusal calls `onOverflow`; the server passes the page's budget instead.
+   */
+  budget?: MemoryBudget;
 }
 
 /** Reliable delivery state for one end of a conversation. */
 export class ReliableSession {
   /** Highest sequence number delivered so far (everything up to it has been delivered, in order). */
   lastReceived = 0;
-  readonly #o: Required<Omit<ReliableSessionOptions, 'onDead' | 'onOverflow'>> & Pick<ReliableSessionOptions, 'onDead' | 'onOverflow'>;
+  readonly #o: Required<Omit<ReliableSessionOptions, 'onDead' | 'onOverflow' | 'budget'>> & Pick<ReliableSessionOptions, 'onDead' | 'onOverflow'>;
+  readonly #budget: MemoryBudget;
   #nextSeq = 1;
   /** Unacknowledged outgoing payloads (JSON text), oldest first; `#firstSeq` is the number of the first. */
   #unacked: string[] = [];
   #firstSeq = 1;
-  #ahead: Map<number, unknown> | undefined;
+  /** The highest sequence number written to the current link. */
+  #sent = 0;
+  /** The current link's transport is full: hold messages until `resumeSending`. */
+  #paused = false;
+  /** Messages that arrived before a missing earlier one, as JSON text (parsed JSON can take many times its text's size). */
+  #ahead: Map<number, string> | undefined;
   #link: ((frame: string) => void) | null = null;
   #ackTimer: LiveTimer | null = null;
   #beatTimer: LiveTimer | null = null;
@@ -57,7 +79,9 @@ export class ReliableSession {
   #ackForced = false;
 
   constructor(options: ReliableSessionOptions) {
-    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, maxUnacked: 10_000, maxAhead: 1_000, ...options };
+    const { budget, ...rest } = options;
+    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, maxUnacked: DEFAULT_LIVE_LIMITS.maxUnacked, maxAhead: DEFAULT_LIVE_LIMITS.maxAhead, ...rest };
+    this.#budget = budget ?? new MemoryBudget(DEFAULT_LIVE_LIMITS.maxPageBytes, null, { owner: "the session's", onExceeded: (reason) => this.#o.onOverflow?.(reason) });
   }
 
   /** True while a link is attached. */
@@ -75,19 +99,26 @@ export class ReliableSession {
     return this.#closed;
   }
 
+  /** True while the attached link's transport cannot take more (see {@link ReliableSession.pauseSending}). */
+  get sendingPaused(): boolean {
+    return this.#paused;
+  }
+
   /**
-   * Queues a payload (already JSON text) for delivery and sends it now if a link is attached.
-   * @returns its sequence number
+   * Queues a payload (already JSON text) for delivery and sends it now if a link is attached and not paused.
+   * A payload over `maxUnacked` or the budget is not kept (the owner is told and drops the peer).
+   * @returns its sequence number, or 0 when it was not kept
    */
   sendJSON(payloadJSON: string): number {
     if (this.#closed) throw new LiveProtocolError('session is closed');
+    if (this.#unacked.length >= this.#o.maxUnacked) {
+      this.#o.onOverflow?.(`more than ${this.#o.maxUnacked} messages wait for an acknowledgement`);
+      return 0;
+    }
+    if (!this.#budget.charge(textCost(payloadJSON))) return 0;
     const seq = this.#nextSeq++;
     this.#unacked.push(payloadJSON);
-    if (this.#unacked.length > this.#o.maxUnacked) {
-      this.#o.onOverflow?.();
-      return seq;
-    }
-    if (this.#link !== null) this.#transmit(seq, payloadJSON);
+    this.#flush();
     return seq;
   }
 
@@ -107,16 +138,31 @@ export class ReliableSession {
     this.#ackSent = 0;
     this.#lastHeard = this.#lastSent = this.#o.clock.seconds();
     this.#handleAck(peerLastReceived);
-    const first = this.#firstSeq;
-    // A resend may detach us (the link fails and the owner reacts): stop as soon as that happens.
-    for (let i = 0; i < this.#unacked.length && this.#link === link; i++) this.#transmit(first + i, this.#unacked[i]!);
+    this.#sent = this.#firstSeq - 1;
+    this.#flush();
     this.#armHeartbeat();
+  }
+
+  /**
+   * The link's transport cannot take more for now (its write buffer is full): messages wait in the session
+   * until {@link ReliableSession.resumeSending}. Acknowledgements and heartbeats still go out.
+   */
+  pauseSending(): void {
+    if (this.#link !== null) this.#paused = true;
+  }
+
+  /** The link's transport has room again: sends what waited, in order. */
+  resumeSending(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#flush();
   }
 
   /** Detaches the current link (the connection dropped); messages wait for the next `attach`. */
   detach(): void {
     this.#link = null;
-    this.#ahead = undefined;
+    this.#paused = false;
+    this.#forgetAhead();
     cancelTimer(this.#ackTimer);
     cancelTimer(this.#beatTimer);
     this.#ackTimer = this.#beatTimer = null;
@@ -126,6 +172,7 @@ export class ReliableSession {
   close(): void {
     this.detach();
     this.#closed = true;
+    for (const payload of this.#unacked) this.#budget.release(textCost(payload));
     this.#unacked = [];
   }
 
@@ -162,7 +209,9 @@ export class ReliableSession {
     }
     if (seq > expected) {
       const ahead = (this.#ahead ??= new Map());
-      if (ahead.size < this.#o.maxAhead) ahead.set(seq, payload);
+      if (ahead.size >= this.#o.maxAhead || ahead.has(seq)) return; // the peer resends it after the gap
+      const text = JSON.stringify(payload);
+      if (this.#budget.charge(textCost(text))) ahead.set(seq, text);
       return;
     }
     this.lastReceived = seq;
@@ -170,25 +219,47 @@ export class ReliableSession {
     const ahead = this.#ahead;
     if (ahead !== undefined) {
       for (let next = this.lastReceived + 1; ahead.has(next) && !this.#closed; next++) {
-        const p = ahead.get(next);
+        const text = ahead.get(next)!;
         ahead.delete(next);
+        this.#budget.release(textCost(text));
         this.lastReceived = next;
-        this.#o.deliver(p);
+        this.#o.deliver(JSON.parse(text));
       }
-      for (const k of ahead.keys()) if (k <= this.lastReceived) ahead.delete(k);
+      for (const [k, text] of ahead) {
+        if (k > this.lastReceived) continue;
+        ahead.delete(k);
+        this.#budget.release(textCost(text));
+      }
     }
     this.#scheduleAck();
+  }
+
+  #forgetAhead(): void {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead !== undefined) for (const text of ahead.values()) this.#budget.release(textCost(text));
   }
 
   #handleAck(ack: number): void {
     if (ack >= this.#nextSeq) throw new LiveProtocolError(`acknowledgement of ${ack}, but only ${this.#nextSeq - 1} sent`);
     const drop = ack - this.#firstSeq + 1;
     if (drop <= 0) return;
-    this.#unacked.splice(0, drop);
+    for (const payload of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payload));
     this.#firstSeq += drop;
+    if (this.#sent < ack) this.#sent = ack;
+  }
+
+  /** Writes what the current link has not had yet, in order, until it pauses or goes away. */
+  #flush(): void {
+    const link = this.#link;
+    while (link !== null && this.#link === link && !this.#paused && this.#sent < this.#nextSeq - 1) {
+      const seq = this.#sent + 1;
+      this.#transmit(seq, this.#unacked[seq - this.#firstSeq]!);
+    }
   }
 
   #transmit(seq: number, payloadJSON: string): void {
+    this.#sent = seq;
     cancelTimer(this.#ackTimer);
     this.#ackTimer = null;
     this.#lastSent = this.#o.clock.seconds();
