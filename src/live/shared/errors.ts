@@ -38,3 +38,15 @@ export class PageGone extends Error {
 export class LiveProtocolError extends Error {
   override name = 'LiveProtocolError';
 }
+
+/** A call got no answer within the page's `callTimeout`: the other side is stuck or not answering on purpose. */
+export class CallTimeout extends Error {
+  override name = 'CallTimeout';
+  readonly code = 'TORSION_LIVE_CALL_TIMEOUT';
+}
+
+/** A call was refused because `maxPendingCalls` calls already wait (in that direction) on this page. */
+export class TooManyCalls extends Error {
+  override name = 'TooManyCalls';
+  readonly code = 'TORSION_LIVE_TOO_MANY_CALLS';
+}

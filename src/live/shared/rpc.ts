@@ -7,11 +7,20 @@
  * ["r", callId, result]                   result
  * ["e", callId, errorType, message]       error (its type and message become a RemoteError)
  * ```
+ *
+ * A peer that never answers must not make the calls to it pile up, and one that calls without end must not
+ * make the calls from it pile up: both directions have a cap (`maxPending`), and calls out a deadline.
  * @module
  */
 import { Deferred, maybeDeferred, type Failure } from '../../defer/index.js';
-import { InvalidArguments, LiveProtocolError, NoSuchMethod, NoSuchWidget, RemoteError } from './errors.js';
+import type { MemoryBudget } from './budget.js';
+import { cancelTimer } from './clock.js';
+import { CallTimeout, InvalidArguments, LiveProtocolError, NoSuchMethod, NoSuchWidget, RemoteError, TooManyCalls } from './errors.js';
 import { exposedMethod } from './expose.js';
+import type { LiveClock, LiveTimer } from './interfaces.js';
+
+/** What one call waiting for its answer costs, in bytes: its Deferred, its map entry and its bookkeeping. */
+export const PENDING_CALL_COST = 256;
 
 /** A method the receiving side provides itself, not subject to `expose` (adding and detaching widgets). */
 export type Builtin = (target: object, args: unknown[]) => unknown;
@@ -28,6 +37,26 @@ export interface RemoteCallsOptions {
   maxMessageSize: number;
   /** Told about each local method that failed (for logging); the error goes back to the caller anyway. */
   onLocalError?: (failure: Failure, widgetId: number, method: string) => void;
+  /**
+   * Most calls out waiting for their answers, and most calls in being answered (default no limit). Beyond it
+   * a call out fails at once, and a call in is answered, with `TooManyCalls`.
+   */
+  maxPending?: number;
+  /** Seconds a call out waits for its answer before failing with `CallTimeout` (default 0: forever). Needs `clock`. */
+  callTimeout?: number;
+  /** Time source of `callTimeout`. */
+  clock?: LiveClock;
+  /** Charged {@link PENDING_CALL_COST} for each call out while it waits. */
+  budget?: MemoryBudget;
+}
+
+/** A call out waiting for its answer. */
+interface Pending {
+  readonly d: Deferred<unknown>;
+  /** When it times out, in the clock's seconds. */
+  readonly deadline: number;
+  readonly widgetId: number;
+  readonly method: string;
 }
 
 /** Encodes `value` as JSON within `limit` characters, or throws {@link InvalidArguments}. */
@@ -43,12 +72,21 @@ export function encodeLimited(value: unknown, limit: number, what: string): stri
   return json;
 }
 
+function className(target: object): string {
+  const ctor = Object.getPrototypeOf(target)?.constructor as { name?: unknown } | undefined;
+  return typeof ctor?.name === 'string' ? ctor.name : 'Object';
+}
+
 /** Outgoing calls waiting for their answers, and dispatch of incoming calls to exposed methods. */
 export class RemoteCalls {
   readonly #o: RemoteCallsOptions;
-  readonly #pending = new Map<number, Deferred<unknown>>();
+  /** In the order they were made, which is also the order of their deadlines. */
+  readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #failed: Error | null = null;
+  /** Calls in whose answers are not sent yet. */
+  #running = 0;
+  #timer: LiveTimer | null = null;
 
   constructor(options: RemoteCallsOptions) {
     this.#o = options;
@@ -59,21 +97,35 @@ export class RemoteCalls {
     return this.#pending.size;
   }
 
+  /** Number of calls from the other side still being answered. */
+  get runningCount(): number {
+    return this.#running;
+  }
+
   /**
    * Calls `method` of the remote widget `widgetId`. The Deferred fires with its result, or fails with a
    * {@link RemoteError} carrying the remote error's type and message (or {@link InvalidArguments} at once).
+   * It fails with {@link TooManyCalls} at once when `maxPending` calls already wait, and with
+   * {@link CallTimeout} when no answer came within `callTimeout`.
    */
   call<T = unknown>(widgetId: number, method: string, args: unknown[]): Deferred<T> {
     if (this.#failed !== null) return Deferred.fail<T>(this.#failed);
+    const max = this.#o.maxPending ?? Infinity;
+    if (this.#pending.size >= max) return Deferred.fail<T>(new TooManyCalls(`${max} calls already wait for their answers; ${method} was not sent`));
     let json: string;
     try {
       json = encodeLimited(args, this.#o.maxMessageSize, 'arguments');
     } catch (e) {
       return Deferred.fail<T>(e);
     }
+    // A refusal drops the page (the budget's owner does), which fails every call with the reason.
+    if (this.#o.budget?.charge(PENDING_CALL_COST) === false) return Deferred.fail<T>(this.#failed ?? new TooManyCalls(`no memory left for ${method}`));
     const id = this.#nextId++;
-    const d = new Deferred<T>(() => this.#pending.delete(id));
-    this.#pending.set(id, d as Deferred<unknown>);
+    const d = new Deferred<T>(() => this.#forget(id));
+    const timeout = this.#o.callTimeout ?? 0;
+    const deadline = timeout > 0 && this.#o.clock !== undefined ? this.#o.clock.seconds() + timeout : Infinity;
+    this.#pending.set(id, { d: d as Deferred<unknown>, deadline, widgetId, method });
+    this.#armTimeout();
     this.#o.sendJSON(`["c",${id},${widgetId},${JSON.stringify(method)},${json}]`);
     return d;
   }
@@ -81,9 +133,10 @@ export class RemoteCalls {
   /** Fails every pending call, and every later one, with `error` (the page is gone). */
   failAll(error: Error): void {
     this.#failed = error;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const d of pending) d.errback(error);
+    cancelTimer(this.#timer);
+    this.#timer = null;
+    const pending = [...this.#pending.keys()];
+    for (const id of pending) this.#settle(id)?.errback(error);
   }
 
   /** Handles one delivered payload. Throws {@link LiveProtocolError} if it is not a call, result or error. */
@@ -104,26 +157,62 @@ export class RemoteCalls {
     throw new LiveProtocolError('malformed payload');
   }
 
+  /** Takes call `id` out of the pending ones, if it still is, and returns its Deferred. */
   #settle(id: number): Deferred<unknown> | undefined {
-    const d = this.#pending.get(id);
-    this.#pending.delete(id);
-    return d;
+    const p = this.#pending.get(id);
+    if (p === undefined) return undefined;
+    this.#forget(id);
+    return p.d;
+  }
+
+  #forget(id: number): void {
+    if (this.#pending.delete(id)) this.#o.budget?.release(PENDING_CALL_COST);
+  }
+
+  /** One timer for all calls: they time out in the order they were made. */
+  #armTimeout(): void {
+    const clock = this.#o.clock;
+    if (this.#timer !== null || clock === undefined) return;
+    const first = this.#pending.values().next();
+    if (first.done === true || first.value.deadline === Infinity) return;
+    this.#timer = clock.callLater(Math.max(0, first.value.deadline - clock.seconds()), () => {
+      this.#timer = null;
+      this.#expire(clock.seconds());
+    });
+  }
+
+  #expire(now: number): void {
+    for (const [id, p] of this.#pending) {
+      if (p.deadline > now + 1e-6) break;
+      this.#forget(id);
+      p.d.errback(new CallTimeout(`no answer to ${p.method} on widget ${p.widgetId} within ${this.#o.callTimeout} seconds`));
+    }
+    this.#armTimeout();
   }
 
   #incoming(id: number, widgetId: number, method: string, args: unknown[]): void {
+    const max = this.#o.maxPending ?? Infinity;
+    if (this.#running >= max) {
+      this.#replyError(id, new TooManyCalls(`${max} calls are being answered already; ${method} was refused`));
+      return;
+    }
     const target = this.#o.lookup(widgetId);
     let d: Deferred<unknown>;
     if (target === undefined) {
       d = Deferred.fail(new NoSuchWidget(`no widget ${widgetId}`));
     } else {
-      const builtin = method.startsWith('__') ? this.#o.builtins?.[method] : undefined;
+      // Own properties only: `__proto__` or `__defineGetter__` must not reach Object.prototype.
+      const builtins = this.#o.builtins;
+      const builtin = builtins !== undefined && method.startsWith('__') && Object.hasOwn(builtins, method) ? builtins[method] : undefined;
       const fn = builtin === undefined ? exposedMethod(target, method) : undefined;
       if (builtin !== undefined) d = maybeDeferred(builtin, target, args);
       else if (fn !== undefined) d = maybeDeferred(() => fn.apply(target, args));
-      else d = Deferred.fail(new NoSuchMethod(`no exposed method ${JSON.stringify(method)} on widget ${widgetId} (${target.constructor.name})`));
+      else d = Deferred.fail(new NoSuchMethod(`no exposed method ${JSON.stringify(method)} on widget ${widgetId} (${className(target)})`));
     }
+    this.#running++;
     d.addCallbacks(
       (value) => {
+        this.#running--;
         let json: string;
         try {
           json = encodeLimited(value, this.#o.maxMessageSize, 'result');
@@ -134,6 +223,7 @@ export class RemoteCalls {
         this.#o.sendJSON(`["r",${id},${json}]`);
       },
       (f: Failure) => {
+        this.#running--;
         this.#o.onLocalError?.(f, widgetId, method);
         this.#replyError(id, f.value);
       },
