@@ -184,11 +184,15 @@ describe('LiveConnection over a LiveEndpoint', () => {
     assert.deepEqual(late.frames(), [[9, 'no such page']]);
   });
 
-  test('a page that never connects is gone after the grace period', async () => {
-    const { page, connection, clock } = await loaded();
-    clock.advance(10);
+  test('a page that never connects is gone after connectTimeout, long before its grace period', async () => {
+    const { page, connection, clock, root } = await loaded({ gracePeriod: 60, limits: { connectTimeout: 3 } });
+    const call = root.callRemote('x');
+    clock.advance(2.9);
+    assert.equal(connection.isGone, false);
+    clock.advance(0.1);
     assert.equal(connection.isGone, true);
     assert.equal(page.connections.size, 0);
+    assert.match(failureResultOf(call, PageGone).getErrorMessage(), /never connected/);
   });
 
   test('a GONE from the page ends it at once', async () => {
@@ -243,7 +247,7 @@ describe('LiveConnection over a LiveEndpoint', () => {
 
   test('initial arguments over the size limit fail the render', () => {
     const clock = new Clock();
-    const page = new LivePage({ clock, maxMessageSize: 10, element: () => new Recorder('x'.repeat(20)) });
+    const page = new LivePage({ clock, limits: { maxMessageSize: 10 }, element: () => new Recorder('x'.repeat(20)) });
     failureResultOf(page.load(null, '/_live/'));
     assert.equal(page.connections.size, 0);
   });

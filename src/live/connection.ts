@@ -2,15 +2,22 @@
  * `LiveConnection`: the server's state for one loaded page (one browser tab): its widgets, the reliable
  * session to the page, and the transport connection currently carrying it. It outlives dropped connections
  * for the page's grace period.
+ *
+ * Everything the server holds for the page (its session's queues, its pending calls, frames queued by its
+ * transport) is charged to the page's {@link MemoryBudget}, which draws on its address's and the process's:
+ * a page whose charge is refused is dropped, so a page that never acknowledges, never answers or sends
+ * frames out of order costs at most `maxPageBytes`.
  * @module
  */
 import { Deferred } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import { flattenString } from '../template/index.js';
+import { MemoryBudget } from './shared/budget.js';
 import { cancelTimer } from './shared/clock.js';
 import { PageGone, LiveProtocolError } from './shared/errors.js';
 import { GONE, encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
 import type { LiveClock, LiveTimer } from './shared/interfaces.js';
+import type { LiveLimits } from './shared/limits.js';
 import { encodeLimited, RemoteCalls } from './shared/rpc.js';
 import { ReliableSession } from './shared/session.js';
 import type { LiveElement } from './element.js';
@@ -24,12 +31,19 @@ export interface LiveConnectionSettings {
   gracePeriod: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
-  maxMessageSize: number;
-  maxUnacked: number;
+  limits: LiveLimits;
   /** Registers the browser module of a class (called as widgets render). */
   registerModule(jsClass: string, module: string | URL | null): boolean;
   /** Called once the connection is gone, so the page forgets it. */
   forget(connection: LiveConnection): void;
+}
+
+/** Where a page's memory comes from. */
+export interface LiveConnectionPlacement {
+  /** The budget the page's budget draws on (its address's, or the process's), if any. */
+  budget: MemoryBudget | null;
+  /** The client address the page was loaded from, if known (see `addresses.ts`). */
+  address: string | null;
 }
 
 let counter = 0;
@@ -60,29 +74,46 @@ export class LiveConnection {
   #gone: Deferred<void>[] | null = [];
   /** The request that rendered the page: later widgets render with it too. */
   readonly request: unknown;
+  /** What the server holds for this page, against `maxPageBytes`. */
+  readonly budget: MemoryBudget;
+  /** The client address the page was loaded from, when known. */
+  readonly address: string | null;
 
-  constructor(settings: LiveConnectionSettings, root: LiveElement, request: unknown) {
+  constructor(settings: LiveConnectionSettings, root: LiveElement, request: unknown, placement: LiveConnectionPlacement = { budget: null, address: null }) {
     this.#s = settings;
     this.request = request;
+    this.address = placement.address;
+    const limits = settings.limits;
+    this.budget = new MemoryBudget(limits.maxPageBytes, placement.budget, { owner: "the page's", onExceeded: (reason) => this.#drop(reason) });
     root.bindPage(this);
     this.session = new ReliableSession({
       clock: settings.clock,
       heartbeatInterval: settings.heartbeatInterval,
       heartbeatTimeout: settings.heartbeatTimeout,
-      maxUnacked: settings.maxUnacked,
+      maxUnacked: limits.maxUnacked,
+      maxAhead: limits.maxAhead,
+      budget: this.budget,
       deliver: (payload) => this.#calls.handle(payload),
       onDead: () => this.#socket?.close('heartbeat timeout'),
-      onOverflow: () => this.disconnect('the page stopped acknowledging messages'),
+      onOverflow: (reason) => this.#drop(reason),
     });
     this.#calls = new RemoteCalls({
       sendJSON: (json) => this.session.sendJSON(json),
       lookup: (id) => this.#widgets.get(id),
-      maxMessageSize: settings.maxMessageSize,
+      maxMessageSize: limits.maxMessageSize,
+      maxPending: limits.maxPendingCalls,
+      callTimeout: limits.callTimeout,
+      clock: settings.clock,
+      budget: this.budget,
       builtins: { __detach__: (target) => (target as LiveElement).forgetDetached() },
       // The error goes back to the page; here it is only worth a note.
       onLocalError: (failure, widgetId, method) => log.failure('live call {method} on widget {widgetId} failed', failure, { method, widgetId }, 'info'),
     });
-    this.#startGrace();
+    // A page that never connects (a crawler, a flood of GETs) goes long before the grace period would end.
+    this.#graceTimer = settings.clock.callLater(limits.connectTimeout, () => {
+      this.#graceTimer = null;
+      this.disconnect('never connected');
+    });
   }
 
   /** True once the page is gone for good. */
@@ -113,7 +144,7 @@ export class LiveConnection {
     if (element.widgetId !== null) return element.widgetId;
     const id = this.#nextWidget++;
     const args = element.getInitialArguments();
-    encodeLimited(args, this.#s.maxMessageSize, 'initial arguments');
+    encodeLimited(args, this.#s.limits.maxMessageSize, 'initial arguments');
     const module = this.#s.registerModule(element.jsClass, element.jsModule);
     element.widgetId = id;
     this.#widgets.set(id, element);
@@ -165,6 +196,16 @@ export class LiveConnection {
     this.attachments++;
     socket.sendFrame(encodeWelcome(this.session.lastReceived));
     this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived);
+  }
+
+  /** Internal: `socket`'s transport cannot take more frames for now (the page is not reading fast enough). */
+  sendingPaused(socket: FrameSocket): void {
+    if (socket === this.#socket) this.session.pauseSending();
+  }
+
+  /** Internal: `socket`'s transport has room again. */
+  sendingResumed(socket: FrameSocket): void {
+    if (socket === this.#socket) this.session.resumeSending();
   }
 
   /** Internal: a frame (after HELLO) arrived on `socket`. */
@@ -221,9 +262,17 @@ export class LiveConnection {
       socket.close(reason);
     }
     this.#calls.failAll(new PageGone(`page is gone: ${reason}`));
+    this.budget.close();
     this.#s.forget(this);
     log.debug('page {page} gone: {reason}', { page: this.id, reason });
     for (const d of waiting) d.callback(undefined);
+  }
+
+  /** The page broke a limit: it goes, with a note saying which and where from. */
+  #drop(reason: string): void {
+    if (this.#gone === null) return;
+    log.warn('dropping live page {page} from {address}: {reason}', { page: this.id, address: this.address ?? 'unknown', reason });
+    this.disconnect(reason);
   }
 
   #startGrace(): void {

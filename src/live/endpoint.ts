@@ -2,6 +2,11 @@
  * `LiveEndpoint`: the server end of one transport connection from a page. It waits for the HELLO that names
  * the page, attaches itself to that page's `LiveConnection`, then passes frames through. Transports (the
  * WebSocket resource, long polling) create one per connection and feed it text.
+ *
+ * Transports report their write buffer's state with `pauseSending`/`resumeSending` (a WebSocket's TCP
+ * buffer over its high-water mark, a long-polling outbox no GET has taken): the page's messages then wait in
+ * its session, and a connection that stays full for `stallTimeout` seconds (a page that stopped reading) is
+ * closed.
  * @module
  */
 import { Logger } from '../logger/index.js';
@@ -23,13 +28,19 @@ export interface PageDirectory {
   readonly clock: LiveClock;
   /** Seconds a new connection has to say HELLO before it is closed. */
   readonly helloTimeout: number;
+  /** Seconds a connection may stay unable to take more frames before it is closed. */
+  readonly stallTimeout: number;
 }
+
+/** The reason a connection whose page stopped reading is closed with. */
+export const STALLED = 'stalled';
 
 /** One transport connection's state: before HELLO, attached, or closed. */
 export class LiveEndpoint implements FrameSocket {
   #connection: LiveConnection | null = null;
   #closed = false;
   #helloTimer: LiveTimer | null;
+  #stallTimer: LiveTimer | null = null;
   /** When true, frames are silently dropped both ways: a stalled network, for tests. */
   stalled = false;
 
@@ -60,6 +71,30 @@ export class LiveEndpoint implements FrameSocket {
     if (!this.#closed && !this.stalled) this.send(frame);
   }
 
+  /** True while the transport cannot take more frames. */
+  get sendingPaused(): boolean {
+    return this.#stallTimer !== null;
+  }
+
+  /** The transport's write buffer is full: the page's messages wait, and the page has `stallTimeout` seconds to read. */
+  pauseSending(): void {
+    if (this.#closed || this.#stallTimer !== null) return;
+    this.#stallTimer = this.pages.clock.callLater(this.pages.stallTimeout, () => {
+      this.#stallTimer = null;
+      log.info('closing the live connection of page {page}: it read nothing for {seconds} s', { page: this.#connection?.id ?? 'none', seconds: this.pages.stallTimeout });
+      this.close(STALLED);
+    });
+    this.#connection?.sendingPaused(this);
+  }
+
+  /** The transport's write buffer has room again. */
+  resumeSending(): void {
+    if (this.#stallTimer === null) return;
+    cancelTimer(this.#stallTimer);
+    this.#stallTimer = null;
+    if (!this.#closed) this.#connection?.sendingResumed(this);
+  }
+
   /** Closes the transport; the page waits for a new one. */
   close(reason: string): void {
     if (this.#closed) return;
@@ -86,6 +121,7 @@ export class LiveEndpoint implements FrameSocket {
       this.#connection = connection;
       cancelTimer(this.#helloTimer);
       connection.attach(this, frame[2]);
+      if (this.#stallTimer !== null) connection.sendingPaused(this);
     } catch (e) {
       if (!(e instanceof LiveProtocolError)) throw e;
       log.warn('closing a live connection: {error}', { error: e.message });
@@ -98,6 +134,8 @@ export class LiveEndpoint implements FrameSocket {
     if (this.#closed) return;
     this.#closed = true;
     cancelTimer(this.#helloTimer);
+    cancelTimer(this.#stallTimer);
+    this.#stallTimer = null;
     this.#connection?.socketLost(this);
   }
 }

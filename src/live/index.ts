@@ -4,7 +4,7 @@
  * polling) with reliable, exactly-once delivery across reconnections.
  * @module
  */
-export { LivePage, TooManyPages, type LivePageOptions, type LoadedPage } from './page.js';
+export { LivePage, TooManyPages, TooManyPagesFromAddress, type LivePageOptions, type LoadedPage } from './page.js';
 export { LiveElement, WIDGET_ATTRIBUTE } from './element.js';
 export { LiveConnection } from './connection.js';
 export { LiveEndpoint, type PageDirectory } from './endpoint.js';
@@ -16,7 +16,9 @@ export type { FrameSocket, WidgetInfo, BootData } from './interfaces.js';
 export { expose } from './shared/expose.js';
 export { ReliableSession, type ReliableSessionOptions } from './shared/session.js';
 export { RemoteCalls, type RemoteCallsOptions } from './shared/rpc.js';
-export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError } from './shared/errors.js';
-export type { LiveClock, LiveTimer, LiveLimits } from './shared/interfaces.js';
+export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError, CallTimeout, TooManyCalls } from './shared/errors.js';
+export type { LiveClock, LiveTimer } from './shared/interfaces.js';
+export { DEFAULT_LIVE_LIMITS, resolveLiveLimits, type LiveLimits } from './shared/limits.js';
+export { MemoryBudget, type MemoryBudgetOptions } from './shared/budget.js';
 // The WebSocket-to-TCP bridge for Torsion protocols running in a page (src/live/bridge).
 export { WebSocketBridgeResource, allowTCPDestinations, BRIDGE_MAX_MESSAGE_SIZE, type BridgeDestination, BridgeProtocol, BridgeCloseCode } from './bridge/index.js';

@@ -61,7 +61,7 @@ describe('LivePage document and assets', () => {
 
   test('beyond maxPages live pages a GET is a 503 until one is gone', async () => {
     const clock = new Clock();
-    const page = new LivePage({ clock, maxPages: 2, gracePeriod: 5, element: () => new Recorder() });
+    const page = new LivePage({ clock, limits: { maxPages: 2, connectTimeout: 5 }, gracePeriod: 5, element: () => new Recorder() });
     const s = new Site(page, { accessLog: false, clock });
     assert.equal((await s.request('GET', '/')).code, 200);
     assert.equal((await s.request('GET', '/')).code, 200);
@@ -105,12 +105,11 @@ describe('long polling', () => {
     assert.equal(page.polling.socketCount, 1);
   });
 
-  test('a HELLO for a page that is gone gets GONE on the next GET, then 410', async () => {
-    const { site: s } = site();
+  test('a HELLO for a page that is gone is told so at once and opens no connection', async () => {
+    const { site: s, page } = site();
     const open = await s.request('POST', '/app/_live/poll?s=new', { body: JSON.stringify([encodeHello('forgotten', 3)]) });
-    const id = (JSON.parse(open.text) as { s: string }).s;
-    assert.deepEqual(JSON.parse((await s.request('GET', `/app/_live/poll?s=${id}`)).text), ['[9,"no such page"]']);
-    assert.equal((await s.request('GET', `/app/_live/poll?s=${id}`)).code, 410);
+    assert.deepEqual(JSON.parse(open.text), { gone: 'no such page' });
+    assert.equal(page.polling.socketCount, 0);
   });
 
   test('unknown connections and malformed bodies', async () => {

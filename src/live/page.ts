@@ -2,6 +2,9 @@
  * `LivePage`: the `torsion/web` resource that serves live pages (Athena's `LivePage`). Each GET renders a new
  * root `LiveElement` into a document and creates the page's `LiveConnection`; the page's children serve the
  * client runtime, the widget modules, the WebSocket endpoint and the long-polling endpoints.
+ *
+ * Every limit a visitor can push against is in `options.limits` (see `shared/limits.ts` for the list and
+ * the defaults); `admission.ts` applies the per-address ones.
  * @module
  */
 import { Deferred, Failure } from '../defer/index.js';
@@ -9,6 +12,7 @@ import { reactor } from '../internet/index.js';
 import { Logger } from '../logger/index.js';
 import { flattenString, raw, type Flattenable } from '../template/index.js';
 import { ErrorPage, Resource, NoResource, type IResource, type Request } from '../web/index.js';
+import { AddressBook, addressKey, processBudget } from './admission.js';
 import { LiveConnection, type LiveConnectionSettings } from './connection.js';
 import { defaultDocument, liveHead, type LiveDocumentParts } from './document.js';
 import type { LiveElement } from './element.js';
@@ -16,7 +20,9 @@ import type { PageDirectory } from './endpoint.js';
 import type { BootData } from './interfaces.js';
 import { compileRuntime, compileWidgetModule } from './modules.js';
 import { PollingResource } from './polling.js';
+import type { MemoryBudget } from './shared/budget.js';
 import type { LiveClock } from './shared/interfaces.js';
+import { resolveLiveLimits, type LiveLimits } from './shared/limits.js';
 import { liveWebSocketResource } from './websocket.js';
 
 const log = new Logger({ namespace: 'torsion.live.page' });
@@ -35,16 +41,17 @@ export interface LivePageOptions {
   heartbeatInterval?: number;
   /** Seconds without hearing anything after which a connection is dead (default 30). */
   heartbeatTimeout?: number;
-  /** Largest JSON encoding of one call's arguments or result, in characters (default 256 KiB). */
-  maxMessageSize?: number;
-  /** Most unacknowledged messages to one page before it is dropped (default 10,000). */
-  maxUnacked?: number;
   /** Transports the page tries, in order (default WebSocket, then long polling). */
   transports?: ('websocket' | 'polling')[];
-  /** Most pages alive at once (connected or in their grace period); beyond it a GET is a 503 (default 10,000). */
-  maxPages?: number;
   /** Seconds a long-polling GET waits for frames (default 20). */
   pollTimeout?: number;
+  /** Sizes, counts, rates and budgets; any left out take their defaults (see {@link LiveLimits}). */
+  limits?: Partial<LiveLimits>;
+  /**
+   * Origins (`https://example.org`) besides the page's own whose pages may use its WebSocket and long
+   * polling: for a server that sees another `Host` than the browser does. Others are refused with 403.
+   */
+  allowedOrigins?: string[];
   /** Browser modules by class name, for classes whose elements do not name their `jsModule`. */
   modules?: Record<string, string | URL>;
   /** Time source (default the reactor). */
@@ -60,9 +67,23 @@ export interface LoadedPage {
 
 const MODULE_NAME = /^[A-Za-z_$][\w$]*$/;
 
-/** The page has `maxPages` live pages already. */
+/** A new page was refused: `maxPages` live pages already. */
 export class TooManyPages extends Error {
   override name = 'TooManyPages';
+  readonly code: string = 'TORSION_LIVE_TOO_MANY_PAGES';
+  constructor(
+    message: string,
+    /** Seconds after which trying again may work. */
+    readonly retryAfter: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A new page was refused because of its client address: too many live pages from it, or made too fast. */
+export class TooManyPagesFromAddress extends TooManyPages {
+  override name = 'TooManyPagesFromAddress';
+  override readonly code = 'TORSION_LIVE_ADDRESS_LIMIT';
 }
 
 /**
@@ -74,11 +95,16 @@ export class TooManyPages extends Error {
  * reactor.listenTCP(8080, new Site(root));
  */
 export class LivePage extends Resource implements PageDirectory {
-  readonly options: Required<Omit<LivePageOptions, 'document' | 'modules'>> & Pick<LivePageOptions, 'document'>;
+  readonly options: Required<Omit<LivePageOptions, 'document' | 'modules' | 'limits'>> & Pick<LivePageOptions, 'document'>;
+  /** The limits in force, defaults filled in. */
+  readonly limits: LiveLimits;
   readonly maxFrameSize: number;
   readonly clock: LiveClock;
   readonly helloTimeout: number;
+  readonly stallTimeout: number;
   readonly #connections = new Map<string, LiveConnection>();
+  readonly #total: MemoryBudget;
+  readonly #addresses: AddressBook;
   readonly #modules = new Map<string, string | URL>();
   readonly #settings: LiveConnectionSettings;
   readonly #assets = new Resource();
@@ -86,39 +112,51 @@ export class LivePage extends Resource implements PageDirectory {
 
   constructor(options: LivePageOptions) {
     super();
+    const { limits, modules, ...rest } = options;
     this.options = {
       title: 'Torsion Live',
       gracePeriod: 60,
       heartbeatInterval: 10,
       heartbeatTimeout: 30,
-      maxMessageSize: 256 * 1024,
-      maxUnacked: 10_000,
-      maxPages: 10_000,
       transports: ['websocket', 'polling'],
       pollTimeout: 20,
       clock: reactor,
-      ...options,
+      allowedOrigins: [],
+      ...rest,
     };
-    for (const [name, module] of Object.entries(options.modules ?? {})) this.#registerModule(name, module);
+    for (const [name, module] of Object.entries(modules ?? {})) this.#registerModule(name, module);
     const o = this.options;
-    this.maxFrameSize = o.maxMessageSize + 1024;
+    const l = (this.limits = resolveLiveLimits(limits));
+    this.maxFrameSize = l.maxMessageSize + 1024;
     this.clock = o.clock;
     this.helloTimeout = o.heartbeatTimeout;
+    this.stallTimeout = l.stallTimeout;
+    this.#total = processBudget(l.maxTotalBytes);
+    this.#addresses = new AddressBook(l, o.clock, this.#total);
     this.#settings = {
       clock: o.clock,
       gracePeriod: o.gracePeriod,
       heartbeatInterval: o.heartbeatInterval,
       heartbeatTimeout: o.heartbeatTimeout,
-      maxMessageSize: o.maxMessageSize,
-      maxUnacked: o.maxUnacked,
+      limits: l,
       registerModule: (name, module) => this.#registerModule(name, module),
-      forget: (c) => this.#connections.delete(c.id),
+      forget: (c) => {
+        this.#connections.delete(c.id);
+        if (c.address !== null) this.#addresses.release(c.address);
+      },
     };
-    this.polling = new PollingResource(this, { clock: o.clock, pollTimeout: o.pollTimeout, idleTimeout: o.pollTimeout + o.heartbeatTimeout });
+    this.polling = new PollingResource(this, {
+      clock: o.clock,
+      pollTimeout: o.pollTimeout,
+      idleTimeout: o.pollTimeout + o.heartbeatTimeout,
+      highWater: l.pollHighWater,
+      maxSockets: l.maxPollingSockets,
+      allowedOrigins: o.allowedOrigins,
+    });
     this.#assets.putChild('runtime.js', new ScriptResource(() => compileRuntime()));
     this.#assets.putChild('modules', new ModulesResource((name) => this.#modules.get(name)));
     this.#assets.putChild('poll', this.polling);
-    this.#assets.putChild('ws', liveWebSocketResource(this));
+    this.#assets.putChild('ws', liveWebSocketResource(this, o.allowedOrigins));
   }
 
   /** The pages currently alive (connected, or within their grace period). */
@@ -139,12 +177,27 @@ export class LivePage extends Resource implements PageDirectory {
   /**
    * Makes a new page: builds the root element, renders it, and returns the connection, the markup and the
    * boot data. `renderGET` wraps it in a document; Node clients (benchmarks, tests) can use it directly.
+   * Fails with {@link TooManyPages} (or {@link TooManyPagesFromAddress}) when a limit refuses a new page.
    * @param base the URL path of this resource's `_live/` child
    */
   load(request: Request | null, base: string): Deferred<LoadedPage> {
-    if (this.#connections.size >= this.options.maxPages) return Deferred.fail(new TooManyPages(`${this.#connections.size} live pages already`));
-    const root = this.options.element(request);
-    const connection = new LiveConnection(this.#settings, root, request);
+    const l = this.limits;
+    if (this.#connections.size >= l.maxPages) return Deferred.fail(new TooManyPages(`${this.#connections.size} live pages already`, Math.ceil(this.options.gracePeriod)));
+    const address = request === null ? null : addressKey(request.getClientAddress());
+    let budget = this.#total;
+    if (address !== null) {
+      const admitted = this.#addresses.admit(address);
+      if ('reason' in admitted) return Deferred.fail(new TooManyPagesFromAddress(admitted.reason, admitted.retryAfter));
+      budget = admitted;
+    }
+    let root: LiveElement;
+    try {
+      root = this.options.element(request);
+    } catch (e) {
+      if (address !== null) this.#addresses.release(address);
+      return Deferred.fail(e);
+    }
+    const connection = new LiveConnection(this.#settings, root, request, { budget, address });
     this.#connections.set(connection.id, connection);
     const o = this.options;
     return flattenString(request, root).addCallbacks(
@@ -157,7 +210,7 @@ export class LivePage extends Resource implements PageDirectory {
           heartbeatInterval: o.heartbeatInterval,
           heartbeatTimeout: o.heartbeatTimeout,
           gracePeriod: o.gracePeriod,
-          maxMessageSize: o.maxMessageSize,
+          maxMessageSize: l.maxMessageSize,
           widgets: connection.takeWidgetInfos(null),
         };
         return { connection, html, boot };
@@ -169,13 +222,15 @@ export class LivePage extends Resource implements PageDirectory {
     );
   }
 
-  /** Renders a new page (503 when `maxPages` are alive). */
+  /** Renders a new page (429 when its address is over its limits, 503 when `maxPages` are alive). */
   renderGET(request: Request): Deferred<string | Uint8Array> {
     const loading = this.load(request, liveBase(request));
     if (loading.called && loading.result instanceof Failure && loading.result.check(TooManyPages)) {
+      const refusal = loading.result.value as TooManyPages;
       loading.addErrback(() => undefined);
-      request.setHeader('Retry-After', Math.ceil(this.options.gracePeriod));
-      return Deferred.succeed(new ErrorPage(503, 'Service Unavailable', 'Too many live pages; try again later.').render(request));
+      request.setHeader('Retry-After', refusal.retryAfter);
+      const page = refusal instanceof TooManyPagesFromAddress ? new ErrorPage(429, 'Too Many Requests', 'Too many live pages from your address; try again later.') : new ErrorPage(503, 'Service Unavailable', 'Too many live pages; try again later.');
+      return Deferred.succeed(page.render(request));
     }
     return loading.addCallback(({ html, boot }) => {
       const parts: LiveDocumentParts = { title: this.options.title, head: liveHead(boot), body: raw(html) };

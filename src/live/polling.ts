@@ -1,16 +1,26 @@
 /**
  * Long polling, the fallback transport for networks that block WebSockets. A virtual connection is a
- * series of HTTP requests: `POST poll?s=new` opens it (its body holds the first frames, HELLO included) and
- * answers `{"s": id}`; `POST poll?s=id` carries more frames from the page; `GET poll?s=id` waits up to
- * `pollTimeout` seconds for frames to the page. Bodies are JSON arrays of frames. An unknown or closed `s`
- * answers 410, and the page then reconnects like after a dropped WebSocket.
+ * series of HTTP requests: `POST poll?s=new` opens it (its body holds the first frames, HELLO first) and
+ * answers `{"s": id}`, or `{"gone": reason}` when the HELLO names no live page; `POST poll?s=id` carries more
+ * frames from the page; `GET poll?s=id` waits up to `pollTimeout` seconds for frames to the page. Bodies are
+ * JSON arrays of frames. An unknown or closed `s` answers 410, and the page then reconnects like after a
+ * dropped WebSocket.
+ *
+ * A virtual connection costs memory until it is closed, so one is only opened for a well-formed HELLO naming
+ * a live page, and at most `maxSockets` are open. Frames wait for the next GET in an outbox charged to the
+ * page's budget; past `highWater` bytes the page's messages wait in its session instead (as on a full
+ * WebSocket), and the endpoint closes a connection whose page does not come to take them.
  * @module
  */
 import { Resource, NOT_DONE_YET, type Request } from '../web/index.js';
+import type { MemoryBudget } from './shared/budget.js';
+import { textCost } from './shared/budget.js';
 import { cancelTimer } from './shared/clock.js';
-import { GONE } from './shared/frames.js';
+import { LiveProtocolError } from './shared/errors.js';
+import { GONE, HELLO, decodeFrame } from './shared/frames.js';
 import type { LiveClock, LiveTimer } from './shared/interfaces.js';
 import { LiveEndpoint, type PageDirectory } from './endpoint.js';
+import { originAllowed } from './origin.js';
 
 /** Options of a {@link PollingResource}. */
 export interface PollingOptions {
@@ -19,6 +29,12 @@ export interface PollingOptions {
   pollTimeout: number;
   /** Seconds without any request (and no GET waiting) after which the virtual connection is closed. */
   idleTimeout: number;
+  /** Bytes of frames waiting for a GET above which the page's messages wait in its session (default 64 KiB). */
+  highWater?: number;
+  /** Virtual connections open at once; beyond it `s=new` is a 503 (default 10,000). */
+  maxSockets?: number;
+  /** Origins besides the page's own that may poll (see `origin.ts`). */
+  allowedOrigins?: readonly string[];
 }
 
 function randomId(): string {
@@ -35,10 +51,25 @@ function respondJSON(request: Request, body: unknown, code = 200): void {
   request.finish();
 }
 
+/** The frames of a POST body, or null when it is not a JSON array of strings. */
+function parseFrames(request: Request): string[] | null {
+  let frames: unknown;
+  try {
+    frames = JSON.parse(Buffer.from(request.content).toString('utf8'));
+  } catch {
+    return null;
+  }
+  return Array.isArray(frames) && frames.every((f) => typeof f === 'string') ? (frames as string[]) : null;
+}
+
 /** One virtual connection made of HTTP requests. */
 class PollingSocket {
   readonly endpoint: LiveEndpoint;
   #outbox: string[] = [];
+  /** What the outbox holds, and the part of it charged to `#charged`'s budget. */
+  #outboxBytes = 0;
+  #chargedBytes = 0;
+  #charged: MemoryBudget | null = null;
   #waiting: { request: Request; timer: LiveTimer } | null = null;
   #flushTimer: LiveTimer | null = null;
   #idleTimer: LiveTimer | null = null;
@@ -55,11 +86,9 @@ class PollingSocket {
   }
 
   /** Frames from the page, in order. */
-  frames(frames: unknown): boolean {
-    if (!Array.isArray(frames) || !frames.every((f) => typeof f === 'string')) return false;
+  frames(frames: readonly string[]): void {
     this.#touch();
-    for (const f of frames as string[]) this.endpoint.frameReceived(f);
-    return true;
+    for (const f of frames) this.endpoint.frameReceived(f);
   }
 
   /** A GET: answer at once if frames wait, otherwise hold it. */
@@ -68,7 +97,7 @@ class PollingSocket {
     // Frames left when the connection closed (a GONE) still go out, then 410.
     if (this.#outbox.length > 0) {
       if (!this.#closed) this.#touch();
-      return respondJSON(request, this.#outbox.splice(0));
+      return respondJSON(request, this.#takeOutbox());
     }
     if (this.#closed) return respondJSON(request, null, 410);
     const timer = this.options.clock.callLater(this.options.pollTimeout, () => this.#answer([]));
@@ -84,14 +113,39 @@ class PollingSocket {
 
   #push(frame: string): void {
     if (this.#closed) return;
+    const cost = textCost(frame);
     this.#outbox.push(frame);
+    this.#outboxBytes += cost;
+    // A refused charge drops the page, which closes this connection: the frame is kept only for that GONE.
+    const budget = this.endpoint.connection?.budget ?? null;
+    if (budget !== null && (this.#charged === null || this.#charged === budget) && budget.charge(cost)) {
+      this.#charged = budget;
+      this.#chargedBytes += cost;
+    }
+    if (this.#outboxBytes >= (this.options.highWater ?? 64 * 1024)) this.endpoint.pauseSending();
     if (this.#waiting !== null && this.#flushTimer === null) {
       // Batch the frames of one turn into one response.
       this.#flushTimer = this.options.clock.callLater(0, () => {
         this.#flushTimer = null;
-        if (this.#outbox.length > 0) this.#answer(this.#outbox.splice(0));
+        if (this.#outbox.length > 0) this.#answer(this.#takeOutbox());
       });
     }
+  }
+
+  /** Empties the outbox for a response; the page's messages may flow again. */
+  #takeOutbox(): string[] {
+    const frames = this.#emptyOutbox();
+    this.endpoint.resumeSending();
+    return frames;
+  }
+
+  #emptyOutbox(): string[] {
+    const frames = this.#outbox;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.#charged?.release(this.#chargedBytes);
+    this.#chargedBytes = 0;
+    return frames;
   }
 
   #answer(frames: string[] | null, code = 200): void {
@@ -117,7 +171,7 @@ class PollingSocket {
     cancelTimer(this.#idleTimer);
     cancelTimer(this.#flushTimer);
     // After a close only a GONE still matters (the session resends the rest on the next connection).
-    this.#outbox = this.#outbox.filter((f) => f.startsWith(`[${GONE},`));
+    this.#outbox = this.#emptyOutbox().filter((f) => f.startsWith(`[${GONE},`));
     if (this.#outbox.length > 0 && this.#waiting !== null) this.#answer(this.#outbox.splice(0));
     else this.#answer(null, 410);
     // Keep last frames (a GONE) for one more GET.
@@ -136,6 +190,8 @@ class PollingSocket {
 /** The `poll` endpoint of a live page. */
 export class PollingResource extends Resource {
   override isLeaf = true;
+  /** A POST carries at most a few frames' worth (the page splits larger batches). */
+  readonly maxBodySize: number;
   readonly #sockets = new Map<string, PollingSocket>();
 
   constructor(
@@ -143,6 +199,7 @@ export class PollingResource extends Resource {
     readonly options: PollingOptions,
   ) {
     super();
+    this.maxBodySize = 4 * pages.maxFrameSize;
   }
 
   /** Number of open virtual connections. */
@@ -157,29 +214,56 @@ export class PollingResource extends Resource {
 
   /** Frames from the page; `s=new` opens a virtual connection. */
   renderPOST(request: Request): typeof NOT_DONE_YET {
-    const s = request.args.get('s')?.[0];
-    let frames: unknown;
-    try {
-      frames = JSON.parse(Buffer.from(request.content).toString('utf8'));
-    } catch {
-      frames = undefined;
+    if (!originAllowed(request, this.options.allowedOrigins ?? [])) {
+      respondJSON(request, null, 403);
+      return NOT_DONE_YET;
     }
-    let socket: PollingSocket | undefined;
-    if (s === 'new') {
-      socket = new PollingSocket(randomId(), this.pages, this.options, (x) => this.#sockets.delete(x.id));
-      this.#sockets.set(socket.id, socket);
-    } else socket = s === undefined ? undefined : this.#sockets.get(s);
-    if (socket === undefined) respondJSON(request, null, 410);
-    else if (!socket.frames(frames)) respondJSON(request, null, 400);
-    else respondJSON(request, s === 'new' ? { s: socket.id } : {});
+    const s = request.args.get('s')?.[0];
+    const frames = parseFrames(request);
+    if (s === 'new') this.#open(request, frames);
+    else {
+      const socket = s === undefined ? undefined : this.#sockets.get(s);
+      if (socket === undefined) respondJSON(request, null, 410);
+      else if (frames === null) respondJSON(request, null, 400);
+      else {
+        socket.frames(frames);
+        respondJSON(request, {});
+      }
+    }
     return NOT_DONE_YET;
   }
 
   /** Waits for frames to the page. */
   renderGET(request: Request): typeof NOT_DONE_YET {
+    if (!originAllowed(request, this.options.allowedOrigins ?? [])) {
+      respondJSON(request, null, 403);
+      return NOT_DONE_YET;
+    }
     const socket = this.#sockets.get(request.args.get('s')?.[0] ?? '');
     if (socket === undefined) respondJSON(request, null, 410);
     else socket.poll(request);
     return NOT_DONE_YET;
+  }
+
+  /** `s=new`: a socket only for a well-formed HELLO naming a live page, and only while there is room. */
+  #open(request: Request, frames: string[] | null): void {
+    let pageId: string | null = null;
+    try {
+      const hello = frames !== null && frames.length > 0 ? decodeFrame(frames[0]!, this.pages.maxFrameSize) : null;
+      if (hello !== null && hello[0] === HELLO && hello.length === 3) pageId = hello[1];
+    } catch (e) {
+      if (!(e instanceof LiveProtocolError)) throw e;
+    }
+    if (pageId === null) return respondJSON(request, null, 400);
+    const page = this.pages.connection(pageId);
+    if (page === undefined || page.isGone) return respondJSON(request, { gone: 'no such page' });
+    if (this.#sockets.size >= (this.options.maxSockets ?? 10_000)) {
+      request.setHeader('Retry-After', 5);
+      return respondJSON(request, null, 503);
+    }
+    const socket = new PollingSocket(randomId(), this.pages, this.options, (x) => this.#sockets.delete(x.id));
+    this.#sockets.set(socket.id, socket);
+    socket.frames(frames!);
+    respondJSON(request, { s: socket.id });
   }
 }

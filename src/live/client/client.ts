@@ -13,6 +13,7 @@ import { browserClock, cancelTimer } from '../shared/clock.js';
 import { PageGone, LiveProtocolError } from '../shared/errors.js';
 import { GONE, HELLO, decodeFrame, encodeGone, encodeHello } from '../shared/frames.js';
 import type { LiveClock, LiveTimer } from '../shared/interfaces.js';
+import { DEFAULT_LIVE_LIMITS } from '../shared/limits.js';
 import { RemoteCalls, type Builtin } from '../shared/rpc.js';
 import { ReliableSession } from '../shared/session.js';
 import { PollingLink, WebSocketLink, type Link, type WebSocketConstructor } from './links.js';
@@ -60,6 +61,7 @@ export class LiveClient extends EventTarget {
   #delay: number;
   #wsFailures = 0;
   #disconnectedSince: number | null = null;
+  readonly #maxFrameSize: number;
   #held: Promise<unknown> | null = null;
   #backlog: unknown[] = [];
 
@@ -68,6 +70,7 @@ export class LiveClient extends EventTarget {
     this.options = options;
     this.#clock = options.clock ?? browserClock;
     this.#delay = options.reconnectDelay ?? 0.1;
+    this.#maxFrameSize = (options.maxMessageSize ?? DEFAULT_LIVE_LIMITS.maxMessageSize) + 1024;
     const transports = options.transports ?? ['websocket', 'polling'];
     this.transport = transports[0] ?? 'websocket';
     this.session = new ReliableSession({
@@ -76,13 +79,13 @@ export class LiveClient extends EventTarget {
       heartbeatTimeout: options.heartbeatTimeout,
       deliver: (payload) => this.#deliver(payload),
       onDead: () => this.#link?.close('heartbeat timeout'),
-      onOverflow: () => this.#gone('too many unacknowledged messages'),
+      onOverflow: (reason) => this.#gone(reason),
     });
     this.#calls = new RemoteCalls({
       sendJSON: (json) => this.session.sendJSON(json),
       lookup: (id) => this.#widgets.get(id),
       builtins: this.#builtins,
-      maxMessageSize: options.maxMessageSize ?? 256 * 1024,
+      maxMessageSize: options.maxMessageSize ?? DEFAULT_LIVE_LIMITS.maxMessageSize,
       onLocalError: (f: Failure, widgetId, method) => console.warn(`live: ${method} on widget ${widgetId} failed:`, f.value),
     });
   }
@@ -180,14 +183,14 @@ export class LiveClient extends EventTarget {
     const link: Link =
       kind === 'websocket'
         ? new WebSocketLink(this.options.base, this.options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor), handlers)
-        : new PollingLink(this.options.base, this.options.fetch ?? globalThis.fetch.bind(globalThis), this.#clock, handlers);
+        : new PollingLink(this.options.base, this.options.fetch ?? globalThis.fetch.bind(globalThis), this.#clock, handlers, this.#maxFrameSize);
     this.#link = link;
   }
 
   #frame(link: Link, text: string): void {
     if (link !== this.#link) return;
     try {
-      const frame = decodeFrame(text, (this.options.maxMessageSize ?? 256 * 1024) + 1024);
+      const frame = decodeFrame(text, this.#maxFrameSize);
       if (frame[0] === GONE) return this.#gone(frame[1]);
       if (!this.#welcomed) {
         if (frame[0] !== HELLO || frame.length !== 2) throw new LiveProtocolError('expected WELCOME');

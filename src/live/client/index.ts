@@ -13,7 +13,7 @@ export { Widget, NODE_ID_ATTRIBUTE, EVENTS_ATTRIBUTE, WIDGET_ATTRIBUTE } from '.
 export { buildWidgets, wireEvents, type WidgetInfo } from './dom.js';
 export { PollingLink, WebSocketLink, type Link, type LinkHandlers, type WebSocketConstructor } from './links.js';
 export { expose } from '../shared/expose.js';
-export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError } from '../shared/errors.js';
+export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError, CallTimeout, TooManyCalls } from '../shared/errors.js';
 export { browserClock } from '../shared/clock.js';
 export { Deferred, Failure } from '../../defer/index.js';
 

@@ -3,6 +3,7 @@
  * text frames both ways, and closes once; the `LiveClient` makes a new one after every drop.
  * @module
  */
+import { encodeGone } from '../shared/frames.js';
 import type { LiveClock } from '../shared/interfaces.js';
 
 /** What a link tells its owner. `closed` comes exactly once, also when the link never opened. */
@@ -84,7 +85,11 @@ export class PollingLink implements Link {
   #pollAbort: AbortController | null = null;
   readonly #url: string;
 
-  constructor(base: string, readonly fetchFn: typeof fetch, clock: LiveClock, readonly handlers: LinkHandlers) {
+  /**
+   * @param maxBatch characters of frames one POST carries at most (one larger frame goes alone): the server
+   *   refuses bodies of more than a few frames.
+   */
+  constructor(base: string, readonly fetchFn: typeof fetch, clock: LiveClock, readonly handlers: LinkHandlers, readonly maxBatch = 256 * 1024) {
     this.#url = endpointURL(base, 'poll', false);
     clock.callLater(0, () => {
       if (this.#done) return;
@@ -117,7 +122,9 @@ export class PollingLink implements Link {
   #post(): void {
     if (this.#posting || this.#done || this.#queue.length === 0) return;
     this.#posting = true;
-    const frames = this.#queue.splice(0);
+    let n = 1;
+    for (let size = this.#queue[0]!.length; n < this.#queue.length && size + this.#queue[n]!.length <= this.maxBatch; n++) size += this.#queue[n]!.length;
+    const frames = this.#queue.splice(0, n);
     const first = this.#id === null;
     const body = JSON.stringify(frames);
     // keepalive lets a last POST outlive the page, but browsers cap such bodies at 64 KiB.
@@ -125,6 +132,11 @@ export class PollingLink implements Link {
       (answer) => {
         this.#posting = false;
         if (first) {
+          const gone = (answer as { gone?: unknown }).gone;
+          if (typeof gone === 'string') {
+            this.handlers.frame(encodeGone(gone)); // the server has no such page
+            return;
+          }
           this.#id = String((answer as { s: string }).s);
           void this.#pollLoop();
         }
