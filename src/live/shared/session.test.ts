@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clock, seededRandom } from '../../testing/index.js';
+import { MemoryBudget, textCost } from './budget.js';
 import { decodeFrame, type Frame } from './frames.js';
 import { LiveProtocolError } from './errors.js';
 import { ReliableSession, type ReliableSessionOptions } from './session.js';
@@ -145,6 +146,68 @@ describe('ReliableSession', () => {
     const a = end(clock, { maxUnacked: 3, onOverflow: () => overflow++ });
     for (let i = 0; i < 4; i++) a.session.send(i);
     assert.equal(overflow, 1);
+  });
+
+  test('frames far ahead of a missing one are held against the budget, as text; past it the peer is dropped', () => {
+    // The attack: seq 2..1001 and never 1. Each held frame would otherwise stay, parsed, until the session closed.
+    const clock = new Clock();
+    const reasons: string[] = [];
+    const budget = new MemoryBudget(64 * 1024, null, { owner: "the page's", onExceeded: (r) => reasons.push(r) });
+    const a = end(clock, { budget });
+    a.session.attach(a.link, 0);
+    const big = ['x'.repeat(4000)];
+    for (let seq = 2; seq <= 1001; seq++) {
+      a.session.receive([1, seq, 0, big]);
+      assert.ok(budget.used <= budget.limit);
+    }
+    assert.deepEqual(reasons, ["the page's memory budget of 65536 bytes is used up"]);
+    assert.ok(budget.used > 60 * 1024, `held ${budget.used} bytes`);
+    a.session.receive([1, 1, 0, 'first']);
+    assert.equal(a.delivered.length, 1 + Math.floor(budget.limit / textCost(JSON.stringify(big))), 'what was held is delivered once the gap is filled');
+    assert.deepEqual(a.delivered[1], big);
+    assert.equal(budget.used, 0);
+  });
+
+  test('the resend buffer is bounded in bytes, not only in messages', () => {
+    const clock = new Clock();
+    const overflows: string[] = [];
+    const a = end(clock, { onOverflow: (r) => overflows.push(r) }); // its own budget: 4 MiB
+    a.session.attach(a.link, 0);
+    const payload = 'y'.repeat(256 * 1024);
+    for (let i = 0; i < 20; i++) a.session.send(payload);
+    assert.equal(a.session.unackedCount, 15);
+    assert.match(overflows[0]!, /memory budget of 4194304 bytes is used up/);
+  });
+
+  test('while the link is paused messages wait in the session, then go out in order; acknowledgements still go', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.pauseSending();
+    a.session.send('one');
+    a.session.send('two');
+    a.session.receive([3, 0]); // a PING is still answered
+    assert.deepEqual(a.frames(), [[2, 0]]);
+    a.session.resumeSending();
+    assert.deepEqual(a.frames(), [[1, 1, 0, 'one'], [1, 2, 0, 'two']]);
+    assert.equal(a.session.unackedCount, 2);
+  });
+
+  test('a resend after a reconnection stops as soon as the link pauses, and goes on when it resumes', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    for (let i = 1; i <= 5; i++) a.session.send(i);
+    let paused = false;
+    a.session.attach((f) => {
+      a.wire.push(f);
+      if (!paused && a.wire.length === 2) {
+        paused = true;
+        a.session.pauseSending();
+      }
+    }, 0);
+    assert.deepEqual(a.frames().map((f) => f[1]), [1, 2]);
+    a.session.resumeSending();
+    assert.deepEqual(a.frames().map((f) => f[1]), [3, 4, 5]);
   });
 
   test('close forgets the queue and refuses more', () => {
