@@ -96,6 +96,23 @@ describe('a page over its budget is dropped', () => {
   });
 });
 
+describe('a page that talks but does not read', () => {
+  test('loses its connection after stallTimeout without acknowledging anything, even while it pings', () => {
+    const { page, load, clock } = setup({ stallTimeout: 20 }, { heartbeatInterval: 2, heartbeatTimeout: 30 });
+    const { connection, root } = load();
+    const s = connect(page, connection.id);
+    void root.callRemote('record', 1);
+    for (let t = 0; t < 19; t++) {
+      clock.advance(1);
+      s.send([3, 0]);
+    }
+    assert.deepEqual(s.closed, []);
+    clock.advance(2);
+    assert.deepEqual(s.closed, ['stalled']);
+    assert.equal(connection.isGone, false, 'the page waits for its grace period');
+  });
+});
+
 describe('pages of one address share its budget', () => {
   test('when the address budget is full, the page holding the most goes, and a quiet page of the same address stays', async () => {
     const { page, clock } = setup({ maxPageBytes: 100 * 1024, maxAddressBytes: 128 * 1024 });

@@ -21,6 +21,7 @@ import type { LiveLimits } from './shared/limits.js';
 import { encodeLimited, RemoteCalls } from './shared/rpc.js';
 import { ReliableSession } from './shared/session.js';
 import type { LiveElement } from './element.js';
+import { STALLED } from './endpoint.js';
 import type { FrameSocket, WidgetInfo } from './interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.live.connection' });
@@ -95,6 +96,11 @@ export class LiveConnection {
       budget: this.budget,
       deliver: (payload) => this.#calls.handle(payload),
       onDead: () => this.#socket?.close('heartbeat timeout'),
+      stallTimeout: limits.stallTimeout,
+      onStalled: () => {
+        log.info('closing the live connection of page {page}: nothing acknowledged for {seconds} s', { page: this.id, seconds: limits.stallTimeout });
+        this.#socket?.close(STALLED, true);
+      },
       onOverflow: (reason) => this.#drop(reason),
     });
     this.#calls = new RemoteCalls({
@@ -250,6 +256,10 @@ export class LiveConnection {
 
   /** Ends the page for good: pending calls fail with `PageGone`, `notifyOnDisconnect` fires, the page is told. */
   disconnect(reason = 'page closed by the server'): void {
+    this.#end(reason, false);
+  }
+
+  #end(reason: string, abort: boolean): void {
     const waiting = this.#gone;
     if (waiting === null) return;
     this.#gone = null;
@@ -259,7 +269,7 @@ export class LiveConnection {
     this.session.close();
     if (socket !== null) {
       socket.sendFrame(encodeGone(reason));
-      socket.close(reason);
+      socket.close(reason, abort);
     }
     this.#calls.failAll(new PageGone(`page is gone: ${reason}`));
     this.budget.close();
@@ -268,11 +278,15 @@ export class LiveConnection {
     for (const d of waiting) d.callback(undefined);
   }
 
-  /** The page broke a limit: it goes, with a note saying which and where from. */
+  /**
+   * The page broke a limit: it goes, with a note saying which and where from. Its connection is aborted: a
+   * page over its budget is not reading or is misbehaving, and a close handshake would keep it (and let it
+   * send more) for seconds.
+   */
   #drop(reason: string): void {
     if (this.#gone === null) return;
     log.warn('dropping live page {page} from {address}: {reason}', { page: this.id, address: this.address ?? 'unknown', reason });
-    this.disconnect(reason);
+    this.#end(reason, true);
   }
 
   #startGrace(): void {

@@ -52,7 +52,7 @@ export class LiveEndpoint implements FrameSocket {
   constructor(
     readonly pages: PageDirectory,
     readonly send: (frame: string) => void,
-    readonly closeTransport: (reason: string) => void,
+    readonly closeTransport: (reason: string, abort: boolean) => void,
   ) {
     // A connection that never says HELLO (a stalled handshake, a port scanner) must not stay forever.
     this.#helloTimer = pages.clock.callLater(pages.helloTimeout, () => {
@@ -96,9 +96,9 @@ export class LiveEndpoint implements FrameSocket {
   }
 
   /** Closes the transport; the page waits for a new one. */
-  close(reason: string): void {
+  close(reason: string, abort = false): void {
     if (this.#closed) return;
-    this.closeTransport(reason);
+    this.closeTransport(reason, abort);
     this.connectionLost();
   }
 

@@ -13,8 +13,11 @@ export type { WidgetInfo };
 export interface FrameSocket {
   /** Sends one frame (a JSON text, see `frames.ts`). */
   sendFrame(frame: string): void;
-  /** Ends this transport connection (the page itself lives on for its grace period). */
-  close(reason: string): void;
+  /**
+   * Ends this transport connection (the page itself lives on for its grace period). `abort` drops it at once,
+   * without waiting for frames already sent to be read: for a peer that is not reading or is misbehaving.
+   */
+  close(reason: string, abort?: boolean): void;
 }
 
 /** The data a page's runtime boots from, embedded in the document as JSON. */

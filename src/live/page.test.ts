@@ -98,6 +98,7 @@ describe('long polling', () => {
     await s.request('POST', `/app/_live/poll?s=${id}`, { body: JSON.stringify(['[1,1,0,["c",1,1,"record",[5]]]']) });
     clock.advance(0);
     assert.deepEqual(JSON.parse((await held).text), ['[1,1,1,["r",1,10]]']);
+    await s.request('POST', `/app/_live/poll?s=${id}`, { body: JSON.stringify(['[2,1]']) }); // as the page does
     // Otherwise after the poll timeout, with nothing.
     const empty = s.request('GET', `/app/_live/poll?s=${id}`);
     clock.advance(20);

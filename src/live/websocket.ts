@@ -32,7 +32,7 @@ class LiveWebSocketProtocol extends WebSocketProtocol implements IPushProducer {
       (frame) => this.transport.sendTextMessage(frame),
       // A dead or stalled peer may never answer a close handshake: abort. Otherwise close cleanly, so a
       // frame sent just before (a GONE) is delivered first.
-      (reason) => (DEAD.has(reason) ? this.transport.abortConnection() : this.transport.loseConnection(1000)),
+      (reason, abort) => (abort || DEAD.has(reason) ? this.transport.abortConnection() : this.transport.loseConnection(1000)),
     );
   }
 

@@ -21,7 +21,7 @@ export interface LiveLimits {
    * queued for its transport (default 4 MiB). A page over it is dropped (`PageGone` with the reason).
    */
   readonly maxPageBytes: number;
-  /** Bytes all pages loaded from one client address may hold together (default 32 MiB). */
+  /** Bytes all pages loaded from one client address may hold together (default 16 MiB). */
   readonly maxAddressBytes: number;
   /** Bytes all live pages of the process may hold together, shared by every `LivePage` with the same value (default 256 MiB). */
   readonly maxTotalBytes: number;
@@ -53,7 +53,7 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = Object.freeze({
   maxUnacked: 10_000,
   maxAhead: 1_000,
   maxPageBytes: 4 * 1024 * 1024,
-  maxAddressBytes: 32 * 1024 * 1024,
+  maxAddressBytes: 16 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,
   maxPendingCalls: 1_000,
   callTimeout: 60,

@@ -210,6 +210,24 @@ describe('ReliableSession', () => {
     assert.deepEqual(a.frames().map((f) => f[1]), [3, 4, 5]);
   });
 
+  test('a peer that talks but acknowledges nothing for stallTimeout is reported stalled; one that acknowledges slowly is not', () => {
+    const clock = new Clock();
+    let stalled = 0;
+    const a = end(clock, { heartbeatInterval: 2, heartbeatTimeout: 30, stallTimeout: 10, onStalled: () => stalled++ });
+    a.session.attach(a.link, 0);
+    a.session.send('one');
+    for (let t = 0; t < 8; t++) {
+      clock.advance(1);
+      a.session.receive([3, 0]); // PINGs keep the heartbeat happy, but acknowledge nothing
+    }
+    a.session.send('two');
+    a.session.receive([2, 1]); // progress: "one" is acknowledged at 8 s
+    for (let t = 0; t < 9; t++) clock.advance(1);
+    assert.equal(stalled, 0, 'nine seconds since the last progress');
+    clock.advance(1);
+    assert.equal(stalled, 1);
+  });
+
   test('close forgets the queue and refuses more', () => {
     const clock = new Clock();
     const a = end(clock);

@@ -30,6 +30,13 @@ export interface ReliableSessionOptions {
   /** Called when the attached link has been silent for `heartbeatTimeout` seconds: the owner should drop it. */
   onDead?: () => void;
   /**
+   * Called when messages sent on the attached link have waited `stallTimeout` seconds with no acknowledgement
+   * of any of them: the peer is not reading, though it may still talk. The owner should drop the link.
+   */
+  onStalled?: () => void;
+  /** Seconds without acknowledgement progress that make `onStalled` fire (default 0: never). Checked with the heartbeat. */
+  stallTimeout?: number;
+  /**
    * Called when the peer is not keeping up: `maxUnacked` messages already wait for an acknowledgement, or the
    * session's own budget (when none is given) is used up. The message that did not fit is not kept.
    */
@@ -55,7 +62,7 @@ export interface ReliableSessionOptions {
 export class ReliableSession {
   /** Highest sequence number delivered so far (everything up to it has been delivered, in order). */
   lastReceived = 0;
-  readonly #o: Required<Omit<ReliableSessionOptions, 'onDead' | 'onOverflow' | 'budget'>> & Pick<ReliableSessionOptions, 'onDead' | 'onOverflow'>;
+  readonly #o: Required<Omit<ReliableSessionOptions, 'onDead' | 'onStalled' | 'onOverflow' | 'budget'>> & Pick<ReliableSessionOptions, 'onDead' | 'onStalled' | 'onOverflow'>;
   readonly #budget: MemoryBudget;
   #nextSeq = 1;
   /** Unacknowledged outgoing payloads (JSON text), oldest first; `#firstSeq` is the number of the first. */
@@ -71,6 +78,8 @@ export class ReliableSession {
   #ackTimer: LiveTimer | null = null;
   #beatTimer: LiveTimer | null = null;
   #lastHeard = 0;
+  /** Since when messages sent on this link wait for an acknowledgement (reset by each one that comes), or null. */
+  #waitingSince: number | null = null;
   #lastSent = 0;
   #closed = false;
   /** The highest acknowledgement sent on the current link. */
@@ -80,7 +89,7 @@ export class ReliableSession {
 
   constructor(options: ReliableSessionOptions) {
     const { budget, ...rest } = options;
-    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, maxUnacked: DEFAULT_LIVE_LIMITS.maxUnacked, maxAhead: DEFAULT_LIVE_LIMITS.maxAhead, ...rest };
+    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, stallTimeout: 0, maxUnacked: DEFAULT_LIVE_LIMITS.maxUnacked, maxAhead: DEFAULT_LIVE_LIMITS.maxAhead, ...rest };
     this.#budget = budget ?? new MemoryBudget(DEFAULT_LIVE_LIMITS.maxPageBytes, null, { owner: "the session's", onExceeded: (reason) => this.#o.onOverflow?.(reason) });
   }
 
@@ -137,6 +146,7 @@ export class ReliableSession {
     this.#link = link;
     this.#ackSent = 0;
     this.#lastHeard = this.#lastSent = this.#o.clock.seconds();
+    this.#waitingSince = null;
     this.#handleAck(peerLastReceived);
     this.#sent = this.#firstSeq - 1;
     this.#flush();
@@ -247,6 +257,7 @@ export class ReliableSession {
     for (const payload of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payload));
     this.#firstSeq += drop;
     if (this.#sent < ack) this.#sent = ack;
+    this.#waitingSince = this.#sent >= this.#firstSeq ? this.#o.clock.seconds() : null;
   }
 
   /** Writes what the current link has not had yet, in order, until it pauses or goes away. */
@@ -260,6 +271,7 @@ export class ReliableSession {
 
   #transmit(seq: number, payloadJSON: string): void {
     this.#sent = seq;
+    this.#waitingSince ??= this.#o.clock.seconds();
     cancelTimer(this.#ackTimer);
     this.#ackTimer = null;
     this.#lastSent = this.#o.clock.seconds();
@@ -299,6 +311,11 @@ export class ReliableSession {
       if (now - this.#lastHeard >= this.#o.heartbeatTimeout) {
         this.#o.onDead?.();
         return;
+      }
+      const stall = this.#o.stallTimeout;
+      if (stall > 0 && this.#waitingSince !== null && now - this.#waitingSince >= stall) {
+        this.#o.onStalled?.();
+        if (this.#link === null) return;
       }
       if (now - this.#lastSent >= interval) this.#sendAck(PING);
       if (this.#link !== null) this.#beatTimer = this.#o.clock.callLater(step, tick);
