@@ -174,4 +174,38 @@ describe('LiveClient', () => {
     assert.equal(last().closed, true);
     assert.equal(c.state, 'closed');
   });
+
+  test('calls from the server naming Object.prototype members answer NoSuchMethod, never a TypeError', () => {
+    const { c, last } = client();
+    class Panel {
+      static exposed = ['show'];
+      show(): string {
+        return 'shown';
+      }
+    }
+    c.registerWidget(1, new Panel());
+    c.setBuiltin('__add__', () => 'added');
+    c.start();
+    last().open();
+    last().receive([0, 0]);
+    const names = ['__proto__', '__defineGetter__', '__lookupGetter__', 'constructor', 'toString', 'hasOwnProperty', 'isPrototypeOf', 'show'];
+    names.forEach((name, i) => last().receive([1, i + 1, 0, ['c', i + 1, 1, name, [null, 'x']]]));
+    const answers = last().sent.filter((f) => f.startsWith('[1,')).map((f) => (JSON.parse(f) as [number, number, number, unknown[]])[3]);
+    assert.deepEqual(
+      answers.map((a) => a[2]),
+      [...names.slice(0, -1).map(() => 'NoSuchMethod'), 'shown'],
+    );
+  });
+
+  test('long polling: a HELLO the server has no page for ends the page at once', async () => {
+    const { c, clock, events } = client({
+      transports: ['polling'],
+      fetch: (() => Promise.resolve(new Response(JSON.stringify({ gone: 'no such page' }), { status: 200 }))) as unknown as typeof fetch,
+    });
+    c.start();
+    clock.advance(0);
+    for (let i = 0; i < 20 && c.state !== 'gone'; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(c.state, 'gone');
+    assert.deepEqual(events, ['gone:no such page']);
+  });
 });
