@@ -6,18 +6,21 @@
  */
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { LiveClient, type WebSocketConstructor } from './client/index.js';
 import type { LiveLimits } from './shared/limits.js';
 import { bootOf } from './test-support/requests.js';
 
+type Child = ChildProcessByStdio<Writable, Readable, null>;
+
 const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Runs `test-support/<script>` in a child process, its stdout read as lines. */
-function run(script: string, nodeArgs: string[], args: string[]): { child: ChildProcessWithoutNullStreams; lines: Interface } {
+function run(script: string, nodeArgs: string[], args: string[]): { child: Child; lines: Interface } {
   const path = new URL(`./test-support/${script}`, import.meta.url).pathname;
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   return { child, lines: createInterface({ input: child.stdout }) };
@@ -47,7 +50,7 @@ interface Stats {
 class Server {
   readonly #answers: ((line: string) => void)[] = [];
   private constructor(
-    readonly child: ChildProcessWithoutNullStreams,
+    readonly child: Child,
     readonly port: number,
   ) {}
 

@@ -35,7 +35,7 @@ function websocketSetup() {
   const { pump } = reactor.tcpClients[0]!.connector.connectTo(new Site(page, { accessLog: false, clock: reactor.clock }), { highWaterMark: 64 * 1024, lowWaterMark: 16 * 1024 });
   pump.flush();
   successResultOf(d);
-  return { reactor, page, connection, tab, pump, root: connection.widget(1)!, endpoint: () => connection.socket as LiveEndpoint | null };
+  return { reactor, page, connection, tab, pump, root: connection.widget(1) as Recorder, endpoint: () => connection.socket as LiveEndpoint | null };
 }
 
 describe('WebSocket write backpressure', () => {
@@ -79,7 +79,7 @@ describe('WebSocket write backpressure', () => {
     const received = root.received.length;
     for (let i = 0; i < 200; i++) tab.transport.sendTextMessage(`[1,${i + 1},0,["c",${i + 1},1,"record",[${i}]]]`);
     pump.flush();
-    assert.equal((root as Recorder).received.length, received, 'no call was read while the page was not reading');
+    assert.equal(root.received.length, received, 'no call was read while the page was not reading');
   });
 });
 
