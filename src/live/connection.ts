@@ -43,7 +43,7 @@ export interface LiveConnectionSettings {
 export interface LiveConnectionPlacement {
   /** The budget the page's budget draws on (its address's, or the process's), if any. */
   budget: MemoryBudget | null;
-  /** The client address the page was loaded from, if known (see `addresses.ts`). */
+  /** The client address the page was loaded from, if known (see `admission.ts`). */
   address: string | null;
 }
 
