@@ -13,7 +13,7 @@ import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
 import { IRCServerFactory } from '../irc/server/index.js';
-import type { LivePage } from '../live/index.js';
+import type { LiveLimits, LivePage } from '../live/index.js';
 import { Logger } from '../logger/index.js';
 import { Site } from '../web/index.js';
 import { DbStore } from './db-store.js';
@@ -47,6 +47,13 @@ export interface WordsApplicationOptions {
   reactor?: IReactor;
   /** scrypt cost for new passwords (tests lower it). */
   scrypt?: ScryptParams;
+  /**
+   * Origins (`https://chat.example.org`) besides the chat page's own that may use its WebSocket and long
+   * polling: the public origin when the chat is served behind a proxy under another host name.
+   */
+  webOrigins?: readonly string[];
+  /** The chat page's live limits (byte budgets, stalled connections, page admission); the live layer's defaults otherwise. */
+  webLimits?: Partial<LiveLimits>;
 }
 
 /**
@@ -84,7 +91,11 @@ export class WordsApplication extends MultiService {
     }
     this.words = createWordsService({ store, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
     this.ircFactory = new IRCServerFactory(this.words, { clock: reactor, motd: config.motd ?? ['Welcome to Torsion words. Join #lobby to meet the web chat.'] });
-    this.webChat = createWebChat(this.words, { clock: reactor });
+    this.webChat = createWebChat(this.words, {
+      clock: reactor,
+      ...(config.webOrigins ? { allowedOrigins: config.webOrigins } : {}),
+      ...(config.webLimits ? { limits: config.webLimits } : {}),
+    });
     const site = new Site(this.webChat, { clock: reactor });
     for (const e of config.irc) {
       const s = strportsService(e, this.ircFactory, reactor);
@@ -174,7 +185,26 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   if (db !== undefined) out.db = db;
   if (typeof options.name === 'string') out.name = options.name;
   if (typeof options.motd === 'string') out.motd = options.motd.split('\n');
+  const origins = list(options['web-origin']).map(webOrigin);
+  if (origins.length > 0) out.webOrigins = origins;
   return out;
+}
+
+/**
+ * `value` as browsers send it in `Origin` (`scheme://host[:port]`, lower case, no default port), since the
+ * live layer compares origins as strings; anything more than an origin is a usage error.
+ */
+function webOrigin(value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new UsageError(`--web-origin takes an origin such as https://chat.example.org (scheme, host and any port, no path), not ${JSON.stringify(value)}`);
+  }
+  return url.origin;
 }
 
 export const wordsPlugin: Plugin = {
@@ -187,6 +217,12 @@ export const wordsPlugin: Plugin = {
     { name: 'db', description: 'Keep accounts and history in PostgreSQL instead: postgres://user:pw@host/db', metavar: 'url' },
     { name: 'name', description: 'The server name IRC clients see', default: 'torsion.words', metavar: 'name' },
     { name: 'motd', description: 'The IRC message of the day', metavar: 'text' },
+    {
+      name: 'web-origin',
+      description: "Another origin whose pages may use the web chat's connections, for a chat behind a proxy under another host name: https://chat.example.org",
+      multiple: true,
+      metavar: 'origin',
+    },
   ],
   epilog: LISTEN_HELP,
   makeService(options, { reactor }) {

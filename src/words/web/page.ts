@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LivePage } from '../../live/index.js';
-import type { LiveClock } from '../../live/index.js';
+import type { LiveClock, LiveLimits } from '../../live/index.js';
 import { Element, Tag, raw, tags, type Flattenable } from '../../template/index.js';
 import { Resource, type Request } from '../../web/index.js';
 import type { LiveDocumentParts } from '../../live/index.js';
@@ -167,6 +167,13 @@ export interface CreateWebChatOptions extends WebChatOptions {
   transports?: ('websocket' | 'polling')[];
   /** Time source of the live page (the reactor by default). */
   clock?: LiveClock;
+  /** The live page's limits (byte budgets, stalled connections, page admission); the live layer's defaults otherwise. */
+  limits?: Partial<LiveLimits>;
+  /**
+   * Origins (`https://chat.example.org`) besides the page's own whose pages may use its WebSocket and long
+   * polling: the public origin of a chat served behind a proxy under another host name.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -188,6 +195,8 @@ export function createWebChat(service: WordsService, options: CreateWebChatOptio
     element: (request) => new WebChat(service, options, peerHost(request)),
     ...(options.transports ? { transports: options.transports } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: [...options.allowedOrigins] } : {}),
   });
   page.putChild('favicon.svg', new FaviconResource());
   return page;
