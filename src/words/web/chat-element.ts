@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Deferred } from '../../defer/index.js';
-import { expose } from '../../live/index.js';
+import { CallTimeout, TooManyCalls, expose } from '../../live/index.js';
 import { LiveElement } from '../../live/element.js';
 import { Logger } from '../../logger/index.js';
 import { TagLoader, tags } from '../../template/index.js';
@@ -76,13 +76,24 @@ const MARKUP = div(
   ),
 );
 
-/** An {@link IChatView} that calls the browser widget; calls to a page that is gone are dropped. */
+/**
+ * An {@link IChatView} that calls the browser widget; calls to a page that is gone are dropped. A page that
+ * leaves `maxPendingCalls` of them unanswered, or one unanswered for `callTimeout`, is not keeping up with
+ * its rooms (it stopped reading, or its link is too slow): it is disconnected, which logs its user out,
+ * rather than kept in the rooms missing lines, or holding them for it.
+ */
 class RemoteView implements IChatView {
   constructor(readonly element: LiveElement) {}
 
   #call(method: string, ...args: unknown[]): void {
-    if (this.element.page === null || this.element.page.isGone) return;
+    const page = this.element.page;
+    if (page === null || page.isGone) return;
     this.element.callRemote(method, ...args).addErrback((f) => {
+      if (f.check(TooManyCalls, CallTimeout) !== null && !page.isGone) {
+        log.info('web chat page dropped: {error}', { error: f.getErrorMessage() });
+        page.disconnect('the page is not keeping up with its rooms');
+        return;
+      }
       log.debug('web chat call {method} not delivered: {error}', { method, error: f.getErrorMessage() });
     });
   }

@@ -8,4 +8,4 @@ export { createWebChat, type CreateWebChatOptions } from './page.js';
 export { WebChat } from './chat-element.js';
 export { WebChatSession, toWebLine } from './session.js';
 export { runCommand, HELP, NO_ROOM } from './commands.js';
-export { resolveWebChatOptions, type WebChatOptions, type ResolvedWebChatOptions } from './options.js';
+export { CHAT_LIVE_LIMITS, resolveWebChatOptions, type WebChatOptions, type ResolvedWebChatOptions } from './options.js';

@@ -2,6 +2,19 @@
  * Options of the web chat, and their defaults in one place (DESIGN principle 7: every limit named once).
  * @module
  */
+import type { LiveLimits } from '../../live/index.js';
+
+/**
+ * The chat page's own defaults for its live page's limits, where a chat needs less than the live layer's
+ * defaults; `createWebChat`'s `limits` override them, and the live layer's defaults fill in the rest.
+ *
+ * - `maxPendingCalls` (500, the live default is 1,000): every line and membership change in the user's
+ *   rooms is one call into the page, so a page leaving 500 unanswered is not keeping up (it stopped reading,
+ *   or its link cannot carry its rooms); the chat then disconnects it and its user leaves the rooms, so a
+ *   stalled page costs at most about this many held events (measured about 1 MB with 200-character PART
+ *   reasons), never a backlog that grows with the rooms' traffic.
+ */
+export const CHAT_LIVE_LIMITS: Readonly<Partial<LiveLimits>> = Object.freeze({ maxPendingCalls: 500 });
 
 /** Options of the web chat (`createWebChat`, `WebChatSession`). */
 export interface WebChatOptions {

@@ -10,7 +10,7 @@ import { Resource, type Request } from '../../web/index.js';
 import type { LiveDocumentParts } from '../../live/index.js';
 import type { WordsService } from '../service.js';
 import { WebChat } from './chat-element.js';
-import { resolveWebChatOptions, type WebChatOptions } from './options.js';
+import { CHAT_LIVE_LIMITS, resolveWebChatOptions, type WebChatOptions } from './options.js';
 
 /**
  * The page's style: three columns (rooms, the open room, its people) on a wide screen; on a narrow one
@@ -167,7 +167,10 @@ export interface CreateWebChatOptions extends WebChatOptions {
   transports?: ('websocket' | 'polling')[];
   /** Time source of the live page (the reactor by default). */
   clock?: LiveClock;
-  /** The live page's limits (byte budgets, stalled connections, page admission); the live layer's defaults otherwise. */
+  /**
+   * The live page's limits (byte budgets, stalled connections, page admission): {@link CHAT_LIVE_LIMITS},
+   * then the live layer's defaults, fill in what is not given.
+   */
   limits?: Partial<LiveLimits>;
   /**
    * Origins (`https://chat.example.org`) besides the page's own whose pages may use its WebSocket and long
@@ -195,7 +198,7 @@ export function createWebChat(service: WordsService, options: CreateWebChatOptio
     element: (request) => new WebChat(service, options, peerHost(request)),
     ...(options.transports ? { transports: options.transports } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
+    limits: { ...CHAT_LIVE_LIMITS, ...options.limits },
     ...(options.allowedOrigins ? { allowedOrigins: [...options.allowedOrigins] } : {}),
   });
   page.putChild('favicon.svg', new FaviconResource());
