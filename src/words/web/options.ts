@@ -11,7 +11,7 @@ import type { LiveLimits } from '../../live/index.js';
  * - `maxPendingCalls` (500, the live default is 1,000): every line and membership change in the user's
  *   rooms is one call into the page, so a page leaving 500 unanswered is not keeping up (it stopped reading,
  *   or its link cannot carry its rooms); the chat then disconnects it and its user leaves the rooms, so a
- *   stalled page costs at most about this many held events (measured about 1 MB with 200-character PART
+ *   stalled page costs at most about this many held events (measured under 1 MB of heap with 200-character PART
  *   reasons), never a backlog that grows with the rooms' traffic.
  */
 export const CHAT_LIVE_LIMITS: Readonly<Partial<LiveLimits>> = Object.freeze({ maxPendingCalls: 500 });
