@@ -9,13 +9,12 @@ const TEST_CODE = ['\\.test\\.tsx?$', '(^|/)test-support(/|\\.tsx?$)', '^src/tes
 /**
  * Code that runs in a page. defer/, the framings of protocols/, the live client and loop, the IRC protocol;
  * not the Node entries that add Node-only modules to them (protocols/index.ts re-exports FileSender,
- * irc/index.ts the reconnecting client factory and the server).
+ * irc/index.ts the reconnecting client factory).
  */
 const BROWSER_CODE = ['^src/defer/', '^src/protocols/', '^src/live/(client|shared|loop)/', '^src/irc/'];
 const NODE_ONLY = [
   '^src/protocols/(index|file-sender)\\.ts$',
   '^src/irc/(index|client-factory)\\.ts$',
-  '^src/irc/server/',
 ];
 
 /** Every Node built-in, with or without the `node:` scheme. */
@@ -29,9 +28,6 @@ const SOCKET_MODULES = '^(node:)?(net|tls|dgram|child_process)$';
  * lands, edges between the two are not reported, while any other cycle through either still is.
  */
 const KNOWN_FOLDER_CYCLES = [
-  // Issue 13 §3: the IRC server in src/irc/server is the chat service's front door and imports words
-  // (which starts it from words/plugin.ts); it moves under src/words/irc/, which ends this cycle.
-  ['irc', 'words'],
   // Issue 13: defer reports unhandled failures through logger's Logger, and logger formats defer's
   // Failure. DESIGN.md puts the two on one layer; splitting them (a reporting hook in defer, or Failure
   // in a module of its own) is a refactor of its own.

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { NodeReactor } from '../../src/internet/reactor.js';
 import { FilteringLogObserver, globalLogBeginner, LogLevelFilterPredicate, textFileLogObserver } from '../../src/logger/index.js';
-import { IRCServerFactory } from '../../src/irc/server/index.js';
+import { IRCServerFactory } from '../../src/words/irc/index.js';
 import { createWordsService } from '../../src/words/index.js';
 
 // As a deployed server would: logging begun (warnings and up, to stderr). Until it begins, the logger keeps

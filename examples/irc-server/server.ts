@@ -3,7 +3,7 @@
 // to it with PASS (`/connect 127.0.0.1 6667 sesame` in irssi) or SASL PLAIN. Ctrl-C (or SIGTERM) stops it:
 // clients get ERROR, then the process exits.
 import { reactor, serverFromString, type IPv4Address } from 'torsion/internet';
-import { IRCServerFactory } from 'torsion/irc';
+import { IRCServerFactory } from 'torsion/words/irc';
 import { MemoryStore, createWordsService } from 'torsion/words';
 
 const service = createWordsService({ store: new MemoryStore(), name: 'irc.example' });

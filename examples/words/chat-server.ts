@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { reactor, serverFromString, type IPv4Address } from 'torsion/internet';
-import { IRCServerFactory } from 'torsion/irc';
+import { IRCServerFactory } from 'torsion/words/irc';
 import { Site } from 'torsion/web';
 import { createWordsService, DbStore, type ChatUser, type IChatClient, type WordsService } from 'torsion/words';
 import { createWebChat } from 'torsion/words/web';

@@ -110,3 +110,12 @@ export class EndpointSyntaxError extends TorsionError {
   override readonly code = 'TORSION_ENDPOINT_SYNTAX';
   override name = 'EndpointSyntaxError';
 }
+
+/** `reactor.getThreadPool()` before `torsion/threads` was imported. */
+export class ThreadsNotLoadedError extends TorsionError {
+  override readonly code = 'TORSION_THREADS_NOT_LOADED';
+  override name = 'ThreadsNotLoadedError';
+  constructor() {
+    super("the reactor's thread pool is torsion/threads' default pool: import 'torsion/threads' before calling getThreadPool()");
+  }
+}

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { Deferred } from '../defer/index.js';
 import { NodeReactor, ReactorAlreadyRunning, ReactorNotRunning } from './reactor.js';
 import { Factory, Protocol } from './protocol.js';
+import { ThreadsNotLoadedError } from './error.js';
 
 test('seconds() is monotonic and near the wall clock', () => {
   const r = new NodeReactor();
@@ -111,6 +112,19 @@ test('SIGTERM stops a running reactor gracefully, awaiting before-shutdown trigg
   const code = await exited;
   assert.equal(code, 0);
   assert.deepEqual(out.trim().split('\n'), ['running', 'before-shutdown-done', 'after-shutdown', 'run-returned']);
+});
+
+test('before torsion/threads is loaded, getThreadPool throws ThreadsNotLoadedError and a suggested size is kept', async () => {
+  // This file imports no thread code statically (src/import-graph.test.ts proves the reactor does not).
+  const r = new NodeReactor();
+  assert.throws(() => r.getThreadPool(), (e: unknown) => e instanceof ThreadsNotLoadedError && e.code === 'TORSION_THREADS_NOT_LOADED');
+  r.suggestThreadPoolSize(3);
+  const { stopDefaultThreadPool } = await import('../threads/index.js');
+  const done = r.run({ installSignalHandlers: false });
+  assert.equal(r.getThreadPool().max, 3);
+  r.stop();
+  await done;
+  await stopDefaultThreadPool();
 });
 
 test('getThreadPool returns the default pool of torsion/threads and shutdown stops it', async () => {

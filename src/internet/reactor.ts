@@ -28,11 +28,18 @@ import { ReactorResources } from './reactor-resources.js';
 import { listenTCP, connectTCP } from './tcp.js';
 import { listenSSL, connectSSL } from './tls.js';
 import { listenUNIX, connectUNIX, type UNIXListenOptions, type UNIXConnectOptions } from './unix.js';
-import { getDefaultThreadPool, stopDefaultThreadPool, suggestThreadPoolSize, type ThreadPool } from '../threads/index.js';
+import { ThreadsNotLoadedError } from './error.js';
+import type { DefaultPoolHook } from '../threads/defer-to-thread.js';
+import type { ThreadPool } from '../threads/index.js';
 import { listenUDP, type UDPOptions, type UDPPort } from './udp.js';
 import { listenMulticast, type MulticastOptions, type MulticastPort } from './multicast.js';
 import { spawnProcess, type ProcessOptions, type ProcessTransport } from './process.js';
 import { TorsionError } from '../errors/index.js';
+
+/** `torsion/threads`' default pool, which that module leaves in a global slot when it is loaded. */
+function threadsHook(): DefaultPoolHook | undefined {
+  return (globalThis as Record<symbol, DefaultPoolHook | undefined>)[Symbol.for('torsion.threads.defaultPool')];
+}
 
 /** Options for {@link NodeReactor.run}. */
 export interface RunOptions {
@@ -81,6 +88,7 @@ export class NodeReactor implements IReactor {
   #finished: (() => void) | undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
   #poolStopTrigger: TriggerId | undefined;
+  #suggestedPoolSize: number | undefined;
 
   // ------------------------------------------------------------ time
 
@@ -191,20 +199,30 @@ export class NodeReactor implements IReactor {
     });
   }
 
-  /** The reactor's thread pool (`torsion/threads`' default pool), created on first use; stopped at shutdown. */
+  /**
+   * The reactor's thread pool (`torsion/threads`' default pool), created on first use; stopped at shutdown.
+   * Importing `torsion/internet` loads no thread code, so `torsion/threads` must have been imported first.
+   * @throws ThreadsNotLoadedError when it was not.
+   */
   getThreadPool(): ThreadPool {
+    const hook = threadsHook();
+    if (!hook) throw new ThreadsNotLoadedError();
+    if (this.#suggestedPoolSize !== undefined) hook.suggest(this.#suggestedPoolSize);
+    this.#suggestedPoolSize = undefined;
     if (!this.#poolStopTrigger) {
       this.#poolStopTrigger = this.addSystemEventTrigger('before', 'shutdown', () => {
         this.#poolStopTrigger = undefined;
-        return stopDefaultThreadPool();
+        return hook.stop();
       });
     }
-    return getDefaultThreadPool();
+    return hook.get();
   }
 
-  /** Sets the maximum size of the reactor's thread pool. */
+  /** Sets the maximum size of the reactor's thread pool (kept until `torsion/threads` is loaded). */
   suggestThreadPoolSize(size: number): void {
-    suggestThreadPoolSize(size);
+    const hook = threadsHook();
+    if (hook) hook.suggest(size);
+    else this.#suggestedPoolSize = size;
   }
 
   // ------------------------------------------------------------ stream transports

@@ -1,6 +1,6 @@
 /**
- * `torsion/irc` for browsers: the message layer and `IRCClient`, without the server and without the
- * reconnecting factory (which reaches the Node reactor).
+ * `torsion/irc` for browsers: the message layer and `IRCClient`, without the reconnecting factory (which
+ * reaches the Node reactor).
  * @module
  */
 export { IRCParseError, IRCFormatError, IRCMessageTooLongError } from './errors.js';

@@ -11,6 +11,20 @@ import { ThreadPool } from './thread-pool.js';
 let defaultPool: ThreadPool | undefined;
 let suggestedSize: number | undefined;
 
+/** How the Node reactor reaches the default pool without importing this folder (see {@link DEFAULT_POOL_HOOK}). */
+export interface DefaultPoolHook {
+  get(): ThreadPool;
+  stop(): Deferred<void>;
+  suggest(size: number): void;
+}
+
+/**
+ * The global slot where this module, once loaded, leaves {@link DefaultPoolHook}: `torsion/internet` must
+ * load no thread code (its users mostly never start a worker), so its reactor finds the pool here instead
+ * of importing it.
+ */
+export const DEFAULT_POOL_HOOK = Symbol.for('torsion.threads.defaultPool');
+
 /** The pool `deferToThread` uses, created on first use (`maxThreads`: the CPU count, or as suggested). */
 export function getDefaultThreadPool(): ThreadPool {
   defaultPool ??= new ThreadPool({ name: 'torsion-default', ...(suggestedSize === undefined ? {} : { maxThreads: suggestedSize }) });
@@ -80,3 +94,9 @@ function splitTask(first: TaskLike | URL, rest: unknown[]): [TaskLike, unknown[]
   }
   return [first, rest];
 }
+
+(globalThis as Record<symbol, unknown>)[DEFAULT_POOL_HOOK] = {
+  get: getDefaultThreadPool,
+  stop: stopDefaultThreadPool,
+  suggest: suggestThreadPoolSize,
+} satisfies DefaultPoolHook;

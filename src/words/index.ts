@@ -1,6 +1,7 @@
 /**
  * `torsion/words`: one chat service — users, rooms, membership, accounts, history — that several front
- * doors serve at once (Twisted Words): the IRC server of `torsion/irc` and a live web chat.
+ * doors serve at once (Twisted Words): the IRC server of `torsion/words/irc` and the live web chat of
+ * `torsion/words/web`. The service knows no protocol; each door maps its own to and from this model.
  * @module
  */
 export type * from './interfaces.js';

@@ -12,7 +12,7 @@ import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageErr
 import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
-import { IRCServerFactory } from '../irc/server/index.js';
+import { IRCServerFactory } from './irc/index.js';
 import type { LiveLimits, LivePage } from '../live/index.js';
 import { Logger } from '../logger/index.js';
 import { Site } from '../web/index.js';

@@ -10,7 +10,7 @@ import { connectProtocol, TCPClientEndpoint } from '../../internet/endpoints/str
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
 import { IRCClient } from '../../irc/client.js';
-import { IRCServerFactory } from '../../irc/server/index.js';
+import { IRCServerFactory } from '../../words/irc/index.js';
 import { launchChromium } from '../../testing/chromium.js';
 import { createWordsService, type WordsService } from '../../words/index.js';
 import { allowTCPDestinations, WebSocketBridgeResource } from './resource.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../testing/chromium.js';
 import { WordsApplication } from '../plugin.js';
-import { connectIRCFramework, newIRCFrameworkClient, waitFor, type IRCFrameworkClient } from '../../irc/server/test-support/irc-framework.js';
+import { connectIRCFramework, newIRCFrameworkClient, waitFor, type IRCFrameworkClient } from '../irc/test-support/irc-framework.js';
 
 async function waitForLine(page: Page, nick: string, text: string): Promise<void> {
   await page.waitForFunction(

@@ -5,8 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebChatSession } from '../../words/web/index.js';
-import type { IChatView } from '../../words/web/index.js';
+import { WebChatSession } from '../web/index.js';
+import type { IChatView } from '../web/index.js';
 import { Harness } from './test-support/harness.js';
 
 /** A web page that ignores what it is told: only what IRC users see matters here. */

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reactor, type IPv4Address } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
-import { createWordsService, type WordsService } from '../../words/index.js';
+import { createWordsService, type WordsService } from '../index.js';
 import { IRCServerFactory } from './index.js';
 import { connectIRCFramework, waitFor, type IRCFrameworkClient } from './test-support/irc-framework.js';
 

@@ -5,7 +5,7 @@
 import { Factory } from '../../internet/protocol.js';
 import type { IAddress } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
-import type { WordsService } from '../../words/index.js';
+import type { WordsService } from '../index.js';
 import { IRCServerProtocol } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
 import { formatServerLine } from './wire.js';

@@ -10,10 +10,10 @@
 import { Failure, type Deferred } from '../../defer/index.js';
 import type { IConsumer, IDelayedCall, ITransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
-import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../../words/index.js';
-import type { IRCMessage } from '../message.js';
-import { IRCLineReceiver, type IRCLimit } from '../receiver.js';
-import { ERR_INPUTTOOLONG } from '../numerics.js';
+import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../index.js';
+import type { IRCMessage } from '../../irc/message.js';
+import { IRCLineReceiver, type IRCLimit } from '../../irc/receiver.js';
+import { ERR_INPUTTOOLONG } from '../../irc/numerics.js';
 import { dispatch } from './commands/index.js';
 import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';

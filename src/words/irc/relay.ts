@@ -3,7 +3,7 @@
  * recipient: a line fanned out to a thousand members is formatted and UTF-8 encoded at most four times.
  * @module
  */
-import type { ChatMessage } from '../../words/index.js';
+import type { ChatMessage } from '../index.js';
 import { formatServerLine } from './wire.js';
 
 const encoder = new TextEncoder();

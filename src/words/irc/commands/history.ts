@@ -9,8 +9,8 @@
  * @module
  */
 import type { Deferred, Failure } from '../../../defer/index.js';
-import type { ChatMessage, HistoryQuery } from '../../../words/index.js';
-import type { IRCMessage } from '../../message.js';
+import type { ChatMessage, HistoryQuery } from '../../index.js';
+import type { IRCMessage } from '../../../irc/message.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { messageTags } from '../relay.js';
 import type { CommandSpec } from './index.js';

@@ -2,8 +2,8 @@
  * Words service refusals as IRC numerics (RFC 2812 §5.2).
  * @module
  */
-import { WordsError } from '../../words/index.js';
-import * as N from '../numerics.js';
+import { WordsError } from '../index.js';
+import * as N from '../../irc/numerics.js';
 import type { IRCServerProtocol } from './connection.js';
 
 const BY_CODE: Record<string, string> = {

@@ -4,9 +4,9 @@
  * even as one word, since some clients read the text of a reply as "everything after the colon".
  * @module
  */
-import { IRCFormatError } from '../errors.js';
-import type { IRCMessage } from '../message.js';
-import { formatTags } from '../tags.js';
+import { IRCFormatError } from '../../irc/errors.js';
+import type { IRCMessage } from '../../irc/message.js';
+import { formatTags } from '../../irc/tags.js';
 
 /** Commands whose last parameter is free text. */
 /** Numerics whose last parameter is a value (a time, modes, a channel), never text. */

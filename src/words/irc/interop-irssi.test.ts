@@ -14,8 +14,8 @@ import { promisify } from 'node:util';
 import { reactor, type IPv4Address } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { eventually, requirePeer } from '../../testing/index.js';
-import { createWordsService, type WordsService } from '../../words/index.js';
-import { RecordingClient } from '../../words/test-support/recording-client.js';
+import { createWordsService, type WordsService } from '../index.js';
+import { RecordingClient } from '../test-support/recording-client.js';
 import { IRCServerFactory } from './index.js';
 
 const run = promisify(execFile);

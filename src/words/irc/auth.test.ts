@@ -4,9 +4,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REGAINED } from '../../words/index.js';
-import type { IChatView } from '../../words/web/interfaces.js';
-import { WebChatSession } from '../../words/web/session.js';
+import { REGAINED } from '../index.js';
+import type { IChatView } from '../web/interfaces.js';
+import { WebChatSession } from '../web/session.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
 import { eventually } from '../../testing/index.js';
 

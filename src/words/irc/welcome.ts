@@ -2,8 +2,8 @@
  * What a client gets once registered (RFC 2812 §5.1: 001-004, then ISUPPORT, LUSERS and the MOTD).
  * @module
  */
-import { NICK_MAX_LENGTH, ROOM_MAX_LENGTH, ROOM_PREFIXES, TOPIC_MAX_LENGTH } from '../../words/index.js';
-import * as N from '../numerics.js';
+import { NICK_MAX_LENGTH, ROOM_MAX_LENGTH, ROOM_PREFIXES, TOPIC_MAX_LENGTH } from '../index.js';
+import * as N from '../../irc/numerics.js';
 import type { IRCServerProtocol } from './connection.js';
 
 /** Capabilities the server offers, with their CAP 302 values. */

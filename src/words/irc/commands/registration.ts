@@ -16,9 +16,9 @@ import {
   foldName,
   isValidNick,
   scrubText,
-} from '../../../words/index.js';
-import type { IRCMessage } from '../../message.js';
-import * as N from '../../numerics.js';
+} from '../../index.js';
+import type { IRCMessage } from '../../../irc/message.js';
+import * as N from '../../../irc/numerics.js';
 import { REGISTERED, type IRCServerProtocol } from '../connection.js';
 import { CAPABILITIES, sendWelcome } from '../welcome.js';
 import { replyError } from '../words-errors.js';

@@ -3,9 +3,9 @@
  * pair of bots cannot loop on each other's errors.
  * @module
  */
-import { NoSuchUserError, WordsError } from '../../../words/index.js';
-import type { IRCMessage } from '../../message.js';
-import * as N from '../../numerics.js';
+import { NoSuchUserError, WordsError } from '../../index.js';
+import type { IRCMessage } from '../../../irc/message.js';
+import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { replyError } from '../words-errors.js';
 import type { CommandSpec } from './index.js';

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectedServerAndClient, type IOPump } from '../../testing/index.js';
-import { IRCClient } from '../client.js';
+import { IRCClient } from '../../irc/client.js';
 import { Harness } from './test-support/harness.js';
 
 class Recorder extends IRCClient {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './test-support/harness.js';
-import { NICK_RULE } from '../../words/index.js';
+import { NICK_RULE } from '../index.js';
 import { eventually } from '../../testing/index.js';
 
 async function turns(): Promise<void> {

@@ -13,8 +13,8 @@ import type { Deferred } from '../../defer/index.js';
 import { ConnectionPool, type Params } from '../../db/index.js';
 import { reactor, type IPv4Address } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
-import { DbStore, createWordsService, type ChatMessage, type WordsService } from '../../words/index.js';
-import { RawIRC } from '../../words/test-support/raw-irc.js';
+import { DbStore, createWordsService, type ChatMessage, type WordsService } from '../index.js';
+import { RawIRC } from '../test-support/raw-irc.js';
 import { IRCServerFactory } from './index.js';
 
 /** A SQLite pool that counts the history rows each query hands back. */

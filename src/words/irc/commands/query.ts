@@ -2,9 +2,9 @@
  * Queries and presence: WHO, WHOIS, ISON, USERHOST, AWAY, MOTD, LUSERS, VERSION.
  * @module
  */
-import { foldName, isRoomName, type ChatRoom, type ChatUser } from '../../../words/index.js';
-import type { IRCMessage } from '../../message.js';
-import * as N from '../../numerics.js';
+import { foldName, isRoomName, type ChatRoom, type ChatUser } from '../../index.js';
+import type { IRCMessage } from '../../../irc/message.js';
+import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { sendLusers, sendMotd } from '../welcome.js';
 import type { CommandSpec } from './index.js';

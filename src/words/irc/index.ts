@@ -1,5 +1,6 @@
 /**
- * The IRC server: a front door of the `torsion/words` chat service.
+ * `torsion/words/irc`: the IRC server, a front door of the `torsion/words` chat service (as in Twisted
+ * Words). It speaks the protocol of `torsion/irc` and maps it to and from the service's neutral model.
  * @module
  */
 export { IRCServerFactory } from './factory.js';

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeldStore } from '../../words/test-support/held-store.js';
+import { HeldStore } from '../test-support/held-store.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
 
 function setup(options: ConstructorParameters<typeof Harness>[0] = {}): { h: Harness; store: HeldStore; join: (nick: string, caps?: string) => FakeClient } {

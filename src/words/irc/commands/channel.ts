@@ -4,9 +4,9 @@
  * translate refusals into numerics.
  * @module
  */
-import { isRoomName, type ChatRoom, type ChatUser, type ModeChange, type RoomModeLetter } from '../../../words/index.js';
-import type { IRCMessage } from '../../message.js';
-import * as N from '../../numerics.js';
+import { isRoomName, type ChatRoom, type ChatUser, type ModeChange, type RoomModeLetter } from '../../index.js';
+import type { IRCMessage } from '../../../irc/message.js';
+import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { guarded } from '../words-errors.js';
 import type { CommandSpec } from './index.js';

@@ -4,7 +4,7 @@
  */
 import { IPv4Address } from '../../../internet/address.js';
 import { Clock, StringTransportWithDisconnection } from '../../../testing/index.js';
-import { createWordsService, type WordsService, type WordsServiceOptions } from '../../../words/index.js';
+import { createWordsService, type WordsService, type WordsServiceOptions } from '../../index.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { IRCServerFactory } from '../factory.js';
 import type { IRCServerOptions } from '../options.js';

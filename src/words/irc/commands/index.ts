@@ -3,8 +3,8 @@
  * and whether it waits for registration.
  * @module
  */
-import type { IRCMessage } from '../../message.js';
-import { ERR_NEEDMOREPARAMS, ERR_NOTREGISTERED, ERR_UNKNOWNCOMMAND } from '../../numerics.js';
+import type { IRCMessage } from '../../../irc/message.js';
+import { ERR_NEEDMOREPARAMS, ERR_NOTREGISTERED, ERR_UNKNOWNCOMMAND } from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { channelCommands } from './channel.js';
 import { historyCommands } from './history.js';
