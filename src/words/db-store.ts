@@ -237,9 +237,21 @@ function toMessage(r: Row): ChatMessage {
     time: Number(r.time),
     from: String(r.sender),
     to: String(r.target),
-    text: String(r.body),
-    kind: r.kind === 'notice' ? 'notice' : 'privmsg',
+    ...storedKind(String(r.kind), String(r.body)),
   };
   if (typeof r.tags === 'string') m.tags = JSON.parse(r.tags) as Record<string, string>;
   return m;
+}
+
+// eslint-disable-next-line no-control-regex
+const LEGACY_ACTION = /^\x01ACTION (.+?)\x01?$/s;
+
+/**
+ * The kind and text of a stored row. Rows written before the service had kinds of its own say `privmsg`,
+ * with an action still in IRC's CTCP framing; they read as `message` or `action` like new ones.
+ */
+function storedKind(kind: string, body: string): Pick<ChatMessage, 'kind' | 'text'> {
+  if (kind === 'notice' || kind === 'action' || kind === 'message') return { kind, text: body };
+  const action = LEGACY_ACTION.exec(body);
+  return action ? { kind: 'action', text: action[1]! } : { kind: 'message', text: body };
 }

@@ -5,6 +5,13 @@
  */
 import type { Deferred } from '../defer/index.js';
 
+/**
+ * What a chat line is: an ordinary `message`; a `notice`, which must never be answered automatically (so
+ * two bots cannot loop; IRC's NOTICE, RFC 2812 §3.3.2); or an `action`, a line in the third person (`/me
+ * waves`). Each front door maps its protocol's framing (IRC's CTCP ACTION) to and from these.
+ */
+export type MessageKind = 'message' | 'notice' | 'action';
+
 /** A chat line as every front door sees it: sent to a room (`#name`) or to one user (a nick). */
 export interface ChatMessage {
   /** Unique per service run and increasing with time (used as IRCv3 `msgid`). */
@@ -15,9 +22,9 @@ export interface ChatMessage {
   from: string;
   /** The room name or the recipient's nick, as the sender spelled it canonically (the room's own spelling). */
   to: string;
+  /** The line itself; for an `action`, what the sender does ("waves"), with no protocol framing. */
   text: string;
-  /** `privmsg` is an ordinary line; `notice` must never be answered automatically (RFC 2812 §3.3.2). */
-  kind: 'privmsg' | 'notice';
+  kind: MessageKind;
   /** Front-door extras carried along (IRCv3 client tags such as `+draft/reply`); never interpreted here. */
   tags?: Record<string, string>;
 }

@@ -77,8 +77,8 @@ describe('torsion words over loopback', () => {
       client.send('PRIVMSG #lobby :hello everyone');
       await client.waitFor(/JOIN :?#lobby[\s\S]*watcher/);
       const deadline = Date.now() + 30_000;
-      while (!watcher.events.includes('privmsg ircy->#lobby: hello everyone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(watcher.events.includes('privmsg ircy->#lobby: hello everyone'), watcher.events.join('\n'));
+      while (!watcher.events.includes('message ircy->#lobby: hello everyone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(watcher.events.includes('message ircy->#lobby: hello everyone'), watcher.events.join('\n'));
 
       await app.stopService();
       await client.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);

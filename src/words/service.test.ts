@@ -111,7 +111,7 @@ describe('WordsService rooms', () => {
     assert.deepEqual(clients[0].take(), ['join a #Room', 'join b #Room']);
     assert.deepEqual(clients[1].take(), ['join b #Room']);
     users[1].send('#ROOM', 'hello');
-    assert.deepEqual(clients[0].take(), ['privmsg b->#Room: hello']);
+    assert.deepEqual(clients[0].take(), ['message b->#Room: hello']);
     assert.deepEqual(clients[1].take(), []);
     assert.deepEqual(clients[2].take(), [], 'non-members hear nothing');
     users[0].send('c', 'psst', { kind: 'notice' });
@@ -131,7 +131,7 @@ describe('WordsService rooms', () => {
     assert.throws(() => users[2].send('#r', 'hi'), CannotSendError);
     users[0].setModes('#r', [{ adding: false, mode: 'n' }]);
     users[2].send('#r', 'from outside');
-    assert.ok(clients[1].take().includes('privmsg outsider->#r: from outside'));
+    assert.ok(clients[1].take().includes('message outsider->#r: from outside'));
     assert.throws(() => users[1].setTopic('#r', 'mine'), NotOperatorError);
     users[0].setModes('#r', [{ adding: true, mode: 'm' }]);
     assert.throws(() => users[1].send('#r', 'x'), CannotSendError);
@@ -139,7 +139,7 @@ describe('WordsService rooms', () => {
     users[1].send('#r', 'voiced');
     users[0].setModes('#r', [{ adding: false, mode: 't' }]);
     users[1].setTopic('#r', 'ours');
-    assert.deepEqual(clients[0].take().slice(-5), ['mode #r by op: +m', 'mode #r by op: +v member', 'privmsg member->#r: voiced', 'mode #r by op: -t', 'topic #r by member: ours']);
+    assert.deepEqual(clients[0].take().slice(-5), ['mode #r by op: +m', 'mode #r by op: +v member', 'message member->#r: voiced', 'mode #r by op: -t', 'topic #r by member: ours']);
     assert.deepEqual(clients[1].take().slice(-1), ['topic #r by member: ours']);
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { AccountExistsError, DbStore, MemoryStore, createWordsService, hashPassword, verifyPassword, type ChatMessage, type IWordsStore } from './index.js';
 import { assertFailure, successResultOf } from '../testing/index.js';
 import { RecordingClient } from './test-support/recording-client.js';
@@ -10,7 +11,7 @@ import { RecordingClient } from './test-support/recording-client.js';
 const FAST = { N: 1024, r: 8, p: 1 };
 
 function msg(i: number, to = '#r'): ChatMessage {
-  return { id: `id${i}`, time: 1000 + i, from: 'alice', to, text: `line ${i}`, kind: i % 2 ? 'notice' : 'privmsg' };
+  return { id: `id${i}`, time: 1000 + i, from: 'alice', to, text: `line ${i}`, kind: i % 3 === 0 ? 'message' : i % 3 === 1 ? 'notice' : 'action' };
 }
 
 let dir: string;
@@ -163,6 +164,27 @@ describe('DbStore persistence', () => {
       await second.stop();
     }
   });
+});
+
+test('DbStore reads rows written before message kinds: privmsg is a message, its CTCP ACTION an action', async () => {
+  const filename = join(dir, 'legacy.sqlite');
+  const store = new DbStore({ filename });
+  await store.start();
+  await store.stop();
+  const db = new Database(filename);
+  const insert = db.prepare('INSERT INTO words_messages (room, id, time, sender, target, body, kind, tags) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)');
+  insert.run('#old', 'a', 1, 'ann', '#old', 'plain line', 'privmsg');
+  insert.run('#old', 'b', 2, 'ann', '#old', '\x01ACTION waves\x01', 'privmsg');
+  insert.run('#old', 'c', 3, 'ann', '#old', 'heads up', 'notice');
+  db.close();
+  const again = new DbStore({ filename });
+  await again.start();
+  try {
+    const rows = await again.history('#old', { limit: 10 });
+    assert.deepEqual(rows.map((m) => [m.kind, m.text]), [['message', 'plain line'], ['action', 'waves'], ['notice', 'heads up']]);
+  } finally {
+    await again.stop();
+  }
 });
 
 describe('passwords', () => {

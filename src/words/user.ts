@@ -21,7 +21,7 @@ import {
   TooManyRoomsError,
   UserNotInRoomError,
 } from './errors.js';
-import type { ChatMessage, HistoryQuery, IChatClient, ModeChange } from './interfaces.js';
+import type { ChatMessage, HistoryQuery, IChatClient, MessageKind, ModeChange } from './interfaces.js';
 import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH, foldName, isRoomName, isValidRoomName } from './names.js';
 import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
@@ -53,7 +53,8 @@ export interface UserDetails {
 
 /** Options of {@link ChatUser.send}. */
 export interface SendOptions {
-  kind?: 'privmsg' | 'notice';
+  /** `message` by default. */
+  kind?: MessageKind;
   tags?: Record<string, string>;
 }
 
@@ -190,7 +191,7 @@ export class ChatUser {
     if (text === '') throw new NoTextError(target);
     text = scrubText(text);
     const now = this.service.now();
-    const kind = options.kind ?? 'privmsg';
+    const kind = options.kind ?? 'message';
     if (isRoomName(target)) {
       const room = this.service.findRoom(target);
       if (!room) throw new NoSuchUserError(target);
@@ -208,7 +209,7 @@ export class ChatUser {
     if (options.tags) message.tags = scrubTags(options.tags);
     this.lastActive = now;
     to.client.receive(message);
-    return to.away !== undefined && kind === 'privmsg' ? { message, away: to.away } : { message };
+    return to.away !== undefined && kind !== 'notice' ? { message, away: to.away } : { message };
   }
 
   /** Sets the topic of a room this user is in (under `+t`, operators only). */

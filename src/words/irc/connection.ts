@@ -15,6 +15,7 @@ import type { IRCMessage } from '../../irc/message.js';
 import { IRCLineReceiver, type IRCLimit } from '../../irc/receiver.js';
 import { ERR_INPUTTOOLONG } from '../../irc/numerics.js';
 import { dispatch } from './commands/index.js';
+import { wireOf } from './kinds.js';
 import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
@@ -375,7 +376,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     while (echoes !== undefined && echoes.length > 0 && echoes[0].stored !== undefined) {
       const { bytes, message, stored } = echoes.shift()!;
       this.writeBytes(bytes);
-      const command = message.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
+      const { command } = wireOf(message);
       if (!stored) this.serverMessage('WARN', command, 'NOT_STORED', message.to, 'Delivered, but it could not be saved in the history');
     }
     if (echoes !== undefined && echoes.length === 0 && this.#echoes === echoes) this.#echoes = undefined;

@@ -49,7 +49,7 @@ describe('CHATHISTORY attack on loopback with SQLite', () => {
     await service.start();
     const tags = { '+draft/blob': 'x'.repeat(400) };
     for (let i = 0; i < ROOM_LINES; i++) {
-      const m: ChatMessage = { id: `${i}`, time: start + i, from: 'seed', to: '#room', text: `seed line ${i}`, kind: 'privmsg', tags };
+      const m: ChatMessage = { id: `${i}`, time: start + i, from: 'seed', to: '#room', text: `seed line ${i}`, kind: 'message', tags };
       void store.appendMessage('#room', m);
     }
     await store.flush();

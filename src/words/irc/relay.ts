@@ -5,6 +5,7 @@
  */
 import type { ChatMessage } from '../index.js';
 import { formatServerLine } from './wire.js';
+import { wireOf } from './kinds.js';
 
 const encoder = new TextEncoder();
 
@@ -53,11 +54,11 @@ export function relayLine(message: ChatMessage, prefixOf: () => string, variant:
   let bytes = lines[variant];
   if (bytes === undefined) {
     const prefix = prefixOf();
-    const command = message.kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
+    const { command, text: wire } = wireOf(message);
     const head = `:${prefix} ${command} ${message.to} :`;
     const room = MAX_LINE - 2 - encoder.encode(head).length;
     // Other front doors (a web page) may let line breaks through; on IRC they would smuggle a second command.
-    const text = UNSAFE.test(message.text) ? message.text.replace(UNSAFE_ALL, ' ') : message.text;
+    const text = UNSAFE.test(wire) ? wire.replace(UNSAFE_ALL, ' ') : wire;
     const body = formatServerLine({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });
     bytes = lines[variant] = encoder.encode(`${body}\r\n`);
   }

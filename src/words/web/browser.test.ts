@@ -75,7 +75,7 @@ for (const transport of ['websocket', 'polling'] as const) {
       await say(a.page, 'hello from ann');
       await waitForLine(b.page, `ann${transport}`, 'hello from ann');
       await waitForLine(a.page, `ann${transport}`, 'hello from ann');
-      assert.ok(robot.events.includes(`privmsg ann${transport}->#lobby: hello from ann`));
+      assert.ok(robot.events.includes(`message ann${transport}->#lobby: hello from ann`));
       bot.send('#lobby', 'beep');
       await waitForLine(a.page, `bot${transport}`, 'beep');
       await waitForLine(b.page, `bot${transport}`, 'beep');
@@ -100,7 +100,7 @@ for (const transport of ['websocket', 'polling'] as const) {
       assert.deepEqual(shown.slice(0, 3), [1, 2, 3].map((i) => `hist${transport}: old line ${i}`));
       await say(tab.page, 'in history');
       await waitForLine(tab.page, `late${transport}`, 'in history');
-      assert.ok(robot.events.includes(`privmsg late${transport}->#history: in history`));
+      assert.ok(robot.events.includes(`message late${transport}->#history: in history`));
       // Back to the lobby through the room list: the lobby's lines show, not #history's.
       await tab.page.click('[data-live-id=rooms] button:text("#lobby")');
       await tab.page.waitForFunction(() => document.querySelector('[data-live-id=roomName]')?.textContent === '#lobby', null, { timeout: 30_000 });

@@ -161,7 +161,7 @@ describe('WebChatSession', () => {
     const bot = await s.login('bot', { client: new RecordingClient() });
     bot.join('#lobby');
     bot.send('#lobby', 'first');
-    bot.send('#lobby', '\x01ACTION waves\x01');
+    bot.send('#lobby', 'waves', { kind: 'action' });
     const { session, view } = await web(s, 'ann');
     assert.deepEqual(view.take(), ['loggedIn ann', 'roomJoined #lobby [first|waves] members=@bot,ann']);
     assert.equal(view.states[0]!.history[1]!.action, true);
@@ -203,7 +203,7 @@ describe('WebChatSession', () => {
     store.holdWrites = true;
     assert.equal(await session.say('#lobby', 'one'), null);
     assert.equal(await session.say('#lobby', 'two'), null);
-    assert.deepEqual(irc.take(), ['privmsg ann->#lobby: one', 'privmsg ann->#lobby: two'], 'the room gets lines at once');
+    assert.deepEqual(irc.take(), ['message ann->#lobby: one', 'message ann->#lobby: two'], 'the room gets lines at once');
     assert.deepEqual(view.take(), [], 'the sender sees nothing before the store holds it');
     store.writes[0]!.release();
     assert.deepEqual(view.take(), ['message #lobby ann: one']);
@@ -217,15 +217,15 @@ describe('WebChatSession', () => {
     const { irc, session, view } = await annOnWebWithBob();
     assert.equal(await session.say('#lobby', 'hi\r\nthere'), null);
     assert.deepEqual(view.take(), ['message #lobby ann: hi there']);
-    assert.deepEqual(irc.take(), ['privmsg ann->#lobby: hi there']);
+    assert.deepEqual(irc.take(), ['message ann->#lobby: hi there']);
     assert.equal(await session.say('#lobby', '/me dances'), null);
-    assert.deepEqual(irc.take(), ['privmsg ann->#lobby: \x01ACTION dances\x01']);
+    assert.deepEqual(irc.take(), ['action ann->#lobby: dances']);
     assert.deepEqual(view.take(), ['message #lobby ann *: dances']);
     assert.equal(await session.say('#lobby', '/msg bob psst'), null);
-    assert.deepEqual(irc.take(), ['privmsg ann->bob: psst']);
+    assert.deepEqual(irc.take(), ['message ann->bob: psst']);
     assert.deepEqual(view.take(), ['message (private) ann: psst']);
     assert.equal(await session.say('#lobby', '//slash'), null);
-    assert.deepEqual(irc.take(), ['privmsg ann->#lobby: /slash']);
+    assert.deepEqual(irc.take(), ['message ann->#lobby: /slash']);
     view.take();
     assert.equal(await session.say('#lobby', '/join side'), null);
     assert.deepEqual(view.take(), ['roomJoined #side [] members=@ann']);

@@ -26,14 +26,9 @@ export const NOT_STORED = 'That line reached the room but could not be saved: it
 
 const log = new Logger({ namespace: 'torsion.words.web' });
 
-/** CTCP ACTION framing, as IRC clients send `/me` (so actions look the same on both front doors). */
-// eslint-disable-next-line no-control-regex
-const ACTION = /^\x01ACTION (.*?)\x01?$/s;
-
 /** Turns a service message into the line the page shows. */
 export function toWebLine(m: ChatMessage, room: string | null): WebLine {
-  const action = ACTION.exec(m.text);
-  return { id: m.id, time: m.time, from: m.from, to: m.to, text: action ? action[1]! : m.text, kind: m.kind, room, action: action !== null };
+  return { id: m.id, time: m.time, from: m.from, to: m.to, text: m.text, kind: m.kind, room, action: m.kind === 'action' };
 }
 
 /** The IRC-style prefix of a member's highest role. */
@@ -135,7 +130,7 @@ export class WebChatSession implements IChatClient {
    */
   sendMessage(user: ChatUser, target: string, text: string, action = false): void {
     for (const piece of splitMessage(text, this.options.maxLineBytes)) {
-      const { message, stored } = user.send(target, action ? `\x01ACTION ${piece}\x01` : piece);
+      const { message, stored } = user.send(target, piece, { kind: action ? 'action' : 'message' });
       const room = user.rooms.get(foldName(message.to))?.name ?? null;
       const show = (): void => this.#forRoom(room, () => this.view.message(toWebLine(message, room)));
       if (stored === undefined) show();

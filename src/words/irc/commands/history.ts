@@ -14,6 +14,7 @@ import type { IRCMessage } from '../../../irc/message.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { messageTags } from '../relay.js';
 import type { CommandSpec } from './index.js';
+import { wireOf } from '../kinds.js';
 
 let batchSeq = 0;
 
@@ -47,7 +48,8 @@ function play(conn: IRCServerProtocol, target: string, messages: ChatMessage[]):
   const variant = conn.tagVariant;
   for (const m of messages) {
     const tags = batch ? { batch, ...messageTags(m, variant) } : messageTags(m, variant);
-    conn.send({ tags, prefix: m.from, command: m.kind === 'notice' ? 'NOTICE' : 'PRIVMSG', params: [m.to, m.text] });
+    const { command, text } = wireOf(m);
+    conn.send({ tags, prefix: m.from, command, params: [m.to, text] });
   }
   if (batch) conn.send({ tags: {}, prefix: server, command: 'BATCH', params: [`-${batch}`] });
 }

@@ -1,5 +1,5 @@
 /**
- * PRIVMSG and NOTICE to channels and users. NOTICE never draws an error reply (RFC 2812 §3.3.2), so a
+ * PRIVMSG and NOTICE to channels and users (CTCP ACTION becomes the service's `action`). NOTICE never draws an error reply (RFC 2812 §3.3.2), so a
  * pair of bots cannot loop on each other's errors.
  * @module
  */
@@ -8,6 +8,7 @@ import type { IRCMessage } from '../../../irc/message.js';
 import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
 import { replyError } from '../words-errors.js';
+import { kindFromWire, type MessageCommand } from '../kinds.js';
 import type { CommandSpec } from './index.js';
 
 /** Client-only tags (`+name`) a sender attached, relayed to those who enabled message-tags. */
@@ -19,8 +20,8 @@ function clientTags(msg: IRCMessage): Record<string, string> | undefined {
   return out;
 }
 
-function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'notice'): void {
-  const notice = kind === 'notice';
+function deliver(conn: IRCServerProtocol, msg: IRCMessage, command: MessageCommand): void {
+  const notice = command === 'NOTICE';
   const [list, text] = msg.params;
   if (list === undefined || list === '') {
     if (!notice) conn.numeric(N.ERR_NORECIPIENT, `No recipient given (${msg.command})`);
@@ -35,9 +36,10 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'no
   const max = conn.factory.options.maxTargets;
   const targets = list.split(',').filter((t) => t !== '');
   if (targets.length > max && !notice) conn.numeric(N.ERR_TOOMANYTARGETS, targets[max], 'Too many recipients');
+  const line = kindFromWire(command, text);
   for (const target of targets.slice(0, max)) {
     try {
-      const result = user.send(target, text, tags ? { kind, tags } : { kind });
+      const result = user.send(target, line.text, tags ? { kind: line.kind, tags } : { kind: line.kind });
       if (conn.caps.has('echo-message')) conn.echo(result.message, result.stored);
       if (result.away !== undefined) conn.numeric(N.RPL_AWAY, result.message.to, result.away);
     } catch (e) {
@@ -50,6 +52,6 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, kind: 'privmsg' | 'no
 
 /** Handlers of PRIVMSG and NOTICE, for the command table. */
 export const messagingCommands: Record<string, CommandSpec> = {
-  PRIVMSG: { handler: (conn, msg) => deliver(conn, msg, 'privmsg'), minParams: 0 },
-  NOTICE: { handler: (conn, msg) => deliver(conn, msg, 'notice'), minParams: 0, quiet: true },
+  PRIVMSG: { handler: (conn, msg) => deliver(conn, msg, 'PRIVMSG'), minParams: 0 },
+  NOTICE: { handler: (conn, msg) => deliver(conn, msg, 'NOTICE'), minParams: 0, quiet: true },
 };
