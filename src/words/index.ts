@@ -25,4 +25,5 @@ export {
   type WordsLimits,
 } from './service.js';
 export { WordsAccountChecker } from './cred-checker.js';
+export { WordsRealm, IWordsAccount, IChatUser, type WordsMind } from './cred-realm.js';
 export { addressKey, type LoginThrottleOptions, type RegistrationLimitOptions } from './throttle.js';

@@ -80,19 +80,29 @@ interface Claim {
   owner: boolean;
 }
 
-/** Proof that a password was checked, made only by {@link WordsService.authenticate}. */
+/**
+ * Proof that someone is the account `name`, made only by {@link WordsService.authenticate},
+ * {@link WordsService.registerVerified} and a `WordsRealm` (for the id a `torsion/cred` checker vouched for).
+ */
 export class VerifiedAccount {
   /** @internal */
   constructor(
     readonly name: string,
     readonly key: string,
   ) {
-    if (!minting) throw new TypeError('VerifiedAccount is made only by WordsService.authenticate');
+    if (!minting) throw new TypeError('VerifiedAccount is made only by WordsService.authenticate or a WordsRealm');
   }
 }
 let minting = false;
 /** A well-formed hash no password matches, checked for unknown names so they cost what known ones do. */
 const UNKNOWN_ACCOUNT_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+/**
+ * The proof for `name`, on a `torsion/cred` checker's word. Only the realm calls it: it is not exported
+ * from `torsion/words`, so a caller of the package cannot forge a login with it. @internal
+ */
+export function verifiedAccountFromChecker(name: string): VerifiedAccount {
+  return mint(name);
+}
 function mint(name: string): VerifiedAccount {
   minting = true;
   try {
