@@ -35,7 +35,7 @@ export class Greeter implements IChatClient {
   userQuit(): void {}
   nickChanged(): void {}
   topicChanged(): void {}
-  modeChanged(): void {}
+  roomChanged(): void {}
   invited(): void {}
   disconnect(): void {
     this.user = undefined;

@@ -12,7 +12,7 @@ export { scrubText, scrubTags } from './text.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
 export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-store.js';
 export { DbStore, type DbStoreOptions } from './db-store.js';
-export { ChatRoom, type Membership, type RoomModes } from './room.js';
+export { ChatRoom, type Membership, type RoomSettings } from './room.js';
 export { ChatUser, type UserDetails, type SendOptions, type SendResult } from './user.js';
 export {
   WordsService,

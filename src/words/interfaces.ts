@@ -32,15 +32,30 @@ export interface ChatMessage {
 /** How a member left a room. */
 export type LeaveKind = 'part' | 'kick';
 
-/** One mode change on a room, as applied. `arg` is the nick for `o`/`v`, the key for `k`, the limit for `l`. */
-export interface ModeChange {
-  adding: boolean;
-  mode: RoomModeLetter;
-  arg?: string;
+/** A role a member holds in a room: an operator runs the room, a voiced member may speak when it is moderated. */
+export type RoomRole = 'operator' | 'voice';
+
+/** A room setting that is on or off. */
+export type RoomFlag = 'topicLocked' | 'noOutsideMessages' | 'inviteOnly' | 'moderated';
+
+/** A member given (`granted`) or stripped of a role; `nick` is spelled as the member's nick once applied. */
+export interface RoomRoleChange {
+  readonly role: RoomRole;
+  readonly nick: string;
+  readonly granted: boolean;
 }
 
-/** The room modes the service enforces (RFC 2811 letters, so every front door shares one vocabulary). */
-export type RoomModeLetter = 'o' | 'v' | 't' | 'n' | 'k' | 'l' | 'i' | 'm';
+/**
+ * A room setting changed: a flag turned on or off, the key needed to join set (or cleared with
+ * `undefined`), or the most members at once set (or cleared with `undefined`).
+ */
+export type RoomSettingChange =
+  | { readonly setting: RoomFlag; readonly value: boolean }
+  | { readonly setting: 'key'; readonly value: string | undefined }
+  | { readonly setting: 'limit'; readonly value: number | undefined };
+
+/** One change to a room's roles or settings (each front door maps its own syntax, such as IRC's MODE letters). */
+export type RoomChange = RoomRoleChange | RoomSettingChange;
 
 /**
  * What a front door implements to hear about the chat on behalf of one logged-in user. Every method is
@@ -63,8 +78,8 @@ export interface IChatClient {
   nickChanged(oldNick: string, newNick: string): void;
   /** The topic of `room` changed. */
   topicChanged(room: string, topic: string, by: string): void;
-  /** Modes of `room` changed. */
-  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void;
+  /** `by` changed roles or settings of `room` (only changes that did something, in the order applied). */
+  roomChanged(room: string, by: string, changes: readonly RoomChange[]): void;
   /** `by` invited this user to `room`. */
   invited(room: string, by: string): void;
   /** The service is ending this session (shutdown, or the nick was taken over by its owner). */

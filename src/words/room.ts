@@ -1,35 +1,35 @@
 /**
- * `ChatRoom`: one room's state — members and their roles, topic, modes, invitations. Rooms are made by
+ * `ChatRoom`: one room's state — members and their roles, topic, settings, invitations. Rooms are made by
  * their first join and vanish with their last member (their history stays in the store).
  * @module
  */
 import type { ChatUser } from './user.js';
-import type { IChatClient, ModeChange } from './interfaces.js';
+import type { IChatClient, RoomChange } from './interfaces.js';
 
 /** A member of a room and the roles they hold there. */
 export interface Membership {
   readonly user: ChatUser;
-  /** Room operator (`+o`): may kick, invite, change modes and (under `+t`) the topic. */
-  op: boolean;
-  /** Voiced (`+v`): may speak under `+m`. */
+  /** Room operator: may kick, invite, change roles and settings, and set a locked topic. */
+  operator: boolean;
+  /** Voiced: may speak in a moderated room. */
   voice: boolean;
   /** Milliseconds since the epoch. */
   readonly joined: number;
 }
 
-/** A room's modes (RFC 2811 letters). */
-export interface RoomModes {
-  /** `+t`: only operators set the topic. */
+/** A room's settings. */
+export interface RoomSettings {
+  /** Only operators set the topic. */
   topicLocked: boolean;
-  /** `+n`: no messages from outside the room. */
-  noExternal: boolean;
-  /** `+i`: invitation needed to join. */
+  /** Only members send messages to the room. */
+  noOutsideMessages: boolean;
+  /** An invitation is needed to join. */
   inviteOnly: boolean;
-  /** `+m`: only voiced users and operators speak. */
+  /** Only voiced members and operators speak. */
   moderated: boolean;
-  /** `+k`: the key needed to join. */
+  /** The key needed to join. */
   key?: string;
-  /** `+l`: most members at once. */
+  /** Most members at once. */
   limit?: number;
 }
 
@@ -40,7 +40,7 @@ export class ChatRoom {
   /** Who set the topic, and when (ms). */
   topicSetBy = '';
   topicSetAt = 0;
-  readonly modes: RoomModes = { topicLocked: true, noExternal: true, inviteOnly: false, moderated: false };
+  readonly settings: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false };
   /** Folded nicks invited and not yet joined. */
   readonly invites = new Set<string>();
   /** Members by folded nick. */
@@ -76,26 +76,6 @@ export class ChatRoom {
     return this.#members.get(key);
   }
 
-  /** The mode string and its arguments, e.g. `['+ntk', 'secret']` (the key only for members when `showKey`). */
-  modeString(showKey = true): string[] {
-    const m = this.modes;
-    let letters = '+';
-    const args: string[] = [];
-    if (m.inviteOnly) letters += 'i';
-    if (m.moderated) letters += 'm';
-    if (m.noExternal) letters += 'n';
-    if (m.topicLocked) letters += 't';
-    if (m.key !== undefined) {
-      letters += 'k';
-      args.push(showKey ? m.key : '*');
-    }
-    if (m.limit !== undefined) {
-      letters += 'l';
-      args.push(String(m.limit));
-    }
-    return [letters, ...args];
-  }
-
   /** Calls `fn` with each member's client. */
   broadcast(fn: (client: IChatClient) => void, except?: ChatUser): void {
     for (const m of this.#members.values()) if (m.user !== except) fn(m.user.client);
@@ -119,34 +99,21 @@ export class ChatRoom {
     this.#members.set(user.key, m);
   }
 
-  /** @internal Applies one checked change. */
-  applyMode(change: ModeChange, target?: Membership): void {
-    const on = change.adding;
-    switch (change.mode) {
-      case 'o':
-        if (target) target.op = on;
+  /** @internal Applies one checked change (`target` is the member of a role change). */
+  apply(change: RoomChange, target?: Membership): void {
+    if ('role' in change) {
+      if (target) target[change.role] = change.granted;
+      return;
+    }
+    switch (change.setting) {
+      case 'key':
+        this.settings.key = change.value;
         break;
-      case 'v':
-        if (target) target.voice = on;
+      case 'limit':
+        this.settings.limit = change.value;
         break;
-      case 't':
-        this.modes.topicLocked = on;
-        break;
-      case 'n':
-        this.modes.noExternal = on;
-        break;
-      case 'i':
-        this.modes.inviteOnly = on;
-        break;
-      case 'm':
-        this.modes.moderated = on;
-        break;
-      case 'k':
-        this.modes.key = on ? change.arg : undefined;
-        break;
-      case 'l':
-        this.modes.limit = on ? Number(change.arg) : undefined;
-        break;
+      default:
+        this.settings[change.setting] = change.value;
     }
   }
 }

@@ -106,7 +106,7 @@ describe('WordsService rooms', () => {
   test('join, messages to members but the sender, part; empty rooms vanish', async () => {
     const { service, users, clients } = await setup('a', 'b', 'c');
     const room = users[0].join('#Room');
-    assert.equal(room.membership(users[0])?.op, true, 'the first joiner is operator');
+    assert.equal(room.membership(users[0])?.operator, true, 'the first joiner is operator');
     users[1].join('#room');
     assert.deepEqual(clients[0].take(), ['join a #Room', 'join b #Room']);
     assert.deepEqual(clients[1].take(), ['join b #Room']);
@@ -124,35 +124,34 @@ describe('WordsService rooms', () => {
     assert.throws(() => users[0].join('no-prefix'), InvalidRoomError);
   });
 
-  test('+n keeps outsiders out; +m needs voice; +t needs op for the topic', async () => {
+  test('noOutsideMessages keeps outsiders out; moderated needs voice; topicLocked needs an operator for the topic', async () => {
     const { users, clients } = await setup('op', 'member', 'outsider');
     users[0].join('#r');
     users[1].join('#r');
     assert.throws(() => users[2].send('#r', 'hi'), CannotSendError);
-    users[0].setModes('#r', [{ adding: false, mode: 'n' }]);
+    users[0].changeRoom('#r', [{ setting: 'noOutsideMessages', value: false }]);
     users[2].send('#r', 'from outside');
     assert.ok(clients[1].take().includes('message outsider->#r: from outside'));
     assert.throws(() => users[1].setTopic('#r', 'mine'), NotOperatorError);
-    users[0].setModes('#r', [{ adding: true, mode: 'm' }]);
+    users[0].changeRoom('#r', [{ setting: 'moderated', value: true }]);
     assert.throws(() => users[1].send('#r', 'x'), CannotSendError);
-    users[0].setModes('#r', [{ adding: true, mode: 'v', arg: 'MEMBER' }]);
+    users[0].changeRoom('#r', [{ role: 'voice', nick: 'MEMBER', granted: true }]);
     users[1].send('#r', 'voiced');
-    users[0].setModes('#r', [{ adding: false, mode: 't' }]);
+    users[0].changeRoom('#r', [{ setting: 'topicLocked', value: false }]);
     users[1].setTopic('#r', 'ours');
-    assert.deepEqual(clients[0].take().slice(-5), ['mode #r by op: +m', 'mode #r by op: +v member', 'message member->#r: voiced', 'mode #r by op: -t', 'topic #r by member: ours']);
+    assert.deepEqual(clients[0].take().slice(-5), ['changed #r by op: moderated=true', 'changed #r by op: voice+member', 'message member->#r: voiced', 'changed #r by op: topicLocked=false', 'topic #r by member: ours']);
     assert.deepEqual(clients[1].take().slice(-1), ['topic #r by member: ours']);
   });
 
-  test('+i needs an invitation (used once), +k a key, +l room', async () => {
+  test('inviteOnly needs an invitation (used once), a key the key, a limit room', async () => {
     const { users, clients } = await setup('op', 'b', 'c');
     users[0].join('#r');
-    users[0].setModes('#r', [
-      { adding: true, mode: 'i' },
-      { adding: true, mode: 'k', arg: 'sekrit' },
-      { adding: true, mode: 'l', arg: '2' },
+    users[0].changeRoom('#r', [
+      { setting: 'inviteOnly', value: true },
+      { setting: 'key', value: 'sekrit' },
+      { setting: 'limit', value: 2 },
     ]);
-    assert.deepEqual(users[0].service.findRoom('#r')?.modeString(), ['+intkl', 'sekrit', '2']);
-    assert.deepEqual(users[0].service.findRoom('#r')?.modeString(false), ['+intkl', '*', '2']);
+    assert.deepEqual(users[0].service.findRoom('#r')?.settings, { topicLocked: true, noOutsideMessages: true, inviteOnly: true, moderated: false, key: 'sekrit', limit: 2 });
     assert.throws(() => users[1].join('#r', 'sekrit'), InviteOnlyError);
     assert.throws(() => users[1].invite('c', '#r'), NotInRoomError);
     assert.throws(() => users[0].invite('op', '#r'), AlreadyInRoomError);
@@ -166,19 +165,19 @@ describe('WordsService rooms', () => {
     assert.throws(() => users[1].join('#r', 'sekrit'), InviteOnlyError, 'the invitation was used');
   });
 
-  test('only operators kick, set modes and (under +i) invite; kicks tell the kicked', async () => {
+  test('only operators kick, change the room and (when invite-only) invite; kicks tell the kicked', async () => {
     const { users, clients } = await setup('op', 'b', 'c');
     users[0].join('#r');
     users[1].join('#r');
     assert.throws(() => users[1].kick('#r', 'op'), NotOperatorError);
-    assert.throws(() => users[1].setModes('#r', [{ adding: true, mode: 'm' }]), NotOperatorError);
+    assert.throws(() => users[1].changeRoom('#r', [{ setting: 'moderated', value: true }]), NotOperatorError);
     assert.throws(() => users[0].kick('#r', 'c'), UserNotInRoomError);
     clients.forEach((c) => c.take());
     users[0].kick('#r', 'B', 'out');
     assert.deepEqual(clients[1].take(), ['kick b #r by op: out']);
     assert.deepEqual(clients[0].take(), ['kick b #r by op: out']);
     assert.equal(users[1].rooms.size, 0);
-    users[0].setModes('#r', [{ adding: true, mode: 'o', arg: 'op' }]);
+    users[0].changeRoom('#r', [{ role: 'operator', nick: 'op', granted: true }]);
     assert.deepEqual(clients[0].take(), [], 'a change that changes nothing is not announced');
   });
 

@@ -21,7 +21,7 @@ import {
   TooManyRoomsError,
   UserNotInRoomError,
 } from './errors.js';
-import type { ChatMessage, HistoryQuery, IChatClient, MessageKind, ModeChange } from './interfaces.js';
+import type { ChatMessage, HistoryQuery, IChatClient, MessageKind, RoomChange } from './interfaces.js';
 import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH, foldName, isRoomName, isValidRoomName } from './names.js';
 import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
@@ -135,7 +135,7 @@ export class ChatUser {
 
   #operatorOf(name: string): { room: ChatRoom; me: Membership } {
     const r = this.#memberOf(name);
-    if (!r.me.op) throw new NotOperatorError(r.room.name);
+    if (!r.me.operator) throw new NotOperatorError(r.room.name);
     return r;
   }
 
@@ -149,18 +149,18 @@ export class ChatUser {
     let room = this.service.findRoom(name);
     if (room?.membership(this)) return room;
     if (this.rooms.size >= this.service.maxRoomsPerUser) throw new TooManyRoomsError(name);
-    let op = false;
+    let operator = false;
     if (!room) {
       room = this.service.createRoom(name);
-      op = true;
+      operator = true;
     } else {
       const invited = room.invites.has(this.#key);
-      if (room.modes.inviteOnly && !invited) throw new InviteOnlyError(room.name);
-      if (room.modes.key !== undefined && room.modes.key !== key) throw new BadKeyError(room.name);
-      if (room.modes.limit !== undefined && room.size >= room.modes.limit) throw new RoomFullError(room.name);
+      if (room.settings.inviteOnly && !invited) throw new InviteOnlyError(room.name);
+      if (room.settings.key !== undefined && room.settings.key !== key) throw new BadKeyError(room.name);
+      if (room.settings.limit !== undefined && room.size >= room.settings.limit) throw new RoomFullError(room.name);
     }
     room.invites.delete(this.#key);
-    room.addMember({ user: this, op, voice: false, joined: this.service.now() });
+    room.addMember({ user: this, operator, voice: false, joined: this.service.now() });
     this.rooms.set(room.key, room);
     const joined = room;
     room.broadcast((c) => c.userJoined(joined.name, this.#nick));
@@ -196,7 +196,7 @@ export class ChatUser {
       const room = this.service.findRoom(target);
       if (!room) throw new NoSuchUserError(target);
       const me = room.membership(this);
-      if ((!me && room.modes.noExternal) || (room.modes.moderated && !me?.op && !me?.voice)) throw new CannotSendError(room.name);
+      if ((!me && room.settings.noOutsideMessages) || (room.settings.moderated && !me?.operator && !me?.voice)) throw new CannotSendError(room.name);
       const message: ChatMessage = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, text, kind };
       if (options.tags) message.tags = scrubTags(options.tags);
       this.lastActive = now;
@@ -216,7 +216,7 @@ export class ChatUser {
   setTopic(name: string, topic: string): void {
     this.#check();
     const { room, me } = this.#memberOf(name);
-    if (room.modes.topicLocked && !me.op) throw new NotOperatorError(room.name);
+    if (room.settings.topicLocked && !me.operator) throw new NotOperatorError(room.name);
     room.topic = scrubText(topic, TOPIC_MAX_LENGTH);
     room.topicSetBy = this.#nick;
     room.topicSetAt = this.service.now();
@@ -246,7 +246,7 @@ export class ChatUser {
     if (room) {
       const me = room.membership(this);
       if (!me) throw new NotInRoomError(room.name);
-      if (room.modes.inviteOnly && !me.op) throw new NotOperatorError(room.name);
+      if (room.settings.inviteOnly && !me.operator) throw new NotOperatorError(room.name);
       if (room.membership(target)) throw new AlreadyInRoomError(target.nick);
       room.invites.add(target.key);
     }
@@ -255,45 +255,46 @@ export class ChatUser {
   }
 
   /**
-   * Changes room modes (operators only). Changes that would do nothing are dropped; the rest are applied
-   * in order and members are told once. Returns what was applied.
+   * Changes roles and settings of a room (operators only). Changes that would do nothing, and keys or
+   * limits that are not usable (a key with spaces, commas or NUL; a limit that is not a positive integer),
+   * are dropped; the rest are applied in order and members are told `roomChanged` once. Throws
+   * `UserNotInRoomError` for a role change of someone not in the room. Returns what was applied.
    */
-  setModes(name: string, changes: readonly ModeChange[]): ModeChange[] {
+  changeRoom(name: string, changes: readonly RoomChange[]): RoomChange[] {
     this.#check();
     const { room } = this.#operatorOf(name);
-    const applied: ModeChange[] = [];
+    const applied: RoomChange[] = [];
     for (const change of changes) {
-      const c = { ...change };
-      let target: Membership | undefined;
-      if (c.mode === 'o' || c.mode === 'v') {
-        if (c.arg === undefined) continue;
-        target = room.memberByKey(foldName(c.arg));
-        if (!target) throw new UserNotInRoomError(c.arg);
-        c.arg = target.user.nick;
-        if ((c.mode === 'o' ? target.op : target.voice) === c.adding) continue;
-      } else if (c.mode === 'k') {
-        if (c.adding && (c.arg === undefined || c.arg === '' || /[\s,\0]/.test(c.arg))) continue;
-        if (!c.adding && room.modes.key === undefined) continue;
-        if (!c.adding) c.arg = '*';
-      } else if (c.mode === 'l') {
-        if (c.adding) {
-          const n = Number(c.arg);
-          if (!Number.isInteger(n) || n <= 0) continue;
-          c.arg = String(n);
-        } else {
-          if (room.modes.limit === undefined) continue;
-          delete c.arg;
-        }
-      } else {
-        const flag = { t: 'topicLocked', n: 'noExternal', i: 'inviteOnly', m: 'moderated' } as const;
-        if (room.modes[flag[c.mode]] === c.adding) continue;
-        delete c.arg;
-      }
-      room.applyMode(c, target);
-      applied.push(c);
+      const checked = this.#checkChange(room, change);
+      if (checked === undefined) continue;
+      room.apply(checked.change, checked.target);
+      applied.push(checked.change);
     }
-    if (applied.length > 0) room.broadcast((cl) => cl.modeChanged(room.name, this.#nick, applied));
+    if (applied.length > 0) room.broadcast((cl) => cl.roomChanged(room.name, this.#nick, applied));
     return applied;
+  }
+
+  /** `change` as it will be applied (nicks spelled as their members'), or undefined when it does nothing. */
+  #checkChange(room: ChatRoom, change: RoomChange): { change: RoomChange; target?: Membership } | undefined {
+    if ('role' in change) {
+      const target = room.memberByKey(foldName(change.nick));
+      if (!target) throw new UserNotInRoomError(change.nick);
+      if (target[change.role] === change.granted) return undefined;
+      return { change: { role: change.role, nick: target.user.nick, granted: change.granted }, target };
+    }
+    const settings = room.settings;
+    switch (change.setting) {
+      case 'key':
+        if (change.value === undefined) return settings.key === undefined ? undefined : { change: { setting: 'key', value: undefined } };
+        if (change.value === '' || /[\s,\0]/.test(change.value)) return undefined;
+        return { change: { setting: 'key', value: change.value } };
+      case 'limit':
+        if (change.value === undefined) return settings.limit === undefined ? undefined : { change: { setting: 'limit', value: undefined } };
+        if (!Number.isInteger(change.value) || change.value <= 0) return undefined;
+        return { change: { setting: 'limit', value: change.value } };
+      default:
+        return settings[change.setting] === change.value ? undefined : { change: { setting: change.setting, value: change.value } };
+    }
   }
 
   /** Sets (or, with `undefined` or '', clears) the away message. */

@@ -10,12 +10,13 @@
 import { Failure, type Deferred } from '../../defer/index.js';
 import type { IConsumer, IDelayedCall, ITransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
-import type { ChatMessage, ChatUser, IChatClient, LeaveKind, ModeChange, VerifiedAccount } from '../index.js';
+import type { ChatMessage, ChatUser, IChatClient, LeaveKind, RoomChange, VerifiedAccount } from '../index.js';
 import type { IRCMessage } from '../../irc/message.js';
 import { IRCLineReceiver, type IRCLimit } from '../../irc/receiver.js';
 import { ERR_INPUTTOOLONG } from '../../irc/numerics.js';
 import { dispatch } from './commands/index.js';
 import { wireOf } from './kinds.js';
+import { formatRoomChanges } from './modes.js';
 import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
@@ -426,17 +427,8 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     this.sendFrom(this.#prefixOf(by), 'TOPIC', room, topic);
   }
 
-  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
-    let letters = '';
-    let sign = '';
-    const args: string[] = [];
-    for (const c of changes) {
-      const s = c.adding ? '+' : '-';
-      if (s !== sign) letters += sign = s;
-      letters += c.mode;
-      if (c.arg !== undefined) args.push(c.arg);
-    }
-    this.sendFrom(this.#prefixOf(by), 'MODE', room, letters, ...args);
+  roomChanged(room: string, by: string, changes: readonly RoomChange[]): void {
+    this.sendFrom(this.#prefixOf(by), 'MODE', room, ...formatRoomChanges(changes));
   }
 
   invited(room: string, by: string): void {

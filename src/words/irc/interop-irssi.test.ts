@@ -63,7 +63,7 @@ describe('irssi (in tmux) against the Torsion IRC server', () => {
 
     await type('/join #tmux');
     const room = await eventually(() => service.findRoom('#tmux'), { ...SCREEN, message: 'irssi to join #tmux' });
-    assert.equal(room.membership(user)?.op, true);
+    assert.equal(room.membership(user)?.operator, true);
 
     const web = new RecordingClient();
     const other = await service.login('webby', { client: web });

@@ -2,7 +2,7 @@
  * A client for tests that writes each event it is told as one readable line.
  * @module
  */
-import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
+import type { ChatMessage, IChatClient, LeaveKind, RoomChange } from '../interfaces.js';
 
 /** Records events as lines like `receive alice->#room: hi`. */
 export class RecordingClient implements IChatClient {
@@ -33,8 +33,8 @@ export class RecordingClient implements IChatClient {
   topicChanged(room: string, topic: string, by: string): void {
     this.events.push(`topic ${room} by ${by}: ${topic}`);
   }
-  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
-    this.events.push(`mode ${room} by ${by}: ${changes.map((c) => `${c.adding ? '+' : '-'}${c.mode}${c.arg !== undefined ? ` ${c.arg}` : ''}`).join(',')}`);
+  roomChanged(room: string, by: string, changes: readonly RoomChange[]): void {
+    this.events.push(`changed ${room} by ${by}: ${changes.map(describe).join(',')}`);
   }
   invited(room: string, by: string): void {
     this.events.push(`invited ${room} by ${by}`);
@@ -42,4 +42,10 @@ export class RecordingClient implements IChatClient {
   disconnect(reason: string): void {
     this.events.push(`disconnect: ${reason}`);
   }
+}
+
+/** `voice+member`, `operator-bob`, `moderated=true`, `key=none`. */
+function describe(c: RoomChange): string {
+  if ('role' in c) return `${c.role}${c.granted ? '+' : '-'}${c.nick}`;
+  return `${c.setting}=${c.value ?? 'none'}`;
 }

@@ -258,7 +258,7 @@ describe('chat page', () => {
     bot.join('#watch');
     other.join('#watch');
     await waitForMembers(tab.page, [...before, 'botty', 'other']);
-    service.findUser('watcher')!.setModes('#watch', [{ adding: true, mode: 'v', arg: 'botty' }]);
+    service.findUser('watcher')!.changeRoom('#watch', [{ role: 'voice', nick: 'botty', granted: true }]);
     await waitForMembers(tab.page, [...before, '+botty', 'other']);
     await bot.setNick('robot');
     await waitForMembers(tab.page, [...before, '+robot', 'other']);

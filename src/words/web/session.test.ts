@@ -250,7 +250,7 @@ describe('WebChatSession', () => {
     assert.equal(view.take().length, irc.messages.length, 'the page shows each piece');
   });
 
-  test('events from others: joins, parts, kicks, quits, modes', async () => {
+  test('events from others: joins, parts, kicks, quits, roles', async () => {
     const s = service();
     await s.start();
     const bob = await s.login('bob', { client: new RecordingClient() });
@@ -259,14 +259,14 @@ describe('WebChatSession', () => {
     view.take();
     const cy = await s.login('cy', { client: new RecordingClient() });
     cy.join('#lobby');
-    bob.setModes('#lobby', [{ adding: true, mode: 'v', arg: 'cy' }]);
+    bob.changeRoom('#lobby', [{ role: 'voice', nick: 'cy', granted: true }]);
     cy.part('#lobby', 'brb');
     cy.join('#lobby');
     cy.quit('gone');
     bob.kick('#lobby', 'ann', 'out');
     assert.deepEqual(view.take(), [
       'joined #lobby cy',
-      'event #lobby: bob set mode +v cy',
+      'event #lobby: cy was given voice by bob',
       'changed #lobby +cy',
       'left #lobby cy: cy left #lobby (brb)',
       'joined #lobby cy',
@@ -292,7 +292,7 @@ describe('WebChatSession', () => {
     view.sizes.length = 0;
     const cy = await s.login('cy', { client: new RecordingClient() });
     cy.join('#lobby');
-    crowd[0]!.setModes('#lobby', [{ adding: true, mode: 'v', arg: 'cy' }]);
+    crowd[0]!.changeRoom('#lobby', [{ role: 'voice', nick: 'cy', granted: true }]);
     await cy.setNick('cyd');
     cy.part('#lobby', 'brb');
     cy.join('#lobby');
@@ -300,7 +300,7 @@ describe('WebChatSession', () => {
     crowd[5]!.part('#lobby');
     assert.deepEqual(view.take(), [
       'joined #lobby cy',
-      'event #lobby: member0 set mode +v cy',
+      'event #lobby: cy was given voice by member0',
       'changed #lobby +cy',
       'renamed (all) cy->cyd',
       'left #lobby cyd: cyd left #lobby (brb)',

@@ -12,7 +12,8 @@ import { Deferred, type Failure } from '../../defer/index.js';
 import { splitMessage } from '../../irc/split.js';
 import { Logger } from '../../logger/index.js';
 import { NickInUseError, WordsError } from '../errors.js';
-import type { ChatMessage, IChatClient, LeaveKind, ModeChange } from '../interfaces.js';
+import type { ChatMessage, IChatClient, LeaveKind, RoomChange } from '../interfaces.js';
+import { describeRoomChanges } from './room-changes.js';
 import { foldName } from '../names.js';
 import type { WordsService } from '../service.js';
 import type { Membership } from '../room.js';
@@ -33,7 +34,7 @@ export function toWebLine(m: ChatMessage, room: string | null): WebLine {
 
 /** The IRC-style prefix of a member's highest role. */
 function prefixOf(m: Membership): WebMember['prefix'] {
-  return m.op ? '@' : m.voice ? '+' : '';
+  return m.operator ? '@' : m.voice ? '+' : '';
 }
 
 /** One page's chat session. */
@@ -284,11 +285,10 @@ export class WebChatSession implements IChatClient {
     });
   }
 
-  modeChanged(room: string, by: string, changes: readonly ModeChange[]): void {
-    const text = changes.map((c) => `${c.adding ? '+' : '-'}${c.mode}${c.arg !== undefined ? ` ${c.arg}` : ''}`).join(' ');
-    this.#forRoom(room, () => this.view.event(room, `${by} set mode ${text}`));
+  roomChanged(room: string, by: string, changes: readonly RoomChange[]): void {
+    this.#forRoom(room, () => this.view.event(room, describeRoomChanges(by, changes)));
     const r = this.service.findRoom(room);
-    const nicks = new Set(changes.filter((c) => (c.mode === 'o' || c.mode === 'v') && c.arg !== undefined).map((c) => c.arg!));
+    const nicks = new Set(changes.flatMap((c) => ('role' in c ? [c.nick] : [])));
     for (const nick of nicks) {
       const m = r?.memberByKey(foldName(nick));
       if (m) {

@@ -4,10 +4,11 @@
  * translate refusals into numerics.
  * @module
  */
-import { isRoomName, type ChatRoom, type ChatUser, type ModeChange, type RoomModeLetter } from '../../index.js';
+import { isRoomName, type ChatRoom, type ChatUser } from '../../index.js';
 import type { IRCMessage } from '../../../irc/message.js';
 import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
+import { memberPrefix, parseRoomModes, roomModeString } from '../modes.js';
 import { guarded } from '../words-errors.js';
 import type { CommandSpec } from './index.js';
 
@@ -18,8 +19,7 @@ const MAX_MODE_ARGS = 4;
 
 /** `@nick`, `+nick` or `nick` as a member shows in NAMES. */
 function memberName(room: ChatRoom, user: ChatUser): string {
-  const m = room.membership(user);
-  return (m?.op ? '@' : m?.voice ? '+' : '') + user.nick;
+  return memberPrefix(room.membership(user)) + user.nick;
 }
 
 /** Sends NAMES of `room` (353 lines and 366); invisible members are hidden from outsiders. */
@@ -107,7 +107,7 @@ function topic(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   if (text === undefined) {
-    if (!room.membership(conn.user!) && room.modes.inviteOnly) conn.numeric(N.ERR_NOTONCHANNEL, room.name, "You're not on that channel");
+    if (!room.membership(conn.user!) && room.settings.inviteOnly) conn.numeric(N.ERR_NOTONCHANNEL, room.name, "You're not on that channel");
     else sendTopic(conn, room, true);
     return;
   }
@@ -156,8 +156,6 @@ function invite(conn: IRCServerProtocol, msg: IRCMessage): void {
   );
 }
 
-const WITH_ARG_ON_ADD = new Set(['o', 'v', 'k', 'l']);
-const WITH_ARG_ON_REMOVE = new Set(['o', 'v', 'k']);
 const LISTS: Record<string, [string, string]> = {
   b: [N.RPL_ENDOFBANLIST, 'End of channel ban list'],
   e: [N.RPL_ENDOFEXCEPTLIST, 'End of channel exception list'],
@@ -172,50 +170,20 @@ function channelMode(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   if (modeString === undefined) {
-    conn.numeric(N.RPL_CHANNELMODEIS, room.name, ...room.modeString(room.membership(conn.user!) !== undefined));
+    conn.numeric(N.RPL_CHANNELMODEIS, room.name, ...roomModeString(room.settings, room.membership(conn.user!) !== undefined));
     conn.numeric(N.RPL_CREATIONTIME, room.name, String(Math.floor(room.created / 1000)));
     return;
   }
-  const changes: ModeChange[] = [];
-  let adding = true;
-  let argIndex = 0;
-  for (const letter of modeString) {
-    if (letter === '+' || letter === '-') {
-      adding = letter === '+';
-      continue;
-    }
-    if (letter in LISTS) {
-      if (args[argIndex] === undefined) {
-        // A list query; this server keeps no such lists, so they are always empty.
-        const [code, text] = LISTS[letter];
-        conn.numeric(code, room.name, text);
-      } else {
-        argIndex++;
-      }
-      continue;
-    }
-    if (!'ovtnklim'.includes(letter)) {
-      conn.numeric(N.ERR_UNKNOWNMODE, letter, `is unknown mode char to me for ${room.name}`);
-      continue;
-    }
-    const change: ModeChange = { adding, mode: letter as RoomModeLetter };
-    if ((adding ? WITH_ARG_ON_ADD : WITH_ARG_ON_REMOVE).has(letter)) {
-      const arg = args[argIndex++];
-      if (arg === undefined) {
-        if (letter === 'k' && !adding) {
-          changes.push(change);
-          continue;
-        }
-        conn.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
-        continue;
-      }
-      if (argIndex > MAX_MODE_ARGS) break;
-      change.arg = arg;
-    }
-    changes.push(change);
+  const { changes, problems } = parseRoomModes(modeString, args, MAX_MODE_ARGS);
+  for (const p of problems) {
+    if (p.kind === 'list') {
+      const [code, text] = LISTS[p.letter]!;
+      conn.numeric(code, room.name, text);
+    } else if (p.kind === 'unknown') conn.numeric(N.ERR_UNKNOWNMODE, p.letter, `is unknown mode char to me for ${room.name}`);
+    else conn.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
   }
   if (changes.length === 0) return;
-  guarded(conn, () => conn.user!.setModes(name, changes), room.name);
+  guarded(conn, () => conn.user!.changeRoom(name, changes), room.name);
 }
 
 function userMode(conn: IRCServerProtocol, msg: IRCMessage): void {

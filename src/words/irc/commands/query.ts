@@ -6,6 +6,7 @@ import { foldName, isRoomName, type ChatRoom, type ChatUser } from '../../index.
 import type { IRCMessage } from '../../../irc/message.js';
 import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
+import { memberPrefix } from '../modes.js';
 import { sendLusers, sendMotd } from '../welcome.js';
 import type { CommandSpec } from './index.js';
 
@@ -19,7 +20,7 @@ function maskMatcher(mask: string): (name: string) => boolean {
 
 function whoReply(conn: IRCServerProtocol, user: ChatUser, room: ChatRoom | undefined): void {
   const m = room?.membership(user);
-  const flags = (user.away !== undefined ? 'G' : 'H') + (m?.op ? '@' : m?.voice ? '+' : '');
+  const flags = (user.away !== undefined ? 'G' : 'H') + memberPrefix(m);
   conn.numeric(N.RPL_WHOREPLY, room?.name ?? '*', user.username, user.host, conn.factory.options.serverName, user.nick, flags, `0 ${user.realname}`);
 }
 
@@ -59,7 +60,7 @@ function whois(conn: IRCServerProtocol, msg: IRCMessage): void {
   const rooms: string[] = [];
   for (const room of user.rooms.values()) {
     const m = room.membership(user);
-    rooms.push((m?.op ? '@' : m?.voice ? '+' : '') + room.name);
+    rooms.push(memberPrefix(m) + room.name);
   }
   if (rooms.length > 0) conn.numeric(N.RPL_WHOISCHANNELS, user.nick, rooms.join(' '));
   conn.numeric(N.RPL_WHOISSERVER, user.nick, o.serverName, o.network);
