@@ -12,6 +12,8 @@ import { ConnectionPoolClosedError } from './errors.js';
 import { FifoLock } from './fifo-lock.js';
 import type { DriverName, Params, PgOptions, PgPoolOptions, PoolOptions, Row, RunResult, SqliteOptions, SqlitePoolOptions } from './interfaces.js';
 import { Transaction, finishedError } from './transaction.js';
+import { defaultReactor } from '../time/default-reactor.js';
+import type { IReactorTime } from '../time/interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.db' });
 
@@ -26,20 +28,6 @@ interface Waiter {
   d: Deferred<Connection>;
   exclusive: boolean;
 }
-
-type Clock = NonNullable<PoolOptions['clock']>;
-
-const realClock: Clock = {
-  callLater(seconds, fn) {
-    let active = true;
-    const handle = setTimeout(() => {
-      active = false;
-      fn();
-    }, seconds * 1000);
-    handle.unref();
-    return { active: () => active, cancel: () => ((active = false), clearTimeout(handle)) };
-  },
-};
 
 /** A snapshot of a pool's state. */
 export interface ConnectionPoolStats {
@@ -74,7 +62,7 @@ export class ConnectionPool {
   readonly #idleTimeout: number;
   readonly #openFun: Task | undefined;
   readonly #workerOptions: WorkerThreadOptions | undefined;
-  readonly #clock: Clock;
+  readonly #clock: IReactorTime;
   readonly #writeLock = new FifoLock();
   readonly #all = new Set<Connection>();
   readonly #idle: Connection[] = [];
@@ -107,7 +95,7 @@ export class ConnectionPool {
     this.#idleTimeout = memory ? Infinity : idleTimeout;
     this.#openFun = openFun;
     this.#workerOptions = worker;
-    this.#clock = clock ?? realClock;
+    this.#clock = clock ?? defaultReactor();
   }
 
   /** Counts of connections and waiting callers. */

@@ -4,6 +4,7 @@
  */
 import type { Deferred } from '../defer/index.js';
 import type { Task, WorkerThreadOptions } from '../threads/index.js';
+import type { IReactorTime } from '../time/interfaces.js';
 
 /** A row as an object keyed by column name. */
 export type Row = Record<string, unknown>;
@@ -64,8 +65,8 @@ export interface PoolOptions {
   openFun?: Task<(connection: any) => unknown>;
   /** How connection workers are started. */
   worker?: WorkerThreadOptions;
-  /** Time source for idle retirement; real timers by default. */
-  clock?: { callLater(seconds: number, fn: () => void): { active(): boolean; cancel(): void } };
+  /** Where idle retirement is scheduled: the environment's reactor by default, or a test `Clock`. */
+  clock?: IReactorTime;
 }
 
 /** `new ConnectionPool('sqlite', ...)` options. */

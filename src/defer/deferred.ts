@@ -6,12 +6,8 @@
 import { AlreadyCalledError, CancelledError, Failure, TimeoutError } from './failure.js';
 import { callSite, debugging, trackUnhandled, untrackUnhandled, type DeferredInfo } from './unhandled.js';
 import { isThenable } from './thenable.js';
-
-/** The part of a reactor that `addTimeout` needs (a `Clock` or the reactor). */
-export interface TimeoutClock {
-  /** Runs `fn` after `seconds`; the handle can be cancelled while still active. */
-  callLater(seconds: number, fn: () => void): { active(): boolean; cancel(): void };
-}
+import { defaultReactor } from '../time/default-reactor.js';
+import type { IReactorTime } from '../time/interfaces.js';
 
 type Callback = (result: any, ...args: any[]) => any;
 
@@ -261,10 +257,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Cancels this Deferred if it has no result within `seconds` on `clock`; a resulting `CancelledError`
-   * becomes `TimeoutError` (or what `onTimeoutCancel(result, seconds)` returns). Returns this.
+   * Cancels this Deferred if it has no result within `seconds` on `clock` (the environment's reactor by
+   * default); a resulting `CancelledError` becomes `TimeoutError` (or what `onTimeoutCancel(result,
+   * seconds)` returns). Returns this.
    */
-  addTimeout(seconds: number, clock: TimeoutClock, onTimeoutCancel?: (result: unknown, seconds: number) => unknown): Deferred<T> {
+  addTimeout(seconds: number, clock: IReactorTime = defaultReactor(), onTimeoutCancel?: (result: unknown, seconds: number) => unknown): Deferred<T> {
     let timedOut = false;
     const call = clock.callLater(seconds, () => {
       timedOut = true;

@@ -3,7 +3,7 @@
  * No Node imports: runs in a browser too.
  * @module
  */
-export { Deferred, type Chained, type TimeoutClock } from './deferred.js';
+export { Deferred, type Chained } from './deferred.js';
 export {
   Failure,
   AlreadyCalledError,

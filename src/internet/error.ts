@@ -93,17 +93,7 @@ export class ProcessTerminated extends NetworkError {
   }
 }
 
-/** `cancel()` on a `DelayedCall` that was already cancelled. */
-export class AlreadyCancelled extends TorsionError {
-  override readonly code = 'TORSION_ALREADY_CANCELLED';
-  override name = 'AlreadyCancelled';
-}
-
-/** `cancel()`/`reset()` on a `DelayedCall` that has already run. */
-export class AlreadyCalled extends TorsionError {
-  override readonly code = 'TORSION_ALREADY_CALLED';
-  override name = 'AlreadyCalled';
-}
+export { AlreadyCancelled, AlreadyCalled } from '../time/errors.js';
 
 /** An endpoint description string could not be parsed; names the bad part. */
 export class EndpointSyntaxError extends TorsionError {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Deferred, Failure } from '../defer/index.js';
+import type { IReactorTime } from '../time/interfaces.js';
 
 /** Bytes as transports carry them. Node hands `Buffer`s, which are `Uint8Array`s. Strings are written as UTF-8. */
 export type Data = Uint8Array | string;
@@ -18,29 +19,7 @@ export interface IAddress {
 
 // ---------------------------------------------------------------- time
 
-/** A call scheduled with `callLater`. */
-export interface IDelayedCall {
-  /** When it will run, in the reactor's seconds. */
-  getTime(): number;
-  /** Stops it from running; throws `AlreadyCancelled` / `AlreadyCalled` as Twisted. */
-  cancel(): void;
-  /** Reschedules it `seconds` from now. */
-  reset(seconds: number): void;
-  /** Postpones it by `seconds` more. */
-  delay(seconds: number): void;
-  /** True until it has run or been cancelled. */
-  active(): boolean;
-}
-
-/** Scheduling in time. `Clock` from `torsion/testing` implements it for tests. */
-export interface IReactorTime {
-  /** Runs `fn(...args)` after `seconds`. */
-  callLater<A extends unknown[]>(seconds: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall;
-  /** The current time, in seconds. */
-  seconds(): number;
-  /** The calls still pending. */
-  getDelayedCalls(): IDelayedCall[];
-}
+export type { IDelayedCall, IReactorTime } from '../time/interfaces.js';
 
 // ---------------------------------------------------------------- core
 

@@ -5,7 +5,7 @@
  * connection, and lets `run()`'s Promise resolve. Each role lives in its own file; this class only delegates.
  * @module
  */
-import type { DelayedCall } from './delayed-call.js';
+import type { DelayedCall } from '../time/delayed-call.js';
 import type {
   ConnectOptions,
   IConnector,
@@ -35,6 +35,7 @@ import { listenUDP, type UDPOptions, type UDPPort } from './udp.js';
 import { listenMulticast, type MulticastOptions, type MulticastPort } from './multicast.js';
 import { spawnProcess, type ProcessOptions, type ProcessTransport } from './process.js';
 import { TorsionError } from '../errors/index.js';
+import { installReactor } from '../time/default-reactor.js';
 
 /** `torsion/threads`' default pool, which that module leaves in a global slot when it is loaded. */
 function threadsHook(): DefaultPoolHook | undefined {
@@ -275,5 +276,6 @@ export class NodeReactor implements IReactor {
   }
 }
 
-/** The default reactor on Node's event loop. */
+/** The default reactor on Node's event loop, installed as the environment's when this module loads. */
 export const reactor = new NodeReactor();
+installReactor(reactor);

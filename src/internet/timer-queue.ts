@@ -5,7 +5,7 @@
  * re-filed at its new time instead of run. Only moving a call earlier touches the heap.
  * @module
  */
-import { DelayedCall, checkDelay, type DelayedCallHooks } from './delayed-call.js';
+import { DelayedCall, checkDelay, type DelayedCallHooks } from '../time/delayed-call.js';
 
 /** A `DelayedCall` that knows its heap slot. */
 class QueuedCall extends DelayedCall {

@@ -6,7 +6,7 @@
 import type { Failure } from '../defer/index.js';
 import type { Deferred } from '../defer/index.js';
 import type { IDelayedCall, IReactorTime } from '../internet/interfaces.js';
-import { timerClock } from '../protocols/timer-clock.js';
+import { defaultReactor } from '../time/default-reactor.js';
 import { CapNegotiation } from './cap.js';
 import { ircEquals, ircLower } from './casemapping.js';
 import { IRCClientHooks } from './client-hooks.js';
@@ -40,7 +40,7 @@ export interface IRCClientOptions {
   versionName?: string;
   versionNum?: string;
   versionEnv?: string;
-  /** Where timers run: a test `Clock`, the reactor, or (the default) the platform's timers. */
+  /** Where timers run: the environment's reactor by default (Node's, or the page's), or a test `Clock`. */
   clock?: IReactorTime;
   /** Seconds of silence from the server before the client sends a PING (0: never). */
   heartbeatInterval?: number;
@@ -94,7 +94,7 @@ export class IRCClient extends IRCClientHooks {
   /** See `versionName`. */
   versionEnv = 'TypeScript';
   /** Where the keepalive and the flood queue schedule. */
-  clock: IReactorTime = timerClock;
+  clock: IReactorTime = defaultReactor();
   /** Seconds of silence before a keepalive PING (0: none). */
   heartbeatInterval = 120;
   /** Seconds to wait after that PING before `serverTimedOut`. */

@@ -15,5 +15,4 @@ export { TimeoutFactory, TimeoutProtocol } from './timeout-factory.js';
 export { ThrottlingFactory, ThrottlingProtocol, type ThrottlingOptions } from './throttling.js';
 export { LimitConnectionsByPeer, peerHost } from './limit-connections.js';
 export { Proxy, ProxyClient, ProxyClientFactory, ProxyServer, ProxyFactory, type ProxyTarget, type ClientEndpointLike } from './portforward.js';
-export { timerClock } from './timer-clock.js';
 export { toBytes, decodeUtf8, concatBytes, indexOfBytes } from './bytes.js';

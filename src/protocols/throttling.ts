@@ -5,7 +5,7 @@
  */
 import type { Data, IAddress, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, IReactorTime, IDelayedCall } from '../internet/interfaces.js';
 import { ProtocolWrapper, WrappingFactory } from './wrapper.js';
-import { timerClock } from './timer-clock.js';
+import { defaultReactor } from '../time/default-reactor.js';
 import { toBytes } from './bytes.js';
 
 /** Limits of a {@link ThrottlingFactory}; all optional. */
@@ -16,7 +16,7 @@ export interface ThrottlingOptions {
   readLimit?: number;
   /** Bytes per second written over all connections; producers pause for the excess. Default unlimited. */
   writeLimit?: number;
-  /** Where time comes from: the reactor, or a test `Clock`. */
+  /** Where time comes from: the environment's reactor by default, or a test `Clock`. */
   clock?: IReactorTime;
 }
 
@@ -106,7 +106,7 @@ export class ThrottlingFactory extends WrappingFactory {
     this.maxConnectionCount = options.maxConnectionCount ?? Infinity;
     this.readLimit = options.readLimit ?? null;
     this.writeLimit = options.writeLimit ?? null;
-    this.clock = options.clock ?? timerClock;
+    this.clock = options.clock ?? defaultReactor();
   }
 
   /** Counts bytes written. */

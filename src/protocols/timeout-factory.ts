@@ -6,7 +6,7 @@
 import type { Failure } from '../defer/index.js';
 import type { Data, IProtocol, IProtocolFactory, IReactorTime, ITransport } from '../internet/interfaces.js';
 import { IdleTimeout } from './timeout.js';
-import { timerClock } from './timer-clock.js';
+import { defaultReactor } from '../time/default-reactor.js';
 import { ProtocolWrapper, WrappingFactory } from './wrapper.js';
 
 /** The wrapper a {@link TimeoutFactory} builds: resets its timer on every read and write. */
@@ -54,17 +54,18 @@ export class TimeoutProtocol extends ProtocolWrapper {
  * Wraps a factory so that each connection is dropped after `timeoutPeriod` seconds without traffic.
  *
  * @example
- * reactor.listenTCP(8080, new TimeoutFactory(site, { timeoutPeriod: 120, clock: reactor }));
+ * reactor.listenTCP(8080, new TimeoutFactory(site, { timeoutPeriod: 120 })); // on the reactor's time
  */
 export class TimeoutFactory extends WrappingFactory {
   override protocol: new (factory: WrappingFactory, wrapped: IProtocol) => ProtocolWrapper = TimeoutProtocol;
   /** Seconds of silence allowed; 30 minutes by default, as Twisted. */
   timeoutPeriod: number;
+  /** Where time comes from: the environment's reactor by default, or a test `Clock`. */
   clock: IReactorTime;
 
   constructor(wrappedFactory: IProtocolFactory, options: { timeoutPeriod?: number; clock?: IReactorTime } = {}) {
     super(wrappedFactory);
     this.timeoutPeriod = options.timeoutPeriod ?? 30 * 60;
-    this.clock = options.clock ?? timerClock;
+    this.clock = options.clock ?? defaultReactor();
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Failure } from '../defer/index.js';
 import type { IDelayedCall, IReactorTime, ITransport } from '../internet/interfaces.js';
-import { timerClock } from './timer-clock.js';
+import { defaultReactor } from '../time/default-reactor.js';
 
 /**
  * A restartable idle timer: `onTimeout` runs once `seconds` pass without a `resetTimeout`.
@@ -21,11 +21,11 @@ export class IdleTimeout {
 
   /**
    * @param onTimeout what to run when the period passes
-   * @param clock where time comes from: the reactor, or a test `Clock`
+   * @param clock where time comes from: the environment's reactor by default, or a test `Clock`
    */
   constructor(
     readonly onTimeout: () => void,
-    public clock: IReactorTime = timerClock,
+    public clock: IReactorTime = defaultReactor(),
   ) {}
 
   /** Sets (or with null, turns off) the period, restarting the timer. Returns the previous period. */
@@ -71,7 +71,7 @@ const timers = new WeakMap<object, IdleTimeout>();
 function idleOf(p: { timeoutConnection(): void }): IdleTimeout {
   let idle = timers.get(p);
   if (idle === undefined) {
-    idle = new IdleTimeout(() => p.timeoutConnection(), timerClock);
+    idle = new IdleTimeout(() => p.timeoutConnection());
     timers.set(p, idle);
   }
   return idle;
@@ -96,8 +96,8 @@ export interface TimeoutMixinBase {
  */
 export function TimeoutMixin<B extends new (...args: any[]) => TimeoutMixinBase>(Base: B) {
   return class Timeout extends Base {
-    /** Where time comes from; the platform timer by default. */
-    clock: IReactorTime = timerClock;
+    /** Where time comes from; the environment's reactor by default. */
+    clock: IReactorTime = defaultReactor();
 
     /** The current period in seconds, or null when off. */
     get timeOut(): number | null {

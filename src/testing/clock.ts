@@ -3,8 +3,8 @@
  * `twisted.internet.task.Clock`). Timeouts, retries and heartbeats are tested with it instead of sleeping.
  * @module
  */
-import { DelayedCall, checkDelay, type DelayedCallHooks } from '../internet/delayed-call.js';
-import type { IReactorTime } from '../internet/interfaces.js';
+import { DelayedCall, checkDelay, type DelayedCallHooks } from '../time/delayed-call.js';
+import type { IReactorTime } from '../time/interfaces.js';
 
 /**
  * A deterministic clock. Time starts at 0 and moves with {@link Clock.advance}; due calls run inside

@@ -8,7 +8,7 @@
  * @module
  */
 export { Clock } from './clock.js';
-export { DelayedCall } from '../internet/delayed-call.js';
+export { DelayedCall } from '../time/delayed-call.js';
 export { StringTransport, StringTransportWithDisconnection, type StringTransportOptions, type ProducerState } from './string-transport.js';
 export { successResultOf, failureResultOf, assertNoResult, assertFailure, deferredTest } from './assertions.js';
 export { splitEvery, splitRandom, latin1, latin1Bytes } from './chunks.js';

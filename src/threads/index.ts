@@ -11,7 +11,6 @@ export type {
   Transfer,
   Movable,
   MovableArgs,
-  IThreadsClock,
   IThreadsReactor,
   WorkerThreadOptions,
   ThreadPoolOptions,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import type { IReactorTime } from '../time/interfaces.js';
 
 /** Any function a worker can run. */
 export type AnyFunction = (...args: any[]) => any;
@@ -43,11 +44,6 @@ export type TaskResult<F extends AnyFunction> = Awaited<ReturnType<F>> extends T
 /** A task: a {@link Task} handle, or the name it was registered under with `registerTask`. */
 export type TaskLike<F extends AnyFunction = AnyFunction> = Task<F> | string;
 
-/** What the pool schedules its idle-retirement timers with (any reactor, or a test `Clock`). */
-export interface IThreadsClock {
-  callLater(seconds: number, fn: () => void): { active(): boolean; cancel(): void };
-}
-
 /**
  * The part of a reactor that `deferToThreadPool` needs: results are handed to the reactor's loop
  * through `callFromThread`, as Twisted does.
@@ -83,8 +79,8 @@ export interface ThreadPoolOptions extends WorkerThreadOptions {
   maxQueue?: number;
   /** Terminate (and replace) a worker whose running task is cancelled, instead of letting it finish. */
   terminateOnCancel?: boolean;
-  /** Time source for idle retirement; real timers by default. */
-  clock?: IThreadsClock;
+  /** Where idle retirement is scheduled: the environment's reactor by default, or a test `Clock`. */
+  clock?: IReactorTime;
 }
 
 /** A snapshot of a pool's state. */

@@ -8,10 +8,12 @@ import type { TransferListItem } from 'node:worker_threads';
 import { CancelledError, Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import { QueueFullError, ThreadPoolStoppedError, WorkerCrashedError } from './errors.js';
-import type { AnyFunction, IThreadsClock, MovableArgs, Task, TaskCallback, TaskLike, TaskResult, ThreadPoolOptions, ThreadPoolStats, WorkerThreadOptions } from './interfaces.js';
+import type { AnyFunction, MovableArgs, Task, TaskCallback, TaskLike, TaskResult, ThreadPoolOptions, ThreadPoolStats, WorkerThreadOptions } from './interfaces.js';
 import { resolveTask } from './task.js';
 import { takeTransfers } from './transfer.js';
 import { WorkerThread, type WorkerExit } from './worker-thread.js';
+import { defaultReactor } from '../time/default-reactor.js';
+import type { IDelayedCall, IReactorTime } from '../time/interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.threads' });
 
@@ -46,24 +48,6 @@ class Job implements TaskHandle {
 
 let cancelJob: (job: Job) => void;
 
-const realClock: IThreadsClock = {
-  callLater(seconds, fn) {
-    let active = true;
-    const handle = setTimeout(() => {
-      active = false;
-      fn();
-    }, seconds * 1000);
-    handle.unref();
-    return {
-      active: () => active,
-      cancel: () => {
-        active = false;
-        clearTimeout(handle);
-      },
-    };
-  },
-};
-
 type State = 'running' | 'stopping' | 'stopped';
 
 /**
@@ -83,12 +67,12 @@ export class ThreadPool {
   readonly #idleTimeout: number;
   readonly #maxQueue: number;
   readonly #terminateOnCancel: boolean;
-  readonly #clock: IThreadsClock;
+  readonly #clock: IReactorTime;
   readonly #workerOptions: WorkerThreadOptions;
   readonly #workers = new Set<WorkerThread>();
   /** Idle workers; the most recently idle is reused first, so the others can retire. */
   readonly #idle: WorkerThread[] = [];
-  readonly #retireCalls = new Map<WorkerThread, { active(): boolean; cancel(): void }>();
+  readonly #retireCalls = new Map<WorkerThread, IDelayedCall>();
   readonly #running = new Map<WorkerThread, Job>();
   /** Workers told to exit that have not exited yet. */
   readonly #retiring = new Set<WorkerThread>();
@@ -111,7 +95,7 @@ export class ThreadPool {
     this.#idleTimeout = idleTimeout;
     this.#maxQueue = maxQueue;
     this.#terminateOnCancel = terminateOnCancel;
-    this.#clock = clock ?? realClock;
+    this.#clock = clock ?? defaultReactor();
     this.#workerOptions = workerOptions;
   }
 

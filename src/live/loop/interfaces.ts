@@ -3,7 +3,7 @@
  * @module
  */
 import type { IReactorTime } from '../../internet/interfaces.js';
-import type { Timers } from '../../protocols/timer-clock.js';
+import type { Timers } from '../../time/timer-clock.js';
 
 /** The timers a {@link BrowserReactor} runs on: the page's by default, fakes in tests. */
 export type BrowserTimers = Timers;

@@ -5,9 +5,10 @@
  * @module
  */
 import { Failure } from '../../defer/index.js';
-import type { DelayedCall } from '../../internet/delayed-call.js';
+import type { DelayedCall } from '../../time/delayed-call.js';
+import { installReactor } from '../../time/default-reactor.js';
 import { Logger } from '../../logger/index.js';
-import { platformTimers, TimerClock } from '../../protocols/timer-clock.js';
+import { platformTimers, TimerClock } from '../../time/timer-clock.js';
 import type { BrowserTimers, IBrowserReactor } from './interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.live.loop' });
@@ -51,9 +52,11 @@ export class BrowserReactor extends TimerClock implements IBrowserReactor {
   }
 }
 
-let shared: BrowserReactor | undefined;
+const shared = new BrowserReactor();
+// The page's reactor is the environment's, unless the Node reactor is there (tests run page code in Node).
+installReactor(shared, { keepExisting: true });
 
-/** The page's shared reactor, made on first use. */
+/** The page's shared reactor (the default reactor of a page). */
 export function browserReactor(): BrowserReactor {
-  return (shared ??= new BrowserReactor());
+  return shared;
 }

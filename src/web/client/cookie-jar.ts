@@ -5,6 +5,8 @@
  */
 import { getPublicSuffix } from 'tldts';
 import { isIPAddress as isIP } from '../../internet/address.js';
+import type { IReactorTime } from '../../internet/interfaces.js';
+import { defaultReactor } from '../../time/default-reactor.js';
 
 /** A stored cookie. */
 export interface Cookie {
@@ -23,17 +25,10 @@ export interface Cookie {
   created: number;
 }
 
-/** Something telling the time in seconds (a reactor, a `Clock`). */
-export interface SecondsClock {
-  seconds(): number;
-}
-
 /** Largest `name=value` accepted (RFC 6265 §6.1 asks for at least 4096). */
 const MAX_COOKIE_SIZE = 4096;
 const MAX_PER_DOMAIN = 50;
 const MAX_TOTAL = 3000;
-
-const wallClock: SecondsClock = { seconds: () => Date.now() / 1000 };
 
 /**
  * Cookies by domain and path.
@@ -47,7 +42,8 @@ export class CookieJar {
   #cookies: Cookie[] = [];
   #counter = 0;
 
-  constructor(readonly clock: SecondsClock = wallClock) {}
+  /** @param clock where time comes from: the environment's reactor by default, or a test `Clock` */
+  constructor(readonly clock: IReactorTime = defaultReactor()) {}
 
   /** Every live cookie. */
   all(): Cookie[] {
@@ -108,6 +104,7 @@ export class CookieJar {
       else if (key === 'max-age' && /^-?\d+$/.test(v)) maxAge = Number(v);
       else if (key === 'expires') {
         const t = Date.parse(v);
+        // An HTTP date is wall-clock time: carried over to the jar's clock as time from now.
         if (!Number.isNaN(t)) expires = t / 1000 - Date.now() / 1000 + now;
       }
     }

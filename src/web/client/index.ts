@@ -14,7 +14,7 @@ export { StringBodyProducer, FileBodyProducer } from './body-producers.js';
 export { parseURI, type ClientURI } from './uri.js';
 export { RedirectAgent, BrowserLikeRedirectAgent } from './redirect.js';
 export { ContentDecoderAgent, type ContentCoding, type ContentDecoderOptions } from './content-decoder.js';
-export { CookieJar, type Cookie, type SecondsClock } from './cookie-jar.js';
+export { CookieJar, type Cookie } from './cookie-jar.js';
 export { CookieAgent } from './cookie-agent.js';
 export { ProxyAgent, proxyAgentFromEnvironment, parseProxyURI, bypassesProxy, type ProxyAgentOptions } from './proxy-agent.js';
 export type { ProxyAddress } from './tunnel.js';

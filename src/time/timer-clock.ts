@@ -1,17 +1,17 @@
 /**
- * A real-time `IReactorTime` built on the platform's `setTimeout`, the default clock of the timeouts and
- * throttles here. It lets `torsion/protocols` keep its promise of running in a browser, where the Node
- * reactor does not exist; pass the reactor (or a test `Clock`) instead wherever a `clock` is taken.
+ * `TimerClock`: an `IReactorTime` on the platform's `setTimeout`, one platform timer per pending call.
+ * It is the time of the page's reactor, and what {@link defaultReactor} hands out where no reactor has
+ * been installed. Browser-safe.
  * @module
  */
-import { DelayedCall, checkDelay, type DelayedCallHooks } from '../internet/delayed-call.js';
-import type { IReactorTime } from '../internet/interfaces.js';
+import { DelayedCall, checkDelay, type DelayedCallHooks } from './delayed-call.js';
+import type { IReactorTime } from './interfaces.js';
 
 /** The timers a {@link TimerClock} runs on: the platform's by default, fakes in tests. */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
-  /** Milliseconds on a monotonic clock (`performance.now()`). */
+  /** Milliseconds on a monotonic clock. */
   now(): number;
 }
 
@@ -21,12 +21,20 @@ export interface Timers {
  */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** The platform's own timers (a page's, or Node's). */
-export function platformTimers(): Timers {
+/**
+ * The platform's own timers (a page's, or Node's), with `now()` in epoch milliseconds from the monotonic
+ * clock, as the Node reactor's `seconds()`.
+ * @param holdProcess false to leave Node free to exit while calls are pending (no effect in a page)
+ */
+export function platformTimers(holdProcess = true): Timers {
   return {
-    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+    setTimeout: (fn, ms) => {
+      const handle = globalThis.setTimeout(fn, ms);
+      if (!holdProcess) (handle as { unref?: () => void }).unref?.();
+      return handle;
+    },
     clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-    now: () => globalThis.performance.now(),
+    now: () => globalThis.performance.timeOrigin + globalThis.performance.now(),
   };
 }
 
@@ -48,7 +56,7 @@ export class TimerClock implements IReactorTime {
     this.#timers = timers;
   }
 
-  /** Seconds on the monotonic clock (since the page or process started). */
+  /** Seconds on the timers' monotonic clock (epoch seconds on the platform's). */
   seconds(): number {
     return this.#timers.now() / 1000;
   }
@@ -87,6 +95,3 @@ export class TimerClock implements IReactorTime {
     this.#handles.delete(call);
   }
 }
-
-/** The shared real-time clock (seconds since the page or process started). */
-export const timerClock: IReactorTime = new TimerClock();

@@ -4,7 +4,7 @@
  * creates it hands it a time source and two hooks, and runs it with {@link DelayedCall.run} when it is due.
  * @module
  */
-import { AlreadyCalled, AlreadyCancelled } from './error.js';
+import { AlreadyCalled, AlreadyCancelled } from './errors.js';
 import type { IDelayedCall } from './interfaces.js';
 
 /** What a scheduler lends each of its calls. */
