@@ -10,7 +10,7 @@ import { Connection } from './connection.js';
 import { DRIVER_TRAITS, type DriverTraits } from './driver.js';
 import { ConnectionPoolClosedError } from './errors.js';
 import { FifoLock } from './fifo-lock.js';
-import type { DriverName, Params, PgOptions, PgPoolOptions, PoolOptions, Row, RunResult, SqliteOptions, SqlitePoolOptions } from './interfaces.js';
+import type { DriverName, Params, PgOptions, PgPoolOptions, Row, RunResult, SqliteOptions, SqlitePoolOptions } from './interfaces.js';
 import { Transaction, finishedError } from './transaction.js';
 import { defaultReactor } from '../time/default-reactor.js';
 import type { IReactorTime } from '../time/interfaces.js';

@@ -16,6 +16,7 @@ import { TimeoutFactory } from '../protocols/timeout-factory.js';
 import { deferToThreadPool } from '../threads/index.js';
 import { t } from '../threads/test-support/helpers.js';
 import { defaultReactor } from '../time/default-reactor.js';
+import type { IPv4Address } from './address.js';
 import { ClientFactory, Factory, Protocol } from './protocol.js';
 import { reactor } from './reactor.js';
 
@@ -35,7 +36,9 @@ test("a TimeoutFactory made without a clock: the reactor sees the idle timer, an
   const before = new Set(reactor.getDelayedCalls());
   const running = reactor.run({ installSignalHandlers: false });
   const port = reactor.listenTCP(0, new TimeoutFactory(Factory.forProtocol(Server), { timeoutPeriod: 600 }), { interface: '127.0.0.1' });
-  reactor.connectTCP('127.0.0.1', (port.getHost() as { port: number }).port, ClientFactory.forProtocol(Protocol));
+  const client = new ClientFactory();
+  client.protocol = Protocol;
+  reactor.connectTCP('127.0.0.1', (port.getHost() as IPv4Address).port, client);
   await connected;
   const idle = reactor.getDelayedCalls().filter((call) => !before.has(call) && call.getTime() > reactor.seconds() + 500);
   assert.equal(idle.length, 1, 'the idle timeout is on the reactor');
