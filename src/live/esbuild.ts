@@ -4,6 +4,7 @@
  * here, on first use, so an install without it works until a page serves a widget module.
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 
 /**
  * The part of the `esbuild` module the live layer uses. Written out rather than imported from esbuild's
@@ -17,9 +18,9 @@ export interface EsbuildApi {
 export type Importer = (specifier: string) => Promise<unknown>;
 
 /** Widget modules need the `esbuild` package, and it is not installed. */
-export class EsbuildNotInstalledError extends Error {
+export class EsbuildNotInstalledError extends TorsionError {
   override name = 'EsbuildNotInstalledError';
-  readonly code = 'TORSION_LIVE_ESBUILD_NOT_INSTALLED';
+  override readonly code = 'TORSION_LIVE_ESBUILD_NOT_INSTALLED';
   /** The npm package to install. */
   readonly packageName = 'esbuild';
   constructor(options?: { cause?: unknown }) {

@@ -16,22 +16,27 @@ export class SchedulerError extends TorsionError {
 }
 /** The task's iterator finished. */
 export class TaskDone extends SchedulerError {
+  override readonly code = 'TORSION_TASK_DONE';
   override name = 'TaskDone';
 }
 /** `stop()` was called on the task. */
 export class TaskStopped extends SchedulerError {
+  override readonly code = 'TORSION_TASK_STOPPED';
   override name = 'TaskStopped';
 }
 /** The iterator threw, or a Deferred it yielded failed. */
 export class TaskFailed extends SchedulerError {
+  override readonly code = 'TORSION_TASK_FAILED';
   override name = 'TaskFailed';
 }
 /** The Cooperator running the task was stopped. */
 export class SchedulerStopped extends SchedulerError {
+  override readonly code = 'TORSION_TASK_SCHEDULER_STOPPED';
   override name = 'SchedulerStopped';
 }
 /** `resume()` on a task that is not paused. */
 export class NotPaused extends SchedulerError {
+  override readonly code = 'TORSION_TASK_NOT_PAUSED';
   override name = 'NotPaused';
 }
 
