@@ -17,6 +17,7 @@ import { Request } from './request.js';
 import type { Site } from './site.js';
 import { errorHTML } from './resource.js';
 import { httpDate, RESPONSES, statusLine } from './status.js';
+import { CODEC_LIMITS } from './limits.js';
 
 const enum State { HEAD, BODY_LENGTH, BODY_CHUNKED, UPGRADED, DEAD }
 
@@ -25,8 +26,6 @@ export const enum Timeout { NONE, IDLE, HEADERS, BODY }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
-/** Above this many bytes of unread input (pipelined requests waiting), stop reading from the socket. */
-const MAX_PENDING_INPUT = 256 * 1024;
 const SMALL_CONCAT = 64 * 1024;
 /** Unread response bytes above which no new pipelined request is started. */
 const OUTPUT_HIGH_WATER = 256 * 1024;
@@ -182,7 +181,7 @@ export class HTTPChannel extends Protocol implements IPushProducer {
       else if (this.#state !== State.DEAD) {
         // A small remainder of a big read is copied, so a partial request does not pin the whole read buffer.
         this.#buf = rest.length * 4 < rest.buffer.byteLength ? Buffer.from(rest) : rest;
-        if (rest.length > MAX_PENDING_INPUT && !this.#readPaused) {
+        if (rest.length > CODEC_LIMITS.maxPendingInput && !this.#readPaused) {
           this.#readPaused = true;
           (this.transport as IStreamTransport).pauseProducing();
         }

@@ -5,11 +5,12 @@
  * @module
  */
 import { HTTPParseError } from './http-parser.js';
+import { CODEC_LIMITS } from './limits.js';
+
+const { maxChunkSizeLine: MAX_SIZE_LINE, maxTrailerSize: MAX_TRAILERS } = CODEC_LIMITS;
 
 const enum S { SIZE, DATA, DATA_CR, TRAILER, DONE }
 
-const MAX_SIZE_LINE = 4096;
-const MAX_TRAILERS = 16384;
 const HEX = /^[0-9A-Fa-f]{1,13}$/;
 const CHUNK_EXT = /^(;[\t !#-~]*)*$/;
 

@@ -3,6 +3,7 @@
  * the parser produced (names already lower-cased), so nothing is copied until somebody asks.
  * @module
  */
+import { CODEC_LIMITS } from './limits.js';
 
 /**
  * Request headers: case-insensitive, repeated fields kept in order.
@@ -61,7 +62,7 @@ const checkedNames = new Set<string>();
 export function checkHeader(name: string, value: string): void {
   if (!checkedNames.has(name)) {
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (checkedNames.size < 512) checkedNames.add(name);
+    if (checkedNames.size < CODEC_LIMITS.headerNameCache) checkedNames.add(name);
   }
   if (INVALID_VALUE.test(value)) throw new TypeError(`invalid characters in header ${name}`);
 }

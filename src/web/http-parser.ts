@@ -7,6 +7,7 @@
  * @module
  */
 import { TorsionError } from '../errors/index.js';
+import { CODEC_LIMITS } from './limits.js';
 
 /** Bad input from a peer: `status` is the 4xx/5xx to answer before closing. */
 export class HTTPParseError extends TorsionError {
@@ -44,14 +45,13 @@ const VERSION = /^HTTP\/\d\.\d$/;
 
 /** Validated raw header name → lower-cased name, so common names are checked once per process. */
 const names = new Map<string, string>();
-const MAX_CACHED_NAMES = 512;
 
 function headerName(raw: string): string {
   const known = names.get(raw);
   if (known !== undefined) return known;
   if (!NAME.test(raw)) throw new HTTPParseError(400, 'malformed header name');
   const lower = raw.toLowerCase();
-  if (names.size < MAX_CACHED_NAMES) names.set(raw, lower);
+  if (names.size < CODEC_LIMITS.headerNameCache) names.set(raw, lower);
   return lower;
 }
 

@@ -6,6 +6,7 @@ export type { IResource, IBodyReceiver, IResponseEncoder, RenderResult, Body } f
 export { Resource, ErrorPage, NoResource, ForbiddenResource, Data, NOT_DONE_YET, errorHTML } from './resource.js';
 export { Request } from './request.js';
 export { Site, type SiteOptions, type SiteTimeouts } from './site.js';
+export { SITE_LIMITS, SITE_TIMEOUTS, CODEC_LIMITS } from './limits.js';
 export type { SiteRequestOptions, SiteResponse } from './site-request.js';
 export { HTTPChannel } from './channel.js';
 export { Headers } from './headers.js';

@@ -5,6 +5,7 @@
  * @module
  */
 import { ChunkedDecoder } from './chunked.js';
+import { responseLimits, type ResponseLimits } from './client/limits.js';
 import { HTTPParseError } from './http-parser.js';
 
 /** What the parser reports. */
@@ -32,12 +33,20 @@ export class ResponseParser {
   #remaining = 0;
   #decoder: ChunkedDecoder | null = null;
 
+  /** Largest response head, in bytes (guards against a peer that never ends its headers). */
+  readonly maxHead: number;
+  /** Most header fields in one head. */
+  readonly maxHeaders: number;
+
   /**
    * @param noBody true for the response to a HEAD request.
-   * @param maxHead largest response head, in bytes (guards against a peer that never ends its headers).
-   * @param maxHeaders most header fields in one head.
+   * @param limits the head limits; the HTTP client's defaults (`CLIENT_LIMITS`) for those not given.
    */
-  constructor(readonly handler: ResponseHandler, readonly noBody = false, readonly maxHead = 64 * 1024, readonly maxHeaders = 500) {}
+  constructor(readonly handler: ResponseHandler, readonly noBody = false, limits: ResponseLimits = {}) {
+    const { maxHeadSize, maxHeaders } = responseLimits(limits);
+    this.maxHead = maxHeadSize;
+    this.maxHeaders = maxHeaders;
+  }
 
   /** True once the whole response has been parsed. */
   get done(): boolean {

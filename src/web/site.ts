@@ -15,6 +15,7 @@ import { siteRequest, type SiteRequestOptions, type SiteResponse } from './site-
 import type { Request } from './request.js';
 import { Session } from './session.js';
 import { isThenable } from '../defer/thenable.js';
+import { SITE_LIMITS, SITE_TIMEOUTS } from './limits.js';
 
 /** Timeouts, in seconds (0 disables one), and the request body's minimum rate. */
 export interface SiteTimeouts {
@@ -117,11 +118,11 @@ export class Site extends Factory<HTTPChannel> {
     this.resource = resource;
     this.debug = options.debug ?? false;
     this.clock = options.clock ?? reactor;
-    this.maxBodySize = options.maxBodySize ?? 10 * 1024 * 1024;
-    this.maxHeadSize = options.maxHeadSize ?? 16 * 1024;
-    this.maxRequestLine = options.maxRequestLine ?? 8 * 1024;
-    this.maxHeaderCount = options.maxHeaderCount ?? 100;
-    this.timeouts = { idle: 60, headers: 30, body: 60, bodyDeadline: 60, minBodyRate: 1024, ...options.timeouts };
+    this.maxBodySize = options.maxBodySize ?? SITE_LIMITS.maxBodySize;
+    this.maxHeadSize = options.maxHeadSize ?? SITE_LIMITS.maxHeadSize;
+    this.maxRequestLine = options.maxRequestLine ?? SITE_LIMITS.maxRequestLine;
+    this.maxHeaderCount = options.maxHeaderCount ?? SITE_LIMITS.maxHeaderCount;
+    this.timeouts = { ...SITE_TIMEOUTS, ...options.timeouts };
     this.sessionTimeout = options.sessionTimeout ?? 900;
     this.sessionCookieName = options.sessionCookieName ?? 'TORSION_SESSION';
     this.accessLog = options.accessLog ?? true;

@@ -11,6 +11,7 @@ import type { IAddress, IConsumer, IDelayedCall, IPullProducer, IPushProducer, I
 import { Protocol } from '../../internet/protocol.js';
 import { Headers } from '../headers.js';
 import { ResponseParser } from '../response-parser.js';
+import type { ResponseLimits } from './limits.js';
 import { PotentialDataLoss, RequestNotSent, RequestTransmissionFailed, ResponseBodyTimeout, ResponseDone, ResponseFailed, ResponseNeverReceived } from './errors.js';
 import type { IBodyProducer } from './interfaces.js';
 import { Response, type BodySource, type RequestInfo } from './response.js';
@@ -32,14 +33,6 @@ export interface ClientRequest {
   readonly bodyIdleTimeout?: number;
   /** Seconds to wait for `100 Continue` (request with `Expect: 100-continue`) before sending the body anyway. */
   readonly continueTimeout?: number;
-}
-
-/** Limits on what a server may send. */
-export interface ResponseLimits {
-  /** Largest response head in bytes (default 64 KiB). */
-  maxHeadSize?: number;
-  /** Most header fields (default 256). */
-  maxHeaders?: number;
 }
 
 /**
@@ -231,8 +224,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
         },
       },
       request.method === 'HEAD',
-      this.limits.maxHeadSize ?? 64 * 1024,
-      this.limits.maxHeaders ?? 256,
+      this.limits,
     );
   }
 

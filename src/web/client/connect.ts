@@ -5,7 +5,8 @@
 import { Deferred, type Failure } from '../../defer/index.js';
 import type { IConnector, IReactorSSL, IReactorTCP, TLSOptions } from '../../internet/interfaces.js';
 import { ClientFactory } from '../../internet/protocol.js';
-import { HTTP11ClientProtocol, type ResponseLimits } from './client-protocol.js';
+import { HTTP11ClientProtocol } from './client-protocol.js';
+import type { ResponseLimits } from './limits.js';
 
 /** What the agents need of a reactor. */
 export type ConnectReactor = IReactorTCP & IReactorSSL;

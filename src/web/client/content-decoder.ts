@@ -12,6 +12,7 @@ import { BodyTooLarge, PotentialDataLoss, ResponseDone, ResponseFailed } from '.
 import type { BodyTransport, HeadersInit, IAgent, IBodyProducer } from './interfaces.js';
 import { hasHeader, rawHeaders, withoutHeaders } from './request-headers.js';
 import { Response, type BodySource } from './response.js';
+import { CLIENT_LIMITS } from './limits.js';
 
 /** A content coding this agent can undo. */
 export type ContentCoding = 'gzip' | 'deflate' | 'br';
@@ -40,7 +41,7 @@ export class ContentDecoderAgent implements IAgent {
 
   constructor(readonly agent: IAgent, options: ContentDecoderOptions = {}) {
     this.codings = options.codings ?? ['gzip', 'deflate', 'br'];
-    this.maxDecodedSize = options.maxDecodedSize ?? 64 * 1024 * 1024;
+    this.maxDecodedSize = options.maxDecodedSize ?? CLIENT_LIMITS.maxDecodedSize;
   }
 
   request(method: string, uri: string, headers?: HeadersInit | null, bodyProducer?: IBodyProducer | null): Deferred<Response> {
@@ -112,7 +113,7 @@ class DecodedBody implements BodySource {
     this.#last.on('data', (chunk: Buffer) => {
       if (this.#failed) return;
       this.#size += chunk.byteLength;
-      if (this.#size > this.max) return this.#fail(new Failure(new BodyTooLarge(this.max)));
+      if (this.#size > this.max) return this.#fail(new Failure(new BodyTooLarge(this.max, "raise ContentDecoderAgent's maxDecodedSize")));
       this.#out!._bodyDataReceived(chunk);
     });
     this.#last.on('end', () => {

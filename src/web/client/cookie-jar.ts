@@ -7,6 +7,7 @@ import { getPublicSuffix } from 'tldts';
 import { isIPAddress as isIP } from '../../internet/address.js';
 import type { IReactorTime } from '../../internet/interfaces.js';
 import { defaultReactor } from '../../time/default-reactor.js';
+import { CLIENT_LIMITS } from './limits.js';
 
 /** A stored cookie. */
 export interface Cookie {
@@ -25,10 +26,6 @@ export interface Cookie {
   created: number;
 }
 
-/** Largest `name=value` accepted (RFC 6265 §6.1 asks for at least 4096). */
-const MAX_COOKIE_SIZE = 4096;
-const MAX_PER_DOMAIN = 50;
-const MAX_TOTAL = 3000;
 
 /**
  * Cookies by domain and path.
@@ -79,7 +76,7 @@ export class CookieJar {
   }
 
   #parse(url: URL, header: string): Cookie | null {
-    if (header.length > MAX_COOKIE_SIZE || /[\0\r\n]/.test(header)) return null;
+    if (header.length > CLIENT_LIMITS.maxCookieSize || /[\0\r\n]/.test(header)) return null;
     const [pair, ...attributes] = header.split(';');
     const eq = pair.indexOf('=');
     const name = eq === -1 ? '' : pair.slice(0, eq).trim();
@@ -135,8 +132,8 @@ export class CookieJar {
     this.#cookies = this.#cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path && c.hostOnly === cookie.hostOnly));
     if (cookie.expires !== null && cookie.expires <= this.clock.seconds()) return;
     const sameDomain = this.#cookies.filter((c) => c.domain === cookie.domain);
-    if (sameDomain.length >= MAX_PER_DOMAIN) this.#drop(sameDomain[0]);
-    if (this.#cookies.length >= MAX_TOTAL) this.#drop(this.#cookies[0]);
+    if (sameDomain.length >= CLIENT_LIMITS.maxCookiesPerDomain) this.#drop(sameDomain[0]);
+    if (this.#cookies.length >= CLIENT_LIMITS.maxCookies) this.#drop(this.#cookies[0]);
     this.#cookies.push(cookie);
   }
 

@@ -101,8 +101,12 @@ export class PartialDownloadError extends WebClientError {
 export class BodyTooLarge extends WebClientError {
   override readonly code = 'TORSION_BODY_TOO_LARGE';
   override name = 'BodyTooLarge';
-  constructor(readonly limit: number) {
-    super(`response body larger than ${limit} bytes`);
+  /**
+   * @param limit the limit in bytes
+   * @param remedy how to allow a bigger body, for the message
+   */
+  constructor(readonly limit: number, remedy?: string) {
+    super(`response body larger than the limit of ${limit} bytes${remedy === undefined ? '' : ` (${remedy})`}`);
   }
 }
 

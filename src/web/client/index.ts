@@ -6,7 +6,8 @@
 export type { HeadersInit, IAgent, IBodyProducer, IBodyProtocol, BodyTransport } from './interfaces.js';
 export * from './errors.js';
 export { Response, type RequestInfo, type BodySource } from './response.js';
-export { HTTP11ClientProtocol, type ClientRequest, type ResponseLimits } from './client-protocol.js';
+export { HTTP11ClientProtocol, type ClientRequest } from './client-protocol.js';
+export { CLIENT_LIMITS, type ResponseLimits } from './limits.js';
 export { HTTPConnectionPool } from './pool.js';
 export { Agent, type AgentOptions, type AgentReactor } from './agent.js';
 export { readBody } from './read-body.js';

@@ -9,14 +9,13 @@ import { InfiniteRedirection, RedirectWithNoLocation } from './errors.js';
 import type { HeadersInit, IAgent, IBodyProducer } from './interfaces.js';
 import { rawHeaders, withoutHeaders } from './request-headers.js';
 import type { Response } from './response.js';
+import { CLIENT_LIMITS } from './limits.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Fields that describe the body: dropped when a redirect turns the request into a GET. */
 const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding']);
 /** Credentials that must not follow a redirect to another origin. */
 const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
-/** Bytes of a redirect's own body read (and dropped) so its connection can be reused. */
-const DRAIN_LIMIT = 64 * 1024;
 
 /**
  * Follows redirects: 303 turns any method but HEAD into GET; 301 and 302 turn POST into GET, as browsers
@@ -101,7 +100,7 @@ function drain(response: Response): void {
     makeConnection: (t) => (stop = () => t.stopProducing()),
     dataReceived: (data) => {
       seen += data.byteLength;
-      if (seen > DRAIN_LIMIT) stop?.();
+      if (seen > CLIENT_LIMITS.maxRedirectDrain) stop?.();
     },
     connectionLost: () => {},
   });

@@ -8,6 +8,7 @@ import { Failure } from '../../defer/index.js';
 import type { IAddress } from '../../internet/interfaces.js';
 import type { Headers } from '../headers.js';
 import type { BodyTransport, IBodyProtocol } from './interfaces.js';
+import { CLIENT_LIMITS } from './limits.js';
 
 /** Where a response body comes from: what its protocol's transport controls. */
 export interface BodySource {
@@ -26,8 +27,6 @@ export interface RequestInfo {
   readonly headers: Headers;
 }
 
-/** Body bytes held for a response nobody has read yet, before the connection is paused. */
-const BUFFER_BEFORE_PAUSE = 64 * 1024;
 
 /**
  * An HTTP response. `code`, `phrase`, `headers` are known; the body streams to the protocol given to
@@ -90,7 +89,7 @@ export class Response {
     }
     (this.#buffer ??= []).push(data);
     this.#buffered += data.byteLength;
-    if (!this.#pausedForBuffer && this.#buffered > BUFFER_BEFORE_PAUSE) {
+    if (!this.#pausedForBuffer && this.#buffered > CLIENT_LIMITS.unreadBodyBuffer) {
       this.#pausedForBuffer = true;
       this.source.pauseBody();
     }

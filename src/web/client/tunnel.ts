@@ -36,7 +36,7 @@ class TunnelProtocol extends Protocol {
 
   constructor(readonly deferred: Deferred<HTTP11ClientProtocol>, readonly proxy: ProxyAddress, readonly authority: string, readonly targetHost: string, readonly options: TunnelOptions) {
     super();
-    this.#parser = new ResponseParser({ head: (code, phrase) => this.#answered(code, phrase), data: () => {}, done: () => {} }, true, 16 * 1024, 100);
+    this.#parser = new ResponseParser({ head: (code, phrase) => this.#answered(code, phrase), data: () => {}, done: () => {} }, true, options.limits);
   }
 
   override connectionMade(): void {

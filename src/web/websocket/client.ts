@@ -15,6 +15,7 @@ import { WebSocketHandshakeError } from './errors.js';
 import { acceptKey, checkSubprotocol, headerTokens, newKey } from './handshake.js';
 import type { PerMessageDeflateOptions, WebSocketClientOptions, WebSocketClientReactor } from './interfaces.js';
 import type { WebSocketProtocol } from './protocol.js';
+import { WEBSOCKET_LIMITS, WEBSOCKET_TIMEOUTS } from './limits.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
@@ -52,6 +53,7 @@ function parseTarget(url: string): Target {
 export function connectWebSocket<P extends WebSocketProtocol>(url: string, protocol: P | (() => P), options: WebSocketClientOptions = {}): Deferred<P> {
   const target = parseTarget(url);
   const reactor: WebSocketClientReactor = options.reactor ?? globalReactor;
+  const timeout = options.timeout ?? WEBSOCKET_TIMEOUTS.timeout;
   for (const p of options.subprotocols ?? []) checkSubprotocol(p);
   let connector: IConnector | null = null;
   let timer: IDelayedCall | null = null;
@@ -78,14 +80,14 @@ export function connectWebSocket<P extends WebSocketProtocol>(url: string, proto
       fail(reason);
     }
   })();
-  const connectOptions = { timeout: options.timeout ?? 30 };
+  const connectOptions = { timeout };
   connector = target.secure
     ? reactor.connectSSL(target.host, target.port, factory, options.tlsOptions ?? {}, connectOptions)
     : reactor.connectTCP(target.host, target.port, factory, connectOptions);
-  timer = reactor.callLater(options.timeout ?? 30, () => {
+  timer = reactor.callLater(timeout, () => {
     timer = null;
     if (d.called) return;
-    fail(new TimeoutError(options.timeout ?? 30, `WebSocket handshake with ${url} timed out`));
+    fail(new TimeoutError(timeout, `WebSocket handshake with ${url} timed out`));
     connector?.disconnect();
   });
   return d;
@@ -151,7 +153,7 @@ class ClientHandshake extends Protocol {
     const chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const buf = this.#head === null ? chunk : Buffer.concat([this.#head, chunk]);
     const end = buf.indexOf(CRLFCRLF);
-    const max = this.#options.maxHeadSize ?? 16 * 1024;
+    const max = this.#options.maxHeadSize ?? WEBSOCKET_LIMITS.maxHeadSize;
     if (end === -1) {
       if (buf.length > max) this.#abort(new WebSocketHandshakeError('handshake response head too large'));
       else this.#head = buf;

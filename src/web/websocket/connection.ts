@@ -20,11 +20,10 @@ import { MessageAssembler } from './message.js';
 import { closePayload, parseClosePayload, CloseCode, encodeFrame, encodeTextFrame, FrameError, FrameReader, isValidCloseCode, Opcode, type FrameSink } from './frame.js';
 import type { WebSocketConnectionOptions, WebSocketTransport } from './interfaces.js';
 import type { WebSocketProtocol } from './protocol.js';
+import { WEBSOCKET_LIMITS, WEBSOCKET_TIMEOUTS } from './limits.js';
 
 const log = new Logger({ namespace: 'torsion.web.websocket' });
 
-/** Default `maxMessageSize`: 16 MiB. */
-export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 const COALESCE_LIMIT = 64 * 1024;
 const LARGE_PAYLOAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -85,9 +84,9 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.extensions = setup.extensions;
     this.#deflate = setup.deflate;
     if (setup.request !== undefined) this.request = setup.request;
-    this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    const pingTimeout = options.pingTimeout ?? 30;
-    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? 30, pingTimeout, {
+    this.#maxMessageSize = options.maxMessageSize ?? WEBSOCKET_LIMITS.maxMessageSize;
+    const pingTimeout = options.pingTimeout ?? WEBSOCKET_TIMEOUTS.pingTimeout;
+    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? WEBSOCKET_TIMEOUTS.pingInterval, pingTimeout, {
       ping: () => this.ping(),
       exempt: () => this.#paused || this.#state !== State.OPEN,
       dead: () => {
@@ -95,7 +94,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
         this.abortConnection();
       },
     });
-    this.#closeTimeout = options.closeTimeout ?? 10;
+    this.#closeTimeout = options.closeTimeout ?? WEBSOCKET_TIMEOUTS.closeTimeout;
     this.#fragmentSize = options.fragmentSize ?? Infinity;
     this.#message = new MessageAssembler(this.#maxMessageSize, setup.deflate);
     this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });

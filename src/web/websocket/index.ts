@@ -7,7 +7,8 @@ export type { WebSocketTransport, WebSocketOptions, WebSocketConnectionOptions, 
 export { WebSocketProtocol } from './protocol.js';
 export { WebSocketResource } from './resource.js';
 export { connectWebSocket } from './client.js';
-export { WebSocketConnection, DEFAULT_MAX_MESSAGE_SIZE } from './connection.js';
+export { WebSocketConnection } from './connection.js';
+export { WEBSOCKET_LIMITS, WEBSOCKET_TIMEOUTS } from './limits.js';
 export { WebSocketClosedError, WebSocketHandshakeError } from './errors.js';
 export { CloseCode, Opcode, FrameReader, FrameError, encodeFrame, encodeTextFrame, isValidCloseCode } from './frame.js';
 export { acceptKey, WEBSOCKET_GUID } from './handshake.js';
