@@ -16,3 +16,4 @@ export { ThrottlingFactory, ThrottlingProtocol, type ThrottlingOptions } from '.
 export { LimitConnectionsByPeer, peerHost } from './limit-connections.js';
 export { Proxy, ProxyClient, ProxyClientFactory, ProxyServer, ProxyFactory, type ProxyTarget, type ClientEndpointLike } from './portforward.js';
 export { toBytes, decodeUtf8, concatBytes, indexOfBytes } from './bytes.js';
+export { PROTOCOL_LIMITS } from './limits.js';

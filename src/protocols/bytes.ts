@@ -3,6 +3,7 @@
  * @module
  */
 import type { Data } from '../internet/interfaces.js';
+import { PROTOCOL_LIMITS } from './limits.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -98,6 +99,6 @@ export class ByteBuffer {
   /** Forgets everything held, releasing large allocations. */
   clear(): void {
     this.#length = 0;
-    if (this.#bytes.length > 65536) this.#bytes = EMPTY;
+    if (this.#bytes.length > PROTOCOL_LIMITS.retainedBuffer) this.#bytes = EMPTY;
   }
 }

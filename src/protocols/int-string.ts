@@ -7,6 +7,7 @@ import { Protocol } from '../internet/protocol.js';
 import type { Data } from '../internet/interfaces.js';
 import { ByteBuffer, toBytes } from './bytes.js';
 import { StringTooLongError } from './errors.js';
+import { PROTOCOL_LIMITS } from './limits.js';
 
 /**
  * The base of the length-prefixed receivers: a `prefixLength`-byte big-endian length, then that many bytes.
@@ -18,7 +19,7 @@ export abstract class IntNStringReceiver extends Protocol {
   /** Bytes in the length prefix: 1, 2 or 4. */
   abstract readonly prefixLength: 1 | 2 | 4;
   /** The longest string accepted, in bytes. */
-  MAX_LENGTH = 99999;
+  MAX_LENGTH: number = PROTOCOL_LIMITS.maxPrefixedStringLength;
   /** True once a length limit was exceeded: nothing more is parsed. */
   brokenPeer = false;
 

@@ -7,6 +7,7 @@
 import { Protocol } from '../internet/protocol.js';
 import type { Data, IPushProducer } from '../internet/interfaces.js';
 import { ByteBuffer, concatBytes, indexOfBytes, toBytes } from './bytes.js';
+import { PROTOCOL_LIMITS } from './limits.js';
 
 // The usual delimiters' bytes, shared by every receiver instead of encoded per connection (read, never written).
 const CRLF = toBytes('\r\n');
@@ -35,7 +36,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** The line delimiter; change it at any time, even inside `lineReceived`. */
   delimiter: string | Uint8Array = '\r\n';
   /** The longest line accepted, in bytes, without the delimiter. */
-  MAX_LENGTH = 16384;
+  MAX_LENGTH: number = PROTOCOL_LIMITS.maxLineLength;
   /** True while paused by `pauseProducing`: nothing is delivered until `resumeProducing`. */
   paused = false;
 

@@ -7,6 +7,7 @@ import { Protocol } from '../internet/protocol.js';
 import type { Data } from '../internet/interfaces.js';
 import { ByteBuffer, concatBytes, toBytes } from './bytes.js';
 import { NetstringParseError, StringTooLongError } from './errors.js';
+import { PROTOCOL_LIMITS } from './limits.js';
 
 const COLON = 0x3a;
 const COMMA = 0x2c;
@@ -33,7 +34,7 @@ const enum State {
  */
 export class NetstringReceiver extends Protocol {
   /** The longest string accepted, in bytes. */
-  MAX_LENGTH = 99999;
+  MAX_LENGTH: number = PROTOCOL_LIMITS.maxNetstringLength;
   /** True once the peer sent something invalid: nothing more is parsed. */
   brokenPeer = false;
 

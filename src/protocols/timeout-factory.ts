@@ -7,6 +7,7 @@ import type { Failure } from '../defer/index.js';
 import type { Data, IProtocol, IProtocolFactory, IReactorTime, ITransport } from '../internet/interfaces.js';
 import { IdleTimeout } from './timeout.js';
 import { defaultReactor } from '../time/default-reactor.js';
+import { PROTOCOL_LIMITS } from './limits.js';
 import { ProtocolWrapper, WrappingFactory } from './wrapper.js';
 
 /** The wrapper a {@link TimeoutFactory} builds: resets its timer on every read and write. */
@@ -65,7 +66,7 @@ export class TimeoutFactory extends WrappingFactory {
 
   constructor(wrappedFactory: IProtocolFactory, options: { timeoutPeriod?: number; clock?: IReactorTime } = {}) {
     super(wrappedFactory);
-    this.timeoutPeriod = options.timeoutPeriod ?? 30 * 60;
+    this.timeoutPeriod = options.timeoutPeriod ?? PROTOCOL_LIMITS.idleTimeout;
     this.clock = options.clock ?? defaultReactor();
   }
 }
