@@ -21,9 +21,10 @@ import type { BootData } from './interfaces.js';
 import { compileRuntime, compileWidgetModule } from './modules.js';
 import { PollingResource } from './polling.js';
 import type { MemoryBudget } from './shared/budget.js';
-import type { LiveClock } from './shared/interfaces.js';
+import type { IReactorTime } from '../time/interfaces.js';
 import { resolveLiveLimits, type LiveLimits } from './shared/limits.js';
 import { liveWebSocketResource } from './websocket.js';
+import { TorsionError } from '../errors/index.js';
 
 const log = new Logger({ namespace: 'torsion.live.page' });
 
@@ -55,7 +56,7 @@ export interface LivePageOptions {
   /** Browser modules by class name, for classes whose elements do not name their `jsModule`. */
   modules?: Record<string, string | URL>;
   /** Time source (default the reactor). */
-  clock?: LiveClock;
+  clock?: IReactorTime;
 }
 
 /** A page freshly loaded: its connection, the root's markup and the data the runtime boots from. */
@@ -68,9 +69,9 @@ export interface LoadedPage {
 const MODULE_NAME = /^[A-Za-z_$][\w$]*$/;
 
 /** A new page was refused: `maxPages` live pages already. */
-export class TooManyPages extends Error {
+export class TooManyPages extends TorsionError {
   override name = 'TooManyPages';
-  readonly code: string = 'TORSION_LIVE_TOO_MANY_PAGES';
+  override readonly code: string = 'TORSION_LIVE_TOO_MANY_PAGES';
   constructor(
     message: string,
     /** Seconds after which trying again may work. */
@@ -99,7 +100,7 @@ export class LivePage extends Resource implements PageDirectory {
   /** The limits in force, defaults filled in. */
   readonly limits: LiveLimits;
   readonly maxFrameSize: number;
-  readonly clock: LiveClock;
+  readonly clock: IReactorTime;
   readonly helloTimeout: number;
   readonly stallTimeout: number;
   readonly #connections = new Map<string, LiveConnection>();
