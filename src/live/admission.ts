@@ -11,7 +11,7 @@
  * @module
  */
 import { MemoryBudget } from './shared/budget.js';
-import type { LiveClock } from './shared/interfaces.js';
+import type { IReactorTime } from '../time/interfaces.js';
 import type { LiveLimits } from './shared/limits.js';
 
 const pools = new Map<number, MemoryBudget>();
@@ -68,7 +68,7 @@ export class AddressBook {
 
   constructor(
     readonly limits: LiveLimits,
-    readonly clock: LiveClock,
+    readonly clock: IReactorTime,
     /** The budget each address's budget draws on. */
     readonly total: MemoryBudget,
   ) {}

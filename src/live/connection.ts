@@ -13,10 +13,10 @@ import { Deferred } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import { flattenString } from '../template/index.js';
 import { MemoryBudget } from './shared/budget.js';
-import { cancelTimer } from './shared/clock.js';
+import { cancelTimer } from './shared/timers.js';
 import { PageGone, LiveProtocolError } from './shared/errors.js';
 import { GONE, encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
-import type { LiveClock, LiveTimer } from './shared/interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import type { LiveLimits } from './shared/limits.js';
 import { encodeLimited, RemoteCalls } from './shared/rpc.js';
 import { ReliableSession } from './shared/session.js';
@@ -28,7 +28,7 @@ const log = new Logger({ namespace: 'torsion.live.connection' });
 
 /** The settings a connection takes from its `LivePage`. */
 export interface LiveConnectionSettings {
-  clock: LiveClock;
+  clock: IReactorTime;
   gracePeriod: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
@@ -71,7 +71,7 @@ export class LiveConnection {
   #unsent: WidgetInfo[] = [];
   #nextWidget = 1;
   #socket: FrameSocket | null = null;
-  #graceTimer: LiveTimer | null = null;
+  #graceTimer: IDelayedCall | null = null;
   #gone: Deferred<void>[] | null = [];
   /** The request that rendered the page: later widgets render with it too. */
   readonly request: unknown;

@@ -11,9 +11,9 @@
  */
 import { Logger } from '../logger/index.js';
 import { LiveProtocolError } from './shared/errors.js';
-import { cancelTimer } from './shared/clock.js';
+import { cancelTimer } from './shared/timers.js';
 import { HELLO, decodeFrame, encodeGone } from './shared/frames.js';
-import type { LiveClock, LiveTimer } from './shared/interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import type { LiveConnection } from './connection.js';
 import type { FrameSocket } from './interfaces.js';
 
@@ -25,7 +25,7 @@ export interface PageDirectory {
   /** Largest frame accepted, in characters. */
   readonly maxFrameSize: number;
   /** Time source for the HELLO deadline. */
-  readonly clock: LiveClock;
+  readonly clock: IReactorTime;
   /** Seconds a new connection has to say HELLO before it is closed. */
   readonly helloTimeout: number;
   /** Seconds a connection may stay unable to take more frames before it is closed. */
@@ -39,8 +39,8 @@ export const STALLED = 'stalled';
 export class LiveEndpoint implements FrameSocket {
   #connection: LiveConnection | null = null;
   #closed = false;
-  #helloTimer: LiveTimer | null;
-  #stallTimer: LiveTimer | null = null;
+  #helloTimer: IDelayedCall | null;
+  #stallTimer: IDelayedCall | null = null;
   /** When true, frames are silently dropped both ways: a stalled network, for tests. */
   stalled = false;
 

@@ -17,7 +17,6 @@ export { expose } from './shared/expose.js';
 export { ReliableSession, type ReliableSessionOptions } from './shared/session.js';
 export { RemoteCalls, type RemoteCallsOptions } from './shared/rpc.js';
 export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError, CallTimeout, TooManyCalls } from './shared/errors.js';
-export type { LiveClock, LiveTimer } from './shared/interfaces.js';
 export { DEFAULT_LIVE_LIMITS, resolveLiveLimits, type LiveLimits } from './shared/limits.js';
 export { MemoryBudget, type MemoryBudgetOptions } from './shared/budget.js';
 // The WebSocket-to-TCP bridge for Torsion protocols running in a page (src/live/bridge).

@@ -15,16 +15,16 @@
 import { Resource, NOT_DONE_YET, type Request } from '../web/index.js';
 import type { MemoryBudget } from './shared/budget.js';
 import { textCost } from './shared/budget.js';
-import { cancelTimer } from './shared/clock.js';
+import { cancelTimer } from './shared/timers.js';
 import { LiveProtocolError } from './shared/errors.js';
 import { GONE, HELLO, decodeFrame } from './shared/frames.js';
-import type { LiveClock, LiveTimer } from './shared/interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import { LiveEndpoint, type PageDirectory } from './endpoint.js';
 import { originAllowed } from './origin.js';
 
 /** Options of a {@link PollingResource}. */
 export interface PollingOptions {
-  clock: LiveClock;
+  clock: IReactorTime;
   /** Seconds a GET waits for frames before answering `[]` (default 20). */
   pollTimeout: number;
   /** Seconds without any request (and no GET waiting) after which the virtual connection is closed. */
@@ -70,9 +70,9 @@ class PollingSocket {
   #outboxBytes = 0;
   #chargedBytes = 0;
   #charged: MemoryBudget | null = null;
-  #waiting: { request: Request; timer: LiveTimer } | null = null;
-  #flushTimer: LiveTimer | null = null;
-  #idleTimer: LiveTimer | null = null;
+  #waiting: { request: Request; timer: IDelayedCall } | null = null;
+  #flushTimer: IDelayedCall | null = null;
+  #idleTimer: IDelayedCall | null = null;
   #closed = false;
 
   constructor(

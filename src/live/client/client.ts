@@ -9,10 +9,11 @@
  * @module
  */
 import { Deferred, type Failure } from '../../defer/index.js';
-import { browserClock, cancelTimer } from '../shared/clock.js';
+import { cancelTimer } from '../shared/timers.js';
+import { defaultReactor } from '../../time/default-reactor.js';
 import { PageGone, LiveProtocolError } from '../shared/errors.js';
 import { GONE, HELLO, decodeFrame, encodeGone, encodeHello } from '../shared/frames.js';
-import type { LiveClock, LiveTimer } from '../shared/interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from '../shared/limits.js';
 import { RemoteCalls, type Builtin } from '../shared/rpc.js';
 import { ReliableSession } from '../shared/session.js';
@@ -34,7 +35,8 @@ export interface LiveClientOptions {
   WebSocket?: WebSocketConstructor;
   /** `fetch` for long polling (default the global one). */
   fetch?: typeof fetch;
-  clock?: LiveClock;
+  /** Where its timers run: the environment's reactor by default (the page's), or a test `Clock`. */
+  clock?: IReactorTime;
   /** First reconnection delay in seconds (default 0.1); it doubles up to `maxReconnectDelay` (default 5). */
   reconnectDelay?: number;
   maxReconnectDelay?: number;
@@ -53,11 +55,11 @@ export class LiveClient extends EventTarget {
   readonly #widgets = new Map<number, object>();
   readonly #builtins: Record<string, Builtin> = {};
   readonly #calls: RemoteCalls;
-  readonly #clock: LiveClock;
+  readonly #clock: IReactorTime;
   #link: Link | null = null;
   #welcomed = false;
-  #retry: LiveTimer | null = null;
-  #openTimer: LiveTimer | null = null;
+  #retry: IDelayedCall | null = null;
+  #openTimer: IDelayedCall | null = null;
   #delay: number;
   #wsFailures = 0;
   #disconnectedSince: number | null = null;
@@ -68,7 +70,7 @@ export class LiveClient extends EventTarget {
   constructor(options: LiveClientOptions) {
     super();
     this.options = options;
-    this.#clock = options.clock ?? browserClock;
+    this.#clock = options.clock ?? defaultReactor();
     this.#delay = options.reconnectDelay ?? 0.1;
     this.#maxFrameSize = (options.maxMessageSize ?? DEFAULT_LIVE_LIMITS.maxMessageSize) + 1024;
     const transports = options.transports ?? ['websocket', 'polling'];

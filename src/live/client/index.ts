@@ -14,7 +14,6 @@ export { buildWidgets, wireEvents, type WidgetInfo } from './dom.js';
 export { PollingLink, WebSocketLink, type Link, type LinkHandlers, type WebSocketConstructor } from './links.js';
 export { expose } from '../shared/expose.js';
 export { RemoteError, NoSuchMethod, NoSuchWidget, InvalidArguments, PageGone, LiveProtocolError, CallTimeout, TooManyCalls } from '../shared/errors.js';
-export { browserClock } from '../shared/clock.js';
 export { Deferred, Failure } from '../../defer/index.js';
 
 /** A connected page: its client and its widgets. */

@@ -3,25 +3,6 @@
  * @module
  */
 
-/** A scheduled call that can be cancelled while it is still pending (a reactor's `DelayedCall`). */
-export interface LiveTimer {
-  /** True until it has run or been cancelled. */
-  active(): boolean;
-  /** Stops it from running. */
-  cancel(): void;
-}
-
-/**
- * The time source the live layer needs: a reactor, a test `Clock`, or {@link browserClock} in a page.
- * Durations are in seconds.
- */
-export interface LiveClock {
-  /** Runs `fn` after `seconds`. */
-  callLater(seconds: number, fn: () => void): LiveTimer;
-  /** The current time, in seconds. */
-  seconds(): number;
-}
-
 /** What the page learns about a widget to build it: sent in the page's boot data or with a new child. */
 export interface WidgetInfo {
   /** The widget id, unique on its page. */

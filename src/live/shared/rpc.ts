@@ -14,10 +14,10 @@
  */
 import { Deferred, maybeDeferred, type Failure } from '../../defer/index.js';
 import type { MemoryBudget } from './budget.js';
-import { cancelTimer } from './clock.js';
+import { cancelTimer } from './timers.js';
 import { CallTimeout, InvalidArguments, LiveProtocolError, NoSuchMethod, NoSuchWidget, RemoteError, TooManyCalls } from './errors.js';
 import { exposedMethod } from './expose.js';
-import type { LiveClock, LiveTimer } from './interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 
 /** What one call waiting for its answer costs, in bytes: its Deferred, its map entry and its bookkeeping. */
 export const PENDING_CALL_COST = 256;
@@ -45,7 +45,7 @@ export interface RemoteCallsOptions {
   /** Seconds a call out waits for its answer before failing with `CallTimeout` (default 0: forever). Needs `clock`. */
   callTimeout?: number;
   /** Time source of `callTimeout`. */
-  clock?: LiveClock;
+  clock?: IReactorTime;
   /** Charged {@link PENDING_CALL_COST} for each call out while it waits. */
   budget?: MemoryBudget;
 }
@@ -86,7 +86,7 @@ export class RemoteCalls {
   #failed: Error | null = null;
   /** Calls in whose answers are not sent yet. */
   #running = 0;
-  #timer: LiveTimer | null = null;
+  #timer: IDelayedCall | null = null;
 
   constructor(options: RemoteCallsOptions) {
     this.#o = options;

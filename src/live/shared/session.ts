@@ -15,16 +15,16 @@
  * @module
  */
 import { MemoryBudget, textCost } from './budget.js';
-import { cancelTimer } from './clock.js';
+import { cancelTimer } from './timers.js';
 import { LiveProtocolError } from './errors.js';
 import { ACK, MSG, PING, encodeAck, encodeMessage, type Frame } from './frames.js';
-import type { LiveClock, LiveTimer } from './interfaces.js';
+import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from './limits.js';
 
 /** Options of a {@link ReliableSession}. */
 export interface ReliableSessionOptions {
   /** Time source for acknowledgements and heartbeats. */
-  clock: LiveClock;
+  clock: IReactorTime;
   /** Receives each message's payload, once, in the order the peer sent them. */
   deliver: (payload: unknown) => void;
   /** Called when the attached link has been silent for `heartbeatTimeout` seconds: the owner should drop it. */
@@ -75,8 +75,8 @@ export class ReliableSession {
   /** Messages that arrived before a missing earlier one, as JSON text (parsed JSON can take many times its text's size). */
   #ahead: Map<number, string> | undefined;
   #link: ((frame: string) => void) | null = null;
-  #ackTimer: LiveTimer | null = null;
-  #beatTimer: LiveTimer | null = null;
+  #ackTimer: IDelayedCall | null = null;
+  #beatTimer: IDelayedCall | null = null;
   #lastHeard = 0;
   /** Since when messages sent on this link wait for an acknowledgement (reset by each one that comes), or null. */
   #waitingSince: number | null = null;

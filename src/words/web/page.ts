@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LivePage } from '../../live/index.js';
-import type { LiveClock, LiveLimits } from '../../live/index.js';
+import type { LiveLimits } from '../../live/index.js';
+import type { IReactorTime } from '../../time/interfaces.js';
 import { Element, Tag, raw, tags, type Flattenable } from '../../template/index.js';
 import { Resource, type Request } from '../../web/index.js';
 import type { LiveDocumentParts } from '../../live/index.js';
@@ -166,7 +167,7 @@ export interface CreateWebChatOptions extends WebChatOptions {
   /** Transports the page tries (WebSocket then long polling by default). */
   transports?: ('websocket' | 'polling')[];
   /** Time source of the live page (the reactor by default). */
-  clock?: LiveClock;
+  clock?: IReactorTime;
   /**
    * The live page's limits (byte budgets, stalled connections, page admission): {@link CHAT_LIVE_LIMITS},
    * then the live layer's defaults, fill in what is not given.
