@@ -15,7 +15,7 @@ import {
   type WordsService,
   type WordsServiceOptions,
 } from './index.js';
-import { assertFailure } from '../testing/index.js';
+import { assertFailure, Clock } from '../testing/index.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const GUESSER = '198.51.100.7';
@@ -23,14 +23,13 @@ const OWNER_HOST = '203.0.113.9';
 
 /** A service on a fake time (seconds, moved with `advance`). */
 async function setup(options: WordsServiceOptions = {}): Promise<{ service: WordsService; advance(seconds: number): void }> {
-  let t = 1_800_000_000;
-  const service = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, now: () => t * 1000, ...options });
+  const clock = new Clock();
+  clock.advance(1_800_000_000);
+  const service = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, clock, ...options });
   await service.start();
   return {
     service,
-    advance: (seconds) => {
-      t += seconds;
-    },
+    advance: (seconds) => clock.advance(seconds),
   };
 }
 

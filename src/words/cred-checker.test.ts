@@ -8,18 +8,19 @@ import assert from 'node:assert/strict';
 import { Deferred } from '../defer/index.js';
 import { Anonymous, Portal, UnauthorizedLogin, UnhandledCredentials, UsernamePassword, defineAvatarInterface, type AvatarId, type IRealm } from '../cred/index.js';
 import { WordsAccountChecker, createWordsService, type WordsService } from './index.js';
-import { assertFailure } from '../testing/index.js';
+import { assertFailure, Clock } from '../testing/index.js';
 
 const IName = defineAvatarInterface<string>('IName');
 const realm: IRealm = { requestAvatar: (id: AvatarId) => Deferred.succeed([IName, String(id), () => {}]) };
 const GUESSER = '198.51.100.7';
 
 async function setup(): Promise<{ words: WordsService; portal: Portal; advance(seconds: number): void }> {
-  let t = 1_800_000_000;
-  const words = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, now: () => t * 1000 });
+  const clock = new Clock();
+  clock.advance(1_800_000_000);
+  const words = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, clock });
   await words.start();
   await words.register('Alice', 'rightpass');
-  return { words, portal: new Portal(realm, [new WordsAccountChecker(words)]), advance: (s) => void (t += s) };
+  return { words, portal: new Portal(realm, [new WordsAccountChecker(words)]), advance: (s) => clock.advance(s) };
 }
 
 describe('WordsAccountChecker', () => {

@@ -14,6 +14,11 @@ import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './in
 
 const log = new Logger({ namespace: 'torsion.words.db' });
 
+/** The service's seconds (to the millisecond) as the whole milliseconds the tables hold. */
+function toMs(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
 /** Options of {@link DbStore}: an open pool, or a SQLite file to open. */
 export interface DbStoreOptions {
   /** A pool to use (not closed by `stop`). */
@@ -105,7 +110,7 @@ export class DbStore implements IWordsStore {
       .runQuery<Row>(this.#sql('SELECT name, password_hash, created FROM words_accounts WHERE key = ?'), [key])
       .addCallback((rows) => {
         const r = rows[0];
-        return r && { name: String(r.name), passwordHash: String(r.password_hash), created: Number(r.created) };
+        return r && { name: String(r.name), passwordHash: String(r.password_hash), created: Number(r.created) / 1000 };
       });
   }
 
@@ -114,7 +119,7 @@ export class DbStore implements IWordsStore {
     const sql = this.#pg
       ? `INSERT INTO words_accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?) ${conflict}`
       : 'INSERT OR IGNORE INTO words_accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)';
-    return this.pool.runOperation(this.#sql(sql), [key, record.name, record.passwordHash, record.created]).addCallback((r) => {
+    return this.pool.runOperation(this.#sql(sql), [key, record.name, record.passwordHash, toMs(record.created)]).addCallback((r) => {
       if (r.changes === 0) throw new AccountExistsError(record.name);
     });
   }
@@ -170,7 +175,7 @@ export class DbStore implements IWordsStore {
     // Sequence numbers only grow, so the newest maxHistory of them hold at most maxHistory lines. A range
     // on the primary key: cheap enough for every batch.
     const trimTotal = this.#sql('DELETE FROM words_messages WHERE seq <= (SELECT MAX(seq) FROM words_messages) - ?');
-    const rows = batch.map(({ room, message: m }) => [room, m.id, m.time, m.from, m.to, m.text, m.kind, m.tags ? JSON.stringify(m.tags) : null]);
+    const rows = batch.map(({ room, message: m }) => [room, m.id, toMs(m.time), m.from, m.to, m.text, m.kind, m.tags ? JSON.stringify(m.tags) : null]);
     this.pool
       .runInteraction(async (txn) => {
         await txn.executeMany(insert, rows);
@@ -209,11 +214,11 @@ export class DbStore implements IWordsStore {
     const params: unknown[] = [roomKey];
     if (query.before !== undefined) {
       where.push('time < ?');
-      params.push(query.before);
+      params.push(toMs(query.before));
     }
     if (query.after !== undefined) {
       where.push('time > ?');
-      params.push(query.after);
+      params.push(toMs(query.after));
     }
     params.push(Math.max(0, Math.min(query.limit, this.#perRoom)));
     const order = query.earliest ? 'time ASC, seq ASC' : 'time DESC, seq DESC';
@@ -234,7 +239,7 @@ export class DbStore implements IWordsStore {
 function toMessage(r: Row): ChatMessage {
   const m: ChatMessage = {
     id: String(r.id),
-    time: Number(r.time),
+    time: Number(r.time) / 1000,
     from: String(r.sender),
     to: String(r.target),
     ...storedKind(String(r.kind), String(r.body)),

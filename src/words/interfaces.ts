@@ -16,7 +16,7 @@ export type MessageKind = 'message' | 'notice' | 'action';
 export interface ChatMessage {
   /** Unique per service run and increasing with time (used as IRCv3 `msgid`). */
   id: string;
-  /** Milliseconds since the epoch when the service accepted it. */
+  /** When the service accepted it, in the service clock's seconds (to the millisecond; epoch seconds on the reactor). */
   time: number;
   /** The sender's nick. */
   from: string;
@@ -92,7 +92,7 @@ export interface AccountRecord {
   name: string;
   /** `scrypt$N$r$p$salt$hash` (see `hashPassword`). */
   passwordHash: string;
-  /** Milliseconds since the epoch. */
+  /** When it was registered, in the service clock's seconds. */
   created: number;
 }
 
@@ -103,9 +103,9 @@ export interface AccountRecord {
  */
 export interface HistoryQuery {
   limit: number;
-  /** Only messages strictly older than this time (ms). */
+  /** Only messages strictly older than this time (seconds). */
   before?: number;
-  /** Only messages strictly newer than this time (ms). */
+  /** Only messages strictly newer than this time (seconds). */
   after?: number;
   /** The oldest `limit` matching lines instead of the newest (IRC's `CHATHISTORY AFTER`). */
   earliest?: boolean;

@@ -89,7 +89,7 @@ export class WordsApplication extends MultiService {
     } else {
       store = new DbStore({ filename: join(this.#data, DATABASE_FILE) });
     }
-    this.words = createWordsService({ store, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
+    this.words = createWordsService({ store, clock: reactor, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
     this.ircFactory = new IRCServerFactory(this.words, { clock: reactor, motd: config.motd ?? ['Welcome to Torsion words. Join #lobby to meet the web chat.'] });
     this.webChat = createWebChat(this.words, {
       clock: reactor,

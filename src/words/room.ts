@@ -13,7 +13,7 @@ export interface Membership {
   operator: boolean;
   /** Voiced: may speak in a moderated room. */
   voice: boolean;
-  /** Milliseconds since the epoch. */
+  /** When the member joined, in the service's seconds. */
   readonly joined: number;
 }
 
@@ -37,7 +37,7 @@ export interface RoomSettings {
 export class ChatRoom {
   /** The topic ('' when unset). */
   topic = '';
-  /** Who set the topic, and when (ms). */
+  /** Who set the topic, and when (the service's seconds). */
   topicSetBy = '';
   topicSetAt = 0;
   readonly settings: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false };
@@ -51,7 +51,7 @@ export class ChatRoom {
     readonly name: string,
     /** The folded name. */
     readonly key: string,
-    /** Milliseconds since the epoch. */
+    /** When the room was made, in the service's seconds. */
     readonly created: number,
   ) {}
 

@@ -17,14 +17,19 @@ import {
   type ChatUser,
   type WordsService,
 } from './index.js';
-import { assertFailure } from '../testing/index.js';
+import { assertFailure, Clock } from '../testing/index.js';
+import type { IReactorTime } from '../internet/interfaces.js';
+import { defaultReactor } from '../time/default-reactor.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 
 async function setup(...nicks: string[]): Promise<{ service: WordsService; users: ChatUser[]; clients: RecordingClient[] }> {
-  let t = 1_000_000;
-  const service = createWordsService({ scrypt: FAST, now: () => (t += 1000) });
+  // Every reading of the time is a second later, so each line has a time of its own.
+  const clock = new Clock();
+  clock.advance(1000);
+  const ticking: IReactorTime = { callLater: (s, f, ...a) => clock.callLater(s, f, ...a), getDelayedCalls: () => clock.getDelayedCalls(), seconds: () => (clock.advance(1), clock.seconds()) };
+  const service = createWordsService({ scrypt: FAST, clock: ticking });
   await service.start();
   const clients: RecordingClient[] = [];
   const users: ChatUser[] = [];
@@ -222,6 +227,34 @@ describe('WordsService rooms', () => {
     assert.deepEqual(history[0].tags, { '+draft/reply': 'abc', '+é': 'ü'.repeat(200) });
     assert.equal('tags' in history[1], false);
     assert.equal(users[0].send('b', 'private').stored, undefined, 'lines to one user are not stored');
+  });
+
+  test('times are the injected clock\'s seconds, to the millisecond, and a message id starts with its time', async () => {
+    const clock = new Clock();
+    clock.advance(1_800_000_000.2504);
+    const service = createWordsService({ scrypt: FAST, clock });
+    await service.start();
+    await service.register('ann', 'secret');
+    const client = new RecordingClient();
+    const ann = await service.login('ann', { client, password: 'secret' });
+    assert.equal(ann.signedOn, 1_800_000_000.25);
+    assert.equal((await service.store.getAccount('ann'))?.created, 1_800_000_000.25);
+    ann.join('#t');
+    clock.advance(2);
+    ann.send('#t', 'first');
+    clock.advance(0.001);
+    ann.send('#t', 'second');
+    const [first, second] = await service.history('#t', { limit: 10 });
+    assert.equal(first.time, 1_800_000_002.25);
+    assert.equal(second.time, 1_800_000_002.251);
+    assert.equal(parseInt(second.id.split('-')[0], 36) / 1000, second.time);
+    assert.deepEqual((await service.history('#t', { limit: 10, after: first.time })).map((m) => m.text), ['second']);
+    assert.deepEqual((await service.history('#t', { limit: 10, before: second.time })).map((m) => m.text), ['first']);
+  });
+
+  test('with no clock the service runs on the default reactor', () => {
+    const service = createWordsService({ scrypt: FAST });
+    assert.ok(Math.abs(service.now() - defaultReactor().seconds()) < 1, 'epoch seconds, not milliseconds');
   });
 
   test('stop disconnects every client', async () => {

@@ -5,6 +5,8 @@
  */
 import { Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
+import type { IReactorTime } from '../internet/interfaces.js';
+import { defaultReactor } from '../time/default-reactor.js';
 import { AccountExistsError, AuthenticationError, InvalidNickError, NickInUseError, TooManyAttemptsError, TooManyRegistrationsError } from './errors.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
 import { MemoryStore } from './memory-store.js';
@@ -27,8 +29,8 @@ const log = new Logger({ namespace: 'torsion.words' });
 export interface WordsServiceOptions {
   /** Where accounts and history go (a {@link MemoryStore} by default). */
   store?: IWordsStore;
-  /** The current time in milliseconds (`Date.now` by default). */
-  now?: () => number;
+  /** Where time comes from: the environment's reactor by default, or a test `Clock`. Times are in seconds. */
+  clock?: IReactorTime;
   /** Rooms one user may be in at once (50 by default; ISUPPORT `CHANLIMIT`). */
   maxRoomsPerUser?: number;
   /** scrypt cost for new passwords (tests lower it). */
@@ -132,7 +134,7 @@ export class WordsService implements ServiceCore {
   readonly #loginThrottle: LoginThrottle;
   readonly #registrations: RegistrationLimiter;
   readonly maxStoredTagBytes: number;
-  readonly #now: () => number;
+  readonly #clock: IReactorTime;
   readonly #scrypt: ScryptParams | undefined;
   readonly #users = new Map<string, ChatUser>();
   readonly #rooms = new Map<string, ChatRoom>();
@@ -142,7 +144,7 @@ export class WordsService implements ServiceCore {
 
   constructor(options: WordsServiceOptions = {}) {
     this.store = options.store ?? new MemoryStore();
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? defaultReactor();
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? 50;
     this.maxStoredTagBytes = options.maxStoredTagBytes ?? 512;
     this.#scrypt = options.scrypt;
@@ -167,13 +169,12 @@ export class WordsService implements ServiceCore {
     return this.store.stop();
   }
 
+  /**
+   * The service's time in seconds, to the millisecond: message times, account creation, sign-on and idle
+   * times all come from here. Whole milliseconds keep a message's time equal to the time its id encodes.
+   */
   now(): number {
-    return this.#now();
-  }
-
-  /** The service's time in seconds, for the limits. */
-  #seconds(): number {
-    return this.#now() / 1000;
+    return Math.floor(this.#clock.seconds() * 1000) / 1000;
   }
 
   /** Tells the user's client `disconnect(reason)` and logs the user out. */
@@ -188,7 +189,7 @@ export class WordsService implements ServiceCore {
 
   /** @internal */
   nextMessageId(now: number): string {
-    const base = now.toString(36).padStart(9, '0');
+    const base = Math.round(now * 1000).toString(36).padStart(9, '0');
     this.#idSeq = base === this.#lastId ? this.#idSeq + 1 : 0;
     this.#lastId = base;
     return `${base}-${this.#idSeq.toString(36)}`;
@@ -216,7 +217,7 @@ export class WordsService implements ServiceCore {
 
   /** @internal */
   createRoom(name: string): ChatRoom {
-    const room = new ChatRoom(name, foldName(name), this.#now());
+    const room = new ChatRoom(name, foldName(name), this.now());
     this.#rooms.set(room.key, room);
     return room;
   }
@@ -266,13 +267,13 @@ export class WordsService implements ServiceCore {
     const key = foldName(nick);
     return this.store.getAccount(key).addCallback((existing) => {
       if (existing) throw new AccountExistsError(nick);
-      const refused = this.#registrations.take(origin.host ?? 'localhost', origin.connection, this.#seconds());
+      const refused = this.#registrations.take(origin.host ?? 'localhost', origin.connection, this.now());
       if (refused) {
         log.info('registration of {nick} from {host} refused: too many from this {scope}', { nick, host: origin.host ?? 'localhost', scope: refused.scope });
         throw new TooManyRegistrationsError(nick, refused.retryAfter);
       }
       return hashPassword(password, this.#scrypt).addCallback((passwordHash) => {
-        const record: AccountRecord = { name: nick, passwordHash, created: this.#now() };
+        const record: AccountRecord = { name: nick, passwordHash, created: this.now() };
         return this.store.createAccount(key, record).addCallback(() => record);
       });
     });
@@ -308,16 +309,16 @@ export class WordsService implements ServiceCore {
 
   /** Checks `password` against `stored`, unless the throttle refuses; a wrong password counts against it. */
   #checkPassword(name: string, key: string, password: string, stored: string, host = 'localhost'): Deferred<boolean> {
-    const refused = this.#loginThrottle.begin(key, host, this.#seconds());
+    const refused = this.#loginThrottle.begin(key, host, this.now());
     if (refused) return Deferred.fail(new TooManyAttemptsError(name, refused.retryAfter));
     return verifyPassword(password, stored).addCallbacks(
       (ok) => {
-        this.#loginThrottle.done(key, host, ok, this.#seconds());
+        this.#loginThrottle.done(key, host, ok, this.now());
         if (!ok) log.info('wrong password for {name} from {host}', { name, host });
         return ok;
       },
       (f: Failure) => {
-        this.#loginThrottle.done(key, host, true, this.#seconds());
+        this.#loginThrottle.done(key, host, true, this.now());
         return f;
       },
     );

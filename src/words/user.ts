@@ -28,6 +28,7 @@ import type { ChatRoom, Membership } from './room.js';
 
 /** What a user needs from the service that owns it. @internal */
 export interface ServiceCore {
+  /** The service's time, in seconds. */
   now(): number;
   nextMessageId(now: number): string;
   readonly maxRoomsPerUser: number;
@@ -84,9 +85,9 @@ export class ChatUser {
   readonly username: string;
   readonly realname: string;
   readonly host: string;
-  /** Milliseconds since the epoch. */
+  /** When this session began, in the service's seconds. */
   readonly signedOn: number;
-  /** When this user last sent a message (ms), for WHOIS idle time. */
+  /** When this user last sent a message (the service's seconds), for WHOIS idle time. */
   lastActive: number;
   #online = true;
 

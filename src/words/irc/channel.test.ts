@@ -124,6 +124,26 @@ describe('IRC server channels', () => {
     assert.deepEqual(bob.lines(), [':bob!bob@127.0.0.1 PART #room :off I go']);
   });
 
+  test('times come from the service clock, in seconds: server-time tags, WHOIS idle and signon, topic time', () => {
+    const h = new Harness();
+    const start = h.clock.seconds();
+    const op = h.register('op');
+    const bob = h.connect().send('CAP LS 302', 'CAP REQ :server-time', 'NICK bob', 'USER bob 0 * :bob Real', 'CAP END');
+    op.send('JOIN #t');
+    bob.send('JOIN #t');
+    op.lines();
+    bob.lines();
+    h.clock.advance(90.5);
+    op.send('TOPIC #t :hello', 'PRIVMSG #t :hi');
+    const at = new Date((start + 90.5) * 1000).toISOString();
+    assert.deepEqual(bob.lines(), [`@time=${at} :op!op@127.0.0.1 TOPIC #t :hello`, `@time=${at} :op!op@127.0.0.1 PRIVMSG #t :hi`]);
+    h.clock.advance(30);
+    bob.send('WHOIS op', 'TOPIC #t');
+    const lines = bob.lines();
+    assert.ok(lines.includes(`:irc.test 317 bob op 30 ${start} :seconds idle, signon time`), lines.join('\n'));
+    assert.ok(lines.includes(`:irc.test 333 bob #t op ${start + 90}`), lines.join('\n'));
+  });
+
   test('WHO, WHOIS, ISON, AWAY, user mode +i, NICK changes seen by channel peers', () => {
     const { h, op, bob, cat } = trio();
     bob.send('AWAY :lunch');

@@ -277,7 +277,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   /** Sends `command` from `prefix` (a user's `nick!user@host`), with a `time` tag if the client wants it. */
   sendFrom(prefix: string, command: string, ...params: string[]): void {
     if (this.tagVariant & WANT_TIME) {
-      this.send({ tags: { time: new Date(this.factory.service.now()).toISOString() }, prefix, command, params });
+      this.send({ tags: { time: new Date(this.factory.service.now() * 1000).toISOString() }, prefix, command, params });
       return;
     }
     if (this.#closing || !this.connected) return;

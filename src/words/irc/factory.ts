@@ -30,7 +30,7 @@ interface SharedLine {
  */
 export class IRCServerFactory extends Factory<IRCServerProtocol> {
   readonly options: ResolvedServerOptions;
-  /** When the server started (ms), for `RPL_CREATED`. */
+  /** When the server started (the service's seconds), for `RPL_CREATED`. */
   readonly created: number;
   readonly #connections = new Set<IRCServerProtocol>();
   #batchDepth = 0;

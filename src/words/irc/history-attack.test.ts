@@ -39,7 +39,7 @@ describe('CHATHISTORY attack on loopback with SQLite', () => {
   let port: IListeningPort;
   let portNumber: number;
   const sockets: RawIRC[] = [];
-  const start = Date.UTC(2030, 0, 1);
+  const start = Date.UTC(2030, 0, 1) / 1000; // the service's seconds
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'torsion-history-attack-'));
@@ -49,7 +49,7 @@ describe('CHATHISTORY attack on loopback with SQLite', () => {
     await service.start();
     const tags = { '+draft/blob': 'x'.repeat(400) };
     for (let i = 0; i < ROOM_LINES; i++) {
-      const m: ChatMessage = { id: `${i}`, time: start + i, from: 'seed', to: '#room', text: `seed line ${i}`, kind: 'message', tags };
+      const m: ChatMessage = { id: `${i}`, time: start + i / 1000, from: 'seed', to: '#room', text: `seed line ${i}`, kind: 'message', tags };
       void store.appendMessage('#room', m);
     }
     await store.flush();
@@ -77,7 +77,7 @@ describe('CHATHISTORY attack on loopback with SQLite', () => {
     const attackers = await Promise.all(Array.from({ length: ATTACKERS }, (_, i) => member(`guest${i}`)));
     const talker = await member('talker');
     const observer = await member('observer');
-    const request = `CHATHISTORY AFTER #room timestamp=${new Date(start).toISOString()} 1`;
+    const request = `CHATHISTORY AFTER #room timestamp=${new Date(start * 1000).toISOString()} 1`;
     const readsBefore = pool.historyRows.length;
     for (const a of attackers) a.send(...Array.from({ length: REQUESTS_EACH }, () => request));
     await Promise.all(attackers.map((a) => a.waitFor(/FAIL CHATHISTORY MESSAGE_ERROR AFTER #room :Too many history requests/, 20)));

@@ -37,7 +37,7 @@ describe('CHATHISTORY limits', () => {
     assert.deepEqual(
       store.reads.map((r) => r.query),
       [
-        { limit: 2, after: Date.parse(t), earliest: true },
+        { limit: 2, after: Date.parse(t) / 1000, earliest: true },
         { limit: 100 },
       ],
     );

@@ -29,7 +29,7 @@ const cache = new WeakMap<ChatMessage, (Uint8Array | undefined)[]>();
 export function messageTags(message: ChatMessage, variant: number): Record<string, string> {
   const tags: Record<string, string> = {};
   if (variant & WANT_TAGS && message.tags) Object.assign(tags, message.tags);
-  if (variant & WANT_TIME) tags.time = new Date(message.time).toISOString();
+  if (variant & WANT_TIME) tags.time = new Date(message.time * 1000).toISOString();
   if (variant & WANT_TAGS) tags.msgid = message.id;
   return tags;
 }

@@ -73,7 +73,7 @@ export function sendWelcome(conn: IRCServerProtocol): void {
   const o = conn.factory.options;
   conn.numeric(N.RPL_WELCOME, `Welcome to the ${o.network} IRC Network ${conn.prefix}`);
   conn.numeric(N.RPL_YOURHOST, `Your host is ${o.serverName}, running version ${o.version}`);
-  conn.numeric(N.RPL_CREATED, `This server was created ${new Date(conn.factory.created).toUTCString()}`);
+  conn.numeric(N.RPL_CREATED, `This server was created ${new Date(conn.factory.created * 1000).toUTCString()}`);
   conn.numeric(N.RPL_MYINFO, o.serverName, o.version, 'i', 'iklmnotv', 'klov');
   const tokens = isupportTokens(conn);
   for (let i = 0; i < tokens.length; i += 12) conn.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');

@@ -3,6 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Clock } from '../../testing/index.js';
 import { createWordsService, type WordsService } from '../index.js';
 import type { IChatView } from './interfaces.js';
 import { WebChatSession } from './session.js';
@@ -29,14 +30,13 @@ const VIEW: IChatView = {
 
 /** A service on a fake time (seconds, moved with `advance`). */
 async function setup(): Promise<{ service: WordsService; advance(seconds: number): void }> {
-  let t = 1_800_000_000;
-  const service = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, now: () => t * 1000 });
+  const clock = new Clock();
+  clock.advance(1_800_000_000);
+  const service = createWordsService({ scrypt: { N: 1024, r: 8, p: 1 }, clock });
   await service.start();
   return {
     service,
-    advance: (seconds) => {
-      t += seconds;
-    },
+    advance: (seconds) => clock.advance(seconds),
   };
 }
 

@@ -322,7 +322,7 @@ export class WebChat extends Widget {
     node.className = ['message', line.kind === 'notice' ? 'notice' : '', line.room === null ? 'private' : '', line.action ? 'action' : '', extra ?? ''].filter(Boolean).join(' ');
     node.dataset.id = line.id;
     const time = document.createElement('time');
-    const at = new Date(line.time);
+    const at = new Date(line.time * 1000);
     time.dateTime = at.toISOString();
     time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const nick = document.createElement('span');

@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Deferred } from '../../defer/index.js';
+import { Clock } from '../../testing/index.js';
 import { createWordsService, MemoryStore, type ChatMessage, type HistoryQuery, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { HeldStore } from '../test-support/held-store.js';
@@ -129,9 +130,10 @@ class MemberListView extends RecordingView {
 }
 const VIEW_METHODS = Object.fromEntries(Object.getOwnPropertyNames(RecordingView.prototype).map((n) => [n, true]));
 
-let clock = 1_800_000_000_000;
+const clock = new Clock();
+clock.advance(1_800_000_000);
 function service(store = new MemoryStore()): WordsService {
-  return createWordsService({ store, now: () => clock, scrypt: { N: 1024, r: 8, p: 1 } });
+  return createWordsService({ store, clock, scrypt: { N: 1024, r: 8, p: 1 } });
 }
 
 async function web(s: WordsService, nick: string, password?: string): Promise<{ session: WebChatSession; view: RecordingView }> {
@@ -392,7 +394,7 @@ describe('WebChatSession', () => {
     let refused = 0;
     for (let i = 0; i < 20; i++) if ((await session.say('#lobby', `line ${i}`)) !== null) refused++;
     assert.equal(refused, 11, 'a burst of 10 (one already spent), then refusals');
-    clock += 5000;
+    clock.advance(5);
     assert.equal(await session.say('#lobby', 'later'), null);
     session.end();
     assert.equal(s.findUser('ann'), undefined);

@@ -160,7 +160,7 @@ export class WebChatSession implements IChatClient {
   #takeToken(): boolean {
     const { burst, rate } = this.options.flood;
     const now = this.service.now();
-    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * rate);
+    this.#tokens = Math.min(burst, this.#tokens + (now - this.#lastRefill) * rate);
     this.#lastRefill = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;

@@ -50,7 +50,7 @@ function sendTopic(conn: IRCServerProtocol, room: ChatRoom, whenUnset: boolean):
     return;
   }
   conn.numeric(N.RPL_TOPIC, room.name, room.topic);
-  conn.numeric(N.RPL_TOPICWHOTIME, room.name, room.topicSetBy, String(Math.floor(room.topicSetAt / 1000)));
+  conn.numeric(N.RPL_TOPICWHOTIME, room.name, room.topicSetBy, String(Math.floor(room.topicSetAt)));
 }
 
 /** What a client sees right after its own JOIN: the topic and the names. */
@@ -171,7 +171,7 @@ function channelMode(conn: IRCServerProtocol, msg: IRCMessage): void {
   }
   if (modeString === undefined) {
     conn.numeric(N.RPL_CHANNELMODEIS, room.name, ...roomModeString(room.settings, room.membership(conn.user!) !== undefined));
-    conn.numeric(N.RPL_CREATIONTIME, room.name, String(Math.floor(room.created / 1000)));
+    conn.numeric(N.RPL_CREATIONTIME, room.name, String(Math.floor(room.created)));
     return;
   }
   const { changes, problems } = parseRoomModes(modeString, args, MAX_MODE_ARGS);

@@ -25,14 +25,14 @@ export interface HistoryRequest {
   query: HistoryQuery;
 }
 
-/** A `timestamp=` or `msgid=` reference as milliseconds; `*` as undefined; anything else as NaN. */
+/** A `timestamp=` or `msgid=` reference as the service's seconds; `*` as undefined; anything else as NaN. */
 function refTime(ref: string): number | undefined {
   if (ref === '*') return undefined;
-  if (ref.startsWith('timestamp=')) return Date.parse(ref.slice(10));
+  if (ref.startsWith('timestamp=')) return Date.parse(ref.slice(10)) / 1000;
   if (ref.startsWith('msgid=')) {
-    // The service's message ids start with their time in base 36.
+    // The service's message ids start with their time in milliseconds, in base 36.
     const dash = ref.indexOf('-', 6);
-    return dash > 6 ? parseInt(ref.slice(6, dash), 36) : NaN;
+    return dash > 6 ? parseInt(ref.slice(6, dash), 36) / 1000 : NaN;
   }
   return NaN;
 }

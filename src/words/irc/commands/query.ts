@@ -66,8 +66,8 @@ function whois(conn: IRCServerProtocol, msg: IRCMessage): void {
   conn.numeric(N.RPL_WHOISSERVER, user.nick, o.serverName, o.network);
   if (user.away !== undefined) conn.numeric(N.RPL_AWAY, user.nick, user.away);
   if (user.account !== undefined) conn.numeric(N.RPL_WHOISACCOUNT, user.nick, user.account, 'is logged in as');
-  const idle = Math.max(0, Math.floor((now - user.lastActive) / 1000));
-  conn.numeric(N.RPL_WHOISIDLE, user.nick, String(idle), String(Math.floor(user.signedOn / 1000)), 'seconds idle, signon time');
+  const idle = Math.max(0, Math.floor(now - user.lastActive));
+  conn.numeric(N.RPL_WHOISIDLE, user.nick, String(idle), String(Math.floor(user.signedOn)), 'seconds idle, signon time');
   conn.numeric(N.RPL_ENDOFWHOIS, user.nick, 'End of WHOIS list');
 }
 

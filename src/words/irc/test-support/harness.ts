@@ -48,7 +48,7 @@ export class Harness {
 
   constructor(options: IRCServerOptions = {}, serviceOptions: WordsServiceOptions = {}) {
     this.clock.advance(1_800_000_000);
-    this.service = createWordsService({ name: 'irc.test', now: () => Math.round(this.clock.seconds() * 1000), scrypt: { N: 1024, r: 8, p: 1 }, ...serviceOptions });
+    this.service = createWordsService({ name: 'irc.test', clock: this.clock, scrypt: { N: 1024, r: 8, p: 1 }, ...serviceOptions });
     this.factory = new IRCServerFactory(this.service, { clock: this.clock, motd: ['Hello from the tests'], ...options });
   }
 
