@@ -1,15 +1,19 @@
 /**
- * Errors of `torsion/words`, each with a stable `code` so front doors can map them to their own replies
- * (IRC numerics, web messages) without matching on text.
+ * Errors of `torsion/words`, on Torsion's one error base: each has a stable `code`
+ * (`TORSION_WORDS_<WHAT>`) and a short `kind` (`InvalidNick`, `NickInUse`, ...) that front doors map to
+ * their own replies (IRC numerics, web messages) without matching on text.
  * @module
  */
+import { TorsionError } from '../errors/index.js';
 import { NICK_RULE } from './names.js';
 
 /** The base of every chat-service refusal. */
-export class WordsError extends Error {
+export class WordsError extends TorsionError {
+  override readonly code: string = 'TORSION_WORDS';
   override name = 'WordsError';
+  /** The refusal's short name, the same for every front door (`InvalidNick`, `RoomFull`, ...). */
+  readonly kind: string = 'Words';
   constructor(
-    readonly code: string,
     message: string,
     /** The nick or room the refusal is about. */
     readonly target?: string,
@@ -18,52 +22,62 @@ export class WordsError extends Error {
   }
 }
 
-function kind(code: string, defaultMessage: string) {
+/** `TooManyRooms` as `TOO_MANY_ROOMS`. */
+function snake(kind: string): string {
+  return kind.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase();
+}
+
+/** A refusal class of kind `kind` (code `TORSION_WORDS_<KIND>`), with its default message. */
+function refusal(kind: string, defaultMessage: string) {
+  const code = `TORSION_WORDS_${snake(kind)}`;
   return class extends WordsError {
+    static readonly kind = kind;
     static readonly code = code;
+    override readonly code = code;
+    override readonly kind = kind;
+    override name = `${kind}Error`;
     constructor(target?: string, message = defaultMessage) {
-      super(code, message, target);
-      this.name = code;
+      super(message, target);
     }
   };
 }
 
 /** The nick breaks the nick rules (characters, length); the message says the rule. */
-export class InvalidNickError extends kind('InvalidNick', `Erroneous nickname: ${NICK_RULE}`) {}
+export class InvalidNickError extends refusal('InvalidNick', `Erroneous nickname: ${NICK_RULE}`) {}
 /** Someone else is using the nick right now. */
-export class NickInUseError extends kind('NickInUse', 'Nickname is already in use') {}
+export class NickInUseError extends refusal('NickInUse', 'Nickname is already in use') {}
 /** The nick is registered and no (or a wrong) password was given. */
-export class AuthenticationError extends kind('Authentication', 'Password incorrect') {}
+export class AuthenticationError extends refusal('Authentication', 'Password incorrect') {}
 /** The account already exists. */
-export class AccountExistsError extends kind('AccountExists', 'Account already exists') {}
+export class AccountExistsError extends refusal('AccountExists', 'Account already exists') {}
 /** The room name breaks the room rules. */
-export class InvalidRoomError extends kind('InvalidRoom', 'No such channel') {}
+export class InvalidRoomError extends refusal('InvalidRoom', 'No such channel') {}
 /** No such room (nobody is in it). */
-export class NoSuchRoomError extends kind('NoSuchRoom', 'No such channel') {}
+export class NoSuchRoomError extends refusal('NoSuchRoom', 'No such channel') {}
 /** No one by that nick is online. */
-export class NoSuchUserError extends kind('NoSuchUser', 'No such nick/channel') {}
+export class NoSuchUserError extends refusal('NoSuchUser', 'No such nick/channel') {}
 /** The user is not in the room. */
-export class NotInRoomError extends kind('NotInRoom', "You're not on that channel") {}
+export class NotInRoomError extends refusal('NotInRoom', "You're not on that channel") {}
 /** The target user is not in the room. */
-export class UserNotInRoomError extends kind('UserNotInRoom', "They aren't on that channel") {}
+export class UserNotInRoomError extends refusal('UserNotInRoom', "They aren't on that channel") {}
 /** The user is already in the room (INVITE). */
-export class AlreadyInRoomError extends kind('AlreadyInRoom', 'is already on channel') {}
+export class AlreadyInRoomError extends refusal('AlreadyInRoom', 'is already on channel') {}
 /** Only room operators may do that. */
-export class NotOperatorError extends kind('NotOperator', "You're not channel operator") {}
+export class NotOperatorError extends refusal('NotOperator', "You're not channel operator") {}
 /** The message may not be sent to the room (+n from outside, +m without voice). */
-export class CannotSendError extends kind('CannotSend', 'Cannot send to channel') {}
+export class CannotSendError extends refusal('CannotSend', 'Cannot send to channel') {}
 /** The room is full (+l). */
-export class RoomFullError extends kind('RoomFull', 'Cannot join channel (+l)') {}
+export class RoomFullError extends refusal('RoomFull', 'Cannot join channel (+l)') {}
 /** The room is invite-only (+i) and the user was not invited. */
-export class InviteOnlyError extends kind('InviteOnly', 'Cannot join channel (+i)') {}
+export class InviteOnlyError extends refusal('InviteOnly', 'Cannot join channel (+i)') {}
 /** The room has a key (+k) and it was not given. */
-export class BadKeyError extends kind('BadKey', 'Cannot join channel (+k)') {}
+export class BadKeyError extends refusal('BadKey', 'Cannot join channel (+k)') {}
 /** The user is in too many rooms. */
-export class TooManyRoomsError extends kind('TooManyRooms', 'You have joined too many channels') {}
+export class TooManyRoomsError extends refusal('TooManyRooms', 'You have joined too many channels') {}
 /** The message is empty. */
-export class NoTextError extends kind('NoText', 'No text to send') {}
+export class NoTextError extends refusal('NoText', 'No text to send') {}
 /** The session has ended. */
-export class LoggedOutError extends kind('LoggedOut', 'Not logged in') {}
+export class LoggedOutError extends refusal('LoggedOut', 'Not logged in') {}
 
 /** Whole seconds to wait, for messages ("1 second", "5 minutes"). */
 function waitText(seconds: number): string {
@@ -77,14 +91,15 @@ function waitText(seconds: number): string {
  * before: no check was made. `retryAfter` is in seconds.
  */
 export class TooManyAttemptsError extends WordsError {
-  static readonly code = 'TORSION_WORDS_TOO_MANY_ATTEMPTS';
+  override readonly code = 'TORSION_WORDS_TOO_MANY_ATTEMPTS';
+  override readonly kind = 'TooManyAttempts';
+  override name = 'TooManyAttemptsError';
   constructor(
     target: string | undefined,
     /** Seconds until a password check may be made again. */
     readonly retryAfter: number,
   ) {
-    super(TooManyAttemptsError.code, `Too many failed logins: try again in ${waitText(retryAfter)}`, target);
-    this.name = TooManyAttemptsError.code;
+    super(`Too many failed logins: try again in ${waitText(retryAfter)}`, target);
   }
 }
 
@@ -93,18 +108,18 @@ export class TooManyAttemptsError extends WordsError {
  * `retryAfter` (seconds) is set when waiting helps (the address's window), unset for the connection's limit.
  */
 export class TooManyRegistrationsError extends WordsError {
-  static readonly code = 'TORSION_WORDS_TOO_MANY_REGISTRATIONS';
+  override readonly code = 'TORSION_WORDS_TOO_MANY_REGISTRATIONS';
+  override readonly kind = 'TooManyRegistrations';
+  override name = 'TooManyRegistrationsError';
   constructor(
     target: string | undefined,
     readonly retryAfter?: number,
   ) {
     super(
-      TooManyRegistrationsError.code,
       retryAfter === undefined
         ? 'Too many accounts registered from this connection'
         : `Too many accounts registered from your address: try again in ${waitText(retryAfter)}`,
       target,
     );
-    this.name = TooManyRegistrationsError.code;
   }
 }

@@ -49,7 +49,8 @@ describe('WordsService login and nicks', () => {
     assert.ok((await assertFailure(service.login('x'.repeat(31), { client: new RecordingClient() }))) instanceof InvalidNickError);
     const e = await assertFailure(service.login('alice{1}', { client: new RecordingClient() }));
     assert.ok(e instanceof NickInUseError);
-    assert.equal((e as NickInUseError).code, 'NickInUse');
+    assert.equal((e as NickInUseError).code, 'TORSION_WORDS_NICK_IN_USE');
+    assert.equal((e as NickInUseError).kind, 'NickInUse');
     assert.equal(service.findUser('ALICE[1]')?.nick, 'Alice[1]');
   });
 

@@ -6,7 +6,8 @@ import { WordsError } from '../index.js';
 import * as N from '../../irc/numerics.js';
 import type { IRCServerProtocol } from './connection.js';
 
-const BY_CODE: Record<string, string> = {
+/** Each refusal's numeric, by the refusal's `kind`. */
+const BY_KIND: Record<string, string> = {
   InvalidNick: N.ERR_ERRONEUSNICKNAME,
   NickInUse: N.ERR_NICKNAMEINUSE,
   Authentication: N.ERR_PASSWDMISMATCH,
@@ -31,7 +32,7 @@ const BY_CODE: Record<string, string> = {
  */
 export function replyError(conn: IRCServerProtocol, error: unknown, room?: string): void {
   if (!(error instanceof WordsError)) throw error;
-  const code = BY_CODE[error.code];
+  const code = BY_KIND[error.kind];
   if (code === undefined) throw error;
   const target = error.target ?? '*';
   if (code === N.ERR_NOTEXTTOSEND) conn.numeric(code, error.message);
