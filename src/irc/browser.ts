@@ -6,7 +6,8 @@
 export { IRCParseError, IRCFormatError, IRCMessageTooLongError } from './errors.js';
 export { parseMessage, formatMessage, parsePrefix, formatPrefix, makeMessage, type IRCMessage, type IRCPrefix } from './message.js';
 export { escapeTagValue, unescapeTagValue, parseTags, formatTags } from './tags.js';
-export { IRCLineReceiver, IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES, decodeIRCLine, type IRCLimit } from './receiver.js';
+export { IRCLineReceiver, decodeIRCLine, type IRCLimit } from './receiver.js';
+export { IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES, IRC_MAX_SASL_BYTES } from './limits.js';
 export { splitMessage, utf8ByteLength, encodeUtf8 } from './split.js';
 export { ircLower, ircEquals, caseMappingFor, type CaseMapping } from './casemapping.js';
 export * from './numerics.js';

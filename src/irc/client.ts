@@ -7,6 +7,7 @@ import type { Failure } from '../defer/index.js';
 import type { Deferred } from '../defer/index.js';
 import type { IDelayedCall, IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
+import { IRC_MAX_MESSAGE_BYTES } from './limits.js';
 import { CapNegotiation } from './cap.js';
 import { ircEquals, ircLower } from './casemapping.js';
 import { IRCClientHooks } from './client-hooks.js';
@@ -338,7 +339,7 @@ export class IRCClient extends IRCClientHooks {
   /** Bytes left for the text of `command target :` given our prefix as the server will relay it. */
   #room(command: string, target: string, length?: number): number {
     const prefix = this.hostmask ?? `${this.nickname}!~${this.username ?? this.nickname}@${'x'.repeat(HOST_RESERVE)}`;
-    const room = 510 - utf8ByteLength(`:${prefix} ${command} ${target} :`);
+    const room = IRC_MAX_MESSAGE_BYTES - 2 - utf8ByteLength(`:${prefix} ${command} ${target} :`);
     return Math.max(16, length !== undefined ? Math.min(length, room) : room);
   }
 

@@ -9,11 +9,8 @@ import { LineReceiver } from '../protocols/line-receiver.js';
 import { Logger } from '../logger/index.js';
 import { IRCMessageTooLongError, IRCParseError } from './errors.js';
 import { formatMessage, makeMessage, parseMessage, type IRCMessage } from './message.js';
+import { IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES } from './limits.js';
 
-/** The longest message part of a line, tags excluded, CRLF included (RFC 1459 §2.3). */
-export const IRC_MAX_MESSAGE_BYTES = 512;
-/** The longest tag section, its `@` and trailing space included (IRCv3 message-tags). */
-export const IRC_MAX_TAG_BYTES = 8191;
 
 const log = new Logger({ namespace: 'torsion.irc' });
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -10,6 +10,7 @@ import { Deferred, Failure } from '../defer/index.js';
 import { ConnectionPool, type Row } from '../db/index.js';
 import { Logger } from '../logger/index.js';
 import { AccountExistsError } from './errors.js';
+import { WORDS_LIMITS } from './limits.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.words.db' });
@@ -73,8 +74,8 @@ export class DbStore implements IWordsStore {
       this.pool = new ConnectionPool('sqlite', { filename: options.filename });
       this.#ownsPool = true;
     }
-    this.#perRoom = options.historyPerRoom ?? 10_000;
-    this.#maxHistory = options.maxHistory ?? 200_000;
+    this.#perRoom = options.historyPerRoom ?? WORDS_LIMITS.dbStore.historyPerRoom;
+    this.#maxHistory = options.maxHistory ?? WORDS_LIMITS.dbStore.maxHistory;
     this.#pg = this.pool.driver === 'pg';
   }
 

@@ -6,8 +6,8 @@
  */
 export type * from './interfaces.js';
 export * from './errors.js';
-export { foldName, isValidNick, isValidRoomName, isRoomName, NICK_MAX_LENGTH, ROOM_MAX_LENGTH, TOPIC_MAX_LENGTH, ROOM_PREFIXES } from './names.js';
-export { NICK_RULE, REASON_MAX_LENGTH, AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH } from './names.js';
+export { foldName, isValidNick, isValidRoomName, isRoomName, ROOM_PREFIXES, NICK_RULE } from './names.js';
+export { NICK_MAX_LENGTH, ROOM_MAX_LENGTH, TOPIC_MAX_LENGTH, REASON_MAX_LENGTH, AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, WORDS_LIMITS } from './limits.js';
 export { scrubText, scrubTags } from './text.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
 export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-store.js';

@@ -5,6 +5,7 @@
 import { Deferred } from '../defer/index.js';
 import { AccountExistsError } from './errors.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './interfaces.js';
+import { WORDS_LIMITS } from './limits.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -54,8 +55,8 @@ export class MemoryStore implements IWordsStore {
   readonly #entries = new Map<string, number>();
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#perRoom = options.historyPerRoom ?? 1000;
-    this.#maxHistory = options.maxHistory ?? 50_000;
+    this.#perRoom = options.historyPerRoom ?? WORDS_LIMITS.memoryStore.historyPerRoom;
+    this.#maxHistory = options.maxHistory ?? WORDS_LIMITS.memoryStore.maxHistory;
   }
 
   /** Messages held in all rooms. */

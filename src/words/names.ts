@@ -4,19 +4,8 @@
  * `{}|^`, so a nick taken on IRC is taken on the web too.
  * @module
  */
+import { NICK_MAX_LENGTH, ROOM_MAX_LENGTH } from './limits.js';
 
-/** Longest nick accepted (ISUPPORT `NICKLEN`). */
-export const NICK_MAX_LENGTH = 30;
-/** Longest room name accepted, prefix included (ISUPPORT `CHANNELLEN`). */
-export const ROOM_MAX_LENGTH = 50;
-/** Longest topic kept (ISUPPORT `TOPICLEN`). */
-export const TOPIC_MAX_LENGTH = 390;
-/** Longest part, kick or quit reason kept, in characters. */
-export const REASON_MAX_LENGTH = 300;
-/** Longest away message kept, in characters. */
-export const AWAY_MAX_LENGTH = 390;
-/** Longest real name kept (IRC's `USER` realname), in characters. */
-export const REALNAME_MAX_LENGTH = 100;
 /** The characters a room name may start with (ISUPPORT `CHANTYPES`). */
 export const ROOM_PREFIXES = '#&';
 

@@ -7,6 +7,7 @@ import { Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
+import { WORDS_LIMITS } from './limits.js';
 import { AccountExistsError, AuthenticationError, InvalidNickError, NickInUseError, TooManyAttemptsError, TooManyRegistrationsError } from './errors.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
 import { MemoryStore } from './memory-store.js';
@@ -145,8 +146,8 @@ export class WordsService implements ServiceCore {
   constructor(options: WordsServiceOptions = {}) {
     this.store = options.store ?? new MemoryStore();
     this.#clock = options.clock ?? defaultReactor();
-    this.maxRoomsPerUser = options.maxRoomsPerUser ?? 50;
-    this.maxStoredTagBytes = options.maxStoredTagBytes ?? 512;
+    this.maxRoomsPerUser = options.maxRoomsPerUser ?? WORDS_LIMITS.maxRoomsPerUser;
+    this.maxStoredTagBytes = options.maxStoredTagBytes ?? WORDS_LIMITS.maxStoredTagBytes;
     this.#scrypt = options.scrypt;
     this.name = options.name ?? 'torsion.words';
     this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };

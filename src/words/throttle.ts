@@ -5,6 +5,8 @@
  * tables are bounded and forget old entries, so an attacker cannot grow them without end either.
  * @module
  */
+import { WORDS_LIMITS } from './limits.js';
+
 /** Limits on password guessing (`WordsServiceOptions.login`). Durations are in seconds. */
 export interface LoginThrottleOptions {
   /** Failed password checks an address, or an account, may have back to back; then each attempt waits a delay (3). */
@@ -40,21 +42,23 @@ export interface RegistrationLimitOptions {
 
 /** Resolves the login limits with their defaults. */
 export function resolveLoginLimits(o: LoginThrottleOptions = {}): Required<LoginThrottleOptions> {
-  const maxDelay = o.maxDelay ?? 300;
+  const d = WORDS_LIMITS.login;
+  const maxDelay = o.maxDelay ?? d.maxDelay;
   return {
-    freeFailures: o.freeFailures ?? 3,
-    baseDelay: o.baseDelay ?? 1,
+    freeFailures: o.freeFailures ?? d.freeFailures,
+    baseDelay: o.baseDelay ?? d.baseDelay,
     maxDelay,
-    forgetAfter: Math.max(o.forgetAfter ?? 900, maxDelay),
-    maxTracked: o.maxTracked ?? 10_000,
-    maxFailuresPerConnection: o.maxFailuresPerConnection ?? 3,
-    maxChecksInFlight: o.maxChecksInFlight ?? 2,
+    forgetAfter: Math.max(o.forgetAfter ?? d.forgetAfter, maxDelay),
+    maxTracked: o.maxTracked ?? d.maxTracked,
+    maxFailuresPerConnection: o.maxFailuresPerConnection ?? d.maxFailuresPerConnection,
+    maxChecksInFlight: o.maxChecksInFlight ?? d.maxChecksInFlight,
   };
 }
 
 /** Resolves the registration limits with their defaults. */
 export function resolveRegistrationLimits(o: RegistrationLimitOptions = {}): Required<RegistrationLimitOptions> {
-  return { perConnection: o.perConnection ?? 2, perAddress: o.perAddress ?? 10, window: o.window ?? 3600, maxTracked: o.maxTracked ?? 10_000 };
+  const d = WORDS_LIMITS.registration;
+  return { perConnection: o.perConnection ?? d.perConnection, perAddress: o.perAddress ?? d.perAddress, window: o.window ?? d.window, maxTracked: o.maxTracked ?? d.maxTracked };
 }
 
 /**

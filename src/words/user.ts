@@ -22,7 +22,8 @@ import {
   UserNotInRoomError,
 } from './errors.js';
 import type { ChatMessage, HistoryQuery, IChatClient, MessageKind, RoomChange } from './interfaces.js';
-import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH, foldName, isRoomName, isValidRoomName } from './names.js';
+import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH } from './limits.js';
+import { foldName, isRoomName, isValidRoomName } from './names.js';
 import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
 

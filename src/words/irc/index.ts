@@ -8,3 +8,4 @@ export { IRCServerProtocol, userPrefix, type RegistrationState } from './connect
 export { InputThrottle } from './throttle.js';
 export { CAPABILITIES, isupportTokens } from './welcome.js';
 export type { IRCServerOptions, FloodOptions, ResolvedServerOptions } from './options.js';
+export { IRC_SERVER_LIMITS } from './options.js';

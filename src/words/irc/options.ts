@@ -78,22 +78,38 @@ export interface ResolvedServerOptions {
   sendQ: number;
 }
 
+/**
+ * The defaults of the server's limits and timeouts (seconds), each the option of the same name. The
+ * protocol's own limits (line and tag bytes, the SASL payload) are in `../limits.ts`.
+ */
+export const IRC_SERVER_LIMITS = {
+  pingInterval: 120,
+  pingTimeout: 60,
+  registrationTimeout: 60,
+  flood: { burst: 20, rate: 4, maxQueued: 100 },
+  maxTargets: 4,
+  historyLimit: 100,
+  historyThrottle: { burst: 10, rate: 2, maxQueued: 50 },
+  sendQ: 512 * 1024,
+} as const;
+
 /** Fills in the defaults. */
 export function resolveOptions(options: IRCServerOptions, serviceName: string, reactorClock: IReactorTime): ResolvedServerOptions {
-  const flood = options.flood === false ? false : { burst: 20, rate: 4, maxQueued: 100, ...options.flood };
+  const d = IRC_SERVER_LIMITS;
+  const flood = options.flood === false ? false : { ...d.flood, ...options.flood };
   return {
     serverName: options.serverName ?? serviceName,
     network: options.network ?? 'Torsion',
     motd: options.motd ?? [],
     clock: options.clock ?? reactorClock,
-    pingInterval: options.pingInterval ?? 120,
-    pingTimeout: options.pingTimeout ?? 60,
-    registrationTimeout: options.registrationTimeout ?? 60,
+    pingInterval: options.pingInterval ?? d.pingInterval,
+    pingTimeout: options.pingTimeout ?? d.pingTimeout,
+    registrationTimeout: options.registrationTimeout ?? d.registrationTimeout,
     flood: flood !== false && flood.rate === Infinity ? false : flood,
-    maxTargets: options.maxTargets ?? 4,
-    historyLimit: options.historyLimit ?? 100,
-    historyThrottle: { burst: 10, rate: 2, maxQueued: 50, ...options.historyThrottle },
+    maxTargets: options.maxTargets ?? d.maxTargets,
+    historyLimit: options.historyLimit ?? d.historyLimit,
+    historyThrottle: { ...d.historyThrottle, ...options.historyThrottle },
     version: options.version ?? 'torsion-0.1',
-    sendQ: options.sendQ ?? 512 * 1024,
+    sendQ: options.sendQ ?? d.sendQ,
   };
 }

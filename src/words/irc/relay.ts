@@ -6,6 +6,7 @@
 import type { ChatMessage } from '../index.js';
 import { formatServerLine } from './wire.js';
 import { wireOf } from './kinds.js';
+import { IRC_MAX_MESSAGE_BYTES } from '../../irc/limits.js';
 
 const encoder = new TextEncoder();
 
@@ -17,8 +18,6 @@ export const WANT_TIME = 1;
 /** The bit for `message-tags`. */
 export const WANT_TAGS = 2;
 
-/** The longest message part a server sends, CRLF included (RFC 1459 §2.3). */
-const MAX_LINE = 512;
 
 const UNSAFE = /[\r\n\0]/;
 const UNSAFE_ALL = /[\r\n\0]/g;
@@ -56,7 +55,7 @@ export function relayLine(message: ChatMessage, prefixOf: () => string, variant:
     const prefix = prefixOf();
     const { command, text: wire } = wireOf(message);
     const head = `:${prefix} ${command} ${message.to} :`;
-    const room = MAX_LINE - 2 - encoder.encode(head).length;
+    const room = IRC_MAX_MESSAGE_BYTES - 2 - encoder.encode(head).length;
     // Other front doors (a web page) may let line breaks through; on IRC they would smuggle a second command.
     const text = UNSAFE.test(wire) ? wire.replace(UNSAFE_ALL, ' ') : wire;
     const body = formatServerLine({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });

@@ -19,15 +19,13 @@ import {
 } from '../../index.js';
 import type { IRCMessage } from '../../../irc/message.js';
 import * as N from '../../../irc/numerics.js';
+import { IRC_MAX_SASL_BYTES } from '../../../irc/limits.js';
+import { SASL_CHUNK } from '../../../irc/sasl.js';
 import { REGISTERED, type IRCServerProtocol } from '../connection.js';
 import { CAPABILITIES, sendWelcome } from '../welcome.js';
 import { replyError } from '../words-errors.js';
 import type { CommandSpec } from './index.js';
 
-/** Base64 SASL payloads come in chunks of this many characters; a shorter one (or `+`) ends it. */
-const SASL_CHUNK = 400;
-/** The longest SASL payload accepted, in base64 characters. */
-const SASL_MAX = 4096;
 
 function cleanUsername(raw: string): string {
   const u = raw.replace(/[^A-Za-z0-9._~-]/g, '').slice(0, 16);
@@ -220,10 +218,11 @@ function authenticate(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   if (arg !== '+') reg.sasl.buffer += arg;
-  if (reg.sasl.buffer.length > SASL_MAX) {
+  if (reg.sasl.buffer.length > IRC_MAX_SASL_BYTES) {
     saslFail(conn, N.ERR_SASLTOOLONG, 'SASL message too long');
     return;
   }
+  // A chunk of full length says more follows; a shorter one (or `+`) ends the payload.
   if (arg.length === SASL_CHUNK) return;
   const parts = Buffer.from(reg.sasl.buffer, 'base64').toString('utf8').split('\0');
   reg.sasl = undefined;

@@ -1,0 +1,13 @@
+/**
+ * The limits of the IRC protocol that client and server share, named once; the server's own are its
+ * options (`server/options.ts`), the client's its fields (`heartbeatInterval`, `floodBurst`, ...).
+ * Browser-safe.
+ * @module
+ */
+
+/** The longest message part of a line, tags excluded, CRLF included (RFC 1459 §2.3). */
+export const IRC_MAX_MESSAGE_BYTES = 512;
+/** The longest tag section, its `@` and trailing space included (IRCv3 message-tags). */
+export const IRC_MAX_TAG_BYTES = 8191;
+/** The longest SASL payload a server reassembles, in base64 characters; longer is refused (904). */
+export const IRC_MAX_SASL_BYTES = 4096;

@@ -1,0 +1,55 @@
+/**
+ * Every limit of the chat service, with its default, in one place: the lengths of names and texts every
+ * front door enforces, the service's and the stores' bounds, and the defences against password guessing
+ * and registration floods. Each bound the service or a store takes as an option starts at the value named
+ * here. The web chat's own limits are in `web/options.ts`, the IRC front door's in `irc/server/options.ts`.
+ * @module
+ */
+
+/** Longest nick accepted (ISUPPORT `NICKLEN`). */
+export const NICK_MAX_LENGTH = 30;
+/** Longest room name accepted, prefix included (ISUPPORT `CHANNELLEN`). */
+export const ROOM_MAX_LENGTH = 50;
+/** Longest topic kept (ISUPPORT `TOPICLEN`). */
+export const TOPIC_MAX_LENGTH = 390;
+/** Longest part, kick or quit reason kept, in characters. */
+export const REASON_MAX_LENGTH = 300;
+/** Longest away message kept, in characters. */
+export const AWAY_MAX_LENGTH = 390;
+/** Longest real name kept (IRC's `USER` realname), in characters. */
+export const REALNAME_MAX_LENGTH = 100;
+
+/** The defaults of the bounds the service and its stores take as options. Durations are in seconds. */
+export const WORDS_LIMITS = {
+  /** `WordsServiceOptions.maxRoomsPerUser`: rooms one user may be in at once (ISUPPORT `CHANLIMIT`). */
+  maxRoomsPerUser: 50,
+  /** `WordsServiceOptions.maxStoredTagBytes`: bytes of client tags stored with a room line. */
+  maxStoredTagBytes: 512,
+  /** `WordsServiceOptions.login`: password guessing, per address and per account (`LoginThrottleOptions`). */
+  login: {
+    freeFailures: 3,
+    baseDelay: 1,
+    maxDelay: 300,
+    forgetAfter: 900,
+    maxTracked: 10_000,
+    maxFailuresPerConnection: 3,
+    maxChecksInFlight: 2,
+  },
+  /** `WordsServiceOptions.registration`: accounts registered per connection and per address (`RegistrationLimitOptions`). */
+  registration: {
+    perConnection: 2,
+    perAddress: 10,
+    window: 3600,
+    maxTracked: 10_000,
+  },
+  /** `MemoryStore`: room lines kept per room and in all. */
+  memoryStore: {
+    historyPerRoom: 1000,
+    maxHistory: 50_000,
+  },
+  /** `DbStore`: room lines kept per room and in all. */
+  dbStore: {
+    historyPerRoom: 10_000,
+    maxHistory: 200_000,
+  },
+} as const;
