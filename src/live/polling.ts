@@ -21,6 +21,7 @@ import { GONE, HELLO, decodeFrame } from './shared/frames.js';
 import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import { LiveEndpoint, type PageDirectory } from './endpoint.js';
 import { originAllowed } from './origin.js';
+import { DEFAULT_LIVE_LIMITS } from './shared/limits.js';
 
 /** Options of a {@link PollingResource}. */
 export interface PollingOptions {
@@ -29,9 +30,9 @@ export interface PollingOptions {
   pollTimeout: number;
   /** Seconds without any request (and no GET waiting) after which the virtual connection is closed. */
   idleTimeout: number;
-  /** Bytes of frames waiting for a GET above which the page's messages wait in its session (default 64 KiB). */
+  /** Bytes of frames waiting for a GET above which the page's messages wait in its session (default `pollHighWater`). */
   highWater?: number;
-  /** Virtual connections open at once; beyond it `s=new` is a 503 (default 10,000). */
+  /** Virtual connections open at once; beyond it `s=new` is a 503 (default `maxPollingSockets`). */
   maxSockets?: number;
   /** Origins besides the page's own that may poll (see `origin.ts`). */
   allowedOrigins?: readonly string[];
@@ -122,7 +123,7 @@ class PollingSocket {
       this.#charged = budget;
       this.#chargedBytes += cost;
     }
-    if (this.#outboxBytes >= (this.options.highWater ?? 64 * 1024)) this.endpoint.pauseSending();
+    if (this.#outboxBytes >= (this.options.highWater ?? DEFAULT_LIVE_LIMITS.pollHighWater)) this.endpoint.pauseSending();
     if (this.#waiting !== null && this.#flushTimer === null) {
       // Batch the frames of one turn into one response.
       this.#flushTimer = this.options.clock.callLater(0, () => {
@@ -257,7 +258,7 @@ export class PollingResource extends Resource {
     if (pageId === null) return respondJSON(request, null, 400);
     const page = this.pages.connection(pageId);
     if (page === undefined || page.isGone) return respondJSON(request, { gone: 'no such page' });
-    if (this.#sockets.size >= (this.options.maxSockets ?? 10_000)) {
+    if (this.#sockets.size >= (this.options.maxSockets ?? DEFAULT_LIVE_LIMITS.maxPollingSockets)) {
       request.setHeader('Retry-After', 5);
       return respondJSON(request, null, 503);
     }

@@ -5,6 +5,7 @@
  */
 import { encodeGone } from '../shared/frames.js';
 import type { IReactorTime } from '../../time/interfaces.js';
+import { DEFAULT_LIVE_LIMITS } from '../shared/limits.js';
 
 /** What a link tells its owner. `closed` comes exactly once, also when the link never opened. */
 export interface LinkHandlers {
@@ -89,7 +90,7 @@ export class PollingLink implements Link {
    * @param maxBatch characters of frames one POST carries at most (one larger frame goes alone): the server
    *   refuses bodies of more than a few frames.
    */
-  constructor(base: string, readonly fetchFn: typeof fetch, clock: IReactorTime, readonly handlers: LinkHandlers, readonly maxBatch = 256 * 1024) {
+  constructor(base: string, readonly fetchFn: typeof fetch, clock: IReactorTime, readonly handlers: LinkHandlers, readonly maxBatch: number = DEFAULT_LIVE_LIMITS.maxMessageSize) {
     this.#url = endpointURL(base, 'poll', false);
     clock.callLater(0, () => {
       if (this.#done) return;
