@@ -1,6 +1,7 @@
 /**
- * The limits of the IRC protocol that client and server share, named once; the server's own are its
- * options (`server/options.ts`), the client's its fields (`heartbeatInterval`, `floodBurst`, ...).
+ * The limits of the IRC protocol that client and server share, named once. The server's own are its
+ * options (`IRC_SERVER_LIMITS` in `src/words/irc/options.ts`); the client's are its fields
+ * (`heartbeatInterval`, `floodBurst`, ...).
  * Browser-safe.
  * @module
  */

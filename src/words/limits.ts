@@ -2,7 +2,7 @@
  * Every limit of the chat service, with its default, in one place: the lengths of names and texts every
  * front door enforces, the service's and the stores' bounds, and the defences against password guessing
  * and registration floods. Each bound the service or a store takes as an option starts at the value named
- * here. The web chat's own limits are in `web/options.ts`, the IRC front door's in `irc/server/options.ts`.
+ * here. The web chat's own limits are in `web/options.ts`, the IRC front door's in `irc/options.ts`.
  * @module
  */
 
