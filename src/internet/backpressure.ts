@@ -1,18 +1,17 @@
 /**
- * The consumer half of `SocketTransport`: the write buffer's water marks and the producer registered on it.
- * A streaming (push) producer is paused when the socket's buffer passes the high-water mark and resumed on
- * 'drain'; a pull producer is asked for one chunk at a time while the socket takes writes without buffering.
+ * The consumer half of `SocketTransport`: the write buffer (its size, its water marks, batching) and the
+ * producer registered on it. A streaming (push) producer is paused when the buffer passes the high-water
+ * mark and resumed on 'drain'; a pull producer is asked for one chunk at a time while the socket takes
+ * writes without buffering.
  * @module
  */
 import type { Socket } from 'node:net';
-import type { IPullProducer, IPushProducer } from './interfaces.js';
+import { HIGH_WATER, LOW_WATER, writeBufferLimits } from './capabilities.js';
+import type { Data, IPullProducer, IPushProducer, WriteBufferLimits } from './interfaces.js';
 import { onDrain } from './socket-listeners.js';
 import { TransportState } from './transport-state.js';
 
-/** Default write-buffer high-water mark: a streaming producer is paused above it. */
-export const HIGH_WATER = 64 * 1024;
-/** Default low-water mark: a paused producer is resumed once the buffer is below it. */
-export const LOW_WATER = 16 * 1024;
+export { HIGH_WATER, LOW_WATER };
 
 /** The producer/consumer part of `SocketTransport` (see there). */
 export abstract class BackpressureTransport extends TransportState {
@@ -24,12 +23,44 @@ export abstract class BackpressureTransport extends TransportState {
     (this._extra ??= {}).highWater = v;
   }
 
-  /** Buffer size below which it is resumed (default 16 KiB). Node sockets report "drained" at 0, below it. */
+  /** Buffer size at or below which it is resumed (default 16 KiB). Node sockets report "drained" at 0, below it. */
   get lowWater(): number {
     return this._extra?.lowWater ?? LOW_WATER;
   }
   set lowWater(v: number) {
     (this._extra ??= {}).lowWater = v;
+  }
+
+  /** Bytes written and not yet taken by the system: the socket's buffer, corked bytes, and writes waiting for `startTLS`. */
+  getWriteBufferSize(): number {
+    const preTLS = this._preTLS;
+    return this.socket.writableLength + (preTLS === null ? 0 : byteLength(preTLS));
+  }
+
+  /** Sets the marks a registered push producer is paused above and resumed at (see `IWriteBuffer`). */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    const limits = writeBufferLimits(high, low);
+    this.highWater = limits.high;
+    this.lowWater = limits.low;
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return { high: this.highWater, low: this.lowWater };
+  }
+
+  /** Holds writes until the matching `uncork()`, so a burst leaves in one system call. */
+  cork(): void {
+    if (this._lost) return;
+    this._corks++;
+    // While `startTLS` waits to take over, writes are queued anyway; the TLS socket is corked as it takes over.
+    if (this._preTLS === null) this.socket.cork();
+  }
+
+  /** Ends one `cork()`; the last one sends what was held. */
+  uncork(): void {
+    if (this._corks === 0) return;
+    this._corks--;
+    if (this._preTLS === null) this.socket.uncork();
   }
 
   /** Registers a producer: streaming ones are paused/resumed by the buffer level, pull ones asked for more. */
@@ -44,7 +75,7 @@ export abstract class BackpressureTransport extends TransportState {
     this._producerPaused = false;
     this._hookDrain();
     if (streaming) {
-      if (this.#buffered() > this.highWater) this.#pauseProducer();
+      if (this.getWriteBufferSize() > this.highWater) this.#pauseProducer();
     } else {
       this.#askPull();
     }
@@ -80,7 +111,7 @@ export abstract class BackpressureTransport extends TransportState {
   /** Called after each write while a producer is registered (only then: writes without one skip it). */
   protected _afterProducerWrite(socket: Socket): void {
     if (this._streaming) {
-      if (!this._producerPaused && socket.writableLength > this.highWater) this.#pauseProducer();
+      if (!this._producerPaused && this.getWriteBufferSize() > this.highWater) this.#pauseProducer();
     } else if (!socket.writableNeedDrain) {
       this.#askPull();
     }
@@ -91,10 +122,6 @@ export abstract class BackpressureTransport extends TransportState {
     if (this._drainHooked) return;
     this._drainHooked = true;
     this.socket.on('drain', onDrain);
-  }
-
-  #buffered(): number {
-    return this.socket.writableLength + (this._preTLS ? this._preTLS.length : 0);
   }
 
   #pauseProducer(): void {
@@ -120,4 +147,10 @@ export abstract class BackpressureTransport extends TransportState {
       }
     });
   }
+}
+
+function byteLength(chunks: readonly Data[]): number {
+  let n = 0;
+  for (const c of chunks) n += typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength;
+  return n;
 }

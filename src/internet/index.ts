@@ -10,7 +10,7 @@ export { DelayedCall } from '../time/delayed-call.js';
 export { defaultReactor, installReactor, type InstallReactorOptions } from '../time/default-reactor.js';
 export { NodeReactor, reactor, ReactorAlreadyRunning, ReactorNotRunning, type RunOptions } from './reactor.js';
 export { SocketTransport } from './socket-transport.js';
-export { HIGH_WATER, LOW_WATER } from './backpressure.js';
+export { HIGH_WATER, LOW_WATER, DEFAULT_WRITE_BUFFER_LIMITS, isSecure, sslOf, writeBufferLimits } from './capabilities.js';
 export { ListeningPort } from './port.js';
 export { StreamConnector } from './connector.js';
 export { listenTCP, connectTCP, DEFAULT_CONNECT_TIMEOUT } from './tcp.js';
@@ -23,6 +23,7 @@ export { listenUDP, UDPPort, InvalidAddressError, type UDPOptions, type Datagram
 export { listenMulticast, MulticastPort, MulticastJoinError, type MulticastOptions } from './multicast.js';
 export { spawnProcess, ProcessTransport, ProcessExitedAlready, ProcessSpawnError, type ProcessOptions } from './process.js';
 export { StandardIO, type StandardIOOptions } from './stdio.js';
+export { ProcessStreamTransport, ProcessStreamProtocol, type StandardErrorBehavior } from './process-stream.js';
 export { ReconnectingClientFactory } from './reconnect.js';
 export { ClientService, backoffPolicy, type ClientEndpoint, type ClientServiceOptions, type RetryPolicy } from './client-service.js';
 export * from './task/index.js';

@@ -72,6 +72,7 @@ export interface IConsumer {
 /** A stream connection as a protocol sees it. */
 export interface ITransport {
   write(data: Data): void;
+  /** Writes the chunks in order, as one batch: one system call where the transport has one (see {@link IWriteBatching}). */
   writeSequence(data: readonly Data[]): void;
   /** Closes after everything written so far has been sent. */
   loseConnection(): void;
@@ -83,8 +84,48 @@ export interface ITransport {
   readonly disconnecting: boolean;
 }
 
-/** A stream transport that is also a consumer (for producers writing into it) and a push producer (for reading). */
-export interface IStreamTransport extends ITransport, IConsumer, IPushProducer {}
+/** The marks of a transport's write buffer, in bytes (64 KiB / 16 KiB by default, as asyncio's). */
+export interface WriteBufferLimits {
+  /** A registered streaming producer is paused once the buffer holds more than this. */
+  readonly high: number;
+  /** ... and resumed once it is back at or below this. */
+  readonly low: number;
+}
+
+/**
+ * The write buffer, as a protocol sees it (asyncio's `get_write_buffer_size` / `set_write_buffer_limits`).
+ * How full it is can be read at any time; being told when it fills and drains is producer registration
+ * (`IConsumer.registerProducer` with a push producer), which every transport honours with these marks.
+ */
+export interface IWriteBuffer {
+  /** Bytes written and not yet handed to the system or the peer (corked bytes included). */
+  getWriteBufferSize(): number;
+  /**
+   * Sets the marks: a registered push producer is paused above `high` and resumed at or below `low`.
+   * `low` defaults to a quarter of `high`; leaving both out restores 64 KiB / 16 KiB. Throws `RangeError`
+   * unless `0 <= low <= high`.
+   */
+  setWriteBufferLimits(high?: number, low?: number): void;
+  /** The marks in force. */
+  getWriteBufferLimits(): WriteBufferLimits;
+}
+
+/**
+ * Batching: writes made between `cork()` and the matching `uncork()` are held and leave together, in one
+ * system call (Node's `writable.cork`, then one `writev`). Calls nest; the last `uncork` sends.
+ * `writeSequence` is the one-call form of the same thing. A transport with no system calls to save (the
+ * testing loopback) may let them through at once.
+ */
+export interface IWriteBatching {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * A stream transport: also a consumer (for producers writing into it), a push producer (for what it reads),
+ * with a visible write buffer and batching. Every stream transport Torsion has is one.
+ */
+export interface IStreamTransport extends ITransport, IConsumer, IPushProducer, IWriteBuffer, IWriteBatching {}
 
 /** A TCP (or Unix, or TLS) connection. */
 export interface ITCPTransport extends IStreamTransport {
@@ -98,21 +139,31 @@ export interface ITCPTransport extends IStreamTransport {
   getTcpKeepAlive(): boolean;
 }
 
+/**
+ * The TLS marker (Twisted's `ISSLTransport`): what a protocol may know about the TLS under it. TLS
+ * connections, STARTTLS ones, the TLS wrapper and TLS over the testing loopback all provide it; ask it
+ * through `isSecure(transport)`, which is false for a transport without it.
+ */
+export interface ISSLTransport {
+  /** True once TLS protects what is written: from the start for TLS, from the `startTLS` call for STARTTLS. */
+  isSecure(): boolean;
+  /** The peer's certificate (Node's `PeerCertificate` shape) once the handshake is done, else null. */
+  getPeerCertificate(): unknown;
+  /** The ALPN protocol agreed on, or null. */
+  readonly negotiatedProtocol: string | null;
+}
+
 /** Node's TLS options (`key`, `cert`, `ca`, `servername`, `ALPNProtocols`, ...), kept structural here. */
 export type TLSOptions = Record<string, unknown>;
 
 /** A connection that can switch to TLS mid-stream (STARTTLS). */
-export interface ITLSTransport extends ITCPTransport {
+export interface ITLSTransport extends ITCPTransport, ISSLTransport {
   /**
    * Starts TLS: data written before stays before, data written after is encrypted; nothing more is delivered
    * in the clear. `received`: bytes already delivered that belong to TLS (the peer's hello, sent in the same
    * chunk as the command), fed to TLS before anything read later.
    */
   startTLS(options: TLSOptions, asServer?: boolean, received?: Uint8Array): void;
-  /** The peer's certificate (Node's `PeerCertificate` shape), once the handshake is done. */
-  getPeerCertificate(): unknown;
-  /** The ALPN protocol agreed on, if any. */
-  readonly negotiatedProtocol?: string | null;
 }
 
 /** A datagram socket as a `DatagramProtocol` sees it. */
@@ -134,11 +185,17 @@ export interface IMulticastTransport extends IUDPTransport {
   setOutgoingInterface(iface: string): Deferred<void>;
 }
 
-/** The transport of a child process, as a `ProcessProtocol` sees it. */
-export interface IProcessTransport {
+/**
+ * The transport of a child process, as a `ProcessProtocol` sees it. Writing goes to the child's stdin, so
+ * the consumer, the write buffer and batching are stdin's; as a push producer it pauses reading the child's
+ * output.
+ */
+export interface IProcessTransport extends IConsumer, IPushProducer, IWriteBuffer, IWriteBatching {
   readonly pid: number | undefined;
   /** Writes to the child's stdin. */
   write(data: Data): void;
+  /** Writes the chunks to the child's stdin in one batch. */
+  writeSequence(data: readonly Data[]): void;
   writeToChild(fd: number, data: Data): void;
   closeStdin(): void;
   closeChildFD(fd: number): void;

@@ -10,7 +10,10 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream';
 import { Failure } from '../defer/index.js';
 import { ProcessDone, ProcessTerminated } from './error.js';
-import type { Data, IProcessProtocol, IProcessTransport, IPullProducer, IPushProducer, SpawnOptions } from './interfaces.js';
+import { DEFAULT_WRITE_BUFFER_LIMITS } from './capabilities.js';
+import type { Data, IProcessProtocol, IProcessTransport, IPullProducer, IPushProducer, SpawnOptions, WriteBufferLimits } from './interfaces.js';
+import { logError } from './log.js';
+import { WritableConsumer } from './writable-consumer.js';
 import { TorsionError } from '../errors/index.js';
 
 /** Options of {@link spawnProcess}. */
@@ -38,8 +41,8 @@ const DEFAULT_FDS: Record<number, 'r' | 'w' | number> = { 0: 'w', 1: 'r', 2: 'r'
 
 /**
  * A running child process as its protocol sees it: write to its stdin (or any fd it reads), close pipes,
- * signal it. A consumer for its stdin (producers are paused while the pipe is full) and a push producer over
- * its output pipes (`pauseProducing` stops reading them).
+ * signal it. A consumer for its stdin (producers are paced by the write-buffer marks, 64 KiB / 16 KiB, as
+ * on a socket) and a push producer over its output pipes (`pauseProducing` stops reading them).
  */
 export class ProcessTransport implements IProcessTransport, IPushProducer {
   /** The child's process id (undefined when it could not be started). */
@@ -56,18 +59,8 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
   readonly #open = new Set<number>();
   #exitReason: Failure | undefined;
   #ended = false;
-  #producer: IPushProducer | IPullProducer | undefined;
-  #streaming = false;
-  #producerPaused = false;
-  readonly #drained = (): void => {
-    const p = this.#producer;
-    if (!p) return;
-    if (!this.#streaming) p.resumeProducing();
-    else if (this.#producerPaused) {
-      this.#producerPaused = false;
-      (p as IPushProducer).resumeProducing();
-    }
-  };
+  /** The writing side of the child's stdin, when it has one. */
+  #stdin: WritableConsumer | undefined;
 
   /** Starts the child at once and calls the protocol's `makeConnection`; see {@link spawnProcess}. */
   constructor(protocol: IProcessProtocol, executable: string, args: readonly string[], options: ProcessOptions = {}) {
@@ -95,6 +88,7 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
       this.#open.add(fd);
       if (fds[fd] === 'w') {
         this.#writers.set(fd, stream as Writable);
+        if (fd === 0) this.#stdin = new WritableConsumer(stream as Writable, (where, e) => logError(`${where} failed writing to process ${this.pid}`, e));
         // EPIPE when the child stops reading: the pipe is simply gone, reported by 'close' below.
         stream.on('error', () => {});
       } else {
@@ -121,36 +115,57 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
     this.writeToChild(0, data);
   }
 
+  /** Writes the chunks to the child's stdin as one batch (one `writev`). Ignored once stdin is closed. */
+  writeSequence(data: readonly Data[]): void {
+    this.#needStdin().writeSequence(data);
+  }
+
   /** Writes to a child fd opened as `'w'` in `childFDs`. */
   writeToChild(fd: number, data: Data): void {
+    if (fd === 0 && this.#stdin !== undefined) {
+      this.#stdin.write(data);
+      return;
+    }
     const w = this.#writers.get(fd);
     if (!w) throw new Error(`child fd ${fd} is not a pipe the parent writes to`);
-    if (!w.writable) return;
-    if (!w.write(data) && fd === 0 && this.#producer && this.#streaming && !this.#producerPaused) {
-      this.#producerPaused = true;
-      (this.#producer as IPushProducer).pauseProducing();
-    }
+    if (w.writable) w.write(data);
+  }
+
+  /** Holds writes to stdin until the matching `uncork()`. */
+  cork(): void {
+    this.#stdin?.cork();
+  }
+
+  uncork(): void {
+    this.#stdin?.uncork();
+  }
+
+  /** Bytes written to stdin that the child has not read yet (0 without a stdin pipe). */
+  getWriteBufferSize(): number {
+    return this.#stdin?.bufferSize() ?? 0;
+  }
+
+  /** The marks a producer writing into stdin is paced by. */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#needStdin().setLimits(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.#stdin?.limits ?? DEFAULT_WRITE_BUFFER_LIMITS;
   }
 
   /**
-   * Registers a producer writing into the child's stdin: a streaming (push) producer is paused while the
-   * pipe's buffer is full and resumed when it drains; a pull producer is asked for more each time it drains.
+   * Registers a producer writing into the child's stdin: a streaming (push) producer is paused while more
+   * than the high mark waits in the pipe and resumed once it is flushed; a pull producer is asked for more
+   * while there is room.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    if (this.#producer) throw new Error('a producer is already registered');
-    const stdin = this.#writers.get(0);
-    if (!stdin) throw new Error('the child has no stdin pipe');
-    this.#producer = producer;
-    this.#streaming = streaming;
-    stdin.on('drain', this.#drained);
-    if (!streaming) (producer as IPullProducer).resumeProducing();
+    this.#needStdin().register(producer, streaming);
   }
 
   /** Drops the registered producer. */
   unregisterProducer(): void {
-    this.#writers.get(0)?.off('drain', this.#drained);
-    this.#producer = undefined;
-    this.#producerPaused = false;
+    this.#stdin?.unregister();
   }
 
   /** Closes the child's stdin (it sees end of file once what was written is read). */
@@ -197,13 +212,14 @@ export class ProcessTransport implements IProcessTransport, IPushProducer {
 
   #pipeLost(fd: number): void {
     if (!this.#open.delete(fd)) return;
-    if (fd === 0 && this.#producer) {
-      const p = this.#producer;
-      this.unregisterProducer();
-      p.stopProducing();
-    }
+    if (fd === 0) this.#stdin?.stop();
     this.protocol.childConnectionLost(fd);
     this.#maybeEnded();
+  }
+
+  #needStdin(): WritableConsumer {
+    if (this.#stdin === undefined) throw new Error('the child has no stdin pipe');
+    return this.#stdin;
   }
 
   #exited(code: number | null, signal: NodeJS.Signals | null): void {

@@ -26,20 +26,27 @@ export function connectionDone(): Failure {
 /**
  * The base of stream protocols. Subclasses override `connectionMade`, `dataReceived` and `connectionLost`.
  *
+ * `T` is the transport the protocol needs: `ITransport` (writing and closing) unless it says more, such as
+ * `IStreamTransport` (producers, pausing, the write buffer, batching) or `ITLSTransport` (STARTTLS). Every
+ * stream transport of Torsion is an `IStreamTransport`, so naming what is used replaces casting to it.
+ *
  * @example
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array) { this.transport.write(data); }
  * }
+ * class Pump extends Protocol<IStreamTransport> {
+ *   override connectionMade() { this.transport.registerProducer(source, true); }
+ * }
  */
-export class Protocol implements IProtocol {
+export class Protocol<T extends ITransport = ITransport> implements IProtocol {
   /** The transport, set by `makeConnection`. */
-  transport!: ITransport;
+  transport!: T;
   /** True between `makeConnection` and `connectionLost`. */
   connected = false;
   /** The factory that built this protocol, if any. */
   factory: IProtocolFactory | undefined;
 
-  makeConnection(transport: ITransport): void {
+  makeConnection(transport: T): void {
     this.connected = true;
     this.transport = transport;
     this.connectionMade();

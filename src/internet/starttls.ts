@@ -30,6 +30,9 @@ export abstract class StartTLSTransport extends HalfCloseTransport {
     if (this._lost || this._ended) throw new Error('startTLS: the connection is closing');
     const plain = this.socket;
     plain.pause();
+    // What was corked was written before the switch: it goes out in the clear now, and the corks carry
+    // over to the TLS socket (the plain one could never drain while corked).
+    for (let i = this._corks; i > 0; i--) plain.uncork();
     // Put back in front of what the socket has buffered; Node's TLS socket reads that buffer when it wraps.
     if (received !== undefined && received.length > 0) plain.unshift(Buffer.from(received.buffer, received.byteOffset, received.byteLength));
     this._preTLS = [];
@@ -40,6 +43,7 @@ export abstract class StartTLSTransport extends HalfCloseTransport {
         ? new tls.TLSSocket(plain, serverTLSOptions(options))
         : tls.connect({ ...clientTLSOptions(options), socket: plain });
       this.socket = secure;
+      for (let i = this._corks; i > 0; i--) secure.cork();
       this._attach(secure);
       secure.on(asServer ? 'secure' : 'secureConnect', onSecure);
       const queued = this._preTLS!;
@@ -49,6 +53,11 @@ export abstract class StartTLSTransport extends HalfCloseTransport {
     };
     if (plain.writableLength === 0) wrap();
     else plain.once('drain', wrap);
+  }
+
+  /** True once TLS protects what is written: a TLS connection, or a plain one from its `startTLS` call on. */
+  isSecure(): boolean {
+    return this._preTLS !== null || (this.socket as tls.TLSSocket).encrypted === true;
   }
 
   /** The peer's certificate (Node's `PeerCertificate`), or null before/without TLS. */

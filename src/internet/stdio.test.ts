@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Failure } from '../defer/index.js';
 import { ConnectionDone } from './error.js';
@@ -109,10 +109,11 @@ describe('StandardIO', () => {
     assert.ok(proto.lost?.check(ConnectionDone));
   });
 
-  test('a streaming producer is paused when stdout is full and resumed when it drains', async () => {
+  test('a streaming producer is paused when stdout holds more than the high mark and resumed when it drains', async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough({ highWaterMark: 4 });
     const transport = new StandardIO(new Recorder(), { stdin, stdout });
+    transport.setWriteBufferLimits(8, 2);
     const events: string[] = [];
     const producer: IPushProducer = {
       pauseProducing: () => { events.push('pause'); },
@@ -125,9 +126,43 @@ describe('StandardIO', () => {
     stdout.read();
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(events, ['pause', 'resume']);
+    transport.write('more');
     transport.loseConnection();
     stdout.resume();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(stdout.writableEnded, false, 'loseConnection waits for the producer to unregister');
+    transport.unregisterProducer();
     await new Promise((r) => stdout.on('end', r));
-    assert.deepEqual(events, ['pause', 'resume', 'stop']);
+    assert.deepEqual(events, ['pause', 'resume']);
+  });
+
+  test('the connection ending stops a registered producer', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const transport = new StandardIO(new Recorder(), { stdin, stdout });
+    const events: string[] = [];
+    transport.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => events.push('stop') }, true);
+    stdout.destroy(new Error('gone'));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(events, ['stop']);
+  });
+
+  test('writeSequence is one batch: the chunks reach the stream in one writev', async () => {
+    const calls: number[] = [];
+    const stdout = new Writable({
+      writev(chunks, done) {
+        calls.push(chunks.length);
+        done();
+      },
+      write(_chunk, _encoding, done) {
+        calls.push(1);
+        done();
+      },
+    });
+    const transport = new StandardIO(new Recorder(), { stdin: new PassThrough(), stdout });
+    transport.write('first');
+    transport.writeSequence(['a', 'b', new Uint8Array([0x63])]);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, [1, 3]);
   });
 });

@@ -8,7 +8,9 @@ import type { Readable, Writable } from 'node:stream';
 import { Failure } from '../defer/index.js';
 import { PipeAddress } from './address.js';
 import { ConnectionDone, ConnectionLost } from './error.js';
-import type { Data, IProtocol, IPullProducer, IPushProducer, IStreamTransport } from './interfaces.js';
+import type { Data, IProtocol, IPullProducer, IPushProducer, IStreamTransport, WriteBufferLimits } from './interfaces.js';
+import { logError } from './log.js';
+import { WritableConsumer } from './writable-consumer.js';
 
 /** Options of {@link StandardIO}: other streams than the process's own, for tests or pipes. */
 export interface StandardIOOptions {
@@ -23,6 +25,7 @@ type MaybeHalfClose = IProtocol & { readConnectionLost?: () => void; writeConnec
 /**
  * The transport over stdin/stdout. End of input calls the protocol's `readConnectionLost` when it has one
  * (half-close), else closes the connection; `connectionLost` comes once output is flushed and input is done.
+ * A producer writing into stdout is paced by the write-buffer marks (64 KiB / 16 KiB), as on a socket.
  *
  * @example
  * class Upper extends LineReceiver {
@@ -37,48 +40,74 @@ export class StandardIO implements IStreamTransport {
   disconnecting = false;
   readonly #in: Readable;
   readonly #out: Writable;
+  readonly #consumer: WritableConsumer;
   #readDone = false;
   #writeDone = false;
   #lost = false;
-  #producer: IPushProducer | IPullProducer | undefined;
-  #streaming = false;
-  #producerPaused = false;
+  #waitingForProducer = false;
 
   /** Connects `protocol` at once (`makeConnection`) and starts reading. */
   constructor(protocol: IProtocol, options: StandardIOOptions = {}) {
     this.protocol = protocol as MaybeHalfClose;
     this.#in = options.stdin ?? process.stdin;
     this.#out = options.stdout ?? process.stdout;
+    this.#consumer = new WritableConsumer(this.#out, (where, e) => this.#failed(`${where} failed`, e));
     this.#in.on('data', (chunk: Buffer) => {
-      if (!this.#readDone) this.protocol.dataReceived(chunk);
+      if (this.#readDone) return;
+      try {
+        this.protocol.dataReceived(chunk);
+      } catch (e) {
+        this.#failed('dataReceived failed', e);
+      }
     });
     this.#in.on('end', () => this.#inputEnded());
     this.#in.on('error', (e: Error) => this.#connectionLost(new ConnectionLost(`stdin failed: ${e.message}`, { cause: e })));
     this.#out.on('error', (e: Error) => this.#connectionLost(new ConnectionLost(`stdout failed: ${e.message}`, { cause: e })));
-    this.#out.on('drain', () => this.#drained());
     protocol.makeConnection(this);
   }
 
-  /** Writes to stdout; a registered streaming producer is paused while stdout's buffer is full. */
+  /** Writes to stdout. */
   write(data: Data): void {
     if (this.#writeDone) return;
-    const ok = this.#out.write(data);
-    if (!ok && this.#producer && this.#streaming && !this.#producerPaused) {
-      this.#producerPaused = true;
-      (this.#producer as IPushProducer).pauseProducing();
-    }
+    this.#consumer.write(data);
   }
 
-  /** Writes each chunk in turn. */
+  /** Writes the chunks as one batch (corked: one `writev` on a pipe). */
   writeSequence(data: readonly Data[]): void {
-    for (const d of data) this.write(d);
+    if (this.#writeDone) return;
+    this.#consumer.writeSequence(data);
   }
 
-  /** Closes stdout once everything written is flushed, and stops reading stdin. */
+  cork(): void {
+    this.#consumer.cork();
+  }
+
+  uncork(): void {
+    this.#consumer.uncork();
+  }
+
+  /** Bytes written to stdout and not yet flushed. */
+  getWriteBufferSize(): number {
+    return this.#consumer.bufferSize();
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#consumer.setLimits(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.#consumer.limits;
+  }
+
+  /** Closes stdout once everything written is flushed (and a registered producer has unregistered), and stops reading stdin. */
   loseConnection(): void {
     if (this.disconnecting) return;
     this.disconnecting = true;
     this.#stopReading();
+    if (this.#consumer.producer !== null) {
+      this.#waitingForProducer = true;
+      return;
+    }
     this.#endOutput(() => this.#connectionLost(new ConnectionDone()));
   }
 
@@ -100,18 +129,22 @@ export class StandardIO implements IStreamTransport {
     return new PipeAddress();
   }
 
-  /** Registers a producer writing into stdout (push: paused and resumed with the buffer; pull: asked on drain). */
+  /** Registers a producer writing into stdout (push: paused and resumed by the marks; pull: asked while there is room). */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    if (this.#producer) throw new Error('a producer is already registered');
-    this.#producer = producer;
-    this.#streaming = streaming;
-    if (!streaming) (producer as IPullProducer).resumeProducing();
+    if (this.#lost) {
+      producer.stopProducing();
+      return;
+    }
+    this.#consumer.register(producer, streaming);
   }
 
-  /** Drops the registered producer. */
+  /** Drops the registered producer; a pending `loseConnection` proceeds. */
   unregisterProducer(): void {
-    this.#producer = undefined;
-    this.#producerPaused = false;
+    this.#consumer.unregister();
+    if (this.#waitingForProducer) {
+      this.#waitingForProducer = false;
+      this.#endOutput(() => this.#connectionLost(new ConnectionDone()));
+    }
   }
 
   /** Stops reading stdin (backpressure: the writer to our stdin blocks once the pipe fills). */
@@ -121,25 +154,12 @@ export class StandardIO implements IStreamTransport {
 
   /** Reads stdin again. */
   resumeProducing(): void {
-    this.#in.resume();
+    if (!this.#readDone) this.#in.resume();
   }
 
   /** Same as `loseConnection`. */
   stopProducing(): void {
     this.loseConnection();
-  }
-
-  #drained(): void {
-    const p = this.#producer;
-    if (!p) return;
-    if (this.#streaming) {
-      if (this.#producerPaused) {
-        this.#producerPaused = false;
-        (p as IPushProducer).resumeProducing();
-      }
-    } else {
-      p.resumeProducing();
-    }
   }
 
   #inputEnded(): void {
@@ -168,11 +188,23 @@ export class StandardIO implements IStreamTransport {
     }
   }
 
+  #failed(where: string, error: unknown): void {
+    logError(`${where} in ${this.protocol.constructor.name}; dropping the connection`, error);
+    this.#stopReading();
+    this.#endOutput(() => {});
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.#connectionLost(new ConnectionLost(`Connection lost: ${e.message}`, { cause: e }));
+  }
+
   #connectionLost(reason: Error): void {
     if (this.#lost) return;
     this.#lost = true;
-    this.#producer?.stopProducing();
-    this.#producer = undefined;
-    this.protocol.connectionLost(new Failure(reason));
+    this.disconnecting = true;
+    this.#consumer.stop();
+    try {
+      this.protocol.connectionLost(new Failure(reason));
+    } catch (e) {
+      logError(`connectionLost failed in ${this.protocol.constructor.name}`, e);
+    }
   }
 }

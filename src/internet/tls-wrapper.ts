@@ -8,17 +8,27 @@
 import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import type { Failure } from '../defer/index.js';
-import type { IAddress, IHalfCloseableProtocol, IProtocol, IProtocolFactory, ITCPTransport, ITransport, TLSOptions } from './interfaces.js';
+import type { IAddress, IHalfCloseableProtocol, IProtocol, IProtocolFactory, IStreamTransport, ITCPTransport, TLSOptions } from './interfaces.js';
 import { Protocol } from './protocol.js';
 import { SocketTransport } from './socket-transport.js';
 import type { AddressPolicy } from './transport-context.js';
 import { clientTLSOptions, serverTLSOptions } from './tls-options.js';
 import { ConnectionDone } from './error.js';
 
-/** The wrapped protocol's transport: aborting it also aborts the outer connection the records travel on. */
+/** The transport TLS runs over: any stream transport; half-close and abort are used where it has them. */
+export type OuterTransport = IStreamTransport & Partial<ITCPTransport>;
+
+/**
+ * The wrapped protocol's transport: aborting it also aborts the outer connection the records travel on,
+ * and its write buffer includes the records the outer transport still holds.
+ */
 class WrappedTLSTransport extends SocketTransport {
-  constructor(socket: tls.TLSSocket, protocol: IProtocol, addresses: AddressPolicy, resources: undefined, owner: undefined, readonly outer: ITransport & Partial<ITCPTransport>) {
+  constructor(socket: tls.TLSSocket, protocol: IProtocol, addresses: AddressPolicy, resources: undefined, owner: undefined, readonly outer: OuterTransport) {
     super(socket, protocol, addresses, resources, owner);
+  }
+
+  override getWriteBufferSize(): number {
+    return super.getWriteBufferSize() + this.outer.getWriteBufferSize();
   }
 
   override abortConnection(): void {
@@ -29,7 +39,7 @@ class WrappedTLSTransport extends SocketTransport {
 }
 
 /** Runs TLS on the transport it is connected to, for the protocol it wraps. */
-export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtocol {
+export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHalfCloseableProtocol {
   /** The transport the wrapped protocol sees (once the outer connection is made). */
   tlsTransport: SocketTransport | undefined;
   /**
@@ -55,13 +65,13 @@ export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtoc
   }
 
   override connectionMade(): void {
-    const outer = this.transport as ITransport & Partial<ITCPTransport>;
+    const outer = this.transport;
     const self = this;
     const wire = new Duplex({
       read() {
         if (self.#readPaused) {
           self.#readPaused = false;
-          outer.resumeProducing?.();
+          outer.resumeProducing();
         }
       },
       write(chunk: Buffer, _encoding, done) {
@@ -72,17 +82,16 @@ export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtoc
       // TLS has sent close_notify: half-close the outer connection (its FIN follows the records), so the
       // peer can still answer; the outer connection closes once both directions are done.
       final(done) {
-        const tcp = outer as Partial<ITCPTransport>;
-        if (typeof tcp.loseWriteConnection === 'function') tcp.loseWriteConnection();
+        if (typeof outer.loseWriteConnection === 'function') outer.loseWriteConnection();
         else {
-          outer.unregisterProducer?.();
+          outer.unregisterProducer();
           outer.loseConnection();
         }
         done();
       },
       destroy(_error, done) {
         if (!outer.disconnecting) {
-          outer.unregisterProducer?.();
+          outer.unregisterProducer();
           outer.loseConnection();
         }
         done(null);
@@ -90,7 +99,7 @@ export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtoc
     });
     this.#wire = wire;
     // Backpressure both ways: the outer transport pauses our TLS records; TLS not reading pauses the outer one.
-    outer.registerProducer?.(
+    outer.registerProducer(
       {
         pauseProducing: () => (this.#writePaused = true),
         resumeProducing: () => {
@@ -121,11 +130,8 @@ export class TLSWrapperProtocol extends Protocol implements IHalfCloseableProtoc
   override dataReceived(data: Uint8Array): void {
     const wire = this.#wire;
     if (wire && !wire.push(data) && !this.#readPaused) {
-      const outer = this.transport as Partial<ITCPTransport>;
-      if (typeof outer.pauseProducing === 'function') {
-        this.#readPaused = true;
-        outer.pauseProducing();
-      }
+      this.#readPaused = true;
+      this.transport.pauseProducing();
     }
   }
 
@@ -182,4 +188,4 @@ export function wrapTLS(protocol: IProtocol, tlsOptions: TLSOptions, isClient: b
 }
 
 /** The transport type the wrapped protocol sees. */
-export type TLSWrappedTransport = ITransport & SocketTransport;
+export type TLSWrappedTransport = SocketTransport;

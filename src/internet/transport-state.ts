@@ -25,6 +25,8 @@ export interface Extra {
   preTLS?: Data[] | null;
   closedDeferred?: Deferred<void>;
   producer?: IPushProducer | IPullProducer | null;
+  /** How many `cork()` calls are not yet matched by `uncork()`. */
+  corks?: number;
 }
 
 /**
@@ -181,6 +183,14 @@ export abstract class TransportState {
   protected set _producer(v: IPushProducer | IPullProducer | null) {
     if (v === null && this._extra === undefined) return;
     (this._extra ??= {}).producer = v;
+  }
+
+  protected get _corks(): number {
+    return this._extra?.corks ?? 0;
+  }
+  protected set _corks(v: number) {
+    if (v === 0 && this._extra === undefined) return;
+    (this._extra ??= {}).corks = v;
   }
 
   protected get _closedDeferred(): Deferred<void> | undefined {

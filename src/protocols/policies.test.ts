@@ -7,6 +7,7 @@ import { ConnectionDone } from '../internet/error.js';
 import { IPv4Address, UNIXAddress } from '../internet/address.js';
 import { Factory, Protocol } from '../internet/protocol.js';
 import type { IPushProducer } from '../internet/interfaces.js';
+import { isSecure } from '../internet/capabilities.js';
 import { ProtocolWrapper, WrappingFactory } from './wrapper.js';
 import { ThrottlingFactory, type ThrottlingProtocol } from './throttling.js';
 import { LimitConnectionsByPeer, peerHost } from './limit-connections.js';
@@ -68,6 +69,29 @@ describe('WrappingFactory / ProtocolWrapper', () => {
     assert.equal(transport.producerState, 'paused');
     wf.doStop();
     assert.equal(inner.numPorts, 0);
+  });
+
+  test('passes the capabilities through: the TLS marker, the write buffer and its marks, batching', () => {
+    const wf = new WrappingFactory(Factory.forProtocol(Recorder));
+    const transport = new StringTransport({ secure: true });
+    transport.peerCertificate = { subject: { CN: 'peer' } };
+    transport.negotiatedProtocol = 'h2';
+    transport.writeBufferSize = 70_000;
+    const wrapper = wf.buildProtocol(addr('10.0.0.9'))!;
+    wrapper.makeConnection(transport);
+    assert.equal(isSecure(wrapper), true, 'a wrapped protocol still knows TLS is under it');
+    assert.deepEqual(wrapper.getPeerCertificate(), { subject: { CN: 'peer' } });
+    assert.equal(wrapper.negotiatedProtocol, 'h2');
+    assert.equal(wrapper.getWriteBufferSize(), 70_000);
+    wrapper.setWriteBufferLimits(4096, 1024);
+    assert.deepEqual(transport.getWriteBufferLimits(), { high: 4096, low: 1024 });
+    wrapper.cork();
+    assert.equal(transport.corked, 1);
+    wrapper.uncork();
+    assert.equal(transport.corked, 0);
+    const plain = wf.buildProtocol(addr('10.0.0.9'))!;
+    plain.makeConnection(new StringTransport());
+    assert.equal(isSecure(plain), false);
   });
 
   test('a refusing wrapped factory makes buildProtocol return null', () => {

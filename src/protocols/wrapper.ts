@@ -15,20 +15,24 @@ import type {
   IProtocolFactory,
   IPullProducer,
   IPushProducer,
+  ISSLTransport,
   ITCPTransport,
   ITransport,
+  WriteBufferLimits,
 } from '../internet/interfaces.js';
+import { DEFAULT_WRITE_BUFFER_LIMITS } from '../internet/capabilities.js';
 
-/** The optional transport methods a wrapper forwards when the real transport has them. */
-type Optional = Partial<Omit<ITCPTransport, keyof ITransport | 'disconnecting'>>;
+/** What a wrapper sits on: any transport; the rest of a TCP (or TLS) transport is forwarded where it has it. */
+export type WrappedTransport = ITransport & Partial<ITCPTransport> & Partial<ISSLTransport>;
 
 /**
  * Wraps one protocol: to the real transport it is the protocol, to the wrapped protocol it is the transport.
- * Every call is passed through; subclasses override the ones they want to watch.
+ * Every call is passed through (the TLS marker too, so a wrapped protocol still knows TLS is under it);
+ * subclasses override the ones they want to watch.
  */
-export class ProtocolWrapper implements IHalfCloseableProtocol, ITCPTransport {
+export class ProtocolWrapper implements IHalfCloseableProtocol, ITCPTransport, ISSLTransport {
   /** The real transport, set by `makeConnection`. */
-  transport!: ITransport;
+  transport!: WrappedTransport;
   /** True between `makeConnection` and `connectionLost`. */
   connected = false;
 
@@ -39,7 +43,7 @@ export class ProtocolWrapper implements IHalfCloseableProtocol, ITCPTransport {
 
   // ---------------------------------------------------------------- protocol side (called by the transport)
 
-  makeConnection(transport: ITransport): void {
+  makeConnection(transport: WrappedTransport): void {
     this.connected = true;
     this.transport = transport;
     this.factory.registerProtocol(this);
@@ -97,55 +101,83 @@ export class ProtocolWrapper implements IHalfCloseableProtocol, ITCPTransport {
   }
 
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.#optional().registerProducer?.(producer, streaming);
+    this.transport.registerProducer?.(producer, streaming);
   }
 
   unregisterProducer(): void {
-    this.#optional().unregisterProducer?.();
+    this.transport.unregisterProducer?.();
   }
 
   pauseProducing(): void {
-    this.#optional().pauseProducing?.();
+    this.transport.pauseProducing?.();
   }
 
   resumeProducing(): void {
-    this.#optional().resumeProducing?.();
+    this.transport.resumeProducing?.();
   }
 
   stopProducing(): void {
-    const t = this.#optional();
+    const t = this.transport;
     if (t.stopProducing) t.stopProducing();
-    else this.transport.loseConnection();
+    else t.loseConnection();
+  }
+
+  getWriteBufferSize(): number {
+    return this.transport.getWriteBufferSize?.() ?? 0;
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.transport.setWriteBufferLimits?.(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.transport.getWriteBufferLimits?.() ?? DEFAULT_WRITE_BUFFER_LIMITS;
+  }
+
+  cork(): void {
+    this.transport.cork?.();
+  }
+
+  uncork(): void {
+    this.transport.uncork?.();
   }
 
   abortConnection(): void {
-    const t = this.#optional();
+    const t = this.transport;
     if (t.abortConnection) t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   loseWriteConnection(): void {
-    this.#optional().loseWriteConnection?.();
+    this.transport.loseWriteConnection?.();
   }
 
   setTcpNoDelay(enabled: boolean): void {
-    this.#optional().setTcpNoDelay?.(enabled);
+    this.transport.setTcpNoDelay?.(enabled);
   }
 
   getTcpNoDelay(): boolean {
-    return this.#optional().getTcpNoDelay?.() ?? false;
+    return this.transport.getTcpNoDelay?.() ?? false;
   }
 
   setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
-    this.#optional().setTcpKeepAlive?.(enabled, initialDelaySeconds);
+    this.transport.setTcpKeepAlive?.(enabled, initialDelaySeconds);
   }
 
   getTcpKeepAlive(): boolean {
-    return this.#optional().getTcpKeepAlive?.() ?? false;
+    return this.transport.getTcpKeepAlive?.() ?? false;
   }
 
-  #optional(): Optional {
-    return this.transport as Optional;
+  isSecure(): boolean {
+    return this.transport.isSecure?.() ?? false;
+  }
+
+  getPeerCertificate(): unknown {
+    return this.transport.getPeerCertificate?.() ?? null;
+  }
+
+  get negotiatedProtocol(): string | null {
+    return this.transport.negotiatedProtocol ?? null;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { Deferred } from '../defer/index.js';
 import { IPv4Address } from '../internet/address.js';
+import { HIGH_WATER, LOW_WATER } from '../internet/capabilities.js';
 import { ConnectionAborted } from '../internet/error.js';
 import type { IAddress, IProtocol, TLSOptions } from '../internet/interfaces.js';
 import { LoopbackTransport, type LoopbackSettings } from './loopback-transport.js';
@@ -227,8 +228,8 @@ function wire<S extends IProtocol, C extends IProtocol>(serverSource: ProtocolSo
   const clientAddress = options.clientAddress ?? new IPv4Address('TCP', '192.168.1.1', 54321);
   const pump = new IOPump(options.clock);
   const settings: LoopbackSettings = {
-    highWaterMark: options.highWaterMark ?? 64 * 1024,
-    lowWaterMark: options.lowWaterMark ?? 16 * 1024,
+    highWaterMark: options.highWaterMark ?? HIGH_WATER,
+    lowWaterMark: options.lowWaterMark ?? LOW_WATER,
     chunkSize: options.chunkSize ?? Infinity,
     tlsLayer: options.tlsLayer ?? nodeTLSLayer,
     notify: () => pump.notify(),

@@ -6,7 +6,8 @@
  */
 import { Failure } from '../defer/index.js';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../internet/error.js';
-import type { Data, IAddress, IProtocol, IPullProducer, IPushProducer, ITLSTransport, TLSOptions } from '../internet/interfaces.js';
+import { writeBufferLimits } from '../internet/capabilities.js';
+import type { Data, IAddress, IProtocol, IPullProducer, IPushProducer, ITLSTransport, TLSOptions, WriteBufferLimits } from '../internet/interfaces.js';
 import { toBytes } from './bytes.js';
 import type { TLSLayer, TLSLayerFactory } from './tls-layer.js';
 
@@ -64,6 +65,8 @@ export class LoopbackTransport implements ITLSTransport {
   #readShut = false;
   #tls: TLSLayer | null = null;
   #plainWhilePaused: Uint8Array[] = [];
+  /** This end's marks, once `setWriteBufferLimits` was called (else the loopback's settings). */
+  #limits: WriteBufferLimits | null = null;
   #noDelay = false;
   #keepAlive = false;
 
@@ -85,9 +88,19 @@ export class LoopbackTransport implements ITLSTransport {
     else this.#send(bytes);
   }
 
+  /** Queues the chunks: the peer gets them with whatever else was written before the next pump. */
   writeSequence(data: readonly Data[]): void {
     for (const chunk of data) this.write(chunk);
   }
+
+  /**
+   * Batching has nothing to save here: there are no system calls, and the peer gets everything written
+   * between two pumps in one `dataReceived` anyway. So `cork` holds nothing back, and a test that pumps
+   * right after a corked burst sees it (as it would once a socket is uncorked), without waiting for a tick.
+   */
+  cork(): void {}
+
+  uncork(): void {}
 
   /** Closes once what was written has been delivered; both ends then get `connectionLost(ConnectionDone)`. */
   loseConnection(): void {
@@ -135,7 +148,7 @@ export class LoopbackTransport implements ITLSTransport {
     this.#streaming = streaming;
     this.#producerPaused = false;
     if (!streaming) producer.resumeProducing();
-    else if (this.#outBytes > this.settings.highWaterMark) this.#pauseProducer();
+    else if (this.getWriteBufferSize() > this.#high()) this.#pauseProducer();
   }
 
   unregisterProducer(): void {
@@ -157,6 +170,20 @@ export class LoopbackTransport implements ITLSTransport {
   /** Bytes written and not yet delivered to the peer. */
   get bufferedBytes(): number {
     return this.#outBytes;
+  }
+
+  /** Bytes written and not yet delivered to the peer, plaintext TLS has not yet turned into records included. */
+  getWriteBufferSize(): number {
+    return this.#outBytes + (this.#tls?.pendingBytes ?? 0);
+  }
+
+  /** Sets this end's marks (the loopback's `highWaterMark`/`lowWaterMark` otherwise). */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#limits = writeBufferLimits(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.#limits ?? { high: this.settings.highWaterMark, low: this.settings.lowWaterMark };
   }
 
   // ------------------------------------------------------------ push producer (reading)
@@ -200,6 +227,11 @@ export class LoopbackTransport implements ITLSTransport {
       error: (error) => this.#fail(error),
     });
     if (received !== undefined && received.length > 0) this.#tls.receive(received);
+  }
+
+  /** True from `startTLS` (or `options.tls`) on. */
+  isSecure(): boolean {
+    return this.#tls !== null;
   }
 
   getPeerCertificate(): unknown {
@@ -337,8 +369,12 @@ export class LoopbackTransport implements ITLSTransport {
     if (this.disconnected) return;
     this.#out.push(bytes);
     this.#outBytes += bytes.length;
-    if (this.#streaming && this.#producer !== null && !this.#producerPaused && this.#outBytes > this.settings.highWaterMark) this.#pauseProducer();
+    if (this.#streaming && this.#producer !== null && !this.#producerPaused && this.#outBytes > this.#high()) this.#pauseProducer();
     this.settings.notify();
+  }
+
+  #high(): number {
+    return this.#limits?.high ?? this.settings.highWaterMark;
   }
 
   #pauseProducer(): void {

@@ -7,7 +7,8 @@
 import { Failure } from '../defer/index.js';
 import { IPv4Address } from '../internet/address.js';
 import { ConnectionAborted, ConnectionDone } from '../internet/error.js';
-import type { Data, IAddress, IProtocol, IPullProducer, IPushProducer, ITLSTransport, TLSOptions } from '../internet/interfaces.js';
+import { writeBufferLimits } from '../internet/capabilities.js';
+import type { Data, IAddress, IProtocol, IPullProducer, IPushProducer, ITLSTransport, TLSOptions, WriteBufferLimits } from '../internet/interfaces.js';
 import { concat, toBytes } from './bytes.js';
 
 /** The transport's own state as a push producer (of the bytes it reads): changed by the protocol's `pauseProducing` & co. */
@@ -19,6 +20,8 @@ export interface StringTransportOptions {
   hostAddress?: IAddress;
   /** What `getPeer()` returns; default `IPv4Address('TCP', '192.168.1.1', 54321)`. */
   peerAddress?: IAddress;
+  /** A connection TLS protects from the start, as `listenSSL` gives (default false: only after `startTLS`). */
+  secure?: boolean;
 }
 
 /**
@@ -54,6 +57,16 @@ export class StringTransport implements ITLSTransport {
   hostAddress: IAddress;
   /** Peer address, changeable by tests. */
   peerAddress: IAddress;
+  /** True for a connection TLS protects from the start; `isSecure()` is also true once `startTLS` was called. */
+  secure: boolean;
+  /**
+   * What `getWriteBufferSize()` returns: nothing is really buffered here, so a test sets it to see how a
+   * protocol behaves behind a slow peer (pausing the registered producer itself, with `producer.pauseProducing()`).
+   */
+  writeBufferSize = 0;
+  /** How many `cork()` calls are not yet matched by `uncork()` (writes are recorded either way). */
+  corked = 0;
+  #limits: WriteBufferLimits = writeBufferLimits();
   #chunks: Uint8Array[] = [];
   #noDelay = false;
   #keepAlive = false;
@@ -61,6 +74,7 @@ export class StringTransport implements ITLSTransport {
   constructor(options: StringTransportOptions = {}) {
     this.hostAddress = options.hostAddress ?? new IPv4Address('TCP', '10.0.0.1', 12345);
     this.peerAddress = options.peerAddress ?? new IPv4Address('TCP', '192.168.1.1', 54321);
+    this.secure = options.secure ?? false;
   }
 
   /** Everything written since construction or the last `clear()`. */
@@ -87,6 +101,29 @@ export class StringTransport implements ITLSTransport {
   /** Records each chunk in turn. */
   writeSequence(data: readonly Data[]): void {
     for (const chunk of data) this.write(chunk);
+  }
+
+  /** Counts in `corked`. */
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked > 0) this.corked--;
+  }
+
+  /** The `writeBufferSize` field. */
+  getWriteBufferSize(): number {
+    return this.writeBufferSize;
+  }
+
+  /** Records the marks (checked as a real transport checks them). */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.#limits = writeBufferLimits(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.#limits;
   }
 
   /** Sets `disconnecting`; the protocol is not told (see {@link StringTransportWithDisconnection}). */
@@ -147,6 +184,11 @@ export class StringTransport implements ITLSTransport {
   /** Records the switch to TLS (in `tls`, with how many bytes were written before it); writes go on being recorded in clear. */
   startTLS(options: TLSOptions, asServer = false): void {
     this.tls = { options, asServer, bytesBefore: this.value().length };
+  }
+
+  /** True if `secure` was set, or once `startTLS` was called. */
+  isSecure(): boolean {
+    return this.secure || this.tls !== null;
   }
 
   getPeerCertificate(): unknown {

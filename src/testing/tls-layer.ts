@@ -30,6 +30,8 @@ export interface TLSLayer {
   receive(data: Uint8Array): void;
   /** True when every `write` so far has come out of `sendRaw` (so closing now loses nothing). */
   readonly idle: boolean;
+  /** Plaintext bytes written and not yet out of `sendRaw` as records (counted in the write buffer). */
+  readonly pendingBytes?: number;
   /** Drops the session. */
   destroy(): void;
   /** The peer's certificate (Node's `PeerCertificate` shape), or null. */
@@ -48,6 +50,7 @@ export type TLSLayerFactory = (options: TLSOptions, asServer: boolean, hooks: TL
  */
 export const nodeTLSLayer: TLSLayerFactory = (options, asServer, hooks) => {
   let pendingWrites = 0;
+  let pendingBytes = 0;
   let destroyed = false;
   const wire = new Duplex({
     read() {},
@@ -74,8 +77,10 @@ export const nodeTLSLayer: TLSLayerFactory = (options, asServer, hooks) => {
   return {
     write(data) {
       pendingWrites++;
+      pendingBytes += data.byteLength;
       socket.write(data, () => {
         pendingWrites--;
+        pendingBytes -= data.byteLength;
       });
     },
     receive(data) {
@@ -83,6 +88,9 @@ export const nodeTLSLayer: TLSLayerFactory = (options, asServer, hooks) => {
     },
     get idle() {
       return pendingWrites === 0;
+    },
+    get pendingBytes() {
+      return pendingBytes;
     },
     destroy() {
       destroyed = true;

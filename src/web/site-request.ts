@@ -2,6 +2,8 @@
  * `Site.request`: one request through a real `HTTPChannel` over an in-memory transport, no socket.
  * @module
  */
+import type { Failure } from '../defer/index.js';
+import { Protocol } from '../internet/protocol.js';
 import { MemoryTransport } from './memory-transport.js';
 import { ResponseParser } from './response-parser.js';
 import type { Site } from './site.js';
@@ -58,8 +60,7 @@ export function siteRequest(site: Site, method: string, path: string, options: S
       method === 'HEAD',
     );
     const channel = site.buildProtocol(new (class { readonly type = 'PIPE' as const })());
-    const transport = new MemoryTransport(
-      channel,
+    const client = new ResponseReader(
       (data) => {
         if (settled) return;
         try {
@@ -79,11 +80,33 @@ export function siteRequest(site: Site, method: string, path: string, options: S
         }
       },
     );
-    channel.makeConnection(transport);
-    channel.dataReceived(Buffer.from(`${head}\r\n`, 'latin1'));
+    MemoryTransport.pair(channel, client);
+    const t = client.transport;
+    t.cork();
+    t.write(Buffer.from(`${head}\r\n`, 'latin1'));
     if (body !== undefined) {
-      if (options.chunked) channel.dataReceived(Buffer.concat([Buffer.from(`${body.byteLength.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]));
-      else channel.dataReceived(body);
+      if (options.chunked) t.writeSequence([`${body.byteLength.toString(16)}\r\n`, body, '\r\n0\r\n\r\n']);
+      else t.write(body);
     }
+    t.uncork();
   });
+}
+
+/** The client end of `Site.request`: hands the response bytes to the parser, and the end of the connection. */
+class ResponseReader extends Protocol<MemoryTransport> {
+  constructor(
+    readonly received: (data: Uint8Array) => void,
+    readonly ended: () => void,
+  ) {
+    super();
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    this.received(data);
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.ended();
+  }
 }

@@ -7,7 +7,8 @@
  */
 import { Failure } from '../../defer/index.js';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../../internet/error.js';
-import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport } from '../../internet/interfaces.js';
+import { HIGH_WATER, LOW_WATER, writeBufferLimits } from '../../internet/capabilities.js';
+import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, WriteBufferLimits } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { concatBytes, toBytes } from '../../protocols/bytes.js';
 import { WebSocketAddress, pageAddress } from './address.js';
@@ -16,10 +17,8 @@ import { browserReactor } from './reactor.js';
 
 const log = new Logger({ namespace: 'torsion.live.loop' });
 
-/** A producer is paused once this many bytes wait in the socket (as the TCP transport's 64 KiB). */
-export const HIGH_WATER = 64 * 1024;
-/** ... and resumed once they drain below this. */
-export const LOW_WATER = 16 * 1024;
+/** A producer is paused once more than `HIGH_WATER` bytes wait in the socket, resumed at `LOW_WATER` (every transport's marks). */
+export { HIGH_WATER, LOW_WATER };
 /** Writes are split into messages of at most this size, well under any server's message limit. */
 export const MAX_MESSAGE_SIZE = 64 * 1024;
 
@@ -59,8 +58,8 @@ function messageBytes(data: WebSocketMessageLike['data']): Uint8Array {
  */
 export class WebSocketStreamTransport implements IStreamTransport {
   readonly #reactor: IReactorTime;
-  readonly #highWater: number;
-  readonly #lowWater: number;
+  #highWater: number;
+  #lowWater: number;
   readonly #maxMessageSize: number;
   readonly #pollInterval: number;
   readonly #onLost: ((reason: Failure) => void) | undefined;
@@ -77,6 +76,10 @@ export class WebSocketStreamTransport implements IStreamTransport {
   #waitingForProducer = false;
   #poll: IDelayedCall | null = null;
   #pull: IDelayedCall | null = null;
+  #corks = 0;
+  /** What was written while corked, sent on the last `uncork()`. */
+  #corked: Uint8Array[] = [];
+  #corkedBytes = 0;
 
   /**
    * Takes over `socket`'s event handlers; call {@link start} to connect `protocol`.
@@ -89,8 +92,9 @@ export class WebSocketStreamTransport implements IStreamTransport {
     options: StreamTransportOptions = {},
   ) {
     this.#reactor = options.reactor ?? browserReactor();
-    this.#highWater = options.highWater ?? HIGH_WATER;
-    this.#lowWater = options.lowWater ?? LOW_WATER;
+    const limits = writeBufferLimits(options.highWater ?? HIGH_WATER, options.lowWater ?? LOW_WATER);
+    this.#highWater = limits.high;
+    this.#lowWater = limits.low;
     this.#maxMessageSize = options.maxMessageSize ?? MAX_MESSAGE_SIZE;
     this.#pollInterval = options.pollInterval ?? 0.01;
     this.#onLost = options.onLost;
@@ -120,6 +124,12 @@ export class WebSocketStreamTransport implements IStreamTransport {
   write(data: Data): void {
     if (this.#closing || this.#lost) return;
     const bytes = toBytes(data);
+    if (this.#corks > 0) {
+      this.#corked.push(bytes);
+      this.#corkedBytes += bytes.length;
+      if (this.#producer !== null) this.#afterProducerWrite();
+      return;
+    }
     const max = this.#maxMessageSize;
     if (bytes.length <= max) this.socket.send(bytes);
     else for (let i = 0; i < bytes.length; i += max) this.socket.send(bytes.subarray(i, i + max));
@@ -131,10 +141,38 @@ export class WebSocketStreamTransport implements IStreamTransport {
     this.write(concatBytes(data.map(toBytes)));
   }
 
+  /** Holds writes until the matching `uncork()`, which sends them together (as one message where they fit). */
+  cork(): void {
+    if (!this.#lost) this.#corks++;
+  }
+
+  uncork(): void {
+    if (this.#corks === 0 || --this.#corks > 0) return;
+    this.#flushCorked();
+  }
+
+  /** Bytes the socket has not sent yet (`bufferedAmount`), corked ones included. */
+  getWriteBufferSize(): number {
+    return this.socket.bufferedAmount + this.#corkedBytes;
+  }
+
+  /** Sets the marks a registered producer is paused above and resumed at (see `IWriteBuffer`). */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    const limits = writeBufferLimits(high, low);
+    this.#highWater = limits.high;
+    this.#lowWater = limits.low;
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return { high: this.#highWater, low: this.#lowWater };
+  }
+
   /** Closes (code 1000) after what was written, and once a registered producer has unregistered. */
   loseConnection(): void {
     if (this.#disconnecting || this.#lost) return;
     this.#disconnecting = true;
+    this.#corks = 0;
+    this.#flushCorked();
     this.#readPaused = false;
     this.#held = [];
     if (this.#heldClose !== null) {
@@ -212,6 +250,14 @@ export class WebSocketStreamTransport implements IStreamTransport {
     this.loseConnection();
   }
 
+  #flushCorked(): void {
+    if (this.#corkedBytes === 0) return;
+    const held = this.#corked;
+    this.#corked = [];
+    this.#corkedBytes = 0;
+    this.write(held.length === 1 ? held[0]! : concatBytes(held));
+  }
+
   #close(): void {
     if (this.#closing) return;
     this.#closing = true;
@@ -271,7 +317,7 @@ export class WebSocketStreamTransport implements IStreamTransport {
   }
 
   #afterProducerWrite(): void {
-    const buffered = this.socket.bufferedAmount;
+    const buffered = this.getWriteBufferSize();
     if (this.#streaming) {
       if (!this.#producerPaused && buffered > this.#highWater) {
         this.#producerPaused = true;
@@ -298,7 +344,7 @@ export class WebSocketStreamTransport implements IStreamTransport {
   #drainCheck(): void {
     const producer = this.#producer;
     if (producer === null || this.#lost) return;
-    if (this.socket.bufferedAmount > this.#lowWater) {
+    if (this.getWriteBufferSize() > this.#lowWater) {
       this.#schedulePoll();
       return;
     }

@@ -5,7 +5,7 @@
  */
 import { Deferred, Failure } from '../../defer/index.js';
 import { ConnectError } from '../../internet/error.js';
-import type { IConnector, TLSOptions } from '../../internet/interfaces.js';
+import type { IConnector, IStreamTransport, TLSOptions } from '../../internet/interfaces.js';
 import { ClientFactory, Protocol } from '../../internet/protocol.js';
 import { wrapTLS, type TLSWrapperProtocol } from '../../internet/tls-wrapper.js';
 import { ResponseParser } from '../response-parser.js';
@@ -29,7 +29,7 @@ export interface TunnelOptions extends HTTPConnectOptions {
 }
 
 /** The proxy's side of the tunnel: speaks CONNECT, then carries TLS records for the wrapped client. */
-class TunnelProtocol extends Protocol {
+class TunnelProtocol extends Protocol<IStreamTransport> {
   #parser: ResponseParser;
   #tls: TLSWrapperProtocol | null = null;
   #refused = false;
