@@ -18,7 +18,7 @@ const { key, cert } = selfSignedCertificate('localhost');
 const CLIENT_TLS = { ca: cert, servername: 'localhost' };
 
 /** Lines over a byte buffer it keeps itself, switching to TLS on "STARTTLS" with the unparsed rest. */
-class PipelineServer extends Protocol {
+class PipelineServer extends Protocol<ITLSTransport> {
   lines: string[] = [];
   buffer = Buffer.alloc(0);
   handshakes = 0;
@@ -26,7 +26,7 @@ class PipelineServer extends Protocol {
 
   override connectionMade(): void {
     // Read nothing until the test has let the client send its command and its TLS hello back to back.
-    (this.transport as ITCPTransport).pauseProducing();
+    this.transport.pauseProducing();
   }
 
   override dataReceived(data: Uint8Array): void {
@@ -40,7 +40,7 @@ class PipelineServer extends Protocol {
         // What follows the command in this chunk is the client's TLS hello: it belongs to TLS.
         const rest = this.buffer;
         this.buffer = Buffer.alloc(0);
-        (this.transport as SocketTransport).startTLS({ key, cert }, true, rest);
+        this.transport.startTLS({ key, cert }, true, rest);
       } else if (line === 'secret') {
         this.transport.write('SECRET\n');
       }
@@ -129,7 +129,7 @@ test('the peer answering right after a long reply: what it sends before the swit
   // The server's reply is large, so its switch to TLS waits for the reply to drain; the client starts TLS
   // as soon as it has the whole reply, so its hello can arrive before the server's switch is done.
   const reply = Buffer.alloc(4 * 1024 * 1024, 'r');
-  class Server extends Protocol {
+  class Server extends Protocol<ITLSTransport> {
     got = '';
     handshakes = 0;
     tls = false;
@@ -143,7 +143,7 @@ test('the peer answering right after a long reply: what it sends before the swit
       if (this.got === 'STARTTLS\n') {
         this.transport.write(reply);
         this.transport.write('\n');
-        (this.transport as ITLSTransport).startTLS({ key, cert }, true);
+        this.transport.startTLS({ key, cert }, true);
         this.tls = true;
         this.transport.write('encrypted-after\n');
       }
@@ -182,7 +182,7 @@ test('the peer answering right after a long reply: what it sends before the swit
 test('plaintext written before startTLS goes out first and in order, however much is queued', async () => {
   // The client pipelines many plaintext commands, then STARTTLS, then switches and writes more at once:
   // the server must see every plaintext line before the handshake, and the later data only inside TLS.
-  class Server extends Protocol {
+  class Server extends Protocol<ITLSTransport> {
     plain = Buffer.alloc(0);
     text = '';
     tlsText = '';
@@ -199,7 +199,7 @@ test('plaintext written before startTLS goes out first and in order, however muc
       const end = at + 'STARTTLS\n'.length;
       this.text = this.plain.subarray(0, end).toString();
       this.tls = true;
-      (this.transport as ITLSTransport).startTLS({ key, cert }, true, this.plain.subarray(end));
+      this.transport.startTLS({ key, cert }, true, this.plain.subarray(end));
     }
   }
   const { port, servers } = listen(() => new Server());
@@ -245,12 +245,12 @@ test('the same pipelined client over the in-memory loopback: the rest of the chu
 test('a LineReceiver server: raw mode after STARTTLS hands what follows the command to TLS', async () => {
   // The recipe for line protocols: on the command, switch to raw mode; the first raw data (the rest of
   // this chunk, or the next one) is the client's hello, passed to startTLS; then back to line mode.
-  class LineServer extends LineReceiver {
+  class LineServer extends LineReceiver<ITLSTransport> {
     override delimiter = '\n';
     lines: string[] = [];
     #awaitingHello = false;
     override connectionMade(): void {
-      (this.transport as ITCPTransport).pauseProducing();
+      this.transport.pauseProducing();
     }
     override lineReceived(line: Uint8Array): void {
       const text = Buffer.from(line).toString();
@@ -265,7 +265,7 @@ test('a LineReceiver server: raw mode after STARTTLS hands what follows the comm
     override rawDataReceived(data: Uint8Array): void {
       if (!this.#awaitingHello) return;
       this.#awaitingHello = false;
-      (this.transport as ITLSTransport).startTLS({ key, cert }, true, data);
+      this.transport.startTLS({ key, cert }, true, data);
       this.setLineMode();
     }
   }

@@ -128,9 +128,9 @@ test('setTcpNoDelay / setTcpKeepAlive are reported back; a Torsion client talks 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   let got = '';
   let lost = false;
-  class P extends Protocol {
+  class P extends Protocol<ITCPTransport> {
     override connectionMade(): void {
-      const t = this.transport as import('./interfaces.js').ITCPTransport;
+      const t = this.transport;
       t.setTcpNoDelay(true);
       t.setTcpKeepAlive(true, 30);
       assert.equal(t.getTcpNoDelay(), true);
@@ -196,11 +196,11 @@ test('bindAddress picks the local address (and port) a client connects from', as
 
 test('abortConnection after loseConnection still reaches connectionLost (the peer never closes its side)', async () => {
   let reason: Failure | undefined;
-  class LoseThenAbort extends Protocol {
+  class LoseThenAbort extends Protocol<ITCPTransport> {
     override connectionMade(): void {
       this.transport!.write(new Uint8Array(1024));
       this.transport!.loseConnection();
-      (this.transport as ITCPTransport).abortConnection();
+      this.transport.abortConnection();
     }
     override connectionLost(r: Failure): void {
       reason = r;

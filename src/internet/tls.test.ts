@@ -16,7 +16,7 @@ import { InsecureTLSOptionsError } from './tls-options.js';
 const reactor = new NodeReactor();
 const { key, cert } = selfSignedCertificate('localhost');
 
-class Recorder extends Protocol {
+class Recorder extends Protocol<ITLSTransport> {
   got = '';
   reason: Failure | undefined;
   override dataReceived(d: Uint8Array): void {
@@ -72,7 +72,7 @@ test('ALPN is negotiated and the peer certificate is readable', async () => {
 
 test('startTLS on a live TCP connection keeps data before and after in order (STARTTLS)', async () => {
   // Server: reads "STARTTLS\n", answers "GO\n" in the clear, switches to TLS, then echoes upper-cased.
-  class StartTLSServer extends Protocol {
+  class StartTLSServer extends Protocol<ITLSTransport> {
     tls = false;
     got = '';
     override dataReceived(d: Uint8Array): void {
@@ -81,7 +81,7 @@ test('startTLS on a live TCP connection keeps data before and after in order (ST
         this.got += s;
         if (this.got === 'plain-1 STARTTLS\n') {
           this.transport.write('GO\n');
-          (this.transport as ITLSTransport).startTLS({ key, cert }, true);
+          this.transport.startTLS({ key, cert }, true);
           this.tls = true;
           this.transport.write('secret-hello');
         }
@@ -99,7 +99,7 @@ test('startTLS on a live TCP connection keeps data before and after in order (ST
     override dataReceived(d: Uint8Array): void {
       super.dataReceived(d);
       if (this.got === 'GO\n') {
-        (this.transport as ITLSTransport).startTLS({ ca: cert, servername: 'localhost' });
+        this.transport.startTLS({ ca: cert, servername: 'localhost' });
         this.transport.write('after tls');
       }
     }

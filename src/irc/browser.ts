@@ -19,5 +19,5 @@ export { base64Encode, base64Decode, saslPlainPayloads, SASL_CHUNK } from './sas
 export { TokenBucket } from './flood.js';
 export { CapNegotiation, type CapHost, type CapState } from './cap.js';
 export { ReplyCollector, type NamesEntry, type WhoisInfo } from './queries.js';
-export { IRCClientHooks } from './client-hooks.js';
+export { IRCClientHooks, type IRCClientTransport } from './client-hooks.js';
 export { IRCClient, type IRCClientOptions, type ChannelSpec } from './client.js';

@@ -4,11 +4,15 @@
  * the bare nick in the `user*` membership events, as Twisted does.
  * @module
  */
+import type { ITCPTransport, ITransport } from '../internet/interfaces.js';
 import { IRCLineReceiver } from './receiver.js';
 import type { NamesEntry, WhoisInfo } from './queries.js';
 
+/** What an IRC client runs over: any transport; it pauses reading and aborts where the transport can. */
+export type IRCClientTransport = ITransport & Partial<ITCPTransport>;
+
 /** The hooks of `IRCClient`; subclass `IRCClient` and override the ones you need. */
-export class IRCClientHooks extends IRCLineReceiver {
+export class IRCClientHooks<T extends IRCClientTransport = IRCClientTransport> extends IRCLineReceiver<T> {
   /** Registration finished (RPL_WELCOME): commands can be sent. */
   signedOn(): void {}
 
@@ -95,9 +99,9 @@ export class IRCClientHooks extends IRCLineReceiver {
    * default aborts the connection, so a reconnecting factory starts over.
    */
   serverTimedOut(): void {
-    const t = this.transport as { abortConnection?: () => void };
+    const t = this.transport;
     if (t.abortConnection) t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   /** A command or numeric with no handler. */

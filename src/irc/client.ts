@@ -10,7 +10,7 @@ import { defaultReactor } from '../time/default-reactor.js';
 import { IRC_MAX_MESSAGE_BYTES } from './limits.js';
 import { CapNegotiation } from './cap.js';
 import { ircEquals, ircLower } from './casemapping.js';
-import { IRCClientHooks } from './client-hooks.js';
+import { IRCClientHooks, type IRCClientTransport } from './client-hooks.js';
 import { dispatch } from './client-handlers.js';
 import { ctcpQuote } from './ctcp.js';
 import { TokenBucket } from './flood.js';
@@ -73,7 +73,7 @@ const HOST_RESERVE = 63;
  * }
  * connectProtocol(clientFromString(reactor, 'tcp:irc.example.org:6667'), new Greeter({ nickname: 'greeter' }));
  */
-export class IRCClient extends IRCClientHooks {
+export class IRCClient<T extends IRCClientTransport = IRCClientTransport> extends IRCClientHooks<T> {
   /** The nick asked for, then the one the server confirmed. */
   nickname = 'torsion';
   /** The USER name (default: the nick). */

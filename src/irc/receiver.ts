@@ -5,7 +5,8 @@
  * time. Browser-safe.
  * @module
  */
-import { LineReceiver } from '../protocols/line-receiver.js';
+import type { ITransport } from '../internet/interfaces.js';
+import { LineReceiver, type LineTransport } from '../protocols/line-receiver.js';
 import { Logger } from '../logger/index.js';
 import { IRCMessageTooLongError, IRCParseError } from './errors.js';
 import { formatMessage, makeMessage, parseMessage, type IRCMessage } from './message.js';
@@ -50,7 +51,7 @@ export function decodeIRCLine(line: Uint8Array): string {
  *   override messageReceived(msg: IRCMessage) { if (msg.command === 'PING') this.sendCommand('PONG', ...msg.params); }
  * }
  */
-export class IRCLineReceiver extends LineReceiver {
+export class IRCLineReceiver<T extends LineTransport = ITransport> extends LineReceiver<T> {
   override delimiter = '\n';
   /** The message-part limit in bytes, CRLF included; raise it only for peers known to send more. */
   MAX_MESSAGE_BYTES = IRC_MAX_MESSAGE_BYTES;

@@ -3,7 +3,7 @@
  * reads files through `node:fs`.
  * @module
  */
-export { LineReceiver } from './line-receiver.js';
+export { LineReceiver, type LineTransport } from './line-receiver.js';
 export { Echo, Discard } from './wire.js';
 export { LineOnlyReceiver } from './line-only-receiver.js';
 export { NetstringReceiver } from './netstring.js';

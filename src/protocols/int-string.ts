@@ -4,7 +4,7 @@
  * @module
  */
 import { Protocol } from '../internet/protocol.js';
-import type { Data } from '../internet/interfaces.js';
+import type { Data, ITransport } from '../internet/interfaces.js';
 import { ByteBuffer, toBytes } from './bytes.js';
 import { StringTooLongError } from './errors.js';
 import { PROTOCOL_LIMITS } from './limits.js';
@@ -15,7 +15,7 @@ import { PROTOCOL_LIMITS } from './limits.js';
  * A length above `MAX_LENGTH` goes to `lengthLimitExceeded` as soon as the prefix is read (before any of the
  * body is buffered), which by default drops the connection.
  */
-export abstract class IntNStringReceiver extends Protocol {
+export abstract class IntNStringReceiver<T extends ITransport = ITransport> extends Protocol<T> {
   /** Bytes in the length prefix: 1, 2 or 4. */
   abstract readonly prefixLength: 1 | 2 | 4;
   /** The longest string accepted, in bytes. */
@@ -124,16 +124,16 @@ export abstract class IntNStringReceiver extends Protocol {
 }
 
 /** Strings with a 1-byte length prefix (at most 255 bytes). */
-export class Int8StringReceiver extends IntNStringReceiver {
+export class Int8StringReceiver<T extends ITransport = ITransport> extends IntNStringReceiver<T> {
   readonly prefixLength = 1;
 }
 
 /** Strings with a 2-byte big-endian length prefix (at most 65535 bytes). */
-export class Int16StringReceiver extends IntNStringReceiver {
+export class Int16StringReceiver<T extends ITransport = ITransport> extends IntNStringReceiver<T> {
   readonly prefixLength = 2;
 }
 
 /** Strings with a 4-byte big-endian length prefix; `MAX_LENGTH` (99999 by default) is the real limit. */
-export class Int32StringReceiver extends IntNStringReceiver {
+export class Int32StringReceiver<T extends ITransport = ITransport> extends IntNStringReceiver<T> {
   readonly prefixLength = 4;
 }

@@ -2,7 +2,8 @@
  * `LineOnlyReceiver`: a `LineReceiver` without raw mode, for protocols that are lines and nothing else.
  * @module
  */
-import { LineReceiver } from './line-receiver.js';
+import type { ITransport } from '../internet/interfaces.js';
+import { LineReceiver, type LineTransport } from './line-receiver.js';
 
 /**
  * Receives lines only. Same delimiter, `MAX_LENGTH`, `lineLengthExceeded` and speed as `LineReceiver`;
@@ -13,7 +14,7 @@ import { LineReceiver } from './line-receiver.js';
  *   override lineReceived(line: Uint8Array) { this.sendLine(decodeUtf8(line).toUpperCase()); }
  * }
  */
-export class LineOnlyReceiver extends LineReceiver {
+export class LineOnlyReceiver<T extends LineTransport = ITransport> extends LineReceiver<T> {
   /** Always throws: a `LineOnlyReceiver` has no raw mode. */
   override setRawMode(): void {
     throw new TypeError(`${this.constructor.name} is a LineOnlyReceiver: it has no raw mode`);

@@ -5,7 +5,7 @@
  * @module
  */
 import { Protocol } from '../internet/protocol.js';
-import type { Data, IPushProducer } from '../internet/interfaces.js';
+import type { Data, IPushProducer, ITransport } from '../internet/interfaces.js';
 import { ByteBuffer, concatBytes, indexOfBytes, toBytes } from './bytes.js';
 import { PROTOCOL_LIMITS } from './limits.js';
 
@@ -14,8 +14,8 @@ const CRLF = toBytes('\r\n');
 const LF = toBytes('\n');
 const NO_DELIMITER = new Uint8Array(0);
 
-/** What `transport.pauseProducing`/`resumeProducing` look like when the transport has them. */
-type MaybeProducer = Partial<IPushProducer>;
+/** A transport a line receiver runs over: any; it pauses and resumes the transport's reading where it can. */
+export type LineTransport = ITransport & Partial<IPushProducer>;
 
 /**
  * A protocol that receives lines (`lineReceived`) or raw data (`rawDataReceived`), depending on its mode.
@@ -27,12 +27,14 @@ type MaybeProducer = Partial<IPushProducer>;
  * The line handed to `lineReceived` is a view into the received chunk: copy it (`line.slice()`) if you keep it
  * past the call and your transport reuses its buffers (Node's sockets do not).
  *
+ * `T` is the transport it needs (see `Protocol`).
+ *
  * @example
  * class Echo extends LineReceiver {
  *   override lineReceived(line: Uint8Array) { this.sendLine(line); }
  * }
  */
-export class LineReceiver extends Protocol implements IPushProducer {
+export class LineReceiver<T extends LineTransport = ITransport> extends Protocol<T> implements IPushProducer {
   /** The line delimiter; change it at any time, even inside `lineReceived`. */
   delimiter: string | Uint8Array = '\r\n';
   /** The longest line accepted, in bytes, without the delimiter. */
@@ -103,13 +105,14 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** Stops delivering lines (and pauses the transport, if it can be paused) until `resumeProducing`. */
   pauseProducing(): void {
     this.paused = true;
-    (this.transport as MaybeProducer | undefined)?.pauseProducing?.();
+    // May be called before makeConnection: no transport yet.
+    this.transport?.pauseProducing?.();
   }
 
   /** Delivers what was buffered while paused, then resumes the transport. */
   resumeProducing(): void {
     this.paused = false;
-    (this.transport as MaybeProducer | undefined)?.resumeProducing?.();
+    this.transport?.resumeProducing?.();
     if (this.#pending.length > 0 && !this.#busy) this.dataReceived(this.#pending.take());
   }
 

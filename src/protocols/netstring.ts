@@ -4,7 +4,7 @@
  * @module
  */
 import { Protocol } from '../internet/protocol.js';
-import type { Data } from '../internet/interfaces.js';
+import type { Data, ITransport } from '../internet/interfaces.js';
 import { ByteBuffer, concatBytes, toBytes } from './bytes.js';
 import { NetstringParseError, StringTooLongError } from './errors.js';
 import { PROTOCOL_LIMITS } from './limits.js';
@@ -32,7 +32,7 @@ const enum State {
  *   override stringReceived(data: Uint8Array) { this.sendString(data); }
  * }
  */
-export class NetstringReceiver extends Protocol {
+export class NetstringReceiver<T extends ITransport = ITransport> extends Protocol<T> {
   /** The longest string accepted, in bytes. */
   MAX_LENGTH: number = PROTOCOL_LIMITS.maxNetstringLength;
   /** True once the peer sent something invalid: nothing more is parsed. */

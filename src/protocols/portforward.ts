@@ -16,21 +16,17 @@ export interface ClientEndpointLike {
 /** Where a {@link ProxyFactory} forwards to: an endpoint, or a host and port reached with `reactor.connectTCP`. */
 export type ProxyTarget = ClientEndpointLike | { host: string; port: number; reactor: IReactorTCP };
 
-function stream(p: Protocol): Partial<IStreamTransport> {
-  return p.transport as Partial<IStreamTransport>;
-}
-
 /** Unregisters whatever producer `p`'s transport holds (the other side's transport), if any. */
-function unregister(p: Protocol): void {
+function unregister(p: Proxy): void {
   try {
-    stream(p).unregisterProducer?.();
+    p.transport.unregisterProducer();
   } catch {
     // Some transports (test fakes) throw when no producer is registered: nothing to undo then.
   }
 }
 
 /** One side of a forwarded connection: what it receives goes out through its peer's transport. */
-export class Proxy extends Protocol {
+export class Proxy extends Protocol<IStreamTransport> {
   /** The other side, once both are connected. */
   peer: Proxy | null = null;
 
@@ -84,9 +80,9 @@ export class ProxyClient extends Proxy {
     server.setPeer(this);
     server.flushHeld();
     // A side whose write buffer fills pauses reading on the other, so a fast sender cannot flood the proxy's memory.
-    stream(this).registerProducer?.(server.transport as IStreamTransport, true);
-    stream(server).registerProducer?.(this.transport as IStreamTransport, true);
-    stream(server).resumeProducing?.();
+    this.transport.registerProducer(server.transport, true);
+    server.transport.registerProducer(this.transport, true);
+    server.transport.resumeProducing();
   }
 }
 
@@ -113,7 +109,7 @@ export class ProxyClientFactory extends ClientFactory<ProxyClient> {
 /** The accepted side: reads nothing until the outgoing connection is up, then relays. */
 export class ProxyServer extends Proxy {
   override connectionMade(): void {
-    stream(this).pauseProducing?.();
+    this.transport.pauseProducing();
     const target = (this.factory as ProxyFactory).target;
     const clientFactory = new ProxyClientFactory(this);
     if ('connect' in target) {

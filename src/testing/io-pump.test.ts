@@ -11,7 +11,7 @@ import { connectedServerAndClient, loopbackAsync } from './io-pump.js';
 import type { LoopbackTransport } from './loopback-transport.js';
 
 /** Records everything that happens to it. */
-class Recorder extends Protocol {
+class Recorder extends Protocol<LoopbackTransport> {
   received = '';
   chunks: number[] = [];
   lost: Failure | null = null;
@@ -186,7 +186,7 @@ describe('connectedServerAndClient', () => {
     class Pauser extends Recorder {
       override dataReceived(data: Uint8Array): void {
         super.dataReceived(data);
-        (this.transport as LoopbackTransport).pauseProducing();
+        this.transport.pauseProducing();
       }
     }
     const { server, client, pump } = connectedServerAndClient(new Pauser(), new Recorder(), { chunkSize: 2 });

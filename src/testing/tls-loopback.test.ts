@@ -13,7 +13,7 @@ const { key, cert } = selfSignedCertificate('localhost');
 const serverOptions = { key, cert };
 const clientOptions = { ca: cert, servername: 'localhost' };
 
-class Recorder extends Protocol {
+class Recorder extends Protocol<ITLSTransport> {
   received = '';
   lost: Failure | null = null;
   handshakes = 0;
@@ -120,7 +120,7 @@ describe('TLS over the in-memory loopback', () => {
         super.dataReceived(data);
         if (this.received === 'STARTTLS\r\n') {
           this.transport.write('GO AHEAD\r\n');
-          (this.transport as ITLSTransport).startTLS(serverOptions, true);
+          this.transport.startTLS(serverOptions, true);
         } else if (this.received.endsWith('secret\r\n')) {
           this.transport.write('got it\r\n');
         }
@@ -133,7 +133,7 @@ describe('TLS over the in-memory loopback', () => {
       override dataReceived(data: Uint8Array): void {
         super.dataReceived(data);
         if (this.received === 'GO AHEAD\r\n') {
-          (this.transport as ITLSTransport).startTLS(clientOptions);
+          this.transport.startTLS(clientOptions);
           this.transport.write('secret\r\n');
         }
       }

@@ -11,12 +11,12 @@ const baseRss = process.memoryUsage.rss();
 let maxRss = baseRss;
 const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 10);
 
-class Pusher extends Protocol implements IPushProducer {
+class Pusher extends Protocol<ITCPTransport> implements IPushProducer {
   sent = 0;
   paused = false;
   pauses = 0;
   override connectionMade(): void {
-    (this.transport as ITCPTransport).registerProducer(this, true);
+    this.transport.registerProducer(this, true);
     this.resumeProducing();
   }
   pauseProducing(): void {
@@ -30,7 +30,7 @@ class Pusher extends Protocol implements IPushProducer {
       this.sent += chunk.length;
     }
     if (this.sent >= TOTAL && !this.paused) {
-      (this.transport as ITCPTransport).unregisterProducer();
+      this.transport.unregisterProducer();
       this.transport.loseConnection();
     }
   }

@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Deferred, Failure } from '../../defer/index.js';
 import { ConnectionDone, ConnectionLost, ConnectionRefusedError } from '../../internet/error.js';
-import type { IAddress, IProtocol, IProtocolFactory, IPullProducer, IPushProducer } from '../../internet/interfaces.js';
+import type { IAddress, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, WriteBufferLimits } from '../../internet/interfaces.js';
+import { DEFAULT_WRITE_BUFFER_LIMITS } from '../../internet/capabilities.js';
 import { IPv4Address } from '../../internet/address.js';
 import { captureLogs } from '../../logger/index.js';
 import { StringTransportWithDisconnection } from '../../testing/index.js';
@@ -54,6 +55,13 @@ class FakeWebSocketTransport implements WebSocketTransport {
   }
   getHost(): IAddress {
     return new IPv4Address('TCP', '127.0.0.1', 8080);
+  }
+  getWriteBufferSize(): number {
+    return 0;
+  }
+  setWriteBufferLimits(): void {}
+  getWriteBufferLimits(): WriteBufferLimits {
+    return DEFAULT_WRITE_BUFFER_LIMITS;
   }
 }
 

@@ -55,7 +55,7 @@ interface ContinueWait {
 }
 
 /** One client connection. */
-export class HTTP11ClientProtocol extends Protocol implements BodySource {
+export class HTTP11ClientProtocol extends Protocol<IStreamTransport & Partial<ITCPTransport>> implements BodySource {
   state: State = 'QUIESCENT';
   /** Called when a response is over and the connection can carry another request (the pool sets it). */
   onQuiescent: ((protocol: HTTP11ClientProtocol) => void) | null = null;
@@ -150,14 +150,14 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
 
   #writeBody(producer: IBodyProducer, chunked: boolean): void {
     this.#transmitting = producer;
-    const transport = this.transport as IStreamTransport;
+    const transport = this.transport;
     const consumer = new BodyConsumer(transport, chunked, producer.length);
-    transport.registerProducer?.(producer, true);
+    transport.registerProducer(producer, true);
     producer.startProducing(consumer).addCallbacks(
       () => {
         if (this.#transmitting !== producer) return;
         this.#transmitting = null;
-        transport.unregisterProducer?.();
+        transport.unregisterProducer();
         if (consumer.error !== null) return this.#transmissionFailed(new Failure(consumer.error));
         if (!chunked && consumer.written !== producer.length) return this.#transmissionFailed(new Failure(new Error(`the body producer wrote ${consumer.written} bytes, not the ${producer.length} it announced`)));
         if (chunked) transport.write('0\r\n\r\n');
@@ -168,7 +168,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       (f: Failure) => {
         if (this.#transmitting !== producer) return undefined;
         this.#transmitting = null;
-        transport.unregisterProducer?.();
+        transport.unregisterProducer();
         return this.#transmissionFailed(f);
       },
     );
@@ -264,7 +264,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
       this.state = 'QUIESCENT';
       if (this.#paused > 0) {
         this.#paused = 0;
-        (this.transport as IStreamTransport).resumeProducing?.();
+        this.transport.resumeProducing();
       }
       // Back to the pool first, so a caller that sends its next request from the body's end reuses it.
       if (this.#transmitting === null) this.onQuiescent?.(this);
@@ -323,7 +323,7 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
     const producer = this.#transmitting;
     if (producer === null) return;
     this.#transmitting = null;
-    if (unregister) (this.transport as IStreamTransport).unregisterProducer?.();
+    if (unregister) this.transport.unregisterProducer();
     producer.stopProducing();
   }
 
@@ -331,22 +331,22 @@ export class HTTP11ClientProtocol extends Protocol implements BodySource {
   abort(): void {
     if (!this.connected) return;
     this.#lostReason ??= new Failure(new ConnectionAborted());
-    const t = this.transport as Partial<ITCPTransport>;
+    const t = this.transport;
     if (typeof t.abortConnection === 'function') t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   pauseBody(): void {
     if (this.#paused++ === 0) {
       this.#disarmBodyTimer();
-      (this.transport as IStreamTransport).pauseProducing?.();
+      this.transport.pauseProducing();
     }
   }
 
   resumeBody(): void {
     if (this.#paused === 0) return;
     if (--this.#paused === 0) {
-      (this.transport as IStreamTransport).resumeProducing?.();
+      this.transport.resumeProducing();
       if (this.state === 'BODY' && this.#response !== null) this.#armBodyTimer();
     }
   }

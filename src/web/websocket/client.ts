@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred, Failure, TimeoutError } from '../../defer/index.js';
-import type { IConnector, IDelayedCall, ITCPTransport } from '../../internet/interfaces.js';
+import type { IConnector, IDelayedCall, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { ClientFactory, Protocol } from '../../internet/protocol.js';
 import { reactor as globalReactor } from '../../internet/reactor.js';
 import { checkHeader } from '../headers.js';
@@ -94,7 +94,7 @@ export function connectWebSocket<P extends WebSocketProtocol>(url: string, proto
 }
 
 /** The protocol on the TCP connection: the opening handshake, then a pass-through to the WebSocket. */
-class ClientHandshake extends Protocol {
+class ClientHandshake extends Protocol<IStreamTransport & Partial<ITCPTransport>> {
   readonly #target: Target;
   readonly #options: WebSocketClientOptions;
   readonly #reactor: WebSocketClientReactor;
@@ -119,7 +119,7 @@ class ClientHandshake extends Protocol {
   }
 
   override connectionMade(): void {
-    const t = this.transport as Partial<ITCPTransport>;
+    const t = this.transport;
     if (typeof t.setTcpNoDelay === 'function') t.setTcpNoDelay(true);
     const o = this.#options;
     const lines = [
@@ -186,9 +186,9 @@ class ClientHandshake extends Protocol {
 
   #abort(error: unknown): void {
     this.#failed(error);
-    const t = this.transport as Partial<ITCPTransport>;
+    const t = this.transport;
     if (typeof t.abortConnection === 'function') t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   /** Checks the response head; returns the connection to switch to. */

@@ -10,7 +10,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { Failure } from '../../defer/index.js';
-import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, ITCPTransport, ITransport } from '../../internet/interfaces.js';
+import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, ITCPTransport, WriteBufferLimits } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { Request } from '../request.js';
 import type { PerMessageDeflate } from './deflate.js';
@@ -53,8 +53,8 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly subprotocol: string | null;
   readonly extensions: string | null;
   readonly request?: Request;
-  /** The underlying stream transport, set by `makeConnection`. */
-  transport!: ITransport;
+  /** The underlying stream transport, set by `makeConnection`; aborted where it can be, else closed. */
+  transport!: IStreamTransport & Partial<ITCPTransport>;
   readonly #isClient: boolean;
   readonly #clock: IReactorTime;
   readonly #reader: FrameReader;
@@ -102,7 +102,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
 
   // ------------------------------------------------------------ IProtocol (the TCP side)
 
-  makeConnection(transport: ITransport): void {
+  makeConnection(transport: IStreamTransport & Partial<ITCPTransport>): void {
     this.transport = transport;
     this.connectionMade();
   }
@@ -269,18 +269,17 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   }
 
   /**
-   * Sends made outside a read (a loop of `sendTextMessage`, a producer) are a burst: the Node socket under
-   * the transport, when there is one, is corked until the next tick so the burst leaves in one system call
-   * (the pattern Node's documentation gives for `socket.cork`). Nothing waits longer than the current tick.
+   * Sends made outside a read (a loop of `sendTextMessage`, a producer) are a burst: the transport is corked
+   * until the next tick so the burst leaves in one system call (the pattern Node's documentation gives for
+   * `socket.cork`). Nothing waits longer than the current tick.
    */
   #corkBurst(): void {
-    const socket = (this.transport as { socket?: { cork?: () => void; uncork(): void } }).socket;
-    if (socket === undefined || typeof socket.cork !== 'function') return;
+    const transport = this.transport;
     this.#corked = true;
-    socket.cork();
+    transport.cork();
     process.nextTick(() => {
       this.#corked = false;
-      socket.uncork();
+      transport.uncork();
     });
   }
 
@@ -353,29 +352,29 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
 
   abortConnection(): void {
     if (this.#state === State.LOST) return;
-    const t = this.transport as Partial<ITCPTransport>;
+    const t = this.transport;
     if (typeof t.abortConnection === 'function') t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   // ------------------------------------------------------------ flow control
 
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    (this.transport as ITCPTransport).registerProducer(producer, streaming);
+    this.transport.registerProducer(producer, streaming);
     this.#producerRegistered = true;
   }
 
   unregisterProducer(): void {
     if (!this.#producerRegistered) return;
     this.#producerRegistered = false;
-    (this.transport as ITCPTransport).unregisterProducer();
+    this.transport.unregisterProducer();
   }
 
   pauseProducing(): void {
     if (this.#paused) return;
     this.#paused = true;
     this.#reader.paused = true;
-    (this.transport as Partial<ITCPTransport>).pauseProducing?.();
+    this.transport.pauseProducing();
   }
 
   resumeProducing(): void {
@@ -384,7 +383,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#reader.paused = false;
     if (this.#inRead) {
       // Resumed from inside a message callback: the read in progress goes on with the held frames.
-      (this.transport as Partial<ITCPTransport>).resumeProducing?.();
+      this.transport.resumeProducing();
       return;
     }
     this.#inRead = true;
@@ -395,12 +394,26 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     } finally {
       this.#endRead();
     }
-    if (!this.#paused) (this.transport as Partial<ITCPTransport>).resumeProducing?.();
+    if (!this.#paused) this.transport.resumeProducing();
   }
 
   /** `IPushProducer.stopProducing`: drops the connection. */
   stopProducing(): void {
     this.abortConnection();
+  }
+
+  /** Bytes sent and not yet out: frames gathered during a read, and what the stream transport holds. */
+  getWriteBufferSize(): number {
+    return this.#outSize + this.transport.getWriteBufferSize();
+  }
+
+  /** Sets the marks of the stream transport under the connection (see `IWriteBuffer`). */
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.transport.setWriteBufferLimits(high, low);
+  }
+
+  getWriteBufferLimits(): WriteBufferLimits {
+    return this.transport.getWriteBufferLimits();
   }
 
   getPeer(): IAddress {

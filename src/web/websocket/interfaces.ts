@@ -2,16 +2,17 @@
  * The roles and options of `torsion/web`'s WebSockets. Type-only: this file emits no code.
  * @module
  */
-import type { IAddress, IConsumer, IReactorSSL, IReactorTCP, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
+import type { IAddress, IConsumer, IReactorSSL, IReactorTCP, IReactorTime, IWriteBuffer, TLSOptions } from '../../internet/interfaces.js';
 import type { Request } from '../request.js';
 import type { WebSocketProtocol } from './protocol.js';
 
 /**
  * What a {@link WebSocketProtocol} writes to: messages, pings, the close handshake and flow control.
  * It is an `IConsumer` (`write` sends a text message for a string, a binary one for bytes), so a producer
- * registered on it is paused while the connection's write buffer is full.
+ * registered on it is paused while the connection's write buffer is full; `getWriteBufferSize()` tells how
+ * full (the browser's `bufferedAmount`), and the marks are the stream transport's under it.
  */
-export interface WebSocketTransport extends IConsumer {
+export interface WebSocketTransport extends IConsumer, IWriteBuffer {
   /** Sends a text message. */
   sendTextMessage(text: string): void;
   /** Sends a binary message. */
