@@ -5,11 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IAddress, IProtocol, IListeningPort, TLSOptions } from '../interfaces.js';
+import type { IAddress, IProtocol, IListeningPort, ITLSTransport, TLSOptions } from '../interfaces.js';
 import { ClientFactory, Factory } from '../protocol.js';
 import type { NodeReactor } from '../reactor.js';
-import type { PairHandle } from '../../testing/conformance/index.js';
+import type { MakePair, PairHandle } from '../../testing/conformance/index.js';
 import { eventually } from '../../testing/index.js';
+import { wrapTLS } from '../tls-wrapper.js';
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 2));
 
@@ -91,5 +92,38 @@ export function unixPair(reactor: NodeReactor) {
       client,
       () => rmSync(dir, { recursive: true, force: true }),
     );
+  };
+}
+
+/**
+ * A plain pair made by `plain`, switched to TLS with `startTLS` at both ends before the suite runs over it:
+ * the server with `serverOptions`, the client verifying with `clientOptions`.
+ */
+export function startTLSPair(plain: (server: IProtocol, client: IProtocol) => Promise<PairHandle>, serverOptions: TLSOptions, clientOptions: TLSOptions) {
+  return async (server: IProtocol, client: IProtocol): Promise<PairHandle> => {
+    const pair = await plain(server, client);
+    const s = (server as unknown as { transport: ITLSTransport }).transport;
+    const c = (client as unknown as { transport: ITLSTransport }).transport;
+    s.startTLS(serverOptions, true);
+    c.startTLS(clientOptions, false);
+    await eventually(() => c.getPeerCertificate() !== null && s.negotiatedProtocol === c.negotiatedProtocol, { message: 'the STARTTLS handshake', step: pair.settle });
+    return pair;
+  };
+}
+
+/**
+ * TLS done by `TLSWrapperProtocol` on top of the plain pair `plain` makes (TCP, the loopback...): resolves
+ * once the wrapped protocols are connected, that is once the handshake is done.
+ */
+export function wrapperPair(plain: MakePair, serverOptions: TLSOptions, clientOptions: TLSOptions) {
+  return async (server: IProtocol, client: IProtocol): Promise<PairHandle> => {
+    const outer = await plain(wrapTLS(server, serverOptions, false), wrapTLS(client, clientOptions, true));
+    // The wrapper's TLS socket lives on Node's loop: let it turn too, not only the outer pair.
+    const settle = async (): Promise<void> => {
+      await outer.settle();
+      await new Promise((r) => setImmediate(r));
+    };
+    await eventually(() => (server as { connected?: boolean }).connected && (client as { connected?: boolean }).connected, { message: 'the TLS wrapper to connect', step: settle });
+    return { settle, cleanup: outer.cleanup };
   };
 }

@@ -9,4 +9,5 @@
  * @module
  */
 export { streamTransportConformance, type MakePair, type PairHandle, type SuiteFeatures } from './stream-transport-suite.js';
-export { RecordingProtocol, HalfCloseRecordingProtocol } from './recording-protocol.js';
+export type { CapabilityFeatures } from './capability-suite.js';
+export { RecordingProtocol, HalfCloseRecordingProtocol, type ConformanceTransport } from './recording-protocol.js';

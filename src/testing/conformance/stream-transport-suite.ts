@@ -1,6 +1,8 @@
 /**
- * One conformance suite for every stream transport (TCP, TLS, Unix sockets, the in-memory loopback, TLS over
- * the loopback): the same behaviour, asserted the same way. Give it a function that connects two protocols.
+ * One conformance suite for every stream transport (TCP, TLS, Unix sockets, STARTTLS, the TLS wrapper, the
+ * in-memory loopback and TLS over it, stdio, child processes, the WebSocket stream, the web's in-memory
+ * transport): the same behaviour and the same capabilities (capability-suite.ts), asserted the same way.
+ * Give it a function that connects two protocols.
  * @module
  */
 import { describe, test } from 'node:test';
@@ -8,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { IProtocol, IPullProducer, IPushProducer } from '../../internet/interfaces.js';
 import { ConnectionAborted, ConnectionDone } from '../../internet/error.js';
 import { eventually } from '../eventually.js';
+import { capabilityTests, type CapabilityFeatures } from './capability-suite.js';
 import { HalfCloseRecordingProtocol, RecordingProtocol } from './recording-protocol.js';
 
 /** A connected pair, as the transport under test makes it. */
@@ -56,7 +59,7 @@ class Pusher implements IPushProducer {
   #scheduled = false;
   constructor(readonly proto: RecordingProtocol, readonly chunk: number, readonly limit: number) {}
   start(): void {
-    this.proto.tcp.registerProducer(this, true);
+    this.proto.transport.registerProducer(this, true);
     this.#loop();
   }
   /** One chunk per turn of the loop, as a producer fed by I/O would write. */
@@ -65,7 +68,7 @@ class Pusher implements IPushProducer {
     if (this.paused || this.stopped) return;
     if (this.sent >= this.limit) {
       this.stopped = true;
-      this.proto.tcp.unregisterProducer();
+      this.proto.transport.unregisterProducer();
       return;
     }
     this.proto.transport.write(pattern(this.chunk, this.sent & 0xff));
@@ -88,7 +91,7 @@ class Pusher implements IPushProducer {
 }
 
 /** What a transport supports; everything does unless said otherwise (the tests for the rest are not registered). */
-export interface SuiteFeatures {
+export interface SuiteFeatures extends CapabilityFeatures {
   /** `loseWriteConnection` and `readConnectionLost` (default true). */
   halfClose?: boolean;
   /** `abortConnection` reaching the peer (default true). */
@@ -158,7 +161,7 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       const client = new RecordingProtocol();
       await withPair(make, server, client, async (pair) => {
         client.transport.write(pattern(4 * 1024 * 1024, 1));
-        client.tcp.abortConnection();
+        client.transport.abortConnection!();
         await waitFor('both lost', () => !!server.lostReason && !!client.lostReason, pair);
         assert.ok(client.lostReason!.check(ConnectionAborted), client.lostReason!.getErrorMessage());
         assert.ok(server.received < 4 * 1024 * 1024, 'abort must not flush the whole buffer');
@@ -170,7 +173,7 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       const client = new HalfCloseRecordingProtocol();
       await withPair(make, server, client, async (pair) => {
         client.transport.write('request');
-        client.tcp.loseWriteConnection();
+        client.transport.loseWriteConnection!();
         await waitFor('server readConnectionLost', () => server.readLost, pair);
         assert.equal(server.data().toString(), 'request');
         assert.equal(server.lostReason, undefined);
@@ -189,7 +192,7 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       const client = new HalfCloseRecordingProtocol();
       await withPair(make, server, client, async (pair) => {
         client.transport.write('bye');
-        client.tcp.loseWriteConnection();
+        client.transport.loseWriteConnection!();
         await waitFor('server lost', () => !!server.lostReason, pair);
         assert.equal(server.data().toString(), 'bye');
         assert.ok(server.lostReason!.check(ConnectionDone), server.lostReason!.getErrorMessage());
@@ -200,19 +203,19 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       const server = new RecordingProtocol();
       const client = new RecordingProtocol();
       await withPair(make, server, client, async (pair) => {
-        server.tcp.pauseProducing();
+        server.transport.pauseProducing();
         const limit = 256 * 1024 * 1024;
         const pusher = new Pusher(client, 64 * 1024, limit);
         pusher.start();
         await waitFor('producer paused', () => pusher.paused, pair);
         const sentWhenPaused = pusher.sent;
         assert.ok(sentWhenPaused < limit, 'the producer was paused before writing everything');
-        server.tcp.resumeProducing();
+        server.transport.resumeProducing();
         await waitFor('producer resumed', () => pusher.resumes > 0, pair);
         const total = 24 * 1024 * 1024;
         await waitFor('data flowing again', () => server.received >= Math.min(total, sentWhenPaused), pair);
         pusher.stopProducing();
-        client.tcp.unregisterProducer();
+        client.transport.unregisterProducer();
         assert.ok(pusher.pauses >= 1);
         assert.equal(server.data().subarray(0, 64 * 1024).equals(pattern(64 * 1024, 0)), true);
       });
@@ -228,11 +231,11 @@ export function streamTransportConformance(name: string, make: MakePair, feature
           resumeProducing() {
             asked++;
             client.transport.write(pattern(32 * 1024, asked));
-            if (asked === chunks) client.tcp.unregisterProducer();
+            if (asked === chunks) client.transport.unregisterProducer();
           },
           stopProducing() {},
         };
-        client.tcp.registerProducer(producer, false);
+        client.transport.registerProducer(producer, false);
         client.transport.loseConnection();
         await waitFor('server lost', () => !!server.lostReason, pair);
         assert.equal(asked, chunks);
@@ -245,11 +248,11 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       const server = new RecordingProtocol();
       const client = new RecordingProtocol();
       await withPair(make, server, client, async (pair) => {
-        server.tcp.pauseProducing();
+        server.transport.pauseProducing();
         client.transport.write('held back');
         for (let i = 0; i < 5; i++) await pair.settle();
         assert.equal(server.received, 0);
-        server.tcp.resumeProducing();
+        server.transport.resumeProducing();
         await waitFor('data after resume', () => server.received === 9, pair);
         assert.equal(server.data().toString(), 'held back');
       });
@@ -267,5 +270,7 @@ export function streamTransportConformance(name: string, make: MakePair, feature
         assert.equal(client.connected, false);
       });
     });
+
+    capabilityTests(make, features, withPair, waitFor);
   });
 }
