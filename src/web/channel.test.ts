@@ -261,17 +261,15 @@ describe('HTTPChannel basics', () => {
 
   test('a client that does not read its responses gets no new pipelined request processed until it catches up', () => {
     const w = wire(new Hello());
-    const socket = { writableLength: 0 };
-    (w.transport as unknown as { socket: typeof socket }).socket = socket;
     w.send(GET('/1'));
     assert.equal(w.transport.producer, null, 'nothing registered while the client reads');
-    socket.writableLength = 1_000_000;
+    w.transport.writeBufferSize = 1_000_000;
     w.send(GET('/2'));
     assert.equal(w.transport.producer, w.channel, 'the channel registers itself once responses pile up');
     w.channel.pauseProducing();
     w.send(GET('/3') + GET('/4'));
     assert.deepEqual([...w.output().matchAll(/hello \/(\d)/g)].map((m) => m[1]), ['1', '2']);
-    socket.writableLength = 0;
+    w.transport.writeBufferSize = 0;
     w.channel.resumeProducing();
     assert.deepEqual([...w.output().matchAll(/hello \/(\d)/g)].map((m) => m[1]), ['1', '2', '3', '4']);
     assert.equal(w.transport.producer, null);

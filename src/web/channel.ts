@@ -9,7 +9,8 @@
  */
 import { Failure } from '../defer/index.js';
 import { Protocol } from '../internet/protocol.js';
-import type { Data, IProtocol, IPullProducer, IPushProducer, IStreamTransport, ITCPTransport } from '../internet/interfaces.js';
+import { isSecure } from '../internet/capabilities.js';
+import type { Data, IProtocol, IPullProducer, IPushProducer, ISSLTransport, IStreamTransport, ITCPTransport } from '../internet/interfaces.js';
 import { ChunkedDecoder } from './chunked.js';
 import { bodyLength, HTTPParseError, parseRequestHead } from './http-parser.js';
 import { webLog } from './log.js';
@@ -50,11 +51,15 @@ function asBuffer(data: Uint8Array): Buffer {
 }
 
 /**
+ * What a channel runs over: any stream transport (producers, pausing, the write buffer); it sets TCP_NODELAY
+ * and aborts where the transport can, and asks the TLS marker whether the connection is secure.
+ */
+export type ChannelTransport = IStreamTransport & Partial<ITCPTransport> & Partial<ISSLTransport>;
+
+/**
  * The HTTP server protocol. Built by `Site.buildProtocol`; everything configurable lives on the site.
  */
-export class HTTPChannel extends Protocol implements IPushProducer {
-  /** True when the connection is TLS. */
-  secure = false;
+export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProducer {
   /** Site clock seconds after which the timeout sweep acts (0: never). */
   deadline = 0;
   /** What the sweep does at `deadline`. */
@@ -93,9 +98,13 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     this.site = site;
   }
 
+  /** True when TLS protects the connection now (the transport's `ISSLTransport` marker, so after a STARTTLS too). */
+  get secure(): boolean {
+    return isSecure(this.transport);
+  }
+
   override connectionMade(): void {
-    const t = this.transport as Partial<ITCPTransport> & { socket?: { encrypted?: boolean } };
-    this.secure = t.socket?.encrypted === true;
+    const t = this.transport;
     // Responses are written whole; Nagle's algorithm would only hold back the last segment of each.
     if (typeof t.setTcpNoDelay === 'function') t.setTcpNoDelay(true);
     this.site.channelOpened(this);
@@ -183,7 +192,7 @@ export class HTTPChannel extends Protocol implements IPushProducer {
         this.#buf = rest.length * 4 < rest.buffer.byteLength ? Buffer.from(rest) : rest;
         if (rest.length > CODEC_LIMITS.maxPendingInput && !this.#readPaused) {
           this.#readPaused = true;
-          (this.transport as IStreamTransport).pauseProducing();
+          this.transport.pauseProducing();
         }
       }
     }
@@ -306,7 +315,7 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     this.#bodyPaused = true;
     this.#bodyPausedAt = this.site.now;
     this.#armBodyTimeout();
-    (this.transport as IStreamTransport).pauseProducing();
+    this.transport.pauseProducing();
     this.#readPaused = true;
   }
 
@@ -360,14 +369,14 @@ export class HTTPChannel extends Protocol implements IPushProducer {
     this.#flush();
     this.#unregisterSelf();
     this.#requestProducer = true;
-    (this.transport as IStreamTransport).registerProducer(producer, streaming);
+    this.transport.registerProducer(producer, streaming);
   }
 
   /** @internal */
   unregisterProducer(): void {
     if (!this.#requestProducer) return;
     this.#requestProducer = false;
-    (this.transport as IStreamTransport).unregisterProducer();
+    this.transport.unregisterProducer();
   }
 
   /**
@@ -393,28 +402,27 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   /** Registers the channel as the transport's producer when responses pile up unread and nothing else is. */
   #watchOutput(): void {
     if (this.#requestProducer || this.#selfRegistered || this.#state === State.DEAD || this.#state === State.UPGRADED) return;
-    const buffered = (this.transport as { socket?: { writableLength?: number } }).socket?.writableLength ?? 0;
-    if (buffered <= OUTPUT_HIGH_WATER) return;
+    if (this.transport.getWriteBufferSize() <= OUTPUT_HIGH_WATER) return;
     this.#selfRegistered = true;
-    (this.transport as IStreamTransport).registerProducer(this, true);
+    this.transport.registerProducer(this, true);
   }
 
   #unregisterSelf(): void {
     if (!this.#selfRegistered) return;
     this.#selfRegistered = false;
     this.#writePaused = false;
-    (this.transport as IStreamTransport).unregisterProducer();
+    this.transport.unregisterProducer();
   }
 
   /** @internal closes at once (a response that cannot be completed). */
   abort(): void {
     this.#state = State.DEAD;
     this.#buf = null;
-    const t = this.transport as Partial<ITCPTransport>;
+    const t = this.transport;
     this.#flush();
     this.#unregisterSelf();
     if (typeof t.abortConnection === 'function') t.abortConnection();
-    else this.transport.loseConnection();
+    else t.loseConnection();
   }
 
   /** @internal the site's sweep found `deadline` passed. */
@@ -508,7 +516,7 @@ export class HTTPChannel extends Protocol implements IPushProducer {
   #resumeReading(): void {
     if (!this.#readPaused || this.#bodyPaused && this.#state !== State.HEAD) return;
     this.#readPaused = false;
-    (this.transport as IStreamTransport).resumeProducing();
+    this.transport.resumeProducing();
   }
 
   /**

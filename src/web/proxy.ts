@@ -72,7 +72,7 @@ class ProxyClientFactory extends ClientFactory<ProxyClient> {
 }
 
 /** One upstream request. */
-class ProxyClient extends Protocol implements IPushProducer {
+class ProxyClient extends Protocol<IStreamTransport> implements IPushProducer {
   #parser: ResponseParser;
   #chunked = false;
   #done = false;
@@ -125,7 +125,7 @@ class ProxyClient extends Protocol implements IPushProducer {
     this.transport.write(`${head}\r\n`);
     // The client's response streams from the upstream socket: pause it when the client reads slowly.
     req.registerProducer(this, true);
-    (this.transport as IStreamTransport).registerProducer({ pauseProducing: () => req.pauseBody(), resumeProducing: () => req.resumeBody(), stopProducing: () => {} }, true);
+    this.transport.registerProducer({ pauseProducing: () => req.pauseBody(), resumeProducing: () => req.resumeBody(), stopProducing: () => {} }, true);
     req.setBodyReceiver({
       dataReceived: (chunk) => {
         if (this.#chunked) this.transport.writeSequence([`${chunk.byteLength.toString(16)}\r\n`, chunk, '\r\n']);
@@ -134,7 +134,7 @@ class ProxyClient extends Protocol implements IPushProducer {
       bodyDone: (reason) => {
         if (reason) return;
         if (this.#chunked) this.transport.write('0\r\n\r\n');
-        (this.transport as IStreamTransport).unregisterProducer();
+        this.transport.unregisterProducer();
       },
     });
     req.resumeBody();
@@ -160,11 +160,11 @@ class ProxyClient extends Protocol implements IPushProducer {
   }
 
   pauseProducing(): void {
-    (this.transport as IStreamTransport | undefined)?.pauseProducing();
+    this.transport.pauseProducing();
   }
 
   resumeProducing(): void {
-    (this.transport as IStreamTransport | undefined)?.resumeProducing();
+    this.transport.resumeProducing();
   }
 
   stopProducing(): void {

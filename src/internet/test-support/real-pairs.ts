@@ -9,7 +9,7 @@ import type { IAddress, IProtocol, IListeningPort, ITLSTransport, TLSOptions } f
 import { ClientFactory, Factory } from '../protocol.js';
 import type { NodeReactor } from '../reactor.js';
 import type { MakePair, PairHandle } from '../../testing/conformance/index.js';
-import { eventually } from '../../testing/index.js';
+import { connectedServerAndClient, eventually } from '../../testing/index.js';
 import { wrapTLS } from '../tls-wrapper.js';
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 2));
@@ -125,5 +125,21 @@ export function wrapperPair(plain: MakePair, serverOptions: TLSOptions, clientOp
     };
     await eventually(() => (server as { connected?: boolean }).connected && (client as { connected?: boolean }).connected, { message: 'the TLS wrapper to connect', step: settle });
     return { settle, cleanup: outer.cleanup };
+  };
+}
+
+/** The in-memory loopback of `torsion/testing`; with `tls`, TLS from the start (and the handshake done before the suite runs). */
+export function loopbackPair(withTLS?: { server: TLSOptions; client: TLSOptions }) {
+  return async (server: IProtocol, client: IProtocol): Promise<PairHandle> => {
+    const { pump, clientTransport } = connectedServerAndClient(server, client, withTLS ? { tls: withTLS } : {});
+    const settle = () => pump.settle();
+    const connected = (p: IProtocol) => (p as { connected?: boolean }).connected === true;
+    // With TLS the loopback connects the protocols at once and handshakes behind them: wait for it, as
+    // listenSSL and connectSSL do before connectionMade.
+    await eventually(() => connected(server) && connected(client) && (withTLS === undefined || clientTransport.getPeerCertificate() !== null), {
+      message: 'the loopback to connect',
+      step: settle,
+    });
+    return { settle, cleanup: async () => {} };
   };
 }
