@@ -8,7 +8,7 @@
  * @module
  */
 import { Failure, type Deferred } from '../../defer/index.js';
-import type { IConsumer, IDelayedCall, ITransport } from '../../internet/interfaces.js';
+import type { IDelayedCall, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { ChatMessage, ChatUser, IChatClient, LeaveKind, RoomChange, VerifiedAccount } from '../index.js';
 import type { IRCMessage } from '../../irc/message.js';
@@ -31,8 +31,8 @@ const NO_CAPS: ReadonlySet<string> = new Set();
 /** How many commands a client may pipeline behind a login still in flight. */
 const MAX_HELD_COMMANDS = 64;
 
-/** A transport that may take a producer (most do) and may abort. */
-type MaybeConsumer = ITransport & Partial<Pick<IConsumer, 'registerProducer' | 'unregisterProducer'>> & { abortConnection?(): void };
+/** What a client connection runs over: a stream transport (its write buffer is watched); aborted where it can be. */
+export type IRCServerTransport = IStreamTransport & Partial<ITCPTransport>;
 
 /** Where a connection is in registration. */
 export interface RegistrationState {
@@ -56,7 +56,7 @@ export interface RegistrationState {
 export const REGISTERED: Readonly<RegistrationState> = Object.freeze({ capNegotiating: false, loggingIn: false });
 
 /** One client of the IRC server. */
-export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
+export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> implements IChatClient {
   declare factory: IRCServerFactory;
   /** The logged-in user, once registered. */
   user: ChatUser | undefined;
@@ -77,9 +77,6 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
   /** Commands that arrived while the login was in flight: run, in order, once it has finished. */
   #held: IRCMessage[] | undefined;
   #out: Uint8Array[] = [];
-  /** Bytes written since the transport said its buffer is full, or -1 while it drains normally. */
-  #unread = -1;
-  #producerRegistered = false;
   #history: RequestQueue<HistoryRequest> | undefined;
   /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
   #echoes: PendingEcho[] | undefined;
@@ -135,36 +132,23 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
       this.#throttle = new InputThrottle(clock, flood.burst, flood.rate, flood.maxQueued, (m) => this.#handle(m), () => this.close('Excess Flood'));
     }
     this.#idleTimer = clock.callLater(f.options.registrationTimeout, IRCServerProtocol.#registrationTimedOut, this);
-    // The transport pauses this "producer" when its write buffer passes the high-water mark: from then on
-    // the bytes written are counted against sendQ.
-    const consumer = this.transport as MaybeConsumer;
-    if (consumer.registerProducer && consumer.unregisterProducer) {
-      consumer.registerProducer(new SendQueueWatch(this), true);
-      this.#producerRegistered = true;
-    }
     f.connectionOpened(this);
   }
 
   /** Drops the connection: gracefully (what is buffered is sent first) or at once. */
   #drop(abort: boolean): void {
-    const t = this.transport as MaybeConsumer;
-    if (this.#producerRegistered) {
-      this.#producerRegistered = false;
-      t.unregisterProducer?.();
-    }
+    const t = this.transport;
     if (abort && t.abortConnection) t.abortConnection();
     else t.loseConnection();
   }
 
-  /** @internal The transport's buffer passed its high-water mark (true) or drained (false). */
-  sendQueueFull(full: boolean): void {
-    this.#unread = full ? 0 : -1;
-  }
-
-  #written(bytes: number): void {
-    if (this.#unread < 0) return;
-    this.#unread += bytes;
-    if (this.#unread > this.factory.options.sendQ) {
+  /** After each write: a client that leaves more than `sendQ` bytes unread past the transport's high mark is dropped. */
+  #written(): void {
+    const t = this.transport;
+    const sendQ = this.factory.options.sendQ;
+    const buffered = t.getWriteBufferSize();
+    // The marks are read only past the cheap test: most writes leave far less than sendQ behind.
+    if (buffered > sendQ && buffered - t.getWriteBufferLimits().high > sendQ) {
       // No ERROR line: the client reads nothing, and aborting discards what is buffered anyway.
       this.#closing = true;
       this.#stopWork();
@@ -296,7 +280,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
       this.#out.push(bytes);
     } else {
       this.transport.write(bytes);
-      this.#written(bytes.length);
+      this.#written();
     }
   }
 
@@ -309,7 +293,7 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
     const bytes = out.length === 1 ? out[0] : concatBytes(out);
     this.transport.write(bytes);
-    this.#written(bytes.length);
+    this.#written();
   }
 
   /** Sends one message; a message that cannot be formatted is logged, never sent in part. */
@@ -335,7 +319,6 @@ export class IRCServerProtocol extends IRCLineReceiver implements IChatClient {
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
-    this.#producerRegistered = false;
     this.#closing = true;
     this.#stopWork();
     if (this.#idleTimer?.active()) this.#idleTimer.cancel();
@@ -450,22 +433,6 @@ interface PendingEcho {
   bytes: Uint8Array;
   message: ChatMessage;
   stored: boolean | undefined;
-}
-
-/**
- * The "producer" registered with the transport only to hear when its write buffer is full. A class rather
- * than an object literal of closures: a server holds one per connection, and three closures (each given a
- * `name` property under some loaders) cost about a kilobyte per client.
- */
-class SendQueueWatch {
-  constructor(readonly conn: IRCServerProtocol) {}
-  pauseProducing(): void {
-    this.conn.sendQueueFull(true);
-  }
-  resumeProducing(): void {
-    this.conn.sendQueueFull(false);
-  }
-  stopProducing(): void {}
 }
 
 /** `nick!user@host` of a user. */

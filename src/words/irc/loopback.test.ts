@@ -74,4 +74,34 @@ describe('IRCClient against the IRC server in memory', () => {
       assert.equal(h.service.findRoom('#loop')?.size, 1);
     });
   }
+
+  test('a client that stops reading is dropped with SendQ exceeded once its unread bytes pass sendQ', () => {
+    const h = new Harness({ sendQ: 16 * 1024, flood: false });
+    const connect = (nickname: string) => {
+      const client = new Recorder({ nickname, clock: h.clock, floodRate: Infinity });
+      const { pump, serverTransport, clientTransport } = connectedServerAndClient(h.factory, client, { clock: h.clock });
+      return { client, pump, serverTransport, clientTransport };
+    };
+    const talker = connect('talker');
+    const stalled = connect('stalled');
+    const settle = (): void => {
+      for (let i = 0; i < 5; i++) {
+        h.clock.advance(1);
+        talker.pump.flush();
+        stalled.pump.flush();
+      }
+    };
+    settle();
+    talker.client.join('#busy');
+    stalled.client.join('#busy');
+    settle();
+    stalled.clientTransport.pauseProducing();
+    for (let i = 0; i < 200 && !stalled.serverTransport.disconnected; i++) {
+      talker.client.say('#busy', `${'filler '.repeat(60)}${i}`);
+      talker.pump.flush();
+      stalled.pump.flush();
+    }
+    assert.equal(stalled.serverTransport.disconnected, true, 'dropped over a transport with no Node socket under it');
+    assert.equal(h.service.findRoom('#busy')?.size, 1);
+  });
 });
