@@ -8,7 +8,7 @@
  */
 import { CancelledError, Deferred, type Failure } from '../../defer/index.js';
 import { ConnectionDone } from '../../internet/error.js';
-import type { IProtocol, IPushProducer, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
+import type { IProtocol, IPushProducer, IStreamTransport } from '../../internet/interfaces.js';
 import type { IStreamClientEndpoint } from '../../internet/endpoints/interfaces.js';
 import { Protocol } from '../../internet/protocol.js';
 import { Logger } from '../../logger/index.js';
@@ -29,7 +29,7 @@ export const BridgeCloseCode = {
 } as const;
 
 /** The destination side: forwards what the server sends to the page. */
-class Upstream extends Protocol {
+class Upstream extends Protocol<IStreamTransport> {
   constructor(readonly bridge: BridgeProtocol) {
     super();
   }
@@ -46,10 +46,6 @@ class Upstream extends Protocol {
     super.connectionLost(reason);
     this.bridge.upstreamLost(reason);
   }
-}
-
-function stream(p: Protocol): IStreamTransport {
-  return p.transport as IStreamTransport;
 }
 
 /**
@@ -102,8 +98,8 @@ export class BridgeProtocol extends WebSocketProtocol {
       resumeProducing: () => page.resumeProducing(),
       stopProducing: () => {},
     };
-    stream(upstream).registerProducer(reading, true);
-    this.transport.registerProducer(stream(upstream), true);
+    upstream.transport.registerProducer(reading, true);
+    this.transport.registerProducer(upstream.transport, true);
     this.#producing = true;
     this.transport.resumeProducing();
   }
@@ -145,8 +141,7 @@ export class BridgeProtocol extends WebSocketProtocol {
     const upstream = this.#upstream;
     this.#upstream = null;
     if (upstream === null) return;
-    const t = stream(upstream) as Partial<ITCPTransport>;
-    t.unregisterProducer?.();
+    upstream.transport.unregisterProducer();
     upstream.transport.loseConnection();
   }
 }

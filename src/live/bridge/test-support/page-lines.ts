@@ -9,7 +9,7 @@ import { decodeUtf8 } from '../../../protocols/bytes.js';
 import { LineReceiver } from '../../../protocols/line-receiver.js';
 import { connectWebSocketStream, type WebSocketStreamTransport } from '../../loop/index.js';
 
-class PageLines extends LineReceiver {
+class PageLines extends LineReceiver<WebSocketStreamTransport> {
   override MAX_LENGTH = 4 * 1024 * 1024;
   lines: string[] = [];
   lost: string | null = null;
@@ -52,7 +52,7 @@ class LinePump implements IPushProducer {
       this.sent++;
       this.client.sendLine(line);
     }
-    if (this.sent === this.count) (this.client.transport as WebSocketStreamTransport).unregisterProducer();
+    if (this.sent === this.count) this.client.transport.unregisterProducer();
   }
 }
 
@@ -71,7 +71,7 @@ const api = {
   },
   pumpLines(count: number, size: number): void {
     pump = new LinePump(client!, count, size);
-    (client!.transport as WebSocketStreamTransport).registerProducer(pump, true);
+    client!.transport.registerProducer(pump, true);
     pump.run();
   },
   pumpState: () => ({ pauses: pump?.pauses ?? 0, sent: pump?.sent ?? 0 }),
