@@ -62,7 +62,7 @@ test('ALPN is negotiated and the peer certificate is readable', async () => {
   const client = new Recorder();
   reactor.connectSSL('localhost', (port.getHost() as IPv4Address).port, clientFactory(client), { ca: cert, ALPNProtocols: ['torsion/1'] });
   await eventually(() => client.connected && server?.connected === true, { message: 'connected' });
-  const t = client.transport as ITLSTransport;
+  const t = client.transport;
   assert.equal(t.negotiatedProtocol, 'torsion/1');
   assert.equal((t.getPeerCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
   t.loseConnection();
@@ -111,7 +111,7 @@ test('startTLS on a live TCP connection keeps data before and after in order (ST
   await eventually(() => client.got.includes('AFTER TLS'), { message: 'echo over TLS' });
   assert.equal(client.got, 'GO\nsecret-helloAFTER TLS');
   assert.equal(client.handshakes, 1);
-  assert.equal(((client.transport as ITLSTransport).getPeerCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
+  assert.equal((client.transport.getPeerCertificate() as { subject: { CN: string } }).subject.CN, 'localhost');
   client.transport.loseConnection();
   await eventually(() => !!client.reason, { message: 'closed' });
   await port.stopListening();

@@ -53,7 +53,7 @@ function textFrame(text: string): Buffer {
 }
 
 /** Opens a WebSocket by hand, says HELLO, stops reading, and pings. */
-class Stalled extends Protocol {
+class Stalled extends Protocol<ITCPTransport> {
   #pings: ReturnType<typeof setInterval> | null = null;
   constructor(readonly page: string) {
     super();
@@ -61,7 +61,7 @@ class Stalled extends Protocol {
   override connectionMade(): void {
     this.transport.write('GET /_live/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
     this.transport.write(textFrame(encodeHello(this.page, 0)));
-    (this.transport as ITCPTransport).pauseProducing();
+    this.transport.pauseProducing();
     this.#pings = setInterval(() => this.transport.write(textFrame('[3,0]')), 2000);
   }
   override connectionLost(): void {
