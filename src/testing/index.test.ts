@@ -40,7 +40,7 @@ function importersOf(graph: Map<string, { path: string; kind: string }[]>, speci
 
 test('importing torsion/testing loads no test runner; the conformance suite, which needs node:test, has its own subpath', async () => {
   assert.deepEqual(importersOf(await importGraph('./index.ts'), 'node:test'), []);
-  assert.deepEqual(importersOf(await importGraph('./conformance/index.ts'), 'node:test'), ['src/testing/conformance/stream-transport-suite.ts']);
+  assert.deepEqual(importersOf(await importGraph('./conformance/index.ts'), 'node:test'), ['src/testing/conformance/capability-suite.ts', 'src/testing/conformance/stream-transport-suite.ts']);
 });
 
 test('torsion/testing/chromium and torsion/live/testing do not import playwright-core (an optional peer) when loaded', async () => {
