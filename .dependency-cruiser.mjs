@@ -7,11 +7,11 @@ import { builtinModules } from 'node:module';
 const TEST_CODE = ['\\.test\\.tsx?$', '(^|/)test-support(/|\\.tsx?$)', '^src/testing/', '^src/[^/]+/testing/'];
 
 /**
- * Code that runs in a page. defer/, time/, the framings of protocols/, the live client and loop, the IRC protocol;
+ * Code that runs in a page. defer/, time/, the framings of protocols/, the browser reactor and transport (internet/browser), the live client, the IRC protocol;
  * not the Node entries that add Node-only modules to them (protocols/index.ts re-exports FileSender,
  * irc/index.ts the reconnecting client factory).
  */
-const BROWSER_CODE = ['^src/defer/', '^src/time/', '^src/protocols/', '^src/live/(client|shared|loop)/', '^src/irc/'];
+const BROWSER_CODE = ['^src/defer/', '^src/time/', '^src/protocols/', '^src/internet/browser/', '^src/live/(client|shared)/', '^src/irc/'];
 const NODE_ONLY = [
   '^src/protocols/(index|file-sender)\\.ts$',
   '^src/irc/(index|client-factory)\\.ts$',

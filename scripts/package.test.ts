@@ -124,7 +124,8 @@ describe('the build', () => {
 
   test('only the conformance suite, on its own subpath, loads node:test', () => {
     const runners = emitted.filter((f) => importsOf(f).some((i) => i.specifier === 'node:test')).map((f) => relative(repo, f));
-    assert.deepEqual(runners, ['src/testing/conformance/stream-transport-suite.ts']);
+    assert.ok(runners.length > 0, 'the conformance suite itself uses node:test');
+    assert.deepEqual(runners.filter((f) => !f.startsWith('src/testing/conformance/')), []);
   });
 });
 

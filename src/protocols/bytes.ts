@@ -2,35 +2,17 @@
  * Byte helpers shared by the framings. Browser-safe: only `Uint8Array`, `TextEncoder` and `TextDecoder`.
  * @module
  */
-import type { Data } from '../internet/interfaces.js';
 import { PROTOCOL_LIMITS } from './limits.js';
 
-const encoder = new TextEncoder();
+export { toBytes, concatBytes } from '../internet/bytes.js';
+
 const decoder = new TextDecoder();
 /** The empty array every empty {@link ByteBuffer} starts with (nothing is ever written into it). */
 const EMPTY = new Uint8Array(0);
 
-/** `data` as bytes: strings are encoded as UTF-8, byte arrays are returned as they are. */
-export function toBytes(data: Data): Uint8Array {
-  return typeof data === 'string' ? encoder.encode(data) : data;
-}
-
 /** Decodes UTF-8 bytes (a line, a netstring) to a string; invalid sequences become U+FFFD. */
 export function decodeUtf8(data: Uint8Array): string {
   return decoder.decode(data);
-}
-
-/** One new array holding `parts` one after the other. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `WebSocketBridgeResource`: a `torsion/web` resource that lets a page's Torsion protocol (running over
- * `connectWebSocketStream` from `torsion/live/loop`) reach a TCP server, one WebSocket per connection.
+ * `connectWebSocketStream` from `torsion/internet/browser`) reach a TCP server, one WebSocket per connection.
  * It is never an open proxy: the destination is a fixed endpoint, or what an explicit function allows.
  * @module
  */

@@ -14,8 +14,8 @@ import { Site } from '../../web/site.js';
 import { connectWebSocket } from '../../web/websocket/client.js';
 import type { WebSocketClosedError } from '../../web/websocket/errors.js';
 import { WebSocketProtocol } from '../../web/websocket/protocol.js';
-import { WebSocketStreamTransport } from '../loop/transport.js';
-import type { WebSocketCloseLike, WebSocketLike, WebSocketMessageLike } from '../loop/interfaces.js';
+import { WebSocketStreamTransport } from '../../internet/browser/transport.js';
+import type { WebSocketCloseLike, WebSocketLike, WebSocketMessageLike } from '../../internet/browser/interfaces.js';
 import { WebSocketBridgeResource } from './resource.js';
 
 /** The browser's `WebSocket`, as far as the stream transport uses it, over Torsion's WebSocket client. */

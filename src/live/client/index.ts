@@ -54,7 +54,7 @@ export function connect(options: Partial<LiveClientOptions> = {}): Promise<LiveP
   return handle;
 }
 
-// Torsion in the page (src/live/loop): a browser reactor and a stream transport over a WebSocket.
-export { BrowserReactor, browserReactor, pageTimers, WebSocketAddress, pageAddress, WebSocketStreamTransport, WebSocketConnector, connectWebSocketStream, HIGH_WATER, LOW_WATER, MAX_MESSAGE_SIZE } from '../loop/index.js';
-export type { BrowserTimers, IBrowserReactor, WebSocketLike, WebSocketMessageLike, WebSocketCloseLike, StreamTransportOptions, WebSocketConnectOptions, WebSocketConnectorState } from '../loop/index.js';
-export type { WebSocketConstructor as StreamWebSocketConstructor } from '../loop/index.js';
+// Torsion in the page (src/internet/browser, also torsion/internet/browser): a browser reactor and a stream transport over a WebSocket.
+export { BrowserReactor, browserReactor, pageTimers, WebSocketAddress, pageAddress, WebSocketStreamTransport, WebSocketConnector, connectWebSocketStream, HIGH_WATER, LOW_WATER, MAX_MESSAGE_SIZE } from '../../internet/browser/index.js';
+export type { BrowserTimers, IBrowserReactor, WebSocketLike, WebSocketMessageLike, WebSocketCloseLike, StreamTransportOptions, WebSocketConnectOptions, WebSocketConnectorState } from '../../internet/browser/index.js';
+export type { WebSocketConstructor as StreamWebSocketConstructor } from '../../internet/browser/index.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { IRCClient } from '../../../irc/browser.js';
-import { browserReactor, connectWebSocketStream } from '../../loop/index.js';
+import { browserReactor, connectWebSocketStream } from '../../../internet/browser/index.js';
 
 class PageIRC extends IRCClient {
   events: string[] = [];

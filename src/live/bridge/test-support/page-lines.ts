@@ -7,7 +7,7 @@ import type { Failure } from '../../../defer/index.js';
 import type { IPushProducer } from '../../../internet/interfaces.js';
 import { decodeUtf8 } from '../../../protocols/bytes.js';
 import { LineReceiver } from '../../../protocols/line-receiver.js';
-import { connectWebSocketStream, type WebSocketStreamTransport } from '../../loop/index.js';
+import { connectWebSocketStream, type WebSocketStreamTransport } from '../../../internet/browser/index.js';
 
 class PageLines extends LineReceiver<WebSocketStreamTransport> {
   override MAX_LENGTH = 4 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlreadyCalled, AlreadyCancelled } from '../../internet/error.js';
+import { AlreadyCalled, AlreadyCancelled } from '../error.js';
 import { captureLogs } from '../../logger/index.js';
 import type { BrowserTimers } from './interfaces.js';
 import { BrowserReactor, browserReactor } from './reactor.js';

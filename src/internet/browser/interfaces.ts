@@ -2,7 +2,7 @@
  * The roles of the browser loop. Type-only: this file emits no code.
  * @module
  */
-import type { IReactorTime } from '../../internet/interfaces.js';
+import type { IReactorTime } from '../interfaces.js';
 import type { Timers } from '../../time/timer-clock.js';
 
 /** The timers a {@link BrowserReactor} runs on: the page's by default, fakes in tests. */

@@ -1,9 +1,9 @@
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError, type Failure } from '../../defer/index.js';
-import { ConnectError, ConnectingTimeoutError, ConnectionAborted, ConnectionDone, ConnectionLost } from '../../internet/error.js';
-import type { IPullProducer, IPushProducer } from '../../internet/interfaces.js';
-import { ClientFactory, Protocol } from '../../internet/protocol.js';
+import { ConnectError, ConnectingTimeoutError, ConnectionAborted, ConnectionDone, ConnectionLost } from '../error.js';
+import type { IPullProducer, IPushProducer } from '../interfaces.js';
+import { ClientFactory, Protocol } from '../protocol.js';
 import { captureLogs } from '../../logger/index.js';
 import { LineReceiver } from '../../protocols/line-receiver.js';
 import { Clock, failureResultOf, successResultOf } from '../../testing/index.js';

@@ -5,8 +5,8 @@
  * @module
  */
 import { Deferred, Failure } from '../../defer/index.js';
-import { ConnectError, ConnectingTimeoutError, UserError } from '../../internet/error.js';
-import type { IClientFactory, IConnector, IDelayedCall, IProtocol, IProtocolFactory, IReactorTime } from '../../internet/interfaces.js';
+import { ConnectError, ConnectingTimeoutError, UserError } from '../error.js';
+import type { IClientFactory, IConnector, IDelayedCall, IProtocol, IProtocolFactory, IReactorTime } from '../interfaces.js';
 import { WebSocketAddress } from './address.js';
 import type { WebSocketConstructor, WebSocketLike } from './interfaces.js';
 import { Logger } from '../../logger/index.js';

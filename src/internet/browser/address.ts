@@ -2,7 +2,7 @@
  * The address of one end of a WebSocket stream.
  * @module
  */
-import type { IAddress } from '../../internet/interfaces.js';
+import type { IAddress } from '../interfaces.js';
 
 /** A WebSocket end, named by URL: the server's `ws://` URL as the peer, the page's URL as the host. */
 export class WebSocketAddress implements IAddress {

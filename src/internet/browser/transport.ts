@@ -6,11 +6,11 @@
  * @module
  */
 import { Failure } from '../../defer/index.js';
-import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../../internet/error.js';
-import { HIGH_WATER, LOW_WATER, writeBufferLimits } from '../../internet/capabilities.js';
-import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, WriteBufferLimits } from '../../internet/interfaces.js';
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../error.js';
+import { HIGH_WATER, LOW_WATER, writeBufferLimits } from '../capabilities.js';
+import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, WriteBufferLimits } from '../interfaces.js';
 import { Logger } from '../../logger/index.js';
-import { concatBytes, toBytes } from '../../protocols/bytes.js';
+import { concatBytes, toBytes } from '../bytes.js';
 import { WebSocketAddress, pageAddress } from './address.js';
 import type { WebSocketCloseLike, WebSocketLike, WebSocketMessageLike } from './interfaces.js';
 import { browserReactor } from './reactor.js';
