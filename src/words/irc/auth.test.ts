@@ -5,10 +5,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REGAINED } from '../index.js';
-import type { IChatView } from '../web/interfaces.js';
 import { WebChatSession } from '../web/session.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
 import { eventually } from '../../testing/index.js';
+import { closedOnlyView } from '../web/test-support/closed-view.js';
 
 const GUESSER = '198.51.100.7';
 const OWNER_HOST = '203.0.113.9';
@@ -17,28 +17,6 @@ const AT_ONCE = { timeout: 5, step: () => new Promise((r) => setImmediate(r)) };
 
 function plain(user: string, password: string): string {
   return Buffer.from(`\0${user}\0${password}`).toString('base64');
-}
-
-/** A page that records only why its session ended. */
-function recordingView(): { view: IChatView; closed: string[] } {
-  const closed: string[] = [];
-  const ignore = (): void => undefined;
-  const view: IChatView = {
-    loggedIn: ignore,
-    roomJoined: ignore,
-    roomLeft: ignore,
-    message: ignore,
-    event: ignore,
-    quit: ignore,
-    memberJoined: ignore,
-    memberLeft: ignore,
-    memberChanged: ignore,
-    renamed: ignore,
-    topic: ignore,
-    nickChanged: ignore,
-    closed: (reason) => closed.push(reason),
-  };
-  return { view, closed };
 }
 
 /** One PASS guess from `host`, answered (the link closes either way). */
@@ -149,7 +127,7 @@ describe('IRC REGAIN: the owner takes the nick back at once', () => {
   /** `owner` logged in from a web page whose connection just dropped: the session stays for the grace period. */
   async function webOwner(h: Harness): Promise<{ session: WebChatSession; closed: string[] }> {
     await h.service.register('owner', 'rightpass');
-    const { view, closed } = recordingView();
+    const { view, closed } = closedOnlyView();
     const session = new WebChatSession(h.service, view, {}, OWNER_HOST);
     assert.equal(await session.login('owner', 'rightpass'), null);
     return { session, closed };

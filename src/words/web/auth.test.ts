@@ -5,28 +5,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clock } from '../../testing/index.js';
 import { createWordsService, type WordsService } from '../index.js';
-import type { IChatView } from './interfaces.js';
 import { WebChatSession } from './session.js';
+import { closedOnlyView } from './test-support/closed-view.js';
 
 const GUESSER = '198.51.100.7';
 const OWNER_HOST = '203.0.113.9';
 
-const ignore = (): void => undefined;
-const VIEW: IChatView = {
-  loggedIn: ignore,
-  roomJoined: ignore,
-  roomLeft: ignore,
-  message: ignore,
-  event: ignore,
-  quit: ignore,
-  memberJoined: ignore,
-  memberLeft: ignore,
-  memberChanged: ignore,
-  renamed: ignore,
-  topic: ignore,
-  nickChanged: ignore,
-  closed: ignore,
-};
+const VIEW = closedOnlyView().view;
 
 /** A service on a fake time (seconds, moved with `advance`). */
 async function setup(): Promise<{ service: WordsService; advance(seconds: number): void }> {
