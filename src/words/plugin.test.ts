@@ -14,6 +14,7 @@ import { loopbackEndpoints, parseOptions, UsageError } from '../app/index.js';
 import { RawIRC, httpGet } from './test-support/raw-irc.js';
 import { RecordingClient } from './test-support/recording-client.js';
 import { DATABASE_FILE, WordsApplication, wordsOptions, wordsPlugin } from './plugin.js';
+import { eventually } from '../testing/index.js';
 
 const LOOPBACK = 'tcp:0:interface=127.0.0.1';
 const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -76,9 +77,7 @@ describe('torsion words over loopback', () => {
       web1.join('#lobby');
       client.send('PRIVMSG #lobby :hello everyone');
       await client.waitFor(/JOIN :?#lobby[\s\S]*watcher/);
-      const deadline = Date.now() + 30_000;
-      while (!watcher.events.includes('message ircy->#lobby: hello everyone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(watcher.events.includes('message ircy->#lobby: hello everyone'), watcher.events.join('\n'));
+      await eventually(() => watcher.events.includes('message ircy->#lobby: hello everyone'), { message: () => watcher.events.join('\n') });
 
       await app.stopService();
       await client.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);

@@ -15,6 +15,7 @@ import { connectWebSocket } from './client.js';
 import type { WebSocketOptions } from './interfaces.js';
 import { WebSocketResource } from './resource.js';
 import { Awaiting, Echo } from './test-support.js';
+import { eventually } from '../../testing/index.js';
 
 /** A `ws` client whose messages can be awaited. */
 function wsClient(url: string, options: WebSocket.ClientOptions = {}, protocols: string[] = []) {
@@ -149,8 +150,7 @@ describe('connectWebSocket against a ws server', () => {
       client.transport.sendTextMessage('fragments please');
       assert.equal(await client.next(), 'one two three');
       peers[0]!.ping('from ws');
-      const deadline = Date.now() + 30_000;
-      while (pings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await eventually(() => pings.length > 0, { message: 'the ping from ws never arrived' });
       assert.deepEqual(pings, ['from ws']);
       client.transport.loseConnection(4003, 'bye');
       const closed = await client.closed();

@@ -11,6 +11,7 @@ import { LiveHarness } from '../../live/testing/index.js';
 import { createWordsService, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { createWebChat } from './index.js';
+import { eventually } from '../../testing/index.js';
 
 let browser: Browser;
 before(async () => {
@@ -152,9 +153,7 @@ for (const transport of ['websocket', 'polling'] as const) {
       // polling cannot count on a request made while the page unloads: there the grace period ends the session.)
       if (transport !== 'websocket') return;
       await other.page.close();
-      const deadline = Date.now() + 30_000;
-      while (service.findUser(`newbie${transport}`) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(service.findUser(`newbie${transport}`), undefined);
+      await eventually(() => service.findUser(`newbie${transport}`) === undefined, { message: 'the closed page was never logged out' });
     });
   });
 }
