@@ -7,21 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { importGraph } from './testing/test-support/import-graph.js';
 
 /** The source files (relative to the repository) that importing `entry` loads. */
 async function loadedBy(entry: string): Promise<string[]> {
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return Object.keys(out.metafile.inputs);
+  return [...(await importGraph(fileURLToPath(new URL(entry, import.meta.url)))).keys()];
 }
 
 const under = (files: string[], ...folders: string[]) => files.filter((f) => folders.some((d) => f.startsWith(`src/${d}/`)));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { importGraph } from './test-support/import-graph.js';
 import * as testing from './index.js';
 import { DelayedCall } from '../internet/index.js';
 
@@ -19,33 +19,20 @@ test('torsion/testing exports the kit for protocol tests: feeders, seeded random
   }
 });
 
-/** Every module `entry` loads, with what each imports (as esbuild resolves them, bare packages left out). */
-async function importGraph(entry: string): Promise<Map<string, { path: string; kind: string }[]>> {
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return new Map(Object.entries(out.metafile.inputs).map(([file, input]) => [file, input.imports.map(({ path, kind }) => ({ path, kind }))]));
-}
+const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
 function importersOf(graph: Map<string, { path: string; kind: string }[]>, specifier: string, kind = 'import-statement'): string[] {
   return [...graph].filter(([, imports]) => imports.some((i) => i.path === specifier && i.kind === kind)).map(([file]) => file);
 }
 
 test('importing torsion/testing loads no test runner; the conformance suite, which needs node:test, has its own subpath', async () => {
-  assert.deepEqual(importersOf(await importGraph('./index.ts'), 'node:test'), []);
-  assert.deepEqual(importersOf(await importGraph('./conformance/index.ts'), 'node:test'), ['src/testing/conformance/capability-suite.ts', 'src/testing/conformance/stream-transport-suite.ts']);
+  assert.deepEqual(importersOf(await importGraph(here('./index.ts')), 'node:test'), []);
+  assert.deepEqual(importersOf(await importGraph(here('./conformance/index.ts')), 'node:test'), ['src/testing/conformance/capability-suite.ts', 'src/testing/conformance/stream-transport-suite.ts']);
 });
 
 test('torsion/testing/chromium and torsion/live/testing do not import playwright-core (an optional peer) when loaded', async () => {
   for (const entry of ['./chromium.ts', '../live/testing/index.ts']) {
-    const graph = await importGraph(entry);
+    const graph = await importGraph(here(entry));
     assert.deepEqual(importersOf(graph, 'playwright-core'), [], entry);
     assert.deepEqual(importersOf(graph, 'esbuild'), [], entry);
   }
