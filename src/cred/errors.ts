@@ -54,6 +54,6 @@ export class BadAuthString extends TorsionError {
 
 /** An SSH public key, signature or `authorized_keys` line that cannot be read or is not allowed. */
 export class BadKeyError extends TorsionError {
-  override readonly code = 'TORSION_CRED_BAD_KEY';
+  override readonly code: string = 'TORSION_CRED_BAD_KEY';
   override name = 'BadKeyError';
 }

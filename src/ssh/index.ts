@@ -1,0 +1,23 @@
+/**
+ * `torsion/ssh`: SSH (Twisted's Conch). Keys: `Key` (OpenSSH, PEM and PKCS#8 key files, generation,
+ * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`.
+ * @module
+ */
+export type { ISSHSigningKey, ISSHTransport, ISSHService } from './interfaces.js';
+export { Key, type KeyKind, type KeyFormat, type KeyReadOptions, type KeyWriteOptions, type KeyGenerateOptions } from './keys/key.js';
+export { OPENSSH_KEY_CIPHERS, DEFAULT_KEY_CIPHER, DEFAULT_KDF_ROUNDS } from './keys/openssh-format.js';
+export { DEFAULT_SSH_KEY_LIMITS, resolveSSHKeyLimits, type SSHKeyLimits } from './keys/limits.js';
+export {
+  KeyFormatError,
+  UnsupportedKeyError,
+  EncryptedKeyError,
+  BadPassphraseError,
+  KeyLimitError,
+  PublicKeyOnlyError,
+  HostKeyMismatchError,
+  UnknownHostKeyError,
+  RevokedHostKeyError,
+  AgentFailureError,
+  AgentProtocolError,
+  AgentConnectionError,
+} from './keys/errors.js';
