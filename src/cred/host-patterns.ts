@@ -50,9 +50,34 @@ export function normalizePeer(peer: string): string {
   return mapped ? mapped[1] : bare.toLowerCase();
 }
 
-function globMatch(text: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(text);
+/**
+ * True if `text` matches `pattern`, with `*` and `?` wildcards, ignoring case (host name patterns too).
+ * Matched by the greedy two-pointer walk, O(text × pattern) at worst: a regular expression of many `*`
+ * backtracks exponentially on a text that almost matches.
+ */
+export function globMatch(text: string, pattern: string): boolean {
+  const t = text.toLowerCase();
+  const p = pattern.toLowerCase();
+  let ti = 0;
+  let pi = 0;
+  let star = -1;
+  let resume = 0;
+  while (ti < t.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === t[ti]))) {
+      ti++;
+      pi++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      resume = ti;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ti = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 function cidrMatch(address: Uint8Array, block: string): boolean | undefined {

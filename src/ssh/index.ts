@@ -21,3 +21,6 @@ export {
   AgentProtocolError,
   AgentConnectionError,
 } from './keys/errors.js';
+export { KnownHostsFile, type AddHostKeyOptions, type VerifyHostKeyOptions } from './keys/known-hosts.js';
+export { knownHostsName, hashHostName, type KnownHostsEntry, type KnownHostsMarker } from './keys/known-hosts-line.js';
+export { SSHAgentClient, type AgentKey, type SSHAgentClientOptions, type SSHAgentConnectOptions } from './keys/agent.js';

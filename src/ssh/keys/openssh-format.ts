@@ -170,7 +170,7 @@ export function writeOpenSSHPrivateKey(privateKey: KeyObject, publicKey: SSHPubl
   let section = w.bytes();
   const padLength = (cipher.blockSize - (section.length % cipher.blockSize)) % cipher.blockSize;
   section = concatBytes(section, Uint8Array.from({ length: padLength }, (_, i) => i + 1));
-  let tag = new Uint8Array(0);
+  let tag: Uint8Array = new Uint8Array(0);
   if (encrypted) {
     const result = crypt(cipher, bcryptPbkdf(passphrase, salt, rounds, cipher.keyLength + cipher.ivLength), section, false);
     section = result.out;
