@@ -131,7 +131,7 @@ export class SSHAgentClient extends Protocol {
   #fail(error: Error): void {
     this.#closed ??= error;
     for (const p of this.#pending.splice(0)) {
-      p.timer.cancel();
+      if (p.timer.active()) p.timer.cancel();
       p.deferred.errback(error);
     }
   }
