@@ -3,7 +3,6 @@
  * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`.
  * @module
  */
-export type { ISSHSigningKey, ISSHTransport, ISSHService } from './interfaces.js';
 export { Key, type KeyKind, type KeyFormat, type KeyReadOptions, type KeyWriteOptions, type KeyGenerateOptions } from './keys/key.js';
 export { OPENSSH_KEY_CIPHERS, DEFAULT_KEY_CIPHER, DEFAULT_KDF_ROUNDS } from './keys/openssh-format.js';
 export { DEFAULT_SSH_KEY_LIMITS, resolveSSHKeyLimits, type SSHKeyLimits } from './keys/limits.js';
