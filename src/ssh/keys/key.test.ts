@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadKeyError } from '../../cred/index.js';
 import { WireReader } from '../../cred/ssh-wire.js';
-import { seededRandom } from '../../testing/index.js';
+import { randomBytes, seededRandom } from '../../testing/index.js';
 import { unarmor, armor } from './armor.js';
 import { BadPassphraseError, EncryptedKeyError, KeyFormatError, KeyLimitError, PublicKeyOnlyError, UnsupportedKeyError } from './errors.js';
 import { Key } from './key.js';
@@ -129,6 +129,19 @@ test('a file whose public header names another key than its private part is refu
   assert.throws(() => Key.fromString(mixed), (e: Error) => e instanceof KeyFormatError && /not the one its public header names/.test(e.message));
 });
 
+test('a private key that does not make its own public key is refused (the halves are checked by a signature)', async () => {
+  const key = await testKey('ed25519');
+  const pk = Buffer.from(key.blob().subarray(key.blob().length - 32));
+  // The 64-byte secret is the seed then the public key: the third copy of the public key follows the seed.
+  const forged = patch(key.toString('openssh'), (bytes) => {
+    const buffer = Buffer.from(bytes);
+    const third = buffer.indexOf(pk, buffer.indexOf(pk, buffer.indexOf(pk) + 1) + 1);
+    bytes.set(new Uint8Array(32).fill(7), third - 32);
+    return bytes;
+  });
+  assert.throws(() => Key.fromString(forged), (e: Error) => e instanceof KeyFormatError && /does not match its public key/.test(e.message));
+});
+
 test('text that is no key, an unknown armour, and options on a public key line are format errors', () => {
   assert.throws(() => Key.fromString('hello'), KeyFormatError);
   assert.throws(() => Key.fromString('-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n'), UnsupportedKeyError);
@@ -188,4 +201,14 @@ test('fuzz: mutated and truncated openssh-key-v1 files only ever throw key error
   }
   // Edits inside the comment or padding can leave a usable key; most must be refused.
   assert.ok(accepted < 100, `${accepted} mutated keys accepted`);
+});
+
+test('fuzz: random bytes behind the magic, armoured, only ever throw key errors', () => {
+  const magic = new TextEncoder().encode('openssh-key-v1\0');
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = seededRandom(seed);
+    const body = randomBytes(random, Math.floor(random() * 300), [0, 0, 0, 1, 4, 0xff, 0x20]);
+    const text = armor(Uint8Array.from([...magic, ...body]), OPENSSH_LABEL);
+    assert.throws(() => Key.fromString(text, { passphrase: 'pw', limits: { maxKdfRounds: 4 } }), BadKeyError, `seed ${seed}`);
+  }
 });
