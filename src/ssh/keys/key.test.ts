@@ -62,6 +62,14 @@ for (const { name } of KINDS) {
   });
 }
 
+test('a comment with a line break is refused: it would inject a line into authorized_keys', async () => {
+  const key = await testKey('ed25519');
+  const evil = `x\nssh-ed25519 ${Buffer.from(key.blob()).toString('base64')} attacker`;
+  assert.throws(() => key.toString('public', { comment: evil }), RangeError);
+  assert.throws(() => key.toString('openssh', { comment: 'a\rb' }), RangeError);
+  assert.throws(() => Key.fromKeyObject(key.keyObject, 'a\nb').toString('public'), RangeError);
+});
+
 test('a public key cannot sign, and writes only its public forms', async () => {
   const pub = (await testKey('ed25519')).public();
   assert.throws(() => pub.sign('ssh-ed25519', DATA), PublicKeyOnlyError);

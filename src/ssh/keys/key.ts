@@ -271,6 +271,8 @@ export class Key implements ISSHSigningKey {
    */
   toString(format: KeyFormat = 'openssh', options: KeyWriteOptions = {}): string {
     const comment = options.comment ?? this.comment;
+    // A line break in the comment would start a line of its own in authorized_keys or known_hosts.
+    if (/[\r\n]/.test(comment)) throw new RangeError('a key comment cannot hold a line break');
     if (format === 'public' || (format === 'openssh' && this.isPublic())) return `${this.publicKey.toString(comment)}\n`;
     if (format === 'openssh') return writeOpenSSHPrivateKey(this.keyObject, this.publicKey, { ...options, comment });
     if (format !== 'pem' && format !== 'pkcs8') throw new UnsupportedKeyError(`unknown key format ${JSON.stringify(format)}`);
