@@ -12,7 +12,7 @@ export interface SSHKeyLimits {
   /**
    * bcrypt_pbkdf rounds a passphrase-protected `openssh-key-v1` file may ask for (256). The cost is linear
    * in the rounds and the file chooses them, so an unbounded count is a CPU denial of service; 16 rounds
-   * (ssh-keygen's default) take about 0.3 s here, the limit about 4 s.
+   * (ssh-keygen's default) take about 0.2 s of one idle core, the limit about 3.5 s.
    */
   maxKdfRounds: number;
   /** Bytes of a `known_hosts` file read at most (16 MiB). */
