@@ -4,6 +4,8 @@
  * silence, a wrong signature, hanging up) fails the requests instead of hanging or crashing.
  */
 import { test } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { WireReader, WireWriter, concatBytes } from '../../cred/ssh-wire.js';
 import { ConnectionDone } from '../../internet/error.js';
@@ -163,6 +165,11 @@ test('addIdentity sends the private fields and comment; a public key is refused'
   agent.dataReceived(frame(6));
   successResultOf(added);
   failureResultOf(agent.addIdentity(key.public()), AgentFailureError);
+});
+
+test('connect to a socket nobody listens on fails with AgentConnectionError naming it', async () => {
+  const path = join(tmpdir(), `torsion-no-agent-${process.pid}.sock`);
+  await assert.rejects(SSHAgentClient.connect({ path }).asPromise(), (e: Error) => e instanceof AgentConnectionError && e.message.includes(path));
 });
 
 test('connect with no SSH_AUTH_SOCK fails with AgentConnectionError', () => {

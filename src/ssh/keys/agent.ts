@@ -88,12 +88,14 @@ export class SSHAgentClient extends Protocol {
     this.limits = resolveSSHKeyLimits(options.limits);
   }
 
-  /** Connects to the agent's Unix socket, `path` or `SSH_AUTH_SOCK`. */
+  /** Connects to the agent's Unix socket, `path` or `SSH_AUTH_SOCK`; fails with {@link AgentConnectionError}. */
   static connect(options: SSHAgentConnectOptions = {}): Deferred<SSHAgentClient> {
     const path = options.path ?? process.env.SSH_AUTH_SOCK;
     if (path === undefined || path === '') return Deferred.fail(new AgentConnectionError('no agent: SSH_AUTH_SOCK is not set'));
     const reactor = options.reactor ?? nodeReactor;
-    return connectProtocol(new UNIXClientEndpoint(reactor, path), new SSHAgentClient({ clock: reactor, ...options }));
+    return connectProtocol(new UNIXClientEndpoint(reactor, path), new SSHAgentClient({ clock: reactor, ...options })).addErrback((failure) => {
+      throw new AgentConnectionError(`cannot connect to the agent at ${path}: ${failure.getErrorMessage()}`, { cause: failure.value });
+    });
   }
 
   override dataReceived(data: Uint8Array): void {
