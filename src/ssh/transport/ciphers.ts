@@ -1,0 +1,288 @@
+/**
+ * The packet protections of RFC 4253 §6.3–6.4, RFC 4344, RFC 5647 and OpenSSH's AEADs: each one seals a
+ * whole plaintext packet (`uint32 length, byte padding length, payload, padding`) into its wire form and
+ * opens it again. Sans-I/O: keys in, bytes in, bytes out.
+ * @module
+ */
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
+import { SSHMacError } from '../errors.js';
+import { poly1305 } from './poly1305.js';
+
+/** What a cipher needs from key derivation. */
+export interface CipherSpec {
+  /** Key bytes. */
+  readonly keyLength: number;
+  /** IV bytes (0 for chacha20-poly1305). */
+  readonly ivLength: number;
+  /** The cipher block size for padding (8 at least). */
+  readonly blockSize: number;
+  /** Bytes of its own tag; an AEAD cipher takes no separate MAC. */
+  readonly tagLength: number;
+}
+
+/** What a MAC needs from key derivation. */
+export interface MacSpec {
+  readonly keyLength: number;
+  readonly length: number;
+  readonly hash: string;
+  /** Encrypt-then-MAC: the length stays in the clear and the MAC covers the ciphertext. */
+  readonly etm: boolean;
+}
+
+const CIPHERS: Record<string, CipherSpec & { node: string }> = {
+  'chacha20-poly1305@openssh.com': { node: 'chacha20', keyLength: 64, ivLength: 0, blockSize: 8, tagLength: 16 },
+  'aes256-gcm@openssh.com': { node: 'aes-256-gcm', keyLength: 32, ivLength: 12, blockSize: 16, tagLength: 16 },
+  'aes128-gcm@openssh.com': { node: 'aes-128-gcm', keyLength: 16, ivLength: 12, blockSize: 16, tagLength: 16 },
+  'aes256-ctr': { node: 'aes-256-ctr', keyLength: 32, ivLength: 16, blockSize: 16, tagLength: 0 },
+  'aes128-ctr': { node: 'aes-128-ctr', keyLength: 16, ivLength: 16, blockSize: 16, tagLength: 0 },
+  'aes256-cbc': { node: 'aes-256-cbc', keyLength: 32, ivLength: 16, blockSize: 16, tagLength: 0 },
+  'aes128-cbc': { node: 'aes-128-cbc', keyLength: 16, ivLength: 16, blockSize: 16, tagLength: 0 },
+};
+
+const MACS: Record<string, MacSpec> = {
+  'hmac-sha2-256-etm@openssh.com': { hash: 'sha256', keyLength: 32, length: 32, etm: true },
+  'hmac-sha2-512-etm@openssh.com': { hash: 'sha512', keyLength: 64, length: 64, etm: true },
+  'hmac-sha2-256': { hash: 'sha256', keyLength: 32, length: 32, etm: false },
+  'hmac-sha2-512': { hash: 'sha512', keyLength: 64, length: 64, etm: false },
+  'hmac-sha1-etm@openssh.com': { hash: 'sha1', keyLength: 20, length: 20, etm: true },
+  'hmac-sha1': { hash: 'sha1', keyLength: 20, length: 20, etm: false },
+};
+
+/** The cipher called `name`, or undefined. */
+export function cipherSpec(name: string): CipherSpec | undefined {
+  return CIPHERS[name];
+}
+
+/** The MAC called `name`, or undefined. */
+export function macSpec(name: string): MacSpec | undefined {
+  return MACS[name];
+}
+
+/** The keys of one direction, from key derivation. */
+export interface DirectionKeys {
+  readonly cipher: string;
+  /** The MAC's name; ignored for an AEAD cipher. */
+  readonly mac: string;
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly macKey: Uint8Array;
+}
+
+/** Seals outgoing packets. */
+export interface PacketSealer {
+  readonly blockSize: number;
+  /** True when the length field is not part of the padded, encrypted block sequence (ETM and the AEADs). */
+  readonly lengthOutside: boolean;
+  /** Wire bytes of `packet` (plaintext, length field first) under sequence number `seq`. */
+  seal(seq: number, packet: Buffer): Buffer;
+}
+
+/** Opens incoming packets: first the length, then the whole packet. */
+export interface PacketOpener {
+  readonly blockSize: number;
+  readonly lengthOutside: boolean;
+  /** Bytes needed to learn the length. */
+  readonly headerLength: number;
+  /** Bytes after the packet (its MAC or tag). */
+  readonly trailerLength: number;
+  /** The `packet_length` field, from the first `headerLength` wire bytes. */
+  packetLength(seq: number, header: Buffer): number;
+  /** The plaintext after the length field (`padding length, payload, padding`) of a whole wire packet; throws {@link SSHMacError}. */
+  open(seq: number, wire: Buffer): Buffer;
+}
+
+function seqBytes(seq: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(seq >>> 0);
+  return b;
+}
+
+function hmac(spec: MacSpec, key: Uint8Array, seq: number, data: Buffer): Buffer {
+  return createHmac(spec.hash, key).update(seqBytes(seq)).update(data).digest();
+}
+
+function checkTag(expected: Uint8Array, got: Uint8Array): void {
+  if (expected.length !== got.length || !timingSafeEqual(expected, got)) throw new SSHMacError('packet integrity check failed (bad MAC)');
+}
+
+/** Before the first NEWKEYS: no encryption, no MAC. */
+const NONE_SEALER: PacketSealer = { blockSize: 8, lengthOutside: false, seal: (_seq, packet) => packet };
+const NONE_OPENER: PacketOpener = {
+  blockSize: 8,
+  lengthOutside: false,
+  headerLength: 4,
+  trailerLength: 0,
+  packetLength: (_seq, header) => header.readUInt32BE(0),
+  open: (_seq, wire) => wire.subarray(4),
+};
+
+/** The sealer of `keys`, or the initial no-protection one. */
+export function makeSealer(keys: DirectionKeys | undefined): PacketSealer {
+  if (keys === undefined) return NONE_SEALER;
+  const spec = CIPHERS[keys.cipher];
+  if (spec === undefined) throw new Error(`unknown cipher ${keys.cipher}`);
+  if (keys.cipher === 'chacha20-poly1305@openssh.com') return new ChachaPoly(keys.key);
+  if (spec.tagLength > 0) return new Gcm(spec.node, keys.key, keys.iv);
+  return new StreamWithMac(spec.node, keys, 'encrypt');
+}
+
+/** The opener of `keys`, or the initial no-protection one. */
+export function makeOpener(keys: DirectionKeys | undefined): PacketOpener {
+  if (keys === undefined) return NONE_OPENER;
+  const spec = CIPHERS[keys.cipher];
+  if (spec === undefined) throw new Error(`unknown cipher ${keys.cipher}`);
+  if (keys.cipher === 'chacha20-poly1305@openssh.com') return new ChachaPoly(keys.key);
+  if (spec.tagLength > 0) return new Gcm(spec.node, keys.key, keys.iv);
+  return new StreamWithMac(spec.node, keys, 'decrypt');
+}
+
+/** CTR or CBC with an HMAC, MAC-then-encrypt (RFC 4253) or encrypt-then-MAC (OpenSSH's `-etm`). */
+class StreamWithMac implements PacketSealer, PacketOpener {
+  readonly blockSize = 16;
+  readonly lengthOutside: boolean;
+  readonly headerLength: number;
+  readonly trailerLength: number;
+  readonly #cipher: Cipher | Decipher;
+  readonly #mac: MacSpec;
+  readonly #macKey: Uint8Array;
+  #firstBlock: Buffer | undefined;
+
+  constructor(node: string, keys: DirectionKeys, direction: 'encrypt' | 'decrypt') {
+    const mac = MACS[keys.mac];
+    if (mac === undefined) throw new Error(`unknown MAC ${keys.mac}`);
+    this.#mac = mac;
+    this.#macKey = keys.macKey;
+    this.#cipher = direction === 'encrypt' ? createCipheriv(node, keys.key, keys.iv) : createDecipheriv(node, keys.key, keys.iv);
+    this.#cipher.setAutoPadding(false);
+    this.lengthOutside = mac.etm;
+    this.headerLength = mac.etm ? 4 : 16;
+    this.trailerLength = mac.length;
+  }
+
+  seal(seq: number, packet: Buffer): Buffer {
+    if (this.#mac.etm) {
+      const body = this.#cipher.update(packet.subarray(4));
+      const lengthAndBody = Buffer.concat([packet.subarray(0, 4), body]);
+      return Buffer.concat([lengthAndBody, hmac(this.#mac, this.#macKey, seq, lengthAndBody)]);
+    }
+    const tag = hmac(this.#mac, this.#macKey, seq, packet);
+    return Buffer.concat([this.#cipher.update(packet), tag]);
+  }
+
+  packetLength(_seq: number, header: Buffer): number {
+    if (this.#mac.etm) return header.readUInt32BE(0);
+    this.#firstBlock = this.#cipher.update(header);
+    return this.#firstBlock.readUInt32BE(0);
+  }
+
+  open(seq: number, wire: Buffer): Buffer {
+    const end = wire.length - this.trailerLength;
+    const tag = wire.subarray(end);
+    if (this.#mac.etm) {
+      checkTag(hmac(this.#mac, this.#macKey, seq, wire.subarray(0, end)), tag);
+      return this.#cipher.update(wire.subarray(4, end));
+    }
+    const first = this.#firstBlock!;
+    this.#firstBlock = undefined;
+    const plain = Buffer.concat([first, this.#cipher.update(wire.subarray(first.length, end))]);
+    checkTag(hmac(this.#mac, this.#macKey, seq, plain), tag);
+    return plain.subarray(4);
+  }
+}
+
+/** AES-GCM as RFC 5647 and OpenSSH use it: the length is the associated data, the IV's last 8 bytes count packets. */
+class Gcm implements PacketSealer, PacketOpener {
+  readonly blockSize = 16;
+  readonly lengthOutside = true;
+  readonly headerLength = 4;
+  readonly trailerLength = 16;
+  readonly #iv: Buffer;
+
+  constructor(
+    readonly node: string,
+    readonly key: Uint8Array,
+    iv: Uint8Array,
+  ) {
+    this.#iv = Buffer.from(iv);
+  }
+
+  #nextIv(): Buffer {
+    const iv = Buffer.from(this.#iv);
+    // The invocation counter: a 64-bit big-endian number in the last 8 bytes, wrapping.
+    for (let i = 11; i >= 4; i--) if (++this.#iv[i]! !== 256) break; else this.#iv[i] = 0;
+    return iv;
+  }
+
+  seal(_seq: number, packet: Buffer): Buffer {
+    const cipher = createCipheriv(this.node as 'aes-256-gcm', this.key, this.#nextIv(), { authTagLength: 16 });
+    cipher.setAAD(packet.subarray(0, 4));
+    const body = cipher.update(packet.subarray(4));
+    cipher.final();
+    return Buffer.concat([packet.subarray(0, 4), body, cipher.getAuthTag()]);
+  }
+
+  packetLength(_seq: number, header: Buffer): number {
+    return header.readUInt32BE(0);
+  }
+
+  open(_seq: number, wire: Buffer): Buffer {
+    const end = wire.length - 16;
+    const decipher = createDecipheriv(this.node as 'aes-256-gcm', this.key, this.#nextIv(), { authTagLength: 16 });
+    decipher.setAAD(wire.subarray(0, 4));
+    decipher.setAuthTag(wire.subarray(end));
+    const plain = decipher.update(wire.subarray(4, end));
+    try {
+      decipher.final();
+    } catch {
+      throw new SSHMacError('packet integrity check failed (bad AES-GCM tag)');
+    }
+    return plain;
+  }
+}
+
+/** ChaCha20 with a 64-bit counter and a 64-bit nonce, as OpenSSL's 16-byte IV spells it (counter first, little-endian). */
+function chacha(key: Uint8Array, seq: number, counter: number): Cipher {
+  const iv = Buffer.alloc(16);
+  iv[0] = counter;
+  iv.writeUInt32BE(seq >>> 0, 12);
+  return createCipheriv('chacha20', key, iv);
+}
+
+/**
+ * `chacha20-poly1305@openssh.com` (OpenSSH's PROTOCOL.chacha20poly1305): the second 32 key bytes encrypt the
+ * length alone; the first 32 encrypt the rest from block 1 on, and block 0 of the same stream is the
+ * Poly1305 key for a tag over the encrypted length and body. The nonce is the sequence number.
+ */
+class ChachaPoly implements PacketSealer, PacketOpener {
+  readonly blockSize = 8;
+  readonly lengthOutside = true;
+  readonly headerLength = 4;
+  readonly trailerLength = 16;
+  readonly #main: Uint8Array;
+  readonly #header: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    this.#main = key.subarray(0, 32);
+    this.#header = key.subarray(32, 64);
+  }
+
+  seal(seq: number, packet: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(packet.length + 16);
+    chacha(this.#header, seq, 0).update(packet.subarray(0, 4)).copy(out, 0);
+    chacha(this.#main, seq, 1).update(packet.subarray(4)).copy(out, 4);
+    const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
+    out.set(poly1305(polyKey, out.subarray(0, packet.length)), packet.length);
+    return out;
+  }
+
+  packetLength(seq: number, header: Buffer): number {
+    return chacha(this.#header, seq, 0).update(header.subarray(0, 4)).readUInt32BE(0);
+  }
+
+  open(seq: number, wire: Buffer): Buffer {
+    const end = wire.length - 16;
+    const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
+    checkTag(poly1305(polyKey, wire.subarray(0, end)), wire.subarray(end));
+    return chacha(this.#main, seq, 1).update(wire.subarray(4, end));
+  }
+}

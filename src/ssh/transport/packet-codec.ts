@@ -1,0 +1,112 @@
+/**
+ * The binary packet protocol (RFC 4253 §6), sans I/O: {@link PacketEncoder} turns payloads into wire bytes,
+ * {@link PacketDecoder} takes wire bytes in any chunks and gives payloads back. Each keeps its sequence
+ * number and byte count, and takes new keys at NEWKEYS.
+ * @module
+ */
+import { randomFillSync } from 'node:crypto';
+import { SSHPacketTooLargeError, SSHProtocolError } from '../errors.js';
+import { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from '../limits.js';
+import { makeOpener, makeSealer, type DirectionKeys, type PacketOpener, type PacketSealer } from './ciphers.js';
+
+const MIN_PADDING = 4;
+
+/** Counts shared by both directions: what re-keying by volume looks at. */
+interface Counters {
+  /** The sequence number of the next packet (uint32, wrapping). */
+  readonly sequence: number;
+  /** Wire bytes since the current keys were taken. */
+  readonly bytesSinceKeys: number;
+}
+
+/** Writes payloads as packets. */
+export class PacketEncoder implements Counters {
+  sequence = 0;
+  bytesSinceKeys = 0;
+  #sealer: PacketSealer = makeSealer(undefined);
+
+  /** Takes new keys for the packets from now on (after sending NEWKEYS). */
+  setKeys(keys: DirectionKeys): void {
+    this.#sealer = makeSealer(keys);
+    this.bytesSinceKeys = 0;
+  }
+
+  /** The wire bytes of one packet carrying `payload`. */
+  encode(payload: Uint8Array): Buffer {
+    const sealer = this.#sealer;
+    const block = sealer.blockSize;
+    const covered = (sealer.lengthOutside ? 1 : 5) + payload.length;
+    let padding = block - (covered % block);
+    if (padding < MIN_PADDING) padding += block;
+    const packetLength = 1 + payload.length + padding;
+    const packet = Buffer.allocUnsafe(4 + packetLength);
+    packet.writeUInt32BE(packetLength, 0);
+    packet[4] = padding;
+    packet.set(payload, 5);
+    randomFillSync(packet, 5 + payload.length, padding);
+    const wire = sealer.seal(this.sequence, packet);
+    this.sequence = (this.sequence + 1) >>> 0;
+    this.bytesSinceKeys += wire.length;
+    return wire;
+  }
+}
+
+/** Reads packets from wire bytes fed in any chunks. */
+export class PacketDecoder implements Counters {
+  sequence = 0;
+  bytesSinceKeys = 0;
+  #opener: PacketOpener = makeOpener(undefined);
+  #buffer: Buffer = Buffer.alloc(0);
+  /** The current packet's length, once its header was read. */
+  #length = -1;
+  readonly #limits: Pick<SSHTransportLimits, 'maxPacketLength'>;
+
+  constructor(limits: Pick<SSHTransportLimits, 'maxPacketLength'> = DEFAULT_SSH_TRANSPORT_LIMITS) {
+    this.#limits = limits;
+  }
+
+  /** Bytes received and not yet read as packets. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Appends received bytes. */
+  feed(data: Uint8Array): void {
+    this.#buffer = this.#buffer.length === 0 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.concat([this.#buffer, data]);
+  }
+
+  /** Takes new keys for the packets after the current one (on receiving NEWKEYS). */
+  setKeys(keys: DirectionKeys): void {
+    this.#opener = makeOpener(keys);
+    this.bytesSinceKeys = 0;
+  }
+
+  /**
+   * The next whole packet's payload, or null until more bytes arrive. Throws {@link SSHPacketTooLargeError}
+   * as soon as a length over the limit is read, {@link SSHProtocolError} for bad padding and
+   * `SSHMacError` for a failed integrity check.
+   */
+  next(): Uint8Array | null {
+    const opener = this.#opener;
+    if (this.#length < 0) {
+      if (this.#buffer.length < opener.headerLength) return null;
+      const length = opener.packetLength(this.sequence, this.#buffer.subarray(0, opener.headerLength));
+      if (length > this.#limits.maxPacketLength) throw new SSHPacketTooLargeError(`a packet of ${length} bytes, over the limit of ${this.#limits.maxPacketLength}`);
+      const covered = opener.lengthOutside ? length : length + 4;
+      if (length < 1 + MIN_PADDING || covered % opener.blockSize !== 0) throw new SSHProtocolError(`a packet length of ${length} that is not a whole number of ${opener.blockSize}-byte blocks`);
+      this.#length = length;
+    }
+    const total = 4 + this.#length + opener.trailerLength;
+    if (this.#buffer.length < total) return null;
+    const wire = this.#buffer.subarray(0, total);
+    this.#buffer = this.#buffer.subarray(total);
+    this.#length = -1;
+    const body = opener.open(this.sequence, wire);
+    this.sequence = (this.sequence + 1) >>> 0;
+    this.bytesSinceKeys += total;
+    const padding = body[0]!;
+    if (padding < MIN_PADDING || padding > body.length - 2) throw new SSHProtocolError(`a padding length of ${padding} in a packet of ${body.length} bytes`);
+    // A copy: the payload may outlive the buffer it came from, which is reused by the next feed.
+    return new Uint8Array(body.subarray(1, body.length - padding));
+  }
+}

@@ -1,0 +1,531 @@
+/**
+ * The SSH transport layer (RFC 4253) over any `ITransport`: version exchange, binary packets, key exchange
+ * and re-keying, strict key exchange (the Terrapin fix), and the dispatch of packets to the service on
+ * top. {@link SSHClientTransport} and {@link SSHServerTransport} add each side's half of the key exchange.
+ *
+ * Call order: `connectionMade` sends the version line and the first KEXINIT; `dataReceived*` drives
+ * everything else; once both NEWKEYS have passed, `connectionSecure` runs and queued packets go out;
+ * `connectionLost` stops the service.
+ * @module
+ */
+import { Deferred, type Failure } from '../../defer/index.js';
+import type { SSHPublicKey } from '../../cred/index.js';
+import type { IDelayedCall, IReactorTime } from '../../internet/interfaces.js';
+import { Protocol } from '../../internet/protocol.js';
+import { Logger } from '../../logger/index.js';
+import { defaultReactor } from '../../time/default-reactor.js';
+import {
+  SSHDisconnectError,
+  SSHError,
+  SSHHostKeyRejectedError,
+  SSHKexError,
+  SSHLimitError,
+  SSHMacError,
+  SSHProtocolError,
+  SSHServiceNotAvailableError,
+  SSHTimeoutError,
+  SSHVersionError,
+} from '../errors.js';
+import type { ISSHService, ISSHTransport } from '../interfaces.js';
+import { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from '../limits.js';
+import { STRICT_KEX_C, STRICT_KEX_S, negotiate, resolveAlgorithms, type NegotiatedAlgorithms, type SSHAlgorithms } from './algorithms.js';
+import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
+import { DISCONNECT, FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
+import { deriveKey, kexMethod, type KexExchange, type KexMethod } from './kex.js';
+import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, type KexInit } from './messages.js';
+import { PacketDecoder, PacketEncoder } from './packet-codec.js';
+import { VersionReader } from './version.js';
+import { randomBytes } from 'node:crypto';
+
+const log = new Logger({ namespace: 'torsion.ssh.transport' });
+
+/** Options both sides take. */
+export interface SSHTransportOptions {
+  /** Where timers run (version and key exchange timeouts, re-keying by time); the default reactor if left out. */
+  clock?: IReactorTime;
+  /** Algorithms offered, in preference order, over {@link DEFAULT_ALGORITHMS}; legacy names must be listed to be used. */
+  algorithms?: Partial<SSHAlgorithms>;
+  /** Limits over {@link DEFAULT_SSH_TRANSPORT_LIMITS}. */
+  limits?: Partial<SSHTransportLimits>;
+  /** The software part of the version line (default `Torsion_1.0`). */
+  softwareVersion?: string;
+  /** Offer strict key exchange (`kex-strict-*-v00@openssh.com`, the Terrapin fix); default true. */
+  strictKex?: boolean;
+}
+
+/** One key exchange, from our KEXINIT to both NEWKEYS. */
+export interface KexRound {
+  readonly first: boolean;
+  /** Our KEXINIT payload, as the exchange hash takes it. */
+  readonly ours: Uint8Array;
+  theirs?: Uint8Array;
+  peer?: KexInit;
+  algorithms?: NegotiatedAlgorithms;
+  method?: KexMethod;
+  exchange?: KexExchange;
+  outKeys?: DirectionKeys;
+  inKeys?: DirectionKeys;
+  sentNewKeys: boolean;
+  receivedNewKeys: boolean;
+  /** The peer guessed its first kex packet wrong (RFC 4253 §7): that packet is dropped. */
+  ignoreNextKexPacket: boolean;
+  readonly timer: IDelayedCall;
+}
+
+/** The reason code a local error is reported to the peer with. */
+function reasonCodeOf(error: unknown): number {
+  if (error instanceof SSHMacError) return DISCONNECT.MAC_ERROR;
+  if (error instanceof SSHKexError) return DISCONNECT.KEY_EXCHANGE_FAILED;
+  if (error instanceof SSHHostKeyRejectedError) return DISCONNECT.HOST_KEY_NOT_VERIFIABLE;
+  if (error instanceof SSHServiceNotAvailableError) return DISCONNECT.SERVICE_NOT_AVAILABLE;
+  if (error instanceof SSHVersionError) return DISCONNECT.PROTOCOL_VERSION_NOT_SUPPORTED;
+  if (error instanceof SSHProtocolError) return DISCONNECT.PROTOCOL_ERROR;
+  return DISCONNECT.BY_APPLICATION;
+}
+
+/**
+ * The transport layer, shared by both sides. Not used directly: see {@link SSHClientTransport} and
+ * {@link SSHServerTransport}.
+ */
+export abstract class SSHTransportProtocol extends Protocol implements ISSHTransport {
+  abstract readonly isClient: boolean;
+  /** The limits in force. */
+  readonly limits: SSHTransportLimits;
+  /** The algorithms offered. */
+  readonly algorithms: SSHAlgorithms;
+  /** Our version line, without CR LF. */
+  readonly ourVersion: string;
+  /** The peer's version line, once received. */
+  peerVersion: string | undefined;
+  /** What the latest key exchange settled on. */
+  negotiated: NegotiatedAlgorithms | undefined;
+  /** True once both sides agreed on strict key exchange (sequence numbers restart at every NEWKEYS). */
+  strictKex = false;
+  /** The service packets 50 and up go to. */
+  service: ISSHService | undefined;
+  /** Why the connection ended, once it has. */
+  closeReason: Error | undefined;
+  serverSigAlgs: readonly string[] | undefined;
+  peerHostKey: SSHPublicKey | undefined;
+  protected readonly clock: IReactorTime;
+  protected readonly encoder = new PacketEncoder();
+  protected readonly decoder: PacketDecoder;
+  /** Whether this side offers strict key exchange. */
+  protected readonly offerStrictKex: boolean;
+  #version: VersionReader | undefined;
+  #versionTimer: IDelayedCall | undefined;
+  #rekeyTimer: IDelayedCall | undefined;
+  #round: KexRound | undefined;
+  #sessionId: Uint8Array | undefined;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #held = 0;
+  #processing = false;
+  #closed = false;
+  #secureWaiters: Deferred<void>[] = [];
+  #secureDone = false;
+
+  constructor(options: SSHTransportOptions = {}) {
+    super();
+    this.clock = options.clock ?? defaultReactor();
+    this.limits = { ...DEFAULT_SSH_TRANSPORT_LIMITS, ...options.limits };
+    this.algorithms = resolveAlgorithms(options.algorithms);
+    this.ourVersion = `SSH-2.0-${options.softwareVersion ?? 'Torsion_1.0'}`;
+    this.offerStrictKex = options.strictKex ?? true;
+    this.decoder = new PacketDecoder(this.limits);
+  }
+
+  /** The exchange hash of the first key exchange; throws before it is done. */
+  get sessionId(): Uint8Array {
+    if (this.#sessionId === undefined) throw new SSHError('no session id before the first key exchange');
+    return this.#sessionId;
+  }
+
+  get peerAddress(): { host: string; port: number } | undefined {
+    const peer = this.transport?.getPeer() as { host?: unknown; port?: unknown } | undefined;
+    return typeof peer?.host === 'string' && typeof peer.port === 'number' ? { host: peer.host, port: peer.port } : undefined;
+  }
+
+  /** True while a key exchange is under way. */
+  get rekeying(): boolean {
+    return this.#round !== undefined;
+  }
+
+  /** A Deferred that fires once the first key exchange is done (or fails if the connection ends first). */
+  whenSecure(): Deferred<void> {
+    if (this.#secureDone) return Deferred.succeed<void>(undefined);
+    const d = new Deferred<void>();
+    if (this.closeReason !== undefined) d.errback(this.closeReason);
+    else this.#secureWaiters.push(d);
+    return d;
+  }
+
+  override connectionMade(): void {
+    this.#version = new VersionReader(this.isClient, this.limits);
+    this.#versionTimer = this.clock.callLater(this.limits.versionTimeout, () => this.#fail(new SSHTimeoutError(`no version line within ${this.limits.versionTimeout} s`)));
+    this.transport.write(`${this.ourVersion}\r\n`);
+    this.#startKex();
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      if (this.#version !== undefined) {
+        const result = this.#version.feed(data);
+        if (result === null) return;
+        this.bannerReceived(this.#version.bannerLines);
+        this.#version = undefined;
+        this.#versionTimer?.cancel();
+        this.peerVersion = result.version;
+        data = result.rest;
+      }
+      this.decoder.feed(data);
+      if (this.#held > 0 && this.decoder.buffered > this.limits.maxHeldInputBytes) throw new SSHLimitError(`over ${this.limits.maxHeldInputBytes} bytes received while input was held`);
+      this.#processInput();
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    const error = this.closeReason ?? (reason.value instanceof Error ? reason.value : new SSHError(String(reason.value)));
+    this.#shutDown(error);
+  }
+
+  // ---------------------------------------------------------------- ISSHTransport
+
+  sendPacket(payload: Uint8Array): void {
+    if (this.#closed) return;
+    if (!this.#secureDone || this.#round !== undefined) {
+      this.#queuedBytes += payload.length;
+      if (this.#queuedBytes > this.limits.maxQueuedBytes) {
+        this.#fail(new SSHLimitError(`over ${this.limits.maxQueuedBytes} bytes queued during key exchange`));
+        return;
+      }
+      this.#queue.push(payload);
+      return;
+    }
+    this.writePacket(payload);
+  }
+
+  setService(service: ISSHService): void {
+    const previous = this.service;
+    this.service = service;
+    previous?.serviceStopped(new SSHError(`replaced by the service ${service.name}`));
+    service.serviceStarted(this);
+  }
+
+  authenticationSucceeded(): void {
+    // zlib@openssh.com is not offered by this transport yet: nothing starts here.
+  }
+
+  sendDisconnect(reasonCode: number, description: string): void {
+    if (this.#closed) return;
+    this.writePacket(encodeDisconnect({ reasonCode, description }));
+    this.#close(new SSHDisconnectError(reasonCode, description, false));
+  }
+
+  // ---------------------------------------------------------------- hooks and helpers for the two sides
+
+  /** The first key exchange is done: override to start a service (Twisted's `connectionSecure`). */
+  connectionSecure(): void {}
+
+  /** Lines the server sent before its version line (client side; empty on the server). */
+  bannerReceived(_lines: readonly string[]): void {}
+
+  /** The peer sent SSH_MSG_DEBUG. */
+  debugReceived(message: string, alwaysDisplay: boolean): void {
+    log.debug('peer debug message: {message}', { message, alwaysDisplay });
+  }
+
+  /** Starts a re-key now (RFC 4253 §9); nothing if one is already under way or the first is not done. */
+  rekey(): void {
+    if (this.#secureDone && this.#round === undefined && !this.#closed) this.#startKex();
+  }
+
+  /** Sends one packet at once, bypassing the re-key queue (transport messages only). */
+  protected writePacket(payload: Uint8Array): void {
+    if (this.#closed) return;
+    this.transport.write(this.encoder.encode(payload));
+    if (payload[0] === MSG.NEWKEYS) {
+      const round = this.#round!;
+      this.encoder.setKeys(round.outKeys!);
+      if (this.strictKex) this.encoder.sequence = 0;
+      round.sentNewKeys = true;
+    }
+    this.#checkRekeyVolume();
+  }
+
+  /** Stops reading packets (the bytes are buffered, up to `maxHeldInputBytes`) until {@link releaseInput}. */
+  protected holdInput(): void {
+    this.#held++;
+  }
+
+  /** Reads packets again after {@link holdInput}. */
+  protected releaseInput(): void {
+    if (--this.#held > 0 || this.#closed) return;
+    try {
+      this.#processInput();
+    } catch (e) {
+      this.#fail(e);
+    }
+  }
+
+  /** Closes after an error, telling the peer why when the protocol allows it. */
+  protected fail(error: unknown): void {
+    this.#fail(error);
+  }
+
+  /** The key exchange under way. */
+  protected get round(): KexRound | undefined {
+    return this.#round;
+  }
+
+  /**
+   * Sets the session id (first exchange) and derives both directions' keys from the shared secret and the
+   * exchange hash (RFC 4253 §7.2).
+   */
+  protected deriveKeys(round: KexRound, secret: Uint8Array, h: Uint8Array): void {
+    this.#sessionId ??= Uint8Array.from(h);
+    const sid = this.#sessionId;
+    const method = round.method!;
+    const a = round.algorithms!;
+    const direction = (cipher: string, mac: string, [iv, key, integrity]: string): DirectionKeys => {
+      const c = cipherSpec(cipher)!;
+      const m = c.tagLength > 0 ? undefined : macSpec(mac);
+      return {
+        cipher,
+        mac,
+        iv: deriveKey(method, secret, h, sid, iv, c.ivLength),
+        key: deriveKey(method, secret, h, sid, key, c.keyLength),
+        macKey: deriveKey(method, secret, h, sid, integrity, m?.keyLength ?? 0),
+      };
+    };
+    const toServer = direction(a.cipherClientToServer, a.macClientToServer, 'ACE');
+    const toClient = direction(a.cipherServerToClient, a.macServerToClient, 'BDF');
+    round.outKeys = this.isClient ? toServer : toClient;
+    round.inKeys = this.isClient ? toClient : toServer;
+  }
+
+  /** The side's half of a key exchange starts: both KEXINITs are known and the algorithms settled. */
+  protected abstract kexNegotiated(round: KexRound): void;
+  /** A key exchange packet (30 to 49) of the current round. */
+  protected abstract kexPacketReceived(round: KexRound, payload: Uint8Array): void;
+  /** A transport message only one side handles (SERVICE_REQUEST, SERVICE_ACCEPT, EXT_INFO); false if unexpected. */
+  protected abstract sideMessageReceived(payload: Uint8Array): boolean;
+  /** Extension pseudo-algorithms this side adds to its first KEXINIT's kex list. */
+  protected abstract firstKexExtensions(): string[];
+  /** Host key algorithms this side can take part in. */
+  protected abstract hostKeyAlgorithms(): readonly string[];
+  /** Runs after this side sent NEWKEYS in the first exchange (the server's EXT_INFO goes here). */
+  protected afterFirstNewKeys(_round: KexRound): void {}
+
+  // ---------------------------------------------------------------- internals
+
+  #startKex(): void {
+    const first = this.#sessionId === undefined;
+    const a = this.algorithms;
+    const kex = [...a.kex, ...(first ? this.firstKexExtensions() : [])];
+    const message: KexInit = {
+      cookie: randomBytes(16),
+      kex,
+      hostKey: this.hostKeyAlgorithms(),
+      cipherClientToServer: a.cipher,
+      cipherServerToClient: a.cipher,
+      macClientToServer: a.mac,
+      macServerToClient: a.mac,
+      compressionClientToServer: a.compression,
+      compressionServerToClient: a.compression,
+      languagesClientToServer: [],
+      languagesServerToClient: [],
+      firstKexPacketFollows: false,
+    };
+    const ours = encodeKexInit(message);
+    const timer = this.clock.callLater(this.limits.kexTimeout, () => this.#fail(new SSHTimeoutError(`key exchange not done within ${this.limits.kexTimeout} s`)));
+    this.#rekeyTimer?.cancel();
+    this.#rekeyTimer = undefined;
+    this.#round = { first, ours, sentNewKeys: false, receivedNewKeys: false, ignoreNextKexPacket: false, timer };
+    this.writePacket(ours);
+  }
+
+  #processInput(): void {
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      while (this.#held === 0 && !this.#closed) {
+        const sequence = this.decoder.sequence;
+        const payload = this.decoder.next();
+        if (payload === null) break;
+        this.#packetReceived(payload, sequence);
+      }
+    } finally {
+      this.#processing = false;
+    }
+    this.#checkRekeyVolume();
+  }
+
+  #packetReceived(payload: Uint8Array, sequence: number): void {
+    const type = payload[0]!;
+    const round = this.#round;
+    // During the first exchange under strict kex, anything but the exchange itself is an attack (Terrapin).
+    if (this.strictKex && round?.first && (type < MSG.KEXINIT || type >= FIRST_SERVICE_MESSAGE) && type !== MSG.DISCONNECT) {
+      throw new SSHProtocolError(`message ${type} during the strict initial key exchange`);
+    }
+    const peerInKex = round?.peer !== undefined && !round.receivedNewKeys;
+    if (peerInKex && type > MSG.DEBUG && (type < MSG.KEXINIT || type >= FIRST_SERVICE_MESSAGE)) {
+      throw new SSHProtocolError(`message ${type} during key exchange`);
+    }
+    switch (type) {
+      case MSG.DISCONNECT: {
+        const { reasonCode, description } = parseDisconnect(payload);
+        this.#close(new SSHDisconnectError(reasonCode, description, true));
+        return;
+      }
+      case MSG.IGNORE:
+        return;
+      case MSG.DEBUG: {
+        const { message, alwaysDisplay } = parseDebug(payload);
+        this.debugReceived(message, alwaysDisplay);
+        return;
+      }
+      case MSG.UNIMPLEMENTED:
+        log.debug('peer did not implement our packet');
+        return;
+      case MSG.KEXINIT:
+        this.#kexInitReceived(payload, sequence);
+        return;
+      case MSG.NEWKEYS:
+        this.#newKeysReceived(payload);
+        return;
+    }
+    if (type >= MSG.KEX_INIT && type < FIRST_SERVICE_MESSAGE) {
+      if (round?.algorithms === undefined) throw new SSHProtocolError(`key exchange message ${type} outside a key exchange`);
+      if (round.ignoreNextKexPacket) {
+        round.ignoreNextKexPacket = false;
+        return;
+      }
+      this.kexPacketReceived(round, payload);
+      return;
+    }
+    if (!this.#secureDone) throw new SSHProtocolError(`message ${type} before the first key exchange is done`);
+    if (type >= FIRST_SERVICE_MESSAGE) {
+      if (this.service === undefined) throw new SSHProtocolError(`message ${type} with no service running`);
+      this.service.packetReceived(payload);
+      return;
+    }
+    if (!this.sideMessageReceived(payload)) this.writePacket(encodeUnimplemented(sequence));
+  }
+
+  #kexInitReceived(payload: Uint8Array, sequence: number): void {
+    if (this.#round === undefined) this.#startKex();
+    const round = this.#round!;
+    if (round.peer !== undefined) throw new SSHProtocolError('a second KEXINIT during key exchange');
+    const peer = parseKexInit(payload, this.limits);
+    round.peer = peer;
+    round.theirs = payload;
+    const ours = parseKexInit(round.ours, this.limits);
+    const [client, server] = this.isClient ? [ours, peer] : [peer, ours];
+    if (round.first) {
+      this.strictKex = client.kex.includes(STRICT_KEX_C) && server.kex.includes(STRICT_KEX_S);
+      if (this.strictKex && sequence !== 0) throw new SSHProtocolError('strict key exchange: KEXINIT was not the first packet');
+    }
+    const algorithms = negotiate(client, server, (cipher) => (cipherSpec(cipher)?.tagLength ?? 0) > 0);
+    round.algorithms = algorithms;
+    round.method = kexMethod(algorithms.kex);
+    this.negotiated = algorithms;
+    if (peer.firstKexPacketFollows) {
+      const peerKex = peer.kex[0];
+      const peerHostKey = peer.hostKey[0];
+      round.ignoreNextKexPacket = peerKex !== algorithms.kex || peerHostKey !== algorithms.hostKey;
+    }
+    this.kexNegotiated(round);
+  }
+
+  #newKeysReceived(payload: Uint8Array): void {
+    const round = this.#round;
+    if (round?.inKeys === undefined || round.receivedNewKeys) throw new SSHProtocolError('NEWKEYS out of place');
+    if (payload.length !== 1) throw new SSHProtocolError('malformed NEWKEYS');
+    this.decoder.setKeys(round.inKeys);
+    if (this.strictKex) this.decoder.sequence = 0;
+    round.receivedNewKeys = true;
+    this.maybeFinishKex();
+  }
+
+  /** Ends the round once both NEWKEYS have passed. Called by the sides after sending theirs. */
+  protected maybeFinishKex(): void {
+    const round = this.#round;
+    if (round === undefined || !round.sentNewKeys || !round.receivedNewKeys) return;
+    round.timer.cancel();
+    this.#round = undefined;
+    if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.rekey());
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (const payload of queue) this.writePacket(payload);
+    if (round.first) {
+      this.#secureDone = true;
+      this.connectionSecure();
+      const waiters = this.#secureWaiters;
+      this.#secureWaiters = [];
+      for (const d of waiters) d.callback(undefined);
+    }
+  }
+
+  /** Hands our NEWKEYS to the wire; the side calls this once its half is done. */
+  protected sendNewKeys(round: KexRound): void {
+    this.writePacket(Uint8Array.of(MSG.NEWKEYS));
+    if (round.first) this.afterFirstNewKeys(round);
+    this.maybeFinishKex();
+  }
+
+  #checkRekeyVolume(): void {
+    if (!this.#secureDone || this.#round !== undefined || this.#closed) return;
+    const limit = this.limits.rekeyBytes;
+    if (this.encoder.bytesSinceKeys >= limit || this.decoder.bytesSinceKeys >= limit) this.#startKex();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#closed) return;
+    const err = error instanceof Error ? error : new SSHError(String(error));
+    log.debug('closing the SSH connection: {error}', { error: err.message });
+    if (this.peerVersion !== undefined && !(error instanceof SSHVersionError)) {
+      try {
+        this.writePacket(encodeDisconnect({ reasonCode: reasonCodeOf(error), description: err.message }));
+      } catch {
+        // The packet could not be sealed (the keys were the problem): close without it.
+      }
+    }
+    this.#close(err);
+  }
+
+  #close(reason: Error): void {
+    if (this.#closed) return;
+    this.closeReason = reason;
+    this.#closed = true;
+    this.transport.loseConnection();
+    this.#shutDown(reason);
+  }
+
+  #shutDown(reason: Error): void {
+    this.#closed = true;
+    this.closeReason ??= reason;
+    this.#versionTimer?.cancel();
+    this.#versionTimer = undefined;
+    this.#rekeyTimer?.cancel();
+    this.#rekeyTimer = undefined;
+    this.#round?.timer.cancel();
+    this.#round = undefined;
+    this.#queue = [];
+    const service = this.service;
+    this.service = undefined;
+    service?.serviceStopped(this.closeReason);
+    const waiters = this.#secureWaiters;
+    this.#secureWaiters = [];
+    for (const d of waiters) d.errback(this.closeReason);
+    this.connectionClosed(this.closeReason);
+  }
+
+  /** The connection ended, with why: a hook for the sides (pending requests fail with `reason`). */
+  protected connectionClosed(_reason: Error): void {}
+}

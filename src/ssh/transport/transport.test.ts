@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SSHDisconnectError } from '../errors.js';
+import { RecordingService, transportPair } from './test-support/services.js';
+
+test('client and server agree on keys and carry service packets both ways', async () => {
+  const pair = transportPair();
+  const { client, server, pump } = pair;
+  pump.flush();
+  assert.ok(client.negotiated);
+  assert.equal(client.negotiated.kex, 'curve25519-sha256');
+  assert.equal(client.negotiated.cipherClientToServer, 'chacha20-poly1305@openssh.com');
+  assert.deepEqual(client.sessionId, server.sessionId);
+  assert.equal(client.strictKex, true);
+  assert.equal(server.strictKex, true);
+  assert.ok(client.serverSigAlgs?.includes('ssh-ed25519'));
+  const service = new RecordingService('test-echo');
+  const accepted = client.requestService(service);
+  pump.flush();
+  await accepted;
+  client.sendPacket(Uint8Array.of(90, 1, 2, 3));
+  pump.flush();
+  assert.deepEqual(pair.serverServices[0]!.received, [Uint8Array.of(90, 1, 2, 3)]);
+  assert.deepEqual(service.received, [Uint8Array.of(90, 1, 2, 3)]);
+  client.sendDisconnect(11, 'bye');
+  pump.flush();
+  assert.ok(server.closeReason instanceof SSHDisconnectError);
+  assert.equal(server.closeReason.reasonCode, 11);
+  assert.ok(pair.serverServices[0]!.stopped);
+});
