@@ -72,6 +72,11 @@ export interface KexRound {
   readonly timer: IDelayedCall;
 }
 
+/** Cancels `timer` unless it already ran or was cancelled. */
+function stopTimer(timer: IDelayedCall | undefined): void {
+  if (timer?.active()) timer.cancel();
+}
+
 /** The reason code a local error is reported to the peer with. */
 function reasonCodeOf(error: unknown): number {
   if (error instanceof SSHMacError) return DISCONNECT.MAC_ERROR;
@@ -175,7 +180,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
         if (result === null) return;
         this.bannerReceived(this.#version.bannerLines);
         this.#version = undefined;
-        this.#versionTimer?.cancel();
+        stopTimer(this.#versionTimer);
         this.peerVersion = result.version;
         data = result.rest;
       }
@@ -343,7 +348,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     };
     const ours = encodeKexInit(message);
     const timer = this.clock.callLater(this.limits.kexTimeout, () => this.#fail(new SSHTimeoutError(`key exchange not done within ${this.limits.kexTimeout} s`)));
-    this.#rekeyTimer?.cancel();
+    stopTimer(this.#rekeyTimer);
     this.#rekeyTimer = undefined;
     this.#round = { first, ours, sentNewKeys: false, receivedNewKeys: false, ignoreNextKexPacket: false, timer };
     this.writePacket(ours);
@@ -456,7 +461,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   protected maybeFinishKex(): void {
     const round = this.#round;
     if (round === undefined || !round.sentNewKeys || !round.receivedNewKeys) return;
-    round.timer.cancel();
+    stopTimer(round.timer);
     this.#round = undefined;
     if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.rekey());
     const queue = this.#queue;
@@ -510,11 +515,11 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #shutDown(reason: Error): void {
     this.#closed = true;
     this.closeReason ??= reason;
-    this.#versionTimer?.cancel();
+    stopTimer(this.#versionTimer);
     this.#versionTimer = undefined;
-    this.#rekeyTimer?.cancel();
+    stopTimer(this.#rekeyTimer);
     this.#rekeyTimer = undefined;
-    this.#round?.timer.cancel();
+    stopTimer(this.#round?.timer);
     this.#round = undefined;
     this.#queue = [];
     const service = this.service;
