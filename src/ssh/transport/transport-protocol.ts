@@ -106,6 +106,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   negotiated: NegotiatedAlgorithms | undefined;
   /** True once both sides agreed on strict key exchange (sequence numbers restart at every NEWKEYS). */
   strictKex = false;
+  /** Key exchanges completed on this connection, the first included. */
+  keyExchanges = 0;
   /** The service packets 50 and up go to. */
   service: ISSHService | undefined;
   /** Why the connection ended, once it has. */
@@ -463,6 +465,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     if (round === undefined || !round.sentNewKeys || !round.receivedNewKeys) return;
     stopTimer(round.timer);
     this.#round = undefined;
+    this.keyExchanges++;
     if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.rekey());
     const queue = this.#queue;
     this.#queue = [];
