@@ -32,7 +32,7 @@ import { STRICT_KEX_C, STRICT_KEX_S, negotiate, resolveAlgorithms, type Negotiat
 import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
 import { DISCONNECT, FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
 import { deriveKey, kexMethod, type KexExchange, type KexMethod } from './kex.js';
-import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, type KexInit } from './messages.js';
+import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, parseUnimplemented, type KexInit } from './messages.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { VersionReader } from './version.js';
 import { randomBytes } from 'node:crypto';
@@ -246,6 +246,11 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     log.debug('peer debug message: {message}', { message, alwaysDisplay });
   }
 
+  /** The peer answered our packet number `sequence` with SSH_MSG_UNIMPLEMENTED. */
+  unimplementedReceived(sequence: number): void {
+    log.debug('peer did not implement our packet {sequence}', { sequence });
+  }
+
   /** Starts a re-key now (RFC 4253 §9); nothing if one is already under way or the first is not done. */
   rekey(): void {
     if (this.#secureDone && this.#round === undefined && !this.#closed) this.#startKex();
@@ -397,7 +402,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
         return;
       }
       case MSG.UNIMPLEMENTED:
-        log.debug('peer did not implement our packet');
+        this.unimplementedReceived(parseUnimplemented(payload));
         return;
       case MSG.KEXINIT:
         this.#kexInitReceived(payload, sequence);

@@ -37,7 +37,7 @@ export interface TransportPair extends LoopbackConnection<SSHServerTransport, SS
 }
 
 /** A client and server over an in-memory loopback; the server offers an echoing `test-echo` service. */
-export function transportPair(options: { client?: SSHClientTransportOptions; server?: Partial<SSHServerTransportOptions>; chunkSize?: number } = {}): TransportPair {
+export function transportPair(options: { client?: SSHClientTransportOptions; server?: Partial<SSHServerTransportOptions>; chunkSize?: number; greet?: boolean } = {}): TransportPair {
   const clock = new Clock();
   const serverServices: RecordingService[] = [];
   const server = new SSHServerTransport({
@@ -53,6 +53,6 @@ export function transportPair(options: { client?: SSHClientTransportOptions; ser
     ...options.server,
   });
   const client = new SSHClientTransport({ clock, verifyHostKey: () => true, ...options.client });
-  const connection = connectedServerAndClient(server, client, { clock, chunkSize: options.chunkSize });
+  const connection = connectedServerAndClient(server, client, { clock, chunkSize: options.chunkSize, greet: options.greet });
   return { ...connection, clock, serverServices };
 }
