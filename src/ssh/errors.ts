@@ -26,6 +26,12 @@ export class SSHPacketTooLargeError extends SSHProtocolError {
   override name = 'SSHPacketTooLargeError';
 }
 
+/** A compressed packet (`zlib@openssh.com`) does not inflate, or inflates past `maxPayloadLength`. */
+export class SSHCompressionError extends SSHProtocolError {
+  override readonly code = 'TORSION_SSH_COMPRESSION';
+  override name = 'SSHCompressionError';
+}
+
 /** A packet failed its integrity check (MAC or AEAD tag): it was altered, or the keys differ. */
 export class SSHMacError extends SSHError {
   override readonly code = 'TORSION_SSH_MAC';

@@ -13,12 +13,12 @@ import { reactor } from '../../internet/reactor.js';
 import { clientFromString, connectProtocol } from '../../internet/index.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { Factory } from '../../internet/protocol.js';
-import { requirePeer, startPeerProgram, type PeerProgram } from '../../testing/index.js';
+import { eventually, requirePeer, startPeerProgram, type PeerProgram } from '../../testing/index.js';
 import { CIPHER_ALGORITHMS, KEX_ALGORITHMS, MAC_ALGORITHMS } from './algorithms.js';
 import { SSHClientTransport } from './client.js';
 import { SSHServerTransport } from './server.js';
 import { testSigningKey, type TestKeyType } from './test-support/host-keys.js';
-import { NoneAuthProbe, RefuseAllAuth } from './test-support/userauth-probe.js';
+import { NoneAuthProbe, PublicKeyAuthProbe, RefuseAllAuth } from './test-support/userauth-probe.js';
 
 const HOST_KEYS: Record<string, { file: string; type: TestKeyType }> = {
   'ssh-ed25519': { file: 'ssh_host_ed25519_key', type: 'ed25519' },
@@ -99,6 +99,31 @@ describe("Torsion's client against sshd", () => {
 
   after(async () => {
     await sshd?.stop();
+  });
+
+  test('zlib@openssh.com after publickey authentication, across a re-key', { timeout: 30_000 }, async () => {
+    const userKey = testSigningKey('ed25519');
+    writeFileSync(join(dir, 'keys', 'root'), `${userKey.publicKey.toString()}\n`);
+    const transport = new SSHClientTransport({ algorithms: { compression: ['zlib@openssh.com'] }, verifyHostKey: () => true });
+    await connectProtocol(clientFromString(reactor, `tcp:host=127.0.0.1:port=${sshd!.port}`), transport);
+    try {
+      const probe = new PublicKeyAuthProbe('root', userKey, 'ssh-ed25519');
+      await transport.requestService(probe);
+      await probe.authenticated;
+      assert.deepEqual(transport.compressing, { in: true, out: true });
+      const REQUEST_FAILURE = 82;
+      probe.ping();
+      await eventually(() => probe.replies.length === 1, { timeout: 10 });
+      assert.deepEqual(probe.replies, [REQUEST_FAILURE]);
+      transport.rekey();
+      await eventually(() => transport.keyExchanges === 2, { timeout: 10 });
+      probe.ping();
+      await eventually(() => probe.replies.length === 2, { timeout: 10 });
+      assert.deepEqual(probe.replies, [REQUEST_FAILURE, REQUEST_FAILURE]);
+      assert.equal(transport.closeReason, undefined);
+    } finally {
+      transport.sendDisconnect(11, 'done');
+    }
   });
 
   for (const c of CASES) {

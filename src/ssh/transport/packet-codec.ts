@@ -7,6 +7,7 @@
 import { randomFillSync } from 'node:crypto';
 import { SSHPacketTooLargeError, SSHProtocolError } from '../errors.js';
 import { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from '../limits.js';
+import { ZlibCompressor, ZlibDecompressor } from './compression.js';
 import { makeOpener, makeSealer, type DirectionKeys, type PacketOpener, type PacketSealer } from './ciphers.js';
 
 const MIN_PADDING = 4;
@@ -23,6 +24,8 @@ interface Counters {
 export class PacketEncoder implements Counters {
   sequence = 0;
   bytesSinceKeys = 0;
+  /** Compresses payloads while `zlib@openssh.com` is in effect. */
+  compressor: ZlibCompressor | undefined;
   #sealer: PacketSealer = makeSealer(undefined);
 
   /** Takes new keys for the packets from now on (after sending NEWKEYS). */
@@ -33,6 +36,7 @@ export class PacketEncoder implements Counters {
 
   /** The wire bytes of one packet carrying `payload`. */
   encode(payload: Uint8Array): Buffer {
+    if (this.compressor !== undefined) payload = this.compressor.compress(payload);
     const sealer = this.#sealer;
     const block = sealer.blockSize;
     const covered = (sealer.lengthOutside ? 1 : 5) + payload.length;
@@ -55,13 +59,15 @@ export class PacketEncoder implements Counters {
 export class PacketDecoder implements Counters {
   sequence = 0;
   bytesSinceKeys = 0;
+  /** Decompresses payloads while `zlib@openssh.com` is in effect. */
+  decompressor: ZlibDecompressor | undefined;
   #opener: PacketOpener = makeOpener(undefined);
   #buffer: Buffer = Buffer.alloc(0);
   /** The current packet's length, once its header was read. */
   #length = -1;
-  readonly #limits: Pick<SSHTransportLimits, 'maxPacketLength'>;
+  readonly #limits: Pick<SSHTransportLimits, 'maxPacketLength' | 'maxPayloadLength'>;
 
-  constructor(limits: Pick<SSHTransportLimits, 'maxPacketLength'> = DEFAULT_SSH_TRANSPORT_LIMITS) {
+  constructor(limits: Pick<SSHTransportLimits, 'maxPacketLength' | 'maxPayloadLength'> = DEFAULT_SSH_TRANSPORT_LIMITS) {
     this.#limits = limits;
   }
 
@@ -106,7 +112,10 @@ export class PacketDecoder implements Counters {
     this.bytesSinceKeys += total;
     const padding = body[0]!;
     if (padding < MIN_PADDING || padding > body.length - 2) throw new SSHProtocolError(`a padding length of ${padding} in a packet of ${body.length} bytes`);
-    // A copy: the payload may outlive the buffer it came from, which is reused by the next feed.
-    return new Uint8Array(body.subarray(1, body.length - padding));
+    const payload = body.subarray(1, body.length - padding);
+    if (this.decompressor === undefined) return new Uint8Array(payload);
+    const inflated = this.decompressor.decompress(payload, this.#limits.maxPayloadLength);
+    if (inflated.length === 0) throw new SSHProtocolError('a compressed packet with an empty payload');
+    return inflated;
   }
 }

@@ -138,7 +138,7 @@ test('the client reads banner lines before the version, up to the limit', () => 
 test('no version line within versionTimeout, or no key exchange within kexTimeout, closes', () => {
   const silent = server();
   silent.clock.advance(DEFAULT_SSH_TRANSPORT_LIMITS.versionTimeout - 1);
-  assert.equal(silent.protocol.closeReason, undefined);
+  assert.equal(silent.protocol.closeReason === undefined, true);
   silent.clock.advance(1);
   assert.ok(silent.protocol.closeReason instanceof SSHTimeoutError);
   assert.ok(silent.transport.disconnecting);
@@ -171,5 +171,5 @@ test('after the exchange: IGNORE and DEBUG are taken, an unknown message gets UN
   assert.deepEqual(unimplemented, [2]);
   assert.deepEqual(debug, ['hi']);
   assert.equal(pair.server.closeReason, undefined);
-  assert.equal(pair.client.closeReason, undefined);
+  assert.equal(pair.client.closeReason === undefined, true);
 });

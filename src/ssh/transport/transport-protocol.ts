@@ -15,6 +15,7 @@ import { Protocol } from '../../internet/protocol.js';
 import { Logger } from '../../logger/index.js';
 import { defaultReactor } from '../../time/default-reactor.js';
 import {
+  SSHCompressionError,
   SSHDisconnectError,
   SSHError,
   SSHHostKeyRejectedError,
@@ -33,6 +34,7 @@ import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
 import { DISCONNECT, FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
 import { deriveKey, kexMethod, type KexExchange, type KexMethod } from './kex.js';
 import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, parseUnimplemented, type KexInit } from './messages.js';
+import { ZlibCompressor, ZlibDecompressor } from './compression.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { VersionReader } from './version.js';
 import { randomBytes } from 'node:crypto';
@@ -72,6 +74,11 @@ export interface KexRound {
   readonly timer: IDelayedCall;
 }
 
+/** Marks where in the re-key queue outgoing compression starts. */
+const START_COMPRESSION = Symbol('start compression');
+
+const ZLIB = 'zlib@openssh.com';
+
 /** Cancels `timer` unless it already ran or was cancelled. */
 function stopTimer(timer: IDelayedCall | undefined): void {
   if (timer?.active()) timer.cancel();
@@ -80,6 +87,7 @@ function stopTimer(timer: IDelayedCall | undefined): void {
 /** The reason code a local error is reported to the peer with. */
 function reasonCodeOf(error: unknown): number {
   if (error instanceof SSHMacError) return DISCONNECT.MAC_ERROR;
+  if (error instanceof SSHCompressionError) return DISCONNECT.COMPRESSION_ERROR;
   if (error instanceof SSHKexError) return DISCONNECT.KEY_EXCHANGE_FAILED;
   if (error instanceof SSHHostKeyRejectedError) return DISCONNECT.HOST_KEY_NOT_VERIFIABLE;
   if (error instanceof SSHServiceNotAvailableError) return DISCONNECT.SERVICE_NOT_AVAILABLE;
@@ -124,7 +132,12 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #rekeyTimer: IDelayedCall | undefined;
   #round: KexRound | undefined;
   #sessionId: Uint8Array | undefined;
-  #queue: Uint8Array[] = [];
+  #queue: (Uint8Array | typeof START_COMPRESSION)[] = [];
+  #authenticated = false;
+  /** Whether delayed compression may run: after authentication, in the order of the re-key queue. */
+  #compressionUnlocked = false;
+  /** The compression negotiated for the keys in effect in each direction. */
+  #compression = { in: 'none', out: 'none' };
   #queuedBytes = 0;
   #held = 0;
   #processing = false;
@@ -151,6 +164,11 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   get peerAddress(): { host: string; port: number } | undefined {
     const peer = this.transport?.getPeer() as { host?: unknown; port?: unknown } | undefined;
     return typeof peer?.host === 'string' && typeof peer.port === 'number' ? { host: peer.host, port: peer.port } : undefined;
+  }
+
+  /** Whether packets are being compressed (`out`) and decompressed (`in`) now. */
+  get compressing(): { in: boolean; out: boolean } {
+    return { in: this.decoder.decompressor !== undefined, out: this.encoder.compressor !== undefined };
   }
 
   /** True while a key exchange is under way. */
@@ -224,7 +242,12 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   }
 
   authenticationSucceeded(): void {
-    // zlib@openssh.com is not offered by this transport yet: nothing starts here.
+    if (this.#authenticated) return;
+    this.#authenticated = true;
+    // Packets queued behind a key exchange (USERAUTH_SUCCESS among them) still go out uncompressed, and
+    // the peer starts compressing only once it has read that success: both directions wait for the queue.
+    if (this.#queue.length > 0) this.#queue.push(START_COMPRESSION);
+    else this.#unlockCompression();
   }
 
   sendDisconnect(reasonCode: number, description: string): void {
@@ -264,6 +287,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       const round = this.#round!;
       this.encoder.setKeys(round.outKeys!);
       if (this.strictKex) this.encoder.sequence = 0;
+      this.#setCompression('out', round);
       round.sentNewKeys = true;
     }
     this.#checkRekeyVolume();
@@ -460,6 +484,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     if (payload.length !== 1) throw new SSHProtocolError('malformed NEWKEYS');
     this.decoder.setKeys(round.inKeys);
     if (this.strictKex) this.decoder.sequence = 0;
+    this.#setCompression('in', round);
     round.receivedNewKeys = true;
     this.maybeFinishKex();
   }
@@ -475,7 +500,10 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     const queue = this.#queue;
     this.#queue = [];
     this.#queuedBytes = 0;
-    for (const payload of queue) this.writePacket(payload);
+    for (const payload of queue) {
+      if (payload === START_COMPRESSION) this.#unlockCompression();
+      else this.writePacket(payload);
+    }
     if (round.first) {
       this.#secureDone = true;
       this.connectionSecure();
@@ -490,6 +518,29 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.writePacket(Uint8Array.of(MSG.NEWKEYS));
     if (round.first) this.afterFirstNewKeys(round);
     this.maybeFinishKex();
+  }
+
+  /** New keys bring a fresh compression stream (or none), as OpenSSH starts one at each NEWKEYS. */
+  #setCompression(direction: 'in' | 'out', round: KexRound): void {
+    const a = round.algorithms!;
+    const toServer = (direction === 'out') === this.isClient;
+    this.#compression[direction] = toServer ? a.compressionClientToServer : a.compressionServerToClient;
+    if (direction === 'out') this.encoder.compressor = undefined;
+    else this.decoder.decompressor = undefined;
+    this.#startCompression(direction);
+  }
+
+  /** Delayed compression may start from now on. */
+  #unlockCompression(): void {
+    this.#compressionUnlocked = true;
+    this.#startCompression('in');
+    this.#startCompression('out');
+  }
+
+  #startCompression(direction: 'in' | 'out'): void {
+    if (this.#compression[direction] !== ZLIB || !this.#compressionUnlocked) return;
+    if (direction === 'out') this.encoder.compressor ??= new ZlibCompressor();
+    else this.decoder.decompressor ??= new ZlibDecompressor();
   }
 
   #checkRekeyVolume(): void {
