@@ -203,3 +203,22 @@ describe("OpenSSH's ssh against Torsion's server", () => {
     });
   }
 });
+
+describe("OpenSSH's ssh against Torsion's server: compression", () => {
+  test('ssh -C negotiates zlib@openssh.com', { timeout: 30_000 }, async () => {
+    const ssh = requirePeer('ssh', 'openssh-client');
+    const factory = new Factory();
+    factory.buildProtocol = () => new SSHServerTransport({ hostKeys: [testSigningKey('ed25519')], services: { 'ssh-userauth': () => new RefuseAllAuth() } });
+    const listening = reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
+    try {
+      const p = (listening.getHost() as unknown as { port: number }).port;
+      writeFileSync(join(dir, 'known_hosts_c'), `[127.0.0.1]:${p} ${testSigningKey('ed25519').publicKey.toString()}\n`);
+      const { code, stderr } = await run(ssh, ['-vv', '-C', '-F', '/dev/null', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts_c')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(p), 'nobody@127.0.0.1', 'true']);
+      assert.equal(code, 255, stderr);
+      assert.match(stderr, /compression: zlib@openssh\.com/);
+      assert.match(stderr, /Permission denied \(publickey,password\)/);
+    } finally {
+      await listening.stopListening();
+    }
+  });
+});

@@ -11,6 +11,8 @@ async function withService(options: Parameters<typeof transportPair>[0] = {}) {
   const accepted = pair.client.requestService(service);
   pair.pump.flush();
   await accepted;
+  pair.client.authenticationSucceeded();
+  pair.server.authenticationSucceeded();
   return { ...pair, service };
 }
 
@@ -83,4 +85,23 @@ test('a host key that changes at a re-key is refused', async () => {
   pair.pump.flush();
   assert.ok(pair.client.closeReason instanceof SSHHostKeyRejectedError);
   assert.equal(pair.client.keyExchanges, 1);
+});
+
+test('no automatic re-key before authentication (OpenSSH clients refuse KEXINIT then); a due one runs after it', async () => {
+  const pair = transportPair({ client: { limits: { rekeyBytes: 1000 } }, server: { limits: { rekeyInterval: 60 } } });
+  const service = new RecordingService('test-echo');
+  pair.client.requestService(service);
+  pair.pump.flush();
+  for (let n = 0; n < 5; n++) pair.client.sendPacket(packet(n));
+  pair.clock.advance(60);
+  pair.pump.flush();
+  assert.equal(pair.client.keyExchanges, 1);
+  assert.equal(service.received.length, 5);
+  pair.server.authenticationSucceeded();
+  pair.pump.flush();
+  assert.equal(pair.server.keyExchanges, 2, 'the time-based re-key that fell due');
+  pair.client.authenticationSucceeded();
+  pair.client.sendPacket(packet(9));
+  pair.pump.flush();
+  assert.equal(pair.client.keyExchanges, 3, 'the volume-based one');
 });

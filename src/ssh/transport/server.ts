@@ -18,7 +18,12 @@ export const DEFAULT_SERVER_SIG_ALGS: readonly string[] = ['ssh-ed25519', 'ecdsa
 export interface SSHServerTransportOptions extends SSHTransportOptions {
   /** The host keys; one per key type is usual. The client's preference picks among them. */
   hostKeys: readonly ISSHSigningKey[];
-  /** The services offered by name (`ssh-userauth`), each a maker of a fresh service for the connection. */
+  /**
+   * What a client may ask for with SERVICE_REQUEST, by name, each a maker of a fresh service for the
+   * connection: `ssh-userauth` alone, normally. Never list a service that needs an authenticated user
+   * (`ssh-connection`): user authentication starts that one itself with `setService`. One request is
+   * accepted per connection.
+   */
   services: Readonly<Record<string, () => ISSHService>> | ReadonlyMap<string, () => ISSHService>;
   /** The public key algorithms advertised in `server-sig-algs` (default {@link DEFAULT_SERVER_SIG_ALGS}). */
   serverSigAlgs?: readonly string[];
@@ -117,6 +122,9 @@ export class SSHServerTransport extends SSHTransportProtocol {
     }
     if (payload[0] === MSG.SERVICE_REQUEST) {
       const name = parseServiceMessage(payload, MSG.SERVICE_REQUEST);
+      // One request per connection: later services (ssh-connection) are started by the one running
+      // (user authentication), never asked for by the client, so none can be skipped or restarted.
+      if (this.service !== undefined) throw new SSHProtocolError(`SERVICE_REQUEST for ${name} while ${this.service.name} runs`);
       const make = this.#services.get(name);
       if (make === undefined) throw new SSHServiceNotAvailableError(`no service ${name}`);
       this.sendPacket(encodeServiceMessage(MSG.SERVICE_ACCEPT, name));

@@ -134,6 +134,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #sessionId: Uint8Array | undefined;
   #queue: (Uint8Array | typeof START_COMPRESSION)[] = [];
   #authenticated = false;
+  /** The re-key timer ran before authentication: re-key once it succeeds. */
+  #rekeyDue = false;
   /** Whether delayed compression may run: after authentication, in the order of the re-key queue. */
   #compressionUnlocked = false;
   /** The compression negotiated for the keys in effect in each direction. */
@@ -244,6 +246,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   authenticationSucceeded(): void {
     if (this.#authenticated) return;
     this.#authenticated = true;
+    if (this.#rekeyDue) this.rekey();
     // Packets queued behind a key exchange (USERAUTH_SUCCESS among them) still go out uncompressed, and
     // the peer starts compressing only once it has read that success: both directions wait for the queue.
     if (this.#queue.length > 0) this.#queue.push(START_COMPRESSION);
@@ -274,8 +277,12 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     log.debug('peer did not implement our packet {sequence}', { sequence });
   }
 
-  /** Starts a re-key now (RFC 4253 §9); nothing if one is already under way or the first is not done. */
+  /**
+   * Starts a re-key now (RFC 4253 §9); nothing if one is already under way or the first is not done.
+   * Re-keys by volume and time start on their own, once the user is authenticated.
+   */
   rekey(): void {
+    this.#rekeyDue = false;
     if (this.#secureDone && this.#round === undefined && !this.#closed) this.#startKex();
   }
 
@@ -496,7 +503,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     stopTimer(round.timer);
     this.#round = undefined;
     this.keyExchanges++;
-    if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.rekey());
+    if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.#rekeyByTime());
     const queue = this.#queue;
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -543,8 +550,17 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     else this.decoder.decompressor ??= new ZlibDecompressor();
   }
 
+  /**
+   * Automatic re-keys wait for authentication, as OpenSSH's do: its client refuses KEXINIT while it
+   * authenticates.
+   */
+  #rekeyByTime(): void {
+    if (this.#authenticated) this.rekey();
+    else this.#rekeyDue = true;
+  }
+
   #checkRekeyVolume(): void {
-    if (!this.#secureDone || this.#round !== undefined || this.#closed) return;
+    if (!this.#secureDone || !this.#authenticated || this.#round !== undefined || this.#closed) return;
     const limit = this.limits.rekeyBytes;
     if (this.encoder.bytesSinceKeys >= limit || this.decoder.bytesSinceKeys >= limit) this.#startKex();
   }

@@ -179,3 +179,14 @@ test('whenSecure fires after the first exchange; connectionSecure runs once', as
   assert.equal(pair.client.keyExchanges, 2);
   await pair.client.whenSecure();
 });
+
+test('the server takes one SERVICE_REQUEST: a second one, which could restart or skip a service, is refused', async () => {
+  const pair = transportPair();
+  const first = pair.client.requestService(new RecordingService('test-echo'));
+  pair.pump.flush();
+  await first;
+  const second = pair.client.requestService(new RecordingService('test-echo'));
+  pair.pump.flush();
+  await assert.rejects(second, (e: unknown) => e instanceof SSHDisconnectError && e.reasonCode === DISCONNECT.PROTOCOL_ERROR);
+  assert.equal(pair.serverServices.length, 1);
+});
