@@ -43,3 +43,36 @@ test('poly1305: agrees with OpenSSL (through the RFC 8439 AEAD) on random keys a
     assert.deepEqual(Buffer.from(poly1305(polyKey, padded)), expected, `round ${round}`);
   }
 });
+
+/** Poly1305 straight from its definition, with BigInt: slow, obviously right. */
+function reference(key: Uint8Array, message: Uint8Array): Uint8Array {
+  const le = (b: Uint8Array) => b.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n);
+  const r = le(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
+  const s = le(key.subarray(16, 32));
+  const p = (1n << 130n) - 5n;
+  let h = 0n;
+  for (let i = 0; i < message.length; i += 16) {
+    const block = message.subarray(i, i + 16);
+    h = ((h + le(block) + (1n << BigInt(8 * block.length))) * r) % p;
+  }
+  let tag = (h + s) & ((1n << 128n) - 1n);
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++, tag >>= 8n) out[i] = Number(tag & 0xffn);
+  return out;
+}
+
+test('poly1305: the largest limbs (r and message bytes all 0xff) and random inputs agree with a BigInt reference', () => {
+  const extremes = [new Uint8Array(32).fill(0xff), Uint8Array.from({ length: 32 }, (_, i) => (i < 16 ? 0xff : 0))];
+  for (const key of extremes) {
+    for (const length of [0, 1, 15, 16, 17, 64, 1000, 4096]) {
+      const message = new Uint8Array(length).fill(0xff);
+      assert.deepEqual(poly1305(key, message), reference(key, message), `length ${length}`);
+    }
+  }
+  const random = seededRandom(42);
+  for (let round = 0; round < 200; round++) {
+    const key = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
+    const message = Uint8Array.from({ length: Math.floor(random() * 300) }, () => (random() < 0.5 ? 0xff : Math.floor(random() * 256)));
+    assert.deepEqual(poly1305(key, message), reference(key, message), `round ${round}`);
+  }
+});
