@@ -7,6 +7,7 @@
 import { constants, deflateRawSync } from 'node:zlib';
 import { SSHCompressionError } from '../errors.js';
 import { InflateError, Inflater } from './inflate.js';
+import type { PacketDecoder, PacketEncoder } from './packet-codec.js';
 
 const WINDOW = 32 * 1024;
 /** A zlib header: deflate, 32 KiB window, default level. */
@@ -49,5 +50,40 @@ export class ZlibDecompressor {
       if (e instanceof InflateError) throw new SSHCompressionError(`bad compressed packet: ${e.message}`);
       throw e;
     }
+  }
+}
+
+/**
+ * When `zlib@openssh.com` runs: for the keys in effect in a direction, once the user is authenticated
+ * (`unlock`), with a fresh stream at every NEWKEYS, as OpenSSH starts one.
+ */
+export class DelayedCompression {
+  #unlocked = false;
+  readonly #names = { in: 'none', out: 'none' };
+
+  constructor(
+    private readonly encoder: PacketEncoder,
+    private readonly decoder: PacketDecoder,
+  ) {}
+
+  /** New keys were taken in `direction`, negotiated with compression `name`. */
+  keysTaken(direction: 'in' | 'out', name: string): void {
+    this.#names[direction] = name;
+    if (direction === 'out') this.encoder.compressor = undefined;
+    else this.decoder.decompressor = undefined;
+    this.#start(direction);
+  }
+
+  /** The user is authenticated: compression may start. */
+  unlock(): void {
+    this.#unlocked = true;
+    this.#start('in');
+    this.#start('out');
+  }
+
+  #start(direction: 'in' | 'out'): void {
+    if (this.#names[direction] !== 'zlib@openssh.com' || !this.#unlocked) return;
+    if (direction === 'out') this.encoder.compressor ??= new ZlibCompressor();
+    else this.decoder.decompressor ??= new ZlibDecompressor();
   }
 }

@@ -14,29 +14,21 @@ import type { IDelayedCall, IReactorTime } from '../../internet/interfaces.js';
 import { Protocol } from '../../internet/protocol.js';
 import { Logger } from '../../logger/index.js';
 import { defaultReactor } from '../../time/default-reactor.js';
-import {
-  SSHCompressionError,
-  SSHDisconnectError,
-  SSHError,
-  SSHHostKeyRejectedError,
-  SSHKexError,
-  SSHLimitError,
-  SSHMacError,
-  SSHProtocolError,
-  SSHServiceNotAvailableError,
-  SSHTimeoutError,
-  SSHVersionError,
-} from '../errors.js';
+import { SSHDisconnectError, SSHError, SSHLimitError, SSHProtocolError, SSHTimeoutError, SSHVersionError } from '../errors.js';
 import type { ISSHService, ISSHTransport } from '../interfaces.js';
 import { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from '../limits.js';
 import { STRICT_KEX_C, STRICT_KEX_S, negotiate, resolveAlgorithms, type NegotiatedAlgorithms, type SSHAlgorithms } from './algorithms.js';
 import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
-import { DISCONNECT, FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
-import { deriveKey, kexMethod, type KexExchange, type KexMethod } from './kex.js';
+import { FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
+import { deriveKey, kexMethod } from './kex.js';
 import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, parseUnimplemented, type KexInit } from './messages.js';
-import { ZlibCompressor, ZlibDecompressor } from './compression.js';
+import { DelayedCompression } from './compression.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { VersionReader } from './version.js';
+import { reasonCodeOf } from './disconnect-reasons.js';
+import type { KexRound } from './kex-round.js';
+
+export type { KexRound } from './kex-round.js';
 import { randomBytes } from 'node:crypto';
 
 const log = new Logger({ namespace: 'torsion.ssh.transport' });
@@ -55,45 +47,12 @@ export interface SSHTransportOptions {
   strictKex?: boolean;
 }
 
-/** One key exchange, from our KEXINIT to both NEWKEYS. */
-export interface KexRound {
-  readonly first: boolean;
-  /** Our KEXINIT payload, as the exchange hash takes it. */
-  readonly ours: Uint8Array;
-  theirs?: Uint8Array;
-  peer?: KexInit;
-  algorithms?: NegotiatedAlgorithms;
-  method?: KexMethod;
-  exchange?: KexExchange;
-  outKeys?: DirectionKeys;
-  inKeys?: DirectionKeys;
-  sentNewKeys: boolean;
-  receivedNewKeys: boolean;
-  /** The peer guessed its first kex packet wrong (RFC 4253 §7): that packet is dropped. */
-  ignoreNextKexPacket: boolean;
-  readonly timer: IDelayedCall;
-}
-
-/** Marks where in the re-key queue outgoing compression starts. */
+/** Marks where in the re-key queue delayed compression starts. */
 const START_COMPRESSION = Symbol('start compression');
-
-const ZLIB = 'zlib@openssh.com';
 
 /** Cancels `timer` unless it already ran or was cancelled. */
 function stopTimer(timer: IDelayedCall | undefined): void {
   if (timer?.active()) timer.cancel();
-}
-
-/** The reason code a local error is reported to the peer with. */
-function reasonCodeOf(error: unknown): number {
-  if (error instanceof SSHMacError) return DISCONNECT.MAC_ERROR;
-  if (error instanceof SSHCompressionError) return DISCONNECT.COMPRESSION_ERROR;
-  if (error instanceof SSHKexError) return DISCONNECT.KEY_EXCHANGE_FAILED;
-  if (error instanceof SSHHostKeyRejectedError) return DISCONNECT.HOST_KEY_NOT_VERIFIABLE;
-  if (error instanceof SSHServiceNotAvailableError) return DISCONNECT.SERVICE_NOT_AVAILABLE;
-  if (error instanceof SSHVersionError) return DISCONNECT.PROTOCOL_VERSION_NOT_SUPPORTED;
-  if (error instanceof SSHProtocolError) return DISCONNECT.PROTOCOL_ERROR;
-  return DISCONNECT.BY_APPLICATION;
 }
 
 /**
@@ -136,10 +95,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #authenticated = false;
   /** The re-key timer ran before authentication: re-key once it succeeds. */
   #rekeyDue = false;
-  /** Whether delayed compression may run: after authentication, in the order of the re-key queue. */
-  #compressionUnlocked = false;
-  /** The compression negotiated for the keys in effect in each direction. */
-  #compression = { in: 'none', out: 'none' };
+  readonly #compression: DelayedCompression;
   #queuedBytes = 0;
   #held = 0;
   #processing = false;
@@ -155,6 +111,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.ourVersion = `SSH-2.0-${options.softwareVersion ?? 'Torsion_1.0'}`;
     this.offerStrictKex = options.strictKex ?? true;
     this.decoder = new PacketDecoder(this.limits);
+    this.#compression = new DelayedCompression(this.encoder, this.decoder);
   }
 
   /** The exchange hash of the first key exchange; throws before it is done. */
@@ -250,7 +207,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     // Packets queued behind a key exchange (USERAUTH_SUCCESS among them) still go out uncompressed, and
     // the peer starts compressing only once it has read that success: both directions wait for the queue.
     if (this.#queue.length > 0) this.#queue.push(START_COMPRESSION);
-    else this.#unlockCompression();
+    else this.#compression.unlock();
   }
 
   sendDisconnect(reasonCode: number, description: string): void {
@@ -508,7 +465,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.#queue = [];
     this.#queuedBytes = 0;
     for (const payload of queue) {
-      if (payload === START_COMPRESSION) this.#unlockCompression();
+      if (payload === START_COMPRESSION) this.#compression.unlock();
       else this.writePacket(payload);
     }
     if (round.first) {
@@ -531,23 +488,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #setCompression(direction: 'in' | 'out', round: KexRound): void {
     const a = round.algorithms!;
     const toServer = (direction === 'out') === this.isClient;
-    this.#compression[direction] = toServer ? a.compressionClientToServer : a.compressionServerToClient;
-    if (direction === 'out') this.encoder.compressor = undefined;
-    else this.decoder.decompressor = undefined;
-    this.#startCompression(direction);
-  }
-
-  /** Delayed compression may start from now on. */
-  #unlockCompression(): void {
-    this.#compressionUnlocked = true;
-    this.#startCompression('in');
-    this.#startCompression('out');
-  }
-
-  #startCompression(direction: 'in' | 'out'): void {
-    if (this.#compression[direction] !== ZLIB || !this.#compressionUnlocked) return;
-    if (direction === 'out') this.encoder.compressor ??= new ZlibCompressor();
-    else this.decoder.decompressor ??= new ZlibDecompressor();
+    this.#compression.keysTaken(direction, toServer ? a.compressionClientToServer : a.compressionServerToClient);
   }
 
   /**
