@@ -130,7 +130,13 @@ export class SSHClientTransport extends SSHTransportProtocol {
       refuse('no host key verifier was given');
       return;
     }
-    const verdict = this.#verifyHostKey(key, { algorithm, fingerprint: key.fingerprint(), address: this.peerAddress });
+    let verdict: boolean | PromiseLike<boolean>;
+    try {
+      verdict = this.#verifyHostKey(key, { algorithm, fingerprint: key.fingerprint(), address: this.peerAddress });
+    } catch (e) {
+      refuse(e instanceof Error ? e.message : String(e));
+      return;
+    }
     if (typeof verdict === 'boolean') {
       if (verdict) accept();
       else refuse('not trusted');

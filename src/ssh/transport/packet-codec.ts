@@ -76,9 +76,9 @@ export class PacketDecoder implements Counters {
     return this.#buffer.length;
   }
 
-  /** Appends received bytes. */
+  /** Appends received bytes (copied: the caller may reuse its buffer). */
   feed(data: Uint8Array): void {
-    this.#buffer = this.#buffer.length === 0 ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.concat([this.#buffer, data]);
+    this.#buffer = this.#buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.#buffer, data]);
   }
 
   /** Takes new keys for the packets after the current one (on receiving NEWKEYS). */

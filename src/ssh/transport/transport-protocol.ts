@@ -41,7 +41,7 @@ export interface SSHTransportOptions {
   algorithms?: Partial<SSHAlgorithms>;
   /** Limits over {@link DEFAULT_SSH_TRANSPORT_LIMITS}. */
   limits?: Partial<SSHTransportLimits>;
-  /** The software part of the version line (default `Torsion_1.0`). */
+  /** The software part of the version line (default `Torsion_1.0`): printable ASCII, no spaces or `-`. */
   softwareVersion?: string;
   /** Offer strict key exchange (`kex-strict-*-v00@openssh.com`, the Terrapin fix); default true. */
   strictKex?: boolean;
@@ -108,7 +108,10 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.clock = options.clock ?? defaultReactor();
     this.limits = { ...DEFAULT_SSH_TRANSPORT_LIMITS, ...options.limits };
     this.algorithms = resolveAlgorithms(options.algorithms);
-    this.ourVersion = `SSH-2.0-${options.softwareVersion ?? 'Torsion_1.0'}`;
+    const software = options.softwareVersion ?? 'Torsion_1.0';
+    // RFC 4253 §4.2: printable ASCII without spaces or minus signs; the line stays within 255 bytes.
+    if (!/^[\x21-\x2c\x2e-\x7e]{1,200}$/.test(software)) throw new RangeError(`not a valid SSH software version: ${JSON.stringify(software)}`);
+    this.ourVersion = `SSH-2.0-${software}`;
     this.offerStrictKex = options.strictKex ?? true;
     this.decoder = new PacketDecoder(this.limits);
     this.#compression = new DelayedCompression(this.encoder, this.decoder);

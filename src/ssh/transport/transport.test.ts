@@ -190,3 +190,19 @@ test('the server takes one SERVICE_REQUEST: a second one, which could restart or
   await assert.rejects(second, (e: unknown) => e instanceof SSHDisconnectError && e.reasonCode === DISCONNECT.PROTOCOL_ERROR);
   assert.equal(pair.serverServices.length, 1);
 });
+
+test('a verifier that throws refuses the key; a software version that could break the version line is refused', () => {
+  const pair = transportPair({
+    client: {
+      verifyHostKey: () => {
+        throw new Error('known_hosts unreadable');
+      },
+    },
+  });
+  pair.pump.flush();
+  assert.ok(pair.client.closeReason instanceof SSHHostKeyRejectedError);
+  assert.match(pair.client.closeReason.message, /known_hosts unreadable/);
+  for (const softwareVersion of ['Evil\r\nSSH-2.0-x', 'has space', 'a-b', '', 'x'.repeat(300)]) {
+    assert.throws(() => transportPair({ client: { softwareVersion } }), RangeError, softwareVersion);
+  }
+});
