@@ -28,6 +28,19 @@ export class PacketEncoder implements Counters {
   compressor: ZlibCompressor | undefined;
   #sealer: PacketSealer = makeSealer(undefined);
 
+  /** Random bytes for padding, drawn a few KiB at a time: one system call per packet costs more than the padding. */
+  #pool = Buffer.alloc(0);
+  #poolOffset = 0;
+
+  #randomPadding(packet: Buffer, offset: number, length: number): void {
+    if (this.#poolOffset + length > this.#pool.length) {
+      this.#pool = randomFillSync(Buffer.allocUnsafe(4096));
+      this.#poolOffset = 0;
+    }
+    this.#pool.copy(packet, offset, this.#poolOffset, this.#poolOffset + length);
+    this.#poolOffset += length;
+  }
+
   /** Takes new keys for the packets from now on (after sending NEWKEYS). */
   setKeys(keys: DirectionKeys): void {
     this.#sealer = makeSealer(keys);
@@ -47,7 +60,7 @@ export class PacketEncoder implements Counters {
     packet.writeUInt32BE(packetLength, 0);
     packet[4] = padding;
     packet.set(payload, 5);
-    randomFillSync(packet, 5 + payload.length, padding);
+    this.#randomPadding(packet, 5 + payload.length, padding);
     const wire = sealer.seal(this.sequence, packet);
     this.sequence = (this.sequence + 1) >>> 0;
     this.bytesSinceKeys += wire.length;
