@@ -4,10 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SSHDisconnectError, SSHPacketTooLargeError, SSHProtocolError, SSHTimeoutError, SSHVersionError } from '../errors.js';
+import { createECDH } from 'node:crypto';
+import { SSHDisconnectError, SSHLimitError, SSHPacketTooLargeError, SSHProtocolError, SSHTimeoutError, SSHVersionError } from '../errors.js';
 import { Clock, StringTransport } from '../../testing/index.js';
 import { DEFAULT_SSH_TRANSPORT_LIMITS } from '../limits.js';
 import { DISCONNECT, MSG } from './constants.js';
+import * as m from './messages.js';
 import { encodeIgnore } from './messages.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { SSHServerTransport } from './server.js';
@@ -172,4 +174,37 @@ test('after the exchange: IGNORE and DEBUG are taken, an unknown message gets UN
   assert.deepEqual(debug, ['hi']);
   assert.equal(pair.server.closeReason, undefined);
   assert.equal(pair.client.closeReason === undefined, true);
+});
+
+test('input held for a host key verdict is bounded by maxHeldInputBytes', () => {
+  const pair = transportPair({ client: { verifyHostKey: () => new Promise<boolean>(() => {}), limits: { maxHeldInputBytes: 64 * 1024 } } });
+  pair.pump.flush();
+  assert.equal(pair.client.keyExchanges, 0);
+  for (let i = 0; i < 20 && pair.client.closeReason === undefined; i++) pair.client.dataReceived(new Uint8Array(8192));
+  assert.ok(pair.client.closeReason instanceof SSHLimitError);
+});
+
+test('a wrong first-kex-packet guess (RFC 4253 §7): the guessed packet is dropped, the exchange goes on', () => {
+  const { protocol, transport } = server();
+  const client = new SSHClientTransport({ clock: new Clock(), verifyHostKey: () => true, algorithms: { kex: ['ecdh-sha2-nistp256'] } });
+  // The client's KEXINIT, with a first kex method the server does not have and the guess flag set.
+  const ours = new PacketDecoder();
+  const clientTransport = new StringTransport();
+  client.makeConnection(clientTransport);
+  const sent = clientTransport.value();
+  ours.feed(sent.subarray(sent.indexOf(0x0a) + 1));
+  const kexinit = m.parseKexInit(ours.next()!);
+  const guessing = m.encodeKexInit({ ...kexinit, kex: ['no-such-kex@example.org', ...kexinit.kex], firstKexPacketFollows: true });
+  const encoder = new PacketEncoder();
+  protocol.dataReceived(latin1('SSH-2.0-guesser\r\n'));
+  protocol.dataReceived(encoder.encode(guessing));
+  transport.clear();
+  protocol.dataReceived(encoder.encode(m.encodeKexInitValue(new Uint8Array(7), false)));
+  assert.equal(protocol.closeReason === undefined, true, 'the wrong guess is ignored, not parsed');
+  const point = createECDH('prime256v1').generateKeys();
+  protocol.dataReceived(encoder.encode(m.encodeKexInitValue(point, false)));
+  const reply = new PacketDecoder();
+  reply.feed(transport.value());
+  assert.equal(reply.next()![0], MSG.KEX_REPLY);
+  assert.equal(protocol.closeReason === undefined, true);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Deferred } from '../../defer/index.js';
 import { SSHDisconnectError, SSHHostKeyRejectedError, SSHServiceNotAvailableError } from '../errors.js';
 import { CIPHER_ALGORITHMS, HOST_KEY_ALGORITHMS, KEX_ALGORITHMS, MAC_ALGORITHMS } from './algorithms.js';
 import { DISCONNECT } from './constants.js';
@@ -122,6 +123,17 @@ test('no verifier means no trust', () => {
   const pair = transportPair({ client: { verifyHostKey: undefined } });
   pair.pump.flush();
   assert.ok(pair.client.closeReason instanceof SSHHostKeyRejectedError);
+});
+
+test('the verdict may be a Deferred', async () => {
+  const verdict = new Deferred<boolean>();
+  const pair = transportPair({ client: { verifyHostKey: () => verdict } });
+  pair.pump.flush();
+  assert.equal(pair.client.keyExchanges, 0);
+  verdict.callback(true);
+  await new Promise((resolve) => setImmediate(resolve));
+  pair.pump.flush();
+  assert.equal(pair.client.keyExchanges, 1);
 });
 
 test('an asynchronous verdict holds the packets that follow until it comes', async () => {
