@@ -31,6 +31,7 @@ test('client and server agree on keys and carry service packets both ways', asyn
   assert.equal(server.strictKex, true);
   assert.ok(client.serverSigAlgs?.includes('ssh-ed25519'));
   assert.equal(client.peerHostKey?.fingerprint(), testSigningKey('ed25519').publicKey.fingerprint());
+  assert.deepEqual(server.peerAddress, { host: '192.168.1.1', port: 54321 });
   await roundTrip(pair);
   client.sendDisconnect(DISCONNECT.BY_APPLICATION, 'bye');
   pump.flush();
