@@ -1,6 +1,7 @@
 /**
  * `torsion/ssh`: SSH (Twisted's Conch). Keys: `Key` (OpenSSH, PEM and PKCS#8 key files, generation,
- * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`.
+ * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`. The transport layer:
+ * `SSHClientTransport` and `SSHServerTransport`.
  * @module
  */
 export { Key, type KeyKind, type KeyFormat, type KeyReadOptions, type KeyWriteOptions, type KeyGenerateOptions } from './keys/key.js';
@@ -23,3 +24,35 @@ export {
 export { KnownHostsFile, type AddHostKeyOptions, type VerifyHostKeyOptions } from './keys/known-hosts.js';
 export { knownHostsName, hashHostName, type KnownHostsEntry, type KnownHostsMarker } from './keys/known-hosts-line.js';
 export { SSHAgentClient, type AgentKey, type SSHAgentClientOptions, type SSHAgentConnectOptions } from './keys/agent.js';
+export type { ISSHTransport, ISSHService, ISSHSigningKey } from './interfaces.js';
+export {
+  SSHTransportProtocol,
+  SSHClientTransport,
+  SSHServerTransport,
+  DEFAULT_SERVER_SIG_ALGS,
+  DEFAULT_ALGORITHMS,
+  LEGACY_ALGORITHMS,
+  MSG,
+  DISCONNECT,
+  type SSHTransportOptions,
+  type SSHClientTransportOptions,
+  type SSHServerTransportOptions,
+  type HostKeyDetails,
+  type SSHAlgorithms,
+  type NegotiatedAlgorithms,
+} from './transport/index.js';
+export { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from './limits.js';
+export {
+  SSHError,
+  SSHProtocolError,
+  SSHPacketTooLargeError,
+  SSHCompressionError,
+  SSHMacError,
+  SSHVersionError,
+  SSHKexError,
+  SSHHostKeyRejectedError,
+  SSHTimeoutError,
+  SSHServiceNotAvailableError,
+  SSHLimitError,
+  SSHDisconnectError,
+} from './errors.js';
