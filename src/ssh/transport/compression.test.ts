@@ -33,12 +33,12 @@ class FakeAuthClient implements ISSHService {
   serviceStopped(): void {}
 }
 
-function compressedPair() {
+function compressedPair(serverLimits: { rekeyInterval?: number } = {}) {
   const algorithms = { compression: ['zlib@openssh.com', 'none'] };
   const servers: FakeAuthServer[] = [];
   const pair = transportPair({
     client: { algorithms },
-    server: { algorithms, services: { 'test-auth': () => (servers.push(new FakeAuthServer('test-auth')), servers.at(-1)!) } },
+    server: { algorithms, limits: serverLimits, services: { 'test-auth': () => (servers.push(new FakeAuthServer('test-auth')), servers.at(-1)!) } },
   });
   return { ...pair, servers };
 }
@@ -106,4 +106,20 @@ test('authentication that succeeds during a re-key: the queued success goes out 
   pair.client.sendPacket(Uint8Array.from([94, ...text(3)]));
   pair.pump.flush();
   assert.deepEqual(auth.received.at(-1), Uint8Array.from([94, ...text(3)]));
+});
+
+test('a re-key that fell due before authentication starts after it, compressed, as the peer now expects', async () => {
+  const pair = compressedPair({ rekeyInterval: 60 });
+  pair.pump.flush();
+  pair.clock.advance(60);
+  pair.pump.flush();
+  assert.equal(pair.server.keyExchanges, 1, 'not before authentication');
+  const auth = new FakeAuthClient();
+  pair.client.requestService(auth);
+  pair.pump.flush();
+  assert.equal(pair.client.closeReason?.message, undefined);
+  assert.equal(pair.server.keyExchanges, 2);
+  pair.client.sendPacket(Uint8Array.from([94, ...text(4)]));
+  pair.pump.flush();
+  assert.deepEqual(auth.received.at(-1), Uint8Array.from([94, ...text(4)]));
 });

@@ -105,3 +105,20 @@ test('no automatic re-key before authentication (OpenSSH clients refuse KEXINIT 
   pair.pump.flush();
   assert.equal(pair.client.keyExchanges, 3, 'the volume-based one');
 });
+
+test('a queue flushed after a re-key that passes rekeyBytes again waits for the next exchange instead of crossing it', async () => {
+  const pair = await withService({ client: { limits: { rekeyBytes: 3000 } } });
+  pair.client.rekey();
+  const sent = Array.from({ length: 10 }, (_, n) => packet(n));
+  for (const p of sent) pair.client.sendPacket(p);
+  pair.pump.flush();
+  assert.equal(pair.server.closeReason === undefined, true, String(pair.server.closeReason));
+  assert.deepEqual(pair.serverServices[0]!.received, sent);
+  assert.ok(pair.client.keyExchanges >= 3);
+});
+
+test('sendPacket refuses key exchange messages, which only the transport may send', async () => {
+  const pair = await withService();
+  for (const type of [20, 21, 30, 49]) assert.throws(() => pair.client.sendPacket(Uint8Array.of(type)), RangeError);
+  assert.throws(() => pair.client.sendPacket(new Uint8Array(0)), RangeError);
+});

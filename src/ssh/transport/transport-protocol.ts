@@ -100,6 +100,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #held = 0;
   #processing = false;
   #closed = false;
+  #shutDownDone = false;
   #secureWaiters: Deferred<void>[] = [];
   #secureDone = false;
 
@@ -160,7 +161,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       if (this.#version !== undefined) {
         const result = this.#version.feed(data);
         if (result === null) return;
-        this.bannerReceived(this.#version.bannerLines);
+        if (this.#version.bannerLines.length > 0) this.bannerReceived(this.#version.bannerLines);
         this.#version = undefined;
         stopTimer(this.#versionTimer);
         this.peerVersion = result.version;
@@ -183,6 +184,9 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   // ---------------------------------------------------------------- ISSHTransport
 
   sendPacket(payload: Uint8Array): void {
+    if (payload.length === 0 || (payload[0]! >= MSG.KEXINIT && payload[0]! < FIRST_SERVICE_MESSAGE)) {
+      throw new RangeError(`sendPacket cannot send message ${payload[0]}: key exchange messages belong to the transport`);
+    }
     if (this.#closed) return;
     if (!this.#secureDone || this.#round !== undefined) {
       this.#queuedBytes += payload.length;
@@ -206,11 +210,12 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   authenticationSucceeded(): void {
     if (this.#authenticated) return;
     this.#authenticated = true;
-    if (this.#rekeyDue) this.rekey();
     // Packets queued behind a key exchange (USERAUTH_SUCCESS among them) still go out uncompressed, and
     // the peer starts compressing only once it has read that success: both directions wait for the queue.
     if (this.#queue.length > 0) this.#queue.push(START_COMPRESSION);
     else this.#compression.unlock();
+    // After compression started: the peer reads everything after the success compressed, KEXINIT too.
+    if (this.#rekeyDue) this.rekey();
   }
 
   sendDisconnect(reasonCode: number, description: string): void {
@@ -464,19 +469,30 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.#round = undefined;
     this.keyExchanges++;
     if (this.limits.rekeyInterval > 0) this.#rekeyTimer = this.clock.callLater(this.limits.rekeyInterval, () => this.#rekeyByTime());
-    const queue = this.#queue;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    for (const payload of queue) {
-      if (payload === START_COMPRESSION) this.#compression.unlock();
-      else this.writePacket(payload);
-    }
+    this.#flushQueue();
     if (round.first) {
       this.#secureDone = true;
       this.connectionSecure();
       const waiters = this.#secureWaiters;
       this.#secureWaiters = [];
       for (const d of waiters) d.callback(undefined);
+    }
+  }
+
+  /** Sends what was queued during the exchange, until the queue is empty or the volume starts another one. */
+  #flushQueue(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (let i = 0; i < queue.length; i++) {
+      if (this.#round !== undefined || this.#closed) {
+        this.#queue = queue.slice(i);
+        for (const p of this.#queue) if (p !== START_COMPRESSION) this.#queuedBytes += p.length;
+        return;
+      }
+      const payload = queue[i]!;
+      if (payload === START_COMPRESSION) this.#compression.unlock();
+      else this.writePacket(payload);
     }
   }
 
@@ -533,6 +549,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
 
   #shutDown(reason: Error): void {
     this.#closed = true;
+    if (this.#shutDownDone) return;
+    this.#shutDownDone = true;
     this.closeReason ??= reason;
     stopTimer(this.#versionTimer);
     this.#versionTimer = undefined;
