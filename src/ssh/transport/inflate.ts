@@ -7,11 +7,15 @@
  * @module
  */
 
+import { TorsionError } from '../../errors/index.js';
+
 /** The input ended inside a block: decode it again when more bytes come. */
 class NeedMore {}
 
 /** The compressed data is not valid zlib/deflate, or would inflate past the limit. */
-export class InflateError extends Error {}
+export class InflateError extends TorsionError {
+  override readonly code: string = 'TORSION_SSH_INFLATE';
+}
 
 interface Huffman {
   /** How many codes of each length 0..15. */
