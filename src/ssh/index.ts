@@ -2,6 +2,9 @@
  * `torsion/ssh`: SSH (Twisted's Conch). Keys: `Key` (OpenSSH, PEM and PKCS#8 key files, generation,
  * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`. The transport layer:
  * `SSHClientTransport` and `SSHServerTransport`.
+ * SFTP version 3 (client, server over a confined filesystem) and the manhole REPL; the SFTP
+ * codec and its helpers are under the `sftp` namespace (`sftp.decodeRequest`, `sftp.PacketFramer`, ...),
+ * so their names do not meet the SSH transport's.
  * @module
  */
 export { Key, type KeyKind, type KeyFormat, type KeyReadOptions, type KeyWriteOptions, type KeyGenerateOptions } from './keys/key.js';
@@ -56,3 +59,34 @@ export {
   SSHLimitError,
   SSHDisconnectError,
 } from './errors.js';
+export {
+  SFTPServer,
+  RootFilesystem,
+  SFTPClient,
+  SFTPStatusError,
+  SFTPProtocolError,
+  SFTPPacketTooLongError,
+  SFTPLimitError,
+  SFTPConnectionLostError,
+  FX,
+  FXF,
+  SFTP_LIMITS,
+  SFTP_CLIENT_DEFAULTS,
+  isDirectory,
+  isRegularFile,
+  isSymbolicLink,
+  type SFTPServerOptions,
+  type RootFilesystemOptions,
+  type SFTPClientOptions,
+  type SFTPHandle,
+  type SFTPOpenFlags,
+  type SFTPAttrs,
+  type SFTPName,
+  type SFTPStatVFS,
+  type SFTPLimits,
+  type ISFTPFilesystem,
+  type ISFTPFile,
+  type ISFTPDirectory,
+} from './sftp/index.js';
+export * as sftp from './sftp/index.js';
+export { Manhole, ManholeFactory, type ManholeOptions } from './manhole/index.js';

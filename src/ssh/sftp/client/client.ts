@@ -1,0 +1,424 @@
+/**
+ * `SFTPClient`: SFTP version 3 over any byte stream (Twisted's `FileTransferClient`), one Deferred per
+ * request, and whole-file transfers with many requests in flight.
+ * @module
+ */
+import { Deferred, type Failure } from '../../../defer/index.js';
+import { Protocol } from '../../../internet/protocol.js';
+import type { SFTPAttrs } from '../attrs.js';
+import { FX, FXF, SFTP_VERSION } from '../constants.js';
+import { SFTPConnectionLostError, SFTPProtocolError, SFTPStatusError } from '../errors.js';
+import { decodeServerLimits, decodeStatVFS, encodeStrings, type SFTPServerLimits, type SFTPStatVFS } from '../extensions.js';
+import { PacketFramer } from '../framer.js';
+import { SFTP_CLIENT_DEFAULTS, SFTP_LIMITS, type SFTPLimits } from '../limits.js';
+import { decodeHello, decodeResponse, encodeHello, encodeRequest, type SFTPName, type SFTPRequest, type SFTPResponse } from '../packets.js';
+import { readAll, writeAll, type ChunkIO } from './transfer.js';
+
+/** Options of {@link SFTPClient}. */
+export interface SFTPClientOptions {
+  /** Overrides of {@link SFTP_LIMITS} (`maxPacketLength` for replies, `maxReadFileBytes`, `maxExtensions`). */
+  limits?: Partial<SFTPLimits>;
+  /** Bytes per READ in `readFile` (default 64 KiB; lowered to what the server's `limits@openssh.com` allows). */
+  readChunkSize?: number;
+  /** Bytes per WRITE in `writeFile` (default 64 KiB; lowered likewise). */
+  writeChunkSize?: number;
+  /** READs or WRITEs kept in flight by `readFile`/`writeFile` (default 64, as OpenSSH's `sftp`). */
+  maxRequestsInFlight?: number;
+}
+
+/** An open file or directory on the server: its opaque handle. */
+export type SFTPHandle = Uint8Array;
+
+/** How a file is opened: SFTP `pflags` (`FXF.READ | FXF.WRITE ...`) or a Node-style string. */
+export type SFTPOpenFlags = number | 'r' | 'r+' | 'w' | 'wx' | 'w+' | 'wx+' | 'a' | 'ax' | 'a+' | 'ax+';
+
+const STRING_FLAGS: Record<Exclude<SFTPOpenFlags, number>, number> = {
+  r: FXF.READ,
+  'r+': FXF.READ | FXF.WRITE,
+  w: FXF.WRITE | FXF.CREAT | FXF.TRUNC,
+  wx: FXF.WRITE | FXF.CREAT | FXF.EXCL,
+  'w+': FXF.READ | FXF.WRITE | FXF.CREAT | FXF.TRUNC,
+  'wx+': FXF.READ | FXF.WRITE | FXF.CREAT | FXF.EXCL,
+  a: FXF.WRITE | FXF.CREAT | FXF.APPEND,
+  ax: FXF.WRITE | FXF.CREAT | FXF.APPEND | FXF.EXCL,
+  'a+': FXF.READ | FXF.WRITE | FXF.CREAT | FXF.APPEND,
+  'ax+': FXF.READ | FXF.WRITE | FXF.CREAT | FXF.APPEND | FXF.EXCL,
+};
+
+/** The `pflags` for an {@link SFTPOpenFlags}. */
+export function openFlags(flags: SFTPOpenFlags): number {
+  if (typeof flags === 'number') return flags;
+  const f = STRING_FLAGS[flags];
+  if (f === undefined) throw new TypeError(`unknown open flags ${JSON.stringify(flags)}`);
+  return f;
+}
+
+/** Distributes the omission of `id` over every member of the request union. */
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Waiter = { resolve: (r: SFTPResponse) => void; reject: (e: unknown) => void };
+
+/**
+ * Speaks SFTP to the server at the other end of its transport: an SSH `sftp` subsystem channel, a
+ * `sftp-server` process's stdio, or a loopback. Sends INIT on connection; every method returns a Deferred
+ * and may be called at once (requests made before the server's VERSION are sent after INIT, which is in
+ * order). A status other than OK fails the Deferred with {@link SFTPStatusError}; the connection ending
+ * fails everything outstanding with {@link SFTPConnectionLostError}.
+ *
+ * @example
+ * const client = new SFTPClient();
+ * spawnProcess(reactor, new ProcessStreamProtocol(client, 'sftp-server'), '/usr/lib/openssh/sftp-server', []);
+ * await client.whenReady();
+ * await client.writeFile('notes.txt', new TextEncoder().encode('hello'));
+ * const entries = await client.readdir('.');
+ */
+export class SFTPClient extends Protocol {
+  /** The limits in force. */
+  readonly limits: SFTPLimits;
+  /** The server's version, once its VERSION arrived. */
+  serverVersion: number | undefined;
+  /** The extensions the server announced (name to version string). */
+  readonly extensions = new Map<string, string>();
+  /** The server's `limits@openssh.com` figures, when it has them. */
+  serverLimits: SFTPServerLimits | undefined;
+  readChunkSize: number;
+  writeChunkSize: number;
+  maxRequestsInFlight: number;
+  readonly #framer: PacketFramer;
+  readonly #pending = new Map<number, Waiter>();
+  #nextId = 0;
+  #ready: Deferred<SFTPClient>[] = [];
+  #isReady = false;
+  #lost: Error | undefined;
+
+  constructor(options: SFTPClientOptions = {}) {
+    super();
+    this.limits = { ...SFTP_LIMITS, ...options.limits };
+    this.readChunkSize = options.readChunkSize ?? SFTP_CLIENT_DEFAULTS.readChunkSize;
+    this.writeChunkSize = options.writeChunkSize ?? SFTP_CLIENT_DEFAULTS.writeChunkSize;
+    this.maxRequestsInFlight = options.maxRequestsInFlight ?? SFTP_CLIENT_DEFAULTS.maxRequestsInFlight;
+    this.#framer = new PacketFramer(this.limits.maxPacketLength);
+  }
+
+  /** Requests sent and not answered yet. */
+  get outstanding(): number {
+    return this.#pending.size;
+  }
+
+  override connectionMade(): void {
+    this.#write(encodeHello({ kind: 'init', version: SFTP_VERSION, extensions: [] }));
+  }
+
+  /** Fires with this client once the server's VERSION (and its limits, when it has the extension) arrived. */
+  whenReady(): Deferred<SFTPClient> {
+    if (this.#isReady) return Deferred.succeed(this);
+    if (this.#lost) return Deferred.fail(this.#lost);
+    const d = new Deferred<SFTPClient>();
+    this.#ready.push(d);
+    return d;
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#lost) return;
+    try {
+      for (const body of this.#framer.push(data)) {
+        if (this.serverVersion === undefined) this.#gotVersion(body);
+        else this.#gotResponse(decodeResponse(body));
+        if (this.#lost) return;
+      }
+    } catch (e) {
+      this.#fail(e as Error);
+      this.transport.loseConnection();
+    }
+  }
+
+  #gotVersion(body: Uint8Array): void {
+    const hello = decodeHello(body, this.limits.maxExtensions);
+    if (hello.kind !== 'version') throw new SFTPProtocolError('the server sent INIT');
+    this.serverVersion = hello.version;
+    for (const [name, value] of hello.extensions) this.extensions.set(name, value);
+    if (this.extensions.has('limits@openssh.com')) {
+      this.#request({ kind: 'extended', request: 'limits@openssh.com', data: new Uint8Array(0) }).then(
+        (res) => {
+          if (res.kind === 'extendedReply') this.#applyLimits(decodeServerLimits(res.data));
+          this.#setReady();
+        },
+        () => this.#setReady(),
+      );
+    } else this.#setReady();
+  }
+
+  #applyLimits(l: SFTPServerLimits): void {
+    this.serverLimits = l;
+    // A WRITE carries about 40 bytes besides its data (OpenSSH's own allowance is 1 KiB).
+    if (l.maxReadLength > 0) this.readChunkSize = Math.min(this.readChunkSize, l.maxReadLength);
+    if (l.maxWriteLength > 0) this.writeChunkSize = Math.min(this.writeChunkSize, l.maxWriteLength);
+    if (l.maxPacketLength > 1024) this.writeChunkSize = Math.min(this.writeChunkSize, l.maxPacketLength - 1024);
+  }
+
+  #setReady(): void {
+    if (this.#isReady || this.#lost) return;
+    this.#isReady = true;
+    for (const d of this.#ready.splice(0)) d.callback(this);
+  }
+
+  #gotResponse(res: SFTPResponse): void {
+    const waiter = this.#pending.get(res.id);
+    if (waiter === undefined) throw new SFTPProtocolError(`a response to request ${res.id}, which is not outstanding`);
+    this.#pending.delete(res.id);
+    waiter.resolve(res);
+  }
+
+  #write(chunks: Uint8Array[]): void {
+    if (chunks.length === 1) this.transport.write(chunks[0]!);
+    else this.transport.writeSequence(chunks);
+  }
+
+  /** Sends one request; the Promise has the response, whatever its kind. */
+  #request(req: Unsent<SFTPRequest>): Promise<SFTPResponse> {
+    if (this.#lost) return Promise.reject(this.#lost);
+    if (!this.connected) return Promise.reject(new SFTPConnectionLostError('the SFTP client is not connected'));
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId + 1) >>> 0;
+    return new Promise<SFTPResponse>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#write(encodeRequest({ ...req, id } as SFTPRequest));
+    });
+  }
+
+  /** Sends a request and takes a response of kind `kind`; a status fails unless it is OK (`kind` 'status'). */
+  async #expect<K extends SFTPResponse['kind']>(req: Unsent<SFTPRequest>, kind: K): Promise<Extract<SFTPResponse, { kind: K }>> {
+    const res = await this.#request(req);
+    if (res.kind === kind && (kind !== 'status' || (res as { status: number }).status === FX.OK)) return res as Extract<SFTPResponse, { kind: K }>;
+    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
+    throw new SFTPProtocolError(`expected a ${kind} reply to ${req.kind}, got ${res.kind}`);
+  }
+
+  async #ok(req: Unsent<SFTPRequest>): Promise<void> {
+    await this.#expect(req, 'status');
+  }
+
+  #fail(e: Error): void {
+    if (this.#lost) return;
+    this.#lost = e;
+    for (const d of this.#ready.splice(0)) d.errback(e);
+    const waiters = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const w of waiters) w.reject(e);
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.#fail(new SFTPConnectionLostError(`the SFTP connection ended: ${reason.getErrorMessage()}`, { cause: reason.value }));
+  }
+
+  // ------------------------------------------------------------------ files
+
+  /** Opens a file; `attrs.permissions` is the mode of a file it creates. */
+  open(path: string, flags: SFTPOpenFlags = 'r', attrs: SFTPAttrs = {}): Deferred<SFTPHandle> {
+    return Deferred.fromPromise(this.#open(path, flags, attrs));
+  }
+
+  async #open(path: string, flags: SFTPOpenFlags, attrs: SFTPAttrs): Promise<SFTPHandle> {
+    return (await this.#expect({ kind: 'open', path, pflags: openFlags(flags), attrs }, 'handle')).handle;
+  }
+
+  /** Closes a file or directory handle. */
+  close(handle: SFTPHandle): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'close', handle }));
+  }
+
+  /** Up to `length` bytes at `offset`; null at the end of the file. */
+  read(handle: SFTPHandle, offset: number, length: number): Deferred<Uint8Array | null> {
+    return Deferred.fromPromise(this.#read(handle, offset, length));
+  }
+
+  async #read(handle: SFTPHandle, offset: number, length: number): Promise<Uint8Array | null> {
+    const res = await this.#request({ kind: 'read', handle, offset, length });
+    if (res.kind === 'data') return res.data;
+    if (res.kind === 'status' && res.status === FX.EOF) return null;
+    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
+    throw new SFTPProtocolError(`expected data, got ${res.kind}`);
+  }
+
+  /** Writes `data` at `offset`. */
+  write(handle: SFTPHandle, offset: number, data: Uint8Array): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'write', handle, offset, data }));
+  }
+
+  /** The attributes of an open file. */
+  fstat(handle: SFTPHandle): Deferred<SFTPAttrs> {
+    return Deferred.fromPromise(this.#expect({ kind: 'fstat', handle }, 'attrs').then((r) => r.attrs));
+  }
+
+  fsetstat(handle: SFTPHandle, attrs: SFTPAttrs): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'fsetstat', handle, attrs }));
+  }
+
+  /** Flushes an open file to disk (`fsync@openssh.com`). */
+  fsync(handle: SFTPHandle): Deferred<void> {
+    return Deferred.fromPromise(this.#extendedOk('fsync@openssh.com', encodeStrings(handle)));
+  }
+
+  /** The whole file, read with many READs in flight. */
+  readFile(path: string): Deferred<Uint8Array> {
+    return Deferred.fromPromise(this.#readFile(path));
+  }
+
+  async #readFile(path: string): Promise<Uint8Array> {
+    await this.whenReady();
+    const handle = await this.#open(path, 'r', {});
+    try {
+      return await readAll(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, this.limits.maxReadFileBytes);
+    } finally {
+      await this.#ok({ kind: 'close', handle }).catch(() => undefined);
+    }
+  }
+
+  /** Creates or replaces a file with `data`, written with many WRITEs in flight. */
+  writeFile(path: string, data: Uint8Array | string, attrs: SFTPAttrs = {}): Deferred<void> {
+    return Deferred.fromPromise(this.#writeFile(path, typeof data === 'string' ? new TextEncoder().encode(data) : data, attrs));
+  }
+
+  async #writeFile(path: string, data: Uint8Array, attrs: SFTPAttrs): Promise<void> {
+    await this.whenReady();
+    const handle = await this.#open(path, 'w', attrs);
+    let failure: unknown;
+    try {
+      await writeAll(this.#io(handle), data, this.writeChunkSize, this.maxRequestsInFlight);
+    } catch (e) {
+      failure = e;
+    }
+    try {
+      await this.#ok({ kind: 'close', handle });
+    } catch (e) {
+      failure ??= e;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  #io(handle: SFTPHandle): ChunkIO {
+    return {
+      read: (offset, length) => this.#read(handle, offset, length),
+      write: (offset, data) => this.#ok({ kind: 'write', handle, offset, data }),
+    };
+  }
+
+  // ------------------------------------------------------------------ directories and paths
+
+  opendir(path: string): Deferred<SFTPHandle> {
+    return Deferred.fromPromise(this.#expect({ kind: 'opendir', path }, 'handle').then((r) => r.handle));
+  }
+
+  /** The next names of an open directory; null once all were given. */
+  readdirHandle(handle: SFTPHandle): Deferred<SFTPName[] | null> {
+    return Deferred.fromPromise(this.#readdirHandle(handle));
+  }
+
+  async #readdirHandle(handle: SFTPHandle): Promise<SFTPName[] | null> {
+    const res = await this.#request({ kind: 'readdir', handle });
+    if (res.kind === 'name') return res.names;
+    if (res.kind === 'status' && res.status === FX.EOF) return null;
+    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
+    throw new SFTPProtocolError(`expected names, got ${res.kind}`);
+  }
+
+  /** Every entry of a directory: `[{ filename, longname, attrs }]`, as the server lists them. */
+  readdir(path: string): Deferred<SFTPName[]> {
+    return Deferred.fromPromise(this.#readdir(path));
+  }
+
+  async #readdir(path: string): Promise<SFTPName[]> {
+    const { handle } = await this.#expect({ kind: 'opendir', path }, 'handle');
+    const out: SFTPName[] = [];
+    try {
+      for (let names = await this.#readdirHandle(handle); names !== null; names = await this.#readdirHandle(handle)) out.push(...names);
+    } finally {
+      await this.#ok({ kind: 'close', handle }).catch(() => undefined);
+    }
+    return out;
+  }
+
+  /** Attributes, following a final symbolic link. */
+  stat(path: string): Deferred<SFTPAttrs> {
+    return Deferred.fromPromise(this.#expect({ kind: 'stat', path }, 'attrs').then((r) => r.attrs));
+  }
+
+  /** Attributes of the path itself, a symbolic link included. */
+  lstat(path: string): Deferred<SFTPAttrs> {
+    return Deferred.fromPromise(this.#expect({ kind: 'lstat', path }, 'attrs').then((r) => r.attrs));
+  }
+
+  setstat(path: string, attrs: SFTPAttrs): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'setstat', path, attrs }));
+  }
+
+  mkdir(path: string, attrs: SFTPAttrs = {}): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'mkdir', path, attrs }));
+  }
+
+  rmdir(path: string): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'rmdir', path }));
+  }
+
+  /** Removes a file (or a symbolic link). */
+  remove(path: string): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'remove', path }));
+  }
+
+  /**
+   * Renames. Plain RENAME fails when `newPath` exists; with `overwrite: true` it uses
+   * `posix-rename@openssh.com` (replacing `newPath`), which the server must have announced.
+   */
+  rename(oldPath: string, newPath: string, options: { overwrite?: boolean } = {}): Deferred<void> {
+    if (options.overwrite) return Deferred.fromPromise(this.#extendedOk('posix-rename@openssh.com', encodeStrings(oldPath, newPath)));
+    return Deferred.fromPromise(this.#ok({ kind: 'rename', oldPath, newPath }));
+  }
+
+  /** The server's canonical absolute form of `path` (`.` gives the home directory). */
+  realpath(path: string): Deferred<string> {
+    return Deferred.fromPromise(this.#name({ kind: 'realpath', path }));
+  }
+
+  /** The target of a symbolic link. */
+  readlink(path: string): Deferred<string> {
+    return Deferred.fromPromise(this.#name({ kind: 'readlink', path }));
+  }
+
+  async #name(req: Unsent<SFTPRequest>): Promise<string> {
+    const { names } = await this.#expect(req, 'name');
+    if (names.length !== 1) throw new SFTPProtocolError(`expected one name, got ${names.length}`);
+    return names[0]!.filename;
+  }
+
+  /** Creates the symbolic link `linkPath` pointing at `targetPath` (sent in OpenSSH's order). */
+  symlink(targetPath: string, linkPath: string): Deferred<void> {
+    return Deferred.fromPromise(this.#ok({ kind: 'symlink', targetPath, linkPath }));
+  }
+
+  /** A new name `newPath` for the file `oldPath` (`hardlink@openssh.com`). */
+  hardlink(oldPath: string, newPath: string): Deferred<void> {
+    return Deferred.fromPromise(this.#extendedOk('hardlink@openssh.com', encodeStrings(oldPath, newPath)));
+  }
+
+  /** The filesystem's figures for `path` (`statvfs@openssh.com`). */
+  statvfs(path: string): Deferred<SFTPStatVFS> {
+    return Deferred.fromPromise(this.#extendedReply('statvfs@openssh.com', encodeStrings(path)).then(decodeStatVFS));
+  }
+
+  /** Any extension: its reply's body (or an empty array when the server answered OK). */
+  extended(request: string, data: Uint8Array = new Uint8Array(0)): Deferred<Uint8Array> {
+    return Deferred.fromPromise(this.#extendedReply(request, data, true));
+  }
+
+  async #extendedReply(request: string, data: Uint8Array, okAllowed = false): Promise<Uint8Array> {
+    const res = await this.#request({ kind: 'extended', request, data });
+    if (res.kind === 'extendedReply') return res.data;
+    if (res.kind === 'status' && res.status === FX.OK && okAllowed) return new Uint8Array(0);
+    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
+    throw new SFTPProtocolError(`expected an extended reply to ${request}, got ${res.kind}`);
+  }
+
+  async #extendedOk(request: string, data: Uint8Array): Promise<void> {
+    await this.#ok({ kind: 'extended', request, data });
+  }
+}

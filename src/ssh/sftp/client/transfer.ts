@@ -1,0 +1,99 @@
+/**
+ * Whole-file transfers with many requests in flight, as OpenSSH's `sftp` does (64 by default): a read
+ * pipeline that copes with short reads and an early end of file, and a write pipeline.
+ * @module
+ */
+import { SFTPLimitError } from '../errors.js';
+
+/** What the pipelines need from the client: one READ and one WRITE on an open handle. */
+export interface ChunkIO {
+  /** Up to `length` bytes at `offset`, or null at the end of the file. */
+  read(offset: number, length: number): Promise<Uint8Array | null>;
+  write(offset: number, data: Uint8Array): Promise<void>;
+}
+
+/**
+ * Reads from offset 0 to the end of the file with up to `inFlight` READs of `chunk` bytes outstanding.
+ * A short answer asks again for the rest of its range; an end of file stops asking past it. Fails with
+ * {@link SFTPLimitError} once more than `maxBytes` arrived.
+ */
+export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const pieces = new Map<number, Uint8Array>();
+    const retries: Array<[number, number]> = [];
+    let next = 0;
+    let eofAt = Infinity;
+    let outstanding = 0;
+    let received = 0;
+    let failed = false;
+
+    const finish = (): void => {
+      const total = Math.min(eofAt, next);
+      const out = new Uint8Array(total);
+      for (const [offset, data] of pieces) if (offset < total) out.set(data.subarray(0, total - offset), offset);
+      resolve(out);
+    };
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      reject(e);
+    };
+    const issue = (offset: number, length: number): void => {
+      outstanding++;
+      io.read(offset, length).then((data) => {
+        outstanding--;
+        if (failed) return;
+        if (data === null || data.length === 0) eofAt = Math.min(eofAt, offset);
+        else {
+          received += data.length;
+          if (received > maxBytes) return fail(new SFTPLimitError(`the file is longer than the ${maxBytes} bytes readFile may gather`));
+          pieces.set(offset, data.length > length ? data.subarray(0, length) : data);
+          if (data.length < length && offset + data.length < eofAt) retries.push([offset + data.length, length - data.length]);
+        }
+        fill();
+      }, fail);
+    };
+    const fill = (): void => {
+      while (outstanding < inFlight) {
+        const retry = retries.pop();
+        if (retry !== undefined) {
+          if (retry[0] < eofAt) issue(retry[0], retry[1]);
+          continue;
+        }
+        if (next >= eofAt) break;
+        issue(next, chunk);
+        next += chunk;
+      }
+      if (outstanding === 0 && retries.length === 0) finish();
+    };
+    fill();
+  });
+}
+
+/** Writes `data` from offset 0 in `chunk`-byte WRITEs, up to `inFlight` outstanding; fails on the first error. */
+export function writeAll(io: ChunkIO, data: Uint8Array, chunk: number, inFlight: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let outstanding = 0;
+    let failed = false;
+    const fill = (): void => {
+      while (!failed && outstanding < inFlight && next < data.length) {
+        const offset = next;
+        next = Math.min(data.length, next + chunk);
+        outstanding++;
+        io.write(offset, data.subarray(offset, next)).then(
+          () => {
+            outstanding--;
+            fill();
+          },
+          (e: unknown) => {
+            if (!failed) reject(e);
+            failed = true;
+          },
+        );
+      }
+      if (!failed && outstanding === 0 && next >= data.length) resolve();
+    };
+    fill();
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Every limit of SFTP a peer can push against, with its default, in one place. The server's and the
+ * client's options take these as defaults; the codec checks the packet length before allocating.
+ * @module
+ */
+
+/** The limits of {@link SFTPServer} and {@link SFTPClient}; any may be overridden per connection. */
+export interface SFTPLimits {
+  /**
+   * The longest packet accepted, its 4-byte length prefix excluded. Longer closes the connection before a
+   * byte of it is buffered (OpenSSH's `SFTP_MAX_MSG_LENGTH`, 256 KiB).
+   */
+  readonly maxPacketLength: number;
+  /** The most bytes one READ answers with; longer requests are cut to this (OpenSSH: 256 KiB - 1 KiB). */
+  readonly maxReadLength: number;
+  /** The most bytes one WRITE may carry, as the server tells the client through `limits@openssh.com`. */
+  readonly maxWriteLength: number;
+  /** File and directory handles one connection may hold open at once; one more OPEN fails with FAILURE. */
+  readonly maxOpenHandles: number;
+  /** Names one READDIR answer carries at most (OpenSSH sends 100). */
+  readonly maxNamesPerReaddir: number;
+  /**
+   * Bytes of requests the server holds received but not answered yet. Above it the server stops reading
+   * the transport (when it can be paused) until it catches up; a peer that cannot be paused and sends twice
+   * this much is disconnected.
+   */
+  readonly maxQueuedBytes: number;
+  /** Requests the server works on at the same time (READs run side by side; anything else alone). */
+  readonly maxConcurrentRequests: number;
+  /** Symbolic links followed while resolving one path in the confined filesystem before ELOOP. */
+  readonly maxSymlinkFollows: number;
+  /** Extension pairs kept from INIT/VERSION; more are ignored. */
+  readonly maxExtensions: number;
+  /** The most bytes `SFTPClient.readFile` gathers into memory; a longer file fails the call. */
+  readonly maxReadFileBytes: number;
+}
+
+/** The defaults of {@link SFTPLimits}. */
+export const SFTP_LIMITS: SFTPLimits = Object.freeze({
+  maxPacketLength: 256 * 1024 + 1024,
+  maxReadLength: 255 * 1024,
+  maxWriteLength: 255 * 1024,
+  maxOpenHandles: 256,
+  maxNamesPerReaddir: 100,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  maxConcurrentRequests: 16,
+  maxSymlinkFollows: 32,
+  maxExtensions: 64,
+  maxReadFileBytes: 1024 * 1024 * 1024,
+});
+
+/** The client's pipelining defaults: OpenSSH's `sftp` keeps 64 requests of 32 KiB in flight. */
+export const SFTP_CLIENT_DEFAULTS = Object.freeze({
+  /** Bytes asked for per READ by `readFile` (lowered to the server's `limits@openssh.com` read length). */
+  readChunkSize: 64 * 1024,
+  /** Bytes sent per WRITE by `writeFile` (lowered to the server's write length). */
+  writeChunkSize: 64 * 1024,
+  /** READ or WRITE requests `readFile`/`writeFile` keep in flight at once. */
+  maxRequestsInFlight: 64,
+});
