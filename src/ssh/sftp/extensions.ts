@@ -15,13 +15,15 @@ export interface SFTPStatVFS {
   files: number;
   ffree: number;
   favail: number;
-  fsid: number;
+  /** The filesystem id: any 64-bit value. */
+  fsid: bigint;
   /** Bit 0: read-only (`ST_RDONLY`); bit 1: no setuid (`ST_NOSUID`). */
   flag: number;
   namemax: number;
 }
 
-const STATVFS_FIELDS = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax'] as const;
+const COUNTS_BEFORE = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail'] as const;
+const COUNTS_AFTER = ['flag', 'namemax'] as const;
 
 /** A `limits@openssh.com` reply: what the server accepts (0 means "no limit stated"). */
 export interface SFTPServerLimits {
@@ -39,13 +41,19 @@ function body(build: (w: PacketWriter) => void): Uint8Array {
 }
 
 export function encodeStatVFS(s: SFTPStatVFS): Uint8Array {
-  return body((w) => STATVFS_FIELDS.forEach((f) => w.uint64(s[f])));
+  return body((w) => {
+    for (const f of COUNTS_BEFORE) w.uint64(s[f]);
+    w.uint64Big(s.fsid);
+    for (const f of COUNTS_AFTER) w.uint64(s[f]);
+  });
 }
 
 export function decodeStatVFS(data: Uint8Array): SFTPStatVFS {
   const r = new PacketReader(data);
   const out = {} as SFTPStatVFS;
-  for (const f of STATVFS_FIELDS) out[f] = r.uint64();
+  for (const f of COUNTS_BEFORE) out[f] = r.uint64();
+  out.fsid = r.uint64Big();
+  for (const f of COUNTS_AFTER) out[f] = r.uint64();
   r.end();
   return out;
 }

@@ -48,6 +48,14 @@ export class PacketReader {
     return hi * 0x100000000 + lo;
   }
 
+  /** A uint64 as a bigint, for values that may pass 2^53 (a filesystem id). */
+  uint64Big(): bigint {
+    this.#need(8, 'uint64');
+    const v = this.#view.getBigUint64(this.#offset);
+    this.#offset += 8;
+    return v;
+  }
+
   /** A string's bytes: a view into the packet, not a copy. */
   string(): Uint8Array {
     const n = this.uint32();
@@ -114,6 +122,13 @@ export class PacketWriter {
     this.#room(8);
     this.#view.setUint32(this.#pos, Math.floor(v / 0x100000000));
     this.#view.setUint32(this.#pos + 4, v >>> 0);
+    this.#pos += 8;
+    return this;
+  }
+
+  uint64Big(v: bigint): this {
+    this.#room(8);
+    this.#view.setBigUint64(this.#pos, BigInt.asUintN(64, v));
     this.#pos += 8;
     return this;
   }

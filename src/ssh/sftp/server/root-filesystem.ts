@@ -60,7 +60,7 @@ function denied(why: string): SFTPStatusError {
 
 async function statVFSOf(real: string): Promise<SFTPStatVFS> {
   const s = await statfs(real);
-  return { bsize: s.bsize, frsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, favail: s.ffree, fsid: 0, flag: 0, namemax: 255 };
+  return { bsize: s.bsize, frsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, favail: s.ffree, fsid: 0n, flag: 0, namemax: 255 };
 }
 
 class RootFile implements ISFTPFile {
