@@ -4,7 +4,7 @@
  * @module
  */
 import type { Failure } from '../../../defer/index.js';
-import type { IPushProducer, ITransport } from '../../../internet/interfaces.js';
+import type { IPushProducer } from '../../../internet/interfaces.js';
 import { Protocol } from '../../../internet/protocol.js';
 import { Logger } from '../../../logger/index.js';
 import type { SFTPAttrs } from '../attrs.js';
@@ -134,7 +134,8 @@ export class SFTPServer extends Protocol implements IPushProducer {
         t.pauseProducing();
       }
     }
-    if (this.#queuedBytes > 2 * this.limits.maxQueuedBytes) this.#fatal('the client sends requests faster than they can be answered and cannot be paused');
+    // A paused transport may still deliver what it had read; one that cannot pause is cut off at twice the limit.
+    if (!this.#readPaused && this.#queuedBytes > 2 * this.limits.maxQueuedBytes) this.#fatal('the client sends requests faster than they can be answered and cannot be paused');
   }
 
   #pump(): void {
@@ -363,10 +364,5 @@ export class SFTPServer extends Protocol implements IPushProducer {
 
   stopProducing(): void {
     this.#shutdown();
-  }
-
-  /** @internal for tests: the transport this server writes to. */
-  get writer(): ITransport {
-    return this.transport;
   }
 }
