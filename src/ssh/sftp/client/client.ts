@@ -268,7 +268,9 @@ export class SFTPClient extends Protocol {
     await this.whenReady();
     const handle = await this.#open(path, 'r', {});
     try {
-      return await readAll(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, this.limits.maxReadFileBytes);
+      // The size is a hint for the buffer, not a promise: the file may grow or shrink while it is read.
+      const { size } = await this.#expect({ kind: 'fstat', handle }, 'attrs').then((r) => r.attrs, () => ({ size: 0 }));
+      return await readAll(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, this.limits.maxReadFileBytes, size ?? 0);
     } finally {
       await this.#ok({ kind: 'close', handle }).catch(() => undefined);
     }

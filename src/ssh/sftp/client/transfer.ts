@@ -13,41 +13,48 @@ export interface ChunkIO {
 }
 
 /**
- * Reads from offset 0 to the end of the file with up to `inFlight` READs of `chunk` bytes outstanding.
- * A short answer asks again for the rest of its range; an end of file stops asking past it. Fails with
- * {@link SFTPLimitError} once more than `maxBytes` arrived.
+ * Reads from offset 0 to the end of the file with up to `inFlight` READs of `chunk` bytes outstanding,
+ * copying each answer into one buffer at once (sized from `sizeHint`, the file's size when known, and
+ * grown if the file turns out longer). A short answer asks again for the rest of its range; an end of
+ * file stops asking past it. Fails with {@link SFTPLimitError} once the file passes `maxBytes`.
  */
-export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: number): Promise<Uint8Array> {
+export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: number, sizeHint = 0): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const pieces = new Map<number, Uint8Array>();
+    let out = new Uint8Array(Math.min(sizeHint, maxBytes));
     const retries: Array<[number, number]> = [];
     let next = 0;
     let eofAt = Infinity;
     let outstanding = 0;
-    let received = 0;
     let failed = false;
 
-    const finish = (): void => {
-      const total = Math.min(eofAt, next);
-      const out = new Uint8Array(total);
-      for (const [offset, data] of pieces) if (offset < total) out.set(data.subarray(0, total - offset), offset);
-      resolve(out);
-    };
     const fail = (e: unknown): void => {
       if (failed) return;
       failed = true;
       reject(e);
     };
+    const store = (offset: number, data: Uint8Array): boolean => {
+      const end = offset + data.length;
+      if (end > maxBytes) {
+        fail(new SFTPLimitError(`the file is longer than the ${maxBytes} bytes readFile may gather`));
+        return false;
+      }
+      if (end > out.length) {
+        const bigger = new Uint8Array(Math.min(maxBytes, Math.max(end, out.length * 2)));
+        bigger.set(out);
+        out = bigger;
+      }
+      out.set(data, offset);
+      return true;
+    };
     const issue = (offset: number, length: number): void => {
       outstanding++;
-      io.read(offset, length).then((data) => {
+      io.read(offset, length).then((answer) => {
         outstanding--;
         if (failed) return;
-        if (data === null || data.length === 0) eofAt = Math.min(eofAt, offset);
+        if (answer === null || answer.length === 0) eofAt = Math.min(eofAt, offset);
         else {
-          received += data.length;
-          if (received > maxBytes) return fail(new SFTPLimitError(`the file is longer than the ${maxBytes} bytes readFile may gather`));
-          pieces.set(offset, data.length > length ? data.subarray(0, length) : data);
+          const data = answer.length > length ? answer.subarray(0, length) : answer;
+          if (!store(offset, data)) return;
           if (data.length < length && offset + data.length < eofAt) retries.push([offset + data.length, length - data.length]);
         }
         fill();
@@ -64,7 +71,7 @@ export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: 
         issue(next, chunk);
         next += chunk;
       }
-      if (outstanding === 0 && retries.length === 0) finish();
+      if (outstanding === 0 && retries.length === 0) resolve(out.subarray(0, Math.min(eofAt, out.length)));
     };
     fill();
   });
