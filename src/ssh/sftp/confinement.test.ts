@@ -129,3 +129,31 @@ test('the root itself cannot be removed or renamed, and hard links stay inside',
     s.close();
   }
 });
+
+test('a directory swapped for a link to the outside between the check and the OPEN is caught after opening', async () => {
+  const { renameSync } = await import('node:fs');
+  const { RootFilesystem } = await import('./server/root-filesystem.js');
+  /** Plays the local attacker: once the path is resolved, `dir` becomes a link to the outside. */
+  class Racing extends RootFilesystem {
+    override async resolve(path: string, followFinal: boolean) {
+      const p = await super.resolve(path, followFinal);
+      if (path.startsWith('dir/')) {
+        const dir = join(p.real, '..');
+        renameSync(dir, `${dir}.old`);
+        symlinkSync(join(dir, '..', '..', 'outside'), dir);
+      }
+      return p;
+    }
+  }
+  const s = await session({ filesystem: (root) => new Racing(root) });
+  try {
+    mkdirSync(join(s.dir, 'outside'));
+    writeFileSync(join(s.dir, 'outside', 'secret'), SECRET);
+    mkdirSync(join(s.root, 'dir'));
+    writeFileSync(join(s.root, 'dir', 'secret'), 'inside');
+    await assert.rejects(s.client.readFile('dir/secret'), status(FX.PERMISSION_DENIED));
+    assert.equal(s.server.openHandles, 0);
+  } finally {
+    s.close();
+  }
+});

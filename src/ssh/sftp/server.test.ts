@@ -234,3 +234,21 @@ test('handles still open when the connection ends are closed', async () => {
   assert.equal(h.server.openHandles, 0);
   assert.deepEqual(g.log, ['close']);
 });
+
+test('when the client stops sending (half-close), what it asked is answered before the server closes', async () => {
+  const g = gatedFilesystem();
+  const h = harness(g.fs);
+  h.send({ kind: 'open', path: 'f', pflags: FXF.WRITE, attrs: {} });
+  await tick();
+  h.responses();
+  h.send({ kind: 'write', handle, offset: 0, data: new Uint8Array(10) });
+  h.send({ kind: 'close', handle });
+  h.server.readConnectionLost();
+  await tick();
+  assert.equal(h.t.disconnecting, false, 'the WRITE is still under way');
+  g.release(true);
+  for (let i = 0; i < 5; i++) await tick();
+  assert.deepEqual(h.responses().map((r) => r.kind), ['status', 'status']);
+  assert.equal(h.t.disconnecting, true);
+  assert.equal(h.t.producer, null, 'the server unregistered as producer, so the transport can close');
+});

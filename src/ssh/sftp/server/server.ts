@@ -67,6 +67,7 @@ export class SFTPServer extends Protocol implements IPushProducer {
   #writePaused = false;
   #readPaused = false;
   #closed = false;
+  #inputDone = false;
 
   constructor(filesystem: ISFTPFilesystem, options: SFTPServerOptions = {}) {
     super();
@@ -158,6 +159,22 @@ export class SFTPServer extends Protocol implements IPushProducer {
         this.#pump();
       });
     }
+    if (this.#inputDone && this.#running === 0 && this.#queue.length === 0) this.#finish();
+  }
+
+  /**
+   * The client stopped sending (end of input on stdio or a channel EOF): what it asked is answered, then
+   * the connection is closed.
+   */
+  readConnectionLost(): void {
+    this.#inputDone = true;
+    this.#pump();
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#shutdown();
+    this.transport.loseConnection();
   }
 
   async #run(req: SFTPRequest): Promise<SFTPResponse> {
