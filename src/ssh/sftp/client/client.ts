@@ -55,7 +55,12 @@ export function openFlags(flags: SFTPOpenFlags): number {
 
 /** Distributes the omission of `id` over every member of the request union. */
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Waiter = { resolve: (r: SFTPResponse) => void; reject: (e: unknown) => void };
+
+/** The error for a reply that is not the one wanted: a failing status, or another kind. */
+function unexpected(res: SFTPResponse, request: string, wanted: string): Error {
+  if (res.kind === 'status' && res.status !== FX.OK) return new SFTPStatusError(res.status, res.message || undefined);
+  return new SFTPProtocolError(`expected ${wanted} in reply to ${request}, got ${res.kind === 'status' ? `status ${res.status}` : res.kind}`);
+}
 
 /**
  * Speaks SFTP to the server at the other end of its transport: an SSH `sftp` subsystem channel, a
@@ -84,7 +89,7 @@ export class SFTPClient extends Protocol {
   writeChunkSize: number;
   maxRequestsInFlight: number;
   readonly #framer: PacketFramer;
-  readonly #pending = new Map<number, Waiter>();
+  readonly #pending = new Map<number, Deferred<SFTPResponse>>();
   #nextId = 0;
   #ready: Deferred<SFTPClient>[] = [];
   #isReady = false;
@@ -137,12 +142,15 @@ export class SFTPClient extends Protocol {
     this.serverVersion = hello.version;
     for (const [name, value] of hello.extensions) this.extensions.set(name, value);
     if (this.extensions.has('limits@openssh.com')) {
-      this.#request({ kind: 'extended', request: 'limits@openssh.com', data: new Uint8Array(0) }).then(
+      this.#expect({ kind: 'extended', request: 'limits@openssh.com', data: new Uint8Array(0) }, 'extendedReply').addCallbacks(
         (res) => {
-          if (res.kind === 'extendedReply') this.#applyLimits(decodeServerLimits(res.data));
+          this.#applyLimits(decodeServerLimits(res.data));
           this.#setReady();
         },
-        () => this.#setReady(),
+        () => {
+          this.#setReady();
+          return undefined;
+        },
       );
     } else this.#setReady();
   }
@@ -165,7 +173,8 @@ export class SFTPClient extends Protocol {
     const waiter = this.#pending.get(res.id);
     if (waiter === undefined) throw new SFTPProtocolError(`a response to request ${res.id}, which is not outstanding`);
     this.#pending.delete(res.id);
-    waiter.resolve(res);
+    // A caller may have cancelled the Deferred meanwhile: the answer is then dropped.
+    if (!waiter.called) waiter.callback(res);
   }
 
   #write(chunks: Uint8Array[]): void {
@@ -173,28 +182,33 @@ export class SFTPClient extends Protocol {
     else this.transport.writeSequence(chunks);
   }
 
-  /** Sends one request; the Promise has the response, whatever its kind. */
-  #request(req: Unsent<SFTPRequest>): Promise<SFTPResponse> {
-    if (this.#lost) return Promise.reject(this.#lost);
-    if (!this.connected) return Promise.reject(new SFTPConnectionLostError('the SFTP client is not connected'));
+  /**
+   * Sends one request; its Deferred fires, synchronously on arrival, with `interpret(response)` (which
+   * throws for a failing status or a reply of the wrong kind).
+   */
+  #call<R>(req: Unsent<SFTPRequest>, interpret: (res: SFTPResponse) => R): Deferred<R> {
+    if (this.#lost) return Deferred.fail(this.#lost);
+    if (!this.connected) return Deferred.fail(new SFTPConnectionLostError('the SFTP client is not connected'));
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) >>> 0;
-    return new Promise<SFTPResponse>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#write(encodeRequest({ ...req, id } as SFTPRequest));
+    const d = new Deferred<SFTPResponse>();
+    this.#pending.set(id, d);
+    this.#write(encodeRequest({ ...req, id } as SFTPRequest));
+    return d.addCallback((res: SFTPResponse) => interpret(res)) as Deferred<R>;
+  }
+
+  #ok(req: Unsent<SFTPRequest>): Deferred<void> {
+    return this.#call(req, (res) => {
+      if (res.kind === 'status' && res.status === FX.OK) return undefined;
+      throw unexpected(res, req.kind, 'status OK');
     });
   }
 
-  /** Sends a request and takes a response of kind `kind`; a status fails unless it is OK (`kind` 'status'). */
-  async #expect<K extends SFTPResponse['kind']>(req: Unsent<SFTPRequest>, kind: K): Promise<Extract<SFTPResponse, { kind: K }>> {
-    const res = await this.#request(req);
-    if (res.kind === kind && (kind !== 'status' || (res as { status: number }).status === FX.OK)) return res as Extract<SFTPResponse, { kind: K }>;
-    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
-    throw new SFTPProtocolError(`expected a ${kind} reply to ${req.kind}, got ${res.kind}`);
-  }
-
-  async #ok(req: Unsent<SFTPRequest>): Promise<void> {
-    await this.#expect(req, 'status');
+  #expect<K extends SFTPResponse['kind']>(req: Unsent<SFTPRequest>, kind: K): Deferred<Extract<SFTPResponse, { kind: K }>> {
+    return this.#call(req, (res) => {
+      if (res.kind === kind) return res as Extract<SFTPResponse, { kind: K }>;
+      throw unexpected(res, req.kind, kind);
+    });
   }
 
   #fail(e: Error): void {
@@ -203,7 +217,7 @@ export class SFTPClient extends Protocol {
     for (const d of this.#ready.splice(0)) d.errback(e);
     const waiters = [...this.#pending.values()];
     this.#pending.clear();
-    for (const w of waiters) w.reject(e);
+    for (const w of waiters) if (!w.called) w.errback(e);
   }
 
   override connectionLost(reason: Failure): void {
@@ -215,48 +229,40 @@ export class SFTPClient extends Protocol {
 
   /** Opens a file; `attrs.permissions` is the mode of a file it creates. */
   open(path: string, flags: SFTPOpenFlags = 'r', attrs: SFTPAttrs = {}): Deferred<SFTPHandle> {
-    return Deferred.fromPromise(this.#open(path, flags, attrs));
-  }
-
-  async #open(path: string, flags: SFTPOpenFlags, attrs: SFTPAttrs): Promise<SFTPHandle> {
-    return (await this.#expect({ kind: 'open', path, pflags: openFlags(flags), attrs }, 'handle')).handle;
+    return this.#expect({ kind: 'open', path, pflags: openFlags(flags), attrs }, 'handle').addCallback((r) => r.handle);
   }
 
   /** Closes a file or directory handle. */
   close(handle: SFTPHandle): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'close', handle }));
+    return this.#ok({ kind: 'close', handle });
   }
 
   /** Up to `length` bytes at `offset`; null at the end of the file. */
   read(handle: SFTPHandle, offset: number, length: number): Deferred<Uint8Array | null> {
-    return Deferred.fromPromise(this.#read(handle, offset, length));
-  }
-
-  async #read(handle: SFTPHandle, offset: number, length: number): Promise<Uint8Array | null> {
-    const res = await this.#request({ kind: 'read', handle, offset, length });
-    if (res.kind === 'data') return res.data;
-    if (res.kind === 'status' && res.status === FX.EOF) return null;
-    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
-    throw new SFTPProtocolError(`expected data, got ${res.kind}`);
+    return this.#call({ kind: 'read', handle, offset, length }, (res) => {
+      if (res.kind === 'data') return res.data;
+      if (res.kind === 'status' && res.status === FX.EOF) return null;
+      throw unexpected(res, 'read', 'data');
+    });
   }
 
   /** Writes `data` at `offset`. */
   write(handle: SFTPHandle, offset: number, data: Uint8Array): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'write', handle, offset, data }));
+    return this.#ok({ kind: 'write', handle, offset, data });
   }
 
   /** The attributes of an open file. */
   fstat(handle: SFTPHandle): Deferred<SFTPAttrs> {
-    return Deferred.fromPromise(this.#expect({ kind: 'fstat', handle }, 'attrs').then((r) => r.attrs));
+    return this.#expect({ kind: 'fstat', handle }, 'attrs').addCallback((r) => r.attrs);
   }
 
   fsetstat(handle: SFTPHandle, attrs: SFTPAttrs): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'fsetstat', handle, attrs }));
+    return this.#ok({ kind: 'fsetstat', handle, attrs });
   }
 
   /** Flushes an open file to disk (`fsync@openssh.com`). */
   fsync(handle: SFTPHandle): Deferred<void> {
-    return Deferred.fromPromise(this.#extendedOk('fsync@openssh.com', encodeStrings(handle)));
+    return this.#ok({ kind: 'extended', request: 'fsync@openssh.com', data: encodeStrings(handle) });
   }
 
   /** The whole file, read with many READs in flight. */
@@ -266,13 +272,13 @@ export class SFTPClient extends Protocol {
 
   async #readFile(path: string): Promise<Uint8Array> {
     await this.whenReady();
-    const handle = await this.#open(path, 'r', {});
+    const handle = await this.open(path, 'r');
     try {
       // The size is a hint for the buffer, not a promise: the file may grow or shrink while it is read.
-      const { size } = await this.#expect({ kind: 'fstat', handle }, 'attrs').then((r) => r.attrs, () => ({ size: 0 }));
-      return await readAll(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, this.limits.maxReadFileBytes, size ?? 0);
+      const size = await this.fstat(handle).then((a) => a.size ?? 0, () => 0);
+      return await readAll(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, this.limits.maxReadFileBytes, size);
     } finally {
-      await this.#ok({ kind: 'close', handle }).catch(() => undefined);
+      await this.close(handle).then(undefined, () => undefined);
     }
   }
 
@@ -283,7 +289,7 @@ export class SFTPClient extends Protocol {
 
   async #writeFile(path: string, data: Uint8Array, attrs: SFTPAttrs): Promise<void> {
     await this.whenReady();
-    const handle = await this.#open(path, 'w', attrs);
+    const handle = await this.open(path, 'w', attrs);
     let failure: unknown;
     try {
       await writeAll(this.#io(handle), data, this.writeChunkSize, this.maxRequestsInFlight);
@@ -291,7 +297,7 @@ export class SFTPClient extends Protocol {
       failure = e;
     }
     try {
-      await this.#ok({ kind: 'close', handle });
+      await this.close(handle);
     } catch (e) {
       failure ??= e;
     }
@@ -300,28 +306,24 @@ export class SFTPClient extends Protocol {
 
   #io(handle: SFTPHandle): ChunkIO {
     return {
-      read: (offset, length) => this.#read(handle, offset, length),
-      write: (offset, data) => this.#ok({ kind: 'write', handle, offset, data }),
+      read: (offset, length) => this.read(handle, offset, length),
+      write: (offset, data) => this.write(handle, offset, data),
     };
   }
 
   // ------------------------------------------------------------------ directories and paths
 
   opendir(path: string): Deferred<SFTPHandle> {
-    return Deferred.fromPromise(this.#expect({ kind: 'opendir', path }, 'handle').then((r) => r.handle));
+    return this.#expect({ kind: 'opendir', path }, 'handle').addCallback((r) => r.handle);
   }
 
   /** The next names of an open directory; null once all were given. */
   readdirHandle(handle: SFTPHandle): Deferred<SFTPName[] | null> {
-    return Deferred.fromPromise(this.#readdirHandle(handle));
-  }
-
-  async #readdirHandle(handle: SFTPHandle): Promise<SFTPName[] | null> {
-    const res = await this.#request({ kind: 'readdir', handle });
-    if (res.kind === 'name') return res.names;
-    if (res.kind === 'status' && res.status === FX.EOF) return null;
-    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
-    throw new SFTPProtocolError(`expected names, got ${res.kind}`);
+    return this.#call({ kind: 'readdir', handle }, (res) => {
+      if (res.kind === 'name') return res.names;
+      if (res.kind === 'status' && res.status === FX.EOF) return null;
+      throw unexpected(res, 'readdir', 'names');
+    });
   }
 
   /** Every entry of a directory: `[{ filename, longname, attrs }]`, as the server lists them. */
@@ -330,41 +332,41 @@ export class SFTPClient extends Protocol {
   }
 
   async #readdir(path: string): Promise<SFTPName[]> {
-    const { handle } = await this.#expect({ kind: 'opendir', path }, 'handle');
+    const handle = await this.opendir(path);
     const out: SFTPName[] = [];
     try {
-      for (let names = await this.#readdirHandle(handle); names !== null; names = await this.#readdirHandle(handle)) out.push(...names);
+      for (let names = await this.readdirHandle(handle); names !== null; names = await this.readdirHandle(handle)) out.push(...names);
     } finally {
-      await this.#ok({ kind: 'close', handle }).catch(() => undefined);
+      await this.close(handle).then(undefined, () => undefined);
     }
     return out;
   }
 
   /** Attributes, following a final symbolic link. */
   stat(path: string): Deferred<SFTPAttrs> {
-    return Deferred.fromPromise(this.#expect({ kind: 'stat', path }, 'attrs').then((r) => r.attrs));
+    return this.#expect({ kind: 'stat', path }, 'attrs').addCallback((r) => r.attrs);
   }
 
   /** Attributes of the path itself, a symbolic link included. */
   lstat(path: string): Deferred<SFTPAttrs> {
-    return Deferred.fromPromise(this.#expect({ kind: 'lstat', path }, 'attrs').then((r) => r.attrs));
+    return this.#expect({ kind: 'lstat', path }, 'attrs').addCallback((r) => r.attrs);
   }
 
   setstat(path: string, attrs: SFTPAttrs): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'setstat', path, attrs }));
+    return this.#ok({ kind: 'setstat', path, attrs });
   }
 
   mkdir(path: string, attrs: SFTPAttrs = {}): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'mkdir', path, attrs }));
+    return this.#ok({ kind: 'mkdir', path, attrs });
   }
 
   rmdir(path: string): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'rmdir', path }));
+    return this.#ok({ kind: 'rmdir', path });
   }
 
   /** Removes a file (or a symbolic link). */
   remove(path: string): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'remove', path }));
+    return this.#ok({ kind: 'remove', path });
   }
 
   /**
@@ -372,55 +374,48 @@ export class SFTPClient extends Protocol {
    * `posix-rename@openssh.com` (replacing `newPath`), which the server must have announced.
    */
   rename(oldPath: string, newPath: string, options: { overwrite?: boolean } = {}): Deferred<void> {
-    if (options.overwrite) return Deferred.fromPromise(this.#extendedOk('posix-rename@openssh.com', encodeStrings(oldPath, newPath)));
-    return Deferred.fromPromise(this.#ok({ kind: 'rename', oldPath, newPath }));
+    if (options.overwrite) return this.#ok({ kind: 'extended', request: 'posix-rename@openssh.com', data: encodeStrings(oldPath, newPath) });
+    return this.#ok({ kind: 'rename', oldPath, newPath });
   }
 
   /** The server's canonical absolute form of `path` (`.` gives the home directory). */
   realpath(path: string): Deferred<string> {
-    return Deferred.fromPromise(this.#name({ kind: 'realpath', path }));
+    return this.#name({ kind: 'realpath', path });
   }
 
   /** The target of a symbolic link. */
   readlink(path: string): Deferred<string> {
-    return Deferred.fromPromise(this.#name({ kind: 'readlink', path }));
+    return this.#name({ kind: 'readlink', path });
   }
 
-  async #name(req: Unsent<SFTPRequest>): Promise<string> {
-    const { names } = await this.#expect(req, 'name');
-    if (names.length !== 1) throw new SFTPProtocolError(`expected one name, got ${names.length}`);
-    return names[0]!.filename;
+  #name(req: Unsent<SFTPRequest>): Deferred<string> {
+    return this.#expect(req, 'name').addCallback(({ names }) => {
+      if (names.length !== 1) throw new SFTPProtocolError(`expected one name, got ${names.length}`);
+      return names[0]!.filename;
+    });
   }
 
   /** Creates the symbolic link `linkPath` pointing at `targetPath` (sent in OpenSSH's order). */
   symlink(targetPath: string, linkPath: string): Deferred<void> {
-    return Deferred.fromPromise(this.#ok({ kind: 'symlink', targetPath, linkPath }));
+    return this.#ok({ kind: 'symlink', targetPath, linkPath });
   }
 
   /** A new name `newPath` for the file `oldPath` (`hardlink@openssh.com`). */
   hardlink(oldPath: string, newPath: string): Deferred<void> {
-    return Deferred.fromPromise(this.#extendedOk('hardlink@openssh.com', encodeStrings(oldPath, newPath)));
+    return this.#ok({ kind: 'extended', request: 'hardlink@openssh.com', data: encodeStrings(oldPath, newPath) });
   }
 
   /** The filesystem's figures for `path` (`statvfs@openssh.com`). */
   statvfs(path: string): Deferred<SFTPStatVFS> {
-    return Deferred.fromPromise(this.#extendedReply('statvfs@openssh.com', encodeStrings(path)).then(decodeStatVFS));
+    return this.#expect({ kind: 'extended', request: 'statvfs@openssh.com', data: encodeStrings(path) }, 'extendedReply').addCallback((r) => decodeStatVFS(r.data));
   }
 
   /** Any extension: its reply's body (or an empty array when the server answered OK). */
   extended(request: string, data: Uint8Array = new Uint8Array(0)): Deferred<Uint8Array> {
-    return Deferred.fromPromise(this.#extendedReply(request, data, true));
-  }
-
-  async #extendedReply(request: string, data: Uint8Array, okAllowed = false): Promise<Uint8Array> {
-    const res = await this.#request({ kind: 'extended', request, data });
-    if (res.kind === 'extendedReply') return res.data;
-    if (res.kind === 'status' && res.status === FX.OK && okAllowed) return new Uint8Array(0);
-    if (res.kind === 'status') throw new SFTPStatusError(res.status, res.message || undefined);
-    throw new SFTPProtocolError(`expected an extended reply to ${request}, got ${res.kind}`);
-  }
-
-  async #extendedOk(request: string, data: Uint8Array): Promise<void> {
-    await this.#ok({ kind: 'extended', request, data });
+    return this.#call({ kind: 'extended', request, data }, (res) => {
+      if (res.kind === 'extendedReply') return res.data;
+      if (res.kind === 'status' && res.status === FX.OK) return new Uint8Array(0);
+      throw unexpected(res, request, 'an extended reply');
+    });
   }
 }

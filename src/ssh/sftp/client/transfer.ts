@@ -8,8 +8,8 @@ import { SFTPLimitError } from '../errors.js';
 /** What the pipelines need from the client: one READ and one WRITE on an open handle. */
 export interface ChunkIO {
   /** Up to `length` bytes at `offset`, or null at the end of the file. */
-  read(offset: number, length: number): Promise<Uint8Array | null>;
-  write(offset: number, data: Uint8Array): Promise<void>;
+  read(offset: number, length: number): PromiseLike<Uint8Array | null>;
+  write(offset: number, data: Uint8Array): PromiseLike<void>;
 }
 
 /**
