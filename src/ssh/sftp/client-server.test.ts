@@ -183,3 +183,26 @@ test('requests outstanding when the connection ends fail with SFTPConnectionLost
     s.close();
   }
 });
+
+test('answers cut into small chunks: readFile and download take DATA in pieces, read() whole', async () => {
+  const s = await session({ loopback: { chunkSize: 999 }, client: { readChunkSize: 8192 } });
+  try {
+    const data = new Uint8Array(200_003).map((_, i) => (i * 11) & 0xff);
+    writeFileSync(join(s.root, 'f'), data);
+    assert.deepEqual(new Uint8Array(await s.client.readFile('f')), data);
+    const streamed = new Uint8Array(data.length);
+    let calls = 0;
+    const length = await s.client.download('f', (d, offset) => {
+      calls++;
+      streamed.set(d, offset);
+    });
+    assert.equal(length, data.length);
+    assert.deepEqual(streamed, data);
+    assert.ok(calls > data.length / 8192, 'answers handed over in several pieces each');
+    const h = await s.client.open('f');
+    assert.deepEqual(new Uint8Array((await s.client.read(h, 5000, 8192))!), data.subarray(5000, 13192));
+    await s.client.close(h);
+  } finally {
+    s.close();
+  }
+});

@@ -24,7 +24,15 @@ export class PacketFramer {
    * over the maximum and {@link SFTPProtocolError} for an empty packet; the stream is unusable after.
    */
   push(data: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = [];
+    return this.pushParts(data).map(joinParts);
+  }
+
+  /**
+   * As {@link PacketFramer.push}, each packet as the views of the chunks it arrived in, copying nothing:
+   * a reader that can take a packet in pieces (a DATA payload written to a file) saves a copy.
+   */
+  pushParts(data: Uint8Array): Uint8Array[][] {
+    const out: Uint8Array[][] = [];
     if (data.length > 0) {
       this.#chunks.push(data);
       this.#buffered += data.length;
@@ -32,7 +40,7 @@ export class PacketFramer {
     for (;;) {
       if (this.#need < 0) {
         if (this.#buffered < 4) break;
-        const h = this.#take(4);
+        const h = joinParts(this.#take(4));
         const length = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
         if (length > this.maxPacketLength) throw new SFTPPacketTooLongError(`packet of ${length} bytes, over the ${this.maxPacketLength} allowed`);
         if (length === 0) throw new SFTPProtocolError('empty packet');
@@ -45,26 +53,35 @@ export class PacketFramer {
     return out;
   }
 
-  /** The next `n` buffered bytes: a view when one chunk holds them, else one copy. */
-  #take(n: number): Uint8Array {
+  /** The next `n` buffered bytes, as views of the chunks holding them. */
+  #take(n: number): Uint8Array[] {
     this.#buffered -= n;
-    const first = this.#chunks[0]!;
-    if (first.length >= n) {
-      const piece = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      return piece;
-    }
-    const out = new Uint8Array(n);
-    let at = 0;
-    while (at < n) {
+    const parts: Uint8Array[] = [];
+    while (n > 0) {
       const c = this.#chunks[0]!;
-      const k = Math.min(c.length, n - at);
-      out.set(c.subarray(0, k), at);
-      at += k;
+      const k = Math.min(c.length, n);
+      parts.push(k === c.length ? c : c.subarray(0, k));
       if (k === c.length) this.#chunks.shift();
       else this.#chunks[0] = c.subarray(k);
+      n -= k;
     }
-    return out;
+    return parts;
   }
+}
+
+/** Pieces as one array: the piece itself when there is one, else one copy. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  // Every byte is overwritten below: no need to zero the memory first. A plain Uint8Array view, so that
+  // whole and pieced packets decode to the same types.
+  const b = Buffer.allocUnsafe(n);
+  const out = new Uint8Array(b.buffer, b.byteOffset, n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -25,6 +25,9 @@ test("SFTPClient against OpenSSH's sftp-server: every operation", { timeout: 60_
     await client.writeFile('big.bin', data);
     assert.deepEqual(new Uint8Array(readFileSync(join(dir.path, 'big.bin'))), data);
     assert.deepEqual(new Uint8Array(await client.readFile('big.bin')), data);
+    const streamed = new Uint8Array(data.length);
+    assert.equal(await client.download('big.bin', (d, offset) => streamed.set(d, offset)), data.length);
+    assert.deepEqual(streamed, data);
 
     const h = await client.open('h.txt', FXF.READ | FXF.WRITE | FXF.CREAT | FXF.TRUNC, { permissions: 0o600 });
     await client.write(h, 0, enc.encode('hello world'));

@@ -49,12 +49,18 @@ export const SFTP_LIMITS: SFTPLimits = Object.freeze({
   maxReadFileBytes: 1024 * 1024 * 1024,
 });
 
-/** The client's pipelining defaults: OpenSSH's `sftp` keeps 64 requests of 32 KiB in flight. */
+/**
+ * The client's pipelining defaults. OpenSSH's `sftp` keeps 64 requests of 32 KiB in flight; Torsion's
+ * client starts from the same and, when the server states its limits (`limits@openssh.com`), uses the
+ * largest READs and WRITEs it allows, up to `maxChunkSize`: fewer, larger packets cost less per byte.
+ */
 export const SFTP_CLIENT_DEFAULTS = Object.freeze({
-  /** Bytes asked for per READ by `readFile` (lowered to the server's `limits@openssh.com` read length). */
-  readChunkSize: 64 * 1024,
-  /** Bytes sent per WRITE by `writeFile` (lowered to the server's write length). */
-  writeChunkSize: 64 * 1024,
-  /** READ or WRITE requests `readFile`/`writeFile` keep in flight at once. */
+  /** Bytes per READ of `readFile`/`download` when the server states no limit. */
+  readChunkSize: 32 * 1024,
+  /** Bytes per WRITE of `writeFile` when the server states no limit. */
+  writeChunkSize: 32 * 1024,
+  /** The largest READ or WRITE chosen from the server's limits. */
+  maxChunkSize: 256 * 1024,
+  /** READ or WRITE requests kept in flight at once. */
   maxRequestsInFlight: 64,
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNoResult, StringTransport, successResultOf, failureResultOf } from '../../../testing/index.js';
-import { FX, FXF } from '../constants.js';
+import { FX, FXF, FXP } from '../constants.js';
 import { SFTPProtocolError, SFTPStatusError } from '../errors.js';
 import { encodeServerLimits } from '../extensions.js';
 import { PacketFramer } from '../framer.js';
@@ -55,6 +55,28 @@ test('with limits@openssh.com, the client asks for the limits first and lowers i
   assert.equal(client.writeChunkSize, 34000 - 1024, 'kept under the packet limit');
 });
 
+test('without stated limits the client sends 32 KiB; with them, up to 256 KiB; chosen sizes are only lowered', () => {
+  const limitsReply = (client: SFTPClient, t: StringTransport, l: { maxPacketLength: number; maxReadLength: number; maxWriteLength: number; maxOpenHandles: number }) => {
+    const [req] = new PacketFramer(1 << 20).push(t.value()).map((b) => decodeRequest(b)!);
+    client.dataReceived(Buffer.concat(encodeResponse({ kind: 'extendedReply', id: req!.id, data: encodeServerLimits(l) })));
+  };
+  const plain = harness();
+  assert.equal(plain.client.readChunkSize, 32 * 1024);
+  const generous = { maxPacketLength: 1 << 20, maxReadLength: 1 << 20, maxWriteLength: 200_000, maxOpenHandles: 0 };
+  for (const [options, read, write] of [
+    [{}, 256 * 1024, 200_000],
+    [{ readChunkSize: 4096, writeChunkSize: 300_000 }, 4096, 200_000],
+  ] as const) {
+    const client = new SFTPClient(options);
+    const t = new StringTransport();
+    client.makeConnection(t);
+    t.clear();
+    client.dataReceived(Buffer.concat(encodeHello({ kind: 'version', version: 3, extensions: [['limits@openssh.com', '1']] })));
+    limitsReply(client, t, generous);
+    assert.deepEqual([client.readChunkSize, client.writeChunkSize], [read, write]);
+  }
+});
+
 test('each request gets its own Deferred, matched by id whatever the order of the answers', () => {
   const h = harness();
   const a = h.client.stat('a');
@@ -105,4 +127,27 @@ test('a request cancelled by the caller fails with CancelledError; its late answ
   h.reply({ kind: 'attrs', id: req!.id, attrs: {} });
   assert.equal(h.t.disconnecting, false);
   assert.equal(h.client.outstanding, 0);
+});
+
+test('a DATA packet arriving in pieces whose string length disagrees with the packet is a protocol error', async () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+  const h = harness();
+  const pending = h.client.download('f', () => undefined);
+  await tick();
+  const [open] = h.requests();
+  h.reply({ kind: 'handle', id: open!.id, handle: new Uint8Array([1]) });
+  await tick();
+  const reads = h.requests().filter((r) => r.kind === 'read');
+  assert.ok(reads.length > 0);
+  // type DATA, the id, a string length of 100, but 200 bytes of packet after it; sent in two chunks.
+  const body = new Uint8Array(4 + 9 + 200);
+  const v = new DataView(body.buffer);
+  v.setUint32(0, 9 + 200);
+  body[4] = FXP.DATA;
+  v.setUint32(5, reads[0]!.id);
+  v.setUint32(9, 100);
+  h.client.dataReceived(body.subarray(0, 50));
+  h.client.dataReceived(body.subarray(50));
+  assert.equal(h.t.disconnecting, true);
+  await assert.rejects(pending, SFTPProtocolError);
 });

@@ -6,21 +6,24 @@
 import { Deferred, type Failure } from '../../../defer/index.js';
 import { Protocol } from '../../../internet/protocol.js';
 import type { SFTPAttrs } from '../attrs.js';
-import { FX, FXF, SFTP_VERSION } from '../constants.js';
+import { FX, FXF, FXP, SFTP_VERSION } from '../constants.js';
 import { SFTPConnectionLostError, SFTPProtocolError, SFTPStatusError } from '../errors.js';
 import { decodeServerLimits, decodeStatVFS, encodeStrings, type SFTPServerLimits, type SFTPStatVFS } from '../extensions.js';
-import { PacketFramer } from '../framer.js';
+import { joinParts, PacketFramer } from '../framer.js';
 import { SFTP_CLIENT_DEFAULTS, SFTP_LIMITS, type SFTPLimits } from '../limits.js';
 import { decodeHello, decodeResponse, encodeHello, encodeRequest, type SFTPName, type SFTPRequest, type SFTPResponse } from '../packets.js';
-import { readAll, writeAll, type ChunkIO } from './transfer.js';
+import { readAll, readRanges, writeAll, type ChunkIO } from './transfer.js';
 
 /** Options of {@link SFTPClient}. */
 export interface SFTPClientOptions {
   /** Overrides of {@link SFTP_LIMITS} (`maxPacketLength` for replies, `maxReadFileBytes`, `maxExtensions`). */
   limits?: Partial<SFTPLimits>;
-  /** Bytes per READ in `readFile` (default 64 KiB; lowered to what the server's `limits@openssh.com` allows). */
+  /**
+   * Bytes per READ in `readFile`/`download`: left out, 32 KiB, or the server's `limits@openssh.com` read
+   * length (up to 256 KiB) when it states one; given, the server's limit can only lower it.
+   */
   readChunkSize?: number;
-  /** Bytes per WRITE in `writeFile` (default 64 KiB; lowered likewise). */
+  /** Bytes per WRITE in `writeFile`, chosen the same way from the server's write and packet lengths. */
   writeChunkSize?: number;
   /** READs or WRITEs kept in flight by `readFile`/`writeFile` (default 64, as OpenSSH's `sftp`). */
   maxRequestsInFlight?: number;
@@ -56,8 +59,11 @@ export function openFlags(flags: SFTPOpenFlags): number {
 /** Distributes the omission of `id` over every member of the request union. */
 type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+/** A response, or a DATA answer kept in the pieces it arrived in (for the reads that take pieces). */
+type Answer = SFTPResponse | { kind: 'dataPieces'; id: number; pieces: Uint8Array[] };
+
 /** The error for a reply that is not the one wanted: a failing status, or another kind. */
-function unexpected(res: SFTPResponse, request: string, wanted: string): Error {
+function unexpected(res: Answer, request: string, wanted: string): Error {
   if (res.kind === 'status' && res.status !== FX.OK) return new SFTPStatusError(res.status, res.message || undefined);
   return new SFTPProtocolError(`expected ${wanted} in reply to ${request}, got ${res.kind === 'status' ? `status ${res.status}` : res.kind}`);
 }
@@ -85,11 +91,17 @@ export class SFTPClient extends Protocol {
   readonly extensions = new Map<string, string>();
   /** The server's `limits@openssh.com` figures, when it has them. */
   serverLimits: SFTPServerLimits | undefined;
+  /** Bytes per READ of whole-file transfers (see {@link SFTPClientOptions.readChunkSize}). */
   readChunkSize: number;
+  /** Bytes per WRITE of `writeFile`. */
   writeChunkSize: number;
+  /** READs or WRITEs whole-file transfers keep in flight. */
   maxRequestsInFlight: number;
+  readonly #chosenChunks: { read: boolean; write: boolean };
   readonly #framer: PacketFramer;
-  readonly #pending = new Map<number, Deferred<SFTPResponse>>();
+  readonly #pending = new Map<number, Deferred<Answer>>();
+  /** Outstanding READs whose DATA may be handed over in pieces. */
+  readonly #takesPieces = new Set<number>();
   #nextId = 0;
   #ready: Deferred<SFTPClient>[] = [];
   #isReady = false;
@@ -100,6 +112,7 @@ export class SFTPClient extends Protocol {
     this.limits = { ...SFTP_LIMITS, ...options.limits };
     this.readChunkSize = options.readChunkSize ?? SFTP_CLIENT_DEFAULTS.readChunkSize;
     this.writeChunkSize = options.writeChunkSize ?? SFTP_CLIENT_DEFAULTS.writeChunkSize;
+    this.#chosenChunks = { read: options.readChunkSize !== undefined, write: options.writeChunkSize !== undefined };
     this.maxRequestsInFlight = options.maxRequestsInFlight ?? SFTP_CLIENT_DEFAULTS.maxRequestsInFlight;
     this.#framer = new PacketFramer(this.limits.maxPacketLength);
   }
@@ -125,9 +138,9 @@ export class SFTPClient extends Protocol {
   override dataReceived(data: Uint8Array): void {
     if (this.#lost) return;
     try {
-      for (const body of this.#framer.push(data)) {
-        if (this.serverVersion === undefined) this.#gotVersion(body);
-        else this.#gotResponse(decodeResponse(body));
+      for (const parts of this.#framer.pushParts(data)) {
+        if (this.serverVersion === undefined) this.#gotVersion(joinParts(parts));
+        else if (parts.length === 1 || !this.#gotDataPieces(parts)) this.#gotResponse(decodeResponse(joinParts(parts)));
         if (this.#lost) return;
       }
     } catch (e) {
@@ -157,9 +170,10 @@ export class SFTPClient extends Protocol {
 
   #applyLimits(l: SFTPServerLimits): void {
     this.serverLimits = l;
-    // A WRITE carries about 40 bytes besides its data (OpenSSH's own allowance is 1 KiB).
-    if (l.maxReadLength > 0) this.readChunkSize = Math.min(this.readChunkSize, l.maxReadLength);
-    if (l.maxWriteLength > 0) this.writeChunkSize = Math.min(this.writeChunkSize, l.maxWriteLength);
+    const biggest = SFTP_CLIENT_DEFAULTS.maxChunkSize;
+    if (l.maxReadLength > 0) this.readChunkSize = this.#chosenChunks.read ? Math.min(this.readChunkSize, l.maxReadLength) : Math.min(biggest, l.maxReadLength);
+    if (l.maxWriteLength > 0) this.writeChunkSize = this.#chosenChunks.write ? Math.min(this.writeChunkSize, l.maxWriteLength) : Math.min(biggest, l.maxWriteLength);
+    // A WRITE carries its handle and offsets besides the data: OpenSSH leaves 1 KiB for them, as here.
     if (l.maxPacketLength > 1024) this.writeChunkSize = Math.min(this.writeChunkSize, l.maxPacketLength - 1024);
   }
 
@@ -169,10 +183,37 @@ export class SFTPClient extends Protocol {
     for (const d of this.#ready.splice(0)) d.callback(this);
   }
 
-  #gotResponse(res: SFTPResponse): void {
+  /**
+   * A DATA packet that arrived in several chunks, answering a READ that takes pieces: its payload is handed
+   * over as the chunks' views instead of being copied into one array first. False for anything else.
+   */
+  #gotDataPieces(parts: Uint8Array[]): boolean {
+    const head = joinParts(parts[0]!.length >= 9 ? [parts[0]!.subarray(0, 9)] : parts).subarray(0, 9);
+    if (head.length < 9 || head[0] !== FXP.DATA) return false;
+    const view = new DataView(head.buffer, head.byteOffset, 9);
+    const id = view.getUint32(1);
+    if (!this.#takesPieces.has(id)) return false;
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (view.getUint32(5) !== total - 9) throw new SFTPProtocolError('a DATA packet whose string length is not its own');
+    const pieces: Uint8Array[] = [];
+    let skip = 9;
+    for (const p of parts) {
+      if (skip >= p.length) skip -= p.length;
+      else {
+        pieces.push(skip > 0 ? p.subarray(skip) : p);
+        skip = 0;
+      }
+    }
+    this.#gotResponse({ kind: 'dataPieces', id, pieces });
+    return true;
+  }
+
+  #gotResponse(res: Answer): void {
     const waiter = this.#pending.get(res.id);
     if (waiter === undefined) throw new SFTPProtocolError(`a response to request ${res.id}, which is not outstanding`);
     this.#pending.delete(res.id);
+    this.#takesPieces.delete(res.id);
     // A caller may have cancelled the Deferred meanwhile: the answer is then dropped.
     if (!waiter.called) waiter.callback(res);
   }
@@ -186,15 +227,16 @@ export class SFTPClient extends Protocol {
    * Sends one request; its Deferred fires, synchronously on arrival, with `interpret(response)` (which
    * throws for a failing status or a reply of the wrong kind).
    */
-  #call<R>(req: Unsent<SFTPRequest>, interpret: (res: SFTPResponse) => R): Deferred<R> {
+  #call<R>(req: Unsent<SFTPRequest>, interpret: (res: Answer) => R, takesPieces = false): Deferred<R> {
     if (this.#lost) return Deferred.fail(this.#lost);
     if (!this.connected) return Deferred.fail(new SFTPConnectionLostError('the SFTP client is not connected'));
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) >>> 0;
-    const d = new Deferred<SFTPResponse>();
+    const d = new Deferred<Answer>();
     this.#pending.set(id, d);
+    if (takesPieces) this.#takesPieces.add(id);
     this.#write(encodeRequest({ ...req, id } as SFTPRequest));
-    return d.addCallback((res: SFTPResponse) => interpret(res)) as Deferred<R>;
+    return d.addCallback((res: Answer) => interpret(res)) as Deferred<R>;
   }
 
   #ok(req: Unsent<SFTPRequest>): Deferred<void> {
@@ -217,6 +259,7 @@ export class SFTPClient extends Protocol {
     for (const d of this.#ready.splice(0)) d.errback(e);
     const waiters = [...this.#pending.values()];
     this.#pending.clear();
+    this.#takesPieces.clear();
     for (const w of waiters) if (!w.called) w.errback(e);
   }
 
@@ -244,6 +287,20 @@ export class SFTPClient extends Protocol {
       if (res.kind === 'status' && res.status === FX.EOF) return null;
       throw unexpected(res, 'read', 'data');
     });
+  }
+
+  /** A READ whose answer may come as several views (the chunks it arrived in); null at the end of the file. */
+  #readPieces(handle: SFTPHandle, offset: number, length: number): Deferred<Uint8Array[] | null> {
+    return this.#call(
+      { kind: 'read', handle, offset, length },
+      (res) => {
+        if (res.kind === 'dataPieces') return res.pieces;
+        if (res.kind === 'data') return [res.data];
+        if (res.kind === 'status' && res.status === FX.EOF) return null;
+        throw unexpected(res, 'read', 'data');
+      },
+      true,
+    );
   }
 
   /** Writes `data` at `offset`. */
@@ -282,6 +339,25 @@ export class SFTPClient extends Protocol {
     }
   }
 
+  /**
+   * Streams a file without gathering it: `onChunk(data, offset)` is called as each READ is answered —
+   * in any order, so write it at `offset` (`fs.writeSync(fd, data, 0, data.length, offset)`). Fires with
+   * the file's length. A throwing `onChunk` stops the download and fails it with what it threw.
+   */
+  download(path: string, onChunk: (data: Uint8Array, offset: number) => void): Deferred<number> {
+    return Deferred.fromPromise(this.#download(path, onChunk));
+  }
+
+  async #download(path: string, onChunk: (data: Uint8Array, offset: number) => void): Promise<number> {
+    await this.whenReady();
+    const handle = await this.open(path, 'r');
+    try {
+      return await readRanges(this.#io(handle), this.readChunkSize, this.maxRequestsInFlight, onChunk);
+    } finally {
+      await this.close(handle).then(undefined, () => undefined);
+    }
+  }
+
   /** Creates or replaces a file with `data`, written with many WRITEs in flight. */
   writeFile(path: string, data: Uint8Array | string, attrs: SFTPAttrs = {}): Deferred<void> {
     return Deferred.fromPromise(this.#writeFile(path, typeof data === 'string' ? new TextEncoder().encode(data) : data, attrs));
@@ -306,7 +382,7 @@ export class SFTPClient extends Protocol {
 
   #io(handle: SFTPHandle): ChunkIO {
     return {
-      read: (offset, length) => this.read(handle, offset, length),
+      read: (offset, length) => this.#readPieces(handle, offset, length),
       write: (offset, data) => this.write(handle, offset, data),
     };
   }

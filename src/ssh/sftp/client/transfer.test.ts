@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SFTPLimitError } from '../errors.js';
-import { readAll, writeAll, type ChunkIO } from './transfer.js';
+import { readAll, readRanges, writeAll, type ChunkIO } from './transfer.js';
 
 /** A file in memory answering READs asynchronously, at most `maxAnswer` bytes each; records the peak in flight. */
 function memoryFile(content: Uint8Array, maxAnswer = Infinity) {
@@ -13,7 +13,11 @@ function memoryFile(content: Uint8Array, maxAnswer = Infinity) {
       await new Promise((r) => setImmediate(r));
       stats.inFlight--;
       if (offset >= content.length) return null;
-      return content.slice(offset, offset + Math.min(length, maxAnswer));
+      // Answers come in pieces of at most 256 bytes, as a DATA packet split across chunks would.
+      const answer = content.slice(offset, offset + Math.min(length, maxAnswer));
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < answer.length; i += 256) pieces.push(answer.subarray(i, i + 256));
+      return pieces;
     },
     async write(offset, data) {
       stats.peak = Math.max(stats.peak, ++stats.inFlight);
@@ -54,4 +58,21 @@ test('writeAll: writes every chunk with up to inFlight outstanding', async () =>
   await writeAll(io, data, 1000, 16);
   assert.deepEqual(target, data);
   assert.equal(stats.peak, 16);
+});
+
+test('readRanges: hands over every range once, and a throwing onData stops the transfer with its error', async () => {
+  const times = new Uint8Array(data.length);
+  const back = new Uint8Array(data.length);
+  const length = await readRanges(memoryFile(data, 700).io, 1000, 8, (d, offset) => {
+    for (let i = 0; i < d.length; i++) times[offset + i]!++;
+    back.set(d, offset);
+  });
+  assert.equal(length, data.length);
+  assert.ok(times.every((n) => n === 1), 'every byte exactly once');
+  assert.deepEqual(back, data);
+  const { io, stats } = memoryFile(data);
+  await assert.rejects(readRanges(io, 1000, 4, () => {
+    throw new Error('disk full');
+  }), /disk full/);
+  assert.ok(stats.reads < 20, 'no more READs after the failure');
 });

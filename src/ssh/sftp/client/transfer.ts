@@ -7,20 +7,19 @@ import { SFTPLimitError } from '../errors.js';
 
 /** What the pipelines need from the client: one READ and one WRITE on an open handle. */
 export interface ChunkIO {
-  /** Up to `length` bytes at `offset`, or null at the end of the file. */
-  read(offset: number, length: number): PromiseLike<Uint8Array | null>;
+  /** Up to `length` bytes at `offset`, in one or more pieces, or null at the end of the file. */
+  read(offset: number, length: number): PromiseLike<Uint8Array[] | null>;
   write(offset: number, data: Uint8Array): PromiseLike<void>;
 }
 
 /**
  * Reads from offset 0 to the end of the file with up to `inFlight` READs of `chunk` bytes outstanding,
- * copying each answer into one buffer at once (sized from `sizeHint`, the file's size when known, and
- * grown if the file turns out longer). A short answer asks again for the rest of its range; an end of
- * file stops asking past it. Fails with {@link SFTPLimitError} once the file passes `maxBytes`.
+ * handing each answer to `onData(data, offset)` as it arrives (answers may come in any order). A short
+ * answer asks again for the rest of its range; an end of file stops asking past it. `onData` may throw to
+ * stop: the Promise then fails with what it threw. Resolves with the file's length.
  */
-export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: number, sizeHint = 0): Promise<Uint8Array> {
+export function readRanges(io: ChunkIO, chunk: number, inFlight: number, onData: (data: Uint8Array, offset: number) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    let out = new Uint8Array(Math.min(sizeHint, maxBytes));
     const retries: Array<[number, number]> = [];
     let next = 0;
     let eofAt = Infinity;
@@ -32,31 +31,24 @@ export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: 
       failed = true;
       reject(e);
     };
-    const store = (offset: number, data: Uint8Array): boolean => {
-      const end = offset + data.length;
-      if (end > maxBytes) {
-        fail(new SFTPLimitError(`the file is longer than the ${maxBytes} bytes readFile may gather`));
-        return false;
-      }
-      if (end > out.length) {
-        const bigger = new Uint8Array(Math.min(maxBytes, Math.max(end, out.length * 2)));
-        bigger.set(out);
-        out = bigger;
-      }
-      out.set(data, offset);
-      return true;
-    };
     const issue = (offset: number, length: number): void => {
       outstanding++;
       io.read(offset, length).then((answer) => {
         outstanding--;
         if (failed) return;
-        if (answer === null || answer.length === 0) eofAt = Math.min(eofAt, offset);
-        else {
-          const data = answer.length > length ? answer.subarray(0, length) : answer;
-          if (!store(offset, data)) return;
-          if (data.length < length && offset + data.length < eofAt) retries.push([offset + data.length, length - data.length]);
+        let got = 0;
+        try {
+          // More than was asked for is cut off: only the range asked for is the server's answer.
+          for (const piece of answer ?? []) {
+            const data = got + piece.length > length ? piece.subarray(0, length - got) : piece;
+            if (data.length > 0) onData(data, offset + got);
+            got += data.length;
+          }
+        } catch (e) {
+          return fail(e);
         }
+        if (got === 0) eofAt = Math.min(eofAt, offset);
+        else if (got < length && offset + got < eofAt) retries.push([offset + got, length - got]);
         fill();
       }, fail);
     };
@@ -71,10 +63,30 @@ export function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: 
         issue(next, chunk);
         next += chunk;
       }
-      if (outstanding === 0 && retries.length === 0) resolve(out.subarray(0, Math.min(eofAt, out.length)));
+      if (outstanding === 0 && retries.length === 0 && !failed) resolve(eofAt);
     };
     fill();
   });
+}
+
+/**
+ * The whole file in one buffer (sized from `sizeHint`, the file's size when known, and grown if the file
+ * turns out longer), read by {@link readRanges}. Fails with {@link SFTPLimitError} once the file passes
+ * `maxBytes`.
+ */
+export async function readAll(io: ChunkIO, chunk: number, inFlight: number, maxBytes: number, sizeHint = 0): Promise<Uint8Array> {
+  let out = new Uint8Array(Math.min(sizeHint, maxBytes));
+  const length = await readRanges(io, chunk, inFlight, (data, offset) => {
+    const end = offset + data.length;
+    if (end > maxBytes) throw new SFTPLimitError(`the file is longer than the ${maxBytes} bytes readFile may gather`);
+    if (end > out.length) {
+      const bigger = new Uint8Array(Math.min(maxBytes, Math.max(end, out.length * 2)));
+      bigger.set(out);
+      out = bigger;
+    }
+    out.set(data, offset);
+  });
+  return out.subarray(0, Math.min(length, out.length));
 }
 
 /** Writes `data` from offset 0 in `chunk`-byte WRITEs, up to `inFlight` outstanding; fails on the first error. */
