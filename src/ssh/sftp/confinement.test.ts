@@ -157,3 +157,13 @@ test('a directory swapped for a link to the outside between the check and the OP
     s.close();
   }
 });
+
+test('a path longer than maxPathLength is refused before it is walked', async () => {
+  const s = await session({ fs: { maxPathLength: 100 } });
+  try {
+    await assert.rejects(s.client.stat('a/'.repeat(60)), status(FX.BAD_MESSAGE));
+    await assert.rejects(s.client.stat('a/'.repeat(40)), status(FX.NO_SUCH_FILE), 'under the limit: walked, and missing');
+  } finally {
+    s.close();
+  }
+});

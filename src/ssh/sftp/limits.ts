@@ -29,6 +29,11 @@ export interface SFTPLimits {
   readonly maxConcurrentRequests: number;
   /** Symbolic links followed while resolving one path in the confined filesystem before ELOOP. */
   readonly maxSymlinkFollows: number;
+  /**
+   * The longest path the confined filesystem resolves, in UTF-16 code units (PATH_MAX is 4096 bytes):
+   * each component costs an `lstat`, so a 200 KiB path of `a/a/a/...` is refused (BAD_MESSAGE) instead.
+   */
+  readonly maxPathLength: number;
   /** Extension pairs kept from INIT/VERSION; more are ignored. */
   readonly maxExtensions: number;
   /** The most bytes `SFTPClient.readFile` gathers into memory; a longer file fails the call. */
@@ -45,6 +50,7 @@ export const SFTP_LIMITS: SFTPLimits = Object.freeze({
   maxQueuedBytes: 4 * 1024 * 1024,
   maxConcurrentRequests: 16,
   maxSymlinkFollows: 32,
+  maxPathLength: 4096,
   maxExtensions: 64,
   maxReadFileBytes: 1024 * 1024 * 1024,
 });

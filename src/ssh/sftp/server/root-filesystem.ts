@@ -21,6 +21,8 @@ export interface RootFilesystemOptions {
   now?: () => number;
   /** Links followed while resolving one path (default `SFTP_LIMITS.maxSymlinkFollows`). */
   maxSymlinkFollows?: number;
+  /** The longest path resolved (default `SFTP_LIMITS.maxPathLength`); longer is BAD_MESSAGE. */
+  maxPathLength?: number;
   /**
    * Allow SETSTAT's uid/gid (chown). Off by default: a server running as root would otherwise let a user
    * hand a file to any owner. Refused with PERMISSION_DENIED.
@@ -157,6 +159,7 @@ export class RootFilesystem implements ISFTPFilesystem {
   #realRoot: Promise<string> | undefined;
   readonly #now: () => number;
   readonly #maxFollows: number;
+  readonly #maxPathLength: number;
   readonly #allowChown: boolean;
   readonly #allowSetuid: boolean;
 
@@ -165,6 +168,7 @@ export class RootFilesystem implements ISFTPFilesystem {
     this.#root = root;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#maxFollows = options.maxSymlinkFollows ?? SFTP_LIMITS.maxSymlinkFollows;
+    this.#maxPathLength = options.maxPathLength ?? SFTP_LIMITS.maxPathLength;
     this.#allowChown = options.allowChown ?? false;
     this.#allowSetuid = options.allowSetuid ?? false;
   }
@@ -177,6 +181,7 @@ export class RootFilesystem implements ISFTPFilesystem {
 
   /** Resolves a client path inside the root. */
   async resolve(path: string, followFinal: boolean): Promise<ConfinedPath> {
+    if (path.length > this.#maxPathLength) throw new SFTPStatusError(FX.BAD_MESSAGE, 'File name too long');
     return resolveInRoot(await this.realRoot(), path, followFinal, this.#maxFollows);
   }
 
