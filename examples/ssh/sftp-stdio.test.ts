@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,7 @@ function setup() {
   return { dir, root, local, outside, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-test("OpenSSH's sftp client (batch mode, sftp -D) against examples/ssh/sftp-stdio.ts: put, get, ls, rename, rm, mkdir, rmdir", { timeout: 60_000 }, async () => {
+test("OpenSSH's sftp client (batch mode, sftp -D) against examples/ssh/sftp-stdio.ts: put, get, ls, rename, rm, mkdir, rmdir, chmod, ln, df", { timeout: 60_000 }, async () => {
   const t = setup();
   try {
     const payload = Buffer.alloc(300_000).map((_, i) => (i * 13) & 0xff);
@@ -47,12 +47,32 @@ test("OpenSSH's sftp client (batch mode, sftp -D) against examples/ssh/sftp-stdi
     const r = await sftpBatch(
       t.root,
       t.local,
-      ['pwd', 'mkdir docs', 'put up.bin docs/up.bin', 'ls -l docs', 'rename docs/up.bin docs/moved.bin', 'get docs/moved.bin down.bin', 'mkdir empty', 'rmdir empty', 'rm docs/moved.bin', 'ls', ''].join('\n'),
+      [
+        'pwd',
+        'mkdir docs',
+        'put up.bin docs/up.bin',
+        'ls -l docs',
+        'chmod 600 docs/up.bin',
+        'ln docs/up.bin docs/hard.bin',
+        'ln -s up.bin docs/soft.bin',
+        'get docs/soft.bin via-link.bin',
+        'df /',
+        'rename docs/up.bin docs/moved.bin',
+        'get docs/moved.bin down.bin',
+        'mkdir empty',
+        'rmdir empty',
+        'rm docs/moved.bin',
+        'ls',
+        '',
+      ].join('\n'),
     );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Remote working directory: \/\n/);
     assert.match(r.out, /-rw-r--r-- .* 300000 .* up\.bin/);
     assert.deepEqual(readFileSync(join(t.local, 'down.bin')), payload);
+    assert.deepEqual(readFileSync(join(t.local, 'via-link.bin')), payload, 'a relative link inside the root is followed');
+    assert.equal(statSync(join(t.root, 'docs', 'hard.bin')).mode & 0o777, 0o600, 'chmod, and a hard link (hardlink@openssh.com) to the same file');
+    assert.match(r.out, /Size +Used +Avail/, 'df (statvfs@openssh.com)');
     assert.equal(existsSync(join(t.root, 'docs', 'moved.bin')), false);
     assert.equal(existsSync(join(t.root, 'empty')), false);
     assert.equal(existsSync(join(t.root, 'docs')), true);
