@@ -92,3 +92,17 @@ test('each connection gets its own context; the namespace objects are shared', a
     b.clientTransport.loseConnection();
   }
 });
+
+test('crlf: line ends go out as CR LF, for a raw terminal at the far end', async () => {
+  const conn = connectedServerAndClient(new ManholeFactory({ namespace: { n: 6 }, crlf: true }), new Terminal());
+  conn.pump.startAutoPump((e) => {
+    throw e;
+  });
+  try {
+    conn.client.type('n * 7');
+    await eventually(() => conn.client.output.includes('42\r\n'));
+    assert.doesNotMatch(conn.client.output, /[^\r]\n/);
+  } finally {
+    conn.clientTransport.loseConnection();
+  }
+});

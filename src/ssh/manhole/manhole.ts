@@ -20,10 +20,21 @@ export interface ManholeOptions {
   terminal?: boolean;
   /** Colours in results (default: as `terminal`). */
   useColors?: boolean;
+  /**
+   * Write line ends as CR LF (default: as `terminal`). A terminal in raw mode at the far end of an SSH
+   * session moves down without going back to the left on a bare LF; a pty would add the CR, an
+   * in-process REPL must.
+   */
+  crlf?: boolean;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Bare LFs as CR LF; a CR LF stays as it is. */
+function toCRLF(chunk: Buffer): string {
+  return chunk.toString('utf8').replace(/\r?\n/g, '\r\n');
 }
 
 /**
@@ -50,13 +61,14 @@ export class Manhole extends Protocol {
 
   override connectionMade(): void {
     const input = new PassThrough();
+    const terminal = this.#options.terminal ?? false;
+    const crlf = this.#options.crlf ?? terminal;
     const output = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        if (this.connected && !this.transport.disconnecting) this.transport.write(chunk);
+        if (this.connected && !this.transport.disconnecting) this.transport.write(crlf ? toCRLF(chunk) : chunk);
         done();
       },
     });
-    const terminal = this.#options.terminal ?? false;
     const useColors = this.#options.useColors ?? terminal;
     const repl = start({
       prompt: this.#options.prompt ?? '>>> ',
