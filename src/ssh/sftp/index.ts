@@ -11,7 +11,7 @@ export { SFTPClient, openFlags, type SFTPClientOptions, type SFTPHandle, type SF
 export type { ISFTPFilesystem, ISFTPFile, ISFTPDirectory, Awaitable } from './interfaces.js';
 export { type SFTPAttrs, readAttrs, writeAttrs, longname, modeString, isDirectory, isRegularFile, isSymbolicLink, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK } from './attrs.js';
 export { FXP, FX, FX_MESSAGES, FXF, FILEXFER_ATTR, SFTP_VERSION, OPENSSH_EXTENSIONS } from './constants.js';
-export { SFTP_LIMITS, SFTP_CLIENT_DEFAULTS, type SFTPLimits } from './limits.js';
+export { SFTP_LIMITS, SFTP_CLIENT_DEFAULTS, SFTP_REQUEST_OVERHEAD, type SFTPLimits } from './limits.js';
 export { SFTPStatusError, SFTPProtocolError, SFTPPacketTooLongError, SFTPLimitError, SFTPConnectionLostError } from './errors.js';
 export { PacketFramer } from './framer.js';
 export { PacketReader, PacketWriter } from './wire.js';

@@ -20,8 +20,9 @@ export interface SFTPLimits {
   /** Names one READDIR answer carries at most (OpenSSH sends 100). */
   readonly maxNamesPerReaddir: number;
   /**
-   * Bytes of requests the server holds received but not answered yet. Above it the server stops reading
-   * the transport (when it can be paused) until it catches up; a peer that cannot be paused and sends twice
+   * Bytes of requests the server holds received but not answered yet, each counted with
+   * {@link SFTP_REQUEST_OVERHEAD} more for the objects holding it. Above it the server stops reading the
+   * transport (when it can be paused) until it catches up; a peer that cannot be paused and sends twice
    * this much is disconnected.
    */
   readonly maxQueuedBytes: number;
@@ -39,6 +40,13 @@ export interface SFTPLimits {
   /** The most bytes `SFTPClient.readFile` gathers into memory; a longer file fails the call. */
   readonly maxReadFileBytes: number;
 }
+
+/**
+ * What one queued request costs beyond its bytes, in the server's count against `maxQueuedBytes`: a flood
+ * of 13-byte requests is bounded by the objects it makes, not only by its bytes (4 MiB is then at most
+ * about 8,000 requests).
+ */
+export const SFTP_REQUEST_OVERHEAD = 512;
 
 /** The defaults of {@link SFTPLimits}. */
 export const SFTP_LIMITS: SFTPLimits = Object.freeze({

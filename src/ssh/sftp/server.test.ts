@@ -252,3 +252,13 @@ test('when the client stops sending (half-close), what it asked is answered befo
   assert.equal(h.t.disconnecting, true);
   assert.equal(h.t.producer, null, 'the server unregistered as producer, so the transport can close');
 });
+
+test('a flood of tiny requests counts their holding objects too: the transport is paused after a few', async () => {
+  const g = gatedFilesystem();
+  const h = harness(g.fs, { maxQueuedBytes: 2000 });
+  for (let i = 0; i < 4; i++) h.send({ kind: 'stat', path: 'a' });
+  assert.equal(h.t.producerState, 'paused', '4 requests of 13 bytes weigh 4 x (13 + 512)');
+  for (let i = 0; i < 10; i++) await tick();
+  assert.equal(h.t.producerState, 'producing');
+  assert.equal(h.responses().length, 4);
+});

@@ -13,7 +13,7 @@ import { SFTPProtocolError, SFTPStatusError } from '../errors.js';
 import { decodeStrings, encodeServerLimits, encodeStatVFS } from '../extensions.js';
 import { PacketFramer } from '../framer.js';
 import type { ISFTPDirectory, ISFTPFile, ISFTPFilesystem } from '../interfaces.js';
-import { SFTP_LIMITS, type SFTPLimits } from '../limits.js';
+import { SFTP_LIMITS, SFTP_REQUEST_OVERHEAD, type SFTPLimits } from '../limits.js';
 import { decodeHello, decodeRequest, encodeHello, encodeResponse, packetId, packetType, type SFTPRequest, type SFTPResponse } from '../packets.js';
 import { statusOf } from './status.js';
 
@@ -126,8 +126,9 @@ export class SFTPServer extends Protocol implements IPushProducer {
       this.#reply({ kind: 'status', id, status: FX.OP_UNSUPPORTED, message: FX_MESSAGES[FX.OP_UNSUPPORTED]!, language: '' });
       return;
     }
-    this.#queue.push({ req, size: body.length });
-    this.#queuedBytes += body.length;
+    const size = body.length + SFTP_REQUEST_OVERHEAD;
+    this.#queue.push({ req, size });
+    this.#queuedBytes += size;
     if (this.#queuedBytes > this.limits.maxQueuedBytes && !this.#readPaused) {
       const t = this.transport as Pausable;
       if (typeof t.pauseProducing === 'function') {
