@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FX, FXF } from './constants.js';
-import { SFTPConnectionLostError, SFTPStatusError } from './errors.js';
+import { SFTPConnectionLostError, SFTPLimitError, SFTPStatusError } from './errors.js';
 import { isDirectory, isRegularFile, isSymbolicLink } from './attrs.js';
 import { session } from './test-support/session.js';
 
@@ -202,6 +202,17 @@ test('answers cut into small chunks: readFile and download take DATA in pieces, 
     const h = await s.client.open('f');
     assert.deepEqual(new Uint8Array((await s.client.read(h, 5000, 8192))!), data.subarray(5000, 13192));
     await s.client.close(h);
+  } finally {
+    s.close();
+  }
+});
+
+test('readdir fails with SFTPLimitError past maxReaddirNames, and closes its handle', async () => {
+  const s = await session({ client: { limits: { maxReaddirNames: 150 } } });
+  try {
+    for (let i = 0; i < 250; i++) writeFileSync(join(s.root, `f${i}`), '');
+    await assert.rejects(s.client.readdir('/'), SFTPLimitError);
+    assert.equal(s.server.openHandles, 0);
   } finally {
     s.close();
   }

@@ -39,6 +39,8 @@ export interface SFTPLimits {
   readonly maxExtensions: number;
   /** The most bytes `SFTPClient.readFile` gathers into memory; a longer file fails the call. */
   readonly maxReadFileBytes: number;
+  /** The most names `SFTPClient.readdir` gathers; a server sending more fails the call. */
+  readonly maxReaddirNames: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export const SFTP_LIMITS: SFTPLimits = Object.freeze({
   maxPathLength: 4096,
   maxExtensions: 64,
   maxReadFileBytes: 1024 * 1024 * 1024,
+  maxReaddirNames: 1_000_000,
 });
 
 /**

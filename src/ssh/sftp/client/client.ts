@@ -7,7 +7,7 @@ import { Deferred, type Failure } from '../../../defer/index.js';
 import { Protocol } from '../../../internet/protocol.js';
 import type { SFTPAttrs } from '../attrs.js';
 import { FX, FXF, FXP, SFTP_VERSION } from '../constants.js';
-import { SFTPConnectionLostError, SFTPProtocolError, SFTPStatusError } from '../errors.js';
+import { SFTPConnectionLostError, SFTPLimitError, SFTPProtocolError, SFTPStatusError } from '../errors.js';
 import { decodeServerLimits, decodeStatVFS, encodeStrings, type SFTPServerLimits, type SFTPStatVFS } from '../extensions.js';
 import { joinParts, PacketFramer } from '../framer.js';
 import { SFTP_CLIENT_DEFAULTS, SFTP_LIMITS, type SFTPLimits } from '../limits.js';
@@ -411,7 +411,10 @@ export class SFTPClient extends Protocol {
     const handle = await this.opendir(path);
     const out: SFTPName[] = [];
     try {
-      for (let names = await this.readdirHandle(handle); names !== null; names = await this.readdirHandle(handle)) out.push(...names);
+      for (let names = await this.readdirHandle(handle); names !== null; names = await this.readdirHandle(handle)) {
+        if (out.length + names.length > this.limits.maxReaddirNames) throw new SFTPLimitError(`the directory has more than the ${this.limits.maxReaddirNames} names readdir may gather`);
+        for (const n of names) out.push(n);
+      }
     } finally {
       await this.close(handle).then(undefined, () => undefined);
     }
