@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { FX, FXF } from './constants.js';
 import { SFTPStatusError } from './errors.js';
 import { isDirectory, isSymbolicLink } from './attrs.js';
-import { openSSHServer } from './test-support/openssh.js';
+import { requirePeer } from '../../testing/index.js';
+import { openSSHServer, SFTP_SERVER } from './test-support/openssh.js';
 import { tempDir } from './test-support/session.js';
 
 const enc = new TextEncoder();
@@ -14,7 +15,7 @@ const status = (code: number) => (e: unknown) => e instanceof SFTPStatusError &&
 
 test("SFTPClient against OpenSSH's sftp-server: every operation", { timeout: 60_000 }, async () => {
   const dir = tempDir();
-  const { client, stop } = await openSSHServer(dir.path);
+  const { client, stop } = await openSSHServer(requirePeer(SFTP_SERVER, 'openssh-sftp-server'), dir.path);
   try {
     assert.equal(client.serverVersion, 3);
     assert.ok(client.extensions.has('posix-rename@openssh.com'));

@@ -4,14 +4,15 @@
  * @module
  */
 import { ProcessStreamProtocol, reactor, spawnProcess } from '../../../internet/index.js';
-import { requirePeer } from '../../../testing/index.js';
 import { SFTPClient, type SFTPClientOptions } from '../client/client.js';
 
 export const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
 
-/** Starts `sftp-server` with `cwd` as its working directory; resolves once its VERSION arrived. */
-export async function openSSHServer(cwd: string, options: SFTPClientOptions = {}): Promise<{ client: SFTPClient; stop(): void }> {
-  const exe = requirePeer(SFTP_SERVER, 'openssh-sftp-server');
+/**
+ * Starts `sftp-server` (`exe`, from `requirePeer(SFTP_SERVER, 'openssh-sftp-server')` in the test, which
+ * keeps the test out of the quick loop) with `cwd` as its working directory; resolves once its VERSION arrived.
+ */
+export async function openSSHServer(exe: string, cwd: string, options: SFTPClientOptions = {}): Promise<{ client: SFTPClient; stop(): void }> {
   const client = new SFTPClient(options);
   const proto = new ProcessStreamProtocol(client, 'sftp-server', 'drain');
   spawnProcess(reactor, proto, exe, ['sftp-server', '-d', cwd], { path: cwd, env: { PATH: '/usr/bin:/bin' } });
