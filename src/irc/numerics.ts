@@ -105,6 +105,7 @@ export const ERR_UNKNOWNMODE = '472';
 export const ERR_INVITEONLYCHAN = '473';
 export const ERR_BANNEDFROMCHAN = '474';
 export const ERR_BADCHANNELKEY = '475';
+export const ERR_BANLISTFULL = '478';
 export const ERR_BADCHANMASK = '476';
 export const ERR_NOCHANMODES = '477';
 export const ERR_NOPRIVILEGES = '481';

@@ -6,6 +6,7 @@
  */
 import { TorsionError } from '../errors/index.js';
 import { NICK_RULE } from './names.js';
+import type { RoomListName } from './interfaces.js';
 
 /** The base of every chat-service refusal. */
 export class WordsError extends TorsionError {
@@ -70,6 +71,22 @@ export class CannotSendError extends refusal('CannotSend', 'Cannot send to chann
 export class RoomFullError extends refusal('RoomFull', 'Cannot join channel (+l)') {}
 /** The room is invite-only (+i) and the user was not invited. */
 export class InviteOnlyError extends refusal('InviteOnly', 'Cannot join channel (+i)') {}
+/** The user matches a ban of the room (+b) and no ban exception, and was not invited. */
+export class BannedError extends refusal('Banned', 'Cannot join channel (+b)') {}
+/** A room's list (bans, ban exceptions, invite exceptions) holds as many masks as it may. */
+export class ListFullError extends refusal('ListFull', 'Channel list is full') {
+  constructor(
+    target: string | undefined,
+    /** The list that is full. */
+    readonly list: RoomListName,
+  ) {
+    super(target);
+  }
+}
+/** Only server operators may do that (kill a session, announce to everyone). */
+export class NoPrivilegesError extends refusal('NoPrivileges', "Permission Denied- You're not an IRC operator") {}
+/** No server operator account of that name (told apart from a wrong password only after the hash is checked). */
+export class NoOperatorAccountError extends refusal('NoOperatorAccount', 'No operator account of that name') {}
 /** The room has a key (+k) and it was not given. */
 export class BadKeyError extends refusal('BadKey', 'Cannot join channel (+k)') {}
 /** The user is in too many rooms. */

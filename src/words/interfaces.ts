@@ -35,8 +35,25 @@ export type LeaveKind = 'part' | 'kick';
 /** A role a member holds in a room: an operator runs the room, a voiced member may speak when it is moderated. */
 export type RoomRole = 'operator' | 'voice';
 
-/** A room setting that is on or off. */
-export type RoomFlag = 'topicLocked' | 'noOutsideMessages' | 'inviteOnly' | 'moderated';
+/**
+ * A room setting that is on or off. A `secret` room is left out of room lists and its members of lookups
+ * made by people outside it.
+ */
+export type RoomFlag = 'topicLocked' | 'noOutsideMessages' | 'inviteOnly' | 'moderated' | 'secret';
+
+/**
+ * A room's lists of masks (`nick!user@host` with `*` and `?`): `bans` keep matching users out and silent,
+ * `banExceptions` let matching users past the bans, `inviteExceptions` let matching users into an
+ * invite-only room without an invitation.
+ */
+export type RoomListName = 'bans' | 'banExceptions' | 'inviteExceptions';
+
+/** A mask added to or removed from one of a room's lists (spelled in its full `nick!user@host` form once applied). */
+export interface RoomListChange {
+  readonly list: RoomListName;
+  readonly mask: string;
+  readonly added: boolean;
+}
 
 /** A member given (`granted`) or stripped of a role; `nick` is spelled as the member's nick once applied. */
 export interface RoomRoleChange {
@@ -54,8 +71,33 @@ export type RoomSettingChange =
   | { readonly setting: 'key'; readonly value: string | undefined }
   | { readonly setting: 'limit'; readonly value: number | undefined };
 
-/** One change to a room's roles or settings (each front door maps its own syntax, such as IRC's MODE letters). */
-export type RoomChange = RoomRoleChange | RoomSettingChange;
+/** One change to a room's roles, settings or lists (each front door maps its own syntax, such as IRC's MODE letters). */
+export type RoomChange = RoomRoleChange | RoomSettingChange | RoomListChange;
+
+/**
+ * Tags sent on their own, with no text (IRCv3 `TAGMSG`: typing notices, reactions). They reach the room's
+ * members or the user like a message, under the same rules, but are never stored.
+ */
+export interface ChatSignal {
+  /** Unique per service run, from the same sequence as message ids. */
+  id: string;
+  /** When the service accepted it, in seconds. */
+  time: number;
+  from: string;
+  /** The room name or the recipient's nick. */
+  to: string;
+  tags: Record<string, string>;
+}
+
+/** A nick that was in use, as remembered once its user left or changed nick (IRC's WHOWAS). */
+export interface DepartedUser {
+  readonly nick: string;
+  readonly username: string;
+  readonly host: string;
+  readonly realname: string;
+  /** When the nick was given up, in seconds. */
+  readonly time: number;
+}
 
 /**
  * What a front door implements to hear about the chat on behalf of one logged-in user. Every method is
@@ -82,8 +124,21 @@ export interface IChatClient {
   roomChanged(room: string, by: string, changes: readonly RoomChange[]): void;
   /** `by` invited this user to `room`. */
   invited(room: string, by: string): void;
-  /** The service is ending this session (shutdown, or the nick was taken over by its owner). */
+  /** The service is ending this session (shutdown, the nick taken over by its owner, a server operator's kill). */
   disconnect(reason: string): void;
+  /**
+   * `nick`, who shares a room with this user, went away (`away` is the message) or came back (undefined).
+   * Optional, like the methods below: a front door that has no way to show it leaves it out.
+   */
+  awayChanged?(nick: string, away: string | undefined): void;
+  /** `nick` (this user, or one sharing a room) changed real name. */
+  realnameChanged?(nick: string, realname: string): void;
+  /** `by` invited `nick` to `room`, a room this user is in (told to members but the inviter). */
+  userInvited?(room: string, nick: string, by: string): void;
+  /** Tags sent on their own to a room this user is in, or to this user. */
+  signal?(signal: ChatSignal): void;
+  /** A server operator's announcement to everyone who listens for them (IRC's WALLOPS). */
+  announcement?(by: string, text: string): void;
 }
 
 /** A registered nick, as stored. */

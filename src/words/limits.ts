@@ -19,10 +19,22 @@ export const AWAY_MAX_LENGTH = 390;
 /** Longest real name kept (IRC's `USER` realname), in characters. */
 export const REALNAME_MAX_LENGTH = 100;
 
+/** Longest ban or exception mask kept (`nick!user@host` with wildcards), in characters. */
+export const MASK_MAX_LENGTH = 200;
+/** Longest text of an operator's announcement to everyone (IRC's WALLOPS), in characters. */
+export const ANNOUNCEMENT_MAX_LENGTH = 400;
+
 /** The defaults of the bounds the service and its stores take as options. Durations are in seconds. */
 export const WORDS_LIMITS = {
   /** `WordsServiceOptions.maxRoomsPerUser`: rooms one user may be in at once (ISUPPORT `CHANLIMIT`). */
   maxRoomsPerUser: 50,
+  /** `WordsServiceOptions.maxRoomListEntries`: masks each list of a room (bans, ban exceptions, invite exceptions) holds. */
+  maxRoomListEntries: 100,
+  /** `WordsServiceOptions.whowas`: departed nicks remembered, per nick and in all (IRC's WHOWAS). */
+  whowas: {
+    perNick: 10,
+    maxEntries: 5000,
+  },
   /** `WordsServiceOptions.maxStoredTagBytes`: bytes of client tags stored with a room line. */
   maxStoredTagBytes: 512,
   /** `WordsServiceOptions.login`: password guessing, per address and per account (`LoginThrottleOptions`). */

@@ -4,7 +4,8 @@
  * @module
  */
 import type { ChatUser } from './user.js';
-import type { IChatClient, RoomChange } from './interfaces.js';
+import type { IChatClient, RoomChange, RoomListName } from './interfaces.js';
+import { maskMatches, sameMask, type MaskSubject } from './masks.js';
 
 /** A member of a room and the roles they hold there. */
 export interface Membership {
@@ -27,10 +28,22 @@ export interface RoomSettings {
   inviteOnly: boolean;
   /** Only voiced members and operators speak. */
   moderated: boolean;
+  /** Left out of room lists, and its members out of lookups by people outside it. */
+  secret: boolean;
   /** The key needed to join. */
   key?: string;
   /** Most members at once. */
   limit?: number;
+}
+
+/** A mask on one of a room's lists, and who put it there when. */
+export interface RoomListEntry {
+  /** The mask in its full `nick!user@host` form. */
+  readonly mask: string;
+  /** The nick of the operator who added it. */
+  readonly setBy: string;
+  /** When, in the service's seconds. */
+  readonly setAt: number;
 }
 
 /** A room. Front doors read it; changes go through {@link ChatUser}'s methods so the rules are kept. */
@@ -40,7 +53,9 @@ export class ChatRoom {
   /** Who set the topic, and when (the service's seconds). */
   topicSetBy = '';
   topicSetAt = 0;
-  readonly settings: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false };
+  readonly settings: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false, secret: false };
+  /** The room's mask lists, oldest entry first. */
+  readonly lists: Readonly<Record<RoomListName, RoomListEntry[]>> = { bans: [], banExceptions: [], inviteExceptions: [] };
   /** Folded nicks invited and not yet joined. */
   readonly invites = new Set<string>();
   /** Members by folded nick. */
@@ -76,6 +91,23 @@ export class ChatRoom {
     return this.#members.get(key);
   }
 
+  /** True if `list` has a mask matching `subject`. */
+  listMatches(list: RoomListName, subject: MaskSubject): boolean {
+    const entries = this.lists[list];
+    for (const e of entries) if (maskMatches(e.mask, subject)) return true;
+    return false;
+  }
+
+  /** True if `subject` is banned here: a ban matches it and no ban exception does. */
+  isBanned(subject: MaskSubject): boolean {
+    return this.lists.bans.length > 0 && this.listMatches('bans', subject) && !this.listMatches('banExceptions', subject);
+  }
+
+  /** The entry of `list` holding `mask` (compared under the case mapping). */
+  listEntry(list: RoomListName, mask: string): RoomListEntry | undefined {
+    return this.lists[list].find((e) => sameMask(e.mask, mask));
+  }
+
   /** Calls `fn` with each member's client. */
   broadcast(fn: (client: IChatClient) => void, except?: ChatUser): void {
     for (const m of this.#members.values()) if (m.user !== except) fn(m.user.client);
@@ -99,10 +131,17 @@ export class ChatRoom {
     this.#members.set(user.key, m);
   }
 
-  /** @internal Applies one checked change (`target` is the member of a role change). */
-  apply(change: RoomChange, target?: Membership): void {
+  /** @internal Applies one checked change (`target` is the member of a role change; `by` and `now` date a list entry). */
+  apply(change: RoomChange, target?: Membership, by = '', now = 0): void {
     if ('role' in change) {
       if (target) target[change.role] = change.granted;
+      return;
+    }
+    if ('list' in change) {
+      const entries = this.lists[change.list];
+      const i = entries.findIndex((e) => sameMask(e.mask, change.mask));
+      if (change.added && i < 0) entries.push({ mask: change.mask, setBy: by, setAt: now });
+      else if (!change.added && i >= 0) entries.splice(i, 1);
       return;
     }
     switch (change.setting) {

@@ -157,7 +157,7 @@ describe('WordsService rooms', () => {
       { setting: 'key', value: 'sekrit' },
       { setting: 'limit', value: 2 },
     ]);
-    assert.deepEqual(users[0].service.findRoom('#r')?.settings, { topicLocked: true, noOutsideMessages: true, inviteOnly: true, moderated: false, key: 'sekrit', limit: 2 });
+    assert.deepEqual(users[0].service.findRoom('#r')?.settings, { topicLocked: true, noOutsideMessages: true, inviteOnly: true, moderated: false, secret: false, key: 'sekrit', limit: 2 });
     assert.throws(() => users[1].join('#r', 'sekrit'), InviteOnlyError);
     assert.throws(() => users[1].invite('c', '#r'), NotInRoomError);
     assert.throws(() => users[0].invite('op', '#r'), AlreadyInRoomError);

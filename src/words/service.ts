@@ -8,8 +8,18 @@ import { Logger } from '../logger/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
 import { WORDS_LIMITS } from './limits.js';
-import { AccountExistsError, AuthenticationError, InvalidNickError, NickInUseError, TooManyAttemptsError, TooManyRegistrationsError } from './errors.js';
-import type { AccountRecord, ChatMessage, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
+import {
+  AccountExistsError,
+  AuthenticationError,
+  InvalidNickError,
+  NickInUseError,
+  NoOperatorAccountError,
+  TooManyAttemptsError,
+  TooManyRegistrationsError,
+} from './errors.js';
+import type { AccountRecord, ChatMessage, DepartedUser, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
+import { globMatcher } from './masks.js';
+import { DepartedUsers, type WhowasOptions } from './whowas.js';
 import { MemoryStore } from './memory-store.js';
 import { foldName, isValidNick } from './names.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
@@ -48,6 +58,18 @@ export interface WordsServiceOptions {
    * Members online get every tag the front door accepted; only the stored copy is bounded.
    */
   maxStoredTagBytes?: number;
+  /** Masks each list of a room holds: bans, ban exceptions, invite exceptions (100 by default). */
+  maxRoomListEntries?: number;
+  /** How many departed nicks are remembered (IRC's WHOWAS; see {@link WhowasOptions}). */
+  whowas?: WhowasOptions;
+  /** Server operator accounts (IRC's OPER), their passwords hashed like account passwords (`hashPassword`). */
+  operators?: readonly OperatorAccount[];
+}
+
+/** A server operator account: a name and a password hash (`scrypt$...`, as `hashPassword` makes). */
+export interface OperatorAccount {
+  readonly name: string;
+  readonly passwordHash: string;
 }
 
 /** Where a password check or a registration comes from, for the limits per address and per connection. */
@@ -135,6 +157,11 @@ export class WordsService implements ServiceCore {
   readonly #loginThrottle: LoginThrottle;
   readonly #registrations: RegistrationLimiter;
   readonly maxStoredTagBytes: number;
+  readonly maxRoomListEntries: number;
+  /** Who used which nick before (IRC's WHOWAS). */
+  readonly departed: DepartedUsers;
+  readonly #operators = new Map<string, OperatorAccount>();
+  #peakUsers = 0;
   readonly #clock: IReactorTime;
   readonly #scrypt: ScryptParams | undefined;
   readonly #users = new Map<string, ChatUser>();
@@ -148,6 +175,10 @@ export class WordsService implements ServiceCore {
     this.#clock = options.clock ?? defaultReactor();
     this.maxRoomsPerUser = options.maxRoomsPerUser ?? WORDS_LIMITS.maxRoomsPerUser;
     this.maxStoredTagBytes = options.maxStoredTagBytes ?? WORDS_LIMITS.maxStoredTagBytes;
+    this.maxRoomListEntries = options.maxRoomListEntries ?? WORDS_LIMITS.maxRoomListEntries;
+    const whowas = { ...WORDS_LIMITS.whowas, ...options.whowas };
+    this.departed = new DepartedUsers(whowas.perNick, whowas.maxEntries);
+    for (const op of options.operators ?? []) this.addOperator(op.name, op.passwordHash);
     this.#scrypt = options.scrypt;
     this.name = options.name ?? 'torsion.words';
     this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };
@@ -164,7 +195,7 @@ export class WordsService implements ServiceCore {
 
   /** Tells every client `disconnect(reason)`, logs everyone out, then flushes and closes the store. */
   stop(reason = 'Server shutting down'): Deferred<void> {
-    for (const user of [...this.#users.values()]) this.#endSession(user, reason);
+    for (const user of [...this.#users.values()]) this.endSession(user, reason);
     if (!this.#started) return Deferred.succeed(undefined);
     this.#started = false;
     return this.store.stop();
@@ -178,8 +209,8 @@ export class WordsService implements ServiceCore {
     return Math.floor(this.#clock.seconds() * 1000) / 1000;
   }
 
-  /** Tells the user's client `disconnect(reason)` and logs the user out. */
-  #endSession(user: ChatUser, reason: string): void {
+  /** @internal Tells the user's client `disconnect(reason)` and logs the user out. */
+  endSession(user: ChatUser, reason: string): void {
     try {
       user.client.disconnect(reason);
     } catch (e) {
@@ -209,6 +240,47 @@ export class WordsService implements ServiceCore {
   /** Everyone online. */
   users(): IterableIterator<ChatUser> {
     return this.#users.values();
+  }
+
+  /** How many users are online. */
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  /** The most users online at once since the service started. */
+  get peakUsers(): number {
+    return this.#peakUsers;
+  }
+
+  /**
+   * Who used `nick` before, newest first (IRC's WHOWAS): at most `count` entries when it is positive, all
+   * kept otherwise. `nick` may hold `*` and `?` wildcards.
+   */
+  whowas(nick: string, count = 0): DepartedUser[] {
+    return this.departed.lookup(nick, count, /[*?]/.test(nick) ? globMatcher(nick) : undefined);
+  }
+
+  /** Adds (or replaces) a server operator account; `passwordHash` as `hashPassword` makes it. */
+  addOperator(name: string, passwordHash: string): void {
+    this.#operators.set(foldName(name), { name, passwordHash });
+  }
+
+  /**
+   * Makes `user` a server operator with an operator account's name and password. Fails with
+   * `NoOperatorAccountError` for an unknown name, `AuthenticationError` for a wrong password, or
+   * `TooManyAttemptsError` while the login throttle refuses (operator passwords are guessed like any other).
+   * The hash is checked even for unknown names, so timing does not tell which names exist.
+   */
+  operatorLogin(user: ChatUser, name: string, password: string): Deferred<string> {
+    const op = this.#operators.get(foldName(name));
+    const key = `oper:${foldName(name)}`;
+    return this.#checkPassword(name, key, password, op?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, user.host).addCallback((ok) => {
+      if (!op) throw new NoOperatorAccountError(name);
+      if (!ok) throw new AuthenticationError(name);
+      if (user.online) user.serverOperator = op.name;
+      log.info('{nick} is now a server operator ({name})', { nick: user.nick, name: op.name });
+      return op.name;
+    });
   }
 
   /** Every room with members. */
@@ -353,7 +425,7 @@ export class WordsService implements ServiceCore {
     if (!holder || holder === claimant) return;
     if (!claim.owner) throw new NickInUseError(nick);
     log.info('{nick} regained by its owner', { nick: holder.nick });
-    this.#endSession(holder, REGAINED);
+    this.endSession(holder, REGAINED);
   }
 
   /**
@@ -367,6 +439,7 @@ export class WordsService implements ServiceCore {
       this.#takeNick(nick, claim);
       const user = new ChatUser(this, nick, claim.account ?? options.account?.name, options.client, options);
       this.#users.set(user.key, user);
+      if (this.#users.size > this.#peakUsers) this.#peakUsers = this.#users.size;
       log.debug('{nick} logged in', { nick });
       return user;
     });
@@ -379,6 +452,7 @@ export class WordsService implements ServiceCore {
       if (!user.online) return;
       this.#takeNick(nick, claim, user);
       const old = user.nick;
+      this.#remember(user);
       const peers = user.roomPeers();
       this.#users.delete(user.key);
       user.rename(nick);
@@ -390,7 +464,13 @@ export class WordsService implements ServiceCore {
 
   /** @internal */
   logout(user: ChatUser): void {
-    if (this.#users.get(user.key) === user) this.#users.delete(user.key);
+    if (this.#users.get(user.key) !== user) return;
+    this.#users.delete(user.key);
+    this.#remember(user);
+  }
+
+  #remember(user: ChatUser): void {
+    this.departed.remember({ nick: user.nick, username: user.username, host: user.host, realname: user.realname, time: this.now() });
   }
 }
 

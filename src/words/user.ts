@@ -8,6 +8,10 @@ import type { Deferred } from '../defer/index.js';
 import {
   AlreadyInRoomError,
   BadKeyError,
+  BannedError,
+  ListFullError,
+  NoPrivilegesError,
+  WordsError,
   CannotSendError,
   InvalidRoomError,
   InviteOnlyError,
@@ -21,8 +25,9 @@ import {
   TooManyRoomsError,
   UserNotInRoomError,
 } from './errors.js';
-import type { ChatMessage, HistoryQuery, IChatClient, MessageKind, RoomChange } from './interfaces.js';
-import { AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH } from './limits.js';
+import type { ChatMessage, ChatSignal, HistoryQuery, IChatClient, MessageKind, RoomChange } from './interfaces.js';
+import { ANNOUNCEMENT_MAX_LENGTH, AWAY_MAX_LENGTH, REALNAME_MAX_LENGTH, REASON_MAX_LENGTH, TOPIC_MAX_LENGTH } from './limits.js';
+import { normalizeMask } from './masks.js';
 import { foldName, isRoomName, isValidRoomName } from './names.js';
 import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
@@ -33,7 +38,10 @@ export interface ServiceCore {
   now(): number;
   nextMessageId(now: number): string;
   readonly maxRoomsPerUser: number;
+  readonly maxRoomListEntries: number;
   findUser(nick: string): ChatUser | undefined;
+  users(): IterableIterator<ChatUser>;
+  endSession(user: ChatUser, reason: string): void;
   findRoom(name: string): ChatRoom | undefined;
   createRoom(name: string): ChatRoom;
   dropRoomIfEmpty(room: ChatRoom): void;
@@ -83,8 +91,12 @@ export class ChatUser {
   away: string | undefined;
   /** User mode `+i`: hidden from WHO/NAMES of rooms one does not share. */
   invisible = false;
+  /** The server operator account this user logged in to (IRC's OPER), if any: it may kill sessions and announce. */
+  serverOperator: string | undefined;
+  /** Whether this user hears server operators' announcements (IRC's user mode `+w`). */
+  hearsAnnouncements = false;
   readonly username: string;
-  readonly realname: string;
+  #realname: string;
   readonly host: string;
   /** When this session began, in the service's seconds. */
   readonly signedOn: number;
@@ -104,13 +116,18 @@ export class ChatUser {
     this.#nick = nick;
     this.#key = foldName(nick);
     this.username = details.username ?? nick;
-    this.realname = scrubText(details.realname ?? nick, REALNAME_MAX_LENGTH);
+    this.#realname = scrubText(details.realname ?? nick, REALNAME_MAX_LENGTH);
     this.host = details.host ?? 'localhost';
     this.signedOn = this.lastActive = service.now();
   }
 
   get nick(): string {
     return this.#nick;
+  }
+
+  /** The real name (IRC's USER and SETNAME). */
+  get realname(): string {
+    return this.#realname;
   }
 
   /** The folded nick. */
@@ -156,8 +173,11 @@ export class ChatUser {
       room = this.service.createRoom(name);
       operator = true;
     } else {
+      // An invitation lets one past +i and the bans (RFC 2812 semantics as ircds apply them); an invite
+      // exception only past +i.
       const invited = room.invites.has(this.#key);
-      if (room.settings.inviteOnly && !invited) throw new InviteOnlyError(room.name);
+      if (room.settings.inviteOnly && !invited && !room.listMatches('inviteExceptions', this)) throw new InviteOnlyError(room.name);
+      if (!invited && room.isBanned(this)) throw new BannedError(room.name);
       if (room.settings.key !== undefined && room.settings.key !== key) throw new BadKeyError(room.name);
       if (room.settings.limit !== undefined && room.size >= room.settings.limit) throw new RoomFullError(room.name);
     }
@@ -195,10 +215,7 @@ export class ChatUser {
     const now = this.service.now();
     const kind = options.kind ?? 'message';
     if (isRoomName(target)) {
-      const room = this.service.findRoom(target);
-      if (!room) throw new NoSuchUserError(target);
-      const me = room.membership(this);
-      if ((!me && room.settings.noOutsideMessages) || (room.settings.moderated && !me?.operator && !me?.voice)) throw new CannotSendError(room.name);
+      const room = this.#roomToSpeakIn(target);
       const message: ChatMessage = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, text, kind };
       if (options.tags) message.tags = scrubTags(options.tags);
       this.lastActive = now;
@@ -212,6 +229,41 @@ export class ChatUser {
     this.lastActive = now;
     to.client.receive(message);
     return to.away !== undefined && kind !== 'notice' ? { message, away: to.away } : { message };
+  }
+
+  /**
+   * The room `name` if this user may speak there: not from outside under `noOutsideMessages`, not unvoiced
+   * under `moderated`, and not while banned (operators and voiced members aside).
+   */
+  #roomToSpeakIn(name: string): ChatRoom {
+    const room = this.service.findRoom(name);
+    if (!room) throw new NoSuchUserError(name);
+    const me = room.membership(this);
+    const privileged = me !== undefined && (me.operator || me.voice);
+    if ((!me && room.settings.noOutsideMessages) || (room.settings.moderated && !privileged) || (!privileged && room.isBanned(this))) {
+      throw new CannotSendError(room.name);
+    }
+    return room;
+  }
+
+  /**
+   * Sends tags on their own (IRC's TAGMSG) to a room or a user, under the rules of {@link send}; they are
+   * not stored, and reach only front doors that implement `signal`.
+   */
+  sendSignal(target: string, tags: Record<string, string>): ChatSignal {
+    this.#check();
+    const now = this.service.now();
+    if (isRoomName(target)) {
+      const room = this.#roomToSpeakIn(target);
+      const signal: ChatSignal = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, tags: scrubTags(tags) };
+      room.broadcast((c) => c.signal?.(signal), this);
+      return signal;
+    }
+    const to = this.service.findUser(target);
+    if (!to) throw new NoSuchUserError(target);
+    const signal: ChatSignal = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: to.nick, tags: scrubTags(tags) };
+    to.client.signal?.(signal);
+    return signal;
   }
 
   /** Sets the topic of a room this user is in (under `+t`, operators only). */
@@ -251,28 +303,42 @@ export class ChatUser {
       if (room.settings.inviteOnly && !me.operator) throw new NotOperatorError(room.name);
       if (room.membership(target)) throw new AlreadyInRoomError(target.nick);
       room.invites.add(target.key);
+      room.broadcast((c) => c.userInvited?.(room.name, target.nick, this.#nick), this);
     }
     target.client.invited(room?.name ?? name, this.#nick);
     return target.away !== undefined ? { away: target.away } : {};
   }
 
   /**
-   * Changes roles and settings of a room (operators only). Changes that would do nothing, and keys or
-   * limits that are not usable (a key with spaces, commas or NUL; a limit that is not a positive integer),
-   * are dropped; the rest are applied in order and members are told `roomChanged` once. Throws
-   * `UserNotInRoomError` for a role change of someone not in the room. Returns what was applied.
+   * Changes roles, settings and lists of a room (operators only). Changes that would do nothing, and keys,
+   * limits or masks that are not usable (a key with spaces, commas or NUL; a limit that is not a positive
+   * integer; an empty or over-long mask), are dropped; the rest are applied in order and members are told
+   * `roomChanged` once. A change that is refused (a role for someone not in the room, `UserNotInRoomError`,
+   * or not online, `NoSuchUserError`; a mask for a full list, `ListFullError`) is given to `refused` and the
+   * others still apply; without `refused`, the first refusal is thrown once the rest are applied. Returns
+   * what was applied.
    */
-  changeRoom(name: string, changes: readonly RoomChange[]): RoomChange[] {
+  changeRoom(name: string, changes: readonly RoomChange[], refused?: (change: RoomChange, error: WordsError) => void): RoomChange[] {
     this.#check();
     const { room } = this.#operatorOf(name);
     const applied: RoomChange[] = [];
+    let first: WordsError | undefined;
     for (const change of changes) {
-      const checked = this.#checkChange(room, change);
+      let checked: { change: RoomChange; target?: Membership } | undefined;
+      try {
+        checked = this.#checkChange(room, change);
+      } catch (e) {
+        if (!(e instanceof WordsError)) throw e;
+        if (refused) refused(change, e);
+        else first ??= e;
+        continue;
+      }
       if (checked === undefined) continue;
-      room.apply(checked.change, checked.target);
+      room.apply(checked.change, checked.target, this.#nick, this.service.now());
       applied.push(checked.change);
     }
     if (applied.length > 0) room.broadcast((cl) => cl.roomChanged(room.name, this.#nick, applied));
+    if (first) throw first;
     return applied;
   }
 
@@ -280,9 +346,21 @@ export class ChatUser {
   #checkChange(room: ChatRoom, change: RoomChange): { change: RoomChange; target?: Membership } | undefined {
     if ('role' in change) {
       const target = room.memberByKey(foldName(change.nick));
-      if (!target) throw new UserNotInRoomError(change.nick);
+      if (!target) {
+        if (!this.service.findUser(change.nick)) throw new NoSuchUserError(change.nick);
+        throw new UserNotInRoomError(change.nick);
+      }
       if (target[change.role] === change.granted) return undefined;
       return { change: { role: change.role, nick: target.user.nick, granted: change.granted }, target };
+    }
+    if ('list' in change) {
+      const mask = normalizeMask(change.mask);
+      if (mask === undefined) return undefined;
+      const present = room.listEntry(change.list, mask);
+      if (!change.added) return present ? { change: { list: change.list, mask: present.mask, added: false } } : undefined;
+      if (present) return undefined;
+      if (room.lists[change.list].length >= this.service.maxRoomListEntries) throw new ListFullError(room.name, change.list);
+      return { change: { list: change.list, mask, added: true } };
     }
     const settings = room.settings;
     switch (change.setting) {
@@ -302,7 +380,40 @@ export class ChatUser {
   /** Sets (or, with `undefined` or '', clears) the away message. */
   setAway(message: string | undefined): void {
     this.#check();
+    const before = this.away;
     this.away = message === '' || message === undefined ? undefined : scrubText(message, AWAY_MAX_LENGTH);
+    if (this.away === before) return;
+    for (const p of this.roomPeers()) p.client.awayChanged?.(this.#nick, this.away);
+  }
+
+  /** Changes the real name; this user and everyone sharing a room are told `realnameChanged`. */
+  setRealname(realname: string): void {
+    this.#check();
+    this.#realname = scrubText(realname, REALNAME_MAX_LENGTH);
+    this.client.realnameChanged?.(this.#nick, this.#realname);
+    for (const p of this.roomPeers()) p.client.realnameChanged?.(this.#nick, this.#realname);
+  }
+
+  /**
+   * Ends `nick`'s session (server operators only): its client is told `disconnect`, and those sharing a room
+   * see it quit with `Killed (<this nick> (<reason>))`.
+   */
+  kill(nick: string, reason = ''): void {
+    this.#check();
+    if (this.serverOperator === undefined) throw new NoPrivilegesError(nick);
+    const target = this.service.findUser(nick);
+    if (!target) throw new NoSuchUserError(nick);
+    reason = scrubText(reason, REASON_MAX_LENGTH) || this.#nick;
+    this.service.endSession(target, `Killed (${this.#nick} (${reason}))`);
+  }
+
+  /** Sends `text` to every user who hears announcements, this one included when it does (server operators only). */
+  announce(text: string): void {
+    this.#check();
+    if (this.serverOperator === undefined) throw new NoPrivilegesError();
+    if (text === '') throw new NoTextError();
+    text = scrubText(text, ANNOUNCEMENT_MAX_LENGTH);
+    for (const u of this.service.users()) if (u.hearsAnnouncements) u.client.announcement?.(this.#nick, text);
   }
 
   /** Changes nick under the same rules as login; this user and everyone sharing a room are told. */

@@ -65,11 +65,12 @@ describe('IRC server channels', () => {
     assert.deepEqual(cat.lines(), [':irc.test 475 cat #room :Cannot join channel (+k)']);
     cat.send('JOIN #room sesame');
     assert.deepEqual(cat.lines(), [':irc.test 471 cat #room :Cannot join channel (+l)']);
-    op.send('MODE #room -l+i', 'MODE #room +z', 'MODE #room +o ghost');
+    op.send('MODE #room -l+i', 'MODE #room +z', 'MODE #room +o ghost', 'MODE #room +o cat');
     const replies = op.lines();
     assert.deepEqual(replies.slice(1), [
       ':irc.test 472 op z :is unknown mode char to me for #room',
-      ':irc.test 441 op ghost #room :They aren\'t on that channel',
+      ':irc.test 401 op ghost :No such nick/channel',
+      ':irc.test 441 op cat #room :They aren\'t on that channel',
     ]);
     cat.send('JOIN #room sesame');
     assert.deepEqual(cat.lines(), [':irc.test 473 cat #room :Cannot join channel (+i)']);

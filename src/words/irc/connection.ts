@@ -10,17 +10,19 @@
 import { Failure, type Deferred } from '../../defer/index.js';
 import type { IDelayedCall, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
-import type { ChatMessage, ChatUser, IChatClient, LeaveKind, RoomChange, VerifiedAccount } from '../index.js';
+import type { ChatMessage, ChatSignal, ChatUser, IChatClient, LeaveKind, RoomChange, VerifiedAccount } from '../index.js';
 import type { IRCMessage } from '../../irc/message.js';
 import { IRCLineReceiver, type IRCLimit } from '../../irc/receiver.js';
 import { ERR_INPUTTOOLONG } from '../../irc/numerics.js';
+import { IRC_MAX_CLIENT_TAG_BYTES } from '../../irc/limits.js';
+import { labeledResponse, labelOf } from './labeled.js';
 import { dispatch } from './commands/index.js';
 import { wireOf } from './kinds.js';
 import { formatRoomChanges } from './modes.js';
 import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
-import { relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
+import { messageTags, relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
 import { InputThrottle, RequestQueue } from './throttle.js';
 import { runHistoryRequest, type HistoryRequest } from './commands/history.js';
 import { concatBytes } from '../../protocols/bytes.js';
@@ -58,6 +60,8 @@ export const REGISTERED: Readonly<RegistrationState> = Object.freeze({ capNegoti
 /** One client of the IRC server. */
 export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> implements IChatClient {
   declare factory: IRCServerFactory;
+  /** A client's tag section, its `@` and space included: IRCv3 leaves the rest of the 8,191 bytes to the server. */
+  override MAX_TAG_BYTES = IRC_MAX_CLIENT_TAG_BYTES + 2;
   /** The logged-in user, once registered. */
   user: ChatUser | undefined;
   #caps: Set<string> | undefined;
@@ -80,6 +84,8 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   #history: RequestQueue<HistoryRequest> | undefined;
   /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
   #echoes: PendingEcho[] | undefined;
+  /** While a command with a label runs (labeled-response): the lines it makes the server send this client. */
+  #labeled: Uint8Array[] | undefined;
 
   /** This client's CHATHISTORY requests, served in turn (made on first use). */
   get historyRequests(): RequestQueue<HistoryRequest> {
@@ -189,11 +195,22 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       if (held.length > MAX_HELD_COMMANDS) this.close('Too many commands before registration finished');
       return;
     }
+    const label = this.#caps?.has('labeled-response') ? labelOf(msg.tags) : undefined;
+    if (label !== undefined) this.#labeled = [];
     try {
       dispatch(this, msg);
     } catch (e) {
       log.failure('IRC command {command} failed', new Failure(e), { command: msg.command });
+    } finally {
+      if (label !== undefined) this.#sendLabeled(label);
     }
+  }
+
+  /** Sends what the labeled command that just ran gathered, labeled (see `labeled.ts`). */
+  #sendLabeled(label: string): void {
+    const out = this.#labeled ?? [];
+    this.#labeled = undefined;
+    for (const line of labeledResponse(label, out, this.factory.options.serverName)) this.writeBytes(line);
   }
 
   /** Runs the commands held while the login was in flight (called when it has finished, either way). */
@@ -275,6 +292,10 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   /** Writes wire bytes now, or at the end of the input batch in progress (see `dataReceived`). */
   writeBytes(bytes: Uint8Array): void {
     if (this.#closing || !this.connected) return;
+    if (this.#labeled !== undefined) {
+      this.#labeled.push(bytes);
+      return;
+    }
     if (this.factory.batching) {
       if (this.#out.length === 0) this.factory.markDirty(this);
       this.#out.push(bytes);
@@ -309,6 +330,10 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   /** Sends `ERROR :Closing Link` and drops the connection. */
   close(reason: string): void {
     if (this.#closing) return;
+    // A labeled command that closes the link (QUIT) gets its replies unlabeled, ahead of the ERROR.
+    const held = this.#labeled;
+    this.#labeled = undefined;
+    if (held) for (const line of held) this.writeBytes(line);
     this.serverMessage('ERROR', `Closing Link: ${this.host} (${reason})`);
     this.flushOutput();
     this.#closing = true;
@@ -387,8 +412,12 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   }
 
   userJoined(room: string, nick: string): void {
-    this.sendFrom(this.#prefixOf(nick), 'JOIN', room);
-    if (this.user && nick === this.user.nick) sendJoinState(this, room);
+    const self = this.user !== undefined && nick === this.user.nick;
+    const joiner = this.#caps !== undefined ? this.factory.service.findUser(nick) : undefined;
+    if (joiner && this.#caps!.has('extended-join')) this.sendFrom(userPrefix(joiner), 'JOIN', room, joiner.account ?? '*', joiner.realname);
+    else this.sendFrom(this.#prefixOf(nick), 'JOIN', room);
+    if (self) sendJoinState(this, room);
+    else if (joiner?.away !== undefined && this.#caps!.has('away-notify')) this.sendFrom(userPrefix(joiner), 'AWAY', joiner.away);
   }
 
   userLeft(room: string, nick: string, reason: string, kind: LeaveKind, by?: string): void {
@@ -420,6 +449,34 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
 
   disconnect(reason: string): void {
     this.close(reason);
+  }
+
+  awayChanged(nick: string, away: string | undefined): void {
+    if (!this.caps.has('away-notify')) return;
+    if (away === undefined) this.sendFrom(this.#prefixOf(nick), 'AWAY');
+    else this.sendFrom(this.#prefixOf(nick), 'AWAY', away);
+  }
+
+  realnameChanged(nick: string, realname: string): void {
+    if (this.caps.has('setname')) this.sendFrom(this.#prefixOf(nick), 'SETNAME', realname);
+  }
+
+  userInvited(room: string, nick: string, by: string): void {
+    if (this.caps.has('invite-notify') && nick !== this.user?.nick) this.sendFrom(this.#prefixOf(by), 'INVITE', nick, room);
+  }
+
+  signal(signal: ChatSignal): void {
+    if (this.caps.has('message-tags')) this.writeSignal(signal);
+  }
+
+  announcement(by: string, text: string): void {
+    this.sendFrom(this.#prefixOf(by), 'WALLOPS', text);
+  }
+
+  /** Sends a TAGMSG (a client that enabled message-tags: the sender's echo, or a recipient). */
+  writeSignal(signal: ChatSignal): void {
+    const tags = messageTags({ ...signal, text: '', kind: 'message' }, this.tagVariant | WANT_TAGS);
+    this.send({ tags, prefix: this.#prefixOf(signal.from), command: 'TAGMSG', params: [signal.to] });
   }
 
   #prefixOf(nick: string): string {

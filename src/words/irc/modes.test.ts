@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { RoomChange, RoomSettings } from '../index.js';
 import { formatRoomChanges, memberPrefix, parseRoomModes, roomModeString } from './modes.js';
 
-const DEFAULTS: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false };
+const DEFAULTS: RoomSettings = { topicLocked: true, noOutsideMessages: true, inviteOnly: false, moderated: false, secret: false };
 
 describe('IRC mode letters', () => {
   test('every letter maps to its role or setting, with its sign', () => {
@@ -34,8 +34,20 @@ describe('IRC mode letters', () => {
   });
 
   test('unknown letters, list queries and missing arguments are problems, in order; the argument count stops reading', () => {
-    assert.deepEqual(parseRoomModes('+xb+o', [], 4), { changes: [], problems: [{ kind: 'unknown', letter: 'x' }, { kind: 'list', letter: 'b' }, { kind: 'needMoreParams' }] });
-    assert.deepEqual(parseRoomModes('+bk', ['*!*@x', 'k'], 4).changes, [{ setting: 'key', value: 'k' }], 'a ban mask is skipped with its argument');
+    assert.deepEqual(parseRoomModes('+xb+o', [], 4), { changes: [], problems: [{ kind: 'unknown', letter: 'x' }, { kind: 'list', list: 'bans' }, { kind: 'needMoreParams' }] });
+    assert.deepEqual(parseRoomModes('+eI', [], 4).problems, [{ kind: 'list', list: 'banExceptions' }, { kind: 'list', list: 'inviteExceptions' }]);
+    assert.deepEqual(
+      parseRoomModes('+bk-eI+s', ['*!*@x', 'k', 'ok!*@*', 'friend'], 4).changes,
+      [
+        { list: 'bans', mask: '*!*@x', added: true },
+        { setting: 'key', value: 'k' },
+        { list: 'banExceptions', mask: 'ok!*@*', added: false },
+        { list: 'inviteExceptions', mask: 'friend', added: false },
+        { setting: 'secret', value: true },
+      ],
+      'list letters with a mask are changes of their list, counted as arguments',
+    );
+    assert.deepEqual(formatRoomChanges(parseRoomModes('+b-I', ['a!*@*', 'b!*@*'], 4).changes), ['+b-I', 'a!*@*', 'b!*@*']);
     assert.deepEqual(parseRoomModes('-k', [], 4).changes, [{ setting: 'key', value: undefined }], '-k needs no key');
     assert.deepEqual(parseRoomModes('+vvv', ['a', 'b', 'c'], 2).changes.length, 2);
   });
@@ -60,16 +72,17 @@ describe('IRC mode letters', () => {
 
   test('the 324 mode string lists settings in letter order; the key only for members', () => {
     assert.deepEqual(roomModeString(DEFAULTS), ['+nt']);
-    const all = { topicLocked: true, noOutsideMessages: true, inviteOnly: true, moderated: true, key: 'sekrit', limit: 2 };
-    assert.deepEqual(roomModeString(all), ['+imntkl', 'sekrit', '2']);
-    assert.deepEqual(roomModeString(all, false), ['+imntkl', '*', '2']);
+    const all = { topicLocked: true, noOutsideMessages: true, inviteOnly: true, moderated: true, secret: true, key: 'sekrit', limit: 2 };
+    assert.deepEqual(roomModeString(all), ['+imnstkl', 'sekrit', '2']);
+    assert.deepEqual(roomModeString(all, false), ['+imnstkl', '*', '2']);
     assert.deepEqual(roomModeString({ ...DEFAULTS, topicLocked: false, noOutsideMessages: false }), ['+']);
   });
 
-  test('NAMES prefixes: @ beats +', () => {
+  test('NAMES prefixes: @ beats +; with multi-prefix, every prefix, highest first', () => {
     assert.deepEqual(
       [memberPrefix({ operator: true, voice: true }), memberPrefix({ operator: false, voice: true }), memberPrefix({ operator: false, voice: false }), memberPrefix(undefined)],
       ['@', '+', '', ''],
     );
+    assert.deepEqual([memberPrefix({ operator: true, voice: true }, true), memberPrefix({ operator: false, voice: true }, true), memberPrefix(undefined, true)], ['@+', '+', '']);
   });
 });

@@ -1,23 +1,29 @@
 /**
  * How the IRC door writes the service's room roles and settings as RFC 2811 mode letters, and reads them
  * back: `o` operator, `v` voice, `t` topicLocked, `n` noOutsideMessages, `i` inviteOnly, `m` moderated,
- * `k` key, `l` limit. The service itself knows no letters.
+ * `s` secret, `k` key, `l` limit, and the lists `b` bans, `e` ban exceptions, `I` invite exceptions. The
+ * service itself knows no letters.
  * @module
  */
-import type { Membership, RoomChange, RoomFlag, RoomRole, RoomSettings } from '../index.js';
+import type { Membership, RoomChange, RoomFlag, RoomListName, RoomRole, RoomSettings } from '../index.js';
 
 /** The channel mode letters the service has a meaning for. */
-export const ROOM_MODE_LETTERS = 'ovtnklim';
+export const ROOM_MODE_LETTERS = 'ovtnklimsbeI';
 
 const ROLE_LETTERS: Record<RoomRole, string> = { operator: 'o', voice: 'v' };
-const FLAG_LETTERS: Record<RoomFlag, string> = { inviteOnly: 'i', moderated: 'm', noOutsideMessages: 'n', topicLocked: 't' };
+const FLAG_LETTERS: Record<RoomFlag, string> = { inviteOnly: 'i', moderated: 'm', noOutsideMessages: 'n', topicLocked: 't', secret: 's' };
 const ROLES: Record<string, RoomRole> = { o: 'operator', v: 'voice' };
-const FLAGS: Record<string, RoomFlag> = { i: 'inviteOnly', m: 'moderated', n: 'noOutsideMessages', t: 'topicLocked' };
-/** Letters of lists (bans, exceptions, invitations) this server keeps none of. */
-const LIST_LETTERS = 'beI';
+const FLAGS: Record<string, RoomFlag> = { i: 'inviteOnly', m: 'moderated', n: 'noOutsideMessages', t: 'topicLocked', s: 'secret' };
+/** The letter of each list of masks. */
+export const LIST_LETTERS: Record<RoomListName, string> = { bans: 'b', banExceptions: 'e', inviteExceptions: 'I' };
+const LISTS: Record<string, RoomListName> = { b: 'bans', e: 'banExceptions', I: 'inviteExceptions' };
 
-/** `@` for an operator, `+` for a voiced member, '' otherwise (NAMES, WHO, WHOIS). */
-export function memberPrefix(m: Pick<Membership, 'operator' | 'voice'> | undefined): string {
+/**
+ * `@` for an operator, `+` for a voiced member, '' otherwise (NAMES, WHO, WHOIS); with `all` (IRCv3
+ * `multi-prefix`), every prefix the member has, highest first.
+ */
+export function memberPrefix(m: Pick<Membership, 'operator' | 'voice'> | undefined, all = false): string {
+  if (all) return (m?.operator ? '@' : '') + (m?.voice ? '+' : '');
   return m?.operator ? '@' : m?.voice ? '+' : '';
 }
 
@@ -25,7 +31,7 @@ export function memberPrefix(m: Pick<Membership, 'operator' | 'voice'> | undefin
 export function roomModeString(settings: RoomSettings, showKey = true): string[] {
   let letters = '+';
   const args: string[] = [];
-  for (const flag of ['inviteOnly', 'moderated', 'noOutsideMessages', 'topicLocked'] as const) if (settings[flag]) letters += FLAG_LETTERS[flag];
+  for (const flag of ['inviteOnly', 'moderated', 'noOutsideMessages', 'secret', 'topicLocked'] as const) if (settings[flag]) letters += FLAG_LETTERS[flag];
   if (settings.key !== undefined) {
     letters += 'k';
     args.push(showKey ? settings.key : '*');
@@ -40,6 +46,7 @@ export function roomModeString(settings: RoomSettings, showKey = true): string[]
 /** The letter, sign and argument of one change. */
 function letterOf(c: RoomChange): { adding: boolean; letter: string; arg?: string } {
   if ('role' in c) return { adding: c.granted, letter: ROLE_LETTERS[c.role], arg: c.nick };
+  if ('list' in c) return { adding: c.added, letter: LIST_LETTERS[c.list], arg: c.mask };
   switch (c.setting) {
     case 'key':
       return { adding: c.value !== undefined, letter: 'k', arg: c.value ?? '*' };
@@ -67,8 +74,8 @@ export function formatRoomChanges(changes: readonly RoomChange[]): string[] {
 
 /** Something in a MODE command the door answers with a numeric, in the order met. */
 export type ModeProblem =
-  /** A query of a list (`+b` without a mask): always empty here. */
-  | { kind: 'list'; letter: string }
+  /** A query of a list (`+b` without a mask). */
+  | { kind: 'list'; list: RoomListName }
   | { kind: 'unknown'; letter: string }
   /** A letter that takes an argument came without one. */
   | { kind: 'needMoreParams' };
@@ -82,7 +89,7 @@ export interface ParsedModes {
 /**
  * Reads a channel MODE command's letters and arguments. Reading stops at the change that would take
  * argument number `maxArgs + 1` (ISUPPORT `MODES`); `-k` needs no key; list letters with an argument
- * (a ban mask) are skipped.
+ * are changes to the list, without one a query of it.
  */
 export function parseRoomModes(modeString: string, args: readonly string[], maxArgs: number): ParsedModes {
   const changes: RoomChange[] = [];
@@ -94,9 +101,15 @@ export function parseRoomModes(modeString: string, args: readonly string[], maxA
       adding = letter === '+';
       continue;
     }
-    if (LIST_LETTERS.includes(letter)) {
-      if (args[argIndex] === undefined) problems.push({ kind: 'list', letter });
-      else argIndex++;
+    const list = LISTS[letter];
+    if (list !== undefined) {
+      const mask = args[argIndex];
+      if (mask === undefined) {
+        problems.push({ kind: 'list', list });
+        continue;
+      }
+      if (++argIndex > maxArgs) break;
+      changes.push({ list, mask, added: adding });
       continue;
     }
     if (!ROOM_MODE_LETTERS.includes(letter)) {

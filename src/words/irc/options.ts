@@ -3,6 +3,9 @@
  * @module
  */
 import type { IReactorTime } from '../../internet/interfaces.js';
+import { IRC_SERVER_LIMITS } from './limits.js';
+
+export { IRC_SERVER_LIMITS };
 
 /** Per-client input flood limits: a token bucket on the server's clock. */
 export interface FloodOptions {
@@ -77,21 +80,6 @@ export interface ResolvedServerOptions {
   version: string;
   sendQ: number;
 }
-
-/**
- * The defaults of the server's limits and timeouts (seconds), each the option of the same name. The
- * protocol's own limits (line and tag bytes, the SASL payload) are in `../limits.ts`.
- */
-export const IRC_SERVER_LIMITS = {
-  pingInterval: 120,
-  pingTimeout: 60,
-  registrationTimeout: 60,
-  flood: { burst: 20, rate: 4, maxQueued: 100 },
-  maxTargets: 4,
-  historyLimit: 100,
-  historyThrottle: { burst: 10, rate: 2, maxQueued: 50 },
-  sendQ: 512 * 1024,
-} as const;
 
 /** Fills in the defaults. */
 export function resolveOptions(options: IRCServerOptions, serviceName: string, reactorClock: IReactorTime): ResolvedServerOptions {

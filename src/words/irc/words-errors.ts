@@ -2,7 +2,8 @@
  * Words service refusals as IRC numerics (RFC 2812 §5.2).
  * @module
  */
-import { WordsError } from '../index.js';
+import { ListFullError, WordsError } from '../index.js';
+import { LIST_LETTERS } from './modes.js';
 import * as N from '../../irc/numerics.js';
 import type { IRCServerProtocol } from './connection.js';
 
@@ -22,6 +23,10 @@ const BY_KIND: Record<string, string> = {
   RoomFull: N.ERR_CHANNELISFULL,
   InviteOnly: N.ERR_INVITEONLYCHAN,
   BadKey: N.ERR_BADCHANNELKEY,
+  Banned: N.ERR_BANNEDFROMCHAN,
+  ListFull: N.ERR_BANLISTFULL,
+  NoPrivileges: N.ERR_NOPRIVILEGES,
+  NoOperatorAccount: N.ERR_NOOPERHOST,
   TooManyRooms: N.ERR_TOOMANYCHANNELS,
   NoText: N.ERR_NOTEXTTOSEND,
 };
@@ -35,7 +40,8 @@ export function replyError(conn: IRCServerProtocol, error: unknown, room?: strin
   const code = BY_KIND[error.kind];
   if (code === undefined) throw error;
   const target = error.target ?? '*';
-  if (code === N.ERR_NOTEXTTOSEND) conn.numeric(code, error.message);
+  if (code === N.ERR_NOTEXTTOSEND || code === N.ERR_NOPRIVILEGES || code === N.ERR_NOOPERHOST) conn.numeric(code, error.message);
+  else if (error instanceof ListFullError) conn.numeric(code, target, LIST_LETTERS[error.list], error.message);
   else if ((code === N.ERR_USERNOTINCHANNEL || code === N.ERR_USERONCHANNEL) && room !== undefined) conn.numeric(code, target, room, error.message);
   else if (code === N.ERR_PASSWDMISMATCH) conn.numeric(code, error.message);
   else conn.numeric(code, target, error.message);

@@ -2,7 +2,7 @@
  * A client for tests that writes each event it is told as one readable line.
  * @module
  */
-import type { ChatMessage, IChatClient, LeaveKind, RoomChange } from '../interfaces.js';
+import type { ChatMessage, ChatSignal, IChatClient, LeaveKind, RoomChange } from '../interfaces.js';
 
 /** Records events as lines like `receive alice->#room: hi`. */
 export class RecordingClient implements IChatClient {
@@ -42,10 +42,26 @@ export class RecordingClient implements IChatClient {
   disconnect(reason: string): void {
     this.events.push(`disconnect: ${reason}`);
   }
+  awayChanged(nick: string, away: string | undefined): void {
+    this.events.push(away === undefined ? `back ${nick}` : `away ${nick}: ${away}`);
+  }
+  realnameChanged(nick: string, realname: string): void {
+    this.events.push(`realname ${nick}: ${realname}`);
+  }
+  userInvited(room: string, nick: string, by: string): void {
+    this.events.push(`${by} invited ${nick} to ${room}`);
+  }
+  signal(s: ChatSignal): void {
+    this.events.push(`signal ${s.from}->${s.to}: ${Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(';')}`);
+  }
+  announcement(by: string, text: string): void {
+    this.events.push(`announcement by ${by}: ${text}`);
+  }
 }
 
 /** `voice+member`, `operator-bob`, `moderated=true`, `key=none`. */
 function describe(c: RoomChange): string {
   if ('role' in c) return `${c.role}${c.granted ? '+' : '-'}${c.nick}`;
+  if ('list' in c) return `${c.list}${c.added ? '+' : '-'}${c.mask}`;
   return `${c.setting}=${c.value ?? 'none'}`;
 }

@@ -3,13 +3,19 @@
  * than IRC mode letters.
  * @module
  */
-import type { RoomChange } from '../interfaces.js';
+import type { RoomChange, RoomListName } from '../interfaces.js';
+
+const LIST_WORDS: Record<RoomListName, string> = { bans: 'bans', banExceptions: 'ban exceptions', inviteExceptions: 'invite exceptions' };
 
 /** One change in words, e.g. `cy was given voice`. The key itself is not shown. */
 export function describeRoomChange(c: RoomChange): string {
   if ('role' in c) {
     const role = c.role === 'operator' ? 'operator' : 'voice';
     return c.granted ? `${c.nick} was given ${role}` : `${c.nick} lost ${role}`;
+  }
+  if ('list' in c) {
+    const what = LIST_WORDS[c.list];
+    return c.added ? `${c.mask} was added to the ${what}` : `${c.mask} was removed from the ${what}`;
   }
   switch (c.setting) {
     case 'topicLocked':
@@ -20,6 +26,8 @@ export function describeRoomChange(c: RoomChange): string {
       return c.value ? 'the room is invite-only' : 'the room is no longer invite-only';
     case 'moderated':
       return c.value ? 'the room is moderated' : 'the room is no longer moderated';
+    case 'secret':
+      return c.value ? 'the room is secret' : 'the room is no longer secret';
     case 'key':
       return c.value !== undefined ? 'a key is needed to join' : 'no key is needed to join';
     case 'limit':

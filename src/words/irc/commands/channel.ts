@@ -1,40 +1,52 @@
 /**
- * Channel commands: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE, MODE (channel and user modes).
- * The rules (operators, +i +k +l +m +n +t) live in the words service; these handlers parse, call it, and
- * translate refusals into numerics.
+ * Channel commands: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE (MODE is in `modes.ts`).
+ * The rules (operators, bans, +i +k +l +m +n +s +t) live in the words service; these handlers parse, call
+ * it, and translate refusals into numerics.
  * @module
  */
-import { isRoomName, type ChatRoom, type ChatUser } from '../../index.js';
+import { isRoomName, type ChatRoom, type Membership } from '../../index.js';
 import type { IRCMessage } from '../../../irc/message.js';
 import * as N from '../../../irc/numerics.js';
 import type { IRCServerProtocol } from '../connection.js';
-import { memberPrefix, parseRoomModes, roomModeString } from '../modes.js';
+import { memberPrefix } from '../modes.js';
 import { guarded } from '../words-errors.js';
 import type { CommandSpec } from './index.js';
 
 /** Bytes of nick lists per 353 line, leaving room for the prefix and the channel name. */
 const NAMES_CHUNK = 400;
-/** Most mode changes with arguments per MODE command (ISUPPORT `MODES`). */
-const MAX_MODE_ARGS = 4;
 
-/** `@nick`, `+nick` or `nick` as a member shows in NAMES. */
-function memberName(room: ChatRoom, user: ChatUser): string {
-  return memberPrefix(room.membership(user)) + user.nick;
+/**
+ * `@nick`, `+nick` or `nick` as a member shows in NAMES; every prefix with `multi-prefix`, and
+ * `nick!user@host` with `userhost-in-names`.
+ */
+function memberName(conn: IRCServerProtocol, m: Membership): string {
+  const u = m.user;
+  const prefix = memberPrefix(m, conn.caps.has('multi-prefix'));
+  return conn.caps.has('userhost-in-names') ? `${prefix}${u.nick}!${u.username}@${u.host}` : prefix + u.nick;
 }
 
-/** Sends NAMES of `room` (353 lines and 366); invisible members are hidden from outsiders. */
+/** True if `conn`'s user is in `room`. */
+export function isInside(conn: IRCServerProtocol, room: ChatRoom): boolean {
+  return conn.user !== undefined && room.membership(conn.user) !== undefined;
+}
+
+/**
+ * Sends NAMES of `room` (353 lines and 366): invisible members are hidden from outsiders, and a secret
+ * room's members from everyone outside it (its 353 lines are marked `@`, RFC 2812 §3.2.5).
+ */
 export function sendNames(conn: IRCServerProtocol, room: ChatRoom): void {
-  const inside = conn.user !== undefined && room.membership(conn.user) !== undefined;
+  const inside = isInside(conn, room);
+  const symbol = room.settings.secret ? '@' : '=';
   let line: string[] = [];
   let size = 0;
   const flush = (): void => {
-    if (line.length > 0) conn.numeric(N.RPL_NAMREPLY, '=', room.name, line.join(' '));
+    if (line.length > 0) conn.numeric(N.RPL_NAMREPLY, symbol, room.name, line.join(' '));
     line = [];
     size = 0;
   };
   for (const m of room.members()) {
-    if (!inside && m.user.invisible) continue;
-    const name = memberName(room, m.user);
+    if (!inside && (m.user.invisible || room.settings.secret)) continue;
+    const name = memberName(conn, m);
     if (size + name.length + 1 > NAMES_CHUNK) flush();
     line.push(name);
     size += name.length + 1;
@@ -107,7 +119,7 @@ function topic(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   if (text === undefined) {
-    if (!room.membership(conn.user!) && room.settings.inviteOnly) conn.numeric(N.ERR_NOTONCHANNEL, room.name, "You're not on that channel");
+    if (!room.membership(conn.user!) && (room.settings.inviteOnly || room.settings.secret)) conn.numeric(N.ERR_NOTONCHANNEL, room.name, "You're not on that channel");
     else sendTopic(conn, room, true);
     return;
   }
@@ -132,13 +144,28 @@ function list(conn: IRCServerProtocol, msg: IRCMessage): void {
   const wanted = msg.params[0] && isRoomName(msg.params[0]) ? msg.params[0].split(',') : undefined;
   const rooms = wanted ? wanted.map((n) => service.findRoom(n)).filter((r): r is ChatRoom => r !== undefined) : [...service.rooms()];
   conn.numeric(N.RPL_LISTSTART, 'Channel', 'Users  Name');
-  for (const room of rooms) conn.numeric(N.RPL_LIST, room.name, String(room.size), room.topic);
+  for (const room of rooms) {
+    if (room.settings.secret && !isInside(conn, room)) continue;
+    conn.numeric(N.RPL_LIST, room.name, String(room.size), room.topic);
+  }
   conn.numeric(N.RPL_LISTEND, 'End of /LIST');
 }
 
+/**
+ * `KICK #a nick1,nick2` kicks each nick from `#a`; `KICK #a,#b nick1,nick2` pairs them, as RFC 2812 §3.2.8
+ * has it. Each kick is its own KICK line to the members.
+ */
 function kick(conn: IRCServerProtocol, msg: IRCMessage): void {
-  const [name, nicks, reason] = msg.params;
-  for (const nick of targets(conn, nicks)) guarded(conn, () => conn.user!.kick(name, nick, reason ?? conn.nick), name);
+  const [channels, nicks, reason] = msg.params;
+  const rooms = splitList(channels);
+  targets(conn, nicks).forEach((nick, i) => {
+    const name = rooms.length === 1 ? rooms[0] : rooms[i];
+    if (name === undefined) {
+      conn.numeric(N.ERR_NEEDMOREPARAMS, 'KICK', 'Not enough parameters');
+      return;
+    }
+    guarded(conn, () => conn.user!.kick(name, nick, reason ?? conn.nick), name);
+  });
   refuseExtraTargets(conn, nicks);
 }
 
@@ -156,68 +183,6 @@ function invite(conn: IRCServerProtocol, msg: IRCMessage): void {
   );
 }
 
-const LISTS: Record<string, [string, string]> = {
-  b: [N.RPL_ENDOFBANLIST, 'End of channel ban list'],
-  e: [N.RPL_ENDOFEXCEPTLIST, 'End of channel exception list'],
-  I: [N.RPL_ENDOFINVITELIST, 'End of channel invite list'],
-};
-
-function channelMode(conn: IRCServerProtocol, msg: IRCMessage): void {
-  const [name, modeString, ...args] = msg.params;
-  const room = conn.factory.service.findRoom(name);
-  if (!room) {
-    conn.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
-    return;
-  }
-  if (modeString === undefined) {
-    conn.numeric(N.RPL_CHANNELMODEIS, room.name, ...roomModeString(room.settings, room.membership(conn.user!) !== undefined));
-    conn.numeric(N.RPL_CREATIONTIME, room.name, String(Math.floor(room.created)));
-    return;
-  }
-  const { changes, problems } = parseRoomModes(modeString, args, MAX_MODE_ARGS);
-  for (const p of problems) {
-    if (p.kind === 'list') {
-      const [code, text] = LISTS[p.letter]!;
-      conn.numeric(code, room.name, text);
-    } else if (p.kind === 'unknown') conn.numeric(N.ERR_UNKNOWNMODE, p.letter, `is unknown mode char to me for ${room.name}`);
-    else conn.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
-  }
-  if (changes.length === 0) return;
-  guarded(conn, () => conn.user!.changeRoom(name, changes), room.name);
-}
-
-function userMode(conn: IRCServerProtocol, msg: IRCMessage): void {
-  const user = conn.user!;
-  const [nick, modeString] = msg.params;
-  if (conn.factory.service.findUser(nick) !== user) {
-    conn.numeric(N.ERR_USERSDONTMATCH, "Can't change mode for other users");
-    return;
-  }
-  if (modeString === undefined) {
-    conn.numeric(N.RPL_UMODEIS, user.invisible ? '+i' : '+');
-    return;
-  }
-  let adding = true;
-  let changed = '';
-  let unknown = false;
-  for (const letter of modeString) {
-    if (letter === '+' || letter === '-') adding = letter === '+';
-    else if (letter === 'i') {
-      if (user.invisible !== adding) {
-        user.invisible = adding;
-        changed += (adding ? '+' : '-') + 'i';
-      }
-    } else unknown = true;
-  }
-  if (unknown) conn.numeric(N.ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
-  if (changed !== '') conn.sendFrom(conn.prefix, 'MODE', user.nick, changed);
-}
-
-function mode(conn: IRCServerProtocol, msg: IRCMessage): void {
-  if (isRoomName(msg.params[0])) channelMode(conn, msg);
-  else userMode(conn, msg);
-}
-
 /** Handlers of the channel commands, for the command table. */
 export const channelCommands: Record<string, CommandSpec> = {
   JOIN: { handler: join, minParams: 1 },
@@ -227,5 +192,4 @@ export const channelCommands: Record<string, CommandSpec> = {
   LIST: { handler: list, minParams: 0 },
   KICK: { handler: kick, minParams: 2 },
   INVITE: { handler: invite, minParams: 2 },
-  MODE: { handler: mode, minParams: 1 },
 };

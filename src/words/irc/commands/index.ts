@@ -9,6 +9,8 @@ import type { IRCServerProtocol } from '../connection.js';
 import { channelCommands } from './channel.js';
 import { historyCommands } from './history.js';
 import { messagingCommands } from './messaging.js';
+import { modeCommands } from './modes.js';
+import { operatorCommands } from './operator.js';
 import { queryCommands } from './query.js';
 import { registrationCommands } from './registration.js';
 
@@ -27,7 +29,15 @@ export interface CommandSpec {
 }
 
 const table = new Map<string, CommandSpec>(
-  Object.entries({ ...registrationCommands, ...channelCommands, ...messagingCommands, ...queryCommands, ...historyCommands }),
+  Object.entries({
+    ...registrationCommands,
+    ...channelCommands,
+    ...modeCommands,
+    ...messagingCommands,
+    ...queryCommands,
+    ...operatorCommands,
+    ...historyCommands,
+  }),
 );
 
 /** Runs the handler of `msg.command`, or answers with the right error numeric. */

@@ -1,5 +1,5 @@
 /**
- * PRIVMSG and NOTICE to channels and users (CTCP ACTION becomes the service's `action`). NOTICE never draws an error reply (RFC 2812 §3.3.2), so a
+ * PRIVMSG, NOTICE and TAGMSG to channels and users (CTCP ACTION becomes the service's `action`). NOTICE never draws an error reply (RFC 2812 §3.3.2), so a
  * pair of bots cannot loop on each other's errors.
  * @module
  */
@@ -44,8 +44,34 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, command: MessageComma
       if (result.away !== undefined) conn.numeric(N.RPL_AWAY, result.message.to, result.away);
     } catch (e) {
       if (notice && e instanceof WordsError) continue;
-      if (e instanceof NoSuchUserError) conn.numeric(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
-      else replyError(conn, e);
+      refused(conn, target, e);
+    }
+  }
+}
+
+function refused(conn: IRCServerProtocol, target: string, e: unknown): void {
+  if (e instanceof NoSuchUserError) conn.numeric(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
+  else replyError(conn, e);
+}
+
+/**
+ * `TAGMSG target[,target]` (IRCv3 message-tags): the sender's client-only tags on their own, to members and
+ * users who enabled message-tags (others get nothing), echoed with echo-message. Ignored from a client that
+ * did not enable message-tags itself.
+ */
+function tagmsg(conn: IRCServerProtocol, msg: IRCMessage): void {
+  if (!conn.caps.has('message-tags')) return;
+  const user = conn.user!;
+  const tags = clientTags(msg) ?? {};
+  const max = conn.factory.options.maxTargets;
+  const targets = msg.params[0].split(',').filter((t) => t !== '');
+  if (targets.length > max) conn.numeric(N.ERR_TOOMANYTARGETS, targets[max], 'Too many recipients');
+  for (const target of targets.slice(0, max)) {
+    try {
+      const signal = user.sendSignal(target, tags);
+      if (conn.caps.has('echo-message')) conn.writeSignal(signal);
+    } catch (e) {
+      refused(conn, target, e);
     }
   }
 }
@@ -54,4 +80,5 @@ function deliver(conn: IRCServerProtocol, msg: IRCMessage, command: MessageComma
 export const messagingCommands: Record<string, CommandSpec> = {
   PRIVMSG: { handler: (conn, msg) => deliver(conn, msg, 'PRIVMSG'), minParams: 0 },
   NOTICE: { handler: (conn, msg) => deliver(conn, msg, 'NOTICE'), minParams: 0, quiet: true },
+  TAGMSG: { handler: tagmsg, minParams: 1 },
 };

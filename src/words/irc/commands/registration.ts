@@ -9,6 +9,7 @@ import {
   AuthenticationError,
   InvalidNickError,
   NickInUseError,
+  REALNAME_MAX_LENGTH,
   REASON_MAX_LENGTH,
   TooManyAttemptsError,
   TooManyRegistrationsError,
@@ -121,8 +122,13 @@ function user(conn: IRCServerProtocol, msg: IRCMessage): void {
     conn.numeric(N.ERR_ALREADYREGISTRED, 'You may not reregister');
     return;
   }
+  // An empty user name or real name is refused rather than made up (Modern IRC: ERR_NEEDMOREPARAMS).
+  if (msg.params[0] === '' || msg.params[3] === '') {
+    conn.numeric(N.ERR_NEEDMOREPARAMS, 'USER', 'Not enough parameters');
+    return;
+  }
   conn.reg.username = cleanUsername(msg.params[0]);
-  conn.reg.realname = msg.params[3].slice(0, 100) || conn.reg.username;
+  conn.reg.realname = msg.params[3].slice(0, REALNAME_MAX_LENGTH);
   maybeRegister(conn);
 }
 
@@ -166,7 +172,8 @@ function cap(conn: IRCServerProtocol, msg: IRCMessage): void {
         return;
       }
       conn.changeCaps(wanted);
-      reply('ACK', wanted.join(' '));
+      // The ACK repeats the request as sent (IRCv3: the client matches it to its REQ).
+      reply('ACK', msg.params[1]);
       return;
     }
     case 'END':

@@ -1,0 +1,27 @@
+/**
+ * Every limit of the IRC server, with its default, in one place: the options' defaults
+ * (`IRC_SERVER_LIMITS`, each overridden by the option of the same name) and the fixed bounds of replies.
+ * The protocol's own limits (line and tag bytes, the SASL payload, labels) are in `src/irc/limits.ts`; the
+ * chat service's (list sizes, WHOWAS memory) in `src/words/limits.ts`.
+ * @module
+ */
+
+/**
+ * The defaults of the server's limits and timeouts (seconds), each the option of the same name. The
+ * protocol's own limits (line and tag bytes, the SASL payload) are in `src/irc/limits.ts`.
+ */
+export const IRC_SERVER_LIMITS = {
+  pingInterval: 120,
+  pingTimeout: 60,
+  registrationTimeout: 60,
+  flood: { burst: 20, rate: 4, maxQueued: 100 },
+  maxTargets: 4,
+  historyLimit: 100,
+  historyThrottle: { burst: 10, rate: 2, maxQueued: 50 },
+  sendQ: 512 * 1024,
+} as const;
+
+/** Most mode changes with an argument in one MODE command (ISUPPORT `MODES`); the rest of the command is ignored. */
+export const MAX_MODE_ARGS = 4;
+/** Most WHOWAS entries one reply lists, whatever count is asked for (a wildcard can match many nicks). */
+export const MAX_WHOWAS_REPLIES = 20;
