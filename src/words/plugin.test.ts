@@ -49,13 +49,22 @@ describe('torsion words options', () => {
     assert.throws(() => parse(['--db', 'mysql://x']), /postgres:\/\//);
     assert.throws(() => new WordsApplication({ ...parse(['--irc', 'bogus:1']), data: tmpdir() }), /bogus/);
   });
+
+  test('--oper name:password repeats; the password may hold colons; a missing part is a usage error', () => {
+    assert.deepEqual(parse(['--oper', 'root:s3cret', '--oper', 'ops:a:b:c']).operators, [
+      { name: 'root', password: 's3cret' },
+      { name: 'ops', password: 'a:b:c' },
+    ]);
+    assert.equal(parse([]).operators, undefined);
+    for (const bad of ['root', 'root:', ':pw', 'two words:pw']) assert.throws(() => parse(['--oper', bad]), /--oper takes name:password/);
+  });
 });
 
 describe('torsion words over loopback', () => {
   test('starts (making the data folder), serves IRC and the chat page, and on stop tells IRC clients and closes', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'torsion-words-'));
     const data = join(dir, 'fresh', 'var');
-    const app = new WordsApplication({ irc: [LOOPBACK], web: [LOOPBACK], data, scrypt: FAST_SCRYPT });
+    const app = new WordsApplication({ irc: [LOOPBACK], web: [LOOPBACK], data, scrypt: FAST_SCRYPT, operators: parse(['--oper', 'root:op-pass']).operators });
     try {
       await app.startService();
       assert.ok(existsSync(join(data, DATABASE_FILE)), 'the database is created in the data folder');
@@ -78,6 +87,13 @@ describe('torsion words over loopback', () => {
       client.send('PRIVMSG #lobby :hello everyone');
       await client.waitFor(/JOIN :?#lobby[\s\S]*watcher/);
       await eventually(() => watcher.events.includes('message ircy->#lobby: hello everyone'), { message: () => watcher.events.join('\n') });
+
+      // --oper: the password was hashed at start (the service takes only hashes) and OPER checks against it.
+      client.send('OPER root wrong-pass');
+      await client.waitFor(/ 464 ircy /);
+      client.send('OPER root op-pass');
+      await client.waitFor(/ 381 ircy [\s\S]*MODE ircy :?\+o/);
+      assert.equal(app.words.findUser('ircy')?.serverOperator, 'root');
 
       await app.stopService();
       await client.waitFor(/ERROR :Closing Link: \S+ \(Server shutting down\)/);

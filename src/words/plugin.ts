@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Deferred } from '../defer/index.js';
+import { Deferred, gatherResults } from '../defer/index.js';
 import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
 import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
@@ -18,7 +18,7 @@ import { Logger } from '../logger/index.js';
 import { Site } from '../web/index.js';
 import { DbStore } from './db-store.js';
 import { createWordsService, type WordsService } from './service.js';
-import type { ScryptParams } from './passwords.js';
+import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords.js';
 import { createWebChat } from './web/index.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
@@ -54,6 +54,17 @@ export interface WordsApplicationOptions {
   webOrigins?: readonly string[];
   /** The chat page's live limits (byte budgets, stalled connections, page admission); the live layer's defaults otherwise. */
   webLimits?: Partial<LiveLimits>;
+  /**
+   * Server operator accounts (IRC's OPER), with their passwords in the clear as given on the command line:
+   * they are hashed with scrypt when the service starts, and only the hashes are kept.
+   */
+  operators?: readonly OperatorCredentials[];
+}
+
+/** A server operator account as `--oper name:password` gives it. */
+export interface OperatorCredentials {
+  readonly name: string;
+  readonly password: string;
 }
 
 /**
@@ -76,12 +87,15 @@ export class WordsApplication extends MultiService {
   readonly #pool: ConnectionPool | undefined;
   readonly #data: string;
   readonly #clock: IReactorTime;
+  /** Operator passwords not hashed yet: dropped once {@link startService} has hashed them. */
+  #operators: readonly OperatorCredentials[];
 
   constructor(readonly config: WordsApplicationOptions) {
     super();
     const reactor = config.reactor ?? defaultReactor;
     this.#clock = reactor;
     this.#data = resolve(config.data);
+    this.#operators = config.operators ?? [];
     let store: DbStore;
     if (config.db !== undefined) {
       this.#pool = new ConnectionPool('pg', { connectionString: config.db });
@@ -114,12 +128,28 @@ export class WordsApplication extends MultiService {
     return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf) };
   }
 
-  /** Opens the store (making the data folder first), then listens. */
+  /** Hashes the operator passwords (scrypt, as account passwords) and gives the accounts to the service. */
+  #addOperators(): Deferred<void> {
+    const operators = this.#operators;
+    this.#operators = [];
+    return gatherResults(
+      operators.map((op) =>
+        hashPassword(op.password, this.config.scrypt ?? DEFAULT_SCRYPT).addCallback((hash) => {
+          this.words.addOperator(op.name, hash);
+        }),
+      ),
+    ).addCallback(() => {
+      if (operators.length > 0) log.info('{count} IRC operator account(s): {names}', { count: operators.length, names: operators.map((o) => o.name).join(', ') });
+    });
+  }
+
+  /** Opens the store (making the data folder first), hashes the operator passwords, then listens. */
   override startService(): Deferred<void> {
     if (this.config.db === undefined) mkdirSync(this.#data, { recursive: true });
     const where = this.config.db === undefined ? join(this.#data, DATABASE_FILE) : 'PostgreSQL';
     return this.words
       .start()
+      .addCallback(() => this.#addOperators())
       .addCallback(() => {
         log.info('words service open, accounts and history in {where}', { where });
         return super.startService();
@@ -187,7 +217,18 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   if (typeof options.motd === 'string') out.motd = options.motd.split('\n');
   const origins = list(options['web-origin']).map(webOrigin);
   if (origins.length > 0) out.webOrigins = origins;
+  const operators = list(options.oper).map(operatorCredentials);
+  if (operators.length > 0) out.operators = operators;
   return out;
+}
+
+/** `name:password` of `--oper`, split at the first colon; both parts are needed. */
+function operatorCredentials(value: string): OperatorCredentials {
+  const colon = value.indexOf(':');
+  const name = colon < 0 ? '' : value.slice(0, colon);
+  const password = colon < 0 ? '' : value.slice(colon + 1);
+  if (name === '' || password === '' || /[\s,]/.test(name)) throw new UsageError('--oper takes name:password (a name without spaces or commas, then a password)');
+  return { name, password };
 }
 
 /**
@@ -222,6 +263,12 @@ export const wordsPlugin: Plugin = {
       description: "Another origin whose pages may use the web chat's connections, for a chat behind a proxy under another host name: https://chat.example.org",
       multiple: true,
       metavar: 'origin',
+    },
+    {
+      name: 'oper',
+      description: 'A server operator account for IRC OPER (KILL, WALLOPS): name:password, repeatable; the password is hashed with scrypt at start',
+      multiple: true,
+      metavar: 'name:password',
     },
   ],
   epilog: LISTEN_HELP,

@@ -10,7 +10,7 @@ import { formatTags } from '../../irc/tags.js';
 
 /** Commands whose last parameter is free text. */
 /** Numerics whose last parameter is a value (a time, modes, a channel), never text. */
-const VALUE_NUMERICS = new Set(['004', '221', '324', '329', '333', '341']);
+const VALUE_NUMERICS = new Set(['004', '221', '324', '329', '333', '341', '346', '348', '367']);
 const TEXT_COMMANDS = new Set(['PRIVMSG', 'NOTICE', 'TOPIC', 'PART', 'KICK', 'QUIT', 'ERROR', 'PONG', 'PING', 'AWAY', 'CAP', 'FAIL', 'KILL', 'REGISTER', 'SETNAME', 'WALLOPS']);
 const FORBIDDEN = /[\r\n\0]/;
 const TAG_KEY = /^\+?(?:[A-Za-z0-9.-]+\/)?[A-Za-z0-9-]+$/;
