@@ -12,6 +12,8 @@ export interface IRCFrameworkClient extends EventEmitter {
   join(channel: string): void;
   say(target: string, text: string): void;
   raw(...args: string[]): void;
+  tagmsg(target: string, tags: Record<string, string>): void;
+  whowas(target: string, callback: (event: any) => void): void;
   quit(message?: string): void;
   connection: { end(): void } | null;
   user: { nick: string };
