@@ -54,6 +54,15 @@ describe('masks', () => {
     assert.ok(maskMatches('b?b*!~*@*.EXAMPLE', bob));
     assert.ok(!maskMatches('bob!*@*', bob));
     assert.ok(!maskMatches('*!*@h.example.org', bob), 'no partial match');
+    assert.ok(maskMatches('*!*@*', bob) && maskMatches('**b*1*!*', bob));
+  });
+
+  test('a mask built to make a backtracking matcher take exponential time matches at once', () => {
+    const mask = `${'*a'.repeat(60)}!*@*`;
+    const subject = { nick: 'a'.repeat(30), username: 'a'.repeat(16), host: `${'a'.repeat(50)}b` };
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) assert.equal(maskMatches(mask, subject), false);
+    assert.ok(performance.now() - started < 2000, 'not frozen');
   });
 });
 
