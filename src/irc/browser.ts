@@ -7,7 +7,7 @@ export { IRCParseError, IRCFormatError, IRCMessageTooLongError } from './errors.
 export { parseMessage, formatMessage, parsePrefix, formatPrefix, makeMessage, type IRCMessage, type IRCPrefix } from './message.js';
 export { escapeTagValue, unescapeTagValue, parseTags, formatTags } from './tags.js';
 export { IRCLineReceiver, decodeIRCLine, type IRCLimit } from './receiver.js';
-export { IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES, IRC_MAX_SASL_BYTES } from './limits.js';
+export { IRC_MAX_MESSAGE_BYTES, IRC_MAX_TAG_BYTES, IRC_MAX_SASL_BYTES, IRC_MAX_CLIENT_TAG_BYTES, IRC_MAX_LABEL_BYTES } from './limits.js';
 export { splitMessage, utf8ByteLength, encodeUtf8 } from './split.js';
 export { ircLower, ircEquals, caseMappingFor, type CaseMapping } from './casemapping.js';
 export * from './numerics.js';

@@ -9,3 +9,4 @@ export { InputThrottle } from './throttle.js';
 export { CAPABILITIES, isupportTokens } from './welcome.js';
 export type { IRCServerOptions, FloodOptions, ResolvedServerOptions } from './options.js';
 export { IRC_SERVER_LIMITS } from './options.js';
+export { MAX_MODE_ARGS, MAX_WHOWAS_REPLIES } from './limits.js';
