@@ -133,6 +133,15 @@ describe('IRC labeled-response', () => {
     assert.deepEqual(c.lines(), ['@label=abc :lab!lab@127.0.0.1 NICK lab2'], 'the old nick is the source');
   });
 
+  test('without batch, each reply of a labeled command carries the label', () => {
+    const h = new Harness();
+    const c = withCaps(h, 'lab', 'labeled-response');
+    c.send('@label=7 JOIN #xyz');
+    const lines = c.lines();
+    assert.equal(lines.length, 3);
+    assert.ok(lines.every((l) => l.startsWith('@label=7 :')), lines.join('\n'));
+  });
+
   test('labels are ignored without the cap, and past 64 bytes', () => {
     const h = new Harness();
     const plain = h.register('plain');

@@ -210,7 +210,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   #sendLabeled(label: string): void {
     const out = this.#labeled ?? [];
     this.#labeled = undefined;
-    for (const line of labeledResponse(label, out, this.factory.options.serverName)) this.writeBytes(line);
+    for (const line of labeledResponse(label, out, this.factory.options.serverName, this.caps.has('batch'))) this.writeBytes(line);
   }
 
   /** Runs the commands held while the login was in flight (called when it has finished, either way). */

@@ -1,7 +1,7 @@
 /**
  * IRCv3 labeled-response: what a command carrying `@label=...` makes the server send back to its sender is
  * gathered while the command runs, then sent labeled: one line with the `label` tag, several in a
- * `labeled-response` batch, none as a labeled `ACK`. Output that comes later (a password check, a history
+ * `labeled-response` batch (or each labeled, for a client without `batch`), none as a labeled `ACK`. Output that comes later (a password check, a history
  * read, an echo waiting for the database) is sent unlabeled, as the specification allows.
  * @module
  */
@@ -25,11 +25,14 @@ export function withTag(line: Uint8Array, tag: string): Uint8Array {
   return encoder.encode(text.startsWith('@') ? `@${tag};${text.slice(1)}` : `@${tag} ${text}`);
 }
 
-/** The labeled form of the lines `out` a command with `label` caused, from server `serverName`. */
-export function labeledResponse(label: string, out: readonly Uint8Array[], serverName: string): Uint8Array[] {
+/**
+ * The labeled form of the lines `out` a command with `label` caused, from server `serverName`. Several lines
+ * go in a batch when the client enabled `batch`; otherwise each carries the label.
+ */
+export function labeledResponse(label: string, out: readonly Uint8Array[], serverName: string, batch: boolean): Uint8Array[] {
   const tag = `label=${escapeTagValue(label)}`;
   if (out.length === 0) return [encoder.encode(`@${tag} :${serverName} ACK\r\n`)];
-  if (out.length === 1) return [withTag(out[0], tag)];
+  if (out.length === 1 || !batch) return out.map((line) => withTag(line, tag));
   const id = `L${(++batchSeq).toString(36)}`;
   return [
     encoder.encode(`@${tag} :${serverName} BATCH +${id} labeled-response\r\n`),
