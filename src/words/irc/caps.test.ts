@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../../testing/index.js';
+import { HeldStore } from '../test-support/held-store.js';
 import { Harness, type FakeClient } from './test-support/harness.js';
 
 /** A registered client that enabled `caps`. */
@@ -160,6 +161,22 @@ describe('IRC labeled-response', () => {
     assert.equal(lines.length, 4);
     assert.match(lines[0], /^@label=12345 :irc\.test BATCH \+\S+ labeled-response$/);
     assert.ok(lines.slice(1, 3).every((l) => /^@batch=\S+ :foo!foo@127\.0\.0\.1 PRIVMSG foo :hi$/.test(l)), lines.join('\n'));
+  });
+
+  test('a labeled channel line whose echo waits for the store: no ACK, the echo comes labeled once stored', () => {
+    const store = new HeldStore();
+    const h = new Harness({}, { store });
+    const c = withCaps(h, 'foo', 'batch labeled-response echo-message');
+    const other = h.register('other');
+    c.send('JOIN #c');
+    other.send('JOIN #c');
+    c.lines();
+    store.holdWrites = true;
+    c.send('@label=777 PRIVMSG #c :stored first');
+    assert.deepEqual(c.lines(), [], 'nothing yet: the reply is the echo');
+    assert.deepEqual(other.lines().slice(-1), [':foo!foo@127.0.0.1 PRIVMSG #c :stored first']);
+    store.writes[0].release();
+    assert.deepEqual(c.lines(), ['@label=777 :foo!foo@127.0.0.1 PRIVMSG #c :stored first']);
   });
 });
 

@@ -15,7 +15,7 @@ import type { IRCMessage } from '../../irc/message.js';
 import { IRCLineReceiver, type IRCLimit } from '../../irc/receiver.js';
 import { ERR_INPUTTOOLONG } from '../../irc/numerics.js';
 import { IRC_MAX_CLIENT_TAG_BYTES } from '../../irc/limits.js';
-import { labeledResponse, labelOf } from './labeled.js';
+import { labeledResponse, labelOf, withLabel } from './labeled.js';
 import { dispatch } from './commands/index.js';
 import { wireOf } from './kinds.js';
 import { formatRoomChanges } from './modes.js';
@@ -86,6 +86,8 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   #echoes: PendingEcho[] | undefined;
   /** While a command with a label runs (labeled-response): the lines it makes the server send this client. */
   #labeled: Uint8Array[] | undefined;
+  /** Echoes the labeled command now running left waiting for the store. */
+  #labeledEchoes: PendingEcho[] | undefined;
 
   /** This client's CHATHISTORY requests, served in turn (made on first use). */
   get historyRequests(): RequestQueue<HistoryRequest> {
@@ -209,7 +211,13 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   /** Sends what the labeled command that just ran gathered, labeled (see `labeled.ts`). */
   #sendLabeled(label: string): void {
     const out = this.#labeled ?? [];
-    this.#labeled = undefined;
+    const echoes = this.#labeledEchoes;
+    this.#labeled = this.#labeledEchoes = undefined;
+    if (out.length === 0 && echoes?.length === 1 && echoes[0].stored === undefined) {
+      // The reply is the echo still waiting for the store: it carries the label when it goes.
+      echoes[0].label = label;
+      return;
+    }
     for (const line of labeledResponse(label, out, this.factory.options.serverName, this.caps.has('batch'))) this.writeBytes(line);
   }
 
@@ -378,13 +386,14 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       return ok;
     });
     this.#sendEchoes();
+    if (this.#labeled !== undefined && entry.stored === undefined) (this.#labeledEchoes ??= []).push(entry);
   }
 
   #sendEchoes(): void {
     const echoes = this.#echoes;
     while (echoes !== undefined && echoes.length > 0 && echoes[0].stored !== undefined) {
-      const { bytes, message, stored } = echoes.shift()!;
-      this.writeBytes(bytes);
+      const { bytes, message, stored, label } = echoes.shift()!;
+      this.writeBytes(label === undefined ? bytes : withLabel(bytes, label));
       const { command } = wireOf(message);
       if (!stored) this.serverMessage('WARN', command, 'NOT_STORED', message.to, 'Delivered, but it could not be saved in the history');
     }
@@ -490,6 +499,8 @@ interface PendingEcho {
   bytes: Uint8Array;
   message: ChatMessage;
   stored: boolean | undefined;
+  /** The label of the command whose one reply this echo is (labeled-response). */
+  label?: string;
 }
 
 /** `nick!user@host` of a user. */

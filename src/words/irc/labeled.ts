@@ -1,8 +1,10 @@
 /**
  * IRCv3 labeled-response: what a command carrying `@label=...` makes the server send back to its sender is
  * gathered while the command runs, then sent labeled: one line with the `label` tag, several in a
- * `labeled-response` batch (or each labeled, for a client without `batch`), none as a labeled `ACK`. Output that comes later (a password check, a history
- * read, an echo waiting for the database) is sent unlabeled, as the specification allows.
+ * `labeled-response` batch (or each labeled, for a client without `batch`), none as a labeled `ACK`. A
+ * command whose only reply is an echo waiting for the database (echo-message) gets that echo labeled when it
+ * comes; other output that comes later (a password check, a history read) is sent unlabeled, as the
+ * specification allows.
  * @module
  */
 import { IRC_MAX_LABEL_BYTES } from '../../irc/limits.js';
@@ -23,6 +25,11 @@ export function labelOf(tags: Record<string, string>): string | undefined {
 export function withTag(line: Uint8Array, tag: string): Uint8Array {
   const text = decoder.decode(line);
   return encoder.encode(text.startsWith('@') ? `@${tag};${text.slice(1)}` : `@${tag} ${text}`);
+}
+
+/** `line` with the `label` tag added: an echo that was waiting for the store, the one reply of its command. */
+export function withLabel(line: Uint8Array, label: string): Uint8Array {
+  return withTag(line, `label=${escapeTagValue(label)}`);
 }
 
 /**
