@@ -5,6 +5,7 @@
  * @module
  */
 import { MASK_MAX_LENGTH } from './limits.js';
+import { globMatch } from '../cred/host-patterns.js';
 import { foldName } from './names.js';
 
 /** The parts of a user a mask is matched against. */
@@ -42,35 +43,14 @@ export function sameMask(a: string, b: string): boolean {
 }
 
 /**
- * A matcher for a glob of `*` and `?`, on folded text. It walks both strings with one remembered star (time
- * at most the product of the lengths), where a regular expression could backtrack exponentially on a mask
- * such as `*a*a*a*a*b`.
+ * A matcher for a glob of `*` and `?` under the case mapping. The walk is `torsion/cred`'s `globMatch`
+ * (time at most the product of the lengths), where a regular expression could backtrack exponentially on a
+ * mask such as `*a*a*a*a*b`.
  */
 export function globMatcher(pattern: string): (text: string) => boolean {
   const p = foldName(pattern);
   if (!/[*?]/.test(p)) return (text) => foldName(text) === p;
-  return (text) => globMatch(p, foldName(text));
-}
-
-function globMatch(p: string, t: string): boolean {
-  let pi = 0;
-  let ti = 0;
-  let star = -1;
-  let mark = 0;
-  while (ti < t.length) {
-    if (pi < p.length && (p[pi] === '?' || p[pi] === t[ti])) {
-      pi++;
-      ti++;
-    } else if (pi < p.length && p[pi] === '*') {
-      star = pi++;
-      mark = ti;
-    } else if (star >= 0) {
-      pi = star + 1;
-      ti = ++mark;
-    } else return false;
-  }
-  while (pi < p.length && p[pi] === '*') pi++;
-  return pi === p.length;
+  return (text) => globMatch(foldName(text), p);
 }
 
 /** True if `mask` (in its full form) matches `subject`'s `nick!user@host`. */
