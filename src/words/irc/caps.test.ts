@@ -132,6 +132,9 @@ describe('IRC labeled-response', () => {
     assert.deepEqual(c.lines(), ['@label=deadbeef :irc.test 421 lab NONEXISTENT :Unknown command']);
     c.send('@label=abc NICK lab2');
     assert.deepEqual(c.lines(), ['@label=abc :lab!lab@127.0.0.1 NICK lab2'], 'the old nick is the source');
+    c.send('@label=q QUIT :bye');
+    assert.deepEqual(c.lines(), [':irc.test ERROR :Closing Link: 127.0.0.1 (Quit: bye)'], 'a closing link ends with its ERROR');
+    assert.ok(c.closed);
   });
 
   test('without batch, each reply of a labeled command carries the label', () => {

@@ -84,10 +84,11 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   #history: RequestQueue<HistoryRequest> | undefined;
   /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
   #echoes: PendingEcho[] | undefined;
-  /** While a command with a label runs (labeled-response): the lines it makes the server send this client. */
-  #labeled: Uint8Array[] | undefined;
-  /** Echoes the labeled command now running left waiting for the store. */
-  #labeledEchoes: PendingEcho[] | undefined;
+  /**
+   * While a command with a label runs (labeled-response): the lines it makes the server send this client, and
+   * the echoes it left waiting for the store. One field, set only then, so other clients pay one slot.
+   */
+  #labeled: { out: Uint8Array[]; echoes?: PendingEcho[] } | undefined;
 
   /** This client's CHATHISTORY requests, served in turn (made on first use). */
   get historyRequests(): RequestQueue<HistoryRequest> {
@@ -198,7 +199,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       return;
     }
     const label = this.#caps?.has('labeled-response') ? labelOf(msg.tags) : undefined;
-    if (label !== undefined) this.#labeled = [];
+    if (label !== undefined) this.#labeled = { out: [] };
     try {
       dispatch(this, msg);
     } catch (e) {
@@ -210,9 +211,9 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
 
   /** Sends what the labeled command that just ran gathered, labeled (see `labeled.ts`). */
   #sendLabeled(label: string): void {
-    const out = this.#labeled ?? [];
-    const echoes = this.#labeledEchoes;
-    this.#labeled = this.#labeledEchoes = undefined;
+    const out = this.#labeled?.out ?? [];
+    const echoes = this.#labeled?.echoes;
+    this.#labeled = undefined;
     if (out.length === 0 && echoes?.length === 1 && echoes[0].stored === undefined) {
       // The reply is the echo still waiting for the store: it carries the label when it goes.
       echoes[0].label = label;
@@ -301,7 +302,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   writeBytes(bytes: Uint8Array): void {
     if (this.#closing || !this.connected) return;
     if (this.#labeled !== undefined) {
-      this.#labeled.push(bytes);
+      this.#labeled.out.push(bytes);
       return;
     }
     if (this.factory.batching) {
@@ -339,7 +340,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   close(reason: string): void {
     if (this.#closing) return;
     // A labeled command that closes the link (QUIT) gets its replies unlabeled, ahead of the ERROR.
-    const held = this.#labeled;
+    const held = this.#labeled?.out;
     this.#labeled = undefined;
     if (held) for (const line of held) this.writeBytes(line);
     this.serverMessage('ERROR', `Closing Link: ${this.host} (${reason})`);
@@ -386,7 +387,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       return ok;
     });
     this.#sendEchoes();
-    if (this.#labeled !== undefined && entry.stored === undefined) (this.#labeledEchoes ??= []).push(entry);
+    if (this.#labeled !== undefined && entry.stored === undefined) (this.#labeled.echoes ??= []).push(entry);
   }
 
   #sendEchoes(): void {
