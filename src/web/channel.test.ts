@@ -46,6 +46,21 @@ describe('HTTPChannel basics', () => {
     assert.equal(w.writes(), 1);
   });
 
+  test('a pipelined head that runs past the first head-sized window of a read is still found whole', () => {
+    // The channel decodes a read into a window of at most one head's size; the second head here starts
+    // inside the first window and ends outside it.
+    const w = wire(new Hello(), { maxHeadSize: 1000 });
+    const long = GET('/b', `X-Pad: ${'p'.repeat(955)}\r\n`);
+    w.send(GET('/a') + long + GET('/c'));
+    assert.deepEqual([...w.output().matchAll(/hello \/(\w)/g)].map((m) => m[1]), ['a', 'b', 'c']);
+  });
+
+  test('a pipelined head over the size limit after a good one gets 431', () => {
+    const w = wire(new Hello(), { maxHeadSize: 1000 });
+    w.send(GET('/a') + GET('/b', `X-Pad: ${'p'.repeat(1200)}\r\n`));
+    assert.deepEqual(statusCodes(w.output()), [200, 431]);
+  });
+
   test('pipelined responses stay in order when the first finishes later', () => {
     const pending: Request[] = [];
     class Slow extends Resource {

@@ -31,17 +31,20 @@ export interface RequestHead {
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Control characters other than HTAB, CR and LF (CR and LF are checked line by line). */
+/**
+ * What no head may hold: control characters other than HTAB, CR and LF, and a CR or LF that is not part of
+ * a CRLF. One pass over the head, instead of one per line.
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FORBIDDEN = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/;
-
-/** True when the line `[start, end)` is followed by CRLF (or ends the head) with no CR or LF inside it. */
-function cleanLine(head: string, start: number, end: number): boolean {
-  const cr = head.indexOf('\r', start);
-  const lf = head.indexOf('\n', start);
-  return end === head.length ? cr === -1 && lf === -1 : cr === end && lf === end + 1;
-}
+const BAD_HEAD = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 const VERSION = /^HTTP\/\d\.\d$/;
+
+/** The two methods most requests use, as shared constants (no slice, no token test per request). */
+function commonMethod(head: string, sp1: number): string | undefined {
+  if (sp1 === 3 && head.startsWith('GET')) return 'GET';
+  if (sp1 === 4 && head.startsWith('POST')) return 'POST';
+  return undefined;
+}
 
 /** Validated raw header name → lower-cased name, so common names are checked once per process. */
 const names = new Map<string, string>();
@@ -60,21 +63,20 @@ function headerName(raw: string): string {
  * @throws HTTPParseError
  */
 export function parseRequestHead(head: string, maxHeaders: number): RequestHead {
-  if (FORBIDDEN.test(head)) throw new HTTPParseError(400, 'control character in request head');
+  const bad = BAD_HEAD.exec(head);
+  if (bad !== null) throw new HTTPParseError(400, bad[0] === '\r' || bad[0] === '\n' ? 'bare CR or LF in request head' : 'control character in request head');
   let eol = head.indexOf('\r\n');
   if (eol === -1) eol = head.length;
-  if (!cleanLine(head, 0, eol)) throw new HTTPParseError(400, 'bare CR or LF in request head');
   const sp1 = head.indexOf(' ');
   const sp2 = sp1 === -1 ? -1 : head.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 === -1 || sp2 >= eol || sp2 === sp1 + 1) throw new HTTPParseError(400, 'malformed request line');
-  const method = head.slice(0, sp1);
+  const method = commonMethod(head, sp1) ?? head.slice(0, sp1);
+  if (method !== 'GET' && method !== 'POST' && !METHOD.test(method)) throw new HTTPParseError(400, 'malformed request line');
   const uri = head.slice(sp1 + 1, sp2);
-  const version = head.slice(sp2 + 1, eol);
-  if (!METHOD.test(method)) throw new HTTPParseError(400, 'malformed request line');
   let minor: number;
-  if (version === 'HTTP/1.1') minor = 1;
-  else if (version === 'HTTP/1.0') minor = 0;
-  else if (VERSION.test(version)) throw new HTTPParseError(505, 'unsupported HTTP version');
+  if (eol - sp2 === 9 && head.startsWith('HTTP/1.1', sp2 + 1)) minor = 1;
+  else if (eol - sp2 === 9 && head.startsWith('HTTP/1.0', sp2 + 1)) minor = 0;
+  else if (VERSION.test(head.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
   else throw new HTTPParseError(400, 'malformed request line');
 
   const headers: string[] = [];
@@ -82,7 +84,6 @@ export function parseRequestHead(head: string, maxHeaders: number): RequestHead 
   while (start < head.length) {
     let end = head.indexOf('\r\n', start);
     if (end === -1) end = head.length;
-    if (!cleanLine(head, start, end)) throw new HTTPParseError(400, 'bare CR or LF in request head');
     if (headers.length >= maxHeaders * 2) throw new HTTPParseError(431, 'too many header fields');
     const first = head.charCodeAt(start);
     if (first === 0x20 || first === 0x09) throw new HTTPParseError(400, 'obsolete line folding');
