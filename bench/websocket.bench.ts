@@ -1,17 +1,24 @@
 /**
- * WebSocket echo of 32-byte text messages: Torsion's client and server against the `ws` package's client
- * and server, sequential (one message in flight) and pipelined (1000 in flight). Each server runs in its
- * own child process; the client is this process.
+ * WebSocket echo of 32-byte text messages. Each server (Torsion's, the `ws` package's) runs in its own child
+ * process pinned to the server core; the clients run in this process, pinned to the load core.
+ * - sequential: one message in flight, Torsion's client and server against `ws`'s client and server;
+ * - flood: a `ws` client (the same client for both servers) sends 200,000 messages back to back, then waits
+ *   for every echo: messages per second, and messages per server CPU-second (which hardly depends on how
+ *   much of the shared machine the server got);
+ * - pipelined: 1,000 in flight, each side's own client (kept for continuity with earlier results).
+ * Rounds alternate between the subjects (harness `interleaved`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import type { BenchCase } from './harness.js';
+import { fromSamples, interleaved, LOAD_CORE, pin, SERVER_CORE, type BenchCase } from './harness.js';
 import { connectWebSocket, WebSocketProtocol } from '../src/web/websocket/index.js';
 
 const SERVER = new URL('./support/websocket-echo-server.ts', import.meta.url).pathname;
 const SECONDS = 1;
 const IN_FLIGHT = 1000;
+const FLOOD = Number(process.env.BENCH_WS_FLOOD ?? 200_000);
 const MESSAGE = 'x'.repeat(32);
 
 interface Server {
@@ -21,8 +28,27 @@ interface Server {
 
 async function startServer(kind: 'torsion' | 'ws'): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  pin(child.pid!, SERVER_CORE);
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   return { port: Number((await lines.next()).value), child };
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
+}
+
+/** CPU seconds process `pid` has used (all threads), from /proc; NaN elsewhere. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** A client that, given a batch size, sends that many messages and resolves when all came back. */
@@ -112,37 +138,65 @@ async function rate(client: EchoClient, batch: number): Promise<number> {
   return n / ((performance.now() - start) / 1000);
 }
 
+/** The flood: FLOOD messages from a `ws` client as fast as it can send them, then every echo back. */
+async function flood(client: EchoClient, server: Server): Promise<{ rate: number; perCpu: number }> {
+  const cpu = cpuSeconds(server.child.pid!);
+  const start = performance.now();
+  await client.round(FLOOD);
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: FLOOD / seconds, perCpu: FLOOD / (cpuSeconds(server.child.pid!) - cpu) };
+}
+
 export default async (): Promise<BenchCase[]> => {
+  pin(process.pid, LOAD_CORE);
   const servers = { torsion: await startServer('torsion'), ws: await startServer('ws') };
   const cases: BenchCase[] = [];
   try {
-    const clients = { torsion: await torsionClient(servers.torsion.port), ws: await wsClient(servers.ws.port) };
-    for (const [name, batch, goal] of [
-      ['sequential', 1, '>= 1x ws'],
-      [`pipelined (${IN_FLIGHT} in flight)`, IN_FLIGHT, '>= 1.2x ws'],
-    ] as const) {
-      let torsion = 0;
-      let ws = 0;
-      // Alternating rounds, best of three each: the machine is shared and load comes and goes.
-      for (let round = 0; round < 3; round++) {
-        torsion = Math.max(torsion, await rate(clients.torsion, batch));
-        ws = Math.max(ws, await rate(clients.ws, batch));
-      }
-      cases.push({
-        name: `WebSocket echo, 32-byte messages, ${name} (server+client)`,
+    const own = { torsion: await torsionClient(servers.torsion.port), ws: await wsClient(servers.ws.port) };
+    const viaWs = { torsion: await wsClient(servers.torsion.port), ws: await wsClient(servers.ws.port) };
+    const kinds = ['torsion', 'ws'] as const;
+
+    const seq = await interleaved(kinds, (k) => rate(own[k], 1));
+    cases.push({
+      name: 'WebSocket echo, 32-byte messages, sequential (server+client)',
+      higherIsBetter: true,
+      goal: '>= 1.2x ws',
+      measurements: [fromSamples('torsion', seq.torsion, 'msg/s'), fromSamples('ws', seq.ws, 'msg/s')],
+    });
+
+    for (const k of kinds) await viaWs[k].round(FLOOD / 10); // warm-up
+    const perCpu: Record<string, number[]> = { torsion: [], ws: [] };
+    const fl = await interleaved(kinds, async (k) => {
+      const r = await flood(viaWs[k], servers[k]);
+      perCpu[k].push(r.perCpu);
+      return r.rate;
+    });
+    cases.push(
+      {
+        name: `WebSocket flood: ${FLOOD} 32-byte messages back to back from a ws client, echoed (server only)`,
         higherIsBetter: true,
-        goal,
-        measurements: [
-          { subject: 'torsion', value: torsion, unit: 'msg/s' },
-          { subject: 'ws', value: ws, unit: 'msg/s' },
-        ],
-      });
-    }
-    clients.torsion.close();
-    clients.ws.close();
+        goal: '>= 2x ws',
+        measurements: [fromSamples('torsion', fl.torsion, 'msg/s'), fromSamples('ws server', fl.ws, 'msg/s')],
+      },
+      {
+        name: 'WebSocket flood: messages per server CPU-second',
+        higherIsBetter: true,
+        goal: '>= 2x ws',
+        measurements: [fromSamples('torsion', perCpu.torsion, 'msg/CPU-s'), fromSamples('ws server', perCpu.ws, 'msg/CPU-s')],
+      },
+    );
+
+    const pl = await interleaved(kinds, (k) => rate(own[k], IN_FLIGHT));
+    cases.push({
+      name: `WebSocket echo, 32-byte messages, pipelined (${IN_FLIGHT} in flight) (server+client)`,
+      higherIsBetter: true,
+      goal: '>= 1.2x ws',
+      measurements: [fromSamples('torsion', pl.torsion, 'msg/s'), fromSamples('ws', pl.ws, 'msg/s')],
+    });
+    for (const c of [...Object.values(own), ...Object.values(viaWs)]) c.close();
   } finally {
-    servers.torsion.child.kill();
-    servers.ws.child.kill();
+    await stop(servers.torsion);
+    await stop(servers.ws);
   }
   return cases;
 };

@@ -1,5 +1,6 @@
 // Child process for websocket.bench.ts: a WebSocket echo server on 127.0.0.1, Torsion's or the `ws`
-// package's (argv[2]). Prints its port, then runs until killed.
+// package's (argv[2]). Prints its port, then runs until SIGTERM or SIGINT, on which it exits normally (so
+// that `--cpu-prof` writes its profile).
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { reactor } from '../../src/internet/reactor.js';
@@ -30,3 +31,6 @@ if (kind === 'torsion') {
   port = (server.address() as AddressInfo).port;
 }
 process.stdout.write(`${port}\n`);
+const exit = (): never => process.exit(0);
+process.on('SIGTERM', exit);
+process.on('SIGINT', exit);
