@@ -62,6 +62,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly #message: MessageAssembler;
   readonly #maxMessageSize: number;
   readonly #heartbeat: Heartbeat;
+  readonly #pingTimeout: number;
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
   #state = State.OPEN;
@@ -85,19 +86,25 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#deflate = setup.deflate;
     if (setup.request !== undefined) this.request = setup.request;
     this.#maxMessageSize = options.maxMessageSize ?? WEBSOCKET_LIMITS.maxMessageSize;
-    const pingTimeout = options.pingTimeout ?? WEBSOCKET_TIMEOUTS.pingTimeout;
-    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? WEBSOCKET_TIMEOUTS.pingInterval, pingTimeout, {
-      ping: () => this.ping(),
-      exempt: () => this.#paused || this.#state !== State.OPEN,
-      dead: () => {
-        log.info('WebSocket peer {peer} did not answer a ping within {seconds}s; dropping the connection', { peer: String(this.getPeer()), seconds: pingTimeout });
-        this.abortConnection();
-      },
-    });
+    this.#pingTimeout = options.pingTimeout ?? WEBSOCKET_TIMEOUTS.pingTimeout;
+    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? WEBSOCKET_TIMEOUTS.pingInterval, this.#pingTimeout, this);
     this.#closeTimeout = options.closeTimeout ?? WEBSOCKET_TIMEOUTS.closeTimeout;
     this.#fragmentSize = options.fragmentSize ?? Infinity;
     this.#message = new MessageAssembler(this.#maxMessageSize, setup.deflate);
     this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });
+  }
+
+  // ------------------------------------------------------------ heartbeat hooks
+
+  /** @internal silence proves nothing while we paused reading, and pinging is over once closing. */
+  heartbeatExempt(): boolean {
+    return this.#paused || this.#state !== State.OPEN;
+  }
+
+  /** @internal the peer did not answer a ping in time. */
+  heartbeatDead(): void {
+    log.info('WebSocket peer {peer} did not answer a ping within {seconds}s; dropping the connection', { peer: String(this.getPeer()), seconds: this.#pingTimeout });
+    this.abortConnection();
   }
 
   // ------------------------------------------------------------ IProtocol (the TCP side)

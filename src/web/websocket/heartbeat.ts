@@ -3,18 +3,20 @@
  * nothing at all arrives within `timeout` seconds more, the peer is taken for dead.
  *
  * Traffic only sets a flag (`heard`), which the timer inspects when it fires: no timer is reset per read.
+ * A server holds one per connection, so it makes no closures: the hooks are the connection's own methods
+ * and the timer calls a shared function with the heartbeat as its argument.
  * @module
  */
 import type { IDelayedCall, IReactorTime } from '../../internet/interfaces.js';
 
-/** Hooks the heartbeat calls. */
+/** Hooks the heartbeat calls (methods of the connection it watches). */
 export interface HeartbeatHooks {
   /** Sends a ping. */
   ping(): void;
   /** The peer stayed silent after a ping: drop the connection. */
-  dead(): void;
+  heartbeatDead(): void;
   /** True while silence proves nothing (we paused reading) or pinging is over (closing). */
-  exempt(): boolean;
+  heartbeatExempt(): boolean;
 }
 
 /** An idle heartbeat on a clock (see the module comment). */
@@ -36,7 +38,7 @@ export class Heartbeat {
 
   /** Starts the timer (a no-op when the interval is 0). */
   start(): void {
-    if (this.#interval > 0) this.#call = this.#clock.callLater(this.#interval, () => this.#tick());
+    if (this.#interval > 0) this.#call = this.#clock.callLater(this.#interval, Heartbeat.#tick, this);
   }
 
   /** Stops it for good. */
@@ -46,19 +48,21 @@ export class Heartbeat {
   }
 
   #quiet(): boolean {
-    if (!this.heard && !this.#hooks.exempt()) return true;
+    if (!this.heard && !this.#hooks.heartbeatExempt()) return true;
     this.heard = false;
-    this.#call = this.#clock.callLater(this.#interval, () => this.#tick());
+    this.#call = this.#clock.callLater(this.#interval, Heartbeat.#tick, this);
     return false;
   }
 
-  #tick(): void {
-    this.#call = null;
-    if (!this.#quiet()) return;
-    this.#hooks.ping();
-    this.#call = this.#clock.callLater(this.#timeout, () => {
-      this.#call = null;
-      if (this.#quiet()) this.#hooks.dead();
-    });
+  static #tick(heartbeat: Heartbeat): void {
+    heartbeat.#call = null;
+    if (!heartbeat.#quiet()) return;
+    heartbeat.#hooks.ping();
+    heartbeat.#call = heartbeat.#clock.callLater(heartbeat.#timeout, Heartbeat.#expired, heartbeat);
+  }
+
+  static #expired(heartbeat: Heartbeat): void {
+    heartbeat.#call = null;
+    if (heartbeat.#quiet()) heartbeat.#hooks.heartbeatDead();
   }
 }
