@@ -50,6 +50,10 @@ function commonMethod(head: string, sp1: number): string | undefined {
 const names = new Map<string, string>();
 
 function headerName(raw: string): string {
+  // The names nearly every request has, compared before hashing the name for the cache.
+  if (raw === 'Host') return 'host';
+  if (raw === 'User-Agent') return 'user-agent';
+  if (raw === 'Accept') return 'accept';
   const known = names.get(raw);
   if (known !== undefined) return known;
   if (!NAME.test(raw)) throw new HTTPParseError(400, 'malformed header name');
