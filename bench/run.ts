@@ -10,7 +10,7 @@
  * their spread (lowest to highest).
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import type { BenchCase, BenchFn, Measurement } from './harness.js';
 import { median, pin } from './harness.js';
 
@@ -26,6 +26,8 @@ function picked(w: string): string[] {
 }
 const files = (wanted.length === 0 ? all : [...new Set(wanted.flatMap(picked))]).sort();
 
+/** Every core of the machine (not `availableParallelism`, which a bench's pinning of this process narrows). */
+const cores = cpus().length;
 const load = loadavg()[0];
 if (load > 1 && !force) {
   console.error(`bench: the 1-minute load average is ${load.toFixed(2)} (> 1): numbers now would measure the other work on this machine. Rerun when it is quiet, or with --force (then marked noisy).`);
@@ -60,7 +62,7 @@ for (const file of files) {
     continue;
   } finally {
     // A bench may pin this process to the load core; the next one starts from every core again.
-    pin(process.pid, `0-${availableParallelism() - 1}`);
+    pin(process.pid, `0-${cores - 1}`);
   }
   for (const c of cases) {
     const ours = c.measurements[0];
@@ -122,7 +124,7 @@ const doc = [
   'Where a case ran in interleaved rounds the ratio is the median of the per-round ratios and the spread is their lowest to highest.',
   'Servers run pinned to core 0 and load generators to core 1 (`taskset`).',
   '',
-  `Machine: ${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; last run ${when} with Node ${process.version}.`,
+  `Machine: ${cpu}, ${cores} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; last run ${when} with Node ${process.version}.`,
   '',
   ...[...kept.keys()].sort().map((k) => kept.get(k)!),
 ].join('\n');
