@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs every *.test.ts (or the ones under the paths given) with Node's own test runner.
 // Node 20's runner has no glob for .ts files, so the list is built here.
-//   --quick   the quick loop (`npm test`): leaves out the examples (each runs as its own process) and tests
-//             that drive a peer program nobody here wrote (a browser, ngircd, PostgreSQL, OpenSSL, curl...);
-//             `npm run test:all` runs them too.
+//   --quick   the quick loop (`npm test`): the in-memory unit tests. It leaves out the examples (each runs
+//             as its own process), tests that drive a peer program nobody here wrote (a browser, ngircd,
+//             PostgreSQL, OpenSSL, curl...), and tests that do real I/O (see realIO below).
+//             `npm run test:all` runs them all.
 // `torsion/...` imports (the examples use them) resolve to src/ through the `torsion-source` export
 // condition, so nothing needs building first; it goes in NODE_OPTIONS so that the programs the tests
 // start (`node --import tsx examples/...`) resolve the same way.
@@ -33,11 +34,27 @@ function collect(path, out) {
   return out;
 }
 
+// Not an in-memory unit test: it starts a process or a thread, listens or connects on a real socket, runs
+// TLS handshakes through OpenSSL, keeps a database on disk, or runs the toolchain (the packaging checks).
+const realIO = new RegExp(
+  [
+    String.raw`\b(spawn|spawnSync|execFile|execFileSync|execSync|fork|spawnProcess|startPeerProgram)\(`,
+    String.raw`\b(listenTCP|listenSSL|listenUNIX|listenUDP|listenMulticast|connectTCP|connectSSL|connectUNIX)\(`,
+    String.raw`\b(createServer|createConnection|deferToThread|deferToThreadPool)\(`,
+    String.raw`\bnew (Worker|WorkerThread|ThreadPool|ConnectionPool|NodeReactor)\b`,
+    String.raw`from '(node:)?(child_process|net|tls|dgram|worker_threads)'`,
+    String.raw`\bselfSignedCertificate\(|from '(better-sqlite3|eslint|typescript)'`,
+  ].join('|'),
+);
+
 let files = roots.flatMap((r) => collect(join(root, r), [])).map((f) => relative(root, f)).sort();
 if (quick) {
   const all = files.length;
-  files = files.filter((f) => !needsPeer.test(readFileSync(join(root, f), 'utf8')));
-  console.log(`test: quick loop, ${files.length} of ${all} test files (those driving peer programs run in npm run test:all)`);
+  files = files.filter((f) => {
+    const text = readFileSync(join(root, f), 'utf8');
+    return !needsPeer.test(text) && !realIO.test(text);
+  });
+  console.log(`test: quick loop, ${files.length} of ${all} test files (those driving peer programs or doing real I/O run in npm run test:all)`);
 }
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
