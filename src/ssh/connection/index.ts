@@ -1,0 +1,26 @@
+/**
+ * The SSH connection layer (RFC 4254): `SSHConnection`, `SSHChannel`, sessions, forwarding, and the
+ * client's `exec`.
+ * @module
+ */
+export type { IConchUser, ISession, GlobalRequestAnswer, PtyRequest, WindowSize } from './interfaces.js';
+export { SSHConnection, type SSHConnectionOptions } from './connection.js';
+export { SSHChannel, type SSHChannelOptions } from './channel.js';
+export { ChannelTransport, ProtocolChannel, SSHChannelAddress } from './channel-transport.js';
+export { SSHSession, envAccepted, type SSHSessionOptions, type SubsystemFactory } from './session.js';
+export { SSHSessionProcessProtocol } from './session-protocol.js';
+export { ProcessSession, type ProcessSessionOptions } from './process-session.js';
+export { ConchUser, ConchRealm, IConchUserAvatar, type ConchUserOptions, type ChannelFactory, type GlobalRequestHandler } from './avatar.js';
+export { ForwardAllowList, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort } from './forwarding.js';
+export { SSHConnectionClient, type ExecResult, type ExecOptions, type SessionStart } from './client.js';
+export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError } from './errors.js';
+export { DEFAULT_CONNECTION_LIMITS, resolveConnectionLimits, type ConnectionLimits } from './limits.js';
+export {
+  EXTENDED_DATA_STDERR,
+  OPEN_ADMINISTRATIVELY_PROHIBITED,
+  OPEN_CONNECT_FAILED,
+  OPEN_UNKNOWN_CHANNEL_TYPE,
+  OPEN_RESOURCE_SHORTAGE,
+  type HostPort,
+  type ExitSignal,
+} from './messages.js';

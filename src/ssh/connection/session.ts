@@ -1,0 +1,146 @@
+/**
+ * `SSHSession`: the server side of a `session` channel (RFC 4254 §6), Twisted's `SSHSession`. It parses
+ * the session requests and hands them to the application's {@link ISession}; subsystems run a stream
+ * protocol over the channel.
+ * @module
+ */
+import type { IProtocol } from '../../internet/interfaces.js';
+import { Logger } from '../../logger/index.js';
+import { SSHMalformedMessageError } from '../service-wire.js';
+import { SSHChannel, type SSHChannelOptions } from './channel.js';
+import { ChannelTransport } from './channel-transport.js';
+import type { ISession } from './interfaces.js';
+import { parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
+import { SSHSessionProcessProtocol } from './session-protocol.js';
+
+const log = new Logger({ namespace: 'torsion.ssh.session' });
+
+/** Builds the protocol of a subsystem (`sftp`, ...) for one session channel. */
+export type SubsystemFactory = (channel: SSHChannel) => IProtocol;
+
+/** Options of an {@link SSHSession}. */
+export interface SSHSessionOptions extends SSHChannelOptions {
+  /** What runs behind the channel. */
+  session: ISession;
+  /** Subsystems by name. */
+  subsystems?: ReadonlyMap<string, SubsystemFactory>;
+  /**
+   * Environment variables the peer may set: exact names, or prefixes ending in `*` (`LC_*`). Others are
+   * refused. Default `LANG` and `LC_*`, as Debian's sshd.
+   */
+  acceptEnv?: readonly string[];
+}
+
+/** True if `name` is allowed by one of `patterns` (exact names, or prefixes ending in `*`). */
+export function envAccepted(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+}
+
+/**
+ * A session channel on a server. One of `shell`, `exec` or `subsystem` starts it; a second is refused.
+ */
+export class SSHSession extends SSHChannel {
+  override name = 'session';
+  readonly session: ISession;
+  /** What was started: `shell`, `exec`, `subsystem`, or undefined. */
+  started: string | undefined;
+  #protocol: SSHSessionProcessProtocol | undefined;
+  #subsystem: IProtocol | undefined;
+  #subsystemTransport: ChannelTransport | undefined;
+  #envCount = 0;
+  readonly #options: SSHSessionOptions;
+
+  constructor(options: SSHSessionOptions) {
+    super(options);
+    this.session = options.session;
+    this.#options = options;
+  }
+
+  override requestReceived(requestType: string, data: Uint8Array): boolean {
+    const limits = this.conn!.limits;
+    try {
+      switch (requestType) {
+        case 'pty-req':
+          if (this.started !== undefined || this.session.getPty === undefined) return false;
+          this.session.getPty(parsePtyRequest(data));
+          return true;
+        case 'env': {
+          const { name, value } = parseEnv(data, limits.maxRequestTextBytes);
+          if (this.started !== undefined || this.session.setEnv === undefined || this.#envCount >= limits.maxEnvVariables) return false;
+          if (!envAccepted(name, this.#options.acceptEnv ?? ['LANG', 'LC_*'])) return false;
+          this.#envCount++;
+          this.session.setEnv(name, value);
+          return true;
+        }
+        case 'shell':
+          if (this.started !== undefined) return false;
+          this.started = 'shell';
+          this.session.openShell(this.#processProtocol());
+          return true;
+        case 'exec': {
+          const command = parseStringData(data, limits.maxRequestTextBytes);
+          if (this.started !== undefined) return false;
+          this.started = 'exec';
+          this.session.execCommand(this.#processProtocol(), command);
+          return true;
+        }
+        case 'subsystem':
+          return this.#startSubsystem(parseStringData(data, 256));
+        case 'window-change':
+          this.session.windowChanged?.(parseWindowChange(data));
+          return this.session.windowChanged !== undefined;
+        case 'signal':
+          this.session.signal?.(parseStringData(data, 32));
+          return this.session.signal !== undefined;
+        default:
+          return false;
+      }
+    } catch (e) {
+      if (e instanceof SSHMalformedMessageError) {
+        this.conn!.protocolError(`${requestType}: ${e.message}`);
+        return false;
+      }
+      log.info('session request {requestType} refused: {error}', { requestType, error: (e as Error).message });
+      return false;
+    }
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#subsystem !== undefined) this.#subsystem.dataReceived(data);
+    else this.#processProtocol().input(data);
+  }
+
+  override eofReceived(): void {
+    this.session.eofReceived?.();
+    if (this.#subsystem !== undefined) {
+      const halfClose = this.#subsystem as Partial<{ readConnectionLost(): void }>;
+      if (typeof halfClose.readConnectionLost === 'function') halfClose.readConnectionLost();
+      return;
+    }
+    this.#processProtocol().inputEnded();
+  }
+
+  override closed(): void {
+    try {
+      this.session.closed();
+    } finally {
+      this.#subsystemTransport?.connectionLost();
+    }
+  }
+
+  #processProtocol(): SSHSessionProcessProtocol {
+    this.#protocol ??= new SSHSessionProcessProtocol(this);
+    return this.#protocol;
+  }
+
+  #startSubsystem(name: string): boolean {
+    const factory = this.#options.subsystems?.get(name);
+    if (this.started !== undefined || factory === undefined) return false;
+    this.started = 'subsystem';
+    const protocol = factory(this);
+    this.#subsystem = protocol;
+    this.#subsystemTransport = new ChannelTransport(this, protocol);
+    protocol.makeConnection(this.#subsystemTransport);
+    return true;
+  }
+}
