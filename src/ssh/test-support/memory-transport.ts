@@ -60,7 +60,10 @@ export class MemorySSHTransport implements ISSHTransport {
     if (this.#delivering) return;
     this.#delivering = true;
     try {
-      while (this.inbox.length > 0 && this.disconnected === undefined) this.service?.packetReceived(this.inbox.shift()!);
+      while (this.inbox.length > 0 && this.disconnected === undefined) {
+        const payload = this.inbox.shift()!;
+        this.service?.packetReceived(payload);
+      }
     } finally {
       this.#delivering = false;
     }

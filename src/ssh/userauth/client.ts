@@ -4,7 +4,7 @@
  * answered with the password, and starts the next service once the server says yes.
  * @module
  */
-import { Deferred, Failure } from '../../defer/index.js';
+import { Deferred, Failure, maybeDeferred } from '../../defer/index.js';
 import { Logger } from '../../logger/index.js';
 import type { ISSHService, ISSHSigningKey, ISSHTransport } from '../interfaces.js';
 import { DISCONNECT, SSHMalformedMessageError } from '../service-wire.js';
@@ -145,7 +145,7 @@ export class SSHUserAuthClient implements ISSHService {
     const service = this.#options.instance.name;
     const blob = key.publicKey.blob;
     const data = publicKeySignedData(this.transport!.sessionId, username, service, algorithm, blob);
-    Deferred.fromPromise(Promise.resolve().then(() => key.sign(algorithm, data))).addCallbacks(
+    maybeDeferred(() => key.sign(algorithm, data)).addCallbacks(
       (signature) => {
         if (!this.#done) this.#send(userAuthRequest({ username, service, method: 'publickey', algorithm, blob, signature }));
       },
