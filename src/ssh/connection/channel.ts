@@ -72,6 +72,7 @@ export class SSHChannel implements IConsumer, IPushProducer {
   #eofAfterFlush = false;
   #closeAfterFlush = false;
   readonly #afterFlush: Array<() => void> = [];
+  readonly #afterReply: Array<() => void> = [];
   #producer: IPushProducer | IPullProducer | undefined;
   #streaming = false;
   #producerPaused = false;
@@ -161,6 +162,14 @@ export class SSHChannel implements IConsumer, IPushProducer {
     return this.conn.sendRequest(this, requestType, data, wantReply);
   }
 
+  /**
+   * Runs `fn` once the answer to the channel request being handled has been sent, so what a request
+   * starts (a command's output) never reaches the peer before the request's SUCCESS.
+   */
+  afterReply(fn: () => void): void {
+    this.#afterReply.push(fn);
+  }
+
   /** Bytes written and not yet sent (waiting for the window). */
   getWriteBufferSize(): number {
     return this.#pendingBytes;
@@ -229,11 +238,17 @@ export class SSHChannel implements IConsumer, IPushProducer {
     this.#maybeAdjustWindow();
   }
 
+  /** @internal The answers to the requests handled so far have been sent. */
+  repliesSent(): void {
+    for (const fn of this.#afterReply.splice(0)) fn();
+  }
+
   /** @internal The channel is gone: nothing more is sent. */
   discard(): void {
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#afterFlush.length = 0;
+    this.#afterReply.length = 0;
     this.#producer = undefined;
   }
 

@@ -160,20 +160,21 @@ export class SSHConnection implements ISSHService {
   sendRequest(channel: SSHChannel, requestType: string, data: Uint8Array, wantReply = false): Deferred<void> {
     const state = this.#states.get(channel);
     if (state === undefined || !channel.isOpen || channel.closeSent) return Deferred.fail(new ChannelClosedError(`channel ${channel.id} is not open`));
-    this.#send(m.channelRequest(channel.remoteId, requestType, wantReply, data));
-    if (!wantReply) return Deferred.succeed<void>(undefined);
+    // Waiting before sending: over an in-memory pair the reply can come back inside the send.
     const d = new Deferred<void>();
-    state.waiting.push(d);
+    if (wantReply) state.waiting.push(d);
+    else d.callback(undefined);
+    this.#send(m.channelRequest(channel.remoteId, requestType, wantReply, data));
     return d;
   }
 
   /** Sends a global request; with `wantReply` fires with the reply's data (or fails on REQUEST_FAILURE). */
   sendGlobalRequest(requestType: string, data: Uint8Array = new Uint8Array(), wantReply = false): Deferred<Uint8Array> {
     if (this.stopped || this.transport === undefined) return Deferred.fail(new ChannelClosedError('the connection is not running'));
-    this.#send(m.globalRequest(requestType, wantReply, data));
-    if (!wantReply) return Deferred.succeed(new Uint8Array());
     const d = new Deferred<Uint8Array>();
-    this.#globalWaiting.push(d);
+    if (wantReply) this.#globalWaiting.push(d);
+    else d.callback(new Uint8Array());
+    this.#send(m.globalRequest(requestType, wantReply, data));
     return d;
   }
 
@@ -388,11 +389,16 @@ export class SSHConnection implements ISSHService {
       const { wantReply, answer } = state.replies.shift()!;
       if (wantReply && !channel.closeSent && !this.stopped) this.#send(answer!.ok ? m.channelSuccess(channel.remoteId) : m.channelFailure(channel.remoteId));
     }
+    if (state.replies.length === 0) channel.repliesSent();
   }
 
   #closeReceived(channel: SSHChannel): void {
     if (channel.closeReceivedFlag) return;
     channel.closeReceivedFlag = true;
+    if (channel.closeSent) {
+      this.#channelClosed(channel);
+      return;
+    }
     channel.closeReceived();
     // The peer will read nothing more: whatever still waits for its window is dropped.
     if (!channel.closeSent) {
@@ -403,6 +409,7 @@ export class SSHConnection implements ISSHService {
 
   #channelClosed(channel: SSHChannel, reason: () => Error = () => new ChannelClosedError(`channel ${channel.id} closed`)): void {
     const state = this.#states.get(channel);
+    if (state === undefined) return;
     this.#states.delete(channel);
     this.channels.delete(channel.id);
     channel.discard();

@@ -4,6 +4,8 @@
  * protocol over the channel.
  * @module
  */
+import { Failure } from '../../defer/index.js';
+import { ProcessTerminated } from '../../internet/error.js';
 import type { IProtocol } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { SSHMalformedMessageError } from '../service-wire.js';
@@ -75,13 +77,13 @@ export class SSHSession extends SSHChannel {
         case 'shell':
           if (this.started !== undefined) return false;
           this.started = 'shell';
-          this.session.openShell(this.#processProtocol());
+          this.#start(() => this.session.openShell(this.#processProtocol()));
           return true;
         case 'exec': {
           const command = parseStringData(data, limits.maxRequestTextBytes);
           if (this.started !== undefined) return false;
           this.started = 'exec';
-          this.session.execCommand(this.#processProtocol(), command);
+          this.#start(() => this.session.execCommand(this.#processProtocol(), command));
           return true;
         }
         case 'subsystem':
@@ -128,6 +130,19 @@ export class SSHSession extends SSHChannel {
     }
   }
 
+  /** Starts what the request asked for once its SUCCESS is sent; a failure to start ends the channel. */
+  #start(fn: () => void): void {
+    this.afterReply(() => {
+      try {
+        fn();
+      } catch (e) {
+        log.info('session {what} failed to start: {error}', { what: this.started ?? '', error: (e as Error).message });
+        this.#processProtocol().errReceived(new TextEncoder().encode(`${(e as Error).message}\n`));
+        this.#processProtocol().processEnded(new Failure(new ProcessTerminated(127, null)));
+      }
+    });
+  }
+
   #processProtocol(): SSHSessionProcessProtocol {
     this.#protocol ??= new SSHSessionProcessProtocol(this);
     return this.#protocol;
@@ -140,7 +155,7 @@ export class SSHSession extends SSHChannel {
     const protocol = factory(this);
     this.#subsystem = protocol;
     this.#subsystemTransport = new ChannelTransport(this, protocol);
-    protocol.makeConnection(this.#subsystemTransport);
+    this.afterReply(() => protocol.makeConnection(this.#subsystemTransport!));
     return true;
   }
 }
