@@ -204,10 +204,11 @@ export class SSHChannel implements IConsumer, IPushProducer {
     this.#maybeAdjustWindow();
   }
 
-  /** Closes the channel. */
-  stopProducing(): void {
-    this.loseConnection();
-  }
+  /**
+   * The consumer went away (a process's stdin closed, a socket ended). The channel stays: its own end
+   * comes from the peer or from `loseConnection`.
+   */
+  stopProducing(): void {}
 
   // ------------------------------------------------------------ called by the connection
 
@@ -225,13 +226,13 @@ export class SSHChannel implements IConsumer, IPushProducer {
   }
 
   /** @internal WINDOW_ADJUST: more may be sent. */
-  addWindow(bytes: number): void {
+  windowAdjusted(bytes: number): void {
     this.remoteWindowLeft += bytes;
     this.#flush();
   }
 
   /** @internal `bytes` of data arrived: counts them, delivers them, tops the window up. */
-  received(dataType: number | undefined, data: Uint8Array): void {
+  dataArrived(dataType: number | undefined, data: Uint8Array): void {
     this.localWindowLeft -= data.length;
     if (dataType === undefined) this.dataReceived(data);
     else this.extReceived(dataType, data);

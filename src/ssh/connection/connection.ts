@@ -250,7 +250,7 @@ export class SSHConnection implements ISSHService {
     switch (message.type) {
       case 'window-adjust':
         if (channel.remoteWindowLeft + message.bytes > 0xffffffff) return this.protocolError(`channel ${channel.id}: window adjust overflows the window`);
-        channel.addWindow(message.bytes);
+        channel.windowAdjusted(message.bytes);
         return;
       case 'data':
       case 'extended-data': {
@@ -258,7 +258,7 @@ export class SSHConnection implements ISSHService {
         if (data.length > channel.localWindowLeft) return this.protocolError(`channel ${channel.id}: ${data.length} bytes of data, ${channel.localWindowLeft} left in the window`);
         if (data.length > channel.localMaxPacket!) return this.protocolError(`channel ${channel.id}: a data packet of ${data.length} bytes, over ${channel.localMaxPacket}`);
         if (channel.eofReceivedFlag || channel.closeReceivedFlag) return this.protocolError(`channel ${channel.id}: data after EOF`);
-        channel.received(message.type === 'data' ? undefined : message.dataType, data);
+        channel.dataArrived(message.type === 'data' ? undefined : message.dataType, data);
         return;
       }
       case 'eof':
