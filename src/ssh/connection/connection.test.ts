@@ -87,7 +87,9 @@ describe('exec end to end through a fake avatar', () => {
     const ok = answers.map((d) => {
       let result: boolean | undefined;
       d.addCallbacks(
-        () => (result = true),
+        () => {
+          result = true;
+        },
         (f) => {
           f.trap(RequestFailedError);
           result = false;
@@ -240,7 +242,7 @@ describe('channels and global requests', () => {
     const world = connectionWorld({ clientLimits: { keepaliveInterval: 10, keepaliveCountMax: 3 } });
     world.server.hold = true;
     for (let i = 0; i < 3; i++) world.clock.advance(10);
-    assert.equal(world.client.disconnected, undefined);
+    assert.equal(world.client.disconnected?.reasonCode, undefined);
     world.clock.advance(10);
     assert.equal(world.client.disconnected?.reasonCode, DISCONNECT.BY_APPLICATION);
   });

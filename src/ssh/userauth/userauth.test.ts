@@ -148,7 +148,7 @@ describe('SSHUserAuthServer with SSHUserAuthClient', () => {
 
 describe('SSHUserAuthServer refuses every bypass', () => {
   test('a publickey query never logs in, even through a checker that says yes to anything', () => {
-    const yesToAll: ICredentialsChecker = { credentialInterfaces: [ISSHPrivateKey], requestAvatarId: (c: ICredentials) => Deferred.succeed((c as { username: string }).username) };
+    const yesToAll: ICredentialsChecker = { credentialInterfaces: [ISSHPrivateKey], requestAvatarId: (c: ICredentials) => Deferred.succeed((c as unknown as { username: string }).username) };
     const world = authWorld({ checkers: [yesToAll] });
     const key = testKey('ed25519');
     world.client.sendPacket(userAuthRequest({ username: 'alice', service: 'ssh-connection', method: 'publickey', algorithm: 'ssh-ed25519', blob: key.publicKey.blob }));
@@ -159,7 +159,7 @@ describe('SSHUserAuthServer refuses every bypass', () => {
   });
 
   test('a signature by another key, or over another session id, is refused (even by a yes-to-anything checker)', () => {
-    const yesToAll: ICredentialsChecker = { credentialInterfaces: [ISSHPrivateKey], requestAvatarId: (c: ICredentials) => Deferred.succeed((c as { username: string }).username) };
+    const yesToAll: ICredentialsChecker = { credentialInterfaces: [ISSHPrivateKey], requestAvatarId: (c: ICredentials) => Deferred.succeed((c as unknown as { username: string }).username) };
     for (const variant of [{ signWith: generateKeyPairSync('ed25519').privateKey }, { sessionId: new Uint8Array(32).fill(9) }]) {
       for (const checkers of [[yesToAll], undefined]) {
         const world = authWorld(checkers ? { checkers } : { keys: { alice: [testKey('ed25519')] } });
@@ -233,7 +233,7 @@ describe('SSHUserAuthServer refuses every bypass', () => {
   test('the login grace time drops an unauthenticated connection, and only that', () => {
     const idle = authWorld({ passwords: { alice: 'secret' } });
     idle.clock.advance(119);
-    assert.equal(idle.server.disconnected, undefined);
+    assert.equal(idle.server.disconnected?.reasonCode, undefined);
     idle.clock.advance(1);
     assert.equal(idle.server.disconnected?.reasonCode, DISCONNECT.BY_APPLICATION);
     const world = authWorld({ passwords: { alice: 'secret' } });
