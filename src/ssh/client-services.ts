@@ -5,6 +5,8 @@
  */
 import type { Deferred } from '../defer/index.js';
 import type { IReactorTCP, IReactorTime } from '../internet/interfaces.js';
+import { reactor as defaultReactor } from '../internet/index.js';
+import { ClientConchUser } from './connection/client-avatar.js';
 import { SSHConnection } from './connection/connection.js';
 import { SSHConnectionClient } from './connection/client.js';
 import type { ConnectionLimits } from './connection/limits.js';
@@ -15,7 +17,7 @@ import { SSHUserAuthClient, type SSHUserAuthClientOptions } from './userauth/cli
 export interface SSHClientServicesOptions extends Omit<SSHUserAuthClientOptions, 'instance'> {
   /** Where local forwards listen and time for keepalives (the global reactor by default). */
   reactor?: IReactorTCP & IReactorTime;
-  /** What the server may open towards this client (forwarded connections); nothing by default. */
+  /** What the server may open towards this client: by default a `ClientConchUser` (the remote forwards asked for). */
   avatar?: IConchUser;
   /** Limits of the connection layer (`limits` are user authentication's). */
   connectionLimits?: Partial<ConnectionLimits>;
@@ -43,7 +45,7 @@ export interface SSHClientServices {
  */
 export function sshClientServices(options: SSHClientServicesOptions): SSHClientServices {
   const { reactor, avatar, connectionLimits, ...auth } = options;
-  const connection = new SSHConnection({ avatar, limits: connectionLimits, clock: reactor });
+  const connection = new SSHConnection({ avatar: avatar ?? new ClientConchUser(reactor ?? defaultReactor), limits: connectionLimits, clock: reactor });
   const userauth = new SSHUserAuthClient({ ...auth, instance: connection });
   const ready = userauth.authenticated.addCallback(() => new SSHConnectionClient(connection, reactor));
   return { userauth, connection, ready };

@@ -12,7 +12,8 @@ import { ProtocolChannel } from './channel-transport.js';
 import type { SSHConnection } from './connection.js';
 import { ChannelClosedError, ExecOutputTooLargeError } from './errors.js';
 import { forwardLocalPort } from './forwarding.js';
-import { EXTENDED_DATA_STDERR, parseExitSignal, parseExitStatus, stringData, type HostPort } from './messages.js';
+import { EXTENDED_DATA_STDERR, hostPort, parseBoundPort, parseExitSignal, parseExitStatus, stringData, type HostPort } from './messages.js';
+import { ClientConchUser } from './client-avatar.js';
 
 /** What `exec` gives back. */
 export interface ExecResult {
@@ -148,6 +149,27 @@ export class SSHConnectionClient {
   /** Listens on `localPort` of `localInterface` and forwards each connection to `remote` through the server (`ssh -L`). */
   forwardLocalPort(localPort: number, remote: HostPort, localInterface = '127.0.0.1'): IListeningPort {
     return forwardLocalPort(this.reactor, this.connection, localPort, remote, localInterface);
+  }
+
+  /**
+   * Asks the server to listen on `remote` (`ssh -R`; port 0 lets it choose) and sends each connection it
+   * accepts to `local`. Fires with the port the server listens on. Needs the connection's avatar to be a
+   * {@link ClientConchUser} (as `sshClientServices` makes it).
+   */
+  forwardRemotePort(remote: HostPort, local: HostPort): Deferred<number> {
+    const avatar = this.connection.avatar;
+    if (!(avatar instanceof ClientConchUser)) return Deferred.fail(new TypeError('remote forwarding needs a connection whose avatar is a ClientConchUser'));
+    return this.connection.sendGlobalRequest('tcpip-forward', hostPort(remote), true).addCallback((reply) => {
+      const port = remote.port === 0 ? parseBoundPort(reply) : remote.port;
+      avatar.addRemoteForward({ host: remote.host, port }, local);
+      return port;
+    });
+  }
+
+  /** Stops a remote forward (`remote` with the port the server listens on). */
+  cancelRemoteForward(remote: HostPort): Deferred<void> {
+    if (this.connection.avatar instanceof ClientConchUser) this.connection.avatar.removeRemoteForward(remote);
+    return this.connection.sendGlobalRequest('cancel-tcpip-forward', hostPort(remote), true).addCallback(() => undefined);
   }
 
   /** Sends `keepalive@openssh.com`; fires once the server answered (either way). */

@@ -124,16 +124,11 @@ class OneConnectionFactory extends ClientFactory<ForwardingProtocol> {
 }
 
 /**
- * Opens the TCP side of a `direct-tcpip` channel (server side of `ssh -L`): refused unless `allow`
- * permits the target; the channel is confirmed only once the connection is made.
+ * A `channelType` channel whose TCP side is a new connection to `target`: it is ready (the Deferred fires)
+ * once the connection is made, and fails with `ChannelOpenError(CONNECT_FAILED)` if it cannot be.
  */
-export function openDirectTCPIP(reactor: IReactorTCP, allow: ForwardAllowList, data: Uint8Array): Deferred<SSHChannel> {
-  const { target, origin } = parseTCPIPOpenData(data);
-  if (!allow.permits(target.host, target.port)) {
-    log.info('direct-tcpip to {host}:{port} refused by the allow-list', { host: target.host, port: target.port });
-    return Deferred.fail(new ChannelOpenError('forwarding to this destination is not allowed', OPEN_ADMINISTRATIVELY_PROHIBITED));
-  }
-  const channel = new ForwardingChannel('direct-tcpip');
+export function connectChannel(reactor: IReactorTCP, channelType: string, target: HostPort): Deferred<SSHChannel> {
+  const channel = new ForwardingChannel(channelType);
   const d = new Deferred<SSHChannel>();
   const factory = new OneConnectionFactory(
     () =>
@@ -143,9 +138,22 @@ export function openDirectTCPIP(reactor: IReactorTCP, allow: ForwardAllowList, d
       }),
     (reason) => d.errback(new ChannelOpenError(`connect to ${target.host}:${target.port} failed: ${reason.getErrorMessage()}`, OPEN_CONNECT_FAILED)),
   );
-  log.info('direct-tcpip to {host}:{port} from {origin}', { host: target.host, port: target.port, origin: `${origin.host}:${origin.port}` });
   reactor.connectTCP(target.host, target.port, factory);
   return d;
+}
+
+/**
+ * Opens the TCP side of a `direct-tcpip` channel (server side of `ssh -L`): refused unless `allow`
+ * permits the target; the channel is confirmed only once the connection is made.
+ */
+export function openDirectTCPIP(reactor: IReactorTCP, allow: ForwardAllowList, data: Uint8Array): Deferred<SSHChannel> {
+  const { target, origin } = parseTCPIPOpenData(data);
+  if (!allow.permits(target.host, target.port)) {
+    log.info('direct-tcpip to {host}:{port} refused by the allow-list', { host: target.host, port: target.port });
+    return Deferred.fail(new ChannelOpenError('forwarding to this destination is not allowed', OPEN_ADMINISTRATIVELY_PROHIBITED));
+  }
+  log.info('direct-tcpip to {host}:{port} from {origin}', { host: target.host, port: target.port, origin: `${origin.host}:${origin.port}` });
+  return connectChannel(reactor, 'direct-tcpip', target);
 }
 
 /**

@@ -11,7 +11,8 @@ export { SSHSession, envAccepted, type SSHSessionOptions, type SubsystemFactory 
 export { SSHSessionProcessProtocol } from './session-protocol.js';
 export { ProcessSession, type ProcessSessionOptions } from './process-session.js';
 export { ConchUser, ConchRealm, IConchUserAvatar, type ConchUserOptions, type ChannelFactory, type GlobalRequestHandler } from './avatar.js';
-export { ForwardAllowList, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort } from './forwarding.js';
+export { ForwardAllowList, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort, connectChannel } from './forwarding.js';
+export { ClientConchUser } from './client-avatar.js';
 export { SSHConnectionClient, type ExecResult, type ExecOptions, type SessionStart } from './client.js';
 export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError } from './errors.js';
 export { DEFAULT_CONNECTION_LIMITS, resolveConnectionLimits, type ConnectionLimits } from './limits.js';

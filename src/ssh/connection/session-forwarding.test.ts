@@ -5,6 +5,7 @@ import type { IReactorProcess, IReactorTCP } from '../../internet/interfaces.js'
 import { MemoryReactor, failureResultOf, successResultOf } from '../../testing/index.js';
 import { FakeSession, connectionWorld, fakeUser } from '../test-support/connection-world.js';
 import { ConchUser } from './avatar.js';
+import { ClientConchUser } from './client-avatar.js';
 import { SSHChannel } from './channel.js';
 import { SSHConnectionClient } from './client.js';
 import { ChannelOpenError, ForwardingRefusedError, RequestFailedError } from './errors.js';
@@ -126,6 +127,42 @@ describe('tcpip-forward (remote forwarding) on the server', () => {
     assert.equal(visitor.received, 'answer');
     world.client.sendDisconnect(11, 'bye');
     assert.equal(record.listeningPort.listening, false);
+  });
+});
+
+describe('remote forwarding on the client', () => {
+  test('forwardRemotePort: the server listens, each connection reaches the registered local target; others are refused', () => {
+    const serverReactor = new MemoryReactor();
+    const clientReactor = new MemoryReactor();
+    const world = connectionWorld({
+      avatar: new ConchUser('alice', { reactor: asReactor(serverReactor), forwardAllow: ['127.0.0.1:*'] }),
+      clientAvatar: new ClientConchUser(asReactor(clientReactor)),
+    });
+    const client = new SSHConnectionClient(world.clientConnection, asReactor(clientReactor));
+    const port = successResultOf(client.forwardRemotePort({ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 3000 }));
+    assert.equal(port, (serverReactor.tcpServers[0].listeningPort.getHost() as unknown as { port: number }).port);
+    const visitor = new (class extends Protocol {
+      received = '';
+      override connectionMade() {
+        this.transport.write('knock');
+      }
+      override dataReceived(data: Uint8Array) {
+        this.received += text(data);
+      }
+    })();
+    const { pump } = serverReactor.tcpServers[0].listeningPort.connect(visitor);
+    pump.flush();
+    assert.deepEqual([clientReactor.tcpClients[0].host, clientReactor.tcpClients[0].port], ['127.0.0.1', 3000]);
+    const { protocol, transport } = clientReactor.tcpClients[0].connector.succeed();
+    pump.flush();
+    assert.equal(transport.valueString(), 'knock');
+    protocol.dataReceived(bytes('who is there'));
+    pump.flush();
+    assert.equal(visitor.received, 'who is there');
+    const unasked = new ForwardingChannel('forwarded-tcpip');
+    const refused = world.serverConnection.openChannel(unasked, tcpipOpenData({ target: { host: '127.0.0.1', port: 22 }, origin: { host: '1.2.3.4', port: 5 } }));
+    assert.equal((failureResultOf(refused, ChannelOpenError).value as ChannelOpenError).reason, OPEN_ADMINISTRATIVELY_PROHIBITED);
+    assert.equal(clientReactor.tcpClients.length, 1);
   });
 });
 
