@@ -5,6 +5,7 @@
  * @module
  */
 import { Deferred, Failure } from '../../defer/index.js';
+import { isIPAddress } from '../../internet/address.js';
 import { ClientFactory, Factory, Protocol } from '../../internet/index.js';
 import type { IAddress, IConnector, IListeningPort, IReactorTCP, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
@@ -212,11 +213,29 @@ export class RemoteForwards {
         );
       });
     };
-    const port = this.reactor.listenTCP(bind.port, factory, { interface: bind.host === '' ? undefined : bind.host });
+    const address = bindInterface(bind.host);
+    if (address === null) return false;
+    let port: IListeningPort;
+    try {
+      port = this.reactor.listenTCP(bind.port, factory, { interface: address });
+    } catch (e) {
+      log.info('tcpip-forward on {host}:{port} failed: {error}', { host: bind.host, port: bind.port, error: (e as Error).message });
+      return false;
+    }
     bound = (port.getHost() as Partial<HostPort>).port ?? bind.port;
     this.#ports.set(`${bind.host}:${bind.port}`, port);
     return bind.port === 0 ? boundPort(bound) : true;
   }
+}
+
+/**
+ * The interface to listen on for a `tcpip-forward` bind address (RFC 4254 §7.1): `""` all addresses,
+ * `localhost` the IPv4 loopback, an IP literal itself; null for any other name (not resolved here).
+ */
+export function bindInterface(host: string): string | undefined | null {
+  if (host === '') return undefined;
+  if (host.toLowerCase() === 'localhost') return '127.0.0.1';
+  return isIPAddress(host) ? host : null;
 }
 
 /**

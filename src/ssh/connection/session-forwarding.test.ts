@@ -89,6 +89,15 @@ describe('tcpip-forward (remote forwarding) on the server', () => {
     assert.equal(reactor.tcpServers.length, 0);
   });
 
+  test('localhost binds the IPv4 loopback, as OpenSSH asks by default; another host name is refused', () => {
+    const reactor = new MemoryReactor();
+    const world = connectionWorld({ avatar: new ConchUser('alice', { reactor: asReactor(reactor), forwardAllow: ['localhost:*', 'example.org:*'] }) });
+    successResultOf(world.clientConnection.sendGlobalRequest('tcpip-forward', hostPort({ host: 'localhost', port: 0 }), true));
+    assert.equal(reactor.tcpServers[0].interface, '127.0.0.1');
+    failureResultOf(world.clientConnection.sendGlobalRequest('tcpip-forward', hostPort({ host: 'example.org', port: 0 }), true), RequestFailedError);
+    assert.equal(reactor.tcpServers.length, 1);
+  });
+
   test('allowed: listens, answers the bound port, opens forwarded-tcpip to the client per connection, stops at the end', () => {
     const reactor = new MemoryReactor();
     const opens: Uint8Array[] = [];
