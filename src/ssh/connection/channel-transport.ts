@@ -30,14 +30,31 @@ export class SSHChannelAddress implements IAddress {
 export class ChannelTransport implements ITransport, IConsumer, IPushProducer {
   disconnecting = false;
   #lost = false;
+  /** Paused by the protocol (`pauseProducing`), and by this transport while the peer is not reading. */
+  #pausedByProtocol = false;
+  #pausedByWrites = false;
 
   constructor(
     readonly channel: SSHChannel,
     readonly protocol: IProtocol,
   ) {}
 
+  /**
+   * Writes to the channel. While more than `channelWriteHighWater` bytes wait for the peer's window, no
+   * window is granted back: a peer that sends requests without reading the answers stops itself.
+   */
   write(data: Data): void {
-    if (!this.disconnecting) this.channel.write(data);
+    if (this.disconnecting) return;
+    this.channel.write(data);
+    const high = this.channel.conn?.limits.channelWriteHighWater ?? 65536;
+    if (!this.#pausedByWrites && this.channel.getWriteBufferSize() > high) {
+      this.#pausedByWrites = true;
+      this.channel.pauseProducing();
+      this.channel.callAfterFlush(() => {
+        this.#pausedByWrites = false;
+        if (!this.#pausedByProtocol) this.channel.resumeProducing();
+      });
+    }
   }
 
   writeSequence(data: readonly Data[]): void {
@@ -68,11 +85,13 @@ export class ChannelTransport implements ITransport, IConsumer, IPushProducer {
   }
 
   pauseProducing(): void {
+    this.#pausedByProtocol = true;
     this.channel.pauseProducing();
   }
 
   resumeProducing(): void {
-    this.channel.resumeProducing();
+    this.#pausedByProtocol = false;
+    if (!this.#pausedByWrites) this.channel.resumeProducing();
   }
 
   stopProducing(): void {

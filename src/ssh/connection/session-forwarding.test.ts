@@ -11,7 +11,7 @@ import { SSHConnectionClient } from './client.js';
 import { ChannelOpenError, ForwardingRefusedError, RequestFailedError } from './errors.js';
 import { ForwardAllowList, ForwardingChannel } from './forwarding.js';
 import type { IConchUser } from './interfaces.js';
-import { OPEN_ADMINISTRATIVELY_PROHIBITED, hostPort, parseBoundPort, parseTCPIPOpenData, ptyRequest, tcpipOpenData } from './messages.js';
+import { MSG_CHANNEL_WINDOW_ADJUST, OPEN_ADMINISTRATIVELY_PROHIBITED, hostPort, parseBoundPort, parseTCPIPOpenData, ptyRequest, tcpipOpenData } from './messages.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -227,6 +227,40 @@ describe('subsystems', () => {
     successResultOf(client.openSubsystem('echo', local));
     assert.equal(local.received, 'ping');
     failureResultOf(client.openSubsystem('sftp', new Echo()), RequestFailedError);
+  });
+});
+
+describe('memory stays bounded when the peer pushes', () => {
+  test('input to a session before anything runs stops at the first window', () => {
+    const world = connectionWorld({ avatar: fakeUser(new FakeSession(() => undefined)), serverLimits: { windowSize: 10_000 } });
+    const channel = new SSHChannel();
+    world.clientConnection.openChannel(channel);
+    channel.write(new Uint8Array(100_000));
+    assert.equal(channel.getWriteBufferSize(), 90_000);
+    assert.equal(world.wire.filter((e) => e.from === 'server' && e.payload[0] === MSG_CHANNEL_WINDOW_ADJUST).length, 0);
+  });
+
+  test('a subsystem peer that sends without reading the answers stops getting window', () => {
+    class Echo extends Protocol {
+      override dataReceived(data: Uint8Array) {
+        this.transport.write(data);
+      }
+    }
+    const world = connectionWorld({
+      avatar: fakeUser(new FakeSession(() => undefined), { subsystems: { echo: () => new Echo() } }),
+      serverLimits: { windowSize: 32_768, channelWriteHighWater: 65_536 },
+      clientLimits: { windowSize: 32_768 },
+    });
+    const local = new (class extends Protocol {})();
+    successResultOf(new SSHConnectionClient(world.clientConnection).openSubsystem('echo', local));
+    const clientChannel = [...world.clientConnection.channels.values()][0];
+    clientChannel.pauseProducing();
+    for (let i = 0; i < 100; i++) local.transport.write(new Uint8Array(10_000));
+    const serverChannel = [...world.serverConnection.channels.values()][0];
+    assert.ok(serverChannel.getWriteBufferSize() <= 65_536 + 32_768, `${serverChannel.getWriteBufferSize()} bytes held`);
+    assert.ok(clientChannel.getWriteBufferSize() > 800_000);
+    clientChannel.resumeProducing();
+    assert.equal(serverChannel.getWriteBufferSize() + clientChannel.getWriteBufferSize(), 0);
   });
 });
 

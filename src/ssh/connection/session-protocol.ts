@@ -31,6 +31,7 @@ export class SSHSessionProcessProtocol extends ProcessProtocol {
     transport.registerProducer(this.channel, true);
     for (const data of this.#input.splice(0)) transport.write(data);
     if (this.#inputEOF) transport.closeStdin();
+    this.channel.resumeProducing();
   }
 
   override outReceived(data: Uint8Array): void {

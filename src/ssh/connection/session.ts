@@ -58,6 +58,11 @@ export class SSHSession extends SSHChannel {
     this.#options = options;
   }
 
+  /** No window is granted back until something runs to read the input, so a peer cannot fill memory first. */
+  override channelOpen(_specificData: Uint8Array): void {
+    this.pauseProducing();
+  }
+
   override requestReceived(requestType: string, data: Uint8Array): boolean {
     const limits = this.conn!.limits;
     try {
@@ -155,7 +160,10 @@ export class SSHSession extends SSHChannel {
     const protocol = factory(this);
     this.#subsystem = protocol;
     this.#subsystemTransport = new ChannelTransport(this, protocol);
-    this.afterReply(() => protocol.makeConnection(this.#subsystemTransport!));
+    this.afterReply(() => {
+      protocol.makeConnection(this.#subsystemTransport!);
+      this.resumeProducing();
+    });
     return true;
   }
 }
