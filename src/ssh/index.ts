@@ -1,7 +1,9 @@
 /**
  * `torsion/ssh`: SSH (Twisted's Conch). Keys: `Key` (OpenSSH, PEM and PKCS#8 key files, generation,
  * fingerprints, signing), `KnownHostsFile`, and the agent client `SSHAgentClient`. The transport layer:
- * `SSHClientTransport` and `SSHServerTransport`.
+ * `SSHClientTransport` and `SSHServerTransport`. User authentication (`SSHUserAuthServer`,
+ * `SSHUserAuthClient`) and the connection layer (`SSHConnection`, `SSHChannel`, sessions, forwarding,
+ * `SSHConnectionClient`), as services on an `ISSHTransport`.
  * SFTP version 3 (client, server over a confined filesystem) and the manhole REPL; the SFTP
  * codec and its helpers are under the `sftp` namespace (`sftp.decodeRequest`, `sftp.PacketFramer`, ...),
  * so their names do not meet the SSH transport's.
@@ -90,3 +92,6 @@ export {
 } from './sftp/index.js';
 export * as sftp from './sftp/index.js';
 export { Manhole, ManholeFactory, type ManholeOptions } from './manhole/index.js';
+export * from './userauth/index.js';
+export * from './connection/index.js';
+export { sshClientServices, type SSHClientServices, type SSHClientServicesOptions } from './client-services.js';
