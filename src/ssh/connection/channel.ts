@@ -12,7 +12,7 @@
 import type { Deferrable, Deferred } from '../../defer/index.js';
 import type { Data, IConsumer, IPullProducer, IPushProducer } from '../../internet/interfaces.js';
 import type { SSHConnection } from './connection.js';
-import type { ChannelOpenError } from './errors.js';
+import { ChannelClosedError, type ChannelOpenError } from './errors.js';
 
 /** Options of an {@link SSHChannel}. */
 export interface SSHChannelOptions {
@@ -158,7 +158,7 @@ export class SSHChannel implements IConsumer, IPushProducer {
 
   /** Sends a channel request; with `wantReply` the Deferred fires with the reply (or fails with `RequestFailedError`). */
   sendRequest(requestType: string, data: Uint8Array, wantReply = false): Deferred<void> {
-    if (this.conn === undefined) throw new Error('sendRequest on a channel that is not open');
+    if (this.conn === undefined) throw new ChannelClosedError('sendRequest on a channel that is not open');
     return this.conn.sendRequest(this, requestType, data, wantReply);
   }
 

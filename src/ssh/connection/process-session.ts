@@ -4,7 +4,7 @@
  * boundary: whoever logs in runs programs with the server's rights.
  * @module
  */
-import { ProcessExitedAlready } from '../../internet/process.js';
+import { ProcessExitedAlready } from '../../internet/index.js';
 import type { IProcessTransport, IReactorProcess } from '../../internet/interfaces.js';
 import type { ISession, PtyRequest } from './interfaces.js';
 import type { SSHSessionProcessProtocol } from './session-protocol.js';

@@ -3,8 +3,7 @@
  * request through a `Portal`, and once one succeeds starts the connection service for the avatar.
  * @module
  */
-import { Failure } from '../../defer/index.js';
-import { Deferred } from '../../defer/index.js';
+import { Deferred, Failure } from '../../defer/index.js';
 import {
   ISSHPrivateKey,
   IUsernamePassword,
