@@ -1,27 +1,19 @@
 /**
  * Reading and writing the payloads of the SSH services (`ssh-userauth`, `ssh-connection`): the field
  * types of RFC 4251 §5 (`byte`, `boolean`, `uint32`, `string`, `name-list`), every length checked against
- * what is left, and the disconnect reason codes (RFC 4250 §4.2.2) the services send. Sans-I/O.
+ * what is left. Sans-I/O.
  * @module
  */
-import { TorsionError } from '../errors/index.js';
+import { SSHProtocolError } from './errors.js';
 
 /** A service message that does not parse: short, over-long, or with a field out of range. */
-export class SSHMalformedMessageError extends TorsionError {
+export class SSHMalformedMessageError extends SSHProtocolError {
   override readonly code = 'TORSION_SSH_MALFORMED_MESSAGE';
   override name = 'SSHMalformedMessageError';
 }
 
-/** The disconnect reason codes the services use (RFC 4250 §4.2.2). */
-export const DISCONNECT = Object.freeze({
-  PROTOCOL_ERROR: 2,
-  SERVICE_NOT_AVAILABLE: 7,
-  BY_APPLICATION: 11,
-  TOO_MANY_CONNECTIONS: 12,
-  AUTH_CANCELLED_BY_USER: 13,
-  NO_MORE_AUTH_METHODS_AVAILABLE: 14,
-  ILLEGAL_USER_NAME: 15,
-});
+/** The disconnect reason codes (RFC 4250 §4.2.2), as the transport names them. */
+export { DISCONNECT } from './transport/constants.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();

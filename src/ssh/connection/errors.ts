@@ -2,14 +2,14 @@
  * Errors of the SSH connection layer, with stable `TORSION_SSH_...` codes.
  * @module
  */
-import { TorsionError } from '../../errors/index.js';
+import { SSHError } from '../errors.js';
 import { OPEN_ADMINISTRATIVELY_PROHIBITED } from './messages.js';
 
 /**
  * A channel open refused, by the peer or to it (Twisted's `ConchError` for opens): `reason` is the
  * RFC 4254 §5.1 code the peer gets or sent.
  */
-export class ChannelOpenError extends TorsionError {
+export class ChannelOpenError extends SSHError {
   override readonly code = 'TORSION_SSH_CHANNEL_OPEN';
   override name = 'ChannelOpenError';
   constructor(
@@ -21,25 +21,25 @@ export class ChannelOpenError extends TorsionError {
 }
 
 /** The peer answered a channel or global request with FAILURE. */
-export class RequestFailedError extends TorsionError {
+export class RequestFailedError extends SSHError {
   override readonly code = 'TORSION_SSH_REQUEST_FAILED';
   override name = 'RequestFailedError';
 }
 
 /** The channel (or the whole connection) closed before the answer came. */
-export class ChannelClosedError extends TorsionError {
+export class ChannelClosedError extends SSHError {
   override readonly code = 'TORSION_SSH_CHANNEL_CLOSED';
   override name = 'ChannelClosedError';
 }
 
 /** A forwarding request whose destination the allow-list does not permit. */
-export class ForwardingRefusedError extends TorsionError {
+export class ForwardingRefusedError extends SSHError {
   override readonly code = 'TORSION_SSH_FORWARDING_REFUSED';
   override name = 'ForwardingRefusedError';
 }
 
 /** `exec` collected more output than `maxExecOutputBytes`. */
-export class ExecOutputTooLargeError extends TorsionError {
+export class ExecOutputTooLargeError extends SSHError {
   override readonly code = 'TORSION_SSH_EXEC_OUTPUT_TOO_LARGE';
   override name = 'ExecOutputTooLargeError';
 }

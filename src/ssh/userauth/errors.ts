@@ -2,10 +2,10 @@
  * Errors of SSH user authentication, with stable `TORSION_SSH_...` codes.
  * @module
  */
-import { TorsionError } from '../../errors/index.js';
+import { SSHError } from '../errors.js';
 
 /** The client ran out of methods: the server refused every one it tried. */
-export class AuthenticationFailedError extends TorsionError {
+export class AuthenticationFailedError extends SSHError {
   override readonly code = 'TORSION_SSH_AUTH_FAILED';
   override name = 'AuthenticationFailedError';
   constructor(
@@ -19,7 +19,7 @@ export class AuthenticationFailedError extends TorsionError {
 }
 
 /** The connection ended (or the service was replaced) before authentication finished. */
-export class AuthenticationAbortedError extends TorsionError {
+export class AuthenticationAbortedError extends SSHError {
   override readonly code = 'TORSION_SSH_AUTH_ABORTED';
   override name = 'AuthenticationAbortedError';
 }
