@@ -28,7 +28,7 @@ export interface ProcessSessionOptions {
 
 /**
  * Runs each session's command (or shell) as a child process. There is no pseudo-terminal: `pty-req` is
- * refused, so clients fall back to plain pipes.
+ * refused (clients that only asked for one when they could use pipes; `ssh -t` stops there).
  */
 export class ProcessSession implements ISession {
   #process: IProcessTransport | undefined;
