@@ -28,7 +28,7 @@ export interface ProcessSessionOptions {
 
 /**
  * Runs each session's command (or shell) as a child process. There is no pseudo-terminal: `pty-req` is
- * refused (clients that only asked for one when they could use pipes; `ssh -t` stops there).
+ * refused. `ssh` asking for one because its stdin is a terminal goes on over pipes; `ssh -t` stops.
  */
 export class ProcessSession implements ISession {
   #process: IProcessTransport | undefined;
