@@ -1,0 +1,122 @@
+/**
+ * One mail domain served from maildirs: the delivery the SMTP server asks (local users get their maildir,
+ * other domains only from authenticated clients, through the outgoing queue) and the realm POP3 logs in to.
+ * @module
+ */
+import { join } from 'node:path';
+import { Deferred } from '../defer/index.js';
+import { UnsupportedAvatarInterface, type AvatarId, type AvatarInterface, type IRealm, type LoginResult } from '../cred/index.js';
+import type { IReactorTime } from '../internet/interfaces.js';
+import type { Address } from './address.js';
+import { IMailAccount } from './account.js';
+import { RelayDenied, SMTPBadRcpt } from './errors.js';
+import type { IMailbox, IMessage, IMessageDelivery, MailAccount, SMTPRecipient, SMTPSession } from './interfaces.js';
+import { Maildir, MaildirMailbox } from './maildir/index.js';
+
+/** Where relayed mail goes: the outgoing queue's `enqueue`. */
+export interface IRelayQueue {
+  /** Keeps `message` (CRLF text) for `to` on disk; fires once it is safe there. */
+  enqueue(from: Address | null, to: readonly Address[], message: Uint8Array): Deferred<void>;
+}
+
+/** Options of a {@link MailDomain}. */
+export interface MailDomainOptions {
+  /** The domain (`example.test`); its users' mail is delivered here. */
+  domain: string;
+  /** The folder holding one maildir per user (`<root>/<user>`). */
+  root: string;
+  /** The users who have mailboxes. */
+  users: Iterable<string>;
+  /** Where mail from authenticated clients to other domains goes; without one it is refused. */
+  relay?: IRelayQueue;
+  /** Time for the maildirs' unique names. */
+  clock?: IReactorTime;
+  /** The most messages a POP3 session lists. */
+  maxMessages?: number;
+}
+
+/**
+ * The domain: an `IMessageDelivery` for the SMTP server and an `IRealm` handing out `IMailAccount`s.
+ *
+ * @example
+ * const domain = new MailDomain({ domain: 'example.test', root: './var/mail', users: ['alice'] });
+ * const smtp = new SMTPFactory({ hostname: 'mx.example.test', delivery: domain });
+ * const portal = new Portal(domain, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
+ */
+export class MailDomain implements IMessageDelivery, IRealm {
+  readonly domain: string;
+  readonly #maildirs = new Map<string, Maildir>();
+  readonly #relay: IRelayQueue | undefined;
+  readonly #maxMessages: number;
+
+  constructor(options: MailDomainOptions) {
+    this.domain = options.domain.toLowerCase();
+    this.#relay = options.relay;
+    this.#maxMessages = options.maxMessages ?? Infinity;
+    for (const user of options.users) {
+      if (!/^[A-Za-z0-9._+-]+$/.test(user) || user.startsWith('.')) throw new RangeError(`${JSON.stringify(user)} cannot name a maildir`);
+      this.#maildirs.set(user.toLowerCase(), new Maildir(join(options.root, user), options.clock ? { clock: options.clock } : {}));
+    }
+  }
+
+  /** The user's maildir, if the user has one. */
+  maildirOf(user: string): Maildir | undefined {
+    return this.#maildirs.get(user.toLowerCase());
+  }
+
+  /** Makes every user's maildir. */
+  create(): Deferred<void> {
+    return Deferred.fromPromise(Promise.all([...this.#maildirs.values()].map((m) => m.create().asPromise())).then(() => undefined));
+  }
+
+  validateFrom(_session: SMTPSession, origin: Address | null): Address | null {
+    return origin;
+  }
+
+  validateTo(recipient: SMTPRecipient): () => IMessage {
+    const dest = recipient.dest;
+    if (dest.domainKey === this.domain) {
+      const maildir = this.maildirOf(dest.local);
+      if (maildir === undefined) throw new SMTPBadRcpt(dest.toString());
+      return () => new BufferedMessage((text) => maildir.deliver(text).addCallback(() => undefined));
+    }
+    const relay = this.#relay;
+    if (recipient.session.authenticated === null || relay === undefined) throw new RelayDenied(dest.toString());
+    return () => new BufferedMessage((text) => relay.enqueue(recipient.origin, [dest], text));
+  }
+
+  requestAvatar(avatarId: AvatarId, _mind: unknown, ...interfaces: AvatarInterface[]): LoginResult {
+    if (!interfaces.includes(IMailAccount)) throw new UnsupportedAvatarInterface('the mail realm only gives IMailAccount');
+    if (typeof avatarId !== 'string') throw new UnsupportedAvatarInterface('mail accounts are not anonymous');
+    const maildir = this.maildirOf(avatarId);
+    const max = this.#maxMessages;
+    const account: MailAccount = {
+      username: avatarId,
+      openMailbox: (): Deferred<IMailbox> => (maildir === undefined ? Deferred.succeed(new MaildirMailbox(new Maildir(''), [])) : MaildirMailbox.open(maildir, max)),
+    };
+    return [IMailAccount, account, () => undefined] as LoginResult;
+  }
+}
+
+/** A message copy kept in memory (the SMTP server bounds its size) and stored whole at its end. */
+export class BufferedMessage implements IMessage {
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+
+  constructor(readonly store: (text: Uint8Array) => Deferred<void>) {}
+
+  write(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+  }
+
+  eomReceived(): Deferred<void> {
+    const text = Buffer.concat(this.#chunks, this.#size);
+    this.#chunks = [];
+    return this.store(text);
+  }
+
+  connectionLost(): void {
+    this.#chunks = [];
+  }
+}

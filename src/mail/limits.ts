@@ -1,0 +1,100 @@
+/**
+ * Every limit a mail peer can push against, with its default, in one place: the SMTP server's, the POP3
+ * server's, and the outgoing queue's. Durations in seconds, sizes in bytes.
+ * @module
+ */
+
+/** The SMTP server's limits. */
+export interface SMTPLimits {
+  /** The longest command line, CRLF excluded (RFC 5321 §4.5.3.1.4 says 512 with CRLF; extensions make it longer). */
+  maxCommandLength: number;
+  /** The longest line of message text, CRLF excluded (RFC 5321 §4.5.3.1.6: 1000 with CRLF). Longer is refused with 500 5.5.2 at the end of DATA. */
+  maxDataLineLength: number;
+  /** The largest message accepted, advertised in `SIZE`; past it the message is refused with 552 5.3.4. */
+  maxMessageSize: number;
+  /** Recipients per message (RFC 5321 §4.5.3.1.8 asks for at least 100); past it 452 4.5.3. */
+  maxRecipients: number;
+  /** Error replies (4xx and 5xx) one connection may earn before it is closed with 421 4.7.0. */
+  maxErrors: number;
+  /** Seconds without a complete command (or, in DATA, without any data) before 421 4.4.2 and a close (RFC 5321 §4.5.3.2.7: 5 minutes). */
+  commandTimeout: number;
+  /** Failed AUTH attempts per connection before it is closed. */
+  maxAuthFailures: number;
+}
+
+/** The SMTP server's defaults. */
+export const SMTP_LIMITS: Readonly<SMTPLimits> = Object.freeze({
+  maxCommandLength: 2048,
+  maxDataLineLength: 998,
+  maxMessageSize: 25 * 1024 * 1024,
+  maxRecipients: 100,
+  maxErrors: 10,
+  commandTimeout: 300,
+  maxAuthFailures: 3,
+});
+
+/** The POP3 server's limits. */
+export interface POP3Limits {
+  /** The longest command line, CRLF excluded (RFC 2449 §4: 255 octets with CRLF). */
+  maxCommandLength: number;
+  /** Error replies one connection may earn before it is closed. */
+  maxErrors: number;
+  /** Seconds without a command before the connection is closed (RFC 1939 §3: at least 10 minutes). */
+  idleTimeout: number;
+  /** Failed logins per connection before it is closed. */
+  maxAuthFailures: number;
+  /** The most messages a mailbox shows in one session (the rest wait for the next). */
+  maxMessages: number;
+}
+
+/** The POP3 server's defaults. */
+export const POP3_LIMITS: Readonly<POP3Limits> = Object.freeze({
+  maxCommandLength: 1024,
+  maxErrors: 10,
+  idleTimeout: 600,
+  maxAuthFailures: 3,
+  maxMessages: 100_000,
+});
+
+/** The SMTP and POP3 clients' limits. */
+export interface MailClientLimits {
+  /** The longest reply line, CRLF excluded. */
+  maxReplyLength: number;
+  /** The most lines of one multi-line reply. */
+  maxReplyLines: number;
+  /** Seconds to wait for any reply before giving up. */
+  timeout: number;
+  /** The largest message a POP3 client retrieves (RETR, TOP). */
+  maxMessageSize: number;
+}
+
+/** The clients' defaults. */
+export const MAIL_CLIENT_LIMITS: Readonly<MailClientLimits> = Object.freeze({
+  maxReplyLength: 4096,
+  maxReplyLines: 1000,
+  timeout: 300,
+  maxMessageSize: 64 * 1024 * 1024,
+});
+
+/** The outgoing queue's limits. */
+export interface QueueLimits {
+  /** Seconds before the first retry; each later one waits `backoffFactor` times longer. */
+  firstRetry: number;
+  /** Each retry's wait is the previous one times this. */
+  backoffFactor: number;
+  /** The longest wait between two tries. */
+  maxRetryInterval: number;
+  /** Seconds after queueing when a message still undelivered is bounced to its sender (RFC 5321 §4.5.4.1: 4-5 days). */
+  giveUpAfter: number;
+  /** Messages delivered at once. */
+  concurrency: number;
+}
+
+/** The queue's defaults. */
+export const QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+  firstRetry: 60,
+  backoffFactor: 2,
+  maxRetryInterval: 3600,
+  giveUpAfter: 4 * 24 * 3600,
+  concurrency: 4,
+});

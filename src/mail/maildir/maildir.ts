@@ -1,0 +1,202 @@
+/**
+ * A maildir (`tmp/`, `new/`, `cur/`): crash-safe delivery, listing, reading, flags and deletion. Messages are
+ * kept with LF line ends, as mail readers expect, and handed out with CRLF; each new name records both
+ * sizes (`,S=`, `,W=`) so listing a mailbox reads no message.
+ * @module
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { Deferred } from '../../defer/index.js';
+import type { IReactorTime } from '../../internet/interfaces.js';
+import { reactor as defaultReactor } from '../../internet/index.js';
+import { NoSuchMessage } from '../errors.js';
+import { nameWithFlags, parseName, toDiskForm, toWireForm, uniqueName } from './names.js';
+
+/** One message of a maildir. */
+export interface MaildirEntry {
+  /** The unique part of its name: its id for life, whatever its flags or folder. */
+  readonly unique: string;
+  /** `new` (not yet seen by a reader) or `cur`. */
+  readonly folder: 'new' | 'cur';
+  /** Its file name inside that folder. */
+  readonly filename: string;
+  /** Its flags, sorted letters (`FS`). */
+  readonly flags: string;
+  /** Its size with CRLF line ends. */
+  readonly size: number;
+}
+
+/** Options of a {@link Maildir}. */
+export interface MaildirOptions {
+  /** Where the time of new names comes from (the global reactor by default). */
+  clock?: IReactorTime;
+  /** The host name in new names (this machine's by default). */
+  hostname?: string;
+}
+
+let counter = 0;
+
+/**
+ * One maildir on disk.
+ *
+ * @example
+ * const box = new Maildir('./var/mail/alice');
+ * await box.deliver(Buffer.from('Subject: hi\r\n\r\nhello\r\n'));
+ * for (const m of await box.list()) console.log(m.unique, m.size);
+ */
+export class Maildir {
+  readonly #clock: IReactorTime;
+  readonly #host: string;
+  #made = false;
+
+  constructor(
+    /** The maildir's folder (holding `tmp`, `new` and `cur`). */
+    readonly path: string,
+    options: MaildirOptions = {},
+  ) {
+    this.#clock = options.clock ?? defaultReactor;
+    this.#host = options.hostname ?? hostname();
+  }
+
+  /** Makes the maildir's three folders if missing. */
+  create(): Deferred<void> {
+    return Deferred.fromPromise(this.#ensure());
+  }
+
+  async #ensure(): Promise<void> {
+    if (this.#made) return;
+    for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(this.path, sub), { recursive: true, mode: 0o700 });
+    this.#made = true;
+  }
+
+  /**
+   * Delivers `message` (CRLF line ends): written to `tmp/`, flushed to disk, then renamed into `new/`, so a
+   * crash leaves at most a stray file in `tmp/`, never half a message in `new/`. Fires with the unique name
+   * once the rename itself is on disk.
+   */
+  deliver(message: Uint8Array): Deferred<string> {
+    return Deferred.fromPromise(this.#deliver(message));
+  }
+
+  async #deliver(message: Uint8Array): Promise<string> {
+    await this.#ensure();
+    const disk = toDiskForm(message);
+    const wire = toWireForm(message).length;
+    const name = uniqueName(this.#clock.seconds(), process.pid, ++counter, this.#host, disk.length, wire);
+    const tmp = join(this.path, 'tmp', name);
+    const file = await open(tmp, 'wx', 0o600);
+    try {
+      await file.writeFile(disk);
+      await file.sync();
+    } catch (e) {
+      await file.close();
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    await file.close();
+    await rename(tmp, join(this.path, 'new', name));
+    await syncDirectory(join(this.path, 'new'));
+    return name;
+  }
+
+  /** Every message in `new/` and `cur/`, oldest name first. */
+  list(): Deferred<MaildirEntry[]> {
+    return Deferred.fromPromise(this.#list());
+  }
+
+  async #list(): Promise<MaildirEntry[]> {
+    await this.#ensure();
+    const out: MaildirEntry[] = [];
+    for (const folder of ['new', 'cur'] as const) {
+      for (const filename of await readdir(join(this.path, folder))) {
+        if (filename.startsWith('.')) continue;
+        const parsed = parseName(filename);
+        const size = parsed.wireSize ?? (await this.#wireSizeOf(join(this.path, folder, filename)));
+        if (size === undefined) continue;
+        out.push({ unique: parsed.unique, folder, filename, flags: folder === 'new' ? '' : parsed.flags, size });
+      }
+    }
+    return out.sort((a, b) => (a.unique < b.unique ? -1 : a.unique > b.unique ? 1 : 0));
+  }
+
+  /** The CRLF size of a file delivered by someone who did not record it (undefined if it vanished). */
+  async #wireSizeOf(path: string): Promise<number | undefined> {
+    try {
+      return toWireForm(await readFile(path)).length;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The message's bytes with CRLF line ends; fails with `NoSuchMessage` once it is gone. */
+  read(entry: MaildirEntry): Deferred<Uint8Array> {
+    return Deferred.fromPromise(this.#read(entry));
+  }
+
+  async #read(entry: MaildirEntry): Promise<Uint8Array> {
+    const path = await this.#locate(entry);
+    return toWireForm(await readFile(path));
+  }
+
+  /** Sets the message's flags (moving it into `cur/`); fires with its updated entry. */
+  setFlags(entry: MaildirEntry, flags: Iterable<string>): Deferred<MaildirEntry> {
+    return Deferred.fromPromise(this.#setFlags(entry, flags));
+  }
+
+  async #setFlags(entry: MaildirEntry, flags: Iterable<string>): Promise<MaildirEntry> {
+    const from = await this.#locate(entry);
+    const filename = nameWithFlags(entry.unique, flags);
+    await rename(from, join(this.path, 'cur', filename));
+    return { ...entry, folder: 'cur', filename, flags: parseName(filename).flags };
+  }
+
+  /** Removes the message from disk (already gone is fine: another session removed it). */
+  remove(entry: MaildirEntry): Deferred<void> {
+    return Deferred.fromPromise(this.#remove(entry));
+  }
+
+  async #remove(entry: MaildirEntry): Promise<void> {
+    let path: string;
+    try {
+      path = await this.#locate(entry);
+    } catch (e) {
+      if (e instanceof NoSuchMessage) return;
+      throw e;
+    }
+    await unlink(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  /** The path of the entry's file now: where it was listed, or wherever another session moved it. */
+  async #locate(entry: MaildirEntry): Promise<string> {
+    const listed = join(this.path, entry.folder, entry.filename);
+    if (await exists(listed)) return listed;
+    for (const folder of ['cur', 'new']) {
+      for (const filename of await readdir(join(this.path, folder))) {
+        if (parseName(filename).unique === entry.unique) return join(this.path, folder, filename);
+      }
+    }
+    throw new NoSuchMessage(`message ${entry.unique} is no longer in the maildir`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Flushes a folder's entries (a rename into it) to disk. */
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Maildir file names: unique names for new messages (`time.M<usec>P<pid>Q<n>.host,S=<size>,W=<size>`),
+ * the `:2,FLAGS` info part, and line-end conversion between the disk (LF) and the wire (CRLF).
+ * @module
+ */
+
+/** The flags the maildir `:2,` info knows, by letter (kept sorted in ASCII order in file names). */
+export type MaildirFlag = 'D' | 'F' | 'P' | 'R' | 'S' | 'T';
+const FLAG_LETTERS = new Set<string>(['D', 'F', 'P', 'R', 'S', 'T']);
+
+/** What a file name says: its unique part, the sizes it records, and its flags. */
+export interface ParsedName {
+  /** The unique part (before `:`), the message's id for life. */
+  unique: string;
+  /** The size on disk from `,S=`, if recorded. */
+  diskSize?: number;
+  /** The wire (CRLF) size from `,W=`, if recorded. */
+  wireSize?: number;
+  /** Flags from `:2,`, sorted. */
+  flags: string;
+}
+
+/** Splits a maildir file name into its parts. */
+export function parseName(name: string): ParsedName {
+  const colon = name.indexOf(':');
+  const unique = colon < 0 ? name : name.slice(0, colon);
+  const info = colon < 0 ? '' : name.slice(colon + 1);
+  const flags = info.startsWith('2,') ? [...info.slice(2)].filter((c) => FLAG_LETTERS.has(c)).sort().join('') : '';
+  const out: ParsedName = { unique, flags };
+  for (const field of unique.split(',').slice(1)) {
+    const m = /^([SW])=(\d+)$/.exec(field);
+    if (m) out[m[1] === 'S' ? 'diskSize' : 'wireSize'] = Number(m[2]);
+  }
+  return out;
+}
+
+/** `unique` with the flags `flags` as its info (`:2,FS`). */
+export function nameWithFlags(unique: string, flags: Iterable<string>): string {
+  const letters = [...new Set(flags)].filter((c) => FLAG_LETTERS.has(c)).sort().join('');
+  return `${unique}:2,${letters}`;
+}
+
+/** The host part of a unique name, with `/` and `:` written as the convention asks (`\057`, `\072`). */
+export function safeHostname(host: string): string {
+  return (host || 'localhost').replace(/\//g, '\\057').replace(/:/g, '\\072').replace(/,/g, '\\054');
+}
+
+/**
+ * A new unique name: seconds and microseconds of `now`, the process id and a per-process counter make it
+ * unique on this host; the sizes are recorded so listing needs no reads.
+ */
+export function uniqueName(now: number, pid: number, counter: number, host: string, diskSize: number, wireSize: number): string {
+  const seconds = Math.floor(now);
+  const micros = Math.floor((now - seconds) * 1e6);
+  return `${seconds}.M${micros}P${pid}Q${counter}.${safeHostname(host)},S=${diskSize},W=${wireSize}`;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** `data` with every CRLF turned into LF (the disk form); bare CRs stay. */
+export function toDiskForm(data: Uint8Array): Uint8Array {
+  let pairs = 0;
+  for (let i = 1; i < data.length; i++) if (data[i] === LF && data[i - 1] === CR) pairs++;
+  if (pairs === 0) return data;
+  const out = new Uint8Array(data.length - pairs);
+  let o = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === CR && data[i + 1] === LF) continue;
+    out[o++] = data[i]!;
+  }
+  return out;
+}
+
+/** `data` with every LF not already after a CR turned into CRLF (the wire form). */
+export function toWireForm(data: Uint8Array): Uint8Array {
+  let bare = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === LF && (i === 0 || data[i - 1] !== CR)) bare++;
+  if (bare === 0) return data;
+  const out = new Uint8Array(data.length + bare);
+  let o = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === LF && (i === 0 || data[i - 1] !== CR)) out[o++] = CR;
+    out[o++] = data[i]!;
+  }
+  return out;
+}
