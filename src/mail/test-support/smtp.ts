@@ -35,7 +35,12 @@ export function testPortal(): Portal {
   return new Portal(realm, [new InMemoryUsernamePasswordDatabase(TEST_PORTAL_USERS)]);
 }
 
-export function smtpServer(options: Partial<SMTPServerOptions> & { holdStores?: boolean; secure?: boolean } = {}): TestServer {
+export function smtpFactory(options: Partial<SMTPServerOptions> & { holdStores?: boolean } = {}): {
+  factory: SMTPFactory;
+  clock: Clock;
+  delivered: Delivered[];
+  pendingStores: Deferred<void>[] | null;
+} {
   const clock = new Clock();
   const delivered: Delivered[] = [];
   const pendingStores: Deferred<void>[] | null = options.holdStores ? [] : null;
@@ -59,6 +64,11 @@ export function smtpServer(options: Partial<SMTPServerOptions> & { holdStores?: 
     },
   };
   const factory = new SMTPFactory({ hostname: 'mx.example.test', domain: 'example.test', delivery, clock, ...options });
+  return { factory, clock, delivered, pendingStores };
+}
+
+export function smtpServer(options: Partial<SMTPServerOptions> & { holdStores?: boolean; secure?: boolean } = {}): TestServer {
+  const { factory, clock, delivered, pendingStores } = smtpFactory(options);
   const transport = new StringTransport({ peerAddress: new IPv4Address('TCP', '127.0.0.1', 40000), secure: options.secure ?? false });
   const proto = factory.buildProtocol(transport.getHost());
   proto.makeConnection(transport);
