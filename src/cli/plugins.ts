@@ -5,10 +5,12 @@
 import { registerPlugin } from '../app/index.js';
 import { echoPlugin } from './plugins/echo.js';
 import { portforwardPlugin } from './plugins/portforward.js';
+import { mailPlugin } from '../mail/plugin.js';
 import { webPlugin } from '../web/plugin.js';
 import { wordsPlugin } from '../words/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(portforwardPlugin);
+registerPlugin(mailPlugin);
 registerPlugin(webPlugin);
 registerPlugin(wordsPlugin);

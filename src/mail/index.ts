@@ -1,0 +1,24 @@
+/**
+ * `torsion/mail`: SMTP and POP3 servers and clients on maildirs (Twisted Mail). IMAP is to come; it reads the
+ * same `IMailbox` and logs in through the same `IMailAccount`.
+ * @module
+ */
+export type { IMailbox, MessageInfo, MailAccount, IMessage, IMessageDelivery, SMTPSession, SMTPRecipient, IMXResolver, MXRecord } from './interfaces.js';
+export { Address, parsePathArgument, type PathArgument } from './address.js';
+export { SMTPReplyError, SMTPBadRcpt, SMTPBadSender, RelayDenied, AddressError, TLSRequiredError, POP3Error, MailProtocolError, NoSuchMessage } from './errors.js';
+export { SMTP_LIMITS, POP3_LIMITS, MAIL_CLIENT_LIMITS, QUEUE_LIMITS, type SMTPLimits, type POP3Limits, type MailClientLimits, type QueueLimits } from './limits.js';
+export { IMailAccount, encodePlain } from './account.js';
+export { Maildir, MaildirMailbox, pop3Uid, type MaildirEntry, type MaildirOptions } from './maildir/index.js';
+export { MailDomain, BufferedMessage, type MailDomainOptions, type IRelayQueue } from './domain.js';
+export { ESMTPServer, SMTPFactory, type SMTPServerOptions } from './smtp/server.js';
+export { SMTPServerCodec, type SMTPServerEvent } from './smtp/server-codec.js';
+export { ESMTPClient, type SendResult, type SMTPClientOptions } from './smtp/client.js';
+export { sendmail, type SendmailOptions } from './smtp/sendmail.js';
+export { OutgoingQueue, type OutgoingQueueOptions, type QueueEntry, type RelaySender } from './smtp/queue.js';
+export { NodeMXResolver, NoMailHost } from './smtp/resolver.js';
+export { bounceMessage, type BounceInfo, type FailedRecipient } from './smtp/dsn.js';
+export { receivedHeader, rfc5322Date } from './smtp/received.js';
+export { POP3Server, POP3Factory, type POP3ServerOptions } from './pop3/server.js';
+export { APOPChecker, APOPCredentials, IAPOP, apopDigest } from './pop3/apop.js';
+export { LineReader, dotStuff, normalizeLineEnds } from './lines.js';
+export { POP3Client, type POP3ClientOptions } from './pop3/client.js';
