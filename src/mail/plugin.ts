@@ -137,7 +137,10 @@ export class MailApplication extends MultiService {
         await super.startService();
         log.info('mail for {domain} in {maildir}, users: {users}', { domain: this.config.domain, maildir: resolve(this.config.maildir), users: this.config.users.join(', ') || '(none)' });
         for (const [name, services] of this.listeners) {
-          for (const s of services) log.info('{door} on {address}', { door: name.toUpperCase(), address: String(s.port?.getHost()) });
+          for (const s of services) {
+            const host = s.port?.getHost() as { host?: string; port?: number } | undefined;
+            log.info('{door} listening on {host} port {port}', { door: name.toUpperCase(), host: host?.host ?? '?', port: host?.port ?? 0 });
+          }
         }
       })(),
     );
