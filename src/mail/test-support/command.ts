@@ -15,13 +15,17 @@ export interface MailCommand {
   stop(): Promise<number | null>;
 }
 
-/** Starts `torsion mail ARGS --maildir <temp>` and waits for each front door in `doors` to log its port. */
-export async function startMailCommand(args: readonly string[], doors: readonly string[]): Promise<MailCommand> {
+/**
+ * Starts `torsion mail ARGS --maildir <temp>/mail` and waits for each front door in `doors` to log its port;
+ * `args` gets the temp folder, to put files there first.
+ */
+export async function startMailCommand(args: readonly string[] | ((dir: string) => readonly string[]), doors: readonly string[]): Promise<MailCommand> {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-mail-cli-'));
+  const argv = typeof args === 'function' ? args(dir) : args;
   const maildir = join(dir, 'mail');
   const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
-  const child: ChildProcess = spawn(process.execPath, ['--import', tsx, main, 'mail', ...args, '--maildir', maildir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', tsx, main, 'mail', ...argv, '--maildir', maildir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -47,8 +51,6 @@ export async function startMailCommand(args: readonly string[], doors: readonly 
         clearTimeout(deadline);
         reject(new Error(`torsion mail exited with ${code}:\n${log}`));
       });
-      void Promise.resolve().then(() => undefined);
-      exited.finally(() => clearTimeout(deadline)).catch(() => undefined);
     });
   } catch (e) {
     child.kill('SIGKILL');
