@@ -20,6 +20,8 @@ export interface SendmailOptions {
    * username is given, so a password never crosses the network in the clear.
    */
   requireTransportSecurity?: boolean;
+  /** Use STARTTLS when the server offers it (default true); turning it off only makes sense on loopback. */
+  startTLS?: boolean;
   /** Connect with TLS from the start (port 465, RFC 8314) instead of STARTTLS. */
   implicitTLS?: boolean;
   /** TLS options: `ca` to trust a private CA, `servername` (the smarthost by default). Verification stays on. */
@@ -54,6 +56,7 @@ export function sendmail(smarthost: string, from: string, to: string | readonly 
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.requireTransportSecurity !== undefined ? { requireTransportSecurity: options.requireTransportSecurity } : {}),
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
+    ...(options.startTLS !== undefined ? { startTLS: options.startTLS } : {}),
   });
   const factory = new SendmailFactory(client);
   const port = options.port ?? (options.implicitTLS ? 465 : 25);
