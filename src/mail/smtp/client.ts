@@ -187,8 +187,9 @@ export class ESMTPClient extends Protocol<IStreamTransport & Partial<ITLSTranspo
     if (accepted.length === 0) {
       if (pipelined) await this.#next(); // DATA's refusal
       this.#send('QUIT');
+      // Every recipient refused: the first refusal stands for the lot.
       const first = rejected[0]!;
-      throw new SMTPReplyError(first.code, '', `every recipient refused: ${first.text}`);
+      throw replyError({ code: first.code, lines: [first.text] });
     }
     expect(await this.#next(), (c) => c === 354);
     this.transport.write(text);
@@ -215,7 +216,12 @@ export class ESMTPClient extends Protocol<IStreamTransport & Partial<ITLSTranspo
 /** `reply` if its code passes `ok`, else an `SMTPReplyError` carrying it. */
 function expect(reply: SMTPReply, ok: (code: number) => boolean): SMTPReply {
   if (ok(reply.code)) return reply;
+  throw replyError(reply);
+}
+
+/** The `SMTPReplyError` for `reply`, its enhanced status code separated out. */
+function replyError(reply: SMTPReply): SMTPReplyError {
   const text = reply.lines.join(' ');
   const m = /^([245]\.\d{1,3}\.\d{1,3}) (.*)$/.exec(text);
-  throw m ? new SMTPReplyError(reply.code, m[1]!, m[2]!) : new SMTPReplyError(reply.code, '', text);
+  return m ? new SMTPReplyError(reply.code, m[1]!, m[2]!) : new SMTPReplyError(reply.code, '', text);
 }
