@@ -106,7 +106,7 @@ export class BufferedMessage implements IMessage {
   constructor(readonly store: (text: Uint8Array) => Deferred<void>) {}
 
   write(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
+    this.#chunks.push(chunk.slice());
     this.#size += chunk.length;
   }
 

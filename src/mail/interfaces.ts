@@ -71,6 +71,7 @@ export interface SMTPRecipient {
  * Deferred fires once the copy is safe (on disk), or `connectionLost` if the message was abandoned.
  */
 export interface IMessage {
+  /** The next piece of the text: a view into received data, valid only during the call. */
   write(chunk: Uint8Array): void;
   eomReceived(): Deferrable<void>;
   connectionLost(): void;

@@ -12,7 +12,6 @@
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
-const CRLF = new Uint8Array([CR, LF]);
 
 /** What the codec found in the input. */
 export type SMTPServerEvent =
@@ -20,7 +19,10 @@ export type SMTPServerEvent =
   | { kind: 'command'; line: Uint8Array; bareLF: boolean }
   /** A command line longer than the limit (its bytes were dropped up to its end). */
   | { kind: 'commandTooLong' }
-  /** Message text, dot-unstuffed, lines ending in CRLF (or as received when they did not). */
+  /**
+   * Message text as received, dot-unstuffed: a view into the input, valid only during the call (copy what
+   * you keep).
+   */
   | { kind: 'text'; chunk: Uint8Array }
   /** `<CRLF>.<CRLF>`: the end of the message, with what was wrong in it. */
   | { kind: 'end'; bareLF: number; bareCR: number; longLines: number };
@@ -116,43 +118,58 @@ export class SMTPServerCodec {
     }
   }
 
+  /**
+   * The next run of message text: whole lines as received (views, no copies), cut only where a stuffed dot
+   * is dropped, or the end of the message.
+   */
   #nextData(): SMTPServerEvent | null {
     const buf = this.#buf;
-    const start = this.#pos;
-    const lf = buf.indexOf(LF, start);
-    if (lf < 0) {
-      const pending = buf.length - start;
-      if (pending <= this.limits.maxDataLineLength + 2) return null;
-      // An over-long line: pass on what is there (the message is refused at its end), keeping a trailing CR.
-      const keep = buf[buf.length - 1] === CR ? 1 : 0;
-      const chunk = buf.subarray(start, buf.length - keep);
-      this.#pos = buf.length - keep;
-      if (this.#lineStart || chunk.length > 0) this.#longLines++;
-      this.#countBareCR(chunk);
-      const unstuffed = this.#lineStart && chunk[0] === DOT ? chunk.subarray(1) : chunk;
-      this.#lineStart = false;
-      return { kind: 'text', chunk: unstuffed };
-    }
-    this.#pos = lf + 1;
-    const crlf = lf > start && buf[lf - 1] === CR;
-    const content = buf.subarray(start, crlf ? lf - 1 : lf);
-    this.#countBareCR(content);
-    if (content.length > this.limits.maxDataLineLength) this.#longLines++;
-    if (!crlf) {
+    let runStart = this.#pos;
+    let pos = runStart;
+    for (;;) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf < 0) return this.#partialLine(runStart, pos);
+      const crlf = lf > pos && buf[lf - 1] === CR;
+      const contentEnd = crlf ? lf - 1 : lf;
+      if (this.#lineStart && buf[pos] === DOT) {
+        // The run so far goes out first; the dot line is looked at again on the next call.
+        if (pos > runStart) return this.#text(runStart, pos);
+        if (crlf && contentEnd - pos === 1) {
+          this.#pos = lf + 1;
+          this.#mode = 'command';
+          return { kind: 'end', bareLF: this.#bareLF, bareCR: this.#bareCR, longLines: this.#longLines };
+        }
+        runStart = pos + 1;
+      }
+      this.#countBareCR(buf.subarray(pos, contentEnd));
+      if (contentEnd - pos > this.limits.maxDataLineLength) this.#longLines++;
       // A bare LF ends no line: what follows it is not a line start, so ".\r\n" after it ends nothing.
-      this.#bareLF++;
-      const unstuffed = this.#lineStart && content[0] === DOT ? content.subarray(1) : content;
-      this.#lineStart = false;
-      return { kind: 'text', chunk: withEnding(unstuffed, false) };
+      if (!crlf) this.#bareLF++;
+      this.#lineStart = crlf;
+      pos = lf + 1;
     }
-    const wasLineStart = this.#lineStart;
-    this.#lineStart = true;
-    if (wasLineStart && content.length === 1 && content[0] === DOT) {
-      this.#mode = 'command';
-      return { kind: 'end', bareLF: this.#bareLF, bareCR: this.#bareCR, longLines: this.#longLines };
+  }
+
+  #text(start: number, end: number): SMTPServerEvent {
+    this.#pos = end;
+    return { kind: 'text', chunk: this.#buf.subarray(start, end) };
+  }
+
+  /** No line end after `pos`: the run before it goes out, and an over-long line is passed on in pieces. */
+  #partialLine(runStart: number, pos: number): SMTPServerEvent | null {
+    const buf = this.#buf;
+    if (pos > runStart) return this.#text(runStart, pos);
+    if (buf.length - pos <= this.limits.maxDataLineLength + 2) {
+      this.#pos = pos;
+      return null;
     }
-    const unstuffed = wasLineStart && content[0] === DOT ? content.subarray(1) : content;
-    return { kind: 'text', chunk: withEnding(unstuffed, true) };
+    // Keep a trailing CR: it may pair with the next chunk's LF.
+    const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
+    const start = this.#lineStart && buf[pos] === DOT ? pos + 1 : pos;
+    this.#longLines++;
+    this.#countBareCR(buf.subarray(pos, end));
+    this.#lineStart = false;
+    return this.#text(start, end);
   }
 
   #countBareCR(content: Uint8Array): void {
@@ -162,12 +179,4 @@ export class SMTPServerCodec {
       i = content.indexOf(CR, i + 1);
     }
   }
-}
-
-function withEnding(content: Uint8Array, crlf: boolean): Uint8Array {
-  const out = new Uint8Array(content.length + (crlf ? 2 : 1));
-  out.set(content);
-  if (crlf) out.set(CRLF, content.length);
-  else out[content.length] = LF;
-  return out;
 }

@@ -1,11 +1,13 @@
 # aiosmtpd as a peer for Torsion's SMTP client and benchmark: takes mail for @example.org (others get 550),
 # offers STARTTLS and AUTH (alice/secret) when given a certificate, and records each message as one JSON line.
-# usage: aiosmtpd-server.py PORT OUT|- [CERT KEY]      (OUT "-" keeps nothing: the benchmark's sink)
-import json, ssl, sys, threading
+# usage: aiosmtpd-server.py PORT OUT [CERT KEY]   (OUT: a JSON-lines file, "-" to keep nothing, or
+# "maildir:DIR" to store each message in a Maildir the way Python's mailbox module does, as the benchmark does)
+import json, mailbox, ssl, sys, threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 port, out = int(sys.argv[1]), sys.argv[2]
+box = mailbox.Maildir(out[len("maildir:"):], create=True) if out.startswith("maildir:") else None
 
 
 class Handler:
@@ -16,7 +18,9 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if out != "-":
+        if box is not None:
+            box.add(envelope.original_content)
+        elif out != "-":
             with open(out, "a") as f:
                 f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": envelope.original_content.decode("utf-8", "replace"), "tls": session.ssl is not None, "auth": session.authenticated}) + "\n")
         return "250 2.0.0 accepted"
