@@ -99,9 +99,15 @@ export class Maildir {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    await closeFile(fd);
-    await rename(tmp, join(this.path, 'new', name));
-    await this.#newSync.sync();
+    // The descriptor is closed while the rename is flushed: one wait fewer per message.
+    let renamed: Promise<void>;
+    try {
+      await rename(tmp, join(this.path, 'new', name));
+      renamed = this.#newSync.sync();
+    } finally {
+      await closeFile(fd);
+    }
+    await renamed;
     return name;
   }
 
