@@ -43,13 +43,19 @@ export class Address {
   }
 }
 
+/** True if `text` has a character outside ASCII (which needs SMTPUTF8 in an address). */
+export function hasNonAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
 const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/;
-const ATEXT_UTF8 = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]|[^\x00-\x7f])+$/u;
+const ATEXT_UTF8 = /^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]|[\u0080-\u{10FFFF}])+$/u;
 
 function validLocal(local: string, utf8: boolean): boolean {
   if (local.length > 64 * (utf8 ? 4 : 1)) return false;
-  if (!utf8 && /[^\x00-\x7f]/.test(local)) return false;
-  if (local.startsWith('"')) return /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e]|[^\x00-\x7f])*"$/u.test(local) && (utf8 || !/[^\x00-\x7f]/.test(local));
+  if (!utf8 && hasNonAscii(local)) return false;
+  if (local.startsWith('"')) return /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e]|[\u0080-\u{10FFFF}])*"$/u.test(local) && (utf8 || !hasNonAscii(local));
   const atom = utf8 ? ATEXT_UTF8 : ATEXT;
   return local.split('.').every((part) => atom.test(part));
 }
@@ -57,7 +63,7 @@ function validLocal(local: string, utf8: boolean): boolean {
 function validDomain(domain: string, utf8: boolean): boolean {
   if (domain.length > 255) return false;
   if (domain.startsWith('[')) return /^\[(?:\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9A-Fa-f:.]+)\]$/.test(domain);
-  const label = utf8 ? /^(?:[A-Za-z0-9]|[^\x00-\x7f])(?:(?:[A-Za-z0-9-]|[^\x00-\x7f])*(?:[A-Za-z0-9]|[^\x00-\x7f]))?$/u : /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+  const label = utf8 ? /^(?:[A-Za-z0-9]|[\u0080-\u{10FFFF}])(?:(?:[A-Za-z0-9-]|[\u0080-\u{10FFFF}])*(?:[A-Za-z0-9]|[\u0080-\u{10FFFF}]))?$/u : /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
   return domain.split('.').every((part) => part.length <= 63 && label.test(part));
 }
 

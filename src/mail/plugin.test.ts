@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryUsernamePasswordDatabase } from '../cred/index.js';
-import { ClientFactory, reactor } from '../internet/index.js';
+import { ClientFactory, reactor, type IPv4Address } from '../internet/index.js';
 import { parseOptions, UsageError } from '../app/index.js';
 import { eventually, selfSignedCertificate } from '../testing/index.js';
 import { MailApplication, implicitTLSEndpoint, mailOptions, mailPlugin } from './plugin.js';
@@ -71,7 +71,7 @@ describe('torsion mail over loopback', () => {
       maildir: join(dir, 'mail'),
       checkers: [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })],
       users: ['alice'],
-      smarthost: { host: '127.0.0.1', port: (relayPort.getHost() as { port: number }).port },
+      smarthost: { host: '127.0.0.1', port: (relayPort.getHost() as IPv4Address).port },
       allowPlaintextAuth: true,
     });
     try {

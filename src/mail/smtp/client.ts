@@ -10,6 +10,7 @@ import type { IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '
 import { IdleTimeout } from '../../protocols/timeout.js';
 import { defaultReactor } from '../../time/default-reactor.js';
 import { encodePlain } from '../account.js';
+import { hasNonAscii } from '../address.js';
 import { MailProtocolError, SMTPReplyError, TLSRequiredError } from '../errors.js';
 import { MAIL_CLIENT_LIMITS, type MailClientLimits } from '../limits.js';
 import { dotStuff, normalizeLineEnds } from '../lines.js';
@@ -103,7 +104,9 @@ export class ESMTPClient extends Protocol<IStreamTransport & Partial<ITLSTranspo
     const w = this.#waiting;
     this.#waiting = null;
     w?.errback(e);
-    if (this.connected) this.transport.abortConnection?.() ?? this.transport.loseConnection();
+    if (!this.connected) return;
+    if (typeof this.transport.abortConnection === 'function') this.transport.abortConnection();
+    else this.transport.loseConnection();
   }
 
   #deliver(): void {
@@ -162,7 +165,7 @@ export class ESMTPClient extends Protocol<IStreamTransport & Partial<ITLSTranspo
     if (requireTLS && !isSecure(this.transport)) throw new TLSRequiredError('the server offers no STARTTLS and transport security is required');
     if (o.username !== undefined) await this.#authenticate(ext, o.username, o.password ?? '');
     const text = dotStuff(normalizeLineEnds(o.message));
-    const utf8 = /[^\x00-\x7f]/.test(o.from + o.to.join(''));
+    const utf8 = hasNonAscii(o.from + o.to.join(''));
     if (utf8 && !ext.has('SMTPUTF8')) throw new SMTPReplyError(553, '5.6.7', 'the server does not offer SMTPUTF8 for a non-ASCII address');
     const eightBit = o.message.some((b) => b > 0x7f);
     let mail = `MAIL FROM:<${o.from}>`;

@@ -11,7 +11,7 @@ import type { IAddress, IReactorTime, IStreamTransport, ITLSTransport, TLSOption
 import { IdleTimeout } from '../../protocols/timeout.js';
 import { UsernamePassword, type Portal } from '../../cred/index.js';
 import { IMailAccount } from '../account.js';
-import { Address, parsePathArgument } from '../address.js';
+import { Address, hasNonAscii, parsePathArgument } from '../address.js';
 import { AddressError, SMTPReplyError } from '../errors.js';
 import type { IMessage, IMessageDelivery, SMTPSession } from '../interfaces.js';
 import { SMTP_LIMITS, type SMTPLimits } from '../limits.js';
@@ -266,7 +266,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
         return this.#reply(555, '5.5.4', `Unsupported parameter ${key}`);
       }
     }
-    if (!utf8 && parsed.address !== null && /[^\x00-\x7f]/.test(parsed.address.toString())) return this.#reply(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
+    if (!utf8 && parsed.address !== null && hasNonAscii(parsed.address.toString())) return this.#reply(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
     this.#wait(
       maybeDeferred(() => this.factory.delivery.validateFrom(this.session, parsed.address)),
       (origin) => {
@@ -293,7 +293,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
         const parsed = parsePathArgument(rest, false, true);
         if (parsed.params.size > 0) return this.#reply(555, '5.5.4', `Unsupported parameter ${[...parsed.params.keys()][0]}`);
         address = parsed.address!;
-        if (!tx.utf8 && /[^\x00-\x7f]/.test(address.toString())) return this.#reply(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
+        if (!tx.utf8 && hasNonAscii(address.toString())) return this.#reply(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
       }
     } catch (e) {
       if (e instanceof AddressError) return this.#reply(501, '5.1.3', `Bad recipient address syntax: ${e.message}`);
