@@ -22,12 +22,20 @@ export class NoMailHost extends TorsionError {
  * const hosts = await new NodeMXResolver().lookupMX('example.org');
  */
 export class NodeMXResolver implements IMXResolver {
-  readonly #resolver: Resolver;
+  readonly #resolver: Pick<Resolver, 'resolveMx'>;
 
-  /** `servers`: resolver addresses (`127.0.0.1:5353`), the system's by default. */
-  constructor(servers?: readonly string[]) {
-    this.#resolver = new Resolver();
-    if (servers !== undefined) this.#resolver.setServers([...servers]);
+  /**
+   * `servers`: resolver addresses (`127.0.0.1:5353`), the system's by default; or a resolver of Node's
+   * shape to ask instead.
+   */
+  constructor(servers?: readonly string[] | Pick<Resolver, 'resolveMx'>) {
+    if (servers !== undefined && !Array.isArray(servers)) {
+      this.#resolver = servers as Pick<Resolver, 'resolveMx'>;
+      return;
+    }
+    const resolver = new Resolver();
+    if (servers !== undefined) resolver.setServers([...(servers as readonly string[])]);
+    this.#resolver = resolver;
   }
 
   lookupMX(domain: string): Deferred<MXRecord[]> {
