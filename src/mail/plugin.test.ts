@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryUsernamePasswordDatabase } from '../cred/index.js';
@@ -84,7 +85,7 @@ describe('torsion mail over loopback', () => {
       assert.equal(readdirSync(join(dir, 'mail', 'alice', 'new')).length, 1, 'on disk once 250 came');
 
       const denied = await sendmail('127.0.0.1', 'bob@other.example', ['victim@elsewhere.example'], 'Subject: spam\r\n\r\nx\r\n', { port: smtp }).asPromise().catch((e: unknown) => e);
-      assert.ok(denied instanceof SMTPReplyError && denied.replyCode === 550 && /5\.7\.1/.test(denied.text), String(denied));
+      assert.ok(denied instanceof SMTPReplyError && denied.replyCode === 550 && denied.enhanced === '5.7.1', String(denied));
 
       await sendmail('127.0.0.1', 'alice@example.test', ['friend@elsewhere.example'], 'Subject: out\r\n\r\nrelayed\r\n', { port: smtp, username: 'alice', password: 'secret', requireTransportSecurity: false }).asPromise();
       await eventually(() => relay.delivered.length === 1, { message: 'relayed to the smarthost' });
@@ -135,5 +136,27 @@ describe('torsion mail over loopback', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-});
 
+  test('on stop, open SMTP and POP3 connections are told and closed', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-mail-stop-'));
+    const app = new MailApplication({ smtp: [LOOPBACK], pop3: [LOOPBACK], domain: 'example.test', maildir: join(dir, 'mail'), checkers: [], users: [] });
+    try {
+      await app.startService();
+      const open = (port: number): { text: () => string; closed: Promise<void> } => {
+        const socket = net.connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (d) => (text += d.toString()));
+        return { text: () => text, closed: new Promise((resolve) => socket.on('close', () => resolve())) };
+      };
+      const smtp = open(app.ports.smtp![0]!);
+      const pop3 = open(app.ports.pop3![0]!);
+      await eventually(() => smtp.text().startsWith('220 ') && pop3.text().startsWith('+OK '), { message: 'greeted' });
+      await app.stopService();
+      await Promise.all([smtp.closed, pop3.closed]);
+      assert.match(smtp.text(), /\r\n421 4\.3\.2 example\.test shutting down\r\n$/);
+      assert.match(pop3.text(), /\r\n-ERR server shutting down, nothing deleted\r\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -23,6 +23,9 @@ import { SMTPFactory } from './smtp/server.js';
 
 const log = new Logger({ namespace: 'torsion.mail' });
 
+/** Seconds a shutdown waits for clients to take their goodbye and close. */
+const CLOSE_WAIT = 3;
+
 /** The queue's folder inside the maildir root (no user can be named with a leading dot). */
 export const QUEUE_FOLDER = '.queue';
 
@@ -146,9 +149,22 @@ export class MailApplication extends MultiService {
     );
   }
 
+  /** Stops listening and the queue, tells every client (SMTP 421, POP3 -ERR, deleting nothing) and waits for them to close. */
   override stopService(): MaybeAsync {
-    this.queue.stop();
-    return super.stopService();
+    return Deferred.fromPromise(
+      (async () => {
+        await super.stopService();
+        this.queue.stop();
+        this.smtpFactory.closeAll();
+        this.pop3Factory.closeAll();
+        const clock = this.config.reactor ?? defaultReactor;
+        const started = clock.seconds();
+        while (this.smtpFactory.connections.size + this.pop3Factory.connections.size > 0 && clock.seconds() - started < CLOSE_WAIT) {
+          await new Promise<void>((resolve) => clock.callLater(0.02, resolve));
+        }
+        log.info('mail service stopped');
+      })(),
+    );
   }
 }
 

@@ -108,3 +108,15 @@ test('an over-long command is refused and skipped; NOOP answers', () => {
   assert.equal(s.send(`NOOP ${'x'.repeat(2000)}`), '-ERR Line too long\r\n');
   assert.equal(s.send(`${'x'.repeat(100)}\r\nNOOP\r\n`), '+OK\r\n');
 });
+
+test('closeAll ends every session without applying its deletions', () => {
+  const s = pop3Server({ allowPlaintextAuth: true });
+  s.send(`${LOGIN}DELE 1\r\n`);
+  s.transport.clear();
+  s.proto.factory.closeAll();
+  assert.equal(s.transport.valueString(), '-ERR server shutting down, nothing deleted\r\n');
+  assert.equal(s.transport.disconnecting, true);
+  s.proto.connectionLost(undefined as never);
+  assert.deepEqual(s.mailbox.removed, []);
+  assert.equal(s.proto.factory.connections.size, 0);
+});

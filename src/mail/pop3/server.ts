@@ -57,6 +57,7 @@ export class POP3Server extends Protocol<POP3Transport> {
   }
 
   override connectionMade(): void {
+    this.factory.connections.add(this);
     this.#idle = new IdleTimeout(() => this.#close(), this.factory.clock);
     this.#idle.setTimeout(this.#limits.idleTimeout);
     this.#challenge = `<${randomBytes(8).toString('hex')}.${Math.floor(this.factory.clock.seconds())}@${this.factory.hostname}>`;
@@ -71,12 +72,20 @@ export class POP3Server extends Protocol<POP3Transport> {
   }
 
   override connectionLost(reason: Failure): void {
+    this.factory.connections.delete(this);
     this.#closed = true;
     this.#idle?.setTimeout(null);
     // No QUIT, no deletions: the marks die with the session.
     this.#logout?.();
     this.#logout = null;
     super.connectionLost(reason);
+  }
+
+  /** Ends the session without applying its deletions (the server is going away). */
+  shutdown(): void {
+    if (this.#closed) return;
+    this.transport.write('-ERR server shutting down, nothing deleted\r\n');
+    this.#close();
   }
 
   #drain(): void {
@@ -354,6 +363,8 @@ export class POP3Factory extends Factory<POP3Server> {
   readonly allowPlaintextAuth: boolean;
   readonly clock: IReactorTime;
   readonly limits: POP3Limits;
+  /** The open sessions. */
+  readonly connections = new Set<POP3Server>();
 
   constructor(options: POP3ServerOptions) {
     super();
@@ -367,5 +378,10 @@ export class POP3Factory extends Factory<POP3Server> {
 
   override buildProtocol(_addr: IAddress): POP3Server {
     return new POP3Server(this);
+  }
+
+  /** Closes every open session; none applies its deletions. */
+  closeAll(): void {
+    for (const c of [...this.connections]) c.shutdown();
   }
 }

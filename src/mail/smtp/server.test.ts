@@ -145,3 +145,16 @@ test('bare LF in a command is refused with a clear reply', () => {
   const s = smtpServer();
   assert.match(s.send('NOOP\n'), /^500 5\.5\.2 Bare LF received/);
 });
+
+test('closeAll tells every open connection 421 4.3.2 and closes it; a message in progress is dropped', () => {
+  const s = smtpServer();
+  s.send('EHLO c.example\r\nMAIL FROM:<b@o.example>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nhalf a message\r\n');
+  assert.equal(s.proto.factory.connections.size, 1);
+  s.transport.clear();
+  s.proto.factory.closeAll();
+  assert.equal(s.transport.valueString(), '421 4.3.2 mx.example.test shutting down\r\n');
+  assert.equal(s.transport.disconnecting, true);
+  s.proto.connectionLost(undefined as never);
+  assert.equal(s.proto.factory.connections.size, 0);
+  assert.equal(s.delivered.length, 0);
+});

@@ -90,6 +90,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
   }
 
   override connectionMade(): void {
+    this.factory.connections.add(this);
     this.#idle = new IdleTimeout(() => this.#timedOut(), this.factory.clock);
     this.#idle.setTimeout(this.#limits.commandTimeout);
     this.#reply(220, '', `${this.factory.hostname} ESMTP Torsion ready`);
@@ -103,10 +104,16 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
   }
 
   override connectionLost(reason: Failure): void {
+    this.factory.connections.delete(this);
     this.#closed = true;
     this.#idle?.setTimeout(null);
     this.#abandonMessage();
     super.connectionLost(reason);
+  }
+
+  /** Ends the session with `421 4.3.2` (the server is going away); a message not yet answered is dropped. */
+  shutdown(): void {
+    this.#close(421, '4.3.2', `${this.factory.hostname} shutting down`);
   }
 
   #drain(): void {
@@ -463,6 +470,8 @@ export class SMTPFactory extends Factory<ESMTPServer> {
   readonly allowPlaintextAuth: boolean;
   readonly clock: IReactorTime;
   readonly limits: SMTPLimits;
+  /** The open connections. */
+  readonly connections = new Set<ESMTPServer>();
   /** Told of failures inside delivery hooks (the client only gets a 451). */
   log: ((f: Failure) => void) | undefined;
 
@@ -480,5 +489,10 @@ export class SMTPFactory extends Factory<ESMTPServer> {
 
   override buildProtocol(_addr: IAddress): ESMTPServer {
     return new ESMTPServer(this);
+  }
+
+  /** Tells every open connection the server is going away (421) and closes it. */
+  closeAll(): void {
+    for (const c of [...this.connections]) c.shutdown();
   }
 }
