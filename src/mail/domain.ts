@@ -27,6 +27,8 @@ export interface MailDomainOptions {
   root: string;
   /** The users who have mailboxes. */
   users: Iterable<string>;
+  /** The user who gets mail for `postmaster@<domain>` (RFC 5321 §4.5.1 says it must be taken). */
+  postmaster?: string;
   /** Where mail from authenticated clients to other domains goes; without one it is refused. */
   relay?: IRelayQueue;
   /** Time for the maildirs' unique names. */
@@ -48,9 +50,11 @@ export class MailDomain implements IMessageDelivery, IRealm {
   readonly #maildirs = new Map<string, Maildir>();
   readonly #relay: IRelayQueue | undefined;
   readonly #maxMessages: number;
+  readonly #postmaster: string | undefined;
 
   constructor(options: MailDomainOptions) {
     this.domain = options.domain.toLowerCase();
+    this.#postmaster = options.postmaster?.toLowerCase();
     this.#relay = options.relay;
     this.#maxMessages = options.maxMessages ?? Infinity;
     for (const user of options.users) {
@@ -76,7 +80,8 @@ export class MailDomain implements IMessageDelivery, IRealm {
   validateTo(recipient: SMTPRecipient): () => IMessage {
     const dest = recipient.dest;
     if (dest.domainKey === this.domain) {
-      const maildir = this.maildirOf(dest.local);
+      const local = dest.local.toLowerCase() === 'postmaster' && this.#postmaster !== undefined && !this.#maildirs.has('postmaster') ? this.#postmaster : dest.local;
+      const maildir = this.maildirOf(local);
       if (maildir === undefined) throw new SMTPBadRcpt(dest.toString());
       return () => new BufferedMessage((text) => maildir.deliver(text).addCallback(() => undefined));
     }

@@ -94,7 +94,7 @@ export class MailApplication extends MultiService {
         return local ? local.deliver(message).addCallback(() => undefined) : this.queue.enqueue(null, [to], message);
       },
     });
-    this.domain = new MailDomain({ domain: config.domain, root, users: config.users, relay: this.queue, clock: reactor, maxMessages: POP3_LIMITS.maxMessages });
+    this.domain = new MailDomain({ domain: config.domain, root, users: config.users, ...(config.users[0] !== undefined ? { postmaster: config.users[0] } : {}), relay: this.queue, clock: reactor, maxMessages: POP3_LIMITS.maxMessages });
     const checkers = [...config.checkers];
     if (config.clearPasswords && config.clearPasswords.size > 0) checkers.push(new APOPChecker(config.clearPasswords));
     this.portal = new Portal(this.domain, checkers, { failureDelay: 1, clock: reactor });
