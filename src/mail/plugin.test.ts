@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryUsernamePasswordDatabase } from '../cred/index.js';
 import { ClientFactory, reactor, type IPv4Address } from '../internet/index.js';
-import { parseOptions, UsageError } from '../app/index.js';
+import { loopbackEndpoints, parseOptions, UsageError } from '../app/index.js';
 import { eventually, selfSignedCertificate } from '../testing/index.js';
 import { MailApplication, implicitTLSEndpoint, mailOptions, mailPlugin } from './plugin.js';
 import { POP3Client } from './pop3/client.js';
@@ -26,6 +26,16 @@ function parse(argv: string[]) {
 }
 
 describe('torsion mail options', () => {
+  test('defaults: SMTP on 2525 and POP3 on 1110 of this machine only, maildirs in ./var/mail', async () => {
+    const o = await parse([]);
+    assert.deepEqual(o.smtp, loopbackEndpoints(2525));
+    assert.deepEqual(o.pop3, loopbackEndpoints(1110));
+    assert.deepEqual(o.smtps, []);
+    assert.equal(o.domain, 'localhost');
+    assert.equal(o.maildir, './var/mail');
+    assert.deepEqual((await parse(['--pop3', 'none'])).pop3, []);
+  });
+
   test('front doors, domain, users from --auth, smarthost', async () => {
     const o = await parse(['--smtp', 'tcp:2525', '--pop3', 'tcp:1110', '--domain', 'example.test', '--auth', 'memory:alice:secret:bob:pw', '--smarthost', 'tcp:relay.example:587']);
     assert.deepEqual(o.smtp, ['tcp:2525']);
@@ -50,7 +60,7 @@ describe('torsion mail options', () => {
   });
 
   test('usage errors', async () => {
-    await assert.rejects(parse([]), UsageError);
+    await assert.rejects(parse(['--smtp', 'none', '--pop3', 'none']), UsageError);
     await assert.rejects(parse(['--smtp', 'tcp:1', '--tls-cert', 'x.pem']), /go together/);
     await assert.rejects(parse(['--smtp', 'tcp:1', '--smarthost', 'relay.example']), /tcp:HOST:PORT/);
     await assert.rejects(parse(['--smtp', 'tcp:1', '--domain', 'bad domain']), /--domain/);

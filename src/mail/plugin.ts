@@ -1,6 +1,7 @@
 /**
  * `torsion mail`: a mail server for one domain, on maildirs.
  * `torsion mail --smtp tcp:2525 --pop3 tcp:1110 --domain example.test --maildir ./var/mail --auth memory:alice:secret`
+ * (SMTP on 2525 and POP3 on 1110 of this machine only by default; `none` turns one off).
  * Every `--auth` user has a mailbox; mail to other users of the domain gets 550 5.1.1, mail to other domains
  * is taken only from authenticated clients and relayed through the outgoing queue (`--smarthost`, or MX).
  * @module
@@ -8,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Deferred } from '../defer/index.js';
-import { MultiService, UsageError, addAuthOption, authCheckers, strportsService, LISTEN_HELP, type MaybeAsync, type Plugin, type PluginOptions, type StreamServerEndpointService } from '../app/index.js';
+import { MultiService, UsageError, addAuthOption, authCheckers, loopbackEndpoints, strportsService, LISTEN_HELP, type MaybeAsync, type Plugin, type PluginOptions, type StreamServerEndpointService } from '../app/index.js';
 import { FilePasswordDB, Portal, type ICredentialsChecker } from '../cred/index.js';
 import { reactor as defaultReactor } from '../internet/index.js';
 import type { IProtocolFactory, IReactor } from '../internet/interfaces.js';
@@ -203,10 +204,11 @@ export async function authUsers(values: readonly string[], checkers: readonly IC
 /** Reads the plugin's parsed options into {@link MailApplicationOptions}. */
 export async function mailOptions(options: PluginOptions): Promise<MailApplicationOptions> {
   const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+  const off = (v: string[]): string[] => (v.length === 1 && v[0] === 'none' ? [] : v);
   const out: MailApplicationOptions = {
-    smtp: list(options.smtp),
+    smtp: off(list(options.smtp)),
     smtps: list(options.smtps),
-    pop3: list(options.pop3),
+    pop3: off(list(options.pop3)),
     pop3s: list(options.pop3s),
     domain: typeof options.domain === 'string' ? options.domain : 'localhost',
     maildir: typeof options.maildir === 'string' ? options.maildir : './var/mail',
@@ -247,9 +249,9 @@ export const mailPlugin: Plugin = {
   name: 'mail',
   description: 'A mail server for one domain: SMTP in, POP3 out, maildirs on disk, relaying for users who log in',
   options: addAuthOption([
-    { name: 'smtp', description: 'SMTP endpoint (STARTTLS with --tls-cert/--tls-key)', multiple: true, metavar: 'endpoint' },
+    { name: 'smtp', description: "SMTP endpoint, STARTTLS with --tls-cert/--tls-key ('none' for no SMTP)", multiple: true, default: loopbackEndpoints(2525), metavar: 'endpoint' },
     { name: 'smtps', description: 'SMTP endpoint with TLS from the start (port 465)', multiple: true, metavar: 'endpoint' },
-    { name: 'pop3', description: 'POP3 endpoint (STLS with --tls-cert/--tls-key)', multiple: true, metavar: 'endpoint' },
+    { name: 'pop3', description: "POP3 endpoint, STLS with --tls-cert/--tls-key ('none' for no POP3)", multiple: true, default: loopbackEndpoints(1110), metavar: 'endpoint' },
     { name: 'pop3s', description: 'POP3 endpoint with TLS from the start (port 995)', multiple: true, metavar: 'endpoint' },
     { name: 'domain', description: 'The mail domain: mail to USER@DOMAIN goes to USER\'s maildir', default: 'localhost', metavar: 'domain' },
     { name: 'hostname', description: 'The server name in greetings and Received: headers (the domain by default)', metavar: 'name' },
