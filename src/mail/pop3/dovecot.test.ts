@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientFactory, reactor } from '../../internet/index.js';
+import { requirePeer } from '../../testing/index.js';
 import { startDovecot } from '../test-support/dovecot.js';
 import { POP3Client } from './client.js';
 import { POP3Error } from '../errors.js';
+
+// Named here too, so the quick test loop (which looks for requirePeer) leaves this file to the full run.
+requirePeer('/usr/sbin/dovecot', 'dovecot-pop3d');
 
 const FIRST = 'Subject: one\n\nhello\n.leading dot\n';
 const SECOND = 'Subject: two\n\nsecond\n';
