@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MESSAGES, pop3Server } from '../test-support/pop3.js';
+import { StringTransport } from '../../testing/index.js';
 import { apopDigest } from './apop.js';
 
 const LOGIN = 'USER alice\r\nPASS secret\r\n';
@@ -119,4 +120,19 @@ test('closeAll ends every session without applying its deletions', () => {
   s.proto.connectionLost(undefined as never);
   assert.deepEqual(s.mailbox.removed, []);
   assert.equal(s.proto.factory.connections.size, 0);
+});
+
+test('one session per maildrop: a second login gets -ERR [IN-USE] until the first ends', () => {
+  const first = pop3Server({ allowPlaintextAuth: true });
+  const factory = first.proto.factory;
+  first.send(LOGIN);
+  const second = factory.buildProtocol(first.transport.getHost());
+  const t2 = new StringTransport();
+  second.makeConnection(t2);
+  second.dataReceived(Buffer.from(LOGIN));
+  assert.match(t2.valueString(), /\r\n-ERR \[IN-USE\] Mailbox in use by another session\r\n$/);
+  first.proto.connectionLost(undefined as never);
+  t2.clear();
+  second.dataReceived(Buffer.from(LOGIN));
+  assert.equal(t2.valueString(), '+OK send PASS\r\n+OK maildrop has 3 messages\r\n');
 });

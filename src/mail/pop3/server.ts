@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { TorsionError } from '../../errors/index.js';
 import { Deferred, type Failure } from '../../defer/index.js';
 import { Factory, Protocol, isSecure } from '../../internet/index.js';
 import type { IAddress, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
@@ -33,6 +34,12 @@ export interface POP3ServerOptions {
 
 /** A transport the server runs over. */
 export type POP3Transport = IStreamTransport & Partial<ITLSTransport>;
+
+/** Another session holds the maildrop (RFC 2449's `[IN-USE]`). */
+class MailboxInUse extends TorsionError {
+  override readonly code = 'TORSION_MAIL_MAILBOX_IN_USE';
+  override name = 'MailboxInUse';
+}
 
 /** One POP3 session. Commands are handled in order; while one waits, nothing more is read. */
 export class POP3Server extends Protocol<POP3Transport> {
@@ -289,7 +296,17 @@ export class POP3Server extends Protocol<POP3Transport> {
 
   #login(credentials: ICredentials): void {
     const opened = this.factory.portal.login(credentials, null, IMailAccount).addCallback(([, account, logout]) => {
-      this.#logout = logout;
+      // RFC 1939 §8: one session per maildrop at a time, or two clients could each delete what the other lists.
+      const key = account.username.toLowerCase();
+      if (this.factory.locked.has(key)) {
+        logout();
+        throw new MailboxInUse(account.username);
+      }
+      this.factory.locked.add(key);
+      this.#logout = () => {
+        this.factory.locked.delete(key);
+        logout();
+      };
       return account.openMailbox();
     });
     this.#wait(
@@ -299,9 +316,10 @@ export class POP3Server extends Protocol<POP3Transport> {
         const n = box.listMessages().length;
         this.#ok(`maildrop has ${n} message${n === 1 ? '' : 's'}`);
       },
-      () => {
+      (f) => {
         this.#logout?.();
         this.#logout = null;
+        if (f.value instanceof MailboxInUse) return this.#err('[IN-USE] Mailbox in use by another session');
         this.#err('[AUTH] Invalid login');
         if (++this.#authFailures >= this.#limits.maxAuthFailures) this.#close();
       },
@@ -323,15 +341,20 @@ export class POP3Server extends Protocol<POP3Transport> {
       this.#ok('bye');
       return this.#close();
     }
+    const done = (): void => {
+      this.#logout?.();
+      this.#logout = null;
+      this.#close();
+    };
     this.#wait(
       box.sync(),
       () => {
         this.#ok('bye, deletions done');
-        this.#close();
+        done();
       },
       () => {
         this.transport.write('-ERR some deleted messages not removed\r\n');
-        this.#close();
+        done();
       },
     );
   }
@@ -365,6 +388,8 @@ export class POP3Factory extends Factory<POP3Server> {
   readonly limits: POP3Limits;
   /** The open sessions. */
   readonly connections = new Set<POP3Server>();
+  /** Users (lower case) with a session open: POP3 gives one session per maildrop at a time. */
+  readonly locked = new Set<string>();
 
   constructor(options: POP3ServerOptions) {
     super();
