@@ -4,7 +4,7 @@
  * message in a maildir (Torsion flushes each to disk before its 250; Python's mailbox module does not), on
  * /dev/shm when it exists so the disk is not what is measured. The same load generator in this process
  * drives both: 8 raw TCP clients, each sending one message after another on its connection (MAIL, RCPT,
- * DATA, text, each waiting for its reply: aiosmtpd offers no PIPELINING).
+ * DATA, text, each waiting for its reply: aiosmtpd offers no PIPELINING), in alternating rounds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,8 @@ import type { BenchCase, Measurement } from './harness.js';
 import { requirePeer } from '../src/testing/index.js';
 
 const CLIENTS = 8;
-const SECONDS = Number(process.env.SMTP_BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.SMTP_BENCH_SECONDS ?? 3);
+const ROUNDS = 3;
 const WARMUP = 1;
 const MESSAGE = (() => {
   const line = `${'x'.repeat(76)}\r\n`;
@@ -129,21 +130,19 @@ async function measure(server: Server): Promise<number> {
 export default async function smtpBench(): Promise<BenchCase[]> {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, 'torsion-smtp-bench-'));
-  const rates: Measurement[] = [];
+  const servers: [string, Server][] = [];
+  const best = new Map<string, number>();
   try {
-    for (const [subject, start] of [
-      ['torsion', startTorsion],
-      ['aiosmtpd', startAiosmtpd],
-    ] as const) {
-      const server = await start(dir);
-      try {
-        rates.push({ subject, value: await measure(server), unit: 'messages/s' });
-      } finally {
-        server.stop();
-      }
+    servers.push(['torsion', await startTorsion(dir)], ['aiosmtpd', await startAiosmtpd(dir)]);
+    // Rounds alternate between the two and each keeps its best: on a shared machine a burst of someone
+    // else's work then lands on one round of one server, not on the whole of either.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [subject, server] of servers) best.set(subject, Math.max(best.get(subject) ?? 0, await measure(server)));
     }
   } finally {
+    for (const [, server] of servers) server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  const rates: Measurement[] = servers.map(([subject]) => ({ subject, value: best.get(subject) ?? NaN, unit: 'messages/s' }));
   return [{ name: `smtp: 10 KiB messages accepted, ${CLIENTS} clients, stored in a maildir`, higherIsBetter: true, goal: '>= 2x aiosmtpd', measurements: rates }];
 }
