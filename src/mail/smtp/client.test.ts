@@ -81,3 +81,25 @@ test('a reply line past the limit and a silent server both fail the send', () =>
   assert.ok(silent.result.called);
   silent.result.addErrback((f) => assert.match(f.getErrorMessage(), /no reply within 30 seconds/));
 });
+
+test('with PIPELINING the envelope and DATA leave in one write; without it, one command per reply', async () => {
+  for (const pipelining of [true, false]) {
+    const t = new StringTransport();
+    const writes: string[] = [];
+    const write = t.write.bind(t);
+    t.write = (data) => {
+      writes.push(Buffer.from(data as Uint8Array).toString());
+      write(data);
+    };
+    const client = new ESMTPClient({ from: 'a@b.example', to: ['c@d.example', 'e@f.example'], message: MESSAGE, clock: new Clock() });
+    client.makeConnection(t);
+    const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+    client.dataReceived(Buffer.from('220 hi\r\n'));
+    await tick();
+    client.dataReceived(Buffer.from(`250-mx\r\n${pipelining ? '250-PIPELINING\r\n' : ''}250 SIZE 1000000\r\n`));
+    await tick();
+    const envelope = writes.slice(1);
+    if (pipelining) assert.deepEqual(envelope, [`MAIL FROM:<a@b.example> SIZE=${envelope[0]!.match(/SIZE=(\d+)/)![1]}\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\n`]);
+    else assert.match(envelope.join(''), /^MAIL FROM:<a@b\.example> SIZE=\d+\r\n$/, 'only MAIL until its reply');
+  }
+});
