@@ -2,7 +2,9 @@
 // Runs the named npm scripts at once (the typecheck and the linters are each single-threaded) and prints
 // each one's output whole, in the order given; exits non-zero if any failed.
 //   node scripts/checks.mjs typecheck lint:eslint lint:deps
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 
 const names = process.argv.slice(2);
 const runs = names.map(
