@@ -91,4 +91,19 @@ describe('startPeerProgram', () => {
     const reason = await peer.exited;
     assert.match(reason.getErrorMessage(), /KILL|signal 9/i);
   });
+
+  test('stop() resolves once the program exited, though a child it left behind still holds its output open', async () => {
+    // Dovecot does this: the master exits on TERM while a helper still has the pipe. KILLing the exited program
+    // used to throw ProcessExitedAlready from the stop timer, and stop() waited for the pipe.
+    const peer = await startPeerProgram({
+      executable: '/bin/sh',
+      args: () => ['-c', 'echo ready; sleep 30 & trap "exit 0" TERM; while :; do sleep 0.05; done'],
+      ready: /ready/,
+      stopTimeout: 0.2,
+    });
+    await peer.stop();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    peer.transport.loseConnection();
+    assert.equal(peer.output().trim(), 'ready');
+  });
 });

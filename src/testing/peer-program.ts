@@ -87,12 +87,18 @@ export class PeerStartError extends TorsionError {
 
 class CollectOutput extends ProcessProtocol {
   #chunks = '';
+  /** Set once the process exited and its pipes closed. */
   ended: Failure | undefined;
+  /** Set once the process itself exited: a child it left behind may hold its pipes open much longer. */
+  gone: Failure | undefined;
   readonly exited: Promise<Failure>;
+  readonly processGone: Promise<Failure>;
   #resolve!: (reason: Failure) => void;
+  #resolveGone!: (reason: Failure) => void;
   constructor() {
     super();
     this.exited = new Promise((resolve) => (this.#resolve = resolve));
+    this.processGone = new Promise((resolve) => (this.#resolveGone = resolve));
   }
   get output(): string {
     return this.#chunks;
@@ -100,6 +106,10 @@ class CollectOutput extends ProcessProtocol {
   override childDataReceived(_fd: number, data: Uint8Array): void {
     this.#chunks += Buffer.from(data).toString('utf8');
     if (this.#chunks.length > PEER_PROGRAM_LIMITS.maxOutput) this.#chunks = this.#chunks.slice(-PEER_PROGRAM_LIMITS.maxOutput);
+  }
+  override processExited(reason: Failure): void {
+    this.gone = reason;
+    this.#resolveGone(reason);
   }
   override processEnded(reason: Failure): void {
     this.ended = reason;
@@ -176,12 +186,12 @@ export async function startPeerProgram(options: PeerProgramOptions): Promise<Pee
       exited: collect.exited,
       output: () => collect.output,
       async stop() {
-        if (collect.ended) return;
+        if (collect.gone) return;
         (options.stop ?? ((t) => t.signalProcess('TERM')))(transport);
         const timer = setTimeout(() => {
-          if (!collect.ended) transport.signalProcess('KILL');
+          if (!collect.gone) transport.signalProcess('KILL');
         }, (options.stopTimeout ?? PEER_PROGRAM_LIMITS.stopTimeout) * 1000);
-        await collect.exited;
+        await collect.processGone;
         clearTimeout(timer);
       },
     };
