@@ -8,9 +8,11 @@ import { portforwardPlugin } from './plugins/portforward.js';
 import { mailPlugin } from '../mail/plugin.js';
 import { webPlugin } from '../web/plugin.js';
 import { wordsPlugin } from '../words/plugin.js';
+import { newsPlugin } from '../nntp/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(portforwardPlugin);
 registerPlugin(mailPlugin);
 registerPlugin(webPlugin);
 registerPlugin(wordsPlugin);
+registerPlugin(newsPlugin);
