@@ -96,8 +96,7 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
     this.#closed = true;
-    this.#idle?.cancel();
-    this.#idle = undefined;
+    this.#stopIdle();
     this.#factory.connections.delete(this);
   }
 
@@ -118,7 +117,7 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
     if (this.#closed) return;
     this.reply(status, text);
     this.#closed = true;
-    this.#idle?.cancel();
+    this.#stopIdle();
     this.transport.loseConnection();
   }
 
@@ -138,6 +137,11 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
   /** Ends the STARTTLS hold when the command was refused: the bytes after it are commands again. */
   releaseTLSBarrier(): void {
     this.#tlsBarrier = false;
+  }
+
+  #stopIdle(): void {
+    if (this.#idle?.active()) this.#idle.cancel();
+    this.#idle = undefined;
   }
 
   #armIdle(): void {
