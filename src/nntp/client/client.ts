@@ -51,6 +51,8 @@ interface Request {
   deferred: Deferred<NNTPResponse>;
   /** STARTTLS: the options to switch with on 382. */
   tls?: TLSOptions;
+  /** True once written: a callback may queue the next command before the finished one's turn ends. */
+  sent?: boolean;
 }
 
 type ClientTransport = ITransport & Partial<Pick<ITLSTransport, 'startTLS'>>;
@@ -164,7 +166,9 @@ export class NNTPClient extends Protocol<ClientTransport> {
 
   #sendNext(): void {
     const next = this.#queue[0];
-    if (next !== undefined && this.#greeted && this.connected) this.transport.write(Buffer.from(next.line, 'latin1'));
+    if (next === undefined || next.sent || !this.#greeted || !this.connected) return;
+    next.sent = true;
+    this.transport.write(Buffer.from(next.line, 'latin1'));
   }
 
   /**
