@@ -1,0 +1,53 @@
+// The SQLite store: the same answers as the memory store, and numbers and message-ids kept across a
+// restart (a new store on the same file), never reused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArticle } from './article.js';
+import { DbNewsStorage } from './db-storage.js';
+import { NNTPDuplicateArticleError, NNTPNoSuchGroupError } from './errors.js';
+import { sampleArticle, seededStore } from './test-support/harness.js';
+
+const LIMITS = { maxHeaderCount: 100, maxHeaderBytes: 100000 };
+
+test('DbNewsStorage files, numbers and finds articles, and keeps them across a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-nntp-'));
+  try {
+    const filename = join(dir, 'news.sqlite');
+    const first = new DbNewsStorage({ filename });
+    await seededStore(first);
+    assert.deepEqual(
+      (await first.listGroups()).map((g) => [g.name, g.count, g.low, g.high]),
+      [
+        ['local.misc', 0, 1, 0],
+        ['local.test', 3, 1, 3],
+      ],
+    );
+    const a2 = await first.articleByNumber('local.test', 2);
+    assert.equal(a2?.messageId, '<a2@x>');
+    assert.equal(a2?.text, sampleArticle('<a2@x>', 'local.test', '.dotted line\r\nsecond\r\n'));
+    assert.deepEqual((await first.overview('local.test', 2, 3)).map((o) => [o.number, o.messageId, o.lines]), [
+      [2, '<a2@x>', 2],
+      [3, '<a3@x>', 1],
+    ]);
+    const dup = sampleArticle('<a1@x>');
+    await assert.rejects(first.storeArticle(parseArticle(dup, LIMITS), dup, 5000), NNTPDuplicateArticleError);
+    const lost = sampleArticle('<l@x>', 'no.where');
+    await assert.rejects(first.storeArticle(parseArticle(lost, LIMITS), lost, 5000), NNTPNoSuchGroupError);
+    const cross = sampleArticle('<c@x>', 'local.misc,local.test');
+    assert.deepEqual((await first.storeArticle(parseArticle(cross, LIMITS), cross, 5000)).numbers, { 'local.misc': 1, 'local.test': 4 });
+    assert.deepEqual(await first.newNews('local.m*', 4000), ['<c@x>']);
+    await first.close();
+
+    const second = new DbNewsStorage({ filename });
+    assert.equal((await second.articleByMessageId('<c@x>'))?.numbers['local.test'], 4, 'numbers survive the restart');
+    const next = sampleArticle('<n@x>');
+    assert.deepEqual((await second.storeArticle(parseArticle(next, LIMITS), next, 6000)).numbers, { 'local.test': 5 }, 'the next number continues, none is reused');
+    assert.deepEqual(await second.articleNumbers('local.test', 0, 100), [1, 2, 3, 4, 5]);
+    await second.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
