@@ -63,6 +63,23 @@ function innConf(dir: string, port: number): string {
   return text;
 }
 
+/** The pids of the processes whose parent is `parent` (from /proc). */
+function childPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
 /** Starts a private INN with the given groups. */
 export async function startInn(groups: readonly string[]): Promise<InnServer> {
   const innd = requirePeer(`${BIN}/innd`, 'inn2');
@@ -110,9 +127,18 @@ export async function startInn(groups: readonly string[]): Promise<InnServer> {
     dir,
     ctlinnd,
     async stop() {
-      // innd takes its helper (controlchan) down with it on a proper shutdown.
+      // innd takes controlchan down on a proper shutdown, but the nnrpd it forked for readers may outlive
+      // it: those (and only those, found by parent pid) are ended here.
+      const children = program.transport.pid === undefined ? [] : childPids(program.transport.pid);
       await ctlinnd('shutdown', 'test done').catch(() => undefined);
       await program.stop();
+      for (const pid of children) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
