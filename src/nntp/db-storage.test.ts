@@ -51,3 +51,23 @@ test('DbNewsStorage files, numbers and finds articles, and keeps them across a r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('storeArticles files a batch in one transaction, skipping known, repeated and homeless articles', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-nntp-'));
+  try {
+    const store = new DbNewsStorage({ filename: join(dir, 'news.sqlite') });
+    await seededStore(store);
+    const item = (text: string) => ({ article: parseArticle(text, LIMITS), text, arrived: 9000 });
+    const stored = await store.storeArticles([item(sampleArticle('<b1@x>')), item(sampleArticle('<a1@x>')), item(sampleArticle('<b1@x>')), item(sampleArticle('<b2@x>', 'no.where')), item(sampleArticle('<b3@x>', 'local.misc,local.test'))]);
+    assert.deepEqual(stored.map((s) => [s.messageId, s.numbers]), [
+      ['<b1@x>', { 'local.test': 4 }],
+      ['<b3@x>', { 'local.misc': 1, 'local.test': 5 }],
+    ]);
+    assert.deepEqual((await store.overview('local.test', 4, 5)).map((o) => o.messageId), ['<b1@x>', '<b3@x>']);
+    const next = sampleArticle('<b4@x>');
+    assert.deepEqual((await store.storeArticle(parseArticle(next, LIMITS), next, 9001)).numbers, { 'local.test': 6 });
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

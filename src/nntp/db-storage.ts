@@ -154,6 +154,52 @@ export class DbNewsStorage implements INewsStorage {
     });
   }
 
+  /**
+   * Files many articles in one transaction (a feed batch, an import): much faster than one
+   * {@link storeArticle} each. Articles already present, repeated in the batch, or for no carried group
+   * are skipped; the stored ones are returned.
+   */
+  async storeArticles(items: ReadonlyArray<{ article: Article; text: string; arrived: number }>): Promise<StoredArticle[]> {
+    await this.open();
+    return this.pool.runInteraction(async (txn) => {
+      const highs = new Map<string, number>();
+      for (const g of await txn.query<{ name: string; high: number }>('SELECT name, high FROM nntp_groups')) highs.set(g.name, Number(g.high));
+      const [{ top }] = (await txn.query<{ top: number }>('SELECT COALESCE(MAX(id), 0) AS top FROM nntp_articles')) as [{ top: number }];
+      let id = Number(top);
+      const seen = new Set<string>();
+      const ids = items.map((i) => headerValue(i.article, 'Message-ID') ?? '');
+      for (let i = 0; i < ids.length; i += 500) {
+        const part = ids.slice(i, i + 500);
+        const rows = await txn.query<{ message_id: string }>(`SELECT message_id FROM nntp_articles WHERE message_id IN (${part.map(() => '?').join(',')})`, part);
+        for (const r of rows) seen.add(r.message_id);
+      }
+      const articleRows: unknown[][] = [];
+      const numberRows: unknown[][] = [];
+      const stored: StoredArticle[] = [];
+      items.forEach(({ article, text, arrived }, i) => {
+        const messageId = ids[i]!;
+        const groups = [...new Set(newsgroupsOf(headerValue(article, 'Newsgroups') ?? ''))].filter((g) => highs.has(g));
+        if (seen.has(messageId) || groups.length === 0) return;
+        seen.add(messageId);
+        const o = overviewOf(text, article);
+        articleRows.push([++id, messageId, Buffer.from(text, 'latin1'), arrived, o.subject, o.from, o.date, o.references, o.bytes, o.lines]);
+        const numbers: Record<string, number> = {};
+        for (const g of groups) {
+          const n = highs.get(g)! + 1;
+          highs.set(g, n);
+          numbers[g] = n;
+          numberRows.push([g, n, id]);
+        }
+        stored.push({ messageId, text, arrived, numbers });
+      });
+      if (articleRows.length === 0) return stored;
+      await txn.executeMany('INSERT INTO nntp_articles (id, message_id, body, arrived, subject, author, date, refs, bytes, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', articleRows);
+      await txn.executeMany('INSERT INTO nntp_numbers (grp, number, article) VALUES (?, ?, ?)', numberRows);
+      await txn.executeMany('UPDATE nntp_groups SET high = ? WHERE name = ?', [...highs].map(([name, high]) => [high, name]));
+      return stored;
+    });
+  }
+
   async newNews(wildmat: string, since: number): Promise<string[]> {
     const rows = await this.#query<{ message_id: string; grp: string }>(
       'SELECT a.message_id, n.grp FROM nntp_articles a JOIN nntp_numbers n ON n.article = a.id WHERE a.arrived >= ? ORDER BY a.id',
