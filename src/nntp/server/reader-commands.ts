@@ -161,7 +161,7 @@ export async function hdrCommand(s: NNTPServerProtocol, verb: 'HDR' | 'XHDR', ar
   s.block(status, 'Headers follow', lines);
 }
 
-/** LIST and its keywords (ACTIVE, NEWSGROUPS, OVERVIEW.FMT, HEADERS, ACTIVE.TIMES). */
+/** LIST and its keywords (ACTIVE, NEWSGROUPS, OVERVIEW.FMT, HEADERS; ACTIVE.TIMES and COUNTS of RFC 6048). */
 export async function listCommand(s: NNTPServerProtocol, args: string[]): Promise<void> {
   const keyword = (args[0] ?? 'ACTIVE').toUpperCase();
   const wildmat = args[1];
@@ -170,6 +170,8 @@ export async function listCommand(s: NNTPServerProtocol, args: string[]): Promis
   switch (keyword) {
     case 'ACTIVE':
       return s.block(215, 'List of newsgroups follows', (await groups()).map((g) => `${g.name} ${g.high} ${g.low} ${g.posting}`));
+    case 'COUNTS':
+      return s.block(215, 'List of newsgroups with counts follows', (await groups()).map((g) => `${g.name} ${g.high} ${g.low} ${g.count} ${g.posting}`));
     case 'NEWSGROUPS':
       return s.block(215, 'Descriptions follow', (await groups()).map((g) => `${g.name}\t${g.description}`));
     case 'ACTIVE.TIMES':

@@ -124,13 +124,14 @@ test('HDR and XHDR give one field, or a metadata item', async () => {
   assert.equal(await h.send('LIST HEADERS'), '215 Headers and metadata items supported\r\n:\r\n:bytes\r\n:lines\r\n.\r\n');
 });
 
-test('LIST ACTIVE, NEWSGROUPS and ACTIVE.TIMES, with wildmats', async () => {
+test('LIST ACTIVE, NEWSGROUPS, ACTIVE.TIMES and COUNTS, with wildmats', async () => {
   const h = await seededServer();
   assert.equal(await h.send('LIST'), '215 List of newsgroups follows\r\nlocal.misc 0 1 y\r\nlocal.test 3 1 y\r\n.\r\n');
   assert.equal(await h.send('LIST ACTIVE *.test'), '215 List of newsgroups follows\r\nlocal.test 3 1 y\r\n.\r\n');
   assert.equal(await h.send('LIST ACTIVE local.*,!*.misc'), '215 List of newsgroups follows\r\nlocal.test 3 1 y\r\n.\r\n');
   assert.equal(await h.send('LIST NEWSGROUPS'), '215 Descriptions follow\r\nlocal.misc\tOther things\r\nlocal.test\tTesting\r\n.\r\n');
   assert.equal(await h.send('LIST ACTIVE.TIMES local.test'), '215 Creation times follow\r\nlocal.test 100 torsion\r\n.\r\n');
+  assert.equal(await h.send('LIST COUNTS'), '215 List of newsgroups with counts follows\r\nlocal.misc 0 1 0 y\r\nlocal.test 3 1 3 y\r\n.\r\n');
   assert.match(await h.send('LIST DISTRIBUTIONS'), /^501 /);
   assert.match(await h.send('LIST OVERVIEW.FMT x'), /^501 /);
 });

@@ -13,7 +13,7 @@ import { INewsReader } from './realm.js';
 /** The capability lines this connection has now (RFC 3977 §5.2). */
 export function capabilities(s: NNTPServerProtocol): string[] {
   const f = s.server;
-  const caps = ['VERSION 2', 'IMPLEMENTATION Torsion', 'READER', 'OVER MSGID', 'HDR', 'LIST ACTIVE NEWSGROUPS OVERVIEW.FMT HEADERS ACTIVE.TIMES', 'NEWNEWS'];
+  const caps = ['VERSION 2', 'IMPLEMENTATION Torsion', 'READER', 'OVER MSGID', 'HDR', 'LIST ACTIVE NEWSGROUPS OVERVIEW.FMT HEADERS ACTIVE.TIMES COUNTS', 'NEWNEWS'];
   if (s.mayPost) caps.push('POST');
   if (f.allowIHave && s.mayPost) caps.push('IHAVE');
   if (f.tls !== undefined && !s.secure && s.reader === undefined && s.transport.startTLS) caps.push('STARTTLS');
@@ -50,7 +50,7 @@ export function helpCommand(s: NNTPServerProtocol): void {
     'HDR field [range|<message-id>]',
     'IHAVE <message-id>',
     'LAST',
-    'LIST [ACTIVE|NEWSGROUPS|OVERVIEW.FMT|HEADERS|ACTIVE.TIMES] [wildmat]',
+    'LIST [ACTIVE|NEWSGROUPS|OVERVIEW.FMT|HEADERS|ACTIVE.TIMES|COUNTS] [wildmat]',
     'LISTGROUP [newsgroup [range]]',
     'MODE READER',
     'NEWGROUPS date time [GMT]',
