@@ -18,7 +18,7 @@ import { COMMANDS } from './commands.js';
 const log = new Logger({ namespace: 'torsion.nntp' });
 
 /** The transport an NNTP server can use: any, with STARTTLS and pausing when it has them. */
-export type NNTPServerTransport = ITransport & Partial<Pick<ITLSTransport, 'startTLS' | 'isSecure' | 'pauseProducing' | 'resumeProducing'>>;
+export type NNTPServerTransport = ITransport & Partial<Pick<ITLSTransport, 'startTLS' | 'isSecure' | 'pauseProducing' | 'resumeProducing' | 'registerProducer'>>;
 
 /** An article being received after POST's 340 or IHAVE's 335. */
 interface Reception {
@@ -55,6 +55,8 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
   /** A STARTTLS command is queued: the bytes after it belong to TLS, not to the line reader. */
   #tlsBarrier = false;
   #paused = false;
+  /** The transport's write buffer is over its high-water mark: answer nothing more until it drains. */
+  #outputFull = false;
   #closed = false;
   #idle: IDelayedCall | undefined;
 
@@ -84,6 +86,21 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
     const posting = this.#factory.allowPosting && !this.#factory.postingRequiresAuth;
     this.reply(posting ? 200 : 201, `${this.#factory.greeting}, posting ${posting ? 'allowed' : 'prohibited'}`);
     this.#armIdle();
+    // A client that pipelines OVERs and never reads would grow our write buffer without bound: the
+    // transport tells us when it is full, and commands wait (and, through #flowControl, reading stops).
+    this.transport.registerProducer?.(
+      {
+        pauseProducing: () => {
+          this.#outputFull = true;
+        },
+        resumeProducing: () => {
+          this.#outputFull = false;
+          this.#drain();
+        },
+        stopProducing: () => {},
+      },
+      true,
+    );
   }
 
   override dataReceived(data: Uint8Array): void {
@@ -103,7 +120,7 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
   /** Writes one status line. */
   reply(status: number, text: string): void {
     if (this.#closed) return;
-    this.transport.write(`${status} ${text}\r\n`);
+    this.transport.write(Buffer.from(`${status} ${text}\r\n`, 'latin1'));
   }
 
   /** Writes a status line and a multi-line block (Latin-1 wire strings, stuffed here). */
@@ -152,7 +169,7 @@ export class NNTPServerProtocol extends Protocol<NNTPServerTransport> {
 
   /** Answers every complete line, in order, until a command must wait for the store. */
   #drain(): void {
-    while (!this.#busy && !this.#closed && !this.#tlsBarrier) {
+    while (!this.#busy && !this.#closed && !this.#tlsBarrier && !this.#outputFull) {
       let line: string | null;
       try {
         line = this.#splitter.nextLine();

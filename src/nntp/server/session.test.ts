@@ -133,3 +133,14 @@ test('the pause is lifted once the queue drains', async () => {
   assert.equal(h.transport.producerState, 'producing');
   assert.equal(h.take().split('\r\n111 ').length, 21, 'every DATE answered, in order after LIST');
 });
+
+test('answers wait while the write buffer is full (a client that pipelines and never reads)', async () => {
+  const h = await seededServer();
+  const producer = h.transport.producer as { pauseProducing(): void; resumeProducing(): void } | null;
+  assert.ok(producer !== null && h.transport.streaming === true, 'the server registered as a streaming producer');
+  producer.pauseProducing();
+  assert.equal(await h.send('GROUP local.test\r\nOVER 1-3\r\n'), '', 'nothing more is written while the buffer is full');
+  producer.resumeProducing();
+  await tick();
+  assert.match(h.take(), /^211 [^]*\r\n224 [^]*\r\n\.\r\n$/);
+});

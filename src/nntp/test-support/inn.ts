@@ -34,8 +34,9 @@ function chownTree(path: string): void {
 }
 
 /** inn.conf with every path under `dir`, our port, loopback only, and no load limit on readers. */
-function innConf(dir: string, port: number): string {
+function innConf(dir: string, port: number, extra: Record<string, string>): string {
   const keys: Record<string, string> = {
+    ...extra,
     patharchive: `${dir}/spool/archive`,
     patharticles: `${dir}/spool/articles`,
     pathdb: `${dir}/db`,
@@ -80,8 +81,8 @@ function childPids(parent: number): number[] {
   return out;
 }
 
-/** Starts a private INN with the given groups. */
-export async function startInn(groups: readonly string[]): Promise<InnServer> {
+/** Starts a private INN with the given groups; `conf` sets more inn.conf keys. */
+export async function startInn(groups: readonly string[], conf: Record<string, string> = {}): Promise<InnServer> {
   const innd = requirePeer(`${BIN}/innd`, 'inn2');
   const dir = mkdtempSync(join(tmpdir(), 'torsion-inn-'));
   chmodSync(dir, 0o755);
@@ -97,7 +98,7 @@ export async function startInn(groups: readonly string[]): Promise<InnServer> {
   writeFileSync(join(dir, 'db/active.times'), 'control 0 news\ncontrol.cancel 0 news\njunk 0 news\n');
   writeFileSync(join(dir, 'db/newsgroups'), '');
   writeFileSync(join(dir, 'db/history'), '');
-  writeFileSync(join(dir, 'etc/inn.conf'), innConf(dir, 0));
+  writeFileSync(join(dir, 'etc/inn.conf'), innConf(dir, 0, conf));
   chownTree(dir);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', INNCONF: join(dir, 'etc/inn.conf'), HOME: dir };
   await run(`${BIN}/makedbz`, ['-i', '-o'], env, join(dir, 'db'));
@@ -107,7 +108,7 @@ export async function startInn(groups: readonly string[]): Promise<InnServer> {
       executable: innd,
       name: 'innd',
       args: (port) => {
-        writeFileSync(join(dir, 'etc/inn.conf'), innConf(dir, port));
+        writeFileSync(join(dir, 'etc/inn.conf'), innConf(dir, port, conf));
         chownSync(join(dir, 'etc/inn.conf'), NEWS_UID, NEWS_GID);
         return ['-f'];
       },
