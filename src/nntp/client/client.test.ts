@@ -131,3 +131,17 @@ test('a store left behind: MemoryNewsStorage is usable on its own', async () => 
   await s.createGroup('x.y');
   assert.deepEqual(await s.articleNumbers('x.y', 0, 10), []);
 });
+
+test('startTLS switches both ends to TLS, verifying the server certificate; then AUTHINFO is allowed', async () => {
+  const { selfSignedCertificate } = await import('../../testing/index.js');
+  const { key, cert } = selfSignedCertificate('localhost');
+  const portal = new Portal(new NewsRealm(), [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
+  const { client, run, serverTransport } = await connect({ tls: { key, cert }, portal });
+  await assert.rejects(run(client.authInfo('alice', 'secret')), (e: unknown) => e instanceof NNTPReplyError && e.status === 483);
+  await run(client.startTLS({ ca: cert, servername: 'localhost' }));
+  const caps = await run(client.capabilities());
+  assert.ok(caps.includes('AUTHINFO USER') && !caps.includes('STARTTLS'));
+  assert.equal(serverTransport.isSecure(), true);
+  await run(client.authInfo('alice', 'secret'));
+  assert.equal((await run(client.group('local.test'))).count, 3);
+});
