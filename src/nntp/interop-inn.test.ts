@@ -5,12 +5,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NodeReactor } from '../internet/reactor.js';
 import { clientFromString, connectProtocol } from '../internet/index.js';
-import { eventually } from '../testing/index.js';
+import { eventually, requirePeer } from '../testing/index.js';
 import { headerValue } from './article.js';
 import { NNTPClient } from './client/client.js';
 import { feedArticles } from './client/feeder.js';
 import { startInn, type InnServer } from './test-support/inn.js';
 
+requirePeer('/usr/lib/news/bin/innd', 'inn2');
 const reactor = new NodeReactor();
 let inn: InnServer;
 
