@@ -32,6 +32,12 @@ test('DbNewsStorage files, numbers and finds articles, and keeps them across a r
       [2, '<a2@x>', 2],
       [3, '<a3@x>', 1],
     ]);
+    const { formatOverview } = await import('./article.js');
+    assert.deepEqual(
+      await first.overviewLines('local.test', 1, 3),
+      (await first.overview('local.test', 1, 3)).map((o) => formatOverview(o.number, o)),
+      'the kept OVER lines are the ones formatted from the fields',
+    );
     const dup = sampleArticle('<a1@x>');
     await assert.rejects(first.storeArticle(parseArticle(dup, LIMITS), dup, 5000), NNTPDuplicateArticleError);
     const lost = sampleArticle('<l@x>', 'no.where');
@@ -67,6 +73,29 @@ test('storeArticles files a batch in one transaction, skipping known, repeated a
     const next = sampleArticle('<b4@x>');
     assert.deepEqual((await store.storeArticle(parseArticle(next, LIMITS), next, 9001)).numbers, { 'local.test': 6 });
     await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('OVER through the server gives the same answer from the SQLite store (kept lines) as from memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-nntp-'));
+  try {
+    const { ServerHarness } = await import('./test-support/harness.js');
+    const { eventually } = await import('../testing/index.js');
+    const db = new DbNewsStorage({ filename: join(dir, 'news.sqlite') });
+    const answers: string[] = [];
+    for (const store of [await seededStore(db), await seededStore()]) {
+      const h = new ServerHarness(store);
+      h.take();
+      h.protocol.dataReceived(Buffer.from('GROUP local.test\r\nOVER 1-\r\n'));
+      // The SQLite store answers from its worker thread: wait for the end of the OVER block.
+      await eventually(() => h.transport.value().toString('latin1').endsWith('\r\n.\r\n'), { timeout: 10 });
+      answers.push(h.take());
+    }
+    assert.match(answers[0]!, /^211 3 1 3 local\.test\r\n224 [^]*\r\n3\t[^]*\r\n\.\r\n$/);
+    assert.equal(answers[0], answers[1]);
+    await db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  */
 import { ConnectionPool } from '../db/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
-import { headerValue, newsgroupsOf, overviewOf, type Article, type Overview } from './article.js';
+import { formatOverview, headerValue, newsgroupsOf, overviewOf, type Article, type Overview } from './article.js';
 import { wildmatMatch } from './codec.js';
 import { NNTPDuplicateArticleError, NNTPNoSuchGroupError } from './errors.js';
 import type { GroupInfo, INewsStorage, StoredArticle } from './interfaces.js';
@@ -17,7 +17,8 @@ export type DbNewsStorageOptions = { filename: string; clock?: IReactorTime } | 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS nntp_groups (name TEXT PRIMARY KEY, high INTEGER NOT NULL DEFAULT 0, posting TEXT NOT NULL DEFAULT 'y', description TEXT NOT NULL DEFAULT '', created REAL NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS nntp_articles (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, body BLOB NOT NULL, arrived REAL NOT NULL,
-     subject TEXT NOT NULL, author TEXT NOT NULL, date TEXT NOT NULL, refs TEXT NOT NULL, bytes INTEGER NOT NULL, lines INTEGER NOT NULL)`,
+     subject TEXT NOT NULL, author TEXT NOT NULL, date TEXT NOT NULL, refs TEXT NOT NULL, bytes INTEGER NOT NULL, lines INTEGER NOT NULL,
+     overview TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS nntp_numbers (grp TEXT NOT NULL, number INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (grp, number))`,
   `CREATE INDEX IF NOT EXISTS nntp_numbers_article ON nntp_numbers (article)`,
   `CREATE INDEX IF NOT EXISTS nntp_articles_arrived ON nntp_articles (arrived)`,
@@ -42,6 +43,12 @@ interface ArticleRow {
 
 const GROUP_SELECT = `SELECT g.name, g.high, g.posting, g.description, g.created,
   (SELECT MIN(number) FROM nntp_numbers WHERE grp = g.name) AS low, (SELECT COUNT(*) FROM nntp_numbers WHERE grp = g.name) AS count FROM nntp_groups g`;
+
+/** An OVER line without its number (kept with the article, so OVER reads one column per article). */
+function overviewTail(o: Overview): string {
+  const line = formatOverview(0, o);
+  return line.slice(line.indexOf('\t') + 1);
+}
 
 function toGroup(r: GroupRow): GroupInfo {
   const posting = r.posting === 'n' || r.posting === 'm' ? r.posting : 'y';
@@ -129,6 +136,15 @@ export class DbNewsStorage implements INewsStorage {
     return rows.map((r) => ({ number: Number(r.number), subject: r.subject, from: r.author, date: r.date, messageId: r.message_id, references: r.refs, bytes: Number(r.bytes), lines: Number(r.lines) }));
   }
 
+  /** The OVER lines of the articles of `group` within `low..high`, ready to send (the fast path of OVER). */
+  async overviewLines(group: string, low: number, high: number): Promise<string[]> {
+    const rows = await this.#query<{ number: number; overview: string }>(
+      'SELECT n.number, a.overview FROM nntp_numbers n JOIN nntp_articles a ON a.id = n.article WHERE n.grp = ? AND n.number BETWEEN ? AND ? ORDER BY n.number',
+      [group, low, high],
+    );
+    return rows.map((r) => `${r.number}\t${r.overview}`);
+  }
+
   async storeArticle(article: Article, text: string, arrived: number): Promise<StoredArticle> {
     await this.open();
     const messageId = headerValue(article, 'Message-ID') ?? '';
@@ -140,8 +156,8 @@ export class DbNewsStorage implements INewsStorage {
       for (const g of wanted) if ((await txn.query('SELECT 1 FROM nntp_groups WHERE name = ?', [g])).length > 0) groups.push(g);
       if (groups.length === 0) throw new NNTPNoSuchGroupError("none of the article's newsgroups is carried here");
       const { lastInsertRowid } = await txn.execute(
-        'INSERT INTO nntp_articles (message_id, body, arrived, subject, author, date, refs, bytes, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [messageId, Buffer.from(text, 'latin1'), arrived, o.subject, o.from, o.date, o.references, o.bytes, o.lines],
+        'INSERT INTO nntp_articles (message_id, body, arrived, subject, author, date, refs, bytes, lines, overview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [messageId, Buffer.from(text, 'latin1'), arrived, o.subject, o.from, o.date, o.references, o.bytes, o.lines, overviewTail(o)],
       );
       const numbers: Record<string, number> = {};
       for (const g of groups) {
@@ -182,7 +198,7 @@ export class DbNewsStorage implements INewsStorage {
         if (seen.has(messageId) || groups.length === 0) return;
         seen.add(messageId);
         const o = overviewOf(text, article);
-        articleRows.push([++id, messageId, Buffer.from(text, 'latin1'), arrived, o.subject, o.from, o.date, o.references, o.bytes, o.lines]);
+        articleRows.push([++id, messageId, Buffer.from(text, 'latin1'), arrived, o.subject, o.from, o.date, o.references, o.bytes, o.lines, overviewTail(o)]);
         const numbers: Record<string, number> = {};
         for (const g of groups) {
           const n = highs.get(g)! + 1;
@@ -193,7 +209,7 @@ export class DbNewsStorage implements INewsStorage {
         stored.push({ messageId, text, arrived, numbers });
       });
       if (articleRows.length === 0) return stored;
-      await txn.executeMany('INSERT INTO nntp_articles (id, message_id, body, arrived, subject, author, date, refs, bytes, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', articleRows);
+      await txn.executeMany('INSERT INTO nntp_articles (id, message_id, body, arrived, subject, author, date, refs, bytes, lines, overview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', articleRows);
       await txn.executeMany('INSERT INTO nntp_numbers (grp, number, article) VALUES (?, ?, ?)', numberRows);
       await txn.executeMany('UPDATE nntp_groups SET high = ? WHERE name = ?', [...highs].map(([name, high]) => [high, name]));
       return stored;

@@ -53,6 +53,11 @@ export interface INewsStorage {
   /** The overview of the articles of `group` within `low..high`, ascending by number. */
   overview(group: string, low: number, high: number): Promise<Array<Overview & { number: number }>>;
   /**
+   * Optional: the OVER lines (number, then the fields, TAB-separated) of `low..high`, for a store that
+   * keeps them ready; the server then sends them as they are instead of formatting {@link overview}'s.
+   */
+  overviewLines?(group: string, low: number, high: number): Promise<string[]>;
+  /**
    * Files an article in those of its newsgroups that exist, giving it the next number in each. Fails with
    * `NNTPDuplicateArticleError` if its Message-ID is known, `NNTPNoSuchGroupError` if no group exists.
    */

@@ -124,9 +124,12 @@ export async function overCommand(s: NNTPServerProtocol, args: string[]): Promis
   }
   const range = rangeOf(s, arg);
   if (range === undefined) return;
-  const entries = await s.server.storage.overview(s.group!.name, range.low, range.high);
-  if (entries.length === 0) return s.reply(arg === undefined ? 420 : 423, 'No articles in that range');
-  s.block(224, 'Overview information follows', entries.map((e) => formatOverview(e.number, e)));
+  const store = s.server.storage;
+  const lines = store.overviewLines
+    ? await store.overviewLines(s.group!.name, range.low, range.high)
+    : (await store.overview(s.group!.name, range.low, range.high)).map((e) => formatOverview(e.number, e));
+  if (lines.length === 0) return s.reply(arg === undefined ? 420 : 423, 'No articles in that range');
+  s.block(224, 'Overview information follows', lines);
 }
 
 function fieldOf(text: string, field: string): string {
