@@ -5,6 +5,7 @@
 import { registerPlugin } from '../app/index.js';
 import { echoPlugin } from './plugins/echo.js';
 import { portforwardPlugin } from './plugins/portforward.js';
+import { ftpPlugin } from '../ftp/plugin.js';
 import { mailPlugin } from '../mail/plugin.js';
 import { webPlugin } from '../web/plugin.js';
 import { wordsPlugin } from '../words/plugin.js';
@@ -12,6 +13,7 @@ import { newsPlugin } from '../nntp/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(portforwardPlugin);
+registerPlugin(ftpPlugin);
 registerPlugin(mailPlugin);
 registerPlugin(webPlugin);
 registerPlugin(wordsPlugin);

@@ -1,0 +1,261 @@
+/**
+ * `FilesystemShell`: an `IFTPShell` over a real folder (Twisted's `FTPShell`), confined to its root.
+ *
+ * Confinement works at two levels. Paths arrive as segments that cannot climb above the root (see
+ * `paths.ts`). Symbolic links are then resolved with `realpath` before anything is opened, listed or
+ * created, and whatever resolves outside the root's own real path is refused: a link to `/etc` inside the
+ * root leads nowhere.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { Deferred } from '../../defer/index.js';
+import { FTPFileSystemError, FTPPathError, FTPPermissionDenied } from '../errors.js';
+import type { FileInfo, IFTPShell, IReadFile, IWriteFile, Segments, WriteMode } from '../interfaces.js';
+import { FileReader } from './file-reader.js';
+
+/** Uploads in progress live under names starting with this, beside their target, hidden from listings. */
+export const UPLOAD_PREFIX = '.torsion-upload-';
+
+/** Options of a {@link FilesystemShell}. */
+export interface FilesystemShellOptions {
+  /** Refuse every change (uploads, deletes, renames, folders): anonymous logins. */
+  readOnly?: boolean;
+}
+
+function fromPromise<T>(make: () => Promise<T>): Deferred<T> {
+  return Deferred.fromPromise(make().catch((e: unknown) => Promise.reject(toFTPError(e))));
+}
+
+/** A file-system error as the reply it becomes; anything unexpected is a local error (451). */
+function toFTPError(e: unknown): unknown {
+  if (e instanceof FTPFileSystemError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new FTPFileSystemError(550, 'No such file or directory');
+    case 'EACCES':
+    case 'EPERM':
+      return new FTPFileSystemError(550, 'Permission denied');
+    case 'EEXIST':
+      return new FTPFileSystemError(550, 'File exists');
+    case 'ENOTEMPTY':
+      return new FTPFileSystemError(550, 'Directory not empty');
+    case 'EISDIR':
+      return new FTPFileSystemError(550, 'Is a directory');
+    case 'ENAMETOOLONG':
+      return new FTPFileSystemError(553, 'File name too long');
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new FTPFileSystemError(552, 'No space left');
+    default:
+      return new FTPFileSystemError(451, 'Local error in processing');
+  }
+}
+
+function infoOf(name: string, st: import('node:fs').Stats): FileInfo {
+  const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'link' : 'other';
+  return { name, type, size: type === 'file' ? st.size : 0, modified: Math.floor(st.mtimeMs / 1000), mode: st.mode & 0o777 };
+}
+
+/**
+ * A folder as an FTP login sees it.
+ *
+ * @example
+ * const shell = new FilesystemShell('/srv/ftp', { readOnly: true });
+ */
+export class FilesystemShell implements IFTPShell {
+  readonly readOnly: boolean;
+  /** The root's real path (symlinks resolved), against which everything is checked. */
+  readonly root: string;
+
+  constructor(root: string, options: FilesystemShellOptions = {}) {
+    this.root = realpathSync(root);
+    this.readOnly = options.readOnly ?? false;
+  }
+
+  #path(path: Segments): string {
+    for (const s of path) if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\\') || s.includes('\0')) throw new FTPPathError(`bad path segment ${JSON.stringify(s)}`);
+    return join(this.root, ...path);
+  }
+
+  #inside(real: string): boolean {
+    return real === this.root || real.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep);
+  }
+
+  /** The real path of an existing `path`, refused when a link leads it out of the root. */
+  async #existing(path: Segments): Promise<string> {
+    const real = await fs.realpath(this.#path(path));
+    if (!this.#inside(real)) throw new FTPFileSystemError(550, 'Permission denied');
+    return real;
+  }
+
+  /** The real path `path` would be created at: its folder resolved and confined, its own name kept. */
+  async #creatable(path: Segments): Promise<string> {
+    if (path.length === 0) throw new FTPFileSystemError(550, 'Permission denied');
+    const parent = await this.#existing(path.slice(0, -1));
+    const name = path[path.length - 1];
+    if (name.startsWith(UPLOAD_PREFIX)) throw new FTPPathError('that name is reserved for uploads in progress');
+    return join(parent, name);
+  }
+
+  #writable(): void {
+    if (this.readOnly) throw new FTPPermissionDenied();
+  }
+
+  stat(path: Segments): Deferred<FileInfo> {
+    return fromPromise(async () => infoOf(path[path.length - 1] ?? '/', await fs.stat(await this.#existing(path))));
+  }
+
+  list(path: Segments): Deferred<FileInfo[]> {
+    return fromPromise(async () => {
+      const real = await this.#existing(path);
+      const st = await fs.stat(real);
+      if (!st.isDirectory()) return [infoOf(path[path.length - 1], st)];
+      const out: FileInfo[] = [];
+      for (const entry of await fs.readdir(real, { withFileTypes: true })) {
+        if (entry.name.startsWith(UPLOAD_PREFIX)) continue;
+        const full = join(real, entry.name);
+        try {
+          if (entry.isSymbolicLink()) {
+            // A link is listed as what it points to, and only when that is inside the root.
+            if (!this.#inside(await fs.realpath(full))) continue;
+            out.push(infoOf(entry.name, await fs.stat(full)));
+          } else out.push(infoOf(entry.name, await fs.lstat(full)));
+        } catch {
+          // Gone since readdir, or a dangling link: not listed.
+        }
+      }
+      return out;
+    });
+  }
+
+  openForReading(path: Segments): Deferred<IReadFile> {
+    return fromPromise(async () => {
+      const handle = await fs.open(await this.#existing(path), 'r');
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        await handle.close();
+        throw new FTPFileSystemError(550, 'Not a plain file');
+      }
+      return new FileReader(handle, st.size);
+    });
+  }
+
+  openForWriting(path: Segments, mode: WriteMode = {}): Deferred<IWriteFile> {
+    return fromPromise(async () => {
+      this.#writable();
+      const target = await this.#creatable(path);
+      let existing: import('node:fs').Stats | null = null;
+      try {
+        existing = await fs.stat(target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      if (existing !== null && !existing.isFile()) throw new FTPFileSystemError(550, 'Not a plain file');
+      const offset = mode.append ? (existing?.size ?? 0) : (mode.offset ?? 0);
+      if (offset > (existing?.size ?? 0)) throw new FTPFileSystemError(554, 'Restart offset beyond the end of the file');
+      const temp = join(target, '..', UPLOAD_PREFIX + randomBytes(8).toString('hex'));
+      // Appending and resuming start from a copy, so the target keeps its content until the upload is complete.
+      if (offset > 0) {
+        await fs.copyFile(target, temp);
+        await fs.truncate(temp, offset);
+      }
+      const handle = await fs.open(temp, offset > 0 ? 'r+' : 'wx', existing?.mode ?? 0o644);
+      return new TempFileWriter(handle, temp, target, offset);
+    });
+  }
+
+  uniqueName(folder: Segments, hint: string): Deferred<string> {
+    return fromPromise(async () => {
+      const real = await this.#existing(folder);
+      const base = hint.replace(/[/\\\0]/g, '_') || 'file';
+      for (let i = 0; i < 1000; i++) {
+        const name = i === 0 ? base : `${base}.${i}`;
+        try {
+          await fs.lstat(join(real, name));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return name;
+          throw e;
+        }
+      }
+      throw new FTPFileSystemError(553, 'No unique name found');
+    });
+  }
+
+  makeDirectory(path: Segments): Deferred<void> {
+    return fromPromise(async () => {
+      this.#writable();
+      await fs.mkdir(await this.#creatable(path));
+    });
+  }
+
+  removeDirectory(path: Segments): Deferred<void> {
+    return fromPromise(async () => {
+      this.#writable();
+      if (path.length === 0) throw new FTPFileSystemError(550, 'Permission denied');
+      // rmdir on the name itself: a link to a folder is not a folder to remove.
+      await fs.rmdir(await this.#creatable(path));
+    });
+  }
+
+  removeFile(path: Segments): Deferred<void> {
+    return fromPromise(async () => {
+      this.#writable();
+      const p = await this.#creatable(path);
+      if ((await fs.lstat(p)).isDirectory()) throw new FTPFileSystemError(550, 'Is a directory');
+      await fs.unlink(p);
+    });
+  }
+
+  rename(from: Segments, to: Segments): Deferred<void> {
+    return fromPromise(async () => {
+      this.#writable();
+      const source = await this.#creatable(from);
+      await fs.lstat(source);
+      await fs.rename(source, await this.#creatable(to));
+    });
+  }
+}
+
+/** An upload into a temporary file, renamed over its target by `finish`. */
+class TempFileWriter implements IWriteFile {
+  #done = false;
+
+  constructor(
+    readonly handle: fs.FileHandle,
+    readonly temp: string,
+    readonly target: string,
+    private position: number,
+  ) {}
+
+  write(data: Uint8Array): Deferred<void> {
+    const at = this.position;
+    this.position += data.length;
+    return fromPromise(async () => {
+      let written = 0;
+      while (written < data.length) written += (await this.handle.write(data, written, data.length - written, at + written)).bytesWritten;
+    });
+  }
+
+  finish(): Deferred<void> {
+    return fromPromise(async () => {
+      if (this.#done) return;
+      this.#done = true;
+      await this.handle.close();
+      await fs.rename(this.temp, this.target);
+    });
+  }
+
+  abort(): Deferred<void> {
+    return fromPromise(async () => {
+      if (this.#done) return;
+      this.#done = true;
+      await this.handle.close().catch(() => undefined);
+      await fs.unlink(this.temp).catch(() => undefined);
+    });
+  }
+}
