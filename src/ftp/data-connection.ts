@@ -56,8 +56,7 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
-    this.#stall?.cancel();
-    this.#stall = null;
+    this.#stopStall();
     if (!this.opened.called) this.opened.errback(new FTPDataConnectionError('the data connection closed before it opened'));
     if (reason.check(ConnectionDone)) this.closed.callback(undefined);
     else this.closed.errback(new FTPDataConnectionError(`the data connection broke: ${reason.getErrorMessage()}`));
@@ -82,6 +81,12 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
     this.#touch();
   }
 
+  #stopStall(): void {
+    if (this.#stall?.active()) this.#stall.cancel();
+    this.#stall = null;
+    this.#stallArgs = null;
+  }
+
   #touch(): void {
     if (this.#stallArgs === null || !this.connected) return;
     if (this.#stall?.active()) this.#stall.reset(this.#stallArgs[1]);
@@ -104,13 +109,13 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
 
   /** Closes after what was written has been sent (end of a download or an upload). */
   finish(): void {
-    this.#stall?.cancel();
+    this.#stopStall();
     if (this.connected) this.transport.loseConnection();
   }
 
   /** Drops the connection at once (ABOR, a stall, an error). */
   abort(): void {
-    this.#stall?.cancel();
+    this.#stopStall();
     if (this.connected) this.transport.abortConnection();
   }
 }

@@ -117,7 +117,7 @@ export class FTPControl extends LineReceiver<ITCPTransport> {
   /** @internal a transfer is under way: its data connection's stall timer watches it, not the reply timer. */
   quietUntilReply(): void {
     this.#quiet = true;
-    this.#timer?.cancel();
+    if (this.#timer?.active()) this.#timer.cancel();
     this.#timer = null;
   }
 

@@ -35,13 +35,18 @@ function pass(p: FTPServerProtocol, password: string): void | Deferred<unknown> 
     },
     (_f: Failure) => {
       p.failedLogins++;
-      const done = new Deferred<void>();
-      // Every refusal waits the same, so guessing is slow and an unknown user looks like a wrong password.
-      p.factory.clock.callLater(p.factory.limits.loginFailureDelay, () => {
+      const refuse = (): void => {
         if (p.failedLogins >= p.factory.limits.maxFailedLogins) {
           p.reply(421, 'Too many failed logins: closing control connection');
           p.transport.loseConnection();
         } else p.reply(530, 'Login incorrect');
+      };
+      const delay = p.factory.limits.loginFailureDelay;
+      if (delay <= 0) return refuse();
+      // Every refusal waits the same, so guessing is slow and an unknown user looks like a wrong password.
+      const done = new Deferred<void>();
+      p.factory.clock.callLater(delay, () => {
+        refuse();
         done.callback(undefined);
       });
       return done;
