@@ -417,6 +417,7 @@ describe('FTP server: limits', () => {
     const data = s.dataTo(passivePort(s.send('EPSV')[0]));
     s.send('STOR keep');
     data.transport.write('some');
+    s.net.flush();
     s.net.advance(6);
     assert.equal(s.control.closed, false);
     s.net.advance(5);
