@@ -37,7 +37,7 @@ export function parseCommand(line: Uint8Array | string): FTPCommand {
  * that starts with a digit gets a space first, so a client never takes it for the end (RFC 959 4.2).
  */
 export function formatReply(code: number, text: string | readonly string[]): string {
-  const lines = (typeof text === 'string' ? text.split('\n') : [...text]).map((l) => l.replace(/[\r\n]/g, ' '));
+  const lines = (typeof text === 'string' ? text.split(/\r?\n/) : [...text]).map((l) => l.replace(/[\r\n]/g, ' '));
   if (lines.length === 0) lines.push('');
   if (lines.length === 1) return `${code} ${lines[0]}\r\n`;
   const out = [`${code}-${lines[0]}`];

@@ -19,6 +19,8 @@ export class MemoryNet {
     readonly clientHost = '127.0.0.1',
     /** The address every server listens on. */
     readonly serverHost = '127.0.0.1',
+    /** Deliver at most this many bytes per `dataReceived` on every connection (framing tests). */
+    readonly chunkSize?: number,
   ) {}
 
   /** Joins waiting attempts to their ports and pumps until quiet. */
@@ -40,7 +42,7 @@ export class MemoryNet {
           rec.connector.fail();
           continue;
         }
-        const c = rec.connector.connectTo(probe, { serverAddress: ipAddress('TCP', this.serverHost, rec.port), clientAddress: ipAddress('TCP', this.clientHost, this.#nextPort++) });
+        const c = rec.connector.connectTo(probe, { serverAddress: ipAddress('TCP', this.serverHost, rec.port), clientAddress: ipAddress('TCP', this.clientHost, this.#nextPort++), ...(this.chunkSize ? { chunkSize: this.chunkSize } : {}) });
         this.pumps.push(c.pump);
         this.connections.push({ server: c.server, client: c.client });
       }
