@@ -78,8 +78,23 @@ export class FTPClient extends FTPControl {
     return this.#op(() =>
       this.sendCommand('AUTH TLS').addCallback(() => {
         (this.transport as unknown as ITLSTransport).startTLS(options, false);
+        return this.#protect(options);
+      }),
+    );
+  }
+
+  /**
+   * Protects data connections with TLS (`PBSZ 0`, `PROT P`) on a control connection that is TLS from the
+   * start (implicit FTPS, `connectFTP` with `tls`); `authTLS` does this itself.
+   */
+  protectData(options: TLSOptions = {}): Deferred<void> {
+    return this.#op(() => this.#protect(options));
+  }
+
+  #protect(options: TLSOptions): Deferred<void> {
+    return this.sendCommand('PBSZ 0').addCallback(() =>
+      this.sendCommand('PROT P').addCallback(() => {
         this.#dataTLS = options;
-        return this.sendCommand('PBSZ 0').addCallback(() => this.sendCommand('PROT P').addCallback(() => undefined));
       }),
     );
   }

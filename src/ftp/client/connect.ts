@@ -4,7 +4,7 @@
  */
 import { Deferred, type Failure } from '../../defer/index.js';
 import { ClientFactory } from '../../internet/index.js';
-import type { IConnector, IReactorTCP, IReactorTime } from '../../internet/interfaces.js';
+import type { IConnector, IReactorSSL, IReactorTCP, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
 import { FTPClient } from './client.js';
 import type { FTPClientOptions } from './control.js';
 
@@ -35,15 +35,19 @@ export class FTPClientFactory extends ClientFactory<FTPClient> {
 }
 
 /**
- * Connects to an FTP server and waits for its greeting.
+ * Connects to an FTP server and waits for its greeting. With `tls` (Node's TLS client options) the
+ * connection is TLS from the start (implicit FTPS, port 990) and data connections are protected too.
  *
  * @example
  * const ftp = await connectFTP(reactor, '127.0.0.1', 21);
  * await ftp.login('anonymous', 'guest@');
  */
-export function connectFTP(reactor: IReactorTCP & IReactorTime, host: string, port = 21, options: Omit<FTPClientOptions, 'reactor'> = {}): Deferred<FTPClient> {
-  const factory = new FTPClientFactory({ ...options, reactor });
-  reactor.connectTCP(host, port, factory);
-  return factory.client;
+export function connectFTP(reactor: IReactorTCP & IReactorSSL & IReactorTime, host: string, port = 21, options: Omit<FTPClientOptions, 'reactor'> & { tls?: TLSOptions } = {}): Deferred<FTPClient> {
+  const { tls, ...clientOptions } = options;
+  const factory = new FTPClientFactory({ ...clientOptions, reactor });
+  if (tls === undefined) reactor.connectTCP(host, port, factory);
+  else reactor.connectSSL(host, port, factory, tls);
+  if (tls === undefined) return factory.client;
+  return factory.client.addCallback((client) => client.protectData(tls).addCallback(() => client));
 }
 

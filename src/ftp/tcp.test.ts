@@ -1,0 +1,102 @@
+/**
+ * Torsion's FTP client and server over real 127.0.0.1 sockets: plain, explicit FTPS (AUTH TLS, PROT P)
+ * and implicit FTPS, active and passive, a broken upload.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes as cryptoRandom } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryUsernamePasswordDatabase, Portal } from '../cred/index.js';
+import { reactor, isSecure } from '../internet/index.js';
+import type { IListeningPort } from '../internet/interfaces.js';
+import { eventually, selfSignedCertificate } from '../testing/index.js';
+import { connectFTP } from './client/connect.js';
+import { FTPCommandFailed } from './errors.js';
+import { FTPFactory } from './server/factory.js';
+import { FTPRealm } from './server/realm.js';
+import { UPLOAD_PREFIX } from './server/filesystem-shell.js';
+
+const cert = selfSignedCertificate('localhost');
+let root: string;
+let factory: FTPFactory;
+let plain: IListeningPort;
+let implicit: IListeningPort;
+const portOf = (p: IListeningPort): number => (p.getHost() as unknown as { port: number }).port;
+const clientTLS = { ca: cert.cert, servername: 'localhost' };
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'torsion-ftp-tcp-'));
+  factory = new FTPFactory({
+    portal: new Portal(new FTPRealm(root), [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]),
+    reactor,
+    tls: { key: cert.key, cert: cert.cert },
+    limits: { loginFailureDelay: 0 },
+  });
+  plain = reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
+  implicit = reactor.listenSSL(0, factory, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' });
+});
+
+after(async () => {
+  await plain.stopListening();
+  await implicit.stopListening();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('FTP over loopback sockets', { timeout: 60_000 }, () => {
+  test('plain: upload and download 3 MiB, passive and active, listings', async () => {
+    const body = cryptoRandom(3 * 1024 * 1024);
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await ftp.login('alice', 'secret');
+    await ftp.storeBytes('big.bin', body);
+    assert.ok(Buffer.from(readFileSync(join(root, 'big.bin'))).equals(body));
+    assert.ok(Buffer.from(await ftp.retrieveBytes('big.bin')).equals(body));
+    assert.deepEqual((await ftp.mlsd()).map((f) => [f.name, f.size]), [['big.bin', body.length]]);
+    await ftp.quit();
+    const active = await connectFTP(reactor, '127.0.0.1', portOf(plain), { passive: false });
+    await active.login('alice', 'secret');
+    assert.ok(Buffer.from(await active.retrieveBytes('big.bin', 100)).equals(body.subarray(100)));
+    await active.quit();
+  });
+
+  test('explicit FTPS: AUTH TLS, PBSZ, PROT P; control and data connections encrypted', async () => {
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await ftp.authTLS(clientTLS);
+    assert.equal(isSecure(ftp.transport), true);
+    await ftp.login('alice', 'secret');
+    const server = [...factory.connections].find((c) => c.username === 'alice' && c.secure);
+    assert.equal(server?.prot, 'P');
+    await ftp.storeBytes('tls.txt', 'over TLS');
+    assert.equal(Buffer.from(await ftp.retrieveBytes('tls.txt')).toString(), 'over TLS');
+    assert.deepEqual((await ftp.nlst()).sort(), ['big.bin', 'tls.txt']);
+    await ftp.quit();
+  });
+
+  test('explicit FTPS with a certificate the client does not trust fails the handshake', async () => {
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await assert.rejects(ftp.authTLS({ servername: 'localhost' }).asPromise());
+  });
+
+  test('implicit FTPS: TLS from the first byte, data protected', async () => {
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(implicit), { tls: clientTLS });
+    await ftp.login('alice', 'secret');
+    assert.equal(Buffer.from(await ftp.retrieveBytes('tls.txt')).toString(), 'over TLS');
+    await ftp.quit();
+  });
+
+  test('an upload broken by a reset keeps the old file; the client sees the failure', async () => {
+    writeFileSync(join(root, 'keep.txt'), 'original');
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await ftp.login('alice', 'secret');
+    const { upload, done } = ftp.storeFile('keep.txt');
+    const u = await upload;
+    u.write(Buffer.alloc(64 * 1024, 1));
+    await new Promise((r) => setTimeout(r, 50));
+    u.abort();
+    await assert.rejects(done.asPromise(), (e: unknown) => e instanceof FTPCommandFailed && e.replyCode === 426);
+    await eventually(() => !readdirSync(root).some((n) => n.startsWith(UPLOAD_PREFIX)), { timeout: 5, message: 'the temporary upload to go' });
+    assert.equal(readFileSync(join(root, 'keep.txt'), 'utf8'), 'original');
+    await ftp.quit();
+  });
+});
