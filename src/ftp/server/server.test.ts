@@ -212,7 +212,7 @@ describe('FTP server: transfers', () => {
     const s = loggedIn();
     s.shell.put('/f', 'secret');
     const port = passivePort(s.send('EPSV')[0]);
-    const record = s.net.reactor.tcpServers.find((r) => (r.listeningPort.getHost() as { port: number }).port === port)!;
+    const record = s.net.reactor.tcpServers.find((r) => (r.listeningPort.getHost() as unknown as { port: number }).port === port)!;
     const thief = record.factory.buildProtocol(new (class {
       type = 'TCP' as const;
       host = '198.51.100.9';
