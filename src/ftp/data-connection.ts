@@ -14,6 +14,9 @@ import { FTPDataConnectionError, FTPTimeoutError } from './errors.js';
 
 const log = new Logger({ namespace: 'torsion.ftp' });
 
+/** The write-buffer high-water mark of data connections, in bytes. */
+const DATA_HIGH_WATER = 1024 * 1024;
+
 /** How a data connection is protected: TLS options and side, or nothing (`PROT C`). */
 export interface DataTLS {
   readonly options: TLSOptions;
@@ -36,12 +39,15 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
   #held: Uint8Array[] = [];
   #stall: IDelayedCall | null = null;
   #stallArgs: [IReactorTime, number, () => void] | null = null;
+  #lastActivity = 0;
 
   constructor(readonly tls: DataTLS | null) {
     super();
   }
 
   override connectionMade(): void {
+    // Bulk data: a deeper write buffer than a chatty protocol's means fewer pauses of the file reader.
+    this.transport.setWriteBufferLimits?.(DATA_HIGH_WATER, DATA_HIGH_WATER / 4);
     if (this.tls !== null) (this.transport as unknown as ITLSTransport).startTLS(this.tls.options, this.tls.asServer);
     if (this.#sink === null) this.transport.pauseProducing();
     this.opened.callback(this);
@@ -87,10 +93,18 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
     this.#stallArgs = null;
   }
 
+  /** Notes activity: one clock read per chunk; the timer itself moves only when it fires. */
   #touch(): void {
     if (this.#stallArgs === null || !this.connected) return;
-    if (this.#stall?.active()) this.#stall.reset(this.#stallArgs[1]);
-    else this.#stall = this.#stallArgs[0].callLater(this.#stallArgs[1], this.#stallArgs[2]);
+    const [clock, seconds, onStall] = this.#stallArgs;
+    this.#lastActivity = clock.seconds();
+    if (this.#stall?.active()) return;
+    const check = (): void => {
+      const idle = clock.seconds() - this.#lastActivity;
+      if (idle >= seconds) onStall();
+      else this.#stall = clock.callLater(seconds - idle, check);
+    };
+    this.#stall = clock.callLater(seconds, check);
   }
 
   write(data: Uint8Array | string): void {

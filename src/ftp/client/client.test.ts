@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deferred } from '../../defer/index.js';
-import type { IConsumer, IPushProducer } from '../../internet/interfaces.js';
 import { FTPCommandFailed, FTPConnectionLost, FTPLimitExceeded, FTPLineTooLong, FTPTimeoutError } from '../errors.js';
 import { session, type Session } from '../test-support/harness.js';
 import type { FTPClient } from './client.js';
@@ -116,37 +115,6 @@ describe('FTPClient against the Torsion server in memory', () => {
     result(s, c.storeBytes('up.bin', 'W', { offset: 6 }));
     assert.equal(s.shell.get('/up.bin'), 'hello W');
     assert.equal(Buffer.from(result(s, c.retrieveBytes('up.bin', 6))).toString(), 'W');
-  });
-
-  test('downloads stream into a consumer that pauses the data connection (backpressure)', () => {
-    const s = session();
-    s.shell.put('/big', new Uint8Array(300_000).fill(7));
-    const c = client(s);
-    let producer: IPushProducer | null = null;
-    let received = 0;
-    const consumer: IConsumer = {
-      registerProducer: (p) => {
-        producer = p as IPushProducer;
-      },
-      unregisterProducer: () => {
-        producer = null;
-      },
-      write: (d) => {
-        received += d.length;
-        if (received >= 100_000 && received < 200_000) producer?.pauseProducing();
-      },
-    };
-    const done = c.retrieveFile('big', consumer);
-    s.net.flush();
-    assert.ok(received >= 100_000 && received < 300_000, `paused at ${received}`);
-    assert.equal(done.called, false);
-    const paused = received;
-    s.net.flush();
-    assert.equal(received, paused, 'nothing more arrives while paused');
-    received = 200_000;
-    (producer as IPushProducer | null)?.resumeProducing();
-    result(s, done);
-    assert.equal(received, 200_000 + 300_000 - paused);
   });
 
   test('streaming upload: a consumer to write to, then finish', () => {

@@ -221,9 +221,22 @@ export class FilesystemShell implements IFTPShell {
   }
 }
 
-/** An upload into a temporary file, renamed over its target by `finish`. */
+/** Writes of one upload that may run at once (on libuv's thread pool; each names its own offset). */
+const PARALLEL_WRITES = 4;
+/** The most bytes gathered into one write. */
+const WRITE_BATCH = 1024 * 1024;
+
+/**
+ * An upload into a temporary file, renamed over its target by `finish`. Chunks that arrive while earlier
+ * writes run are gathered into one buffer per write: many small writes through the thread pool are what
+ * makes uploads slow, not the disk.
+ */
 class TempFileWriter implements IWriteFile {
   #done = false;
+  #queue: Array<{ data: Uint8Array; written: Deferred<void> }> = [];
+  #running = 0;
+  #error: unknown = null;
+  #drained: Array<() => void> = [];
 
   constructor(
     readonly handle: fs.FileHandle,
@@ -233,18 +246,65 @@ class TempFileWriter implements IWriteFile {
   ) {}
 
   write(data: Uint8Array): Deferred<void> {
-    const at = this.position;
-    this.position += data.length;
-    return fromPromise(async () => {
-      let written = 0;
-      while (written < data.length) written += (await this.handle.write(data, written, data.length - written, at + written)).bytesWritten;
-    });
+    const written = new Deferred<void>();
+    if (this.#error !== null) written.errback(this.#error);
+    else {
+      this.#queue.push({ data, written });
+      this.#next();
+    }
+    return written;
+  }
+
+  #next(): void {
+    while (this.#running < PARALLEL_WRITES && this.#queue.length > 0) {
+      let size = 0;
+      let count = 0;
+      while (count < this.#queue.length && (count === 0 || size + this.#queue[count].data.length <= WRITE_BATCH)) size += this.#queue[count++].data.length;
+      const batch = this.#queue.splice(0, count);
+      const at = this.position;
+      this.position += size;
+      this.#running++;
+      this.#writeAt(batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((b) => b.data)), at).then(
+        () => {
+          for (const b of batch) b.written.callback(undefined);
+        },
+        (e: unknown) => {
+          this.#error ??= toFTPError(e);
+          for (const b of [...batch, ...this.#queue.splice(0)]) b.written.errback(this.#error);
+        },
+      ).finally(() => {
+        this.#running--;
+        this.#next();
+        if (this.#running === 0 && this.#queue.length === 0) for (const fn of this.#drained.splice(0)) fn();
+      });
+    }
+  }
+
+  async #writeAt(data: Uint8Array, at: number): Promise<void> {
+    let done = 0;
+    while (done < data.length) done += (await this.handle.write(data, done, data.length - done, at + done)).bytesWritten;
+  }
+
+  /** Resolves once no write is queued or running; rejects with the first write error. */
+  #settled(): Promise<void> {
+    const check = (): void => {
+      if (this.#error !== null) throw this.#error;
+    };
+    if (this.#running === 0 && this.#queue.length === 0) return Promise.resolve().then(check);
+    return new Promise<void>((resolve) => this.#drained.push(resolve)).then(check);
   }
 
   finish(): Deferred<void> {
     return fromPromise(async () => {
       if (this.#done) return;
       this.#done = true;
+      try {
+        await this.#settled();
+      } catch (e) {
+        await this.handle.close().catch(() => undefined);
+        await fs.unlink(this.temp).catch(() => undefined);
+        throw e;
+      }
       await this.handle.close();
       await fs.rename(this.temp, this.target);
     });
@@ -254,8 +314,10 @@ class TempFileWriter implements IWriteFile {
     return fromPromise(async () => {
       if (this.#done) return;
       this.#done = true;
+      await this.#settled().catch(() => undefined);
       await this.handle.close().catch(() => undefined);
       await fs.unlink(this.temp).catch(() => undefined);
     });
   }
 }
+

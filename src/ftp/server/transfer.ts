@@ -5,7 +5,7 @@
  * under its name only after a clean end; a reset or `ABOR` throws it away.
  * @module
  */
-import { Deferred, Failure } from '../../defer/index.js';
+import type { Failure } from '../../defer/index.js';
 import type { Data, IConsumer, IPullProducer, IPushProducer } from '../../internet/interfaces.js';
 import { FromNetworkAscii, ToNetworkAscii } from '../ascii.js';
 import type { DataConnection } from '../data-connection.js';
@@ -70,54 +70,43 @@ export class Transfer {
   receive(upload: IWriteFile, ascii: boolean): void {
     this.#upload = upload;
     const convert = ascii ? new FromNetworkAscii() : null;
-    let chain: Deferred<void> = Deferred.succeed(undefined);
+    // Writes go to the shell at once (it batches them); its finish waits for all of them.
     let backlog = 0;
     let paused = false;
     let writeError: unknown = null;
     const enqueue = (chunk: Uint8Array): void => {
-      if (chunk.length === 0) return;
+      if (chunk.length === 0 || writeError !== null) return;
       backlog += chunk.length;
       if (backlog > UPLOAD_BACKLOG && !paused && this.data.connected) {
         paused = true;
         this.data.transport.pauseProducing();
       }
-      chain = chain.addCallback(() =>
-        upload.write(chunk).addCallbacks(
-          () => {
-            backlog -= chunk.length;
-            if (paused && backlog <= UPLOAD_BACKLOG / 4 && this.data.connected) {
-              paused = false;
-              this.data.transport.resumeProducing();
-            }
-          },
-          (f: Failure) => {
-            writeError ??= f.value;
-          },
-        ),
+      upload.write(chunk).addCallbacks(
+        () => {
+          backlog -= chunk.length;
+          if (paused && backlog <= UPLOAD_BACKLOG / 4 && this.data.connected) {
+            paused = false;
+            this.data.transport.resumeProducing();
+          }
+        },
+        (f: Failure) => {
+          writeError ??= f.value;
+        },
       );
     };
-    this.data.receive((d) => {
-      if (writeError !== null) return;
-      enqueue(convert ? convert.convert(d) : d);
-    });
+    this.data.receive((d) => enqueue(convert ? convert.convert(d) : d));
     this.data.closed.addCallbacks(
       () => {
         if (convert) enqueue(convert.flush());
-        chain.addCallback(() => {
-          if (this.#over) return;
-          if (writeError !== null) {
-            const e = writeError instanceof FTPFileSystemError ? writeError : null;
-            return this.#fail(e?.replyCode ?? 451, e?.message ?? 'Write error; transfer aborted');
-          }
-          return upload.finish().addCallbacks(
-            () => this.#end(226, `Transfer complete: ${this.what}`),
-            (f: Failure) => {
-              const e = f.value instanceof FTPFileSystemError ? f.value : null;
-              this.#fail(e?.replyCode ?? 451, e?.message ?? 'Could not store the file');
-              return null;
-            },
-          );
-        });
+        if (this.#over) return null;
+        upload.finish().addCallbacks(
+          () => this.#end(226, `Transfer complete: ${this.what}`),
+          (f: Failure) => {
+            const e = f.value instanceof FTPFileSystemError ? f.value : writeError instanceof FTPFileSystemError ? writeError : null;
+            this.#fail(e?.replyCode ?? 451, e?.message ?? 'Could not store the file');
+            return null;
+          },
+        );
         return null;
       },
       () => {
