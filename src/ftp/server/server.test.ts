@@ -280,6 +280,21 @@ describe('FTP server: transfers', () => {
     assert.match(s.send('ABOR')[0], /^225 /);
   });
 
+  test('ABOR during a RETR the client is slow to read: 426, 226, and the data connection closes', () => {
+    const s = loggedIn();
+    s.shell.put('/big', new Uint8Array(5 * 1024 * 1024));
+    const data = s.dataTo(passivePort(s.send('EPSV')[0]));
+    data.transport.pauseProducing();
+    assert.match(s.send('RETR big')[0], /^150 /);
+    assert.match(s.send('STAT')[0], /^213 Status: \d+ bytes transferred/);
+    assert.deepEqual(s.send('ABOR'), ['426 Connection closed; transfer aborted', '226 ABOR successful']);
+    data.transport.resumeProducing();
+    s.net.flush();
+    assert.equal(data.closed, true);
+    assert.ok(Buffer.concat(data.chunks).length < 5 * 1024 * 1024);
+    assert.deepEqual(s.send('NOOP'), ['200 NOOP ok']);
+  });
+
   test('during a transfer STAT answers at once and other commands wait for its end', () => {
     const s = loggedIn();
     const data = s.dataTo(passivePort(s.send('EPSV')[0]));
