@@ -20,6 +20,19 @@ import { Transfer } from './transfer.js';
 /** Ports below this are never dialled by `PORT`/`EPRT` (the services a bounce would reach). */
 const LOWEST_ACTIVE_PORT = 1024;
 
+/** Opens the passive port of `p`; null (with a `425` sent) when none is free. */
+function openPassive(p: FTPServerProtocol): number | null {
+  passiveReset(p);
+  try {
+    const { factory, port } = p.factory.listenPassive(p);
+    p.passive = factory;
+    return port;
+  } catch (e) {
+    p.reply(425, `Can't open passive connection: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 function passiveReset(p: FTPServerProtocol): void {
   p.passive?.close();
   p.passive = null;
@@ -30,10 +43,8 @@ function pasv(p: FTPServerProtocol): void {
   if (p.epsvAll) return p.reply(503, 'EPSV ALL was given: only EPSV is accepted');
   const advertised = p.factory.publicAddress ?? p.hostAddress;
   if (advertised.includes(':')) return p.reply(425, 'PASV carries IPv4 addresses only: use EPSV');
-  passiveReset(p);
-  const { factory, port } = p.factory.listenPassive(p);
-  p.passive = factory;
-  p.reply(227, `Entering Passive Mode (${formatHostPort(advertised, port)})`);
+  const port = openPassive(p);
+  if (port !== null) p.reply(227, `Entering Passive Mode (${formatHostPort(advertised, port)})`);
 }
 
 function epsv(p: FTPServerProtocol, argument: string): void {
@@ -44,10 +55,8 @@ function epsv(p: FTPServerProtocol, argument: string): void {
   }
   const family = p.hostAddress.includes(':') ? '2' : '1';
   if (a !== '' && a !== family) return p.reply(522, `Network protocol not supported, use (${family})`);
-  passiveReset(p);
-  const { factory, port } = p.factory.listenPassive(p);
-  p.passive = factory;
-  p.reply(229, `Entering Extended Passive Mode (|||${port}|)`);
+  const port = openPassive(p);
+  if (port !== null) p.reply(229, `Entering Extended Passive Mode (|||${port}|)`);
 }
 
 function setActive(p: FTPServerProtocol, target: HostPort): void {

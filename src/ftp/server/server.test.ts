@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataClient, loggedIn, passivePort, session } from '../test-support/harness.js';
+import { MemoryNet } from '../test-support/memory-net.js';
+import { CannotListenError } from '../../internet/index.js';
 
 describe('FTP server: login', () => {
   test('greets, then USER and PASS log in through the portal', () => {
@@ -206,6 +208,13 @@ describe('FTP server: transfers', () => {
       assert.ok(port >= 30000 && port <= 30002, String(port));
     }
     assert.throws(() => loggedIn({ passivePorts: [10, 5] }), RangeError);
+    // Every port of the range taken: 425, and the session goes on.
+    const full = loggedIn({ passivePorts: [30000, 30001] });
+    full.net.reactor.listenTCP = () => {
+      throw new CannotListenError('address in use');
+    };
+    assert.match(full.send('EPSV')[0], /^425 Can't open passive connection/);
+    assert.deepEqual(full.send('NOOP'), ['200 NOOP ok']);
   });
 
   test('a data connection from another address is refused; the client’s own is accepted', () => {
@@ -394,6 +403,32 @@ describe('FTP server: active mode', () => {
     assert.match(s.send('PASV')[0], /^503 /);
     assert.match(s.send('PORT 127,0,0,1,200,0')[0], /^503 /);
     assert.match(s.send('EPSV 2')[0], /^522 /);
+  });
+});
+
+describe('FTP server: IPv6', () => {
+  test('EPSV and EPRT work over IPv6; PASV cannot carry the address and says so; the client uses EPRT', () => {
+    const s = session({}, new MemoryNet('::1', '::1'));
+    s.send('USER alice');
+    s.send('PASS secret');
+    s.shell.put('/f', 'six');
+    assert.match(s.send('PASV')[0], /^425 .*EPSV/);
+    assert.match(s.send('EPSV 1')[0], /^522 .*\(2\)/);
+    const data = s.dataTo(passivePort(s.send('EPSV 2')[0]));
+    s.send('RETR f');
+    assert.equal(data.text(), 'six');
+    assert.deepEqual(s.send('EPRT |2|::1|50000|'), ['200 Data connection address accepted']);
+    assert.match(s.send('EPRT |1|127.0.0.1|50000|')[0], /^504 /);
+    const c = s.client({ passive: false });
+    const lines: string[] = [];
+    const send = c.sendCommand.bind(c);
+    c.sendCommand = ((line: string, pre?: Parameters<typeof c.sendCommand>[1]) => (lines.push(line.split(' ')[0]), send(line, pre))) as typeof c.sendCommand;
+    c.login('alice', 'secret');
+    let got = '';
+    c.retrieveBytes('f').addCallback((b) => void (got = Buffer.from(b).toString()));
+    s.net.flush();
+    assert.equal(got, 'six');
+    assert.ok(lines.includes('EPRT') && !lines.includes('PORT'), lines.join(' '));
   });
 });
 
