@@ -82,8 +82,11 @@ describe('curl against torsion ftp', { timeout: 120_000 }, () => {
   });
 
   test('explicit FTPS (--ssl-reqd) and implicit FTPS (ftps://)', async () => {
-    let r = await run(curl, ['-sS', '--ssl-reqd', '--cacert', caFile, `ftp://alice:secret@localhost:${port}/hello.txt`]);
+    let r = await run(curl, ['-v', '-sS', '--ssl-reqd', '--cacert', caFile, `ftp://alice:secret@localhost:${port}/hello.txt`]);
     assert.equal(r.stdout, 'hello from torsion\n', r.stderr);
+    // The data connection resumes the control connection's TLS session: no second certificate is sent.
+    assert.match(r.stderr, /re-using session/i);
+    assert.equal(r.stderr.match(/handshake, Certificate \(11\)/g)?.length, 1, r.stderr);
     r = await run(curl, ['-sS', '--ssl-reqd', '--cacert', caFile, '-T', join(dir, 'up.txt'), `ftp://alice:secret@localhost:${port}/tls-up.txt`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(join(root, 'tls-up.txt'), 'utf8'), 'uploaded by curl\n');

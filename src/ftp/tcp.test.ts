@@ -95,6 +95,8 @@ describe('FTP over loopback sockets', { timeout: 60_000 }, () => {
     const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
     await ftp.authTLS(clientTLS);
     assert.equal(isSecure(ftp.transport), true);
+    // The session data connections resume (the transport's getTLSSession).
+    assert.ok((ftp.transport as unknown as { getTLSSession(): Uint8Array | null }).getTLSSession() instanceof Uint8Array);
     await ftp.login('alice', 'secret');
     const server = [...factory.connections].find((c) => c.username === 'alice' && c.secure);
     assert.equal(server?.prot, 'P');

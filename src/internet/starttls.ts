@@ -68,6 +68,15 @@ export abstract class StartTLSTransport extends HalfCloseTransport {
     return cert && Object.keys(cert).length > 0 ? cert : null;
   }
 
+  /**
+   * The TLS session to resume on another connection (Node's `tls.connect({ session })`), or null before
+   * or without TLS. FTPS clients resume the control connection's session on data connections.
+   */
+  getTLSSession(): Uint8Array | null {
+    const s = this.socket as tls.TLSSocket;
+    return typeof s.getSession === 'function' ? (s.getSession() ?? null) : null;
+  }
+
   /** The ALPN protocol agreed on, or null. */
   get negotiatedProtocol(): string | null {
     const p = (this.socket as tls.TLSSocket).alpnProtocol;

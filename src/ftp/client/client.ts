@@ -273,8 +273,14 @@ export class FTPClient extends FTPControl {
     return this.sendUrgent('ABOR');
   }
 
+  /**
+   * The TLS of a new data connection: the control connection's options, resuming its TLS session where
+   * the transport can give it (servers such as vsftpd refuse data connections that do not).
+   */
   #tls(): DataTLS | null {
-    return this.#dataTLS === null ? null : { options: this.#dataTLS, asServer: false };
+    if (this.#dataTLS === null) return null;
+    const session = (this.transport as { getTLSSession?: () => Uint8Array | null }).getTLSSession?.() ?? null;
+    return { options: session === null ? this.#dataTLS : { ...this.#dataTLS, session }, asServer: false };
   }
 
   #peerHost(): string {

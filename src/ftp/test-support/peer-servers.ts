@@ -43,8 +43,8 @@ export async function startVsftpd(tls = false): Promise<PeerServer> {
       caFile = join(dir, 'cert.pem');
       writeFileSync(caFile, cert.cert);
       writeFileSync(join(dir, 'key.pem'), cert.key);
-      // require_ssl_reuse stays off: Torsion's client does not resume the control connection's TLS session.
-      tlsLines.push('ssl_enable=YES', `rsa_cert_file=${caFile}`, `rsa_private_key_file=${join(dir, 'key.pem')}`, 'force_local_logins_ssl=YES', 'force_local_data_ssl=YES', 'require_ssl_reuse=NO', 'ssl_tlsv1=YES');
+      // require_ssl_reuse (vsftpd's default) refuses data connections that do not resume the control connection's session.
+      tlsLines.push('ssl_enable=YES', `rsa_cert_file=${caFile}`, `rsa_private_key_file=${join(dir, 'key.pem')}`, 'force_local_logins_ssl=YES', 'force_local_data_ssl=YES', 'require_ssl_reuse=YES', 'ssl_tlsv1=YES');
     }
     const config = join(dir, 'vsftpd.conf');
     program = await startPeerProgram({
