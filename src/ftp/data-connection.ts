@@ -31,8 +31,8 @@ export interface DataTLS {
 export class DataConnection extends Protocol<ITCPTransport> implements IConsumer {
   /** Fires with this connection once it is open (and TLS, if any, is started). */
   readonly opened = new Deferred<DataConnection>();
-  /** Fires once the connection is closed cleanly; fails if it broke. */
-  readonly closed = new Deferred<void>();
+  #closed: Failure | true | null = null;
+  #closeWaiters: Array<Deferred<void>> = [];
   /** Bytes received and sent so far. */
   bytes = 0;
   #sink: ((data: Uint8Array) => void) | null = null;
@@ -64,8 +64,24 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
     super.connectionLost(reason);
     this.#stopStall();
     if (!this.opened.called) this.opened.errback(new FTPDataConnectionError('the data connection closed before it opened'));
-    if (reason.check(ConnectionDone)) this.closed.callback(undefined);
-    else this.closed.errback(new FTPDataConnectionError(`the data connection broke: ${reason.getErrorMessage()}`));
+    this.#closed = reason.check(ConnectionDone) ? true : new Failure(new FTPDataConnectionError(`the data connection broke: ${reason.getErrorMessage()}`));
+    for (const d of this.#closeWaiters.splice(0)) this.#fire(d);
+  }
+
+  /**
+   * A Deferred that fires once the connection is closed cleanly and fails (`FTPDataConnectionError`) if
+   * it broke. A new one per call, so a close nobody waits for is no unhandled error.
+   */
+  whenClosed(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.#closed === null) this.#closeWaiters.push(d);
+    else this.#fire(d);
+    return d;
+  }
+
+  #fire(d: Deferred<void>): void {
+    if (this.#closed === true) d.callback(undefined);
+    else if (this.#closed !== null) d.errback(this.#closed);
   }
 
   /** Sends what is received to `sink`, starting with what was held. */

@@ -91,6 +91,45 @@ describe('FTP over loopback sockets', { timeout: 60_000 }, () => {
     await ftp.quit();
   });
 
+  test('a streaming upload pauses its producer when the data connection is full', async () => {
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await ftp.login('alice', 'secret');
+    const { upload, done } = ftp.storeFile('produced.bin');
+    const u = await upload;
+    const total = 32 * 1024 * 1024;
+    let sent = 0;
+    let pauses = 0;
+    let paused = false;
+    const chunk = Buffer.alloc(256 * 1024, 3);
+    const producer: IPushProducer = {
+      pauseProducing: () => {
+        paused = true;
+        pauses++;
+      },
+      resumeProducing: () => {
+        paused = false;
+        setImmediate(pump);
+      },
+      stopProducing: () => undefined,
+    };
+    const pump = (): void => {
+      while (!paused && sent < total) {
+        u.write(chunk);
+        sent += chunk.length;
+      }
+      if (sent >= total && !paused) {
+        u.unregisterProducer();
+        u.finish();
+      }
+    };
+    u.registerProducer(producer, true);
+    pump();
+    await done;
+    assert.ok(pauses > 0, 'the producer was paused at least once');
+    assert.equal(readFileSync(join(root, 'produced.bin')).length, total);
+    await ftp.quit();
+  });
+
   test('explicit FTPS: AUTH TLS, PBSZ, PROT P; control and data connections encrypted', async () => {
     const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
     await ftp.authTLS(clientTLS);

@@ -178,6 +178,21 @@ describe('FTPClient limits and failures', () => {
     assert.equal(c.connected, false);
   });
 
+  test('a server that never sends the end of a transfer: the reply timer fires once the data connection closed', () => {
+    const s = session();
+    s.shell.put('/f', 'x');
+    const c = client(s, { limits: { replyTimeout: 5 } });
+    // The server's transfer end is swallowed: the client gets the data and the close, never the 226.
+    const server = [...s.factory.connections].find((p) => p.username === 'alice')!;
+    const reply = server.reply.bind(server);
+    server.reply = (code: number, text: string | readonly string[]) => (code === 226 ? undefined : reply(code, text));
+    const d = c.retrieveBytes('f');
+    s.net.flush();
+    assert.equal(d.called, false);
+    s.net.advance(5);
+    assert.throws(() => result(s, d), FTPTimeoutError);
+  });
+
   test('a reply line over maxLineLength fails everything with FTPLineTooLong', () => {
     const s = session();
     const c = s.client({ limits: { maxLineLength: 40 } });

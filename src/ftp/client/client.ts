@@ -223,7 +223,7 @@ export class FTPClient extends FTPControl {
         this.#transferCommand(`RETR ${path}`, (data) => {
           consumer.registerProducer(data.transport, true);
           data.receive((chunk) => consumer.write(chunk));
-          data.closed.addBoth(() => consumer.unregisterProducer());
+          data.whenClosed().addBoth(() => consumer.unregisterProducer());
         }),
       );
     });
@@ -298,7 +298,10 @@ export class FTPClient extends FTPControl {
         this.#transfer = d;
         d.watchStall(this.reactor, this.limits.dataTimeout, () => d.abort());
         onOpen(d);
-        return d.closed;
+        return d.whenClosed().addBoth((r) => {
+          this.expectReply();
+          return r;
+        });
       });
       return reply.addCallbacks(
         (r) =>

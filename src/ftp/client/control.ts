@@ -121,6 +121,12 @@ export class FTPControl extends LineReceiver<ITCPTransport> {
     this.#timer = null;
   }
 
+  /** @internal the transfer's data connection is done: its final reply is now watched by the reply timer again. */
+  expectReply(): void {
+    this.#quiet = false;
+    this.#arm();
+  }
+
   #arm(): void {
     const seconds = this.limits.replyTimeout;
     if (seconds <= 0 || this.#quiet || this.#inFlight.length === 0 || !this.connected) {

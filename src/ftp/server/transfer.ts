@@ -95,7 +95,7 @@ export class Transfer {
       );
     };
     this.data.receive((d) => enqueue(convert ? convert.convert(d) : d));
-    this.data.closed.addCallbacks(
+    this.data.whenClosed().addCallbacks(
       () => {
         if (convert) enqueue(convert.flush());
         if (this.#over) return null;
