@@ -90,7 +90,7 @@ export class FTPFactory extends Factory<FTPServerProtocol> {
     else {
       this.#perAddress.set(host, count + 1);
       this.connections.add(p);
-      (p as { countedHost?: string }).countedHost = host;
+      p.countedHost = host;
     }
     return p;
   }
@@ -98,7 +98,7 @@ export class FTPFactory extends Factory<FTPServerProtocol> {
   /** @internal a control connection closed. */
   connectionClosed(p: FTPServerProtocol): void {
     if (!this.connections.delete(p)) return;
-    const host = (p as { countedHost?: string }).countedHost ?? '';
+    const host = p.countedHost ?? '';
     const count = (this.#perAddress.get(host) ?? 1) - 1;
     if (count <= 0) this.#perAddress.delete(host);
     else this.#perAddress.set(host, count);

@@ -63,6 +63,8 @@ export class FTPServerProtocol extends LineReceiver<ITCPTransport> {
   #idle: IDelayedCall | null = null;
   /** @internal set by the factory when this connection is one too many. */
   refusal: string | null = null;
+  /** @internal the address the factory counted this connection under. */
+  countedHost: string | null = null;
 
   override connectionMade(): void {
     this.MAX_LENGTH = this.factory.limits.maxLineLength;
@@ -131,7 +133,8 @@ export class FTPServerProtocol extends LineReceiver<ITCPTransport> {
       this.reply(530, 'Please login with USER and PASS');
       return;
     }
-    if (verb !== 'RNTO') this.#clearRenameUnless(verb);
+    // A rename is RNFR immediately followed by RNTO: anything in between forgets the source.
+    if (verb !== 'RNTO' && verb !== 'RNFR') this.renameFrom = null;
     let result: unknown;
     try {
       result = command.run(this, argument);
@@ -147,10 +150,6 @@ export class FTPServerProtocol extends LineReceiver<ITCPTransport> {
         this.#reading();
       });
     }
-  }
-
-  #clearRenameUnless(verb: string): void {
-    if (verb !== 'RNFR') this.renameFrom = null;
   }
 
   #failed(verb: string, e: unknown): void {
