@@ -10,6 +10,8 @@ import { requirePeer, selfSignedCertificate, startPeerProgram, type PeerProgram 
 
 export interface PeerServer {
   readonly port: number;
+  /** The server process (to pin it to a core in benchmarks). */
+  readonly pid: number | undefined;
   readonly user: string;
   readonly password: string;
   /** The folder the user sees as `/`. */
@@ -67,6 +69,7 @@ export async function startVsftpd(tls = false): Promise<PeerServer> {
     const started = program;
     return {
       port: started.port,
+      pid: started.transport.pid,
       user,
       password,
       home,
@@ -110,6 +113,7 @@ FTPServer(('127.0.0.1', int(sys.argv[1])), FTPHandler).serve_forever()
   const program = await startPeerProgram({ name: 'pyftpdlib', executable: python, args: (port) => ['-c', script, String(port), home] });
   return {
     port: program.port,
+    pid: program.transport.pid,
     user: 'bob',
     password: 'hunter2',
     home,
