@@ -1,0 +1,49 @@
+/**
+ * Every DNS limit a peer can push against, with its default, in one place.
+ * Browser-safe.
+ * @module
+ */
+
+/** The limits of the DNS codec, resolver and server. */
+export interface DNSLimits {
+  /** The largest message accepted or built (a TCP message's 16-bit length caps it anyway). */
+  maxMessageBytes: number;
+  /** The UDP payload assumed for a peer that sends no EDNS(0) record (RFC 1035 §4.2.1). */
+  classicUDPBytes: number;
+  /** The UDP payload this side advertises and honours at most over EDNS(0) (the DNS Flag Day 2020 value). */
+  ednsUDPBytes: number;
+  /** The most compression pointers followed while reading one name (a second guard beside "backward only"). */
+  maxPointerJumps: number;
+  /** The most records of all sections in one message. */
+  maxRecords: number;
+  /** Seconds the resolver waits for one server before trying the next, per attempt. */
+  queryTimeouts: readonly number[];
+  /** The most entries in the resolver's cache; the oldest are evicted. */
+  maxCacheEntries: number;
+  /** The longest a cached answer is kept, in seconds, whatever its TTL says. */
+  maxCacheTTL: number;
+  /** Queries a second one source address may send the server before it is ignored (per-source rate limit). */
+  serverQueriesPerSecond: number;
+  /** How many source addresses the rate limiter remembers at once. */
+  serverRateLimitSources: number;
+  /** The most bytes a TCP DNS connection may buffer before a whole message arrives (beyond: closed). */
+  maxTCPBufferBytes: number;
+  /** Seconds an idle TCP DNS connection to the server is kept. */
+  tcpIdleTimeout: number;
+}
+
+/** The defaults. */
+export const DNS_LIMITS: Readonly<DNSLimits> = Object.freeze({
+  maxMessageBytes: 65535,
+  classicUDPBytes: 512,
+  ednsUDPBytes: 1232,
+  maxPointerJumps: 64,
+  maxRecords: 4096,
+  queryTimeouts: Object.freeze([1, 3, 11, 45]),
+  maxCacheEntries: 10000,
+  maxCacheTTL: 86400,
+  serverQueriesPerSecond: 1000,
+  serverRateLimitSources: 10000,
+  maxTCPBufferBytes: 65537,
+  tcpIdleTimeout: 30,
+});
