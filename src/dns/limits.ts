@@ -28,6 +28,8 @@ export interface DNSLimits {
   serverRateLimitSources: number;
   /** The most bytes a TCP DNS connection may buffer before a whole message arrives (beyond: closed). */
   maxTCPBufferBytes: number;
+  /** Records per message of a zone transfer (AXFR), so each stays well under 64 KiB. */
+  axfrRecordsPerMessage: number;
   /** Seconds an idle TCP DNS connection to the server is kept. */
   tcpIdleTimeout: number;
 }
@@ -45,5 +47,6 @@ export const DNS_LIMITS: Readonly<DNSLimits> = Object.freeze({
   serverQueriesPerSecond: 1000,
   serverRateLimitSources: 10000,
   maxTCPBufferBytes: 65537,
+  axfrRecordsPerMessage: 200,
   tcpIdleTimeout: 30,
 });

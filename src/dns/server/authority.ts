@@ -1,0 +1,101 @@
+/**
+ * Authoritative answers from one parsed zone, sans-I/O: the records of a name, CNAME chasing inside the
+ * zone, NXDOMAIN or NODATA with the SOA in the authority section (RFC 2308), addresses of MX/NS/SRV
+ * targets as additional records, and the zone in AXFR order.
+ * @module
+ */
+import { A, AAAA, ALL_RECORDS, CNAME, ENAME, MX, NS, OK, SOA, SRV } from '../constants.js';
+import { DNSFormatError } from '../errors.js';
+import type { Query, RRHeader } from '../message.js';
+import type { RecordSOA } from '../records.js';
+import { canonicalName } from '../wire.js';
+import type { Zone } from '../zone.js';
+
+/** The most CNAMEs followed inside the zone for one answer. */
+const MAX_CNAME_CHAIN = 8;
+
+/** What the zone says about a question. */
+export interface AuthorityAnswer {
+  rCode: number;
+  answers: RRHeader[];
+  authority: RRHeader[];
+  additional: RRHeader[];
+}
+
+/** One zone, indexed for answering. */
+export class FileAuthority {
+  readonly origin: string;
+  readonly soa: RRHeader;
+  readonly #byName = new Map<string, RRHeader[]>();
+  readonly #records: RRHeader[];
+
+  constructor(zone: Zone) {
+    this.origin = canonicalName(zone.origin);
+    const soa = zone.records.find((r) => r.type === SOA && canonicalName(r.name) === this.origin);
+    if (soa === undefined) throw new DNSFormatError(`zone ${this.origin} has no SOA record at its origin`);
+    this.soa = soa;
+    this.#records = zone.records;
+    for (const rr of zone.records) {
+      const key = canonicalName(rr.name);
+      if (key !== this.origin && !key.endsWith(`.${this.origin}`) && this.origin !== '') continue;
+      const list = this.#byName.get(key) ?? [];
+      list.push(rr);
+      this.#byName.set(key, list);
+    }
+  }
+
+  /** Whether `name` is at or below the origin. */
+  contains(name: string): boolean {
+    const key = canonicalName(name);
+    return this.origin === '' || key === this.origin || key.endsWith(`.${this.origin}`);
+  }
+
+  #exists(key: string): boolean {
+    if (this.#byName.has(key)) return true;
+    for (const other of this.#byName.keys()) if (other.endsWith(`.${key}`)) return true;
+    return false;
+  }
+
+  /** The SOA for a negative answer, its TTL capped by its minimum field (RFC 2308 §3). */
+  #negative(): RRHeader {
+    return { ...this.soa, ttl: Math.min(this.soa.ttl, (this.soa.payload as RecordSOA).minimum) };
+  }
+
+  /** Answers `q` from the zone (the name must be inside it). */
+  answer(q: Query): AuthorityAnswer {
+    const answers: RRHeader[] = [];
+    let key = canonicalName(q.name);
+    for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+      const here = this.#byName.get(key) ?? [];
+      const matching = here.filter((rr) => rr.cls === q.cls && (q.type === ALL_RECORDS || rr.type === q.type));
+      const alias = here.find((rr) => rr.type === CNAME && rr.cls === q.cls);
+      if (matching.length > 0 || alias === undefined || q.type === CNAME) {
+        answers.push(...matching.map((rr) => (hop === 0 ? { ...rr, name: q.name } : rr)));
+        if (answers.length > 0) return { rCode: OK, answers, authority: [], additional: this.#additional(answers) };
+        return { rCode: this.#exists(key) ? OK : ENAME, answers, authority: [this.#negative()], additional: [] };
+      }
+      answers.push(hop === 0 ? { ...alias, name: q.name } : alias);
+      key = canonicalName((alias.payload as { name: string }).name);
+      if (!this.contains(key)) break;
+    }
+    return { rCode: OK, answers, authority: [], additional: [] };
+  }
+
+  #additional(answers: RRHeader[]): RRHeader[] {
+    const out: RRHeader[] = [];
+    for (const rr of answers) {
+      const p = rr.payload as { name?: string; target?: string };
+      const target = rr.type === MX || rr.type === NS ? p.name : rr.type === SRV ? p.target : undefined;
+      if (target === undefined || !this.contains(target)) continue;
+      for (const extra of this.#byName.get(canonicalName(target)) ?? []) {
+        if ((extra.type === A || extra.type === AAAA) && !out.includes(extra)) out.push(extra);
+      }
+    }
+    return out;
+  }
+
+  /** The whole zone for AXFR: the SOA, every other record, the SOA again (RFC 5936 §2.2). */
+  transfer(): RRHeader[] {
+    return [this.soa, ...this.#records.filter((rr) => rr !== this.soa), this.soa];
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The server's answering logic, sans-I/O: bytes of a query in, bytes of the replies out. Authoritative
+ * zones first; a forwarding resolver for the rest when one is given; REFUSED otherwise. Malformed queries
+ * get FORMERR when their header can be read and nothing otherwise; responses are never answered.
+ * @module
+ */
+import { ALL_RECORDS, AXFR, BADVERS, EFORMAT, ENOTIMP, EREFUSED, ESERVER, OP_QUERY } from '../constants.js';
+import { DNSResponseError } from '../errors.js';
+import { DNS_LIMITS, type DNSLimits } from '../limits.js';
+import { decodeMessage, encodeMessage, makeMessage, type Message, type Query, type RRHeader } from '../message.js';
+import type { FileAuthority } from './authority.js';
+
+/** How a query arrived: UDP answers are size-limited and may not carry ANY or AXFR. */
+export type QueryTransport = 'udp' | 'tcp';
+
+/** A resolver the server forwards to with `--recursive` (the client `Resolver` fits). */
+export interface ForwardingResolver {
+  query(name: string, type: number, cls?: number): PromiseLike<[RRHeader[], RRHeader[], RRHeader[]]>;
+}
+
+/** The HINFO record type, used for the RFC 8482 answer to ANY. */
+const HINFO = 13;
+/** The RFC 8482 §4.2 HINFO payload: CPU "RFC8482", OS "". */
+const RFC8482_HINFO = Uint8Array.of(7, ...new TextEncoder().encode('RFC8482'), 0);
+
+/** Answers DNS queries from zones and an optional forwarder. */
+export class QueryHandler {
+  readonly #limits: DNSLimits;
+
+  constructor(readonly authorities: readonly FileAuthority[], readonly forwarder: ForwardingResolver | null = null, limits: Partial<DNSLimits> = {}) {
+    this.#limits = { ...DNS_LIMITS, ...limits };
+  }
+
+  /** The replies to one query message (several for AXFR; none for garbage or a response). */
+  handle(bytes: Uint8Array, via: QueryTransport): Uint8Array[] | Promise<Uint8Array[]> {
+    let query: Message;
+    try {
+      query = decodeMessage(bytes);
+    } catch {
+      if (bytes.length < 12 || (bytes[2]! & 0x80) !== 0) return [];
+      return [encodeMessage(makeMessage({ id: (bytes[0]! << 8) | bytes[1]!, answer: true, opCode: (bytes[2]! >> 3) & 0xf, rCode: EFORMAT }))];
+    }
+    if (query.answer) return [];
+    const reply = makeMessage({ id: query.id, answer: true, opCode: query.opCode, recDes: query.recDes, recAv: this.forwarder !== null, queries: query.queries });
+    if (query.edns !== undefined) reply.edns = { udpPayloadSize: this.#limits.ednsUDPBytes, version: 0, dnssecOk: query.edns.dnssecOk, options: [] };
+    const maxSize = via === 'tcp' ? this.#limits.maxMessageBytes
+      : query.edns !== undefined ? Math.max(this.#limits.classicUDPBytes, Math.min(query.edns.udpPayloadSize, this.#limits.ednsUDPBytes)) : this.#limits.classicUDPBytes;
+    const send = (): Uint8Array[] => [encodeMessage(reply, { maxSize })];
+    if (query.edns !== undefined && query.edns.version > 0) return (reply.rCode = BADVERS, reply.queries = [], send());
+    if (query.opCode !== OP_QUERY) return (reply.rCode = ENOTIMP, send());
+    if (query.queries.length !== 1) return (reply.rCode = EFORMAT, send());
+    const q = query.queries[0]!;
+    const authority = this.#authorityFor(q.name);
+    if (q.type === AXFR) {
+      if (via === 'udp' || authority === undefined || !sameName(q.name, authority.origin)) {
+        return (reply.rCode = EREFUSED, send());
+      }
+      return this.#transfer(reply, authority);
+    }
+    if (authority !== undefined) {
+      reply.auth = true;
+      if (q.type === ALL_RECORDS && via === 'udp') {
+        reply.answers = [{ name: q.name, type: HINFO, cls: q.cls, ttl: authority.soa.ttl, payload: { type: HINFO, data: RFC8482_HINFO, opaque: true } }];
+        return send();
+      }
+      Object.assign(reply, authority.answer(q));
+      return send();
+    }
+    if (this.forwarder === null) return (reply.rCode = EREFUSED, send());
+    return this.#forward(reply, q, send);
+  }
+
+  #authorityFor(name: string): FileAuthority | undefined {
+    let best: FileAuthority | undefined;
+    for (const a of this.authorities) if (a.contains(name) && (best === undefined || a.origin.length > best.origin.length)) best = a;
+    return best;
+  }
+
+  async #forward(reply: Message, q: Query, send: () => Uint8Array[]): Promise<Uint8Array[]> {
+    try {
+      const [answers, authority, additional] = await this.forwarder!.query(q.name, q.type, q.cls);
+      Object.assign(reply, { answers, authority, additional });
+    } catch (e) {
+      reply.rCode = e instanceof DNSResponseError ? e.rcode : ESERVER;
+    }
+    return send();
+  }
+
+  /** AXFR over TCP: the zone split over messages of a few hundred records each. */
+  #transfer(reply: Message, authority: FileAuthority): Uint8Array[] {
+    const all = authority.transfer();
+    const out: Uint8Array[] = [];
+    const perMessage = this.#limits.axfrRecordsPerMessage;
+    for (let i = 0; i < all.length; i += perMessage) {
+      const part = { ...reply, auth: true, queries: i === 0 ? reply.queries : [], answers: all.slice(i, i + perMessage) };
+      out.push(encodeMessage(part));
+    }
+    return out;
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase().replace(/\.$/, '') === b;
+}
