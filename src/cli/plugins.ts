@@ -4,6 +4,7 @@
  */
 import { registerPlugin } from '../app/index.js';
 import { echoPlugin } from './plugins/echo.js';
+import { dnsPlugin } from '../dns/plugin.js';
 import { portforwardPlugin } from './plugins/portforward.js';
 import { ftpPlugin } from '../ftp/plugin.js';
 import { mailPlugin } from '../mail/plugin.js';
@@ -12,6 +13,7 @@ import { wordsPlugin } from '../words/plugin.js';
 import { newsPlugin } from '../nntp/plugin.js';
 
 registerPlugin(echoPlugin);
+registerPlugin(dnsPlugin);
 registerPlugin(portforwardPlugin);
 registerPlugin(ftpPlugin);
 registerPlugin(mailPlugin);

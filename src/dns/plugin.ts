@@ -1,0 +1,70 @@
+/**
+ * `torsion dns`: Twisted's `twistd dns`. Serves zone files authoritatively over UDP and TCP on one port,
+ * and with `--recursive` forwards other names to the servers of a resolv.conf:
+ * `torsion dns --port 10053 --interface 127.0.0.1 --bindzone ./example.test.zone --recursive --cache`.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { Service, UsageError, type Plugin } from '../app/index.js';
+import type { IListeningPort, IReactor } from '../internet/interfaces.js';
+import { Logger } from '../logger/index.js';
+import { createResolver } from './client/resolver.js';
+import { FileAuthority } from './server/authority.js';
+import { QueryHandler } from './server/handler.js';
+import { DNSDatagramProtocol, DNSServerFactory } from './server/server.js';
+import { parseZone } from './zone.js';
+
+const log = new Logger({ namespace: 'torsion.dns' });
+
+/** Listens on TCP, then on UDP at the same port number (so `--port 0` gives one port for both). */
+class DNSPortsService extends Service {
+  #ports: IListeningPort[] = [];
+
+  constructor(private readonly reactor: IReactor, private readonly port: number, private readonly iface: string, private readonly handler: QueryHandler) {
+    super();
+  }
+
+  override startService(): void {
+    super.startService();
+    const tcp = this.reactor.listenTCP(this.port, new DNSServerFactory(this.handler, this.reactor), { interface: this.iface });
+    const port = tcp.getHost() as unknown as { port: number };
+    const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor), { interface: this.iface });
+    this.#ports = [tcp, udp];
+    log.info('listening on tcp {host}:{port}', { host: this.iface, port: port.port });
+    log.info('listening on udp {host}:{port}', { host: this.iface, port: port.port });
+  }
+
+  override stopService(): Promise<void> {
+    const ports = this.#ports;
+    this.#ports = [];
+    return Promise.all(ports.map((p) => p.stopListening())).then(() => super.stopService()).then(() => undefined);
+  }
+}
+
+export const dnsPlugin: Plugin = {
+  name: 'dns',
+  description: 'A DNS server: authoritative from zone files, optionally a caching forwarder',
+  options: [
+    { name: 'port', short: 'p', description: 'The port for UDP and TCP (0: any free one)', type: 'number', default: 53, metavar: 'port' },
+    { name: 'interface', short: 'i', description: 'The address to listen on', default: '127.0.0.1', metavar: 'address' },
+    { name: 'bindzone', description: 'A zone file (RFC 1035 master file) to serve', multiple: true, metavar: 'file' },
+    { name: 'secondary', description: 'ADDR/zone to transfer a zone from (not supported yet)', multiple: true, metavar: 'addr/zone' },
+    { name: 'recursive', short: 'r', description: 'Forward names outside the zones to the resolv.conf servers', type: 'boolean' },
+    { name: 'cache', short: 'c', description: 'Cache forwarded answers for their TTL', type: 'boolean' },
+    { name: 'resolv-conf', description: 'The resolv.conf naming the servers to forward to', default: '/etc/resolv.conf', metavar: 'file' },
+    { name: 'hosts-file', description: 'A hosts file the forwarder answers from first', metavar: 'file' },
+  ],
+  makeService(options, { reactor }) {
+    if ((options.secondary as string[] | undefined)?.length) throw new UsageError('--secondary (zone transfer in) is not supported yet');
+    const authorities = ((options.bindzone as string[] | undefined) ?? []).map((file) => {
+      const zone = new FileAuthority(parseZone(readFileSync(file, 'utf8')));
+      log.info('serving zone {origin} from {file}', { origin: zone.origin, file });
+      return zone;
+    });
+    const forwarder = options.recursive === true
+      ? createResolver({ resolvconf: options['resolv-conf'] as string, hosts: (options['hosts-file'] as string | undefined) ?? null, cache: options.cache === true, reactor })
+      : null;
+    if (authorities.length === 0 && forwarder === null) throw new UsageError('give a --bindzone, or --recursive, or both');
+    return new DNSPortsService(reactor, options.port as number, options.interface as string, new QueryHandler(authorities, forwarder));
+  },
+};
