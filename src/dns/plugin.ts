@@ -9,6 +9,7 @@ import { Service, UsageError, type Plugin } from '../app/index.js';
 import type { IListeningPort, IReactor } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { createResolver } from './client/resolver.js';
+import { DNS_LIMITS } from './limits.js';
 import { FileAuthority } from './server/authority.js';
 import { QueryHandler } from './server/handler.js';
 import { DNSDatagramProtocol, DNSServerFactory } from './server/server.js';
@@ -20,7 +21,8 @@ const log = new Logger({ namespace: 'torsion.dns' });
 class DNSPortsService extends Service {
   #ports: IListeningPort[] = [];
 
-  constructor(private readonly reactor: IReactor, private readonly port: number, private readonly iface: string, private readonly handler: QueryHandler) {
+  constructor(private readonly reactor: IReactor, private readonly port: number, private readonly iface: string, private readonly handler: QueryHandler,
+    private readonly rateLimit: number) {
     super();
   }
 
@@ -28,7 +30,7 @@ class DNSPortsService extends Service {
     super.startService();
     const tcp = this.reactor.listenTCP(this.port, new DNSServerFactory(this.handler, this.reactor), { interface: this.iface });
     const port = tcp.getHost() as unknown as { port: number };
-    const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor), { interface: this.iface });
+    const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor, { serverQueriesPerSecond: this.rateLimit }), { interface: this.iface });
     this.#ports = [tcp, udp];
     log.info('listening on tcp {host}:{port}', { host: this.iface, port: port.port });
     log.info('listening on udp {host}:{port}', { host: this.iface, port: port.port });
@@ -52,6 +54,7 @@ export const dnsPlugin: Plugin = {
     { name: 'recursive', short: 'r', description: 'Forward names outside the zones to the resolv.conf servers', type: 'boolean' },
     { name: 'cache', short: 'c', description: 'Cache forwarded answers for their TTL', type: 'boolean' },
     { name: 'resolv-conf', description: 'The resolv.conf naming the servers to forward to', default: '/etc/resolv.conf', metavar: 'file' },
+    { name: 'rate-limit', description: 'Queries a second one source address may send over UDP (0: no limit)', type: 'number', default: DNS_LIMITS.serverQueriesPerSecond, metavar: 'n' },
     { name: 'hosts-file', description: 'A hosts file the forwarder answers from first', metavar: 'file' },
   ],
   makeService(options, { reactor }) {
@@ -65,6 +68,6 @@ export const dnsPlugin: Plugin = {
       ? createResolver({ resolvconf: options['resolv-conf'] as string, hosts: (options['hosts-file'] as string | undefined) ?? null, cache: options.cache === true, reactor })
       : null;
     if (authorities.length === 0 && forwarder === null) throw new UsageError('give a --bindzone, or --recursive, or both');
-    return new DNSPortsService(reactor, options.port as number, options.interface as string, new QueryHandler(authorities, forwarder));
+    return new DNSPortsService(reactor, options.port as number, options.interface as string, new QueryHandler(authorities, forwarder), options['rate-limit'] as number);
   },
 };

@@ -1,6 +1,6 @@
 /**
  * A token bucket per source address: each address may send `perSecond` queries a second, in bursts of
- * as many; the table remembers at most `maxSources` addresses (the least recently seen go first).
+ * as many (0: no limit); the table remembers at most `maxSources` addresses (the least recently seen go first).
  * @module
  */
 import type { IReactorTime } from '../../time/interfaces.js';
@@ -15,6 +15,7 @@ export class SourceRateLimiter {
 
   /** Whether a query from `host` may be answered now (and counts it). */
   allow(host: string): boolean {
+    if (this.perSecond <= 0) return true;
     const now = this.clock.seconds();
     const bucket = this.#buckets.get(host) ?? { tokens: this.perSecond, at: now };
     this.#buckets.delete(host);

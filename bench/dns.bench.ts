@@ -1,0 +1,93 @@
+/**
+ * DNS queries per second answered from a fixed zone: `torsion dns` vs `dnsmasq`, each in its own process
+ * on a free loopback port, driven by the same client (raw `node:dgram`) that keeps WINDOW queries in
+ * flight and counts the answers. Rounds alternate to even out machine noise. Skipped without dnsmasq.
+ */
+import dgram from 'node:dgram';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeMessage, makeQuery, A } from '../src/dns/index.js';
+import { requirePeer, startPeerProgram } from '../src/testing/index.js';
+import type { BenchCase } from './harness.js';
+
+const WINDOW = 32;
+const WARM_MS = 300;
+const MEASURE_MS = 1500;
+const ROUNDS = 2;
+const ZONE = `$ORIGIN example.test.\n$TTL 300\n@ IN SOA ns1 hm 1 3600 600 86400 60\n  IN NS ns1\nns1 IN A 127.0.0.1\nwww IN A 192.0.2.80\n`;
+
+/** Answers a second from the server at `port`, over WINDOW queries in flight. */
+async function measure(port: number): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  let id = 0;
+  let answered = 0;
+  const send = (): void => {
+    id = (id + 1) & 0xffff;
+    socket.send(encodeMessage(makeQuery(id, 'www.example.test', A)), port, '127.0.0.1');
+  };
+  socket.on('message', () => {
+    answered++;
+    send();
+  });
+  for (let i = 0; i < WINDOW; i++) send();
+  await new Promise((r) => setTimeout(r, WARM_MS));
+  const start = answered;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, MEASURE_MS));
+  const rate = (answered - start) / ((performance.now() - t0) / 1000);
+  socket.close();
+  return rate;
+}
+
+async function startTorsion(zoneFile: string): Promise<{ port: number; child: ChildProcess }> {
+  const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--conditions', 'torsion-source', '--import', 'tsx', main, 'dns', '--port', '0', '--interface', '127.0.0.1', '--rate-limit', '0', '--bindzone', zoneFile],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = /listening on udp 127\.0\.0\.1:(\d+)/.exec(log);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`torsion dns exited with ${code}: ${log}`)));
+  });
+  return { port, child };
+}
+
+export default async function dnsBench(): Promise<BenchCase[]> {
+  let dnsmasqPath: string;
+  try { dnsmasqPath = requirePeer('dnsmasq', 'dnsmasq'); } catch { return []; }
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-dns-bench-'));
+  writeFileSync(join(dir, 'zone'), ZONE);
+  const torsion = await startTorsion(join(dir, 'zone'));
+  const dnsmasq = await startPeerProgram({
+    executable: dnsmasqPath,
+    args: (port) => ['-k', '-p', String(port), '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--pid-file=', '--user=root',
+      '--address=/www.example.test/192.0.2.80', '--dns-forward-max=1000'],
+  });
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(await measure(torsion.port));
+      theirs.push(await measure(dnsmasq.port));
+    }
+  } finally {
+    torsion.child.kill('SIGTERM');
+    await dnsmasq.stop();
+  }
+  const best = (xs: number[]): number => Math.max(...xs);
+  return [{
+    name: `DNS A queries/s from a fixed zone over UDP, ${WINDOW} in flight`,
+    higherIsBetter: true,
+    goal: '>= 1x dnsmasq',
+    measurements: [
+      { subject: 'torsion', value: best(ours), unit: 'queries/s' },
+      { subject: 'dnsmasq', value: best(theirs), unit: 'queries/s' },
+    ],
+  }];
+}
