@@ -64,6 +64,10 @@ export function labelToText(label: Uint8Array): string {
 
 /** The canonical form of a name for comparison and map keys: lower-case ASCII, no final dot. */
 export function canonicalName(name: string): string {
+  // The common case (plain letters, digits, hyphens, underscores) needs no label-by-label pass.
+  const bare = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
+  if (bare.length <= 253 && /^([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}$/.test(bare)) return bare.toLowerCase();
+  if (name === '' || name === '.') return '';
   return nameToLabels(name).map(labelToText).join('.').replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
@@ -187,7 +191,9 @@ export class WireWriter {
   /** Writes a name, compressed against earlier names when `compress`, and remembers its suffixes. */
   name(name: string, compress: boolean): void {
     const labels = nameToLabels(name);
-    const keys = labels.map((_, i) => labels.slice(i).map((l) => labelToText(l).toLowerCase()).join('.'));
+    const texts = labels.map((l) => labelToText(l).toLowerCase());
+    const keys: string[] = new Array<string>(labels.length);
+    for (let i = labels.length - 1; i >= 0; i--) keys[i] = i === labels.length - 1 ? texts[i]! : `${texts[i]!}.${keys[i + 1]!}`;
     for (let i = 0; i < labels.length; i++) {
       const known = compress ? this.suffixes.get(keys[i]!) : undefined;
       if (known !== undefined) {
