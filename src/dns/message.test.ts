@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { A, AAAA, CAA, CNAME, MX, NAPTR, NS, PTR, SOA, SRV, TXT, IN, typeFromName, typeName } from './constants.js';
+import { A, AAAA, CAA, CNAME, MX, NAPTR, NS, PTR, SOA, SRV, IN, typeFromName, typeName } from './constants.js';
 import { DNSFormatError } from './errors.js';
 import { decodeMessage, encodeMessage, makeMessage, makeQuery, type Message, type RRHeader } from './message.js';
 import { normaliseIPv6, txt, txtStrings, type Payload } from './records.js';

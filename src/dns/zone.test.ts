@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { A, AAAA, CNAME, MX, NS, SOA, SRV, TXT } from './constants.js';
+import { A, AAAA, CNAME, MX, NS, SOA, SRV } from './constants.js';
 import { parseTTL, parseZone, ZoneParseError } from './zone.js';
 import { txtStrings, type RecordTXT } from './records.js';
 import { EXAMPLE_ZONE } from './test-support/example-zone.js';

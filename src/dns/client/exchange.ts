@@ -7,7 +7,7 @@
 import { Deferred } from '../../defer/index.js';
 import { ClientFactory, DatagramProtocol, Protocol } from '../../internet/protocol.js';
 import type { IConnector, IReactorTCP, IReactorUDP, IListeningPort } from '../../internet/interfaces.js';
-import type { IReactorTime } from '../../time/interfaces.js';
+import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
 import { DNSFormatError, DNSQueryTimeoutError } from '../errors.js';
 import { decodeMessage, encodeMessage, type Message } from '../message.js';
 import { frameMessage, MessageStreamDecoder } from '../stream.js';
@@ -120,20 +120,16 @@ class TCPExchange extends Protocol {
 
 /** Sends `query` over a new TCP connection and waits `timeout` seconds for the answer. */
 export function queryTCP(reactor: ResolverReactor, server: [string, number], query: Message, timeout: number, maxBuffer: number): Deferred<Message> {
-  let connector: IConnector | undefined;
   let settled = false;
+  let timer: IDelayedCall | undefined;
   const d = new Deferred<Message>();
   const settle = (result: Message | Error): void => {
     if (settled) return;
     settled = true;
-    if (timer.active()) timer.cancel();
+    if (timer?.active() === true) timer.cancel();
     if (result instanceof Error) d.errback(result);
     else d.callback(result);
   };
-  const timer = reactor.callLater(timeout, () => {
-    connector?.disconnect();
-    settle(new DNSQueryTimeoutError(`no TCP answer from ${server[0]}:${server[1]} in ${timeout} s`));
-  });
   const factory = new (class extends ClientFactory {
     override buildProtocol(): Protocol {
       return new TCPExchange(query, settle, maxBuffer);
@@ -143,6 +139,12 @@ export function queryTCP(reactor: ResolverReactor, server: [string, number], que
       settle(reason.value instanceof Error ? reason.value : new DNSQueryTimeoutError(`TCP connection to ${server[0]}:${server[1]} failed`));
     }
   })();
-  connector = reactor.connectTCP(server[0], server[1], factory, { timeout });
+  const connector = reactor.connectTCP(server[0], server[1], factory, { timeout });
+  if (!settled) {
+    timer = reactor.callLater(timeout, () => {
+      connector.disconnect();
+      settle(new DNSQueryTimeoutError(`no TCP answer from ${server[0]}:${server[1]} in ${timeout} s`));
+    });
+  }
   return d;
 }
