@@ -56,6 +56,13 @@ class UDPExchange extends DatagramProtocol {
   }
 }
 
+/** The address to bind a query's port to: loopback for a loopback server (nothing else can answer), else any. */
+function localInterfaceFor(host: string): string {
+  if (host.startsWith('127.')) return '127.0.0.1';
+  if (host.includes(':')) return sameHost(host, '::1') ? '::1' : '::';
+  return '0.0.0.0';
+}
+
 /** Sends `query` over UDP from a new port and waits `timeout` seconds for a matching answer. */
 export function queryUDP(reactor: ResolverReactor, server: [string, number], query: Message, timeout: number): Deferred<Message> {
   let port: IListeningPort | undefined;
@@ -73,7 +80,7 @@ export function queryUDP(reactor: ResolverReactor, server: [string, number], que
     d.callback(m);
   });
   try {
-    const udp = reactor.listenUDP(0, protocol, { interface: server[0].includes(':') ? '::' : '0.0.0.0' });
+    const udp = reactor.listenUDP(0, protocol, { interface: localInterfaceFor(server[0]) });
     port = udp;
     udp.write(encodeMessage(query), { host: server[0], port: server[1] });
   } catch (e) {

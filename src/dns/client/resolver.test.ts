@@ -43,6 +43,7 @@ describe('Resolver over UDP', () => {
     await flush();
     const { port, query, to } = lastQuery(reactor);
     assert.deepEqual(to, SERVER);
+    assert.equal(reactor.udpPorts[0]!.interface, '127.0.0.1', 'a loopback server is asked from a loopback port');
     assert.equal(query.recDes, true);
     assert.equal(query.edns?.udpPayloadSize, 1232);
     assert.deepEqual(query.queries, [{ name: 'www.example.test', type: A, cls: IN }]);
