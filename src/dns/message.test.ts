@@ -43,6 +43,10 @@ describe('message codec', () => {
     assert.equal(wire.length, 12 + 18 + 4 + 2 + 10 + 4);
     assert.equal(decodeMessage(wire).answers[0]!.name, 'WWW.Example.TEST');
     assert.equal(canonicalName('WWW.Example.TEST.'), 'www.example.test');
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    assert.equal(canonicalName(`${longest}.`), longest, '253 characters is 255 bytes on the wire: the limit');
+    assert.throws(() => canonicalName(`${longest}e`), DNSFormatError);
+    assert.equal(canonicalName('A\\065.Test'), canonicalName('aa.TEST'), 'an escaped letter is that letter');
   });
 
   test('SRV and NAPTR targets are not compressed (RFC 2782, RFC 3597 §4)', () => {
