@@ -15,7 +15,7 @@ export { SMTPServerCodec, type SMTPServerEvent } from './smtp/server-codec.js';
 export { ESMTPClient, type SendResult, type SMTPClientOptions } from './smtp/client.js';
 export { sendmail, type SendmailOptions } from './smtp/sendmail.js';
 export { OutgoingQueue, type OutgoingQueueOptions, type QueueEntry, type RelaySender } from './smtp/queue.js';
-export { NodeMXResolver, NoMailHost } from './smtp/resolver.js';
+export { DNSMXResolver, NodeMXResolver, NoMailHost } from './smtp/resolver.js';
 export { bounceMessage, type BounceInfo, type FailedRecipient } from './smtp/dsn.js';
 export { receivedHeader, rfc5322Date } from './smtp/received.js';
 export { POP3Server, POP3Factory, type POP3ServerOptions } from './pop3/server.js';

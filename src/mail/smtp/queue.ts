@@ -18,7 +18,7 @@ import type { IMXResolver } from '../interfaces.js';
 import { QUEUE_LIMITS, type QueueLimits } from '../limits.js';
 import type { SendResult } from './client.js';
 import { bounceMessage, type FailedRecipient } from './dsn.js';
-import { NoMailHost, NodeMXResolver } from './resolver.js';
+import { DNSMXResolver, NoMailHost } from './resolver.js';
 import { sendmail } from './sendmail.js';
 
 const log = new Logger({ namespace: 'torsion.mail.queue' });
@@ -49,7 +49,7 @@ export interface OutgoingQueueOptions {
   hostname: string;
   /** Send everything through this server instead of looking up MX records. */
   smarthost?: { host: string; port: number };
-  /** MX lookups (Node's resolver by default). */
+  /** MX lookups (`DNSMXResolver`, through `torsion/dns` and the system's resolv.conf, by default). */
   resolver?: IMXResolver;
   /** How a message is handed to a server (sendmail with STARTTLS and certificate verification by default). */
   send?: RelaySender;
@@ -82,7 +82,7 @@ export class OutgoingQueue {
     this.#o = options;
     this.limits = { ...QUEUE_LIMITS, ...options.limits };
     this.#clock = options.clock ?? defaultReactor();
-    this.#resolver = options.resolver ?? new NodeMXResolver();
+    this.#resolver = options.resolver ?? new DNSMXResolver();
     this.#send =
       options.send ??
       ((host, port, from, to, message) => sendmail(host, from, to, message, { port, hostname: options.hostname, requireTransportSecurity: false }));
