@@ -44,8 +44,8 @@ test('through torsion/dns: the same answers from DNS records, NXDOMAIN as NoMail
     'mx.test': [mx('b.mx.test', 20), { name: 'mx.test', type: NS, cls: 1, ttl: 60, payload: { type: NS, name: 'ns.test' } }, mx('a.mx.test', 10)],
     'plain.test': [],
     'null.test': [mx('', 0)],
-    'gone.test': new DNSNameError('no such name'),
-    'flaky.test': new DNSServerError('server failure'),
+    'gone.test': new DNSNameError('no such name', 3),
+    'flaky.test': new DNSServerError('server failure', 2),
   };
   const r = new DNSMXResolver({
     lookupMailExchange: (domain: string) => {
