@@ -1,0 +1,41 @@
+/**
+ * Every limit an XMPP peer can push against, named once with its default. Browser-safe.
+ * @module
+ */
+
+/** The limits of one XML stream (RFC 6120 §11 restricted XML) and of the client over it. */
+export interface XMPPLimits {
+  /** The most characters of one top-level stanza (and of the stream header), markup included; more is a `policy-violation` stream error. */
+  maxStanzaSize: number;
+  /** The deepest element nesting inside a stanza (the stanza itself is depth 1); deeper is `policy-violation`. */
+  maxDepth: number;
+  /** The most attributes on one element, namespace declarations included; more is `policy-violation`. */
+  maxAttributes: number;
+  /** The most SASL challenges one authentication may take before the client gives up. */
+  maxSaslSteps: number;
+  /** Seconds an IQ request waits for its answer before its Deferred fails with a timeout. */
+  iqTimeout: number;
+  /** The most IQ requests waiting for an answer at once; more fail at once instead of queueing without bound. */
+  maxPendingIqs: number;
+  /** Seconds between whitespace keepalives the client sends while idle (0: none). */
+  keepaliveInterval: number;
+  /** The most SCRAM iterations a client accepts from a server (a hostile server could ask for billions). */
+  maxScramIterations: number;
+}
+
+/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations. */
+export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
+  maxStanzaSize: 256 * 1024,
+  maxDepth: 32,
+  maxAttributes: 64,
+  maxSaslSteps: 5,
+  iqTimeout: 60,
+  maxPendingIqs: 1000,
+  keepaliveInterval: 60,
+  maxScramIterations: 1_000_000,
+});
+
+/** The defaults with `overrides` on top. */
+export function xmppLimits(overrides: Partial<XMPPLimits> = {}): XMPPLimits {
+  return { ...XMPP_LIMITS, ...overrides };
+}
