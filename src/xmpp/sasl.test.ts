@@ -39,3 +39,20 @@ test('mechanism choice prefers SCRAM-SHA-256 and never sends PLAIN in the clear 
   assert.equal(chooseMechanism(['PLAIN'], creds, true)?.name, 'PLAIN');
   assert.equal(s(new PlainMechanism('u', 'p').initialResponse()), '\0u\0p');
 });
+
+test('ScramServerExchange accepts the Torsion client with the right password and refuses a wrong one', async () => {
+  const { scramCredentials, ScramServerExchange } = await import('./scram-server.js');
+  const creds = scramCredentials('sha256', 'pencil', { iterations: 4096 });
+  for (const [password, ok] of [['pencil', true], ['pen', false]] as const) {
+    const server = new ScramServerExchange((u) => (u === 'user' ? creds : undefined));
+    const client = new ScramMechanism('sha256', 'user', password);
+    const { challenge } = server.start(s(client.initialResponse()));
+    const final = s(client.challenge(b(challenge)));
+    if (ok) client.success(b(server.finish(final)));
+    else assert.throws(() => server.finish(final), /wrong password/);
+  }
+  const unknown = new ScramServerExchange(() => undefined);
+  const client = new ScramMechanism('sha256', 'ghost', 'pencil');
+  const final = s(client.challenge(b(unknown.start(s(client.initialResponse())).challenge)));
+  assert.throws(() => unknown.finish(final), /wrong password/);
+});
