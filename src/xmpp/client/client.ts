@@ -63,6 +63,10 @@ export class XMPPClient extends Protocol<ITransport> {
   readonly ready = new Deferred<JID>();
   /** The bound JID, once bound. */
   jid: JID | undefined;
+  /** The SASL mechanism used to log in, once chosen. */
+  get saslMechanism(): string | undefined {
+    return this.#mechanism?.name;
+  }
   /** The error that ended the stream, if one did. */
   streamError: Error | undefined;
   readonly limits: XMPPLimits;
