@@ -19,4 +19,5 @@ test('Element queries: children by name and namespace, inherited namespaces, str
   assert.equal(iq.getChild('query', NS.CLIENT), undefined);
   assert.equal(new Element('features', NS.STREAMS).toXML(NS.CLIENT), '<stream:features/>');
   assert.equal(el('a', '', {}, 'x', 'y').text, 'xy', 'adjacent text merges');
+  assert.equal(el('handshake', '', {}, 'x').toXML(NS.COMPONENT), '<handshake>x</handshake>', 'no namespace of its own: the one in scope, never xmlns=""');
 });

@@ -112,7 +112,8 @@ export class Element {
 }
 
 function writeElement(e: Element, inScope: string, out: string[]): void {
-  const ns = e.namespace;
+  // No namespace of its own means the one in scope where it is written, not "none" (which would need xmlns="").
+  const ns = e.uri || inScope;
   const streamPrefixed = ns === NS.STREAMS;
   const tag = streamPrefixed ? `stream:${e.name}` : e.name;
   out.push('<', tag);

@@ -12,3 +12,6 @@ export { XMPPStreamError, XMPPStanzaError, XMPPAuthError, JIDError, XMPPTimeoutE
 export { ScramMechanism, PlainMechanism, chooseMechanism, SASL_PREFERENCE, type SASLMechanism } from './sasl.js';
 export { XMPPClient, errorReply, type XMPPClientOptions, type RosterItem } from './client/client.js';
 export { stanzaError } from './client/iq-tracker.js';
+export { XMPPComponent, XMPPComponentServerProtocol } from './component/component.js';
+export { handshakeDigest, checkHandshake } from './component/handshake.js';
+export { ScramServerExchange, scramCredentials, type ScramCredentials } from './scram-server.js';

@@ -9,7 +9,9 @@ import type { Element } from './element.js';
 import { XMPPAuthError, XMPPStanzaError } from './errors.js';
 import { NS } from './namespaces.js';
 import { XMPPClient, type XMPPClientOptions } from './client/client.js';
-import { startProsody, type ProsodyServer } from './test-support/prosody.js';
+import { XMPPComponent } from './component/component.js';
+import { el } from './element.js';
+import { COMPONENT_SECRET, startProsody, type ProsodyServer } from './test-support/prosody.js';
 
 describe('XMPPClient against Prosody', { timeout: 120_000 }, () => {
   let server: ProsodyServer;
@@ -86,6 +88,27 @@ describe('XMPPClient against Prosody', { timeout: 120_000 }, () => {
 
     juliet.close();
     romeo.close();
+  });
+
+  test('an external component (XEP-0114) logs in and exchanges messages with a client', async () => {
+    const echo = new XMPPComponent({ domain: 'echo.localhost', secret: COMPONENT_SECRET });
+    echo.stanzaReceived = (s) => {
+      if (s.name !== 'message') return;
+      echo.send(el('message', NS.CLIENT, { from: s.getAttribute('to'), to: s.getAttribute('from'), type: 'chat' }, el('body', '', {}, `echo: ${s.getChildText('body') ?? ''}`)));
+    };
+    await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${server.componentPort}`), echo);
+    assert.equal((await echo.ready).toString(), 'echo.localhost');
+    const juliet = await connect({ jid: 'juliet@localhost', password: 'balcony-pass' });
+    await juliet.ready;
+    const answer = waitFor(juliet, (e) => e.name === 'message' && e.getAttribute('from') === 'bot@echo.localhost');
+    juliet.sendMessage('bot@echo.localhost', 'hi bot');
+    assert.equal((await answer).getChildText('body'), 'echo: hi bot');
+    echo.close();
+    juliet.close();
+
+    const wrong = new XMPPComponent({ domain: 'echo.localhost', secret: 'guess' });
+    await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${server.componentPort}`), wrong);
+    await assert.rejects(wrong.ready.asPromise(), (e: unknown) => e instanceof XMPPAuthError);
   });
 
   test('a wrong password is refused with not-authorized', async () => {

@@ -7,17 +7,22 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requirePeer, selfSignedCertificate, startPeerProgram } from '../../testing/index.js';
+import { freeLoopbackPort, requirePeer, selfSignedCertificate, startPeerProgram } from '../../testing/index.js';
 
 export interface ProsodyServer {
   port: number;
+  /** The port external components (XEP-0114) connect to; `echo.localhost` is one, with secret {@link COMPONENT_SECRET}. */
+  componentPort: number;
   /** The certificate clients must trust (PEM). */
   cert: string;
   log(): string;
   stop(): Promise<void>;
 }
 
-function config(dir: string, port: number): string {
+/** The secret of the `echo.localhost` component. */
+export const COMPONENT_SECRET = 'component-secret';
+
+function config(dir: string, port: number, componentPort: number): string {
   return `
 run_as_root = true
 daemonize = false
@@ -30,7 +35,8 @@ modules_disabled = { "s2s", "posix" }
 c2s_ports = { ${port} }
 c2s_interfaces = { "127.0.0.1" }
 s2s_ports = {}
-component_ports = {}
+component_ports = { ${componentPort} }
+component_interfaces = { "127.0.0.1" }
 http_ports = {}
 https_ports = {}
 c2s_require_encryption = true
@@ -41,6 +47,8 @@ ssl = { certificate = "${dir}/cert.pem", key = "${dir}/key.pem" }
 VirtualHost "localhost"
 Component "conference.localhost" "muc"
   muc_room_locking = false
+Component "echo.localhost"
+  component_secret = "${COMPONENT_SECRET}"
 `;
 }
 
@@ -54,8 +62,9 @@ export async function startProsody(accounts: Record<string, string>): Promise<Pr
   writeFileSync(join(dir, 'cert.pem'), cert);
   writeFileSync(join(dir, 'key.pem'), key, { mode: 0o644 });
   const conf = join(dir, 'prosody.cfg.lua');
+  const componentPort = await freeLoopbackPort();
   try {
-    writeFileSync(conf, config(dir, 0));
+    writeFileSync(conf, config(dir, 0, componentPort));
     for (const [user, password] of Object.entries(accounts)) {
       const r = spawnSync(prosodyctl, ['--config', conf, 'register', user, 'localhost', password], { encoding: 'utf8', timeout: 30_000 });
       if (r.status !== 0) throw new Error(`prosodyctl register ${user} failed: ${r.stdout}${r.stderr}`);
@@ -63,12 +72,13 @@ export async function startProsody(accounts: Record<string, string>): Promise<Pr
     const peer = await startPeerProgram({
       executable: prosody,
       args: (port) => {
-        writeFileSync(conf, config(dir, port));
+        writeFileSync(conf, config(dir, port, componentPort));
         return ['--config', conf, '-F'];
       },
     });
     return {
       port: peer.port,
+      componentPort,
       cert,
       log: peer.output,
       stop: async () => {
