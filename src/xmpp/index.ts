@@ -15,3 +15,6 @@ export { stanzaError } from './client/iq-tracker.js';
 export { XMPPComponent, XMPPComponentServerProtocol } from './component/component.js';
 export { handshakeDigest, checkHandshake } from './component/handshake.js';
 export { ScramServerExchange, scramCredentials, type ScramCredentials } from './scram-server.js';
+export { XMPPServerProtocol, type XMPPServerOptions } from './server/c2s.js';
+export { XMPPLocalRouter, stanzaErrorReply } from './server/router.js';
+export type { IXMPPAuthenticator, IXMPPRouter, IXMPPSession } from './server/interfaces.js';

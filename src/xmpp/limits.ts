@@ -19,11 +19,15 @@ export interface XMPPLimits {
   maxPendingIqs: number;
   /** Seconds between whitespace keepalives the client sends while idle (0: none). */
   keepaliveInterval: number;
+  /** The most failed SASL attempts a server allows on one connection before closing it. */
+  maxAuthFailures: number;
+  /** The most resources (connected sessions) one account may bind at once on a server. */
+  maxResourcesPerAccount: number;
   /** The most SCRAM iterations a client accepts from a server (a hostile server could ask for billions). */
   maxScramIterations: number;
 }
 
-/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations. */
+/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins and binds at most 10 resources per account. */
 export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxStanzaSize: 256 * 1024,
   maxDepth: 32,
@@ -33,6 +37,8 @@ export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxPendingIqs: 1000,
   keepaliveInterval: 60,
   maxScramIterations: 1_000_000,
+  maxAuthFailures: 3,
+  maxResourcesPerAccount: 10,
 });
 
 /** The defaults with `overrides` on top. */

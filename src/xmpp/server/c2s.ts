@@ -1,0 +1,233 @@
+/**
+ * `XMPPServerProtocol`: the server side of a client-to-server stream (RFC 6120): STARTTLS (required when
+ * the server has a certificate), SASL (SCRAM-SHA-256, SCRAM-SHA-1 from stored keys; PLAIN only over TLS),
+ * resource binding, then stanzas with their `from` stamped by the server (a client cannot spoof it), IQs to
+ * the server answered here (roster, disco, ping, session), and everything else handed to the router.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { Failure } from '../../defer/index.js';
+import type { ITransport, TLSOptions } from '../../internet/interfaces.js';
+import { isSecure } from '../../internet/capabilities.js';
+import { Protocol } from '../../internet/protocol.js';
+import { Element, el } from '../element.js';
+import { XMPPAuthError, XMPPStreamError } from '../errors.js';
+import { JID } from '../jid.js';
+import { xmppLimits, type XMPPLimits } from '../limits.js';
+import { NS } from '../namespaces.js';
+import { ScramServerExchange } from '../scram-server.js';
+import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
+import type { IXMPPAuthenticator, IXMPPRouter } from './interfaces.js';
+import { stanzaErrorReply } from './router.js';
+
+/** What an XMPP server connection needs. */
+export interface XMPPServerOptions {
+  /** The domain served (`localhost`). */
+  domain: string;
+  authenticator: IXMPPAuthenticator;
+  router: IXMPPRouter;
+  /** Node TLS options (`key`, `cert`) for STARTTLS; without them no STARTTLS is offered. */
+  tls?: TLSOptions;
+  /** Allow logging in without TLS when `tls` is given (default false: STARTTLS is required). */
+  allowCleartext?: boolean;
+  limits?: Partial<XMPPLimits>;
+}
+
+type State = 'tls' | 'auth' | 'bind' | 'bound' | 'closed';
+
+/** One client connection to the server. */
+export class XMPPServerProtocol extends Protocol<ITransport> {
+  /** The authenticated account, then the bound full JID. */
+  account: JID | undefined;
+  jid: JID | undefined;
+  readonly limits: XMPPLimits;
+  readonly domain: string;
+  readonly #parser: XMLStreamParser;
+  #state: State = 'tls';
+  #scram: ScramServerExchange | undefined;
+  #authFailures = 0;
+
+  constructor(readonly options: XMPPServerOptions) {
+    super();
+    this.domain = new JID(undefined, options.domain).domain;
+    this.limits = xmppLimits(options.limits);
+    this.#parser = new XMLStreamParser({ streamStart: (h) => this.#streamStart(h), element: (e) => this.#element(e), streamEnd: () => this.close() }, this.limits);
+  }
+
+  override connectionMade(): void {
+    this.#state = this.options.tls && !this.options.allowCleartext && !isSecure(this.transport) ? 'tls' : 'auth';
+  }
+
+  override dataReceived(data: Uint8Array): void {
+    if (this.#state === 'closed') return;
+    try {
+      this.#parser.feed(data);
+    } catch (e) {
+      if (!this.#parser.started) this.transport.write(streamHeader({ from: this.domain, id: newId() }));
+      this.#streamError(e instanceof XMPPStreamError ? e.condition : 'internal-server-error');
+    }
+  }
+
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.#state = 'closed';
+    if (this.jid) this.options.router.unbind(this.jid);
+  }
+
+  /** Writes a stanza to the client. */
+  deliver(stanza: Element): void {
+    if (this.#state === 'bound' && this.connected) this.transport.write(stanza.toXML(NS.CLIENT));
+  }
+
+  /** Ends the stream. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.transport.write(STREAM_END);
+    this.transport.loseConnection();
+  }
+
+  #streamError(condition: string): void {
+    if (this.#state === 'closed') return;
+    this.transport.write(streamErrorElement(condition).toXML(NS.CLIENT));
+    this.close();
+  }
+
+  #streamStart(header: Element): void {
+    this.transport.write(streamHeader({ from: this.domain, id: newId() }));
+    const to = JID.tryParse(header.getAttribute('to'));
+    if (!to || to.domain !== this.domain || to.local !== undefined) return this.#streamError('host-unknown');
+    const features = new Element('features', NS.STREAMS);
+    if (this.#state === 'tls') features.addElement('starttls', NS.TLS).addElement('required');
+    else if (this.#state === 'auth') {
+      const mechs = features.addElement('mechanisms', NS.SASL);
+      for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
+      if (isSecure(this.transport) && this.options.authenticator.checkPassword) mechs.addElement('mechanism').addContent('PLAIN');
+    } else if (this.#state === 'bind') {
+      features.addElement('bind', NS.BIND);
+      features.addElement('session', NS.SESSION).addElement('optional');
+    }
+    this.transport.write(features.toXML(NS.CLIENT));
+  }
+
+  #element(e: Element): void {
+    try {
+      if (this.#state === 'tls') return this.#startTLS(e);
+      if (this.#state === 'auth') return this.#auth(e);
+      if (e.name !== 'iq' && e.name !== 'message' && e.name !== 'presence') return this.#streamError('unsupported-stanza-type');
+      if (this.#state === 'bind') return this.#bind(e);
+      this.#stanza(e);
+    } catch (err) {
+      this.#streamError(err instanceof XMPPStreamError ? err.condition : 'internal-server-error');
+    }
+  }
+
+  #startTLS(e: Element): void {
+    if (e.name !== 'starttls' || e.namespace !== NS.TLS) return this.#streamError('policy-violation');
+    const t = this.transport as Partial<{ startTLS(o: TLSOptions, asServer?: boolean): void }>;
+    if (typeof t.startTLS !== 'function') {
+      this.transport.write(`<failure xmlns="${NS.TLS}"/>`);
+      return this.close();
+    }
+    this.transport.write(`<proceed xmlns="${NS.TLS}"/>`);
+    t.startTLS(this.options.tls!, true);
+    this.#state = 'auth';
+    this.#parser.reset();
+  }
+
+  #auth(e: Element): void {
+    if (e.namespace !== NS.SASL) return this.#streamError('not-authorized');
+    try {
+      if (e.name === 'auth') return this.#authStart(e.getAttribute('mechanism') ?? '', unb64(e.text));
+      if (e.name === 'response' && this.#scram) return this.#authFinish(unb64(e.text));
+      if (e.name === 'abort') throw new XMPPAuthError('aborted', 'aborted');
+      throw new XMPPAuthError('unexpected SASL element', 'malformed-request');
+    } catch (err) {
+      this.#scram = undefined;
+      const condition = err instanceof XMPPAuthError ? (err.condition ?? 'not-authorized') : 'malformed-request';
+      this.transport.write(el('failure', NS.SASL, {}, el(condition)).toXML(NS.CLIENT));
+      if (++this.#authFailures >= this.limits.maxAuthFailures) this.#streamError('policy-violation');
+    }
+  }
+
+  #authStart(mechanism: string, data: string): void {
+    const auth = this.options.authenticator;
+    if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-1') {
+      const hash = mechanism === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
+      this.#scram = new ScramServerExchange((u) => (JID.tryParse(`${u}@${this.domain}`) ? auth.scramCredentials(u, hash) : undefined));
+      const { challenge } = this.#scram.start(data);
+      this.transport.write(el('challenge', NS.SASL, {}, b64(challenge)).toXML(NS.CLIENT));
+      return;
+    }
+    if (mechanism === 'PLAIN' && isSecure(this.transport) && auth.checkPassword) {
+      const [, user = '', password = ''] = data.split('\0');
+      if (!JID.tryParse(`${user}@${this.domain}`) || !auth.checkPassword(user, password)) throw new XMPPAuthError('wrong password', 'not-authorized');
+      return this.#authenticated(user, '');
+    }
+    throw new XMPPAuthError(`mechanism ${mechanism} not offered`, 'invalid-mechanism');
+  }
+
+  #authFinish(data: string): void {
+    const scram = this.#scram!;
+    const verifier = scram.finish(data);
+    this.#authenticated(scram.username, b64(verifier));
+  }
+
+  #authenticated(user: string, additional: string): void {
+    this.#scram = undefined;
+    this.account = new JID(user, this.domain);
+    this.transport.write(el('success', NS.SASL, {}, ...(additional ? [additional] : [])).toXML(NS.CLIENT));
+    this.#state = 'bind';
+    this.#parser.reset();
+  }
+
+  #bind(e: Element): void {
+    const bind = e.getChild('bind', NS.BIND);
+    if (e.name !== 'iq' || e.getAttribute('type') !== 'set' || !bind) return this.#streamError('not-authorized');
+    const result = this.options.router.bind(this.account!, bind.getChildText('resource')?.trim() || undefined, { deliver: (s) => this.deliver(s) });
+    if (typeof result === 'string') return this.transport.write(stanzaErrorReply(e, result, result === 'conflict' ? 'cancel' : 'wait').toXML(NS.CLIENT));
+    this.jid = result;
+    this.#state = 'bound';
+    this.deliver(el('iq', NS.CLIENT, { type: 'result', id: e.getAttribute('id') }, el('bind', NS.BIND, {}, el('jid', '', {}, result.toString()))));
+  }
+
+  #stanza(e: Element): void {
+    const jid = this.jid!;
+    // The server, not the client, says who a stanza is from (RFC 6120 §8.1.2.1).
+    e.setAttribute('from', jid.toString());
+    const to = e.getAttribute('to');
+    const toJid = to === undefined ? undefined : JID.tryParse(to);
+    if (to !== undefined && toJid === undefined) return this.deliver(stanzaErrorReply(e, 'jid-malformed', 'modify'));
+    const forServer = e.name === 'iq' && (toJid === undefined || toJid.toString() === this.domain || toJid.equals(jid.bare()));
+    if (forServer) return this.#serverIq(e);
+    this.options.router.route(e, { jid, deliver: (s) => this.deliver(s) });
+  }
+
+  #serverIq(iq: Element): void {
+    const type = iq.getAttribute('type');
+    if (type !== 'get' && type !== 'set') return;
+    const child = iq.elements()[0];
+    const reply = (...children: Element[]) => this.deliver(el('iq', NS.CLIENT, { type: 'result', id: iq.getAttribute('id'), from: iq.getAttribute('to'), to: iq.getAttribute('from') }, ...children));
+    const ns = child?.namespace;
+    if (ns === NS.PING || ns === NS.SESSION) return reply();
+    if (ns === NS.ROSTER && type === 'get') return reply(el('query', NS.ROSTER));
+    if (ns === NS.DISCO_INFO && type === 'get') {
+      return reply(el('query', NS.DISCO_INFO, {}, el('identity', '', { category: 'server', type: 'im', name: 'Torsion' }), ...[NS.DISCO_INFO, NS.DISCO_ITEMS, NS.PING].map((v) => el('feature', '', { var: v }))));
+    }
+    if (ns === NS.DISCO_ITEMS && type === 'get') return reply(el('query', NS.DISCO_ITEMS));
+    this.deliver(stanzaErrorReply(iq, 'service-unavailable'));
+  }
+}
+
+function newId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function unb64(text: string): string {
+  const t = text.trim();
+  return t === '=' ? '' : Buffer.from(t, 'base64').toString('utf8');
+}

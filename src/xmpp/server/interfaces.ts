@@ -1,0 +1,33 @@
+/**
+ * The roles the XMPP client-to-server protocol depends on: who may log in, and where stanzas go.
+ * @module
+ */
+import type { Element } from '../element.js';
+import type { JID } from '../jid.js';
+import type { ScramCredentials } from '../scram-server.js';
+
+/** Checks logins. SCRAM needs stored keys; PLAIN (offered only over TLS) needs a password check. */
+export interface IXMPPAuthenticator {
+  /** The stored SCRAM credentials of `username` for this hash, or undefined (unknown user or no keys of that hash). */
+  scramCredentials(username: string, hash: 'sha1' | 'sha256'): ScramCredentials | undefined;
+  /** Checks a PLAIN password; leave out to offer no PLAIN. */
+  checkPassword?(username: string, password: string): boolean;
+}
+
+/** A bound session as the router sees it. */
+export interface IXMPPSession {
+  /** The full JID. */
+  readonly jid: JID;
+  /** Writes a stanza to this session's client. */
+  deliver(stanza: Element): void;
+}
+
+/** Where stanzas go once a session is bound. */
+export interface IXMPPRouter {
+  /** Binds `resource` (or a generated one when undefined) for `session`; returns the full JID, or a stanza error condition (`conflict`, `resource-constraint`). */
+  bind(account: JID, resource: string | undefined, session: Omit<IXMPPSession, 'jid'>): JID | string;
+  /** The session ended. */
+  unbind(jid: JID): void;
+  /** A stanza from a bound session, its `from` already set to the session's full JID, addressed elsewhere than the server itself. */
+  route(stanza: Element, from: IXMPPSession): void;
+}
