@@ -56,3 +56,13 @@ test('ScramServerExchange accepts the Torsion client with the right password and
   const final = s(client.challenge(b(unknown.start(s(client.initialResponse())).challenge)));
   assert.throws(() => unknown.finish(final), /wrong password/);
 });
+
+test('ScramServerExchange accepts the "y" GS2 flag (slixmpp sends it) and refuses channel binding it cannot do', async () => {
+  const { scramCredentials, ScramServerExchange } = await import('./scram-server.js');
+  const creds = scramCredentials('sha1', 'pencil', { iterations: 1024 });
+  assert.match(new ScramServerExchange(() => creds).start('y,,n=user,r=abc').challenge, /^r=abc/);
+  assert.throws(() => new ScramServerExchange(() => creds).start('p=tls-unique,,n=user,r=abc'), XMPPAuthError);
+  const server = new ScramServerExchange(() => creds);
+  server.start('y,,n=user,r=abc');
+  assert.throws(() => server.finish('c=biws,r=abc,p=AAAA'), /malformed/, 'the final message must repeat the GS2 header it began with');
+});

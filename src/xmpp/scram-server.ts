@@ -39,6 +39,7 @@ export class ScramServerExchange {
   #clientFirstBare = '';
   #serverFirst = '';
   #nonce = '';
+  #gs2Header = 'n,,';
   #creds: ScramCredentials | undefined;
   #known = false;
   /** The username the client gave (unescaped), once `start` ran. */
@@ -48,15 +49,17 @@ export class ScramServerExchange {
 
   /** Takes the client-first message; returns the server-first message. */
   start(clientFirst: string): { username: string; challenge: string } {
-    const m = /^n,(?:a=[^,]*)?,(n=([^,]*),r=([^,]+))$/.exec(clientFirst);
+    // "y" is a client able to bind channels that thinks we cannot (we cannot): accepted; "p=" (binding asked for) is not.
+    const m = /^([ny],(?:a=[^,]*)?,)(n=([^,]*),r=([^,]+))$/.exec(clientFirst);
     if (!m) throw new XMPPAuthError('malformed SCRAM client-first message (or channel binding asked for)', 'malformed-request');
-    this.#clientFirstBare = m[1]!;
-    this.username = m[2]!.replace(/=2C/g, ',').replace(/=3D/g, '=');
+    this.#gs2Header = m[1]!;
+    this.#clientFirstBare = m[2]!;
+    this.username = m[3]!.replace(/=2C/g, ',').replace(/=3D/g, '=');
     const creds = this.lookup(this.username);
     // An unknown user gets a challenge too (with a throwaway salt), so logins do not reveal who exists.
     this.#creds = creds ?? scramCredentials('sha256', randomBytes(8).toString('hex'), { iterations: 4096 });
     this.#known = creds !== undefined;
-    this.#nonce = m[3]! + this.serverNonce;
+    this.#nonce = m[4]! + this.serverNonce;
     this.#serverFirst = `r=${this.#nonce},s=${this.#creds.salt},i=${this.#creds.iterations}`;
     return { username: this.username, challenge: this.#serverFirst };
   }
@@ -64,12 +67,12 @@ export class ScramServerExchange {
   /** Takes the client-final message; returns the server-final (`v=...`) or throws {@link XMPPAuthError}. */
   finish(clientFinal: string): string {
     const creds = this.#creds;
-    const m = /^(c=biws,r=([^,]+)),p=([^,]+)$/.exec(clientFinal);
-    if (!creds || !m || m[2] !== this.#nonce) throw new XMPPAuthError('malformed SCRAM client-final message', 'malformed-request');
+    const m = /^(c=([^,]*),r=([^,]+)),p=([^,]+)$/.exec(clientFinal);
+    if (!creds || !m || m[3] !== this.#nonce || m[2] !== Buffer.from(this.#gs2Header).toString('base64')) throw new XMPPAuthError('malformed SCRAM client-final message', 'malformed-request');
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${m[1]}`;
     const storedKey = Buffer.from(creds.storedKey, 'base64');
     const signature = createHmac(creds.hash, storedKey).update(authMessage).digest();
-    const proof = Buffer.from(m[3]!, 'base64');
+    const proof = Buffer.from(m[4]!, 'base64');
     if (proof.length !== signature.length) throw new XMPPAuthError('wrong password', 'not-authorized');
     const clientKey = Buffer.from(proof.map((b, i) => b ^ signature[i]!));
     const ok = timingSafeEqual(createHash(creds.hash).update(clientKey).digest(), storedKey);

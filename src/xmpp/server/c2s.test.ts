@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Clock, StringTransport, connectedServerAndClient, failureResultOf, selfSignedCertificate, successResultOf } from '../../testing/index.js';
 import { XMPPClient } from '../client/client.js';
 import { el, type Element } from '../element.js';
-import { XMPPAuthError } from '../errors.js';
+import { XMPPAuthError, XMPPStanzaError } from '../errors.js';
 import { scramCredentials, type ScramCredentials } from '../scram-server.js';
 import type { IXMPPAuthenticator } from './interfaces.js';
 import { XMPPServerProtocol } from './c2s.js';
@@ -49,7 +49,7 @@ describe('XMPPServerProtocol with XMPPClient in memory', () => {
     assert.equal(got[0]?.getAttribute('from'), 'juliet@example.com/r', 'the client cannot choose its from');
     const unknown = j.client.sendIq(el('iq', 'jabber:client', { type: 'get', to: 'nobody@example.com/x' }));
     j.pump.flush();
-    assert.equal((failureResultOf(unknown).value as { condition: string }).condition, 'service-unavailable');
+    assert.equal((failureResultOf(unknown).value as XMPPStanzaError).condition, 'service-unavailable');
   });
 
   test('a wrong password fails with not-authorized; the connection closes after maxAuthFailures', () => {
