@@ -40,7 +40,7 @@ describe('XMPP server with slixmpp as the client', { timeout: 60_000 }, () => {
 
   test('slixmpp logs in with STARTTLS and SCRAM, gets the roster, and chats with a Torsion client', async () => {
     const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
-    const portNumber = (port.getHost() as { port: number }).port;
+    const portNumber = (port.getHost() as unknown as { port: number }).port;
     const romeo = new XMPPClient({ jid: 'romeo@localhost', password: 'orchard', resource: 'garden', clock: reactor, tlsOptions: { ca: cert } });
     romeo.messageReceived = (m) => romeo.sendMessage(m.getAttribute('from')!, `echo: ${m.getChildText('body') ?? ''}`);
     await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${portNumber}`), romeo);
