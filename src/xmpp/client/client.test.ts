@@ -22,7 +22,8 @@ function harness(options: Partial<XMPPClientOptions> = {}) {
   const client = new XMPPClient({ jid: 'juliet@example.com', password: 'pencil', resource: 'balcony', clock, ...options });
   const sent: Element[] = [];
   let headers = 0;
-  const reader = new XMLStreamParser({ streamStart: () => headers++, element: (e) => sent.push(e), streamEnd: () => {} });
+  const headerElements: Element[] = [];
+  const reader = new XMLStreamParser({ streamStart: (e) => (headers++, headerElements.push(e)), element: (e) => sent.push(e), streamEnd: () => {} });
   client.makeConnection(transport);
   const pump = () => {
     const text = transport.valueString();
@@ -41,7 +42,7 @@ function harness(options: Partial<XMPPClientOptions> = {}) {
     return sent[sent.length - 1]!;
   };
   pump();
-  return { clock, transport, client, sent, recv, last, headers: () => headers };
+  return { clock, transport, client, sent, recv, last, headers: () => headers, headerElements };
 }
 
 /** Drives a client through STARTTLS, SCRAM-SHA-256 and binding. */
@@ -62,11 +63,13 @@ describe('XMPPClient negotiation', () => {
   test('STARTTLS with verification, SCRAM-SHA-256 preferred, stream restarts, resource binding', () => {
     const h = harness();
     assert.equal(h.headers(), 1);
+    assert.equal(h.headerElements[0]!.getAttribute('from'), undefined, 'no account name in the clear');
     h.recv(HEADER + TLS_FEATURES);
     assert.equal(h.last().name, 'starttls');
     h.recv(`<proceed xmlns='${NS.TLS}'/>`);
     assert.deepEqual(h.transport.tls?.options, { servername: 'example.com', rejectUnauthorized: true });
     assert.equal(h.headers(), 2, 'the stream restarts after STARTTLS');
+    assert.equal(h.headerElements[1]!.getAttribute('from'), 'juliet@example.com', 'the account is named once TLS hides it');
     h.recv(HEADER + mechanisms('PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256'));
     assert.equal(h.last().name, 'auth');
     assert.equal(h.last().getAttribute('mechanism'), 'SCRAM-SHA-256');

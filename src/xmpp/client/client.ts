@@ -232,7 +232,9 @@ export class XMPPClient extends Protocol<ITransport> {
 
   #openStream(): void {
     this.#parser.reset();
-    this.transport.write(streamHeader({ to: this.#account.domain, from: this.#account.bare().toString() }));
+    // The account name goes in the header only once TLS hides it (RFC 6120 §4.7.1).
+    const from = isSecure(this.transport) ? this.#account.bare().toString() : undefined;
+    this.transport.write(streamHeader({ to: this.#account.domain, from }));
   }
 
   #close(err: Error | undefined): void {
