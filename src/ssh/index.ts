@@ -95,3 +95,5 @@ export { Manhole, ManholeFactory, type ManholeOptions } from './manhole/index.js
 export * from './userauth/index.js';
 export * from './connection/index.js';
 export { sshClientServices, type SSHClientServices, type SSHClientServicesOptions } from './client-services.js';
+export { SSHClient, type SSHClientConnectOptions, type SSHClientReactor } from './client.js';
+export { SSHCommandClientEndpoint, SSHCommandAddress, type SSHCommandEndpointOptions } from './command-endpoint.js';

@@ -61,6 +61,11 @@ export class ChannelTransport implements ITransport, IConsumer, IPushProducer {
     for (const d of data) this.write(d);
   }
 
+  /** Half-closes: sends EOF (the command's stdin ends) and keeps reading until the peer closes. */
+  loseWriteConnection(): void {
+    if (!this.disconnecting) this.channel.sendEOF();
+  }
+
   loseConnection(): void {
     if (this.disconnecting) return;
     this.disconnecting = true;

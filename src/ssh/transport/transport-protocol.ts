@@ -102,6 +102,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   #closed = false;
   #shutDownDone = false;
   #secureWaiters: Deferred<void>[] = [];
+  #closedWaiters: Deferred<void>[] = [];
+  #connectionGone = false;
   #secureDone = false;
 
   constructor(options: SSHTransportOptions = {}) {
@@ -148,6 +150,14 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     return d;
   }
 
+  /** A Deferred that fires once the underlying connection is gone (whatever ended it). */
+  whenClosed(): Deferred<void> {
+    if (this.#connectionGone) return Deferred.succeed<void>(undefined);
+    const d = new Deferred<void>();
+    this.#closedWaiters.push(d);
+    return d;
+  }
+
   override connectionMade(): void {
     this.#version = new VersionReader(this.isClient, this.limits);
     this.#versionTimer = this.clock.callLater(this.limits.versionTimeout, () => this.#fail(new SSHTimeoutError(`no version line within ${this.limits.versionTimeout} s`)));
@@ -179,6 +189,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     super.connectionLost(reason);
     const error = this.closeReason ?? (reason.value instanceof Error ? reason.value : new SSHError(String(reason.value)));
     this.#shutDown(error);
+    this.#connectionGone = true;
+    for (const d of this.#closedWaiters.splice(0)) d.callback(undefined);
   }
 
   // ---------------------------------------------------------------- ISSHTransport
