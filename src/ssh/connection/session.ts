@@ -12,10 +12,22 @@ import { SSHMalformedMessageError } from '../service-wire.js';
 import { SSHChannel, type SSHChannelOptions } from './channel.js';
 import { ChannelTransport } from './channel-transport.js';
 import type { ISession } from './interfaces.js';
-import { parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
+import { exitStatus, parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
 import { SSHSessionProcessProtocol } from './session-protocol.js';
 
 const log = new Logger({ namespace: 'torsion.ssh.session' });
+
+/**
+ * A subsystem that closes its channel ends as OpenSSH's `sftp-server` exiting does: with exit status 0
+ * first (scp in SFTP mode counts a missing status as a failure).
+ */
+class SubsystemTransport extends ChannelTransport {
+  override loseConnection(): void {
+    if (this.disconnecting) return;
+    if (this.channel.isOpen && !this.channel.closeSent) this.channel.sendRequest('exit-status', exitStatus(0)).addErrback(() => undefined);
+    super.loseConnection();
+  }
+}
 
 /** Builds the protocol of a subsystem (`sftp`, ...) for one session channel. */
 export type SubsystemFactory = (channel: SSHChannel) => IProtocol;
@@ -159,7 +171,7 @@ export class SSHSession extends SSHChannel {
     this.started = 'subsystem';
     const protocol = factory(this);
     this.#subsystem = protocol;
-    this.#subsystemTransport = new ChannelTransport(this, protocol);
+    this.#subsystemTransport = new SubsystemTransport(this, protocol);
     this.afterReply(() => {
       protocol.makeConnection(this.#subsystemTransport!);
       this.resumeProducing();
