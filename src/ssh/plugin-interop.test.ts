@@ -1,7 +1,7 @@
 /**
  * Interop: OpenSSH's `ssh`, `sftp`, `scp` and `sshpass` against the real `torsion ssh` command: the host
  * key made on first run, key and password logins, SFTP and both scp modes in `--root`, forwarding only for
- * keys that allow it and only to `--forward-allow`, a key's `command=`.
+ * keys that allow it and only to `--forward-allow`, a key's `command=`, the manhole as a key login's shell.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ describe('torsion ssh with OpenSSH clients', () => {
       writeFileSync(join(dir, 'keys', user), `${prefix}${key.publicKey.toString()}\n`);
     }
     server = await startSSHCommand(
-      ['--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', root, '--auth', 'memory:dave:secret', '--forward-allow', `127.0.0.1:${echoPort}`],
+      ['--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', root, '--auth', 'memory:dave:secret', '--forward-allow', `127.0.0.1:${echoPort}`, '--manhole'],
       dir,
     );
     const hostKey = await Key.fromFile(join(dir, 'host_key'));
@@ -156,6 +156,15 @@ describe('torsion ssh with OpenSSH clients', () => {
     } finally {
       child.kill();
     }
+  });
+
+  test('--manhole: a key login gets the REPL as its shell; a password login gets /bin/sh', { timeout: 30_000 }, async () => {
+    const repl = await run(ssh, ['-T', ...sshArgs('alice')], 'typeof app.startService\n6 * 7\n.exit\n');
+    assert.match(repl.stdout, /'function'/, repl.stderr);
+    assert.match(repl.stdout, /\b42\b/);
+    const sshpass = requirePeer('sshpass', 'sshpass');
+    const shell = await run(sshpass, ['-p', 'secret', ssh, '-T', ...common(), '-o', 'PubkeyAuthentication=no', '-p', String(server.port), 'dave@127.0.0.1'], 'echo "shell $USER"\n');
+    assert.equal(shell.stdout, 'shell dave\n', shell.stderr);
   });
 
   test('a key with command= runs that command whatever was asked, and gets no SFTP', { timeout: 30_000 }, async () => {

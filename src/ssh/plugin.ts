@@ -33,6 +33,7 @@ import type { ISession, PtyRequest } from './connection/interfaces.js';
 import { ProcessSession } from './connection/process-session.js';
 import type { SSHSessionProcessProtocol } from './connection/session-protocol.js';
 import { Key } from './keys/key.js';
+import { Manhole } from './manhole/manhole.js';
 import { RootFilesystem } from './sftp/server/root-filesystem.js';
 import { SFTPServer } from './sftp/server/server.js';
 import { SSHServerTransport } from './transport/server.js';
@@ -54,6 +55,8 @@ export interface SSHApplicationOptions {
   root: string;
   /** `host:port` destinations forwarding may reach (none by default). */
   forwardAllow?: readonly string[];
+  /** Key logins get the manhole (a JavaScript REPL into this process) as their shell instead of `/bin/sh`. */
+  manhole?: boolean;
   reactor?: IReactor;
 }
 
@@ -121,6 +124,8 @@ class SSHPluginRealm implements IRealm {
     readonly root: string,
     readonly forwardAllow: readonly string[],
     readonly reactor: IReactor,
+    /** The manhole's globals, when `--manhole` is on. */
+    readonly manhole: Record<string, unknown> | undefined,
   ) {}
 
   requestAvatar(avatarId: AvatarId, mind: unknown, ...interfaces: AvatarInterface[]): Deferred<LoginResult> {
@@ -137,6 +142,8 @@ class SSHPluginRealm implements IRealm {
       // A forced command is all the key may run: no SFTP beside it.
       subsystems: forced === undefined ? { sftp: () => new SFTPServer(new RootFilesystem(this.root)) } : {},
       ...(forced === undefined ? {} : { session: (u: ConchUser) => new ForcedCommandSession(process(u.username), forced) }),
+      // The manhole can do anything the process can: key logins only, never a password.
+      ...(this.manhole !== undefined && options !== undefined && forced === undefined ? { shell: () => new Manhole({ namespace: this.manhole! }) } : {}),
     });
     return Deferred.succeed([IConchUserAvatar, user, () => undefined] as LoginResult);
   }
@@ -162,7 +169,7 @@ export class SSHApplication extends MultiService {
     const reactor = config.reactor ?? defaultReactor;
     const root = resolve(config.root);
     const keyChecker = config.authorizedKeys === undefined ? undefined : new SSHPublicKeyChecker(new AuthorizedKeysFiles(authorizedKeysDirectory(resolve(config.authorizedKeys))), { clock: reactor });
-    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor), config.checkers, keyChecker, reactor);
+    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined), config.checkers, keyChecker, reactor);
     this.factory = new Factory();
     this.factory.buildProtocol = () =>
       new SSHServerTransport({ hostKeys: [this.hostKey!], clock: reactor, services: { 'ssh-userauth': () => new SSHUserAuthServer({ portal: this.portal, clock: reactor }) } });
@@ -214,6 +221,7 @@ export function sshOptions(options: PluginOptions): SSHApplicationOptions {
     ...(authorizedKeys === undefined ? {} : { authorizedKeys }),
     root,
     forwardAllow,
+    manhole: options.manhole === true,
   };
 }
 
@@ -225,6 +233,7 @@ export const sshPlugin: Plugin = {
     { name: 'host-key', description: 'Host key file (an Ed25519 key is made there, mode 0600, when missing)', default: './ssh_host_ed25519_key', metavar: 'file' },
     { name: 'authorized-keys', description: 'Folder of authorized_keys files, one per user, named after the user', metavar: 'dir' },
     { name: 'root', description: 'Working directory of sessions and root of SFTP', metavar: 'dir' },
+    { name: 'manhole', description: 'Key logins get a JavaScript REPL into this process as their shell (full power over the server)', type: 'boolean' },
     { name: 'forward-allow', description: 'HOST:PORT (or HOST:*) that forwarding may reach, for keys that allow forwarding (default: none)', multiple: true, metavar: 'host:port' },
   ]),
   epilog: `${LISTEN_HELP}\nSessions run as the server's own OS user: --root is a working directory, not a privilege boundary.`,

@@ -36,6 +36,8 @@ export interface ConchUserOptions {
   path?: string;
   /** Subsystems by name (`sftp`, ...). */
   subsystems?: Readonly<Record<string, SubsystemFactory>>;
+  /** A protocol to run as the shell (the manhole) instead of the session's `openShell`. */
+  shell?: SubsystemFactory;
   /** Environment variables sessions accept (`LANG`, `LC_*` by default; `*` ends a prefix). */
   acceptEnv?: readonly string[];
   /**
@@ -70,7 +72,7 @@ export class ConchUser implements IConchUser {
     this.#remoteForwards = new RemoteForwards(reactor, allow);
     this.channelLookup.set('session', () => {
       const session = options.session?.(this) ?? new ProcessSession({ reactor, username, path: options.path });
-      return new SSHSession({ session, subsystems, acceptEnv: options.acceptEnv });
+      return new SSHSession({ session, subsystems, acceptEnv: options.acceptEnv, ...(options.shell === undefined ? {} : { shell: options.shell }) });
     });
     this.channelLookup.set('direct-tcpip', (data) => openDirectTCPIP(reactor, allow, data));
     for (const name of ['tcpip-forward', 'cancel-tcpip-forward']) {

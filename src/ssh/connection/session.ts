@@ -38,6 +38,8 @@ export interface SSHSessionOptions extends SSHChannelOptions {
   session: ISession;
   /** Subsystems by name. */
   subsystems?: ReadonlyMap<string, SubsystemFactory>;
+  /** A protocol to run as the shell (a REPL such as the manhole) instead of the session's `openShell`. */
+  shell?: SubsystemFactory;
   /**
    * Environment variables the peer may set: exact names, or prefixes ending in `*` (`LC_*`). Others are
    * refused. Default `LANG` and `LC_*`, as Debian's sshd.
@@ -93,6 +95,7 @@ export class SSHSession extends SSHChannel {
         }
         case 'shell':
           if (this.started !== undefined) return false;
+          if (this.#options.shell !== undefined) return this.#startProtocol('shell', this.#options.shell);
           this.started = 'shell';
           this.#start(() => this.session.openShell(this.#processProtocol()));
           return true;
@@ -168,7 +171,12 @@ export class SSHSession extends SSHChannel {
   #startSubsystem(name: string): boolean {
     const factory = this.#options.subsystems?.get(name);
     if (this.started !== undefined || factory === undefined) return false;
-    this.started = 'subsystem';
+    return this.#startProtocol('subsystem', factory);
+  }
+
+  /** Runs a protocol over the channel (a subsystem, or a protocol shell). */
+  #startProtocol(what: string, factory: SubsystemFactory): boolean {
+    this.started = what;
     const protocol = factory(this);
     this.#subsystem = protocol;
     this.#subsystemTransport = new SubsystemTransport(this, protocol);
