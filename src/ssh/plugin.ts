@@ -186,7 +186,7 @@ export class SSHApplication extends MultiService {
   }
 
   override startService(): Deferred<void> {
-    return loadOrMakeHostKey(this.config.hostKeyFile).addCallback((key) => {
+    return loadOrMakeHostKey(this.config.hostKeyFile).addCallback((key): Deferred<void> => {
       this.hostKey = key;
       log.info('host key {type} {fingerprint}', { type: key.sshType(), fingerprint: key.fingerprint() });
       return super.startService();
