@@ -47,8 +47,9 @@ describe('torsion ssh with OpenSSH clients', () => {
     mkdirSync(join(dir, 'keys'));
     echo = reactor.listenTCP(0, Factory.forProtocol(OneShotEcho), { interface: '127.0.0.1' });
     echoPort = (echo.getHost() as unknown as { port: number }).port;
-    // alice: a plain key (forwarding allowed); bob: `restrict`; carol: `no-port-forwarding` and a forced command.
-    const options: Record<string, string> = { alice: '', bob: 'restrict ', carol: 'no-port-forwarding,command="echo forced:$SSH_ORIGINAL_COMMAND" ' };
+    // alice: a plain key (forwarding allowed); bob: `restrict`; carol: `no-port-forwarding` and a forced
+    // command; erin: only from an address the tests never use.
+    const options: Record<string, string> = { alice: '', bob: 'restrict ', carol: 'no-port-forwarding,command="echo forced:$SSH_ORIGINAL_COMMAND" ', erin: 'from="192.0.2.1" ' };
     for (const [user, prefix] of Object.entries(options)) {
       const key = await Key.generate('ed25519');
       keyFile[user] = join(dir, `id_${user}`);
@@ -165,6 +166,14 @@ describe('torsion ssh with OpenSSH clients', () => {
     const sshpass = requirePeer('sshpass', 'sshpass');
     const shell = await run(sshpass, ['-p', 'secret', ssh, '-T', ...common(), '-o', 'PubkeyAuthentication=no', '-p', String(server.port), 'dave@127.0.0.1'], 'echo "shell $USER"\n');
     assert.equal(shell.stdout, 'shell dave\n', shell.stderr);
+  });
+
+  test('a key with from= is refused from another address', { timeout: 30_000 }, async () => {
+    const r = await run(ssh, [...sshArgs('erin'), 'true']);
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /Permission denied/);
+    const restricted = await run(ssh, [...asUser('bob'), '-p', String(server.port), 'bob@127.0.0.1', 'echo restricted-but-in']);
+    assert.equal(restricted.stdout, 'restricted-but-in\n', restricted.stderr);
   });
 
   test('a key with command= runs that command whatever was asked, and gets no SFTP', { timeout: 30_000 }, async () => {
