@@ -186,11 +186,14 @@ export class SSHApplication extends MultiService {
   }
 
   override startService(): Deferred<void> {
-    return loadOrMakeHostKey(this.config.hostKeyFile).addCallback((key): Deferred<void> => {
-      this.hostKey = key;
-      log.info('host key {type} {fingerprint}', { type: key.sshType(), fingerprint: key.fingerprint() });
-      return super.startService();
-    });
+    return Deferred.fromPromise(
+      (async () => {
+        const key = await loadOrMakeHostKey(this.config.hostKeyFile);
+        this.hostKey = key;
+        log.info('host key {type} {fingerprint}', { type: key.sshType(), fingerprint: key.fingerprint() });
+        await super.startService();
+      })(),
+    );
   }
 }
 
