@@ -10,6 +10,7 @@ export { DelayedCall } from '../time/delayed-call.js';
 export { defaultReactor, installReactor, type InstallReactorOptions } from '../time/default-reactor.js';
 export { NodeReactor, reactor, ReactorAlreadyRunning, ReactorNotRunning, type RunOptions } from './reactor.js';
 export { SocketTransport } from './socket-transport.js';
+export { adoptSocket } from './adopt.js';
 export { HIGH_WATER, LOW_WATER, DEFAULT_WRITE_BUFFER_LIMITS, isSecure, sslOf, writeBufferLimits } from './capabilities.js';
 export { ListeningPort } from './port.js';
 export { StreamConnector } from './connector.js';

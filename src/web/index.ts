@@ -26,3 +26,4 @@ export { NameVirtualHost, hostName } from './vhost.js';
 export { ReverseProxyResource } from './proxy.js';
 export * from './client/index.js';
 export * from './websocket/index.js';
+export * from './node-handler/index.js';
