@@ -5,3 +5,4 @@
  */
 export { toNodeHandler, type NodeHandler, type NodeHandlerOptions } from './to-node-handler.js';
 export { NODE_HANDLER_LIMITS } from './limits.js';
+export { NodeHandlerResource, type NodeHandlerResourceOptions, type NodeRequestListener, type NodeHandlerLimits } from './node-handler-resource.js';
