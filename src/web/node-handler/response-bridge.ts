@@ -77,6 +77,15 @@ export class ResponseBridge implements IStreamTransport {
     for (const d of data) this.write(d);
   }
 
+  /** Holds writes until the matching `uncork`, so a head and its body leave Node together. */
+  cork(): void {
+    this.res.cork();
+  }
+
+  uncork(): void {
+    this.res.uncork();
+  }
+
   loseConnection(): void {
     if (this.disconnecting) return;
     this.disconnecting = true;
