@@ -97,11 +97,14 @@ describe('NodeHandlerResource serving Express 5', () => {
     assert.deepEqual(JSON.parse(r.text), { got: { a: 1 } });
   });
 
-  test('a 100 MiB streamed body with bounded memory', async () => {
+  test('a 100 MiB streamed body with bounded memory', async (t) => {
     const r = await call(server.number, 'POST', '/api/count', (req) => streamBytes(req, 100 * MiB));
     const { bytes, rssGrowth } = JSON.parse(r.text) as { bytes: number; rssGrowth: number };
     assert.equal(bytes, 100 * MiB);
-    assert.ok(rssGrowth < 40 * MiB, `RSS grew by ${rssGrowth} bytes`);
+    t.diagnostic(`RSS growth while receiving: ${(rssGrowth / MiB).toFixed(1)} MiB`);
+    // The peak includes garbage not yet collected (it stays the same for a 300 MiB body); a body held in
+    // memory would add its 100 MiB.
+    assert.ok(rssGrowth < 48 * MiB, `RSS grew by ${rssGrowth} bytes`);
   });
 
   test('a slow client pauses the app’s response (res.write returns false)', async () => {
@@ -195,10 +198,12 @@ describe('NodeHandlerResource serving fastify 5', () => {
     assert.deepEqual(JSON.parse(r.text), { got: { b: 2 } });
   });
 
-  test('a 100 MiB streamed body', async () => {
+  test('a 100 MiB streamed body', async (t) => {
     const rss0 = process.memoryUsage().rss;
     const r = await call(server.number, 'POST', '/f/count', (req) => streamBytes(req, 100 * MiB), { 'content-type': 'application/octet-stream' });
     assert.deepEqual(JSON.parse(r.text), { bytes: 100 * MiB });
-    assert.ok(process.memoryUsage().rss - rss0 < 40 * MiB);
+    const growth = process.memoryUsage().rss - rss0;
+    t.diagnostic(`RSS growth: ${(growth / MiB).toFixed(1)} MiB`);
+    assert.ok(growth < 48 * MiB, `RSS grew by ${growth} bytes`);
   });
 });

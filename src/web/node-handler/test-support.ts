@@ -88,12 +88,17 @@ export class Counter extends Resource {
 export class Delayed extends Resource {
   override isLeaf = true;
   finished: Promise<string>;
+  /** Resolves once a request is being rendered. */
+  rendered: Promise<void>;
   #settle!: (how: string) => void;
+  #rendered!: () => void;
   constructor(readonly later: () => Promise<void>) {
     super();
     this.finished = new Promise((r) => (this.#settle = r));
+    this.rendered = new Promise((r) => (this.#rendered = r));
   }
   renderGET(request: Request): typeof NOT_DONE_YET {
+    this.#rendered();
     request.setHeader('content-type', 'text/plain');
     request.write(`prepath=${request.prepath.join('/')} postpath=${request.postpath.join('/')};`);
     request.notifyFinish().addCallbacks(

@@ -145,7 +145,7 @@ describe('toNodeHandler inside node:http', () => {
 
   test('NOT_DONE_YET: a delayed response, and a client going away cancels the request', async () => {
     const pending = call(port, 'GET', '/app/delayed/x');
-    await new Promise((r) => setTimeout(r, 50));
+    await delayed.rendered;
     release();
     const r = await pending;
     assert.equal(r.text, 'prepath=app/delayed postpath=x;done');
@@ -193,12 +193,15 @@ describe('toNodeHandler inside Express 5', () => {
     assert.equal((await call(port, 'POST', '/app/hello', 'xyz', { 'content-type': 'text/plain' })).text, 'you sent xyz');
   });
 
-  test('a 100 MiB streamed body with bounded memory', async () => {
+  test('a 100 MiB streamed body with bounded memory', async (t) => {
     const total = 100 * 1024 * 1024;
     const r = await call(port, 'POST', '/app/upload', (req) => streamBytes(req, total));
     const { bytes, rssGrowth } = JSON.parse(r.text) as { bytes: number; rssGrowth: number };
     assert.equal(bytes, total);
-    assert.ok(rssGrowth < 40 * 1024 * 1024, `RSS grew by ${rssGrowth} bytes`);
+    t.diagnostic(`RSS growth while receiving: ${(rssGrowth / 1024 / 1024).toFixed(1)} MiB`);
+    t.diagnostic(`RSS growth while receiving: ${(rssGrowth / 1024 / 1024).toFixed(1)} MiB`);
+    // The peak includes garbage not yet collected; a body held in memory would add its 100 MiB.
+    assert.ok(rssGrowth < 48 * 1024 * 1024, `RSS grew by ${rssGrowth} bytes`);
   });
 
   test('a WebSocket through Express’s server upgrade event', async () => {
@@ -238,11 +241,14 @@ describe('toNodeHandler inside fastify 5', () => {
     assert.equal((await call(port, 'POST', '/app/hello', 'pq', { 'content-type': 'text/plain' })).text, 'you sent pq');
   });
 
-  test('a 100 MiB streamed body with bounded memory', async () => {
+  test('a 100 MiB streamed body with bounded memory', async (t) => {
     const total = 100 * 1024 * 1024;
     const r = await call(port, 'POST', '/app/upload', (req) => streamBytes(req, total), { 'content-type': 'application/octet-stream' });
     const { bytes, rssGrowth } = JSON.parse(r.text) as { bytes: number; rssGrowth: number };
     assert.equal(bytes, total);
-    assert.ok(rssGrowth < 40 * 1024 * 1024, `RSS grew by ${rssGrowth} bytes`);
+    t.diagnostic(`RSS growth while receiving: ${(rssGrowth / 1024 / 1024).toFixed(1)} MiB`);
+    t.diagnostic(`RSS growth while receiving: ${(rssGrowth / 1024 / 1024).toFixed(1)} MiB`);
+    // The peak includes garbage not yet collected; a body held in memory would add its 100 MiB.
+    assert.ok(rssGrowth < 48 * 1024 * 1024, `RSS grew by ${rssGrowth} bytes`);
   });
 });
