@@ -230,6 +230,7 @@ describe('toNodeHandler inside fastify 5', () => {
     // fastify parses the body itself unless told otherwise; the raw stream must reach Torsion untouched.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    app.server.on('upgrade', handler.upgrade);
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
   });
@@ -250,5 +251,17 @@ describe('toNodeHandler inside fastify 5', () => {
     t.diagnostic(`RSS growth while receiving: ${(rssGrowth / 1024 / 1024).toFixed(1)} MiB`);
     // The peak includes garbage not yet collected; a body held in memory would add its 100 MiB.
     assert.ok(rssGrowth < 48 * 1024 * 1024, `RSS grew by ${rssGrowth} bytes`);
+  });
+
+  test('a WebSocket through fastify’s server upgrade event', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/app/ws`);
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('from fastify'));
+      ws.on('message', (m) => resolve(String(m)));
+      ws.on('error', reject);
+    });
+    assert.equal(reply, 'FROM FASTIFY');
+    ws.close();
+    await new Promise((r) => ws.on('close', r));
   });
 });
