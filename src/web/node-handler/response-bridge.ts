@@ -57,6 +57,11 @@ export class ResponseBridge implements IStreamTransport {
     req.on('error', () => this.#connectionLost(new ConnectionLost('Connection to the other side was lost: the request failed.')));
   }
 
+  /** True once the channel was told the connection ended: request bytes still arriving are dropped. */
+  get closed(): boolean {
+    return this.#lost;
+  }
+
   /** Connects `protocol` (calls `makeConnection`). */
   start(protocol: IProtocol): void {
     this.#protocol = protocol;

@@ -55,6 +55,7 @@ export function toNodeHandler(siteOrResource: Site | IResource, options: NodeHan
     const chunked = req.headers['transfer-encoding'] !== undefined;
     channel.dataReceived(requestHead(req, chunked ? 'transfer-encoding: chunked\r\nconnection: close\r\n' : 'connection: close\r\n'));
     req.on('data', (chunk: Buffer) => {
+      if (bridge.closed) return;
       if (chunked) {
         channel.dataReceived(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
         channel.dataReceived(chunk);
@@ -62,7 +63,7 @@ export function toNodeHandler(siteOrResource: Site | IResource, options: NodeHan
       } else channel.dataReceived(chunk);
     });
     req.on('end', () => {
-      if (chunked) channel.dataReceived(LAST_CHUNK);
+      if (chunked && !bridge.closed) channel.dataReceived(LAST_CHUNK);
     });
   };
   const upgrade = (req: IncomingMessage, _socket: Duplex, head: Buffer): void => {
