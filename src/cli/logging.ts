@@ -1,6 +1,6 @@
 /**
- * The command's own options, which every plugin accepts too: `--log-level` and `--log-format`, and the
- * log observer they describe. Debug lines are left out unless asked for.
+ * The command's own options, which every plugin accepts too: `--log-level`, `--log-format` and `--workers`,
+ * and the log observer they describe. Debug lines are left out unless asked for.
  * @module
  */
 import { UsageError, type PluginOption, type PluginOptions } from '../app/index.js';
@@ -15,6 +15,7 @@ export const COMMAND_OPTIONS: readonly PluginOption[] = [
     metavar: 'level',
   },
   { name: 'log-format', description: 'text (one line per event) or json (one JSON object per line)', default: 'text', metavar: 'format' },
+  { name: 'workers', description: 'Worker processes serving the same endpoints (a number, or auto for one per CPU)', default: '1', metavar: 'N' },
 ];
 
 /** What the logging options ask for. */

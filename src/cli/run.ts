@@ -9,7 +9,9 @@ import { maybeDeferred, type Failure } from '../defer/index.js';
 import { reactor as defaultReactor, type NodeReactor } from '../internet/index.js';
 import { Logger, globalLogBeginner, type LogOutput } from '../logger/index.js';
 import { AUTH_HELP, commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, takesAuth, UsageError, type IService, type PluginOption, type PluginOptions } from '../app/index.js';
+import cluster from 'node:cluster';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
+import { announceReady, parseWorkers, WorkerSupervisor } from './workers.js';
 import './plugins.js';
 
 const log = new Logger({ namespace: 'torsion.cli' });
@@ -84,6 +86,8 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
   try {
     const options = parseOptions([...plugin.options, ...common], rest);
     globalLogBeginner.beginLoggingTo([logObserver(logSettings(options), io.stderr)]);
+    const workers = parseWorkers(options.workers);
+    if (workers > 1 && cluster.isPrimary) return await runWorkers(plugin.name, workers, reactor);
     service = await plugin.makeService(options, { reactor });
   } catch (e) {
     const usage = e instanceof UsageError;
@@ -100,6 +104,7 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
     log.info('starting {plugin} (pid {pid})', { plugin: plugin.name, pid: process.pid });
     maybeDeferred(() => service.privilegedStartService())
       .addCallback(() => service.startService())
+      .addCallback(() => announceReady())
       .addErrback((f: Failure) => {
         log.failure('{plugin} could not start', f, { plugin: plugin.name }, 'critical');
         status = EXIT_FAILURE;
@@ -108,5 +113,37 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
   });
   await reactor.run();
   log.info('{plugin} stopped', { plugin: plugin.name });
+  return status;
+}
+
+/**
+ * The primary process of `--workers N`: forks the workers (each runs this command again and the plugin's
+ * service), replaces those that die, rolls them over on SIGHUP and drains them on SIGTERM/SIGINT.
+ */
+async function runWorkers(plugin: string, count: number, reactor: NodeReactor): Promise<number> {
+  const supervisor = new WorkerSupervisor(count, reactor);
+  let status = EXIT_OK;
+  const onHangUp = (): void => {
+    supervisor.rollingRestart().catch((e: unknown) => log.error('rolling restart stopped: {error}', { error: String(e) }));
+  };
+  process.on('SIGHUP', onHangUp);
+  reactor.addSystemEventTrigger('before', 'shutdown', () => supervisor.stop());
+  reactor.callWhenRunning(() => {
+    supervisor.start().then(
+      () => log.info('{count} workers of {plugin} ready (primary pid {pid})', { count, plugin, pid: process.pid }),
+      (e: unknown) => {
+        log.critical('{plugin} workers could not start: {error}', { plugin, error: String(e) });
+        status = EXIT_FAILURE;
+        // A SIGTERM while starting already stops the reactor (and fails the start); only stop it otherwise.
+        if (!supervisor.stopping) reactor.stop();
+      },
+    );
+  });
+  try {
+    await reactor.run();
+  } finally {
+    process.off('SIGHUP', onHangUp);
+  }
+  log.info('{plugin} workers stopped', { plugin });
   return status;
 }

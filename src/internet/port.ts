@@ -4,6 +4,7 @@
  * cannot be bound throws `CannotListenError` from the listen call.
  * @module
  */
+import cluster from 'node:cluster';
 import * as net from 'node:net';
 import { Deferred } from '../defer/index.js';
 import { CannotListenError } from './error.js';
@@ -31,8 +32,14 @@ export function bindNow(server: net.Server, target: BindTarget): void {
   const onError = (e: Error): void => {
     asyncError = e;
   };
-  server.once('error', onError);
   const backlog = target.backlog ?? 511;
+  if (cluster.isWorker && !('path' in target)) {
+    // A cluster worker asks its primary for the listening socket, which every worker shares; the answer
+    // comes later, so the port reports it through `whenBound`.
+    server.listen({ port: target.port, host: target.host === '' ? undefined : target.host, backlog });
+    return;
+  }
+  server.once('error', onError);
   if ('path' in target) {
     server.listen({ path: target.path, backlog });
   } else if (target.host === undefined || target.host === '') {
@@ -90,6 +97,27 @@ export class ListeningPort implements IListeningPort {
       return;
     }
     SocketTransport.connect(socket, protocol, this.#context);
+  }
+
+  /**
+   * Fires once the socket is bound: at once, except in a cluster worker, where the primary binds it; fails
+   * with `CannotListenError` if that bind fails.
+   */
+  whenBound(): Deferred<void> {
+    if (this.server.listening) return Deferred.succeed<void>(undefined);
+    const d = new Deferred<void>();
+    const onError = (e: Error): void => {
+      this.server.removeListener('listening', onListening);
+      this.resources?.delete(this);
+      d.errback(new CannotListenError(`cannot listen on ${this.getHost()}: ${e.message}`, { cause: e }));
+    };
+    const onListening = (): void => {
+      this.server.removeListener('error', onError);
+      d.callback(undefined);
+    };
+    this.server.once('error', onError);
+    this.server.once('listening', onListening);
+    return d;
   }
 
   /** The bound address (with the real port when 0 was asked for). */

@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import { TCP_ADDRESSES, tcpAddress } from './addresses.js';
 import { StreamConnector } from './connector.js';
-import type { ConnectOptions, IClientFactory, IProtocolFactory, IReactorTime, ListenOptions } from './interfaces.js';
+import type { ConnectOptions, IAddress, IClientFactory, IProtocolFactory, IReactorTime, ListenOptions } from './interfaces.js';
 import { ListeningPort, bindNow } from './port.js';
 import type { ReactorResources } from './reactor-resources.js';
 
@@ -27,9 +27,15 @@ const SERVER_OPTIONS: net.ServerOpts = { allowHalfOpen: true };
 export function listenTCP(reactor: ReactorLike, port: number, factory: IProtocolFactory, options: ListenOptions = {}): ListeningPort {
   const server = net.createServer(SERVER_OPTIONS);
   bindNow(server, { port, host: options.interface, backlog: options.backlog });
-  const bound = server.address() as net.AddressInfo;
-  const host = tcpAddress(bound.address, bound.port);
-  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'connection', () => host);
+  // In a cluster worker the bind completes later (see bindNow): until then the address is the one asked for.
+  let host: IAddress | undefined;
+  const address = (): IAddress => {
+    const bound = server.address() as net.AddressInfo | null;
+    if (bound !== null) host = tcpAddress(bound.address, bound.port);
+    return host ?? tcpAddress(options.interface || '::', port);
+  };
+  address();
+  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'connection', address);
 }
 
 /** Connects to `host`:`port` (a name is resolved by the system resolver); returns the connector. */

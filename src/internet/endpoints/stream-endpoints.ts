@@ -7,9 +7,15 @@ import type { IListeningPort, IProtocol, IProtocolFactory, IReactorSSL, IReactor
 import { EndpointClientFactory } from './client-factory.js';
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from './interfaces.js';
 
+/** A port whose bind may complete later (a cluster worker's, see `ListeningPort.whenBound`). */
+interface MaybePendingPort extends IListeningPort {
+  whenBound?(): Deferred<void>;
+}
+
 function listening(fn: () => IListeningPort): Deferred<IListeningPort> {
   try {
-    return Deferred.succeed(fn());
+    const port: MaybePendingPort = fn();
+    return port.whenBound ? port.whenBound().addCallback(() => port) : Deferred.succeed<IListeningPort>(port);
   } catch (e) {
     return Deferred.fail<IListeningPort>(e);
   }
