@@ -13,6 +13,11 @@ export interface WorkerLimits {
   maxRestartDelay: number;
   /** A worker alive this long resets the back-off: its death is not part of a crash loop. */
   stableAfter: number;
+  /**
+   * How long a stopping worker, once it stopped listening, waits for its open connections to finish on their
+   * own before its reactor closes them.
+   */
+  drainTime: number;
   /** How long a draining worker has to close its connections before it is killed (SIGTERM, SIGHUP). */
   gracePeriod: number;
   /** How long a replacement worker has to start listening during a rolling restart (SIGHUP). */
@@ -25,6 +30,7 @@ export const WORKER_LIMITS: Readonly<WorkerLimits> = Object.freeze({
   restartDelay: 0.5,
   maxRestartDelay: 30,
   stableAfter: 10,
+  drainTime: 10,
   gracePeriod: 30,
   readyTimeout: 60,
 });

@@ -11,7 +11,8 @@ import { Logger, globalLogBeginner, type LogOutput } from '../logger/index.js';
 import { AUTH_HELP, commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp, takesAuth, UsageError, type IService, type PluginOption, type PluginOptions } from '../app/index.js';
 import cluster from 'node:cluster';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
-import { announceReady, parseWorkers, WorkerSupervisor } from './workers.js';
+import { WORKER_LIMITS } from './limits.js';
+import { announceReady, drainConnections, parseWorkers, WorkerSupervisor } from './workers.js';
 import './plugins.js';
 
 const log = new Logger({ namespace: 'torsion.cli' });
@@ -98,7 +99,10 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
   let status = EXIT_OK;
   reactor.addSystemEventTrigger('before', 'shutdown', () => {
     log.info('stopping {plugin}', { plugin: plugin.name });
-    return service.running ? service.stopService() : undefined;
+    const stopped = service.running ? service.stopService() : undefined;
+    // A worker being drained or rolled over lets the requests it already accepted finish.
+    if (!cluster.isWorker) return stopped;
+    return Promise.resolve(stopped).then(() => drainConnections(reactor, reactor.resources, WORKER_LIMITS.drainTime));
   });
   reactor.callWhenRunning(() => {
     log.info('starting {plugin} (pid {pid})', { plugin: plugin.name, pid: process.pid });

@@ -35,6 +35,21 @@ export function announceReady(): void {
   if (cluster.isWorker) process.send?.(READY_MESSAGE);
 }
 
+/**
+ * In a worker: resolves once `resources` holds no open connection, or after `seconds`. Called once the
+ * service stopped listening, so requests already accepted finish instead of being cut by the shutdown.
+ */
+export function drainConnections(clock: IReactorTime, resources: { readonly size: number } | undefined, seconds: number): Promise<void> {
+  const deadline = clock.seconds() + seconds;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if ((resources?.size ?? 0) === 0 || clock.seconds() >= deadline) resolve();
+      else clock.callLater(0.05, check);
+    };
+    check();
+  });
+}
+
 interface Slot {
   worker: Worker;
   startedAt: number;
