@@ -1,0 +1,48 @@
+/**
+ * The bus between processes and machines: publish/subscribe and presence with expiry.
+ * @module
+ */
+
+/** Where a message came from. */
+export interface BusEnvelope {
+  /** The id of the node that published it. */
+  from: string;
+  /** The channel it was published on. */
+  channel: string;
+}
+
+/** Receives the messages of a channel: `data` is the published value, after a JSON round trip. */
+export type BusHandler = (data: unknown, envelope: BusEnvelope) => void;
+
+/** A subscription, to end with `unsubscribe`. */
+export interface BusSubscription {
+  unsubscribe(): Promise<void>;
+}
+
+/**
+ * One node's view of the bus. Every node delivers each message once to each of its subscribers, its own
+ * messages included (at publish, never again when the bus echoes them back). Presence keys belong to the node
+ * that set them, are refreshed on its heartbeat, and vanish `presenceTtl` seconds after its last heartbeat
+ * (a node killed with -9 loses them that way).
+ */
+export interface IBus {
+  /** This node's id, carried by every message it publishes. */
+  readonly nodeId: string;
+  /** Sends `data` (any JSON value) to every subscriber of `channel` on every node. */
+  publish(channel: string, data: unknown): Promise<void>;
+  /** Calls `handler` for each message on `channel` from now on. */
+  subscribe(channel: string, handler: BusHandler): Promise<BusSubscription>;
+  /** Marks `key` present on this node (taking it over from another node if need be). */
+  announce(key: string): Promise<void>;
+  /**
+   * Takes `key` for this node if no node holds it: of two simultaneous claims exactly one resolves `true`.
+   * Claiming a key this node already holds resolves `true`.
+   */
+  claim(key: string): Promise<boolean>;
+  /** Gives up `key` if this node holds it (announced or claimed). */
+  withdraw(key: string): Promise<void>;
+  /** The id of the node holding `key`, or `undefined`. */
+  whereIs(key: string): Promise<string | undefined>;
+  /** Withdraws this node's keys, ends its subscriptions and disconnects. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,155 @@
+/**
+ * The in-memory bus: every node lives in this process, on one {@link MemoryBusHub}. The default when there is
+ * no Redis; also what tests of multi-node behaviour run on, with a fake clock.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { IDelayedCall, IReactorTime } from '../time/interfaces.js';
+import { BusClosedError } from './errors.js';
+import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
+import { BUS_LIMITS, type BusLimits } from './limits.js';
+import { Subscribers } from './subscribers.js';
+import { checkName, encodeMessage } from './validate.js';
+
+interface Holding {
+  node: string;
+  /** In the hub clock's seconds. */
+  expires: number;
+}
+
+/** The shared state of in-memory nodes: the presence table and the nodes to deliver to. */
+export class MemoryBusHub {
+  readonly #nodes = new Set<MemoryBus>();
+  readonly #presence = new Map<string, Holding>();
+
+  /** @param clock measures presence expiry and drives each node's heartbeat */
+  constructor(readonly clock: IReactorTime) {}
+
+  /** A new node on this hub. */
+  connect(options: { nodeId?: string; limits?: Partial<BusLimits> } = {}): MemoryBus {
+    const bus = new MemoryBus(this, options.nodeId ?? randomUUID(), { ...BUS_LIMITS, ...options.limits });
+    this.#nodes.add(bus);
+    return bus;
+  }
+
+  /** @internal */
+  detach(bus: MemoryBus): void {
+    this.#nodes.delete(bus);
+  }
+
+  /** @internal */
+  broadcast(text: string, channel: string): void {
+    for (const node of [...this.#nodes]) node.receive(text, channel);
+  }
+
+  /** @internal Sets `key` for `node` unless another live node holds it and `exclusive`; returns whether it did. */
+  hold(key: string, node: string, ttl: number, exclusive: boolean): boolean {
+    const current = this.holder(key);
+    if (exclusive && current !== undefined && current !== node) return false;
+    this.#presence.set(key, { node, expires: this.clock.seconds() + ttl });
+    return true;
+  }
+
+  /** @internal */
+  release(key: string, node: string): void {
+    if (this.#presence.get(key)?.node === node) this.#presence.delete(key);
+  }
+
+  /** @internal The live holder of `key`, dropping it once expired. */
+  holder(key: string): string | undefined {
+    const h = this.#presence.get(key);
+    if (h === undefined) return undefined;
+    if (this.clock.seconds() >= h.expires) {
+      this.#presence.delete(key);
+      return undefined;
+    }
+    return h.node;
+  }
+}
+
+/** One node on a {@link MemoryBusHub}. */
+export class MemoryBus implements IBus {
+  readonly #subscribers = new Subscribers();
+  /** Keys this node holds: `true` when claimed (exclusive), `false` when announced. */
+  readonly #held = new Map<string, boolean>();
+  #heartbeat: IDelayedCall | undefined;
+  #closed = false;
+
+  /** @internal use {@link MemoryBusHub.connect} */
+  constructor(readonly hub: MemoryBusHub, readonly nodeId: string, readonly limits: BusLimits) {
+    this.#scheduleHeartbeat();
+  }
+
+  async publish(channel: string, data: unknown): Promise<void> {
+    this.#check();
+    checkName(channel, this.limits);
+    this.hub.broadcast(encodeMessage(this.nodeId, data, this.limits), channel);
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
+    this.#check();
+    checkName(channel, this.limits);
+    this.#subscribers.add(channel, handler);
+    return { unsubscribe: async () => void this.#subscribers.remove(channel, handler) };
+  }
+
+  async announce(key: string): Promise<void> {
+    this.#check();
+    checkName(key, this.limits);
+    this.hub.hold(key, this.nodeId, this.limits.presenceTtl, false);
+    this.#held.set(key, false);
+  }
+
+  async claim(key: string): Promise<boolean> {
+    this.#check();
+    checkName(key, this.limits);
+    const won = this.hub.hold(key, this.nodeId, this.limits.presenceTtl, true);
+    if (won) this.#held.set(key, true);
+    return won;
+  }
+
+  async withdraw(key: string): Promise<void> {
+    this.#check();
+    this.#held.delete(key);
+    this.hub.release(key, this.nodeId);
+  }
+
+  async whereIs(key: string): Promise<string | undefined> {
+    this.#check();
+    return this.hub.holder(key);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const key of this.#held.keys()) this.hub.release(key, this.nodeId);
+    this.abandon();
+  }
+
+  /** Stops without giving up its keys, as a node killed with -9 would: they expire after `presenceTtl`. */
+  abandon(): void {
+    this.#closed = true;
+    this.#held.clear();
+    this.#subscribers.clear();
+    if (this.#heartbeat?.active()) this.#heartbeat.cancel();
+    this.hub.detach(this);
+  }
+
+  /** @internal */
+  receive(text: string, channel: string): void {
+    const { from, data } = JSON.parse(text) as { from: string; data: unknown };
+    this.#subscribers.deliver(data, { from, channel });
+  }
+
+  #scheduleHeartbeat(): void {
+    this.#heartbeat = this.hub.clock.callLater(this.limits.heartbeat, () => {
+      for (const [key, exclusive] of this.#held) {
+        if (!this.hub.hold(key, this.nodeId, this.limits.presenceTtl, exclusive)) this.#held.delete(key);
+      }
+      this.#scheduleHeartbeat();
+    });
+  }
+
+  #check(): void {
+    if (this.#closed) throw new BusClosedError();
+  }
+}

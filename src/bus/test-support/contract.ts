@@ -1,0 +1,97 @@
+/**
+ * The behaviour every bus owes its users, run against each implementation (memory and Redis).
+ * @module
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually } from '../../testing/index.js';
+import type { BusEnvelope, IBus } from '../interfaces.js';
+import { BusClosedError, BusMessageError, BusNameError } from '../errors.js';
+
+/** Makes two connected nodes of one bus; `cleanup` closes what is left. */
+export interface BusPair {
+  a: IBus;
+  b: IBus;
+  cleanup(): Promise<void>;
+}
+
+/** Registers the contract tests, each on a fresh pair from `makePair`. */
+export function busContract(name: string, makePair: () => Promise<BusPair>): void {
+  const withPair = (title: string, fn: (p: BusPair) => Promise<void>): void => {
+    test(`${name}: ${title}`, { timeout: 20_000 }, async () => {
+      const pair = await makePair();
+      try {
+        await fn(pair);
+      } finally {
+        await pair.cleanup();
+      }
+    });
+  };
+
+  withPair('a message reaches every subscriber on every node once, with the sender id', async ({ a, b }) => {
+    const gotA: [unknown, BusEnvelope][] = [];
+    const gotB: [unknown, BusEnvelope][] = [];
+    await a.subscribe('room', (d, e) => gotA.push([d, e]));
+    await b.subscribe('room', (d, e) => gotB.push([d, e]));
+    await a.publish('room', { text: 'hi', n: 1 });
+    await b.publish('room', 'from b');
+    await eventually(() => gotA.length === 2 && gotB.length === 2);
+    // A marker after the two, so a late duplicate of the first messages would be seen.
+    await a.publish('room', 'end');
+    await eventually(() => gotA.length >= 3 && gotB.length >= 3);
+    const expected = [
+      [{ text: 'hi', n: 1 }, { from: a.nodeId, channel: 'room' }],
+      ['from b', { from: b.nodeId, channel: 'room' }],
+      ['end', { from: a.nodeId, channel: 'room' }],
+    ];
+    const byText = (x: [unknown, BusEnvelope]): string => JSON.stringify(x);
+    assert.deepEqual(gotA.map(byText).sort(), expected.map((x) => JSON.stringify(x)).sort());
+    assert.deepEqual(gotB.map(byText).sort(), expected.map((x) => JSON.stringify(x)).sort());
+  });
+
+  withPair('channels are separate and unsubscribe stops delivery', async ({ a, b }) => {
+    const got: unknown[] = [];
+    const sub = await b.subscribe('one', (d) => got.push(d));
+    await b.subscribe('two', (d) => got.push(`two:${String(d)}`));
+    await a.publish('one', 1);
+    await eventually(() => got.length === 1);
+    await sub.unsubscribe();
+    await a.publish('one', 2);
+    await a.publish('two', 3);
+    await eventually(() => got.length === 2);
+    assert.deepEqual(got, [1, 'two:3']);
+  });
+
+  withPair('of two simultaneous claims exactly one wins; the loser sees the holder', async ({ a, b }) => {
+    for (let i = 0; i < 20; i++) {
+      const [x, y] = await Promise.all([a.claim(`nick:${i}`), b.claim(`nick:${i}`)]);
+      assert.equal(Number(x) + Number(y), 1, `claim ${i}`);
+      assert.equal(await b.whereIs(`nick:${i}`), x ? a.nodeId : b.nodeId);
+    }
+    assert.equal(await a.claim('nick:solo'), true);
+    assert.equal(await a.claim('nick:solo'), true, 'a holder claiming again keeps it');
+    await a.withdraw('nick:solo');
+    assert.equal(await b.claim('nick:solo'), true, 'free once withdrawn');
+  });
+
+  withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
+    await a.announce('user:ann');
+    assert.equal(await b.whereIs('user:ann'), a.nodeId);
+    await b.withdraw('user:ann');
+    assert.equal(await b.whereIs('user:ann'), a.nodeId);
+    await b.announce('user:ann');
+    assert.equal(await a.whereIs('user:ann'), b.nodeId);
+    assert.equal(await a.whereIs('user:nobody'), undefined);
+  });
+
+  withPair('bad names and messages are refused; a closed node refuses everything and gives up its keys', async ({ a, b }) => {
+    await assert.rejects(a.publish('', 1), BusNameError);
+    await assert.rejects(a.claim('x'.repeat(10_000)), BusNameError);
+    await assert.rejects(a.publish('room', undefined), BusMessageError);
+    await assert.rejects(a.publish('room', 'x'.repeat(2 * 1024 * 1024)), BusMessageError);
+    await a.claim('nick:gone');
+    await a.close();
+    await assert.rejects(a.publish('room', 1), BusClosedError);
+    assert.equal(await b.whereIs('nick:gone'), undefined);
+  });
+}
