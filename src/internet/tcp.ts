@@ -27,7 +27,14 @@ const SERVER_OPTIONS: net.ServerOpts = { allowHalfOpen: true };
 export function listenTCP(reactor: ReactorLike, port: number, factory: IProtocolFactory, options: ListenOptions = {}): ListeningPort {
   const server = net.createServer(SERVER_OPTIONS);
   bindNow(server, { port, host: options.interface, backlog: options.backlog });
-  // In a cluster worker the bind completes later (see bindNow): until then the address is the one asked for.
+  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'connection', boundAddress(server, port, options));
+}
+
+/**
+ * The address of a server `bindNow` bound. In a cluster worker the bind completes later: until then it is
+ * the address asked for; once known it is kept (a closed server no longer reports it).
+ */
+export function boundAddress(server: net.Server, port: number, options: ListenOptions): () => IAddress {
   let host: IAddress | undefined;
   const address = (): IAddress => {
     const bound = server.address() as net.AddressInfo | null;
@@ -35,7 +42,7 @@ export function listenTCP(reactor: ReactorLike, port: number, factory: IProtocol
     return host ?? tcpAddress(options.interface || '::', port);
   };
   address();
-  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'connection', address);
+  return address;
 }
 
 /** Connects to `host`:`port` (a name is resolved by the system resolver); returns the connector. */

@@ -9,7 +9,7 @@ import { TCP_ADDRESSES, tcpAddress } from './addresses.js';
 import { StreamConnector } from './connector.js';
 import type { ConnectOptions, IClientFactory, IProtocolFactory, ListenOptions, TLSOptions } from './interfaces.js';
 import { ListeningPort, bindNow } from './port.js';
-import { DEFAULT_CONNECT_TIMEOUT, type ReactorLike } from './tcp.js';
+import { DEFAULT_CONNECT_TIMEOUT, boundAddress, type ReactorLike } from './tcp.js';
 import { clientTLSOptions } from './tls-options.js';
 
 /**
@@ -21,9 +21,7 @@ export function listenSSL(reactor: ReactorLike, port: number, factory: IProtocol
   // A failed handshake is the client's problem, not the server's: don't let it reach 'error'.
   server.on('tlsClientError', () => {});
   bindNow(server as net.Server, { port, host: options.interface, backlog: options.backlog });
-  const bound = server.address() as net.AddressInfo;
-  const host = tcpAddress(bound.address, bound.port);
-  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'secureConnection', () => host);
+  return new ListeningPort(server, factory, TCP_ADDRESSES, reactor.resources, 'secureConnection', boundAddress(server as net.Server, port, options));
 }
 
 /**
