@@ -108,7 +108,7 @@ export class BoxDecoder {
       if (this.#key === null) {
         this.#key = latin1(bytes);
       } else {
-        this.#box.set(this.#key, bytes.slice());
+        this.#box.set(this.#key, new Uint8Array(bytes)); // a plain copy, not a Buffer view
         this.#key = null;
       }
     }
