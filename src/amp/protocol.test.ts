@@ -42,7 +42,7 @@ describe('AMP protocol, in memory', () => {
     const { client, pump } = connectedServerAndClient(new AMP(), new AMP());
     const d = client.callRemote(Echo, { text: 'x' });
     pump.flush();
-    assert.equal(failureResultOf(d, UnhandledCommandError).value.code, 'TORSION_AMP_UNHANDLED');
+    assert.equal((failureResultOf(d, UnhandledCommandError).value as UnhandledCommandError).code, 'TORSION_AMP_UNHANDLED');
     assert.ok(!pump.closed);
   });
 
@@ -52,7 +52,7 @@ describe('AMP protocol, in memory', () => {
       const d = client.callRemote(Divide, { numerator: 1, denominator });
       pump.flush();
       const f = failureResultOf(d, cls);
-      if (cls === UnknownRemoteError) assert.equal((f.value as UnknownRemoteError).code, 'TORSION_AMP_UNKNOWN');
+      if (f.value instanceof UnknownRemoteError) assert.equal(f.value.code, 'TORSION_AMP_UNKNOWN');
       assert.ok(pump.closed);
     }
   });
