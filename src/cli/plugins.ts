@@ -12,6 +12,7 @@ import { sshPlugin } from '../ssh/plugin.js';
 import { webPlugin } from '../web/plugin.js';
 import { wordsPlugin } from '../words/plugin.js';
 import { newsPlugin } from '../nntp/plugin.js';
+import { socksPlugin } from '../socks/plugin.js';
 
 registerPlugin(echoPlugin);
 registerPlugin(dnsPlugin);
@@ -22,3 +23,4 @@ registerPlugin(sshPlugin);
 registerPlugin(webPlugin);
 registerPlugin(wordsPlugin);
 registerPlugin(newsPlugin);
+registerPlugin(socksPlugin);
