@@ -56,7 +56,7 @@ export class Command<A extends Schema = Schema, R extends Schema = Schema> {
   }
 
   /** Defines a command. */
-  static define<A extends Schema = {}, R extends Schema = {}>(definition: CommandDefinition<A, R>): Command<A, R> {
+  static define<A extends Schema = Record<never, never>, R extends Schema = Record<never, never>>(definition: CommandDefinition<A, R>): Command<A, R> {
     if (!/^[\x21-\x7e]{1,255}$/.test(definition.name)) throw new TypeError(`bad AMP command name ${JSON.stringify(definition.name)}`);
     return new Command(definition);
   }
