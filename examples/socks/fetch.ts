@@ -1,6 +1,7 @@
 // Fetches a page through a SOCKS5 proxy with any Torsion protocol:
 // `node -C torsion-source --import tsx examples/socks/fetch.ts PROXY_PORT HOST PORT [PATH] [USER PASSWORD]`.
-import { connectProtocol, Protocol, reactor, TCPClientEndpoint, type Failure } from 'torsion/internet';
+import type { Failure } from 'torsion/defer';
+import { connectProtocol, Protocol, reactor, TCPClientEndpoint } from 'torsion/internet';
 import { SOCKS5ClientEndpoint } from 'torsion/socks';
 
 class Get extends Protocol {

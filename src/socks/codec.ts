@@ -108,35 +108,62 @@ export function parseUserPass(buf: Uint8Array): Parsed<{ username: string; passw
   };
 }
 
-/** A SOCKS5 request (or a reply, which has the same shape: `command` is then the reply code). */
-export function parseSocks5Request(buf: Uint8Array): Parsed<SOCKSRequest & { addressType: number }> | null {
-  if (buf.length < 5) return null;
-  if (buf[0] !== 5) throw new SOCKSProtocolError(`not SOCKS5: version ${buf[0]}`);
-  const command = buf[1]!;
-  const addressType = buf[3]!;
+/** A SOCKS5 address (type, address, port) at `at`: the host, port and where it ends, or null when incomplete. */
+export function parseAddress(buf: Uint8Array, at: number): { host: string; port: number; addressType: number; end: number } | null {
+  if (buf.length < at + 1) return null;
+  const addressType = buf[at]!;
   let host: string;
-  let at: number;
+  let p: number;
   if (addressType === 1) {
-    if (buf.length < 10) return null;
-    host = `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`;
-    at = 8;
+    if (buf.length < at + 7) return null;
+    host = `${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}.${buf[at + 4]}`;
+    p = at + 5;
   } else if (addressType === 3) {
-    const len = buf[4]!;
-    if (buf.length < 5 + len + 2) return null;
+    if (buf.length < at + 2) return null;
+    const len = buf[at + 1]!;
+    if (buf.length < at + 2 + len + 2) return null;
     if (len === 0) throw new SOCKSProtocolError('empty SOCKS5 host name');
-    host = latin1(buf.subarray(5, 5 + len));
-    at = 5 + len;
+    host = latin1(buf.subarray(at + 2, at + 2 + len));
+    p = at + 2 + len;
   } else if (addressType === 4) {
-    if (buf.length < 22) return null;
+    if (buf.length < at + 19) return null;
     const groups: string[] = [];
-    for (let i = 0; i < 8; i++) groups.push(((buf[4 + 2 * i]! << 8) | buf[5 + 2 * i]!).toString(16));
+    for (let i = 0; i < 8; i++) groups.push(((buf[at + 1 + 2 * i]! << 8) | buf[at + 2 + 2 * i]!).toString(16));
     host = groups.join(':');
-    at = 20;
+    p = at + 17;
   } else {
     throw Object.assign(new SOCKSProtocolError(`unknown SOCKS5 address type ${addressType}`), { addressType });
   }
-  const port = (buf[at]! << 8) | buf[at + 1]!;
-  return { value: { version: 5, command, host, port, addressType }, length: at + 2 };
+  return { host, port: (buf[p]! << 8) | buf[p + 1]!, addressType, end: p + 2 };
+}
+
+/** A SOCKS5 request (or a reply, which has the same shape: `command` is then the reply code). */
+export function parseSocks5Request(buf: Uint8Array): Parsed<SOCKSRequest & { addressType: number }> | null {
+  if (buf.length < 4) return null;
+  if (buf[0] !== 5) throw new SOCKSProtocolError(`not SOCKS5: version ${buf[0]}`);
+  const address = parseAddress(buf, 3);
+  if (address === null) return null;
+  const { host, port, addressType, end } = address;
+  return { value: { version: 5, command: buf[1]!, host, port, addressType }, length: end };
+}
+
+/** A SOCKS5 UDP datagram header and payload (RFC 1928 §7); fragments (FRAG != 0) are returned as such. */
+export function parseUDPDatagram(buf: Uint8Array): { fragment: number; host: string; port: number; data: Uint8Array } {
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new SOCKSProtocolError('not a SOCKS5 UDP datagram');
+  const address = parseAddress(buf, 3);
+  if (address === null) throw new SOCKSProtocolError('a SOCKS5 UDP datagram cut short');
+  return { fragment: buf[2]!, host: address.host, port: address.port, data: buf.subarray(address.end) };
+}
+
+/** A SOCKS5 UDP datagram: the header naming `host`:`port`, then the payload. */
+export function encodeUDPDatagram(host: string, port: number, data: Uint8Array): Uint8Array {
+  const address = encodeAddress(host);
+  const out = new Uint8Array(3 + address.length + 2 + data.length);
+  out.set(address, 3);
+  out[3 + address.length] = port >> 8;
+  out[4 + address.length] = port & 0xff;
+  out.set(data, 5 + address.length);
+  return out;
 }
 
 /** The address bytes of SOCKS5 (type, address), for an IP literal or a host name. */

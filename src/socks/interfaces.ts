@@ -3,7 +3,7 @@
  * @module
  */
 import type { ICredentialsChecker } from '../cred/index.js';
-import type { IReactorTCP } from '../internet/interfaces.js';
+import type { IReactorTCP, IReactorUDP } from '../internet/interfaces.js';
 import type { IReactorTime } from '../time/interfaces.js';
 import type { SOCKSLimits } from './limits.js';
 
@@ -12,8 +12,8 @@ export type SOCKSResolver = (host: string) => PromiseLike<ReadonlyArray<{ addres
 
 /** Options of a SOCKS server factory. */
 export interface SOCKSServerOptions {
-  /** Where outgoing connections are made and timers run. */
-  reactor: IReactorTCP & IReactorTime;
+  /** Where outgoing connections are made and timers run; without `listenUDP`, UDP ASSOCIATE is not offered. */
+  reactor: IReactorTCP & IReactorTime & Partial<IReactorUDP>;
   /** Username/password checkers (torsion/cred). With any, SOCKS5 clients must log in and SOCKS4 is refused. */
   checkers?: readonly ICredentialsChecker[];
   /** Address ranges opened despite the default refusals (loopback, private, link-local, multicast...). */

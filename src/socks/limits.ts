@@ -15,6 +15,8 @@ export interface SOCKSLimits {
   maxConnectionsPerClient: number;
   /** Open connections in all. */
   maxConnections: number;
+  /** Destinations one UDP association may send to (it is a relay for one client, not for the world). */
+  maxUdpDestinations: number;
   /** The longest SOCKS4 user id or SOCKS4a host name read while looking for its NUL. */
   maxSocks4FieldBytes: number;
 }
@@ -26,5 +28,6 @@ export const SOCKS_LIMITS: Readonly<SOCKSLimits> = Object.freeze({
   connectTimeout: 15,
   maxConnectionsPerClient: 32,
   maxConnections: 1024,
+  maxUdpDestinations: 64,
   maxSocks4FieldBytes: 255,
 });

@@ -15,7 +15,7 @@ const log = new Logger({ namespace: 'torsion.socks' });
 
 export const socksPlugin: Plugin = {
   name: 'socks',
-  description: 'A SOCKS4/4a/5 proxy (CONNECT), logins through --auth, private destinations refused unless --allow',
+  description: 'A SOCKS4/4a/5 proxy (CONNECT, UDP ASSOCIATE), logins through --auth, private destinations refused unless --allow',
   options: addAuthOption([
     { name: 'listen', short: 'l', description: 'Endpoint to listen on', multiple: true, default: loopbackEndpoints(1080), metavar: 'endpoint' },
     { name: 'allow', description: 'Open an address range refused by default (loopback, private, link-local, multicast), e.g. 127.0.0.0/8', multiple: true, metavar: 'cidr' },

@@ -114,8 +114,8 @@ describe('SOCKS server, in memory', () => {
     assert.ok(t.disconnecting);
   });
 
-  test('BIND and UDP ASSOCIATE answer 7 (command not supported); an unknown address type 8', () => {
-    for (const cmd of [2, 3]) {
+  test('BIND answers 7 (command not supported); an unknown address type 8', () => {
+    for (const cmd of [2]) {
       const { open } = serve();
       const { proto, t } = open();
       proto.dataReceived(bytes(5, 1, 0));
@@ -130,6 +130,31 @@ describe('SOCKS server, in memory', () => {
     proto.dataReceived(bytes(5, 1, 0, 9, 1, 2, 3, 4, 5, 6));
     assert.equal(t.value()[1], 8);
     assert.ok(t.disconnecting);
+  });
+
+  test('UDP ASSOCIATE: relays the client datagrams to allowed destinations and only their answers back', () => {
+    const { open, reactor } = serve();
+    const { proto, t } = open();
+    proto.dataReceived(bytes(5, 1, 0));
+    t.clear();
+    proto.dataReceived(bytes(5, 3, 0, 1, 0, 0, 0, 0, 0, 0));
+    const udp = reactor.udpPorts[0]!.transport;
+    const bound = udp.getHost() as IPv4Address;
+    assert.deepEqual([...t.value()].slice(0, 4), [5, 0, 0, 1]);
+    assert.equal((t.value()[8]! << 8) | t.value()[9]!, bound.port);
+    const from = { host: client.host, port: 7000 };
+    udp.deliver(bytes(0, 0, 0, 1, 8, 8, 8, 8, 0, 53, 0xaa, 0xbb), from);
+    assert.deepEqual(udp.written.map((w) => [w.addr, [...w.data]]), [[{ host: '8.8.8.8', port: 53 }, [0xaa, 0xbb]]]);
+    udp.deliver(bytes(0, 0, 0, 1, 127, 0, 0, 1, 0, 53, 1), from);
+    udp.deliver(bytes(0, 0, 1, 1, 8, 8, 8, 8, 0, 53, 1), from);
+    udp.deliver(bytes(0, 0, 0, 1, 8, 8, 8, 8, 0, 53, 1), { host: '203.0.113.66', port: 7000 });
+    assert.equal(udp.written.length, 1, 'a loopback destination, a fragment and a stranger are all dropped');
+    udp.deliver(bytes(0xcc), { host: '8.8.8.8', port: 53 });
+    udp.deliver(bytes(0xdd), { host: '9.9.9.9', port: 53 });
+    assert.equal(udp.written.length, 2);
+    assert.deepEqual(udp.written[1], { addr: from, data: Buffer.from([0, 0, 0, 1, 8, 8, 8, 8, 0, 53, 0xcc]) });
+    proto.connectionLost(new Failure(new ConnectionRefusedError()));
+    assert.equal(udp.listening, false);
   });
 
   test('SOCKS4 and SOCKS4a CONNECT', async () => {

@@ -1,6 +1,6 @@
 /**
  * The SOCKS server: SOCKS4, SOCKS4a and SOCKS5 with username/password (RFC 1929) through torsion/cred,
- * `CONNECT` only (`BIND` and `UDP ASSOCIATE` answer "command not supported"). Destinations are checked
+ * `CONNECT` and SOCKS5 `UDP ASSOCIATE` (`BIND` answers "command not supported"). Destinations are checked
  * against an {@link AccessPolicy} after name resolution, so a name cannot smuggle a private address in.
  * @module
  */
@@ -15,16 +15,17 @@ import { Proxy, ProxyClient, ProxyClientFactory, ProxyServer } from '../protocol
 import { peerHost } from '../protocols/limit-connections.js';
 import { AccessPolicy, parseIP } from './access.js';
 import {
-  CMD_CONNECT, METHOD_NO_AUTH, METHOD_NONE_ACCEPTABLE, METHOD_USERNAME, REPLY, SOCKS4_GRANTED, SOCKS4_REJECTED,
+  CMD_CONNECT, CMD_UDP_ASSOCIATE, METHOD_NO_AUTH, METHOD_NONE_ACCEPTABLE, METHOD_USERNAME, REPLY, SOCKS4_GRANTED, SOCKS4_REJECTED,
   encodeSocks4Reply, encodeSocks5, parseGreeting, parseSocks4Request, parseSocks5Request, parseUserPass, type SOCKSRequest,
 } from './codec.js';
 import { SOCKSProtocolError } from './errors.js';
 import type { SOCKSServerOptions } from './interfaces.js';
 import { SOCKS_LIMITS, type SOCKSLimits } from './limits.js';
+import { UDPAssociation } from './udp-relay.js';
 
 const log = new Logger({ namespace: 'torsion.socks' });
 
-type State = 'start' | 'login' | 'request' | 'checking' | 'connecting' | 'relay' | 'closed';
+type State = 'start' | 'login' | 'request' | 'checking' | 'connecting' | 'relay' | 'udp' | 'closed';
 
 /** The outgoing side of a relayed connection: tells the server when it is up and when data moves. */
 class SOCKSOutgoing extends ProxyClient {
@@ -59,6 +60,7 @@ export class SOCKSServer extends ProxyServer {
   #version: 4 | 5 = 5;
   #timer: IDelayedCall | null = null;
   #connector: IConnector | null = null;
+  #udp: { stopListening(): unknown } | null = null;
 
   get #factory(): SOCKSServerFactory {
     return this.factory as SOCKSServerFactory;
@@ -78,7 +80,7 @@ export class SOCKSServer extends ProxyServer {
       super.dataReceived(data);
       return;
     }
-    if (this.#state === 'closed' || this.#state === 'checking') return;
+    if (this.#state === 'closed' || this.#state === 'checking' || this.#state === 'udp') return;
     const joined = new Uint8Array(this.#buffer.length + data.length);
     joined.set(this.#buffer);
     joined.set(data, this.#buffer.length);
@@ -158,6 +160,7 @@ export class SOCKSServer extends ProxyServer {
   }
 
   #request(request: SOCKSRequest): void {
+    if (request.command === CMD_UDP_ASSOCIATE && this.#version === 5 && this.#factory.reactor.listenUDP !== undefined) return this.#associate(request);
     if (request.command !== CMD_CONNECT) {
       this.#reply(this.#version === 4 ? SOCKS4_REJECTED : REPLY.commandNotSupported);
       return this.#close();
@@ -167,6 +170,19 @@ export class SOCKSServer extends ProxyServer {
     if (this.#buffer.length > 0) super.dataReceived(this.#buffer);
     this.#buffer = new Uint8Array(0);
     void this.#connect(request);
+  }
+
+  /** UDP ASSOCIATE: a UDP port on the address the client reached us on, for as long as this connection lasts. */
+  #associate(request: SOCKSRequest): void {
+    const factory = this.#factory;
+    const local = (this.transport.getHost() as { host?: string }).host ?? '0.0.0.0';
+    const association = new UDPAssociation(peerHost(this.transport.getPeer()), request.port, factory.policy, factory.resolver, factory.limits.maxUdpDestinations, () => this.touch());
+    const port = factory.reactor.listenUDP!(0, association, { interface: local });
+    this.#udp = port;
+    this.#state = 'udp';
+    this.#buffer = new Uint8Array(0);
+    this.transport.write(encodeSocks5(REPLY.succeeded, local, (port.getHost() as { port?: number }).port ?? 0));
+    this.touch();
   }
 
   async #connect(request: SOCKSRequest): Promise<void> {
@@ -225,6 +241,7 @@ export class SOCKSServer extends ProxyServer {
     this.#state = 'closed';
     if (this.#timer?.active()) this.#timer.cancel();
     this.#connector?.stopConnecting();
+    this.#udp?.stopListening();
     this.#factory.released(this.transport.getPeer());
     super.connectionLost(reason);
   }
