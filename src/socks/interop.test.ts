@@ -2,6 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createSocket } from 'node:dgram';
+import { connect as tcpConnect } from 'node:net';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +13,7 @@ import type { Failure } from '../defer/index.js';
 import { Protocol, reactor, type IListeningPort, type IPv4Address } from '../internet/index.js';
 import { connectProtocol, TCPClientEndpoint } from '../internet/endpoints/index.js';
 import { requirePeer, startPeerProgram, type PeerProgram } from '../testing/index.js';
-import { SOCKS4ClientEndpoint, SOCKS5ClientEndpoint, SOCKSAuthError, SOCKSConnectError, SOCKSServerFactory } from './index.js';
+import { SOCKS4ClientEndpoint, SOCKS5ClientEndpoint, SOCKSAuthError, SOCKSConnectError, SOCKSServerFactory, codec } from './index.js';
 import type { IStreamClientEndpoint } from '../internet/endpoints/index.js';
 import { InMemoryUsernamePasswordDatabase } from '../cred/index.js';
 
@@ -178,6 +181,40 @@ describe('SOCKS interop', { timeout: 120_000 }, () => {
         await assert.rejects(fetchThrough(new SOCKS5ClientEndpoint('127.0.0.1', httpPort, proxy, { username: 'alice', password: 'nope' })), SOCKSAuthError);
         await assert.rejects(fetchThrough(new SOCKS5ClientEndpoint('127.0.0.1', httpPort, proxy)), SOCKSAuthError);
       } finally {
+        await port.stopListening();
+      }
+    });
+
+    test('UDP ASSOCIATE over real sockets: a datagram to a UDP echo server and its answer back', async () => {
+      const echo = createSocket('udp4');
+      echo.on('message', (msg, rinfo) => echo.send(Buffer.concat([Buffer.from('echo:'), msg]), rinfo.port, rinfo.address));
+      echo.bind(0, '127.0.0.1');
+      await once(echo, 'listening');
+      const factory = new SOCKSServerFactory({ reactor, allow: ['127.0.0.0/8'] });
+      const port: IListeningPort = reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
+      const control = tcpConnect((port.getHost() as IPv4Address).port, '127.0.0.1');
+      const client = createSocket('udp4');
+      try {
+        await once(control, 'connect');
+        const replies: Buffer[] = [];
+        control.on('data', (d: Buffer) => replies.push(d));
+        control.write(Uint8Array.of(5, 1, 0, 5, 3, 0, 1, 0, 0, 0, 0, 0, 0));
+        for (let i = 0; i < 100 && Buffer.concat(replies).length < 12; i++) await new Promise((r) => setTimeout(r, 20));
+        const reply = Buffer.concat(replies);
+        assert.deepEqual([...reply.subarray(0, 6)], [5, 0, 5, 0, 0, 1]);
+        const relayPort = reply.readUInt16BE(10);
+        client.bind(0, '127.0.0.1');
+        await once(client, 'listening');
+        const answer = once(client, 'message');
+        client.send(codec.encodeUDPDatagram('127.0.0.1', (echo.address() as { port: number }).port, Buffer.from('ping')), relayPort, '127.0.0.1');
+        const [msg] = (await answer) as [Buffer];
+        const parsed = codec.parseUDPDatagram(msg);
+        assert.equal(parsed.host, '127.0.0.1');
+        assert.equal(Buffer.from(parsed.data).toString(), 'echo:ping');
+      } finally {
+        control.destroy();
+        client.close();
+        echo.close();
         await port.stopListening();
       }
     });
