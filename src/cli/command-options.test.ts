@@ -88,7 +88,7 @@ describe('every built-in plugin listens on loopback only by default', () => {
     const plugins = getPlugins();
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['echo', 'ftp', 'mail', 'portforward', 'web', 'words'],
+      ['echo', 'ftp', 'mail', 'portforward', 'socks', 'web', 'words'],
     );
     for (const plugin of plugins) {
       const listening = plugin.options.filter((o) => o.metavar === 'endpoint' && Array.isArray(o.default));
