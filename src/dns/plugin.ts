@@ -48,7 +48,7 @@ export const dnsPlugin: Plugin = {
   description: 'A DNS server: authoritative from zone files, optionally a caching forwarder',
   options: [
     { name: 'port', short: 'p', description: 'The port for UDP and TCP (0: any free one)', type: 'number', default: 53, metavar: 'port' },
-    { name: 'interface', short: 'i', description: 'The address to listen on', default: '127.0.0.1', metavar: 'address' },
+    { name: 'interface', short: 'i', description: 'The address to listen on: this machine only by default; 0.0.0.0 or :: listens on every interface', default: '127.0.0.1', metavar: 'address' },
     { name: 'bindzone', description: 'A zone file (RFC 1035 master file) to serve', multiple: true, metavar: 'file' },
     { name: 'secondary', description: 'ADDR/zone to transfer a zone from (not supported yet)', multiple: true, metavar: 'addr/zone' },
     { name: 'recursive', short: 'r', description: 'Forward names outside the zones to the resolv.conf servers', type: 'boolean' },
