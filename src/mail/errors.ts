@@ -84,3 +84,39 @@ export class NoSuchMessage extends TorsionError {
   override readonly code = 'TORSION_MAIL_NO_SUCH_MESSAGE';
   override name = 'NoSuchMessage';
 }
+
+/**
+ * An IMAP command that breaks the grammar or a limit. `tag` is the command's tag when it could be read
+ * (the answer is then `tag BAD ...`), else '' (answered `* BAD ...`).
+ */
+export class IMAPParseError extends TorsionError {
+  override readonly code: string = 'TORSION_IMAP_PARSE';
+  override name = 'IMAPParseError';
+  constructor(
+    message: string,
+    /** The tag of the refused command, or ''. */
+    readonly tag = '',
+  ) {
+    super(message);
+  }
+}
+
+/** An IMAP command passed a limit of `IMAPLimits` (too long, too deep, literal too big). */
+export class IMAPLimitError extends IMAPParseError {
+  override readonly code = 'TORSION_IMAP_LIMIT';
+  override name = 'IMAPLimitError';
+}
+
+/** An IMAP server answered a tagged command `NO` or `BAD`. */
+export class IMAPCommandError extends TorsionError {
+  override readonly code = 'TORSION_IMAP_COMMAND';
+  override name = 'IMAPCommandError';
+  constructor(
+    /** `NO` or `BAD`. */
+    readonly status: string,
+    /** The human text (with its response code, if any). */
+    readonly text: string,
+  ) {
+    super(`${status} ${text}`);
+  }
+}

@@ -98,3 +98,35 @@ export const QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   giveUpAfter: 4 * 24 * 3600,
   concurrency: 4,
 });
+
+/** The IMAP command parser's and server's limits. */
+export interface IMAPLimits {
+  /** The longest command line, literals excluded and CRLF excluded; longer is answered `BAD` and dropped. */
+  maxCommandLength: number;
+  /** The largest literal (`{N}` or `{N+}`); a larger synchronising literal is refused before its bytes are sent, a larger LITERAL+ one is swallowed and the command answered `BAD`. */
+  maxLiteralSize: number;
+  /** The largest total of all literals in one command (APPEND's message counts here). */
+  maxCommandSize: number;
+  /** The most literals one command may carry. */
+  maxLiterals: number;
+  /** The deepest nesting of parenthesised lists (and of bracketed sections). */
+  maxNestingDepth: number;
+  /** Seconds without a command before the server closes the connection (RFC 3501 §5.4: at least 30 minutes). */
+  idleTimeout: number;
+  /** Failed LOGIN/AUTHENTICATE attempts per connection before it is closed. */
+  maxAuthFailures: number;
+  /** `BAD` answers one connection may earn before it is closed. */
+  maxErrors: number;
+}
+
+/** The IMAP defaults. */
+export const IMAP_LIMITS: Readonly<IMAPLimits> = Object.freeze({
+  maxCommandLength: 8192,
+  maxLiteralSize: 25 * 1024 * 1024,
+  maxCommandSize: 26 * 1024 * 1024,
+  maxLiterals: 32,
+  maxNestingDepth: 16,
+  idleTimeout: 1800,
+  maxAuthFailures: 3,
+  maxErrors: 20,
+});
