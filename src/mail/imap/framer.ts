@@ -52,11 +52,13 @@ export class IMAPCommandReader {
     this.rawLines = 1;
   }
 
-  /** Forgets everything buffered and not yet read: after STARTTLS, what came in the clear must not count. */
-  discardBuffered(): void {
+  /** Hands back, and forgets, what is buffered and not yet read: after STARTTLS it belongs to TLS, never to the session. */
+  takeBuffered(): Uint8Array {
+    const rest = this.buffer;
     this.buffer = new Uint8Array(0);
     this.resetCommand();
     this.discarding = undefined;
+    return rest;
   }
 
   /** The next event, or undefined when more bytes are needed. */

@@ -116,11 +116,11 @@ test('raw lines for AUTHENTICATE and IDLE are handed on unparsed', () => {
   assert.equal(show([reader.next()!, reader.next()!]), 'LINE AGFsaWNlAHNlY3JldA==\nb NOOP ');
 });
 
-test('discardBuffered forgets what was pipelined (no STARTTLS injection)', () => {
+test('takeBuffered hands over and forgets what was pipelined (no STARTTLS injection)', () => {
   const reader = new IMAPCommandReader();
   reader.feed(latin1Bytes('a STARTTLS\r\nb LOGIN x y\r\n'));
   assert.equal(show([reader.next()!]), 'a STARTTLS ');
-  reader.discardBuffered();
+  assert.equal(Buffer.from(reader.takeBuffered()).toString(), 'b LOGIN x y\r\n');
   assert.equal(reader.next(), undefined);
 });
 

@@ -35,7 +35,7 @@ export function tokenizeCommand(text: string, literals: readonly Uint8Array[], m
   const cursor = new Cursor(text, literals, maxDepth, tag);
   cursor.at = space + 1;
   const nameMatch = /^[A-Za-z0-9.-]+/.exec(text.slice(cursor.at));
-  if (nameMatch === null) cursor.fail('bad command name');
+  if (nameMatch === null) throw new IMAPParseError('bad command name', tag);
   cursor.at += nameMatch[0].length;
   const args = readValues(cursor, 0, false);
   return { tag, name: nameMatch[0].toUpperCase(), args };

@@ -1,0 +1,85 @@
+/**
+ * Writes FETCH answers (RFC 3501 §7.4.2): flags, dates, sizes, and body sections as literals.
+ * @module
+ */
+import type { FetchAttribute } from './fetch-att.js';
+import type { IMAPMessage } from './folder.js';
+import { sectionBytes } from './message-parts.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An IMAP `date-time` in UTC: `"05-Dec-2026 10:00:00 +0000"`. */
+export function imapDateTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `"${two(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000"`;
+}
+
+/** `(\Seen \Flagged)`. */
+export function flagList(flags: readonly string[]): string {
+  return `(${flags.join(' ')})`;
+}
+
+/**
+ * The pieces of one `* n FETCH (...)` line for `message`; `text` is given when an attribute needs the bytes.
+ * `withUid` adds UID (UID FETCH always answers it); `extraFlags` adds FLAGS (after an implicit \Seen).
+ */
+export function fetchResponse(seq: number, message: IMAPMessage, attributes: readonly FetchAttribute[], text: Uint8Array | undefined, withUid: boolean, extraFlags: boolean): (string | Uint8Array)[] {
+  const items: (string | Uint8Array)[][] = [];
+  const names = new Set<string>();
+  const add = (name: string, ...value: (string | Uint8Array)[]): void => {
+    if (names.has(name)) return;
+    names.add(name);
+    items.push([`${name} `, ...value]);
+  };
+  const literal = (bytes: Uint8Array): (string | Uint8Array)[] => [`{${bytes.length}}\r\n`, bytes];
+  if (withUid) add('UID', String(message.uid));
+  for (const a of attributes) {
+    if (a.type === 'body') {
+      let bytes = sectionBytes(text!, a.section);
+      if (a.partial !== undefined) bytes = bytes.subarray(Math.min(a.partial.offset, bytes.length), Math.min(a.partial.offset + a.partial.length, bytes.length));
+      add(a.responseName, ...literal(bytes));
+      continue;
+    }
+    switch (a.name) {
+      case 'UID':
+        add('UID', String(message.uid));
+        break;
+      case 'FLAGS':
+        add('FLAGS', flagList(message.flags));
+        break;
+      case 'INTERNALDATE':
+        add('INTERNALDATE', imapDateTime(message.internalDate));
+        break;
+      case 'RFC822.SIZE':
+        add('RFC822.SIZE', String(message.entry.size));
+        break;
+      case 'RFC822':
+        add('RFC822', ...literal(text!));
+        break;
+      case 'RFC822.HEADER':
+        add('RFC822.HEADER', ...literal(sectionBytes(text!, { part: [], text: 'HEADER', fields: [] })));
+        break;
+      case 'RFC822.TEXT':
+        add('RFC822.TEXT', ...literal(sectionBytes(text!, { part: [], text: 'TEXT', fields: [] })));
+        break;
+      default:
+        break;
+    }
+  }
+  if (extraFlags) add('FLAGS', flagList(message.flags));
+  const out: (string | Uint8Array)[] = [`* ${seq} FETCH (`];
+  items.forEach((item, i) => out.push(...(i > 0 ? [' '] : []), ...item));
+  out.push(')\r\n');
+  return out;
+}
+
+/** True if answering `attributes` needs the message's bytes. */
+export function needsText(attributes: readonly FetchAttribute[]): boolean {
+  return attributes.some((a) => a.type === 'body' || a.name === 'RFC822' || a.name === 'RFC822.HEADER' || a.name === 'RFC822.TEXT');
+}
+
+/** True if fetching `attributes` sets \Seen (a BODY[] without .PEEK, RFC822, RFC822.TEXT). */
+export function setsSeen(attributes: readonly FetchAttribute[]): boolean {
+  return attributes.some((a) => (a.type === 'body' && !a.peek) || (a.type === 'simple' && (a.name === 'RFC822' || a.name === 'RFC822.TEXT')));
+}

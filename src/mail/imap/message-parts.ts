@@ -1,0 +1,54 @@
+/**
+ * What FETCH and SEARCH need from a message's bytes: header and body split, header fields, sections.
+ * Only the top level is parsed: part `1` of a single-part message is its body; deeper parts are not
+ * looked into (answered empty).
+ * @module
+ */
+import type { BodySection } from './fetch-att.js';
+
+/** Where the header ends (just after the blank line), or the length when there is none. */
+export function headerEnd(text: Uint8Array): number {
+  const s = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  const at = s.indexOf('\r\n\r\n');
+  return at < 0 ? text.length : at + 4;
+}
+
+/** The header lines grouped by field (continuation lines kept with their field), each with its CRLF. */
+export function headerFields(header: string): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  for (const line of header.split(/(?<=\r\n)/)) {
+    if (line === '\r\n') continue;
+    if (/^[ \t]/.test(line) && out.length > 0) out[out.length - 1]!.text += line;
+    else out.push({ name: line.slice(0, Math.max(0, line.indexOf(':'))).trim().toUpperCase(), text: line });
+  }
+  return out;
+}
+
+/** The decoded value of the first `name` field (unfolded), or ''. */
+export function headerValue(text: Uint8Array, name: string): string {
+  const header = Buffer.from(text.subarray(0, headerEnd(text))).toString('utf8');
+  const field = headerFields(header).find((f) => f.name === name.toUpperCase());
+  return field === undefined ? '' : field.text.slice(field.text.indexOf(':') + 1).replace(/\r\n/g, '').trim();
+}
+
+/** The bytes of `section` of the message `text`. */
+export function sectionBytes(text: Uint8Array, section: BodySection): Uint8Array {
+  if (section.part.length > 1 || (section.part.length === 1 && section.part[0] !== 1)) return new Uint8Array(0);
+  const end = headerEnd(text);
+  if (section.part.length === 1 && (section.text === '' || section.text === 'TEXT')) return text.subarray(end);
+  switch (section.text) {
+    case '':
+      return text;
+    case 'TEXT':
+      return text.subarray(end);
+    case 'HEADER':
+    case 'MIME':
+      return text.subarray(0, end);
+    default: {
+      const wanted = new Set(section.fields);
+      const header = Buffer.from(text.subarray(0, end)).toString('latin1');
+      const keep = headerFields(header).filter((f) => wanted.has(f.name) === (section.text === 'HEADER.FIELDS'));
+      return Buffer.from(`${keep.map((f) => f.text).join('')}\r\n`, 'latin1');
+    }
+  }
+}

@@ -1,0 +1,171 @@
+// The IMAP server over StringTransports on a real (temporary) maildir: login rules, SELECT, FETCH, STORE,
+// SEARCH, APPEND, EXPUNGE, two sessions seeing each other's changes, IDLE pushing them, UIDs kept across restarts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IPv4Address } from '../../internet/index.js';
+import { InMemoryUsernamePasswordDatabase, Portal } from '../../cred/index.js';
+import { Clock, StringTransport, eventually } from '../../testing/index.js';
+import { IMailAccount, encodePlain } from '../account.js';
+import type { MailAccount } from '../interfaces.js';
+import { Maildir, MaildirMailbox } from '../maildir/index.js';
+import { IMAP4Factory, type IMAPServerOptions } from './server.js';
+
+function setup(options: Partial<IMAPServerOptions> = {}): { factory: IMAP4Factory; maildir: Maildir; clock: Clock; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-imap-'));
+  const maildir = new Maildir(join(dir, 'alice'), { hostname: 'test' });
+  const clock = new Clock();
+  clock.advance(1_700_000_000);
+  const realm = {
+    requestAvatar: (id: unknown) => [IMailAccount, { username: String(id), openMailbox: () => MaildirMailbox.open(maildir) } as MailAccount, () => undefined] as never,
+  };
+  const portal = new Portal(realm, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
+  const factory = new IMAP4Factory({ hostname: 'mail.example.test', portal, clock, allowPlaintextAuth: true, ...options });
+  return { factory, maildir, clock, dir };
+}
+
+function connect(factory: IMAP4Factory, secure = false): { transport: StringTransport; send(text: string, waitFor?: string): Promise<string>; push(text: string): void } {
+  const transport = new StringTransport({ peerAddress: new IPv4Address('TCP', '127.0.0.1', 40000), secure });
+  const proto = factory.buildProtocol(transport.getHost());
+  proto.makeConnection(transport);
+  return {
+    transport,
+    push(text) {
+      proto.dataReceived(Buffer.from(text, 'utf8'));
+    },
+    async send(text, waitFor) {
+      transport.clear();
+      proto.dataReceived(Buffer.from(text, 'utf8'));
+      const tag = waitFor ?? /^(\S+) /.exec(text.split('\r\n').filter((l) => l !== '').pop() ?? '')?.[1] ?? '';
+      await eventually(() => new RegExp(`(^|\\r\\n)${tag.replace(/[.*]/g, '\\$&')} (OK|NO|BAD)`).test(transport.valueString()), { timeout: 5 });
+      return transport.valueString();
+    },
+  };
+}
+
+const MSG1 = 'From: bob@example.test\r\nSubject: hello\r\nDate: Mon, 01 Jan 2024 10:00:00 +0000\r\n\r\nfirst body\r\n';
+const MSG2 = 'From: carol@example.test\r\nSubject: second\r\n\r\nsecond body, longer\r\n';
+
+test('LOGIN is refused without TLS unless plaintext is allowed; LOGINDISABLED is advertised', async () => {
+  const { factory, dir } = setup({ allowPlaintextAuth: false });
+  try {
+    const c = connect(factory);
+    assert.match(c.transport.valueString(), /^\* OK \[CAPABILITY IMAP4rev1 .*LOGINDISABLED/);
+    assert.match(await c.send('a LOGIN alice secret\r\n'), /^a NO \[PRIVACYREQUIRED\]/);
+    assert.match(await c.send(`b AUTHENTICATE PLAIN ${encodePlain('alice', 'secret')}\r\n`), /^b NO \[PRIVACYREQUIRED\]/);
+    const s = connect(factory, true);
+    assert.match(await s.send('a LOGIN alice secret\r\n'), /^a OK/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad password, AUTHENTICATE PLAIN by continuation, and too many failures close', async () => {
+  const { factory, dir } = setup({ limits: { maxAuthFailures: 2 } });
+  try {
+    const c = connect(factory);
+    assert.match(await c.send('a LOGIN alice wrong\r\n'), /^a NO \[AUTHENTICATIONFAILED\]/);
+    c.transport.clear();
+    c.push('b AUTHENTICATE PLAIN\r\n');
+    assert.equal(c.transport.valueString(), '+ \r\n');
+    assert.match(await c.send(`${encodePlain('alice', 'secret')}\r\nc NOOP\r\n`), /^b OK \[CAPABILITY [^\]]*\] Logged in\r\nc OK/);
+    const d = connect(factory);
+    await d.send('a LOGIN alice x\r\n');
+    assert.match(await d.send('b LOGIN alice y\r\n'), /^b NO [^\r]*\r\n\* BYE Too many failed logins/);
+    assert.ok(d.transport.disconnecting);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SELECT, FETCH with sections and partials, implicit \\Seen, STORE, SEARCH, EXPUNGE, UIDs', async () => {
+  const { factory, maildir, dir } = setup();
+  try {
+    await maildir.deliver(Buffer.from(MSG1));
+    await maildir.deliver(Buffer.from(MSG2));
+    const c = connect(factory);
+    await c.send('a LOGIN alice secret\r\n');
+    const sel = await c.send('b SELECT inbox\r\n');
+    assert.match(sel, /\* 2 EXISTS\r\n\* 2 RECENT\r\n\* OK \[UNSEEN 1\][^\r]*\r\n\* OK \[UIDVALIDITY 1700000000\][^\r]*\r\n\* OK \[UIDNEXT 3\]/);
+    assert.match(sel, /b OK \[READ-WRITE\]/);
+    const f = await c.send('c FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[TEXT]<0.5>)\r\n');
+    assert.ok(f.includes(`* 1 FETCH (UID 1 RFC822.SIZE ${MSG1.length} FLAGS (\\Recent) BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: hello\r\n\r\n BODY[TEXT]<0> {5}\r\nfirst)\r\n`), f);
+    const body = await c.send('d UID FETCH 2 BODY[]\r\n');
+    assert.ok(body.includes(`* 2 FETCH (UID 2 BODY[] {${MSG2.length}}\r\n${MSG2} FLAGS (\\Seen))\r\n`), body);
+    assert.match(await c.send('e SEARCH UNSEEN\r\n'), /^\* SEARCH 1\r\n/);
+    assert.match(await c.send('e2 UID SEARCH OR SUBJECT second FROM bob\r\n'), /^\* SEARCH 1 2\r\n/);
+    assert.match(await c.send('e3 SEARCH NOT SEEN LARGER 10\r\n'), /^\* SEARCH 1\r\n/);
+    assert.match(await c.send('f STORE 1 +FLAGS (\\Deleted \\Flagged)\r\n'), /^\* 1 FETCH \(FLAGS \(\\Flagged \\Deleted\)\)\r\nf OK/);
+    assert.match(await c.send('g EXPUNGE\r\n'), /^\* 1 EXPUNGE\r\ng OK/);
+    assert.match(await c.send('h FETCH 1 (UID FLAGS)\r\n'), /^\* 1 FETCH \(UID 2 FLAGS \(\\Seen\)\)/);
+    assert.match(await c.send('i APPEND INBOX (\\Draft) {12+}\r\nSubject: x\r\n\r\n', 'i'), /\* 2 EXISTS\r\ni OK/);
+    assert.match(await c.send('j UID FETCH 3 FLAGS\r\n'), /\* 2 FETCH \(UID 3 FLAGS \(\\Draft\)\)/);
+    assert.match(await c.send('k FETCH 1 ENVELOPE\r\n'), /^k NO ENVELOPE is not supported/);
+    assert.match(await c.send('l FETCH 1 BODY[0]\r\n'), /^l BAD/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two sessions see each other\'s changes; IDLE pushes them; UIDs survive a new factory', async () => {
+  const { factory, maildir, dir, clock } = setup();
+  try {
+    await maildir.deliver(Buffer.from(MSG1));
+    const a = connect(factory);
+    const b = connect(factory);
+    await a.send('a LOGIN alice secret\r\na2 SELECT INBOX\r\n');
+    await b.send('b LOGIN alice secret\r\nb2 SELECT INBOX\r\n');
+    b.transport.clear();
+    b.push('b3 IDLE\r\n');
+    await eventually(() => /\+ idling/.test(b.transport.valueString()), { timeout: 5 });
+    await a.send('a3 STORE 1 +FLAGS.SILENT (\\Seen)\r\n');
+    await eventually(() => /\* 1 FETCH \(UID 1 FLAGS \(\\Seen\)\)/.test(b.transport.valueString()), { timeout: 5 });
+    await maildir.deliver(Buffer.from(MSG2));
+    clock.advance(30);
+    await eventually(() => /\* 2 EXISTS/.test(b.transport.valueString()), { timeout: 5 });
+    await a.send('a4 STORE 1 +FLAGS (\\Deleted)\r\n');
+    assert.match(await a.send('a5 EXPUNGE\r\n'), /\* 1 EXPUNGE\r\n\* 1 EXISTS|\* 1 EXPUNGE/);
+    await eventually(() => /\* 1 EXPUNGE/.test(b.transport.valueString()), { timeout: 5 });
+    b.push('DONE\r\n');
+    await eventually(() => /b3 OK IDLE terminated/.test(b.transport.valueString()), { timeout: 5 });
+
+    const again = new IMAP4Factory({ hostname: 'x', portal: factory.portal, clock, allowPlaintextAuth: true });
+    const c = connect(again);
+    await c.send('c LOGIN alice secret\r\n');
+    const sel = await c.send('c2 SELECT INBOX\r\n');
+    assert.match(sel, /UIDVALIDITY 1700000000\]/);
+    assert.match(await c.send('c3 FETCH 1 UID\r\n'), /\* 1 FETCH \(UID 2\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('idle timeout is at least 30 minutes, then BYE', async () => {
+  const { factory, dir, clock } = setup();
+  try {
+    const c = connect(factory);
+    clock.advance(29 * 60);
+    assert.ok(!c.transport.disconnecting);
+    clock.advance(61);
+    assert.match(c.transport.valueString(), /\* BYE Autologout/);
+    assert.ok(c.transport.disconnecting);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('errors: BAD answers, unknown commands before login, and too many BADs close', async () => {
+  const { factory, dir } = setup({ limits: { maxErrors: 3 } });
+  try {
+    const c = connect(factory);
+    assert.match(await c.send('a SELECT INBOX\r\n'), /^a BAD/);
+    assert.match(await c.send('b LOGIN "x\r\n'), /^b BAD/);
+    c.transport.clear();
+    c.push('c FOO\r\n');
+    assert.match(c.transport.valueString(), /c BAD[^\r]*\r\n\* BYE Too many errors/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
