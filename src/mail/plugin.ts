@@ -19,6 +19,7 @@ import { MailDomain } from './domain.js';
 import { POP3_LIMITS } from './limits.js';
 import { APOPChecker } from './pop3/apop.js';
 import { POP3Factory } from './pop3/server.js';
+import { IMAP4Factory } from './imap/server.js';
 import { OutgoingQueue } from './smtp/queue.js';
 import { SMTPFactory } from './smtp/server.js';
 
@@ -40,6 +41,10 @@ export interface MailApplicationOptions {
   pop3?: readonly string[];
   /** POP3 endpoints with TLS from the start; need `tls`. */
   pop3s?: readonly string[];
+  /** IMAP endpoints (STARTTLS offered when `tls` is given). */
+  imap?: readonly string[];
+  /** IMAP endpoints with TLS from the start (port 993); need `tls`. */
+  imaps?: readonly string[];
   /** The mail domain (`example.test`). */
   domain: string;
   /** The server's name in greetings and `Received:` (the domain by default). */
@@ -63,7 +68,7 @@ export interface MailApplicationOptions {
 
 /**
  * The mail service: SMTP and POP3 front doors on one domain's maildirs, and the outgoing queue.
- * IMAP joins as one more front door in {@link MailApplication.frontDoors}.
+ * IMAP is one more front door in {@link MailApplication.frontDoors}.
  *
  * @example
  * const app = new MailApplication({ smtp: ['tcp:2525'], pop3: ['tcp:1110'], domain: 'example.test', maildir: './var/mail',
@@ -76,7 +81,8 @@ export class MailApplication extends MultiService {
   readonly portal: Portal;
   readonly smtpFactory: SMTPFactory;
   readonly pop3Factory: POP3Factory;
-  /** The listeners by front door (`smtp`, `smtps`, `pop3`, `pop3s`; `imap` and `imaps` to come). */
+  readonly imapFactory: IMAP4Factory;
+  /** The listeners by front door (`smtp`, `smtps`, `pop3`, `pop3s`, `imap`, `imaps`). */
   readonly listeners = new Map<string, StreamServerEndpointService[]>();
 
   constructor(readonly config: MailApplicationOptions) {
@@ -103,6 +109,7 @@ export class MailApplication extends MultiService {
     const plaintext = config.allowPlaintextAuth ?? false;
     this.smtpFactory = new SMTPFactory({ hostname, domain: config.domain, delivery: this.domain, portal: this.portal, allowPlaintextAuth: plaintext, clock: reactor, ...(tls ? { tls } : {}) });
     this.pop3Factory = new POP3Factory({ hostname, portal: this.portal, allowPlaintextAuth: plaintext, clock: reactor, ...(tls ? { tls } : {}) });
+    this.imapFactory = new IMAP4Factory({ hostname, portal: this.portal, allowPlaintextAuth: plaintext, clock: reactor, ...(tls ? { tls } : {}) });
     for (const door of this.frontDoors()) {
       const services: StreamServerEndpointService[] = [];
       for (const endpoint of door.endpoints) {
@@ -115,7 +122,7 @@ export class MailApplication extends MultiService {
     }
   }
 
-  /** The front doors and their endpoints: the one place a new protocol (IMAP) is added. */
+  /** The front doors and their endpoints: the one place a new protocol is added. */
   frontDoors(): { name: string; endpoints: readonly string[]; factory: IProtocolFactory; implicitTLS: boolean }[] {
     const c = this.config;
     return [
@@ -123,6 +130,8 @@ export class MailApplication extends MultiService {
       { name: 'smtps', endpoints: c.smtps ?? [], factory: this.smtpFactory, implicitTLS: true },
       { name: 'pop3', endpoints: c.pop3 ?? [], factory: this.pop3Factory, implicitTLS: false },
       { name: 'pop3s', endpoints: c.pop3s ?? [], factory: this.pop3Factory, implicitTLS: true },
+      { name: 'imap', endpoints: c.imap ?? [], factory: this.imapFactory, implicitTLS: false },
+      { name: 'imaps', endpoints: c.imaps ?? [], factory: this.imapFactory, implicitTLS: true },
     ];
   }
 
@@ -158,9 +167,10 @@ export class MailApplication extends MultiService {
         this.queue.stop();
         this.smtpFactory.closeAll();
         this.pop3Factory.closeAll();
+        this.imapFactory.closeAll();
         const clock = this.config.reactor ?? defaultReactor;
         const started = clock.seconds();
-        while (this.smtpFactory.connections.size + this.pop3Factory.connections.size > 0 && clock.seconds() - started < CLOSE_WAIT) {
+        while (this.smtpFactory.connections.size + this.pop3Factory.connections.size + this.imapFactory.connections.size > 0 && clock.seconds() - started < CLOSE_WAIT) {
           await new Promise<void>((resolve) => clock.callLater(0.02, resolve));
         }
         log.info('mail service stopped');
@@ -210,13 +220,15 @@ export async function mailOptions(options: PluginOptions): Promise<MailApplicati
     smtps: list(options.smtps),
     pop3: off(list(options.pop3)),
     pop3s: list(options.pop3s),
+    imap: off(list(options.imap)),
+    imaps: list(options.imaps),
     domain: typeof options.domain === 'string' ? options.domain : 'localhost',
     maildir: typeof options.maildir === 'string' ? options.maildir : './var/mail',
     checkers: [],
     users: [],
     allowPlaintextAuth: options['allow-plaintext-auth'] === true,
   };
-  if ([out.smtp, out.smtps, out.pop3, out.pop3s].every((e) => e!.length === 0)) throw new UsageError('nothing to serve: give --smtp, --smtps, --pop3 or --pop3s an endpoint');
+  if ([out.smtp, out.smtps, out.pop3, out.pop3s, out.imap, out.imaps].every((e) => e!.length === 0)) throw new UsageError('nothing to serve: give --smtp, --smtps, --pop3, --pop3s, --imap or --imaps an endpoint');
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(out.domain)) throw new UsageError(`--domain takes a domain name, not ${JSON.stringify(out.domain)}`);
   if (typeof options.hostname === 'string') out.hostname = options.hostname;
   const certFile = options['tls-cert'];
@@ -247,12 +259,14 @@ export async function mailOptions(options: PluginOptions): Promise<MailApplicati
 
 export const mailPlugin: Plugin = {
   name: 'mail',
-  description: 'A mail server for one domain: SMTP in, POP3 out, maildirs on disk, relaying for users who log in',
+  description: 'A mail server for one domain: SMTP in, POP3 and IMAP out, maildirs on disk, relaying for users who log in',
   options: addAuthOption([
     { name: 'smtp', description: "SMTP endpoint, STARTTLS with --tls-cert/--tls-key ('none' for no SMTP)", multiple: true, default: loopbackEndpoints(2525), metavar: 'endpoint' },
     { name: 'smtps', description: 'SMTP endpoint with TLS from the start (port 465)', multiple: true, metavar: 'endpoint' },
     { name: 'pop3', description: "POP3 endpoint, STLS with --tls-cert/--tls-key ('none' for no POP3)", multiple: true, default: loopbackEndpoints(1110), metavar: 'endpoint' },
     { name: 'pop3s', description: 'POP3 endpoint with TLS from the start (port 995)', multiple: true, metavar: 'endpoint' },
+    { name: 'imap', description: 'IMAP endpoint, STARTTLS with --tls-cert/--tls-key (none by default)', multiple: true, metavar: 'endpoint' },
+    { name: 'imaps', description: 'IMAP endpoint with TLS from the start (port 993)', multiple: true, metavar: 'endpoint' },
     { name: 'domain', description: 'The mail domain: mail to USER@DOMAIN goes to USER\'s maildir', default: 'localhost', metavar: 'domain' },
     { name: 'hostname', description: 'The server name in greetings and Received: headers (the domain by default)', metavar: 'name' },
     { name: 'maildir', description: 'Folder of the users\' maildirs and the outgoing queue (made if missing)', default: './var/mail', metavar: 'dir' },
@@ -261,7 +275,7 @@ export const mailPlugin: Plugin = {
     { name: 'smarthost', description: 'Relay outgoing mail through this server: tcp:HOST:PORT (MX lookup otherwise)', metavar: 'endpoint' },
     { name: 'allow-plaintext-auth', description: 'Accept passwords on connections without TLS (local tests only)', type: 'boolean' },
   ]),
-  epilog: `${LISTEN_HELP}\nIMAP is not served yet.`,
+  epilog: LISTEN_HELP,
   async makeService(options, { reactor }) {
     return new MailApplication({ ...(await mailOptions(options)), reactor });
   },

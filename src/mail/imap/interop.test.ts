@@ -1,0 +1,80 @@
+/**
+ * Interop: Python's imaplib and curl (imap://) against the real `torsion mail --imap` command on loopback,
+ * with mail delivered by its own SMTP front door.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requirePeer, selfSignedCertificate } from '../../testing/index.js';
+import { sendmail } from '../smtp/sendmail.js';
+import { LOOPBACK, startMailCommand, type MailCommand } from '../test-support/command.js';
+
+const python = requirePeer('/usr/bin/python3', 'python3');
+const curl = requirePeer('curl', 'curl');
+
+describe('torsion mail --imap with real clients', () => {
+  let mail: MailCommand;
+  let certFile: string;
+  let tls: { ca: string; servername: string };
+
+  before(async () => {
+    const { key, cert } = selfSignedCertificate('localhost');
+    tls = { ca: cert, servername: 'localhost' };
+    mail = await startMailCommand(
+      (dir) => {
+        writeFileSync(join(dir, 'key.pem'), key);
+        writeFileSync(join(dir, 'cert.pem'), cert);
+        return ['--smtp', LOOPBACK, '--imap', LOOPBACK, '--imaps', LOOPBACK, '--pop3', 'none', '--domain', 'example.test', '--auth', 'memory:alice:secret:bob:hunter22', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')];
+      },
+      ['smtp', 'imap', 'imaps'],
+    );
+    certFile = join(mail.dir, 'cert.pem');
+  });
+
+  after(async () => {
+    await mail?.stop();
+  });
+
+  test('Python imaplib: LOGINDISABLED before STARTTLS, then SELECT, SEARCH, FETCH, STORE, APPEND, EXPUNGE, LIST, STATUS', async () => {
+    await sendmail('127.0.0.1', 'carol@other.example', ['alice@example.test'], 'Subject: for imaplib\r\n\r\nhello imap\r\n', { port: mail.ports.smtp!, tls }).asPromise();
+    const script = fileURLToPath(new URL('../test-support/python-imap.py', import.meta.url));
+    const r = spawnSync(python, [script, '127.0.0.1', String(mail.ports.imap), certFile], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `${r.stderr}\n${mail.log()}`);
+    const out = JSON.parse(r.stdout) as Record<string, any>;
+    assert.ok(out.caps_before.includes('LOGINDISABLED') && out.caps_before.includes('STARTTLS'), String(out.caps_before));
+    assert.notEqual(out.login_before_tls, 'accepted');
+    assert.ok(out.caps_tls.includes('AUTH=PLAIN') && !out.caps_tls.includes('STARTTLS'));
+    assert.equal(out.login, 'OK');
+    assert.deepEqual(out.select, ['OK', '1']);
+    assert.match(out.uidvalidity, /^\d+$/);
+    assert.equal(out.search_all, '1');
+    assert.equal(out.search_subject, '1');
+    assert.match(out.fetch_header[0], /^1 \(UID 1 RFC822\.SIZE \d+ BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{\d+\}$/);
+    assert.equal(out.fetch_header[1], 'Subject: for imaplib\r\n\r\n');
+    assert.match(out.uid_fetch[1], /^Received: .*\r\nSubject: for imaplib\r\n\r\nhello imap\r\n$/s);
+    assert.match(out.flags_after, /\\Seen/);
+    assert.equal(out.append, 'OK');
+    assert.equal(out.search_flagged, '2');
+    assert.deepEqual(out.expunge, ['1']);
+    assert.deepEqual(out.list, ['(\\HasNoChildren) "/" INBOX']);
+    assert.match(out.status, /^"?INBOX"? \(MESSAGES 1 UIDNEXT 3 UNSEEN 1\)$/);
+    assert.equal(out.logout, 'BYE');
+  });
+
+  test('curl: imaps:// lists and fetches by UID; imap:// with --ssl-reqd goes through STARTTLS', async () => {
+    await sendmail('127.0.0.1', 'carol@other.example', ['bob@example.test'], 'Subject: for curl\r\n\r\nhello curl\r\n', { port: mail.ports.smtp!, tls }).asPromise();
+    const run = (url: string, ...extra: string[]): ReturnType<typeof spawnSync> => spawnSync(curl, ['-sS', '--cacert', certFile, '-u', 'bob:hunter22', ...extra, url], { encoding: 'utf8', timeout: 30_000 });
+    const list = run(`imaps://localhost:${mail.ports.imaps}/`, '--resolve', `localhost:${mail.ports.imaps}:127.0.0.1`);
+    assert.equal(list.status, 0, `${String(list.stderr)}\n${mail.log()}`);
+    assert.match(String(list.stdout), /INBOX/);
+    const fetched = run(`imap://localhost:${mail.ports.imap}/INBOX;UID=1`, '--ssl-reqd', '--resolve', `localhost:${mail.ports.imap}:127.0.0.1`);
+    assert.equal(fetched.status, 0, String(fetched.stderr));
+    assert.match(String(fetched.stdout), /Subject: for curl\r\n\r\nhello curl\r\n$/);
+    const search = run(`imap://localhost:${mail.ports.imap}/INBOX`, '--ssl-reqd', '--resolve', `localhost:${mail.ports.imap}:127.0.0.1`, '-X', 'SEARCH UNSEEN');
+    assert.equal(search.status, 0, String(search.stderr));
+    assert.match(String(search.stdout), /^\* SEARCH\s*\r?\n?$/m, 'the UID=1 fetch set \\Seen');
+  });
+});
