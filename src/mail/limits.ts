@@ -130,3 +130,26 @@ export const IMAP_LIMITS: Readonly<IMAPLimits> = Object.freeze({
   maxAuthFailures: 3,
   maxErrors: 20,
 });
+
+/** The IMAP client's limits. */
+export interface IMAPClientLimits {
+  /** The longest response line, literals excluded. */
+  maxLineLength: number;
+  /** The largest literal in a response (a whole message in `BODY[]`). */
+  maxLiteralSize: number;
+  /** The most untagged responses one command may gather (a huge `FETCH 1:*` is refused past this). */
+  maxUntagged: number;
+  /** Seconds to wait for any answer to a command before the connection counts as dead. */
+  timeout: number;
+  /** Seconds between keepalive NOOPs while IDLE (RFC 2177: re-issue IDLE well within 30 minutes). */
+  keepaliveInterval: number;
+}
+
+/** The IMAP client's defaults. */
+export const IMAP_CLIENT_LIMITS: Readonly<IMAPClientLimits> = Object.freeze({
+  maxLineLength: 64 * 1024,
+  maxLiteralSize: 64 * 1024 * 1024,
+  maxUntagged: 100_000,
+  timeout: 300,
+  keepaliveInterval: 600,
+});

@@ -1,4 +1,4 @@
-// Dovecot's POP3 server on a free loopback port with its own config, users file and maildirs in a temp folder.
+// Dovecot's POP3 or IMAP server on a free loopback port with its own config, users file and maildirs in a temp folder.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +23,9 @@ function chownTree(path: string): void {
   if (statSync(path).isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name));
 }
 
-/** Starts Dovecot for `users` (name to password); `prepare` fills the maildirs before it starts. */
-export async function startDovecot(users: Record<string, string>, prepare: (maildir: (user: string) => string) => void | Promise<void>): Promise<Dovecot> {
-  const dovecot = requirePeer('/usr/sbin/dovecot', 'dovecot-pop3d');
+/** Starts Dovecot's `protocol` server for `users` (name to password); `prepare` fills the maildirs before it starts. */
+export async function startDovecot(users: Record<string, string>, prepare: (maildir: (user: string) => string) => void | Promise<void>, protocol: 'pop3' | 'imap' = 'pop3'): Promise<Dovecot> {
+  const dovecot = requirePeer('/usr/sbin/dovecot', protocol === 'pop3' ? 'dovecot-pop3d' : 'dovecot-imapd');
   const dir = mkdtempSync(join(tmpdir(), 'torsion-dovecot-'));
   // Its auth process (user dovecot) and mail processes (nobody) read below this folder.
   chmodSync(dir, 0o755);
@@ -41,7 +41,7 @@ export async function startDovecot(users: Record<string, string>, prepare: (mail
       `base_dir = ${dir}/run`,
       `state_dir = ${dir}/state`,
       `log_path = ${dir}/dovecot.log`,
-      'protocols = pop3',
+      `protocols = ${protocol}`,
       'listen = 127.0.0.1',
       'ssl = no',
       'disable_plaintext_auth = no',
@@ -49,7 +49,7 @@ export async function startDovecot(users: Record<string, string>, prepare: (mail
       `mail_location = maildir:${dir}/mail/%n`,
       `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%n ${dir}/passwd\n}`,
       `userdb {\n  driver = static\n  args = uid=${NOBODY} gid=${NOBODY} home=${dir}/home/%n\n}`,
-      `service pop3-login {\n  inet_listener pop3 {\n    port = ${port}\n    address = 127.0.0.1\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}`,
+      `service ${protocol}-login {\n  inet_listener ${protocol} {\n    port = ${port}\n    address = 127.0.0.1\n  }\n  inet_listener ${protocol}s {\n    port = 0\n  }\n}`,
       'pop3_uidl_format = %08Xu%08Xv',
       '',
     ].join('\n');
