@@ -1,0 +1,76 @@
+// Torsion's IMAP client against Dovecot (dovecot-imapd), a server nobody here wrote: login, CAPABILITY,
+// SELECT, FETCH with literals, SEARCH, STORE, APPEND, EXPUNGE, and IDLE seeing another session's APPEND.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientFactory, reactor } from '../../internet/index.js';
+import { eventually, requirePeer } from '../../testing/index.js';
+import { startDovecot } from '../test-support/dovecot.js';
+import { IMAPCommandError } from '../errors.js';
+import { IMAP4Client } from './client.js';
+import type { IMAPResponse } from './response-reader.js';
+
+// Named here too, so the quick test loop (which looks for requirePeer) leaves this file to the full run.
+requirePeer('/usr/sbin/dovecot', 'dovecot-imapd');
+
+function connect(port: number): IMAP4Client {
+  const client = new IMAP4Client();
+  reactor.connectTCP('127.0.0.1', port, new (class extends ClientFactory<IMAP4Client> {
+    override buildProtocol() {
+      return client;
+    }
+  })());
+  return client;
+}
+
+test('the IMAP client reads, flags, appends and idles on Dovecot', { timeout: 120_000 }, async () => {
+  const dovecot = await startDovecot(
+    { alice: 'secret' },
+    (maildir) => {
+      writeFileSync(join(maildir('alice'), 'new', '1000.A.test'), 'Subject: one\n\nhello\n');
+      writeFileSync(join(maildir('alice'), 'new', '1001.B.test'), 'Subject: two\n\nsecond\n');
+    },
+    'imap',
+  );
+  const a = connect(dovecot.port);
+  const b = connect(dovecot.port);
+  try {
+    assert.match(await a.greeting.asPromise(), /Dovecot/);
+    const caps = await a.capability().asPromise();
+    assert.ok(caps.has('IMAP4REV1') && caps.has('IDLE'), [...caps].join(' '));
+    await assert.rejects(a.login('alice', 'nope').asPromise(), IMAPCommandError);
+    await a.login('alice', 'secret').asPromise();
+    const box = await a.select('INBOX').asPromise();
+    assert.equal(box.exists, 2);
+    assert.ok(box.uidValidity > 0);
+    const fetched = await a.fetch('1:2', '(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[TEXT])').asPromise();
+    const text = fetched[0]!.attributes.get('BODY[TEXT]');
+    assert.ok(text?.type === 'string' && Buffer.from(text.value).toString() === 'hello\r\n');
+    const header = fetched[1]!.attributes.get('BODY[HEADER.FIELDS (SUBJECT)]');
+    assert.ok(header?.type === 'string' && Buffer.from(header.value).toString() === 'Subject: two\r\n\r\n');
+    assert.deepEqual(await a.search('SUBJECT two').asPromise(), [2]);
+    await a.store('1', '+', ['\\Seen', '\\Deleted']).asPromise();
+    assert.deepEqual(await a.search('DELETED').asPromise(), [1]);
+
+    await b.greeting.asPromise();
+    await b.login('alice', 'secret').asPromise();
+    await b.select('INBOX').asPromise();
+    const pushed: IMAPResponse[] = [];
+    b.onUntagged = (r) => pushed.push(r);
+    const stop = await b.idle().asPromise();
+    assert.deepEqual(await a.expunge().asPromise(), [1]);
+    await a.append('INBOX', Buffer.from('Subject: three\r\n\r\nappended\r\n'), ['\\Flagged']).asPromise();
+    await eventually(() => pushed.some((r) => /^\* 1 EXPUNGE/.test(r.text)) && pushed.some((r) => /^\* 2 EXISTS/.test(r.text)), { timeout: 20 });
+    await stop().asPromise();
+    assert.deepEqual(await b.search('FLAGGED').asPromise(), [2]);
+    await a.logout().asPromise();
+    await b.logout().asPromise();
+  } catch (e) {
+    throw new Error(`${String(e)}\ndovecot's log:\n${dovecot.log()}`);
+  } finally {
+    a.transport?.loseConnection();
+    b.transport?.loseConnection();
+    await dovecot.stop();
+  }
+});
