@@ -1,12 +1,12 @@
 /**
- * `torsion/mail`: SMTP and POP3 servers and clients on maildirs (Twisted Mail). IMAP is to come; it reads the
- * same `IMailbox` and logs in through the same `IMailAccount`.
+ * `torsion/mail`: SMTP, POP3 and IMAP servers and clients on maildirs (Twisted Mail). Every front door logs
+ * in through the same `IMailAccount`.
  * @module
  */
 export type { IMailbox, MessageInfo, MailAccount, IMessage, IMessageDelivery, SMTPSession, SMTPRecipient, IMXResolver, MXRecord } from './interfaces.js';
 export { Address, parsePathArgument, type PathArgument } from './address.js';
-export { SMTPReplyError, SMTPBadRcpt, SMTPBadSender, RelayDenied, AddressError, TLSRequiredError, POP3Error, MailProtocolError, NoSuchMessage } from './errors.js';
-export { SMTP_LIMITS, POP3_LIMITS, MAIL_CLIENT_LIMITS, QUEUE_LIMITS, type SMTPLimits, type POP3Limits, type MailClientLimits, type QueueLimits } from './limits.js';
+export { SMTPReplyError, SMTPBadRcpt, SMTPBadSender, RelayDenied, AddressError, TLSRequiredError, POP3Error, MailProtocolError, NoSuchMessage, IMAPParseError, IMAPLimitError, IMAPCommandError } from './errors.js';
+export { SMTP_LIMITS, POP3_LIMITS, MAIL_CLIENT_LIMITS, QUEUE_LIMITS, IMAP_LIMITS, IMAP_CLIENT_LIMITS, type SMTPLimits, type POP3Limits, type MailClientLimits, type QueueLimits, type IMAPLimits, type IMAPClientLimits } from './limits.js';
 export { IMailAccount, encodePlain } from './account.js';
 export { Maildir, MaildirMailbox, pop3Uid, type MaildirEntry, type MaildirOptions } from './maildir/index.js';
 export { MailDomain, BufferedMessage, type MailDomainOptions, type IRelayQueue } from './domain.js';
@@ -22,3 +22,11 @@ export { POP3Server, POP3Factory, type POP3ServerOptions } from './pop3/server.j
 export { APOPChecker, APOPCredentials, IAPOP, apopDigest } from './pop3/apop.js';
 export { LineReader, dotStuff, normalizeLineEnds } from './lines.js';
 export { POP3Client, type POP3ClientOptions } from './pop3/client.js';
+export { IMAP4Server, IMAP4Factory, type IMAPServerOptions } from './imap/server.js';
+export { IMAP4Client, type IMAPClientOptions, type IMAPResult, type FetchedMessage, type SelectedMailbox } from './imap/client.js';
+export { IMAPCommandReader, type IMAPReaderEvent } from './imap/framer.js';
+export { IMAPResponseReader, responseValues, type IMAPResponse } from './imap/response-reader.js';
+export { IMAPFolder, UID_INDEX_FILE, type IMAPMessage } from './imap/folder.js';
+export { parseFetchAttribute, parseFetchItems, type FetchAttribute, type BodySection } from './imap/fetch-att.js';
+export { parseSequenceSet, inSequenceSet, formatSequenceSet, STAR, type SequenceRange } from './imap/sequence.js';
+export { valueText, quoteString, type IMAPValue, type IMAPCommand } from './imap/values.js';
