@@ -117,6 +117,8 @@ export interface IMAPLimits {
   maxAuthFailures: number;
   /** `BAD` answers one connection may earn before it is closed. */
   maxErrors: number;
+  /** The deepest MIME nesting FETCH looks into (BODYSTRUCTURE, `BODY[1.2.3]`); deeper parts count as leaves. */
+  maxMimeDepth: number;
 }
 
 /** The IMAP defaults. */
@@ -129,6 +131,7 @@ export const IMAP_LIMITS: Readonly<IMAPLimits> = Object.freeze({
   idleTimeout: 1800,
   maxAuthFailures: 3,
   maxErrors: 20,
+  maxMimeDepth: 16,
 });
 
 /** The IMAP client's limits. */

@@ -5,6 +5,7 @@
 import type { FetchAttribute } from './fetch-att.js';
 import type { IMAPMessage } from './folder.js';
 import { sectionBytes } from './message-parts.js';
+import { bodyStructure, envelope, parseMime, sectionOf } from './mime.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -36,7 +37,7 @@ export function fetchResponse(seq: number, message: IMAPMessage, attributes: rea
   if (withUid) add('UID', String(message.uid));
   for (const a of attributes) {
     if (a.type === 'body') {
-      let bytes = sectionBytes(text!, a.section);
+      let bytes = sectionOf(text!, a.section);
       if (a.partial !== undefined) bytes = bytes.subarray(Math.min(a.partial.offset, bytes.length), Math.min(a.partial.offset + a.partial.length, bytes.length));
       add(a.responseName, ...literal(bytes));
       continue;
@@ -63,6 +64,13 @@ export function fetchResponse(seq: number, message: IMAPMessage, attributes: rea
       case 'RFC822.TEXT':
         add('RFC822.TEXT', ...literal(sectionBytes(text!, { part: [], text: 'TEXT', fields: [] })));
         break;
+      case 'ENVELOPE':
+        add('ENVELOPE', envelope(parseMime(text!)));
+        break;
+      case 'BODYSTRUCTURE':
+      case 'BODY':
+        add(a.name, bodyStructure(parseMime(text!)));
+        break;
       default:
         break;
     }
@@ -76,7 +84,7 @@ export function fetchResponse(seq: number, message: IMAPMessage, attributes: rea
 
 /** True if answering `attributes` needs the message's bytes. */
 export function needsText(attributes: readonly FetchAttribute[]): boolean {
-  return attributes.some((a) => a.type === 'body' || a.name === 'RFC822' || a.name === 'RFC822.HEADER' || a.name === 'RFC822.TEXT');
+  return attributes.some((a) => a.type === 'body' || a.name !== 'UID' && a.name !== 'FLAGS' && a.name !== 'INTERNALDATE' && a.name !== 'RFC822.SIZE');
 }
 
 /** True if fetching `attributes` sets \Seen (a BODY[] without .PEEK, RFC822, RFC822.TEXT). */

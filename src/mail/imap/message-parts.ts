@@ -1,7 +1,6 @@
 /**
- * What FETCH and SEARCH need from a message's bytes: header and body split, header fields, sections.
- * Only the top level is parsed: part `1` of a single-part message is its body; deeper parts are not
- * looked into (answered empty).
+ * What FETCH and SEARCH need from a message's bytes: header and body split, header fields, and the
+ * sections of one message (part numbers are found by `mime.ts`).
  * @module
  */
 import type { BodySection } from './fetch-att.js';
@@ -9,6 +8,7 @@ import type { BodySection } from './fetch-att.js';
 /** Where the header ends (just after the blank line), or the length when there is none. */
 export function headerEnd(text: Uint8Array): number {
   const s = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  if (s[0] === 13 && s[1] === 10) return 2;
   const at = s.indexOf('\r\n\r\n');
   return at < 0 ? text.length : at + 4;
 }
@@ -31,11 +31,9 @@ export function headerValue(text: Uint8Array, name: string): string {
   return field === undefined ? '' : field.text.slice(field.text.indexOf(':') + 1).replace(/\r\n/g, '').trim();
 }
 
-/** The bytes of `section` of the message `text`. */
+/** The bytes of `section` (its part number aside) of the message `text`. */
 export function sectionBytes(text: Uint8Array, section: BodySection): Uint8Array {
-  if (section.part.length > 1 || (section.part.length === 1 && section.part[0] !== 1)) return new Uint8Array(0);
   const end = headerEnd(text);
-  if (section.part.length === 1 && (section.text === '' || section.text === 'TEXT')) return text.subarray(end);
   switch (section.text) {
     case '':
       return text;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { latin1Bytes, randomBytes, seededRandom, splitEvery, splitRandom } from '../../testing/index.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
 import { parseFetchAttribute, parseFetchItems } from './fetch-att.js';
+import { parseMime, bodyStructure } from './mime.js';
 import { formatSequenceSet, inSequenceSet, parseSequenceSet } from './sequence.js';
 import type { IMAPValue } from './values.js';
 import { IMAPLimitError, IMAPParseError } from '../errors.js';
@@ -154,4 +155,16 @@ test('fuzz: random input (500 seeds) never throws, gives the same events however
       if (event.type === 'error') assert.ok(event.error instanceof IMAPParseError, `seed ${seed}`);
     }
   }
+});
+
+test('fuzz: the MIME parser takes any bytes (300 seeds) and bounds its depth', () => {
+  const words = ['Content-Type: multipart/mixed; boundary=B\r\n', '\r\n', '--B\r\n', '--B--\r\n', 'Content-Type: message/rfc822\r\n', 'x', ':', ';', '"'];
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = seededRandom(seed);
+    let s = '';
+    for (let i = 0; i < 60; i++) s += words[Math.floor(random() * words.length)]!;
+    assert.match(bodyStructure(parseMime(latin1Bytes(s))), /^\(.*\)$/s, `seed ${seed}`);
+  }
+  const deep = `${'Content-Type: message/rfc822\r\n\r\n'.repeat(10_000)}x`;
+  assert.match(bodyStructure(parseMime(latin1Bytes(deep))), /^\("MESSAGE" "RFC822"/);
 });

@@ -102,7 +102,7 @@ test('SELECT, FETCH with sections and partials, implicit \\Seen, STORE, SEARCH, 
     assert.match(await c.send('h FETCH 1 (UID FLAGS)\r\n'), /^\* 1 FETCH \(UID 2 FLAGS \(\\Seen\)\)/);
     assert.match(await c.send('i APPEND INBOX (\\Draft) {12+}\r\nSubject: x\r\n\r\n', 'i'), /\* 2 EXISTS\r\ni OK/);
     assert.match(await c.send('j UID FETCH 3 FLAGS\r\n'), /\* 2 FETCH \(UID 3 FLAGS \(\\Draft\)\)/);
-    assert.match(await c.send('k FETCH 1 ENVELOPE\r\n'), /^k NO ENVELOPE is not supported/);
+    assert.match(await c.send('k FETCH 1 ENVELOPE\r\n'), /^\* 1 FETCH \(ENVELOPE \(NIL "second" \(\(NIL NIL "carol" "example\.test"\)\) \(\(NIL NIL "carol" "example\.test"\)\) \(\(NIL NIL "carol" "example\.test"\)\) NIL NIL NIL NIL NIL\)\)\r\nk OK/);
     assert.match(await c.send('l FETCH 1 BODY[0]\r\n'), /^l BAD/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -165,6 +165,40 @@ test('errors: BAD answers, unknown commands before login, and too many BADs clos
     c.transport.clear();
     c.push('c FOO\r\n');
     assert.match(c.transport.valueString(), /c BAD[^\r]*\r\n\* BYE Too many errors/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const MULTI =
+  'From: "Bob B" <bob@example.test>, carol@example.test\r\nTo: alice@example.test\r\nSubject: parts\r\nMessage-ID: <m1@example.test>\r\n' +
+  'Content-Type: multipart/mixed; boundary="XX"\r\n\r\npreamble\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n' +
+  '--XX\r\nContent-Type: multipart/alternative; boundary=YY\r\n\r\n--YY\r\n\r\nplain\r\n--YY\r\nContent-Type: text/html\r\n\r\n<b>x</b>\r\n--YY--\r\n' +
+  '--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--XX--\r\nepilogue\r\n';
+
+test('MIME: BODYSTRUCTURE of nested multiparts, ENVELOPE addresses, BODY[n.m] and BODY[n.MIME]', async () => {
+  const { factory, maildir, dir } = setup();
+  try {
+    await maildir.deliver(Buffer.from(MULTI));
+    const c = connect(factory);
+    await c.send('a LOGIN alice secret\r\nb SELECT INBOX\r\n', 'b');
+    const bs = await c.send('c FETCH 1 BODYSTRUCTURE\r\n');
+    assert.ok(
+      bs.startsWith(
+        '* 1 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 5 1)' +
+          '(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1)("TEXT" "HTML" NIL NIL NIL "7BIT" 8 1) "ALTERNATIVE")' +
+          '("APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64" 4) "MIXED"))\r\n',
+      ),
+      bs,
+    );
+    const env = await c.send('d FETCH 1 ENVELOPE\r\n');
+    assert.ok(env.includes('"parts" (("Bob B" NIL "bob" "example.test")(NIL NIL "carol" "example.test"))'), env);
+    assert.ok(env.includes('"<m1@example.test>")'), env);
+    const parts = await c.send('e FETCH 1 (BODY.PEEK[2.2] BODY.PEEK[3.MIME] BODY.PEEK[1])\r\n');
+    assert.ok(parts.includes('BODY[2.2] {8}\r\n<b>x</b>'), parts);
+    assert.ok(parts.includes('BODY[3.MIME] {77}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'), parts);
+    assert.ok(parts.includes('BODY[1] {5}\r\nhello)'), parts);
+    assert.match(await c.send('f FETCH 1 BODY.PEEK[4]\r\n'), /BODY\[4\] \{0\}\r\n\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

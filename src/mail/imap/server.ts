@@ -504,8 +504,6 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       async () => {
         if (args.length !== 2) throw new IMAPParseError('Syntax: FETCH set items', tag);
         const attributes = parseFetchItems(args[1], tag);
-        const unsupported = attributes.find((a) => a.type === 'simple' && (a.name === 'ENVELOPE' || a.name === 'BODYSTRUCTURE' || a.name === 'BODY'));
-        if (unsupported !== undefined && unsupported.type === 'simple') throw new Refused(`${unsupported.name} is not supported by this server yet`);
         const s = this.#selected!;
         let picked = this.#pick(args[0], byUid, tag);
         const unseen = setsSeen(attributes) && !s.readOnly ? new Set(picked.filter((p) => !p.message.flags.includes('\\Seen')).map((p) => p.message.uid)) : new Set<number>();
