@@ -22,7 +22,8 @@ export { POP3Server, POP3Factory, type POP3ServerOptions } from './pop3/server.j
 export { APOPChecker, APOPCredentials, IAPOP, apopDigest } from './pop3/apop.js';
 export { LineReader, dotStuff, normalizeLineEnds } from './lines.js';
 export { POP3Client, type POP3ClientOptions } from './pop3/client.js';
-export { IMAP4Server, IMAP4Factory, type IMAPServerOptions } from './imap/server.js';
+export { IMAP4Server, type IMAPServerOptions } from './imap/server.js';
+export { IMAP4Factory } from './imap/factory.js';
 export { IMAP4Client, type IMAPClientOptions, type IMAPResult, type FetchedMessage, type SelectedMailbox } from './imap/client.js';
 export { IMAPCommandReader, type IMAPReaderEvent } from './imap/framer.js';
 export { IMAPResponseReader, responseValues, type IMAPResponse } from './imap/response-reader.js';

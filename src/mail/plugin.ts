@@ -19,7 +19,7 @@ import { MailDomain } from './domain.js';
 import { POP3_LIMITS } from './limits.js';
 import { APOPChecker } from './pop3/apop.js';
 import { POP3Factory } from './pop3/server.js';
-import { IMAP4Factory } from './imap/server.js';
+import { IMAP4Factory } from './imap/factory.js';
 import { OutgoingQueue } from './smtp/queue.js';
 import { SMTPFactory } from './smtp/server.js';
 

@@ -13,7 +13,7 @@ import { IMAPCommandError, MailProtocolError } from '../errors.js';
 import type { MailAccount } from '../interfaces.js';
 import { Maildir, MaildirMailbox } from '../maildir/index.js';
 import { IMAP4Client } from './client.js';
-import { IMAP4Factory } from './server.js';
+import { IMAP4Factory } from './factory.js';
 import type { IMAPResponse } from './response-reader.js';
 
 function connect(port: number): IMAP4Client {

@@ -11,7 +11,8 @@ import { Clock, StringTransport, eventually } from '../../testing/index.js';
 import { IMailAccount, encodePlain } from '../account.js';
 import type { MailAccount } from '../interfaces.js';
 import { Maildir, MaildirMailbox } from '../maildir/index.js';
-import { IMAP4Factory, type IMAPServerOptions } from './server.js';
+import { IMAP4Factory } from './factory.js';
+import type { IMAPServerOptions } from './server.js';
 
 function setup(options: Partial<IMAPServerOptions> = {}): { factory: IMAP4Factory; maildir: Maildir; clock: Clock; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-imap-'));

@@ -4,20 +4,21 @@
  * {@link IMAPFolder}, so each sees the others' changes as untagged EXISTS, EXPUNGE and FETCH.
  * @module
  */
-import { Factory, Protocol, isSecure } from '../../internet/index.js';
-import type { IAddress, IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
+import { Protocol, isSecure } from '../../internet/index.js';
+import type { IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
 import { UsernamePassword, type Portal } from '../../cred/index.js';
-import { defaultReactor } from '../../time/default-reactor.js';
 import { IMailAccount, decodePlain } from '../account.js';
 import { IMAPParseError } from '../errors.js';
-import { IMAP_LIMITS, type IMAPLimits } from '../limits.js';
+import type { IMAPLimits } from '../limits.js';
 import { MaildirMailbox } from '../maildir/mailbox.js';
 import type { Maildir } from '../maildir/maildir.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
 import { parseFetchItems } from './fetch-att.js';
 import { fetchResponse, flagList, needsText, setsSeen } from './fetch-response.js';
-import { IMAPFolder, PERMANENT_FLAGS, type IMAPMessage } from './folder.js';
+import { PERMANENT_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
+import type { IMAP4Factory } from './factory.js';
+import { isInbox, matchesPattern } from './mailbox-names.js';
 import { compileSearch } from './search.js';
 import { inSequenceSet, parseSequenceSet } from './sequence.js';
 import { valueText, type IMAPCommand, type IMAPValue } from './values.js';
@@ -43,8 +44,6 @@ export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
 
 /** A refusal answered `tag NO text`. */
 class Refused extends Error {}
-
-const INBOX = 'INBOX';
 
 interface Selected {
   folder: IMAPFolder;
@@ -441,7 +440,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       const pattern = valueText(args[1]);
       if (args.length !== 2 || pattern === undefined) throw new IMAPParseError(`Syntax: ${name} reference pattern`, tag);
       if (pattern === '') this.#write(`* ${name} (\\Noselect) "/" ""\r\n`);
-      else if (matchesPattern(`${valueText(args[0]) ?? ''}${pattern}`, INBOX)) this.#write(`* ${name} (\\HasNoChildren) "/" INBOX\r\n`);
+      else if (matchesPattern(`${valueText(args[0]) ?? ''}${pattern}`, 'INBOX')) this.#write(`* ${name} (\\HasNoChildren) "/" INBOX\r\n`);
       return `${name} completed`;
     });
   }
@@ -604,64 +603,5 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       },
       false,
     );
-  }
-}
-
-function isInbox(value: IMAPValue | undefined): boolean {
-  return valueText(value)?.toUpperCase() === INBOX;
-}
-
-/** True if the LIST pattern (`*` and `%` wildcards) matches `name`. */
-function matchesPattern(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/%/g, '[^/]*')}$`, 'i');
-  return re.test(name);
-}
-
-/**
- * Makes an {@link IMAP4Server} per connection, and keeps one {@link IMAPFolder} per maildir for all of them.
- *
- * @example
- * reactor.listenTCP(1143, new IMAP4Factory({ hostname: 'mail.example.test', portal }));
- */
-export class IMAP4Factory extends Factory<IMAP4Server> {
-  readonly hostname: string;
-  readonly portal: Portal;
-  readonly tls: TLSOptions | undefined;
-  readonly allowPlaintextAuth: boolean;
-  readonly clock: IReactorTime;
-  readonly limits: IMAPLimits;
-  readonly idlePollInterval: number;
-  /** The open sessions. */
-  readonly connections = new Set<IMAP4Server>();
-  readonly #folders = new Map<string, IMAPFolder>();
-
-  constructor(options: IMAPServerOptions) {
-    super();
-    this.hostname = options.hostname;
-    this.portal = options.portal;
-    this.tls = options.tls;
-    this.allowPlaintextAuth = options.allowPlaintextAuth ?? false;
-    this.clock = options.clock ?? defaultReactor();
-    this.limits = { ...IMAP_LIMITS, ...options.limits };
-    this.idlePollInterval = options.idlePollInterval ?? 30;
-  }
-
-  override buildProtocol(_addr: IAddress): IMAP4Server {
-    return new IMAP4Server(this);
-  }
-
-  /** The shared folder of `maildir`. */
-  folderFor(maildir: Maildir): IMAPFolder {
-    let folder = this.#folders.get(maildir.path);
-    if (folder === undefined) {
-      folder = new IMAPFolder(maildir, () => this.clock.seconds());
-      this.#folders.set(maildir.path, folder);
-    }
-    return folder;
-  }
-
-  /** Says BYE to every open session. */
-  closeAll(): void {
-    for (const c of [...this.connections]) c.shutdown();
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * The IMAP server's factory: one {@link IMAP4Server} per connection, one {@link IMAPFolder} per maildir shared by all.
+ * @module
+ */
+import { Factory } from '../../internet/index.js';
+import type { IAddress, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
+import type { Portal } from '../../cred/index.js';
+import { defaultReactor } from '../../time/default-reactor.js';
+import { IMAP_LIMITS, type IMAPLimits } from '../limits.js';
+import type { Maildir } from '../maildir/maildir.js';
+import { IMAPFolder } from './folder.js';
+import { IMAP4Server, type IMAPServerOptions } from './server.js';
+
+/**
+ * Makes an {@link IMAP4Server} per connection, and keeps one {@link IMAPFolder} per maildir for all of them.
+ *
+ * @example
+ * reactor.listenTCP(1143, new IMAP4Factory({ hostname: 'mail.example.test', portal }));
+ */
+export class IMAP4Factory extends Factory<IMAP4Server> {
+  readonly hostname: string;
+  readonly portal: Portal;
+  readonly tls: TLSOptions | undefined;
+  readonly allowPlaintextAuth: boolean;
+  readonly clock: IReactorTime;
+  readonly limits: IMAPLimits;
+  readonly idlePollInterval: number;
+  /** The open sessions. */
+  readonly connections = new Set<IMAP4Server>();
+  readonly #folders = new Map<string, IMAPFolder>();
+
+  constructor(options: IMAPServerOptions) {
+    super();
+    this.hostname = options.hostname;
+    this.portal = options.portal;
+    this.tls = options.tls;
+    this.allowPlaintextAuth = options.allowPlaintextAuth ?? false;
+    this.clock = options.clock ?? defaultReactor();
+    this.limits = { ...IMAP_LIMITS, ...options.limits };
+    this.idlePollInterval = options.idlePollInterval ?? 30;
+  }
+
+  override buildProtocol(_addr: IAddress): IMAP4Server {
+    return new IMAP4Server(this);
+  }
+
+  /** The shared folder of `maildir`. */
+  folderFor(maildir: Maildir): IMAPFolder {
+    let folder = this.#folders.get(maildir.path);
+    if (folder === undefined) {
+      folder = new IMAPFolder(maildir, () => this.clock.seconds());
+      this.#folders.set(maildir.path, folder);
+    }
+    return folder;
+  }
+
+  /** Says BYE to every open session. */
+  closeAll(): void {
+    for (const c of [...this.connections]) c.shutdown();
+  }
+}
