@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TorsionError } from '../../errors/index.js';
-import { Deferred, type Failure } from '../../defer/index.js';
+import type { Failure } from '../../defer/index.js';
 import { Factory, Protocol, isSecure } from '../../internet/index.js';
 import type { IAddress, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
@@ -17,6 +17,7 @@ import type { IMailbox } from '../interfaces.js';
 import { POP3_LIMITS, type POP3Limits } from '../limits.js';
 import { LineReader, dotStuff } from '../lines.js';
 import { APOPCredentials, IAPOP } from './apop.js';
+import { InputGate } from '../input-gate.js';
 
 /** Options of a {@link POP3Factory}. */
 export interface POP3ServerOptions {
@@ -53,7 +54,7 @@ export class POP3Server extends Protocol<POP3Transport> {
   #logout: (() => void) | null = null;
   #errors = 0;
   #authFailures = 0;
-  #busy = false;
+  readonly #gate = new InputGate(() => this.#closed, () => this.transport, () => this.#drain());
   #closed = false;
 
   constructor(factory: POP3Factory) {
@@ -96,7 +97,7 @@ export class POP3Server extends Protocol<POP3Transport> {
   }
 
   #drain(): void {
-    while (!this.#busy && !this.#closed && !this.transport.disconnecting) {
+    while (!this.#gate.busy && !this.#closed && !this.transport.disconnecting) {
       const e = this.#reader.next();
       if (e === null) return;
       if (e.kind === 'tooLong') this.#err('Line too long');
@@ -104,27 +105,6 @@ export class POP3Server extends Protocol<POP3Transport> {
     }
   }
 
-  #wait<T>(d: Deferred<T>, then: (r: T) => void, failed: (f: Failure) => void): void {
-    let done = false;
-    const finish = (run: () => void): void => {
-      done = true;
-      if (this.#closed) return;
-      run();
-      if (this.#busy) {
-        this.#busy = false;
-        this.transport.resumeProducing();
-        this.#drain();
-      }
-    };
-    d.addCallbacks(
-      (r) => finish(() => then(r)),
-      (f) => finish(() => failed(f)),
-    );
-    if (!done) {
-      this.#busy = true;
-      this.transport.pauseProducing();
-    }
-  }
 
   #ok(text: string): void {
     this.transport.write(text === '' ? '+OK\r\n' : `+OK ${text}\r\n`);
@@ -245,7 +225,7 @@ export class POP3Server extends Protocol<POP3Transport> {
       lines = Number(args[1]);
     }
     const box = this.#mailbox!;
-    this.#wait(
+    this.#gate.wait(
       box.getMessage(i),
       (text) => {
         const body = top ? headAndLines(text, lines) : text;
@@ -309,7 +289,7 @@ export class POP3Server extends Protocol<POP3Transport> {
       };
       return account.openMailbox();
     });
-    this.#wait(
+    this.#gate.wait(
       opened,
       (box) => {
         this.#mailbox = box;
@@ -346,7 +326,7 @@ export class POP3Server extends Protocol<POP3Transport> {
       this.#logout = null;
       this.#close();
     };
-    this.#wait(
+    this.#gate.wait(
       box.sync(),
       () => {
         this.#ok('bye, deletions done');

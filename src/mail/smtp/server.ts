@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Deferred, DeferredList, Failure, maybeDeferred } from '../../defer/index.js';
+import { DeferredList, Failure, maybeDeferred } from '../../defer/index.js';
 import { Factory, Protocol, isSecure } from '../../internet/index.js';
 import type { IAddress, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
@@ -19,6 +19,7 @@ import { receivedHeader } from './received.js';
 import { SMTPServerCodec, type SMTPServerEvent } from './server-codec.js';
 import { SMTPAuthExchange } from './server-auth.js';
 import { defaultReactor } from '../../time/default-reactor.js';
+import { InputGate } from '../input-gate.js';
 
 /** Options of an {@link SMTPFactory}. */
 export interface SMTPServerOptions {
@@ -74,7 +75,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
   #auth: SMTPAuthExchange | null = null;
   #authFailures = 0;
   #errors = 0;
-  #busy = false;
+  readonly #gate = new InputGate(() => this.#closed, () => this.transport, () => this.#drain());
   #closed = false;
 
   constructor(factory: SMTPFactory) {
@@ -117,35 +118,13 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
   }
 
   #drain(): void {
-    while (!this.#busy && !this.#closed && !this.transport.disconnecting) {
+    while (!this.#gate.busy && !this.#closed && !this.transport.disconnecting) {
       const event = this.#codec.next();
       if (event === null) return;
       this.#handle(event);
     }
   }
 
-  /** Runs `d`, reading nothing until it is done (and not reading from the socket either). */
-  #wait<T>(d: Deferred<T>, then: (result: T) => void, failed: (f: Failure) => void): void {
-    let done = false;
-    const finish = (run: () => void): void => {
-      done = true;
-      if (this.#closed) return;
-      run();
-      if (this.#busy) {
-        this.#busy = false;
-        this.transport.resumeProducing();
-        this.#drain();
-      }
-    };
-    d.addCallbacks(
-      (r) => finish(() => then(r)),
-      (f) => finish(() => failed(f)),
-    );
-    if (!done) {
-      this.#busy = true;
-      this.transport.pauseProducing();
-    }
-  }
 
   #reply(code: number, enhanced: string, text: string | readonly string[]): void {
     const lines = typeof text === 'string' ? [text] : text;
@@ -274,7 +253,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
       }
     }
     if (!utf8 && parsed.address !== null && hasNonAscii(parsed.address.toString())) return this.#reply(553, '5.6.7', 'Non-ASCII address needs SMTPUTF8');
-    this.#wait(
+    this.#gate.wait(
       maybeDeferred(() => this.factory.delivery.validateFrom(this.session, parsed.address)),
       (origin) => {
         this.#transaction = { origin, utf8, recipients: [] };
@@ -306,7 +285,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
       if (e instanceof AddressError) return this.#reply(501, '5.1.3', `Bad recipient address syntax: ${e.message}`);
       throw e;
     }
-    this.#wait(
+    this.#gate.wait(
       maybeDeferred(() => this.factory.delivery.validateTo({ dest: address, origin: tx.origin, session: this.session })),
       (factory) => {
         tx.recipients.push({ address, factory });
@@ -382,7 +361,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
     if (end.longLines > 0) return refuse(500, '5.5.2', `Message refused: a line longer than ${this.#limits.maxDataLineLength} bytes`);
     // Every copy is on disk (or failed) before the reply: 250 promises the message is safe.
     const stored = new DeferredList(m.copies.map((c) => maybeDeferred(() => c.eomReceived())), { consumeErrors: true });
-    this.#wait(
+    this.#gate.wait(
       stored,
       (results) => {
         const failed = results.find(([ok]) => !ok);
@@ -435,7 +414,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
     if (step.kind === 'cancelled') return this.#reply(501, '5.0.0', 'Authentication cancelled');
     if (step.kind === 'malformed') return this.#reply(501, '5.5.2', 'Cannot decode the response');
     const { username, password } = step;
-    this.#wait(
+    this.#gate.wait(
       this.factory.portal!.login(new UsernamePassword(username, password, this.session.peerHost), null, IMailAccount),
       ([, account, logout]) => {
         logout();
