@@ -66,11 +66,11 @@ export class DNSQueryTimeoutError extends TorsionError {
   override name = 'DNSQueryTimeoutError';
 }
 
-/** The lookup found records but none of the type asked (`getHostByName` on a name with no address). */
-export class DNSLookupError extends TorsionError {
-  override readonly code = 'TORSION_DNS_LOOKUP';
-  override name = 'DNSLookupError';
-}
+/**
+ * The lookup found records but none of the type asked (`getHostByName` on a name with no address): the same
+ * class as the one connecting by host name fails with, as in Twisted (`twisted.internet.error`).
+ */
+export { DNSLookupError } from '../internet/error.js';
 
 /** The error class for a response code (0 has none). */
 export function errorForRcode(rcode: number, question: string): DNSResponseError {

@@ -5,6 +5,7 @@
  * @module
  */
 import { Protocol, isSecure } from '../../internet/index.js';
+import { TorsionError } from '../../errors/index.js';
 import type { IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
 import { UsernamePassword, type Portal } from '../../cred/index.js';
@@ -43,7 +44,9 @@ export interface IMAPServerOptions {
 export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
 
 /** A refusal answered `tag NO text`. */
-class Refused extends Error {}
+class Refused extends TorsionError {
+  override readonly code = 'TORSION_IMAP_REFUSED';
+}
 
 interface Selected {
   folder: IMAPFolder;
