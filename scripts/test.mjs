@@ -8,9 +8,13 @@
 // `torsion/...` imports (the examples use them) resolve to src/ through the `torsion-source` export
 // condition, so nothing needs building first; it goes in NODE_OPTIONS so that the programs the tests
 // start (`node --import tsx examples/...`) resolve the same way.
+// The quick loop runs the tests from JavaScript that esbuild writes next to node_modules first (the same
+// per-file transform tsx applies, done once): registering tsx in every test process cost more than the
+// tests. A test that finds files from its own location (import.meta.url) still runs from source.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { compileForQuickLoop } from './quick-build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -60,9 +64,17 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=torsion-source`.trim() } },
-);
-process.exit(result.status ?? 1);
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=torsion-source`.trim() };
+const runTests = (preload, list) =>
+  spawnSync(process.execPath, [...preload, '--test', '--test-concurrency=2', '--test-timeout=120000', ...list], { cwd: root, stdio: 'inherit', env }).status ?? 1;
+
+const readsOwnLocation = /\bimport\.meta\.(url|dirname|filename)\b|\bprocess\.cwd\(\)/;
+const fromSource = quick ? files.filter((f) => readsOwnLocation.test(readFileSync(join(root, f), 'utf8'))) : files;
+let status = 0;
+if (fromSource.length < files.length) {
+  const outDir = await compileForQuickLoop(root, ['src', 'scripts']);
+  const compiled = files.filter((f) => !fromSource.includes(f)).map((f) => relative(root, join(outDir, f.replace(/\.tsx?$/, '.js'))));
+  status = runTests(['--enable-source-maps'], compiled);
+}
+if (fromSource.length > 0) status = runTests(['--import', 'tsx'], fromSource) || status;
+process.exit(status);
