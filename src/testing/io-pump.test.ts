@@ -204,6 +204,28 @@ describe('connectedServerAndClient', () => {
     assert.equal(server.received, 'abcdef');
   });
 
+  test('a close behind bytes a paused reader still holds reaches it after them, as on a socket', () => {
+    class Pauser extends Recorder {
+      override dataReceived(data: Uint8Array): void {
+        super.dataReceived(data);
+        this.transport.pauseProducing();
+      }
+    }
+    const { server, client, pump } = connectedServerAndClient(new Pauser(), new Recorder(), { chunkSize: 2 });
+    client.transport.write('abcdef');
+    client.transport.loseConnection();
+    pump.flush();
+    assert.equal(server.received, 'ab');
+    assert.equal(server.lost, null, 'the end of the stream waits behind the held bytes');
+    assert.ok(client.lost?.check(ConnectionDone), 'the closing side is done once its bytes are out');
+    for (let i = 0; i < 3; i++) {
+      transportOf(server).resumeProducing();
+      pump.flush();
+    }
+    assert.equal(server.received, 'abcdef');
+    assert.ok(server.lost?.check(ConnectionDone));
+  });
+
   test('a clock given is advanced by 0 on each pump', () => {
     const clock = new Clock();
     class Deferring extends Recorder {

@@ -65,6 +65,9 @@ export class LoopbackTransport implements ITLSTransport {
   #readShut = false;
   #tls: TLSLayer | null = null;
   #plainWhilePaused: Uint8Array[] = [];
+  // The peer closed while this end still held bytes it had paused before reading: as on a real socket, the
+  // end of the stream comes after them.
+  #lostAfterHeld: Error | null = null;
   /** This end's marks, once `setWriteBufferLimits` was called (else the loopback's settings). */
   #limits: WriteBufferLimits | null = null;
   #noDelay = false;
@@ -321,11 +324,15 @@ export class LoopbackTransport implements ITLSTransport {
 
   /** @internal Runs a pending close or half-close once this end's bytes are all out; true if anything changed. */
   runClose(): boolean {
+    if (this.#lostAfterHeld !== null && this.#plainWhilePaused.length === 0 && !this.disconnected) {
+      this.connectionLost(this.#lostAfterHeld);
+      return true;
+    }
     if (this.disconnected || this.#outBytes > 0 || (this.#tls !== null && !this.#tls.idle)) return false;
     if (this.disconnecting) {
       if (this.#producer !== null) return false; // loseConnection waits for the producer to unregister, as Twisted's
       this.connectionLost(new ConnectionDone());
-      this.peer.connectionLost(new ConnectionDone());
+      this.peer.#loseAfterHeld(new ConnectionDone());
       return true;
     }
     if (this.#writeClosing && !this.#writeShut) {
@@ -334,7 +341,7 @@ export class LoopbackTransport implements ITLSTransport {
       const peerProtocol = peer.protocol as OptionalHooks;
       if (typeof peerProtocol.readConnectionLost !== 'function' || peer.#writeShut) {
         this.connectionLost(new ConnectionDone());
-        peer.connectionLost(new ConnectionDone());
+        peer.#loseAfterHeld(new ConnectionDone());
         return true;
       }
       peer.#readShut = true;
@@ -343,6 +350,11 @@ export class LoopbackTransport implements ITLSTransport {
       return true;
     }
     return false;
+  }
+
+  #loseAfterHeld(reason: Error): void {
+    if (this.#plainWhilePaused.length > 0 && !this.disconnected) this.#lostAfterHeld = reason;
+    else this.connectionLost(reason);
   }
 
   /** @internal Ends this side: stops the producer, drops TLS and tells the protocol, once. */
