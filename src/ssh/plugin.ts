@@ -30,8 +30,12 @@ import type { IReactor } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { ConchUser, IConchUserAvatar } from './connection/avatar.js';
 import type { ISession, PtyRequest } from './connection/interfaces.js';
+import type { SSHChannel } from './connection/channel.js';
 import { ProcessSession } from './connection/process-session.js';
+import type { SSHSession } from './connection/session.js';
+import { loadNodePty, type NodePty } from './connection/pty.js';
 import type { SSHSessionProcessProtocol } from './connection/session-protocol.js';
+import { permitListenPermission, permitOpenPermission } from './key-options.js';
 import { Key } from './keys/key.js';
 import { Manhole } from './manhole/manhole.js';
 import { RootFilesystem } from './sftp/server/root-filesystem.js';
@@ -126,6 +130,8 @@ class SSHPluginRealm implements IRealm {
     readonly reactor: IReactor,
     /** The manhole's globals, when `--manhole` is on. */
     readonly manhole: Record<string, unknown> | undefined,
+    /** `node-pty`, once loaded (terminals are refused without it). */
+    readonly pty: () => NodePty | undefined,
   ) {}
 
   requestAvatar(avatarId: AvatarId, mind: unknown, ...interfaces: AvatarInterface[]): Deferred<LoginResult> {
@@ -134,16 +140,23 @@ class SSHPluginRealm implements IRealm {
     // Forwarding is for key logins whose options allow it (`restrict` and `no-port-forwarding` clear it).
     const forwardAllow = options?.portForwarding === true ? this.forwardAllow : [];
     const forced = options?.command;
-    const process = (username: string) => new ProcessSession({ reactor: this.reactor, username, path: this.root });
+    // `no-pty` (and `restrict`) keep a key's sessions off terminals.
+    const pty = options?.pty === false ? undefined : this.pty();
+    const permitOpen = permitOpenPermission(options?.permitOpen ?? []);
+    const permitListen = permitListenPermission(options?.permitListen ?? []);
+    const process = (username: string) => new ProcessSession({ reactor: this.reactor, username, path: this.root, ...(pty === undefined ? {} : { pty }) });
     const user = new ConchUser(avatarId, {
       reactor: this.reactor,
       path: this.root,
       forwardAllow,
+      ...(pty === undefined ? {} : { pty }),
+      ...(permitOpen === undefined ? {} : { permitOpen }),
+      ...(permitListen === undefined ? {} : { permitListen }),
       // A forced command is all the key may run: no SFTP beside it.
       subsystems: forced === undefined ? { sftp: () => new SFTPServer(new RootFilesystem(this.root)) } : {},
       ...(forced === undefined ? {} : { session: (u: ConchUser) => new ForcedCommandSession(process(u.username), forced) }),
       // The manhole can do anything the process can: key logins only, never a password.
-      ...(this.manhole !== undefined && options !== undefined && forced === undefined ? { shell: () => new Manhole({ namespace: this.manhole! }) } : {}),
+      ...(this.manhole !== undefined && options !== undefined && forced === undefined ? { shell: (channel: SSHChannel) => new Manhole({ namespace: this.manhole!, terminal: (channel as SSHSession).terminal !== undefined }) } : {}),
     });
     return Deferred.succeed([IConchUserAvatar, user, () => undefined] as LoginResult);
   }
@@ -163,13 +176,15 @@ export class SSHApplication extends MultiService {
   readonly listeners: StreamServerEndpointService[] = [];
   /** The host key, once started. */
   hostKey: Key | undefined;
+  /** `node-pty`, once started, when it is installed: sessions then get terminals on `pty-req`. */
+  pty: NodePty | undefined;
 
   constructor(readonly config: SSHApplicationOptions) {
     super();
     const reactor = config.reactor ?? defaultReactor;
     const root = resolve(config.root);
     const keyChecker = config.authorizedKeys === undefined ? undefined : new SSHPublicKeyChecker(new AuthorizedKeysFiles(authorizedKeysDirectory(resolve(config.authorizedKeys))), { clock: reactor });
-    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined), config.checkers, keyChecker, reactor);
+    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined, () => this.pty), config.checkers, keyChecker, reactor);
     this.factory = new Factory();
     this.factory.buildProtocol = () =>
       new SSHServerTransport({ hostKeys: [this.hostKey!], clock: reactor, services: { 'ssh-userauth': () => new SSHUserAuthServer({ portal: this.portal, clock: reactor }) } });
@@ -191,6 +206,11 @@ export class SSHApplication extends MultiService {
         const key = await loadOrMakeHostKey(this.config.hostKeyFile);
         this.hostKey = key;
         log.info('host key {type} {fingerprint}', { type: key.sshType(), fingerprint: key.fingerprint() });
+        try {
+          this.pty = await loadNodePty();
+        } catch (e) {
+          log.warn('no terminals (pty-req is refused): {error}', { error: (e as Error).message });
+        }
         await super.startService();
       })(),
     );

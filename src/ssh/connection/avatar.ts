@@ -11,10 +11,11 @@ import type { Deferrable } from '../../defer/index.js';
 import type { SSHChannel } from './channel.js';
 import type { SSHConnection } from './connection.js';
 import { ChannelOpenError } from './errors.js';
-import { ForwardAllowList, RemoteForwards, openDirectTCPIP } from './forwarding.js';
+import { ForwardAllowList, RemoteForwards, allPermit, openDirectTCPIP, type IForwardPermission } from './forwarding.js';
 import type { GlobalRequestAnswer, IConchUser, ISession } from './interfaces.js';
 import { OPEN_UNKNOWN_CHANNEL_TYPE } from './messages.js';
 import { ProcessSession } from './process-session.js';
+import type { NodePty } from './pty.js';
 import { SSHSession, type SubsystemFactory } from './session.js';
 
 /** The avatar interface SSH servers ask the portal for. */
@@ -34,6 +35,8 @@ export interface ConchUserOptions {
   session?: (user: ConchUser) => ISession;
   /** Working directory of the default session's processes. */
   path?: string;
+  /** `node-pty` (from `loadNodePty`), for the default session to honour `pty-req`; refused without it. */
+  pty?: NodePty;
   /** Subsystems by name (`sftp`, ...). */
   subsystems?: Readonly<Record<string, SubsystemFactory>>;
   /** A protocol to run as the shell (the manhole) instead of the session's `openShell`. */
@@ -45,6 +48,16 @@ export interface ConchUserOptions {
    * {@link ForwardAllowList}). Empty by default: no forwarding at all.
    */
   forwardAllow?: readonly string[];
+  /**
+   * Narrows local forwarding further (a key's `permitopen=`): when given, a `direct-tcpip` destination must
+   * be permitted by this too.
+   */
+  permitOpen?: IForwardPermission;
+  /**
+   * Narrows remote forwarding further (a key's `permitlisten=`): when given, a `tcpip-forward` bind address
+   * must be permitted by this too.
+   */
+  permitListen?: IForwardPermission;
 }
 
 /**
@@ -69,12 +82,14 @@ export class ConchUser implements IConchUser {
     const reactor = options.reactor ?? defaultReactor;
     const allow = new ForwardAllowList(options.forwardAllow ?? []);
     const subsystems = new Map(Object.entries(options.subsystems ?? {}));
-    this.#remoteForwards = new RemoteForwards(reactor, allow);
+    const openAllow = options.permitOpen === undefined ? allow : allPermit(allow, options.permitOpen);
+    const listenAllow = options.permitListen === undefined ? allow : allPermit(allow, options.permitListen);
+    this.#remoteForwards = new RemoteForwards(reactor, listenAllow);
     this.channelLookup.set('session', () => {
-      const session = options.session?.(this) ?? new ProcessSession({ reactor, username, path: options.path });
+      const session = options.session?.(this) ?? new ProcessSession({ reactor, username, path: options.path, ...(options.pty === undefined ? {} : { pty: options.pty }) });
       return new SSHSession({ session, subsystems, acceptEnv: options.acceptEnv, ...(options.shell === undefined ? {} : { shell: options.shell }) });
     });
-    this.channelLookup.set('direct-tcpip', (data) => openDirectTCPIP(reactor, allow, data));
+    this.channelLookup.set('direct-tcpip', (data) => openDirectTCPIP(reactor, openAllow, data));
     for (const name of ['tcpip-forward', 'cancel-tcpip-forward']) {
       this.globalRequests.set(name, (data, connection) => this.#remoteForwards.globalRequest(name, data, connection) ?? false);
     }

@@ -43,3 +43,12 @@ export class ExecOutputTooLargeError extends SSHError {
   override readonly code = 'TORSION_SSH_EXEC_OUTPUT_TOO_LARGE';
   override name = 'ExecOutputTooLargeError';
 }
+
+/** The npm package `@lydell/node-pty`, an optional peer dependency of torsion needed for terminals, is not installed. */
+export class SSHPtyNotInstalledError extends SSHError {
+  override readonly code = 'TORSION_SSH_PTY_NOT_INSTALLED';
+  override name = 'SSHPtyNotInstalledError';
+  constructor(options?: { cause?: unknown }) {
+    super('terminals (pty-req) need the npm package "@lydell/node-pty", an optional peer dependency of torsion: npm install @lydell/node-pty', options);
+  }
+}

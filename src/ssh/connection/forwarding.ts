@@ -17,6 +17,16 @@ import { OPEN_ADMINISTRATIVELY_PROHIBITED, OPEN_CONNECT_FAILED, boundPort, parse
 
 const log = new Logger({ namespace: 'torsion.ssh.forwarding' });
 
+/** Decides whether forwarding may reach (local) or bind (remote) `host:port`. */
+export interface IForwardPermission {
+  permits(host: string, port: number): boolean;
+}
+
+/** Permits what every one of `permissions` permits (an allow-list and a key's own narrower list). */
+export function allPermit(...permissions: IForwardPermission[]): IForwardPermission {
+  return { permits: (host, port) => permissions.every((p) => p.permits(host, port)) };
+}
+
 /**
  * Which `host:port` destinations forwarding may reach (local) or bind (remote). Entries are `host:port`,
  * `[v6]:port`, with `*` for any port; hosts compare exactly (case-insensitively), and `*:*` allows all.
@@ -25,7 +35,7 @@ const log = new Logger({ namespace: 'torsion.ssh.forwarding' });
  * const allow = new ForwardAllowList(['127.0.0.1:8080', 'db.internal:*']);
  * allow.permits('127.0.0.1', 8080); // true
  */
-export class ForwardAllowList {
+export class ForwardAllowList implements IForwardPermission {
   readonly #entries: Array<{ host: string; port: number | '*' }>;
 
   constructor(entries: readonly string[] = []) {
@@ -147,7 +157,7 @@ export function connectChannel(reactor: IReactorTCP, channelType: string, target
  * Opens the TCP side of a `direct-tcpip` channel (server side of `ssh -L`): refused unless `allow`
  * permits the target; the channel is confirmed only once the connection is made.
  */
-export function openDirectTCPIP(reactor: IReactorTCP, allow: ForwardAllowList, data: Uint8Array): Deferred<SSHChannel> {
+export function openDirectTCPIP(reactor: IReactorTCP, allow: IForwardPermission, data: Uint8Array): Deferred<SSHChannel> {
   const { target, origin } = parseTCPIPOpenData(data);
   if (!allow.permits(target.host, target.port)) {
     log.info('direct-tcpip to {host}:{port} refused by the allow-list', { host: target.host, port: target.port });
@@ -167,7 +177,7 @@ export class RemoteForwards {
 
   constructor(
     readonly reactor: IReactorTCP,
-    readonly allow: ForwardAllowList,
+    readonly allow: IForwardPermission,
   ) {}
 
   /** Answers `tcpip-forward` (with the bound port when 0 was asked) and `cancel-tcpip-forward`. */

@@ -10,11 +10,12 @@ export { ChannelTransport, ProtocolChannel, SSHChannelAddress } from './channel-
 export { SSHSession, envAccepted, type SSHSessionOptions, type SubsystemFactory } from './session.js';
 export { SSHSessionProcessProtocol } from './session-protocol.js';
 export { ProcessSession, type ProcessSessionOptions } from './process-session.js';
+export { PtyProcessTransport, loadNodePty, NODE_PTY_PACKAGE, type NodePty, type NodePtyTerminal, type PtyProcessOptions } from './pty.js';
 export { ConchUser, ConchRealm, IConchUserAvatar, type ConchUserOptions, type ChannelFactory, type GlobalRequestHandler } from './avatar.js';
-export { ForwardAllowList, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort, connectChannel } from './forwarding.js';
+export { ForwardAllowList, allPermit, type IForwardPermission, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort, connectChannel } from './forwarding.js';
 export { ClientConchUser } from './client-avatar.js';
 export { SSHConnectionClient, type ExecResult, type ExecOptions, type SessionStart } from './client.js';
-export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError } from './errors.js';
+export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError, SSHPtyNotInstalledError } from './errors.js';
 export { DEFAULT_CONNECTION_LIMITS, resolveConnectionLimits, type ConnectionLimits } from './limits.js';
 export {
   EXTENDED_DATA_STDERR,

@@ -6,7 +6,9 @@
  */
 import { ProcessExitedAlready } from '../../internet/index.js';
 import type { IProcessTransport, IReactorProcess } from '../../internet/interfaces.js';
-import type { ISession, PtyRequest } from './interfaces.js';
+import { SSHPtyNotInstalledError } from './errors.js';
+import type { ISession, PtyRequest, WindowSize } from './interfaces.js';
+import { PtyProcessTransport, type NodePty } from './pty.js';
 import type { SSHSessionProcessProtocol } from './session-protocol.js';
 
 /** Signals a peer may send to what runs (RFC 4254 §6.10), without `SIG`. */
@@ -24,20 +26,36 @@ export interface ProcessSessionOptions {
   path?: string;
   /** `PATH` of the child (`/usr/local/bin:/usr/bin:/bin`). */
   searchPath?: string;
+  /**
+   * `node-pty` (from {@link loadNodePty}), to honour `pty-req` with a real pseudo-terminal. Without it
+   * `pty-req` is refused.
+   */
+  pty?: NodePty;
 }
 
 /**
- * Runs each session's command (or shell) as a child process. There is no pseudo-terminal: `pty-req` is
- * refused. `ssh` asking for one because its stdin is a terminal goes on over pipes; `ssh -t` stops.
+ * Runs each session's command (or shell) as a child process: over pipes, or on a pseudo-terminal once the
+ * peer asked for one (`pty-req`) and `options.pty` is given. Without `options.pty`, `pty-req` is refused:
+ * `ssh` asking for a terminal because its stdin is one goes on over pipes; `ssh -t` stops.
  */
 export class ProcessSession implements ISession {
   #process: IProcessTransport | undefined;
+  #terminal: PtyRequest | undefined;
   readonly #env: Record<string, string> = {};
 
   constructor(readonly options: ProcessSessionOptions) {}
 
-  getPty(_request: PtyRequest): void {
-    throw new Error('no pseudo-terminal support');
+  getPty(request: PtyRequest): void {
+    if (this.options.pty === undefined) throw new SSHPtyNotInstalledError();
+    if (this.#terminal !== undefined) throw new Error('this session has a terminal already');
+    this.#terminal = { ...request };
+  }
+
+  /** Resizes the terminal (before the shell starts, the size it will start with). */
+  windowChanged(size: WindowSize): void {
+    if (this.#terminal === undefined) return;
+    Object.assign(this.#terminal, { columns: size.columns, rows: size.rows, widthPixels: size.widthPixels, heightPixels: size.heightPixels });
+    if (this.#process instanceof PtyProcessTransport) this.#process.resize(size);
   }
 
   setEnv(name: string, value: string): void {
@@ -66,7 +84,14 @@ export class ProcessSession implements ISession {
     const { reactor, username, path, shell = '/bin/sh', searchPath = '/usr/local/bin:/usr/bin:/bin' } = this.options;
     const env: Record<string, string> = { ...this.#env, PATH: searchPath, USER: username, LOGNAME: username, SHELL: shell };
     if (path !== undefined) env.HOME = path;
-    this.#process = reactor.spawnProcess(protocol, shell, [shell.split('/').pop() ?? 'sh', ...args], { env, path });
+    const argv = [shell.split('/').pop() ?? 'sh', ...args];
+    const terminal = this.#terminal;
+    if (terminal !== undefined && this.options.pty !== undefined) {
+      env.TERM = terminal.term;
+      this.#process = new PtyProcessTransport(protocol, shell, argv, { pty: this.options.pty, term: terminal.term, size: terminal, env, path });
+      return;
+    }
+    this.#process = reactor.spawnProcess(protocol, shell, argv, { env, path });
   }
 
   #signal(name: string): void {

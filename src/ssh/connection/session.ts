@@ -11,7 +11,7 @@ import { Logger } from '../../logger/index.js';
 import { SSHMalformedMessageError } from '../service-wire.js';
 import { SSHChannel, type SSHChannelOptions } from './channel.js';
 import { ChannelTransport } from './channel-transport.js';
-import type { ISession } from './interfaces.js';
+import type { ISession, PtyRequest } from './interfaces.js';
 import { exitStatus, parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
 import { SSHSessionProcessProtocol } from './session-protocol.js';
 
@@ -60,6 +60,8 @@ export class SSHSession extends SSHChannel {
   readonly session: ISession;
   /** What was started: `shell`, `exec`, `subsystem`, or undefined. */
   started: string | undefined;
+  /** The terminal the peer asked for, once the session accepted it (a protocol shell may use it). */
+  terminal: PtyRequest | undefined;
   #protocol: SSHSessionProcessProtocol | undefined;
   #subsystem: IProtocol | undefined;
   #subsystemTransport: ChannelTransport | undefined;
@@ -81,10 +83,13 @@ export class SSHSession extends SSHChannel {
     const limits = this.conn!.limits;
     try {
       switch (requestType) {
-        case 'pty-req':
+        case 'pty-req': {
           if (this.started !== undefined || this.session.getPty === undefined) return false;
-          this.session.getPty(parsePtyRequest(data));
+          const request = parsePtyRequest(data);
+          this.session.getPty(request);
+          this.terminal = request;
           return true;
+        }
         case 'env': {
           const { name, value } = parseEnv(data, limits.maxRequestTextBytes);
           if (this.started !== undefined || this.session.setEnv === undefined || this.#envCount >= limits.maxEnvVariables) return false;
@@ -108,9 +113,12 @@ export class SSHSession extends SSHChannel {
         }
         case 'subsystem':
           return this.#startSubsystem(parseStringData(data, 256));
-        case 'window-change':
-          this.session.windowChanged?.(parseWindowChange(data));
+        case 'window-change': {
+          const size = parseWindowChange(data);
+          if (this.terminal !== undefined) Object.assign(this.terminal, size);
+          this.session.windowChanged?.(size);
           return this.session.windowChanged !== undefined;
+        }
         case 'signal':
           this.session.signal?.(parseStringData(data, 32));
           return this.session.signal !== undefined;
