@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Failure } from '../../defer/index.js';
 import { ProcessProtocol, reactor } from '../../internet/index.js';
+import type { ProcessTerminated } from '../../internet/error.js';
 import { eventually } from '../../testing/index.js';
 import { SSHPtyNotInstalledError } from './errors.js';
 import { ProcessSession } from './process-session.js';
@@ -60,7 +61,7 @@ describe('PtyProcessTransport', () => {
     await eventually(() => protocol.ended !== undefined, { timeout: 10 });
     assert.match(protocol.out, /50 132\r\n/);
     assert.match(protocol.out, /got typed\r\n/);
-    assert.equal((protocol.ended!.value as { exitCode: number }).exitCode, 3);
+    assert.equal((protocol.ended!.value as ProcessTerminated).exitCode, 3);
     assert.equal(transport.status, 3);
   });
 
@@ -71,7 +72,7 @@ describe('PtyProcessTransport', () => {
     await eventually(() => protocol.out.includes('ready'), { timeout: 10 });
     transport.signalProcess('TERM');
     await eventually(() => protocol.ended !== undefined, { timeout: 10 });
-    assert.equal((protocol.ended!.value as { signal: string | null }).signal, 'TERM');
+    assert.equal((protocol.ended!.value as ProcessTerminated).signal, 'TERM');
     assert.throws(() => transport.signalProcess('TERM'), /already exited/);
   });
 
