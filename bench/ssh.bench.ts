@@ -1,0 +1,134 @@
+/**
+ * SSH servers compared, each in its own process pinned to the server core, the same clients for all:
+ * - bytes through one channel: OpenSSH's `ssh` runs `head -c N /dev/zero` on the server and counts what
+ *   arrives, for `torsion ssh`, OpenSSH's `sshd` and a server made with the npm package `ssh2` (its exec
+ *   piping `/bin/sh`'s stdout, as its users write it), with `aes256-gcm@openssh.com` and
+ *   `chacha20-poly1305@openssh.com`. N is `BENCH_SSH_BYTES` (1 GiB, the issue's figure; 64 MiB when
+ *   `BENCH_QUICK` is set).
+ * - handshakes per second: Torsion's client (curve25519-sha256, ssh-ed25519) connecting, exchanging keys up
+ *   to NEWKEYS and disconnecting, `SSH_HANDSHAKES` times in a row (50; 20 with `BENCH_QUICK`).
+ * Every case runs in interleaved rounds (`BENCH_ROUNDS`, default 3 here: a round moves 6 GiB by default).
+ * Skipped when OpenSSH is missing.
+ */
+import { spawnSync, execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromSamples, interleaved, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
+import { TCPClientEndpoint, connectProtocol, reactor } from '../src/internet/index.js';
+import { Key, SSHClientTransport } from '../src/ssh/index.js';
+import { startPeerProgram, type PeerProgram } from '../src/testing/index.js';
+
+const QUICK = process.env.BENCH_QUICK !== undefined && process.env.BENCH_QUICK !== '' && process.env.BENCH_QUICK !== '0';
+const BYTES = Number(process.env.BENCH_SSH_BYTES ?? (QUICK ? 64 : 1024) * 1024 * 1024);
+const HANDSHAKES = Number(process.env.SSH_HANDSHAKES ?? (QUICK ? 20 : 50));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CIPHERS = ['aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com'];
+const SUBJECTS = ['torsion', 'OpenSSH sshd', 'ssh2'] as const;
+type Subject = (typeof SUBJECTS)[number];
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+/** MB/s of `ssh ... head -c BYTES /dev/zero` counted by `wc -c`, the client on the load core. */
+function sshRate(args: string[]): Promise<number> {
+  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} 'head -c ${BYTES} /dev/zero' | wc -c`;
+  const [command, commandArgs] = onLoadCore('sh', ['-c', script]);
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(command, commandArgs, { timeout: 1_800_000 }, (err, stdout, stderr) => {
+      if (err || Number(stdout.trim()) !== BYTES) reject(new Error(`ssh failed: ${err?.message ?? ''} ${stdout} ${stderr}`));
+      else resolve(BYTES / 1e6 / ((performance.now() - start) / 1000));
+    });
+  });
+}
+
+async function handshakesPerSecond(port: number, hostKey: Key): Promise<number> {
+  const algorithms = { kex: ['curve25519-sha256'], hostKey: ['ssh-ed25519'] };
+  const start = performance.now();
+  for (let i = 0; i < HANDSHAKES; i++) {
+    const transport = new SSHClientTransport({ algorithms, verifyHostKey: (key) => key.equals(hostKey) });
+    await connectProtocol(new TCPClientEndpoint(reactor, '127.0.0.1', port), transport);
+    await transport.whenSecure();
+    const closed = transport.whenClosed();
+    transport.transport.loseConnection();
+    await closed;
+  }
+  return HANDSHAKES / ((performance.now() - start) / 1000);
+}
+
+/** A Node program under tsx (the same way for `torsion ssh` and the ssh2 server), pinned once started. */
+function nodeServer(name: string, script: string, args: (port: number) => string[], ready: RegExp): Promise<PeerProgram> {
+  return startPeerProgram({
+    executable: process.execPath,
+    name,
+    args: (port) => ['--import', import.meta.resolve('tsx'), script, ...args(port)],
+    ready,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+}
+
+export default async function (): Promise<BenchCase[]> {
+  if (!has('ssh') || !has('/usr/sbin/sshd') || !has('ssh-keygen')) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-bench-ssh-'));
+  const servers: PeerProgram[] = [];
+  try {
+    mkdirSync(join(dir, 'root'));
+    mkdirSync(join(dir, 'keys'));
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id_ed25519')]);
+    const userPublic = readFileSync(join(dir, 'id_ed25519.pub'), 'utf8').trim();
+    for (const user of ['bench', 'root']) writeFileSync(join(dir, 'keys', user), `${userPublic}\n`);
+    const hostKey = (await Key.fromFile(join(dir, 'host_key'))).publicKey;
+    mkdirSync('/run/sshd', { recursive: true });
+
+    const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+    const torsion = await nodeServer(
+      'torsion ssh',
+      main,
+      (port) => ['ssh', '--listen', `tcp:${port}:interface=127.0.0.1`, '--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', join(dir, 'root')],
+      /listening on/,
+    );
+    servers.push(torsion);
+    const ssh2 = await nodeServer('ssh2 server', fileURLToPath(new URL('./support/ssh2-server.ts', import.meta.url)), (port) => [String(port), join(dir, 'host_key'), userPublic], /listening/);
+    servers.push(ssh2);
+    const sshd = await startPeerProgram({
+      executable: '/usr/sbin/sshd',
+      name: 'sshd',
+      args: (port) => {
+        const config = [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`, 'UsePAM no', 'StrictModes no', 'MaxStartups 100', `AuthorizedKeysFile ${join(dir, 'keys')}/%u`];
+        writeFileSync(join(dir, 'sshd_config'), config.join('\n') + '\n');
+        return ['-D', '-e', '-f', join(dir, 'sshd_config')];
+      },
+      ready: /Server listening on 127\.0\.0\.1/,
+    });
+    servers.push(sshd);
+    for (const server of servers) if (server.transport.pid !== undefined) pin(server.transport.pid, SERVER_CORE);
+    const port: Record<Subject, number> = { torsion: torsion.port, 'OpenSSH sshd': sshd.port, ssh2: ssh2.port };
+    const user: Record<Subject, string> = { torsion: 'bench', 'OpenSSH sshd': 'root', ssh2: 'bench' };
+
+    const common = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', join(dir, 'id_ed25519'), '-o', 'LogLevel=ERROR'];
+    const cases: BenchCase[] = [];
+    for (const cipher of CIPHERS) {
+      const rates = await interleaved(SUBJECTS, (s) => sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`]), ROUNDS);
+      cases.push({
+        name: `ssh channel, ${BYTES / 1048576} MiB of remote output to OpenSSH's ssh, ${cipher}`,
+        higherIsBetter: true,
+        goal: '>= 0.8x sshd, >= 1x ssh2',
+        measurements: SUBJECTS.map((s) => fromSamples(s, rates[s], 'MB/s')),
+      });
+    }
+    const handshakes = await interleaved(SUBJECTS, (s) => handshakesPerSecond(port[s], hostKey), ROUNDS);
+    cases.push({
+      name: `ssh handshakes over loopback TCP (curve25519-sha256, ssh-ed25519), Torsion's client, ${HANDSHAKES} in a row`,
+      higherIsBetter: true,
+      measurements: SUBJECTS.map((s) => fromSamples(s, handshakes[s], 'handshakes/s')),
+    });
+    return cases;
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
