@@ -48,6 +48,8 @@ const realIO = new RegExp(
     String.raw`\bnew (Worker|WorkerThread|ThreadPool|ConnectionPool|NodeReactor)\b`,
     String.raw`from '(node:)?(child_process|net|tls|dgram|worker_threads)'`,
     String.raw`\bselfSignedCertificate\(|from '(better-sqlite3|eslint|typescript)'`,
+    // SSH helpers that start `torsion ssh`, a terminal (node-pty) or an ssh2 server.
+    String.raw`\b(startSSHCommand|loadNodePty|loadSsh2)\(`,
   ].join('|'),
 );
 
