@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { eventually, requirePeer } from '../testing/index.js';
 import { loadNodePty } from './connection/pty.js';
 import { Key } from './keys/key.js';
@@ -85,6 +86,30 @@ describe('torsion ssh gives OpenSSH shells a pseudo-terminal', () => {
     // The same command with a key that may have a terminal gets one.
     const allowed = spawnSync(ssh, [...sshArgs('alice'), 'tty'], { encoding: 'utf8', timeout: 30_000 });
     assert.match(allowed.stdout, /^\/dev\/pts\/\d+\r\n$/, allowed.stderr);
+  });
+
+  test('--manhole on a terminal: the REPL runs in terminal mode (line editing), results on their own lines', { timeout: 60_000 }, async () => {
+    const manhole = await startSSHCommand(['--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', join(dir, 'root'), '--manhole'], dir);
+    const pty = await loadNodePty();
+    let screen = '';
+    const args = sshArgs('alice').map((a) => (a === String(server.port) ? String(manhole.port) : a));
+    writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${server.port} ${(await Key.fromFile(join(dir, 'host_key'))).publicKey.toString()}\n[127.0.0.1]:${manhole.port} ${(await Key.fromFile(join(dir, 'host_key'))).publicKey.toString()}\n`);
+    const client = pty.spawn(ssh, args, { name: 'xterm', cols: 100, rows: 30, env: { PATH: '/usr/bin:/bin', HOME: dir }, encoding: null });
+    client.onData((d) => (screen += d.toString()));
+    let exited = false;
+    client.onExit(() => (exited = true));
+    try {
+      await eventually(() => screen.includes('>>> '), { timeout: 20 });
+      // A typo fixed with backspace: only line editing makes this 42.
+      client.write('6 * 8\x7f7\r');
+      // Results come coloured in terminal mode: compare without the escape sequences.
+      await eventually(() => /\n42\r\n/.test(stripVTControlCharacters(screen)), { timeout: 20 });
+      client.write('.exit\r');
+      await eventually(() => exited, { timeout: 20 });
+    } finally {
+      if (!exited) client.kill('SIGKILL');
+      await manhole.stop();
+    }
   });
 
   test('in tmux: a shell over ssh -tt, typed into with send-keys, resized with resize-window', { timeout: 90_000 }, async (t) => {
