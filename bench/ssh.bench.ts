@@ -45,7 +45,7 @@ function sshRate(args: string[]): Promise<number> {
   });
 }
 
-async function handshakesPerSecond(port: number, hostKey: Key): Promise<number> {
+async function handshakesPerSecond(port: number, hostKey: Key['publicKey']): Promise<number> {
   const algorithms = { kex: ['curve25519-sha256'], hostKey: ['ssh-ed25519'] };
   const start = performance.now();
   for (let i = 0; i < HANDSHAKES; i++) {
