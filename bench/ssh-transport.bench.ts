@@ -2,8 +2,8 @@
  * The SSH packet codec's bulk throughput (seal and open 32 KiB payloads) for `aes256-gcm@openssh.com` and
  * `chacha20-poly1305@openssh.com`, against node:crypto doing only the matching AEAD over the same bytes
  * (the floor the codec cannot beat: what remains is framing, padding and, for ChaCha20, Poly1305 in
- * JavaScript), and in-memory handshakes per second (curve25519-sha256, ssh-ed25519). npm `ssh2` is not
- * installed here, so it is not measured.
+ * JavaScript), and in-memory handshakes per second (curve25519-sha256, ssh-ed25519). The comparison with
+ * `sshd` and npm `ssh2` over real sockets is `ssh.bench.ts`.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { opsPerSecond, type BenchCase } from './harness.js';
