@@ -120,3 +120,28 @@ export class IMAPCommandError extends TorsionError {
     super(`${status} ${text}`);
   }
 }
+
+/**
+ * An IMAP mailbox operation refused (the server answers `NO [code] text`): no such mailbox, already there,
+ * a limit reached, or a name it cannot keep.
+ */
+export class IMAPMailboxError extends TorsionError {
+  override readonly code: string = 'TORSION_IMAP_MAILBOX';
+  override name = 'IMAPMailboxError';
+  constructor(
+    /** The RFC 5530 response code: `NONEXISTENT`, `ALREADYEXISTS`, `TRYCREATE`, `LIMIT`, `CANNOT`. */
+    readonly responseCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A mailbox name the IMAP server refuses: not modified UTF-7, `..` or an empty level, too long or too deep. */
+export class IMAPMailboxNameError extends IMAPMailboxError {
+  override readonly code = 'TORSION_IMAP_MAILBOX_NAME';
+  override name = 'IMAPMailboxNameError';
+  constructor(message: string) {
+    super('CANNOT', message);
+  }
+}

@@ -119,6 +119,12 @@ export interface IMAPLimits {
   maxErrors: number;
   /** The deepest MIME nesting FETCH looks into (BODYSTRUCTURE, `BODY[1.2.3]`); deeper parts count as leaves. */
   maxMimeDepth: number;
+  /** The longest mailbox name in bytes (modified UTF-7, `/` included); its Maildir++ folder name must fit a file name (255 bytes). */
+  maxMailboxNameLength: number;
+  /** The most levels in a mailbox name (`a/b/c` is 3). */
+  maxMailboxDepth: number;
+  /** Mailboxes one account may have, INBOX included (and subscriptions it may keep); CREATE past it is answered `NO [LIMIT]`. */
+  maxMailboxes: number;
 }
 
 /** The IMAP defaults. */
@@ -132,6 +138,9 @@ export const IMAP_LIMITS: Readonly<IMAPLimits> = Object.freeze({
   maxAuthFailures: 3,
   maxErrors: 20,
   maxMimeDepth: 16,
+  maxMailboxNameLength: 200,
+  maxMailboxDepth: 16,
+  maxMailboxes: 1000,
 });
 
 /** The IMAP client's limits. */

@@ -28,6 +28,7 @@ export class IMAP4Factory extends Factory<IMAP4Server> {
   /** The open sessions. */
   readonly connections = new Set<IMAP4Server>();
   readonly #folders = new Map<string, IMAPFolder>();
+  #lastUidValidity = 0;
 
   constructor(options: IMAPServerOptions) {
     super();
@@ -48,10 +49,35 @@ export class IMAP4Factory extends Factory<IMAP4Server> {
   folderFor(maildir: Maildir): IMAPFolder {
     let folder = this.#folders.get(maildir.path);
     if (folder === undefined) {
-      folder = new IMAPFolder(maildir, () => this.clock.seconds());
+      folder = new IMAPFolder(maildir, () => this.#nextUidValidity());
       this.#folders.set(maildir.path, folder);
     }
     return folder;
+  }
+
+  /**
+   * A UIDVALIDITY for a new mailbox: the time in seconds, but always above the last one given, so a
+   * mailbox deleted and made again within the same second still tells clients their cache is stale.
+   */
+  #nextUidValidity(): number {
+    this.#lastUidValidity = Math.max(Math.floor(this.clock.seconds()), this.#lastUidValidity + 1);
+    return this.#lastUidValidity;
+  }
+
+  /** The maildir at `path` was removed: sessions that had it selected are told, and it is forgotten. */
+  folderRemoved(path: string): void {
+    const folder = this.#folders.get(path);
+    this.#folders.delete(path);
+    folder?.markGone();
+  }
+
+  /** The maildir at `from` now lives at `to` (RENAME): sessions keep it selected under its new name. */
+  folderMoved(from: string, to: Maildir): void {
+    const folder = this.#folders.get(from);
+    if (folder === undefined) return;
+    this.#folders.delete(from);
+    folder.relocate(to);
+    this.#folders.set(to.path, folder);
   }
 
   /** Says BYE to every open session. */

@@ -1,26 +1,33 @@
 /**
  * A maildir as an IMAP mailbox: UIDs given in arrival order and kept in a small index file next to the
- * messages (`torsion-imap-uids.json`), so UIDVALIDITY and every UID survive restarts; flags live in the
- * maildir names (`S` `R` `F` `T` `D`). One {@link IMAPFolder} per maildir is shared by all the sessions
- * on it, and tells each of them what another changed.
+ * messages (`torsion-imap-uids.json`), so UIDVALIDITY and every UID survive restarts; system flags live in
+ * the maildir names (`S` `R` `F` `T` `D`) and keywords as the letters `a`-`z`, each the index of its name
+ * in `dovecot-keywords` (Dovecot's convention, so both servers read the same flags). One
+ * {@link IMAPFolder} per maildir is shared by all the sessions on it, and tells each what another changed.
  * @module
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { IMAPMailboxError } from '../errors.js';
 import type { Maildir, MaildirEntry } from '../maildir/maildir.js';
 
 /** The file, inside the maildir, holding UIDVALIDITY, the next UID and each message's UID. */
 export const UID_INDEX_FILE = 'torsion-imap-uids.json';
+/** The file, inside the maildir, naming the keyword of each letter `a`-`z` (one `index name` a line). */
+export const KEYWORDS_FILE = 'dovecot-keywords';
+/** The most keywords one mailbox can keep: one per letter `a`-`z`. */
+export const MAX_KEYWORDS = 26;
 
 const FLAG_LETTERS: Record<string, string> = { '\\Seen': 'S', '\\Answered': 'R', '\\Flagged': 'F', '\\Deleted': 'T', '\\Draft': 'D' };
-/** The system flags a maildir can keep (keywords are not kept). */
-export const PERMANENT_FLAGS = Object.keys(FLAG_LETTERS);
+/** The system flags a maildir keeps. */
+export const SYSTEM_FLAGS = Object.keys(FLAG_LETTERS);
+const SYSTEM_BY_LOWER = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 
 /** One message as IMAP sees it. */
 export interface IMAPMessage {
   readonly uid: number;
   readonly entry: MaildirEntry;
-  /** System flags, `\Recent` included for messages still in `new/`. */
+  /** System flags (`\Recent` included for messages still in `new/`), then keywords. */
   readonly flags: readonly string[];
   /** Arrival time in seconds since the epoch (from the maildir name), 0 if unknown. */
   readonly internalDate: number;
@@ -32,20 +39,9 @@ interface UidIndex {
   uids: Record<string, number>;
 }
 
-/** The maildir flag letters for IMAP flags (unknown flags are dropped). */
-export function flagLetters(flags: Iterable<string>): string[] {
-  const out: string[] = [];
-  for (const f of flags) {
-    const letter = FLAG_LETTERS[Object.keys(FLAG_LETTERS).find((k) => k.toLowerCase() === f.toLowerCase()) ?? ''];
-    if (letter !== undefined) out.push(letter);
-  }
-  return out;
-}
-
-function imapFlags(entry: MaildirEntry): string[] {
-  const out = Object.entries(FLAG_LETTERS).filter(([, letter]) => entry.flags.includes(letter)).map(([f]) => f);
-  if (entry.folder === 'new') out.push('\\Recent');
-  return out;
+/** True if `flag` is a keyword a client may set: an atom not starting with `\` (RFC 3501 `flag-keyword`). */
+export function isKeyword(flag: string): boolean {
+  return /^[^\\\s(){%*"\]\x00-\x1f\x7f-\uffff]+$/.test(flag);
 }
 
 /** Something listening to a folder: told after any change so it can send untagged EXISTS/EXPUNGE/FETCH. */
@@ -55,14 +51,44 @@ export type FolderListener = () => void;
 export class IMAPFolder {
   #index: UidIndex | undefined;
   #messages: IMAPMessage[] = [];
+  #keywords: string[] = [];
+  /** UIDs were claimed since the index was last written. */
+  #unsaved = false;
   #queue: Promise<unknown> = Promise.resolve();
   readonly listeners = new Set<FolderListener>();
 
+  #gone = false;
+
   constructor(
-    readonly maildir: Maildir,
-    /** Seconds since the epoch, for a new UIDVALIDITY. */
-    private readonly now: () => number,
-  ) {}
+    maildir: Maildir,
+    /** A new UIDVALIDITY, for a maildir without an index (greater than any handed out before). */
+    private readonly newUidValidity: () => number,
+  ) {
+    this.#maildir = maildir;
+  }
+
+  #maildir: Maildir = undefined as unknown as Maildir;
+
+  /** The maildir it reads (a RENAME moves it). */
+  get maildir(): Maildir {
+    return this.#maildir;
+  }
+
+  /** True once the mailbox was deleted; sessions holding it selected end. */
+  get gone(): boolean {
+    return this.#gone;
+  }
+
+  /** The mailbox was deleted: listeners are told once more and find {@link gone} set. */
+  markGone(): void {
+    this.#gone = true;
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** The mailbox was renamed: the same messages, UIDs and UIDVALIDITY, at another path. */
+  relocate(maildir: Maildir): void {
+    this.#maildir = maildir;
+  }
 
   get uidValidity(): number {
     return this.#index?.uidValidity ?? 0;
@@ -75,6 +101,16 @@ export class IMAPFolder {
   /** The messages as of the last {@link refresh}, in UID order. */
   get messages(): readonly IMAPMessage[] {
     return this.#messages;
+  }
+
+  /** The keywords defined in this mailbox (for FLAGS). */
+  get keywords(): readonly string[] {
+    return this.#keywords.filter((k) => k !== '');
+  }
+
+  /** True while a new keyword can still be given a letter (PERMANENTFLAGS then holds `\*`). */
+  get canCreateKeywords(): boolean {
+    return this.#keywords.length < MAX_KEYWORDS;
   }
 
   /** Runs `work` after every earlier operation. */
@@ -90,9 +126,10 @@ export class IMAPFolder {
   }
 
   async #refresh(): Promise<readonly IMAPMessage[]> {
-    const index = this.#index ?? (await this.#loadIndex());
-    this.#index = index;
+    const index = await this.#loadedIndex();
     const entries = await this.maildir.list();
+    const keywordsBefore = this.#keywords.join('\n');
+    await this.#loadKeywords();
     let dirty = false;
     const seen = new Set<string>();
     const messages: IMAPMessage[] = [];
@@ -104,7 +141,7 @@ export class IMAPFolder {
         index.uids[entry.unique] = uid;
         dirty = true;
       }
-      messages.push({ uid, entry, flags: imapFlags(entry), internalDate: Number(/^\d+/.exec(entry.unique)?.[0] ?? 0) });
+      messages.push({ uid, entry, flags: this.#imapFlags(entry), internalDate: Number(/^\d+/.exec(entry.unique)?.[0] ?? 0) });
     }
     for (const unique of Object.keys(index.uids)) {
       if (!seen.has(unique)) {
@@ -113,11 +150,17 @@ export class IMAPFolder {
       }
     }
     messages.sort((a, b) => a.uid - b.uid);
-    const changed = dirty || messages.length !== this.#messages.length || messages.some((m, i) => m.entry.filename !== this.#messages[i]?.entry.filename);
+    const changed =
+      dirty || keywordsBefore !== this.#keywords.join('\n') || messages.length !== this.#messages.length || messages.some((m, i) => m.entry.filename !== this.#messages[i]?.entry.filename);
     this.#messages = messages;
-    if (dirty) await this.#saveIndex(index);
+    if (dirty || this.#unsaved) await this.#saveIndex(index);
     if (changed) for (const l of [...this.listeners]) l();
     return messages;
+  }
+
+  async #loadedIndex(): Promise<UidIndex> {
+    this.#index ??= await this.#loadIndex();
+    return this.#index;
   }
 
   async #loadIndex(): Promise<UidIndex> {
@@ -127,13 +170,69 @@ export class IMAPFolder {
     } catch {
       // No index yet (or a damaged one): a new UIDVALIDITY tells clients to forget what they cached.
     }
-    return { uidValidity: Math.max(1, Math.floor(this.now())), nextUid: 1, uids: {} };
+    return { uidValidity: this.newUidValidity(), nextUid: 1, uids: {} };
   }
 
   async #saveIndex(index: UidIndex): Promise<void> {
     const path = join(this.maildir.path, UID_INDEX_FILE);
+    this.#unsaved = false;
     await writeFile(`${path}.tmp`, JSON.stringify(index));
     await rename(`${path}.tmp`, path);
+  }
+
+  async #loadKeywords(): Promise<void> {
+    let text = '';
+    try {
+      text = await readFile(join(this.maildir.path, KEYWORDS_FILE), 'utf8');
+    } catch {
+      // No keywords yet.
+    }
+    const keywords: string[] = [];
+    for (const line of text.split('\n')) {
+      const m = /^(\d{1,2}) (\S+)$/.exec(line);
+      if (m !== null && Number(m[1]) < MAX_KEYWORDS && isKeyword(m[2]!)) keywords[Number(m[1])] = m[2]!;
+    }
+    this.#keywords = Array.from(keywords, (k) => k ?? '');
+  }
+
+  #imapFlags(entry: MaildirEntry): string[] {
+    const out: string[] = [];
+    for (const [flag, letter] of Object.entries(FLAG_LETTERS)) if (entry.flags.includes(letter)) out.push(flag);
+    if (entry.folder === 'new') out.push('\\Recent');
+    for (const letter of entry.flags) {
+      const keyword = letter >= 'a' && letter <= 'z' ? this.#keywords[letter.charCodeAt(0) - 97] : undefined;
+      if (keyword) out.push(keyword);
+    }
+    return out;
+  }
+
+  /**
+   * The maildir letters for IMAP flags: system flags by their letter, keywords by their index in the
+   * keywords file, new keywords added to it. Unknown system flags and `\Recent` are dropped; a new keyword
+   * past {@link MAX_KEYWORDS} fails with `LIMIT`.
+   */
+  async #letters(flags: Iterable<string>): Promise<string[]> {
+    const out: string[] = [];
+    let added = false;
+    for (const flag of flags) {
+      const system = SYSTEM_BY_LOWER.get(flag.toLowerCase());
+      if (system !== undefined) out.push(FLAG_LETTERS[system]!);
+      if (flag.startsWith('\\') || !isKeyword(flag)) continue;
+      let at = this.#keywords.findIndex((k) => k.toLowerCase() === flag.toLowerCase());
+      if (at < 0) {
+        if (!this.canCreateKeywords) throw new IMAPMailboxError('LIMIT', `At most ${MAX_KEYWORDS} keywords in one mailbox`);
+        at = this.#keywords.length;
+        this.#keywords.push(flag);
+        added = true;
+      }
+      out.push(String.fromCharCode(97 + at));
+    }
+    if (added) {
+      const path = join(this.maildir.path, KEYWORDS_FILE);
+      await writeFile(`${path}.tmp`, this.#keywords.map((k, i) => (k === '' ? '' : `${i} ${k}\n`)).join(''));
+      await rename(`${path}.tmp`, path);
+    }
+    return out;
   }
 
   /** The message's bytes (CRLF line ends). */
@@ -144,9 +243,11 @@ export class IMAPFolder {
   /** Sets the flags of the messages with these UIDs (`mode` +, - or replace); fires with the messages after. */
   store(uids: readonly number[], mode: '+' | '-' | '', flags: readonly string[]): Promise<readonly IMAPMessage[]> {
     return this.#run(async () => {
-      const wanted = new Set(flagLetters(flags));
+      await this.#loadKeywords();
+      const wanted = new Set(mode === '-' ? this.#knownLetters(flags) : await this.#letters(flags));
+      const byUid = new Map(this.#messages.map((m) => [m.uid, m]));
       for (const uid of uids) {
-        const m = this.#messages.find((x) => x.uid === uid);
+        const m = byUid.get(uid);
         if (m === undefined) continue;
         const now = new Set(m.entry.flags);
         const next = mode === '+' ? new Set([...now, ...wanted]) : mode === '-' ? new Set([...now].filter((l) => !wanted.has(l))) : wanted;
@@ -157,11 +258,22 @@ export class IMAPFolder {
     });
   }
 
+  /** The letters of flags already known (removing a keyword never defines it). */
+  #knownLetters(flags: readonly string[]): string[] {
+    const lower = new Set(flags.map((f) => f.toLowerCase()));
+    const out = Object.entries(FLAG_LETTERS).filter(([f]) => lower.has(f.toLowerCase())).map(([, l]) => l);
+    this.#keywords.forEach((k, i) => {
+      if (k !== '' && lower.has(k.toLowerCase())) out.push(String.fromCharCode(97 + i));
+    });
+    return out;
+  }
+
   /** Removes the messages with these UIDs. */
   expunge(uids: readonly number[]): Promise<readonly IMAPMessage[]> {
     return this.#run(async () => {
+      const byUid = new Map(this.#messages.map((m) => [m.uid, m]));
       for (const uid of uids) {
-        const m = this.#messages.find((x) => x.uid === uid);
+        const m = byUid.get(uid);
         if (m !== undefined) await this.maildir.remove(m.entry).asPromise();
       }
       return this.#refresh();
@@ -171,14 +283,50 @@ export class IMAPFolder {
   /** Delivers `message` with `flags`; fires with its UID. */
   append(message: Uint8Array, flags: readonly string[]): Promise<number> {
     return this.#run(async () => {
-      const unique = await this.maildir.deliver(message).asPromise();
-      const letters = flagLetters(flags);
-      if (letters.length > 0) {
-        const entry = (await this.maildir.list()).find((e) => e.unique === unique);
-        if (entry !== undefined) await this.maildir.setFlags(entry, letters).asPromise();
+      const index = await this.#loadedIndex();
+      await this.#loadKeywords();
+      const unique = await this.maildir.deliver(message, await this.#letters(flags)).asPromise();
+      const uid = this.#claim(index, unique);
+      await this.#refresh();
+      return uid;
+    });
+  }
+
+  /** Gives a message just put here the next UID, so copies get theirs in the order they were asked for. */
+  #claim(index: UidIndex, unique: string): number {
+    const uid = index.nextUid++;
+    index.uids[unique] = uid;
+    this.#unsaved = true;
+    return uid;
+  }
+
+  /**
+   * Copies (or, with `move`, moves) messages of `source` here, flags kept (`\Recent` aside); fires with
+   * each source UID and its new UID here, in the order given. A moved message is one rename when its
+   * keyword letters mean the same here, else a copy and a removal.
+   */
+  copyFrom(source: IMAPFolder, messages: readonly IMAPMessage[], move: boolean): Promise<[number, number][]> {
+    return this.#run(async () => {
+      const index = await this.#loadedIndex();
+      await this.#loadKeywords();
+      const pairs: [number, number][] = [];
+      for (const m of messages) {
+        const letters = (await this.#letters(m.flags)).sort().join('');
+        let unique: string;
+        try {
+          if (move && m.entry.flags === letters) unique = await source.maildir.moveTo(m.entry, this.maildir).asPromise();
+          else {
+            unique = await source.maildir.copyTo(m.entry, this.maildir, letters).asPromise();
+            if (move) await source.maildir.remove(m.entry).asPromise();
+          }
+        } catch {
+          // Another session expunged it meanwhile: nothing to copy.
+          continue;
+        }
+        pairs.push([m.uid, this.#claim(index, unique)]);
       }
       await this.#refresh();
-      return this.#index!.uids[unique] ?? 0;
+      return pairs;
     });
   }
 }

@@ -1,7 +1,8 @@
 /**
- * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE) over any transport,
- * serving the INBOX maildir of the account `torsion/cred` logs in. Sessions on one maildir share one
- * {@link IMAPFolder}, so each sees the others' changes as untagged EXISTS, EXPUNGE and FETCH.
+ * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE, UIDPLUS, MOVE) over any
+ * transport, serving the maildir of the account `torsion/cred` logs in as INBOX and its Maildir++ folders
+ * as the other mailboxes. Sessions on one maildir share one {@link IMAPFolder}, so each sees the others'
+ * changes as untagged EXISTS, EXPUNGE and FETCH.
  * @module
  */
 import { Protocol, isSecure } from '../../internet/index.js';
@@ -10,16 +11,17 @@ import type { IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOp
 import { IdleTimeout } from '../../protocols/timeout.js';
 import { UsernamePassword, type Portal } from '../../cred/index.js';
 import { IMailAccount, decodePlain } from '../account.js';
-import { IMAPParseError } from '../errors.js';
+import { IMAPMailboxError, IMAPParseError } from '../errors.js';
 import type { IMAPLimits } from '../limits.js';
 import { MaildirMailbox } from '../maildir/mailbox.js';
-import type { Maildir } from '../maildir/maildir.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
 import { parseFetchItems } from './fetch-att.js';
 import { fetchResponse, flagList, needsText, setsSeen } from './fetch-response.js';
-import { PERMANENT_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
+import { SYSTEM_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
 import type { IMAP4Factory } from './factory.js';
-import { isInbox, matchesPattern } from './mailbox-names.js';
+import { changeMailbox, listMailboxes, statusOf, type MailboxCommandContext } from './mailbox-commands.js';
+import { parseMailboxName } from './mailbox-names.js';
+import { MailboxTree } from './mailboxes.js';
 import { compileSearch } from './search.js';
 import { inSequenceSet, parseSequenceSet } from './sequence.js';
 import { valueText, type IMAPCommand, type IMAPValue } from './values.js';
@@ -63,7 +65,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   readonly #reader: IMAPCommandReader;
   readonly #limits: IMAPLimits;
   #idle!: IdleTimeout;
-  #maildir: Maildir | null = null;
+  #tree: MailboxTree | null = null;
   #logout: (() => void) | null = null;
   #selected: Selected | null = null;
   #idling: { tag: string; poll: IDelayedCall | null } | null = null;
@@ -73,7 +75,8 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   #busy = false;
   #closed = false;
   readonly #onFolderChange = (): void => {
-    if (this.#idling !== null && !this.#busy) this.#untagged(true);
+    if (this.#selected?.folder.gone === true) this.#bye('Selected mailbox was deleted');
+    else if (this.#idling !== null && !this.#busy) this.#untagged(true);
   };
 
   constructor(factory: IMAP4Factory) {
@@ -170,6 +173,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       },
       (error: unknown) => {
         if (error instanceof IMAPParseError) this.#bad(tag, error.message);
+        else if (error instanceof IMAPMailboxError) this.#write(`${tag} NO [${error.responseCode}] ${error.message}\r\n`);
         else this.#write(`${tag} NO ${error instanceof Refused ? error.message : 'Server error'}\r\n`);
         if (this.#authFailures >= this.#limits.maxAuthFailures) this.#bye('Too many failed logins');
       },
@@ -182,8 +186,8 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   }
 
   #capabilities(): string {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT'];
-    if (this.#maildir === null) {
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    if (this.#tree === null) {
       if (this.#canStartTLS()) caps.push('STARTTLS');
       caps.push(this.#plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
     }
@@ -214,7 +218,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         this.#write('* BYE Logging out\r\n', `${tag} OK LOGOUT completed\r\n`);
         return this.#close();
     }
-    if (this.#maildir === null) {
+    if (this.#tree === null) {
       switch (name) {
         case 'STARTTLS':
           return this.#startTLS(tag);
@@ -232,9 +236,9 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         return this.#select(tag, c.args, name === 'EXAMINE');
       case 'LIST':
       case 'LSUB':
-        return this.#list(tag, name, c.args);
+        return this.#run(tag, () => listMailboxes(this.#context(tag), name, c.args));
       case 'STATUS':
-        return this.#status(tag, c.args);
+        return this.#run(tag, () => statusOf(this.#context(tag), c.args));
       case 'NAMESPACE':
         this.#write('* NAMESPACE (("" "/")) NIL NIL\r\n');
         return this.#run(tag, async () => 'NAMESPACE completed');
@@ -243,16 +247,10 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         return this.#run(tag, async () => 'ENABLE completed');
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
-        return this.#run(tag, async () => {
-          if (!isInbox(c.args[0])) throw new Refused('[NONEXISTENT] Only INBOX exists here');
-          return `${name} completed`;
-        });
       case 'CREATE':
       case 'DELETE':
       case 'RENAME':
-        return this.#run(tag, async () => {
-          throw new Refused('[CANNOT] This server keeps only INBOX');
-        });
+        return this.#run(tag, () => changeMailbox(this.#context(tag), name, c.args));
       case 'APPEND':
         return this.#append(tag, c.args);
       case 'IDLE':
@@ -307,7 +305,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
           logout();
           throw new Refused('[UNAVAILABLE] This account has no maildir');
         }
-        this.#maildir = box.maildir;
+        this.#tree = new MailboxTree(box.maildir, this.#limits);
         this.#logout = logout;
       } catch (e) {
         if (e instanceof Refused) throw e;
@@ -417,58 +415,37 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
     this.#selected = null;
   }
 
+  #context(tag: string): MailboxCommandContext {
+    return { tag, tree: this.#tree!, factory: this.factory, limits: this.#limits, write: (text) => this.#write(text) };
+  }
+
+  /** The open folder of the mailbox named by `value`; `missing` is the response code when there is none. */
+  async #folderNamed(value: IMAPValue | undefined, tag: string, missing: 'NONEXISTENT' | 'TRYCREATE'): Promise<IMAPFolder> {
+    if (value === undefined || value.type === 'list') throw new IMAPParseError('mailbox name expected', tag);
+    const levels = parseMailboxName(valueText(value), this.#limits);
+    return this.factory.folderFor(await this.#tree!.open(levels, missing));
+  }
+
   #select(tag: string, args: readonly IMAPValue[], readOnly: boolean): void {
     this.#unselect();
     this.#run(tag, async () => {
-      if (args.length !== 1 || !isInbox(args[0])) throw new Refused('[NONEXISTENT] Only INBOX exists here');
-      const folder = this.factory.folderFor(this.#maildir!);
+      if (args.length !== 1) throw new IMAPParseError('Syntax: SELECT mailbox', tag);
+      const folder = await this.#folderNamed(args[0], tag, 'NONEXISTENT');
       const messages = await folder.refresh();
       const s: Selected = { folder, readOnly, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])) };
       this.#selected = s;
       folder.listeners.add(this.#onFolderChange);
       const recent = messages.filter((m) => m.flags.includes('\\Recent')).length;
       const unseen = messages.findIndex((m) => !m.flags.includes('\\Seen'));
+      const flags = [...SYSTEM_FLAGS, ...folder.keywords];
+      const permanent = readOnly ? [] : [...flags, ...(folder.canCreateKeywords ? ['\\*'] : [])];
       this.#write(
         `* ${messages.length} EXISTS\r\n* ${recent} RECENT\r\n`,
         ...(unseen >= 0 ? [`* OK [UNSEEN ${unseen + 1}] First unseen\r\n`] : []),
         `* OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid\r\n* OK [UIDNEXT ${folder.uidNext}] Predicted next UID\r\n`,
-        `* FLAGS ${flagList(PERMANENT_FLAGS)}\r\n* OK [PERMANENTFLAGS ${readOnly ? '()' : flagList(PERMANENT_FLAGS)}] Limited\r\n`,
+        `* FLAGS ${flagList(flags)}\r\n* OK [PERMANENTFLAGS ${flagList(permanent)}] Limited\r\n`,
       );
       return `[READ-${readOnly ? 'ONLY' : 'WRITE'}] ${readOnly ? 'EXAMINE' : 'SELECT'} completed`;
-    });
-  }
-
-  #list(tag: string, name: string, args: readonly IMAPValue[]): void {
-    this.#run(tag, async () => {
-      const pattern = valueText(args[1]);
-      if (args.length !== 2 || pattern === undefined) throw new IMAPParseError(`Syntax: ${name} reference pattern`, tag);
-      if (pattern === '') this.#write(`* ${name} (\\Noselect) "/" ""\r\n`);
-      else if (matchesPattern(`${valueText(args[0]) ?? ''}${pattern}`, 'INBOX')) this.#write(`* ${name} (\\HasNoChildren) "/" INBOX\r\n`);
-      return `${name} completed`;
-    });
-  }
-
-  #status(tag: string, args: readonly IMAPValue[]): void {
-    this.#run(tag, async () => {
-      const items = args[1];
-      if (args.length !== 2 || items?.type !== 'list') throw new IMAPParseError('Syntax: STATUS mailbox (items)', tag);
-      if (!isInbox(args[0])) throw new Refused('[NONEXISTENT] Only INBOX exists here');
-      const folder = this.factory.folderFor(this.#maildir!);
-      const messages = await folder.refresh();
-      const values: Record<string, number> = {
-        MESSAGES: messages.length,
-        RECENT: messages.filter((m) => m.flags.includes('\\Recent')).length,
-        UIDNEXT: folder.uidNext,
-        UIDVALIDITY: folder.uidValidity,
-        UNSEEN: messages.filter((m) => !m.flags.includes('\\Seen')).length,
-      };
-      const out = items.items.map((i) => {
-        const key = (valueText(i) ?? '').toUpperCase();
-        if (values[key] === undefined) throw new IMAPParseError(`unknown STATUS item ${key.slice(0, 20)}`, tag);
-        return `${key} ${values[key]}`;
-      });
-      this.#write(`* STATUS INBOX (${out.join(' ')})\r\n`);
-      return 'STATUS completed';
     });
   }
 
@@ -476,11 +453,11 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
     this.#run(tag, async () => {
       const message = args[args.length - 1];
       if (args.length < 2 || args.length > 4 || message?.type !== 'string') throw new IMAPParseError('Syntax: APPEND mailbox [(flags)] [date] literal', tag);
-      if (!isInbox(args[0])) throw new Refused('[TRYCREATE] Only INBOX exists here');
+      const folder = await this.#folderNamed(args[0], tag, 'TRYCREATE');
       const flagArg = args[1]?.type === 'list' ? args[1].items.map((f) => valueText(f) ?? '') : [];
-      const folder = this.factory.folderFor(this.#maildir!);
-      await folder.append(message.value, flagArg);
-      return 'APPEND completed';
+      await folder.refresh();
+      const uid = await folder.append(message.value, flagArg);
+      return `[APPENDUID ${folder.uidValidity} ${uid}] APPEND completed`;
     });
   }
 
@@ -571,16 +548,23 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
     );
   }
 
+  /** COPY, or MOVE (RFC 6851): the COPYUID goes in an untagged OK, then the EXPUNGEs, then the tagged OK. */
   #copy(tag: string, verb: string, args: readonly IMAPValue[], byUid: boolean): void {
     this.#run(tag, async () => {
       if (args.length !== 2) throw new IMAPParseError(`Syntax: ${verb} set mailbox`, tag);
-      if (!isInbox(args[1])) throw new Refused('[TRYCREATE] Only INBOX exists here');
-      if (verb === 'MOVE') throw new Refused('[CANNOT] Source and destination are the same mailbox');
       const s = this.#selected!;
-      for (const { message } of this.#pick(args[0], byUid, tag)) {
-        await s.folder.append(await s.folder.read(message), message.flags.filter((f) => f !== '\\Recent'));
-      }
-      return `${byUid ? 'UID ' : ''}COPY completed`;
+      const move = verb === 'MOVE';
+      if (move && s.readOnly) throw new Refused('[READ-ONLY] Mailbox is read-only');
+      const picked = this.#pick(args[0], byUid, tag);
+      const target = await this.#folderNamed(args[1], tag, 'TRYCREATE');
+      await target.refresh();
+      if (move && target === s.folder) throw new Refused('[CANNOT] Source and destination are the same mailbox');
+      const pairs = await target.copyFrom(s.folder, picked.map((p) => p.message), move);
+      const code = pairs.length === 0 ? '' : `[COPYUID ${target.uidValidity} ${uidSet(pairs.map((p) => p[0]))} ${uidSet(pairs.map((p) => p[1]))}] `;
+      if (!move) return `${code}${byUid ? 'UID ' : ''}COPY completed`;
+      if (code !== '') this.#write(`* OK ${code}Moved\r\n`);
+      await s.folder.refresh();
+      return `${byUid ? 'UID ' : ''}MOVE completed`;
     });
   }
 
@@ -607,4 +591,16 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       false,
     );
   }
+}
+
+/** A UID set in the order given, runs of consecutive UIDs written `a:b`. */
+function uidSet(uids: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
+    out.push(j > i ? `${uids[i]}:${uids[j]}` : String(uids[i]));
+    i = j + 1;
+  }
+  return out.join(',');
 }

@@ -45,9 +45,9 @@ test('flags move a message to cur/ with :2, info; a file put there by another pr
   try {
     await box.deliver(MESSAGE);
     const [entry] = await box.list();
-    const flagged = await box.setFlags(entry!, ['S', 'F', 'S', 'x']);
+    const flagged = await box.setFlags(entry!, ['S', 'F', 'S', 'X', 'b']);
     assert.equal(flagged.folder, 'cur');
-    assert.equal(flagged.filename, `${entry!.unique}:2,FS`);
+    assert.equal(flagged.filename, `${entry!.unique}:2,FSb`);
     assert.deepEqual(readdirSync(join(box.path, 'cur')), [flagged.filename]);
     writeFileSync(join(box.path, 'cur', '1.foreign.host:2,S'), 'a\nb\n');
     const list = await box.list();
@@ -90,7 +90,7 @@ test('a mailbox session: deletions are marked, undone by undeleteMessages, appli
 test('line-end forms and names', () => {
   assert.equal(Buffer.from(toDiskForm(Buffer.from('a\r\nb\rc\r\n'))).toString(), 'a\nb\rc\n');
   assert.equal(Buffer.from(toWireForm(Buffer.from('a\nb\r\nc\n'))).toString(), 'a\r\nb\r\nc\r\n');
-  assert.deepEqual(parseName('123.abc,S=10,W=12:2,SRx'), { unique: '123.abc,S=10,W=12', diskSize: 10, wireSize: 12, flags: 'RS' });
+  assert.deepEqual(parseName('123.abc,S=10,W=12:2,SRxZx'), { unique: '123.abc,S=10,W=12', diskSize: 10, wireSize: 12, flags: 'RSx' });
   assert.equal(pop3Uid('x'.repeat(80)).length, 40);
   assert.equal(pop3Uid('short.uid'), 'short.uid');
 });

@@ -5,9 +5,9 @@
  * @module
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { close, fsync, open as openCallback, write } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Deferred } from '../../defer/index.js';
 import type { IReactorTime } from '../../internet/interfaces.js';
@@ -48,9 +48,10 @@ let counter = 0;
  * for (const m of await box.list()) console.log(m.unique, m.size);
  */
 export class Maildir {
+  readonly #options: MaildirOptions;
   readonly #clock: IReactorTime;
   readonly #host: string;
-  readonly #newSync: DirectorySync;
+  readonly #sync: Record<'new' | 'cur', DirectorySync>;
   #made = false;
 
   constructor(
@@ -58,9 +59,24 @@ export class Maildir {
     readonly path: string,
     options: MaildirOptions = {},
   ) {
+    this.#options = options;
     this.#clock = options.clock ?? defaultReactor;
     this.#host = options.hostname ?? hostname();
-    this.#newSync = new DirectorySync(join(path, 'new'));
+    this.#sync = { new: new DirectorySync(join(path, 'new')), cur: new DirectorySync(join(path, 'cur')) };
+  }
+
+  /** The maildir in the folder `name` below this one (a Maildir++ folder such as `.Sent`), with the same clock and host name. */
+  child(name: string): Maildir {
+    return new Maildir(join(this.path, name), this.#options);
+  }
+
+  /** True if the maildir's `cur/` folder is on disk. */
+  async exists(): Promise<boolean> {
+    try {
+      return (await stat(join(this.path, 'cur'))).isDirectory();
+    } catch {
+      return false;
+    }
   }
 
   /** Makes the maildir's three folders if missing. */
@@ -79,15 +95,15 @@ export class Maildir {
    * crash leaves at most a stray file in `tmp/`, never half a message in `new/`. Fires with the unique name
    * once the rename itself is on disk.
    */
-  deliver(message: Uint8Array): Deferred<string> {
-    return Deferred.fromPromise(this.#deliver(message));
+  deliver(message: Uint8Array, flags: Iterable<string> = []): Deferred<string> {
+    return Deferred.fromPromise(this.#deliver(message, [...flags]));
   }
 
-  async #deliver(message: Uint8Array): Promise<string> {
+  async #deliver(message: Uint8Array, flags: string[]): Promise<string> {
     await this.#ensure();
     const disk = toDiskForm(message);
     const wire = toWireForm(message).length;
-    const name = uniqueName(this.#clock.seconds(), process.pid, ++counter, this.#host, disk.length, wire);
+    const name = this.#newName(disk.length, wire);
     const tmp = join(this.path, 'tmp', name);
     // The callback API: a message is a handful of system calls, and FileHandle's promises cost more than they do.
     const fd = await openFile(tmp, 'wx', 0o600);
@@ -102,13 +118,62 @@ export class Maildir {
     // The descriptor is closed while the rename is flushed: one wait fewer per message.
     let renamed: Promise<void>;
     try {
-      await rename(tmp, join(this.path, 'new', name));
-      renamed = this.#newSync.sync();
+      renamed = this.#publish(tmp, name, flags);
     } finally {
       await closeFile(fd);
     }
     await renamed;
     return name;
+  }
+
+  #newName(diskSize: number, wireSize: number): string {
+    return uniqueName(this.#clock.seconds(), process.pid, ++counter, this.#host, diskSize, wireSize);
+  }
+
+  /** Renames a complete file from `tmp/` into `new/` (no flags) or `cur/` (with them) and flushes that folder. */
+  async #publish(tmp: string, unique: string, flags: readonly string[]): Promise<void> {
+    const folder = flags.length === 0 ? 'new' : 'cur';
+    await rename(tmp, join(this.path, folder, folder === 'new' ? unique : nameWithFlags(unique, flags)));
+    await this.#sync[folder].sync();
+  }
+
+  /**
+   * Copies the message into `target` under a new unique name with `flags`: a hard link when both are on one
+   * file system (a message file never changes, so the two names can share it), else a full write. Fires
+   * with the new unique name once the copy is on disk.
+   */
+  copyTo(entry: MaildirEntry, target: Maildir, flags: Iterable<string>): Deferred<string> {
+    return Deferred.fromPromise(this.#copyTo(entry, target, [...flags]));
+  }
+
+  async #copyTo(entry: MaildirEntry, target: Maildir, flags: string[]): Promise<string> {
+    const from = await this.#locate(entry);
+    const parsed = parseName(entry.filename);
+    if (parsed.diskSize === undefined) return target.#deliver(toWireForm(await readFile(from)), flags);
+    await target.#ensure();
+    const name = target.#newName(parsed.diskSize, entry.size);
+    const tmp = join(target.path, 'tmp', name);
+    try {
+      await link(from, tmp);
+    } catch {
+      return target.#deliver(toWireForm(await readFile(from)), flags);
+    }
+    await target.#publish(tmp, name, flags);
+    return name;
+  }
+
+  /** Moves the message, name and flags kept, into `target` (one rename: it is never in both or neither). */
+  moveTo(entry: MaildirEntry, target: Maildir): Deferred<string> {
+    return Deferred.fromPromise(this.#moveTo(entry, target));
+  }
+
+  async #moveTo(entry: MaildirEntry, target: Maildir): Promise<string> {
+    const from = await this.#locate(entry);
+    await target.#ensure();
+    const folder = from.startsWith(join(this.path, 'new') + sep) ? 'new' : 'cur';
+    await rename(from, join(target.path, folder, basename(from)));
+    await target.#sync[folder].sync();
+    return entry.unique;
   }
 
   /** Every message in `new/` and `cur/`, oldest name first. */

@@ -8,6 +8,11 @@
 export type MaildirFlag = 'D' | 'F' | 'P' | 'R' | 'S' | 'T';
 const FLAG_LETTERS = new Set<string>(['D', 'F', 'P', 'R', 'S', 'T']);
 
+/** A system flag letter, or a keyword letter `a`-`z` (Dovecot's convention: the keyword's index in `dovecot-keywords`). */
+function isFlagLetter(c: string): boolean {
+  return FLAG_LETTERS.has(c) || (c >= 'a' && c <= 'z');
+}
+
 /** What a file name says: its unique part, the sizes it records, and its flags. */
 export interface ParsedName {
   /** The unique part (before `:`), the message's id for life. */
@@ -16,7 +21,7 @@ export interface ParsedName {
   diskSize?: number;
   /** The wire (CRLF) size from `,W=`, if recorded. */
   wireSize?: number;
-  /** Flags from `:2,`, sorted. */
+  /** Flags from `:2,`, sorted (system letters, then keyword letters `a`-`z`). */
   flags: string;
 }
 
@@ -25,7 +30,7 @@ export function parseName(name: string): ParsedName {
   const colon = name.indexOf(':');
   const unique = colon < 0 ? name : name.slice(0, colon);
   const info = colon < 0 ? '' : name.slice(colon + 1);
-  const flags = info.startsWith('2,') ? [...info.slice(2)].filter((c) => FLAG_LETTERS.has(c)).sort().join('') : '';
+  const flags = info.startsWith('2,') ? [...new Set(info.slice(2))].filter(isFlagLetter).sort().join('') : '';
   const out: ParsedName = { unique, flags };
   for (const field of unique.split(',').slice(1)) {
     const m = /^([SW])=(\d+)$/.exec(field);
@@ -36,7 +41,7 @@ export function parseName(name: string): ParsedName {
 
 /** `unique` with the flags `flags` as its info (`:2,FS`). */
 export function nameWithFlags(unique: string, flags: Iterable<string>): string {
-  const letters = [...new Set(flags)].filter((c) => FLAG_LETTERS.has(c)).sort().join('');
+  const letters = [...new Set(flags)].filter(isFlagLetter).sort().join('');
   return `${unique}:2,${letters}`;
 }
 
