@@ -5,7 +5,7 @@
  */
 export type { IMailbox, MessageInfo, MailAccount, IMessage, IMessageDelivery, SMTPSession, SMTPRecipient, IMXResolver, MXRecord } from './interfaces.js';
 export { Address, parsePathArgument, type PathArgument } from './address.js';
-export { SMTPReplyError, SMTPBadRcpt, SMTPBadSender, RelayDenied, AddressError, TLSRequiredError, POP3Error, MailProtocolError, NoSuchMessage, IMAPParseError, IMAPLimitError, IMAPCommandError } from './errors.js';
+export { SMTPReplyError, SMTPBadRcpt, SMTPBadSender, RelayDenied, AddressError, TLSRequiredError, POP3Error, MailProtocolError, NoSuchMessage, IMAPParseError, IMAPLimitError, IMAPCommandError, IMAPMailboxError, IMAPMailboxNameError } from './errors.js';
 export { SMTP_LIMITS, POP3_LIMITS, MAIL_CLIENT_LIMITS, QUEUE_LIMITS, IMAP_LIMITS, IMAP_CLIENT_LIMITS, type SMTPLimits, type POP3Limits, type MailClientLimits, type QueueLimits, type IMAPLimits, type IMAPClientLimits } from './limits.js';
 export { IMailAccount, encodePlain } from './account.js';
 export { Maildir, MaildirMailbox, pop3Uid, type MaildirEntry, type MaildirOptions } from './maildir/index.js';
@@ -27,7 +27,11 @@ export { IMAP4Factory } from './imap/factory.js';
 export { IMAP4Client, type IMAPClientOptions, type IMAPResult, type FetchedMessage, type SelectedMailbox } from './imap/client.js';
 export { IMAPCommandReader, type IMAPReaderEvent } from './imap/framer.js';
 export { IMAPResponseReader, responseValues, type IMAPResponse } from './imap/response-reader.js';
-export { IMAPFolder, UID_INDEX_FILE, type IMAPMessage } from './imap/folder.js';
+export { IMAPFolder, UID_INDEX_FILE, KEYWORDS_FILE, MAX_KEYWORDS, type IMAPMessage } from './imap/folder.js';
+export { MailboxTree, SUBSCRIPTIONS_FILE, type MailboxListing, type MailboxTreeLimits } from './imap/mailboxes.js';
+export { encodeMailboxName, decodeMailboxName } from './imap/mutf7.js';
+export { parseMailboxName, folderOf, matchesPattern } from './imap/mailbox-names.js';
+export { decodeEncodedWords } from './encoded-words.js';
 export { parseFetchAttribute, parseFetchItems, type FetchAttribute, type BodySection } from './imap/fetch-att.js';
 export { parseSequenceSet, inSequenceSet, formatSequenceSet, STAR, type SequenceRange } from './imap/sequence.js';
 export { valueText, quoteString, type IMAPValue, type IMAPCommand } from './imap/values.js';

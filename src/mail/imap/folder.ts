@@ -41,7 +41,12 @@ interface UidIndex {
 
 /** True if `flag` is a keyword a client may set: an atom not starting with `\` (RFC 3501 `flag-keyword`). */
 export function isKeyword(flag: string): boolean {
-  return /^[^\\\s(){%*"\]\x00-\x1f\x7f-\uffff]+$/.test(flag);
+  if (flag === '' || flag.startsWith('\\')) return false;
+  for (let i = 0; i < flag.length; i++) {
+    const c = flag.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || '(){%*"\\]'.includes(flag[i]!)) return false;
+  }
+  return true;
 }
 
 /** Something listening to a folder: told after any change so it can send untagged EXISTS/EXPUNGE/FETCH. */

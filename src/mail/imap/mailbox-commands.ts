@@ -58,6 +58,7 @@ export async function listMailboxes(ctx: MailboxCommandContext, verb: 'LIST' | '
   }
   // With `%`, a level above a subscribed name is answered \Noselect when not subscribed itself (RFC 3501 §6.3.9).
   for (const name of subscribed) {
+    if (matchesPattern(full, name)) continue;
     const levels = name.split('/');
     for (let i = 1; i < levels.length; i++) {
       const above = levels.slice(0, i).join('/');

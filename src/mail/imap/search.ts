@@ -2,6 +2,7 @@
  * SEARCH (RFC 3501 §6.4.4): the keys turned into a predicate over one message.
  * @module
  */
+import { decodeEncodedWords } from '../encoded-words.js';
 import { IMAPParseError } from '../errors.js';
 import type { IMAPMessage } from './folder.js';
 import { headerEnd, headerValue } from './message-parts.js';
@@ -79,7 +80,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
     if (HEADER_KEYS.has(word)) {
       const needle = takeText();
       needsText = true;
-      return (t) => contains(headerValue(t.text!, word), needle);
+      return (t) => contains(decodeEncodedWords(headerValue(t.text!, word)), needle);
     }
     switch (word) {
       case 'ALL':
@@ -111,7 +112,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
         const name = takeText();
         const needle = takeText();
         needsText = true;
-        return (t) => hasField(t.text!, name) && contains(headerValue(t.text!, name), needle);
+        return (t) => hasField(t.text!, name) && contains(decodeEncodedWords(headerValue(t.text!, name)), needle);
       }
       case 'BODY':
       case 'TEXT': {
@@ -138,11 +139,11 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
         };
       }
       case 'KEYWORD':
-        takeText();
-        return () => false;
-      case 'UNKEYWORD':
-        takeText();
-        return () => true;
+      case 'UNKEYWORD': {
+        const keyword = takeText().toLowerCase();
+        const wanted = word === 'KEYWORD';
+        return (t) => t.message.flags.some((f) => f.toLowerCase() === keyword) === wanted;
+      }
       default: {
         if (/^[\d*:,]+$/.test(word)) {
           const set = parseSequenceSet(word, tag);

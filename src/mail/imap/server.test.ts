@@ -2,49 +2,11 @@
 // SEARCH, APPEND, EXPUNGE, two sessions seeing each other's changes, IDLE pushing them, UIDs kept across restarts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { IPv4Address } from '../../internet/index.js';
-import { InMemoryUsernamePasswordDatabase, Portal } from '../../cred/index.js';
-import { Clock, StringTransport, eventually } from '../../testing/index.js';
-import { IMailAccount, encodePlain } from '../account.js';
-import type { MailAccount } from '../interfaces.js';
-import { Maildir, MaildirMailbox } from '../maildir/index.js';
+import { rmSync } from 'node:fs';
+import { eventually } from '../../testing/index.js';
+import { encodePlain } from '../account.js';
+import { connect, setup } from '../test-support/imap-session.js';
 import { IMAP4Factory } from './factory.js';
-import type { IMAPServerOptions } from './server.js';
-
-function setup(options: Partial<IMAPServerOptions> = {}): { factory: IMAP4Factory; maildir: Maildir; clock: Clock; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'torsion-imap-'));
-  const maildir = new Maildir(join(dir, 'alice'), { hostname: 'test' });
-  const clock = new Clock();
-  clock.advance(1_700_000_000);
-  const realm = {
-    requestAvatar: (id: unknown) => [IMailAccount, { username: String(id), openMailbox: () => MaildirMailbox.open(maildir) } as MailAccount, () => undefined] as never,
-  };
-  const portal = new Portal(realm, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
-  const factory = new IMAP4Factory({ hostname: 'mail.example.test', portal, clock, allowPlaintextAuth: true, ...options });
-  return { factory, maildir, clock, dir };
-}
-
-function connect(factory: IMAP4Factory, secure = false): { transport: StringTransport; send(text: string, waitFor?: string): Promise<string>; push(text: string): void } {
-  const transport = new StringTransport({ peerAddress: new IPv4Address('TCP', '127.0.0.1', 40000), secure });
-  const proto = factory.buildProtocol(transport.getHost());
-  proto.makeConnection(transport);
-  return {
-    transport,
-    push(text) {
-      proto.dataReceived(Buffer.from(text, 'utf8'));
-    },
-    async send(text, waitFor) {
-      transport.clear();
-      proto.dataReceived(Buffer.from(text, 'utf8'));
-      const tag = waitFor ?? /^(\S+) /.exec(text.split('\r\n').filter((l) => l !== '').pop() ?? '')?.[1] ?? '';
-      await eventually(() => new RegExp(`(^|\\r\\n)${tag.replace(/[.*]/g, '\\$&')} (OK|NO|BAD)`).test(transport.valueString()), { timeout: 5 });
-      return transport.valueString();
-    },
-  };
-}
 
 const MSG1 = 'From: bob@example.test\r\nSubject: hello\r\nDate: Mon, 01 Jan 2024 10:00:00 +0000\r\n\r\nfirst body\r\n';
 const MSG2 = 'From: carol@example.test\r\nSubject: second\r\n\r\nsecond body, longer\r\n';

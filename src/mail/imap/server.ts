@@ -73,10 +73,12 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   #errors = 0;
   #authFailures = 0;
   #busy = false;
+  #deleting = false;
   #closed = false;
   readonly #onFolderChange = (): void => {
-    if (this.#selected?.folder.gone === true) this.#bye('Selected mailbox was deleted');
-    else if (this.#idling !== null && !this.#busy) this.#untagged(true);
+    if (this.#selected?.folder.gone === true) {
+      if (!this.#deleting) this.#bye('Selected mailbox was deleted');
+    } else if (this.#idling !== null && !this.#busy) this.#untagged(true);
   };
 
   constructor(factory: IMAP4Factory) {
@@ -248,9 +250,22 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
       case 'CREATE':
-      case 'DELETE':
       case 'RENAME':
         return this.#run(tag, () => changeMailbox(this.#context(tag), name, c.args));
+      case 'DELETE':
+        return this.#run(tag, async () => {
+          // Deleting its own selected mailbox closes it for this session (RFC 7162's [CLOSED]); others get BYE.
+          this.#deleting = true;
+          try {
+            return await changeMailbox(this.#context(tag), name, c.args);
+          } finally {
+            this.#deleting = false;
+            if (this.#selected?.folder.gone === true) {
+              this.#unselect();
+              this.#write('* OK [CLOSED] Selected mailbox was deleted\r\n');
+            }
+          }
+        });
       case 'APPEND':
         return this.#append(tag, c.args);
       case 'IDLE':
