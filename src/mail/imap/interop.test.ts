@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirePeer, selfSignedCertificate } from '../../testing/index.js';
@@ -62,6 +62,36 @@ describe('torsion mail --imap with real clients', () => {
     assert.deepEqual(out.list, ['(\\HasNoChildren) "/" INBOX']);
     assert.match(out.status, /^"?INBOX"? \(MESSAGES 1 UIDNEXT 3 UNSEEN 1\)$/);
     assert.equal(out.logout, 'BYE');
+  });
+
+  test('Python imaplib: CREATE, LIST, LSUB, APPEND with keywords, UID COPY, UID MOVE, UID EXPUNGE, STATUS, RENAME, DELETE', async () => {
+    const script = fileURLToPath(new URL('../test-support/python-imap-mailboxes.py', import.meta.url));
+    const r = spawnSync(python, [script, '127.0.0.1', String(mail.ports.imap), certFile], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `${r.stderr}\n${mail.log()}`);
+    const out = JSON.parse(r.stdout) as Record<string, any>;
+    assert.ok(out.caps.includes('UIDPLUS') && out.caps.includes('MOVE'), String(out.caps));
+    assert.deepEqual(out.create, ['OK', 'OK', 'OK']);
+    assert.deepEqual(out.create_bad, ['NO', 'NO']);
+    assert.deepEqual(out.list, ['(\\HasNoChildren) "/" INBOX', '(\\HasChildren) "/" "Archive"', '(\\HasNoChildren) "/" "Archive/2024"', '(\\HasNoChildren) "/" "Entw&APw-rfe"', '(\\HasNoChildren) "/" "Sent"']);
+    assert.deepEqual(out.list_children, ['(\\HasNoChildren) "/" "Archive/2024"']);
+    assert.deepEqual(out.lsub, ['() "/" "Archive/2024"', '() "/" "Sent"']);
+    assert.match(out.append[1], /^\[APPENDUID \d+ 1\] APPEND completed$/);
+    assert.equal(out.copy, 'OK');
+    const appended = /APPENDUID (\d+)/.exec(out.append[1])![1];
+    assert.match(out.copy_copyuid[0], /^\d+ 2 1$/);
+    assert.equal(out.move, 'OK');
+    assert.deepEqual(out.move_copyuid, [`${appended} 2 2`]);
+    assert.equal(out.select_sent[1], '2');
+    assert.match(out.flags[0], /\$Label1/);
+    assert.match(out.permanentflags[0], /\$Label1 \\\*\)$/);
+    assert.deepEqual(out.search_keyword, ['1']);
+    assert.equal(out.uid_expunge[0], 'OK');
+    assert.match(out.status[0], /^"Archive\/2024" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+\)$/);
+    assert.equal(out.rename, 'OK');
+    assert.deepEqual(out.list_after_rename, ['(\\HasChildren) "/" "Old"', '(\\HasNoChildren) "/" "Old/2024"']);
+    assert.ok(existsSync(join(mail.maildir, 'alice', '.Old.2024', 'cur')), 'a Maildir++ folder on disk');
+    assert.equal(out.delete, 'OK');
+    assert.equal(out.select_deleted, 'NO');
   });
 
   test('curl: imaps:// lists and fetches by UID; imap:// with --ssl-reqd goes through STARTTLS', async () => {
