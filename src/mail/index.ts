@@ -24,7 +24,7 @@ export { LineReader, dotStuff, normalizeLineEnds } from './lines.js';
 export { POP3Client, type POP3ClientOptions } from './pop3/client.js';
 export { IMAP4Server, type IMAPServerOptions } from './imap/server.js';
 export { IMAP4Factory } from './imap/factory.js';
-export { IMAP4Client, type IMAPClientOptions, type IMAPResult, type FetchedMessage, type SelectedMailbox } from './imap/client.js';
+export { IMAP4Client, type IMAPClientOptions, type IMAPResult, type FetchedMessage, type SelectedMailbox, type ListedMailbox } from './imap/client.js';
 export { IMAPCommandReader, type IMAPReaderEvent } from './imap/framer.js';
 export { IMAPResponseReader, responseValues, type IMAPResponse } from './imap/response-reader.js';
 export { IMAPFolder, UID_INDEX_FILE, KEYWORDS_FILE, MAX_KEYWORDS, type IMAPMessage } from './imap/folder.js';

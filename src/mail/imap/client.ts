@@ -19,6 +19,16 @@ export interface IMAPResult {
   readonly untagged: readonly IMAPResponse[];
 }
 
+/** One name LIST or LSUB answered. */
+export interface ListedMailbox {
+  /** As on the wire (modified UTF-7). */
+  readonly name: string;
+  /** The hierarchy separator, or null for a flat server. */
+  readonly separator: string | null;
+  /** `\Noselect`, `\HasChildren`, ... */
+  readonly attributes: readonly string[];
+}
+
 /** One `* n FETCH (...)` answer: the sequence number and each attribute's value. */
 export interface FetchedMessage {
   readonly seq: number;
@@ -238,6 +248,33 @@ export class IMAP4Client extends Protocol<IStreamTransport> {
   /** APPEND `message` to `mailbox` with `flags`. */
   append(mailbox: string, message: Uint8Array, flags: readonly string[] = []): Deferred<IMAPResult> {
     return this.sendCommand('APPEND', quoteString(mailbox), `(${flags.join(' ')})`, message);
+  }
+
+  /** LIST (or LSUB when `subscribed`) `reference pattern`; fires with each name, its attributes and the server's separator. */
+  list(reference: string, pattern: string, subscribed = false): Deferred<ListedMailbox[]> {
+    const verb = subscribed ? 'LSUB' : 'LIST';
+    return this.sendCommand(verb, quoteString(reference), quoteString(pattern)).addCallback((r) =>
+      r.untagged.flatMap((u) => {
+        const [kind, attributes, separator, name] = responseValues(u);
+        if ((valueText(kind) ?? '').toUpperCase() !== verb || attributes?.type !== 'list') return [];
+        return [{ name: valueText(name) ?? '', separator: valueText(separator) ?? null, attributes: attributes.items.map((a) => valueText(a) ?? '') }];
+      }),
+    );
+  }
+
+  /** CREATE, DELETE, SUBSCRIBE or UNSUBSCRIBE `mailbox` (a modified UTF-7 name, see `encodeMailboxName`). */
+  mailboxCommand(verb: 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE', mailbox: string): Deferred<IMAPResult> {
+    return this.sendCommand(verb, quoteString(mailbox));
+  }
+
+  /** RENAME `from` to `to`. */
+  rename(from: string, to: string): Deferred<IMAPResult> {
+    return this.sendCommand('RENAME', quoteString(from), quoteString(to));
+  }
+
+  /** COPY or MOVE (UID COPY/MOVE when `byUid`) `set` into `mailbox`; the result's text holds a COPYUID code when the server gives one. */
+  copy(set: string, mailbox: string, move = false, byUid = false): Deferred<IMAPResult> {
+    return this.sendCommand(`${byUid ? 'UID ' : ''}${move ? 'MOVE' : 'COPY'}`, set, quoteString(mailbox));
   }
 
   /** EXPUNGE; fires with the sequence numbers expunged, in the order told. */

@@ -2,11 +2,12 @@
 // SELECT, FETCH with literals, SEARCH, STORE, APPEND, EXPUNGE, and IDLE seeing another session's APPEND.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientFactory, reactor } from '../../internet/index.js';
 import { eventually, requirePeer } from '../../testing/index.js';
 import { startDovecot } from '../test-support/dovecot.js';
+import { connect as session, setup } from '../test-support/imap-session.js';
 import { IMAPCommandError } from '../errors.js';
 import { IMAP4Client } from './client.js';
 import type { IMAPResponse } from './response-reader.js';
@@ -71,6 +72,49 @@ test('the IMAP client reads, flags, appends and idles on Dovecot', { timeout: 12
   } finally {
     a.transport?.loseConnection();
     b.transport?.loseConnection();
+    await dovecot.stop();
+  }
+});
+
+test('Dovecot serving a maildir organised by Torsion\'s IMAP server sees its folders, subscriptions and keywords', { timeout: 120_000 }, async () => {
+  const dovecot = await startDovecot(
+    { alice: 'secret' },
+    async (maildir) => {
+      const { factory, dir } = setup({}, maildir('alice'));
+      try {
+        const c = session(factory);
+        await c.send('a LOGIN alice secret\r\n');
+        for (const name of ['Archive/2024', 'Entw&APw-rfe', 'Sent']) assert.match(await c.send(`b CREATE ${name}\r\n`), /^b OK/);
+        await c.send('c SUBSCRIBE Archive/2024\r\n');
+        const literal = (text: string): string => `{${Buffer.byteLength(text)}+}\r\n${text}`;
+        assert.match(await c.send(`d APPEND Sent (\\Seen $Label1) ${literal('Subject: sent\r\n\r\nx\r\n')}\r\n`, 'd'), /^d OK/);
+        assert.match(await c.send(`e APPEND INBOX ${literal('Subject: move\r\n\r\ny\r\n')}\r\n`, 'e'), /^e OK/);
+        await c.send('f SELECT INBOX\r\n');
+        assert.match(await c.send('g MOVE 1 Archive/2024\r\n'), /g OK/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    'imap',
+  );
+  const a = connect(dovecot.port);
+  try {
+    await a.greeting.asPromise();
+    await a.login('alice', 'secret').asPromise();
+    const listed = await a.list('', '*').asPromise();
+    assert.deepEqual(listed.map((m) => m.name).sort(), ['Archive', 'Archive.2024', 'Entw&APw-rfe', 'INBOX', 'Sent']);
+    assert.deepEqual((await a.list('', '*', true).asPromise()).map((m) => m.name), ['Archive.2024']);
+    assert.equal((await a.select('Sent').asPromise()).exists, 1);
+    const flags = (await a.fetch('1', '(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])').asPromise())[0]!.attributes.get('FLAGS');
+    assert.ok(flags?.type === 'list');
+    assert.deepEqual(flags.items.map((f) => (f.type === 'atom' ? f.value : '')).filter((f) => f !== '\\Recent').sort(), ['$Label1', '\\Seen']);
+    assert.equal((await a.select('Archive.2024').asPromise()).exists, 1);
+    assert.equal((await a.select('INBOX').asPromise()).exists, 0);
+    await a.logout().asPromise();
+  } catch (e) {
+    throw new Error(`${String(e)}\ndovecot's log:\n${dovecot.log()}`);
+  } finally {
+    a.transport?.loseConnection();
     await dovecot.stop();
   }
 });

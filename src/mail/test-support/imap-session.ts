@@ -11,9 +11,10 @@ import { Maildir, MaildirMailbox } from '../maildir/index.js';
 import { IMAP4Factory } from '../imap/factory.js';
 import type { IMAPServerOptions } from '../imap/server.js';
 
-export function setup(options: Partial<IMAPServerOptions> = {}): { factory: IMAP4Factory; maildir: Maildir; clock: Clock; dir: string } {
+/** A factory serving alice's maildir (in a new temp folder `dir`, or at `maildirPath`) with a fake clock. */
+export function setup(options: Partial<IMAPServerOptions> = {}, maildirPath?: string): { factory: IMAP4Factory; maildir: Maildir; clock: Clock; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-imap-'));
-  const maildir = new Maildir(join(dir, 'alice'), { hostname: 'test' });
+  const maildir = new Maildir(maildirPath ?? join(dir, 'alice'), { hostname: 'test' });
   const clock = new Clock();
   clock.advance(1_700_000_000);
   const realm = {
@@ -24,6 +25,7 @@ export function setup(options: Partial<IMAPServerOptions> = {}): { factory: IMAP
   return { factory, maildir, clock, dir };
 }
 
+/** A session of `factory` over a StringTransport; `send` resolves with what came back once the command's tagged answer did. */
 export function connect(factory: IMAP4Factory, secure = false): { transport: StringTransport; send(text: string, waitFor?: string): Promise<string>; push(text: string): void } {
   const transport = new StringTransport({ peerAddress: new IPv4Address('TCP', '127.0.0.1', 40000), secure });
   const proto = factory.buildProtocol(transport.getHost());
