@@ -125,6 +125,8 @@ export interface IMAPLimits {
   maxMailboxDepth: number;
   /** Mailboxes one account may have, INBOX included (and subscriptions it may keep); CREATE past it is answered `NO [LIMIT]`. */
   maxMailboxes: number;
+  /** Header bytes kept in memory per selected mailbox (FETCH ENVELOPE and header SEARCHes then read no file twice); dropped when no session has it selected. */
+  headerCacheSize: number;
 }
 
 /** The IMAP defaults. */
@@ -141,6 +143,7 @@ export const IMAP_LIMITS: Readonly<IMAPLimits> = Object.freeze({
   maxMailboxNameLength: 200,
   maxMailboxDepth: 16,
   maxMailboxes: 1000,
+  headerCacheSize: 16 * 1024 * 1024,
 });
 
 /** The IMAP client's limits. */

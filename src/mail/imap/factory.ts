@@ -49,7 +49,7 @@ export class IMAP4Factory extends Factory<IMAP4Server> {
   folderFor(maildir: Maildir): IMAPFolder {
     let folder = this.#folders.get(maildir.path);
     if (folder === undefined) {
-      folder = new IMAPFolder(maildir, () => this.#nextUidValidity());
+      folder = new IMAPFolder(maildir, () => this.#nextUidValidity(), this.limits.headerCacheSize);
       this.#folders.set(maildir.path, folder);
     }
     return folder;

@@ -25,7 +25,16 @@ export function flagList(flags: readonly string[]): string {
  * The pieces of one `* n FETCH (...)` line for `message`; `text` is given when an attribute needs the bytes.
  * `withUid` adds UID (UID FETCH always answers it); `extraFlags` adds FLAGS (after an implicit \Seen).
  */
-export function fetchResponse(seq: number, message: IMAPMessage, attributes: readonly FetchAttribute[], text: Uint8Array | undefined, withUid: boolean, extraFlags: boolean): (string | Uint8Array)[] {
+export function fetchResponse(
+  seq: number,
+  message: IMAPMessage,
+  attributes: readonly FetchAttribute[],
+  text: Uint8Array | undefined,
+  withUid: boolean,
+  extraFlags: boolean,
+  /** The message's ENVELOPE when already known (a folder keeps them). */
+  cachedEnvelope?: string,
+): (string | Uint8Array)[] {
   const items: (string | Uint8Array)[][] = [];
   const names = new Set<string>();
   const add = (name: string, ...value: (string | Uint8Array)[]): void => {
@@ -65,7 +74,7 @@ export function fetchResponse(seq: number, message: IMAPMessage, attributes: rea
         add('RFC822.TEXT', ...literal(sectionBytes(text!, { part: [], text: 'TEXT', fields: [] })));
         break;
       case 'ENVELOPE':
-        add('ENVELOPE', envelope(parseMime(text!)));
+        add('ENVELOPE', cachedEnvelope ?? envelope(parseMime(text!)));
         break;
       case 'BODYSTRUCTURE':
       case 'BODY':
@@ -82,9 +91,23 @@ export function fetchResponse(seq: number, message: IMAPMessage, attributes: rea
   return out;
 }
 
-/** True if answering `attributes` needs the message's bytes. */
-export function needsText(attributes: readonly FetchAttribute[]): boolean {
-  return attributes.some((a) => a.type === 'body' || a.name !== 'UID' && a.name !== 'FLAGS' && a.name !== 'INTERNALDATE' && a.name !== 'RFC822.SIZE');
+const NO_TEXT = new Set(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE']);
+const HEADER_ONLY = new Set(['ENVELOPE', 'RFC822.HEADER']);
+
+/**
+ * What answering `attributes` reads of each message: nothing, only its header (which a folder keeps, so
+ * `FETCH 1:* ENVELOPE` reads each file once), or all of it.
+ */
+export function textNeeded(attributes: readonly FetchAttribute[]): 'none' | 'header' | 'all' {
+  let need: 'none' | 'header' | 'all' = 'none';
+  for (const a of attributes) {
+    if (a.type === 'body') {
+      if (a.section.part.length > 0 || !a.section.text.startsWith('HEADER')) return 'all';
+      need = 'header';
+    } else if (HEADER_ONLY.has(a.name)) need = 'header';
+    else if (!NO_TEXT.has(a.name)) return 'all';
+  }
+  return need;
 }
 
 /** True if fetching `attributes` sets \Seen (a BODY[] without .PEEK, RFC822, RFC822.TEXT). */

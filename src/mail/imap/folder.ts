@@ -10,6 +10,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAPMailboxError } from '../errors.js';
 import type { Maildir, MaildirEntry } from '../maildir/maildir.js';
+import { headerEnd } from './message-parts.js';
+import { envelope, parseMime } from './mime.js';
 
 /** The file, inside the maildir, holding UIDVALIDITY, the next UID and each message's UID. */
 export const UID_INDEX_FILE = 'torsion-imap-uids.json';
@@ -63,11 +65,16 @@ export class IMAPFolder {
   readonly listeners = new Set<FolderListener>();
 
   #gone = false;
+  /** Headers (and ENVELOPEs) by unique name: a message file never changes, so they never go stale. */
+  readonly #headers = new Map<string, { header: Uint8Array; envelope?: string }>();
+  #headerBytes = 0;
 
   constructor(
     maildir: Maildir,
     /** A new UIDVALIDITY, for a maildir without an index (greater than any handed out before). */
     private readonly newUidValidity: () => number,
+    /** The most header bytes kept in memory for this mailbox; the oldest go first. */
+    private readonly headerCacheSize = 16 * 1024 * 1024,
   ) {
     this.#maildir = maildir;
   }
@@ -243,6 +250,38 @@ export class IMAPFolder {
   /** The message's bytes (CRLF line ends). */
   read(message: IMAPMessage): Promise<Uint8Array> {
     return this.maildir.read(message.entry).asPromise();
+  }
+
+  /** The message's header (CRLF line ends, blank line included), read once and then kept while it fits. */
+  async header(message: IMAPMessage): Promise<Uint8Array> {
+    const known = this.#headers.get(message.entry.unique);
+    if (known !== undefined) return known.header;
+    const text = await this.read(message);
+    // A copy, so the whole message is not kept alive by a view of its start.
+    const header = text.slice(0, headerEnd(text));
+    this.#headers.set(message.entry.unique, { header });
+    this.#headerBytes += header.length;
+    for (const [unique, h] of this.#headers) {
+      if (this.#headerBytes <= this.headerCacheSize) break;
+      this.#headers.delete(unique);
+      this.#headerBytes -= h.header.length;
+    }
+    return header;
+  }
+
+  /** The message's ENVELOPE from its `header`, computed once while the header is kept. */
+  envelope(message: IMAPMessage, header: Uint8Array): string {
+    const known = this.#headers.get(message.entry.unique);
+    if (known?.envelope !== undefined) return known.envelope;
+    const text = envelope(parseMime(header));
+    if (known !== undefined) known.envelope = text;
+    return text;
+  }
+
+  /** Forgets the kept headers (no session has the mailbox selected any more). */
+  dropHeaders(): void {
+    this.#headers.clear();
+    this.#headerBytes = 0;
   }
 
   /** Sets the flags of the messages with these UIDs (`mode` +, - or replace); fires with the messages after. */

@@ -9,7 +9,7 @@ import { headerEnd, headerValue } from './message-parts.js';
 import { inSequenceSet, parseSequenceSet } from './sequence.js';
 import { valueText, type IMAPValue } from './values.js';
 
-/** What a predicate sees of one message; `text` is read only when some key needs it. */
+/** What a predicate sees of one message; `text` is read only when some key needs it (just the header when that is all they need). */
 export interface SearchTarget {
   readonly message: IMAPMessage;
   readonly seq: number;
@@ -18,10 +18,11 @@ export interface SearchTarget {
   readonly text: Uint8Array | undefined;
 }
 
-/** A compiled search; `needsText` tells the caller to read the messages. */
+/** A compiled search; `needsText` tells the caller to read the messages, `needsHeader` their headers only. */
 export interface CompiledSearch {
   readonly test: (t: SearchTarget) => boolean;
   readonly needsText: boolean;
+  readonly needsHeader: boolean;
 }
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
@@ -44,6 +45,7 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 /** Compiles the SEARCH arguments (a leading `CHARSET x` is accepted for UTF-8 and US-ASCII only). */
 export function compileSearch(args: readonly IMAPValue[], tag: string): CompiledSearch {
   let needsText = false;
+  let needsHeader = false;
   let at = 0;
   if (valueText(args[0])?.toUpperCase() === 'CHARSET') {
     const charset = valueText(args[1])?.toUpperCase();
@@ -72,6 +74,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
     if (key.type === 'list') {
       const inner = compileSearch(key.items, tag);
       needsText ||= inner.needsText;
+      needsHeader ||= inner.needsHeader;
       return inner.test;
     }
     const word = (valueText(key) ?? '').toUpperCase();
@@ -79,7 +82,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
     if (flag !== undefined) return (t) => t.message.flags.includes(flag[0]) === flag[1];
     if (HEADER_KEYS.has(word)) {
       const needle = takeText();
-      needsText = true;
+      needsHeader = true;
       return (t) => contains(decodeEncodedWords(headerValue(t.text!, word)), needle);
     }
     switch (word) {
@@ -111,7 +114,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
       case 'HEADER': {
         const name = takeText();
         const needle = takeText();
-        needsText = true;
+        needsHeader = true;
         return (t) => hasField(t.text!, name) && contains(decodeEncodedWords(headerValue(t.text!, name)), needle);
       }
       case 'BODY':
@@ -129,7 +132,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
       case 'SENTSINCE': {
         const day = takeDate();
         const sent = word.startsWith('SENT');
-        if (sent) needsText = true;
+        if (sent) needsHeader = true;
         const op = word.replace('SENT', '');
         return (t) => {
           const when = sent ? Date.parse(headerValue(t.text!, 'DATE')) / 1000 : t.message.internalDate;
@@ -157,7 +160,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
   const all: ((t: SearchTarget) => boolean)[] = [];
   while (at < args.length) all.push(one(take()));
   if (all.length === 0) fail('search key missing');
-  return { test: (t) => all.every((p) => p(t)), needsText };
+  return { test: (t) => all.every((p) => p(t)), needsText, needsHeader: needsHeader && !needsText };
 }
 
 function hasField(text: Uint8Array, name: string): boolean {

@@ -16,7 +16,7 @@ import type { IMAPLimits } from '../limits.js';
 import { MaildirMailbox } from '../maildir/mailbox.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
 import { parseFetchItems } from './fetch-att.js';
-import { fetchResponse, flagList, needsText, setsSeen } from './fetch-response.js';
+import { fetchResponse, flagList, setsSeen, textNeeded } from './fetch-response.js';
 import { SYSTEM_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
 import type { IMAP4Factory } from './factory.js';
 import { changeMailbox, listMailboxes, statusOf, type MailboxCommandContext } from './mailbox-commands.js';
@@ -44,6 +44,9 @@ export interface IMAPServerOptions {
 
 /** A transport the server runs over. */
 export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
+
+/** Bytes of FETCH answers gathered before one write. */
+const WRITE_BATCH = 64 * 1024;
 
 /** A refusal answered `tag NO text`. */
 class Refused extends TorsionError {
@@ -107,7 +110,10 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
     this.#closed = true;
     this.#idle?.setTimeout(null);
     this.#stopIdle();
+    const folder = this.#selected?.folder;
     this.#unselect();
+    // Headers are kept while someone may fetch them again; the last session on the mailbox gone, they go.
+    if (folder !== undefined && folder.listeners.size === 0) folder.dropHeaders();
     this.#logout?.();
     this.#logout = null;
     super.connectionLost(reason);
@@ -505,12 +511,27 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
           await s.folder.store([...unseen], '+', ['\\Seen']);
           picked = this.#pick(args[0], byUid, tag);
         }
+        const need = textNeeded(attributes);
+        const wantsEnvelope = attributes.some((a) => a.type === 'simple' && a.name === 'ENVELOPE');
+        // Answers go out in batches: one write per message would be one system call each for FETCH 1:*.
+        let batch: (string | Uint8Array)[] = [];
+        let batched = 0;
         for (const { seq, message } of picked) {
-          const text = needsText(attributes) ? await s.folder.read(message).catch(() => undefined) : undefined;
-          if (needsText(attributes) && text === undefined) continue;
+          const text = need === 'none' ? undefined : await (need === 'header' ? s.folder.header(message) : s.folder.read(message)).catch(() => undefined);
+          if (need !== 'none' && text === undefined) continue;
           s.told.set(message.uid, flagList(message.flags));
-          this.#write(...fetchResponse(seq, message, attributes, text, byUid, unseen.has(message.uid)));
+          const cached = wantsEnvelope && need === 'header' ? s.folder.envelope(message, text!) : undefined;
+          for (const piece of fetchResponse(seq, message, attributes, text, byUid, unseen.has(message.uid), cached)) {
+            batch.push(piece);
+            batched += piece.length;
+          }
+          if (batched >= WRITE_BATCH) {
+            this.#write(...batch);
+            batch = [];
+            batched = 0;
+          }
         }
+        if (batch.length > 0) this.#write(...batch);
         return `${byUid ? 'UID ' : ''}FETCH completed`;
       },
       byUid,
@@ -552,8 +573,9 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         for (let i = 0; i < s.uids.length; i++) {
           const message = byUidMap.get(s.uids[i]!);
           if (message === undefined) continue;
-          const text = search.needsText ? await s.folder.read(message).catch(() => undefined) : undefined;
-          if (search.needsText && text === undefined) continue;
+          const reading = search.needsText || search.needsHeader;
+          const text = reading ? await (search.needsText ? s.folder.read(message) : s.folder.header(message)).catch(() => undefined) : undefined;
+          if (reading && text === undefined) continue;
           if (search.test({ message, seq: i + 1, maxSeq: s.uids.length, maxUid: s.uids[s.uids.length - 1] ?? 0, text })) found.push(byUid ? message.uid : i + 1);
         }
         this.#write(`* SEARCH${found.map((n) => ` ${n}`).join('')}\r\n`);
