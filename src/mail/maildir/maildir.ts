@@ -53,6 +53,8 @@ export class Maildir {
   readonly #host: string;
   readonly #sync: Record<'new' | 'cur', DirectorySync>;
   #made = false;
+  /** Sizes read from files whose names do not record them (a message never changes, so once is enough). */
+  #measured = new Map<string, number>();
 
   constructor(
     /** The maildir's folder (holding `tmp`, `new` and `cur`). */
@@ -184,15 +186,18 @@ export class Maildir {
   async #list(): Promise<MaildirEntry[]> {
     await this.#ensure();
     const out: MaildirEntry[] = [];
+    const sizes = new Map<string, number>();
     for (const folder of ['new', 'cur'] as const) {
       for (const filename of await readdir(join(this.path, folder))) {
         if (filename.startsWith('.')) continue;
         const parsed = parseName(filename);
-        const size = parsed.wireSize ?? (await this.#wireSizeOf(join(this.path, folder, filename)));
+        const size = parsed.wireSize ?? this.#measured.get(parsed.unique) ?? (await this.#wireSizeOf(join(this.path, folder, filename)));
         if (size === undefined) continue;
+        if (parsed.wireSize === undefined) sizes.set(parsed.unique, size);
         out.push({ unique: parsed.unique, folder, filename, flags: folder === 'new' ? '' : parsed.flags, size });
       }
     }
+    this.#measured = sizes;
     return out.sort((a, b) => (a.unique < b.unique ? -1 : a.unique > b.unique ? 1 : 0));
   }
 
