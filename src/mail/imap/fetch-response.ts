@@ -3,7 +3,7 @@
  * @module
  */
 import type { FetchAttribute } from './fetch-att.js';
-import type { IMAPMessage } from './folder.js';
+import type { IMAPFolder, IMAPMessage } from './folder.js';
 import { sectionBytes } from './message-parts.js';
 import { bodyStructure, envelope, parseMime, sectionOf } from './mime.js';
 
@@ -113,4 +113,43 @@ export function textNeeded(attributes: readonly FetchAttribute[]): 'none' | 'hea
 /** True if fetching `attributes` sets \Seen (a BODY[] without .PEEK, RFC822, RFC822.TEXT). */
 export function setsSeen(attributes: readonly FetchAttribute[]): boolean {
   return attributes.some((a) => (a.type === 'body' && !a.peek) || (a.type === 'simple' && (a.name === 'RFC822' || a.name === 'RFC822.TEXT')));
+}
+
+/** Bytes of FETCH answers gathered before one write. */
+const WRITE_BATCH = 64 * 1024;
+
+/**
+ * Answers FETCH `attributes` for the `picked` messages of `folder`, in writes of about {@link WRITE_BATCH}
+ * bytes (one write per message would be one system call each for `FETCH 1:*`); remembers in `told` the
+ * flags each answer carried. A message gone meanwhile is skipped.
+ */
+export async function writeFetch(
+  folder: IMAPFolder,
+  picked: readonly { seq: number; message: IMAPMessage }[],
+  attributes: readonly FetchAttribute[],
+  options: { byUid: boolean; unseen: ReadonlySet<number>; told: Map<number, string> },
+  write: (pieces: (string | Uint8Array)[]) => void,
+): Promise<void> {
+  const need = textNeeded(attributes);
+  const wantsEnvelope = attributes.some((a) => a.type === 'simple' && a.name === 'ENVELOPE');
+  let batch: (string | Uint8Array)[] = [];
+  let batched = 0;
+  for (const { seq, message } of picked) {
+    const text = need === 'none' ? undefined : await (need === 'header' ? folder.header(message) : folder.read(message)).catch(() => undefined);
+    if (need !== 'none' && text === undefined) continue;
+    options.told.set(message.uid, flagList(message.flags));
+    const cached = wantsEnvelope && need === 'header' ? folder.envelope(message, text!) : undefined;
+    for (const piece of fetchResponse(seq, message, attributes, text, options.byUid, options.unseen.has(message.uid), cached)) {
+      // Text runs are joined: a write of thousands of tiny pieces costs more than one string.
+      if (typeof piece === 'string' && typeof batch[batch.length - 1] === 'string') batch[batch.length - 1] += piece;
+      else batch.push(piece);
+      batched += piece.length;
+    }
+    if (batched >= WRITE_BATCH) {
+      write(batch);
+      batch = [];
+      batched = 0;
+    }
+  }
+  if (batch.length > 0) write(batch);
 }

@@ -58,3 +58,15 @@ export function formatSequenceSet(numbers: readonly number[]): string {
   }
   return parts.join(',');
 }
+
+/** A UID set in the order given, runs of consecutive UIDs written `a:b`. */
+export function uidSet(uids: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
+    out.push(j > i ? `${uids[i]}:${uids[j]}` : String(uids[i]));
+    i = j + 1;
+  }
+  return out.join(',');
+}

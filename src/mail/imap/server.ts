@@ -16,14 +16,14 @@ import type { IMAPLimits } from '../limits.js';
 import { MaildirMailbox } from '../maildir/mailbox.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
 import { parseFetchItems } from './fetch-att.js';
-import { fetchResponse, flagList, setsSeen, textNeeded } from './fetch-response.js';
+import { flagList, setsSeen, writeFetch } from './fetch-response.js';
 import { SYSTEM_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
 import type { IMAP4Factory } from './factory.js';
 import { changeMailbox, listMailboxes, statusOf, type MailboxCommandContext } from './mailbox-commands.js';
 import { parseMailboxName } from './mailbox-names.js';
 import { MailboxTree } from './mailboxes.js';
 import { compileSearch } from './search.js';
-import { inSequenceSet, parseSequenceSet } from './sequence.js';
+import { inSequenceSet, parseSequenceSet, uidSet } from './sequence.js';
 import { valueText, type IMAPCommand, type IMAPValue } from './values.js';
 
 /** Options of an {@link IMAP4Factory}. */
@@ -44,9 +44,6 @@ export interface IMAPServerOptions {
 
 /** A transport the server runs over. */
 export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
-
-/** Bytes of FETCH answers gathered before one write. */
-const WRITE_BATCH = 64 * 1024;
 
 /** A refusal answered `tag NO text`. */
 class Refused extends TorsionError {
@@ -511,27 +508,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
           await s.folder.store([...unseen], '+', ['\\Seen']);
           picked = this.#pick(args[0], byUid, tag);
         }
-        const need = textNeeded(attributes);
-        const wantsEnvelope = attributes.some((a) => a.type === 'simple' && a.name === 'ENVELOPE');
-        // Answers go out in batches: one write per message would be one system call each for FETCH 1:*.
-        let batch: (string | Uint8Array)[] = [];
-        let batched = 0;
-        for (const { seq, message } of picked) {
-          const text = need === 'none' ? undefined : await (need === 'header' ? s.folder.header(message) : s.folder.read(message)).catch(() => undefined);
-          if (need !== 'none' && text === undefined) continue;
-          s.told.set(message.uid, flagList(message.flags));
-          const cached = wantsEnvelope && need === 'header' ? s.folder.envelope(message, text!) : undefined;
-          for (const piece of fetchResponse(seq, message, attributes, text, byUid, unseen.has(message.uid), cached)) {
-            batch.push(piece);
-            batched += piece.length;
-          }
-          if (batched >= WRITE_BATCH) {
-            this.#write(...batch);
-            batch = [];
-            batched = 0;
-          }
-        }
-        if (batch.length > 0) this.#write(...batch);
+        await writeFetch(s.folder, picked, attributes, { byUid, unseen, told: s.told }, (pieces) => this.#write(...pieces));
         return `${byUid ? 'UID ' : ''}FETCH completed`;
       },
       byUid,
@@ -628,16 +605,4 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       false,
     );
   }
-}
-
-/** A UID set in the order given, runs of consecutive UIDs written `a:b`. */
-function uidSet(uids: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < uids.length; ) {
-    let j = i;
-    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
-    out.push(j > i ? `${uids[i]}:${uids[j]}` : String(uids[i]));
-    i = j + 1;
-  }
-  return out.join(',');
 }
