@@ -4,4 +4,4 @@
  */
 export { Maildir, type MaildirEntry, type MaildirOptions } from './maildir.js';
 export { MaildirMailbox, pop3Uid } from './mailbox.js';
-export { parseName, nameWithFlags, uniqueName, toDiskForm, toWireForm, type MaildirFlag, type ParsedName } from './names.js';
+export { parseName, nameWithFlags, uniqueName, toDiskForm, toWireForm, wireLength, type MaildirFlag, type ParsedName } from './names.js';

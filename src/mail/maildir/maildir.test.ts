@@ -90,6 +90,14 @@ test('a mailbox session: deletions are marked, undone by undeleteMessages, appli
 test('line-end forms and names', () => {
   assert.equal(Buffer.from(toDiskForm(Buffer.from('a\r\nb\rc\r\n'))).toString(), 'a\nb\rc\n');
   assert.equal(Buffer.from(toWireForm(Buffer.from('a\nb\r\nc\n'))).toString(), 'a\r\nb\r\nc\r\n');
+  // The indexOf-based conversions agree with their byte-by-byte definitions on random CR/LF soup.
+  const slowDisk = (d: Buffer): Buffer => Buffer.from([...d].filter((b, i) => !(b === 13 && d[i + 1] === 10)));
+  const slowWire = (d: Buffer): Buffer => Buffer.from([...d].flatMap((b, i) => (b === 10 && (i === 0 || d[i - 1] !== 13) ? [13, 10] : [b])));
+  for (let t = 0; t < 2000; t++) {
+    const d = Buffer.from(Array.from({ length: t % 23 }, () => [10, 13, 97][Math.floor(Math.random() * 3)]!));
+    assert.deepEqual(Buffer.from(toDiskForm(d)), slowDisk(d), JSON.stringify(d.toString()));
+    assert.deepEqual(Buffer.from(toWireForm(d)), slowWire(d), JSON.stringify(d.toString()));
+  }
   assert.deepEqual(parseName('123.abc,S=10,W=12:2,SRxZx'), { unique: '123.abc,S=10,W=12', diskSize: 10, wireSize: 12, flags: 'RSx' });
   assert.equal(pop3Uid('x'.repeat(80)).length, 40);
   assert.equal(pop3Uid('short.uid'), 'short.uid');

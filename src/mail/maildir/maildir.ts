@@ -13,7 +13,7 @@ import { Deferred } from '../../defer/index.js';
 import type { IReactorTime } from '../../internet/interfaces.js';
 import { reactor as defaultReactor } from '../../internet/index.js';
 import { NoSuchMessage } from '../errors.js';
-import { nameWithFlags, parseName, toDiskForm, toWireForm, uniqueName } from './names.js';
+import { nameWithFlags, parseName, toDiskForm, toWireForm, uniqueName, wireLength } from './names.js';
 
 /** One message of a maildir. */
 export interface MaildirEntry {
@@ -104,7 +104,7 @@ export class Maildir {
   async #deliver(message: Uint8Array, flags: string[]): Promise<string> {
     await this.#ensure();
     const disk = toDiskForm(message);
-    const wire = toWireForm(message).length;
+    const wire = wireLength(message);
     const name = this.#newName(disk.length, wire);
     const tmp = join(this.path, 'tmp', name);
     // The callback API: a message is a handful of system calls, and FileHandle's promises cost more than they do.
@@ -204,7 +204,7 @@ export class Maildir {
   /** The CRLF size of a file delivered by someone who did not record it (undefined if it vanished). */
   async #wireSizeOf(path: string): Promise<number | undefined> {
     try {
-      return toWireForm(await readFile(path)).length;
+      return wireLength(await readFile(path));
     } catch {
       return undefined;
     }

@@ -62,31 +62,54 @@ export function uniqueName(now: number, pid: number, counter: number, host: stri
 
 const CR = 0x0d;
 const LF = 0x0a;
+const CRLF = Buffer.from('\r\n');
 
-/** `data` with every CRLF turned into LF (the disk form); bare CRs stay. */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * `data` with every CRLF turned into LF (the disk form); bare CRs stay. The line ends are found with
+ * `indexOf` and the lines copied whole: a byte-by-byte loop was a tenth of the SMTP server's time.
+ */
 export function toDiskForm(data: Uint8Array): Uint8Array {
-  let pairs = 0;
-  for (let i = 1; i < data.length; i++) if (data[i] === LF && data[i - 1] === CR) pairs++;
-  if (pairs === 0) return data;
-  const out = new Uint8Array(data.length - pairs);
+  const buf = asBuffer(data);
+  let at = buf.indexOf(CRLF);
+  if (at < 0) return data;
+  const out = Buffer.allocUnsafe(buf.length);
   let o = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] === CR && data[i + 1] === LF) continue;
-    out[o++] = data[i]!;
+  let from = 0;
+  while (at >= 0) {
+    o += buf.copy(out, o, from, at);
+    from = at + 1;
+    at = buf.indexOf(CRLF, at + 2);
   }
-  return out;
+  o += buf.copy(out, o, from);
+  return out.subarray(0, o);
+}
+
+/** The length of `data` in the wire form (each LF not already after a CR counted as CRLF), without making it. */
+export function wireLength(data: Uint8Array): number {
+  const buf = asBuffer(data);
+  let n = buf.length;
+  for (let at = buf.indexOf(LF); at >= 0; at = buf.indexOf(LF, at + 1)) if (at === 0 || buf[at - 1] !== CR) n++;
+  return n;
 }
 
 /** `data` with every LF not already after a CR turned into CRLF (the wire form). */
 export function toWireForm(data: Uint8Array): Uint8Array {
-  let bare = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === LF && (i === 0 || data[i - 1] !== CR)) bare++;
-  if (bare === 0) return data;
-  const out = new Uint8Array(data.length + bare);
+  const length = wireLength(data);
+  if (length === data.length) return data;
+  const buf = asBuffer(data);
+  const out = Buffer.allocUnsafe(length);
   let o = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] === LF && (i === 0 || data[i - 1] !== CR)) out[o++] = CR;
-    out[o++] = data[i]!;
+  let from = 0;
+  for (let at = buf.indexOf(LF); at >= 0; at = buf.indexOf(LF, at + 1)) {
+    if (at > 0 && buf[at - 1] === CR) continue;
+    o += buf.copy(out, o, from, at);
+    out[o++] = CR;
+    from = at;
   }
+  buf.copy(out, o, from);
   return out;
 }

@@ -21,6 +21,14 @@ import { SMTPAuthExchange } from './server-auth.js';
 import { defaultReactor } from '../../time/default-reactor.js';
 import { InputGate } from '../input-gate.js';
 
+/** Message ids for `Received:` lines: a random start per process, then a counter (one random draw per message cost more than it is worth). */
+const ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let idCounter = 0;
+function nextMessageId(): string {
+  idCounter = (idCounter + 1) % 0x100000000;
+  return `${ID_PREFIX}${idCounter.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
 /** Options of an {@link SMTPFactory}. */
 export interface SMTPServerOptions {
   /** The name the server gives itself in its greeting and `Received:` headers. */
@@ -308,7 +316,7 @@ export class ESMTPServer extends Protocol<SMTPTransport> {
     if (arg !== '') return this.#reply(501, '5.5.4', 'DATA takes no arguments');
     if (tx === null) return this.#reply(503, '5.5.1', 'Need MAIL and RCPT before DATA');
     if (tx.recipients.length === 0) return this.#reply(554, '5.5.1', 'No valid recipients');
-    const id = randomBytes(8).toString('hex').toUpperCase();
+    const id = nextMessageId();
     const copies = tx.recipients.map((r) => r.factory());
     const session = this.session;
     const recipients = tx.recipients.map((r) => r.address);
