@@ -87,6 +87,15 @@ describe('FilesystemShell uploads', () => {
     assert.ok(!readdirSync(root).some((n) => n.startsWith(UPLOAD_PREFIX)));
   });
 
+  test('chunks written without waiting (gathered into writev batches) land whole and in order', async () => {
+    const shell = new FilesystemShell(root);
+    const upload = await shell.openForWriting(['many.bin']);
+    const chunks = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1 + ((i * 7919) % 5000), i & 255));
+    await Promise.all(chunks.map((c) => upload.write(c).asPromise()));
+    await upload.finish();
+    assert.ok(readFileSync(join(root, 'many.bin')).equals(Buffer.concat(chunks)));
+  });
+
   test('an aborted upload leaves the old file and no temporary', async () => {
     const shell = new FilesystemShell(root);
     writeFileSync(join(root, 'keep.txt'), 'keep me');

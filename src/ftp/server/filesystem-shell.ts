@@ -225,11 +225,14 @@ export class FilesystemShell implements IFTPShell {
 const PARALLEL_WRITES = 4;
 /** The most bytes gathered into one write. */
 const WRITE_BATCH = 1024 * 1024;
+/** The most chunks gathered into one write (the system's IOV_MAX is at least 1024). */
+const WRITE_BUFFERS = 1024;
 
 /**
  * An upload into a temporary file, renamed over its target by `finish`. Chunks that arrive while earlier
- * writes run are gathered into one buffer per write: many small writes through the thread pool are what
- * makes uploads slow, not the disk.
+ * writes run are gathered into one `writev` each: many small writes through the thread pool are what
+ * makes uploads slow, not the disk, and gathering them without copying them into one buffer spares a
+ * copy of every byte and the garbage it made (a fifth of the server's time in an upload profile).
  */
 class TempFileWriter implements IWriteFile {
   #done = false;
@@ -259,12 +262,15 @@ class TempFileWriter implements IWriteFile {
     while (this.#running < PARALLEL_WRITES && this.#queue.length > 0) {
       let size = 0;
       let count = 0;
-      while (count < this.#queue.length && (count === 0 || size + this.#queue[count].data.length <= WRITE_BATCH)) size += this.#queue[count++].data.length;
+      while (count < this.#queue.length && count < WRITE_BUFFERS && (count === 0 || size + this.#queue[count].data.length <= WRITE_BATCH)) size += this.#queue[count++].data.length;
       const batch = this.#queue.splice(0, count);
       const at = this.position;
       this.position += size;
       this.#running++;
-      this.#writeAt(batch.length === 1 ? batch[0].data : Buffer.concat(batch.map((b) => b.data)), at).then(
+      this.#writeAt(
+        batch.map((b) => b.data),
+        at,
+      ).then(
         () => {
           for (const b of batch) b.written.callback(undefined);
         },
@@ -280,9 +286,24 @@ class TempFileWriter implements IWriteFile {
     }
   }
 
-  async #writeAt(data: Uint8Array, at: number): Promise<void> {
-    let done = 0;
-    while (done < data.length) done += (await this.handle.write(data, done, data.length - done, at + done)).bytesWritten;
+  async #writeAt(chunks: Uint8Array[], at: number): Promise<void> {
+    let pending = chunks;
+    let position = at;
+    while (pending.length > 0) {
+      const { bytesWritten } = pending.length === 1 ? await this.handle.write(pending[0]!, 0, pending[0]!.length, position) : await this.handle.writev(pending, position);
+      position += bytesWritten;
+      // A short write (rare on a file) leaves the rest, the first chunk cut where it stopped.
+      let skip = bytesWritten;
+      const rest: Uint8Array[] = [];
+      for (const c of pending) {
+        if (skip >= c.length) skip -= c.length;
+        else {
+          rest.push(skip > 0 ? c.subarray(skip) : c);
+          skip = 0;
+        }
+      }
+      pending = rest;
+    }
   }
 
   /** Resolves once no write is queued or running; rejects with the first write error. */
