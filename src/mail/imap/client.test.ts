@@ -64,6 +64,23 @@ test('IMAP4Client against the Torsion server: login, APPEND literals, FETCH, SEA
     await maildir.deliver(Buffer.from('Subject: three\r\n\r\nby SMTP\r\n'));
     await eventually(() => pushed.some((r) => r.text === '* 2 EXISTS'), { timeout: 10 });
     await stopIdle().asPromise();
+
+    // Mailboxes: CREATE, LIST, LSUB, COPY and MOVE with their COPYUID, RENAME, DELETE.
+    await a.mailboxCommand('CREATE', 'Archive/2024').asPromise();
+    await a.mailboxCommand('SUBSCRIBE', 'Archive/2024').asPromise();
+    assert.deepEqual(await a.list('', '*').asPromise(), [
+      { name: 'INBOX', separator: '/', attributes: ['\\HasNoChildren'] },
+      { name: 'Archive', separator: '/', attributes: ['\\HasChildren'] },
+      { name: 'Archive/2024', separator: '/', attributes: ['\\HasNoChildren'] },
+    ]);
+    assert.deepEqual((await a.list('', '*', true).asPromise()).map((m) => m.name), ['Archive/2024']);
+    assert.match((await a.copy('1', 'Archive/2024').asPromise()).text, /^\[COPYUID \d+ 2 1\]/);
+    const moved = await a.copy('1:*', 'Archive/2024', true, true).asPromise();
+    assert.ok(moved.untagged.some((u) => /^\* OK \[COPYUID \d+ 2:3 2:3\]/.test(u.text)), moved.untagged.map((u) => u.text).join('|'));
+    await a.rename('Archive', 'Old').asPromise();
+    assert.equal((await a.select('Old/2024').asPromise()).exists, 3);
+    await assert.rejects(a.mailboxCommand('DELETE', 'INBOX').asPromise(), (e: unknown) => e instanceof IMAPCommandError && /CANNOT/.test(e.text));
+    await a.mailboxCommand('DELETE', 'Old/2024').asPromise();
     await a.logout().asPromise();
     await b.logout().asPromise();
   } finally {
