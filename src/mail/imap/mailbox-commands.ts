@@ -39,7 +39,8 @@ export async function listMailboxes(ctx: MailboxCommandContext, verb: 'LIST' | '
     ctx.write(`* ${verb} (\\Noselect) "/" ""\r\n`);
     return `${verb} completed`;
   }
-  const full = reference === '' || reference.endsWith('/') || pattern.startsWith('/') ? `${reference}${pattern}` : `${reference}/${pattern}`;
+  // The reference is put before the pattern as it is (RFC 3501 §6.3.8: `LIST Archive/ %`).
+  const full = `${reference}${pattern}`;
   if (verb === 'LIST') {
     for (const m of await ctx.tree.listing()) {
       if (!matchesPattern(full, m.name)) continue;
