@@ -32,6 +32,12 @@ export interface DNSLimits {
   axfrRecordsPerMessage: number;
   /** Seconds an idle TCP DNS connection to the server is kept. */
   tcpIdleTimeout: number;
+  /** Encoded authoritative replies the server keeps for repeated queries (0: no answer cache). */
+  serverAnswerCacheEntries: number;
+  /** The longest a cached reply is reused, in seconds, even when its records' TTLs are longer. */
+  serverAnswerCacheSeconds: number;
+  /** Queries longer than this many bytes are answered without the cache (bounds the memory of its keys). */
+  serverAnswerCacheQueryBytes: number;
 }
 
 /** The defaults. */
@@ -49,4 +55,7 @@ export const DNS_LIMITS: Readonly<DNSLimits> = Object.freeze({
   maxTCPBufferBytes: 65537,
   axfrRecordsPerMessage: 200,
   tcpIdleTimeout: 30,
+  serverAnswerCacheEntries: 4096,
+  serverAnswerCacheSeconds: 300,
+  serverAnswerCacheQueryBytes: 512,
 });

@@ -68,6 +68,6 @@ export const dnsPlugin: Plugin = {
       ? createResolver({ resolvconf: options['resolv-conf'] as string, hosts: (options['hosts-file'] as string | undefined) ?? null, cache: options.cache === true, reactor })
       : null;
     if (authorities.length === 0 && forwarder === null) throw new UsageError('give a --bindzone, or --recursive, or both');
-    return new DNSPortsService(reactor, options.port as number, options.interface as string, new QueryHandler(authorities, forwarder), options['rate-limit'] as number);
+    return new DNSPortsService(reactor, options.port as number, options.interface as string, new QueryHandler(authorities, forwarder, {}, reactor), options['rate-limit'] as number);
   },
 };

@@ -8,6 +8,8 @@ import { ALL_RECORDS, AXFR, BADVERS, EFORMAT, ENOTIMP, EREFUSED, ESERVER, OP_QUE
 import { DNSResponseError } from '../errors.js';
 import { DNS_LIMITS, type DNSLimits } from '../limits.js';
 import { decodeMessage, encodeMessage, makeMessage, type Message, type Query, type RRHeader } from '../message.js';
+import type { IReactorTime } from '../../time/interfaces.js';
+import { AnswerCache } from './answer-cache.js';
 import type { FileAuthority } from './authority.js';
 
 /** How a query arrived: UDP answers are size-limited and may not carry ANY or AXFR. */
@@ -26,13 +28,48 @@ const RFC8482_HINFO = Uint8Array.of(7, ...new TextEncoder().encode('RFC8482'), 0
 /** Answers DNS queries from zones and an optional forwarder. */
 export class QueryHandler {
   readonly #limits: DNSLimits;
+  readonly #cache: AnswerCache | undefined;
 
-  constructor(readonly authorities: readonly FileAuthority[], readonly forwarder: ForwardingResolver | null = null, limits: Partial<DNSLimits> = {}) {
+  /**
+   * With a `clock`, authoritative replies are cached as encoded bytes (see {@link AnswerCache}); call
+   * {@link QueryHandler.zonesChanged} whenever an authority's records change.
+   */
+  constructor(readonly authorities: readonly FileAuthority[], readonly forwarder: ForwardingResolver | null = null, limits: Partial<DNSLimits> = {},
+    clock?: IReactorTime) {
     this.#limits = { ...DNS_LIMITS, ...limits };
+    const l = this.#limits;
+    if (clock !== undefined) this.#cache = new AnswerCache(clock, l.serverAnswerCacheEntries, l.serverAnswerCacheSeconds, l.serverAnswerCacheQueryBytes);
+  }
+
+  /** Replies held by the answer cache. */
+  get cachedReplies(): number {
+    return this.#cache?.size ?? 0;
+  }
+
+  /** Drops every cached reply: a zone was loaded, transferred or replaced. */
+  zonesChanged(): void {
+    this.#cache?.clear();
   }
 
   /** The replies to one query message (several for AXFR; none for garbage or a response). */
   handle(bytes: Uint8Array, via: QueryTransport): Uint8Array[] | Promise<Uint8Array[]> {
+    const key = this.#cache?.key(bytes, via);
+    if (key !== undefined) {
+      const hit = this.#cache!.get(key, (bytes[0]! << 8) | bytes[1]!);
+      if (hit !== undefined) return [hit];
+    }
+    const replies = this.#answer(bytes, via);
+    if (key !== undefined && Array.isArray(replies) && replies.length === 1 && this.#cacheable !== undefined) {
+      this.#cache!.set(key, replies[0]!, this.#cacheable);
+    }
+    this.#cacheable = undefined;
+    return replies;
+  }
+
+  /** Set by #answer to the lifetime of its reply when that reply came from a zone and may be reused. */
+  #cacheable: number | undefined;
+
+  #answer(bytes: Uint8Array, via: QueryTransport): Uint8Array[] | Promise<Uint8Array[]> {
     let query: Message;
     try {
       query = decodeMessage(bytes);
@@ -61,9 +98,10 @@ export class QueryHandler {
       reply.auth = true;
       if (q.type === ALL_RECORDS && via === 'udp') {
         reply.answers = [{ name: q.name, type: HINFO, cls: q.cls, ttl: authority.soa.ttl, payload: { type: HINFO, data: RFC8482_HINFO, opaque: true } }];
-        return send();
+      } else {
+        Object.assign(reply, authority.answer(q));
       }
-      Object.assign(reply, authority.answer(q));
+      this.#cacheable = shortestTTL(reply);
       return send();
     }
     if (this.forwarder === null) return (reply.rCode = EREFUSED, send());
@@ -97,6 +135,13 @@ export class QueryHandler {
     }
     return out;
   }
+}
+
+/** The shortest TTL of a reply's records: how long the reply stays true. */
+function shortestTTL(reply: Message): number {
+  let ttl = Infinity;
+  for (const section of [reply.answers, reply.authority, reply.additional]) for (const rr of section) ttl = Math.min(ttl, rr.ttl);
+  return ttl;
 }
 
 function sameName(a: string, b: string): boolean {
