@@ -83,3 +83,9 @@ export function errorForRcode(rcode: number, question: string): DNSResponseError
     default: return new DNSUnknownError(`response code ${rcode} for ${question}`, rcode);
   }
 }
+
+/** A zone transfer (AXFR) failed: refused, malformed, over its limits, or cut short. */
+export class DNSTransferError extends TorsionError {
+  override readonly code = 'TORSION_DNS_TRANSFER';
+  override name = 'DNSTransferError';
+}

@@ -38,6 +38,14 @@ export interface DNSLimits {
   serverAnswerCacheSeconds: number;
   /** Queries longer than this many bytes are answered without the cache (bounds the memory of its keys). */
   serverAnswerCacheQueryBytes: number;
+  /** Seconds a secondary's zone transfer (or SOA check) may take before it counts as failed. */
+  secondaryTransferTimeout: number;
+  /** The most records a secondary accepts in one zone transfer. */
+  secondaryMaxRecords: number;
+  /** Seconds between a secondary's attempts before it has ever seen the zone's SOA (then the SOA's retry). */
+  secondaryInitialRetry: number;
+  /** The shortest refresh or retry interval a secondary uses, whatever the SOA says (no hammering the master). */
+  secondaryMinInterval: number;
 }
 
 /** The defaults. */
@@ -58,4 +66,8 @@ export const DNS_LIMITS: Readonly<DNSLimits> = Object.freeze({
   serverAnswerCacheEntries: 4096,
   serverAnswerCacheSeconds: 300,
   serverAnswerCacheQueryBytes: 512,
+  secondaryTransferTimeout: 60,
+  secondaryMaxRecords: 100000,
+  secondaryInitialRetry: 30,
+  secondaryMinInterval: 5,
 });

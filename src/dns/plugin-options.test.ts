@@ -8,7 +8,7 @@ import type { IReactor } from '../internet/interfaces.js';
 import { MemoryReactor, type MemoryDatagramPort } from '../testing/index.js';
 import { A } from './constants.js';
 import { decodeMessage, encodeMessage, makeQuery } from './message.js';
-import { dnsPlugin } from './plugin.js';
+import { dnsPlugin, parseSecondary } from './plugin.js';
 import { EXAMPLE_ZONE } from './test-support/example-zone.js';
 
 function make(argv: string[], reactor = new MemoryReactor()): IService {
@@ -16,8 +16,14 @@ function make(argv: string[], reactor = new MemoryReactor()): IService {
 }
 
 describe('torsion dns options', () => {
-  test('--secondary is refused as not supported; nothing to serve is a usage error', () => {
-    assert.throws(() => make(['--secondary', '127.0.0.1/example.test', '--recursive']), UsageError);
+  test('--secondary takes IP[:PORT]/ZONE (port 53 by default); a host name or a bad form is a usage error; nothing to serve too', () => {
+    assert.deepEqual(parseSecondary('127.0.0.1/example.test'), { host: '127.0.0.1', port: 53, zone: 'example.test' });
+    assert.deepEqual(parseSecondary('127.0.0.1:5300/example.test'), { host: '127.0.0.1', port: 5300, zone: 'example.test' });
+    assert.deepEqual(parseSecondary('[::1]:5300/example.test'), { host: '::1', port: 5300, zone: 'example.test' });
+    for (const bad of ['ns1.example.test/example.test', '127.0.0.1', '127.0.0.1:99999/x', '/x']) assert.throws(() => parseSecondary(bad), UsageError, bad);
+    const reactor = new MemoryReactor();
+    void make(['--secondary', '127.0.0.1:5300/example.test'], reactor).startService();
+    assert.deepEqual(reactor.tcpClients.map((c) => [c.host, c.port]), [['127.0.0.1', 5300]], 'the first transfer starts with the service');
     assert.throws(() => make([]), UsageError);
   });
 

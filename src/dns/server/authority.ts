@@ -22,8 +22,22 @@ export interface AuthorityAnswer {
   additional: RRHeader[];
 }
 
+/** Something that serves a zone: a zone file, or a secondary holding its latest transfer. */
+export interface Authority {
+  /** The zone's origin, canonical. */
+  readonly origin: string;
+  /** The zone's data now; undefined while a secondary has none (never transferred, or expired). */
+  loaded(): FileAuthority | undefined;
+}
+
+/** Whether `name` is at or below `origin` (canonical; `''` is the root). */
+export function inZone(origin: string, name: string): boolean {
+  const key = canonicalName(name);
+  return origin === '' || key === origin || key.endsWith(`.${origin}`);
+}
+
 /** One zone, indexed for answering. */
-export class FileAuthority {
+export class FileAuthority implements Authority {
   readonly origin: string;
   readonly soa: RRHeader;
   readonly #byName = new Map<string, RRHeader[]>();
@@ -44,10 +58,14 @@ export class FileAuthority {
     }
   }
 
+  /** Always this zone. */
+  loaded(): FileAuthority {
+    return this;
+  }
+
   /** Whether `name` is at or below the origin. */
   contains(name: string): boolean {
-    const key = canonicalName(name);
-    return this.origin === '' || key === this.origin || key.endsWith(`.${this.origin}`);
+    return inZone(this.origin, name);
   }
 
   #exists(key: string): boolean {

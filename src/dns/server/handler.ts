@@ -10,7 +10,7 @@ import { DNS_LIMITS, type DNSLimits } from '../limits.js';
 import { decodeMessage, encodeMessage, makeMessage, type Message, type Query, type RRHeader } from '../message.js';
 import type { IReactorTime } from '../../time/interfaces.js';
 import { AnswerCache } from './answer-cache.js';
-import type { FileAuthority } from './authority.js';
+import { inZone, type Authority, type FileAuthority } from './authority.js';
 
 /** How a query arrived: UDP answers are size-limited and may not carry ANY or AXFR. */
 export type QueryTransport = 'udp' | 'tcp';
@@ -34,7 +34,7 @@ export class QueryHandler {
    * With a `clock`, authoritative replies are cached as encoded bytes (see {@link AnswerCache}); call
    * {@link QueryHandler.zonesChanged} whenever an authority's records change.
    */
-  constructor(readonly authorities: readonly FileAuthority[], readonly forwarder: ForwardingResolver | null = null, limits: Partial<DNSLimits> = {},
+  constructor(readonly authorities: readonly Authority[], readonly forwarder: ForwardingResolver | null = null, limits: Partial<DNSLimits> = {},
     clock?: IReactorTime) {
     this.#limits = { ...DNS_LIMITS, ...limits };
     const l = this.#limits;
@@ -87,7 +87,9 @@ export class QueryHandler {
     if (query.opCode !== OP_QUERY) return (reply.rCode = ENOTIMP, send());
     if (query.queries.length !== 1) return (reply.rCode = EFORMAT, send());
     const q = query.queries[0]!;
-    const authority = this.#authorityFor(q.name);
+    const source = this.#authorityFor(q.name);
+    const authority = source?.loaded();
+    if (source !== undefined && authority === undefined) return (reply.rCode = ESERVER, send());
     if (q.type === AXFR) {
       if (via === 'udp' || authority === undefined || !sameName(q.name, authority.origin)) {
         return (reply.rCode = EREFUSED, send());
@@ -108,9 +110,9 @@ export class QueryHandler {
     return this.#forward(reply, q, send);
   }
 
-  #authorityFor(name: string): FileAuthority | undefined {
-    let best: FileAuthority | undefined;
-    for (const a of this.authorities) if (a.contains(name) && (best === undefined || a.origin.length > best.origin.length)) best = a;
+  #authorityFor(name: string): Authority | undefined {
+    let best: Authority | undefined;
+    for (const a of this.authorities) if (inZone(a.origin, name) && (best === undefined || a.origin.length > best.origin.length)) best = a;
     return best;
   }
 

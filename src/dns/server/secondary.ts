@@ -1,0 +1,131 @@
+/**
+ * A secondary zone (RFC 1034 §4.3.5): transferred from a master with AXFR, then kept fresh by the SOA's
+ * timers on the given clock. Every `refresh` seconds the master's SOA serial is checked and the zone
+ * transferred again when the serial moved forward (RFC 1982 arithmetic); a failed attempt is retried after
+ * `retry` seconds; after `expire` seconds without one successful check the zone is dropped and its names
+ * are answered SERVFAIL until a transfer succeeds again.
+ * @module
+ */
+import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
+import { Logger } from '../../logger/index.js';
+import { AXFR, SOA } from '../constants.js';
+import { DNSTransferError } from '../errors.js';
+import { DNS_LIMITS, type DNSLimits } from '../limits.js';
+import type { RRHeader } from '../message.js';
+import type { RecordSOA } from '../records.js';
+import { canonicalName } from '../wire.js';
+import { queryTCP, randomId, type ResolverReactor } from '../client/exchange.js';
+import { transferZone } from '../client/transfer.js';
+import { makeQuery } from '../message.js';
+import { FileAuthority, inZone, type Authority } from './authority.js';
+
+const log = new Logger({ namespace: 'torsion.dns.secondary' });
+
+/** Where a secondary gets its zone from. */
+export interface ZoneMaster {
+  /** The serial of the master's SOA for `origin`. */
+  serial(origin: string): PromiseLike<number>;
+  /** The zone's records, its SOA first. */
+  transfer(origin: string): PromiseLike<RRHeader[]>;
+}
+
+/** A master reached over TCP at `server` (the SOA check and the AXFR each on a new connection). */
+export function tcpMaster(reactor: ResolverReactor, server: [string, number], limits: Partial<DNSLimits> = {}): ZoneMaster {
+  const l = { ...DNS_LIMITS, ...limits };
+  return {
+    serial: async (origin) => {
+      const query = makeQuery(randomId(), origin, SOA);
+      const reply = await queryTCP(reactor, server, query, l.secondaryTransferTimeout, l.maxTCPBufferBytes).asPromise();
+      const soa = reply.answers.find((rr) => rr.type === SOA && canonicalName(rr.name) === origin);
+      if (reply.rCode !== 0 || soa === undefined) throw new DNSTransferError(`the master has no SOA for ${origin} (rcode ${reply.rCode})`);
+      return (soa.payload as RecordSOA).serial;
+    },
+    transfer: (origin) => transferZone(reactor, server, origin, {
+      timeout: l.secondaryTransferTimeout, maxRecords: l.secondaryMaxRecords, maxBuffer: l.maxTCPBufferBytes,
+    }).asPromise(),
+  };
+}
+
+/** Whether serial `a` is newer than `b` in RFC 1982 arithmetic. */
+export function serialNewer(a: number, b: number): boolean {
+  const d = (a - b) >>> 0;
+  return d !== 0 && d < 0x80000000;
+}
+
+/** A zone kept as a copy of a master's. */
+export class SecondaryAuthority implements Authority {
+  readonly origin: string;
+  readonly #limits: DNSLimits;
+  #zone: FileAuthority | undefined;
+  #next: IDelayedCall | undefined;
+  #expiry: IDelayedCall | undefined;
+  #running = false;
+  /** Completed transfers. */
+  transfers = 0;
+
+  /** `onChange` runs whenever the zone's data changes (transferred or expired): the server's cache hook. */
+  constructor(origin: string, private readonly master: ZoneMaster, private readonly clock: IReactorTime,
+    private readonly onChange: () => void = () => undefined, limits: Partial<DNSLimits> = {}) {
+    this.origin = canonicalName(origin);
+    this.#limits = { ...DNS_LIMITS, ...limits };
+  }
+
+  loaded(): FileAuthority | undefined {
+    return this.#zone;
+  }
+
+  /** The SOA of the zone held, if any. */
+  get soa(): RecordSOA | undefined {
+    return this.#zone?.soa.payload as RecordSOA | undefined;
+  }
+
+  /** Starts: a transfer now, then the SOA's timers. */
+  start(): void {
+    this.#running = true;
+    this.#attempt();
+  }
+
+  /** Stops every timer; the zone held is kept. */
+  stop(): void {
+    this.#running = false;
+    if (this.#next?.active() === true) this.#next.cancel();
+    if (this.#expiry?.active() === true) this.#expiry.cancel();
+  }
+
+  #schedule(seconds: number): void {
+    if (!this.#running) return;
+    this.#next = this.clock.callLater(Math.max(seconds, this.#limits.secondaryMinInterval), () => this.#attempt());
+  }
+
+  #attempt(): void {
+    this.#refresh().then(() => {
+      if (!this.#running) return;
+      this.#resetExpiry();
+      this.#schedule(this.soa!.refresh);
+    }, (e: unknown) => {
+      log.warn('zone {origin}: {error}', { origin: this.origin, error: (e as Error).message });
+      this.#schedule(this.soa?.retry ?? this.#limits.secondaryInitialRetry);
+    });
+  }
+
+  async #refresh(): Promise<void> {
+    const held = this.soa;
+    if (held !== undefined && !serialNewer(await this.master.serial(this.origin), held.serial)) return;
+    const records = (await this.master.transfer(this.origin)).filter((rr) => rr.type !== AXFR && inZone(this.origin, rr.name));
+    const zone = new FileAuthority({ origin: this.origin, records });
+    if (!this.#running) return;
+    this.#zone = zone;
+    this.transfers++;
+    log.info('zone {origin}: transferred serial {serial}, {count} records', { origin: this.origin, serial: this.soa!.serial, count: records.length });
+    this.onChange();
+  }
+
+  #resetExpiry(): void {
+    if (this.#expiry?.active() === true) this.#expiry.cancel();
+    this.#expiry = this.clock.callLater(this.soa!.expire, () => {
+      log.warn('zone {origin}: expired (no answer from the master for {seconds} s)', { origin: this.origin, seconds: this.soa!.expire });
+      this.#zone = undefined;
+      this.onChange();
+    });
+  }
+}
