@@ -6,7 +6,7 @@
 
 /** Record types (RFC 1035, 3596, 2782, 6844, 3403, 6891). */
 export const A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28, SRV = 33, NAPTR = 35,
-  OPT = 41, AXFR = 252, ALL_RECORDS = 255, CAA = 257;
+  DS = 43, OPT = 41, AXFR = 252, ALL_RECORDS = 255, CAA = 257;
 
 /** Classes. */
 export const IN = 1, CH = 3, ANY_CLASS = 255;
@@ -19,7 +19,7 @@ export const OK = 0, EFORMAT = 1, ESERVER = 2, ENAME = 3, ENOTIMP = 4, EREFUSED 
 
 const TYPE_NAMES: Record<number, string> = {
   [A]: 'A', [NS]: 'NS', [CNAME]: 'CNAME', [SOA]: 'SOA', [PTR]: 'PTR', [MX]: 'MX', [TXT]: 'TXT', [AAAA]: 'AAAA',
-  [SRV]: 'SRV', [NAPTR]: 'NAPTR', [OPT]: 'OPT', [AXFR]: 'AXFR', [ALL_RECORDS]: 'ANY', [CAA]: 'CAA',
+  [SRV]: 'SRV', [NAPTR]: 'NAPTR', [DS]: 'DS', [OPT]: 'OPT', [AXFR]: 'AXFR', [ALL_RECORDS]: 'ANY', [CAA]: 'CAA',
 };
 
 /** The mnemonic of a type (`TYPE65280` for an unknown one, RFC 3597 §5). */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DatagramProtocol, reactor } from '../internet/index.js';
 import { randomBytes, requirePeer, seededRandom } from '../testing/index.js';
-import { EXAMPLE_ZONE } from './test-support/example-zone.js';
+import { DELEGATING_ZONE, EXAMPLE_ZONE } from './test-support/example-zone.js';
 
 const main = new URL('../cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -25,7 +25,8 @@ describe('torsion dns against dig (Debian package dnsutils)', { timeout: 60_000 
     dig = requirePeer('dig', 'dnsutils');
     const dir = mkdtempSync(join(tmpdir(), 'torsion-dns-cli-'));
     writeFileSync(join(dir, 'example.test.zone'), EXAMPLE_ZONE);
-    child = spawn(process.execPath, ['--import', 'tsx', main, 'dns', '--port', '0', '--interface', '127.0.0.1', '--bindzone', join(dir, 'example.test.zone')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(join(dir, 'parent.test.zone'), DELEGATING_ZONE);
+    child = spawn(process.execPath, ['--import', 'tsx', main, 'dns', '--port', '0', '--interface', '127.0.0.1', '--bindzone', join(dir, 'example.test.zone'), '--bindzone', join(dir, 'parent.test.zone')], { stdio: ['ignore', 'ignore', 'pipe'] });
     port = await new Promise<number>((resolve, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
         log += d.toString();
@@ -73,6 +74,16 @@ describe('torsion dns against dig (Debian package dnsutils)', { timeout: 60_000 
     const axfr = await ask('example.test', 'AXFR');
     assert.equal((axfr.match(/\tSOA\t/g) ?? []).length, 2);
     assert.match(axfr, /XFR size: 112 records/);
+  });
+
+  test('a name below a zone cut gets a referral: NS in authority, glue in additional, no aa', async () => {
+    const r = await ask('host.sub.parent.test', 'A');
+    assert.match(r, /status: NOERROR/);
+    assert.match(r, /flags: qr rd;/);
+    assert.match(r, /ANSWER: 0, AUTHORITY: 2, ADDITIONAL: 3/);
+    assert.match(r, /AUTHORITY SECTION:\nsub\.parent\.test\.\s+300\s+IN\s+NS\s+ns1\.sub\.parent\.test\.\nsub\.parent\.test\.\s+300\s+IN\s+NS\s+ns\.elsewhere\.test\./);
+    assert.match(r, /ADDITIONAL SECTION:\nns1\.sub\.parent\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.53\nns1\.sub\.parent\.test\.\s+300\s+IN\s+AAAA\s+2001:db8::53/);
+    assert.match(await ask('www.parent.test', 'A'), /flags: qr aa rd;/);
   });
 
   test('ANY over UDP gets the RFC 8482 answer; malformed packets do not kill it', async () => {

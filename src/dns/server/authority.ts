@@ -4,7 +4,7 @@
  * targets as additional records, and the zone in AXFR order.
  * @module
  */
-import { A, AAAA, ALL_RECORDS, CNAME, ENAME, MX, NS, OK, SOA, SRV } from '../constants.js';
+import { A, AAAA, ALL_RECORDS, CNAME, DS, ENAME, MX, NS, OK, SOA, SRV } from '../constants.js';
 import { DNSFormatError } from '../errors.js';
 import type { Query, RRHeader } from '../message.js';
 import type { RecordSOA } from '../records.js';
@@ -16,6 +16,8 @@ const MAX_CNAME_CHAIN = 8;
 
 /** What the zone says about a question. */
 export interface AuthorityAnswer {
+  /** False for a referral: the name is below a zone cut, so the zone is not the authority for it (AA off). */
+  authoritative: boolean;
   rCode: number;
   answers: RRHeader[];
   authority: RRHeader[];
@@ -79,24 +81,51 @@ export class FileAuthority implements Authority {
     return { ...this.soa, ttl: Math.min(this.soa.ttl, (this.soa.payload as RecordSOA).minimum) };
   }
 
-  /** Answers `q` from the zone (the name must be inside it). */
+  /**
+   * The NS records of the zone cut at or above `key` and below the apex, if any (RFC 1034 §4.3.2 step 3b):
+   * the closest one to the apex wins, since everything below it is the child zone's.
+   */
+  #cut(key: string): RRHeader[] | undefined {
+    if (key === this.origin) return undefined;
+    const below = this.origin === '' ? key : key.slice(0, -this.origin.length - 1);
+    const labels = below.split('.');
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const name = this.origin === '' ? labels.slice(i).join('.') : `${labels.slice(i).join('.')}.${this.origin}`;
+      const ns = this.#byName.get(name)?.filter((rr) => rr.type === NS);
+      if (ns !== undefined && ns.length > 0) return ns;
+    }
+    return undefined;
+  }
+
+  /** A referral to the child zone: its NS records in authority, their addresses (glue) in additional, AA off. */
+  #referral(answers: RRHeader[], ns: RRHeader[]): AuthorityAnswer {
+    return { authoritative: false, rCode: OK, answers, authority: ns, additional: this.#additional(ns) };
+  }
+
+  /** Answers `q` from the zone (the name must be inside it): records, a negative answer, or a referral. */
   answer(q: Query): AuthorityAnswer {
     const answers: RRHeader[] = [];
     let key = canonicalName(q.name);
     for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+      const cut = this.#cut(key);
+      // A DS record lives on the parent side of its cut (RFC 4035 §3.1.4.1); everything else below a cut is referred.
+      if (cut !== undefined && !(q.type === DS && canonicalName(cut[0]!.name) === key)) {
+        if (hop === 0) return this.#referral(answers, cut);
+        return { authoritative: true, rCode: OK, answers, authority: cut, additional: this.#additional(cut) };
+      }
       const here = this.#byName.get(key) ?? [];
       const matching = here.filter((rr) => rr.cls === q.cls && (q.type === ALL_RECORDS || rr.type === q.type));
       const alias = here.find((rr) => rr.type === CNAME && rr.cls === q.cls);
       if (matching.length > 0 || alias === undefined || q.type === CNAME) {
         answers.push(...matching.map((rr) => (hop === 0 ? { ...rr, name: q.name } : rr)));
-        if (answers.length > 0) return { rCode: OK, answers, authority: [], additional: this.#additional(answers) };
-        return { rCode: this.#exists(key) ? OK : ENAME, answers, authority: [this.#negative()], additional: [] };
+        if (answers.length > 0) return { authoritative: true, rCode: OK, answers, authority: [], additional: this.#additional(answers) };
+        return { authoritative: true, rCode: this.#exists(key) ? OK : ENAME, answers, authority: [this.#negative()], additional: [] };
       }
       answers.push(hop === 0 ? { ...alias, name: q.name } : alias);
       key = canonicalName((alias.payload as { name: string }).name);
       if (!this.contains(key)) break;
     }
-    return { rCode: OK, answers, authority: [], additional: [] };
+    return { authoritative: true, rCode: OK, answers, authority: [], additional: [] };
   }
 
   #additional(answers: RRHeader[]): RRHeader[] {

@@ -97,11 +97,12 @@ export class QueryHandler {
       return this.#transfer(reply, authority);
     }
     if (authority !== undefined) {
-      reply.auth = true;
-      if (q.type === ALL_RECORDS && via === 'udp') {
+      const { authoritative, rCode, answers, authority: ns, additional } = authority.answer(q);
+      reply.auth = authoritative;
+      if (authoritative && q.type === ALL_RECORDS && via === 'udp') {
         reply.answers = [{ name: q.name, type: HINFO, cls: q.cls, ttl: authority.soa.ttl, payload: { type: HINFO, data: RFC8482_HINFO, opaque: true } }];
       } else {
-        Object.assign(reply, authority.answer(q));
+        Object.assign(reply, { rCode, answers, authority: ns, additional });
       }
       this.#cacheable = shortestTTL(reply);
       return send();

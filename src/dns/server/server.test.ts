@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryReactor, type MemoryDatagramPort, StringTransport } from '../../testing/index.js';
-import { A, AAAA, ALL_RECORDS, AXFR, CNAME, IN, MX, SOA, TXT } from '../constants.js';
+import { A, AAAA, ALL_RECORDS, AXFR, CNAME, DS, IN, MX, NS, SOA, TXT } from '../constants.js';
 import { DNSNameError } from '../errors.js';
 import { decodeMessage, encodeMessage, makeMessage, makeQuery, type Message, type RRHeader } from '../message.js';
 import { frameMessage, MessageStreamDecoder } from '../stream.js';
 import { parseZone } from '../zone.js';
-import { EXAMPLE_ZONE } from '../test-support/example-zone.js';
+import { DELEGATING_ZONE, EXAMPLE_ZONE } from '../test-support/example-zone.js';
 import { FileAuthority } from './authority.js';
 import { QueryHandler, type ForwardingResolver } from './handler.js';
 import { DNSDatagramProtocol, DNSServerFactory } from './server.js';
@@ -163,5 +163,46 @@ describe('transports', () => {
     junk.dataReceived(Uint8Array.from([0xff, 0xff, ...new Uint8Array(65535), 0, 1]));
     const got = new MessageStreamDecoder(1 << 20).feed(t2.value()).map((m) => decodeMessage(m).rCode);
     assert.deepEqual([got, t2.disconnecting], [[1], false], 'a 64 KiB frame of zeros gets FORMERR; the connection lives on');
+  });
+});
+
+describe('QueryHandler, delegations (RFC 1034 §4.3.2)', () => {
+  const delegating = new QueryHandler([new FileAuthority(parseZone(DELEGATING_ZONE))]);
+
+  test('a name at or below a zone cut gets a referral: no answer, the NS in authority, glue in additional, AA off', () => {
+    for (const name of ['sub.parent.test', 'host.sub.parent.test', 'a.b.sub.parent.test']) {
+      const r = ask(makeQuery(1, name, A), 'udp', delegating);
+      assert.deepEqual([r.rCode, r.auth, r.answers.length], [0, false, 0], name);
+      assert.deepEqual(r.authority.map((rr) => [rr.name, rr.type, (rr.payload as { name: string }).name]),
+        [['sub.parent.test', NS, 'ns1.sub.parent.test'], ['sub.parent.test', NS, 'ns.elsewhere.test']]);
+      assert.deepEqual(r.additional.map((rr) => [rr.name, rr.type]), [['ns1.sub.parent.test', A], ['ns1.sub.parent.test', AAAA]]);
+    }
+  });
+
+  test('glue itself is not answered authoritatively, and NS at the cut is a referral too', () => {
+    const glue = ask(makeQuery(1, 'ns1.sub.parent.test', A), 'udp', delegating);
+    assert.deepEqual([glue.auth, glue.answers.length, glue.authority[0]?.type], [false, 0, NS]);
+    const ns = ask(makeQuery(1, 'sub.parent.test', NS), 'udp', delegating);
+    assert.deepEqual([ns.auth, ns.answers.length, ns.authority.length], [false, 0, 2]);
+  });
+
+  test('DS at the cut is the parent\'s: answered with AA; names above the cut stay authoritative', () => {
+    const ds = ask(makeQuery(1, 'sub.parent.test', DS), 'udp', delegating);
+    assert.deepEqual([ds.auth, ds.answers.map((rr) => rr.type)], [true, [DS]]);
+    const www = ask(makeQuery(1, 'www.parent.test', A), 'udp', delegating);
+    assert.deepEqual([www.auth, www.answers.length], [true, 1]);
+    const apex = ask(makeQuery(1, 'parent.test', NS), 'udp', delegating);
+    assert.deepEqual([apex.auth, apex.answers.length], [true, 1]);
+  });
+
+  test('a CNAME into the child zone: the alias answered, the delegation in authority', () => {
+    const r = ask(makeQuery(1, 'to-sub.parent.test', A), 'udp', delegating);
+    assert.deepEqual(r.answers.map((rr) => rr.type), [CNAME]);
+    assert.deepEqual(r.authority.map((rr) => rr.type), [NS, NS]);
+  });
+
+  test('ANY over UDP below a cut is a referral, not the RFC 8482 answer', () => {
+    const r = ask(makeQuery(1, 'host.sub.parent.test', ALL_RECORDS), 'udp', delegating);
+    assert.deepEqual([r.auth, r.answers.length, r.authority.length], [false, 0, 2]);
   });
 });
