@@ -80,13 +80,16 @@ export class BoxDecoder {
     return this.#buffer.length === 0 && this.#box.size === 0 && this.#key === null;
   }
 
-  /** Adds bytes; returns the boxes they complete. */
-  feed(data: Uint8Array): AmpBox[] {
+  /**
+   * Adds bytes; returns the boxes they complete, at most `maxBoxes` of them (the bytes after the last one
+   * returned stay buffered, for the next call or for {@link BoxDecoder.takeBuffered}).
+   */
+  feed(data: Uint8Array, maxBoxes = Infinity): AmpBox[] {
     let buf = this.#buffer.length === 0 ? data : concat(this.#buffer, data);
     const boxes: AmpBox[] = [];
     let at = 0;
     for (;;) {
-      if (buf.length - at < 2) break;
+      if (buf.length - at < 2 || boxes.length >= maxBoxes) break;
       const len = (buf[at]! << 8) | buf[at + 1]!;
       if (this.#key === null && len > this.#limits.maxKeyLength) {
         throw new AMPTooLongError(`AMP key length ${len} over the limit of ${this.#limits.maxKeyLength}`);
@@ -115,6 +118,14 @@ export class BoxDecoder {
     buf = buf.subarray(at);
     this.#buffer = buf.length === 0 ? new Uint8Array(0) : buf.slice();
     return boxes;
+  }
+
+  /** The bytes received after the last whole box, which are no longer AMP's (a protocol switch); empties the buffer. */
+  takeBuffered(): Uint8Array {
+    if (this.#box.size !== 0 || this.#key !== null) throw new AMPMalformedBoxError('a protocol switch in the middle of an AMP box');
+    const rest = this.#buffer;
+    this.#buffer = new Uint8Array(0);
+    return rest;
   }
 }
 

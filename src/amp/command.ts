@@ -75,3 +75,30 @@ export class Command<A extends Schema = Schema, R extends Schema = Schema> {
     return undefined;
   }
 }
+
+/** What {@link ProtocolSwitchCommand.define} takes: a command without response values (the answer is empty). */
+export type ProtocolSwitchDefinition<A extends Schema> = Omit<CommandDefinition<A, Record<never, never>>, 'response' | 'requiresAnswer'>;
+
+/** A command defined by {@link ProtocolSwitchCommand.define}. */
+export type SwitchCommand<A extends Schema = Schema> = Command<A, Record<never, never>> & { readonly switchesProtocol: true };
+
+/**
+ * Commands after whose answer both ends stop speaking AMP on the connection and hand it to another
+ * protocol (Twisted's `ProtocolSwitchCommand`). The responder returns the protocol its end switches to;
+ * the caller passes the factory of its own in `_protoToSwitchToFactory`, as in Twisted.
+ * @example
+ * const StartEcho = ProtocolSwitchCommand.define({ name: 'StartEcho', arguments: { greeting: new Unicode() } });
+ * server.addResponder(StartEcho, () => new EchoProtocol());
+ * await client.callRemote(StartEcho, { greeting: 'hi', _protoToSwitchToFactory: echoClientFactory });
+ */
+export const ProtocolSwitchCommand = {
+  /** Defines a protocol switch command. */
+  define<A extends Schema = Record<never, never>>(definition: ProtocolSwitchDefinition<A>): SwitchCommand<A> {
+    return Object.assign(Command.define<A>(definition), { switchesProtocol: true as const });
+  },
+};
+
+/** Whether `command` switches protocols after its answer. */
+export function isSwitchCommand(command: Command<any, any>): command is SwitchCommand<any> {
+  return (command as { switchesProtocol?: boolean }).switchesProtocol === true;
+}

@@ -75,3 +75,12 @@ export class AMPTLSError extends AMPError {
   override readonly code = 'TORSION_AMP_TLS';
   override name = 'AMPTLSError';
 }
+
+/**
+ * The connection is switching, or has switched, to another protocol (a `ProtocolSwitchCommand`): no more
+ * AMP calls on it (Twisted's `ProtocolSwitched`).
+ */
+export class AMPProtocolSwitchedError extends AMPError {
+  override readonly code = 'TORSION_AMP_PROTOCOL_SWITCHED';
+  override name = 'AMPProtocolSwitchedError';
+}

@@ -3,8 +3,8 @@
  * (Twisted) services call each other. Browser-safe.
  * @module
  */
-export { AMP, responder, StartTLS, UNKNOWN_ERROR_CODE, UNHANDLED_ERROR_CODE, type AMPOptions, type Responder } from './protocol.js';
-export { Command, type CommandDefinition, type ErrorClass, type Schema, type ValuesOf } from './command.js';
+export { AMP, responder, StartTLS, UNKNOWN_ERROR_CODE, UNHANDLED_ERROR_CODE, type AMPOptions, type Responder, type SwitchArguments, type SwitchResponder } from './protocol.js';
+export { Command, ProtocolSwitchCommand, type CommandDefinition, type ErrorClass, type ProtocolSwitchDefinition, type Schema, type SwitchCommand, type ValuesOf } from './command.js';
 export {
   Argument,
   Integer,
@@ -24,4 +24,4 @@ export {
 } from './arguments.js';
 export { BoxDecoder, serializeBox, parseBoxes, type AmpBox } from './box.js';
 export { AMP_LIMITS, type AMPLimits } from './limits.js';
-export { AMPError, AMPTooLongError, AMPMalformedBoxError, AMPArgumentError, RemoteAMPError, UnknownRemoteError, UnhandledCommandError, AMPTooManyPendingError, AMPTLSError } from './errors.js';
+export { AMPError, AMPTooLongError, AMPMalformedBoxError, AMPArgumentError, RemoteAMPError, UnknownRemoteError, UnhandledCommandError, AMPTooManyPendingError, AMPTLSError, AMPProtocolSwitchedError } from './errors.js';

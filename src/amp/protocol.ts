@@ -6,12 +6,12 @@
  */
 import { Deferred, Failure, maybeDeferred, succeed, type Deferrable } from '../defer/index.js';
 import { Protocol } from '../internet/protocol.js';
-import type { ITransport, TLSOptions } from '../internet/interfaces.js';
+import type { IConnector, IProtocol, IProtocolFactory, ITransport, TLSOptions } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { boxToObjects, objectsToBox, type ArgumentContext } from './arguments.js';
 import { BoxDecoder, serializeBox, type AmpBox } from './box.js';
-import { Command, type Schema, type ValuesOf } from './command.js';
-import { AMPError, AMPMalformedBoxError, AMPTLSError, AMPTooManyPendingError, RemoteAMPError, UnhandledCommandError, UnknownRemoteError } from './errors.js';
+import { Command, isSwitchCommand, type Schema, type SwitchCommand, type ValuesOf } from './command.js';
+import { AMPError, AMPMalformedBoxError, AMPProtocolSwitchedError, AMPTLSError, AMPTooManyPendingError, RemoteAMPError, UnhandledCommandError, UnknownRemoteError } from './errors.js';
 import { AMP_LIMITS, type AMPLimits } from './limits.js';
 
 const log = new Logger({ namespace: 'torsion.amp' });
@@ -27,6 +27,12 @@ export const StartTLS = Command.define({ name: 'StartTLS' });
 
 /** A function answering a command: returns the response values, a Promise or a Deferred of them. */
 export type Responder<A extends Schema, R extends Schema> = (args: ValuesOf<A>) => Deferrable<ValuesOf<R>>;
+
+/** A switch command's responder: returns the protocol this end of the connection switches to. */
+export type SwitchResponder<A extends Schema> = (args: ValuesOf<A>) => Deferrable<IProtocol>;
+
+/** The arguments of a switch command's call: its own, plus the factory of the protocol the caller switches to. */
+export type SwitchArguments<A extends Schema> = ValuesOf<A> & { _protoToSwitchToFactory: IProtocolFactory };
 
 /** Options of {@link AMP}. */
 export interface AMPOptions {
@@ -50,6 +56,12 @@ export function responder<A extends Schema, R extends Schema>(command: Command<A
     if (context.kind !== 'method' || context.static) throw new TypeError('@responder applies to instance methods');
     (method as unknown as Record<symbol, unknown>)[RESPONDS_TO] = command;
   };
+}
+
+/** The callbacks of a client factory that a switch reports to, when the factory has them (Twisted does the same). */
+interface ClientFactoryLike {
+  clientConnectionFailed(connector: IConnector, reason: Failure): void;
+  clientConnectionLost(connector: IConnector, reason: Failure): void;
 }
 
 interface Outstanding {
@@ -81,6 +93,11 @@ export class AMP extends Protocol {
   #unanswered = 0;
   #connected = false;
   #failed = false;
+  /** A switch command was sent and its answer is awaited: no other calls, and boxes are read one at a time. */
+  #locked = false;
+  /** The protocol the connection was switched to; it gets every byte from then on. */
+  #inner: IProtocol | undefined;
+  #innerFactory: IProtocolFactory | undefined;
 
   constructor(options: AMPOptions = {}) {
     super();
@@ -92,7 +109,9 @@ export class AMP extends Protocol {
   }
 
   /** Answers `command` with `fn` (replacing an earlier responder of the same name). */
-  addResponder<A extends Schema, R extends Schema>(command: Command<A, R>, fn: Responder<A, R>): this {
+  addResponder<A extends Schema>(command: SwitchCommand<A>, fn: SwitchResponder<A>): this;
+  addResponder<A extends Schema, R extends Schema>(command: Command<A, R>, fn: Responder<A, R>): this;
+  addResponder<A extends Schema, R extends Schema>(command: Command<A, R>, fn: Responder<A, R> | SwitchResponder<A>): this {
     this.#responders.set(command.commandName, { command, fn: fn as (args: any) => Deferrable<any> });
     return this;
   }
@@ -107,15 +126,27 @@ export class AMP extends Protocol {
    * error class for a declared code, {@link UnknownRemoteError} (`TORSION_AMP_UNKNOWN`),
    * {@link UnhandledCommandError} (`TORSION_AMP_UNHANDLED`), or the reason the connection was lost.
    */
+  callRemote<A extends Schema>(command: SwitchCommand<A>, args: SwitchArguments<A>): Deferred<Record<never, never>>;
+  callRemote<A extends Schema, R extends Schema>(command: Command<A, R>, args: ValuesOf<A>): Deferred<ValuesOf<R>>;
   callRemote<A extends Schema, R extends Schema>(command: Command<A, R>, args: ValuesOf<A>): Deferred<ValuesOf<R>> {
+    if (this.#locked || this.#inner !== undefined) {
+      return Deferred.fail(new AMPProtocolSwitchedError(`cannot call ${command.commandName}: the connection is switching to another protocol`));
+    }
     if (!this.#connected || this.transport === undefined) return Deferred.fail(new AMPError(`cannot call ${command.commandName}: not connected`));
     let box: AmpBox;
+    let factory: IProtocolFactory | undefined;
     try {
       box = new Map([['_command', encoder.encode(command.commandName)]]);
-      objectsToBox(args as Record<string, unknown>, command.arguments, this.#context, box);
+      let values = args as Record<string, unknown>;
+      if (isSwitchCommand(command)) {
+        ({ _protoToSwitchToFactory: factory, ...values } = values as SwitchArguments<A>);
+        if (factory === undefined) throw new AMPError(`${command.commandName} switches protocols: give _protoToSwitchToFactory`);
+      }
+      objectsToBox(values, command.arguments, this.#context, box);
     } catch (e) {
       return Deferred.fail(e);
     }
+    if (factory !== undefined) return this.#callSwitch(command, box, factory) as Deferred<ValuesOf<R>>;
     if (!command.requiresAnswer) {
       this.sendBox(box);
       return succeed({} as ValuesOf<R>);
@@ -131,6 +162,44 @@ export class AMP extends Protocol {
       return Deferred.fail(e);
     }
     return deferred;
+  }
+
+  /** Sends a switch command; on its answer, hands the connection to a protocol from `factory` (Twisted's `_doCommand`). */
+  #callSwitch(command: Command<any, any>, box: AmpBox, factory: IProtocolFactory): Deferred<Record<never, never>> {
+    const tag = (++this.#counter).toString(16);
+    box.set('_ask', encoder.encode(tag));
+    const deferred = new Deferred<Record<never, never>>();
+    this.#outstanding.set(tag, { command, deferred });
+    this.#locked = true;
+    this.sendBox(box);
+    return deferred.addCallbacks((response) => {
+      this.#locked = false;
+      const inner = factory.buildProtocol(this.transport.getPeer());
+      if (inner === null) {
+        this.transport.loseConnection();
+        throw new AMPProtocolSwitchedError(`the factory for ${command.commandName} refused to build a protocol`);
+      }
+      this.#switchTo(inner, factory);
+      return response;
+    }, (failure: Failure) => {
+      this.#locked = false;
+      (factory as Partial<Pick<ClientFactoryLike, 'clientConnectionFailed'>>).clientConnectionFailed?.(null as unknown as IConnector, failure);
+      return failure;
+    });
+  }
+
+  /** From now on the connection is `inner`'s: it is connected to this transport and gets the bytes already read past the switch. */
+  #switchTo(inner: IProtocol, factory?: IProtocolFactory): void {
+    const rest = this.#decoder.takeBuffered();
+    this.#inner = inner;
+    this.#innerFactory = factory;
+    inner.makeConnection(this.transport);
+    if (rest.length > 0 && this.#connected) inner.dataReceived(rest);
+  }
+
+  /** The protocol the connection was switched to by a `ProtocolSwitchCommand`, if any. */
+  get innerProtocol(): IProtocol | undefined {
+    return this.#inner;
   }
 
   /**
@@ -155,22 +224,29 @@ export class AMP extends Protocol {
   }
 
   override dataReceived(data: Uint8Array): void {
+    if (this.#inner !== undefined) return this.#inner.dataReceived(data);
     if (this.#failed) return;
-    let boxes: AmpBox[];
-    try {
-      boxes = this.#decoder.feed(data);
-    } catch (e) {
-      this.#protocolFailure(e);
-      return;
-    }
-    for (const box of boxes) {
-      if (this.#failed) return;
+    // While a switch is awaited, one box at a time: the bytes after its answer belong to the next protocol.
+    let chunk: Uint8Array = data;
+    do {
+      let boxes: AmpBox[];
       try {
-        this.ampBoxReceived(box);
+        boxes = this.#decoder.feed(chunk, this.#locked ? 1 : Infinity);
       } catch (e) {
         this.#protocolFailure(e);
+        return;
       }
-    }
+      chunk = new Uint8Array(0);
+      if (boxes.length === 0) return;
+      for (const box of boxes) {
+        if (this.#failed || this.#inner !== undefined) return;
+        try {
+          this.ampBoxReceived(box);
+        } catch (e) {
+          this.#protocolFailure(e);
+        }
+      }
+    } while (this.#locked && this.#inner === undefined);
   }
 
   /** Dispatches one box: an answer, an error, or a command. */
@@ -186,6 +262,10 @@ export class AMP extends Protocol {
 
   override connectionLost(reason: Failure): void {
     this.#connected = false;
+    if (this.#inner !== undefined) {
+      this.#inner.connectionLost(reason);
+      (this.#innerFactory as Partial<ClientFactoryLike> | undefined)?.clientConnectionLost?.(null as unknown as IConnector, reason);
+    }
     const outstanding = [...this.#outstanding.values()];
     this.#outstanding.clear();
     for (const { deferred } of outstanding) deferred.errback(reason);
@@ -234,11 +314,20 @@ export class AMP extends Protocol {
     const isStartTLS = name === StartTLS.commandName && this.#tlsServerOptions !== undefined && this.locateResponder(name) === undefined;
     const found = isStartTLS ? { command: StartTLS, fn: () => ({}) } : this.locateResponder(name);
     let result: Deferred<AmpBox>;
+    let switchTo: IProtocol | undefined;
     if (found === undefined) {
       result = Deferred.fail(new RemoteAMPError(UNHANDLED_ERROR_CODE, `Unhandled Command: ${JSON.stringify(name)}`));
     } else {
+      const switching = isSwitchCommand(found.command);
       result = maybeDeferred(() => found.fn(boxToObjects(box, found.command.arguments, this.#context))).addCallbacks(
-        (values) => objectsToBox(values ?? {}, found.command.response, this.#context),
+        (values) => {
+          if (!switching) return objectsToBox(values ?? {}, found.command.response, this.#context);
+          if (typeof (values as IProtocol | undefined)?.makeConnection !== 'function') {
+            throw new AMPError(`the responder of ${name} must return the protocol to switch to`);
+          }
+          switchTo = values as IProtocol;
+          return new Map() as AmpBox;
+        },
         (failure: Failure) => {
           const declared = found.command.codeFor(failure.value);
           if (declared === undefined) return failure;
@@ -259,6 +348,7 @@ export class AMP extends Protocol {
       if (!(outcome instanceof Failure)) {
         outcome.set('_answer', encoder.encode(ask));
         this.#safeSend(outcome);
+        if (switchTo !== undefined) this.#switchTo(switchTo);
         if (isStartTLS) (this.transport as unknown as { startTLS(o: TLSOptions, s: boolean): void }).startTLS(this.#tlsServerOptions!, true);
         return;
       }
