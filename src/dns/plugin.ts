@@ -33,7 +33,8 @@ class DNSPortsService extends Service {
     for (const s of this.secondaries) s.start();
     const tcp = this.reactor.listenTCP(this.port, new DNSServerFactory(this.handler, this.reactor), { interface: this.iface });
     const port = tcp.getHost() as unknown as { port: number };
-    const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor, { serverQueriesPerSecond: this.rateLimit }), { interface: this.iface });
+    const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor, { serverQueriesPerSecond: this.rateLimit }),
+      { interface: this.iface, reportSendErrors: false });
     this.#ports = [tcp, udp];
     log.info('listening on tcp {host}:{port}', { host: this.iface, port: port.port });
     log.info('listening on udp {host}:{port}', { host: this.iface, port: port.port });

@@ -296,7 +296,7 @@ export interface IDatagramProtocol {
 }
 
 export interface IReactorUDP {
-  listenUDP(port: number, protocol: IDatagramProtocol, options?: { interface?: string; maxPacketSize?: number }): IListeningPort & IUDPTransport;
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: { interface?: string; maxPacketSize?: number; reportSendErrors?: boolean }): IListeningPort & IUDPTransport;
 }
 
 export interface IReactorMulticast {

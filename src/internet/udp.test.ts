@@ -147,6 +147,25 @@ describe('listenUDP', () => {
     await Promise.all([target.stopListening(), port.stopListening()]);
   });
 
+  test('reportSendErrors: false sends without a completion callback: a failed send is not logged, the port keeps working', async () => {
+    const rec = new Recorder();
+    const target = listenUDP(null, 0, rec, { interface: '127.0.0.1' });
+    const port = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1', reportSendErrors: false });
+    const addr = { host: '127.0.0.1', port: target.getHost().port };
+    const logs = capturedLogEvents();
+    try {
+      port.write(new Uint8Array(70_000), addr);
+      port.write('after', addr);
+      await rec.waitFor(1);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      logs.stop();
+    }
+    assert.deepEqual(rec.received.map((r) => r.data), ['after']);
+    assert.ok(!logs.messages().some((m) => m.includes('EMSGSIZE')), logs.messages().join('\n'));
+    await Promise.all([target.stopListening(), port.stopListening()]);
+  });
+
   test('write needs an IP address, and an address when not connected', async () => {
     const port = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1' });
     await port.whenListening();

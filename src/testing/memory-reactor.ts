@@ -197,7 +197,7 @@ export class MemoryReactor implements IReactorTime, IReactorCore, IReactorTCP, I
   // ------------------------------------------------------------ UDP and multicast
 
   /** Records the call and returns a fake port already connected to `protocol` (`deliver` datagrams to it). */
-  listenUDP(port: number, protocol: IDatagramProtocol, options: { interface?: string; maxPacketSize?: number } = {}): MemoryDatagramPort {
+  listenUDP(port: number, protocol: IDatagramProtocol, options: { interface?: string; maxPacketSize?: number; reportSendErrors?: boolean } = {}): MemoryDatagramPort {
     const transport = new MemoryDatagramPort(protocol, options.interface ?? '0.0.0.0', this.#bindPort(port));
     this.udpPorts.push({ port, protocol, interface: options.interface, maxPacketSize: options.maxPacketSize, listenMultiple: undefined, transport });
     return transport;
