@@ -3,11 +3,12 @@
  * on a free loopback port pinned to the server core, driven by the same client (raw `node:dgram`, on the
  * load core) that keeps WINDOW queries in flight and counts the answers. The client encodes one query and
  * patches a new ID into a copy for each send, so its own cost stays small and equal for both. Both servers
- * are warmed up first; interleaved rounds even out machine noise. Skipped without dnsmasq.
+ * are warmed up first; interleaved rounds even out machine noise. The same rounds also give replies per
+ * server CPU-second, the figure that stays steady on a loaded machine. Skipped without dnsmasq.
  */
 import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMessage, makeQuery, A } from '../src/dns/index.js';
@@ -19,8 +20,23 @@ const WARM_MS = 300;
 const MEASURE_MS = 1500;
 const ZONE = `$ORIGIN example.test.\n$TTL 300\n@ IN SOA ns1 hm 1 3600 600 86400 60\n  IN NS ns1\nns1 IN A 127.0.0.1\nwww IN A 192.0.2.80\n`;
 
-/** Answers a second from the server at `port`, over WINDOW queries in flight. */
-async function measure(port: number): Promise<number> {
+/**
+ * CPU seconds (user + system, all threads) process `pid` has used, from /proc; NaN elsewhere. Replies per
+ * server CPU-second hardly depend on how much of a loaded machine the server got during a round.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Round { perSecond: number; perCPUSecond: number }
+
+/** Answers a second from the server at `port` (process `pid`), over WINDOW queries in flight, and per its CPU-second. */
+async function measure(port: number, pid: number): Promise<Round> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const query = encodeMessage(makeQuery(0, 'www.example.test', A));
@@ -41,10 +57,12 @@ async function measure(port: number): Promise<number> {
   await new Promise((r) => setTimeout(r, WARM_MS));
   const start = answered;
   const t0 = performance.now();
+  const c0 = cpuSeconds(pid);
   await new Promise((r) => setTimeout(r, MEASURE_MS));
-  const rate = (answered - start) / ((performance.now() - t0) / 1000);
+  const n = answered - start;
+  const round = { perSecond: n / ((performance.now() - t0) / 1000), perCPUSecond: n / (cpuSeconds(pid) - c0) };
   socket.close();
-  return rate;
+  return round;
 }
 
 async function startTorsion(zoneFile: string): Promise<{ port: number; child: ChildProcess }> {
@@ -77,12 +95,17 @@ export default async function dnsBench(): Promise<BenchCase[]> {
   pin(torsion.child.pid!, SERVER_CORE);
   if (dnsmasq.transport.pid !== undefined) pin(dnsmasq.transport.pid, SERVER_CORE);
   pin(process.pid, LOAD_CORE);
-  const ports = { torsion: torsion.port, dnsmasq: dnsmasq.port };
+  const servers = { torsion: [torsion.port, torsion.child.pid!], dnsmasq: [dnsmasq.port, dnsmasq.transport.pid ?? 0] } as const;
+  const perCPU: Record<'torsion' | 'dnsmasq', number[]> = { torsion: [], dnsmasq: [] };
   let rates: Record<'torsion' | 'dnsmasq', number[]>;
   try {
-    await measure(torsion.port);
-    await measure(dnsmasq.port);
-    rates = await interleaved(['torsion', 'dnsmasq'] as const, (subject) => measure(ports[subject]));
+    await measure(...servers.torsion);
+    await measure(...servers.dnsmasq);
+    rates = await interleaved(['torsion', 'dnsmasq'] as const, async (subject) => {
+      const round = await measure(...servers[subject]);
+      perCPU[subject].push(round.perCPUSecond);
+      return round.perSecond;
+    });
   } finally {
     torsion.child.kill('SIGTERM');
     await dnsmasq.stop();
@@ -94,6 +117,14 @@ export default async function dnsBench(): Promise<BenchCase[]> {
     measurements: [
       fromSamples('torsion', rates.torsion, 'queries/s'),
       fromSamples('dnsmasq', rates.dnsmasq, 'queries/s'),
+    ],
+  }, {
+    name: 'DNS A replies per server CPU-second (same rounds)',
+    higherIsBetter: true,
+    goal: '>= 1x dnsmasq',
+    measurements: [
+      fromSamples('torsion', perCPU.torsion, 'replies/CPU-s'),
+      fromSamples('dnsmasq', perCPU.dnsmasq, 'replies/CPU-s'),
     ],
   }];
 }
