@@ -131,4 +131,20 @@ describe('ProtocolSwitchCommand', () => {
     const { client: c2 } = connectedServerAndClient(server().amp, new AMP());
     failureResultOf(c2.callRemote(SwitchToUpper, { greeting: 'x' } as never));
   });
+
+  test('a peer that sends half an AMP box while the switch is pending is dropped, not switched', () => {
+    let answer: ((p: UpperEcho) => void) | undefined;
+    const amp = new AMP().addResponder(SwitchToUpper, () => new Promise<UpperEcho>((resolve) => (answer = resolve)));
+    const { client, pump } = connectedServerAndClient(amp, new AMP());
+    client.callRemote(SwitchToUpper, { greeting: 'x', _protoToSwitchToFactory: new ListenerFactory() });
+    pump.flush();
+    amp.dataReceived(Uint8Array.of(0, 1, 0x6b, 0, 5, 0x61));
+    const p = new UpperEcho('x');
+    answer!(p);
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      pump.flush();
+      assert.equal(amp.innerProtocol, undefined);
+      assert.ok(pump.closed);
+    });
+  });
 });

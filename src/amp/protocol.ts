@@ -190,7 +190,14 @@ export class AMP extends Protocol {
 
   /** From now on the connection is `inner`'s: it is connected to this transport and gets the bytes already read past the switch. */
   #switchTo(inner: IProtocol, factory?: IProtocolFactory): void {
-    const rest = this.#decoder.takeBuffered();
+    let rest: Uint8Array;
+    try {
+      rest = this.#decoder.takeBuffered();
+    } catch (e) {
+      // The peer sent part of another AMP box while the switch was pending: neither protocol can read on.
+      this.#protocolFailure(e);
+      return;
+    }
     this.#inner = inner;
     this.#innerFactory = factory;
     inner.makeConnection(this.transport);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock } from '../../testing/index.js';
-import { A, IN, MX } from '../constants.js';
+import { Clock, seededRandom } from '../../testing/index.js';
+import { A, ALL_RECORDS, IN, MX } from '../constants.js';
 import { decodeMessage, encodeMessage, makeQuery, type Message } from '../message.js';
 import { parseZone } from '../zone.js';
 import { FileAuthority } from './authority.js';
@@ -111,5 +111,27 @@ describe('the answer cache', () => {
     await handler.handle(encodeMessage(makeQuery(1, 'other.test', A)), 'udp');
     await handler.handle(encodeMessage(makeQuery(2, 'other.test', A)), 'udp');
     assert.deepEqual([calls, handler.cachedReplies], [2, 0]);
+  });
+
+  test('differential fuzz: for mutated queries, asked twice, the cached reply is byte for byte the uncached one', () => {
+    const plain = new QueryHandler([new FileAuthority(parseZone(ZONE))]);
+    const { handler } = setup();
+    const seeds = [makeQuery(1, 'www.example.test', A), makeQuery(2, 'Fast.Example.test', MX), makeQuery(3, 'nope.example.test', A),
+      makeQuery(4, 'example.test', ALL_RECORDS), makeQuery(5, 'www.example.test', A, IN, { udpPayloadSize: 1232, version: 0, dnssecOk: true, options: [] })];
+    for (let seed = 1; seed <= 1500; seed++) {
+      const random = seededRandom(seed);
+      const q = encodeMessage(seeds[seed % seeds.length]!);
+      for (let flips = Math.floor(random() * 3); flips > 0; flips--) q[2 + Math.floor(random() * (q.length - 2))] = Math.floor(random() * 256);
+      const via = seed % 3 === 0 ? 'tcp' : 'udp';
+      const expected = plain.handle(q, via);
+      if (!Array.isArray(expected)) continue;
+      for (let round = 0; round < 2; round++) {
+        q[0] = round;
+        q[1] = seed & 0xff;
+        const want = plain.handle(q, via) as Uint8Array[];
+        assert.deepEqual(handler.handle(q, via), want, `seed ${seed} round ${round}`);
+      }
+    }
+    assert.ok(handler.cachedReplies > 0);
   });
 });

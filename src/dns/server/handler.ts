@@ -58,11 +58,11 @@ export class QueryHandler {
       const hit = this.#cache!.get(key, (bytes[0]! << 8) | bytes[1]!);
       if (hit !== undefined) return [hit];
     }
+    this.#cacheable = undefined;
     const replies = this.#answer(bytes, via);
     if (key !== undefined && Array.isArray(replies) && replies.length === 1 && this.#cacheable !== undefined) {
       this.#cache!.set(key, replies[0]!, this.#cacheable);
     }
-    this.#cacheable = undefined;
     return replies;
   }
 
