@@ -17,5 +17,10 @@ export const NS = Object.freeze({
   DISCO_ITEMS: 'http://jabber.org/protocol/disco#items',
   PING: 'urn:xmpp:ping',
   MUC: 'http://jabber.org/protocol/muc',
+  MUC_USER: 'http://jabber.org/protocol/muc#user',
+  DELAY: 'urn:xmpp:delay',
+  REGISTER: 'jabber:iq:register',
+  REGISTER_FEATURE: 'http://jabber.org/features/iq-register',
+  SM: 'urn:xmpp:sm:3',
   XML: 'http://www.w3.org/XML/1998/namespace',
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import type { Failure } from '../../defer/index.js';
+import { maybeDeferred, type Failure } from '../../defer/index.js';
 import type { ITransport, TLSOptions } from '../../internet/interfaces.js';
 import { isSecure } from '../../internet/capabilities.js';
 import { Protocol } from '../../internet/protocol.js';
@@ -33,7 +33,7 @@ export interface XMPPServerOptions {
   limits?: Partial<XMPPLimits>;
 }
 
-type State = 'tls' | 'auth' | 'bind' | 'bound' | 'closed';
+type State = 'tls' | 'auth' | 'checking' | 'bind' | 'bound' | 'closed';
 
 /** One client connection to the server. */
 export class XMPPServerProtocol extends Protocol<ITransport> {
@@ -101,7 +101,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     if (this.#state === 'tls') features.addElement('starttls', NS.TLS).addElement('required');
     else if (this.#state === 'auth') {
       const mechs = features.addElement('mechanisms', NS.SASL);
-      for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
+      if (this.options.authenticator.scramCredentials) for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
       if (isSecure(this.transport) && this.options.authenticator.checkPassword) mechs.addElement('mechanism').addContent('PLAIN');
     } else if (this.#state === 'bind') {
       features.addElement('bind', NS.BIND);
@@ -114,6 +114,8 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     try {
       if (this.#state === 'tls') return this.#startTLS(e);
       if (this.#state === 'auth') return this.#auth(e);
+      // The client must wait for the outcome of its authentication (RFC 6120 §6.4.6) before sending more.
+      if (this.#state === 'checking') return this.#streamError('policy-violation');
       if (e.name !== 'iq' && e.name !== 'message' && e.name !== 'presence') return this.#streamError('unsupported-stanza-type');
       if (this.#state === 'bind') return this.#bind(e);
       this.#stanza(e);
@@ -143,26 +145,39 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
       if (e.name === 'abort') throw new XMPPAuthError('aborted', 'aborted');
       throw new XMPPAuthError('unexpected SASL element', 'malformed-request');
     } catch (err) {
-      this.#scram = undefined;
-      const condition = err instanceof XMPPAuthError ? (err.condition ?? 'not-authorized') : 'malformed-request';
-      this.transport.write(el('failure', NS.SASL, {}, el(condition)).toXML(NS.CLIENT));
-      if (++this.#authFailures >= this.limits.maxAuthFailures) this.#streamError('policy-violation');
+      this.#authFailed(err);
     }
+  }
+
+  #authFailed(err: unknown): void {
+    this.#scram = undefined;
+    const condition = err instanceof XMPPAuthError ? (err.condition ?? 'not-authorized') : 'malformed-request';
+    this.transport.write(el('failure', NS.SASL, {}, el(condition)).toXML(NS.CLIENT));
+    if (++this.#authFailures >= this.limits.maxAuthFailures) this.#streamError('policy-violation');
   }
 
   #authStart(mechanism: string, data: string): void {
     const auth = this.options.authenticator;
-    if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-1') {
+    const scramCredentials = auth.scramCredentials?.bind(auth);
+    if ((mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-1') && scramCredentials) {
       const hash = mechanism === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
-      this.#scram = new ScramServerExchange((u) => (JID.tryParse(`${u}@${this.domain}`) ? auth.scramCredentials(u, hash) : undefined));
+      this.#scram = new ScramServerExchange((u) => (JID.tryParse(`${u}@${this.domain}`) ? scramCredentials(u, hash) : undefined));
       const { challenge } = this.#scram.start(data);
       this.transport.write(el('challenge', NS.SASL, {}, b64(challenge)).toXML(NS.CLIENT));
       return;
     }
     if (mechanism === 'PLAIN' && isSecure(this.transport) && auth.checkPassword) {
       const [, user = '', password = ''] = data.split('\0');
-      if (!JID.tryParse(`${user}@${this.domain}`) || !auth.checkPassword(user, password)) throw new XMPPAuthError('wrong password', 'not-authorized');
-      return this.#authenticated(user, '');
+      if (!JID.tryParse(`${user}@${this.domain}`)) throw new XMPPAuthError('not a valid user name', 'not-authorized');
+      const peer = (this.transport.getPeer() as { host?: string }).host;
+      this.#state = 'checking';
+      maybeDeferred(() => auth.checkPassword!(user, password, peer)).addBoth((ok) => {
+        if (this.#state !== 'checking') return;
+        this.#state = 'auth';
+        if (ok === true) return this.#authenticated(user, '');
+        this.#authFailed(new XMPPAuthError('wrong password', 'not-authorized'));
+      });
+      return;
     }
     throw new XMPPAuthError(`mechanism ${mechanism} not offered`, 'invalid-mechanism');
   }
@@ -206,6 +221,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
   #serverIq(iq: Element): void {
     const type = iq.getAttribute('type');
     if (type !== 'get' && type !== 'set') return;
+    if (this.options.router.serverIq?.(iq, { jid: this.jid!, deliver: (s) => this.deliver(s) })) return;
     const child = iq.elements()[0];
     const reply = (...children: Element[]) => this.deliver(el('iq', NS.CLIENT, { type: 'result', id: iq.getAttribute('id'), from: iq.getAttribute('to'), to: iq.getAttribute('from') }, ...children));
     const ns = child?.namespace;

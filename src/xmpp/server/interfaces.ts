@@ -2,16 +2,20 @@
  * The roles the XMPP client-to-server protocol depends on: who may log in, and where stanzas go.
  * @module
  */
+import type { Deferred } from '../../defer/index.js';
 import type { Element } from '../element.js';
 import type { JID } from '../jid.js';
 import type { ScramCredentials } from '../scram-server.js';
 
 /** Checks logins. SCRAM needs stored keys; PLAIN (offered only over TLS) needs a password check. */
 export interface IXMPPAuthenticator {
-  /** The stored SCRAM credentials of `username` for this hash, or undefined (unknown user or no keys of that hash). */
-  scramCredentials(username: string, hash: 'sha1' | 'sha256'): ScramCredentials | undefined;
-  /** Checks a PLAIN password; leave out to offer no PLAIN. */
-  checkPassword?(username: string, password: string): boolean;
+  /** The stored SCRAM credentials of `username` for this hash, or undefined (unknown user or no keys of that hash); leave out to offer no SCRAM. */
+  scramCredentials?(username: string, hash: 'sha1' | 'sha256'): ScramCredentials | undefined;
+  /**
+   * Checks a PLAIN password (at once, or later through a Deferred: a password hash or a `torsion/cred`
+   * portal); `peer` is the client's address, for login throttles. Leave out to offer no PLAIN.
+   */
+  checkPassword?(username: string, password: string, peer: string | undefined): boolean | Deferred<boolean>;
 }
 
 /** A bound session as the router sees it. */
@@ -30,4 +34,9 @@ export interface IXMPPRouter {
   unbind(jid: JID): void;
   /** A stanza from a bound session, its `from` already set to the session's full JID, addressed elsewhere than the server itself. */
   route(stanza: Element, from: IXMPPSession): void;
+  /**
+   * An IQ `get`/`set` to the server itself (or to the sender's bare JID) that the router answers instead of
+   * the server's built-in answers (roster, disco, ...); returns true when it took it.
+   */
+  serverIq?(iq: Element, from: IXMPPSession): boolean;
 }

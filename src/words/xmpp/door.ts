@@ -1,0 +1,191 @@
+/**
+ * `XMPPWordsFactory`: the XMPP front door of a words service. XMPP clients log in with their words account
+ * through a `torsion/cred` portal (the words accounts' checker by default, the same check the IRC door
+ * makes), and the words rooms are multi-user chat rooms at `conference.<domain>`: `#lobby` is
+ * `lobby@conference.<domain>`, so XMPP, IRC and web users meet in the same rooms.
+ * @module
+ */
+import { Portal, UsernamePassword } from '../../cred/index.js';
+import type { Failure } from '../../defer/index.js';
+import type { IAddress, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
+import { Factory } from '../../internet/protocol.js';
+import { reactor } from '../../internet/reactor.js';
+import { Element, el } from '../../xmpp/element.js';
+import { JID } from '../../xmpp/jid.js';
+import type { XMPPLimits } from '../../xmpp/limits.js';
+import { NS } from '../../xmpp/namespaces.js';
+import { XMPPServerProtocol } from '../../xmpp/server/c2s.js';
+import type { IXMPPAuthenticator, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
+import { XMPPLocalRouter, stanzaErrorReply } from '../../xmpp/server/router.js';
+import { WordsAccountChecker } from '../cred-checker.js';
+import { IWordsAccount, WordsRealm } from '../cred-realm.js';
+import type { VerifiedAccount, WordsService } from '../service.js';
+import { xmppDoorLimits, type XMPPDoorLimits } from './limits.js';
+import { roomJid, roomNameOf } from './muc-stanzas.js';
+import { WordsXMPPSession, type SessionContext } from './session.js';
+
+/** Options of {@link XMPPWordsFactory}. */
+export interface XMPPDoorOptions {
+  /** The domain users are at (`nick@<domain>`); rooms are at `conference.<domain>`. */
+  domain: string;
+  /** TLS key and certificate: STARTTLS is then offered and required, and PLAIN logins are offered inside it. Without them nobody can log in with a password. */
+  tls?: TLSOptions;
+  /** Where logins are checked (a portal on the words accounts' own checker by default). */
+  portal?: Portal;
+  /** The clock (the global reactor by default). */
+  clock?: IReactorTime;
+  limits?: Partial<XMPPDoorLimits>;
+  /** The XML stream's limits (`torsion/xmpp`'s `XMPP_LIMITS` by default). */
+  streamLimits?: Partial<XMPPLimits>;
+}
+
+/** A client connection of the door, known to its factory so a shutdown can close it. */
+class WordsXMPPProtocol extends XMPPServerProtocol {
+  door!: XMPPWordsFactory;
+
+  override connectionMade(): void {
+    super.connectionMade();
+    this.door.connections.add(this);
+  }
+
+  override connectionLost(reason: Failure): void {
+    this.door.connections.delete(this);
+    super.connectionLost(reason);
+  }
+}
+
+/**
+ * Builds a client-to-server protocol per connection, all on one words service.
+ *
+ * @example
+ * const door = new XMPPWordsFactory(words, { domain: 'chat.example.org', tls: { key, cert } });
+ * listenTCP(5222, door, { interface: '127.0.0.1' });
+ */
+export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
+  readonly domain: string;
+  readonly mucDomain: string;
+  readonly portal: Portal;
+  readonly limits: XMPPDoorLimits;
+  /** Open connections, logged in or not. */
+  readonly connections = new Set<XMPPServerProtocol>();
+  /** XMPP sessions to each other (one-to-one messages, directed presence between XMPP users). */
+  readonly router: XMPPLocalRouter;
+  readonly #sessions = new Map<string, WordsXMPPSession>();
+  readonly #context: SessionContext;
+
+  constructor(
+    readonly service: WordsService,
+    readonly options: XMPPDoorOptions,
+  ) {
+    super();
+    this.domain = new JID(undefined, options.domain).domain;
+    this.mucDomain = new JID(undefined, `conference.${this.domain}`).domain;
+    this.portal = options.portal ?? new Portal(new WordsRealm(service), [new WordsAccountChecker(service)]);
+    this.limits = xmppDoorLimits(options.limits);
+    this.router = new XMPPLocalRouter(options.streamLimits?.maxResourcesPerAccount);
+    this.#context = { service, domain: this.domain, mucDomain: this.mucDomain, limits: this.limits, clock: options.clock ?? reactor };
+  }
+
+  /** The bound sessions. */
+  get sessions(): IterableIterator<WordsXMPPSession> {
+    return this.#sessions.values();
+  }
+
+  override buildProtocol(addr: IAddress): XMPPServerProtocol {
+    let account: VerifiedAccount | undefined;
+    let session: WordsXMPPSession | undefined;
+    const host = (addr as { host?: string }).host;
+    const authenticator: IXMPPAuthenticator = {
+      checkPassword: (username, password, peer) =>
+        this.portal.login(new UsernamePassword(username, password, peer), null, IWordsAccount).addCallbacks(
+          ([, avatar]) => {
+            account = avatar as VerifiedAccount;
+            return true;
+          },
+          () => false,
+        ),
+    };
+    const router: IXMPPRouter = {
+      bind: (jid, resource, s) => {
+        const bound = this.router.bind(jid, resource, s);
+        if (typeof bound === 'string') return bound;
+        session = new WordsXMPPSession(this.#context, bound, account, host, s.deliver);
+        this.#sessions.set(bound.toString(), session);
+        return bound;
+      },
+      unbind: (jid) => {
+        this.router.unbind(jid);
+        this.#sessions.delete(jid.toString());
+        session?.end();
+      },
+      route: (stanza, from) => this.#route(stanza, from, session!),
+      serverIq: (iq, from) => this.#serverIq(iq, from),
+    };
+    const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
+    p.door = this;
+    p.factory = this;
+    return p;
+  }
+
+  /** Ends every stream (for a shutdown). */
+  closeAll(): void {
+    for (const p of [...this.connections]) p.close();
+  }
+
+  #route(stanza: Element, from: IXMPPSession, session: WordsXMPPSession): void {
+    const to = JID.tryParse(stanza.getAttribute('to'));
+    if (to?.domain === this.mucDomain) {
+      if (stanza.name === 'iq') return this.#mucIq(stanza, to, from);
+      if (stanza.name === 'presence') return session.presence(stanza, to);
+      if (stanza.name === 'message') return session.message(stanza, to);
+    }
+    // A chat message to nick@domain reaches the words user of that nick when no XMPP session is that account.
+    if (stanza.name === 'message' && to?.domain === this.domain && to.local !== undefined && !this.router.sessions.some((j) => j.bare().equals(to.bare()))) {
+      const target = this.service.findUser(to.local);
+      const body = stanza.getChildText('body');
+      if (target && session.user && body) {
+        session.user.send(target.nick, body);
+        return;
+      }
+    }
+    this.router.route(stanza, from);
+  }
+
+  #serverIq(iq: Element, from: IXMPPSession): boolean {
+    const query = iq.getChild('query', NS.DISCO_ITEMS);
+    if (iq.getAttribute('type') === 'get' && query && !iq.getAttribute('to')?.includes('@')) {
+      from.deliver(result(iq, el('query', NS.DISCO_ITEMS, {}, el('item', '', { jid: this.mucDomain, name: 'Chat rooms' }))));
+      return true;
+    }
+    return false;
+  }
+
+  /** Service discovery on the MUC service and its rooms (XEP-0045 §6); anything else there is unavailable. */
+  #mucIq(iq: Element, to: JID, from: IXMPPSession): void {
+    const type = iq.getAttribute('type');
+    if (type === 'result' || type === 'error') return;
+    const info = type === 'get' && iq.getChild('query', NS.DISCO_INFO);
+    const items = type === 'get' && iq.getChild('query', NS.DISCO_ITEMS);
+    if (to.local === undefined && info) {
+      return from.deliver(result(iq, el('query', NS.DISCO_INFO, {}, el('identity', '', { category: 'conference', type: 'text', name: 'Chat rooms' }), el('feature', '', { var: NS.MUC }), el('feature', '', { var: NS.DISCO_INFO }), el('feature', '', { var: NS.DISCO_ITEMS }))));
+    }
+    if (to.local === undefined && items) {
+      const list = el('query', NS.DISCO_ITEMS);
+      for (const room of this.service.rooms()) {
+        const jid = room.settings.secret ? undefined : roomJid(room.name, this.mucDomain);
+        if (jid) list.addElement('item', '', { jid: jid.toString(), name: room.name });
+      }
+      return from.deliver(result(iq, list));
+    }
+    const name = to.resource === undefined ? roomNameOf(to, this.mucDomain) : undefined;
+    const room = name === undefined ? undefined : this.service.findRoom(name);
+    if (room && info) {
+      return from.deliver(result(iq, el('query', NS.DISCO_INFO, {}, el('identity', '', { category: 'conference', type: 'text', name: room.name }), el('feature', '', { var: NS.MUC }), el('feature', '', { var: 'muc_public' }), el('feature', '', { var: 'muc_open' }))));
+    }
+    from.deliver(stanzaErrorReply(iq, room || to.local === undefined ? 'service-unavailable' : 'item-not-found'));
+  }
+}
+
+function result(iq: Element, ...children: Element[]): Element {
+  return el('iq', NS.CLIENT, { type: 'result', id: iq.getAttribute('id'), from: iq.getAttribute('to'), to: iq.getAttribute('from') }, ...children);
+}
