@@ -5,7 +5,7 @@
  * `torsion words --irc tcp:6667 --web tcp:8080 --data ./var` (by default both listen on this machine only).
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Deferred, gatherResults } from '../defer/index.js';
 import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
@@ -20,6 +20,7 @@ import { DbStore } from './db-store.js';
 import { createWordsService, type WordsService } from './service.js';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords.js';
 import { createWebChat } from './web/index.js';
+import { XMPPWordsFactory } from './xmpp/index.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
 
@@ -35,6 +36,12 @@ export interface WordsApplicationOptions {
   irc: readonly string[];
   /** Web chat endpoints (none for no web chat). */
   web: readonly string[];
+  /** XMPP client endpoints (none, the default, for no XMPP front door). */
+  xmpp?: readonly string[];
+  /** The XMPP domain (`nick@<domain>`, rooms at `conference.<domain>`); `localhost` by default. */
+  xmppDomain?: string;
+  /** PEM key and certificate for XMPP's STARTTLS (needed for password logins). */
+  tls?: { key: string; cert: string };
   /** The data folder, made if missing, holding the SQLite database (when `db` is not given). */
   data: string;
   /** A PostgreSQL connection string (`postgres://user:pw@host/db`) to use instead of SQLite. */
@@ -81,9 +88,12 @@ export class WordsApplication extends MultiService {
   readonly words: WordsService;
   readonly ircFactory: IRCServerFactory;
   readonly webChat: LivePage;
+  /** The XMPP front door (made whether or not it listens). */
+  readonly xmppFactory: XMPPWordsFactory;
   /** The listeners, IRC first. */
   readonly ircListeners: StreamServerEndpointService[] = [];
   readonly webListeners: StreamServerEndpointService[] = [];
+  readonly xmppListeners: StreamServerEndpointService[] = [];
   readonly #pool: ConnectionPool | undefined;
   readonly #data: string;
   readonly #clock: IReactorTime;
@@ -110,6 +120,7 @@ export class WordsApplication extends MultiService {
       ...(config.webOrigins ? { allowedOrigins: config.webOrigins } : {}),
       ...(config.webLimits ? { limits: config.webLimits } : {}),
     });
+    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, ...(config.tls ? { tls: config.tls } : {}) });
     const site = new Site(this.webChat, { clock: reactor });
     for (const e of config.irc) {
       const s = strportsService(e, this.ircFactory, reactor);
@@ -121,11 +132,16 @@ export class WordsApplication extends MultiService {
       s.setServiceParent(this);
       this.webListeners.push(s);
     }
+    for (const e of config.xmpp ?? []) {
+      const s = strportsService(e, this.xmppFactory, reactor);
+      s.setServiceParent(this);
+      this.xmppListeners.push(s);
+    }
   }
 
-  /** The ports listened on (once started): `{ irc: [6667], web: [8080] }`. */
-  get ports(): { irc: number[]; web: number[] } {
-    return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf) };
+  /** The ports listened on (once started): `{ irc: [6667], web: [8080], xmpp: [5222] }`. */
+  get ports(): { irc: number[]; web: number[]; xmpp: number[] } {
+    return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf), xmpp: this.xmppListeners.map(portOf) };
   }
 
   /** Hashes the operator passwords (scrypt, as account passwords) and gives the accounts to the service. */
@@ -157,6 +173,7 @@ export class WordsApplication extends MultiService {
       .addCallback(() => {
         for (const s of this.ircListeners) log.info('IRC server on {address}: connect an IRC client to port {port}', { address: String(s.port?.getHost()), port: portOf(s) });
         for (const s of this.webListeners) log.info('web chat at {url}', { url: urlOf(s) });
+        for (const s of this.xmppListeners) log.info('XMPP on port {port}, domain {domain}, rooms at {muc}', { port: portOf(s), domain: this.xmppFactory.domain, muc: this.xmppFactory.mucDomain });
       });
   }
 
@@ -169,6 +186,7 @@ export class WordsApplication extends MultiService {
         // Logged-in users first: IRC clients get ERROR, pages are told their session ended.
         await this.words.stop(reason);
         this.ircFactory.closeAll(reason);
+        this.xmppFactory.closeAll();
         this.webChat.close();
         await this.#drained();
         await this.#pool?.close();
@@ -182,7 +200,7 @@ export class WordsApplication extends MultiService {
     const d = new Deferred<void>();
     const started = this.#clock.seconds();
     const check = (): void => {
-      if (this.ircFactory.connections.size === 0 || this.#clock.seconds() - started >= CLOSE_WAIT) d.callback(undefined);
+      if ((this.ircFactory.connections.size === 0 && this.xmppFactory.connections.size === 0) || this.#clock.seconds() - started >= CLOSE_WAIT) d.callback(undefined);
       else this.#clock.callLater(0.02, check);
     };
     check();
@@ -208,11 +226,19 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   const off = (v: string[]): string[] => (v.length === 1 && v[0] === 'none' ? [] : v);
   const irc = off(list(options.irc));
   const web = off(list(options.web));
-  if (irc.length === 0 && web.length === 0) throw new UsageError('nothing to serve: give --irc or --web an endpoint');
+  const xmpp = off(list(options.xmpp)).flatMap((e) => (/^\d+$/.test(e) ? loopbackEndpoints(Number(e)) : [e]));
+  if (irc.length === 0 && web.length === 0 && xmpp.length === 0) throw new UsageError('nothing to serve: give --irc, --web or --xmpp an endpoint');
   const db = typeof options.db === 'string' && options.db !== '' ? options.db : undefined;
   if (db !== undefined && !/^postgres(ql)?:\/\//.test(db)) throw new UsageError(`--db takes a postgres:// connection string, not ${JSON.stringify(db)}`);
   const out: WordsApplicationOptions = { irc, web, data: typeof options.data === 'string' ? options.data : './var' };
   if (db !== undefined) out.db = db;
+  if (xmpp.length > 0) out.xmpp = xmpp;
+  if (xmpp.length > 0 && typeof options['xmpp-domain'] === 'string') out.xmppDomain = options['xmpp-domain'];
+  const certFile = options['tls-cert'];
+  const keyFile = options['tls-key'];
+  if ((typeof certFile === 'string') !== (typeof keyFile === 'string')) throw new UsageError('--tls-cert and --tls-key go together');
+  if (typeof certFile === 'string' && typeof keyFile === 'string') out.tls = { cert: readPem(certFile, '--tls-cert'), key: readPem(keyFile, '--tls-key') };
+  if (xmpp.length > 0 && out.tls === undefined) throw new UsageError('--xmpp needs --tls-cert and --tls-key: XMPP clients send their passwords inside TLS');
   if (typeof options.name === 'string') out.name = options.name;
   if (typeof options.motd === 'string') out.motd = options.motd.split('\n');
   const origins = list(options['web-origin']).map(webOrigin);
@@ -220,6 +246,15 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   const operators = list(options.oper).map(operatorCredentials);
   if (operators.length > 0) out.operators = operators;
   return out;
+}
+
+/** A PEM file named by `option`, or a usage error naming it. */
+function readPem(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${option}: cannot read ${path}: ${(e as Error).message}`);
+  }
 }
 
 /** `name:password` of `--oper`, split at the first colon; both parts are needed. */
@@ -250,10 +285,19 @@ function webOrigin(value: string): string {
 
 export const wordsPlugin: Plugin = {
   name: 'words',
-  description: 'A chat server: IRC and a web chat on the same rooms, accounts and history kept on disk',
+  description: 'A chat server: IRC, a web chat and (with --xmpp) XMPP on the same rooms, accounts and history kept on disk',
   options: [
     { name: 'irc', description: "IRC endpoint ('none' for no IRC server)", multiple: true, default: loopbackEndpoints(6667), metavar: 'endpoint' },
     { name: 'web', description: "Web chat endpoint ('none' for no web chat)", multiple: true, default: loopbackEndpoints(8080), metavar: 'endpoint' },
+    {
+      name: 'xmpp',
+      description: "XMPP client endpoint, off by default (a bare port listens on this machine only); needs --tls-cert/--tls-key",
+      multiple: true,
+      metavar: 'endpoint',
+    },
+    { name: 'xmpp-domain', description: 'The XMPP domain: users are nick@DOMAIN, rooms ROOM@conference.DOMAIN', default: 'localhost', metavar: 'domain' },
+    { name: 'tls-cert', description: 'PEM certificate for XMPP STARTTLS', metavar: 'file' },
+    { name: 'tls-key', description: 'PEM private key of --tls-cert', metavar: 'file' },
     { name: 'data', description: 'Data folder for the SQLite database (made if missing)', default: './var', metavar: 'dir' },
     { name: 'db', description: 'Keep accounts and history in PostgreSQL instead: postgres://user:pw@host/db', metavar: 'url' },
     { name: 'name', description: 'The server name IRC clients see', default: 'torsion.words', metavar: 'name' },

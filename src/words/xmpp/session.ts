@@ -105,7 +105,7 @@ export class WordsXMPPSession implements IChatClient {
       return;
     }
     const history = p.getChild('x', NS.MUC)?.getChild('history');
-    const wanted = Number(history?.getAttribute('maxstanzas') ?? this.context.limits.historyOnJoin);
+    const wanted = history?.getAttribute('maxchars') === '0' ? 0 : Number(history?.getAttribute('maxstanzas') ?? this.context.limits.historyOnJoin);
     const password = p.getChild('x', NS.MUC)?.getChildText('password');
     this.#enqueue(() => this.#join(name, to, nick, Number.isInteger(wanted) && wanted >= 0 ? Math.min(wanted, this.context.limits.historyOnJoin) : this.context.limits.historyOnJoin, password));
   }

@@ -4,7 +4,7 @@
  * unit tests.
  * @module
  */
-import { Clock, connectedServerAndClient, eventually, selfSignedCertificate, type IOPump } from '../../../testing/index.js';
+import { connectedServerAndClient, eventually, selfSignedCertificate, type IOPump } from '../../../testing/index.js';
 import { XMPPClient } from '../../../xmpp/client/client.js';
 import type { Element } from '../../../xmpp/element.js';
 import { Harness } from '../../irc/test-support/harness.js';

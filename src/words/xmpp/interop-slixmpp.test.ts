@@ -1,0 +1,64 @@
+/**
+ * `torsion words` with its IRC and XMPP front doors on loopback, slixmpp (Debian `python3-slixmpp`) as the
+ * XMPP client and a raw IRC connection: the XMPP user logs in with a words account (STARTTLS, PLAIN),
+ * is refused the IRC user's nick with a 409 conflict, joins `lobby@conference.localhost` (the words room
+ * `#lobby`), and the two see each other's lines, the private one included.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requirePeer, selfSignedCertificate } from '../../testing/index.js';
+import { WordsApplication } from '../plugin.js';
+import { RawIRC } from '../test-support/raw-irc.js';
+
+const SCRIPT = fileURLToPath(new URL('./test-support/slixmpp_muc.py', import.meta.url));
+const LOOPBACK = 'tcp:0:interface=127.0.0.1';
+
+describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }, () => {
+  let dir: string;
+  let app: WordsApplication;
+  const { key, cert } = selfSignedCertificate('localhost');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'torsion-words-xmpp-'));
+    writeFileSync(join(dir, 'ca.pem'), cert);
+    app = new WordsApplication({ irc: [LOOPBACK], web: [], xmpp: [LOOPBACK], tls: { key, cert }, data: dir, scrypt: { N: 1024, r: 8, p: 1 } });
+    await app.startService();
+    await app.words.register('alice', 'wonderland');
+  });
+  after(async () => {
+    if (app?.running) await app.stopService();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('slixmpp joins #lobby as a MUC room and talks with an IRC user both ways', async () => {
+    const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
+    const bob = new RawIRC(app.ports.irc[0]!);
+    bob.send('NICK bob', 'USER bob 0 * :Bob', 'JOIN #lobby', 'TOPIC #lobby :bridges');
+    await bob.waitFor(/ 332 bob #lobby :bridges|TOPIC #lobby :bridges/, 20);
+    const run = new Promise<string>((resolve, reject) =>
+      execFile(python, [SCRIPT, 'alice@localhost/slix', 'wonderland', String(app.ports.xmpp[0]), join(dir, 'ca.pem'), 'lobby@conference.localhost', 'alice', 'bob'], { timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    await bob.waitFor(/:alice!\S+ JOIN :?#lobby/, 40);
+    bob.send('PRIVMSG #lobby :hello from irc');
+    const out = await run;
+    const results = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.equal(results.end, 'left', out);
+    assert.equal(results.bound, 'alice@localhost/slix');
+    assert.equal(results.mechanism, 'PLAIN');
+    assert.equal(results.conflict, 'conflict', 'the nick an IRC user holds is a 409 conflict');
+    assert.deepEqual(results.occupants, ['alice', 'bob']);
+    assert.equal(results.subject, 'bridges');
+    assert.deepEqual(results.heard, [['lobby@conference.localhost/bob', 'hello from irc'], ['lobby@conference.localhost/alice', 'hello from slixmpp & co']]);
+    await bob.waitFor(/:alice!\S+ PRIVMSG #lobby :hello from slixmpp & co/, 10);
+    await bob.waitFor(/:alice!\S+ PRIVMSG bob :psst/, 10);
+    await bob.waitFor(/:alice!\S+ (PART :?#lobby|QUIT)/, 10);
+    bob.socket.destroy();
+  });
+});
