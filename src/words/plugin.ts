@@ -21,6 +21,7 @@ import { createWordsService, type WordsService } from './service.js';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords.js';
 import { createWebChat } from './web/index.js';
 import { XMPPWordsFactory } from './xmpp/index.js';
+import { DbRosterStore } from '../xmpp/server/roster-store.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
 
@@ -95,6 +96,8 @@ export class WordsApplication extends MultiService {
   readonly webListeners: StreamServerEndpointService[] = [];
   readonly xmppListeners: StreamServerEndpointService[] = [];
   readonly #pool: ConnectionPool | undefined;
+  /** XMPP rosters, in the words database. */
+  readonly #rosterStore: DbRosterStore;
   readonly #data: string;
   readonly #clock: IReactorTime;
   /** Operator passwords not hashed yet: dropped once {@link startService} has hashed them. */
@@ -120,7 +123,8 @@ export class WordsApplication extends MultiService {
       ...(config.webOrigins ? { allowedOrigins: config.webOrigins } : {}),
       ...(config.webLimits ? { limits: config.webLimits } : {}),
     });
-    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, ...(config.tls ? { tls: config.tls } : {}) });
+    this.#rosterStore = new DbRosterStore(store.pool);
+    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, rosterStore: this.#rosterStore, ...(config.tls ? { tls: config.tls } : {}) });
     const site = new Site(this.webChat, { clock: reactor });
     for (const e of config.irc) {
       const s = strportsService(e, this.ircFactory, reactor);
@@ -165,6 +169,7 @@ export class WordsApplication extends MultiService {
     const where = this.config.db === undefined ? join(this.#data, DATABASE_FILE) : 'PostgreSQL';
     return this.words
       .start()
+      .addCallback(() => (this.config.xmpp?.length ? this.#rosterStore.start() : undefined))
       .addCallback(() => this.#addOperators())
       .addCallback(() => {
         log.info('words service open, accounts and history in {where}', { where });

@@ -25,9 +25,19 @@ export interface XMPPLimits {
   maxResourcesPerAccount: number;
   /** The most SCRAM iterations a client accepts from a server (a hostile server could ask for billions). */
   maxScramIterations: number;
+  /** The most roster items one account keeps on a server, requests waiting for an answer included; more are refused (`resource-constraint`) or dropped. */
+  maxRosterItems: number;
+  /** The most groups one roster item may be in. */
+  maxRosterGroups: number;
+  /** Longest roster item name or group name, in characters. */
+  maxRosterTextLength: number;
+  /** Seconds a server keeps a session whose connection dropped with stream management on, for the client to resume (XEP-0198). */
+  resumeTimeout: number;
+  /** The most stanzas a server keeps unacknowledged for one session (XEP-0198); a client that acknowledges none past this is disconnected. */
+  maxUnackedStanzas: number;
 }
 
-/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins and binds at most 10 resources per account. */
+/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins, binds at most 10 resources per account, keeps 1,000 roster items of at most 16 groups and 256-character names per account, and keeps a dropped stream-managed session 300 s with at most 1,000 unacknowledged stanzas. */
 export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxStanzaSize: 256 * 1024,
   maxDepth: 32,
@@ -39,6 +49,11 @@ export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxScramIterations: 1_000_000,
   maxAuthFailures: 3,
   maxResourcesPerAccount: 10,
+  maxRosterItems: 1000,
+  maxRosterGroups: 16,
+  maxRosterTextLength: 256,
+  resumeTimeout: 300,
+  maxUnackedStanzas: 1000,
 });
 
 /** The defaults with `overrides` on top. */

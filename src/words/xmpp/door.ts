@@ -17,6 +17,7 @@ import { NS } from '../../xmpp/namespaces.js';
 import { XMPPServerProtocol } from '../../xmpp/server/c2s.js';
 import type { IXMPPAuthenticator, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
 import { XMPPLocalRouter, stanzaErrorReply } from '../../xmpp/server/router.js';
+import type { IRosterStore } from '../../xmpp/server/roster-store.js';
 import { WordsAccountChecker } from '../cred-checker.js';
 import { IWordsAccount, WordsRealm } from '../cred-realm.js';
 import type { VerifiedAccount, WordsService } from '../service.js';
@@ -37,6 +38,8 @@ export interface XMPPDoorOptions {
   limits?: Partial<XMPPDoorLimits>;
   /** The XML stream's limits (`torsion/xmpp`'s `XMPP_LIMITS` by default). */
   streamLimits?: Partial<XMPPLimits>;
+  /** Where rosters are kept (in memory by default; `torsion words` keeps them in its database). */
+  rosterStore?: IRosterStore;
 }
 
 /** A client connection of the door, known to its factory so a shutdown can close it. */
@@ -82,7 +85,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     this.mucDomain = new JID(undefined, `conference.${this.domain}`).domain;
     this.portal = options.portal ?? new Portal(new WordsRealm(service), [new WordsAccountChecker(service)]);
     this.limits = xmppDoorLimits(options.limits);
-    this.router = new XMPPLocalRouter(options.streamLimits?.maxResourcesPerAccount);
+    this.router = new XMPPLocalRouter({ domain: this.domain, ...(options.rosterStore ? { rosterStore: options.rosterStore } : {}), ...(options.streamLimits ? { limits: options.streamLimits } : {}) });
     this.#context = { service, domain: this.domain, mucDomain: this.mucDomain, limits: this.limits, clock: options.clock ?? reactor };
   }
 
@@ -119,7 +122,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
         session?.end();
       },
       route: (stanza, from) => this.#route(stanza, from, session!),
-      serverIq: (iq, from) => this.#serverIq(iq, from),
+      serverIq: (iq, from) => this.#serverIq(iq, from) || this.router.serverIq(iq, from),
     };
     const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
     p.door = this;

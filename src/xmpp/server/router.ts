@@ -1,28 +1,47 @@
 /**
  * `XMPPLocalRouter`: routes stanzas between the sessions bound on one server (RFC 6121 §8 in outline):
  * to a full JID, to that session; a message to a bare JID, to every session of the account; an IQ to a
- * bare JID or to nobody, `service-unavailable`; directed presence to its target; broadcast presence
- * (no `to`) to the other sessions of the same account only, since there is no roster subscription here.
+ * bare JID or to nobody, `service-unavailable`. Presence and the roster go through a {@link RosterManager}:
+ * subscriptions, broadcast to subscribers, probes at login, directed presence (RFC 6121 §2-4).
  * @module
  */
 import { Element, el } from '../element.js';
 import { JID } from '../jid.js';
-import { XMPP_LIMITS } from '../limits.js';
+import { XMPP_LIMITS, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
 import type { IXMPPRouter, IXMPPSession } from './interfaces.js';
+import { RosterManager, type PresenceSession } from './roster.js';
+import { MemoryRosterStore, type IRosterStore } from './roster-store.js';
 
 /** An error reply to a stanza (its `to` and `from` swapped). */
 export function stanzaErrorReply(stanza: Element, condition: string, type = 'cancel'): Element {
   return el(stanza.name, NS.CLIENT, { type: 'error', id: stanza.getAttribute('id'), from: stanza.getAttribute('to'), to: stanza.getAttribute('from') }, el('error', '', { type }, el(condition, NS.STANZA_ERRORS)));
 }
 
+/** Options of {@link XMPPLocalRouter}. */
+export interface XMPPLocalRouterOptions {
+  /** The server's domain: subscriptions to contacts elsewhere fail with `remote-server-not-found` (there is no server-to-server). Without it every domain counts as local. */
+  domain?: string;
+  /** Where rosters are kept (in memory by default). */
+  rosterStore?: IRosterStore;
+  /** `maxResourcesPerAccount` and the roster limits (`XMPP_LIMITS` by default). */
+  limits?: Partial<XMPPLimits>;
+}
+
 /** Routes between local sessions. */
 export class XMPPLocalRouter implements IXMPPRouter {
-  readonly #sessions = new Map<string, IXMPPSession>();
+  readonly #sessions = new Map<string, PresenceSession>();
   readonly #byAccount = new Map<string, Set<string>>();
+  readonly maxResourcesPerAccount: number;
+  readonly roster: RosterManager;
   #next = 0;
 
-  constructor(readonly maxResourcesPerAccount = XMPP_LIMITS.maxResourcesPerAccount) {}
+  constructor(options: XMPPLocalRouterOptions = {}) {
+    const limits = { ...XMPP_LIMITS, ...options.limits };
+    this.maxResourcesPerAccount = limits.maxResourcesPerAccount;
+    const sessionsOf = (bare: string): PresenceSession[] => [...(this.#byAccount.get(bare) ?? [])].map((j) => this.#sessions.get(j)!);
+    this.roster = new RosterManager(options.rosterStore ?? new MemoryRosterStore(), { sessionsOf, domain: options.domain }, limits);
+  }
 
   bind(account: JID, resource: string | undefined, session: Omit<IXMPPSession, 'jid'>): JID | string {
     const bare = account.bare().toString();
@@ -40,16 +59,19 @@ export class XMPPLocalRouter implements IXMPPRouter {
     }
     mine.add(jid.toString());
     this.#byAccount.set(bare, mine);
-    this.#sessions.set(jid.toString(), { jid, deliver: (s) => session.deliver(s) });
+    this.#sessions.set(jid.toString(), { jid, deliver: (s) => session.deliver(s), directed: new Set() });
+    if (mine.size === 1) this.roster.bound(bare);
     return jid;
   }
 
   unbind(jid: JID): void {
+    const session = this.#sessions.get(jid.toString());
     this.#sessions.delete(jid.toString());
     const bare = jid.bare().toString();
     const mine = this.#byAccount.get(bare);
     mine?.delete(jid.toString());
     if (mine?.size === 0) this.#byAccount.delete(bare);
+    if (session) this.roster.unbound(session);
   }
 
   /** The bound sessions' JIDs. */
@@ -57,11 +79,20 @@ export class XMPPLocalRouter implements IXMPPRouter {
     return [...this.#sessions.values()].map((s) => s.jid);
   }
 
+  /** Roster IQs to the server (RFC 6121 §2). */
+  serverIq(iq: Element, from: IXMPPSession): boolean {
+    const session = this.#sessions.get(from.jid.toString());
+    if (!session || !iq.getChild('query', NS.ROSTER)) return false;
+    this.roster.rosterIq(iq, session);
+    return true;
+  }
+
   route(stanza: Element, from: IXMPPSession): void {
     const to = JID.tryParse(stanza.getAttribute('to'));
     const type = stanza.getAttribute('type');
-    if (stanza.name === 'presence' && to === undefined) {
-      for (const jid of this.#byAccount.get(from.jid.bare().toString()) ?? []) if (jid !== from.jid.toString()) this.#sessions.get(jid)?.deliver(stanza);
+    if (stanza.name === 'presence') {
+      const session = this.#sessions.get(from.jid.toString());
+      if (session) this.roster.presence(stanza, session);
       return;
     }
     if (to === undefined) return;
@@ -73,6 +104,6 @@ export class XMPPLocalRouter implements IXMPPRouter {
       for (const jid of this.#byAccount.get(to.toString()) ?? []) targets.push(this.#sessions.get(jid)!);
     }
     for (const t of targets) t.deliver(stanza);
-    if (targets.length === 0 && type !== 'error' && type !== 'result' && !(stanza.name === 'presence')) from.deliver(stanzaErrorReply(stanza, 'service-unavailable'));
+    if (targets.length === 0 && type !== 'error' && type !== 'result') from.deliver(stanzaErrorReply(stanza, 'service-unavailable'));
   }
 }
