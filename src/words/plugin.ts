@@ -41,6 +41,8 @@ export interface WordsApplicationOptions {
   xmpp?: readonly string[];
   /** The XMPP domain (`nick@<domain>`, rooms at `conference.<domain>`); `localhost` by default. */
   xmppDomain?: string;
+  /** Offer XMPP in-band registration (XEP-0077), which makes words accounts (off by default). */
+  xmppRegister?: boolean;
   /** PEM key and certificate for XMPP's STARTTLS (needed for password logins). */
   tls?: { key: string; cert: string };
   /** The data folder, made if missing, holding the SQLite database (when `db` is not given). */
@@ -124,7 +126,7 @@ export class WordsApplication extends MultiService {
       ...(config.webLimits ? { limits: config.webLimits } : {}),
     });
     this.#rosterStore = new DbRosterStore(store.pool);
-    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, rosterStore: this.#rosterStore, ...(config.tls ? { tls: config.tls } : {}) });
+    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, rosterStore: this.#rosterStore, allowRegistration: config.xmppRegister === true, ...(config.tls ? { tls: config.tls } : {}) });
     const site = new Site(this.webChat, { clock: reactor });
     for (const e of config.irc) {
       const s = strportsService(e, this.ircFactory, reactor);
@@ -239,6 +241,7 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   if (db !== undefined) out.db = db;
   if (xmpp.length > 0) out.xmpp = xmpp;
   if (xmpp.length > 0 && typeof options['xmpp-domain'] === 'string') out.xmppDomain = options['xmpp-domain'];
+  if (options['xmpp-register'] === true) out.xmppRegister = true;
   const certFile = options['tls-cert'];
   const keyFile = options['tls-key'];
   if ((typeof certFile === 'string') !== (typeof keyFile === 'string')) throw new UsageError('--tls-cert and --tls-key go together');
@@ -301,6 +304,7 @@ export const wordsPlugin: Plugin = {
       metavar: 'endpoint',
     },
     { name: 'xmpp-domain', description: 'The XMPP domain: users are nick@DOMAIN, rooms ROOM@conference.DOMAIN', default: 'localhost', metavar: 'domain' },
+    { name: 'xmpp-register', description: 'Let XMPP clients register words accounts in-band (XEP-0077, inside TLS)', type: 'boolean' },
     { name: 'tls-cert', description: 'PEM certificate for XMPP STARTTLS', metavar: 'file' },
     { name: 'tls-key', description: 'PEM private key of --tls-cert', metavar: 'file' },
     { name: 'data', description: 'Data folder for the SQLite database (made if missing)', default: './var', metavar: 'dir' },

@@ -77,3 +77,16 @@ export class XMPPNegotiationError extends TorsionError {
   override readonly code = 'TORSION_XMPP_NEGOTIATION';
   override name = 'XMPPNegotiationError';
 }
+
+/** An in-band registration (XEP-0077) was refused; `condition` is the stanza error condition to answer. */
+export class XMPPRegistrationError extends TorsionError {
+  override readonly code = 'TORSION_XMPP_REGISTRATION';
+  override name = 'XMPPRegistrationError';
+  constructor(
+    /** `conflict`, `not-acceptable`, `resource-constraint`, ... */
+    readonly condition: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -8,7 +8,7 @@ export { XMLStreamParser, streamHeader, streamErrorElement, STREAM_END, type XML
 export { JID, prepareLocal, prepareDomain, prepareResource } from './jid.js';
 export { NS } from './namespaces.js';
 export { XMPP_LIMITS, xmppLimits, type XMPPLimits } from './limits.js';
-export { XMPPStreamError, XMPPStanzaError, XMPPAuthError, JIDError, XMPPTimeoutError, XMPPNotConnectedError, XMPPNegotiationError } from './errors.js';
+export { XMPPStreamError, XMPPStanzaError, XMPPAuthError, JIDError, XMPPTimeoutError, XMPPNotConnectedError, XMPPNegotiationError, XMPPRegistrationError } from './errors.js';
 export { ScramMechanism, PlainMechanism, chooseMechanism, SASL_PREFERENCE, type SASLMechanism } from './sasl.js';
 export { XMPPClient, errorReply, type XMPPClientOptions, type RosterItem } from './client/client.js';
 export { stanzaError } from './client/iq-tracker.js';
@@ -19,4 +19,4 @@ export { XMPPServerProtocol, type XMPPServerOptions } from './server/c2s.js';
 export { XMPPLocalRouter, stanzaErrorReply, type XMPPLocalRouterOptions } from './server/router.js';
 export { RosterManager, type PresenceSession, type RosterHost } from './server/roster.js';
 export { MemoryRosterStore, DbRosterStore, type IRosterStore, type RosterRecord, type Subscription } from './server/roster-store.js';
-export type { IXMPPAuthenticator, IXMPPRouter, IXMPPSession } from './server/interfaces.js';
+export type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from './server/interfaces.js';

@@ -6,7 +6,9 @@
  * @module
  */
 import { Portal, UsernamePassword } from '../../cred/index.js';
-import type { Failure } from '../../defer/index.js';
+import { Deferred, type Failure } from '../../defer/index.js';
+import { XMPPRegistrationError } from '../../xmpp/errors.js';
+import { AccountExistsError, TooManyRegistrationsError, WordsError } from '../errors.js';
 import type { IAddress, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
 import { Factory } from '../../internet/protocol.js';
 import { reactor } from '../../internet/reactor.js';
@@ -15,7 +17,7 @@ import { JID } from '../../xmpp/jid.js';
 import type { XMPPLimits } from '../../xmpp/limits.js';
 import { NS } from '../../xmpp/namespaces.js';
 import { XMPPServerProtocol } from '../../xmpp/server/c2s.js';
-import type { IXMPPAuthenticator, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
+import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
 import { XMPPLocalRouter, stanzaErrorReply } from '../../xmpp/server/router.js';
 import type { IRosterStore } from '../../xmpp/server/roster-store.js';
 import { WordsAccountChecker } from '../cred-checker.js';
@@ -38,6 +40,8 @@ export interface XMPPDoorOptions {
   limits?: Partial<XMPPDoorLimits>;
   /** The XML stream's limits (`torsion/xmpp`'s `XMPP_LIMITS` by default). */
   streamLimits?: Partial<XMPPLimits>;
+  /** Offer in-band registration (XEP-0077, inside TLS only), which makes a words account (off by default). */
+  allowRegistration?: boolean;
   /** Where rosters are kept (in memory by default; `torsion words` keeps them in its database). */
   rosterStore?: IRosterStore;
 }
@@ -108,6 +112,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
           () => false,
         ),
     };
+    const registrar: IXMPPRegistrar | undefined = this.options.allowRegistration ? { register: (username, password, peer) => this.#register(username, password, peer, registrar!) } : undefined;
     const router: IXMPPRouter = {
       bind: (jid, resource, s) => {
         const bound = this.router.bind(jid, resource, s);
@@ -124,10 +129,25 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
       route: (stanza, from) => this.#route(stanza, from, session!),
       serverIq: (iq, from) => this.#serverIq(iq, from) || this.router.serverIq(iq, from),
     };
-    const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
+    const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, ...(registrar ? { registrar } : {}), ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
     p.door = this;
     p.factory = this;
     return p;
+  }
+
+  /** An in-band registration: a words account, under the words rules and registration limits (per address and per connection). */
+  #register(username: string, password: string, peer: string | undefined, connection: object): Deferred<void> {
+    if (password.length < this.limits.minPasswordLength) return Deferred.fail(new XMPPRegistrationError('not-acceptable', `a password needs at least ${this.limits.minPasswordLength} characters`));
+    return this.service.register(username, password, { connection, ...(peer ? { host: peer } : {}) }).addCallbacks(
+      () => undefined,
+      (f: Failure) => {
+        const e = f.value;
+        if (e instanceof AccountExistsError) throw new XMPPRegistrationError('conflict', e.message);
+        if (e instanceof TooManyRegistrationsError) throw new XMPPRegistrationError('resource-constraint', e.message);
+        if (e instanceof WordsError) throw new XMPPRegistrationError('not-acceptable', e.message);
+        return f;
+      },
+    );
   }
 
   /** Ends every stream (for a shutdown). */

@@ -15,14 +15,17 @@ export interface XMPPDoorLimits {
   floodBurst: number;
   /** Messages and room changes per second a session may keep sending after its burst; more get `resource-constraint`. */
   floodRate: number;
+  /** Shortest password accepted for an in-band registration (XEP-0077), in characters. */
+  minPasswordLength: number;
 }
 
-/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second. */
+/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second, 6-character passwords at registration. */
 export const XMPP_DOOR_LIMITS: Readonly<XMPPDoorLimits> = Object.freeze({
   historyOnJoin: 20,
   maxMessageLength: 4000,
   floodBurst: 10,
   floodRate: 2,
+  minPasswordLength: 6,
 });
 
 /** The defaults with `overrides` on top. */

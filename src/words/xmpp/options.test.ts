@@ -24,6 +24,8 @@ describe('torsion words --xmpp', () => {
       assert.deepEqual(o.xmpp, [...loopbackEndpoints(5222), 'tcp:5223']);
       assert.equal(o.xmppDomain, 'chat.example.org');
       assert.equal(o.tls?.cert, cert);
+      assert.equal(o.xmppRegister, undefined, 'in-band registration is off by default');
+      assert.equal(parse(['--xmpp', '5222', '--xmpp-register', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]).xmppRegister, true);
       assert.deepEqual(parse(['--irc', 'none', '--web', 'none', '--xmpp', '5222', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]).irc, [], 'XMPP alone is something to serve');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { maybeDeferred, type Failure } from '../../defer/index.js';
+import { Failure, maybeDeferred } from '../../defer/index.js';
 import type { ITransport, TLSOptions } from '../../internet/interfaces.js';
 import { isSecure } from '../../internet/capabilities.js';
 import { Protocol } from '../../internet/protocol.js';
@@ -17,7 +17,7 @@ import { xmppLimits, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
 import { ScramServerExchange } from '../scram-server.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
-import type { IXMPPAuthenticator, IXMPPRouter } from './interfaces.js';
+import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter } from './interfaces.js';
 import { stanzaErrorReply } from './router.js';
 
 /** What an XMPP server connection needs. */
@@ -30,6 +30,11 @@ export interface XMPPServerOptions {
   tls?: TLSOptions;
   /** Allow logging in without TLS when `tls` is given (default false: STARTTLS is required). */
   allowCleartext?: boolean;
+  /**
+   * In-band registration (XEP-0077): creates an account before login. Offered only inside TLS, since the
+   * password travels as is. Leave out for none.
+   */
+  registrar?: IXMPPRegistrar;
   limits?: Partial<XMPPLimits>;
 }
 
@@ -103,6 +108,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
       const mechs = features.addElement('mechanisms', NS.SASL);
       if (this.options.authenticator.scramCredentials) for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
       if (isSecure(this.transport) && this.options.authenticator.checkPassword) mechs.addElement('mechanism').addContent('PLAIN');
+      if (this.#registrationOffered) features.addElement('register', NS.REGISTER_FEATURE);
     } else if (this.#state === 'bind') {
       features.addElement('bind', NS.BIND);
       features.addElement('session', NS.SESSION).addElement('optional');
@@ -137,7 +143,12 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     this.#parser.reset();
   }
 
+  get #registrationOffered(): boolean {
+    return this.options.registrar !== undefined && isSecure(this.transport);
+  }
+
   #auth(e: Element): void {
+    if (e.name === 'iq' && e.getChild('query', NS.REGISTER) && this.#registrationOffered) return this.#register(e);
     if (e.namespace !== NS.SASL) return this.#streamError('not-authorized');
     try {
       if (e.name === 'auth') return this.#authStart(e.getAttribute('mechanism') ?? '', unb64(e.text));
@@ -147,6 +158,31 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     } catch (err) {
       this.#authFailed(err);
     }
+  }
+
+  /** XEP-0077 §3.1 before login: the form, then the account made by the registrar. */
+  #register(iq: Element): void {
+    const reply = (...children: Element[]) => this.transport.write(el('iq', NS.CLIENT, { type: 'result', id: iq.getAttribute('id') }, ...children).toXML(NS.CLIENT));
+    const fail = (condition: string, type: string, text?: string) => {
+      const error = el('error', '', { type }, el(condition, NS.STANZA_ERRORS));
+      if (text) error.addElement('text', NS.STANZA_ERRORS).addContent(text);
+      this.transport.write(el('iq', NS.CLIENT, { type: 'error', id: iq.getAttribute('id') }, error).toXML(NS.CLIENT));
+    };
+    const query = iq.getChild('query', NS.REGISTER)!;
+    if (iq.getAttribute('type') === 'get') return reply(el('query', NS.REGISTER, {}, el('instructions', '', {}, 'Choose a user name and a password.'), el('username'), el('password')));
+    if (iq.getAttribute('type') !== 'set') return fail('bad-request', 'modify');
+    const username = query.getChildText('username') ?? '';
+    const password = query.getChildText('password') ?? '';
+    if (!username || !password || !JID.tryParse(`${username}@${this.domain}`)) return fail('not-acceptable', 'modify', 'a user name valid in a JID and a password are needed');
+    const peer = (this.transport.getPeer() as { host?: string }).host;
+    this.#state = 'checking';
+    maybeDeferred(() => this.options.registrar!.register(username, password, peer)).addBoth((outcome) => {
+      if (this.#state !== 'checking') return;
+      this.#state = 'auth';
+      if (!(outcome instanceof Failure)) return reply();
+      const err = outcome.value as Error & { condition?: string };
+      fail(err.condition ?? 'not-acceptable', err.condition === 'conflict' ? 'cancel' : err.condition === 'resource-constraint' ? 'wait' : 'modify', err.message);
+    });
   }
 
   #authFailed(err: unknown): void {

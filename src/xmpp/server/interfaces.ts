@@ -18,6 +18,15 @@ export interface IXMPPAuthenticator {
   checkPassword?(username: string, password: string, peer: string | undefined): boolean | Deferred<boolean>;
 }
 
+/**
+ * Makes accounts for in-band registration (XEP-0077). A refusal fails the Deferred with an error whose
+ * `condition` is the stanza error to answer (`conflict` for a name taken, `not-acceptable` for a name or
+ * password refused, `resource-constraint` for too many registrations); `not-acceptable` when it has none.
+ */
+export interface IXMPPRegistrar {
+  register(username: string, password: string, peer: string | undefined): Deferred<void>;
+}
+
 /** A bound session as the router sees it. */
 export interface IXMPPSession {
   /** The full JID. */
