@@ -2,7 +2,8 @@
  * `torsion words` with its IRC and XMPP front doors on loopback, slixmpp (Debian `python3-slixmpp`) as the
  * XMPP client and a raw IRC connection: the XMPP user logs in with a words account (STARTTLS, PLAIN),
  * is refused the IRC user's nick with a 409 conflict, joins `lobby@conference.localhost` (the words room
- * `#lobby`), and the two see each other's lines, the private one included.
+ * `#lobby`), and the two see each other's lines, the private one included. A second slixmpp client
+ * registers in-band and subscribes to a Torsion client's presence.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirePeer, selfSignedCertificate } from '../../testing/index.js';
+import { clientFromString, connectProtocol, reactor } from '../../internet/index.js';
+import { XMPPClient } from '../../xmpp/client/client.js';
+import { DbRosterStore } from '../../xmpp/server/roster-store.js';
+import type { DbStore } from '../db-store.js';
 import { WordsApplication } from '../plugin.js';
 import { RawIRC } from '../test-support/raw-irc.js';
 
 const SCRIPT = fileURLToPath(new URL('./test-support/slixmpp_muc.py', import.meta.url));
+const SCRIPT_ROSTER = fileURLToPath(new URL('./test-support/slixmpp_roster.py', import.meta.url));
 const LOOPBACK = 'tcp:0:interface=127.0.0.1';
 
 describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }, () => {
@@ -26,9 +32,10 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'torsion-words-xmpp-'));
     writeFileSync(join(dir, 'ca.pem'), cert);
-    app = new WordsApplication({ irc: [LOOPBACK], web: [], xmpp: [LOOPBACK], tls: { key, cert }, data: dir, scrypt: { N: 1024, r: 8, p: 1 } });
+    app = new WordsApplication({ irc: [LOOPBACK], web: [], xmpp: [LOOPBACK], xmppRegister: true, tls: { key, cert }, data: dir, scrypt: { N: 1024, r: 8, p: 1 } });
     await app.startService();
     await app.words.register('alice', 'wonderland');
+    await app.words.register('romeo', 'montague');
   });
   after(async () => {
     if (app?.running) await app.stopService();
@@ -60,5 +67,36 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     await bob.waitFor(/:alice!\S+ PRIVMSG bob :psst/, 10);
     await bob.waitFor(/:alice!\S+ (PART :?#lobby|QUIT)/, 10);
     bob.socket.destroy();
+  });
+
+  test('slixmpp registers in-band, adds a Torsion client to its roster and subscribes; the approval and presence come back, and the roster is in the database', async () => {
+    const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
+    const romeo = new XMPPClient({ jid: 'romeo@localhost', password: 'montague', resource: 'orchard', clock: reactor, tlsOptions: { ca: cert } });
+    romeo.presenceReceived = (p) => {
+      if (p.getAttribute('type') === 'subscribe') romeo.sendPresence({ to: p.getAttribute('from')!, type: 'subscribed' });
+    };
+    await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${app.ports.xmpp[0]}`), romeo);
+    await romeo.ready;
+    romeo.sendPresence({ status: 'under the balcony' });
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(python, [SCRIPT_ROSTER, 'juliet@localhost/slix', 'capulet-pw', String(app.ports.xmpp[0]), join(dir, 'ca.pem'), 'romeo@localhost'], { timeout: 60_000 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stdout}\n${stderr}`));
+        else resolve(stdout);
+      },
+      ),
+    );
+    const results = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.equal(results.registered, true, out);
+    assert.equal(results.end, 'saw contact', out);
+    assert.equal(results.bound, 'juliet@localhost/slix');
+    assert.equal(results.subscribed_from, 'romeo@localhost');
+    assert.equal(results.subscription, 'to');
+    assert.deepEqual(results.groups, ['Verona']);
+    assert.equal(results.contact_presence, 'romeo@localhost/orchard');
+    assert.equal(results.contact_status, 'under the balcony');
+    assert.equal((await app.words.isRegistered('juliet')), true, 'in-band registration made a words account');
+    const rows = await new DbRosterStore((app.words.store as DbStore).pool).records('romeo@localhost');
+    assert.deepEqual(rows.map((r) => `${r.contact} ${r.subscription}`), ['juliet@localhost from'], 'the contact side of the subscription, in SQLite');
+    romeo.close();
   });
 });
