@@ -35,9 +35,11 @@ export interface XMPPLimits {
   resumeTimeout: number;
   /** The most stanzas a server keeps unacknowledged for one session (XEP-0198); a client that acknowledges none past this is disconnected. */
   maxUnackedStanzas: number;
+  /** A stream-managing server asks the client for an acknowledgement (`<r/>`) after this many unacknowledged stanzas. */
+  ackRequestEvery: number;
 }
 
-/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins, binds at most 10 resources per account, keeps 1,000 roster items of at most 16 groups and 256-character names per account, and keeps a dropped stream-managed session 300 s with at most 1,000 unacknowledged stanzas. */
+/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins, binds at most 10 resources per account, keeps 1,000 roster items of at most 16 groups and 256-character names per account, and keeps a dropped stream-managed session 300 s with at most 1,000 unacknowledged stanzas, asking for an acknowledgement every 5. */
 export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxStanzaSize: 256 * 1024,
   maxDepth: 32,
@@ -54,6 +56,7 @@ export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxRosterTextLength: 256,
   resumeTimeout: 300,
   maxUnackedStanzas: 1000,
+  ackRequestEvery: 5,
 });
 
 /** The defaults with `overrides` on top. */

@@ -19,6 +19,7 @@ import { NS } from '../../xmpp/namespaces.js';
 import { XMPPServerProtocol } from '../../xmpp/server/c2s.js';
 import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
 import { XMPPLocalRouter, stanzaErrorReply } from '../../xmpp/server/router.js';
+import { StreamResumption } from '../../xmpp/server/stream-management.js';
 import type { IRosterStore } from '../../xmpp/server/roster-store.js';
 import { WordsAccountChecker } from '../cred-checker.js';
 import { IWordsAccount, WordsRealm } from '../cred-realm.js';
@@ -78,6 +79,8 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
   /** XMPP sessions to each other (one-to-one messages, directed presence between XMPP users). */
   readonly router: XMPPLocalRouter;
   readonly #sessions = new Map<string, WordsXMPPSession>();
+  /** Sessions whose connection dropped, waiting to be resumed (XEP-0198). */
+  readonly resumption = new StreamResumption<XMPPServerProtocol>();
   readonly #context: SessionContext;
 
   constructor(
@@ -129,7 +132,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
       route: (stanza, from) => this.#route(stanza, from, session!),
       serverIq: (iq, from) => this.#serverIq(iq, from) || this.router.serverIq(iq, from),
     };
-    const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, ...(registrar ? { registrar } : {}), ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
+    const p = new WordsXMPPProtocol({ domain: this.domain, authenticator, router, resumption: this.resumption, clock: this.#context.clock, ...(registrar ? { registrar } : {}), ...(this.options.tls ? { tls: this.options.tls } : {}), ...(this.options.streamLimits ? { limits: this.options.streamLimits } : {}) });
     p.door = this;
     p.factory = this;
     return p;

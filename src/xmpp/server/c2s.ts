@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Failure, maybeDeferred } from '../../defer/index.js';
-import type { ITransport, TLSOptions } from '../../internet/interfaces.js';
+import type { IDelayedCall, IReactorTime, ITransport, TLSOptions } from '../../internet/interfaces.js';
+import { reactor } from '../../internet/reactor.js';
 import { isSecure } from '../../internet/capabilities.js';
 import { Protocol } from '../../internet/protocol.js';
 import { Element, el } from '../element.js';
@@ -17,6 +18,7 @@ import { xmppLimits, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
 import { ScramServerExchange } from '../scram-server.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
+import { StreamManagementState, type StreamResumption } from './stream-management.js';
 import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter } from './interfaces.js';
 import { stanzaErrorReply } from './router.js';
 
@@ -35,10 +37,17 @@ export interface XMPPServerOptions {
    * password travels as is. Leave out for none.
    */
   registrar?: IXMPPRegistrar;
+  /**
+   * Where sessions whose connection dropped wait to be resumed (XEP-0198), shared by the server's
+   * connections. Stream management is offered either way; resumption only with it.
+   */
+  resumption?: StreamResumption<XMPPServerProtocol>;
+  /** The clock for the resumption timeout (the global reactor by default). */
+  clock?: IReactorTime;
   limits?: Partial<XMPPLimits>;
 }
 
-type State = 'tls' | 'auth' | 'checking' | 'bind' | 'bound' | 'closed';
+type State = 'tls' | 'auth' | 'checking' | 'bind' | 'bound' | 'detached' | 'closed';
 
 /** One client connection to the server. */
 export class XMPPServerProtocol extends Protocol<ITransport> {
@@ -51,6 +60,13 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
   #state: State = 'tls';
   #scram: ScramServerExchange | undefined;
   #authFailures = 0;
+  /** Stream management, once the client enabled it. */
+  #sm: StreamManagementState | undefined;
+  /** On a session's own protocol: the connection that resumed it and carries it now. */
+  #carrier: XMPPServerProtocol | undefined;
+  /** On a connection that resumed a session: that session's protocol, which handles what arrives. */
+  #carried: XMPPServerProtocol | undefined;
+  #detachTimer: IDelayedCall | undefined;
 
   constructor(readonly options: XMPPServerOptions) {
     super();
@@ -75,18 +91,70 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
+    const carried = this.#carried;
+    this.#carried = undefined;
+    if (carried) {
+      this.#state = 'closed';
+      if (carried.#carrier === this) carried.#connectionGone();
+      return;
+    }
+    this.#connectionGone();
+  }
+
+  /** The connection carrying this session is gone: wait for a resumption when one was asked for, else end. */
+  #connectionGone(): void {
+    this.#carrier = undefined;
+    const resumption = this.options.resumption;
+    const id = this.#sm?.id;
+    if (this.#state === 'bound' && id !== undefined && resumption) {
+      this.#state = 'detached';
+      resumption.hold(id, this);
+      this.#detachTimer = (this.options.clock ?? reactor).callLater(this.limits.resumeTimeout, () => {
+        resumption.drop(id);
+        this.#end();
+      });
+      return;
+    }
+    this.#end();
+  }
+
+  #end(): void {
+    this.#detachTimer = undefined;
     this.#state = 'closed';
     if (this.jid) this.options.router.unbind(this.jid);
   }
 
-  /** Writes a stanza to the client. */
+  /** Writes a stanza to the client (kept until acknowledged when stream management is on, and while detached). */
   deliver(stanza: Element): void {
-    if (this.#state === 'bound' && this.connected) this.transport.write(stanza.toXML(NS.CLIENT));
+    if (this.#state !== 'bound' && this.#state !== 'detached') return;
+    const xml = stanza.toXML(NS.CLIENT);
+    const sm = this.#sm;
+    if (sm) {
+      sm.sent(xml);
+      if (sm.unacked.length > this.limits.maxUnackedStanzas) {
+        // A client that acknowledges nothing must not make the server keep everything.
+        if (this.#state === 'detached') {
+          if (sm.id !== undefined) this.options.resumption?.drop(sm.id);
+          this.#detachTimer?.cancel();
+          return this.#end();
+        }
+        return this.#output((p) => p.#streamError('resource-constraint'));
+      }
+    }
+    this.#output((p) => p.transport.write(xml));
+    if (sm && sm.unacked.length % this.limits.ackRequestEvery === 0) this.#output((p) => p.transport.write(`<r xmlns="${NS.SM}"/>`));
+  }
+
+  /** Runs `write` on the connection that carries this session now, if any. */
+  #output(write: (p: XMPPServerProtocol) => void): void {
+    const p = this.#carrier ?? (this.#state === 'bound' ? this : undefined);
+    if (p?.connected) write(p);
   }
 
   /** Ends the stream. */
   close(): void {
-    if (this.#state === 'closed') return;
+    if (this.#carrier) return this.#carrier.close();
+    if (this.#state === 'closed' || this.#state === 'detached') return;
     this.#state = 'closed';
     this.transport.write(STREAM_END);
     this.transport.loseConnection();
@@ -112,6 +180,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     } else if (this.#state === 'bind') {
       features.addElement('bind', NS.BIND);
       features.addElement('session', NS.SESSION).addElement('optional');
+      features.addElement('sm', NS.SM);
     }
     this.transport.write(features.toXML(NS.CLIENT));
   }
@@ -122,12 +191,61 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
       if (this.#state === 'auth') return this.#auth(e);
       // The client must wait for the outcome of its authentication (RFC 6120 §6.4.6) before sending more.
       if (this.#state === 'checking') return this.#streamError('policy-violation');
-      if (e.name !== 'iq' && e.name !== 'message' && e.name !== 'presence') return this.#streamError('unsupported-stanza-type');
-      if (this.#state === 'bind') return this.#bind(e);
-      this.#stanza(e);
+      if (this.#carried) return this.#carried.#sessionElement(e);
+      if (this.#state === 'bind' && e.namespace === NS.SM && e.name === 'resume') return this.#resume(e);
+      if (this.#state === 'bind' && e.namespace === NS.SM) return this.transport.write(smFailed('unexpected-request'));
+      if (this.#state === 'bind') {
+        if (e.name !== 'iq') return this.#streamError('not-authorized');
+        return this.#bind(e);
+      }
+      this.#sessionElement(e);
     } catch (err) {
       this.#streamError(err instanceof XMPPStreamError ? err.condition : 'internal-server-error');
     }
+  }
+
+  /** An element of a bound session, from whichever connection carries it. */
+  #sessionElement(e: Element): void {
+    if (e.namespace === NS.SM) return this.#streamManagement(e);
+    if (e.name !== 'iq' && e.name !== 'message' && e.name !== 'presence') return this.#output((p) => p.#streamError('unsupported-stanza-type'));
+    if (this.#sm) this.#sm.inbound++;
+    this.#stanza(e);
+  }
+
+  /** XEP-0198 §3-4: enable, answer `<r/>`, take `<a/>`. */
+  #streamManagement(e: Element): void {
+    if (e.name === 'enable') {
+      if (this.#sm) return this.#output((p) => p.transport.write(smFailed('unexpected-request')));
+      const resume = e.getAttribute('resume');
+      this.#sm = new StreamManagementState((resume === 'true' || resume === '1') && this.options.resumption !== undefined);
+      const enabled = el('enabled', NS.SM, { id: this.#sm.id, resume: this.#sm.id ? 'true' : undefined, max: this.#sm.id ? String(this.limits.resumeTimeout) : undefined });
+      return this.#output((p) => p.transport.write(enabled.toXML(NS.CLIENT)));
+    }
+    const sm = this.#sm;
+    if (!sm) return this.#output((p) => p.transport.write(smFailed('unexpected-request')));
+    if (e.name === 'r') return this.#output((p) => p.transport.write(`<a xmlns="${NS.SM}" h="${sm.inbound >>> 0}"/>`));
+    if (e.name === 'a' && !sm.acknowledge(Number(e.getAttribute('h')))) this.#output((p) => p.#streamError('undefined-condition'));
+  }
+
+  /** XEP-0198 §5: this new connection takes over a detached session of the same account and gets what it missed. */
+  #resume(e: Element): void {
+    const old = this.options.resumption?.take(e.getAttribute('previd') ?? '');
+    if (!old || old.#state !== 'detached' || !old.account?.equals(this.account!) || !old.#sm) {
+      if (old) this.options.resumption!.hold(old.#sm!.id!, old);
+      return this.transport.write(smFailed('item-not-found'));
+    }
+    const sm = old.#sm;
+    if (!sm.acknowledge(Number(e.getAttribute('h')))) return this.#streamError('undefined-condition');
+    old.#detachTimer?.cancel();
+    old.#detachTimer = undefined;
+    old.#state = 'bound';
+    old.#carrier = this;
+    this.#carried = old;
+    this.jid = old.jid;
+    this.#state = 'bound';
+    this.transport.write(el('resumed', NS.SM, { previd: sm.id, h: String(sm.inbound >>> 0) }).toXML(NS.CLIENT));
+    for (const xml of sm.unacked) this.transport.write(xml);
+    if (sm.unacked.length > 0) this.transport.write(`<r xmlns="${NS.SM}"/>`);
   }
 
   #startTLS(e: Element): void {
@@ -269,6 +387,10 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     if (ns === NS.DISCO_ITEMS && type === 'get') return reply(el('query', NS.DISCO_ITEMS));
     this.deliver(stanzaErrorReply(iq, 'service-unavailable'));
   }
+}
+
+function smFailed(condition: string): string {
+  return el('failed', NS.SM, {}, el(condition, NS.STANZA_ERRORS)).toXML(NS.CLIENT);
 }
 
 function newId(): string {
