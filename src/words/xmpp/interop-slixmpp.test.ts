@@ -69,7 +69,7 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     bob.socket.destroy();
   });
 
-  test('slixmpp registers in-band, adds a Torsion client to its roster and subscribes; the approval and presence come back, and the roster is in the database', async () => {
+  test('slixmpp registers in-band, adds a Torsion client to its roster and subscribes, with stream management; the approval and presence come back, and the roster is in the database', async () => {
     const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
     const romeo = new XMPPClient({ jid: 'romeo@localhost', password: 'montague', resource: 'orchard', clock: reactor, tlsOptions: { ca: cert } });
     romeo.presenceReceived = (p) => {
@@ -94,6 +94,10 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     assert.deepEqual(results.groups, ['Verona']);
     assert.equal(results.contact_presence, 'romeo@localhost/orchard');
     assert.equal(results.contact_status, 'under the balcony');
+    assert.equal(results.sm_id, true, 'stream management enabled with resumption');
+    assert.equal(results.stream_error, undefined);
+    assert.ok(Number(results.sm_acked) >= 5, `the server acknowledged what slixmpp sent (${String(results.sm_acked)})`);
+    assert.ok(Number(results.sm_handled) >= 6, 'slixmpp counted what the server sent');
     assert.equal((await app.words.isRegistered('juliet')), true, 'in-band registration made a words account');
     const rows = await new DbRosterStore((app.words.store as DbStore).pool).records('romeo@localhost');
     assert.deepEqual(rows.map((r) => `${r.contact} ${r.subscription}`), ['juliet@localhost from'], 'the contact side of the subscription, in SQLite');

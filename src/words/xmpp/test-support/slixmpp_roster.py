@@ -1,6 +1,6 @@
 """A slixmpp client for the words XMPP door's roster interop test: registers in-band (XEP-0077), logs in
 with the new account, adds CONTACT to its roster, asks to see its presence, and waits for the approval and
-the contact's presence; then prints one JSON line of results."""
+the contact's presence, with stream management (XEP-0198) on; then prints one JSON line of results."""
 import asyncio
 import json
 import logging
@@ -26,6 +26,8 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler('presence_available', self.available)
         self.add_event_handler('roster_update', self.roster_update)
         self.add_event_handler('failed_auth', lambda _e: self.done('failed_auth'))
+        self.add_event_handler('sm_enabled', lambda _e: results.__setitem__('sm_id', bool(self['xep_0198'].sm_id)))
+        self.add_event_handler('stream_error', lambda e: results.__setitem__('stream_error', str(e)))
 
     def done(self, why):
         results['end'] = why
@@ -62,12 +64,24 @@ class Client(slixmpp.ClientXMPP):
         if presence['from'].bare == contact:
             results['contact_presence'] = str(presence['from'])
             results['contact_status'] = presence['status']
-            self.done('saw contact')
+            asyncio.ensure_future(self.finish())
+
+    async def finish(self):
+        # Enough stanzas both ways for acknowledgements to be asked for and given (XEP-0198).
+        for n in range(6):
+            await self['xep_0199'].ping(timeout=10)
+        await asyncio.sleep(0.3)
+        sm = self['xep_0198']
+        results['sm_acked'] = sm.last_ack
+        results['sm_handled'] = sm.handled
+        self.done('saw contact')
 
 
 async def main():
     client = Client()
     client.register_plugin('xep_0077')
+    client.register_plugin('xep_0198')
+    client.register_plugin('xep_0199')
     client['xep_0077'].force_registration = True
     # slixmpp 1.8 queues stanzas until the session starts, the registration form included: let them through
     # until then (the stream is inside TLS by the time the form is asked for).
