@@ -93,6 +93,27 @@ describe('the XMPP door: words rooms as MUC rooms', () => {
     assert.match(bob.lines().join('\n'), /^:alice!\S+ NICK :?alicia$/m);
   });
 
+  test('a kick from IRC is status 307 and logs the session out of words; a chat to nick@domain reaches an IRC user', async () => {
+    const h = new XMPPHarness();
+    await withAccount(h, 'alice', 'wonderland');
+    const bob = h.register('bob');
+    bob.send('JOIN #lobby');
+    const alice = h.xmpp('alice', 'wonderland');
+    await h.until(() => alice.jid, 'alice to log in');
+    alice.joinRoom(ROOM, 'alice');
+    await h.until(() => alice.stanzas.some((s) => s.toXML().includes('code="110"')), 'the join');
+    alice.take();
+    bob.lines();
+    alice.sendMessage('bob@localhost', 'direct');
+    await h.settle();
+    assert.match(bob.lines().join('\n'), /^:alice!\S+ PRIVMSG bob :direct$/m);
+    bob.send('KICK #lobby alice :out');
+    await h.settle();
+    assert.match(alice.take().join('\n'), /from="lobby@conference\.localhost\/alice".*type="unavailable".*<reason>out<\/reason>.*code="307".*code="110"/);
+    h.clock.advance(0);
+    assert.equal(h.service.findUser('alice'), undefined);
+  });
+
   test('joining sends the room history (with delay stamps) and then the subject', async () => {
     const h = new XMPPHarness();
     await withAccount(h, 'alice', 'wonderland');
