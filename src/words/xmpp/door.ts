@@ -153,9 +153,10 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     );
   }
 
-  /** Ends every stream (for a shutdown). */
+  /** Ends every stream, and every session waiting for resumption (for a shutdown). */
   closeAll(): void {
     for (const p of [...this.connections]) p.close();
+    for (const p of this.resumption.drain()) p.endDetached();
   }
 
   #route(stanza: Element, from: IXMPPSession, session: WordsXMPPSession): void {

@@ -118,6 +118,13 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     this.#end();
   }
 
+  /** Ends a session that waits for resumption, now rather than at its timeout (for a shutdown). */
+  endDetached(): void {
+    if (this.#state !== 'detached') return;
+    this.#detachTimer?.cancel();
+    this.#end();
+  }
+
   #end(): void {
     this.#detachTimer = undefined;
     this.#state = 'closed';

@@ -96,6 +96,12 @@ describe('stream management (XEP-0198) on the server', () => {
     assert.deepEqual(s.router.sessions.map(String), ['juliet@example.com/r'], 'kept while the timeout runs');
     s.clock.advance(1);
     assert.deepEqual(s.router.sessions, [], 'juliet unbound once the timeout ran out');
+    const again = s.login('juliet');
+    again.send(`<enable xmlns='${SM}' resume='true'/>`);
+    again.drop();
+    assert.equal(s.resumption.size, 1);
+    for (const p of s.resumption.drain()) p.endDetached();
+    assert.deepEqual(s.router.sessions, [], 'a shutdown ends the waiting sessions at once');
     const late = s.login('juliet', null);
     late.send(`<resume xmlns='${SM}' previd='${id}' h='0'/>`);
     assert.match(late.read(), /<failed xmlns="urn:xmpp:sm:3"><item-not-found /);

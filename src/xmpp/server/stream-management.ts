@@ -66,6 +66,13 @@ export class StreamResumption<T> {
     this.#detached.delete(id);
   }
 
+  /** Takes every session waiting (for a shutdown). */
+  drain(): T[] {
+    const all = [...this.#detached.values()];
+    this.#detached.clear();
+    return all;
+  }
+
   /** Sessions waiting. */
   get size(): number {
     return this.#detached.size;
