@@ -114,6 +114,31 @@ describe('the XMPP door: words rooms as MUC rooms', () => {
     assert.equal(h.service.findUser('alice'), undefined);
   });
 
+  test('limits: a flood gets resource-constraint, a long body not-acceptable, history at most historyOnJoin', async () => {
+    const h = new XMPPHarness({ limits: { floodBurst: 3, floodRate: 1, maxMessageLength: 10, historyOnJoin: 2 } });
+    await withAccount(h, 'alice', 'wonderland');
+    const bob = h.register('bob');
+    bob.send('JOIN #lobby', 'PRIVMSG #lobby :one', 'PRIVMSG #lobby :two', 'PRIVMSG #lobby :three');
+    await h.service.store.flush();
+    const alice = h.xmpp('alice', 'wonderland');
+    await h.until(() => alice.jid, 'alice to log in');
+    alice.joinRoom(ROOM, 'alice');
+    const joined = await h.until(() => alice.stanzas.some((s) => s.getChild('subject')) && alice.take(), 'the join');
+    assert.deepEqual(joined.filter((x) => x.includes('<delay')).map((b) => /<body>(.*)<\/body>/.exec(b)![1]), ['two', 'three'], 'the newest historyOnJoin lines');
+    bob.lines();
+    alice.sendGroupMessage(ROOM, 'far too long a line');
+    await h.settle();
+    assert.match(alice.take().join(), /type="error".*<not-acceptable /);
+    for (const n of [1, 2, 3]) alice.sendGroupMessage(ROOM, `m${n}`);
+    await h.settle();
+    assert.deepEqual(bob.lines().map((l) => l.split(' :')[1]), ['m1', 'm2'], 'the join took one token, m1 and m2 the rest of the burst of 3');
+    assert.match(alice.take().pop()!, /type="error".*<error type="wait"><resource-constraint /);
+    h.clock.advance(1);
+    alice.sendGroupMessage(ROOM, 'm4');
+    await h.settle();
+    assert.deepEqual(bob.lines().map((l) => l.split(' :')[1]), ['m4'], 'a token back after a second');
+  });
+
   test('joining sends the room history (with delay stamps) and then the subject', async () => {
     const h = new XMPPHarness();
     await withAccount(h, 'alice', 'wonderland');
