@@ -27,11 +27,14 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
 /** The naming scheme of test-only modules. */
 const TEST_ONLY = /(^|\/)test-support(\/|\.ts$)|\.test\.tsx?$/;
 
-/** `./dist/x/y.js` (or `.d.ts`) as the source it is built from, `./src/x/y.ts`. */
+/**
+ * `./dist/x/y.js` (or `.d.ts`) as the source it is built from, `./src/x/y.ts`; the applications
+ * (`./dist/apps/...`, built by tsconfig.apps.json) come from `./apps/...`.
+ */
 function sourceOf(distPath: string): string {
   const m = /^\.\/dist\/(.+)\.(?:js|d\.ts)$/.exec(distPath);
   assert.ok(m, `${distPath} is not in dist/`);
-  return `./src/${m[1]}.ts`;
+  return m[1]!.startsWith('apps/') ? `./${m[1]}.ts` : `./src/${m[1]}.ts`;
 }
 
 /** Every module the package can be entered by: each exports target (from source) and each bin. */

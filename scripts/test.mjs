@@ -20,7 +20,7 @@ const root = new URL('..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const args = argv.filter((a) => a !== '--quick');
-const roots = args.length > 0 ? args : quick ? ['src', 'scripts'] : ['src', 'examples', 'scripts'];
+const roots = args.length > 0 ? args : quick ? ['src', 'scripts', 'apps'] : ['src', 'examples', 'scripts', 'apps'];
 
 // A test needs a peer when it asks for one by name (requirePeer) or starts one through a launcher that does.
 const needsPeer = /\brequirePeer\(|\blaunchChromium\(|test-support\/(ngircd|pg-fixture|postgres-server|pg-setup)\.js/;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { getPlugins, parseOptions, pluginHelp } from '../app/index.js';
 import { parseDescription } from '../internet/index.js';
 import { COMMAND_OPTIONS, logSettings } from './logging.js';
-import './plugins.js';
+import { loadApplicationPlugins } from './plugins.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const chatty = fileURLToPath(new URL('./test-support/chatty-command.ts', import.meta.url));
@@ -84,11 +84,12 @@ describe('--log-level and --log-format', () => {
 });
 
 describe('every built-in plugin listens on loopback only by default', () => {
-  test('the default endpoints bind 127.0.0.1 (and ::1), never every interface; --help says how to open up', () => {
+  test('the default endpoints bind 127.0.0.1 (and ::1), never every interface; --help says how to open up', async () => {
+    await loadApplicationPlugins();
     const plugins = getPlugins();
     assert.deepEqual(
       plugins.map((p) => p.name),
-      ['dns', 'echo', 'ftp', 'mail', 'news', 'portforward', 'socks', 'ssh', 'web', 'words'],
+      ['dns', 'echo', 'ftp', 'mail', 'news', 'portforward', 'review', 'socks', 'ssh', 'web', 'words'],
     );
     for (const plugin of plugins) {
       const help = pluginHelp(plugin, 'torsion', COMMAND_OPTIONS);

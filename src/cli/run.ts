@@ -13,7 +13,7 @@ import cluster from 'node:cluster';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
 import { WORKER_LIMITS } from './limits.js';
 import { announceReady, drainConnections, parseWorkers, WorkerSupervisor } from './workers.js';
-import './plugins.js';
+import { loadApplicationPlugins } from './plugins.js';
 
 const log = new Logger({ namespace: 'torsion.cli' });
 
@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
     io.stdout.write(`torsion ${packageVersion()}\n`);
     return EXIT_OK;
   }
+  await loadApplicationPlugins();
   const [name, ...rest] = argv.slice(prefix);
   if (name === undefined || own.includes('--help') || own.includes('-h')) {
     io.stdout.write(commandHelp(getPlugins(), 'torsion', COMMAND_OPTIONS));
