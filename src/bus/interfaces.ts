@@ -41,6 +41,12 @@ export interface IBus {
   claim(key: string): Promise<boolean>;
   /** Gives up `key` if this node holds it (announced or claimed). */
   withdraw(key: string): Promise<void>;
+  /**
+   * Adds one to the counter `name`, shared by every node, and resolves with its new value (1 the first
+   * time): of any number of simultaneous calls on any nodes, each gets a different value. Counters do not
+   * expire (Redis `INCR`); a restarted Redis without persistence starts them again from 1.
+   */
+  increment(name: string): Promise<number>;
   /** The id of the node holding `key`, or `undefined`. */
   whereIs(key: string): Promise<string | undefined>;
   /** Withdraws this node's keys, ends its subscriptions and disconnects. */

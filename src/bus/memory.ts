@@ -21,6 +21,7 @@ interface Holding {
 export class MemoryBusHub {
   readonly #nodes = new Set<MemoryBus>();
   readonly #presence = new Map<string, Holding>();
+  readonly #counters = new Map<string, number>();
 
   /** @param clock measures presence expiry and drives each node's heartbeat */
   constructor(readonly clock: IReactorTime) {}
@@ -48,6 +49,13 @@ export class MemoryBusHub {
     if (exclusive && current !== undefined && current !== node) return false;
     this.#presence.set(key, { node, expires: this.clock.seconds() + ttl });
     return true;
+  }
+
+  /** @internal */
+  increment(name: string): number {
+    const n = (this.#counters.get(name) ?? 0) + 1;
+    this.#counters.set(name, n);
+    return n;
   }
 
   /** @internal */
@@ -112,6 +120,12 @@ export class MemoryBus implements IBus {
     this.#check();
     this.#held.delete(key);
     this.hub.release(key, this.nodeId);
+  }
+
+  async increment(name: string): Promise<number> {
+    this.#check();
+    checkName(name, this.limits);
+    return this.hub.increment(name);
   }
 
   async whereIs(key: string): Promise<string | undefined> {

@@ -23,6 +23,7 @@ interface RedisClient {
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   get(key: string): Promise<string | null>;
+  incr(key: string): Promise<number>;
   set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
   eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   quit(): Promise<unknown>;
@@ -173,6 +174,12 @@ export class RedisBus implements IBus {
     this.#check();
     this.#held.delete(key);
     await this.commands.eval(RELEASE, 1, this.#key(key), this.nodeId);
+  }
+
+  async increment(name: string): Promise<number> {
+    this.#check();
+    checkName(name, this.limits);
+    return this.commands.incr(this.prefix + 'counter:' + name);
   }
 
   async whereIs(key: string): Promise<string | undefined> {

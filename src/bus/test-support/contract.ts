@@ -74,6 +74,13 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     assert.equal(await b.claim('nick:solo'), true, 'free once withdrawn');
   });
 
+  withPair('a counter gives each increment on any node a different value, counting from 1', async ({ a, b }) => {
+    const values = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).increment('seq:#room')));
+    assert.deepEqual([...values].sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.equal(await b.increment('seq:#other'), 1, 'counters are separate');
+    await assert.rejects(a.increment(''), BusNameError);
+  });
+
   withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
     await a.announce('user:ann');
     assert.equal(await b.whereIs('user:ann'), a.nodeId);
