@@ -59,6 +59,13 @@ export const WORDS_LIMITS = {
     historyPerRoom: 1000,
     maxHistory: 50_000,
   },
+  /** `WordsCluster`: a service joined to other nodes through `torsion/bus`. */
+  cluster: {
+    /** Seconds a room waits for a missing event (one sequence number) before skipping it and going on. */
+    gapWait: 2,
+    /** Events a room holds while waiting for a missing one; past this the gap is skipped at once. */
+    maxPendingPerRoom: 1000,
+  },
   /** `DbStore`: room lines kept per room and in all. */
   dbStore: {
     historyPerRoom: 10_000,

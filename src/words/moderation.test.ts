@@ -78,7 +78,7 @@ describe('room lists and secret rooms', () => {
     eve.part('#r');
     assert.throws(() => eve.join('#r'), BannedError);
     op.changeRoom('#r', [{ list: 'banExceptions', mask: 'EVE', added: true }]);
-    assert.equal(eve.join('#r').name, '#r');
+    assert.equal(eve.join('#r')?.name, '#r');
     eve.send('#r', 'back');
     op.changeRoom('#r', [{ list: 'bans', mask: 'ann', added: true }]);
     assert.throws(() => ann.join('#r'), BannedError);

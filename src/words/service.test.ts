@@ -111,7 +111,7 @@ describe('WordsService login and nicks', () => {
 describe('WordsService rooms', () => {
   test('join, messages to members but the sender, part; empty rooms vanish', async () => {
     const { service, users, clients } = await setup('a', 'b', 'c');
-    const room = users[0].join('#Room');
+    const room = users[0].join('#Room')!;
     assert.equal(room.membership(users[0])?.operator, true, 'the first joiner is operator');
     users[1].join('#room');
     assert.deepEqual(clients[0].take(), ['join a #Room', 'join b #Room']);

@@ -22,8 +22,11 @@ import { globMatcher } from './masks.js';
 import { DepartedUsers, type WhowasOptions } from './whowas.js';
 import { MemoryStore } from './memory-store.js';
 import { foldName, isValidNick } from './names.js';
+import { boundTags } from './text.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import { ChatRoom } from './room.js';
+import { applyRoomOp, type RoomOp } from './room-ops.js';
+import type { IWordsRelay } from './relay.js';
 import {
   LoginThrottle,
   RegistrationLimiter,
@@ -32,7 +35,7 @@ import {
   type LoginThrottleOptions,
   type RegistrationLimitOptions,
 } from './throttle.js';
-import { ChatUser, type ServiceCore, type UserDetails } from './user.js';
+import { ChatUser, type RemoteIdentity, type ServiceCore, type UserChange, type UserDetails } from './user.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
 
@@ -165,7 +168,10 @@ export class WordsService implements ServiceCore {
   readonly #clock: IReactorTime;
   readonly #scrypt: ScryptParams | undefined;
   readonly #users = new Map<string, ChatUser>();
+  readonly #byUid = new Map<string, ChatUser>();
   readonly #rooms = new Map<string, ChatRoom>();
+  #relay: IWordsRelay | undefined;
+  #uidSeq = 0;
   #lastId = '';
   #idSeq = 0;
   #started = false;
@@ -193,9 +199,26 @@ export class WordsService implements ServiceCore {
     return this.store.start();
   }
 
-  /** Tells every client `disconnect(reason)`, logs everyone out, then flushes and closes the store. */
+  /**
+   * Joins this service to other nodes through `relay` (see `WordsCluster`): from then on room events are
+   * applied once ordered among every node's, nicks are claimed among every node, and users of other nodes
+   * appear here as users whose `node` is set. Attach before anyone logs in.
+   */
+  attachRelay(relay: IWordsRelay): void {
+    this.#relay = relay;
+  }
+
+  /** True once {@link attachRelay} joined this service to other nodes. */
+  get clustered(): boolean {
+    return this.#relay !== undefined;
+  }
+
+  /**
+   * Tells every client of this node `disconnect(reason)`, logs everyone out, then flushes and closes the
+   * store. Users of other nodes are left alone there (their nodes carry on).
+   */
   stop(reason = 'Server shutting down'): Deferred<void> {
-    for (const user of [...this.#users.values()]) this.endSession(user, reason);
+    for (const user of [...this.#users.values()]) if (user.node === undefined) this.endSession(user, reason);
     if (!this.#started) return Deferred.succeed(undefined);
     this.#started = false;
     return this.store.stop();
@@ -224,7 +247,71 @@ export class WordsService implements ServiceCore {
     const base = Math.round(now * 1000).toString(36).padStart(9, '0');
     this.#idSeq = base === this.#lastId ? this.#idSeq + 1 : 0;
     this.#lastId = base;
-    return `${base}-${this.#idSeq.toString(36)}`;
+    const id = `${base}-${this.#idSeq.toString(36)}`;
+    return this.#relay ? `${id}-${this.#relay.idTag}` : id;
+  }
+
+  /** @internal */
+  newUid(): string {
+    const n = (this.#uidSeq++).toString(36);
+    return this.#relay ? `${this.#relay.idTag}.${n}` : n;
+  }
+
+  /** The user (of any node) with this {@link ChatUser.uid}. */
+  userById(uid: string): ChatUser | undefined {
+    return this.#byUid.get(uid);
+  }
+
+  /** @internal */
+  commit(op: RoomOp): ChatRoom | Deferred<boolean> | undefined {
+    if (!this.#relay) return applyRoomOp(this, op, true);
+    const applied = this.#relay.commit(op);
+    return op.t === 'msg' ? applied.addCallback((stored) => stored === true) : undefined;
+  }
+
+  /** @internal */
+  userChanged(user: ChatUser, change: UserChange): void {
+    if (user.node === undefined) this.#relay?.userChanged(user, change);
+  }
+
+  /**
+   * @internal Adds a user of another node, whose events go to `client`. False (nothing added) if a user
+   * here holds the nick.
+   */
+  addRemoteUser(nick: string, account: string | undefined, client: IChatClient, details: UserDetails, remote: RemoteIdentity): ChatUser | undefined {
+    const key = foldName(nick);
+    if (this.#users.has(key) || this.#byUid.has(remote.uid)) return undefined;
+    const user = new ChatUser(this, nick, account, client, details, remote);
+    this.#add(user);
+    return user;
+  }
+
+  /** @internal A user of another node changed nick; those sharing a room with it here are told. */
+  renameRemoteUser(user: ChatUser, nick: string): void {
+    const holder = this.#users.get(foldName(nick));
+    if (holder && holder !== user) {
+      log.warn('{nick} of node {node} collides with a user here; the remote user is dropped', { nick, node: user.node ?? '' });
+      user.quit('Nick collision');
+      return;
+    }
+    this.#rename(user, nick);
+  }
+
+  #add(user: ChatUser): void {
+    this.#users.set(user.key, user);
+    this.#byUid.set(user.uid, user);
+    if (this.#users.size > this.#peakUsers) this.#peakUsers = this.#users.size;
+  }
+
+  #rename(user: ChatUser, nick: string): void {
+    const old = user.nick;
+    this.#remember(user);
+    const peers = user.roomPeers();
+    this.#users.delete(user.key);
+    user.rename(nick);
+    this.#users.set(user.key, user);
+    user.client.nickChanged(old, nick);
+    for (const p of peers) p.client.nickChanged(old, nick);
   }
 
   /** The online user with this nick (any case). */
@@ -435,76 +522,67 @@ export class WordsService implements ServiceCore {
    * told `disconnect` ({@link REGAINED}).
    */
   login(nick: string, options: LoginOptions): Deferred<ChatUser> {
-    return this.#claim(nick, options.host, options.password, options.account).addCallback((claim) => {
-      this.#takeNick(nick, claim);
-      const user = new ChatUser(this, nick, claim.account ?? options.account?.name, options.client, options);
-      this.#users.set(user.key, user);
-      if (this.#users.size > this.#peakUsers) this.#peakUsers = this.#users.size;
-      log.debug('{nick} logged in', { nick });
-      return user;
+    return this.#claim(nick, options.host, options.password, options.account)
+      .addCallback((claim) => this.#claimAmongNodes(nick, claim))
+      .addCallback((claim) => {
+        this.#takeNick(nick, claim);
+        const user = new ChatUser(this, nick, claim.account ?? options.account?.name, options.client, options);
+        this.#add(user);
+        log.debug('{nick} logged in', { nick });
+        this.#relay?.userArrived(user);
+        return user;
+      });
+  }
+
+  /**
+   * Across nodes, claims `nick` among every node once the local checks passed (`NickInUseError` if another
+   * node holds it); standing alone, passes `claim` through. The owner of a registered nick takes it.
+   */
+  #claimAmongNodes(nick: string, claim: Claim): Deferred<Claim> | Claim {
+    const relay = this.#relay;
+    if (!relay) return claim;
+    return relay.claimNick(foldName(nick), claim.owner).addCallback((won) => {
+      if (!won) throw new NickInUseError(nick);
+      return claim;
     });
   }
 
   /** @internal */
   changeNick(user: ChatUser, nick: string): Deferred<void> {
     if (nick === user.nick) return Deferred.succeed(undefined);
-    return this.#claim(nick, user.host, undefined, undefined, user).addCallback((claim) => {
-      if (!user.online) return;
-      this.#takeNick(nick, claim, user);
-      const old = user.nick;
-      this.#remember(user);
-      const peers = user.roomPeers();
-      this.#users.delete(user.key);
-      user.rename(nick);
-      this.#users.set(user.key, user);
-      user.client.nickChanged(old, nick);
-      for (const p of peers) p.client.nickChanged(old, nick);
-    });
+    return this.#claim(nick, user.host, undefined, undefined, user)
+      .addCallback((claim) => (foldName(nick) === user.key ? claim : this.#claimAmongNodes(nick, claim)))
+      .addCallback((claim) => {
+        if (!user.online) {
+          if (foldName(nick) !== user.key) this.#relay?.releaseNick(foldName(nick));
+          return;
+        }
+        this.#takeNick(nick, claim, user);
+        const old = user.nick;
+        const oldKey = user.key;
+        this.#rename(user, nick);
+        if (this.#relay) {
+          if (oldKey !== user.key) this.#relay.releaseNick(oldKey);
+          this.#relay.userRenamed(user, old);
+        }
+      });
   }
 
   /** @internal */
-  logout(user: ChatUser): void {
+  logout(user: ChatUser, reason: string): void {
     if (this.#users.get(user.key) !== user) return;
     this.#users.delete(user.key);
+    this.#byUid.delete(user.uid);
     this.#remember(user);
+    if (user.node === undefined && this.#relay) {
+      this.#relay.releaseNick(user.key);
+      this.#relay.userLeft(user, reason);
+    }
   }
 
   #remember(user: ChatUser): void {
     this.departed.remember({ nick: user.nick, username: user.username, host: user.host, realname: user.realname, time: this.now() });
   }
-}
-
-/** UTF-8 bytes of `s`. */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else {
-      // Three bytes, or four for a surrogate pair (two UTF-16 units, already counted once each).
-      n += 2;
-      if (c >= 0xd800 && c < 0xdc00) i++;
-    }
-  }
-  return n;
-}
-
-/** `tags` within `max` bytes (the same object when it fits, undefined when none fits). */
-function boundTags(tags: Record<string, string>, max: number): Record<string, string> | undefined {
-  let size = 0;
-  let kept: Record<string, string> | undefined;
-  let dropped = false;
-  for (const key in tags) {
-    const bytes = utf8Length(key) + utf8Length(tags[key]) + 2;
-    if (size + bytes > max) {
-      dropped = true;
-      continue;
-    }
-    size += bytes;
-    (kept ??= {})[key] = tags[key];
-  }
-  return dropped ? kept : tags;
 }
 
 /**

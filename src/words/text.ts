@@ -37,3 +37,36 @@ export function scrubTags(tags: Record<string, string>): Record<string, string> 
   }
   return out ?? tags;
 }
+
+/** UTF-8 bytes of `s`. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else {
+      // Three bytes, or four for a surrogate pair (two UTF-16 units, already counted once each).
+      n += 2;
+      if (c >= 0xd800 && c < 0xdc00) i++;
+    }
+  }
+  return n;
+}
+
+/** `tags` within `max` bytes (the same object when it fits, undefined when none fits). */
+export function boundTags(tags: Record<string, string>, max: number): Record<string, string> | undefined {
+  let size = 0;
+  let kept: Record<string, string> | undefined;
+  let dropped = false;
+  for (const key in tags) {
+    const bytes = utf8Length(key) + utf8Length(tags[key]) + 2;
+    if (size + bytes > max) {
+      dropped = true;
+      continue;
+    }
+    size += bytes;
+    (kept ??= {})[key] = tags[key];
+  }
+  return dropped ? kept : tags;
+}

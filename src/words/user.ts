@@ -31,6 +31,7 @@ import { normalizeMask } from './masks.js';
 import { foldName, isRoomName, isValidRoomName } from './names.js';
 import { scrubTags, scrubText } from './text.js';
 import type { ChatRoom, Membership } from './room.js';
+import type { RoomOp } from './room-ops.js';
 
 /** What a user needs from the service that owns it. @internal */
 export interface ServiceCore {
@@ -48,7 +49,32 @@ export interface ServiceCore {
   record(room: ChatRoom, message: ChatMessage): Deferred<boolean>;
   history(room: ChatRoom, query: HistoryQuery): Deferred<ChatMessage[]>;
   changeNick(user: ChatUser, nick: string): Deferred<void>;
-  logout(user: ChatUser): void;
+  logout(user: ChatUser, reason: string): void;
+  /** A new user id, unique among every node's. */
+  newUid(): string;
+  /** True when the service is one node of several: room events are then applied once ordered, not at once. */
+  readonly clustered: boolean;
+  /**
+   * Applies a checked room event, at once when the service stands alone (returning what
+   * {@link applyRoomOp} returns), or once ordered among every node's (returning, for a message, whether it
+   * was stored; otherwise undefined).
+   */
+  commit(op: RoomOp): ChatRoom | Deferred<boolean> | undefined;
+  /** Tells the other nodes, if any, that a user of this node changed (the change is already applied here). */
+  userChanged(user: ChatUser, change: UserChange): void;
+}
+
+/** A change to a user that other nodes mirror. */
+export type UserChange =
+  | { readonly t: 'away'; readonly away: string | undefined }
+  | { readonly t: 'realname'; readonly realname: string };
+
+/** Who a user of another node is (made by the node mirroring it). */
+export interface RemoteIdentity {
+  readonly uid: string;
+  /** The node's id. */
+  readonly node: string;
+  readonly signedOn: number;
 }
 
 /** Descriptive details a front door gives at login (IRC's USER line and peer address). */
@@ -102,6 +128,10 @@ export class ChatUser {
   readonly signedOn: number;
   /** When this user last sent a message (the service's seconds), for WHOIS idle time. */
   lastActive: number;
+  /** The id room events name this user by: unique among every node's users, kept across nick changes. */
+  readonly uid: string;
+  /** For a user of another node (a mirror of it), that node's id; undefined for this node's users. */
+  readonly node: string | undefined;
   #online = true;
 
   constructor(
@@ -112,13 +142,16 @@ export class ChatUser {
     /** Where this user's events go. */
     readonly client: IChatClient,
     details: UserDetails = {},
+    remote?: RemoteIdentity,
   ) {
     this.#nick = nick;
     this.#key = foldName(nick);
     this.username = details.username ?? nick;
     this.#realname = scrubText(details.realname ?? nick, REALNAME_MAX_LENGTH);
     this.host = details.host ?? 'localhost';
-    this.signedOn = this.lastActive = service.now();
+    this.signedOn = this.lastActive = remote?.signedOn ?? service.now();
+    this.uid = remote?.uid ?? service.newUid();
+    this.node = remote?.node;
   }
 
   get nick(): string {
@@ -162,17 +195,13 @@ export class ChatUser {
    * Joins `name`, making the room (with this user as operator) if nobody is in it. Members, this user
    * included, are told `userJoined`. Joining a room one is in does nothing.
    */
-  join(name: string, key?: string): ChatRoom {
+  join(name: string, key?: string): ChatRoom | undefined {
     this.#check();
     if (!isValidRoomName(name)) throw new InvalidRoomError(name);
-    let room = this.service.findRoom(name);
+    const room = this.service.findRoom(name);
     if (room?.membership(this)) return room;
     if (this.rooms.size >= this.service.maxRoomsPerUser) throw new TooManyRoomsError(name);
-    let operator = false;
-    if (!room) {
-      room = this.service.createRoom(name);
-      operator = true;
-    } else {
+    if (room) {
       // An invitation lets one past +i and the bans (RFC 2812 semantics as ircds apply them); an invite
       // exception only past +i.
       const invited = room.invites.has(this.#key);
@@ -181,24 +210,18 @@ export class ChatUser {
       if (room.settings.key !== undefined && room.settings.key !== key) throw new BadKeyError(room.name);
       if (room.settings.limit !== undefined && room.size >= room.settings.limit) throw new RoomFullError(room.name);
     }
-    room.invites.delete(this.#key);
-    room.addMember({ user: this, operator, voice: false, joined: this.service.now() });
-    this.rooms.set(room.key, room);
-    const joined = room;
-    room.broadcast((c) => c.userJoined(joined.name, this.#nick));
-    return room;
+    return this.service.commit({ t: 'join', uid: this.uid, room: room?.name ?? name }) as ChatRoom | undefined;
   }
 
   /** Leaves `name`; members, this user included, are told `userLeft`. */
   part(name: string, reason = ''): void {
     this.#check();
     const { room } = this.#memberOf(name);
-    reason = scrubText(reason, REASON_MAX_LENGTH);
-    room.broadcast((c) => c.userLeft(room.name, this.#nick, reason, 'part'));
-    this.#leave(room);
+    this.service.commit({ t: 'part', uid: this.uid, room: room.name, reason: scrubText(reason, REASON_MAX_LENGTH) });
   }
 
-  #leave(room: ChatRoom): void {
+  /** @internal Drops `room` from this user's and the user from the room's, the room too once empty. */
+  leaveRoom(room: ChatRoom): void {
     room.removeMember(this);
     this.rooms.delete(room.key);
     this.service.dropRoomIfEmpty(room);
@@ -219,8 +242,7 @@ export class ChatUser {
       const message: ChatMessage = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, text, kind };
       if (options.tags) message.tags = scrubTags(options.tags);
       this.lastActive = now;
-      room.broadcast((c) => c.receive(message), this);
-      return { message, stored: this.service.record(room, message) };
+      return { message, stored: this.service.commit({ t: 'msg', uid: this.uid, room: room.name, message }) as Deferred<boolean> };
     }
     const to = this.service.findUser(target);
     if (!to) throw new NoSuchUserError(target);
@@ -256,7 +278,7 @@ export class ChatUser {
     if (isRoomName(target)) {
       const room = this.#roomToSpeakIn(target);
       const signal: ChatSignal = { id: this.service.nextMessageId(now), time: now, from: this.#nick, to: room.name, tags: scrubTags(tags) };
-      room.broadcast((c) => c.signal?.(signal), this);
+      this.service.commit({ t: 'signal', uid: this.uid, room: room.name, signal });
       return signal;
     }
     const to = this.service.findUser(target);
@@ -271,10 +293,7 @@ export class ChatUser {
     this.#check();
     const { room, me } = this.#memberOf(name);
     if (room.settings.topicLocked && !me.operator) throw new NotOperatorError(room.name);
-    room.topic = scrubText(topic, TOPIC_MAX_LENGTH);
-    room.topicSetBy = this.#nick;
-    room.topicSetAt = this.service.now();
-    room.broadcast((c) => c.topicChanged(room.name, room.topic, this.#nick));
+    this.service.commit({ t: 'topic', uid: this.uid, room: room.name, topic: scrubText(topic, TOPIC_MAX_LENGTH), by: this.#nick, at: this.service.now() });
   }
 
   /** Removes `nick` from a room (operators only); members, the kicked one included, are told. */
@@ -283,9 +302,7 @@ export class ChatUser {
     const { room } = this.#operatorOf(name);
     const target = room.memberByKey(foldName(nick));
     if (!target) throw new UserNotInRoomError(nick);
-    reason = scrubText(reason, REASON_MAX_LENGTH);
-    room.broadcast((c) => c.userLeft(room.name, target.user.nick, reason, 'kick', this.#nick));
-    target.user.#leave(room);
+    this.service.commit({ t: 'kick', uid: this.uid, room: room.name, by: this.#nick, target: target.user.key, reason: scrubText(reason, REASON_MAX_LENGTH) });
   }
 
   /**
@@ -302,8 +319,7 @@ export class ChatUser {
       if (!me) throw new NotInRoomError(room.name);
       if (room.settings.inviteOnly && !me.operator) throw new NotOperatorError(room.name);
       if (room.membership(target)) throw new AlreadyInRoomError(target.nick);
-      room.invites.add(target.key);
-      room.broadcast((c) => c.userInvited?.(room.name, target.nick, this.#nick), this);
+      this.service.commit({ t: 'invite', uid: this.uid, room: room.name, target: target.key, nick: target.nick, by: this.#nick });
     }
     target.client.invited(room?.name ?? name, this.#nick);
     return target.away !== undefined ? { away: target.away } : {};
@@ -334,10 +350,15 @@ export class ChatUser {
         continue;
       }
       if (checked === undefined) continue;
-      room.apply(checked.change, checked.target, this.#nick, this.service.now());
+      // Standing alone, each change is checked against the room as the ones before it left it; across
+      // nodes, all are checked against the room as it is and applied together once ordered.
+      if (!this.service.clustered) room.apply(checked.change, checked.target, this.#nick, this.service.now());
       applied.push(checked.change);
     }
-    if (applied.length > 0) room.broadcast((cl) => cl.roomChanged(room.name, this.#nick, applied));
+    if (applied.length > 0) {
+      if (this.service.clustered) this.service.commit({ t: 'modes', uid: this.uid, room: room.name, by: this.#nick, at: this.service.now(), changes: applied });
+      else room.broadcast((cl) => cl.roomChanged(room.name, this.#nick, applied));
+    }
     if (first) throw first;
     return applied;
   }
@@ -383,6 +404,12 @@ export class ChatUser {
     const before = this.away;
     this.away = message === '' || message === undefined ? undefined : scrubText(message, AWAY_MAX_LENGTH);
     if (this.away === before) return;
+    this.showAway();
+    this.service.userChanged(this, { t: 'away', away: this.away });
+  }
+
+  /** @internal Tells those sharing a room that this user's away message changed. */
+  showAway(): void {
     for (const p of this.roomPeers()) p.client.awayChanged?.(this.#nick, this.away);
   }
 
@@ -392,6 +419,7 @@ export class ChatUser {
     this.#realname = scrubText(realname, REALNAME_MAX_LENGTH);
     this.client.realnameChanged?.(this.#nick, this.#realname);
     for (const p of this.roomPeers()) p.client.realnameChanged?.(this.#nick, this.#realname);
+    this.service.userChanged(this, { t: 'realname', realname: this.#realname });
   }
 
   /**
@@ -448,9 +476,9 @@ export class ChatUser {
     reason = scrubText(reason, REASON_MAX_LENGTH);
     const peers = this.roomPeers();
     this.#online = false;
-    for (const room of [...this.rooms.values()]) this.#leave(room);
+    for (const room of [...this.rooms.values()]) this.leaveRoom(room);
     for (const p of peers) p.client.userQuit(this.#nick, reason);
-    this.service.logout(this);
+    this.service.logout(this, reason);
   }
 
   /** @internal Renames this user in its rooms. */

@@ -1,0 +1,305 @@
+/**
+ * `WordsCluster`: joins a {@link WordsService} to the other nodes of one chat through `torsion/bus` (Redis
+ * between machines, the in-memory hub in tests). Every node holds every room and mirrors every user of the
+ * other nodes (a `ChatUser` whose `node` is set), so NAMES, WHOIS and the room rules work the same on each.
+ * Room events get a per-room sequence number from the bus's counter and every node, the sending one
+ * included, applies them in that order. Nicks are claimed on the bus; a node's users leave every other node
+ * when the node stops refreshing its presence.
+ * @module
+ */
+import { Deferred } from '../../defer/index.js';
+import type { BusSubscription, IBus } from '../../bus/index.js';
+import { Logger } from '../../logger/index.js';
+import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
+import type { RoomChange } from '../interfaces.js';
+import { WORDS_LIMITS } from '../limits.js';
+import { foldName } from '../names.js';
+import type { IWordsRelay } from '../relay.js';
+import type { ChatRoom } from '../room.js';
+import { applyRoomOp, type RoomOp } from '../room-ops.js';
+import type { WordsService } from '../service.js';
+import type { ChatUser, UserChange } from '../user.js';
+import { RemoteClient } from './remote-client.js';
+import { RoomOrder } from './room-order.js';
+import { EVENTS, nickKey, nodeChannel, nodeKey, roomCounter, type ClusterEvent, type DirectEvent, type RoomInfo, type UserInfo } from './wire.js';
+
+const log = new Logger({ namespace: 'torsion.words.cluster' });
+
+/** The limits of a {@link WordsCluster} (defaults in `WORDS_LIMITS.cluster`). */
+export interface ClusterLimits {
+  /** Seconds a room waits for a missing event before skipping it. */
+  gapWait: number;
+  /** Events a room holds behind a missing one before skipping it at once. */
+  maxPendingPerRoom: number;
+  /** Seconds between checks that the nodes whose users are mirrored here are still alive. */
+  nodeCheck: number;
+}
+
+/** Options of {@link WordsCluster}. */
+export interface WordsClusterOptions {
+  /** Schedules the gap waits and the node checks. */
+  clock: IReactorTime;
+  /**
+   * True when every node writes to the same store (PostgreSQL): a room line is then stored only by the
+   * node it was sent on. False (the default) when each node has its own store: each stores every line.
+   */
+  sharedStore?: boolean;
+  limits?: Partial<ClusterLimits>;
+}
+
+type Applied = ChatRoom | boolean | undefined;
+
+/** One node of a chat spread over several processes or machines. */
+export class WordsCluster implements IWordsRelay {
+  readonly idTag: string;
+  readonly limits: ClusterLimits;
+  readonly #order: RoomOrder<{ id: number; op: RoomOp; from: string }>;
+  readonly #waiting = new Map<number, (result: Applied | Deferred<boolean>) => void>();
+  readonly #subscriptions: BusSubscription[] = [];
+  #out: Promise<void> = Promise.resolve();
+  #opIds = 0;
+  #check: IDelayedCall | undefined;
+  #closed = false;
+
+  constructor(
+    readonly service: WordsService,
+    readonly bus: IBus,
+    readonly options: WordsClusterOptions,
+  ) {
+    this.limits = { ...WORDS_LIMITS.cluster, nodeCheck: 5, ...options.limits };
+    this.idTag = bus.nodeId.replace(/[^0-9A-Za-z]/g, '').slice(0, 8) || 'node';
+    this.#order = new RoomOrder(options.clock, this.limits, (_room, e) => this.#applyRoom(e.id, e.op, e.from));
+  }
+
+  /**
+   * Joins the chat: listens to the bus, marks this node present, takes over as the service's relay and asks
+   * the running nodes for their users and rooms. Call before the service takes users.
+   */
+  async start(): Promise<void> {
+    this.service.attachRelay(this);
+    this.#subscriptions.push(await this.bus.subscribe(EVENTS, (data, { from }) => this.#onEvent(data as ClusterEvent, from)));
+    this.#subscriptions.push(await this.bus.subscribe(nodeChannel(this.bus.nodeId), (data, { from }) => this.#onDirect(data as DirectEvent, from)));
+    await this.bus.announce(nodeKey(this.bus.nodeId));
+    await this.bus.publish(EVENTS, { k: 'started' } satisfies ClusterEvent);
+    this.#scheduleCheck();
+    log.info('node {node} joined the chat', { node: this.bus.nodeId });
+  }
+
+  /** Sends what is queued, then stops listening (closing the bus is the caller's). */
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#check?.active()) this.#check.cancel();
+    await this.#out;
+    this.#order.close();
+    await Promise.all(this.#subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
+  }
+
+  commit(op: RoomOp): Deferred<Applied> {
+    const id = ++this.#opIds;
+    const applied = new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
+    const seq = this.bus.increment(roomCounter(foldName(op.room)));
+    this.#send(async () => {
+      await this.bus.publish(EVENTS, { k: 'room', seq: await seq, id, op } satisfies ClusterEvent);
+    }, () => this.#settle(id, undefined));
+    return Deferred.fromPromise(applied).addCallback((r) => r);
+  }
+
+  claimNick(key: string, force: boolean): Deferred<boolean> {
+    const k = nickKey(key);
+    return Deferred.fromPromise(force ? this.bus.announce(k).then(() => true) : this.bus.claim(k));
+  }
+
+  releaseNick(key: string): void {
+    this.#send(() => this.bus.withdraw(nickKey(key)));
+  }
+
+  userArrived(user: ChatUser): void {
+    this.#publish({ k: 'hello', user: userInfo(user) });
+  }
+
+  userRenamed(user: ChatUser): void {
+    this.#publish({ k: 'nick', uid: user.uid, nick: user.nick });
+  }
+
+  userChanged(user: ChatUser, change: UserChange): void {
+    if (change.t === 'away') this.#publish(change.away === undefined ? { k: 'away', uid: user.uid } : { k: 'away', uid: user.uid, away: change.away });
+    else this.#publish({ k: 'realname', uid: user.uid, realname: change.realname });
+  }
+
+  userLeft(user: ChatUser, reason: string): void {
+    this.#publish({ k: 'quit', uid: user.uid, reason });
+  }
+
+  /** Queues `task` after everything this node sent before, so the other nodes see this node's events in order. */
+  #send(task: () => Promise<unknown>, failed?: () => void): void {
+    this.#out = this.#out.then(task).then(
+      () => undefined,
+      (e: unknown) => {
+        log.warn('could not send to the other nodes: {error}', { error: String(e) });
+        failed?.();
+      },
+    );
+  }
+
+  #publish(event: ClusterEvent): void {
+    if (!this.#closed) this.#send(() => this.bus.publish(EVENTS, event));
+  }
+
+  #direct(node: string, event: DirectEvent): void {
+    if (!this.#closed) this.#send(() => this.bus.publish(nodeChannel(node), event));
+  }
+
+  #settle(id: number, result: Applied | Deferred<boolean>): void {
+    const resolve = this.#waiting.get(id);
+    this.#waiting.delete(id);
+    resolve?.(result);
+  }
+
+  #applyRoom(id: number, op: RoomOp, from: string): void {
+    const own = from === this.bus.nodeId;
+    const result = applyRoomOp(this.service, op, own || this.options.sharedStore !== true);
+    if (own) this.#settle(id, result);
+  }
+
+  #onEvent(event: ClusterEvent, from: string): void {
+    if (event.k === 'room') {
+      this.#order.add(foldName(event.op.room), event.seq, { id: event.id, op: event.op, from });
+      return;
+    }
+    if (from === this.bus.nodeId) return;
+    const user = 'uid' in event ? this.service.userById(event.uid) : undefined;
+    switch (event.k) {
+      case 'started':
+        this.#direct(from, this.#state());
+        return;
+      case 'hello':
+        this.#mirror(event.user, from);
+        return;
+      case 'nick':
+        if (user) this.service.renameRemoteUser(user, event.nick);
+        return;
+      case 'away':
+        if (!user) return;
+        user.away = event.away;
+        user.showAway();
+        return;
+      case 'realname':
+        user?.setRealname(event.realname);
+        return;
+      case 'quit':
+        user?.quit(event.reason);
+        return;
+    }
+  }
+
+  #onDirect(event: DirectEvent, from: string): void {
+    if (event.k === 'state') {
+      this.#adopt(event.users, event.rooms, from);
+      return;
+    }
+    const user = this.service.userById(event.uid);
+    if (!user || user.node !== undefined) return;
+    switch (event.k) {
+      case 'pm':
+        user.client.receive(event.message);
+        return;
+      case 'signal':
+        user.client.signal?.(event.signal);
+        return;
+      case 'invited':
+        user.client.invited(event.room, event.by);
+        return;
+      case 'kill':
+        this.service.endSession(user, event.reason);
+        return;
+    }
+  }
+
+  #mirror(info: UserInfo, node: string): ChatUser | undefined {
+    const existing = this.service.userById(info.uid);
+    if (existing) return existing;
+    const client = new RemoteClient(node, info.uid, (n, e) => this.#direct(n, e));
+    const user = this.service.addRemoteUser(info.nick, info.account, client, { username: info.username, host: info.host, realname: info.realname }, { uid: info.uid, node, signedOn: info.signedOn });
+    if (!user) {
+      log.warn('{nick} of node {node} collides with a user here; not mirrored', { nick: info.nick, node });
+      return undefined;
+    }
+    user.away = info.away;
+    return user;
+  }
+
+  /** This node's users and the rooms they are in, for a node that just started. */
+  #state(): DirectEvent {
+    const users: UserInfo[] = [];
+    const rooms = new Map<string, RoomInfo>();
+    for (const user of this.service.users()) {
+      if (user.node !== undefined) continue;
+      users.push(userInfo(user));
+      for (const room of user.rooms.values()) {
+        let info = rooms.get(room.key);
+        if (!info) rooms.set(room.key, (info = roomInfo(room, this.#order.applied(room.key))));
+        const m = room.membership(user)!;
+        info.members.push({ uid: user.uid, operator: m.operator, voice: m.voice });
+      }
+    }
+    return { k: 'state', users, rooms: [...rooms.values()] };
+  }
+
+  /** Takes in another node's users and rooms (its answer to this node's start). */
+  #adopt(users: UserInfo[], rooms: RoomInfo[], node: string): void {
+    for (const info of users) this.#mirror(info, node);
+    for (const info of rooms) {
+      let room = this.service.findRoom(info.name);
+      if (!room) {
+        room = this.service.createRoom(info.name);
+        room.topic = info.topic;
+        room.topicSetBy = info.topicSetBy;
+        room.topicSetAt = info.topicSetAt;
+        for (const change of info.changes) room.apply(change, undefined, '', info.topicSetAt);
+      }
+      this.#order.startAfter(room.key, info.seq);
+      for (const m of info.members) {
+        const user = this.service.userById(m.uid);
+        if (!user || room.membership(user)) continue;
+        room.addMember({ user, operator: m.operator, voice: m.voice, joined: this.service.now() });
+        user.rooms.set(room.key, room);
+      }
+    }
+  }
+
+  #scheduleCheck(): void {
+    this.#check = this.options.clock.callLater(this.limits.nodeCheck, () => {
+      this.#checkNodes().catch((e: unknown) => log.warn('node check failed: {error}', { error: String(e) }));
+      this.#order.sweep((room) => this.service.findRoom(room) !== undefined);
+      if (!this.#closed) this.#scheduleCheck();
+    });
+  }
+
+  /** Makes the users of every node that stopped refreshing its presence quit here. */
+  async #checkNodes(): Promise<void> {
+    const nodes = new Set<string>();
+    for (const user of this.service.users()) if (user.node !== undefined) nodes.add(user.node);
+    for (const node of nodes) {
+      if ((await this.bus.whereIs(nodeKey(node))) !== undefined || this.#closed) continue;
+      const reason = `Node went away (${node} stopped answering)`;
+      const gone = [...this.service.users()].filter((u) => u.node === node);
+      log.warn('node {node} stopped answering; its {count} users quit here', { node, count: gone.length });
+      for (const user of gone) user.quit(reason);
+    }
+  }
+}
+
+function userInfo(user: ChatUser): UserInfo {
+  const info: UserInfo = { uid: user.uid, nick: user.nick, username: user.username, host: user.host, realname: user.realname, signedOn: user.signedOn };
+  if (user.account !== undefined) info.account = user.account;
+  if (user.away !== undefined) info.away = user.away;
+  return info;
+}
+
+function roomInfo(room: ChatRoom, seq: number): RoomInfo {
+  const changes: RoomChange[] = [];
+  for (const [setting, value] of Object.entries(room.settings)) changes.push({ setting, value } as RoomChange);
+  for (const list of ['bans', 'banExceptions', 'inviteExceptions'] as const) for (const e of room.lists[list]) changes.push({ list, mask: e.mask, added: true });
+  return { name: room.name, seq, topic: room.topic, topicSetBy: room.topicSetBy, topicSetAt: room.topicSetAt, changes, members: [] };
+}

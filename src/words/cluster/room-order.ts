@@ -1,0 +1,118 @@
+/**
+ * Puts each room's events back in the order of their sequence numbers before they are applied: events that
+ * arrive early wait for the missing ones; a gap (an event lost with a node, or while Redis was away) is
+ * skipped after `gapWait` seconds, or at once when too many events wait behind it.
+ * @module
+ */
+import { Logger } from '../../logger/index.js';
+import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
+
+const log = new Logger({ namespace: 'torsion.words.cluster' });
+
+/** The bounds of {@link RoomOrder}. */
+export interface RoomOrderLimits {
+  gapWait: number;
+  maxPendingPerRoom: number;
+}
+
+interface Room<E> {
+  /** The next sequence number to apply; undefined until the first event is seen. */
+  next: number | undefined;
+  readonly pending: Map<number, E>;
+  timer: IDelayedCall | undefined;
+}
+
+/** Orders the events of every room by sequence number; `apply` gets them in order. */
+export class RoomOrder<E> {
+  readonly #rooms = new Map<string, Room<E>>();
+  /** Gaps skipped so far (for logs and tests). */
+  skipped = 0;
+
+  constructor(
+    readonly clock: IReactorTime,
+    readonly limits: RoomOrderLimits,
+    readonly apply: (room: string, event: E) => void,
+  ) {}
+
+  /** The last sequence number applied in `room` (0 if none). */
+  applied(room: string): number {
+    const next = this.#rooms.get(room)?.next;
+    return next === undefined ? 0 : next - 1;
+  }
+
+  /** Starts `room` after `seq` (what a running node reported), unless events of it were seen already. */
+  startAfter(room: string, seq: number): void {
+    const r = this.#room(room);
+    if (r.next === undefined) r.next = seq + 1;
+    this.#drain(room, r);
+  }
+
+  /** Takes event number `seq` of `room`. */
+  add(room: string, seq: number, event: E): void {
+    const r = this.#room(room);
+    r.next ??= seq;
+    if (seq < r.next) {
+      // The bus never repeats a message: an older number is an event that came after its gap was skipped,
+      // or a counter that started again (Redis restarted without persistence).
+      if (seq === 1 || r.next - seq > this.limits.maxPendingPerRoom) {
+        log.warn('{room}: its sequence started again at {seq}', { room, seq });
+        this.#reset(r, seq);
+      } else {
+        log.warn('{room}: event {seq} came after its gap was skipped; applied out of order', { room, seq });
+        this.apply(room, event);
+        return;
+      }
+    }
+    r.pending.set(seq, event);
+    this.#drain(room, r);
+  }
+
+  /** Forgets rooms with nothing waiting for which `keep` is false. */
+  sweep(keep: (room: string) => boolean): void {
+    for (const [room, r] of this.#rooms) if (r.pending.size === 0 && !keep(room)) this.#rooms.delete(room);
+  }
+
+  /** Cancels every gap timer. */
+  close(): void {
+    for (const r of this.#rooms.values()) if (r.timer?.active()) r.timer.cancel();
+    this.#rooms.clear();
+  }
+
+  #room(room: string): Room<E> {
+    let r = this.#rooms.get(room);
+    if (r === undefined) this.#rooms.set(room, (r = { next: undefined, pending: new Map(), timer: undefined }));
+    return r;
+  }
+
+  #reset(r: Room<E>, seq: number): void {
+    r.next = seq;
+    for (const s of r.pending.keys()) if (s < seq) r.pending.delete(s);
+  }
+
+  #drain(room: string, r: Room<E>): void {
+    for (let e = r.pending.get(r.next!); e !== undefined; e = r.pending.get(r.next!)) {
+      r.pending.delete(r.next!);
+      r.next!++;
+      this.apply(room, e);
+    }
+    if (r.pending.size === 0) {
+      if (r.timer?.active()) r.timer.cancel();
+      r.timer = undefined;
+    } else if (r.pending.size > this.limits.maxPendingPerRoom) {
+      this.#skip(room, r);
+    } else if (!r.timer?.active()) {
+      r.timer = this.clock.callLater(this.limits.gapWait, () => this.#skip(room, r));
+    }
+  }
+
+  #skip(room: string, r: Room<E>): void {
+    if (r.timer?.active()) r.timer.cancel();
+    r.timer = undefined;
+    if (r.pending.size === 0) return;
+    const first = Math.min(...r.pending.keys());
+    log.warn('{room}: events {from} to {to} never came; skipped', { room, from: r.next!, to: first - 1 });
+    this.skipped++;
+    r.next = first;
+    this.#drain(room, r);
+  }
+}
