@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryBusHub, type BusHandler, type IBus } from '../../bus/index.js';
+import { Clock } from '../../testing/index.js';
+import { NickInUseError, createWordsService, type ChatUser, type WordsService } from '../index.js';
+import { RecordingClient } from '../test-support/recording-client.js';
+import { WordsCluster } from './index.js';
+
+const FAST = { N: 1024, r: 8, p: 1 };
+const BUS = { presenceTtl: 15, heartbeat: 5 };
+
+/** Lets the promise chains of the nodes run (the memory bus delivers at once; sending goes through promises). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+interface Node {
+  service: WordsService;
+  cluster: WordsCluster;
+  bus: IBus;
+  login(nick: string): Promise<{ user: ChatUser; client: RecordingClient }>;
+}
+
+async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub.connect({ nodeId: id, limits: BUS })): Promise<Node> {
+  const service = createWordsService({ scrypt: FAST, clock });
+  await service.start();
+  const cluster = new WordsCluster(service, bus, { clock, limits: { nodeCheck: 5 } });
+  await cluster.start();
+  await settle();
+  return {
+    service,
+    cluster,
+    bus,
+    async login(nick) {
+      const client = new RecordingClient();
+      const user = await service.login(nick, { client });
+      await settle();
+      return { user, client };
+    },
+  };
+}
+
+/** A node's bus whose deliveries of messages from `slowFrom` wait until `release` (or are dropped by `drop`). */
+function slowBus(inner: IBus, slowFrom: string): { bus: IBus; release(): void; drop(): void } {
+  const held: (() => void)[] = [];
+  const bus: IBus = {
+    nodeId: inner.nodeId,
+    publish: (c, d) => inner.publish(c, d),
+    subscribe: (c, handler: BusHandler) =>
+      inner.subscribe(c, (data, env) => {
+        if (env.from === slowFrom) held.push(() => handler(data, env));
+        else handler(data, env);
+      }),
+    announce: (k) => inner.announce(k),
+    claim: (k) => inner.claim(k),
+    withdraw: (k) => inner.withdraw(k),
+    whereIs: (k) => inner.whereIs(k),
+    increment: (k) => inner.increment(k),
+    close: () => inner.close(),
+  };
+  return { bus, release: () => held.splice(0).forEach((f) => f()), drop: () => void held.splice(0) };
+}
+
+test('cluster: users on two nodes share a room: joins, messages, topic, part, private messages, away and nick', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const [a, b] = [await node(hub, clock, 'a'), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  ann.user.join('#room');
+  await settle();
+  bob.user.join('#room');
+  await settle();
+  assert.deepEqual(ann.client.take(), ['join ann #room', 'join bob #room']);
+  assert.deepEqual(bob.client.take(), ['join bob #room']);
+  assert.deepEqual([...b.service.findRoom('#room')!.members()].map((m) => [m.user.nick, m.operator]), [['ann', true], ['bob', false]], 'the first joiner is operator on every node');
+  ann.user.setTopic('#room', 'hello all');
+  bob.user.send('#room', 'hi from b');
+  ann.user.send('bob', 'psst');
+  await settle();
+  assert.deepEqual(ann.client.take(), ['topic #room by ann: hello all', 'message bob->#room: hi from b']);
+  assert.deepEqual(bob.client.take(), ['topic #room by ann: hello all', 'message ann->bob: psst']);
+  bob.user.setAway('lunch');
+  await bob.user.setNick('robert');
+  await settle();
+  assert.deepEqual(ann.client.take(), ['away bob: lunch', 'nick bob->robert']);
+  assert.equal(a.service.findUser('robert')?.away, 'lunch');
+  bob.user.part('#room', 'bye');
+  await settle();
+  assert.deepEqual(ann.client.take(), ['part robert #room: bye']);
+  bob.user.quit('gone');
+  await settle();
+  assert.equal(a.service.findUser('robert'), undefined, 'a quit removes the mirror');
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
+
+test('cluster: each room applies events in sequence order on every node, and skips a lost one after gapWait', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const a = await node(hub, clock, 'a');
+  const b = await node(hub, clock, 'b');
+  const slow = slowBus(hub.connect({ nodeId: 'c', limits: BUS }), 'a');
+  const c = await node(hub, clock, 'c', slow.bus);
+  slow.release();
+  const users = [await a.login('ann'), await b.login('bob'), await c.login('cat')];
+  for (const u of users) {
+    u.user.join('#room');
+    await settle();
+    slow.release();
+    await settle();
+  }
+  for (const u of users) u.client.take();
+  // ann's line is numbered first but reaches c last.
+  users[0].user.send('#room', 'one');
+  await settle();
+  users[1].user.send('#room', 'two');
+  await settle();
+  assert.deepEqual(users[2].client.take(), [], 'two waits for one on c');
+  slow.release();
+  await settle();
+  const lines = (u: { client: RecordingClient }): string[] => u.client.messages.map((m) => m.text);
+  assert.deepEqual(lines(users[2]), ['one', 'two']);
+  assert.deepEqual(lines(users[1]), ['one']);
+  assert.deepEqual(lines(users[0]), ['two']);
+  // A line from a that c never gets: c holds b's next line for gapWait seconds, then goes on.
+  users[0].user.send('#room', 'lost');
+  await settle();
+  slow.drop();
+  users[1].user.send('#room', 'three');
+  await settle();
+  assert.deepEqual(lines(users[2]), ['one', 'two']);
+  clock.advance(2);
+  assert.deepEqual(lines(users[2]), ['one', 'two', 'three']);
+  await Promise.all([a.cluster.stop(), b.cluster.stop(), c.cluster.stop()]);
+});
+
+test('cluster: a nick is unique across nodes; of two simultaneous logins exactly one wins; free again after quit', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const [a, b] = [await node(hub, clock, 'a'), await node(hub, clock, 'b')];
+  await a.login('ann');
+  await assert.rejects(b.service.login('ANN', { client: new RecordingClient() }).asPromise(), NickInUseError);
+  const results = await Promise.allSettled([a.service.login('dup', { client: new RecordingClient() }).asPromise(), b.service.login('dup', { client: new RecordingClient() }).asPromise()]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  assert.ok((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason instanceof NickInUseError);
+  const bee = await b.login('bee');
+  await assert.rejects(bee.user.setNick('ann').asPromise(), NickInUseError, 'NICK to a nick taken on another node');
+  a.service.findUser('ann')!.quit('bye');
+  await settle();
+  await bee.user.setNick('ann').asPromise();
+  await settle();
+  assert.equal(a.service.findUser('ann')?.node, 'b', 'node a mirrors the new holder');
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
+
+test('cluster: when a node dies, its users quit on the others (saying so) and their nicks are free again', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const a = await node(hub, clock, 'a');
+  const b = await node(hub, clock, 'b');
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  ann.user.join('#room');
+  await settle();
+  bob.user.join('#room');
+  await settle();
+  bob.client.take();
+  (a.bus as ReturnType<MemoryBusHub['connect']>).abandon();
+  await a.cluster.stop();
+  for (let t = 0; t < 25 && bob.client.events.length === 0; t++) {
+    clock.advance(1);
+    await settle();
+  }
+  assert.deepEqual(bob.client.take(), ['quit ann: Node went away (a stopped answering)']);
+  assert.ok(clock.seconds() <= BUS.presenceTtl + 5 + 1, `within presenceTtl and one check (${clock.seconds()} s)`);
+  assert.equal(b.service.findRoom('#room')!.size, 1);
+  await b.login('ann');
+  await b.cluster.stop();
+});
+
+test('cluster: a node that starts later learns the users, rooms, roles and topics of the running ones', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const a = await node(hub, clock, 'a');
+  const ann = await a.login('ann');
+  ann.user.join('#room');
+  await settle();
+  ann.user.setTopic('#room', 'old news');
+  ann.user.changeRoom('#room', [{ setting: 'moderated', value: true }]);
+  await settle();
+  const b = await node(hub, clock, 'b');
+  const room = b.service.findRoom('#room')!;
+  assert.equal(room.topic, 'old news');
+  assert.equal(room.settings.moderated, true);
+  assert.deepEqual([...room.members()].map((m) => [m.user.nick, m.operator]), [['ann', true]]);
+  const bob = await b.login('bob');
+  bob.user.join('#room');
+  await settle();
+  ann.user.send('#room', 'welcome');
+  await settle();
+  assert.deepEqual(bob.client.take(), ['join bob #room', 'message ann->#room: welcome']);
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
