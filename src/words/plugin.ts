@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Deferred, gatherResults } from '../defer/index.js';
 import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
+import { connectRedisBus, type IBus } from '../bus/index.js';
 import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
@@ -16,6 +17,7 @@ import { IRCServerFactory } from './irc/index.js';
 import type { LiveLimits, LivePage } from '../live/index.js';
 import { Logger } from '../logger/index.js';
 import { Site } from '../web/index.js';
+import { WordsCluster } from './cluster/index.js';
 import { DbStore } from './db-store.js';
 import { createWordsService, type WordsService } from './service.js';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords.js';
@@ -69,7 +71,22 @@ export interface WordsApplicationOptions {
    * they are hashed with scrypt when the service starts, and only the hashes are kept.
    */
   operators?: readonly OperatorCredentials[];
+  /**
+   * A Redis URL (`redis://host:6379/0`): this process becomes one node of a chat shared by every node on
+   * that Redis (rooms, users, nicks; see docs/scale.md). Needs the npm package `ioredis`.
+   */
+  redis?: string;
+  /** A bus already connected, instead of `redis` (tests, or the workers' bus). */
+  bus?: IBus;
+  /**
+   * Seconds after which the other nodes count a node that stopped answering as gone: its users quit there
+   * and its nicks are free (15 by default). Its heartbeat runs at a sixth of this.
+   */
+  nodeTimeout?: number;
 }
+
+/** Default of {@link WordsApplicationOptions.nodeTimeout}, in seconds. */
+export const NODE_TIMEOUT = 15;
 
 /** A server operator account as `--oper name:password` gives it. */
 export interface OperatorCredentials {
@@ -104,6 +121,8 @@ export class WordsApplication extends MultiService {
   readonly #clock: IReactorTime;
   /** Operator passwords not hashed yet: dropped once {@link startService} has hashed them. */
   #operators: readonly OperatorCredentials[];
+  /** This node's link to the others, once started with `redis` or `bus`. */
+  cluster: WordsCluster | undefined;
 
   constructor(readonly config: WordsApplicationOptions) {
     super();
@@ -173,6 +192,7 @@ export class WordsApplication extends MultiService {
       .start()
       .addCallback(() => (this.config.xmpp?.length ? this.#rosterStore.start() : undefined))
       .addCallback(() => this.#addOperators())
+      .addCallback(() => this.#joinCluster())
       .addCallback(() => {
         log.info('words service open, accounts and history in {where}', { where });
         return super.startService();
@@ -192,6 +212,7 @@ export class WordsApplication extends MultiService {
         await super.stopService();
         // Logged-in users first: IRC clients get ERROR, pages are told their session ended.
         await this.words.stop(reason);
+        await this.#leaveCluster();
         this.ircFactory.closeAll(reason);
         this.xmppFactory.closeAll();
         this.webChat.close();
@@ -200,6 +221,26 @@ export class WordsApplication extends MultiService {
         log.info('words service stopped; history flushed');
       })(),
     );
+  }
+
+  /** With `redis` or `bus`: connects (for `redis`) and joins the other nodes before anyone logs in. */
+  #joinCluster(): Deferred<void> | undefined {
+    const { redis, bus } = this.config;
+    if (redis === undefined && bus === undefined) return undefined;
+    const timeout = this.config.nodeTimeout ?? NODE_TIMEOUT;
+    return Deferred.fromPromise(
+      (async () => {
+        const joined = bus ?? (await connectRedisBus(redis!, { reactor: this.#clock, limits: { presenceTtl: (timeout * 2) / 3, heartbeat: timeout / 6 } }));
+        this.cluster = new WordsCluster(this.words, joined, { clock: this.#clock, sharedStore: this.config.db !== undefined, limits: { nodeCheck: timeout / 3 } });
+        await this.cluster.start();
+        log.info('node {node} of a chat shared through {via}', { node: joined.nodeId, via: bus ? 'the bus given' : 'Redis' });
+      })(),
+    );
+  }
+
+  async #leaveCluster(): Promise<void> {
+    await this.cluster?.stop();
+    if (this.config.bus === undefined) await this.cluster?.bus.close();
   }
 
   /** Fires once every IRC connection has closed, or after {@link CLOSE_WAIT} seconds. */
@@ -253,6 +294,15 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   if (origins.length > 0) out.webOrigins = origins;
   const operators = list(options.oper).map(operatorCredentials);
   if (operators.length > 0) out.operators = operators;
+  if (typeof options.redis === 'string' && options.redis !== '') {
+    if (!/^rediss?:\/\//.test(options.redis)) throw new UsageError(`--redis takes a redis:// URL, not ${JSON.stringify(options.redis)}`);
+    out.redis = options.redis;
+  }
+  if (options['node-timeout'] !== undefined) {
+    const t = Number(options['node-timeout']);
+    if (!Number.isFinite(t) || t < 1 || t > 3600) throw new UsageError('--node-timeout takes seconds, from 1 to 3600');
+    out.nodeTimeout = t;
+  }
   return out;
 }
 
@@ -323,6 +373,8 @@ export const wordsPlugin: Plugin = {
       multiple: true,
       metavar: 'name:password',
     },
+    { name: 'redis', description: 'Share rooms, users and nicks with every other torsion words on this Redis: redis://host:6379/0 (needs the npm package ioredis)', metavar: 'url' },
+    { name: 'node-timeout', description: `With --redis: seconds after which a node that stopped answering counts as gone and its users quit elsewhere (default ${NODE_TIMEOUT})`, metavar: 'seconds' },
   ],
   epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
