@@ -8,3 +8,4 @@ export { BUS_LIMITS, type BusLimits } from './limits.js';
 export { BusClosedError, BusConnectError, BusMessageError, BusNameError, BusRedisNotInstalledError } from './errors.js';
 export { MemoryBus, MemoryBusHub } from './memory.js';
 export { RedisBus, connectRedisBus, loadIoredis, type RedisBusOptions } from './redis.js';
+export { WorkerBus, WorkerBusHost, type PrimaryLink, type WorkerLink } from './workers.js';

@@ -12,6 +12,7 @@ import { AUTH_HELP, commandHelp, getPlugin, getPlugins, parseOptions, pluginHelp
 import cluster from 'node:cluster';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
 import { WORKER_LIMITS } from './limits.js';
+import { WorkerBusHost } from '../bus/index.js';
 import { announceReady, drainConnections, parseWorkers, WorkerSupervisor } from './workers.js';
 import { loadApplicationPlugins } from './plugins.js';
 
@@ -126,7 +127,13 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
  * service), replaces those that die, rolls them over on SIGHUP and drains them on SIGTERM/SIGINT.
  */
 async function runWorkers(plugin: string, count: number, reactor: NodeReactor): Promise<number> {
-  const supervisor = new WorkerSupervisor(count, reactor);
+  // The workers' bus (for plugins that share state between workers, such as words without Redis).
+  const bus = new WorkerBusHost(reactor);
+  const supervisor = new WorkerSupervisor(count, reactor, {}, () => {
+    const worker = cluster.fork();
+    bus.attach(worker);
+    return worker;
+  });
   let status = EXIT_OK;
   const onHangUp = (): void => {
     supervisor.rollingRestart().catch((e: unknown) => log.error('rolling restart stopped: {error}', { error: String(e) }));

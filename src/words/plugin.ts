@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Deferred, gatherResults } from '../defer/index.js';
 import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
-import { connectRedisBus, type IBus } from '../bus/index.js';
+import cluster from 'node:cluster';
+import { WorkerBus, connectRedisBus, type IBus } from '../bus/index.js';
 import { ConnectionPool } from '../db/index.js';
 import type { IReactor, IReactorTime } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
@@ -76,7 +77,7 @@ export interface WordsApplicationOptions {
    * that Redis (rooms, users, nicks; see docs/scale.md). Needs the npm package `ioredis`.
    */
   redis?: string;
-  /** A bus already connected, instead of `redis` (tests, or the workers' bus). */
+  /** A bus already connected, instead of `redis` (tests, or the workers' bus of `--workers N`). */
   bus?: IBus;
   /**
    * Seconds after which the other nodes count a node that stopped answering as gone: its users quit there
@@ -378,7 +379,10 @@ export const wordsPlugin: Plugin = {
   ],
   epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
-    return new WordsApplication({ ...wordsOptions(options), reactor });
+    const config = wordsOptions(options);
+    // A worker of --workers without Redis shares the chat with the other workers through the primary.
+    if (config.redis === undefined && cluster.isWorker) config.bus = new WorkerBus(process);
+    return new WordsApplication({ ...config, reactor });
   },
 };
 

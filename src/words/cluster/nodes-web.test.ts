@@ -19,7 +19,7 @@ before(async () => {
     ready: /Ready to accept connections/,
   });
   const url = `redis://127.0.0.1:${redis.port}/0`;
-  for (let i = 0; i < 2; i++) nodes.push(await startWordsNode(url));
+  for (let i = 0; i < 2; i++) nodes.push(await startWordsNode(['--redis', url]));
 });
 
 after(async () => {

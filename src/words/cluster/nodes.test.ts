@@ -23,7 +23,7 @@ describe('torsion words on three nodes and one Redis', () => {
       ready: /Ready to accept connections/,
     });
     const url = `redis://127.0.0.1:${redis.port}/0`;
-    for (let i = 0; i < 3; i++) nodes.push(await startWordsNode(url, ['--node-timeout', String(NODE_TIMEOUT), '--name', `node${i}.test`]));
+    for (let i = 0; i < 3; i++) nodes.push(await startWordsNode(['--redis', url, '--node-timeout', String(NODE_TIMEOUT), '--name', `node${i}.test`]));
   });
 
   after(async () => {

@@ -24,12 +24,12 @@ export interface WordsNode {
   stop(): Promise<number | null>;
 }
 
-/** Starts `torsion words --redis <redisUrl>` with `args` added; resolves once both front doors listen. */
-export async function startWordsNode(redisUrl: string, args: string[] = []): Promise<WordsNode> {
+/** Starts `torsion words` on loopback ports with `args` added; resolves once both front doors listen. */
+export async function startWordsNode(args: string[]): Promise<WordsNode> {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-words-node-'));
   const main = fileURLToPath(new URL('../../../cli/main.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, main, 'words', '--irc', LOOPBACK, '--web', LOOPBACK, '--data', dir, '--redis', redisUrl, ...args], {
+  const child = spawn(process.execPath, ['--import', tsx, main, 'words', '--irc', LOOPBACK, '--web', LOOPBACK, '--data', dir, ...args], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { Clock } from '../testing/index.js';
+import { WorkerBus, WorkerBusHost, type PrimaryLink, type WorkerLink } from './index.js';
+import { busContract } from './test-support/contract.js';
+
+/** A worker and its primary joined as cluster's IPC would: each message a JSON copy, delivered on a later turn. */
+function ipcPair(): { worker: WorkerLink & { exit(): void }; primary: PrimaryLink } {
+  const toPrimary = new EventEmitter();
+  const toWorker = new EventEmitter();
+  const later = (e: EventEmitter, m: unknown): boolean => {
+    const copy: unknown = JSON.parse(JSON.stringify(m));
+    setImmediate(() => e.emit('message', copy));
+    return true;
+  };
+  const worker = {
+    send: (m: unknown) => later(toWorker, m),
+    on: (event: string, listener: (...a: never[]) => void) => toPrimary.on(event, listener),
+    exit: () => toPrimary.emit('exit'),
+  } as unknown as WorkerLink & { exit(): void };
+  const primary: PrimaryLink = { send: (m) => later(toPrimary, m), on: (event, listener) => toWorker.on(event, listener) };
+  return { worker, primary };
+}
+
+busContract('worker bus', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const links = [ipcPair(), ipcPair()];
+  for (const l of links) host.attach(l.worker);
+  const a = new WorkerBus(links[0].primary, 'node-a');
+  const b = new WorkerBus(links[1].primary, 'node-b');
+  return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+});
+
+test('worker bus: a worker that exits gives up its keys at once', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  host.attach(one.worker);
+  host.attach(two.worker);
+  const a = new WorkerBus(one.primary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  assert.equal(await a.claim('nick:ann'), true);
+  assert.equal(await b.claim('nick:ann'), false);
+  one.worker.exit();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await b.whereIs('nick:ann'), undefined);
+  assert.equal(await b.claim('nick:ann'), true);
+  await b.close();
+});

@@ -1,0 +1,225 @@
+/**
+ * The bus between the workers of `--workers N` when there is no Redis: the primary process holds a
+ * {@link MemoryBusHub} with one node per worker, and each worker's {@link WorkerBus} reaches its node over
+ * the cluster's IPC channel. A worker that exits gives up its keys at once.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:cluster';
+import type { IReactorTime } from '../time/interfaces.js';
+import { BusClosedError, BusMessageError } from './errors.js';
+import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
+import { BUS_LIMITS, type BusLimits } from './limits.js';
+import { MemoryBusHub, type MemoryBus } from './memory.js';
+import { Subscribers } from './subscribers.js';
+import { checkName, encodeMessage } from './validate.js';
+
+/** Marks this bus's IPC messages among the others a worker and its primary exchange. */
+const TAG = 'torsion:bus';
+
+type Op = 'publish' | 'subscribe' | 'unsubscribe' | 'announce' | 'claim' | 'withdraw' | 'whereIs' | 'increment' | 'close';
+interface Request {
+  t: typeof TAG;
+  node: string;
+  id: number;
+  op: Op;
+  args: unknown[];
+}
+interface Reply {
+  t: typeof TAG;
+  id: number;
+  ok: boolean;
+  value?: unknown;
+}
+interface Delivery {
+  t: typeof TAG;
+  channel: string;
+  from: string;
+  text: string;
+}
+
+interface HostedNode {
+  bus: MemoryBus;
+  subscriptions: Map<string, BusSubscription>;
+}
+
+/** What the primary needs of a worker: send to it, hear from it, know when it exits. */
+export type WorkerLink = Pick<Worker, 'send' | 'on'>;
+
+/** The primary's side: one hub node per worker that talks to it. */
+export class WorkerBusHost {
+  readonly hub: MemoryBusHub;
+  readonly #nodes = new Map<WorkerLink, Map<string, HostedNode>>();
+
+  constructor(clock: IReactorTime, readonly limits: Partial<BusLimits> = {}) {
+    this.hub = new MemoryBusHub(clock);
+  }
+
+  /** Serves `worker`'s bus requests until it exits. */
+  attach(worker: WorkerLink): void {
+    const nodes = new Map<string, HostedNode>();
+    this.#nodes.set(worker, nodes);
+    worker.on('message', (m: unknown) => {
+      if (isRequest(m)) void this.#serve(worker, nodes, m);
+    });
+    worker.on('exit', () => {
+      this.#nodes.delete(worker);
+      for (const node of nodes.values()) void node.bus.close();
+    });
+  }
+
+  async #serve(worker: WorkerLink, nodes: Map<string, HostedNode>, req: Request): Promise<void> {
+    let hosted = nodes.get(req.node);
+    if (hosted === undefined) nodes.set(req.node, (hosted = { bus: this.hub.connect({ nodeId: req.node, limits: this.limits }), subscriptions: new Map() }));
+    const node = hosted.bus;
+    const [name, data] = req.args as [string, unknown];
+    let reply: Reply;
+    try {
+      let value: unknown;
+      switch (req.op) {
+        case 'publish':
+          value = await node.publish(name, data);
+          break;
+        case 'subscribe':
+          // The worker delivers its own messages at publish; only the other nodes' are forwarded.
+          if (hosted.subscriptions.has(name)) break;
+          hosted.subscriptions.set(
+            name,
+            await node.subscribe(name, (d, env) => {
+              if (env.from !== req.node) send(worker, { t: TAG, channel: env.channel, from: env.from, text: JSON.stringify(d) } satisfies Delivery);
+            }),
+          );
+          break;
+        case 'unsubscribe':
+          await hosted.subscriptions.get(name)?.unsubscribe();
+          hosted.subscriptions.delete(name);
+          break;
+        case 'close':
+          await node.close();
+          nodes.delete(req.node);
+          break;
+        default:
+          value = await (node[req.op] as (key: string) => Promise<unknown>).call(node, name);
+      }
+      reply = { t: TAG, id: req.id, ok: true, value };
+    } catch (e) {
+      reply = { t: TAG, id: req.id, ok: false, value: (e as Error).message };
+    }
+    send(worker, reply);
+  }
+}
+
+function send(worker: WorkerLink, message: Reply | Delivery): void {
+  try {
+    worker.send(message);
+  } catch {
+    // The worker is gone; its exit closes its node.
+  }
+}
+
+function isRequest(m: unknown): m is Request {
+  return typeof m === 'object' && m !== null && (m as Request).t === TAG && typeof (m as Request).op === 'string';
+}
+
+/** A worker process's channel to its primary (`process` in a worker). */
+export interface PrimaryLink {
+  send?(message: unknown): boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+/** A worker's node on its primary's {@link WorkerBusHost}. */
+export class WorkerBus implements IBus {
+  readonly #subscribers = new Subscribers();
+  readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  #ids = 0;
+  #closed = false;
+
+  constructor(
+    readonly link: PrimaryLink = process,
+    readonly nodeId: string = randomUUID(),
+    readonly limits: BusLimits = BUS_LIMITS,
+  ) {
+    link.on('message', (m) => this.#onMessage(m));
+  }
+
+  async publish(channel: string, data: unknown): Promise<void> {
+    this.#check();
+    checkName(channel, this.limits);
+    const text = encodeMessage(this.nodeId, data, this.limits);
+    this.#subscribers.deliver(JSON.parse(text).data, { from: this.nodeId, channel });
+    await this.#call('publish', channel, JSON.parse(text).data);
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
+    this.#check();
+    checkName(channel, this.limits);
+    if (this.#subscribers.add(channel, handler)) await this.#call('subscribe', channel);
+    return {
+      unsubscribe: async () => {
+        if (this.#subscribers.remove(channel, handler) && !this.#closed) await this.#call('unsubscribe', channel);
+      },
+    };
+  }
+
+  async announce(key: string): Promise<void> {
+    await this.#keyCall('announce', key);
+  }
+
+  async claim(key: string): Promise<boolean> {
+    return (await this.#keyCall('claim', key)) === true;
+  }
+
+  async withdraw(key: string): Promise<void> {
+    await this.#keyCall('withdraw', key);
+  }
+
+  async whereIs(key: string): Promise<string | undefined> {
+    return ((await this.#keyCall('whereIs', key)) as string | null | undefined) ?? undefined;
+  }
+
+  async increment(name: string): Promise<number> {
+    return (await this.#keyCall('increment', name)) as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#call('close');
+    this.#closed = true;
+    this.#subscribers.clear();
+  }
+
+  #keyCall(op: Op, key: string): Promise<unknown> {
+    this.#check();
+    checkName(key, this.limits);
+    return this.#call(op, key);
+  }
+
+  #call(op: Op, ...args: unknown[]): Promise<unknown> {
+    const id = ++this.#ids;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      if (this.link.send?.({ t: TAG, node: this.nodeId, id, op, args } satisfies Request) === undefined) {
+        this.#waiting.delete(id);
+        reject(new BusClosedError('this process has no primary to reach'));
+      }
+    });
+  }
+
+  #onMessage(m: unknown): void {
+    if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
+    if ('channel' in m) {
+      const d = m as Delivery;
+      this.#subscribers.deliver(JSON.parse(d.text), { from: d.from, channel: d.channel });
+      return;
+    }
+    const reply = m as Reply;
+    const w = this.#waiting.get(reply.id);
+    this.#waiting.delete(reply.id);
+    if (reply.ok) w?.resolve(reply.value);
+    else w?.reject(new BusMessageError(String(reply.value)));
+  }
+
+  #check(): void {
+    if (this.#closed) throw new BusClosedError();
+  }
+}
