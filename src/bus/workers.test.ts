@@ -16,7 +16,7 @@ function ipcPair(): { worker: WorkerLink & { exit(): void }; primary: PrimaryLin
   };
   const worker = {
     send: (m: unknown) => later(toWorker, m),
-    on: (event: string, listener: (...a: never[]) => void) => toPrimary.on(event, listener),
+    on: (event: string, listener: (...a: unknown[]) => void) => toPrimary.on(event, listener),
     exit: () => toPrimary.emit('exit'),
   } as unknown as WorkerLink & { exit(): void };
   const primary: PrimaryLink = { send: (m) => later(toPrimary, m), on: (event, listener) => toWorker.on(event, listener) };

@@ -65,6 +65,10 @@ export const WORDS_LIMITS = {
     gapWait: 2,
     /** Events a room holds while waiting for a missing one; past this the gap is skipped at once. */
     maxPendingPerRoom: 1000,
+    /** Seconds between checks that the nodes whose users are mirrored are alive (`--node-timeout` sets a third of it). */
+    nodeCheck: 5,
+    /** Seconds a stopping node waits for its last events (its users' quits) to reach the bus. */
+    stopWait: 3,
   },
   /** `DbStore`: room lines kept per room and in all. */
   dbStore: {

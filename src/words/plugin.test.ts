@@ -50,6 +50,14 @@ describe('torsion words options', () => {
     assert.throws(() => new WordsApplication({ ...parse(['--irc', 'bogus:1']), data: tmpdir() }), /bogus/);
   });
 
+  test('--redis takes a redis:// URL and --node-timeout seconds; anything else is a usage error', () => {
+    const o = parse(['--redis', 'redis://127.0.0.1:6379/0', '--node-timeout', '6']);
+    assert.equal(o.redis, 'redis://127.0.0.1:6379/0');
+    assert.equal(o.nodeTimeout, 6);
+    assert.throws(() => parse(['--redis', 'http://x']), (e: Error) => e instanceof UsageError && /--redis takes a redis:\/\/ URL/.test(e.message));
+    for (const bad of ['0', 'soon', '99999']) assert.throws(() => parse(['--node-timeout', bad]), (e: Error) => e instanceof UsageError && /--node-timeout/.test(e.message));
+  });
+
   test('--oper name:password repeats; the password may hold colons; a missing part is a usage error', () => {
     assert.deepEqual(parse(['--oper', 'root:s3cret', '--oper', 'ops:a:b:c']).operators, [
       { name: 'root', password: 's3cret' },

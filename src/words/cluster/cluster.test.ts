@@ -40,24 +40,32 @@ async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub
   };
 }
 
-/** A node's bus whose deliveries of messages from `slowFrom` wait until `release` (or are dropped by `drop`). */
-function slowBus(inner: IBus, slowFrom: string): { bus: IBus; release(): void; drop(): void } {
-  const held: (() => void)[] = [];
-  const bus: IBus = {
+/** `inner` with some of its methods replaced. */
+function wrapBus(inner: IBus, overrides: Partial<IBus>): IBus {
+  return {
     nodeId: inner.nodeId,
     publish: (c, d) => inner.publish(c, d),
-    subscribe: (c, handler: BusHandler) =>
-      inner.subscribe(c, (data, env) => {
-        if (env.from === slowFrom) held.push(() => handler(data, env));
-        else handler(data, env);
-      }),
+    subscribe: (c, h) => inner.subscribe(c, h),
     announce: (k) => inner.announce(k),
     claim: (k) => inner.claim(k),
     withdraw: (k) => inner.withdraw(k),
     whereIs: (k) => inner.whereIs(k),
     increment: (k) => inner.increment(k),
     close: () => inner.close(),
+    ...overrides,
   };
+}
+
+/** A node's bus whose deliveries of messages from `slowFrom` wait until `release` (or are dropped by `drop`). */
+function slowBus(inner: IBus, slowFrom: string): { bus: IBus; release(): void; drop(): void } {
+  const held: (() => void)[] = [];
+  const bus = wrapBus(inner, {
+    subscribe: (c, handler: BusHandler) =>
+      inner.subscribe(c, (data, env) => {
+        if (env.from === slowFrom) held.push(() => handler(data, env));
+        else handler(data, env);
+      }),
+  });
   return { bus, release: () => held.splice(0).forEach((f) => f()), drop: () => void held.splice(0) };
 }
 
@@ -200,4 +208,22 @@ test('cluster: a node that starts later learns the users, rooms, roles and topic
   await settle();
   assert.deepEqual(bob.client.take(), ['join bob #room', 'message ann->#room: welcome']);
   await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
+
+test('cluster: stopping waits at most stopWait for a bus that does not answer', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  let hung = false;
+  const bus = wrapBus(inner, { publish: (c, d) => (hung ? new Promise<void>(() => undefined) : inner.publish(c, d)) });
+  const a = await node(hub, clock, 'a', bus);
+  const ann = await a.login('ann');
+  hung = true;
+  ann.user.quit('bye');
+  let stopped = false;
+  const stopping = a.cluster.stop().then(() => (stopped = true));
+  await settle();
+  assert.equal(stopped, false, 'waiting for the quit to go out');
+  clock.advance(3);
+  await stopping;
 });

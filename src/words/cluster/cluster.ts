@@ -33,6 +33,8 @@ export interface ClusterLimits {
   maxPendingPerRoom: number;
   /** Seconds between checks that the nodes whose users are mirrored here are still alive. */
   nodeCheck: number;
+  /** Seconds {@link WordsCluster.stop} waits for queued events to reach the bus (Redis may be away). */
+  stopWait: number;
 }
 
 /** Options of {@link WordsCluster}. */
@@ -66,7 +68,7 @@ export class WordsCluster implements IWordsRelay {
     readonly bus: IBus,
     readonly options: WordsClusterOptions,
   ) {
-    this.limits = { ...WORDS_LIMITS.cluster, nodeCheck: 5, ...options.limits };
+    this.limits = { ...WORDS_LIMITS.cluster, ...options.limits };
     this.idTag = bus.nodeId.replace(/[^0-9A-Za-z]/g, '').slice(0, 8) || 'node';
     this.#order = new RoomOrder(options.clock, this.limits, (_room, e) => this.#applyRoom(e.id, e.op, e.from));
   }
@@ -85,12 +87,15 @@ export class WordsCluster implements IWordsRelay {
     log.info('node {node} joined the chat', { node: this.bus.nodeId });
   }
 
-  /** Sends what is queued, then stops listening (closing the bus is the caller's). */
+  /** Sends what is queued (waiting at most `stopWait`), then stops listening (closing the bus is the caller's). */
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#check?.active()) this.#check.cancel();
-    await this.#out;
+    let timer: IDelayedCall | undefined;
+    const late = new Promise<void>((resolve) => (timer = this.options.clock.callLater(this.limits.stopWait, resolve)));
+    await Promise.race([this.#out, late]);
+    if (timer?.active()) timer.cancel();
     this.#order.close();
     await Promise.all(this.#subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
   }
