@@ -1,15 +1,21 @@
 /**
- * Live pages across nodes: a web chat page on one `torsion words` node and an IRC user on another, one
- * real redis-server between them (loopback ports), in one room both ways.
+ * Live pages across nodes: a web chat page on one words node and an IRC user on another, one real
+ * redis-server between them (loopback ports), in one room both ways. The two nodes are applications in
+ * this process, each with its own Redis connections (nodes.test.ts runs them as processes).
  */
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../../testing/chromium.js';
 import { requirePeer, startPeerProgram, type PeerProgram } from '../../testing/index.js';
 import { RawIRC } from '../test-support/raw-irc.js';
-import { startWordsNode, type WordsNode } from './test-support/node-process.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WordsApplication } from '../plugin.js';
 
 let redis: PeerProgram;
-const nodes: WordsNode[] = [];
+const nodes: { web: number; irc: number }[] = [];
+const apps: WordsApplication[] = [];
+const dirs: string[] = [];
 const clients: RawIRC[] = [];
 
 before(async () => {
@@ -19,12 +25,19 @@ before(async () => {
     ready: /Ready to accept connections/,
   });
   const url = `redis://127.0.0.1:${redis.port}/0`;
-  for (let i = 0; i < 2; i++) nodes.push(await startWordsNode(['--redis', url]));
+  for (let i = 0; i < 2; i++) {
+    dirs.push(mkdtempSync(join(tmpdir(), 'torsion-words-web-node-')));
+    const app = new WordsApplication({ irc: ['tcp:0:interface=127.0.0.1'], web: ['tcp:0:interface=127.0.0.1'], data: dirs[i], redis: url, scrypt: { N: 1024, r: 8, p: 1 } });
+    apps.push(app);
+    await app.startService();
+    nodes.push({ web: app.ports.web[0], irc: app.ports.irc[0] });
+  }
 });
 
 after(async () => {
   for (const c of clients) c.socket.destroy();
-  for (const n of nodes) await n.kill();
+  for (const app of apps) if (app.running) await app.stopService();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   await redis?.stop();
 });
 
