@@ -18,6 +18,8 @@ export interface RoomOrderLimits {
 interface Room<E> {
   /** The next sequence number to apply; undefined until the first event is seen. */
   next: number | undefined;
+  /** Events up to this one are in the state a running node reported ({@link RoomOrder.startAfter}). */
+  floor: number;
   readonly pending: Map<number, E>;
   timer: IDelayedCall | undefined;
 }
@@ -43,13 +45,17 @@ export class RoomOrder<E> {
   /** Starts `room` after `seq` (what a running node reported), unless events of it were seen already. */
   startAfter(room: string, seq: number): void {
     const r = this.#room(room);
-    if (r.next === undefined) r.next = seq + 1;
+    if (r.next !== undefined) return;
+    r.next = seq + 1;
+    r.floor = seq;
+    for (const s of r.pending.keys()) if (s <= seq) r.pending.delete(s);
     this.#drain(room, r);
   }
 
   /** Takes event number `seq` of `room`. */
   add(room: string, seq: number, event: E): void {
     const r = this.#room(room);
+    if (seq <= r.floor && seq !== 1) return;
     r.next ??= seq;
     if (seq < r.next) {
       // The bus never repeats a message: an older number is an event that came after its gap was skipped,
@@ -80,12 +86,13 @@ export class RoomOrder<E> {
 
   #room(room: string): Room<E> {
     let r = this.#rooms.get(room);
-    if (r === undefined) this.#rooms.set(room, (r = { next: undefined, pending: new Map(), timer: undefined }));
+    if (r === undefined) this.#rooms.set(room, (r = { next: undefined, floor: 0, pending: new Map(), timer: undefined }));
     return r;
   }
 
   #reset(r: Room<E>, seq: number): void {
     r.next = seq;
+    r.floor = 0;
     for (const s of r.pending.keys()) if (s < seq) r.pending.delete(s);
   }
 
