@@ -22,10 +22,13 @@ test('two applications on one bus share a room; stopping one makes its users qui
     const [ann, bob] = ['ann', 'bob'].map((nick, i) => {
       const c = new RawIRC(apps[i].ports.irc[0]);
       clients.push(c);
-      c.send(`NICK ${nick}`, `USER ${nick} 0 * :${nick}`, 'JOIN #room');
+      c.send(`NICK ${nick}`, `USER ${nick} 0 * :${nick}`);
       return c;
     });
+    // One after the other, so ann is in the room to see bob join.
+    ann.send('JOIN #room');
     await ann.waitFor(/ 366 ann #room /);
+    bob.send('JOIN #room');
     await bob.waitFor(/ 366 bob #room /);
     await ann.waitFor(/:bob!\S+ JOIN #room/);
     bob.send('PRIVMSG #room :across');
