@@ -5,8 +5,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { Service, UsageError, type Plugin } from '../app/index.js';
+import { isIPAddress } from '../internet/address.js';
 import type { IListeningPort, IReactor } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { createResolver } from './client/resolver.js';
@@ -53,7 +53,7 @@ export function parseSecondary(spec: string): { host: string; port: number; zone
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^/[\]]+?))(?::(\d{1,5}))?\/(.+)$/.exec(spec);
   const host = m?.[1] ?? m?.[2];
   const port = m?.[3] === undefined ? 53 : Number(m[3]);
-  if (m === null || host === undefined || isIP(host) === 0 || port < 1 || port > 65535) {
+  if (m === null || host === undefined || !isIPAddress(host) || port < 1 || port > 65535) {
     throw new UsageError(`--secondary wants IP[:PORT]/ZONE (an IP address, not a host name), got ${JSON.stringify(spec)}`);
   }
   return { host, port, zone: m[4]! };
