@@ -45,7 +45,7 @@ const realIO = new RegExp(
     String.raw`\b(spawn|spawnSync|execFile|execFileSync|execSync|fork|spawnProcess|startPeerProgram)\(`,
     String.raw`\b(listenTCP|listenSSL|listenUNIX|listenUDP|listenMulticast|connectTCP|connectSSL|connectUNIX)\(`,
     String.raw`\b(createServer|createConnection|deferToThread|deferToThreadPool)\(`,
-    String.raw`\bnew (Worker|WorkerThread|ThreadPool|ConnectionPool|NodeReactor)\b`,
+    String.raw`\bnew (Worker|WorkerThread|ThreadPool|ConnectionPool|NodeReactor|WordsApplication)\b`,
     String.raw`from '(node:)?(child_process|net|tls|dgram|worker_threads)'`,
     String.raw`\bselfSignedCertificate\(|from '(better-sqlite3|eslint|typescript)'`,
     // SSH helpers that start `torsion ssh`, a terminal (node-pty) or an ssh2 server.
