@@ -8,7 +8,7 @@
  * @module
  */
 import { Failure, type Deferred } from '../../defer/index.js';
-import type { IDelayedCall, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
+import type { IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { ChatMessage, ChatSignal, ChatUser, IChatClient, LeaveKind, RoomChange, VerifiedAccount } from '../index.js';
 import type { IRCMessage } from '../../irc/message.js';
@@ -74,13 +74,15 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   /** Which tags relayed messages carry for this client (see `relay.ts`). */
   tagVariant = 0;
   #throttle: InputThrottle<IRCMessage> | undefined;
-  #idleTimer: IDelayedCall | undefined;
+  /** When this client's registration deadline or idle check comes (filed in the factory's timeout wheel). */
+  #deadline: number | undefined;
   #lastInput = 0;
   #pingSentAt: number | undefined;
   #closing = false;
   /** Commands that arrived while the login was in flight: run, in order, once it has finished. */
   #held: IRCMessage[] | undefined;
-  #out: Uint8Array[] = [];
+  /** What the input batch in progress has for this client (see `dataReceived`); made on first use. */
+  #out: Uint8Array[] | undefined;
   #history: RequestQueue<HistoryRequest> | undefined;
   /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
   #echoes: PendingEcho[] | undefined;
@@ -140,7 +142,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     if (flood !== false) {
       this.#throttle = new InputThrottle(clock, flood.burst, flood.rate, flood.maxQueued, (m) => this.#handle(m), () => this.close('Excess Flood'));
     }
-    this.#idleTimer = clock.callLater(f.options.registrationTimeout, IRCServerProtocol.#registrationTimedOut, this);
+    this.#setDeadline(this.#lastInput + f.options.registrationTimeout);
     f.connectionOpened(this);
   }
 
@@ -235,20 +237,27 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
 
   /** Called once registered: starts the idle ping cycle. */
   startIdleTimer(): void {
-    if (this.#idleTimer?.active()) this.#idleTimer.cancel();
     this.#lastInput = this.factory.options.clock.seconds();
-    this.#idleTimer = this.factory.options.clock.callLater(this.factory.options.pingInterval, IRCServerProtocol.#idleTimedOut, this);
+    this.#setDeadline(this.#lastInput + this.factory.options.pingInterval);
   }
 
-  // The timers call these shared functions with the connection as argument: a closure per timer would cost
-  // a closure and its context per client.
-  static #registrationTimedOut(conn: IRCServerProtocol): void {
-    if (!conn.registered) conn.close('Registration timed out');
-    else conn.#checkIdle();
+  /**
+   * Files this client's one deadline in the factory's shared timeout wheel (a map entry, where a delayed call
+   * each would cost an object, its arguments and a heap slot per client), replacing the one it had.
+   */
+  #setDeadline(at: number | undefined): void {
+    const wheel = this.factory.timeouts;
+    if (this.#deadline !== undefined) wheel.remove(this, this.#deadline);
+    this.#deadline = at;
+    if (at !== undefined) wheel.add(this, at);
   }
 
-  static #idleTimedOut(conn: IRCServerProtocol): void {
-    conn.#checkIdle();
+  /** @internal The factory's timeout wheel reached this client's deadline (it is no longer filed). */
+  timedOut(): void {
+    this.#deadline = undefined;
+    if (this.#closing) return;
+    if (!this.registered) this.close('Registration timed out');
+    else this.#checkIdle();
   }
 
   /** Pings a client silent for `pingInterval`; drops one that stays silent `pingTimeout` after the PING. */
@@ -262,14 +271,13 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       }
       this.#pingSentAt = undefined;
     }
-    const idle = now - this.#lastInput;
-    if (idle < pingInterval) {
-      this.#idleTimer = clock.callLater(pingInterval - idle, IRCServerProtocol.#idleTimedOut, this);
+    if (now - this.#lastInput < pingInterval) {
+      this.#setDeadline(this.#lastInput + pingInterval);
       return;
     }
     this.#pingSentAt = now;
     this.serverMessage('PING', this.factory.options.serverName);
-    this.#idleTimer = clock.callLater(pingTimeout, IRCServerProtocol.#idleTimedOut, this);
+    this.#setDeadline(now + pingTimeout);
   }
 
   // ------------------------------------------------------------------ output
@@ -306,7 +314,10 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       return;
     }
     if (this.factory.batching) {
-      if (this.#out.length === 0) this.factory.markDirty(this);
+      if (this.#out === undefined) {
+        this.#out = [];
+        this.factory.markDirty(this);
+      }
       this.#out.push(bytes);
     } else {
       this.transport.write(bytes);
@@ -317,8 +328,9 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   /** @internal Writes what the input batch gathered. */
   flushOutput(): void {
     const out = this.#out;
+    if (out === undefined) return;
+    this.#out = undefined;
     if (out.length === 0) return;
-    this.#out = [];
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
     const bytes = out.length === 1 ? out[0] : concatBytes(out);
@@ -355,7 +367,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     super.connectionLost(reason);
     this.#closing = true;
     this.#stopWork();
-    if (this.#idleTimer?.active()) this.#idleTimer.cancel();
+    this.#setDeadline(undefined);
     this.user?.quit('Connection closed');
     this.factory.connectionClosed(this);
   }

@@ -5,6 +5,7 @@
 import { Factory } from '../../internet/protocol.js';
 import type { IAddress } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
+import { TimeoutWheel } from '../../time/timeout-wheel.js';
 import type { WordsService } from '../index.js';
 import { IRCServerProtocol } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
@@ -36,6 +37,8 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   #batchDepth = 0;
   #dirty: IRCServerProtocol[] = [];
   #shared: SharedLine | undefined;
+  /** @internal Every client's registration deadline or idle check, behind one delayed call on the clock. */
+  readonly timeouts: TimeoutWheel<IRCServerProtocol>;
 
   constructor(
     readonly service: WordsService,
@@ -44,6 +47,7 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     super();
     this.options = resolveOptions(options, service.name, reactor);
     this.created = service.now();
+    this.timeouts = new TimeoutWheel(this.options.clock, expireClient, this.options.timeoutGranularity);
   }
 
   /** Open connections, registered or not. */
@@ -110,6 +114,10 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   closeAll(reason = 'Server shutting down'): void {
     for (const p of [...this.#connections]) p.close(reason);
   }
+}
+
+function expireClient(p: IRCServerProtocol): void {
+  p.timedOut();
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

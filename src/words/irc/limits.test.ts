@@ -83,6 +83,19 @@ describe('IRC server limits', () => {
     assert.deepEqual(c.lines(), [':irc.test ERROR :Closing Link: 127.0.0.1 (Registration timed out)']);
   });
 
+  test('idle and registration deadlines of many clients share one delayed call on the clock', () => {
+    const h = new Harness({ pingInterval: 100, pingTimeout: 30, registrationTimeout: 20 });
+    h.register('first');
+    const calls = h.clock.getDelayedCalls().length;
+    const clients = Array.from({ length: 100 }, (_, i) => h.register(`c${i}`));
+    const lurkers = Array.from({ length: 100 }, () => h.connect().send('NICK lurker'));
+    assert.equal(h.clock.getDelayedCalls().length, calls, '200 more clients, no more delayed calls');
+    h.clock.advance(20);
+    assert.ok(lurkers.every((c) => c.closed), 'every unregistered one timed out');
+    h.clock.advance(80);
+    assert.ok(clients.every((c) => c.lines().includes(':irc.test PING :irc.test')), 'every idle one pinged');
+  });
+
   test('over-long lines get 417; malformed lines and garbage are ignored; nothing drops another client', () => {
     const h = new Harness();
     const good = h.register('good');

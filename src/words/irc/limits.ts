@@ -14,6 +14,7 @@ export const IRC_SERVER_LIMITS = {
   pingInterval: 120,
   pingTimeout: 60,
   registrationTimeout: 60,
+  timeoutGranularity: 1,
   flood: { burst: 20, rate: 4, maxQueued: 100 },
   maxTargets: 4,
   historyLimit: 100,

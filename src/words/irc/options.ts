@@ -46,6 +46,11 @@ export interface IRCServerOptions {
   pingTimeout?: number;
   /** Seconds a connection may take to register (60 by default). */
   registrationTimeout?: number;
+  /**
+   * How late, in seconds, the three timeouts above may be met (1 by default): every client's deadline is filed
+   * under the tick it falls in, and one delayed call serves them all.
+   */
+  timeoutGranularity?: number;
   /** Input flood limits, or `false` for none (trusted clients, benchmarks). */
   flood?: FloodOptions | false;
   /** Most targets in one PRIVMSG/NOTICE/JOIN/KICK (ISUPPORT `TARGMAX`; 4 by default). */
@@ -73,6 +78,7 @@ export interface ResolvedServerOptions {
   pingInterval: number;
   pingTimeout: number;
   registrationTimeout: number;
+  timeoutGranularity: number;
   flood: Required<FloodOptions> | false;
   maxTargets: number;
   historyLimit: number;
@@ -93,6 +99,7 @@ export function resolveOptions(options: IRCServerOptions, serviceName: string, r
     pingInterval: options.pingInterval ?? d.pingInterval,
     pingTimeout: options.pingTimeout ?? d.pingTimeout,
     registrationTimeout: options.registrationTimeout ?? d.registrationTimeout,
+    timeoutGranularity: options.timeoutGranularity ?? d.timeoutGranularity,
     flood: flood !== false && flood.rate === Infinity ? false : flood,
     maxTargets: options.maxTargets ?? d.maxTargets,
     historyLimit: options.historyLimit ?? d.historyLimit,
