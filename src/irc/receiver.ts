@@ -77,8 +77,8 @@ export class IRCLineReceiver<T extends LineTransport = ITransport> extends LineR
   /** Set by `lineLengthExceeded`: what followed that line's LF in the data handed over, to read next. */
   #rest: Uint8Array | undefined;
   #reading = false;
-  /** Data that arrived while a chunk was being read (a handler's write looped back): read after it, in order. */
-  #later: Uint8Array[] = [];
+  /** Data that arrived while a chunk was being read (a handler's write looped back): read after it, in order; made on first use. */
+  #later: Uint8Array[] | undefined;
 
   /**
    * Reads `data`, skipping what is left of a line too long to buffer. `LineReceiver` stops reading a chunk at
@@ -86,7 +86,7 @@ export class IRCLineReceiver<T extends LineTransport = ITransport> extends LineR
    */
   override dataReceived(data: Uint8Array): void {
     if (this.#reading) {
-      this.#later.push(data);
+      (this.#later ??= []).push(data);
       return;
     }
     this.#reading = true;
@@ -94,11 +94,11 @@ export class IRCLineReceiver<T extends LineTransport = ITransport> extends LineR
       let chunk: Uint8Array | undefined = data;
       while (chunk !== undefined) {
         this.#read(chunk);
-        chunk = this.#later.shift();
+        chunk = this.#later?.shift();
       }
     } finally {
       this.#reading = false;
-      this.#later = [];
+      this.#later = undefined;
     }
   }
 

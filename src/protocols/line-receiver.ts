@@ -44,10 +44,13 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
 
   #lineMode = true;
   #busy = false;
-  /** The partial line (line mode) or undelivered data (paused) kept between chunks. */
-  readonly #pending = new ByteBuffer();
-  /** Chunks that arrived while a callback was running (`setLineMode(extra)`, loopback transports). */
-  #queue: Uint8Array[] = [];
+  /**
+   * The partial line (line mode) or undelivered data (paused) kept between chunks. Made when first needed and
+   * dropped once empty: a server holds one receiver per connection, and an idle one keeps nothing.
+   */
+  #pending: ByteBuffer | undefined;
+  /** Chunks that arrived while a callback was running (`setLineMode(extra)`, loopback transports); made on first use. */
+  #queue: Uint8Array[] | undefined;
   #delimSource: string | Uint8Array | undefined;
   #delim: Uint8Array = NO_DELIMITER;
 
@@ -97,9 +100,9 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
 
   /** Removes and returns whatever is buffered and not yet delivered. */
   clearLineBuffer(): Uint8Array {
-    const queued = this.#queue;
-    this.#queue = [];
-    return concatBytes([this.#pending.take(), ...queued]);
+    const queued = this.#queue ?? [];
+    this.#queue = undefined;
+    return concatBytes([this.#takePending(), ...queued]);
   }
 
   /** Stops delivering lines (and pauses the transport, if it can be paused) until `resumeProducing`. */
@@ -113,7 +116,7 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
   resumeProducing(): void {
     this.paused = false;
     this.transport?.resumeProducing?.();
-    if (this.#pending.length > 0 && !this.#busy) this.dataReceived(this.#pending.take());
+    if (this.#pendingLength() > 0 && !this.#busy) this.dataReceived(this.#takePending());
   }
 
   /** Stops for good: drops the connection. */
@@ -124,11 +127,11 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
 
   override dataReceived(data: Uint8Array): void {
     if (this.#busy) {
-      this.#queue.push(data);
+      (this.#queue ??= []).push(data);
       return;
     }
     if (this.paused) {
-      this.#pending.append(data);
+      this.#keep(data);
       return;
     }
     this.#busy = true;
@@ -136,14 +139,16 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
       let chunk: Uint8Array | undefined = data;
       while (chunk !== undefined) {
         if (!this.#process(chunk)) {
-          if (!this.#gone()) for (const rest of this.#queue) this.#pending.append(rest);
-          this.#queue = [];
+          if (!this.#gone() && this.#queue) for (const rest of this.#queue) this.#keep(rest);
+          this.#queue = undefined;
           break;
         }
-        chunk = this.#queue.shift();
+        chunk = this.#queue?.shift();
       }
     } finally {
       this.#busy = false;
+      if (this.#queue?.length === 0) this.#queue = undefined;
+      if (this.#pending?.length === 0) this.#pending = undefined;
     }
   }
 
@@ -157,6 +162,21 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
     return this.#delim;
   }
 
+  #keep(data: Uint8Array): void {
+    (this.#pending ??= new ByteBuffer()).append(data);
+  }
+
+  #pendingLength(): number {
+    return this.#pending?.length ?? 0;
+  }
+
+  /** Removes and returns the pending bytes (a copy). */
+  #takePending(): Uint8Array {
+    const bytes = this.#pending?.take() ?? new Uint8Array(0);
+    this.#pending = undefined;
+    return bytes;
+  }
+
   /** True once the connection is going away: nothing more is delivered or kept. */
   #gone(): boolean {
     return this.transport?.disconnecting === true;
@@ -165,7 +185,7 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
   /** True once delivery must stop for this call: paused, or the connection is going away. */
   #halted(): boolean {
     if (this.#gone()) {
-      this.#pending.clear();
+      this.#pending = undefined;
       return true;
     }
     return this.paused;
@@ -174,16 +194,16 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
   /** Delivers what `data` (after any pending bytes) holds; false when delivery stopped early. */
   #process(data: Uint8Array): boolean {
     if (this.#halted()) {
-      if (!this.#gone()) this.#pending.append(data);
+      if (!this.#gone()) this.#keep(data);
       return false;
     }
     const n = data.length;
     let pos = 0;
-    if (this.#pending.length > 0) {
+    if (this.#pendingLength() > 0) {
       if (!this.#lineMode) {
-        this.rawDataReceived(this.#pending.take());
+        this.rawDataReceived(this.#takePending());
         if (this.#halted()) {
-          if (!this.#gone()) this.#pending.append(data);
+          if (!this.#gone()) this.#keep(data);
           return false;
         }
       } else {
@@ -191,7 +211,7 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
         if (after < 0) return after === -1;
         pos = after;
         if (this.#halted()) {
-          if (pos < n && !this.#gone()) this.#pending.append(data.subarray(pos));
+          if (pos < n && !this.#gone()) this.#keep(data.subarray(pos));
           return false;
         }
       }
@@ -224,7 +244,7 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
       this.lineReceived(line);
       if (this.paused || this.transport?.disconnecting) {
         this.#halted();
-        if (pos < n && !this.#gone()) this.#pending.append(data.subarray(pos));
+        if (pos < n && !this.#gone()) this.#keep(data.subarray(pos));
         return false;
       }
       if (this.delimiter !== this.#delimSource) {
@@ -235,9 +255,9 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
       }
     }
     if (pos < n) {
-      this.#pending.append(pos === 0 ? data : data.subarray(pos));
-      if (this.#pending.length >= this.MAX_LENGTH + this.#delimiterBytes().length) {
-        this.lineLengthExceeded(this.#pending.take());
+      this.#keep(pos === 0 ? data : data.subarray(pos));
+      if (this.#pendingLength() >= this.MAX_LENGTH + this.#delimiterBytes().length) {
+        this.lineLengthExceeded(this.#takePending());
         return false;
       }
     }
@@ -251,7 +271,7 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
   #finishPendingLine(data: Uint8Array): number {
     const d = this.#delimiterBytes();
     const dl = d.length;
-    const pending = this.#pending;
+    const pending = this.#pending!;
     const p = pending.length;
     let end = -1;
     // A delimiter may straddle the boundary: start in the pending bytes and end in data.
@@ -268,20 +288,20 @@ export class LineReceiver<T extends LineTransport = ITransport> extends Protocol
     if (end < 0) {
       pending.append(data);
       if (pending.length >= this.MAX_LENGTH + dl) {
-        this.lineLengthExceeded(pending.take());
+        this.lineLengthExceeded(this.#takePending());
         return -2;
       }
       return -1;
     }
     if (end > this.MAX_LENGTH) {
-      this.lineLengthExceeded(concatBytes([pending.take(), data]));
+      this.lineLengthExceeded(concatBytes([this.#takePending(), data]));
       return -2;
     }
     const line = new Uint8Array(end);
     line.set(end < p ? pending.view().subarray(0, end) : pending.view());
     if (end > p) line.set(data.subarray(0, end - p), p);
     const after = end + dl - p;
-    pending.clear();
+    this.#pending = undefined;
     this.lineReceived(line);
     return after;
   }
