@@ -1,161 +1,55 @@
 /**
- * IRC server: messages per second fanned out in a channel of 1,000 connected clients, and memory per
- * connected client — Torsion's server (in a child process) against ngircd (Debian package ngircd) in the
- * same run. Both servers get the same load generator in this process: 1,000 raw TCP clients that register,
- * join one channel and count lines, plus one sender that sends in rounds of 100 lines and waits for every
- * member to have them all. Flood limits are off on both (ngircd: MaxPenaltyTime = 0 and the sender an
- * operator with +F; Torsion: `flood: false`).
+ * IRC server: Torsion's server (built JavaScript in a child process, see support/irc-peers.ts) against ngircd
+ * (Debian package ngircd), in the same run, with the same load generator in this process.
+ *
+ * - Fan-out: `BENCH_IRC_CLIENTS` (1,000) raw TCP clients register, join one channel and count lines; one sender
+ *   sends in rounds of 100 lines and waits for every member to have them all. Flood limits are off on both
+ *   (ngircd: MaxPenaltyTime = 0 and the sender an operator with +F; Torsion: `flood: false`).
+ * - Memory per registered client, twice: right after the join storm, and once the server has sat idle for
+ *   `BENCH_IRC_IDLE` seconds (15): V8 grows its young generation during the storm and gives it back only once
+ *   the process is idle (its memory reducer), so the first figure is mostly the storm's passing garbage room
+ *   and the second is what an idle client holds. ngircd, which has no such heap, is measured the same way.
+ * - C10K: `BENCH_IRC_C10K` clients (10,000; 0 skips) in `BENCH_IRC_C10K_CHANNELS` channels (100): memory per
+ *   client once idle, and the latency of a channel message from one member to another while all are
+ *   connected (p50, p99 of `BENCH_IRC_C10K_SAMPLES` sequential ones, 1,000).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { BenchCase, Measurement } from './harness.js';
-import { requirePeer } from '../src/testing/index.js';
+import { buildTorsionServer, joinMembers, Member, rssBytes, sleep, startNgircd, startTorsion, type IRCBenchServer } from './support/irc-peers.js';
 
-const CLIENTS = 1000;
+const CLIENTS = Number(process.env.BENCH_IRC_CLIENTS ?? 1000);
 const ROUNDS = 10;
 const PER_ROUND = 100;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const IDLE_SECONDS = Number(process.env.BENCH_IRC_IDLE ?? 15);
+const C10K = Number(process.env.BENCH_IRC_C10K ?? 10_000);
+const C10K_CHANNELS = Number(process.env.BENCH_IRC_C10K_CHANNELS ?? 100);
+const C10K_SAMPLES = Number(process.env.BENCH_IRC_C10K_SAMPLES ?? 1000);
 
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+interface Memory {
+  /** RSS per client right after the last one joined. */
+  joined: number;
+  /** RSS per client after `IDLE_SECONDS` of idleness. */
+  idle: number;
+  /** JS heap (+ external) per client, after a full GC. */
+  heap: number;
 }
 
-interface Server {
-  pid: number;
-  port: number;
-  /** Collects garbage; gives the JavaScript heap in use, where the server can tell. */
-  gc(): Promise<number>;
-  stop(): void;
-  oper?: string;
+/** Connects `count` members with `connect`, measuring the server's memory per member around it. */
+async function memoryOf(server: IRCBenchServer, count: number, connect: () => Promise<Member[]>): Promise<{ members: Member[]; memory: Memory }> {
+  const heapBefore = await server.gc();
+  const before = rssBytes(server.pid);
+  const members = await connect();
+  await sleep(500);
+  const heap = ((await server.gc()) - heapBefore) / count;
+  const joined = (rssBytes(server.pid) - before) / count;
+  await sleep(IDLE_SECONDS * 1000);
+  const idle = (rssBytes(server.pid) - before) / count;
+  return { members, memory: { joined, idle, heap } };
 }
 
-async function startTorsion(): Promise<Server> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./support/irc-server.ts', import.meta.url).pathname], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const rl = createInterface({ input: child.stdout! });
-  const lines: string[] = [];
-  const waiters: ((l: string) => void)[] = [];
-  rl.on('line', (l) => (waiters.length > 0 ? waiters.shift()!(l) : lines.push(l)));
-  const next = (): Promise<string> => (lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((r) => waiters.push(r)));
-  const port = Number(await next());
-  return {
-    pid: child.pid!,
-    port,
-    gc: async () => {
-      child.stdin!.write('gc\n');
-      return Number(await next());
-    },
-    stop: () => child.kill(),
-  };
-}
-
-async function startNgircd(dir: string): Promise<Server> {
-  const ngircd = requirePeer('/usr/sbin/ngircd', 'ngircd');
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const conf = join(dir, 'ngircd.conf');
-  // ngircd's defaults would refuse this load: 5 connections per IP, 10 channels, a 2-minute ping, and a
-  // penalty of about a second per registration; MaxPenaltyTime = 0 turns its flood penalties off, as
-  // flood: false does for Torsion.
-  writeFileSync(
-    conf,
-    [
-      '[Global]',
-      'Name = irc.bench.ngircd',
-      'Info = bench',
-      'Listen = 127.0.0.1',
-      `Ports = ${port}`,
-      `PidFile = ${join(dir, 'ngircd.pid')}`,
-      'MotdPhrase = bench',
-      '[Limits]',
-      'MaxConnections = 0',
-      'MaxConnectionsIP = 0',
-      'MaxJoins = 0',
-      'MaxPenaltyTime = 0',
-      'MaxNickLength = 30',
-      'PingTimeout = 600',
-      'PongTimeout = 600',
-      '[Options]',
-      'DNS = no',
-      'Ident = no',
-      'PAM = no',
-      '[Operator]',
-      'Name = bench',
-      'Password = bench',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(ngircd, ['-n', '-f', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await sleep(50);
-  }
-  return { pid: child.pid!, port, gc: async () => NaN, stop: () => child.kill(), oper: 'OPER bench bench' };
-}
-
-/** A raw IRC client that counts the lines it gets. */
-class Member {
-  readonly socket: net.Socket;
-  lines = 0;
-  text = '';
-  watching = true;
-  target = Infinity;
-  onTarget: (() => void) | undefined;
-
-  constructor(port: number, nick: string, commands: string) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setNoDelay(true);
-    this.socket.on('error', () => undefined);
-    this.socket.on('data', (d: Buffer) => {
-      let n = 0;
-      for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) n++;
-      this.lines += n;
-      if (this.watching) {
-        this.text += d.toString('latin1');
-        if (this.text.includes('PING ')) this.socket.write(`PONG :${/PING :?(\S+)/.exec(this.text)?.[1] ?? 'x'}\r\n`);
-      }
-      if (this.lines >= this.target && this.onTarget) {
-        const f = this.onTarget;
-        this.onTarget = undefined;
-        f();
-      }
-    });
-    this.socket.write(`NICK ${nick}\r\nUSER ${nick} 0 * :bench\r\n${commands}`);
-  }
-
-  async until(pattern: string, seconds = 60): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!this.text.includes(pattern)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(pattern)}`);
-      await sleep(5);
-    }
-  }
-
-  /** Resolves once `count` more lines have arrived. */
-  expect(count: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.target = this.lines + count;
-      if (this.lines >= this.target) resolve();
-      else this.onTarget = resolve;
-    });
-  }
-}
-
-async function measure(server: Server): Promise<{ rate: number; perClient: number; heapPerClient: number }> {
+async function measureFanOut(server: IRCBenchServer): Promise<{ rate: number; memory: Memory }> {
   const sender = new Member(server.port, 'sender', '');
   await sender.until(' 376 ');
   if (server.oper) {
@@ -164,28 +58,7 @@ async function measure(server: Server): Promise<{ rate: number; perClient: numbe
   }
   sender.socket.write('JOIN #bench\r\n');
   await sender.until(' 366 ');
-  const heapBefore = await server.gc();
-  const before = rssBytes(server.pid);
-  const members: Member[] = [];
-  // Ten connecting at a time: ngircd listens with a backlog of 10, and a SYN dropped past it costs a
-  // second or more of retransmission.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < CLIENTS) {
-      const m = new Member(server.port, `m${next++}`, '');
-      members.push(m);
-      // JOIN only once registered: ngircd answers a JOIN pipelined behind NICK/USER with 451 now and then.
-      await m.until(' 376 ');
-      m.socket.write('JOIN #bench\r\n');
-      await m.until(' 366 ');
-      m.watching = false;
-      m.text = '';
-    }
-  };
-  await Promise.all(Array.from({ length: 10 }, worker));
-  await sleep(500);
-  const heapPerClient = ((await server.gc()) - heapBefore) / CLIENTS;
-  const perClient = (rssBytes(server.pid) - before) / CLIENTS;
+  const { members, memory } = await memoryOf(server, CLIENTS, () => joinMembers(server.port, CLIENTS, 'm', () => '#bench'));
 
   const round = async (n: number): Promise<void> => {
     const all = Promise.all(members.map((m) => m.expect(n)));
@@ -199,36 +72,90 @@ async function measure(server: Server): Promise<{ rate: number; perClient: numbe
   for (let r = 0; r < ROUNDS; r++) await round(PER_ROUND);
   const seconds = (performance.now() - start) / 1000;
   for (const m of [...members, sender]) m.socket.destroy();
-  return { rate: (ROUNDS * PER_ROUND * CLIENTS) / seconds, perClient, heapPerClient };
+  return { rate: (ROUNDS * PER_ROUND * CLIENTS) / seconds, memory };
+}
+
+async function measureC10K(server: IRCBenchServer): Promise<{ memory: Memory; p50: number; p99: number }> {
+  const { members, memory } = await memoryOf(server, C10K, () => joinMembers(server.port, C10K, 'c', (i) => `#c${i % C10K_CHANNELS}`));
+  try {
+    const times: number[] = [];
+    for (let s = 0; s < C10K_SAMPLES; s++) {
+      // Member i is in channel i % C10K_CHANNELS: a sender and another member of its channel, at random.
+      const from = Math.floor(Math.random() * C10K);
+      const hop = 1 + Math.floor(Math.random() * Math.max(1, Math.floor(C10K / C10K_CHANNELS) - 1));
+      const to = (from + hop * C10K_CHANNELS) % C10K;
+      const marker = `sample-${s}-${from}`;
+      const arrived = members[to === from ? (from + C10K_CHANNELS) % C10K : to].await(marker);
+      const start = performance.now();
+      members[from].socket.write(`PRIVMSG #c${from % C10K_CHANNELS} :${marker}\r\n`);
+      await arrived;
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    return { memory, p50: at(0.5), p99: at(0.99) };
+  } finally {
+    for (const m of members) m.socket.destroy();
+  }
 }
 
 export default async function ircBench(): Promise<BenchCase[]> {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-irc-bench-'));
+  const script = await buildTorsionServer();
+  const starts = [
+    ['torsion', (fds?: number) => startTorsion(script, fds)],
+    ['ngircd', (fds?: number) => startNgircd(dir, fds)],
+  ] as const;
   const rates: Measurement[] = [];
-  const memory: Measurement[] = [];
+  const joined: Measurement[] = [];
+  const idle: Measurement[] = [];
+  const c10k: { subject: string; memory: Memory; p50: number; p99: number }[] = [];
   let heap = NaN;
   try {
-    for (const [subject, start] of [
-      ['torsion', startTorsion],
-      ['ngircd', () => startNgircd(dir)],
-    ] as const) {
+    for (const [subject, start] of starts) {
       const server = await start();
       try {
-        const r = await measure(server);
+        const r = await measureFanOut(server);
         rates.push({ subject, value: r.rate, unit: 'deliveries/s' });
-        memory.push({ subject, value: r.perClient, unit: 'bytes/client' });
-        if (subject === 'torsion') heap = r.heapPerClient;
+        joined.push({ subject, value: r.memory.joined, unit: 'bytes/client' });
+        idle.push({ subject, value: r.memory.idle, unit: 'bytes/client' });
+        if (subject === 'torsion') heap = r.memory.heap;
       } finally {
         server.stop();
+      }
+    }
+    // Each server process holds C10K sockets, and this process their other ends.
+    if (C10K > 0) {
+      for (const [subject, start] of starts) {
+        const server = await start(C10K + 1000);
+        try {
+          c10k.push({ subject, ...(await measureC10K(server)) });
+        } finally {
+          server.stop();
+        }
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const c10kCase = (what: string, unit: string, pick: (r: (typeof c10k)[number]) => number, goal?: string): BenchCase => ({
+    name: `irc C10K, ${C10K} clients in ${C10K_CHANNELS} channels: ${what}`,
+    higherIsBetter: false,
+    goal,
+    measurements: c10k.map((r) => ({ subject: r.subject, value: pick(r), unit })),
+  });
   return [
     { name: `irc fan-out, ${CLIENTS} members in one channel`, higherIsBetter: true, goal: '>= 1x ngircd', measurements: rates },
-    { name: 'irc memory (RSS) per connected client', higherIsBetter: false, measurements: memory },
-    // RSS also counts the V8 heap's spare room after the join storm; this is what the connections hold.
+    { name: `irc memory (RSS) per client, right after ${CLIENTS} joined`, higherIsBetter: false, measurements: joined },
+    { name: `irc memory (RSS) per idle client (${CLIENTS}, after ${IDLE_SECONDS} s idle)`, higherIsBetter: false, goal: '<= 1.5x ngircd', measurements: idle },
+    // RSS also counts the V8 heap's spare room; this is what the connections hold.
     { name: 'irc JS heap per connected client', higherIsBetter: false, measurements: [{ subject: 'torsion', value: heap, unit: 'bytes/client' }] },
+    ...(c10k.length === 0
+      ? []
+      : [
+          c10kCase('RSS per idle client', 'bytes', (r) => r.memory.idle),
+          c10kCase('message latency p50 while all connected', 'ms', (r) => r.p50),
+          c10kCase('message latency p99 while all connected', 'ms', (r) => r.p99),
+        ]),
   ];
 }
