@@ -135,7 +135,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   override connectionMade(): void {
     const f = this.factory;
     const peer = this.transport.getPeer() as { host?: string };
-    this.host = typeof peer.host === 'string' && peer.host !== '' ? peer.host : 'unknown';
+    this.host = typeof peer.host === 'string' && peer.host !== '' ? f.intern(peer.host) : 'unknown';
     const clock = f.options.clock;
     this.#lastInput = clock.seconds();
     const flood = f.options.flood;

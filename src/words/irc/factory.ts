@@ -10,6 +10,7 @@ import type { WordsService } from '../index.js';
 import { IRCServerProtocol } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
 import { formatServerLine } from './wire.js';
+import { MAX_INTERNED_STRINGS } from './limits.js';
 
 const encoder = new TextEncoder();
 
@@ -37,6 +38,7 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
   #batchDepth = 0;
   #dirty: IRCServerProtocol[] = [];
   #shared: SharedLine | undefined;
+  readonly #interned = new Map<string, string>();
   /** @internal Every client's registration deadline or idle check, behind one delayed call on the clock. */
   readonly timeouts: TimeoutWheel<IRCServerProtocol>;
 
@@ -103,6 +105,18 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     const bytes = encoder.encode(`${formatServerLine({ tags: {}, prefix, command, params })}\r\n`);
     this.#shared = { prefix, command, params, bytes };
     return bytes;
+  }
+
+  /**
+   * @internal One copy of a string many clients repeat (a host behind NAT or on loopback, a client's default
+   * real name), kept per client instead of an equal copy each.
+   */
+  intern(s: string): string {
+    const known = this.#interned.get(s);
+    if (known !== undefined) return known;
+    if (this.#interned.size >= MAX_INTERNED_STRINGS) this.#interned.clear();
+    this.#interned.set(s, s);
+    return s;
   }
 
   /** @internal */

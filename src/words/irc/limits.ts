@@ -22,6 +22,11 @@ export const IRC_SERVER_LIMITS = {
   sendQ: 512 * 1024,
 } as const;
 
+/**
+ * Most strings the server keeps one shared copy of (hosts, user names, real names that many clients repeat);
+ * the table starts over when full, so it holds no more than this whatever clients send.
+ */
+export const MAX_INTERNED_STRINGS = 4096;
 /** Most mode changes with an argument in one MODE command (ISUPPORT `MODES`); the rest of the command is ignored. */
 export const MAX_MODE_ARGS = 4;
 /** Most WHOWAS entries one reply lists, whatever count is asked for (a wildcard can match many nicks). */

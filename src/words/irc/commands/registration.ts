@@ -44,7 +44,8 @@ export function maybeRegister(conn: IRCServerProtocol): void {
       client: conn,
       password: reg.password,
       account: reg.account,
-      username: reg.username,
+      // Most clients send their nick as user name: one string for both.
+      username: reg.username === nick ? nick : reg.username,
       realname: reg.realname,
       host: conn.host,
     })
@@ -128,7 +129,7 @@ function user(conn: IRCServerProtocol, msg: IRCMessage): void {
     return;
   }
   conn.reg.username = cleanUsername(msg.params[0]);
-  conn.reg.realname = msg.params[3].slice(0, REALNAME_MAX_LENGTH);
+  conn.reg.realname = conn.factory.intern(msg.params[3].slice(0, REALNAME_MAX_LENGTH));
   maybeRegister(conn);
 }
 
