@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm start` runs this: it builds only when a source or build setting is newer than the last build
+// `npm start` and `npm install` (the prepare script) run this: it builds only when a source or build setting is newer than the last build
 // (dist/.tsbuildinfo, written by the incremental build), so a start with nothing changed skips tsc.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const inputs = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const inputs = ['src', 'apps', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.apps.json'];
 
 function newestMtime(path) {
   let st;
