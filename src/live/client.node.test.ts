@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { reactor } from '../internet/index.js';
 import { Site } from '../web/index.js';
 import { LiveClient, type WebSocketConstructor } from './client/index.js';
+import { callRemoteAll } from './broadcast.js';
 import { LivePage } from './page.js';
 import { PageGone, RemoteError } from './shared/errors.js';
 import { Recorder } from './test-support/recorder.js';
@@ -80,6 +81,27 @@ for (const transport of ['websocket', 'polling'] as const) {
     });
   });
 }
+
+describe('callRemoteAll to LiveClients', () => {
+  test('every page gets each broadcast once, in order with its own calls, across dropped connections and both transports', async () => {
+    const pages = [await open(['websocket']), await open(['websocket']), await open(['polling'])];
+    const targets = pages.map((p) => p.root);
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      if (i === 10) pages[0]!.connection.dropTransport();
+      if (i === 25) pages[2]!.connection.dropTransport();
+      sent.push(callRemoteAll(targets, 'record', i).asPromise());
+      if (i % 10 === 5) sent.push(pages[1]!.root.callRemote('record', `own ${i}`).asPromise());
+    }
+    const results = (await Promise.all(sent)).filter(Array.isArray) as [boolean, unknown][][];
+    assert.deepEqual(results, range(40).map((i) => [[true, i], [true, i], [true, i]]));
+    assert.deepEqual(pages[0]!.receiver.received, range(40));
+    assert.deepEqual(pages[1]!.receiver.received, range(40).flatMap((i) => (i % 10 === 5 ? [i, `own ${i}`] : [i])));
+    assert.deepEqual(pages[2]!.receiver.received, range(40));
+    assert.ok(pages[0]!.connection.attachments >= 2 && pages[2]!.connection.attachments >= 2, 'they reconnected');
+    for (const p of pages) p.client.close();
+  });
+});
 
 describe('LiveClient transports and the end of a page', () => {
   test('falls back to long polling when WebSockets never get through', async () => {

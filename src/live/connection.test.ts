@@ -160,6 +160,27 @@ describe('LiveConnection over a LiveEndpoint', () => {
     assert.equal(connection.isGone, false, 'the page waits for its grace period');
   });
 
+  test('the heartbeats of many connected pages run on one timer, and a silent page is still dropped', async () => {
+    const { page, clock } = setup();
+    const sockets = [];
+    for (let i = 0; i < 5; i++) {
+      const { connection } = successResultOf(page.load(null, '/_live/'));
+      const s = socket(page);
+      s.send(encodeHello(connection.id, 0));
+      s.frames();
+      sockets.push(s);
+      clock.advance(0.3);
+    }
+    // The page pings the first four pages but hears from them; the last one stays silent.
+    assert.equal(clock.getDelayedCalls().length, 1, 'one timer, not one per page');
+    for (let t = 0; t < 8; t++) {
+      clock.advance(1);
+      for (const s of sockets.slice(0, 4)) s.send([2, 0]);
+    }
+    assert.deepEqual(sockets.map((s) => s.closed), [[], [], [], [], ['heartbeat timeout']]);
+    assert.ok(sockets[0]!.frames().some((f) => f[0] === 3), 'quiet pages are pinged');
+  });
+
   test('the grace period: a page that does not come back is gone, and everyone is told', async () => {
     const { page, connection, clock, root } = await loaded();
     const s = socket(page);

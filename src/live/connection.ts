@@ -9,17 +9,18 @@
  * frames out of order costs at most `maxPageBytes`.
  * @module
  */
-import { Deferred } from '../defer/index.js';
+import { Deferred, type Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import { flattenString } from '../template/index.js';
-import { MemoryBudget } from './shared/budget.js';
+import { MemoryBudget, type MemoryBudgetOptions } from './shared/budget.js';
 import { cancelTimer } from './shared/timers.js';
 import { PageGone, LiveProtocolError } from './shared/errors.js';
-import { GONE, encodeGone, encodeWelcome, type Frame } from './shared/frames.js';
+import { GONE, encodeGone, encodeWelcome, type Frame, type SharedMessage } from './shared/frames.js';
 import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import type { LiveLimits } from './shared/limits.js';
-import { encodeLimited, RemoteCalls } from './shared/rpc.js';
-import { ReliableSession } from './shared/session.js';
+import { encodeLimited, RemoteCalls, type Builtin, type RemoteCallsOptions } from './shared/rpc.js';
+import { ReliableSession, type ReliableSessionOptions } from './shared/session.js';
+import type { HeartbeatTicker } from './shared/ticker.js';
 import type { LiveElement } from './element.js';
 import { STALLED } from './endpoint.js';
 import type { FrameSocket, WidgetInfo } from './interfaces.js';
@@ -32,6 +33,8 @@ export interface LiveConnectionSettings {
   gracePeriod: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
+  /** Runs the heartbeats of all the page's sessions on one timer, when heartbeats are on. */
+  ticker?: HeartbeatTicker;
   limits: LiveLimits;
   /** Registers the browser module of a class (called as widgets render). */
   registerModule(jsClass: string, module: string | URL | null): boolean;
@@ -48,6 +51,113 @@ export interface LiveConnectionPlacement {
 }
 
 let counter = 0;
+
+/** `#gone` of a page nobody waits for yet: shared, never added to. */
+const NONE_WAITING: Deferred<void>[] = [];
+
+/** Methods every page's widgets have in the browser's calls, under reserved names. */
+const BUILTINS = Object.freeze({ __detach__: (target: object) => (target as LiveElement).forgetDetached() });
+
+/**
+ * The options of a page's session, calls and budget, in one object per page: their callbacks are this
+ * class's methods and their settings come from the `LivePage`'s, so a page holds no closure for them.
+ */
+class PageHooks implements ReliableSessionOptions, RemoteCallsOptions, MemoryBudgetOptions {
+  constructor(
+    readonly page: LiveConnection,
+    readonly settings: LiveConnectionSettings,
+  ) {}
+
+  get owner(): string {
+    return "the page's";
+  }
+
+  get clock(): IReactorTime {
+    return this.settings.clock;
+  }
+
+  get ticker(): HeartbeatTicker | undefined {
+    return this.settings.ticker;
+  }
+
+  get heartbeatInterval(): number {
+    return this.settings.heartbeatInterval;
+  }
+
+  get heartbeatTimeout(): number {
+    return this.settings.heartbeatTimeout;
+  }
+
+  get stallTimeout(): number {
+    return this.settings.limits.stallTimeout;
+  }
+
+  get maxUnacked(): number {
+    return this.settings.limits.maxUnacked;
+  }
+
+  get maxAhead(): number {
+    return this.settings.limits.maxAhead;
+  }
+
+  get maxMessageSize(): number {
+    return this.settings.limits.maxMessageSize;
+  }
+
+  get maxPending(): number {
+    return this.settings.limits.maxPendingCalls;
+  }
+
+  get callTimeout(): number {
+    return this.settings.limits.callTimeout;
+  }
+
+  get budget(): MemoryBudget {
+    return this.page.budget;
+  }
+
+  get builtins(): Record<string, Builtin> {
+    return BUILTINS;
+  }
+
+  deliver(payload: unknown): void {
+    this.page.payloadReceived(payload);
+  }
+
+  onDead(): void {
+    this.page.socket?.close('heartbeat timeout');
+  }
+
+  onStalled(): void {
+    log.info('closing the live connection of page {page}: nothing acknowledged for {seconds} s', { page: this.page.id, seconds: this.stallTimeout });
+    this.page.socket?.close(STALLED, true);
+  }
+
+  onOverflow(reason: string): void {
+    this.page.overflowed(reason);
+  }
+
+  onExceeded(reason: string): void {
+    this.page.overflowed(reason);
+  }
+
+  sendJSON(json: string): void {
+    this.page.session.sendJSON(json);
+  }
+
+  sendShared(message: SharedMessage): void {
+    this.page.session.sendShared(message);
+  }
+
+  lookup(widgetId: number): object | undefined {
+    return this.page.widget(widgetId);
+  }
+
+  /** The error goes back to the page; here it is only worth a note. */
+  onLocalError(failure: Failure, widgetId: number, method: string): void {
+    log.failure('live call {method} on widget {widgetId} failed', failure, { method, widgetId }, 'info');
+  }
+}
 
 function newPageId(): string {
   const random = new Uint8Array(12);
@@ -72,7 +182,8 @@ export class LiveConnection {
   #nextWidget = 1;
   #socket: FrameSocket | null = null;
   #graceTimer: IDelayedCall | null = null;
-  #gone: Deferred<void>[] | null = [];
+  /** Waiting for the page to go (null once gone). */
+  #gone: Deferred<void>[] | null = NONE_WAITING;
   /** The request that rendered the page: later widgets render with it too. */
   readonly request: unknown;
   /** What the server holds for this page, against `maxPageBytes`. */
@@ -84,39 +195,13 @@ export class LiveConnection {
     this.#s = settings;
     this.request = request;
     this.address = placement.address;
-    const limits = settings.limits;
-    this.budget = new MemoryBudget(limits.maxPageBytes, placement.budget, { owner: "the page's", onExceeded: (reason) => this.#drop(reason) });
+    const hooks = new PageHooks(this, settings);
+    this.budget = new MemoryBudget(settings.limits.maxPageBytes, placement.budget, hooks);
     root.bindPage(this);
-    this.session = new ReliableSession({
-      clock: settings.clock,
-      heartbeatInterval: settings.heartbeatInterval,
-      heartbeatTimeout: settings.heartbeatTimeout,
-      maxUnacked: limits.maxUnacked,
-      maxAhead: limits.maxAhead,
-      budget: this.budget,
-      deliver: (payload) => this.#calls.handle(payload),
-      onDead: () => this.#socket?.close('heartbeat timeout'),
-      stallTimeout: limits.stallTimeout,
-      onStalled: () => {
-        log.info('closing the live connection of page {page}: nothing acknowledged for {seconds} s', { page: this.id, seconds: limits.stallTimeout });
-        this.#socket?.close(STALLED, true);
-      },
-      onOverflow: (reason) => this.#drop(reason),
-    });
-    this.#calls = new RemoteCalls({
-      sendJSON: (json) => this.session.sendJSON(json),
-      lookup: (id) => this.#widgets.get(id),
-      maxMessageSize: limits.maxMessageSize,
-      maxPending: limits.maxPendingCalls,
-      callTimeout: limits.callTimeout,
-      clock: settings.clock,
-      budget: this.budget,
-      builtins: { __detach__: (target) => (target as LiveElement).forgetDetached() },
-      // The error goes back to the page; here it is only worth a note.
-      onLocalError: (failure, widgetId, method) => log.failure('live call {method} on widget {widgetId} failed', failure, { method, widgetId }, 'info'),
-    });
+    this.session = new ReliableSession(hooks);
+    this.#calls = new RemoteCalls(hooks);
     // A page that never connects (a crawler, a flood of GETs) goes long before the grace period would end.
-    this.#graceTimer = settings.clock.callLater(limits.connectTimeout, () => {
+    this.#graceTimer = settings.clock.callLater(settings.limits.connectTimeout, () => {
       this.#graceTimer = null;
       this.disconnect('never connected');
     });
@@ -141,6 +226,7 @@ export class LiveConnection {
   notifyOnDisconnect(): Deferred<void> {
     const d = new Deferred<void>();
     if (this.#gone === null) d.callback(undefined);
+    else if (this.#gone === NONE_WAITING) this.#gone = [d];
     else this.#gone.push(d);
     return d;
   }
@@ -187,6 +273,21 @@ export class LiveConnection {
     return this.#calls.call<T>(widgetId, method, args);
   }
 
+  /** Internal: calls widget `widgetId` with a call encoded once for many pages (see `callRemoteAll`). */
+  callWidgetShared<T>(id: number, widgetId: number, method: string, args: unknown[], argsLength: number, message: SharedMessage): Deferred<T> {
+    return this.#calls.callShared<T>(id, widgetId, method, args, argsLength, message);
+  }
+
+  /** Internal: the session delivered a payload from the page. */
+  payloadReceived(payload: unknown): void {
+    this.#calls.handle(payload);
+  }
+
+  /** Internal: the page broke a limit (see `#drop`). */
+  overflowed(reason: string): void {
+    this.#drop(reason);
+  }
+
   /** Internal: a transport connection said HELLO for this page. */
   attach(socket: FrameSocket, peerLastReceived: number): void {
     if (this.#gone === null) throw new PageGone('page is gone');
@@ -201,7 +302,8 @@ export class LiveConnection {
     this.#graceTimer = null;
     this.attachments++;
     socket.sendFrame(encodeWelcome(this.session.lastReceived));
-    this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived);
+    const shared = socket.sendSharedFrame;
+    this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived, shared === undefined ? null : (message) => shared.call(socket, message));
   }
 
   /** Internal: `socket`'s transport cannot take more frames for now (the page is not reading fast enough). */

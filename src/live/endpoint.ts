@@ -12,7 +12,7 @@
 import { Logger } from '../logger/index.js';
 import { LiveProtocolError } from './shared/errors.js';
 import { cancelTimer } from './shared/timers.js';
-import { HELLO, decodeFrame, encodeGone } from './shared/frames.js';
+import { HELLO, decodeFrame, encodeGone, type SharedMessage } from './shared/frames.js';
 import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
 import type { LiveConnection } from './connection.js';
 import type { FrameSocket } from './interfaces.js';
@@ -48,12 +48,19 @@ export class LiveEndpoint implements FrameSocket {
    * @param pages where HELLO looks up its page
    * @param send writes a frame to the transport
    * @param closeTransport closes the transport (it must later call {@link LiveEndpoint.connectionLost})
+   * @param sendShared writes a broadcast's frame, on a transport that loses nothing within a connection
    */
   constructor(
     readonly pages: PageDirectory,
     readonly send: (frame: string) => void,
     readonly closeTransport: (reason: string, abort: boolean) => void,
+    sendShared?: (message: SharedMessage) => void,
   ) {
+    if (sendShared !== undefined) {
+      this.sendSharedFrame = (message) => {
+        if (!this.#closed && !this.stalled) sendShared(message);
+      };
+    }
     // A connection that never says HELLO (a stalled handshake, a port scanner) must not stay forever.
     this.#helloTimer = pages.clock.callLater(pages.helloTimeout, () => {
       this.#helloTimer = null;
@@ -70,6 +77,9 @@ export class LiveEndpoint implements FrameSocket {
   sendFrame(frame: string): void {
     if (!this.#closed && !this.stalled) this.send(frame);
   }
+
+  /** Sends a broadcast's frame unless the connection is closed or stalled; absent on transports that may lose frames. */
+  readonly sendSharedFrame?: (message: SharedMessage) => void;
 
   /** True while the transport cannot take more frames. */
   get sendingPaused(): boolean {
@@ -120,6 +130,7 @@ export class LiveEndpoint implements FrameSocket {
       }
       this.#connection = connection;
       cancelTimer(this.#helloTimer);
+      this.#helloTimer = null;
       connection.attach(this, frame[2]);
       if (this.#stallTimer !== null) connection.sendingPaused(this);
     } catch (e) {

@@ -6,6 +6,7 @@
  */
 export { LivePage, TooManyPages, TooManyPagesFromAddress, type LivePageOptions, type LoadedPage } from './page.js';
 export { LiveElement, WIDGET_ATTRIBUTE } from './element.js';
+export { callRemoteAll } from './broadcast.js';
 export { LiveConnection } from './connection.js';
 export { LiveEndpoint, type PageDirectory } from './endpoint.js';
 export { PollingResource, type PollingOptions } from './polling.js';

@@ -2,6 +2,7 @@
  * The server-side roles of `torsion/live` (type-only).
  * @module
  */
+import type { SharedMessage } from './shared/frames.js';
 import type { WidgetInfo } from './shared/interfaces.js';
 
 export type { WidgetInfo };
@@ -13,6 +14,11 @@ export type { WidgetInfo };
 export interface FrameSocket {
   /** Sends one frame (a JSON text, see `frames.ts`). */
   sendFrame(frame: string): void;
+  /**
+   * Sends a broadcast's NEXT frame, the same for every page it goes to. Only a transport that delivers every
+   * frame of a connection, in order, has it (a WebSocket, which writes the same bytes to every page).
+   */
+  sendSharedFrame?(message: SharedMessage): void;
   /**
    * Ends this transport connection (the page itself lives on for its grace period). `abort` drops it at once,
    * without waiting for frames already sent to be read: for a peer that is not reading or is misbehaving.

@@ -23,6 +23,7 @@ import { PollingResource } from './polling.js';
 import type { MemoryBudget } from './shared/budget.js';
 import type { IReactorTime } from '../time/interfaces.js';
 import { resolveLiveLimits, type LiveLimits } from './shared/limits.js';
+import { HeartbeatTicker } from './shared/ticker.js';
 import { liveWebSocketResource } from './websocket.js';
 import { TorsionError } from '../errors/index.js';
 
@@ -139,6 +140,7 @@ export class LivePage extends Resource implements PageDirectory {
       gracePeriod: o.gracePeriod,
       heartbeatInterval: o.heartbeatInterval,
       heartbeatTimeout: o.heartbeatTimeout,
+      ...(o.heartbeatInterval > 0 ? { ticker: new HeartbeatTicker(o.clock, Math.min(o.heartbeatInterval, o.heartbeatTimeout) / 2) } : {}),
       limits: l,
       registerModule: (name, module) => this.#registerModule(name, module),
       forget: (c) => {

@@ -11,7 +11,7 @@ import type { Failure } from '../defer/index.js';
 import type { IPushProducer } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import type { Request } from '../web/index.js';
-import { WebSocketProtocol, WebSocketResource } from '../web/websocket/index.js';
+import { PreparedMessage, WebSocketProtocol, WebSocketResource } from '../web/websocket/index.js';
 import { LiveEndpoint, STALLED, type PageDirectory } from './endpoint.js';
 import { originAllowed } from './origin.js';
 
@@ -33,6 +33,8 @@ class LiveWebSocketProtocol extends WebSocketProtocol implements IPushProducer {
       // A dead or stalled peer may never answer a close handshake: abort. Otherwise close cleanly, so a
       // frame sent just before (a GONE) is delivered first.
       (reason, abort) => (abort || DEAD.has(reason) ? this.transport.abortConnection() : this.transport.loseConnection(1000)),
+      // A broadcast is framed by the first connection that sends it; the others write the same bytes.
+      (message) => this.transport.sendPreparedMessage((message.transportData ??= new PreparedMessage(message.frame)) as PreparedMessage),
     );
   }
 
@@ -80,6 +82,7 @@ export function liveWebSocketResource(pages: PageDirectory, allowedOrigins: read
       log.info('refused a live WebSocket from origin {origin}', { origin: request.getHeader('origin') ?? 'none' });
       return null;
     },
-    { maxMessageSize: pages.maxFrameSize * 4, pingInterval: 0 },
+    // The request is read above, while the protocol is built; an idle page need not hold it.
+    { maxMessageSize: pages.maxFrameSize * 4, pingInterval: 0, keepRequest: false },
   );
 }

@@ -29,6 +29,9 @@ class FakeWebSocketTransport implements WebSocketTransport {
   write(): void {
     throw new Error('unused');
   }
+  sendPreparedMessage(): void {
+    throw new Error('the bridge does not broadcast');
+  }
   ping(): void {}
   loseConnection(code?: number, reason?: string): void {
     if (this.producer !== null) throw new Error('closing with a producer registered would wait forever');

@@ -33,7 +33,8 @@ export class MemoryBudget {
   #used = 0;
   #closed = false;
   #exceeded = false;
-  readonly #children = new Set<MemoryBudget>();
+  /** The budgets drawing on this one; made with the first (a page's budget has none, and there are many pages). */
+  #children: Set<MemoryBudget> | undefined;
 
   constructor(
     /** Most bytes this budget (and its children together) may hold. */
@@ -42,7 +43,7 @@ export class MemoryBudget {
     readonly parent: MemoryBudget | null = null,
     readonly options: MemoryBudgetOptions = {},
   ) {
-    if (parent !== null) parent.#children.add(this);
+    if (parent !== null) (parent.#children ??= new Set()).add(this);
   }
 
   /** Bytes held now. */
@@ -90,7 +91,7 @@ export class MemoryBudget {
     if (this.#closed) return;
     this.release(this.#used);
     this.#closed = true;
-    if (this.parent !== null) this.parent.#children.delete(this);
+    if (this.parent !== null) this.parent.#children?.delete(this);
   }
 
   /** The innermost budget on the way up without room for `bytes` more, or null. */
@@ -102,7 +103,7 @@ export class MemoryBudget {
   /** The innermost budget under this one that holds the most, following the largest child at each level. */
   #largest(): MemoryBudget | null {
     let b: MemoryBudget = this;
-    while (b.#children.size > 0) {
+    while (b.#children !== undefined && b.#children.size > 0) {
       let best: MemoryBudget | null = null;
       for (const c of b.#children) if (best === null || c.#used > best.#used) best = c;
       b = best!;

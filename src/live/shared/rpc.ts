@@ -17,6 +17,7 @@ import type { MemoryBudget } from './budget.js';
 import { cancelTimer } from './timers.js';
 import { CallTimeout, InvalidArguments, LiveProtocolError, NoSuchMethod, NoSuchWidget, RemoteError, TooManyCalls } from './errors.js';
 import { exposedMethod } from './expose.js';
+import type { SharedMessage } from './frames.js';
 import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 
 /** What one call waiting for its answer costs, in bytes: its Deferred, its map entry and its bookkeeping. */
@@ -29,6 +30,8 @@ export type Builtin = (target: object, args: unknown[]) => unknown;
 export interface RemoteCallsOptions {
   /** Sends one payload, already JSON text, reliably. */
   sendJSON: (payloadJSON: string) => void;
+  /** Sends a payload encoded once for many peers (see {@link RemoteCalls.callShared}); without it, as `sendJSON` would. */
+  sendShared?: (message: SharedMessage) => void;
   /** The local object a widget id names, or `undefined`. */
   lookup: (widgetId: number) => object | undefined;
   /** Methods available on every target under reserved names (starting with `__`). */
@@ -57,6 +60,11 @@ interface Pending {
   readonly deadline: number;
   readonly widgetId: number;
   readonly method: string;
+}
+
+/** The payload of a call of `method` on widget `widgetId`, whose arguments are already JSON. */
+export function encodeCall(id: number, widgetId: number, method: string, argsJSON: string): string {
+  return `["c",${id},${widgetId},${JSON.stringify(method)},${argsJSON}]`;
 }
 
 /** Encodes `value` as JSON within `limit` characters, or throws {@link InvalidArguments}. */
@@ -109,24 +117,50 @@ export class RemoteCalls {
    * {@link CallTimeout} when no answer came within `callTimeout`.
    */
   call<T = unknown>(widgetId: number, method: string, args: unknown[]): Deferred<T> {
-    if (this.#failed !== null) return Deferred.fail<T>(this.#failed);
-    const max = this.#o.maxPending ?? Infinity;
-    if (this.#pending.size >= max) return Deferred.fail<T>(new TooManyCalls(`${max} calls already wait for their answers; ${method} was not sent`));
+    const refused = this.#refusal(method);
+    if (refused !== null) return Deferred.fail<T>(refused);
     let json: string;
     try {
       json = encodeLimited(args, this.#o.maxMessageSize, 'arguments');
     } catch (e) {
       return Deferred.fail<T>(e);
     }
+    const id = this.#nextId++;
+    return this.#send<T>(id, widgetId, method, encodeCall(id, widgetId, method, json));
+  }
+
+  /**
+   * Makes a call encoded once for many peers (see {@link encodeCall}; `callRemoteAll` on the server): `id`
+   * comes from a range of its own (negative numbers), the same for every peer, so the payload is too.
+   * `argsLength` is the length of the arguments' JSON, checked against `maxMessageSize`. If a call with
+   * that id already waits here (the same widget named twice), this one goes out as an ordinary call.
+   */
+  callShared<T = unknown>(id: number, widgetId: number, method: string, args: unknown[], argsLength: number, message: SharedMessage): Deferred<T> {
+    if (this.#pending.has(id)) return this.call<T>(widgetId, method, args);
+    const refused = this.#refusal(method);
+    if (refused !== null) return Deferred.fail<T>(refused);
+    if (argsLength > this.#o.maxMessageSize) return Deferred.fail<T>(new InvalidArguments(`arguments are ${argsLength} characters of JSON, over the limit of ${this.#o.maxMessageSize}`));
+    return this.#send<T>(id, widgetId, method, message);
+  }
+
+  /** Why a call cannot be made now (the peer is gone, or too many calls wait), or null. */
+  #refusal(method: string): Error | null {
+    if (this.#failed !== null) return this.#failed;
+    const max = this.#o.maxPending ?? Infinity;
+    return this.#pending.size >= max ? new TooManyCalls(`${max} calls already wait for their answers; ${method} was not sent`) : null;
+  }
+
+  #send<T>(id: number, widgetId: number, method: string, payload: string | SharedMessage): Deferred<T> {
     // A refusal drops the page (the budget's owner does), which fails every call with the reason.
     if (this.#o.budget?.charge(PENDING_CALL_COST) === false) return Deferred.fail<T>(this.#failed ?? new TooManyCalls(`no memory left for ${method}`));
-    const id = this.#nextId++;
     const d = new Deferred<T>(() => this.#forget(id));
     const timeout = this.#o.callTimeout ?? 0;
     const deadline = timeout > 0 && this.#o.clock !== undefined ? this.#o.clock.seconds() + timeout : Infinity;
     this.#pending.set(id, { d: d as Deferred<unknown>, deadline, widgetId, method });
     this.#armTimeout();
-    this.#o.sendJSON(`["c",${id},${widgetId},${JSON.stringify(method)},${json}]`);
+    if (typeof payload === 'string') this.#o.sendJSON(payload);
+    else if (this.#o.sendShared !== undefined) this.#o.sendShared(payload);
+    else this.#o.sendJSON(payload.payloadJSON);
     return d;
   }
 

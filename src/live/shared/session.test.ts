@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clock, seededRandom } from '../../testing/index.js';
 import { MemoryBudget, textCost } from './budget.js';
-import { decodeFrame, type Frame } from './frames.js';
+import { SharedMessage, decodeFrame, type Frame } from './frames.js';
 import { LiveProtocolError } from './errors.js';
 import { ReliableSession, type ReliableSessionOptions } from './session.js';
 
@@ -313,5 +313,72 @@ describe('ReliableSession under drop, duplicate, reorder and reconnect (property
 
   test('long scenarios', () => {
     for (let seed = 1000; seed < 1010; seed++) runScenario(seed, 5000);
+  });
+});
+
+describe('ReliableSession broadcasts (shared NEXT frames)', () => {
+  /** A sender whose link takes shared messages, and a receiver fed everything it writes, in order. */
+  function pair(clock: Clock) {
+    const a = end(clock);
+    const b = end(clock);
+    const shared: SharedMessage[] = [];
+    const sharedLink = (m: SharedMessage) => {
+      shared.push(m);
+      a.wire.push(m.frame);
+    };
+    const pass = () => {
+      for (const f of a.frames()) b.session.receive(f);
+    };
+    return { a, b, shared, sharedLink, pass };
+  }
+
+  test('the same message goes to every session as the same frame, numbered by its position on each link', () => {
+    const clock = new Clock();
+    const one = pair(clock);
+    const two = pair(clock);
+    for (const p of [one, two]) {
+      p.a.session.attach(p.a.link, 0, p.sharedLink);
+      p.b.session.attach(p.b.link, 0);
+    }
+    one.a.session.send('private');
+    const message = new SharedMessage(JSON.stringify('everyone'));
+    assert.equal(one.a.session.sendShared(message), 2);
+    assert.equal(two.a.session.sendShared(message), 1);
+    assert.equal(one.shared[0], message);
+    assert.equal(two.shared[0], message);
+    assert.deepEqual(decodeFrame(message.frame, 1e9), [4, 'everyone']);
+    one.a.session.send('after');
+    for (const p of [one, two]) p.pass();
+    assert.deepEqual(one.b.delivered, ['private', 'everyone', 'after']);
+    assert.deepEqual(two.b.delivered, ['everyone']);
+    assert.equal(one.b.session.lastReceived, 3);
+  });
+
+  test('a link without a shared path gets a numbered MSG; a reconnection resends shared messages in order', () => {
+    const clock = new Clock();
+    const { a, b, sharedLink, pass } = pair(clock);
+    a.session.attach(a.link, 0);
+    b.session.attach(b.link, 0);
+    a.session.sendShared(new SharedMessage('"m1"'));
+    assert.deepEqual(a.frames(), [[1, 1, 0, 'm1']]);
+    b.session.receive([1, 1, 0, 'm1']);
+    // The link drops with m2 and m3 sent and lost; the receiver reconnects saying it has m1.
+    a.session.detach();
+    b.session.detach();
+    a.session.attach(a.link, 1, sharedLink);
+    b.session.attach(b.link, 0);
+    a.session.sendShared(new SharedMessage('"m2"'));
+    a.session.send('m3');
+    a.wire.length = 0;
+    a.session.detach();
+    b.session.detach();
+    a.session.attach(a.link, b.session.lastReceived, sharedLink);
+    b.session.attach(b.link, 0);
+    a.session.sendShared(new SharedMessage('"m4"'));
+    pass();
+    assert.deepEqual(b.delivered, ['m1', 'm2', 'm3', 'm4']);
+    // A duplicate NEXT after an explicit resend is recognised as one.
+    b.session.receive([1, 4, 0, 'm4']);
+    assert.deepEqual(b.delivered, ['m1', 'm2', 'm3', 'm4']);
   });
 });

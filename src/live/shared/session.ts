@@ -17,9 +17,10 @@
 import { MemoryBudget, textCost } from './budget.js';
 import { cancelTimer } from './timers.js';
 import { LiveProtocolError } from './errors.js';
-import { ACK, MSG, PING, encodeAck, encodeMessage, type Frame } from './frames.js';
+import { ACK, MSG, NEXT, PING, encodeAck, encodeMessage, type Frame, type SharedMessage } from './frames.js';
 import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from './limits.js';
+import type { HeartbeatMember, HeartbeatTicker } from './ticker.js';
 
 /** Options of a {@link ReliableSession}. */
 export interface ReliableSessionOptions {
@@ -41,6 +42,11 @@ export interface ReliableSessionOptions {
    * session's own budget (when none is given) is used up. The message that did not fit is not kept.
    */
   onOverflow?: (reason: string) => void;
+  /**
+   * Runs the heartbeat of this session with those of others on one timer (a server's pages), instead of a
+   * timer of the session's own; its step should be `min(heartbeatInterval, heartbeatTimeout) / 2`.
+   */
+  ticker?: HeartbeatTicker;
   /** Seconds of our own silence after which a PING goes out (default 10; 0 turns heartbeats off). */
   heartbeatInterval?: number;
   /** Seconds without hearing anything after which the link is dead (default 30). */
@@ -59,14 +65,18 @@ export interface ReliableSessionOptions {
 }
 
 /** Reliable delivery state for one end of a conversation. */
-export class ReliableSession {
+export class ReliableSession implements HeartbeatMember {
   /** Highest sequence number delivered so far (everything up to it has been delivered, in order). */
   lastReceived = 0;
-  readonly #o: Required<Omit<ReliableSessionOptions, 'onDead' | 'onStalled' | 'onOverflow' | 'budget'>> & Pick<ReliableSessionOptions, 'onDead' | 'onStalled' | 'onOverflow'>;
+  /**
+   * The options as given, not copied, and their callbacks called as its methods: a server passes one
+   * object per page whose methods and settings come from its class, not a closure for each.
+   */
+  readonly #o: ReliableSessionOptions;
   readonly #budget: MemoryBudget;
   #nextSeq = 1;
-  /** Unacknowledged outgoing payloads (JSON text), oldest first; `#firstSeq` is the number of the first. */
-  #unacked: string[] = [];
+  /** Unacknowledged outgoing payloads (JSON text, or a broadcast's), oldest first; `#firstSeq` is the number of the first. */
+  #unacked: (string | SharedMessage)[] = [];
   #firstSeq = 1;
   /** The highest sequence number written to the current link. */
   #sent = 0;
@@ -75,6 +85,10 @@ export class ReliableSession {
   /** Messages that arrived before a missing earlier one, as JSON text (parsed JSON can take many times its text's size). */
   #ahead: Map<number, string> | undefined;
   #link: ((frame: string) => void) | null = null;
+  /** Sends a broadcast's NEXT frame as it is, on a link that loses nothing; null: every message goes as a MSG. */
+  #sharedLink: ((message: SharedMessage) => void) | null = null;
+  /** The number of the last message received on the current link: a NEXT is the one after it. */
+  #linkSeq = 0;
   #ackTimer: IDelayedCall | null = null;
   #beatTimer: IDelayedCall | null = null;
   #lastHeard = 0;
@@ -88,9 +102,16 @@ export class ReliableSession {
   #ackForced = false;
 
   constructor(options: ReliableSessionOptions) {
-    const { budget, ...rest } = options;
-    this.#o = { heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2, stallTimeout: 0, maxUnacked: DEFAULT_LIVE_LIMITS.maxUnacked, maxAhead: DEFAULT_LIVE_LIMITS.maxAhead, ...rest };
-    this.#budget = budget ?? new MemoryBudget(DEFAULT_LIVE_LIMITS.maxPageBytes, null, { owner: "the session's", onExceeded: (reason) => this.#o.onOverflow?.(reason) });
+    this.#o = options;
+    this.#budget = options.budget ?? new MemoryBudget(DEFAULT_LIVE_LIMITS.maxPageBytes, null, { owner: "the session's", onExceeded: (reason) => this.#o.onOverflow?.(reason) });
+  }
+
+  get #interval(): number {
+    return this.#o.heartbeatInterval ?? 10;
+  }
+
+  get #timeout(): number {
+    return this.#o.heartbeatTimeout ?? 30;
   }
 
   /** True while a link is attached. */
@@ -120,13 +141,28 @@ export class ReliableSession {
    */
   sendJSON(payloadJSON: string): number {
     if (this.#closed) throw new LiveProtocolError('session is closed');
-    if (this.#unacked.length >= this.#o.maxUnacked) {
-      this.#o.onOverflow?.(`more than ${this.#o.maxUnacked} messages wait for an acknowledgement`);
+    return this.#queue(payloadJSON, payloadJSON);
+  }
+
+  /**
+   * Queues a message shared with other sessions (a broadcast): on a link given a `sharedLink` it goes out as
+   * the message's own NEXT frame, so every session writes the same bytes; otherwise as a MSG of its own.
+   * @returns its sequence number, or 0 when it was not kept (see {@link ReliableSession.sendJSON})
+   */
+  sendShared(message: SharedMessage): number {
+    if (this.#closed) throw new LiveProtocolError('session is closed');
+    return this.#queue(message, message.payloadJSON);
+  }
+
+  #queue(item: string | SharedMessage, payloadJSON: string): number {
+    const max = this.#o.maxUnacked ?? DEFAULT_LIVE_LIMITS.maxUnacked;
+    if (this.#unacked.length >= max) {
+      this.#o.onOverflow?.(`more than ${max} messages wait for an acknowledgement`);
       return 0;
     }
     if (!this.#budget.charge(textCost(payloadJSON))) return 0;
     const seq = this.#nextSeq++;
-    this.#unacked.push(payloadJSON);
+    this.#unacked.push(item);
     this.#flush();
     return seq;
   }
@@ -138,12 +174,16 @@ export class ReliableSession {
 
   /**
    * Attaches a link after a (re)connection handshake told us the peer's `lastReceived`: forgets what the
-   * peer has, resends the rest in order, and starts the heartbeat.
+   * peer has, resends the rest in order, and starts the heartbeat. `sharedLink`, for a link that delivers
+   * every frame in order and loses none (a WebSocket), sends broadcasts' shared NEXT frames.
    */
-  attach(link: (frame: string) => void, peerLastReceived: number): void {
+  attach(link: (frame: string) => void, peerLastReceived: number, sharedLink: ((message: SharedMessage) => void) | null = null): void {
     if (this.#closed) throw new LiveProtocolError('session is closed');
     this.detach();
     this.#link = link;
+    this.#sharedLink = sharedLink;
+    // Both ends start counting NEXT frames from what the receiver reported in the handshake.
+    this.#linkSeq = this.lastReceived;
     this.#ackSent = 0;
     this.#lastHeard = this.#lastSent = this.#o.clock.seconds();
     this.#waitingSince = null;
@@ -171,18 +211,20 @@ export class ReliableSession {
   /** Detaches the current link (the connection dropped); messages wait for the next `attach`. */
   detach(): void {
     this.#link = null;
+    this.#sharedLink = null;
     this.#paused = false;
     this.#forgetAhead();
     cancelTimer(this.#ackTimer);
     cancelTimer(this.#beatTimer);
     this.#ackTimer = this.#beatTimer = null;
+    this.#o.ticker?.delete(this);
   }
 
   /** Stops everything for good and forgets the queue. */
   close(): void {
     this.detach();
     this.#closed = true;
-    for (const payload of this.#unacked) this.#budget.release(textCost(payload));
+    for (const item of this.#unacked) this.#budget.release(textCost(payloadOf(item)));
     this.#unacked = [];
   }
 
@@ -196,7 +238,11 @@ export class ReliableSession {
     switch (frame[0]) {
       case MSG:
         this.#handleAck(frame[2]);
+        this.#linkSeq = frame[1];
         this.#handleMessage(frame[1], frame[3]);
+        break;
+      case NEXT:
+        this.#handleMessage(++this.#linkSeq, frame[1]);
         break;
       case ACK:
         this.#handleAck(frame[1]);
@@ -219,7 +265,7 @@ export class ReliableSession {
     }
     if (seq > expected) {
       const ahead = (this.#ahead ??= new Map());
-      if (ahead.size >= this.#o.maxAhead || ahead.has(seq)) return; // the peer resends it after the gap
+      if (ahead.size >= (this.#o.maxAhead ?? DEFAULT_LIVE_LIMITS.maxAhead) || ahead.has(seq)) return; // the peer resends it after the gap
       const text = JSON.stringify(payload);
       if (this.#budget.charge(textCost(text))) ahead.set(seq, text);
       return;
@@ -254,7 +300,7 @@ export class ReliableSession {
     if (ack >= this.#nextSeq) throw new LiveProtocolError(`acknowledgement of ${ack}, but only ${this.#nextSeq - 1} sent`);
     const drop = ack - this.#firstSeq + 1;
     if (drop <= 0) return;
-    for (const payload of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payload));
+    for (const item of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payloadOf(item)));
     this.#firstSeq += drop;
     if (this.#sent < ack) this.#sent = ack;
     this.#waitingSince = this.#sent >= this.#firstSeq ? this.#o.clock.seconds() : null;
@@ -269,15 +315,26 @@ export class ReliableSession {
     }
   }
 
-  #transmit(seq: number, payloadJSON: string): void {
+  #transmit(seq: number, item: string | SharedMessage): void {
     this.#sent = seq;
-    this.#waitingSince ??= this.#o.clock.seconds();
+    const now = this.#o.clock.seconds();
+    this.#waitingSince ??= now;
+    this.#lastSent = now;
+    if (typeof item !== 'string') {
+      if (this.#sharedLink !== null) {
+        this.#sharedLink(item);
+        // A NEXT frame carries no acknowledgement: one that waits goes out with it, in the same write,
+        // rather than on its own after `ackDelay`.
+        if (this.#ackTimer !== null) this.#sendAck(ACK);
+        return;
+      }
+      item = item.payloadJSON;
+    }
     cancelTimer(this.#ackTimer);
     this.#ackTimer = null;
-    this.#lastSent = this.#o.clock.seconds();
     this.#ackSent = this.lastReceived;
     this.#ackForced = false;
-    this.#link!(encodeMessage(seq, this.lastReceived, payloadJSON));
+    this.#link!(encodeMessage(seq, this.lastReceived, item));
   }
 
   #sendAck(kind: typeof ACK | typeof PING): void {
@@ -294,32 +351,53 @@ export class ReliableSession {
   #scheduleAck(): void {
     if (this.#link === null || this.#ackTimer !== null) return;
     if (this.#ackSent >= this.lastReceived && !this.#ackForced) return;
-    this.#ackTimer = this.#o.clock.callLater(this.#o.ackDelay, () => {
+    this.#ackTimer = this.#o.clock.callLater(this.#o.ackDelay ?? 0.2, () => {
       this.#ackTimer = null;
       this.#sendAck(ACK);
     });
   }
 
   #armHeartbeat(): void {
-    const interval = this.#o.heartbeatInterval;
+    const interval = this.#interval;
     if (interval <= 0) return;
-    const step = Math.min(interval, this.#o.heartbeatTimeout) / 2;
+    const ticker = this.#o.ticker;
+    if (ticker !== undefined) {
+      ticker.add(this);
+      return;
+    }
+    const step = Math.min(interval, this.#timeout) / 2;
     const tick = (): void => {
       this.#beatTimer = null;
-      if (this.#link === null) return;
-      const now = this.#o.clock.seconds();
-      if (now - this.#lastHeard >= this.#o.heartbeatTimeout) {
-        this.#o.onDead?.();
-        return;
-      }
-      const stall = this.#o.stallTimeout;
-      if (stall > 0 && this.#waitingSince !== null && now - this.#waitingSince >= stall) {
-        this.#o.onStalled?.();
-        if (this.#link === null) return;
-      }
-      if (now - this.#lastSent >= interval) this.#sendAck(PING);
-      if (this.#link !== null) this.#beatTimer = this.#o.clock.callLater(step, tick);
+      if (this.#beat(this.#o.clock.seconds())) this.#beatTimer = this.#o.clock.callLater(step, tick);
     };
     this.#beatTimer = this.#o.clock.callLater(step, tick);
   }
+
+  /**
+   * Internal (called by the heartbeat's timer or ticker): drops a silent link, reports a stalled one, and
+   * sends a PING after `heartbeatInterval` of our own silence.
+   */
+  heartbeat(now: number): void {
+    if (!this.#beat(now)) this.#o.ticker?.delete(this);
+  }
+
+  /** One heartbeat check; false when the heartbeat is over for this link. */
+  #beat(now: number): boolean {
+    if (this.#link === null) return false;
+    if (now - this.#lastHeard >= this.#timeout) {
+      this.#o.onDead?.();
+      return false;
+    }
+    const stall = this.#o.stallTimeout ?? 0;
+    if (stall > 0 && this.#waitingSince !== null && now - this.#waitingSince >= stall) {
+      this.#o.onStalled?.();
+      if (this.#link === null) return false;
+    }
+    if (now - this.#lastSent >= this.#interval) this.#sendAck(PING);
+    return this.#link !== null;
+  }
+}
+
+function payloadOf(item: string | SharedMessage): string {
+  return typeof item === 'string' ? item : item.payloadJSON;
 }

@@ -19,6 +19,7 @@ import { Heartbeat } from './heartbeat.js';
 import { MessageAssembler } from './message.js';
 import { closePayload, parseClosePayload, CloseCode, encodeFrame, encodeTextFrame, FrameError, FrameReader, isValidCloseCode, Opcode, type FrameSink } from './frame.js';
 import type { WebSocketConnectionOptions, WebSocketTransport } from './interfaces.js';
+import type { PreparedMessage } from './prepared.js';
 import type { WebSocketProtocol } from './protocol.js';
 import { WEBSOCKET_LIMITS, WEBSOCKET_TIMEOUTS } from './limits.js';
 
@@ -334,6 +335,16 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   sendBytesMessage(data: Uint8Array): void {
     if (this.#sentClose || this.#state === State.LOST) return;
     this.#sendMessage(Opcode.BINARY, Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  /**
+   * Sends a message framed once for many connections. A server writes the prepared frame itself, not a
+   * copy; a client (which must mask), or a connection that fragments messages that long, frames it anew.
+   */
+  sendPreparedMessage(message: PreparedMessage): void {
+    if (this.#sentClose || this.#state === State.LOST) return;
+    if (this.#isClient || message.payloadLength > this.#fragmentSize) this.write(message.data);
+    else this.#send(message.frame);
   }
 
   /** `IConsumer.write`: a string is sent as a text message, bytes as a binary message. */

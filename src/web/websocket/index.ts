@@ -8,6 +8,7 @@ export { WebSocketProtocol } from './protocol.js';
 export { WebSocketResource } from './resource.js';
 export { connectWebSocket } from './client.js';
 export { WebSocketConnection } from './connection.js';
+export { PreparedMessage } from './prepared.js';
 export { WEBSOCKET_LIMITS, WEBSOCKET_TIMEOUTS } from './limits.js';
 export { WebSocketClosedError, WebSocketHandshakeError } from './errors.js';
 export { CloseCode, Opcode, FrameReader, FrameError, encodeFrame, encodeTextFrame, isValidCloseCode } from './frame.js';

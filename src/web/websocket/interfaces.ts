@@ -4,6 +4,7 @@
  */
 import type { IAddress, IConsumer, IReactorSSL, IReactorTCP, IReactorTime, IWriteBuffer, TLSOptions } from '../../internet/interfaces.js';
 import type { Request } from '../request.js';
+import type { PreparedMessage } from './prepared.js';
 import type { WebSocketProtocol } from './protocol.js';
 
 /**
@@ -17,6 +18,11 @@ export interface WebSocketTransport extends IConsumer, IWriteBuffer {
   sendTextMessage(text: string): void;
   /** Sends a binary message. */
   sendBytesMessage(data: Uint8Array): void;
+  /**
+   * Sends a message framed once for many connections (a broadcast): a server writes the same bytes to each,
+   * uncompressed. See {@link PreparedMessage}.
+   */
+  sendPreparedMessage(message: PreparedMessage): void;
   /** Sends a ping (payload of at most 125 bytes); the peer's pong arrives at `pongReceived`. */
   ping(payload?: Uint8Array): void;
   /** Starts the close handshake (default code 1000); `connectionLost` follows once it is done. */
@@ -87,6 +93,12 @@ export interface WebSocketOptions extends WebSocketConnectionOptions {
    * gets null when the request has no `Origin` (non-browser clients).
    */
   allowedOrigins?: string[] | OriginCheck;
+  /**
+   * Keep the upgrade request as the transport's `request` for the connection's lifetime (default true).
+   * A server whose protocols read what they need from it while they are built can say false: an idle
+   * connection then holds about 1.3 kB less (the request, its headers and its HTTP channel).
+   */
+  keepRequest?: boolean;
 }
 
 /** Builds the protocol for each accepted upgrade; null refuses it with 403. */

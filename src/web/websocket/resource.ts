@@ -87,7 +87,8 @@ export class WebSocketResource extends Resource {
     const protocol = this.#build(request);
     if (protocol === null) return refuse(request, 403, 'connection refused');
     const clock = this.options.reactor ?? request.site.clock;
-    const connection = new WebSocketConnection({ protocol, isClient: false, clock, subprotocol, extensions, deflate, request }, this.options);
+    const setup = { protocol, isClient: false, clock, subprotocol, extensions, deflate };
+    const connection = new WebSocketConnection(this.options.keepRequest === false ? setup : { ...setup, request }, this.options);
     request.switchProtocols(connection, headers);
     return NOT_DONE_YET;
   }

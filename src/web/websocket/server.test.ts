@@ -390,3 +390,24 @@ test('a burst of sends outside a read corks the transport once, uncorked on the 
   s.transport.sendTextMessage('c');
   assert.deepEqual(calls, ['cork', 'uncork', 'cork']);
 });
+
+describe('WebSocketResource keepRequest', () => {
+  test('false: the protocol is built with the request, and the open connection does not hold it', () => {
+    let seen: string | undefined;
+    const root = new Resource();
+    const protocol = new Recorder();
+    root.putChild(
+      'ws',
+      new WebSocketResource((r) => {
+        seen = r.path;
+        return protocol;
+      }, { keepRequest: false }),
+    );
+    const w = wire(root);
+    w.send(upgradeRequest('/ws'));
+    assert.equal(seen, '/ws');
+    assert.equal(protocol.finished, true);
+    assert.equal(protocol.transport.request, undefined);
+    assert.equal(serverWire(new Recorder()).transport.request?.path, '/ws', 'kept by default');
+  });
+});
