@@ -103,7 +103,8 @@ async function sioRoundTrips(browser: Browser, url: string): Promise<number> {
 
 export default async function liveBench(): Promise<BenchCase[]> {
   // Torsion: a LivePage at the root.
-  const livePage = new LivePage({ element: () => new Echo(), transports: ['websocket'], heartbeatInterval: 30, heartbeatTimeout: 90 });
+  // Pages are loaded long before the child connects them all on a busy machine: no connect deadline.
+  const livePage = new LivePage({ element: () => new Echo(), transports: ['websocket'], heartbeatInterval: 30, heartbeatTimeout: 90, limits: { connectTimeout: 600 } });
   const port = reactor.listenTCP(0, new Site(livePage, { accessLog: false }), { interface: '127.0.0.1' });
   const liveURL = `http://127.0.0.1:${(port.getHost() as unknown as { port: number }).port}`;
 

@@ -55,6 +55,13 @@ let counter = 0;
 /** `#gone` of a page nobody waits for yet: shared, never added to. */
 const NONE_WAITING: Deferred<void>[] = [];
 
+/**
+ * Seconds the server waits for a message to the page to carry its acknowledgement before sending a bare ACK
+ * (the page waits 0.2 s). A page answering broadcasts slower than that would otherwise get a bare ACK, a
+ * write of its own, for each answer; the page holds what it sent that much longer.
+ */
+const ACK_DELAY = 1;
+
 /** Methods every page's widgets have in the browser's calls, under reserved names. */
 const BUILTINS = Object.freeze({ __detach__: (target: object) => (target as LiveElement).forgetDetached() });
 
@@ -78,6 +85,10 @@ class PageHooks implements ReliableSessionOptions, RemoteCallsOptions, MemoryBud
 
   get ticker(): HeartbeatTicker | undefined {
     return this.settings.ticker;
+  }
+
+  get ackDelay(): number {
+    return ACK_DELAY;
   }
 
   get heartbeatInterval(): number {
