@@ -181,6 +181,18 @@ describe('LiveConnection over a LiveEndpoint', () => {
     assert.ok(sockets[0]!.frames().some((f) => f[0] === 3), 'quiet pages are pinged');
   });
 
+  test("the server acknowledges a page's message after 1 s when no message of its own carries it", async () => {
+    const { page, connection, clock } = await loaded();
+    const s = socket(page);
+    s.send(encodeHello(connection.id, 0));
+    s.frames();
+    s.send([1, 1, 0, ['r', 99, null]]);
+    clock.advance(0.9);
+    assert.deepEqual(s.frames(), []);
+    clock.advance(0.1);
+    assert.deepEqual(s.frames(), [[2, 1]]);
+  });
+
   test('the grace period: a page that does not come back is gone, and everyone is told', async () => {
     const { page, connection, clock, root } = await loaded();
     const s = socket(page);

@@ -354,6 +354,17 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     assert.equal(one.b.session.lastReceived, 3);
   });
 
+  test('an acknowledgement that is due goes out right after a NEXT frame, not on its own later', () => {
+    const clock = new Clock();
+    const { a, sharedLink } = pair(clock);
+    a.session.attach(a.link, 0, sharedLink);
+    a.session.receive([1, 1, 0, 'question']);
+    a.session.sendShared(new SharedMessage('"to all"'));
+    assert.deepEqual(a.frames(), [[4, 'to all'], [2, 1]]);
+    clock.advance(1);
+    assert.deepEqual(a.frames(), [], 'nothing more: the ACK went');
+  });
+
   test('a link without a shared path gets a numbered MSG; a reconnection resends shared messages in order', () => {
     const clock = new Clock();
     const { a, b, sharedLink, pass } = pair(clock);
