@@ -20,6 +20,19 @@ export const TCP_ADDRESSES: AddressPolicy = {
   peer: (s: Socket): IAddress => tcpAddress(s.remoteAddress, s.remotePort),
 };
 
+/**
+ * The peer's address of a connection just accepted, for `buildProtocol`, without leaving Node's cache of it
+ * on the socket: reading `remoteAddress` keeps an object and a string (about 80 bytes) there for the
+ * connection's lifetime, though most protocols never ask again (`getPeer` reads it afresh if they do).
+ */
+export function acceptedPeer(policy: AddressPolicy, socket: Socket): IAddress {
+  const address = policy.peer(socket);
+  // Node 20 keeps it in `_peername` and reads the socket again when that is empty.
+  const cached = socket as unknown as { _peername?: unknown };
+  if (cached._peername !== undefined) cached._peername = undefined;
+  return address;
+}
+
 /** Unix connections: the server end has the path, the client end is unnamed. */
 export function unixAddresses(path: string, isServer: boolean): AddressPolicy {
   const named = new UNIXAddress(path);

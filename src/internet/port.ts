@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import { Deferred } from '../defer/index.js';
 import { CannotListenError } from './error.js';
 import type { IAddress, IListeningPort, IProtocolFactory } from './interfaces.js';
+import { acceptedPeer } from './addresses.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
 import { SocketTransport } from './socket-transport.js';
@@ -88,7 +89,7 @@ export class ListeningPort implements IListeningPort {
   #accepted(socket: net.Socket): void {
     let protocol;
     try {
-      protocol = this.factory.buildProtocol(this.addresses.peer(socket));
+      protocol = this.factory.buildProtocol(acceptedPeer(this.addresses, socket));
     } catch (e) {
       logError('buildProtocol failed; connection refused', e);
     }

@@ -214,3 +214,32 @@ test('abortConnection after loseConnection still reaches connectionLost (the pee
   sock.destroy();
   await port.stopListening();
 });
+
+test('an accepted connection does not keep Node cached peer name after buildProtocol; getPeer still names the peer', async () => {
+  let built: unknown;
+  let transport: ITCPTransport | undefined;
+  class Keep extends Protocol {
+    override connectionMade(): void {
+      transport = this.transport as ITCPTransport;
+    }
+  }
+  const factory = new (class extends Factory<Keep> {
+    override buildProtocol(addr: IPv4Address): Keep {
+      built = addr;
+      return new Keep();
+    }
+  })();
+  const port = reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
+  const client = net.connect((port.getHost() as IPv4Address).port, '127.0.0.1');
+  try {
+    await eventually(() => transport !== undefined);
+    const local = client.address() as net.AddressInfo;
+    assert.deepEqual([(built as IPv4Address).host, (built as IPv4Address).port], ['127.0.0.1', local.port]);
+    const socket = (transport as unknown as { socket: { _peername?: unknown } }).socket;
+    assert.equal(socket._peername, undefined, 'no cached peer name left on the socket');
+    assert.deepEqual([(transport!.getPeer() as IPv4Address).host, (transport!.getPeer() as IPv4Address).port], ['127.0.0.1', local.port]);
+  } finally {
+    client.destroy();
+    await port.stopListening();
+  }
+});
