@@ -53,7 +53,7 @@ test('apps/review-board: three reviewers and the classifier label one slide live
   // One classifier thread, so that it is still at work while the reviewers are.
   const app = await ReviewApp.open({ data, tiles: TILES, seed: 1, classifierThreads: 1, clock: reactor });
   const harness = await LiveHarness.start({ '': app.resource }, { browser, livePages: [app.page] });
-  const classified = app.classify();
+  let classified: PromiseLike<void> | undefined;
   try {
     const names = ['alice', 'bob', 'carol'];
     const tabs = await Promise.all(names.map(() => harness.open('/')));
@@ -63,6 +63,7 @@ test('apps/review-board: three reviewers and the classifier label one slide live
     // The loop answers a live call quickly while the classifier works on its thread (once the pages have
     // their images: serving them is work of its own).
     await Promise.all(tabs.map((tab) => tab.page.waitForLoadState('networkidle')));
+    classified = app.classify();
     const before = app.board.classified;
     const rtts: number[] = [];
     for (let i = 0; i < 7; i++) {
