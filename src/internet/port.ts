@@ -45,13 +45,16 @@ export function bindNow(server: net.Server, target: BindTarget): void {
     server.listen({ path: target.path, backlog });
   } else if (target.host === undefined || target.host === '') {
     server.listen({ port: target.port, backlog });
-  } else if (net.isIP(target.host) && typeof s._listen2 === 'function') {
+  } else if (net.isIP(target.host) === 0) {
+    throw new CannotListenError(`cannot listen on ${target.host}:${target.port}: the interface must be an IP address`);
+  } else if (typeof s._listen2 === 'function') {
     s._listen2(target.host, target.port, net.isIP(target.host), backlog);
   } else {
-    throw new CannotListenError(`cannot listen on ${target.host}:${target.port}: the interface must be an IP address`);
+    // Bun has no `_listen2`, and its `listen` binds a literal address at once.
+    server.listen({ port: target.port, host: target.host, backlog });
   }
-  if (!s._handle) {
-    // The bind failed; Node emits the error on the next tick. Read its reason from the errno Node stored.
+  if (!(typeof s._listen2 === 'function' ? s._handle : server.listening)) {
+    // The bind failed; the error event comes on a later tick (Node stores its reason before, Bun not).
     const where = 'path' in target ? target.path : `${target.host ?? '*'}:${target.port}`;
     server.removeListener('error', onError);
     server.once('error', () => {});
