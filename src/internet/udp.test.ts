@@ -117,10 +117,12 @@ describe('listenUDP', () => {
   for (const host of ['127.0.0.1', '::1']) {
     test(`connected UDP reports an unreachable port with connectionRefused over ${host}`, async () => {
       const closed = listenUDP(null, 0, new Recorder(), { interface: host });
+      await closed.whenListening();
       const deadPort = closed.getHost().port;
       await closed.stopListening();
       const rec = new Recorder();
       const port = listenUDP(null, 0, rec, { interface: host });
+      await port.whenListening();
       port.connect(host, deadPort);
       port.write('anyone?');
       await rec.waitFor(1, () => rec.refused);
@@ -133,6 +135,7 @@ describe('listenUDP', () => {
     const rec = new Recorder();
     const target = listenUDP(null, 0, rec, { interface: '127.0.0.1' });
     const port = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1' });
+    await Promise.all([target.whenListening(), port.whenListening()]);
     const addr = { host: '127.0.0.1', port: target.getHost().port };
     const logs = capturedLogEvents();
     try {
@@ -189,11 +192,27 @@ describe('listenUDP', () => {
     await first.stopListening();
   });
 
+  test('a port in use fails with CannotListenError: from listenUDP, or from whenListening where the bind is asynchronous (Bun)', async () => {
+    const first = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1' });
+    await first.whenListening();
+    const other = new Recorder();
+    let failure: unknown;
+    try {
+      await listenUDP(null, first.getHost().port, other, { interface: '127.0.0.1' }).whenListening();
+    } catch (e) {
+      failure = e;
+    }
+    assert.ok(failure instanceof CannotListenError, String(failure));
+    assert.equal(other.started, 0);
+    await first.stopListening();
+  });
+
   test('a port listening on the Node reactor is closed when the reactor shuts down', async () => {
     const reactor = new NodeReactor();
     const rec = new Recorder();
     const port = listenUDP(reactor, 0, rec, { interface: '127.0.0.1' });
     assert.equal(reactor.resources.size, 1);
+    await port.whenListening();
     await reactor.resources.closeAll();
     assert.equal(port.listening, false);
     assert.equal(rec.stopped, 1);

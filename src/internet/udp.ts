@@ -77,6 +77,11 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   protected readonly socket: dgram.Socket;
   #bound = false;
   #bindError: NodeJS.ErrnoException | undefined;
+  /**
+   * Set while a bind is under way (Bun's `dgram` binds a tick later, literal or not): who waits for it
+   * through `whenListening()`.
+   */
+  #binding: Deferred<this>[] | undefined;
   #stopped: Deferred<void> | undefined;
   #connected: DatagramAddress | undefined;
   #broadcast = false;
@@ -119,17 +124,63 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     if (this.#bindError) {
       const err = this.#bindError;
       this.socket.close();
-      throw new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}:${this.port}: ${err.message}`, { cause: err });
+      throw this.#cannotListen(err);
     }
-    this.#bound = true;
     this.#resources?.add(this);
+    if (!this.#hasAddress()) {
+      // Bun binds on a later tick whatever the address: the protocol starts then, and until then
+      // `getHost()` throws; `whenListening()` tells when (or fails with why not).
+      this.#binding = [];
+      this.socket.once('listening', () => {
+        const waiting = this.#binding;
+        if (!waiting) return;
+        this.#started();
+        for (const d of waiting) d.callback(this);
+      });
+      return;
+    }
+    this.#started();
+  }
+
+  #started(): void {
+    this.#bound = true;
+    this.#binding = undefined;
     this.onBound();
     this.protocol.makeConnection(this);
   }
 
-  /** Fires with this port: the bind is synchronous; kept for code written against asynchronous binders. */
+  #hasAddress(): boolean {
+    try {
+      this.socket.address();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** An asynchronous bind failed or was given up: tells whoever waits, or the log if nobody does. */
+  #bindFailed(error: CannotListenError, logIfUnheard = true): void {
+    const waiting = this.#binding ?? [];
+    this.#binding = undefined;
+    this.#resources?.delete(this);
+    this.socket.close();
+    if (waiting.length === 0 && logIfUnheard) log.error('{error}', { error: error.message });
+    for (const d of waiting) d.errback(error);
+  }
+
+  #cannotListen(err: Error): CannotListenError {
+    return new CannotListenError(`cannot listen on UDP ${this.interface || '0.0.0.0'}:${this.port}: ${err.message}`, { cause: err });
+  }
+
+  /**
+   * Fires with this port once it is bound: at once on Node and Deno, whose binds are synchronous; on Bun
+   * after its bind, or with `CannotListenError` if that fails.
+   */
   whenListening(): Deferred<this> {
-    return Deferred.succeed(this);
+    if (!this.#binding) return Deferred.succeed(this);
+    const d = new Deferred<this>();
+    this.#binding.push(d);
+    return d;
   }
 
   /** True once the socket is bound and until it is closed. */
@@ -139,6 +190,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
 
   /** The bound address. */
   getHost(): IPv4Address | IPv6Address {
+    if (this.#binding) throw new Error('the UDP port is still binding (Bun binds asynchronously): wait for whenListening()');
     const a = this.socket.address();
     return ipAddress('UDP', a.address, a.port);
   }
@@ -175,7 +227,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     if (this.#connected) throw new Error('already connected: reconnecting a UDP port is not supported');
     if (isIP(host) === 0) throw new InvalidAddressError(`not an IP address: ${host}`);
     this.socket.connect(port, host);
-    this.#connected = { host, port };
+    this.#connected = { host: canonicalIP(host), port };
   }
 
   /** The peer given to {@link UDPPort.connect}, if any. */
@@ -200,6 +252,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     const d = (this.#stopped = new Deferred<void>());
     this.#resources?.delete(this);
     if (!this.#bound) {
+      if (this.#binding) this.#bindFailed(new CannotListenError(`UDP port ${this.interface || '0.0.0.0'}:${this.port} stopped before it was bound`), false);
       d.callback(undefined);
       return chained(d);
     }
@@ -226,6 +279,9 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   }
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const peer = this.#connected;
+    // The kernel filters for a connected socket; Deno's `dgram` connects in name only, so filter here too.
+    if (peer && (rinfo.port !== peer.port || rinfo.address !== peer.host)) return;
     if (msg.length > this.maxPacketSize) {
       log.warn('dropped a {size}-byte datagram from {host}:{port}: over maxPacketSize {max}', {
         size: msg.length, host: rinfo.address, port: rinfo.port, max: this.maxPacketSize,
@@ -238,6 +294,7 @@ export class UDPPort implements IListeningPort, IUDPTransport {
   #onError(err: NodeJS.ErrnoException): void {
     if (!this.#bound) {
       this.#bindError = err;
+      if (this.#binding) this.#bindFailed(this.#cannotListen(err));
       return;
     }
     if (err.code === 'ECONNREFUSED' && this.#connected) {
@@ -246,6 +303,11 @@ export class UDPPort implements IListeningPort, IUDPTransport {
     }
     log.warn('UDP socket error: {error}', { error: err.message, code: err.code });
   }
+}
+
+/** An IP address as `dgram` reports a datagram's source (IPv6 compressed and lower case). */
+function canonicalIP(host: string): string {
+  return host.includes(':') ? new URL(`http://[${host}]/`).hostname.slice(1, -1) : host;
 }
 
 /** A Deferred that fires with `d`'s result without taking it from `d`'s other listeners. */

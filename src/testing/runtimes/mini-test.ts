@@ -29,8 +29,11 @@ export interface FileResults {
 /** Prefixes the results line, so the test's own output around it does not matter. */
 export const RESULTS_MARKER = 'TORSION-MINI-TEST-RESULTS ';
 
-/** A test that names no timeout fails after this many seconds, as Node's `--test-timeout` would. */
-export const DEFAULT_TEST_TIMEOUT = 60;
+/**
+ * A test that names no timeout fails after this many seconds, as Node's `--test-timeout` would
+ * (`TORSION_MINI_TEST_TIMEOUT` in the environment changes it, for finding which test hangs).
+ */
+export const DEFAULT_TEST_TIMEOUT = Number(process.env.TORSION_MINI_TEST_TIMEOUT) || 60;
 
 type Fn = (t: MiniTestContext) => unknown;
 type Hook = () => unknown;
