@@ -180,10 +180,13 @@ describe('spawnProcess', () => {
         paused = true;
         if (!pausedOnce.called) pausedOnce.callback(undefined);
       },
+      // A push producer writes until it is paused again (Deno and Bun take a write into flight at once,
+      // so one more chunk need not pause it), then closes stdin after four chunks in all.
       resumeProducing: () => {
         events.push('resume');
         paused = false;
-        if (sent < 4) { t.write(chunk); sent++; } else t.closeStdin();
+        while (!paused && sent < 4) { t.write(chunk); sent++; }
+        if (!paused) t.closeStdin();
       },
       stopProducing: () => { events.push('stop'); },
     };

@@ -23,6 +23,13 @@ export class WritableConsumer {
   #flushWaited = false;
   #limits: WriteBufferLimits = DEFAULT_WRITE_BUFFER_LIMITS;
   #corks = 0;
+  /**
+   * The stream said it is full (`write` returned false) and has not drained yet, on a stream whose
+   * `writableLength` does not count what it holds (Bun's child stdin): then that answer and 'drain' are
+   * the only measure of its buffer.
+   */
+  #needDrain = false;
+  #uncounted = false;
 
   /**
    * @param stream where the bytes go
@@ -42,7 +49,7 @@ export class WritableConsumer {
   write(data: Data): boolean {
     const stream = this.stream;
     if (!stream.writable) return false;
-    stream.write(data);
+    if (!stream.write(data)) this.#full();
     if (this.#producer !== null) this.#afterWrite();
     return true;
   }
@@ -52,8 +59,10 @@ export class WritableConsumer {
     const stream = this.stream;
     if (!stream.writable) return;
     stream.cork();
-    for (const chunk of data) stream.write(chunk);
+    let room = true;
+    for (const chunk of data) room = stream.write(chunk);
     stream.uncork();
+    if (!room) this.#full();
     if (this.#producer !== null) this.#afterWrite();
   }
 
@@ -112,10 +121,18 @@ export class WritableConsumer {
     }
   }
 
+  #full(): void {
+    if (this.#needDrain) return;
+    if (this.stream.writableLength === 0) this.#uncounted = true;
+    if (!this.#uncounted) return;
+    this.#needDrain = true;
+    this.stream.once('drain', () => (this.#needDrain = false));
+  }
+
   #afterWrite(): void {
     if (this.#streaming) {
-      if (!this.#paused && this.bufferSize() > this.#limits.high) this.#pause();
-    } else if (this.bufferSize() <= this.#limits.low) {
+      if (!this.#paused && (this.#needDrain || this.bufferSize() > this.#limits.high)) this.#pause();
+    } else if (!this.#needDrain && this.bufferSize() <= this.#limits.low) {
       this.#askPull();
     } else {
       this.#whenFlushed();
@@ -135,6 +152,14 @@ export class WritableConsumer {
   #whenFlushed(): void {
     if (this.#flushWaited || !this.stream.writable) return;
     this.#flushWaited = true;
+    if (this.#needDrain) {
+      // Such a stream calls a write back before its bytes have left: only 'drain' says they have.
+      this.stream.once('drain', () => {
+        this.#flushWaited = false;
+        this.#flushed();
+      });
+      return;
+    }
     this.stream.write(EMPTY, () => {
       this.#flushWaited = false;
       this.#flushed();
