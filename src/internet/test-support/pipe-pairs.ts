@@ -4,7 +4,7 @@
  * program relays its stdin and stdout to a TCP connection.
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import type { IListeningPort, IProtocol } from '../interfaces.js';
 import { ProcessEndpoint } from '../endpoints/process-endpoint.js';
 import type { NodeReactor } from '../reactor.js';
@@ -64,13 +64,23 @@ socket.on('close', exit);
 socket.on('error', () => process.exit(1));
 `;
 
+/**
+ * Node, to run the relay: this process's own binary when the tests run on Node; under Deno or Bun (see
+ * src/testing/runtimes) the `node` on the PATH, as the relay is a Node program.
+ */
+function nodeBinary(): string {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (!g.Deno && !g.Bun) return process.execPath;
+  return execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
+}
+
 /** The client over a child process (`ProcessEndpoint`) relaying to the server over TCP on 127.0.0.1. */
 export function processPair(reactor: NodeReactor) {
   return async (server: IProtocol, client: IProtocol): Promise<PairHandle> => {
     const port: IListeningPort = reactor.listenTCP(0, factoryFor(server), { interface: '127.0.0.1' });
     const number = (port.getHost() as unknown as { port: number }).port;
     let failure: string | undefined;
-    new ProcessEndpoint(reactor, process.execPath, ['node', '-e', RELAY, String(number)], { stderr: 'drain' })
+    new ProcessEndpoint(reactor, nodeBinary(), ['node', '-e', RELAY, String(number)], { stderr: 'drain' })
       .connect(factoryFor(client))
       .addErrback((f) => {
         failure = f.getErrorMessage();
