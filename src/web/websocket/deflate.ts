@@ -10,7 +10,8 @@
  * `maxMessageSize` bytes before the connection is closed with 1009.
  * @module
  */
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
+import { inflateRawWithHistory } from '../../internet/zlib.js';
 import { CloseCode, FrameError } from './frame.js';
 import type { PerMessageDeflateOptions } from './interfaces.js';
 
@@ -176,7 +177,7 @@ export class PerMessageDeflate {
     const dictionary = this.#inHistory.length > 0 ? this.#inHistory : undefined;
     let out: Buffer;
     try {
-      out = inflateRawSync(input, { windowBits: 15, dictionary, maxOutputLength: Math.max(1, maxSize), finishFlush: constants.Z_SYNC_FLUSH });
+      out = inflateRawWithHistory(input, dictionary, { windowBits: 15, maxOutputLength: Math.max(1, maxSize), finishFlush: constants.Z_SYNC_FLUSH });
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new FrameError(CloseCode.MESSAGE_TOO_BIG, `inflated message is over maxMessageSize (${maxSize} bytes)`);
       throw new FrameError(CloseCode.INVALID_PAYLOAD, `bad deflate data: ${(e as Error).message}`);
