@@ -56,7 +56,7 @@ export async function open(driver: DriverName, options: SqliteOptions | PgOption
   const init = openFun && (await loadTask(openFun));
   if (driver === 'sqlite') {
     const { openSqlite } = await import('./sqlite-driver.js');
-    const db = openSqlite(options as SqliteOptions);
+    const db = await openSqlite(options as SqliteOptions);
     try {
       await init?.(db.native);
     } catch (e) {

@@ -49,6 +49,25 @@ export class DriverNotInstalledError extends TorsionError {
 }
 registerErrorClass(DriverNotInstalledError);
 
+/**
+ * SQLite cannot be opened on this runtime: `better-sqlite3`'s native addon does not load here (Deno and
+ * Bun refuse it) and the runtime has no `node:sqlite` of its own to use instead.
+ */
+export class SqliteUnavailableError extends TorsionError {
+  override name = 'SqliteUnavailableError';
+  override readonly code = 'TORSION_DB_SQLITE_UNAVAILABLE';
+  constructor(
+    /** The runtime and its version (`Bun 1.1.0`). */
+    readonly runtime: string,
+    /** Why `better-sqlite3` did not load. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SQLite is not available on ${runtime}: better-sqlite3 does not load here (${reason}) and ${runtime} has no node:sqlite (Node 22.5+, Deno 2.9 and Bun 1.4 have it)`, options);
+  }
+}
+registerErrorClass(SqliteUnavailableError);
+
 /** A statement was run on a transaction that has already committed, rolled back or been cancelled. */
 export class TransactionClosedError extends TorsionError {
   override name = 'TransactionClosedError';

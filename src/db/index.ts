@@ -6,7 +6,7 @@
  */
 export { ConnectionPool, type ConnectionPoolStats } from './connection-pool.js';
 export { Transaction } from './transaction.js';
-export { DatabaseError, ConnectionPoolClosedError, DriverNotInstalledError, TransactionClosedError } from './errors.js';
+export { DatabaseError, ConnectionPoolClosedError, DriverNotInstalledError, SqliteUnavailableError, TransactionClosedError } from './errors.js';
 export { loadPg } from './pg-driver.js';
 export type {
   Row,
