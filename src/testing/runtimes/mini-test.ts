@@ -35,6 +35,13 @@ export const RESULTS_MARKER = 'TORSION-MINI-TEST-RESULTS ';
  */
 export const DEFAULT_TEST_TIMEOUT = Number(process.env.TORSION_MINI_TEST_TIMEOUT) || 60;
 
+/**
+ * Tests known not to pass on this runtime, as `[part of the test's full name, why]` pairs in JSON, from
+ * `KNOWN_GAPS_ENV`: they are reported as skipped with the reason instead of run.
+ */
+export const KNOWN_GAPS_ENV = 'TORSION_MINI_TEST_KNOWN_GAPS';
+const knownGaps: [string, string][] = JSON.parse(process.env[KNOWN_GAPS_ENV] ?? '[]') as [string, string][];
+
 type Fn = (t: MiniTestContext) => unknown;
 type Hook = () => unknown;
 interface Options {
@@ -177,7 +184,8 @@ function chain(s: Suite | undefined): Suite[] {
 
 async function runCase(c: Case, s: Suite, prefix: string, results: TestResult[]): Promise<void> {
   const name = prefix + c.name;
-  const skip = reasonOf(c.options.skip, 'skipped') ?? reasonOf(c.options.todo, 'todo');
+  const gap = knownGaps.find(([part]) => name.includes(part));
+  const skip = reasonOf(c.options.skip, 'skipped') ?? reasonOf(c.options.todo, 'todo') ?? (gap && `known gap: ${gap[1]}`);
   if (skip !== undefined || !c.fn) {
     results.push({ name, status: 'skip', detail: skip ?? 'no function', ms: 0 });
     return;

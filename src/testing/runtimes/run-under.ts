@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleTestFile } from './bundle.js';
-import { RESULTS_MARKER, type FileResults } from './mini-test.js';
+import { KNOWN_GAPS_ENV, RESULTS_MARKER, type FileResults } from './mini-test.js';
 
 /** The runtimes besides Node that Torsion is tested on. */
 export type ForeignRuntime = 'deno' | 'bun';
@@ -23,10 +23,14 @@ export function runtimeBinary(runtime: ForeignRuntime): string {
   return bin;
 }
 
-/** The command line that runs `script` (a `.js`/`.mjs` file) under `runtime` with every permission. */
+/**
+ * The command line that runs `script` under `runtime` with every permission. Deno resolves a `.js`
+ * import to its `.ts` file (as tsx and Bun do) only when asked, so TypeScript scripts get that flag.
+ */
 export function runtimeCommand(runtime: ForeignRuntime, script: string, args: string[] = []): [string, string[]] {
   const bin = runtimeBinary(runtime);
-  return runtime === 'deno' ? [bin, ['run', '-A', script, ...args]] : [bin, [script, ...args]];
+  if (runtime === 'bun') return [bin, [script, ...args]];
+  return [bin, ['run', '-A', ...(/\.tsx?$/.test(script) ? ['--unstable-sloppy-imports'] : []), script, ...args]];
 }
 
 /** What a run of one test file gave. */
@@ -40,12 +44,12 @@ export interface ForeignRun extends FileResults {
  * Bundles `testFile` (absolute), runs it under `runtime` and returns its results. Rejects when the run
  * prints no results line within `timeout` seconds (a crash or a hang), with its output.
  */
-export async function runTestFileUnder(runtime: ForeignRuntime, testFile: string, timeout = 90): Promise<ForeignRun> {
+export async function runTestFileUnder(runtime: ForeignRuntime, testFile: string, knownGaps: readonly (readonly [string, string])[] = [], timeout = 90): Promise<ForeignRun> {
   runtimeBinary(runtime);
   const bundle = await bundleTestFile(testFile);
   try {
     const [cmd, args] = runtimeCommand(runtime, bundle.path);
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', [KNOWN_GAPS_ENV]: JSON.stringify(knownGaps) } });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
