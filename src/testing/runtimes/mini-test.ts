@@ -42,6 +42,10 @@ export const DEFAULT_TEST_TIMEOUT = Number(process.env.TORSION_MINI_TEST_TIMEOUT
 export const KNOWN_GAPS_ENV = 'TORSION_MINI_TEST_KNOWN_GAPS';
 const knownGaps: [string, string][] = JSON.parse(process.env[KNOWN_GAPS_ENV] ?? '[]') as [string, string][];
 
+/** When set (a JSON list), only tests whose full name contains one of its strings run; the rest are left out. */
+export const ONLY_ENV = 'TORSION_MINI_TEST_ONLY';
+const only: string[] | undefined = process.env[ONLY_ENV] ? (JSON.parse(process.env[ONLY_ENV]) as string[]) : undefined;
+
 type Fn = (t: MiniTestContext) => unknown;
 type Hook = () => unknown;
 interface Options {
@@ -184,6 +188,7 @@ function chain(s: Suite | undefined): Suite[] {
 
 async function runCase(c: Case, s: Suite, prefix: string, results: TestResult[]): Promise<void> {
   const name = prefix + c.name;
+  if (only && !only.some((part) => name.includes(part))) return;
   const gap = knownGaps.find(([part]) => name.includes(part));
   const skip = reasonOf(c.options.skip, 'skipped') ?? reasonOf(c.options.todo, 'todo') ?? (gap && `known gap: ${gap[1]}`);
   if (skip !== undefined || !c.fn) {

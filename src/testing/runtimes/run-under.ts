@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleTestFile } from './bundle.js';
-import { KNOWN_GAPS_ENV, RESULTS_MARKER, type FileResults } from './mini-test.js';
+import { KNOWN_GAPS_ENV, ONLY_ENV, RESULTS_MARKER, type FileResults } from './mini-test.js';
 
 /** The runtimes besides Node that Torsion is tested on. */
 export type ForeignRuntime = 'deno' | 'bun';
@@ -44,12 +44,17 @@ export interface ForeignRun extends FileResults {
  * Bundles `testFile` (absolute), runs it under `runtime` and returns its results. Rejects when the run
  * prints no results line within `timeout` seconds (a crash or a hang), with its output.
  */
-export async function runTestFileUnder(runtime: ForeignRuntime, testFile: string, knownGaps: readonly (readonly [string, string])[] = [], timeout = 90): Promise<ForeignRun> {
+export async function runTestFileUnder(
+  runtime: ForeignRuntime,
+  testFile: string,
+  options: { knownGaps?: readonly (readonly [string, string])[]; only?: readonly string[]; timeout?: number } = {},
+): Promise<ForeignRun> {
+  const { knownGaps = [], only, timeout = 100 } = options;
   runtimeBinary(runtime);
   const bundle = await bundleTestFile(testFile);
   try {
     const [cmd, args] = runtimeCommand(runtime, bundle.path);
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', [KNOWN_GAPS_ENV]: JSON.stringify(knownGaps) } });
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', [KNOWN_GAPS_ENV]: JSON.stringify(knownGaps), ...(only ? { [ONLY_ENV]: JSON.stringify(only) } : {}) } });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));

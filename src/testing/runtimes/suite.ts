@@ -21,10 +21,18 @@ import { runtimeBinary, runtimeCommand, runTestFileUnder, type ForeignRun, type 
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The transport test files run under each runtime, over real sockets, pipes and processes. */
-export const TRANSPORT_TEST_FILES = [
-  'src/internet/conformance.test.ts',
+/** A test file, or the part of it whose test names contain one of `only`. */
+type TestFilePart = string | { file: string; only: string[] };
+
+/** The stream-transport conformance suite (sockets, TLS, pipes, processes), in parts that run side by side. */
+export const CONFORMANCE_TEST_FILES: TestFilePart[] = [
+  { file: 'src/internet/conformance.test.ts', only: ['TCP over IPv4 >', 'TCP over IPv6 >', 'Unix sockets >'] },
+  { file: 'src/internet/conformance.test.ts', only: ['TLS >', 'STARTTLS over TCP >', 'TLSWrapperProtocol over TCP >'] },
   'src/internet/conformance-pipes.test.ts',
+];
+
+/** The other transport test files run under each runtime, over real sockets, pipes and processes. */
+export const TRANSPORT_TEST_FILES = [
   'src/internet/tcp.test.ts',
   'src/internet/tls.test.ts',
   'src/internet/starttls.test.ts',
@@ -127,14 +135,18 @@ function failures(r: ForeignRun): string {
 }
 
 /** Registers a test per file of `files`, run under `runtime` a few at a time from now on. */
-function testFilesUnder(runtime: ForeignRuntime, files: readonly string[]): void {
+function testFilesUnder(runtime: ForeignRuntime, parts: readonly TestFilePart[]): void {
   const runs = limited(
-    files.map((file) => () => runTestFileUnder(runtime, join(ROOT, file), KNOWN_GAPS[runtime])),
+    parts.map((part) => () => {
+      const { file, only } = typeof part === 'string' ? { file: part, only: undefined } : part;
+      return runTestFileUnder(runtime, join(ROOT, file), { knownGaps: KNOWN_GAPS[runtime], only });
+    }),
     PARALLEL_RUNS,
   );
   for (const p of runs) void p.catch(() => {});
-  files.forEach((file, i) => {
-    test(`${file} passes under ${runtime}`, async (t) => {
+  parts.forEach((part, i) => {
+    const name = typeof part === 'string' ? part : `${part.file} (${part.only.join(' ')})`;
+    test(`${name} passes under ${runtime}`, async (t) => {
       const r = await runs[i]!;
       const passed = r.results.filter((x) => x.status === 'pass').length;
       const skipped = r.results.filter((x) => x.status === 'skip');
@@ -146,12 +158,19 @@ function testFilesUnder(runtime: ForeignRuntime, files: readonly string[]): void
   });
 }
 
-/** The transport tests under `runtime` (the conformance suite, TCP, TLS, UDP, Unix sockets, processes). */
-export function foreignTransportSuite(runtime: ForeignRuntime): void {
-  describe(`Torsion's transports on ${runtime}`, () => {
+/** The stream-transport conformance suite under `runtime`. */
+export function foreignConformanceSuite(runtime: ForeignRuntime): void {
+  describe(`Torsion's transport conformance on ${runtime}`, () => {
     test(`the ${runtime} binary is installed (npm devDependency "${runtime}")`, () => {
       assert.doesNotThrow(() => runtimeBinary(runtime));
     });
+    testFilesUnder(runtime, CONFORMANCE_TEST_FILES);
+  });
+}
+
+/** The transport tests under `runtime` (TCP, TLS, STARTTLS, UDP, Unix sockets, processes). */
+export function foreignTransportSuite(runtime: ForeignRuntime): void {
+  describe(`Torsion's transports on ${runtime}`, () => {
     testFilesUnder(runtime, TRANSPORT_TEST_FILES);
   });
 }
