@@ -50,6 +50,8 @@ const realIO = new RegExp(
     String.raw`\bselfSignedCertificate\(|from '(better-sqlite3|eslint|typescript)'`,
     // SSH helpers that start `torsion ssh`, a terminal (node-pty) or an ssh2 server.
     String.raw`\b(startSSHCommand|loadNodePty|loadSsh2)\(`,
+    // The runs under Deno and Bun (src/testing/runtimes): each starts the runtime on test files and examples.
+    String.raw`\bforeign\w+Suite\(`,
   ].join('|'),
 );
 
