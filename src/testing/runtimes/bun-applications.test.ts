@@ -1,5 +1,5 @@
 // HTTP, WebSockets, examples on dist/ and the CLI under Bun (the npm devDependency "bun"): see suite.ts.
 // Needs `npm run build` first (npm run test:all does it).
-import { foreignApplicationSuite } from './suite.js';
+import { foreignApplicationSuite } from './test-support/suite.js';
 
 foreignApplicationSuite('bun');

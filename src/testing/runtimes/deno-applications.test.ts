@@ -1,5 +1,5 @@
 // HTTP, WebSockets, examples on dist/ and the CLI under Deno (the npm devDependency "deno"): see suite.ts.
 // Needs `npm run build` first (npm run test:all does it).
-import { foreignApplicationSuite } from './suite.js';
+import { foreignApplicationSuite } from './test-support/suite.js';
 
 foreignApplicationSuite('deno');

@@ -1,4 +1,4 @@
 // Torsion's transports under Deno (the npm devDependency "deno"): see suite.ts.
-import { foreignTransportSuite } from './suite.js';
+import { foreignTransportSuite } from './test-support/suite.js';
 
 foreignTransportSuite('deno');

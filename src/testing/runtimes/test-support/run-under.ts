@@ -12,7 +12,7 @@ import { KNOWN_GAPS_ENV, ONLY_ENV, RESULTS_MARKER, type FileResults } from './mi
 /** The runtimes besides Node that Torsion is tested on. */
 export type ForeignRuntime = 'deno' | 'bun';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The runtime's binary from node_modules/.bin; throws naming the npm package when it is not installed. */
 export function runtimeBinary(runtime: ForeignRuntime): string {

@@ -15,11 +15,11 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from '../eventually.js';
+import { eventually } from '../../eventually.js';
 import { KNOWN_GAPS } from './known-gaps.js';
 import { runtimeBinary, runtimeCommand, runTestFileUnder, type ForeignRun, type ForeignRuntime } from './run-under.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** A test file, or the part of it whose test names contain one of `only`. */
 type TestFilePart = string | { file: string; only: string[] };
