@@ -154,6 +154,7 @@ describe('listenUDP', () => {
     const rec = new Recorder();
     const target = listenUDP(null, 0, rec, { interface: '127.0.0.1' });
     const port = listenUDP(null, 0, new Recorder(), { interface: '127.0.0.1', reportSendErrors: false });
+    await Promise.all([target.whenListening(), port.whenListening()]);
     const addr = { host: '127.0.0.1', port: target.getHost().port };
     const logs = capturedLogEvents();
     try {
