@@ -19,7 +19,7 @@ const BOTH: [string, string][] = [
 ];
 
 const DENO_TLS_PULL_CUT =
-  'Deno 2.9.6, TLS (listenSSL/connectSSL, STARTTLS, TLSWrapperProtocol): under load (load average 25-34) the peer got 96 KiB of the 640 KiB a pull producer wrote before loseConnection; passes alone; not yet explained, so data written just before loseConnection can be lost there';
+  'Deno 2.9.6, TLS (listenSSL/connectSSL, STARTTLS, TLSWrapperProtocol): data written just before loseConnection can be cut short (the peer got 96 KiB of 640 KiB a pull producer wrote under load; 96 KiB of 2 MiB written at once, at load 5); passes alone; not yet explained';
 
 const BUN_PIPES = "Bun's pipes do not count the bytes they hold (writableLength stays 0): getWriteBufferSize reads 0, and a producer is paused when the pipe reports itself full rather than at setWriteBufferLimits' marks";
 
@@ -32,6 +32,9 @@ export const KNOWN_GAPS: Record<ForeignRuntime, readonly (readonly [string, stri
     ['conformance: TLS > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
     ['STARTTLS over TCP > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
     ['TLSWrapperProtocol over TCP > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
+    ['conformance: TLS > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
+    ['STARTTLS over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
+    ['TLSWrapperProtocol over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
     ['connected UDP reports an unreachable port with connectionRefused', "Deno's dgram connects in name only, so no ICMP port-unreachable reaches a connected UDP socket"],
   ],
   bun: [
