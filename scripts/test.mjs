@@ -76,7 +76,7 @@ const readsOwnLocation = /\bimport\.meta\.(url|dirname|filename)\b|\bprocess\.cw
 const fromSource = quick ? files.filter((f) => readsOwnLocation.test(readFileSync(join(root, f), 'utf8'))) : files;
 let status = 0;
 if (fromSource.length < files.length) {
-  const outDir = await compileForQuickLoop(root, ['src', 'scripts']);
+  const outDir = await compileForQuickLoop(root, ['src', 'scripts', 'apps']);
   const compiled = files.filter((f) => !fromSource.includes(f)).map((f) => relative(root, join(outDir, f.replace(/\.tsx?$/, '.js'))));
   status = runTests(['--enable-source-maps'], compiled);
 }
