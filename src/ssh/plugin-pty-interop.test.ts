@@ -112,14 +112,8 @@ describe('torsion ssh gives OpenSSH shells a pseudo-terminal', () => {
     }
   });
 
-  test('in tmux: a shell over ssh -tt, typed into with send-keys, resized with resize-window', { timeout: 90_000 }, async (t) => {
-    let tmux: string;
-    try {
-      tmux = requirePeer('tmux', 'tmux');
-    } catch {
-      t.skip('tmux is not installed');
-      return;
-    }
+  test('in tmux: a shell over ssh -tt, typed into with send-keys, resized with resize-window', { timeout: 90_000 }, async () => {
+    const tmux = requirePeer('tmux', 'tmux');
     const socket = join(dir, 'tmux.sock');
     const tm = (...args: string[]) => execFileSync(tmux, ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000, env: { PATH: '/usr/bin:/bin', HOME: dir, TERM: 'xterm' } });
     const command = [ssh, ...sshArgs('alice')].map((a) => `'${a}'`).join(' ');
