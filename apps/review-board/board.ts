@@ -41,6 +41,13 @@ export interface Panel {
   disagreements: { tile: number; prediction: TissueClass; confidence: number; against: string[] }[];
 }
 
+/** What every page's panel shares: each rater's labels, the kappas, the disagreements. */
+interface Agreement {
+  ratings: Map<string, Ratings>;
+  kappas: Panel['kappas'];
+  disagreements: Panel['disagreements'];
+}
+
 /** Everything a page needs to show the board as it is now. */
 export interface Snapshot {
   labels: [tile: number, reviewer: string, label: TissueClass][];
@@ -95,7 +102,13 @@ export class ReviewBoard {
 
   /** The panel, with the confusion matrix of `pair` (`a|b`) if given. */
   panel(pair: string | null = null): Panel {
-    const raters = [...this.reviewers(), MODEL, TRUTH].sort();
+    return this.#panelFor(this.#agreement(), pair);
+  }
+
+  /** What every page's panel shares, computed once per change: each rater's labels, kappas, disagreements. */
+  #agreement(): Agreement {
+    const reviewers = this.reviewers();
+    const raters = [...reviewers, MODEL, TRUTH].sort();
     const ratings = new Map(raters.map((r) => [r, this.ratings(r)]));
     const kappas: Panel['kappas'] = [];
     for (let i = 0; i < raters.length; i++) {
@@ -103,19 +116,23 @@ export class ReviewBoard {
         kappas.push({ pair: `${raters[i]}|${raters[j]}`, ...cohensKappa(ratings.get(raters[i]!)!, ratings.get(raters[j]!)!) });
       }
     }
+    return { ratings, kappas, disagreements: this.#disagreements(reviewers) };
+  }
+
+  #panelFor({ ratings, kappas, disagreements }: Agreement, pair: string | null): Panel {
     let confusion: Panel['confusion'] = null;
     const [a, b] = pair?.split('|') ?? [];
     if (a !== undefined && b !== undefined && ratings.has(a) && ratings.has(b)) {
       confusion = { pair: pair!, matrix: confusionMatrix(ratings.get(a)!, ratings.get(b)!, CLASSES) };
     }
-    return { kappas, confusion, disagreements: this.#disagreements() };
+    return { kappas, confusion, disagreements };
   }
 
-  #disagreements(): Panel['disagreements'] {
+  #disagreements(reviewers: string[]): Panel['disagreements'] {
     const rows: (Panel['disagreements'][number] & { score: number })[] = [];
     this.predictions.forEach((p, tile) => {
       if (p === null) return;
-      const against = this.reviewers().filter((r) => {
+      const against = reviewers.filter((r) => {
         const label = this.labels.get(r)!.get(tile)?.label;
         return label !== undefined && label !== p.label;
       });
@@ -189,7 +206,9 @@ export class ReviewBoard {
   }
 
   #panels(): void {
-    for (const page of this.#pages) page.show('panel', this.panel(page.pair));
+    if (this.#pages.size === 0) return;
+    const shared = this.#agreement();
+    for (const page of this.#pages) page.show('panel', this.#panelFor(shared, page.pair));
   }
 }
 
