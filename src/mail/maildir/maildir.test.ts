@@ -40,6 +40,17 @@ test('delivery lands in new/ (tmp/ left empty) under a unique name recording bot
   }
 });
 
+test('messages delivered in the same microsecond are listed in delivery order, past the tenth', async () => {
+  const { box, done } = tempMaildir();
+  try {
+    const names: string[] = [];
+    for (let i = 0; i < 12; i++) names.push(await box.deliver(Buffer.from(`Subject: ${i}\r\n\r\n.\r\n`)));
+    assert.deepEqual((await box.list()).map((e) => e.filename), names);
+  } finally {
+    done();
+  }
+});
+
 test('flags move a message to cur/ with :2, info; a file put there by another program is listed with its real size', async () => {
   const { box, done } = tempMaildir();
   try {

@@ -52,12 +52,13 @@ export function safeHostname(host: string): string {
 
 /**
  * A new unique name: seconds and microseconds of `now`, the process id and a per-process counter make it
- * unique on this host; the sizes are recorded so listing needs no reads.
+ * unique on this host; the sizes are recorded so listing needs no reads. Microseconds and the counter are
+ * zero-padded so that names sort in delivery order as plain strings (`Q9` would sort after `Q10`).
  */
 export function uniqueName(now: number, pid: number, counter: number, host: string, diskSize: number, wireSize: number): string {
   const seconds = Math.floor(now);
-  const micros = Math.floor((now - seconds) * 1e6);
-  return `${seconds}.M${micros}P${pid}Q${counter}.${safeHostname(host)},S=${diskSize},W=${wireSize}`;
+  const micros = String(Math.floor((now - seconds) * 1e6)).padStart(6, '0');
+  return `${seconds}.M${micros}P${pid}Q${String(counter).padStart(12, '0')}.${safeHostname(host)},S=${diskSize},W=${wireSize}`;
 }
 
 const CR = 0x0d;
