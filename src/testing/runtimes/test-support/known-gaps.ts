@@ -35,6 +35,7 @@ export const KNOWN_GAPS: Record<ForeignRuntime, readonly (readonly [string, stri
     ['conformance: TLS > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
     ['STARTTLS over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
     ['TLSWrapperProtocol over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
+    ['HTTP over STARTTLS over TCP > a client that pipelines requests without reading', `${TLS_OVER_STREAM_BACKPRESSURE}; on Deno a socket upgraded by STARTTLS too, now and then (all 64 responses were rendered once, at load 5)`],
     ['connected UDP reports an unreachable port with connectionRefused', "Deno's dgram connects in name only, so no ICMP port-unreachable reaches a connected UDP socket"],
   ],
   bun: [
