@@ -22,8 +22,8 @@ export interface BusSubscription {
 /**
  * One node's view of the bus. Every node delivers each message once to each of its subscribers, its own
  * messages included (at publish, never again when the bus echoes them back). Presence keys belong to the node
- * that set them, are refreshed on its heartbeat, and vanish `presenceTtl` seconds after its last heartbeat
- * (a node killed with -9 loses them that way).
+ * that set them and live as long as it does: all of a node's keys vanish together, `presenceTtl` seconds
+ * after its last heartbeat (a node killed with -9 loses them that way), however recently each was set.
  */
 export interface IBus {
   /** This node's id, carried by every message it publishes. */

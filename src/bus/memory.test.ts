@@ -31,6 +31,24 @@ test('memory bus: presence lives while the heartbeat runs and expires presenceTt
   await b.close();
 });
 
+test('memory bus: a key set after the last heartbeat frees together with the node\'s other keys', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const a = hub.connect({ nodeId: 'a', limits: { presenceTtl: 15, heartbeat: 5 } });
+  const b = hub.connect({ nodeId: 'b' });
+  await a.announce('node:a');
+  clock.advance(5);
+  clock.advance(1);
+  assert.equal(await a.claim('nick:late'), true);
+  a.abandon();
+  clock.advance(13.9);
+  assert.equal(await b.whereIs('nick:late'), 'a', 'alive until presenceTtl after the last heartbeat');
+  clock.advance(0.1);
+  assert.equal(await b.whereIs('node:a'), undefined);
+  assert.equal(await b.claim('nick:late'), true, 'free when the node is, though set a second after its last heartbeat');
+  await b.close();
+});
+
 test('memory bus: a throwing handler does not keep the others from their message', async () => {
   const hub = new MemoryBusHub(new Clock());
   const a = hub.connect();

@@ -11,16 +11,13 @@ import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { Subscribers } from './subscribers.js';
 import { checkName, encodeMessage } from './validate.js';
 
-interface Holding {
-  node: string;
-  /** In the hub clock's seconds. */
-  expires: number;
-}
-
 /** The shared state of in-memory nodes: the presence table and the nodes to deliver to. */
 export class MemoryBusHub {
   readonly #nodes = new Set<MemoryBus>();
-  readonly #presence = new Map<string, Holding>();
+  /** Key → the node holding it; a key lives as long as its node does. */
+  readonly #presence = new Map<string, string>();
+  /** Node id → when it stops being alive without another heartbeat, in the hub clock's seconds. */
+  readonly #alive = new Map<string, number>();
   readonly #counters = new Map<string, number>();
 
   /** @param clock measures presence expiry and drives each node's heartbeat */
@@ -43,11 +40,21 @@ export class MemoryBusHub {
     for (const node of [...this.#nodes]) node.receive(text, channel);
   }
 
+  /** @internal Keeps `node` alive (with every key it holds) for `ttl` more seconds. */
+  beat(node: string, ttl: number): void {
+    this.#alive.set(node, this.clock.seconds() + ttl);
+  }
+
+  /** @internal Ends `node` at once: its keys are free. */
+  leave(node: string): void {
+    this.#alive.delete(node);
+  }
+
   /** @internal Sets `key` for `node` unless another live node holds it and `exclusive`; returns whether it did. */
-  hold(key: string, node: string, ttl: number, exclusive: boolean): boolean {
+  hold(key: string, node: string, exclusive: boolean): boolean {
     const current = this.holder(key);
     if (exclusive && current !== undefined && current !== node) return false;
-    this.#presence.set(key, { node, expires: this.clock.seconds() + ttl });
+    this.#presence.set(key, node);
     return true;
   }
 
@@ -60,18 +67,19 @@ export class MemoryBusHub {
 
   /** @internal */
   release(key: string, node: string): void {
-    if (this.#presence.get(key)?.node === node) this.#presence.delete(key);
+    if (this.#presence.get(key) === node) this.#presence.delete(key);
   }
 
-  /** @internal The live holder of `key`, dropping it once expired. */
+  /** @internal The live holder of `key`, dropping the key once its node stopped beating. */
   holder(key: string): string | undefined {
-    const h = this.#presence.get(key);
-    if (h === undefined) return undefined;
-    if (this.clock.seconds() >= h.expires) {
+    const node = this.#presence.get(key);
+    if (node === undefined) return undefined;
+    const until = this.#alive.get(node);
+    if (until === undefined || this.clock.seconds() >= until) {
       this.#presence.delete(key);
       return undefined;
     }
-    return h.node;
+    return node;
   }
 }
 
@@ -85,6 +93,7 @@ export class MemoryBus implements IBus {
 
   /** @internal use {@link MemoryBusHub.connect} */
   constructor(readonly hub: MemoryBusHub, readonly nodeId: string, readonly limits: BusLimits) {
+    hub.beat(nodeId, limits.presenceTtl);
     this.#scheduleHeartbeat();
   }
 
@@ -104,14 +113,14 @@ export class MemoryBus implements IBus {
   async announce(key: string): Promise<void> {
     this.#check();
     checkName(key, this.limits);
-    this.hub.hold(key, this.nodeId, this.limits.presenceTtl, false);
+    this.hub.hold(key, this.nodeId, false);
     this.#held.set(key, false);
   }
 
   async claim(key: string): Promise<boolean> {
     this.#check();
     checkName(key, this.limits);
-    const won = this.hub.hold(key, this.nodeId, this.limits.presenceTtl, true);
+    const won = this.hub.hold(key, this.nodeId, true);
     if (won) this.#held.set(key, true);
     return won;
   }
@@ -136,6 +145,7 @@ export class MemoryBus implements IBus {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const key of this.#held.keys()) this.hub.release(key, this.nodeId);
+    this.hub.leave(this.nodeId);
     this.abandon();
   }
 
@@ -156,8 +166,9 @@ export class MemoryBus implements IBus {
 
   #scheduleHeartbeat(): void {
     this.#heartbeat = this.hub.clock.callLater(this.limits.heartbeat, () => {
+      this.hub.beat(this.nodeId, this.limits.presenceTtl);
       for (const [key, exclusive] of this.#held) {
-        if (!this.hub.hold(key, this.nodeId, this.limits.presenceTtl, exclusive)) this.#held.delete(key);
+        if (!this.hub.hold(key, this.nodeId, exclusive)) this.#held.delete(key);
       }
       this.#scheduleHeartbeat();
     });

@@ -53,6 +53,20 @@ test('redis bus: a node killed without withdrawing loses its keys after presence
   }
 });
 
+test('redis bus: a key claimed after the last heartbeat is free the moment the node\'s other keys are', { timeout: 20_000 }, async () => {
+  const { a, b } = await pair();
+  await a.announce('node:a');
+  await new Promise((res) => setTimeout(res, 500));
+  assert.equal(await a.claim('nick:late'), true);
+  a.abandon();
+  try {
+    await eventually(async () => (await b.whereIs('node:a')) === undefined, { timeout: 10, interval: 0.01 });
+    assert.equal(await b.claim('nick:late'), true, 'no later than the key announced first');
+  } finally {
+    await b.close();
+  }
+});
+
 test('redis bus: Redis restarts mid-stream; nodes reconnect, re-announce, and messages flow again', { timeout: 60_000 }, async () => {
   const { a, b } = await pair();
   const got: number[] = [];

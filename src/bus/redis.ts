@@ -33,10 +33,20 @@ interface RedisClient {
 }
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
 
-/** Sets KEYS[1] to ARGV[1] for ARGV[2] ms unless another node holds it; 1 if set. */
+/*
+ * A key's value is the node holding it; a key whose node's liveness key (ARGV's prefix plus that node id) is
+ * gone belongs to nobody, so all of a dead node's keys free at once, whenever each was last set. (Liveness keys
+ * are named in the script rather than declared: this bus targets one Redis, not Redis Cluster.)
+ */
+/** Sets KEYS[1] to ARGV[1] for ARGV[2] ms unless another live node holds it (ARGV[3]: liveness prefix); 1 if set. */
 const CLAIM = `local v = redis.call('GET', KEYS[1])
-if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if v == false or v == ARGV[1] or redis.call('EXISTS', ARGV[3] .. v) == 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
+/** The live node holding KEYS[1] (ARGV[1]: liveness prefix), or nil. */
+const HOLDER = `local v = redis.call('GET', KEYS[1])
+if v and redis.call('EXISTS', ARGV[1] .. v) == 1 then return v end
+return false`;
 /** Deletes KEYS[1] if ARGV[1] holds it. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -132,6 +142,7 @@ export class RedisBus implements IBus {
     } finally {
       if (timer?.active()) timer.cancel();
     }
+    await this.commands.set(this.#alive(), this.nodeId, 'PX', this.#ttlMs());
     this.#scheduleHeartbeat();
   }
 
@@ -165,7 +176,7 @@ export class RedisBus implements IBus {
   async claim(key: string): Promise<boolean> {
     this.#check();
     checkName(key, this.limits);
-    const won = (await this.commands.eval(CLAIM, 1, this.#key(key), this.nodeId, this.#ttlMs())) === 1;
+    const won = (await this.#claimScript(key)) === 1;
     if (won) this.#held.set(key, true);
     return won;
   }
@@ -184,13 +195,14 @@ export class RedisBus implements IBus {
 
   async whereIs(key: string): Promise<string | undefined> {
     this.#check();
-    return (await this.commands.get(this.#key(key))) ?? undefined;
+    return ((await this.commands.eval(HOLDER, 1, this.#key(key), this.#alivePrefix())) as string | null) ?? undefined;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     const keys = [...this.#held.keys()];
     await Promise.all(keys.map((k) => this.withdraw(k)));
+    await this.commands.eval(RELEASE, 1, this.#alive(), this.nodeId);
     this.#stop();
     await Promise.all([this.commands.quit(), this.subscriber.quit()]);
   }
@@ -235,11 +247,15 @@ export class RedisBus implements IBus {
     this.#refresh();
   }
 
-  /** Sets every held key again (a claim only if no other node took it meanwhile). */
+  /**
+   * Keeps this node alive and sets every held key again (a claim only if no other node took it meanwhile).
+   * Liveness goes first: one connection runs commands in order, so it never outlives a key set after it.
+   */
   #refresh(): void {
+    this.commands.set(this.#alive(), this.nodeId, 'PX', this.#ttlMs()).catch((e: unknown) => log.debug('heartbeat failed: {error}', { error: String(e) }));
     for (const [key, exclusive] of [...this.#held]) {
       const done = exclusive
-        ? this.commands.eval(CLAIM, 1, this.#key(key), this.nodeId, this.#ttlMs()).then((won) => {
+        ? this.#claimScript(key).then((won) => {
             if (won !== 1 && this.#held.delete(key)) log.warn('another node took {key} while Redis was unreachable', { key });
           })
         : this.commands.set(this.#key(key), this.nodeId, 'PX', this.#ttlMs());
@@ -254,8 +270,21 @@ export class RedisBus implements IBus {
     });
   }
 
+  #claimScript(key: string): Promise<unknown> {
+    return this.commands.eval(CLAIM, 1, this.#key(key), this.nodeId, this.#ttlMs(), this.#alivePrefix());
+  }
+
   #key(key: string): string {
     return this.prefix + 'presence:' + key;
+  }
+
+  /** This node's liveness key. */
+  #alive(): string {
+    return this.#alivePrefix() + this.nodeId;
+  }
+
+  #alivePrefix(): string {
+    return this.prefix + 'alive:';
   }
 
   #ttlMs(): number {

@@ -23,6 +23,11 @@ export interface IWordsRelay {
    * owner of a registered nick taking it back) takes it from whoever holds it.
    */
   claimNick(key: string, force: boolean): Deferred<boolean>;
+  /**
+   * Makes the users of `node` quit here if that node stopped answering (as the periodic check would, only
+   * now); fires with whether it had.
+   */
+  settleNode(node: string): Deferred<boolean>;
   /** Gives up a nick this node claimed. */
   releaseNick(key: string): void;
   /** A user of this node logged in. */

@@ -494,7 +494,9 @@ export class WordsService implements ServiceCore {
     const key = foldName(nick);
     const holder = this.#users.get(key);
     const ownsByAccount = account?.key === key || (self?.account !== undefined && foldName(self.account) === key);
-    if (holder && holder !== self && password === undefined && !ownsByAccount) return Deferred.fail(new NickInUseError(nick));
+    // A user of another node may be stale here (its node died since the last check): the nodes' claim decides.
+    const heldHere = holder !== undefined && (holder.node === undefined || !this.#relay);
+    if (heldHere && holder !== self && password === undefined && !ownsByAccount) return Deferred.fail(new NickInUseError(nick));
     return this.store.getAccount(key).addCallback((record): Deferred<Claim> | Claim => {
       if (!record) return { account: account?.name, owner: false };
       if (ownsByAccount) return { account: record.name, owner: true };
@@ -541,9 +543,18 @@ export class WordsService implements ServiceCore {
   #claimAmongNodes(nick: string, claim: Claim): Deferred<Claim> | Claim {
     const relay = this.#relay;
     if (!relay) return claim;
-    return relay.claimNick(foldName(nick), claim.owner).addCallback((won) => {
+    const key = foldName(nick);
+    return relay.claimNick(key, claim.owner).addCallback((won) => {
       if (!won) throw new NickInUseError(nick);
-      return claim;
+      const stale = this.#users.get(key);
+      if (claim.owner || stale?.node === undefined) return claim;
+      // Won among the nodes while a user of another node still holds it here: that node died, or a rename or
+      // quit of its user is still on the way. Only the first frees the nick now.
+      return relay.settleNode(stale.node).addCallback((settled) => {
+        if (settled) return claim;
+        relay.releaseNick(key);
+        throw new NickInUseError(nick);
+      });
     });
   }
 

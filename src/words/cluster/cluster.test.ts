@@ -21,10 +21,10 @@ interface Node {
   login(nick: string): Promise<{ user: ChatUser; client: RecordingClient }>;
 }
 
-async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub.connect({ nodeId: id, limits: BUS })): Promise<Node> {
+async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub.connect({ nodeId: id, limits: BUS }), nodeCheck = 5): Promise<Node> {
   const service = createWordsService({ scrypt: FAST, clock });
   await service.start();
-  const cluster = new WordsCluster(service, bus, { clock, limits: { nodeCheck: 5 } });
+  const cluster = new WordsCluster(service, bus, { clock, limits: { nodeCheck } });
   await cluster.start();
   await settle();
   return {
@@ -183,6 +183,29 @@ test('cluster: when a node dies, its users quit on the others (saying so) and th
   assert.ok(clock.seconds() <= BUS.presenceTtl + 5 + 1, `within presenceTtl and one check (${clock.seconds()} s)`);
   assert.equal(b.service.findRoom('#room')!.size, 1);
   await b.login('ann');
+  await b.cluster.stop();
+});
+
+test('cluster: a nick held by a user of a dead node is free before the next check notices the node', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const a = await node(hub, clock, 'a');
+  const b = await node(hub, clock, 'b', undefined, 3600);
+  const old = await a.login('ann');
+  const bob = await b.login('bob');
+  old.user.join('#room');
+  await settle();
+  bob.user.join('#room');
+  await settle();
+  await assert.rejects(b.login('ann'), NickInUseError, 'a live node\'s user holds it');
+  (a.bus as ReturnType<MemoryBusHub['connect']>).abandon();
+  await a.cluster.stop();
+  clock.advance(BUS.presenceTtl);
+  await settle();
+  assert.equal(b.service.findUser('ann')?.node, 'a', 'node b has not checked yet');
+  const ann = await b.login('ann');
+  assert.equal(ann.user.node, undefined);
+  assert.deepEqual(bob.client.take().filter((e) => e.startsWith('quit')), ['quit ann: Node went away (a stopped answering)']);
   await b.cluster.stop();
 });
 

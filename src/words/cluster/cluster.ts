@@ -281,17 +281,24 @@ export class WordsCluster implements IWordsRelay {
     });
   }
 
+  settleNode(node: string): Deferred<boolean> {
+    return Deferred.fromPromise(this.#settleNode(node));
+  }
+
   /** Makes the users of every node that stopped refreshing its presence quit here. */
   async #checkNodes(): Promise<void> {
     const nodes = new Set<string>();
     for (const user of this.service.users()) if (user.node !== undefined) nodes.add(user.node);
-    for (const node of nodes) {
-      if ((await this.bus.whereIs(nodeKey(node))) !== undefined || this.#closed) continue;
-      const reason = `Node went away (${node} stopped answering)`;
-      const gone = [...this.service.users()].filter((u) => u.node === node);
-      log.warn('node {node} stopped answering; its {count} users quit here', { node, count: gone.length });
-      for (const user of gone) user.quit(reason);
-    }
+    for (const node of nodes) await this.#settleNode(node);
+  }
+
+  async #settleNode(node: string): Promise<boolean> {
+    if ((await this.bus.whereIs(nodeKey(node))) !== undefined || this.#closed) return false;
+    const reason = `Node went away (${node} stopped answering)`;
+    const gone = [...this.service.users()].filter((u) => u.node === node);
+    if (gone.length > 0) log.warn('node {node} stopped answering; its {count} users quit here', { node, count: gone.length });
+    for (const user of gone) user.quit(reason);
+    return true;
   }
 }
 

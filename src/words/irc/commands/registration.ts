@@ -102,7 +102,9 @@ function nick(conn: IRCServerProtocol, msg: IRCMessage): void {
     const reg = conn.reg;
     // With a password or SASL (under way or done), the login decides: the nick's owner takes it back.
     const mayOwn = reg.password !== undefined || reg.account !== undefined || reg.capNegotiating;
-    if (!mayOwn && conn.factory.service.findUser(wanted)) {
+    // A user of another node may be stale here (its node just died): the login asks the nodes.
+    const holder = conn.factory.service.findUser(wanted);
+    if (!mayOwn && holder !== undefined && holder.node === undefined) {
       conn.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
       return;
     }
