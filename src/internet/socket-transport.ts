@@ -233,6 +233,7 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport 
     this._lost = true;
     this._disconnecting = true;
     this._preTLS = null;
+    if (this._extra?.linger !== undefined) clearTimeout(this._extra.linger);
     this._detach(this.socket);
     this.resources?.delete(this);
     const reason = this.#reason();
@@ -268,7 +269,7 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport 
     this._preTLSFlushThen(() => {
       if (this._lost) return;
       if (this._ended && this.socket.writableFinished) {
-        this.socket.destroy();
+        this._linger();
         return;
       }
       this._hookFinish();

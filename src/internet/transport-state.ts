@@ -27,6 +27,8 @@ export interface Extra {
   producer?: IPushProducer | IPullProducer | null;
   /** How many `cork()` calls are not yet matched by `uncork()`. */
   corks?: number;
+  /** Closes a lingering connection whose peer does not close (see `HalfCloseTransport`). */
+  linger?: ReturnType<typeof setTimeout>;
 }
 
 /**

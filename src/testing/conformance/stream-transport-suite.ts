@@ -156,6 +156,25 @@ export function streamTransportConformance(name: string, make: MakePair, feature
       });
     });
 
+    test('loseConnection sends everything written first while input is still unread (a paused reader)', async () => {
+      const server = new RecordingProtocol();
+      const client = new RecordingProtocol();
+      await withPair(make, server, client, async (pair) => {
+        // Closing a socket with unread input sends a reset, and the peer's kernel drops what it had not delivered.
+        client.transport.pauseProducing();
+        server.transport.write(pattern(64 * 1024, 5));
+        for (let i = 0; i < 5; i++) await pair.settle();
+        const big = pattern(512 * 1024, 4);
+        client.transport.write(big);
+        client.transport.write('end');
+        client.transport.loseConnection();
+        await waitFor('both lost', () => !!server.lostReason && !!client.lostReason, pair);
+        assert.equal(server.received, big.length + 3);
+        assert.equal(server.data().subarray(-3).toString(), 'end');
+        assert.ok(server.lostReason!.check(ConnectionDone), `server: ${server.lostReason!.getErrorMessage()}`);
+      });
+    });
+
     if (abort) test('abortConnection drops the connection at once with ConnectionAborted', async () => {
       const server = new RecordingProtocol();
       const client = new RecordingProtocol();
