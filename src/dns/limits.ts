@@ -46,6 +46,16 @@ export interface DNSLimits {
   secondaryInitialRetry: number;
   /** The shortest refresh or retry interval a secondary uses, whatever the SOA says (no hammering the master). */
   secondaryMinInterval: number;
+  /** Seconds after one NOTIFY-driven refresh before another NOTIFY can start the next (later ones wait, coalesced). */
+  secondaryNotifyMinInterval: number;
+  /** Seconds a primary waits for a secondary to acknowledge a NOTIFY before sending it again (RFC 1996 §3.6). */
+  notifyTimeout: number;
+  /** How many times a primary sends one NOTIFY to one secondary before giving up. */
+  notifyAttempts: number;
+  /** Versions of a zone whose differences are kept for incremental transfers (IXFR); older serials get the whole zone. */
+  ixfrHistoryVersions: number;
+  /** The most records the kept differences of one zone hold together (the oldest are dropped first). */
+  ixfrHistoryRecords: number;
 }
 
 /** The defaults. */
@@ -70,4 +80,9 @@ export const DNS_LIMITS: Readonly<DNSLimits> = Object.freeze({
   secondaryMaxRecords: 100000,
   secondaryInitialRetry: 30,
   secondaryMinInterval: 5,
+  secondaryNotifyMinInterval: 1,
+  notifyTimeout: 15,
+  notifyAttempts: 5,
+  ixfrHistoryVersions: 16,
+  ixfrHistoryRecords: 100000,
 });

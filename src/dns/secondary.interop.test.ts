@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,34 +16,10 @@ import { SecondaryAuthority, tcpMaster } from './server/secondary.js';
 import { DNSServerFactory } from './server/server.js';
 import { EXAMPLE_ZONE } from './test-support/example-zone.js';
 import { parseZone } from './zone.js';
+import { namedConf, startTorsionDNS } from './test-support/processes.js';
 
-const main = new URL('../cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
 const LIMITS = { timeout: 10, maxRecords: 1000, maxBuffer: 65537 };
-
-/** `torsion dns ARGS` on a free port; resolves once `ready` is in its log. */
-async function startTorsionDNS(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'dns', '--port', '0', '--interface', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    let found = 0;
-    child.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      found ||= Number(/listening on udp 127\.0\.0\.1:(\d+)/.exec(log)?.[1] ?? 0);
-      if (found !== 0 && ready.test(log)) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`torsion dns exited with ${code}:\n${log}`)));
-  });
-  return { child, port, log: () => log };
-}
-
-function namedConf(dir: string, port: number, zone: string): string {
-  return `options { directory "${dir}"; pid-file none; listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no;
-  allow-transfer { 127.0.0.1; }; notify no; };
-controls { };
-${zone}
-`;
-}
 
 describe('zone transfer in, Torsion to Torsion (in process)', { timeout: 30_000 }, () => {
   let listening: IListeningPort;

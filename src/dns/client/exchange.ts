@@ -23,7 +23,8 @@ export function randomId(): number {
   return crypto.getRandomValues(new Uint16Array(1))[0]!;
 }
 
-function sameHost(a: string, b: string): boolean {
+/** Whether two IP addresses are the same (IPv6 in any spelling). */
+export function sameHost(a: string, b: string): boolean {
   if (a === b) return true;
   try { return a.includes(':') && b.includes(':') && normaliseIPv6(a) === normaliseIPv6(b); } catch { return false; }
 }

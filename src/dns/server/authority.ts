@@ -10,6 +10,7 @@ import type { Query, RRHeader } from '../message.js';
 import type { RecordSOA } from '../records.js';
 import { canonicalName } from '../wire.js';
 import type { Zone } from '../zone.js';
+import type { ZoneDiff } from './zone-versions.js';
 
 /** The most CNAMEs followed inside the zone for one answer. */
 const MAX_CNAME_CHAIN = 8;
@@ -30,6 +31,10 @@ export interface Authority {
   readonly origin: string;
   /** The zone's data now; undefined while a secondary has none (never transferred, or expired). */
   loaded(): FileAuthority | undefined;
+  /** The differences from version `serial` to now, for IXFR (see `ZoneVersions`); absent or undefined: the whole zone. */
+  changesSince?(serial: number): ZoneDiff[] | undefined;
+  /** A NOTIFY for the zone came from `host`: true when that is its primary (then it is refreshed). */
+  notify?(host: string): boolean;
 }
 
 /** Whether `name` is at or below `origin` (canonical; `''` is the root). */

@@ -4,13 +4,14 @@
  * get FORMERR when their header can be read and nothing otherwise; responses are never answered.
  * @module
  */
-import { ALL_RECORDS, AXFR, BADVERS, EFORMAT, ENOTIMP, EREFUSED, ESERVER, OP_QUERY } from '../constants.js';
+import { ALL_RECORDS, AXFR, BADVERS, IXFR, EFORMAT, ENOTAUTH, ENOTIMP, EREFUSED, ESERVER, OK, OP_NOTIFY, OP_QUERY, SOA } from '../constants.js';
 import { DNSResponseError } from '../errors.js';
 import { DNS_LIMITS, type DNSLimits } from '../limits.js';
 import { decodeMessage, encodeMessage, makeMessage, type Message, type Query, type RRHeader } from '../message.js';
 import type { IReactorTime } from '../../time/interfaces.js';
 import { AnswerCache } from './answer-cache.js';
 import { inZone, type Authority, type FileAuthority } from './authority.js';
+import { serialOf } from './zone-versions.js';
 
 /** How a query arrived: UDP answers are size-limited and may not carry ANY or AXFR. */
 export type QueryTransport = 'udp' | 'tcp';
@@ -51,15 +52,18 @@ export class QueryHandler {
     this.#cache?.clear();
   }
 
-  /** The replies to one query message (several for AXFR; none for garbage or a response). */
-  handle(bytes: Uint8Array, via: QueryTransport): Uint8Array[] | Promise<Uint8Array[]> {
+  /**
+   * The replies to one query message (several for AXFR; none for garbage or a response). `from` is the
+   * sender's address, which a NOTIFY must come from (the zone's primary).
+   */
+  handle(bytes: Uint8Array, via: QueryTransport, from?: string): Uint8Array[] | Promise<Uint8Array[]> {
     const key = this.#cache?.key(bytes, via);
     if (key !== undefined) {
       const hit = this.#cache!.get(key, (bytes[0]! << 8) | bytes[1]!);
       if (hit !== undefined) return [hit];
     }
     this.#cacheable = undefined;
-    const replies = this.#answer(bytes, via);
+    const replies = this.#answer(bytes, via, from);
     if (key !== undefined && Array.isArray(replies) && replies.length === 1 && this.#cacheable !== undefined) {
       this.#cache!.set(key, replies[0]!, this.#cacheable);
     }
@@ -69,7 +73,7 @@ export class QueryHandler {
   /** Set by #answer to the lifetime of its reply when that reply came from a zone and may be reused. */
   #cacheable: number | undefined;
 
-  #answer(bytes: Uint8Array, via: QueryTransport): Uint8Array[] | Promise<Uint8Array[]> {
+  #answer(bytes: Uint8Array, via: QueryTransport, from: string | undefined): Uint8Array[] | Promise<Uint8Array[]> {
     let query: Message;
     try {
       query = decodeMessage(bytes);
@@ -84,6 +88,7 @@ export class QueryHandler {
       : query.edns !== undefined ? Math.max(this.#limits.classicUDPBytes, Math.min(query.edns.udpPayloadSize, this.#limits.ednsUDPBytes)) : this.#limits.classicUDPBytes;
     const send = (): Uint8Array[] => [encodeMessage(reply, { maxSize })];
     if (query.edns !== undefined && query.edns.version > 0) return (reply.rCode = BADVERS, reply.queries = [], send());
+    if (query.opCode === OP_NOTIFY) return (reply.rCode = this.#notify(query, from), reply.auth = true, send());
     if (query.opCode !== OP_QUERY) return (reply.rCode = ENOTIMP, send());
     if (query.queries.length !== 1) return (reply.rCode = EFORMAT, send());
     const q = query.queries[0]!;
@@ -94,7 +99,13 @@ export class QueryHandler {
       if (via === 'udp' || authority === undefined || !sameName(q.name, authority.origin)) {
         return (reply.rCode = EREFUSED, send());
       }
-      return this.#transfer(reply, authority);
+      return this.#transfer(reply, authority.transfer());
+    }
+    if (q.type === IXFR) {
+      if (authority === undefined || !sameName(q.name, authority.origin)) return (reply.rCode = EREFUSED, send());
+      const theirs = query.authority.find((rr) => rr.type === SOA && sameName(rr.name, authority.origin));
+      if (theirs === undefined) return (reply.rCode = EFORMAT, send());
+      return this.#incremental(reply, authority, source!, serialOf(theirs), via);
     }
     if (authority !== undefined) {
       const { authoritative, rCode, answers, authority: ns, additional } = authority.answer(q);
@@ -109,6 +120,19 @@ export class QueryHandler {
     }
     if (this.forwarder === null) return (reply.rCode = EREFUSED, send());
     return this.#forward(reply, q, send);
+  }
+
+  /**
+   * A NOTIFY (RFC 1996 §3.7): one SOA question for a zone held here as a secondary, from its primary.
+   * The answer is the acknowledgement; the refresh it starts runs on its own.
+   */
+  #notify(query: Message, from: string | undefined): number {
+    const q = query.queries[0];
+    if (query.queries.length !== 1 || q!.type !== SOA) return EFORMAT;
+    const authority = this.#authorityFor(q!.name);
+    if (authority === undefined || !sameName(q!.name, authority.origin)) return ENOTAUTH;
+    if (from === undefined || authority.notify?.(from) !== true) return EREFUSED;
+    return OK;
   }
 
   #authorityFor(name: string): Authority | undefined {
@@ -127,9 +151,24 @@ export class QueryHandler {
     return send();
   }
 
-  /** AXFR over TCP: the zone split over messages of a few hundred records each. */
-  #transfer(reply: Message, authority: FileAuthority): Uint8Array[] {
-    const all = authority.transfer();
+  /**
+   * IXFR (RFC 1995 §4): the current SOA alone when the asker is up to date, or over UDP (where it means
+   * "ask again over TCP"); the differences since the asker's serial when the history reaches back to it;
+   * else the whole zone in AXFR form.
+   */
+  #incremental(reply: Message, zone: FileAuthority, source: Authority, serial: number, via: QueryTransport): Uint8Array[] {
+    reply.auth = true;
+    const changes = source.changesSince?.(serial);
+    if (via === 'udp' || (changes !== undefined && changes.length === 0)) return this.#transfer(reply, [zone.soa]);
+    if (changes === undefined) return this.#transfer(reply, zone.transfer());
+    const records = [zone.soa];
+    for (const step of changes) records.push(step.from, ...step.deleted, step.to, ...step.added);
+    records.push(zone.soa);
+    return this.#transfer(reply, records);
+  }
+
+  /** A zone transfer's records split over messages of a few hundred records each (TCP, or a lone SOA over UDP). */
+  #transfer(reply: Message, all: RRHeader[]): Uint8Array[] {
     const out: Uint8Array[] = [];
     const perMessage = this.#limits.axfrRecordsPerMessage;
     for (let i = 0; i < all.length; i += perMessage) {

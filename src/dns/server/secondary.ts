@@ -3,7 +3,9 @@
  * timers on the given clock. Every `refresh` seconds the master's SOA serial is checked and the zone
  * transferred again when the serial moved forward (RFC 1982 arithmetic); a failed attempt is retried after
  * `retry` seconds; after `expire` seconds without one successful check the zone is dropped and its names
- * are answered SERVFAIL until a transfer succeeds again.
+ * are answered SERVFAIL until a transfer succeeds again. A NOTIFY from the master (RFC 1996) starts a
+ * check at once; NOTIFYs that arrive while one runs, or within `secondaryNotifyMinInterval` of the last,
+ * are folded into one more check.
  * @module
  */
 import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
@@ -18,11 +20,17 @@ import { queryTCP, randomId, type ResolverReactor } from '../client/exchange.js'
 import { transferZone } from '../client/transfer.js';
 import { makeQuery } from '../message.js';
 import { FileAuthority, inZone, type Authority } from './authority.js';
+import { sameHost } from '../client/exchange.js';
+import { serialNewer, ZoneVersions, type ZoneDiff } from './zone-versions.js';
+
+export { serialNewer } from './zone-versions.js';
 
 const log = new Logger({ namespace: 'torsion.dns.secondary' });
 
 /** Where a secondary gets its zone from. */
 export interface ZoneMaster {
+  /** The master's address: the only source a NOTIFY is taken from. */
+  readonly host?: string;
   /** The serial of the master's SOA for `origin`. */
   serial(origin: string): PromiseLike<number>;
   /** The zone's records, its SOA first. */
@@ -33,6 +41,7 @@ export interface ZoneMaster {
 export function tcpMaster(reactor: ResolverReactor, server: [string, number], limits: Partial<DNSLimits> = {}): ZoneMaster {
   const l = { ...DNS_LIMITS, ...limits };
   return {
+    host: server[0],
     serial: async (origin) => {
       const query = makeQuery(randomId(), origin, SOA);
       const reply = await queryTCP(reactor, server, query, l.secondaryTransferTimeout, l.maxTCPBufferBytes).asPromise();
@@ -46,37 +55,44 @@ export function tcpMaster(reactor: ResolverReactor, server: [string, number], li
   };
 }
 
-/** Whether serial `a` is newer than `b` in RFC 1982 arithmetic. */
-export function serialNewer(a: number, b: number): boolean {
-  const d = (a - b) >>> 0;
-  return d !== 0 && d < 0x80000000;
-}
-
 /** A zone kept as a copy of a master's. */
 export class SecondaryAuthority implements Authority {
   readonly origin: string;
   readonly #limits: DNSLimits;
-  #zone: FileAuthority | undefined;
+  readonly #versions: ZoneVersions;
   #next: IDelayedCall | undefined;
   #expiry: IDelayedCall | undefined;
   #running = false;
+  /** A check or transfer is under way. */
+  #busy = false;
+  /** A NOTIFY came while busy (or too soon): one more check is owed. */
+  #notified = false;
+  /** Clock seconds of the last check a NOTIFY started. */
+  #lastNotifiedCheck = -Infinity;
   /** Completed transfers. */
   transfers = 0;
+  /** NOTIFY messages taken from the master. */
+  notifies = 0;
 
   /** `onChange` runs whenever the zone's data changes (transferred or expired): the server's cache hook. */
   constructor(origin: string, private readonly master: ZoneMaster, private readonly clock: IReactorTime,
     private readonly onChange: () => void = () => undefined, limits: Partial<DNSLimits> = {}) {
     this.origin = canonicalName(origin);
     this.#limits = { ...DNS_LIMITS, ...limits };
+    this.#versions = new ZoneVersions(this.origin, this.#limits);
   }
 
   loaded(): FileAuthority | undefined {
-    return this.#zone;
+    return this.#versions.loaded();
+  }
+
+  changesSince(serial: number): ZoneDiff[] | undefined {
+    return this.#versions.changesSince(serial);
   }
 
   /** The SOA of the zone held, if any. */
   get soa(): RecordSOA | undefined {
-    return this.#zone?.soa.payload as RecordSOA | undefined;
+    return this.loaded()?.soa.payload as RecordSOA | undefined;
   }
 
   /** Starts: a transfer now, then the SOA's timers. */
@@ -92,17 +108,51 @@ export class SecondaryAuthority implements Authority {
     if (this.#expiry?.active() === true) this.#expiry.cancel();
   }
 
+  /**
+   * A NOTIFY for the zone arrived from `host`. From the master (by address; the source port of a NOTIFY
+   * is anyone's guess) it starts a check now, or as soon as the one running ends and
+   * `secondaryNotifyMinInterval` has passed; from anyone else it is refused and changes nothing.
+   */
+  notify(host: string): boolean {
+    if (this.master.host === undefined || !sameHost(host, this.master.host)) return false;
+    this.notifies++;
+    log.info('zone {origin}: NOTIFY from {host}', { origin: this.origin, host });
+    if (!this.#running) return true;
+    if (this.#busy) this.#notified = true;
+    else this.#checkSoon();
+    return true;
+  }
+
+  #checkSoon(): void {
+    const wait = this.#lastNotifiedCheck + this.#limits.secondaryNotifyMinInterval - this.clock.seconds();
+    if (this.#next?.active() === true) this.#next.cancel();
+    const run = (): void => {
+      this.#lastNotifiedCheck = this.clock.seconds();
+      this.#attempt();
+    };
+    if (wait <= 0) run();
+    else this.#next = this.clock.callLater(wait, run);
+  }
+
   #schedule(seconds: number): void {
     if (!this.#running) return;
+    if (this.#notified) {
+      this.#notified = false;
+      this.#checkSoon();
+      return;
+    }
     this.#next = this.clock.callLater(Math.max(seconds, this.#limits.secondaryMinInterval), () => this.#attempt());
   }
 
   #attempt(): void {
+    this.#busy = true;
     this.#refresh().then(() => {
+      this.#busy = false;
       if (!this.#running) return;
       this.#resetExpiry();
       this.#schedule(this.soa!.refresh);
     }, (e: unknown) => {
+      this.#busy = false;
       log.warn('zone {origin}: {error}', { origin: this.origin, error: (e as Error).message });
       this.#schedule(this.soa?.retry ?? this.#limits.secondaryInitialRetry);
     });
@@ -114,7 +164,7 @@ export class SecondaryAuthority implements Authority {
     const records = (await this.master.transfer(this.origin)).filter((rr) => rr.type !== AXFR && inZone(this.origin, rr.name));
     const zone = new FileAuthority({ origin: this.origin, records });
     if (!this.#running) return;
-    this.#zone = zone;
+    this.#versions.replace(zone);
     this.transfers++;
     log.info('zone {origin}: transferred serial {serial}, {count} records', { origin: this.origin, serial: this.soa!.serial, count: records.length });
     this.onChange();
@@ -124,7 +174,7 @@ export class SecondaryAuthority implements Authority {
     if (this.#expiry?.active() === true) this.#expiry.cancel();
     this.#expiry = this.clock.callLater(this.soa!.expire, () => {
       log.warn('zone {origin}: expired (no answer from the master for {seconds} s)', { origin: this.origin, seconds: this.soa!.expire });
-      this.#zone = undefined;
+      this.#versions.replace(undefined);
       this.onChange();
     });
   }

@@ -34,7 +34,7 @@ export class DNSDatagramProtocol extends DatagramProtocol {
       this.dropped++;
       return;
     }
-    whenDone(this.handler.handle(data, 'udp'), (replies) => {
+    whenDone(this.handler.handle(data, 'udp', addr.host), (replies) => {
       for (const reply of replies) this.transport?.write(reply, addr);
     });
   }
@@ -63,10 +63,15 @@ class DNSStreamProtocol extends Protocol {
     }
     if (this.#idle?.active() === true) this.#idle.reset(this.limits.tcpIdleTimeout);
     for (const message of messages) {
-      whenDone(this.handler.handle(message, 'tcp'), (replies) => {
+      whenDone(this.handler.handle(message, 'tcp', this.#peerHost()), (replies) => {
         if (this.connected) this.transport.writeSequence(replies.map(frameMessage));
       });
     }
+  }
+
+  #peerHost(): string | undefined {
+    const peer = this.transport.getPeer() as { host?: unknown };
+    return typeof peer.host === 'string' ? peer.host : undefined;
   }
 
   override connectionLost(reason: Failure): void {
