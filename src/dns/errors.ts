@@ -84,8 +84,17 @@ export function errorForRcode(rcode: number, question: string): DNSResponseError
   }
 }
 
-/** A zone transfer (AXFR) failed: refused, malformed, over its limits, or cut short. */
+/** A zone transfer (AXFR or IXFR) failed: refused, malformed, over its limits, or cut short. */
 export class DNSTransferError extends TorsionError {
-  override readonly code = 'TORSION_DNS_TRANSFER';
+  override readonly code: string = 'TORSION_DNS_TRANSFER';
   override name = 'DNSTransferError';
+}
+
+/** The server answered a zone transfer with an error `rcode` (REFUSED, NOTIMP...). */
+export class DNSTransferRefusedError extends DNSTransferError {
+  override readonly code = 'TORSION_DNS_TRANSFER_REFUSED';
+  override name = 'DNSTransferRefusedError';
+  constructor(message: string, readonly rcode: number) {
+    super(message);
+  }
 }

@@ -56,12 +56,13 @@ describe('NOTIFY: BIND 9 primary tells torsion dns --secondary (Debian packages 
     await bind?.stop();
   });
 
-  test('BIND reloads a newer zone and sends NOTIFY: the Torsion secondary serves the change within seconds, not at the hourly refresh', async () => {
+  test('BIND reloads a newer zone and sends NOTIFY: the Torsion secondary takes the change by IXFR within seconds, not at the hourly refresh', async () => {
     await until(torsion.port, 'www.example.test', '192.0.2.80');
     writeFileSync(join(dir, 'example.test.zone'), NEXT_ZONE);
     bind.transport.signalProcess('HUP');
     await until(torsion.port, 'www.example.test', '192.0.2.81');
     assert.match(torsion.log(), /NOTIFY from 127\.0\.0\.1/);
+    assert.match(torsion.log(), /incremental transfer \(IXFR\) from serial 2026120501 to 2026120502: 2 records deleted, 2 added/);
     assert.equal((await dig(torsion.port, '+short', 'sip.example.test', 'A')).trim(), '');
     assert.equal((await dig(torsion.port, '+short', 'ftp.example.test', 'A')).trim(), '192.0.2.21');
   });
@@ -96,7 +97,7 @@ describe('NOTIFY: torsion dns primary (SIGHUP reload) tells a BIND 9 secondary (
     torsion?.child.kill('SIGTERM');
   });
 
-  test('the zone file changes, SIGHUP: Torsion reloads it and sends NOTIFY; BIND acknowledges it and transfers the new serial', async () => {
+  test('the zone file changes, SIGHUP: Torsion reloads it and sends NOTIFY; BIND acknowledges it and transfers the change by IXFR', async () => {
     await until(bind.port, 'www.example.test', '192.0.2.80');
     writeFileSync(join(dir, 'example.test.zone'), NEXT_ZONE);
     torsion.child.kill('SIGHUP');
@@ -105,5 +106,19 @@ describe('NOTIFY: torsion dns primary (SIGHUP reload) tells a BIND 9 secondary (
     assert.match(torsion.log(), /NOTIFY of example\.test acknowledged by 127\.0\.0\.1/);
     assert.equal((await dig(bind.port, '+short', 'ftp.example.test', 'A')).trim(), '192.0.2.21');
     assert.equal((await dig(bind.port, '+short', 'sip.example.test', 'A')).trim(), '');
+    // 8 records is an IXFR (new SOA, old SOA, www and sip deleted, new SOA, www and ftp added, new SOA); an AXFR is 112.
+    assert.match(bind.output(), /Transfer completed: 1 messages, 8 records, .*\(serial 2026120502\)/);
+  });
+
+  test('dig IXFR=serial at the Torsion primary: the differences from the last version, the SOA alone when current, the whole zone from an unknown serial', async () => {
+    const soaLines = (out: string): string[] => out.split('\n').filter((l) => /\tSOA\t/.test(l)).map((l) => /(\d+) \d+ \d+ \d+ \d+$/.exec(l)![1]!);
+    const fromLast = await dig(torsion.port, 'example.test', 'IXFR=2026120501');
+    assert.deepEqual(soaLines(fromLast), ['2026120502', '2026120501', '2026120502', '2026120502']);
+    assert.match(fromLast, /www\.example\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.80/, 'the deleted record');
+    assert.match(fromLast, /ftp\.example\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.21/, 'an added one');
+    assert.deepEqual(soaLines(await dig(torsion.port, 'example.test', 'IXFR=2026120502')), ['2026120502']);
+    const whole = await dig(torsion.port, 'example.test', 'IXFR=7');
+    assert.deepEqual(soaLines(whole), ['2026120502', '2026120502']);
+    assert.equal(whole.match(/big\.example\.test\./g)?.length, 100);
   });
 });

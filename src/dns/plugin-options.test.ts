@@ -8,7 +8,7 @@ import type { IReactor } from '../internet/interfaces.js';
 import { MemoryReactor, type MemoryDatagramPort } from '../testing/index.js';
 import { A } from './constants.js';
 import { decodeMessage, encodeMessage, makeQuery } from './message.js';
-import { dnsPlugin, parseSecondary } from './plugin.js';
+import { dnsPlugin, parseAddressPort, parseSecondary } from './plugin.js';
 import { EXAMPLE_ZONE } from './test-support/example-zone.js';
 
 function make(argv: string[], reactor = new MemoryReactor()): IService {
@@ -40,5 +40,38 @@ describe('torsion dns options', () => {
     for (let i = 0; i < 5; i++) port.deliver(encodeMessage(makeQuery(i, 'www.example.test', A)), { host: '127.0.0.1', port: 9 });
     assert.equal(port.written.length, 2);
     assert.equal(decodeMessage(port.written[0]!.data).answers.length, 1);
+  });
+
+  test('--notify IP[:PORT]: a NOTIFY to each at start; reload() (SIGHUP) serves a changed zone file and sends NOTIFY again; an unchanged or broken file changes nothing', async () => {
+    assert.deepEqual(parseAddressPort('127.0.0.1', '--notify'), ['127.0.0.1', 53]);
+    assert.deepEqual(parseAddressPort('[::1]:5300', '--notify'), ['::1', 5300]);
+    assert.throws(() => parseAddressPort('ns1.example.test:53', '--notify'), UsageError);
+    const dir = mkdtempSync(join(tmpdir(), 'torsion-dns-notify-'));
+    const file = join(dir, 'zone');
+    writeFileSync(file, EXAMPLE_ZONE);
+    const reactor = new MemoryReactor();
+    const service = make(['--port', '0', '--bindzone', file, '--notify', '127.0.0.1:5301'], reactor) as IService & { reload(): void };
+    await service.startService();
+    const notifies = (): number[] => reactor.udpPorts.slice(1).map((p) => {
+      const sent = decodeMessage((p.transport as MemoryDatagramPort).written[0]!.data);
+      return (sent.answers[0]!.payload as { serial: number }).serial;
+    });
+    assert.deepEqual(notifies(), [2026120501]);
+    const server = reactor.udpPorts[0]!.transport as MemoryDatagramPort;
+    const www = (): string => {
+      server.deliver(encodeMessage(makeQuery(1, 'www.example.test', A)), { host: '127.0.0.1', port: 9 });
+      return (decodeMessage(server.written.at(-1)!.data).answers[0]!.payload as { address: string }).address;
+    };
+    assert.equal(www(), '192.0.2.80');
+    service.reload();
+    assert.deepEqual(notifies(), [2026120501], 'unchanged file: no NOTIFY');
+    writeFileSync(file, 'this is not a zone (');
+    service.reload();
+    assert.equal(www(), '192.0.2.80', 'a broken file leaves the zone served');
+    writeFileSync(file, EXAMPLE_ZONE.replace('2026120501', '2026120502').replace('192.0.2.80', '192.0.2.81'));
+    service.reload();
+    assert.equal(www(), '192.0.2.81', 'the answer cache was dropped');
+    assert.deepEqual(notifies(), [2026120501, 2026120502]);
+    await service.stopService();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A secondary zone (RFC 1034 §4.3.5): transferred from a master with AXFR, then kept fresh by the SOA's
- * timers on the given clock. Every `refresh` seconds the master's SOA serial is checked and the zone
+ * timers on the given clock, with IXFR (RFC 1995) once a version is held (AXFR again when the master
+ * refuses it or its differences do not apply). Every `refresh` seconds the master's SOA serial is checked and the zone
  * transferred again when the serial moved forward (RFC 1982 arithmetic); a failed attempt is retried after
  * `retry` seconds; after `expire` seconds without one successful check the zone is dropped and its names
  * are answered SERVFAIL until a transfer succeeds again. A NOTIFY from the master (RFC 1996) starts a
@@ -16,12 +17,12 @@ import { DNS_LIMITS, type DNSLimits } from '../limits.js';
 import type { RRHeader } from '../message.js';
 import type { RecordSOA } from '../records.js';
 import { canonicalName } from '../wire.js';
-import { queryTCP, randomId, type ResolverReactor } from '../client/exchange.js';
-import { transferZone } from '../client/transfer.js';
+import { queryTCP, randomId, sameHost, type ResolverReactor } from '../client/exchange.js';
+import { transferIncremental, transferZone } from '../client/transfer.js';
+import type { IncrementalResult } from '../client/transfer-readers.js';
 import { makeQuery } from '../message.js';
 import { FileAuthority, inZone, type Authority } from './authority.js';
-import { sameHost } from '../client/exchange.js';
-import { serialNewer, ZoneVersions, type ZoneDiff } from './zone-versions.js';
+import { applyDiffs, serialNewer, serialOf, ZoneVersions, type ZoneDiff } from './zone-versions.js';
 
 export { serialNewer } from './zone-versions.js';
 
@@ -35,11 +36,14 @@ export interface ZoneMaster {
   serial(origin: string): PromiseLike<number>;
   /** The zone's records, its SOA first. */
   transfer(origin: string): PromiseLike<RRHeader[]>;
+  /** The changes since the version of `held` (IXFR); absent: every transfer is a whole one. */
+  incremental?(origin: string, held: RRHeader): PromiseLike<IncrementalResult>;
 }
 
 /** A master reached over TCP at `server` (the SOA check and the AXFR each on a new connection). */
 export function tcpMaster(reactor: ResolverReactor, server: [string, number], limits: Partial<DNSLimits> = {}): ZoneMaster {
   const l = { ...DNS_LIMITS, ...limits };
+  const transferLimits = { timeout: l.secondaryTransferTimeout, maxRecords: l.secondaryMaxRecords, maxBuffer: l.maxTCPBufferBytes };
   return {
     host: server[0],
     serial: async (origin) => {
@@ -49,9 +53,8 @@ export function tcpMaster(reactor: ResolverReactor, server: [string, number], li
       if (reply.rCode !== 0 || soa === undefined) throw new DNSTransferError(`the master has no SOA for ${origin} (rcode ${reply.rCode})`);
       return (soa.payload as RecordSOA).serial;
     },
-    transfer: (origin) => transferZone(reactor, server, origin, {
-      timeout: l.secondaryTransferTimeout, maxRecords: l.secondaryMaxRecords, maxBuffer: l.maxTCPBufferBytes,
-    }).asPromise(),
+    transfer: (origin) => transferZone(reactor, server, origin, transferLimits).asPromise(),
+    incremental: (origin, held) => transferIncremental(reactor, server, origin, held, transferLimits).asPromise(),
   };
 }
 
@@ -159,15 +162,51 @@ export class SecondaryAuthority implements Authority {
   }
 
   async #refresh(): Promise<void> {
-    const held = this.soa;
-    if (held !== undefined && !serialNewer(await this.master.serial(this.origin), held.serial)) return;
-    const records = (await this.master.transfer(this.origin)).filter((rr) => rr.type !== AXFR && inZone(this.origin, rr.name));
-    const zone = new FileAuthority({ origin: this.origin, records });
-    if (!this.#running) return;
+    const held = this.loaded();
+    if (held !== undefined && !serialNewer(await this.master.serial(this.origin), serialOf(held.soa))) return;
+    const incremental = held !== undefined ? await this.#incremental(held) : undefined;
+    const zone = incremental ?? await this.#whole();
+    if (!this.#running || zone === held) return;
     this.#versions.replace(zone);
     this.transfers++;
-    log.info('zone {origin}: transferred serial {serial}, {count} records', { origin: this.origin, serial: this.soa!.serial, count: records.length });
     this.onChange();
+  }
+
+  /** The zone by AXFR. */
+  async #whole(): Promise<FileAuthority> {
+    const records = (await this.master.transfer(this.origin)).filter((rr) => rr.type !== AXFR && inZone(this.origin, rr.name));
+    const zone = new FileAuthority({ origin: this.origin, records });
+    log.info('zone {origin}: transferred serial {serial}, {count} records', { origin: this.origin, serial: serialOf(zone.soa), count: records.length });
+    return zone;
+  }
+
+  /**
+   * The zone by IXFR from `held`: `held` itself when the master has nothing newer after all; undefined when
+   * the master cannot or will not (refused, not implemented, malformed, or differences that do not apply
+   * to what is held), so the whole zone is asked for instead.
+   */
+  async #incremental(held: FileAuthority): Promise<FileAuthority | undefined> {
+    if (this.master.incremental === undefined) return undefined;
+    try {
+      const result = await this.master.incremental(this.origin, held.soa);
+      if (result.kind === 'current') return held;
+      if (result.kind === 'full') {
+        const records = result.records.filter((rr) => inZone(this.origin, rr.name));
+        log.info('zone {origin}: transferred serial {serial} (IXFR answered in full), {count} records', { origin: this.origin, serial: serialOf(records[0]!), count: records.length });
+        return new FileAuthority({ origin: this.origin, records });
+      }
+      const diffs = result.diffs.map((d) => ({ ...d, added: d.added.filter((rr) => inZone(this.origin, rr.name)) }));
+      const zone = applyDiffs(held, diffs);
+      log.info('zone {origin}: incremental transfer (IXFR) from serial {from} to {serial}: {deleted} records deleted, {added} added', {
+        origin: this.origin, from: serialOf(held.soa), serial: serialOf(zone.soa),
+        deleted: diffs.reduce((n, d) => n + d.deleted.length, 0), added: diffs.reduce((n, d) => n + d.added.length, 0),
+      });
+      return zone;
+    } catch (e) {
+      if (!(e instanceof DNSTransferError)) throw e;
+      log.info('zone {origin}: IXFR failed ({error}); asking for the whole zone', { origin: this.origin, error: e.message });
+      return undefined;
+    }
   }
 
   #resetExpiry(): void {
