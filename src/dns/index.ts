@@ -25,3 +25,5 @@ export { answersQuery, type ResolverReactor } from './client/exchange.js';
 export { FileAuthority, type AuthorityAnswer } from './server/authority.js';
 export { QueryHandler, type ForwardingResolver, type QueryTransport } from './server/handler.js';
 export { DNSDatagramProtocol, DNSServerFactory } from './server/server.js';
+export { makeNotify, Notifier } from './server/notify.js';
+export { applyDiffs, diffZones, serialNewer, ZoneVersions, type ZoneDiff, type ZoneHistoryLimits } from './server/zone-versions.js';
