@@ -32,9 +32,8 @@ export class AnswerCache {
   /** The key of a query, or undefined when it is not worth caching (no header, or too long). */
   key(query: Uint8Array, via: 'udp' | 'tcp'): string | undefined {
     if (this.maxEntries <= 0 || query.length < 12 || query.length > this.maxQueryBytes) return undefined;
-    let key = via === 'udp' ? 'u' : 't';
-    for (let i = 2; i < query.length; i++) key += String.fromCharCode(query[i]!);
-    return key;
+    // One string from the bytes at once: a character appended per byte made a string (garbage) per byte.
+    return (via === 'udp' ? 'u' : 't') + String.fromCharCode.apply(null, query.subarray(2) as unknown as number[]);
   }
 
   /** A fresh copy of the cached reply to the query `key` was made from, carrying `id`; undefined on a miss. */

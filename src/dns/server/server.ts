@@ -34,9 +34,14 @@ export class DNSDatagramProtocol extends DatagramProtocol {
       this.dropped++;
       return;
     }
-    whenDone(this.handler.handle(data, 'udp', addr.host), (replies) => {
-      for (const reply of replies) this.transport?.write(reply, addr);
-    });
+    const result = this.handler.handle(data, 'udp', addr.host);
+    // The common case (an answer at hand) sends at once, with no closure made for it.
+    if (Array.isArray(result)) this.#send(result, addr);
+    else result.then((replies) => this.#send(replies, addr), () => undefined);
+  }
+
+  #send(replies: Uint8Array[], addr: { host: string; port: number }): void {
+    for (const reply of replies) this.transport?.write(reply, addr);
   }
 }
 
