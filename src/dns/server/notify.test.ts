@@ -19,7 +19,7 @@ ns1  IN A 127.0.0.1
 const soaOf = (serial: number): RRHeader => parseZone(zoneText(serial)).records[0]!;
 
 /** A master that answers when the test says so, so a check can be held "in progress". */
-class SlowMaster implements ZoneMaster {
+class SlowMaster {
   readonly host = MASTER;
   serial = 1;
   checks = 0;
