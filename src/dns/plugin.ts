@@ -136,7 +136,7 @@ export const dnsPlugin: Plugin = {
     { name: 'port', short: 'p', description: 'The port for UDP and TCP (0: any free one)', type: 'number', default: 53, metavar: 'port' },
     { name: 'interface', short: 'i', description: 'The address to listen on: this machine only by default; 0.0.0.0 or :: listens on every interface', default: '127.0.0.1', metavar: 'address' },
     { name: 'bindzone', description: 'A zone file (RFC 1035 master file) to serve', multiple: true, metavar: 'file' },
-    { name: 'secondary', description: 'Serve a copy of a zone transferred (AXFR) from a master and refreshed by its SOA: IP[:PORT]/ZONE', multiple: true, metavar: 'ip[:port]/zone' },
+    { name: 'secondary', description: 'Serve a copy of a zone transferred (AXFR, then IXFR) from a master, refreshed by its SOA and its NOTIFYs: IP[:PORT]/ZONE', multiple: true, metavar: 'ip[:port]/zone' },
     { name: 'notify', description: 'A secondary to send NOTIFY to when a zone changes (SIGHUP reloads the zone files): IP[:PORT]', multiple: true, metavar: 'ip[:port]' },
     { name: 'recursive', short: 'r', description: 'Forward names outside the zones to the resolv.conf servers', type: 'boolean' },
     { name: 'cache', short: 'c', description: 'Cache forwarded answers for their TTL', type: 'boolean' },

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock, MemoryReactor, type MemoryDatagramPort } from '../../testing/index.js';
+import { Clock, MemoryReactor, seededRandom, type MemoryDatagramPort } from '../../testing/index.js';
 import { A, ENOTAUTH, EREFUSED, IN, OP_NOTIFY, SOA } from '../constants.js';
 import { decodeMessage, encodeMessage, makeMessage, type Message, type RRHeader } from '../message.js';
 import { parseZone } from '../zone.js';
@@ -46,7 +46,7 @@ class SlowMaster {
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-function setup(): { clock: Clock; master: SlowMaster; secondary: SecondaryAuthority; notify: (from: string, m?: Message) => Message } {
+function setup(): { clock: Clock; master: SlowMaster; secondary: SecondaryAuthority; handler: QueryHandler; notify: (from: string, m?: Message) => Message } {
   const clock = new Clock();
   const master = new SlowMaster();
   const zm: ZoneMaster = { host: master.host, serial: () => master.serial$(), transfer: () => master.transfer() };
@@ -56,7 +56,7 @@ function setup(): { clock: Clock; master: SlowMaster; secondary: SecondaryAuthor
     const replies = handler.handle(encodeMessage(m), 'udp', from) as Uint8Array[];
     return decodeMessage(replies[0]!);
   };
-  return { clock, master, secondary, notify };
+  return { clock, master, secondary, handler, notify };
 }
 
 /** Starts the secondary and completes its first transfer (the first check of a new secondary is the transfer itself). */
@@ -112,6 +112,28 @@ describe('NOTIFY received by a secondary', () => {
     await settle();
     s.clock.advance(100);
     assert.equal(s.master.checks, 2, 'and nothing more until the SOA refresh');
+    s.secondary.stop();
+  });
+});
+
+describe('NOTIFY fuzz', () => {
+  test('mutated NOTIFY messages, from the master or not, never throw and get at most one reply; only well-formed ones from the master start checks', async () => {
+    const s = setup();
+    await started(s);
+    const good = encodeMessage(makeNotify(1, 'example.test', soaOf(2)));
+    let checks = 0;
+    for (let seed = 1; seed <= 500; seed++) {
+      const random = seededRandom(seed);
+      const bytes = good.slice();
+      for (let i = 0; i < 1 + Math.floor(random() * 4); i++) bytes[2 + Math.floor(random() * (bytes.length - 2))] = Math.floor(random() * 256);
+      const from = random() < 0.5 ? MASTER : '192.0.2.66';
+      const out = s.handler.handle(bytes, random() < 0.5 ? 'udp' : 'tcp', from);
+      assert.ok(Array.isArray(out) && out.length <= 1, `seed ${seed}`);
+      if (from !== MASTER) assert.equal(s.master.checks, checks, `seed ${seed}: a stranger started a check`);
+      checks = s.master.checks;
+      s.master.release();
+      await settle();
+    }
     s.secondary.stop();
   });
 });
