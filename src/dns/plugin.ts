@@ -88,9 +88,9 @@ class DNSPortsService extends Service {
     const udp = this.reactor.listenUDP(port.port, new DNSDatagramProtocol(this.handler, this.reactor, { serverQueriesPerSecond: this.rateLimit }),
       { interface: this.iface, reportSendErrors: false });
     this.#ports = [tcp, udp];
+    process.on('SIGHUP', this.#onHangUp);
     log.info('listening on tcp {host}:{port}', { host: this.iface, port: port.port });
     log.info('listening on udp {host}:{port}', { host: this.iface, port: port.port });
-    process.on('SIGHUP', this.#onHangUp);
     for (const f of this.files) {
       const zone = f.versions.loaded()!;
       this.notifier?.zoneChanged(zone.origin, zone.soa);
