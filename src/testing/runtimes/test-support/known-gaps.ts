@@ -18,9 +18,6 @@ const BOTH: [string, string][] = [
   ['a LineReceiver server: raw mode after STARTTLS', STARTTLS_BYTES_WRITTEN],
 ];
 
-const DENO_TLS_PULL_CUT =
-  'Deno 2.9.6, TLS (listenSSL/connectSSL, STARTTLS, TLSWrapperProtocol): data written just before loseConnection can be cut short (the peer got 96 KiB of 640 KiB a pull producer wrote under load; 96 KiB of 2 MiB written at once, at load 5); passes alone; not yet explained';
-
 const BUN_PIPES = "Bun's pipes do not count the bytes they hold (writableLength stays 0): getWriteBufferSize reads 0, and a producer is paused when the pipe reports itself full rather than at setWriteBufferLimits' marks";
 
 /** Per runtime: `[part of the test name, why it cannot pass there]`. */
@@ -29,12 +26,6 @@ export const KNOWN_GAPS: Record<ForeignRuntime, readonly (readonly [string, stri
     ...BOTH,
     ['TLSWrapperProtocol over TCP > a streaming producer is paused', `${TLS_OVER_STREAM_BACKPRESSURE} (on Deno it passes alone, not reliably under load)`],
     ['TLSWrapperProtocol over TCP > setWriteBufferLimits', `${TLS_OVER_STREAM_BACKPRESSURE} (on Deno it passes alone, not reliably under load)`],
-    ['conformance: TLS > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
-    ['STARTTLS over TCP > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
-    ['TLSWrapperProtocol over TCP > a pull producer is asked for each chunk', DENO_TLS_PULL_CUT],
-    ['conformance: TLS > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
-    ['STARTTLS over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
-    ['TLSWrapperProtocol over TCP > loseConnection sends everything written first', DENO_TLS_PULL_CUT],
     ['HTTP over STARTTLS over TCP > a client that pipelines requests without reading', `${TLS_OVER_STREAM_BACKPRESSURE}; on Deno a socket upgraded by STARTTLS too, now and then (all 64 responses were rendered once, at load 5)`],
     ['connected UDP reports an unreachable port with connectionRefused', "Deno's dgram connects in name only, so no ICMP port-unreachable reaches a connected UDP socket"],
   ],
