@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FTPFileSystemError, FTPPathError, FTPPermissionDenied } from '../errors.js';
 import type { IConsumer } from '../../internet/interfaces.js';
 import { resolvePath } from '../paths.js';
-import { FilesystemShell, UPLOAD_PREFIX } from './filesystem-shell.js';
+import { FilesystemShell, TempFileWriter, UPLOAD_PREFIX } from './filesystem-shell.js';
 
 let base: string;
 let root: string;
@@ -152,5 +152,49 @@ describe('FilesystemShell changes', () => {
       await assert.rejects(Promise.resolve(change()), FTPPermissionDenied);
     }
     assert.equal(await read(shell, ['in.txt']), 'inside');
+  });
+});
+
+describe('TempFileWriter', () => {
+  test('one write at a time, each gathering what arrived meanwhile up to 256 KiB, in order', async () => {
+    // A handle that holds every write until the test lets it finish, recording how many ran at once.
+    let running = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const out = Buffer.alloc(2 * 1024 * 1024);
+    const held: Array<() => void> = [];
+    const writeAt = (chunks: readonly Uint8Array[], position: number): Promise<{ bytesWritten: number }> => {
+      running++;
+      most = Math.max(most, running);
+      let n = 0;
+      for (const c of chunks) {
+        out.set(c, position + n);
+        n += c.length;
+      }
+      sizes.push(n);
+      return new Promise((resolve) =>
+        held.push(() => {
+          running--;
+          resolve({ bytesWritten: n });
+        }),
+      );
+    };
+    const handle = {
+      write: (b: Uint8Array, _o: number, length: number, position: number) => writeAt([b.subarray(0, length)], position),
+      writev: (bs: Uint8Array[], position: number) => writeAt(bs, position),
+      close: async () => undefined,
+    } as unknown as ConstructorParameters<typeof TempFileWriter>[0];
+    const writer = new TempFileWriter(handle, '/nonexistent/temp', '/nonexistent/target', 0);
+    const chunks = Array.from({ length: 24 }, (_, i) => Buffer.alloc(64 * 1024, i));
+    let done = false;
+    const all = Promise.all(chunks.map((c) => writer.write(c).asPromise())).then(() => (done = true));
+    for (let turns = 0; !done && turns < 1000; turns++) {
+      await new Promise((r) => setImmediate(r));
+      held.shift()?.();
+    }
+    await all;
+    assert.equal(most, 1, 'never more than one write in flight');
+    assert.deepEqual(sizes, [64 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 192 * 1024]);
+    assert.ok(out.subarray(0, 24 * 64 * 1024).equals(Buffer.concat(chunks)));
   });
 });

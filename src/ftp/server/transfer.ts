@@ -13,8 +13,11 @@ import { FTPFileSystemError } from '../errors.js';
 import type { IReadFile, IWriteFile } from '../interfaces.js';
 import type { FTPServerProtocol } from './protocol.js';
 
-/** Bytes of an upload waiting for the disk before the data connection is paused. */
-const UPLOAD_BACKLOG = 4 * 1024 * 1024;
+/**
+ * Bytes of an upload waiting for the disk before the data connection is paused. A few writes' worth: the
+ * kernel's socket buffer holds the rest, and chunks held longer outlive young-generation collections.
+ */
+const UPLOAD_BACKLOG = 1024 * 1024;
 
 /** A consumer that converts to CRLF line endings on the way (`TYPE A`). */
 class AsciiConsumer implements IConsumer {
