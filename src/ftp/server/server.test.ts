@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { DataClient, loggedIn, passivePort, session } from '../test-support/harness.js';
 import { MemoryNet } from '../test-support/memory-net.js';
 import { CannotListenError } from '../../internet/index.js';
+import { Deferred } from '../../defer/index.js';
+import type { LoopbackTransport } from '../../testing/index.js';
+import type { DataConnection } from '../data-connection.js';
 
 describe('FTP server: login', () => {
   test('greets, then USER and PASS log in through the portal', () => {
@@ -473,6 +476,41 @@ describe('FTP server: limits', () => {
     s.net.advance(5);
     assert.match(s.control.lines.at(-1)!, /^426 Data connection stalled/);
     assert.equal(s.shell.get('/keep'), 'old');
+  });
+
+  test('an upload the disk is behind on pauses the data connection after 1 MiB waiting, and resumes as writes finish', () => {
+    const s = session({}, new MemoryNet('127.0.0.1', '127.0.0.1', 64 * 1024));
+    s.send('USER alice');
+    s.send('PASS secret');
+    // The shell's writes wait until the test finishes them, as a slow disk would.
+    const held: Array<Deferred<void>> = [];
+    let handed = 0;
+    const open = s.shell.openForWriting.bind(s.shell);
+    s.shell.openForWriting = (path, mode) =>
+      open(path, mode).addCallback((file) => ({
+        ...file,
+        write: (chunk: Uint8Array) => {
+          handed += chunk.length;
+          const d = new Deferred<void>();
+          held.push(d);
+          return file.write(chunk).addCallback(() => d);
+        },
+      }));
+    const data = s.dataTo(passivePort(s.send('EPSV')[0]));
+    s.send('STOR big');
+    const server = s.net.connections.at(-1)!.server as DataConnection;
+    for (let i = 0; i < 48; i++) data.transport.write(new Uint8Array(64 * 1024).fill(i));
+    s.net.flush();
+    assert.equal((server.transport as unknown as LoopbackTransport).readPaused, true, 'reading paused while the disk is behind');
+    assert.ok(handed > 1024 * 1024 && handed <= 1024 * 1024 + 64 * 1024, `handed ${handed} bytes to the disk before pausing`);
+    data.transport.loseConnection();
+    for (let turn = 0; turn < 100 && held.length > 0; turn++) {
+      for (const d of held.splice(0)) d.callback(undefined);
+      s.net.flush();
+    }
+    assert.equal(handed, 3 * 1024 * 1024);
+    assert.match(s.control.lines.at(-1)!, /^226 /);
+    assert.equal(s.shell.get('/big')?.length, 3 * 1024 * 1024);
   });
 
   test('maxConnectionsPerAddress and maxConnections refuse with 421', () => {
