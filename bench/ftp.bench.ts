@@ -5,12 +5,18 @@
  * from the same disk by all three (hard links of one file). Each figure is the median of the harness's
  * interleaved rounds (`BENCH_ROUNDS`), each transfer timed by curl from the transfer command to its end
  * (login and PASV left out). Servers run pinned to the server core, curl to the load core.
+ *
+ * All three write uploads to the same file system (the temporary folder), none of them syncs to disk, and
+ * curl is the one client. Where this process may make cpuacct control groups (root, cgroup v1), each
+ * server runs in its own and the bench also reports MiB per server CPU-second, which a loaded machine
+ * hardly changes: a group counts the processes vsftpd forks for each session, which per-process counters
+ * lose once those exit. A session's own cost (login and the like, see `sessionCost`) is left out of it.
  */
-import { linkSync, mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync, mkdirSync } from 'node:fs';
+import { linkSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, closeSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromSamples, interleaved, LOAD_CORE, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
+import { fromSamples, interleaved, median, LOAD_CORE, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 import { run } from '../src/ftp/test-support/run.js';
 import { startPyftpdlib, startVsftpd, type PeerServer } from '../src/ftp/test-support/peer-servers.js';
@@ -39,13 +45,71 @@ async function startTorsion(root: string): Promise<PeerServer> {
   return { port: program.port, pid: program.transport.pid, user: 'bench', password: 'bench', home: root, caFile: null, log: () => program.output(), stop: () => program.stop() };
 }
 
-/** MB/s of one curl transfer (`round` names the uploaded file). */
-async function speed(curl: string, server: PeerServer, direction: 'download' | 'upload', local: string, round: number): Promise<number> {
+/** A cpuacct control group holding one server and every process it forks; null where none can be made. */
+class CpuAccount {
+  private constructor(readonly dir: string) {}
+
+  static adopt(pid: number | undefined): CpuAccount | null {
+    if (pid === undefined) return null;
+    const dir = `/sys/fs/cgroup/cpuacct/torsion-ftp-bench-${pid}`;
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+      return new CpuAccount(dir);
+    } catch {
+      return null;
+    }
+  }
+
+  /** CPU seconds used by the group's processes, those gone included. */
+  seconds(): number {
+    return Number(readFileSync(join(this.dir, 'cpuacct.usage'), 'utf8')) / 1e9;
+  }
+
+  /** Removes the group (once its processes are gone). */
+  remove(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // A process still in it keeps it; an empty group left behind costs nothing.
+    }
+  }
+}
+
+/**
+ * The server CPU-seconds of a session that moves no file (login, SIZE, MDTM, QUIT): the median of three,
+ * subtracted from each transfer's, so that vsftpd's fork and PAM login per session do not count as bytes.
+ */
+async function sessionCost(curl: string, server: PeerServer, account: CpuAccount | null): Promise<number> {
+  if (account === null) return NaN;
+  const costs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const before = account.seconds();
+    const [command, argv] = onLoadCore(curl, ['-sS', '-I', '-o', '/dev/null', `ftp://${server.user}:${server.password}@127.0.0.1:${server.port}/big.bin`]);
+    await run(command, argv, { timeout: 60 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    costs.push(account.seconds() - before);
+  }
+  return median(costs);
+}
+
+interface Sample {
+  mbps: number;
+  /** MiB per server CPU-second (NaN without a control group). */
+  mibPerCpuSecond: number;
+}
+
+/** One curl transfer (`round` names the uploaded file): MB/s, and MiB per server CPU-second. */
+async function speed(curl: string, server: PeerServer, account: CpuAccount | null, overhead: number, direction: 'download' | 'upload', local: string, round: number): Promise<Sample> {
   const url = `ftp://${server.user}:${server.password}@127.0.0.1:${server.port}`;
   const timing = ['-w', '%{time_pretransfer} %{time_total}'];
   const args = direction === 'download' ? ['-sS', ...timing, '-o', '/dev/null', `${url}/big.bin`] : ['-sS', ...timing, '-T', local, `${url}/up-${round}.bin`];
   const [command, argv] = onLoadCore(curl, args);
+  const cpuBefore = account?.seconds() ?? NaN;
   const r = await run(command, argv, { timeout: 600 });
+  // vsftpd's session process ends just after curl: let it go before reading the group's total.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const cpu = (account?.seconds() ?? NaN) - cpuBefore;
   if (r.code !== 0) throw new Error(`curl ${direction} from ${server.port} failed: ${r.stderr}\n${server.log().slice(-2000)}`);
   if (direction === 'upload') {
     const size = statSync(join(server.home, `up-${round}.bin`)).size;
@@ -54,13 +118,15 @@ async function speed(curl: string, server: PeerServer, direction: 'download' | '
   }
   // The data phase only: from the transfer command to the end, login and PASV left out.
   const [pre, total] = r.stdout.trim().split(' ').map(Number);
-  return (MIB * 1024 * 1024) / 1e6 / (total - pre);
+  return { mbps: (MIB * 1024 * 1024) / 1e6 / (total - pre), mibPerCpuSecond: MIB / (cpu - overhead) };
 }
 
 export default async function ftpBench(): Promise<BenchCase[]> {
   const curl = requirePeer('curl', 'curl');
   const dir = mkdtempSync(join(tmpdir(), 'torsion-ftp-bench-'));
   const servers: Array<[(typeof SUBJECTS)[number], PeerServer]> = [];
+  const accounts = new Map<PeerServer, CpuAccount | null>();
+  const overheads = new Map<PeerServer, number>();
   try {
     const file = join(dir, 'big.bin');
     makeFile(file, MIB * 1024 * 1024);
@@ -72,22 +138,37 @@ export default async function ftpBench(): Promise<BenchCase[]> {
     for (const [, s] of servers) {
       linkSync(file, join(s.home, 'big.bin'));
       if (s.pid !== undefined) pin(s.pid, SERVER_CORE);
+      accounts.set(s, CpuAccount.adopt(s.pid));
     }
     pin(process.pid, LOAD_CORE);
+    for (const [, s] of servers) overheads.set(s, await sessionCost(curl, s, accounts.get(s) ?? null));
     const byName = Object.fromEntries(servers) as Record<(typeof SUBJECTS)[number], PeerServer>;
     const cases: BenchCase[] = [];
     for (const direction of ['download', 'upload'] as const) {
-      const samples = await interleaved(SUBJECTS, (subject, round) => speed(curl, byName[subject], direction, file, round));
+      const rounds: Record<string, Sample[]> = {};
+      const samples = await interleaved(SUBJECTS, async (subject, round) => {
+        const server = byName[subject];
+        const sample = await speed(curl, server, accounts.get(server) ?? null, overheads.get(server) ?? NaN, direction, file, round);
+        (rounds[subject] ??= []).push(sample);
+        return sample.mbps;
+      });
       cases.push({
         name: `ftp ${direction} ${MIB} MiB (curl, loopback)`,
         higherIsBetter: true,
         goal: '>= 0.9x vsftpd',
         measurements: SUBJECTS.map((subject) => fromSamples(subject, samples[subject], 'MB/s')),
       });
+      if (SUBJECTS.every((subject) => rounds[subject].every((r) => Number.isFinite(r.mibPerCpuSecond))))
+        cases.push({
+          name: `ftp ${direction} ${MIB} MiB per server CPU-second`,
+          higherIsBetter: true,
+          measurements: SUBJECTS.map((subject) => fromSamples(subject, rounds[subject].map((r) => r.mibPerCpuSecond), 'MiB/CPU-s')),
+        });
     }
     return cases;
   } finally {
     for (const [, s] of servers) await s.stop().catch(() => undefined);
+    for (const account of accounts.values()) account?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }
