@@ -4,7 +4,7 @@
  * @module
  */
 import type { Deferred } from '../defer/index.js';
-import type { IReactorTCP, IReactorTime } from '../internet/interfaces.js';
+import type { IReactorTCP, IReactorTime, IReactorUNIX } from '../internet/interfaces.js';
 import { reactor as defaultReactor } from '../internet/index.js';
 import { ClientConchUser } from './connection/client-avatar.js';
 import { SSHConnection } from './connection/connection.js';
@@ -15,12 +15,14 @@ import { SSHUserAuthClient, type SSHUserAuthClientOptions } from './userauth/cli
 
 /** Options of {@link sshClientServices}. */
 export interface SSHClientServicesOptions extends Omit<SSHUserAuthClientOptions, 'instance'> {
-  /** Where local forwards listen and time for keepalives (the global reactor by default). */
-  reactor?: IReactorTCP & IReactorTime;
+  /** Where local forwards listen and time for keepalives (the global reactor by default; a forwarded agent needs Unix sockets). */
+  reactor?: IReactorTCP & IReactorTime & Partial<IReactorUNIX>;
   /** What the server may open towards this client: by default a `ClientConchUser` (the remote forwards asked for). */
   avatar?: IConchUser;
   /** Limits of the connection layer (`limits` are user authentication's). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** The local agent's socket to forward to the server's sessions (`ssh -A`), with the default avatar. */
+  forwardAgent?: string;
 }
 
 /** The client's services, and the client API once authenticated. */
@@ -44,8 +46,9 @@ export interface SSHClientServices {
  * const { stdout, exitStatus } = await client.exec('id');
  */
 export function sshClientServices(options: SSHClientServicesOptions): SSHClientServices {
-  const { reactor, avatar, connectionLimits, ...auth } = options;
-  const connection = new SSHConnection({ avatar: avatar ?? new ClientConchUser(reactor ?? defaultReactor), limits: connectionLimits, clock: reactor });
+  const { reactor, avatar, connectionLimits, forwardAgent, ...auth } = options;
+  const clientAvatar = avatar ?? new ClientConchUser(reactor ?? defaultReactor, forwardAgent === undefined ? {} : { agentPath: forwardAgent });
+  const connection = new SSHConnection({ avatar: clientAvatar, limits: connectionLimits, clock: reactor });
   const userauth = new SSHUserAuthClient({ ...auth, instance: connection });
   const ready = userauth.authenticated.addCallback(() => new SSHConnectionClient(connection, reactor));
   return { userauth, connection, ready };

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { InMemorySSHKeyDB, InMemoryUsernamePasswordDatabase, Portal, SSHPublicKe
 import { Factory, Protocol, reactor } from '../internet/index.js';
 import type { IListeningPort } from '../internet/interfaces.js';
 import type { Failure } from '../defer/index.js';
-import { requirePeer, startPeerProgram, type PeerProgram } from '../testing/index.js';
+import { eventually, requirePeer, startPeerProgram, type PeerProgram } from '../testing/index.js';
 import { SSHClient } from './client.js';
 import { SSHCommandClientEndpoint } from './command-endpoint.js';
 import { ConchRealm } from './connection/avatar.js';
@@ -26,9 +26,9 @@ import { SSHUserAuthServer } from './userauth/server.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000 }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stderr }));
+    execFile(cmd, args, { timeout: 30_000, ...(env === undefined ? {} : { env }) }, (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stderr }));
   });
 }
 
@@ -209,6 +209,35 @@ describe('SSHClient against sshd', () => {
     await assert.rejects(SSHClient.connect({ host: '127.0.0.1', port: sshd!.port, username: 'root', privateKey: userKey, knownHosts: KnownHostsFile.fromString('') }), UnknownHostKeyError);
     const wrong = KnownHostsFile.fromString(`[127.0.0.1]:${sshd!.port} ${otherHostKey.publicKey.toString()}\n`);
     await assert.rejects(SSHClient.connect({ host: '127.0.0.1', port: sshd!.port, username: 'root', privateKey: userKey, knownHosts: wrong }), HostKeyMismatchError);
+  });
+
+  test('forwardAgent: a command on sshd lists the keys of the local agent through SSH_AUTH_SOCK; without it, no socket', { timeout: 30_000 }, async () => {
+    const agentSocket = join(dir, 'agent.sock');
+    const agent = spawn(requirePeer('ssh-agent', 'openssh-client'), ['-D', '-a', agentSocket], { stdio: 'ignore' });
+    try {
+      const agentEnv = { PATH: '/usr/bin:/bin', SSH_AUTH_SOCK: agentSocket };
+      await eventually(async () => (await run(requirePeer('ssh-add', 'openssh-client'), ['-l'], agentEnv)).code === 1, { timeout: 10 });
+      const agentKey = await Key.generate('ed25519');
+      await agentKey.writeFile(join(dir, 'id_in_agent'), 'openssh');
+      const added = await run(requirePeer('ssh-add', 'openssh-client'), [join(dir, 'id_in_agent')], agentEnv);
+      assert.equal(added.code, 0, added.stderr);
+      const forwarding = await SSHClient.connect({ host: '127.0.0.1', port: sshd!.port, username: 'root', privateKey: userKey, knownHosts: knownHosts(), forwardAgent: agentSocket });
+      try {
+        const listed = await forwarding.exec('ssh-add -l');
+        assert.equal(listed.exitStatus, 0, text(listed.stderr));
+        assert.ok(text(listed.stdout).includes(agentKey.fingerprint()), text(listed.stdout));
+      } finally {
+        await forwarding.close();
+      }
+      const plain = await SSHClient.connect({ host: '127.0.0.1', port: sshd!.port, username: 'root', privateKey: userKey, knownHosts: knownHosts() });
+      try {
+        assert.equal(text((await plain.exec('echo "[${SSH_AUTH_SOCK:-none}]"')).stdout), '[none]\n');
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      agent.kill();
+    }
   });
 
   test('SSHCommandClientEndpoint runs the command on sshd', { timeout: 30_000 }, async () => {

@@ -16,6 +16,7 @@ import type { ExecOptions, ExecResult, SessionStart } from './connection/client.
 import type { SSHConnectionClient } from './connection/client.js';
 import type { ISSHSigningKey } from './interfaces.js';
 import { SSHAgentClient } from './keys/agent.js';
+import { AgentConnectionError } from './keys/errors.js';
 import { Key } from './keys/key.js';
 import { KnownHostsFile } from './keys/known-hosts.js';
 import { SFTPClient, type SFTPClientOptions } from './sftp/index.js';
@@ -51,6 +52,12 @@ export interface SSHClientConnectOptions {
    * connected {@link SSHAgentClient}.
    */
   agent?: boolean | string | IStreamClientEndpoint | SSHAgentClient;
+  /**
+   * Forward an agent to the server's sessions (`ssh -A`): true for `SSH_AUTH_SOCK`, or the agent's socket
+   * path. Every session this client opens asks for it; the server's programs then use this agent through
+   * `SSH_AUTH_SOCK` over the connection. Default false: forward it only to servers you trust.
+   */
+  forwardAgent?: boolean | string;
   /** Connects and times (default: the global reactor). */
   reactor?: SSHClientReactor;
   /** Seconds to wait for the TCP connection (the reactor's default otherwise). */
@@ -116,6 +123,8 @@ export class SSHClient {
     } catch (e) {
       return Deferred.fail(e);
     }
+    const forwardAgent = options.forwardAgent === true ? process.env.SSH_AUTH_SOCK : options.forwardAgent === false ? undefined : options.forwardAgent;
+    if (options.forwardAgent === true && (forwardAgent === undefined || forwardAgent === '')) return Deferred.fail(new AgentConnectionError('no agent to forward: SSH_AUTH_SOCK is not set'));
     let hostKeyError: unknown;
     return loadKnownHosts(options.knownHosts).addCallback((known) =>
       agentKeys(options.agent, reactor).addCallback(({ keys: fromAgent, client: agent }) => {
@@ -135,7 +144,13 @@ export class SSHClient {
         return connectProtocol(endpoint, transport)
           .addCallback(() => transport.whenSecure())
           .addCallback(() => {
-            const { userauth, ready } = sshClientServices({ username: options.username, password: options.password, keys: [...keys, ...fromAgent], reactor });
+            const { userauth, ready } = sshClientServices({
+              username: options.username,
+              password: options.password,
+              keys: [...keys, ...fromAgent],
+              reactor,
+              ...(forwardAgent === undefined ? {} : { forwardAgent }),
+            });
             void transport.requestService(userauth).addErrback(() => undefined);
             return ready;
           })

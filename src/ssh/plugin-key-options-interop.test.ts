@@ -1,15 +1,15 @@
 /**
  * Interop: the `authorized_keys` options of `torsion ssh` as OpenSSH's `ssh` meets them: `permitopen=`
- * narrows `-L`/`-W` and `permitlisten=` narrows `-R` inside `--forward-allow`; agent forwarding is given to
- * no key (the server has none), `no-agent-forwarding` or not; a `command=` key gets no SFTP.
+ * narrows `-L`/`-W` and `permitlisten=` narrows `-R` inside `--forward-allow`; `ssh -A` reaches the client's
+ * agent under `--agent-forwarding`, except for a `no-agent-forwarding` key; a `command=` key gets no SFTP.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Factory, Protocol, reactor } from '../internet/index.js';
 import type { IListeningPort } from '../internet/interfaces.js';
 import { eventually, freeLoopbackPort, requirePeer } from '../testing/index.js';
@@ -92,7 +92,7 @@ describe('torsion ssh key options with OpenSSH', () => {
       await key.writeFile(keyFile[user], 'openssh');
       writeFileSync(join(dir, 'keys', user), `${prefix}${key.publicKey.toString()}\n`);
     }
-    server = await startSSHCommand(['--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', join(dir, 'root'), '--forward-allow', '127.0.0.1:*'], dir);
+    server = await startSSHCommand(['--host-key', join(dir, 'host_key'), '--authorized-keys', join(dir, 'keys'), '--root', join(dir, 'root'), '--forward-allow', '127.0.0.1:*', '--agent-forwarding'], dir);
     const hostKey = await Key.fromFile(join(dir, 'host_key'));
     writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${server.port} ${hostKey.publicKey.toString()}\n`);
   });
@@ -143,15 +143,31 @@ describe('torsion ssh key options with OpenSSH', () => {
     assert.equal(await askUntilAnswered(elsewhere, 'via -R'), 'other: via -R');
   });
 
-  test('agent forwarding: ssh -A gets no agent socket, for a no-agent-forwarding key or any other', { timeout: 60_000 }, async () => {
-    const agent = spawn(requirePeer('ssh-agent', 'openssh-client'), ['-D', '-a', join(dir, 'agent.sock')], { stdio: 'ignore' });
+  test('agent forwarding: ssh -A gets a private socket to the client\'s agent, removed at the end; a no-agent-forwarding key gets none', { timeout: 60_000 }, async () => {
+    const agentSocket = join(dir, 'agent.sock');
+    const agent = spawn(requirePeer('ssh-agent', 'openssh-client'), ['-D', '-a', agentSocket], { stdio: 'ignore' });
     children.push(agent);
-    await eventually(async () => (await run(requirePeer('ssh-add', 'openssh-client'), ['-l'], '', { PATH: '/usr/bin:/bin', SSH_AUTH_SOCK: join(dir, 'agent.sock') })).code === 1, { timeout: 10 });
-    for (const user of ['nola', 'alice']) {
-      const r = await run(ssh, [...asUser(user), '-v', '-A', `${user}@127.0.0.1`, 'echo "[${SSH_AUTH_SOCK:-none}]"'], '', { PATH: '/usr/bin:/bin', HOME: dir, SSH_AUTH_SOCK: join(dir, 'agent.sock') });
-      assert.match(r.stderr, /Requesting authentication agent forwarding/, user);
-      assert.equal(r.stdout, '[none]\n', user);
-    }
+    const sshAdd = requirePeer('ssh-add', 'openssh-client');
+    const agentEnv = { PATH: '/usr/bin:/bin', HOME: dir, SSH_AUTH_SOCK: agentSocket };
+    await eventually(async () => (await run(sshAdd, ['-l'], '', agentEnv)).code === 1, { timeout: 10 });
+    const added = await run(sshAdd, [keyFile.carol!], '', agentEnv);
+    assert.equal(added.code, 0, added.stderr);
+    const carolKey = (await Key.fromFile(keyFile.carol!)).fingerprint();
+
+    const remote = 'echo "[${SSH_AUTH_SOCK:-none}]"; stat -c %a "$SSH_AUTH_SOCK" "${SSH_AUTH_SOCK%/*}"; ssh-add -l';
+    const r = await run(ssh, [...asUser('alice'), '-A', 'alice@127.0.0.1', remote], '', agentEnv);
+    assert.equal(r.code, 0, r.stderr);
+    const [line, socketMode, dirMode, listed] = r.stdout.split('\n');
+    const path = /^\[(\/.+)\]$/.exec(line!)?.[1];
+    assert.ok(path !== undefined && path !== agentSocket, r.stdout);
+    assert.deepEqual([socketMode, dirMode], ['600', '700']);
+    // The agent the remote ssh-add lists is the client's: it holds carol's key.
+    assert.ok(listed!.includes(carolKey), r.stdout);
+    await eventually(() => !existsSync(dirname(path)), { timeout: 10 });
+
+    const refused = await run(ssh, [...asUser('nola'), '-v', '-A', 'nola@127.0.0.1', 'echo "[${SSH_AUTH_SOCK:-none}]"'], '', agentEnv);
+    assert.match(refused.stderr, /Requesting authentication agent forwarding/);
+    assert.equal(refused.stdout, '[none]\n');
   });
 
   test('a command= key gets no SFTP: the subsystem is refused, its command still runs', { timeout: 60_000 }, async () => {

@@ -61,6 +61,12 @@ export interface SSHApplicationOptions {
   forwardAllow?: readonly string[];
   /** Key logins get the manhole (a JavaScript REPL into this process) as their shell instead of `/bin/sh`. */
   manhole?: boolean;
+  /**
+   * Sessions may forward the client's agent (`ssh -A`), unless the key's options forbid it
+   * (`no-agent-forwarding`, `restrict`). Off by default: every session runs as the server's one OS user, so
+   * each could use another user's forwarded agent.
+   */
+  agentForwarding?: boolean;
   reactor?: IReactor;
 }
 
@@ -132,6 +138,8 @@ class SSHPluginRealm implements IRealm {
     readonly manhole: Record<string, unknown> | undefined,
     /** `node-pty`, once loaded (terminals are refused without it). */
     readonly pty: () => NodePty | undefined,
+    /** `--agent-forwarding`. */
+    readonly agentForwarding: boolean,
   ) {}
 
   requestAvatar(avatarId: AvatarId, mind: unknown, ...interfaces: AvatarInterface[]): Deferred<LoginResult> {
@@ -149,6 +157,7 @@ class SSHPluginRealm implements IRealm {
       reactor: this.reactor,
       path: this.root,
       forwardAllow,
+      agentForwarding: this.agentForwarding && options?.agentForwarding !== false,
       ...(pty === undefined ? {} : { pty }),
       ...(permitOpen === undefined ? {} : { permitOpen }),
       ...(permitListen === undefined ? {} : { permitListen }),
@@ -184,7 +193,7 @@ export class SSHApplication extends MultiService {
     const reactor = config.reactor ?? defaultReactor;
     const root = resolve(config.root);
     const keyChecker = config.authorizedKeys === undefined ? undefined : new SSHPublicKeyChecker(new AuthorizedKeysFiles(authorizedKeysDirectory(resolve(config.authorizedKeys))), { clock: reactor });
-    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined, () => this.pty), config.checkers, keyChecker, reactor);
+    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined, () => this.pty, config.agentForwarding === true), config.checkers, keyChecker, reactor);
     this.factory = new Factory();
     this.factory.buildProtocol = () =>
       new SSHServerTransport({ hostKeys: [this.hostKey!], clock: reactor, services: { 'ssh-userauth': () => new SSHUserAuthServer({ portal: this.portal, clock: reactor }) } });
@@ -245,6 +254,7 @@ export function sshOptions(options: PluginOptions): SSHApplicationOptions {
     root,
     forwardAllow,
     manhole: options.manhole === true,
+    agentForwarding: options['agent-forwarding'] === true,
   };
 }
 
@@ -257,6 +267,7 @@ export const sshPlugin: Plugin = {
     { name: 'authorized-keys', description: 'Folder of authorized_keys files, one per user, named after the user', metavar: 'dir' },
     { name: 'root', description: 'Working directory of sessions and root of SFTP', metavar: 'dir' },
     { name: 'manhole', description: 'Key logins get a JavaScript REPL into this process as their shell (full power over the server)', type: 'boolean' },
+    { name: 'agent-forwarding', description: 'Let sessions forward the client\'s agent (ssh -A) unless the key forbids it; every user of this server could use it', type: 'boolean' },
     { name: 'forward-allow', description: 'HOST:PORT (or HOST:*) that forwarding may reach, for keys that allow forwarding (default: none)', multiple: true, metavar: 'host:port' },
   ]),
   epilog: `${LISTEN_HELP}\nSessions run as the server's own OS user: --root is a working directory, not a privilege boundary.`,

@@ -6,7 +6,7 @@
 import { Deferred } from '../../defer/index.js';
 import { defineAvatarInterface, UnsupportedAvatarInterface, type AvatarId, type AvatarInterface, type IRealm, type LoginResult } from '../../cred/index.js';
 import { reactor as defaultReactor } from '../../internet/index.js';
-import type { IReactorProcess, IReactorTCP } from '../../internet/interfaces.js';
+import type { IReactorProcess, IReactorTCP, IReactorUNIX } from '../../internet/interfaces.js';
 import type { Deferrable } from '../../defer/index.js';
 import type { SSHChannel } from './channel.js';
 import type { SSHConnection } from './connection.js';
@@ -29,8 +29,8 @@ export type GlobalRequestHandler = (data: Uint8Array, connection: SSHConnection)
 
 /** Options of a {@link ConchUser}. */
 export interface ConchUserOptions {
-  /** Where processes run and forwarded connections go (the global reactor by default). */
-  reactor?: IReactorTCP & IReactorProcess;
+  /** Where processes run and forwarded connections go (the global reactor by default; agent forwarding needs Unix sockets). */
+  reactor?: IReactorTCP & IReactorProcess & Partial<IReactorUNIX>;
   /** What runs behind each session channel: by default a {@link ProcessSession} (`/bin/sh -c`). */
   session?: (user: ConchUser) => ISession;
   /** Working directory of the default session's processes. */
@@ -58,6 +58,14 @@ export interface ConchUserOptions {
    * must be permitted by this too.
    */
   permitListen?: IForwardPermission;
+  /**
+   * Agent forwarding (`ssh -A`): sessions accept `auth-agent-req@openssh.com` and get `SSH_AUTH_SOCK`
+   * (default false). Every session of a server runs as its one OS user, so any of them can reach another's
+   * forwarded agent while it is there: turn this on only where the users trust each other.
+   */
+  agentForwarding?: boolean;
+  /** The folder the agent sockets' private directories are made in (the OS's temporary folder by default). */
+  agentSocketDirectory?: string;
 }
 
 /**
@@ -85,9 +93,16 @@ export class ConchUser implements IConchUser {
     const openAllow = options.permitOpen === undefined ? allow : allPermit(allow, options.permitOpen);
     const listenAllow = options.permitListen === undefined ? allow : allPermit(allow, options.permitListen);
     this.#remoteForwards = new RemoteForwards(reactor, listenAllow);
+    const agentReactor = options.agentForwarding === true && reactor.listenUNIX !== undefined ? (reactor as IReactorUNIX) : undefined;
     this.channelLookup.set('session', () => {
       const session = options.session?.(this) ?? new ProcessSession({ reactor, username, path: options.path, ...(options.pty === undefined ? {} : { pty: options.pty }) });
-      return new SSHSession({ session, subsystems, acceptEnv: options.acceptEnv, ...(options.shell === undefined ? {} : { shell: options.shell }) });
+      return new SSHSession({
+        session,
+        subsystems,
+        acceptEnv: options.acceptEnv,
+        ...(options.shell === undefined ? {} : { shell: options.shell }),
+        ...(agentReactor === undefined ? {} : { agentForwarding: { reactor: agentReactor, ...(options.agentSocketDirectory === undefined ? {} : { directory: options.agentSocketDirectory }) } }),
+      });
     });
     this.channelLookup.set('direct-tcpip', (data) => openDirectTCPIP(reactor, openAllow, data));
     for (const name of ['tcpip-forward', 'cancel-tcpip-forward']) {

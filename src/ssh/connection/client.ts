@@ -14,6 +14,7 @@ import { ChannelClosedError, ExecOutputTooLargeError } from './errors.js';
 import { forwardLocalPort } from './forwarding.js';
 import { EXTENDED_DATA_STDERR, hostPort, parseBoundPort, parseExitSignal, parseExitStatus, stringData, type HostPort } from './messages.js';
 import { ClientConchUser } from './client-avatar.js';
+import { AGENT_FORWARDING_REQUEST } from './agent-forwarding.js';
 
 /** What `exec` gives back. */
 export interface ExecResult {
@@ -106,6 +107,7 @@ export class SSHConnectionClient {
     const channel = new ExecChannel(this.connection.limits.maxExecOutputBytes);
     return this.connection
       .openChannel(channel)
+      .addCallback(() => this.#sessionRequests(channel))
       .addCallback(() => channel.sendRequest('exec', stringData(command), true))
       .addCallback(() => {
         if (options.stdin !== undefined) channel.write(options.stdin);
@@ -128,6 +130,7 @@ export class SSHConnectionClient {
     const [request, data] = 'exec' in start ? ['exec', stringData(start.exec)] : 'subsystem' in start ? ['subsystem', stringData(start.subsystem)] : ['shell', new Uint8Array()];
     return this.connection
       .openChannel(channel)
+      .addCallback(() => this.#sessionRequests(channel))
       .addCallback(() => channel.sendRequest(request, data, true))
       .addCallbacks(
         () => {
@@ -185,5 +188,15 @@ export class SSHConnectionClient {
   /** Ends the connection. */
   close(): void {
     this.connection.loseConnection();
+  }
+
+  /**
+   * What a new session asks for before it starts: agent forwarding when the avatar forwards an agent. No
+   * reply is asked for, as OpenSSH's `ssh -A`: a server that refuses it still runs the command.
+   */
+  #sessionRequests(channel: SSHChannel): Deferred<void> | undefined {
+    const avatar = this.connection.avatar;
+    if (avatar instanceof ClientConchUser && avatar.agentPath !== undefined) return channel.sendRequest(AGENT_FORWARDING_REQUEST, new Uint8Array());
+    return undefined;
   }
 }

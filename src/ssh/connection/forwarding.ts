@@ -7,7 +7,7 @@
 import { Deferred, Failure } from '../../defer/index.js';
 import { isIPAddress } from '../../internet/address.js';
 import { ClientFactory, Factory, Protocol } from '../../internet/index.js';
-import type { IAddress, IConnector, IListeningPort, IReactorTCP, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
+import type { IAddress, IClientFactory, IConnector, IListeningPort, IReactorTCP, IStreamTransport, ITCPTransport } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { SSHChannel } from './channel.js';
 import type { SSHConnection } from './connection.js';
@@ -135,10 +135,11 @@ class OneConnectionFactory extends ClientFactory<ForwardingProtocol> {
 }
 
 /**
- * A `channelType` channel whose TCP side is a new connection to `target`: it is ready (the Deferred fires)
- * once the connection is made, and fails with `ChannelOpenError(CONNECT_FAILED)` if it cannot be.
+ * A `channelType` channel whose far side is a new connection made by `connect` (to `what`): it is ready
+ * (the Deferred fires) once the connection is made, and fails with `ChannelOpenError(CONNECT_FAILED)` if it
+ * cannot be.
  */
-export function connectChannel(reactor: IReactorTCP, channelType: string, target: HostPort): Deferred<SSHChannel> {
+export function connectChannelWith(channelType: string, what: string, connect: (factory: IClientFactory) => unknown): Deferred<SSHChannel> {
   const channel = new ForwardingChannel(channelType);
   const d = new Deferred<SSHChannel>();
   const factory = new OneConnectionFactory(
@@ -147,10 +148,39 @@ export function connectChannel(reactor: IReactorTCP, channelType: string, target
         channel.attach(p.transport);
         d.callback(channel);
       }),
-    (reason) => d.errback(new ChannelOpenError(`connect to ${target.host}:${target.port} failed: ${reason.getErrorMessage()}`, OPEN_CONNECT_FAILED)),
+    (reason) => d.errback(new ChannelOpenError(`connect to ${what} failed: ${reason.getErrorMessage()}`, OPEN_CONNECT_FAILED)),
   );
-  reactor.connectTCP(target.host, target.port, factory);
+  connect(factory);
   return d;
+}
+
+/** A `channelType` channel whose TCP side is a new connection to `target` (see {@link connectChannelWith}). */
+export function connectChannel(reactor: IReactorTCP, channelType: string, target: HostPort): Deferred<SSHChannel> {
+  return connectChannelWith(channelType, `${target.host}:${target.port}`, (factory) => reactor.connectTCP(target.host, target.port, factory));
+}
+
+/**
+ * A factory for a listening port: each connection it accepts waits (paused) while a `channelType` channel
+ * with the data `openData(peer)` opens towards the peer of `connection`, then flows through it; it is
+ * closed if the channel is refused.
+ */
+export function channelOpeningFactory(connection: SSHConnection, channelType: string, openData: (peer: Partial<HostPort>) => Uint8Array): Factory<Protocol<IStreamTransport>> {
+  const factory = new Factory<Protocol<IStreamTransport>>();
+  factory.buildProtocol = () => {
+    const channel = new ForwardingChannel(channelType);
+    return new ForwardingProtocol(channel, (p) => {
+      const peer = p.transport.getPeer() as Partial<HostPort>;
+      p.transport.pauseProducing();
+      connection.openChannel(channel, openData(peer)).addCallbacks(
+        () => {
+          channel.attach(p.transport);
+          p.transport.resumeProducing();
+        },
+        () => p.transport.loseConnection(),
+      );
+    });
+  };
+  return factory;
 }
 
 /**
@@ -206,23 +236,10 @@ export class RemoteForwards {
       return false;
     }
     if (this.#ports.size >= connection.limits.maxRemoteForwards) return false;
-    const factory = new Factory<ForwardingProtocol>();
     let bound = bind.port;
-    factory.buildProtocol = () => {
-      const channel = new ForwardingChannel('forwarded-tcpip');
-      return new ForwardingProtocol(channel, (p) => {
-        const peer = p.transport.getPeer() as Partial<HostPort>;
-        p.transport.pauseProducing();
-        const open = tcpipOpenData({ target: { host: bind.host, port: bound }, origin: { host: peer.host ?? '', port: peer.port ?? 0 } });
-        connection.openChannel(channel, open).addCallbacks(
-          () => {
-            channel.attach(p.transport);
-            p.transport.resumeProducing();
-          },
-          () => p.transport.loseConnection(),
-        );
-      });
-    };
+    const factory = channelOpeningFactory(connection, 'forwarded-tcpip', (peer) =>
+      tcpipOpenData({ target: { host: bind.host, port: bound }, origin: { host: peer.host ?? '', port: peer.port ?? 0 } }),
+    );
     const address = bindInterface(bind.host);
     if (address === null) return false;
     let port: IListeningPort;
@@ -256,20 +273,6 @@ export function bindInterface(host: string): string | undefined | null {
  * const port = forwardLocalPort(reactor, connection, 0, { host: '127.0.0.1', port: 5432 });
  */
 export function forwardLocalPort(reactor: IReactorTCP, connection: SSHConnection, localPort: number, remote: HostPort, localInterface = '127.0.0.1'): IListeningPort {
-  const factory = new Factory<ForwardingProtocol>();
-  factory.buildProtocol = () => {
-    const channel = new ForwardingChannel('direct-tcpip');
-    return new ForwardingProtocol(channel, (p) => {
-      const peer = p.transport.getPeer() as Partial<HostPort>;
-      p.transport.pauseProducing();
-      connection.openChannel(channel, tcpipOpenData({ target: remote, origin: { host: peer.host ?? '', port: peer.port ?? 0 } })).addCallbacks(
-        () => {
-          channel.attach(p.transport);
-          p.transport.resumeProducing();
-        },
-        () => p.transport.loseConnection(),
-      );
-    });
-  };
+  const factory = channelOpeningFactory(connection, 'direct-tcpip', (peer) => tcpipOpenData({ target: remote, origin: { host: peer.host ?? '', port: peer.port ?? 0 } }));
   return reactor.listenTCP(localPort, factory, { interface: localInterface });
 }

@@ -6,9 +6,10 @@
  */
 import { Failure } from '../../defer/index.js';
 import { ProcessTerminated } from '../../internet/error.js';
-import type { IProtocol } from '../../internet/interfaces.js';
+import type { IProtocol, IReactorUNIX } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { SSHMalformedMessageError } from '../service-wire.js';
+import { AGENT_FORWARDING_REQUEST, ForwardedAgentSocket } from './agent-forwarding.js';
 import { SSHChannel, type SSHChannelOptions } from './channel.js';
 import { ChannelTransport } from './channel-transport.js';
 import type { ISession, PtyRequest } from './interfaces.js';
@@ -45,6 +46,12 @@ export interface SSHSessionOptions extends SSHChannelOptions {
    * refused. Default `LANG` and `LC_*`, as Debian's sshd.
    */
   acceptEnv?: readonly string[];
+  /**
+   * Agent forwarding (`ssh -A`), off when absent: `auth-agent-req@openssh.com` makes a Unix socket for the
+   * session in a new private directory under `directory` (the OS's temporary folder by default), given to
+   * the session as `SSH_AUTH_SOCK` and removed when the session ends.
+   */
+  agentForwarding?: { reactor: IReactorUNIX; directory?: string };
 }
 
 /** True if `name` is allowed by one of `patterns` (exact names, or prefixes ending in `*`). */
@@ -66,6 +73,7 @@ export class SSHSession extends SSHChannel {
   #subsystem: IProtocol | undefined;
   #subsystemTransport: ChannelTransport | undefined;
   #envCount = 0;
+  #agent: ForwardedAgentSocket | undefined;
   readonly #options: SSHSessionOptions;
 
   constructor(options: SSHSessionOptions) {
@@ -96,6 +104,13 @@ export class SSHSession extends SSHChannel {
           if (!envAccepted(name, this.#options.acceptEnv ?? ['LANG', 'LC_*'])) return false;
           this.#envCount++;
           this.session.setEnv(name, value);
+          return true;
+        }
+        case AGENT_FORWARDING_REQUEST: {
+          const forwarding = this.#options.agentForwarding;
+          if (forwarding === undefined || this.started !== undefined || this.#agent !== undefined || this.session.setEnv === undefined) return false;
+          this.#agent = new ForwardedAgentSocket(forwarding.reactor, this.conn!, forwarding.directory);
+          this.session.setEnv('SSH_AUTH_SOCK', this.#agent.path);
           return true;
         }
         case 'shell':
@@ -152,6 +167,7 @@ export class SSHSession extends SSHChannel {
 
   override closed(): void {
     try {
+      this.#agent?.stop();
       this.session.closed();
     } finally {
       this.#subsystemTransport?.connectionLost();
