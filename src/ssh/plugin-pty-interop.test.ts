@@ -1,7 +1,7 @@
 /**
  * Interop: OpenSSH's `ssh -tt` against the real `torsion ssh` gets a shell on a pseudo-terminal whose size
- * follows the client's terminal (`window-change`), driven from a terminal made by node-pty and from tmux;
- * a `no-pty` key gets none.
+ * follows the client's terminal (`window-change`) and whose modes are the client terminal's (`pty-req`'s
+ * encoded modes), driven from a terminal made by node-pty and from tmux; a `no-pty` key gets none.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +72,27 @@ describe('torsion ssh gives OpenSSH shells a pseudo-terminal', () => {
       client.write('exit 7\r');
       await eventually(() => exitCode !== undefined, { timeout: 20 });
       assert.equal(exitCode, 7);
+    } finally {
+      if (exitCode === undefined) client.kill('SIGKILL');
+    }
+  });
+
+  test('terminal modes: what the client\'s terminal is set to (intr, kill, echo, iexten) is what the remote terminal has', { timeout: 60_000 }, async () => {
+    const pty = await loadNodePty();
+    let screen = '';
+    // ssh reads its own terminal's modes for pty-req: set unusual ones there first, then become ssh.
+    const args = ['-c', 'stty intr ^B kill ^X -echo -iexten && exec "$0" "$@"', ssh, ...sshArgs('alice'), 'stty -a'];
+    const client = pty.spawn('/bin/sh', args, { name: 'xterm', cols: 100, rows: 30, env: { PATH: '/usr/bin:/bin', HOME: dir }, encoding: null });
+    client.onData((d) => (screen += d.toString()));
+    let exitCode: number | undefined;
+    client.onExit((e) => (exitCode = e.exitCode));
+    try {
+      await eventually(() => exitCode !== undefined, { timeout: 20 });
+      assert.equal(exitCode, 0, screen);
+      assert.match(screen, /intr = \^B;/);
+      assert.match(screen, /kill = \^X;/);
+      assert.match(screen, /(^|\s)-echo(\s|$)/m);
+      assert.match(screen, /(^|\s)-iexten(\s|$)/m);
     } finally {
       if (exitCode === undefined) client.kill('SIGKILL');
     }

@@ -14,6 +14,7 @@ export { PtyProcessTransport, loadNodePty, NODE_PTY_PACKAGE, type NodePty, type 
 export { ConchUser, ConchRealm, IConchUserAvatar, type ConchUserOptions, type ChannelFactory, type GlobalRequestHandler } from './avatar.js';
 export { ForwardAllowList, allPermit, type IForwardPermission, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort, connectChannel, connectChannelWith, channelOpeningFactory } from './forwarding.js';
 export { ForwardedAgentSocket, connectAgentChannel, AGENT_CHANNEL, AGENT_FORWARDING_REQUEST } from './agent-forwarding.js';
+export { decodeTerminalModes, encodeTerminalModes, sttyArguments, TTY_OP_END, type TerminalMode } from './terminal-modes.js';
 export { ClientConchUser, type ClientConchUserOptions } from './client-avatar.js';
 export { SSHConnectionClient, type ExecResult, type ExecOptions, type SessionStart } from './client.js';
 export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError, SSHPtyNotInstalledError } from './errors.js';

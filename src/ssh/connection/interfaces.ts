@@ -8,6 +8,7 @@ import type { Deferrable } from '../../defer/index.js';
 import type { SSHChannel } from './channel.js';
 import type { SSHConnection } from './connection.js';
 import type { SSHSessionProcessProtocol } from './session-protocol.js';
+import type { TerminalMode } from './terminal-modes.js';
 
 /** The answer to a global request: `false` refuses it, `true` or reply data accepts it. */
 export type GlobalRequestAnswer = boolean | Uint8Array;
@@ -43,6 +44,8 @@ export interface WindowSize {
 export interface PtyRequest extends WindowSize {
   term: string;
   modes: Uint8Array;
+  /** The modes decoded, within the connection's limits (`SSHSession` sets them before `getPty`). */
+  terminalModes?: readonly TerminalMode[];
 }
 
 /**

@@ -37,6 +37,10 @@ export interface ConnectionLimits {
   keepaliveCountMax: number;
   /** Bytes of output `exec` on a client collects per stream before it fails (64 MiB). */
   maxExecOutputBytes: number;
+  /** Bytes of the encoded terminal modes of a `pty-req`; more is a protocol error (4096). */
+  maxTerminalModesBytes: number;
+  /** Terminal modes in one `pty-req`; more is a protocol error (256; RFC 4254 defines about 60). */
+  maxTerminalModes: number;
 }
 
 /** The defaults. */
@@ -55,6 +59,8 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.free
   keepaliveInterval: 0,
   keepaliveCountMax: 3,
   maxExecOutputBytes: 64 * 1024 * 1024,
+  maxTerminalModesBytes: 4096,
+  maxTerminalModes: 256,
 });
 
 /** `limits` over the defaults. */

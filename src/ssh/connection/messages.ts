@@ -217,12 +217,12 @@ function windowSize(r: PayloadReader): WindowSize {
   return { columns: r.uint32(), rows: r.uint32(), widthPixels: r.uint32(), heightPixels: r.uint32() };
 }
 
-/** The data of a `pty-req` (RFC 4254 §6.2). */
-export function parsePtyRequest(data: Uint8Array): PtyRequest {
+/** The data of a `pty-req` (RFC 4254 §6.2); the modes stay encoded (see `decodeTerminalModes`). */
+export function parsePtyRequest(data: Uint8Array, maxModesBytes = 4096): PtyRequest {
   const r = new PayloadReader(data);
   const term = r.name(256);
   const size = windowSize(r);
-  const modes = r.string(4096);
+  const modes = r.string(maxModesBytes);
   r.end();
   return { term, ...size, modes };
 }

@@ -9,6 +9,7 @@ import type { IProcessTransport, IReactorProcess } from '../../internet/interfac
 import { SSHPtyNotInstalledError } from './errors.js';
 import type { ISession, PtyRequest, WindowSize } from './interfaces.js';
 import { PtyProcessTransport, type NodePty } from './pty.js';
+import { decodeTerminalModes } from './terminal-modes.js';
 import type { SSHSessionProcessProtocol } from './session-protocol.js';
 
 /** Signals a peer may send to what runs (RFC 4254 §6.10), without `SIG`. */
@@ -48,7 +49,7 @@ export class ProcessSession implements ISession {
   getPty(request: PtyRequest): void {
     if (this.options.pty === undefined) throw new SSHPtyNotInstalledError();
     if (this.#terminal !== undefined) throw new Error('this session has a terminal already');
-    this.#terminal = { ...request };
+    this.#terminal = { ...request, terminalModes: request.terminalModes ?? decodeTerminalModes(request.modes) };
   }
 
   /** Resizes the terminal (before the shell starts, the size it will start with). */
@@ -88,7 +89,7 @@ export class ProcessSession implements ISession {
     const terminal = this.#terminal;
     if (terminal !== undefined && this.options.pty !== undefined) {
       env.TERM = terminal.term;
-      this.#process = new PtyProcessTransport(protocol, shell, argv, { pty: this.options.pty, term: terminal.term, size: terminal, env, path });
+      this.#process = new PtyProcessTransport(protocol, shell, argv, { pty: this.options.pty, term: terminal.term, size: terminal, env, path, modes: terminal.terminalModes ?? [] });
       return;
     }
     this.#process = reactor.spawnProcess(protocol, shell, argv, { env, path });

@@ -65,6 +65,25 @@ describe('PtyProcessTransport', () => {
     assert.equal(transport.status, 3);
   });
 
+  test('terminal modes are set before the program starts: intr, erase, echo, icanon, onlcr as asked', { timeout: 20_000 }, async () => {
+    const pty = await loadNodePty();
+    const protocol = new Recorder();
+    const modes = [
+      { opcode: 1, value: 2 }, // VINTR ^B
+      { opcode: 3, value: 8 }, // VERASE ^H
+      { opcode: 53, value: 0 }, // -echo
+      { opcode: 51, value: 0 }, // -icanon
+      { opcode: 72, value: 0 }, // -onlcr
+    ];
+    new PtyProcessTransport(protocol, '/bin/sh', ['sh', '-c', 'stty -a'], { pty, term: 'xterm', size: size(80, 24), env: { PATH: '/usr/bin:/bin' }, modes });
+    await eventually(() => protocol.ended !== undefined, { timeout: 10 });
+    assert.match(protocol.out, /intr = \^B;/);
+    assert.match(protocol.out, /erase = \^H;/);
+    for (const flag of ['-echo', '-icanon', '-onlcr']) assert.match(protocol.out, new RegExp(`(^|\\s)${flag}(\\s|$)`), flag);
+    // -onlcr: the terminal no longer turns the program's LF into CR LF.
+    assert.doesNotMatch(protocol.out, /\r\n/);
+  });
+
   test('a signal ends the child; its name comes back, and signalling it again says it has exited', { timeout: 20_000 }, async () => {
     const pty = await loadNodePty();
     const protocol = new Recorder();

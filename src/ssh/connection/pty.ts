@@ -16,6 +16,7 @@ import { logError } from '../../internet/log.js';
 import { WritableConsumer } from '../../internet/writable-consumer.js';
 import { SSHPtyNotInstalledError } from './errors.js';
 import type { WindowSize } from './interfaces.js';
+import { sttyArguments, type TerminalMode } from './terminal-modes.js';
 
 /** The npm package that gives sessions a terminal. */
 export const NODE_PTY_PACKAGE = '@lydell/node-pty';
@@ -78,6 +79,11 @@ export interface PtyProcessOptions {
   size: WindowSize;
   env: Record<string, string>;
   path?: string;
+  /**
+   * Terminal modes to set before the program starts (from `pty-req`): `stty` runs on the new terminal
+   * first, through `/bin/sh`, then `exec`s the program. A mode `stty` cannot set is left as it was.
+   */
+  modes?: readonly TerminalMode[];
 }
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name.replace(/^SIG/, '')]));
@@ -103,7 +109,11 @@ export class PtyProcessTransport implements IProcessTransport, IPushProducer {
     options: PtyProcessOptions,
   ) {
     const { size } = options;
-    this.#terminal = options.pty.spawn(executable, args.slice(1), {
+    const stty = sttyArguments(options.modes ?? []);
+    // node-pty offers no termios: `stty` sets the modes on the terminal (its stdin) before the program
+    // replaces the shell. Its arguments are fixed names and numbers (see sttyArguments), never peer text.
+    const [file, argv] = stty.length === 0 ? [executable, args.slice(1)] : ['/bin/sh', ['-c', `stty ${stty.join(' ')} 2>/dev/null; exec "$@"`, 'sh', executable, ...args.slice(1)]];
+    this.#terminal = options.pty.spawn(file, argv, {
       name: options.term,
       cols: dimension(size.columns, DEFAULT_COLUMNS),
       rows: dimension(size.rows, DEFAULT_ROWS),

@@ -15,6 +15,7 @@ import { ChannelTransport } from './channel-transport.js';
 import type { ISession, PtyRequest } from './interfaces.js';
 import { exitStatus, parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
 import { SSHSessionProcessProtocol } from './session-protocol.js';
+import { decodeTerminalModes } from './terminal-modes.js';
 
 const log = new Logger({ namespace: 'torsion.ssh.session' });
 
@@ -93,7 +94,8 @@ export class SSHSession extends SSHChannel {
       switch (requestType) {
         case 'pty-req': {
           if (this.started !== undefined || this.session.getPty === undefined) return false;
-          const request = parsePtyRequest(data);
+          const request = parsePtyRequest(data, limits.maxTerminalModesBytes);
+          request.terminalModes = decodeTerminalModes(request.modes, limits.maxTerminalModes);
           this.session.getPty(request);
           this.terminal = request;
           return true;
