@@ -67,6 +67,12 @@ export interface SSHApplicationOptions {
    * each could use another user's forwarded agent.
    */
   agentForwarding?: boolean;
+  /**
+   * Sessions may forward X11 (`ssh -X`/`-Y`) on a display of their own on 127.0.0.1, unless the key's
+   * options forbid it (`no-x11-forwarding`, `restrict`). Off by default, for the same reason as agent
+   * forwarding.
+   */
+  x11Forwarding?: boolean;
   reactor?: IReactor;
 }
 
@@ -140,6 +146,8 @@ class SSHPluginRealm implements IRealm {
     readonly pty: () => NodePty | undefined,
     /** `--agent-forwarding`. */
     readonly agentForwarding: boolean,
+    /** `--x11-forwarding`. */
+    readonly x11Forwarding: boolean,
   ) {}
 
   requestAvatar(avatarId: AvatarId, mind: unknown, ...interfaces: AvatarInterface[]): Deferred<LoginResult> {
@@ -158,6 +166,7 @@ class SSHPluginRealm implements IRealm {
       path: this.root,
       forwardAllow,
       agentForwarding: this.agentForwarding && options?.agentForwarding !== false,
+      x11Forwarding: this.x11Forwarding && options?.x11Forwarding !== false,
       ...(pty === undefined ? {} : { pty }),
       ...(permitOpen === undefined ? {} : { permitOpen }),
       ...(permitListen === undefined ? {} : { permitListen }),
@@ -193,7 +202,7 @@ export class SSHApplication extends MultiService {
     const reactor = config.reactor ?? defaultReactor;
     const root = resolve(config.root);
     const keyChecker = config.authorizedKeys === undefined ? undefined : new SSHPublicKeyChecker(new AuthorizedKeysFiles(authorizedKeysDirectory(resolve(config.authorizedKeys))), { clock: reactor });
-    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined, () => this.pty, config.agentForwarding === true), config.checkers, keyChecker, reactor);
+    this.portal = new KeyOptionsPortal(new SSHPluginRealm(root, config.forwardAllow ?? [], reactor, config.manhole === true ? { app: this, reactor } : undefined, () => this.pty, config.agentForwarding === true, config.x11Forwarding === true), config.checkers, keyChecker, reactor);
     this.factory = new Factory();
     this.factory.buildProtocol = () =>
       new SSHServerTransport({ hostKeys: [this.hostKey!], clock: reactor, services: { 'ssh-userauth': () => new SSHUserAuthServer({ portal: this.portal, clock: reactor }) } });
@@ -255,6 +264,7 @@ export function sshOptions(options: PluginOptions): SSHApplicationOptions {
     forwardAllow,
     manhole: options.manhole === true,
     agentForwarding: options['agent-forwarding'] === true,
+    x11Forwarding: options['x11-forwarding'] === true,
   };
 }
 
@@ -268,6 +278,7 @@ export const sshPlugin: Plugin = {
     { name: 'root', description: 'Working directory of sessions and root of SFTP', metavar: 'dir' },
     { name: 'manhole', description: 'Key logins get a JavaScript REPL into this process as their shell (full power over the server)', type: 'boolean' },
     { name: 'agent-forwarding', description: 'Let sessions forward the client\'s agent (ssh -A) unless the key forbids it; every user of this server could use it', type: 'boolean' },
+    { name: 'x11-forwarding', description: 'Let sessions forward X11 (ssh -X/-Y) on a display on 127.0.0.1 unless the key forbids it; every user of this server could use it', type: 'boolean' },
     { name: 'forward-allow', description: 'HOST:PORT (or HOST:*) that forwarding may reach, for keys that allow forwarding (default: none)', multiple: true, metavar: 'host:port' },
   ]),
   epilog: `${LISTEN_HELP}\nSessions run as the server's own OS user: --root is a working directory, not a privilege boundary.`,

@@ -66,6 +66,14 @@ export interface ConchUserOptions {
   agentForwarding?: boolean;
   /** The folder the agent sockets' private directories are made in (the OS's temporary folder by default). */
   agentSocketDirectory?: string;
+  /**
+   * X11 forwarding (`ssh -X`/`-Y`): sessions accept `x11-req` and get a display on 127.0.0.1 (default
+   * false). The Xauthority files are the server's OS user's, as the agent sockets: any session could use
+   * another's display while it is there.
+   */
+  x11Forwarding?: boolean;
+  /** The folder the Xauthority files' private directories are made in (the OS's temporary folder by default). */
+  x11Directory?: string;
 }
 
 /**
@@ -102,6 +110,7 @@ export class ConchUser implements IConchUser {
         acceptEnv: options.acceptEnv,
         ...(options.shell === undefined ? {} : { shell: options.shell }),
         ...(agentReactor === undefined ? {} : { agentForwarding: { reactor: agentReactor, ...(options.agentSocketDirectory === undefined ? {} : { directory: options.agentSocketDirectory }) } }),
+        ...(options.x11Forwarding === true ? { x11Forwarding: { reactor, ...(options.x11Directory === undefined ? {} : { directory: options.x11Directory }) } } : {}),
       });
     });
     this.channelLookup.set('direct-tcpip', (data) => openDirectTCPIP(reactor, openAllow, data));

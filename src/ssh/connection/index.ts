@@ -15,6 +15,7 @@ export { ConchUser, ConchRealm, IConchUserAvatar, type ConchUserOptions, type Ch
 export { ForwardAllowList, allPermit, type IForwardPermission, ForwardingChannel, RemoteForwards, openDirectTCPIP, forwardLocalPort, connectChannel, connectChannelWith, channelOpeningFactory } from './forwarding.js';
 export { ForwardedAgentSocket, connectAgentChannel, AGENT_CHANNEL, AGENT_FORWARDING_REQUEST } from './agent-forwarding.js';
 export { decodeTerminalModes, encodeTerminalModes, sttyArguments, TTY_OP_END, type TerminalMode } from './terminal-modes.js';
+export { X11Display, parseX11Request, x11Request, x11OpenData, xauthorityEntry, X11_BASE_PORT, type X11Request, type X11DisplayOptions } from './x11-forwarding.js';
 export { ClientConchUser, type ClientConchUserOptions } from './client-avatar.js';
 export { SSHConnectionClient, type ExecResult, type ExecOptions, type SessionStart } from './client.js';
 export { ChannelOpenError, RequestFailedError, ChannelClosedError, ForwardingRefusedError, ExecOutputTooLargeError, SSHPtyNotInstalledError } from './errors.js';

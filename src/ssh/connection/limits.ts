@@ -41,6 +41,10 @@ export interface ConnectionLimits {
   maxTerminalModesBytes: number;
   /** Terminal modes in one `pty-req`; more is a protocol error (256; RFC 4254 defines about 60). */
   maxTerminalModes: number;
+  /** The first X11 display number a forwarded session may get, port 6000 + it (10, OpenSSH's `X11DisplayOffset`). */
+  x11DisplayOffset: number;
+  /** Display numbers tried from `x11DisplayOffset` for a free port before `x11-req` is refused (1000, as OpenSSH). */
+  maxX11Displays: number;
 }
 
 /** The defaults. */
@@ -61,6 +65,8 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.free
   maxExecOutputBytes: 64 * 1024 * 1024,
   maxTerminalModesBytes: 4096,
   maxTerminalModes: 256,
+  x11DisplayOffset: 10,
+  maxX11Displays: 1000,
 });
 
 /** `limits` over the defaults. */

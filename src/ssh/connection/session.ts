@@ -6,7 +6,7 @@
  */
 import { Failure } from '../../defer/index.js';
 import { ProcessTerminated } from '../../internet/error.js';
-import type { IProtocol, IReactorUNIX } from '../../internet/interfaces.js';
+import type { IProtocol, IReactorTCP, IReactorUNIX } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import { SSHMalformedMessageError } from '../service-wire.js';
 import { AGENT_FORWARDING_REQUEST, ForwardedAgentSocket } from './agent-forwarding.js';
@@ -16,6 +16,7 @@ import type { ISession, PtyRequest } from './interfaces.js';
 import { exitStatus, parseEnv, parsePtyRequest, parseStringData, parseWindowChange } from './messages.js';
 import { SSHSessionProcessProtocol } from './session-protocol.js';
 import { decodeTerminalModes } from './terminal-modes.js';
+import { X11Display, parseX11Request } from './x11-forwarding.js';
 
 const log = new Logger({ namespace: 'torsion.ssh.session' });
 
@@ -53,6 +54,13 @@ export interface SSHSessionOptions extends SSHChannelOptions {
    * the session as `SSH_AUTH_SOCK` and removed when the session ends.
    */
   agentForwarding?: { reactor: IReactorUNIX; directory?: string };
+  /**
+   * X11 forwarding (`ssh -X`/`-Y`), off when absent: `x11-req` gets the session a display listening on
+   * 127.0.0.1 (port 6000 + a number from the connection's `x11DisplayOffset`), `DISPLAY` and an Xauthority
+   * file of its own (`XAUTHORITY`, in a new private directory under `directory`) with the client's cookie;
+   * each X connection opens an `x11` channel to the client. Both go when the session ends.
+   */
+  x11Forwarding?: { reactor: IReactorTCP; directory?: string };
 }
 
 /** True if `name` is allowed by one of `patterns` (exact names, or prefixes ending in `*`). */
@@ -75,6 +83,7 @@ export class SSHSession extends SSHChannel {
   #subsystemTransport: ChannelTransport | undefined;
   #envCount = 0;
   #agent: ForwardedAgentSocket | undefined;
+  #x11: X11Display | undefined;
   readonly #options: SSHSessionOptions;
 
   constructor(options: SSHSessionOptions) {
@@ -113,6 +122,18 @@ export class SSHSession extends SSHChannel {
           if (forwarding === undefined || this.started !== undefined || this.#agent !== undefined || this.session.setEnv === undefined) return false;
           this.#agent = new ForwardedAgentSocket(forwarding.reactor, this.conn!, forwarding.directory);
           this.session.setEnv('SSH_AUTH_SOCK', this.#agent.path);
+          return true;
+        }
+        case 'x11-req': {
+          const forwarding = this.#options.x11Forwarding;
+          if (forwarding === undefined || this.started !== undefined || this.#x11 !== undefined || this.session.setEnv === undefined) return false;
+          const request = parseX11Request(data);
+          this.#x11 = new X11Display(forwarding.reactor, this.conn!, request, {
+            displayOffset: limits.x11DisplayOffset,
+            maxDisplays: limits.maxX11Displays,
+            ...(forwarding.directory === undefined ? {} : { directory: forwarding.directory }),
+          });
+          for (const [name, value] of Object.entries(this.#x11.environment)) this.session.setEnv(name, value);
           return true;
         }
         case 'shell':
@@ -170,6 +191,7 @@ export class SSHSession extends SSHChannel {
   override closed(): void {
     try {
       this.#agent?.stop();
+      this.#x11?.stop();
       this.session.closed();
     } finally {
       this.#subsystemTransport?.connectionLost();
