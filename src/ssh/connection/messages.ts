@@ -128,12 +128,35 @@ export function channelWindowAdjust(recipient: number, bytes: number): Uint8Arra
   return new PayloadWriter(MSG_CHANNEL_WINDOW_ADJUST).uint32(recipient).uint32(bytes).bytes();
 }
 
+/** `length` bytes not zeroed first, as a plain Uint8Array. */
+function unzeroed(length: number): Uint8Array {
+  const b = Buffer.allocUnsafe(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
+}
+
+/**
+ * The bulk of a busy channel's packets: built in one allocation, not zeroed first (every byte is written),
+ * with no writer in between.
+ */
 export function channelData(recipient: number, data: Uint8Array): Uint8Array {
-  return new PayloadWriter(MSG_CHANNEL_DATA).uint32(recipient).string(data).bytes();
+  const out = unzeroed(9 + data.length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[0] = MSG_CHANNEL_DATA;
+  view.setUint32(1, recipient);
+  view.setUint32(5, data.length);
+  out.set(data, 9);
+  return out;
 }
 
 export function channelExtendedData(recipient: number, dataType: number, data: Uint8Array): Uint8Array {
-  return new PayloadWriter(MSG_CHANNEL_EXTENDED_DATA).uint32(recipient).uint32(dataType).string(data).bytes();
+  const out = unzeroed(13 + data.length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[0] = MSG_CHANNEL_EXTENDED_DATA;
+  view.setUint32(1, recipient);
+  view.setUint32(5, dataType);
+  view.setUint32(9, data.length);
+  out.set(data, 13);
+  return out;
 }
 
 export function channelEOF(recipient: number): Uint8Array {

@@ -126,7 +126,10 @@ export class PacketDecoder implements Counters {
     const padding = body[0]!;
     if (padding < MIN_PADDING || padding > body.length - 2) throw new SSHProtocolError(`a padding length of ${padding} in a packet of ${body.length} bytes`);
     const payload = body.subarray(1, body.length - padding);
-    if (this.decompressor === undefined) return new Uint8Array(payload);
+    // The opened body is this decoder's own: a payload filling most of it is handed out as it is (a data
+    // packet, the bulk of the traffic, is not copied again); a small one is copied so that it does not
+    // keep a large received chunk alive.
+    if (this.decompressor === undefined) return payload.length * 2 >= payload.buffer.byteLength ? new Uint8Array(payload.buffer, payload.byteOffset, payload.length) : new Uint8Array(payload);
     const inflated = this.decompressor.decompress(payload, this.#limits.maxPayloadLength);
     if (inflated.length === 0) throw new SSHProtocolError('a compressed packet with an empty payload');
     return inflated;
