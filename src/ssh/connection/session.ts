@@ -190,10 +190,10 @@ export class SSHSession extends SSHChannel {
 
   override closed(): void {
     try {
-      this.#agent?.stop();
-      this.#x11?.stop();
       this.session.closed();
     } finally {
+      this.#agent?.stop();
+      this.#x11?.stop();
       this.#subsystemTransport?.connectionLost();
     }
   }
