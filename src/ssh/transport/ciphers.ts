@@ -75,6 +75,12 @@ export interface PacketSealer {
   readonly lengthOutside: boolean;
   /** Wire bytes of `packet` (plaintext, length field first) under sequence number `seq`. */
   seal(seq: number, packet: Buffer): Buffer;
+  /**
+   * The same from the packet's pieces (`header`: the length field and the padding length; then the
+   * payload and the padding), for a sealer that saves a copy of the payload by not having the packet
+   * assembled first.
+   */
+  sealParts?(seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer;
 }
 
 /** Opens incoming packets: first the length, then the whole packet. */
@@ -219,6 +225,19 @@ class Gcm implements PacketSealer, PacketOpener {
     const body = cipher.update(packet.subarray(4));
     cipher.final();
     return Buffer.concat([packet.subarray(0, 4), body, cipher.getAuthTag()]);
+  }
+
+  sealParts(_seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer {
+    const cipher = createCipheriv(this.node as 'aes-256-gcm', this.key, this.#nextIv(), { authTagLength: 16 });
+    const out = Buffer.allocUnsafe(header.length + payload.length + padding.length + 16);
+    header.copy(out, 0, 0, 4);
+    cipher.setAAD(header.subarray(0, 4));
+    // GCM gives back as many bytes as it is given, so each piece lands right after the previous one.
+    let offset = 4;
+    for (const part of [header.subarray(4), payload, padding]) offset += cipher.update(part).copy(out, offset);
+    cipher.final();
+    cipher.getAuthTag().copy(out, offset);
+    return out;
   }
 
   packetLength(_seq: number, header: Buffer): number {

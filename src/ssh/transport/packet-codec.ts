@@ -33,12 +33,18 @@ export class PacketEncoder implements Counters {
   #poolOffset = 0;
 
   #randomPadding(packet: Buffer, offset: number, length: number): void {
+    this.#takePadding(length).copy(packet, offset);
+  }
+
+  /** `length` random bytes from the pool (a view: used once, and the pool is never rewritten in place). */
+  #takePadding(length: number): Buffer {
     if (this.#poolOffset + length > this.#pool.length) {
       this.#pool = randomFillSync(Buffer.allocUnsafe(4096));
       this.#poolOffset = 0;
     }
-    this.#pool.copy(packet, offset, this.#poolOffset, this.#poolOffset + length);
+    const padding = this.#pool.subarray(this.#poolOffset, this.#poolOffset + length);
     this.#poolOffset += length;
+    return padding;
   }
 
   /** Takes new keys for the packets from now on (after sending NEWKEYS). */
@@ -56,6 +62,15 @@ export class PacketEncoder implements Counters {
     let padding = block - (covered % block);
     if (padding < MIN_PADDING) padding += block;
     const packetLength = 1 + payload.length + padding;
+    if (sealer.sealParts !== undefined) {
+      const header = Buffer.allocUnsafe(5);
+      header.writeUInt32BE(packetLength, 0);
+      header[4] = padding;
+      const wire = sealer.sealParts(this.sequence, header, payload, this.#takePadding(padding));
+      this.sequence = (this.sequence + 1) >>> 0;
+      this.bytesSinceKeys += wire.length;
+      return wire;
+    }
     const packet = Buffer.allocUnsafe(4 + packetLength);
     packet.writeUInt32BE(packetLength, 0);
     packet[4] = padding;
