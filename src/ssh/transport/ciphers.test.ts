@@ -1,25 +1,29 @@
-/** Sealing from a packet's pieces (no assembled packet, one copy of the payload fewer) gives the same wire bytes. */
+/** Sealing from a packet's pieces (no assembled packet, one copy of the payload fewer) gives the same wire bytes as sealing the packet. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { makeOpener, makeSealer } from './ciphers.js';
 
-for (const cipher of ['aes256-gcm@openssh.com', 'aes128-gcm@openssh.com']) {
+const KEY_BYTES: Record<string, number> = { 'aes256-gcm@openssh.com': 32, 'aes128-gcm@openssh.com': 16, 'chacha20-poly1305@openssh.com': 64 };
+
+for (const [cipher, keyBytes] of Object.entries(KEY_BYTES)) {
   test(`${cipher}: sealParts and seal agree packet after packet, and the peer opens them`, () => {
-    const keys = { cipher, mac: '', key: randomBytes(cipher.startsWith('aes256') ? 32 : 16), iv: randomBytes(12), macKey: new Uint8Array() };
+    const keys = { cipher, mac: '', key: randomBytes(keyBytes), iv: randomBytes(12), macKey: new Uint8Array() };
     const [whole, pieces, opener] = [makeSealer(keys), makeSealer(keys), makeOpener(keys)];
     assert.ok(pieces.sealParts !== undefined);
     for (const size of [0, 1, 27, 32768]) {
       const payload = new Uint8Array(randomBytes(size));
-      // The length field is outside the blocks for GCM: padding length, payload and padding fill them.
-      const padLength = 16 - ((1 + size) % 16);
-      const padding = randomBytes(padLength < 4 ? padLength + 16 : padLength);
+      // The length field is outside the blocks: padding length, payload and padding fill them.
+      const block = whole.blockSize;
+      const padLength = block - ((1 + size) % block);
+      const padding = randomBytes(padLength < 4 ? padLength + block : padLength);
       const header = Buffer.alloc(5);
       header.writeUInt32BE(1 + size + padding.length);
       header[4] = padding.length;
-      const wire = pieces.sealParts!(0, header, payload, padding);
-      assert.deepEqual(wire, whole.seal(0, Buffer.concat([header, payload, padding])), `${size} bytes`);
-      assert.deepEqual(new Uint8Array(opener.open(0, wire).subarray(1, 1 + size)), payload);
+      const wire = pieces.sealParts!(size, header, payload, padding);
+      assert.deepEqual(wire, whole.seal(size, Buffer.concat([header, payload, padding])), `${size} bytes`);
+      assert.equal(opener.packetLength(size, wire.subarray(0, 4)), 1 + size + padding.length);
+      assert.deepEqual(new Uint8Array(opener.open(size, wire).subarray(1, 1 + size)), payload);
     }
   });
 }

@@ -286,11 +286,19 @@ class ChachaPoly implements PacketSealer, PacketOpener {
   }
 
   seal(seq: number, packet: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(packet.length + 16);
-    chacha(this.#header, seq, 0).update(packet.subarray(0, 4)).copy(out, 0);
-    chacha(this.#main, seq, 1).update(packet.subarray(4)).copy(out, 4);
+    return this.sealParts(seq, packet.subarray(0, 5), packet.subarray(5), Buffer.alloc(0));
+  }
+
+  sealParts(seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer {
+    const length = header.length + payload.length + padding.length;
+    const out = Buffer.allocUnsafe(length + 16);
+    chacha(this.#header, seq, 0).update(header.subarray(0, 4)).copy(out, 0);
+    // A stream cipher: each piece's bytes land right after the previous piece's.
+    const main = chacha(this.#main, seq, 1);
+    let offset = 4;
+    for (const part of [header.subarray(4), payload, padding]) offset += main.update(part).copy(out, offset);
     const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
-    out.set(poly1305(polyKey, out.subarray(0, packet.length)), packet.length);
+    out.set(poly1305(polyKey, out.subarray(0, length)), length);
     return out;
   }
 
