@@ -34,6 +34,11 @@ export interface ISSHTransport {
    * it back while a re-key is under way (RFC 4253 section 9), sending it in order afterwards.
    */
   sendPacket(payload: Uint8Array): void;
+  /**
+   * Sends one packet whose payload is `head` followed by `body` (a message's fields, then its bulk data),
+   * as `sendPacket` of the two joined, without joining them where the transport can.
+   */
+  sendPacketParts?(head: Uint8Array, body: Uint8Array): void;
   /** Starts `service` (after SERVICE_ACCEPT on the client, or in place of the current one): every later packet numbered 50 and up goes to it. */
   setService(service: ISSHService): void;
   /** Tells the transport that user authentication succeeded: delayed compression (`zlib@openssh.com`) starts now. */

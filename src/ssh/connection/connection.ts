@@ -194,6 +194,12 @@ export class SSHConnection implements ISSHService {
 
   /** @internal */
   sendData(channel: SSHChannel, data: Uint8Array): void {
+    const transport = this.transport;
+    // The bulk of a busy connection: its data goes to the cipher without being copied into a payload first.
+    if (transport?.sendPacketParts !== undefined) {
+      if (!this.stopped) transport.sendPacketParts(m.channelDataHeader(channel.remoteId, data.length), data);
+      return;
+    }
     this.#send(m.channelData(channel.remoteId, data));
   }
 

@@ -148,6 +148,16 @@ export function channelData(recipient: number, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The fields of a CHANNEL_DATA before its data (`ISSHTransport.sendPacketParts` sends the data after them). */
+export function channelDataHeader(recipient: number, length: number): Uint8Array {
+  const out = new Uint8Array(9);
+  const view = new DataView(out.buffer);
+  out[0] = MSG_CHANNEL_DATA;
+  view.setUint32(1, recipient);
+  view.setUint32(5, length);
+  return out;
+}
+
 export function channelExtendedData(recipient: number, dataType: number, data: Uint8Array): Uint8Array {
   const out = unzeroed(13 + data.length);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);

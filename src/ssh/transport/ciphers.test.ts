@@ -20,7 +20,7 @@ for (const [cipher, keyBytes] of Object.entries(KEY_BYTES)) {
       const header = Buffer.alloc(5);
       header.writeUInt32BE(1 + size + padding.length);
       header[4] = padding.length;
-      const wire = pieces.sealParts!(size, header, payload, padding);
+      const wire = pieces.sealParts!(size, header, [payload.subarray(0, size >> 1), payload.subarray(size >> 1)], padding);
       assert.deepEqual(wire, whole.seal(size, Buffer.concat([header, payload, padding])), `${size} bytes`);
       assert.equal(opener.packetLength(size, wire.subarray(0, 4)), 1 + size + padding.length);
       assert.deepEqual(new Uint8Array(opener.open(size, wire).subarray(1, 1 + size)), payload);

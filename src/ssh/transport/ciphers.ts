@@ -77,10 +77,10 @@ export interface PacketSealer {
   seal(seq: number, packet: Buffer): Buffer;
   /**
    * The same from the packet's pieces (`header`: the length field and the padding length; then the
-   * payload and the padding), for a sealer that saves a copy of the payload by not having the packet
-   * assembled first.
+   * payload, itself in pieces, and the padding), for a sealer that saves copies of the payload by not
+   * having the packet assembled first.
    */
-  sealParts?(seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer;
+  sealParts?(seq: number, header: Buffer, payload: readonly Uint8Array[], padding: Buffer): Buffer;
 }
 
 /** Opens incoming packets: first the length, then the whole packet. */
@@ -95,6 +95,12 @@ export interface PacketOpener {
   packetLength(seq: number, header: Buffer): number;
   /** The plaintext after the length field (`padding length, payload, padding`) of a whole wire packet; throws {@link SSHMacError}. */
   open(seq: number, wire: Buffer): Buffer;
+}
+
+function piecesLength(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
 }
 
 function seqBytes(seq: number): Buffer {
@@ -227,14 +233,14 @@ class Gcm implements PacketSealer, PacketOpener {
     return Buffer.concat([packet.subarray(0, 4), body, cipher.getAuthTag()]);
   }
 
-  sealParts(_seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer {
+  sealParts(_seq: number, header: Buffer, payload: readonly Uint8Array[], padding: Buffer): Buffer {
     const cipher = createCipheriv(this.node as 'aes-256-gcm', this.key, this.#nextIv(), { authTagLength: 16 });
-    const out = Buffer.allocUnsafe(header.length + payload.length + padding.length + 16);
+    const out = Buffer.allocUnsafe(header.length + piecesLength(payload) + padding.length + 16);
     header.copy(out, 0, 0, 4);
     cipher.setAAD(header.subarray(0, 4));
     // GCM gives back as many bytes as it is given, so each piece lands right after the previous one.
     let offset = 4;
-    for (const part of [header.subarray(4), payload, padding]) offset += cipher.update(part).copy(out, offset);
+    for (const part of [header.subarray(4), ...payload, padding]) offset += cipher.update(part).copy(out, offset);
     cipher.final();
     cipher.getAuthTag().copy(out, offset);
     return out;
@@ -286,17 +292,17 @@ class ChachaPoly implements PacketSealer, PacketOpener {
   }
 
   seal(seq: number, packet: Buffer): Buffer {
-    return this.sealParts(seq, packet.subarray(0, 5), packet.subarray(5), Buffer.alloc(0));
+    return this.sealParts(seq, packet.subarray(0, 5), [packet.subarray(5)], Buffer.alloc(0));
   }
 
-  sealParts(seq: number, header: Buffer, payload: Uint8Array, padding: Buffer): Buffer {
-    const length = header.length + payload.length + padding.length;
+  sealParts(seq: number, header: Buffer, payload: readonly Uint8Array[], padding: Buffer): Buffer {
+    const length = header.length + piecesLength(payload) + padding.length;
     const out = Buffer.allocUnsafe(length + 16);
     chacha(this.#header, seq, 0).update(header.subarray(0, 4)).copy(out, 0);
     // A stream cipher: each piece's bytes land right after the previous piece's.
     const main = chacha(this.#main, seq, 1);
     let offset = 4;
-    for (const part of [header.subarray(4), payload, padding]) offset += main.update(part).copy(out, offset);
+    for (const part of [header.subarray(4), ...payload, padding]) offset += main.update(part).copy(out, offset);
     const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
     out.set(poly1305(polyKey, out.subarray(0, length)), length);
     return out;

@@ -57,26 +57,42 @@ export class PacketEncoder implements Counters {
   encode(payload: Uint8Array): Buffer {
     if (this.compressor !== undefined) payload = this.compressor.compress(payload);
     const sealer = this.#sealer;
+    if (sealer.sealParts !== undefined) return this.#sealParts([payload], payload.length);
     const block = sealer.blockSize;
     const covered = (sealer.lengthOutside ? 1 : 5) + payload.length;
     let padding = block - (covered % block);
     if (padding < MIN_PADDING) padding += block;
     const packetLength = 1 + payload.length + padding;
-    if (sealer.sealParts !== undefined) {
-      const header = Buffer.allocUnsafe(5);
-      header.writeUInt32BE(packetLength, 0);
-      header[4] = padding;
-      const wire = sealer.sealParts(this.sequence, header, payload, this.#takePadding(padding));
-      this.sequence = (this.sequence + 1) >>> 0;
-      this.bytesSinceKeys += wire.length;
-      return wire;
-    }
     const packet = Buffer.allocUnsafe(4 + packetLength);
     packet.writeUInt32BE(packetLength, 0);
     packet[4] = padding;
     packet.set(payload, 5);
     this.#randomPadding(packet, 5 + payload.length, padding);
     const wire = sealer.seal(this.sequence, packet);
+    this.sequence = (this.sequence + 1) >>> 0;
+    this.bytesSinceKeys += wire.length;
+    return wire;
+  }
+
+  /**
+   * The wire bytes of one packet whose payload is `head` then `body`: with a sealer that takes pieces and
+   * no compression, `body` is read once, by the cipher, and never copied into a joined payload.
+   */
+  encodeParts(head: Uint8Array, body: Uint8Array): Buffer {
+    if (this.compressor !== undefined || this.#sealer.sealParts === undefined) return this.encode(Buffer.concat([head, body]));
+    return this.#sealParts([head, body], head.length + body.length);
+  }
+
+  #sealParts(payload: readonly Uint8Array[], payloadLength: number): Buffer {
+    const sealer = this.#sealer;
+    const block = sealer.blockSize;
+    const covered = (sealer.lengthOutside ? 1 : 5) + payloadLength;
+    let padding = block - (covered % block);
+    if (padding < MIN_PADDING) padding += block;
+    const header = Buffer.allocUnsafe(5);
+    header.writeUInt32BE(1 + payloadLength + padding, 0);
+    header[4] = padding;
+    const wire = sealer.sealParts!(this.sequence, header, payload, this.#takePadding(padding));
     this.sequence = (this.sequence + 1) >>> 0;
     this.bytesSinceKeys += wire.length;
     return wire;

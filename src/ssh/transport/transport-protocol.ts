@@ -212,6 +212,17 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.writePacket(payload);
   }
 
+  sendPacketParts(head: Uint8Array, body: Uint8Array): void {
+    if (this.#closed) return;
+    if (!this.#secureDone || this.#round !== undefined || head.length === 0) {
+      this.sendPacket(Buffer.concat([head, body]));
+      return;
+    }
+    if (head[0]! < FIRST_SERVICE_MESSAGE) throw new RangeError(`sendPacketParts cannot send message ${head[0]}: it is for service messages`);
+    this.transport.write(this.encoder.encodeParts(head, body));
+    this.#checkRekeyVolume();
+  }
+
   setService(service: ISSHService): void {
     const previous = this.service;
     this.service = service;
