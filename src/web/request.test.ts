@@ -199,3 +199,17 @@ describe('Request features', () => {
     assert.equal(res.headers.allow, 'GET, HEAD, POST');
   });
 });
+
+describe('the Date header', () => {
+  test('is cached within a second and follows the wall clock across seconds', async () => {
+    const dateOf = (w: ReturnType<typeof wire>): number => Date.parse(/\r\nDate: ([^\r]+)\r\n/.exec(w.output())![1]);
+    const first = wire(new Hello());
+    first.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const before = dateOf(first);
+    assert.ok(Math.abs(before - Date.now()) <= 1000, 'the Date header is the current time');
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = wire(new Hello());
+    second.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(dateOf(second) > before, 'a response more than a second later carries a later Date');
+  });
+});
