@@ -3,7 +3,8 @@
  * keep-alive connections (Torsion's Site against node:http), each server in its own process pinned to the
  * server core, the load generator (bench/c10k/client.ts) in another pinned to the load core. Reported: the
  * server's memory per connection (RSS, and JS heap, after a full GC), and the latency of a round trip on a
- * connection picked at random while all are connected (p50, p99 of `SAMPLES` sequential ones).
+ * connection picked at random while all are connected (p50, p99 of `SAMPLES` sequential ones). Each case runs
+ * `ROUNDS` interleaved rounds (ABBA), each with a fresh server; the runner shows the median and spread.
  *
  * Both processes need more than 10,000 file descriptors: they are started through `prlimit` with the hard
  * limit as the soft one (an unprivileged process cannot go beyond the hard limit; the case reports an error
@@ -11,10 +12,12 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
+import { fromSamples, interleaved, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
 
 const CONNECTIONS = Number(process.env.BENCH_C10K ?? 10_000);
 const SAMPLES = 2000;
+/** Interleaved rounds per case (each opens all the connections again); `BENCH_C10K_ROUNDS` overrides. */
+const ROUNDS = Number(process.env.BENCH_C10K_ROUNDS ?? 3);
 const here = new URL('./c10k/', import.meta.url).pathname;
 
 /** The file-descriptor limit a child can be given: the hard limit, which an unprivileged process cannot exceed. */
@@ -100,15 +103,12 @@ async function measure(kind: string, mode: 'ws' | 'http', fds: number): Promise<
   }
 }
 
-function cases(what: string, alt: string, ours: Result, theirs: Result): BenchCase[] {
+function cases(what: string, alt: string, ours: Result[], theirs: Result[]): BenchCase[] {
   const pair = (name: string, unit: string, pick: (r: Result) => number, goal?: string): BenchCase => ({
     name: `C10K ${what}, ${CONNECTIONS} connections: ${name}`,
     higherIsBetter: false,
     goal,
-    measurements: [
-      { subject: 'torsion', value: pick(ours), unit },
-      { subject: alt, value: pick(theirs), unit },
-    ],
+    measurements: [fromSamples('torsion', ours.map(pick), unit), fromSamples(alt, theirs.map(pick), unit)],
   });
   return [
     pair('RSS per connection', 'bytes', (r) => r.rssPerConn),
@@ -118,17 +118,21 @@ function cases(what: string, alt: string, ours: Result, theirs: Result): BenchCa
   ];
 }
 
+/** `kinds` measured in interleaved rounds (ABBA order), a fresh server and client each time. */
+async function rounds<K extends string>(kinds: readonly K[], mode: 'ws' | 'http', fds: number): Promise<Record<K, Result[]>> {
+  const out = Object.fromEntries(kinds.map((k) => [k, [] as Result[]])) as Record<K, Result[]>;
+  await interleaved(kinds, async (k) => {
+    const r = await measure(k, mode, fds);
+    out[k].push(r);
+    return r.p50;
+  }, ROUNDS);
+  return out;
+}
+
 export default async function (): Promise<BenchCase[]> {
   const fds = hardFdLimit();
   if (fds < CONNECTIONS + 200) throw new Error(`C10K needs more than ${CONNECTIONS + 200} file descriptors per process; the hard limit here is ${fds} and only root can raise it`);
-  const out: BenchCase[] = [];
-  // Memory and latency are measured once per subject (10,000 connections take a while to open); the order
-  // alternates between the two cases so that neither always goes first on a warming machine.
-  const tw = await measure('torsion-ws', 'ws', fds);
-  const ww = await measure('ws', 'ws', fds);
-  out.push(...cases('WebSocket', 'ws', tw, ww));
-  const nh = await measure('node-http', 'http', fds);
-  const th = await measure('torsion-http', 'http', fds);
-  out.push(...cases('idle HTTP keep-alive', 'node:http', th, nh));
-  return out;
+  const ws = await rounds(['torsion-ws', 'ws'] as const, 'ws', fds);
+  const http = await rounds(['torsion-http', 'node-http'] as const, 'http', fds);
+  return [...cases('WebSocket', 'ws', ws['torsion-ws'], ws.ws), ...cases('idle HTTP keep-alive', 'node:http', http['torsion-http'], http['node-http'])];
 }
