@@ -179,8 +179,10 @@ export default async function liveBench(): Promise<BenchCase[]> {
     };
 
     const rounds: Record<'torsion' | 'sio', Round[]> = { torsion: [], sio: [] };
-    await interleaved(['torsion', 'sio'] as const, async (k) => {
+    await interleaved(['torsion', 'sio'] as const, async (k, round) => {
       const r = k === 'torsion' ? await liveRound() : await sioRound();
+      // Progress: a 10,000-page round takes minutes on a loaded machine.
+      console.error(`live fan-out round ${round + 1} ${k}: ${r.rate.toFixed(0)} acked/s, ${r.cpu.toFixed(1)} µs CPU, ${r.memory.toFixed(0)} B heap per client`);
       rounds[k].push(r);
       return r.rate;
     }, Math.max(3, ROUNDS));
