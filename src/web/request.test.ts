@@ -206,7 +206,8 @@ describe('the Date header', () => {
     const first = wire(new Hello());
     first.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const before = dateOf(first);
-    assert.ok(Math.abs(before - Date.now()) <= 1000, 'the Date header is the current time');
+    // The header has whole seconds, and this line may run a moment later on a loaded machine.
+    assert.ok(Math.abs(before - Date.now()) <= 2500, 'the Date header is the current time');
     await new Promise((r) => setTimeout(r, 1100));
     const second = wire(new Hello());
     second.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
