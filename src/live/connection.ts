@@ -40,6 +40,8 @@ export interface LiveConnectionSettings {
   registerModule(jsClass: string, module: string | URL | null): boolean;
   /** Called once the connection is gone, so the page forgets it. */
   forget(connection: LiveConnection): void;
+  /** Starts every page id (the server's, when several serve one address: see `RemotePolling`). */
+  idPrefix?: string;
 }
 
 /** Where a page's memory comes from. */
@@ -179,7 +181,7 @@ function newPageId(): string {
 /** One page's live state on the server. */
 export class LiveConnection {
   /** The page id: unguessable, sent by the page on every (re)connection. */
-  readonly id = newPageId();
+  readonly id: string;
   /** The reliable session to the page. */
   readonly session: ReliableSession;
   /** How many transport connections have carried this page (1 + reconnections). */
@@ -204,6 +206,7 @@ export class LiveConnection {
 
   constructor(settings: LiveConnectionSettings, root: LiveElement, request: unknown, placement: LiveConnectionPlacement = { budget: null, address: null }) {
     this.#s = settings;
+    this.id = (settings.idPrefix ?? '') + newPageId();
     this.request = request;
     this.address = placement.address;
     const hooks = new PageHooks(this, settings);

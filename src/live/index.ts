@@ -9,7 +9,7 @@ export { LiveElement, WIDGET_ATTRIBUTE } from './element.js';
 export { callRemoteAll } from './broadcast.js';
 export { LiveConnection } from './connection.js';
 export { LiveEndpoint, type PageDirectory } from './endpoint.js';
-export { PollingResource, type PollingOptions } from './polling.js';
+export { PollingResource, type PollingOptions, type ForwardedPoll, type PollAnswer, type RemotePolling } from './polling.js';
 export { defaultDocument, liveHead, scriptJSON, type LiveDocumentParts } from './document.js';
 export { compileRuntime, compileWidgetModule, RUNTIME_SPECIFIER } from './modules.js';
 export { EsbuildNotInstalledError } from './esbuild.js';

@@ -19,7 +19,7 @@ import type { LiveElement } from './element.js';
 import type { PageDirectory } from './endpoint.js';
 import type { BootData } from './interfaces.js';
 import { compileRuntime, compileWidgetModule } from './modules.js';
-import { PollingResource } from './polling.js';
+import { PollingResource, type RemotePolling } from './polling.js';
 import type { MemoryBudget } from './shared/budget.js';
 import type { IReactorTime } from '../time/interfaces.js';
 import { resolveLiveLimits, type LiveLimits } from './shared/limits.js';
@@ -58,6 +58,8 @@ export interface LivePageOptions {
   modules?: Record<string, string | URL>;
   /** Time source (default the reactor). */
   clock?: IReactorTime;
+  /** Several servers behind one address: polls for another server's pages are forwarded there. */
+  remote?: RemotePolling;
 }
 
 /** A page freshly loaded: its connection, the root's markup and the data the runtime boots from. */
@@ -97,7 +99,7 @@ export class TooManyPagesFromAddress extends TooManyPages {
  * reactor.listenTCP(8080, new Site(root));
  */
 export class LivePage extends Resource implements PageDirectory {
-  readonly options: Required<Omit<LivePageOptions, 'document' | 'modules' | 'limits'>> & Pick<LivePageOptions, 'document'>;
+  readonly options: Required<Omit<LivePageOptions, 'document' | 'modules' | 'limits' | 'remote'>> & Pick<LivePageOptions, 'document'>;
   /** The limits in force, defaults filled in. */
   readonly limits: LiveLimits;
   readonly maxFrameSize: number;
@@ -114,7 +116,7 @@ export class LivePage extends Resource implements PageDirectory {
 
   constructor(options: LivePageOptions) {
     super();
-    const { limits, modules, ...rest } = options;
+    const { limits, modules, remote, ...rest } = options;
     this.options = {
       title: 'Torsion Live',
       gracePeriod: 60,
@@ -147,6 +149,7 @@ export class LivePage extends Resource implements PageDirectory {
         this.#connections.delete(c.id);
         if (c.address !== null) this.#addresses.release(c.address);
       },
+      ...(remote ? { idPrefix: remote.idPrefix } : {}),
     };
     this.polling = new PollingResource(this, {
       clock: o.clock,
@@ -155,6 +158,7 @@ export class LivePage extends Resource implements PageDirectory {
       highWater: l.pollHighWater,
       maxSockets: l.maxPollingSockets,
       allowedOrigins: o.allowedOrigins,
+      ...(remote ? { remote } : {}),
     });
     this.#assets.putChild('runtime.js', new ScriptResource(() => compileRuntime()));
     this.#assets.putChild('modules', new ModulesResource((name) => this.#modules.get(name)));

@@ -36,12 +36,59 @@ export interface PollingOptions {
   maxSockets?: number;
   /** Origins besides the page's own that may poll (see `origin.ts`). */
   allowedOrigins?: readonly string[];
+  /** Where polls for pages of other nodes go (several servers behind one address, no sticky sessions). */
+  remote?: RemotePolling;
+}
+
+/** A long-polling request, as one node forwards it to another. */
+export interface ForwardedPoll {
+  method: 'GET' | 'POST';
+  /** The virtual connection id, or `new`. */
+  s: string;
+  /** A POST's frames (`null` for a GET, or for a body that is not a JSON array of strings). */
+  frames: string[] | null;
+}
+
+/** Where the answer to a poll goes: an HTTP response here, or a message back to the node that forwarded it. */
+export interface PollAnswer {
+  /** Answers with `code` and the JSON `body`, once. */
+  send(code: number, body: unknown, retryAfter?: number): void;
+  /** Calls `fn` if the asker stops waiting before the answer (the browser went away). */
+  abandoned(fn: () => void): void;
+}
+
+/**
+ * Long polling across several servers behind one address without sticky sessions: each server's page ids
+ * and virtual connection ids start with its `idPrefix`, and a poll for an id of another server is forwarded
+ * there, which answers it as if the poll had come to it ({@link PollingResource.answerForwarded}).
+ */
+export interface RemotePolling {
+  /** Starts the ids of this server's pages and virtual connections. */
+  readonly idPrefix: string;
+  /**
+   * Forwards `poll` to the server whose `idPrefix` starts `id` (a page id for `new`, else a connection id),
+   * which answers it through `answer`; false when `id` names no other server.
+   */
+  forward(id: string, poll: ForwardedPoll, answer: PollAnswer): boolean;
 }
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The answer to a poll that came here over HTTP. */
+function requestAnswer(request: Request): PollAnswer {
+  return {
+    send(code, body, retryAfter) {
+      if (retryAfter !== undefined) request.setHeader('Retry-After', retryAfter);
+      respondJSON(request, body, code);
+    },
+    abandoned(fn) {
+      request.notifyFinish().addErrback(() => fn());
+    },
+  };
 }
 
 function respondJSON(request: Request, body: unknown, code = 200): void {
@@ -71,7 +118,7 @@ class PollingSocket {
   #outboxBytes = 0;
   #chargedBytes = 0;
   #charged: MemoryBudget | null = null;
-  #waiting: { request: Request; timer: IDelayedCall } | null = null;
+  #waiting: { answer: PollAnswer; timer: IDelayedCall } | null = null;
   #flushTimer: IDelayedCall | null = null;
   #idleTimer: IDelayedCall | null = null;
   #closed = false;
@@ -93,19 +140,19 @@ class PollingSocket {
   }
 
   /** A GET: answer at once if frames wait, otherwise hold it. */
-  poll(request: Request): void {
+  poll(answer: PollAnswer): void {
     this.#answer([]); // at most one GET waits
     // Frames left when the connection closed (a GONE) still go out, then 410.
     if (this.#outbox.length > 0) {
       if (!this.#closed) this.#touch();
-      return respondJSON(request, this.#takeOutbox());
+      return answer.send(200, this.#takeOutbox());
     }
-    if (this.#closed) return respondJSON(request, null, 410);
+    if (this.#closed) return answer.send(410, null);
     const timer = this.options.clock.callLater(this.options.pollTimeout, () => this.#answer([]));
-    this.#waiting = { request, timer };
+    this.#waiting = { answer, timer };
     cancelTimer(this.#idleTimer);
-    request.notifyFinish().addErrback(() => {
-      if (this.#waiting?.request !== request) return;
+    answer.abandoned(() => {
+      if (this.#waiting?.answer !== answer) return;
       cancelTimer(this.#waiting.timer);
       this.#waiting = null;
       this.#touch();
@@ -154,7 +201,7 @@ class PollingSocket {
     if (w === null) return;
     this.#waiting = null;
     cancelTimer(w.timer);
-    respondJSON(w.request, frames, code);
+    w.answer.send(code, frames);
     if (!this.#closed) this.#touch();
   }
 
@@ -215,56 +262,63 @@ export class PollingResource extends Resource {
 
   /** Frames from the page; `s=new` opens a virtual connection. */
   renderPOST(request: Request): typeof NOT_DONE_YET {
-    if (!originAllowed(request, this.options.allowedOrigins ?? [])) {
-      respondJSON(request, null, 403);
-      return NOT_DONE_YET;
-    }
-    const s = request.args.get('s')?.[0];
-    const frames = parseFrames(request);
-    if (s === 'new') this.#open(request, frames);
-    else {
-      const socket = s === undefined ? undefined : this.#sockets.get(s);
-      if (socket === undefined) respondJSON(request, null, 410);
-      else if (frames === null) respondJSON(request, null, 400);
-      else {
-        socket.frames(frames);
-        respondJSON(request, {});
-      }
-    }
+    if (!originAllowed(request, this.options.allowedOrigins ?? [])) respondJSON(request, null, 403);
+    else this.#handle({ method: 'POST', s: request.args.get('s')?.[0] ?? '', frames: parseFrames(request) }, requestAnswer(request), true);
     return NOT_DONE_YET;
   }
 
   /** Waits for frames to the page. */
   renderGET(request: Request): typeof NOT_DONE_YET {
-    if (!originAllowed(request, this.options.allowedOrigins ?? [])) {
-      respondJSON(request, null, 403);
-      return NOT_DONE_YET;
-    }
-    const socket = this.#sockets.get(request.args.get('s')?.[0] ?? '');
-    if (socket === undefined) respondJSON(request, null, 410);
-    else socket.poll(request);
+    if (!originAllowed(request, this.options.allowedOrigins ?? [])) respondJSON(request, null, 403);
+    else this.#handle({ method: 'GET', s: request.args.get('s')?.[0] ?? '', frames: null }, requestAnswer(request), true);
     return NOT_DONE_YET;
   }
 
+  /**
+   * Answers a poll another server forwarded here (see {@link RemotePolling}), as if it had come here; false,
+   * without answering, when neither the page it opens nor the connection it names is here.
+   */
+  answerForwarded(poll: ForwardedPoll, answer: PollAnswer): boolean {
+    const here = poll.s === 'new' ? this.pages.connection(helloPage(poll.frames, this.pages.maxFrameSize) ?? '') !== undefined : this.#sockets.has(poll.s);
+    if (here) this.#handle(poll, answer, false);
+    return here;
+  }
+
+  #handle(poll: ForwardedPoll, answer: PollAnswer, mayForward: boolean): void {
+    if (poll.s === 'new') return this.#open(poll.frames, answer, mayForward);
+    const socket = this.#sockets.get(poll.s);
+    if (socket === undefined) {
+      if (!(mayForward && this.options.remote?.forward(poll.s, poll, answer))) answer.send(410, null);
+    } else if (poll.method === 'GET') socket.poll(answer);
+    else if (poll.frames === null) answer.send(400, null);
+    else {
+      socket.frames(poll.frames);
+      answer.send(200, {});
+    }
+  }
+
   /** `s=new`: a socket only for a well-formed HELLO naming a live page, and only while there is room. */
-  #open(request: Request, frames: string[] | null): void {
-    let pageId: string | null = null;
-    try {
-      const hello = frames !== null && frames.length > 0 ? decodeFrame(frames[0]!, this.pages.maxFrameSize) : null;
-      if (hello !== null && hello[0] === HELLO && hello.length === 3) pageId = hello[1];
-    } catch (e) {
-      if (!(e instanceof LiveProtocolError)) throw e;
-    }
-    if (pageId === null) return respondJSON(request, null, 400);
+  #open(frames: string[] | null, answer: PollAnswer, mayForward: boolean): void {
+    const pageId = helloPage(frames, this.pages.maxFrameSize);
+    if (pageId === null) return answer.send(400, null);
     const page = this.pages.connection(pageId);
-    if (page === undefined || page.isGone) return respondJSON(request, { gone: 'no such page' });
-    if (this.#sockets.size >= (this.options.maxSockets ?? DEFAULT_LIVE_LIMITS.maxPollingSockets)) {
-      request.setHeader('Retry-After', 5);
-      return respondJSON(request, null, 503);
-    }
-    const socket = new PollingSocket(randomId(), this.pages, this.options, (x) => this.#sockets.delete(x.id));
+    if (page === undefined && mayForward && this.options.remote?.forward(pageId, { method: 'POST', s: 'new', frames }, answer)) return;
+    if (page === undefined || page.isGone) return answer.send(200, { gone: 'no such page' });
+    if (this.#sockets.size >= (this.options.maxSockets ?? DEFAULT_LIVE_LIMITS.maxPollingSockets)) return answer.send(503, null, 5);
+    const socket = new PollingSocket((this.options.remote?.idPrefix ?? '') + randomId(), this.pages, this.options, (x) => this.#sockets.delete(x.id));
     this.#sockets.set(socket.id, socket);
     socket.frames(frames!);
-    respondJSON(request, { s: socket.id });
+    answer.send(200, { s: socket.id });
   }
+}
+
+/** The page a HELLO (the first of `frames`) names, or null when there is no well-formed HELLO. */
+function helloPage(frames: string[] | null, maxFrameSize: number): string | null {
+  try {
+    const hello = frames !== null && frames.length > 0 ? decodeFrame(frames[0]!, maxFrameSize) : null;
+    if (hello !== null && hello[0] === HELLO && hello.length === 3) return hello[1];
+  } catch (e) {
+    if (!(e instanceof LiveProtocolError)) throw e;
+  }
+  return null;
 }

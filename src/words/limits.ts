@@ -70,6 +70,15 @@ export const WORDS_LIMITS = {
     /** Seconds a stopping node waits for its last events (its users' quits) to reach the bus. */
     stopWait: 3,
   },
+  /** `ClusterPolls`: long polls of web pages forwarded to the node holding the page. */
+  clusterPolls: {
+    /** Seconds a forwarded poll waits for the page's node to answer, beyond the poll's own wait (then 410/503). */
+    forwardWait: 5,
+    /** Forwarded polls waiting for another node's answer at once; past it a poll is answered 503 at once. */
+    maxForwarded: 10_000,
+    /** Longest node id accepted in a page or connection id (longer ones name no node). */
+    maxNodeIdLength: 64,
+  },
   /** `DbStore`: room lines kept per room and in all. */
   dbStore: {
     historyPerRoom: 10_000,

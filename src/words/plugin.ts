@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Deferred, gatherResults } from '../defer/index.js';
 import { LISTEN_HELP, MultiService, loopbackEndpoints, strportsService, UsageError, type Plugin, type StreamServerEndpointService } from '../app/index.js';
 import cluster from 'node:cluster';
@@ -18,7 +19,7 @@ import { IRCServerFactory } from './irc/index.js';
 import type { LiveLimits, LivePage } from '../live/index.js';
 import { Logger } from '../logger/index.js';
 import { Site } from '../web/index.js';
-import { WordsCluster } from './cluster/index.js';
+import { ClusterPolls, WordsCluster } from './cluster/index.js';
 import { DbStore } from './db-store.js';
 import { createWordsService, type WordsService } from './service.js';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './passwords.js';
@@ -124,6 +125,8 @@ export class WordsApplication extends MultiService {
   #operators: readonly OperatorCredentials[];
   /** This node's link to the others, once started with `redis` or `bus`. */
   cluster: WordsCluster | undefined;
+  /** With `redis` or `bus`: the web chat's long polls forwarded to and from the other nodes. */
+  readonly clusterPolls: ClusterPolls | undefined;
 
   constructor(readonly config: WordsApplicationOptions) {
     super();
@@ -140,8 +143,10 @@ export class WordsApplication extends MultiService {
     }
     this.words = createWordsService({ store, clock: reactor, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
     this.ircFactory = new IRCServerFactory(this.words, { clock: reactor, motd: config.motd ?? ['Welcome to Torsion words. Join #lobby to meet the web chat.'] });
+    if (config.redis !== undefined || config.bus !== undefined) this.clusterPolls = new ClusterPolls({ nodeId: config.bus?.nodeId ?? randomUUID(), clock: reactor });
     this.webChat = createWebChat(this.words, {
       clock: reactor,
+      ...(this.clusterPolls ? { remote: this.clusterPolls } : {}),
       ...(config.webOrigins ? { allowedOrigins: config.webOrigins } : {}),
       ...(config.webLimits ? { limits: config.webLimits } : {}),
     });
@@ -231,15 +236,18 @@ export class WordsApplication extends MultiService {
     const timeout = this.config.nodeTimeout ?? NODE_TIMEOUT;
     return Deferred.fromPromise(
       (async () => {
-        const joined = bus ?? (await connectRedisBus(redis!, { reactor: this.#clock, limits: { presenceTtl: (timeout * 2) / 3, heartbeat: timeout / 6 } }));
+        const nodeId = this.clusterPolls!.options.nodeId;
+        const joined = bus ?? (await connectRedisBus(redis!, { reactor: this.#clock, nodeId, limits: { presenceTtl: (timeout * 2) / 3, heartbeat: timeout / 6 } }));
         this.cluster = new WordsCluster(this.words, joined, { clock: this.#clock, sharedStore: this.config.db !== undefined, limits: { nodeCheck: timeout / 3 } });
         await this.cluster.start();
+        await this.clusterPolls!.start(joined, this.webChat.polling);
         log.info('node {node} of a chat shared through {via}', { node: joined.nodeId, via: bus ? 'the bus given' : 'Redis' });
       })(),
     );
   }
 
   async #leaveCluster(): Promise<void> {
+    await this.clusterPolls?.stop();
     await this.cluster?.stop();
     if (this.config.bus === undefined) await this.cluster?.bus.close();
   }

@@ -4,3 +4,4 @@
  */
 export { WordsCluster, type ClusterLimits, type WordsClusterOptions } from './cluster.js';
 export { RoomOrder, type RoomOrderLimits } from './room-order.js';
+export { ClusterPolls, pollChannel, type ClusterPollLimits, type ClusterPollsOptions } from './live-polls.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LivePage } from '../../live/index.js';
-import type { LiveLimits } from '../../live/index.js';
+import type { LiveLimits, RemotePolling } from '../../live/index.js';
 import type { IReactorTime } from '../../time/interfaces.js';
 import { Element, Tag, raw, tags, type Flattenable } from '../../template/index.js';
 import { Resource, type Request } from '../../web/index.js';
@@ -178,6 +178,8 @@ export interface CreateWebChatOptions extends WebChatOptions {
    * polling: the public origin of a chat served behind a proxy under another host name.
    */
   allowedOrigins?: readonly string[];
+  /** Several nodes behind one address: polls for another node's pages go there (see `ClusterPolls`). */
+  remote?: RemotePolling;
 }
 
 /**
@@ -201,6 +203,7 @@ export function createWebChat(service: WordsService, options: CreateWebChatOptio
     ...(options.clock ? { clock: options.clock } : {}),
     limits: { ...CHAT_LIVE_LIMITS, ...options.limits },
     ...(options.allowedOrigins ? { allowedOrigins: [...options.allowedOrigins] } : {}),
+    ...(options.remote ? { remote: options.remote } : {}),
   });
   page.putChild('favicon.svg', new FaviconResource());
   return page;
