@@ -78,6 +78,8 @@ export const WORDS_LIMITS = {
     maxForwarded: 10_000,
     /** Longest node id accepted in a page or connection id (longer ones name no node). */
     maxNodeIdLength: 64,
+    /** Seconds between checks that the nodes forwarded polls wait on are alive (`--node-timeout` sets a third of it). */
+    nodeCheck: 5,
   },
   /** `DbStore`: room lines kept per room and in all. */
   dbStore: {

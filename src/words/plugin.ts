@@ -143,7 +143,10 @@ export class WordsApplication extends MultiService {
     }
     this.words = createWordsService({ store, clock: reactor, name: config.name ?? 'torsion.words', ...(config.scrypt ? { scrypt: config.scrypt } : {}) });
     this.ircFactory = new IRCServerFactory(this.words, { clock: reactor, motd: config.motd ?? ['Welcome to Torsion words. Join #lobby to meet the web chat.'] });
-    if (config.redis !== undefined || config.bus !== undefined) this.clusterPolls = new ClusterPolls({ nodeId: config.bus?.nodeId ?? randomUUID(), clock: reactor });
+    if (config.redis !== undefined || config.bus !== undefined) {
+      const limits = { nodeCheck: (config.nodeTimeout ?? NODE_TIMEOUT) / 3 };
+      this.clusterPolls = new ClusterPolls({ nodeId: config.bus?.nodeId ?? randomUUID(), clock: reactor, limits });
+    }
     this.webChat = createWebChat(this.words, {
       clock: reactor,
       ...(this.clusterPolls ? { remote: this.clusterPolls } : {}),

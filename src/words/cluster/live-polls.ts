@@ -24,6 +24,8 @@ export interface ClusterPollLimits {
   maxForwarded: number;
   /** Longest node id accepted in a page or connection id. */
   maxNodeIdLength: number;
+  /** Seconds between checks that the nodes polls wait on are alive (polls for a dead node are answered then). */
+  nodeCheck: number;
 }
 
 /** Options of {@link ClusterPolls}. */
@@ -58,6 +60,7 @@ export class ClusterPolls implements RemotePolling {
   #bus: IBus | undefined;
   #polling: PollingResource | undefined;
   #subscription: BusSubscription | undefined;
+  #check: IDelayedCall | undefined;
   #rids = 0;
 
   constructor(readonly options: ClusterPollsOptions) {
@@ -78,6 +81,7 @@ export class ClusterPolls implements RemotePolling {
     const subscription = this.#subscription;
     this.#subscription = undefined;
     this.#bus = undefined;
+    if (this.#check?.active()) this.#check.cancel();
     for (const rid of [...this.#asked.keys()]) this.#settle(rid, 503, null, 1);
     await subscription?.unsubscribe().catch(() => undefined);
   }
@@ -105,7 +109,24 @@ export class ClusterPolls implements RemotePolling {
       this.#send(node, { k: 'drop', rid });
     });
     void this.#ask(bus, node, rid, poll, opening);
+    if (this.#check === undefined || !this.#check.active()) this.#check = this.options.clock.callLater(this.limits.nodeCheck, () => void this.#checkNodes());
     return true;
+  }
+
+  /** Answers the polls waiting on nodes that died (killed, not stopped): their pages are gone. */
+  async #checkNodes(): Promise<void> {
+    const bus = this.#bus;
+    if (bus === undefined) return;
+    for (const node of new Set([...this.#asked.values()].map((a) => a.node))) {
+      const alive = await bus.whereIs(nodeKey(node)).then(
+        (holder) => holder !== undefined,
+        () => true,
+      );
+      if (alive) continue;
+      log.info('node {node} is gone: the polls forwarded to it are answered here', { node });
+      for (const [rid, asked] of [...this.#asked]) if (asked.node === node) this.#settle(rid, asked.opening ? 200 : 410, asked.opening ? { gone: 'no such page' } : null);
+    }
+    if (this.#asked.size > 0 && this.#bus !== undefined) this.#check = this.options.clock.callLater(this.limits.nodeCheck, () => void this.#checkNodes());
   }
 
   async #ask(bus: IBus, node: string, rid: number, poll: ForwardedPoll, opening: boolean): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { Widget, expose } from '../../live/client/index.js';
 import { foldName } from '../names.js';
+import { SAVED_LINES, linesAfter, saveChat, takeSavedChat, type SavedChat } from './chat-resume.js';
 import type { WebLine, WebMember, WebRoomState } from './interfaces.js';
 
 interface RoomView {
@@ -13,10 +14,15 @@ interface RoomView {
   members: WebMember[];
   log: HTMLElement;
   tab: HTMLElement;
+  /** The last lines shown (at most {@link SAVED_LINES}), saved if the page must load itself again. */
+  lines: WebLine[];
 }
 
 /** Most lines kept per room in the page; older ones are removed. */
 const MAX_LINES = 1000;
+
+/** Logins tried, a second apart, when coming back after the server was lost (its nick may not be free yet). */
+const RESUME_TRIES = 10;
 
 /** Where `nick` is in the room's member list (-1 if absent). */
 function memberIndex(view: RoomView, nick: string): number {
@@ -30,6 +36,8 @@ export class WebChat extends Widget {
   nick: string | null = null;
 
   readonly lobby: string | null;
+  /** Lines shown before the page loaded itself again, by room, until the room is joined again. */
+  readonly #restored = new Map<string, WebLine[]>();
 
   constructor(node: Element, settings: { maxMessageLength: number; lobby: string | null }) {
     super(node);
@@ -37,6 +45,37 @@ export class WebChat extends Widget {
     addEventListener('pagehide', () => {
       if (this.nick !== null) this.callRemote('leave').addErrback(() => undefined);
     });
+    // The server lost the page (its node died): come back through the same address, to a node that lives.
+    document.addEventListener('torsion:live-gone', (e) => {
+      if (this.nick === null) return;
+      e.preventDefault();
+      saveChat({ nick: this.nick, rooms: [...this.rooms.values()].map((v) => ({ name: v.name, lines: v.lines })) });
+      location.reload();
+    });
+  }
+
+  override loaded(): void {
+    const saved = takeSavedChat();
+    if (saved === null) return;
+    for (const room of saved.rooms) this.#restored.set(foldName(room.name), room.lines);
+    this.#input('nick').value = saved.nick;
+    this.#resume(saved, RESUME_TRIES);
+  }
+
+  /** Logs in again as the saved nick and opens the saved rooms. */
+  #resume(saved: SavedChat, tries: number): void {
+    const error = this.#el('loginError');
+    this.callRemote<string | null>('login', saved.nick, '', false).addCallbacks(
+      (problem) => {
+        if (problem === null) {
+          for (const room of saved.rooms) if (foldName(room.name) !== (this.lobby === null ? null : foldName(this.lobby))) this.#open(room.name);
+        } else if (tries > 1) setTimeout(() => this.#resume(saved, tries - 1), 1000);
+        else error.textContent = problem;
+      },
+      (f) => {
+        error.textContent = f.getErrorMessage();
+      },
+    );
   }
 
   #el<E extends HTMLElement = HTMLElement>(id: string): E {
@@ -136,14 +175,27 @@ export class WebChat extends Widget {
       link.addEventListener('click', () => this.#show(key));
       tab.appendChild(link);
       this.#el('rooms').appendChild(tab);
-      view = { name: state.room, topic: state.topic, members: state.members, log, tab };
+      view = { name: state.room, topic: state.topic, members: state.members, log, tab, lines: [] };
       this.rooms.set(key, view);
     } else {
       view.log.replaceChildren();
     }
     view.topic = state.topic;
     view.members = state.members;
-    if (state.history.length > 0) {
+    view.lines = state.history.slice(-SAVED_LINES);
+    const restored = this.#restored.get(key);
+    this.#restored.delete(key);
+    if (restored !== undefined) {
+      // Back after the server was lost: the lines it had, then the ones it missed from the history.
+      const { lines, gap } = linesAfter(restored, state.history);
+      for (const line of restored) view.log.appendChild(this.#lineNode(line, 'history'));
+      const mark = document.createElement('div');
+      mark.className = 'event reconnected';
+      mark.textContent = gap ? 'Reconnected; some lines may be missing here' : 'Reconnected';
+      view.log.appendChild(mark);
+      for (const line of lines) view.log.appendChild(this.#lineNode(line));
+      view.lines = [...restored, ...lines].slice(-SAVED_LINES);
+    } else if (state.history.length > 0) {
       for (const line of state.history) view.log.appendChild(this.#lineNode(line, 'history'));
       const mark = document.createElement('div');
       mark.className = 'event scrollback-end';
@@ -174,6 +226,11 @@ export class WebChat extends Widget {
     const key = line.room === null ? this.current : foldName(line.room);
     const log = this.#logOf(key);
     if (log !== undefined) this.#append(log, this.#lineNode(line));
+    const view = line.room === null ? undefined : this.rooms.get(foldName(line.room));
+    if (view !== undefined) {
+      view.lines.push(line);
+      if (view.lines.length > SAVED_LINES) view.lines.shift();
+    }
   }
 
   @expose

@@ -25,16 +25,21 @@ export interface SpreadingProxy {
   close(): Promise<void>;
 }
 
-/** Listens on a loopback port and spreads requests over `backends` round robin. */
+/**
+ * Listens on a loopback port and spreads requests over `backends` round robin, GETs and POSTs each in their
+ * own turn (one turn for both could send every GET of a page that alternates them to the same node).
+ */
 export async function startSpreadingProxy(backends: number[]): Promise<SpreadingProxy> {
-  let turn = 0;
+  const turns = new Map<string, number>();
   const proxy: SpreadingProxy = { port: 0, backends, requests: [], close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     if (req.headers.upgrade !== undefined) {
       res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
-    const port = proxy.backends[turn++ % proxy.backends.length]!;
+    const turn = turns.get(req.method ?? '') ?? 0;
+    turns.set(req.method ?? '', turn + 1);
+    const port = proxy.backends[turn % proxy.backends.length]!;
     const record: ProxiedRequest = { port, method: req.method ?? 'GET', path: req.url ?? '/' };
     proxy.requests.push(record);
     const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
