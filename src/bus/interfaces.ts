@@ -28,6 +28,11 @@ export interface BusSubscription {
 export interface IBus {
   /** This node's id, carried by every message it publishes. */
   readonly nodeId: string;
+  /**
+   * False while this node cannot reach the others (Redis is away): what it publishes meanwhile is sent once
+   * the bus is back. Absent on buses that are never cut off.
+   */
+  readonly connected?: boolean;
   /** Sends `data` (any JSON value) to every subscriber of `channel` on every node. */
   publish(channel: string, data: unknown): Promise<void>;
   /** Calls `handler` for each message on `channel` from now on. */

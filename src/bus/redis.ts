@@ -2,7 +2,10 @@
  * The Redis bus, on the `ioredis` npm package (an optional peer dependency, imported only when a Redis bus
  * is made). Messages go through Redis PUBLISH/SUBSCRIBE; presence keys are Redis keys with a time to live,
  * set by small scripts so a claim is atomic. The client reconnects with back-off after Redis goes away; once
- * back, the node sets its keys again at once (a restarted Redis has lost them).
+ * back, the node sets its keys again at once (a restarted Redis has lost them). Then, for `presenceTtl`
+ * seconds, messages to other nodes and questions about presence wait: the other nodes reconnect on their own
+ * back-off, and until each has subscribed and set its keys again, a message would miss it and a key would
+ * look free (within `presenceTtl` every live node has, or it counts as gone anyway).
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -108,6 +111,8 @@ export class RedisBus implements IBus {
   #heartbeat: IDelayedCall | undefined;
   #closed = false;
   #down = false;
+  /** While Redis is away, and for `presenceTtl` after it is back: what waits for the other nodes. */
+  #gate: { promise: Promise<void>; open: () => void; timer?: IDelayedCall } | undefined;
 
   /** @internal use {@link connectRedisBus} */
   constructor(
@@ -146,12 +151,17 @@ export class RedisBus implements IBus {
     this.#scheduleHeartbeat();
   }
 
+  get connected(): boolean {
+    return !this.#down && !this.#closed;
+  }
+
   async publish(channel: string, data: unknown): Promise<void> {
     this.#check();
     checkName(channel, this.limits);
     const text = encodeMessage(this.nodeId, data, this.limits);
     // Delivered here at once; the copy Redis sends back carries this node's id and is dropped.
     this.#subscribers.deliver(JSON.parse(text).data, { from: this.nodeId, channel });
+    if (this.#gate) await this.#gate.promise;
     await this.commands.publish(this.prefix + 'msg:' + channel, text);
   }
 
@@ -176,6 +186,7 @@ export class RedisBus implements IBus {
   async claim(key: string): Promise<boolean> {
     this.#check();
     checkName(key, this.limits);
+    if (this.#gate) await this.#gate.promise;
     const won = (await this.#claimScript(key)) === 1;
     if (won) this.#held.set(key, true);
     return won;
@@ -195,6 +206,7 @@ export class RedisBus implements IBus {
 
   async whereIs(key: string): Promise<string | undefined> {
     this.#check();
+    if (this.#gate) await this.#gate.promise;
     return ((await this.commands.eval(HOLDER, 1, this.#key(key), this.#alivePrefix())) as string | null) ?? undefined;
   }
 
@@ -216,6 +228,7 @@ export class RedisBus implements IBus {
 
   #stop(): void {
     this.#closed = true;
+    this.#openGate();
     this.#held.clear();
     this.#subscribers.clear();
     if (this.#heartbeat?.active()) this.#heartbeat.cancel();
@@ -238,6 +251,19 @@ export class RedisBus implements IBus {
     if (this.#closed || this.#down) return;
     this.#down = true;
     log.warn('lost the connection to Redis; reconnecting with back-off');
+    if (this.#gate?.timer?.active()) this.#gate.timer.cancel();
+    if (this.#gate === undefined) {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      this.#gate = { promise, open };
+    }
+  }
+
+  #openGate(): void {
+    const gate = this.#gate;
+    this.#gate = undefined;
+    if (gate?.timer?.active()) gate.timer.cancel();
+    gate?.open();
   }
 
   #back(): void {
@@ -245,6 +271,7 @@ export class RedisBus implements IBus {
     this.#down = false;
     log.info('reconnected to Redis; announcing {count} keys again', { count: this.#held.size });
     this.#refresh();
+    if (this.#gate) this.#gate.timer = this.reactor.callLater(this.limits.presenceTtl, () => this.#openGate());
   }
 
   /**

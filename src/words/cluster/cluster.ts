@@ -57,6 +57,8 @@ export class WordsCluster implements IWordsRelay {
   readonly limits: ClusterLimits;
   readonly #order: RoomOrder<{ id: number; op: RoomOp; from: string }>;
   readonly #waiting = new Map<number, (result: Applied | Deferred<boolean>) => void>();
+  /** This node's events applied here when committed, while the bus was away: not applied again when they come back. */
+  readonly #appliedEarly = new Set<number>();
   readonly #subscriptions: BusSubscription[] = [];
   #out: Promise<void> = Promise.resolve();
   #opIds = 0;
@@ -100,14 +102,25 @@ export class WordsCluster implements IWordsRelay {
     await Promise.all(this.#subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
   }
 
+  /**
+   * Gives `op` its place in the room's order and applies it when it comes back in that order. While the bus
+   * is away (Redis down), the room goes on here: `op` is applied (and stored) at once, and reaches the other
+   * nodes once the bus is back.
+   */
   commit(op: RoomOp): Deferred<Applied> {
     const id = ++this.#opIds;
-    const applied = new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
+    const early = this.bus.connected === false;
+    const applied = early ? Promise.resolve(this.#applyEarly(id, op)) : new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
     const seq = this.bus.increment(roomCounter(foldName(op.room)));
     this.#send(async () => {
       await this.bus.publish(EVENTS, { k: 'room', seq: await seq, id, op } satisfies ClusterEvent);
-    }, () => this.#settle(id, undefined));
+    }, () => (early ? this.#appliedEarly.delete(id) : this.#settle(id, undefined)));
     return Deferred.fromPromise(applied).addCallback((r) => r);
+  }
+
+  #applyEarly(id: number, op: RoomOp): Applied | Deferred<boolean> {
+    this.#appliedEarly.add(id);
+    return applyRoomOp(this.service, op, true);
   }
 
   claimNick(key: string, force: boolean): Deferred<boolean> {
@@ -163,6 +176,7 @@ export class WordsCluster implements IWordsRelay {
 
   #applyRoom(id: number, op: RoomOp, from: string): void {
     const own = from === this.bus.nodeId;
+    if (own && this.#appliedEarly.delete(id)) return;
     const result = applyRoomOp(this.service, op, own || this.options.sharedStore !== true);
     if (own) this.#settle(id, result);
   }
