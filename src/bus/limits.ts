@@ -15,7 +15,7 @@ export interface BusLimits {
   maxMessageBytes: number;
   /** First delay before reconnecting to Redis; doubled for each failed attempt. */
   reconnectDelay: number;
-  /** Longest delay between reconnection attempts. */
+  /** Longest delay between reconnection attempts (at most `presenceTtl / 2` is used). */
   maxReconnectDelay: number;
   /** How long `connectRedisBus` waits for the first connection. */
   connectTimeout: number;

@@ -92,7 +92,9 @@ export async function connectRedisBus(url: string, options: RedisBusOptions): Pr
   const limits = { ...BUS_LIMITS, ...options.limits };
   const clientOptions = {
     // ioredis calls this with the attempt number; a number is the delay in ms before the next attempt.
-    retryStrategy: (attempt: number) => Math.min(limits.reconnectDelay * 2 ** (attempt - 1), limits.maxReconnectDelay) * 1000,
+    // Every node retries at least every presenceTtl / 2, so once Redis is back each live node is back well
+    // within the presenceTtl that messages and presence questions wait after a reconnection.
+    retryStrategy: (attempt: number) => Math.min(limits.reconnectDelay * 2 ** (attempt - 1), limits.maxReconnectDelay, limits.presenceTtl / 2) * 1000,
     maxRetriesPerRequest: null,
     lazyConnect: true,
   };
