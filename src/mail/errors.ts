@@ -137,6 +137,12 @@ export class IMAPMailboxError extends TorsionError {
   }
 }
 
+/** An IMAP command the server refuses for this session (answered `tag NO text`): read-only, not possible. */
+export class IMAPRefusedError extends TorsionError {
+  override readonly code = 'TORSION_IMAP_REFUSED';
+  override name = 'IMAPRefusedError';
+}
+
 /** A mailbox name the IMAP server refuses: not modified UTF-7, `..` or an empty level, too long or too deep. */
 export class IMAPMailboxNameError extends IMAPMailboxError {
   override readonly code = 'TORSION_IMAP_MAILBOX_NAME';

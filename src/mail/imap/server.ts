@@ -6,24 +6,22 @@
  * @module
  */
 import { Protocol, isSecure } from '../../internet/index.js';
-import { TorsionError } from '../../errors/index.js';
 import type { IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
-import { UsernamePassword, type Portal } from '../../cred/index.js';
-import { IMailAccount, decodePlain } from '../account.js';
-import { IMAPMailboxError, IMAPParseError } from '../errors.js';
+import type { Portal } from '../../cred/index.js';
+import { decodePlain } from '../account.js';
+import { IMAPMailboxError, IMAPParseError, IMAPRefusedError } from '../errors.js';
 import type { IMAPLimits } from '../limits.js';
-import { MaildirMailbox } from '../maildir/mailbox.js';
 import { IMAPCommandReader, type IMAPReaderEvent } from './framer.js';
-import { parseFetchItems } from './fetch-att.js';
-import { flagList, setsSeen, writeFetch } from './fetch-response.js';
-import { SYSTEM_FLAGS, type IMAPFolder, type IMAPMessage } from './folder.js';
+import { flagList } from './fetch-response.js';
+import { SYSTEM_FLAGS, type IMAPFolder } from './folder.js';
 import type { IMAP4Factory } from './factory.js';
+import { imapLogin } from './login.js';
 import { changeMailbox, listMailboxes, statusOf, type MailboxCommandContext } from './mailbox-commands.js';
 import { parseMailboxName } from './mailbox-names.js';
-import { MailboxTree } from './mailboxes.js';
-import { compileSearch } from './search.js';
-import { inSequenceSet, parseSequenceSet, uidSet } from './sequence.js';
+import type { MailboxTree } from './mailboxes.js';
+import { copyMessages, expungeMessages, fetchMessages, searchMessages, storeFlags, type MessageCommandContext } from './message-commands.js';
+import { selectFolder, untaggedChanges, type Selected } from './selected.js';
 import { valueText, type IMAPCommand, type IMAPValue } from './values.js';
 
 /** Options of an {@link IMAP4Factory}. */
@@ -44,20 +42,6 @@ export interface IMAPServerOptions {
 
 /** A transport the server runs over. */
 export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
-
-/** A refusal answered `tag NO text`. */
-class Refused extends TorsionError {
-  override readonly code = 'TORSION_IMAP_REFUSED';
-}
-
-interface Selected {
-  folder: IMAPFolder;
-  readOnly: boolean;
-  /** The session's view: sequence number - 1 to UID. */
-  uids: number[];
-  /** The flags last told, by UID, to notice other sessions' changes. */
-  told: Map<number, string>;
-}
 
 /** One IMAP session. Commands run one at a time, in order; while one waits, nothing more is read. */
 export class IMAP4Server extends Protocol<IMAPTransport> {
@@ -179,7 +163,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       (error: unknown) => {
         if (error instanceof IMAPParseError) this.#bad(tag, error.message);
         else if (error instanceof IMAPMailboxError) this.#write(`${tag} NO [${error.responseCode}] ${error.message}\r\n`);
-        else this.#write(`${tag} NO ${error instanceof Refused ? error.message : 'Server error'}\r\n`);
+        else this.#write(`${tag} NO ${error instanceof IMAPRefusedError ? error.message : 'Server error'}\r\n`);
         if (this.#authFailures >= this.#limits.maxAuthFailures) this.#bye('Too many failed logins');
       },
     ).finally(() => {
@@ -283,18 +267,20 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       args = args.slice(1);
       byUid = true;
     }
+    const run = (work: (ctx: MessageCommandContext) => Promise<string>, sendExpunges = true): void =>
+      this.#run(tag, () => work(this.#messageContext(tag, byUid)), sendExpunges);
     switch (verb) {
       case 'FETCH':
-        return this.#fetch(tag, args, byUid);
+        return run((ctx) => fetchMessages(ctx, args), byUid);
       case 'STORE':
-        return this.#store(tag, args, byUid);
+        return run((ctx) => storeFlags(ctx, args), byUid);
       case 'SEARCH':
-        return this.#search(tag, args, byUid);
+        return run((ctx) => searchMessages(ctx, args), byUid);
       case 'COPY':
       case 'MOVE':
-        return this.#copy(tag, verb, args, byUid);
+        return run((ctx) => copyMessages(ctx, verb, args));
       case 'EXPUNGE':
-        return this.#expunge(tag, byUid ? args[0] : undefined, 'EXPUNGE completed');
+        return run((ctx) => expungeMessages(ctx, byUid ? args[0] : undefined));
       case 'CLOSE':
         return this.#closeMailbox(tag, true);
       case 'UNSELECT':
@@ -316,20 +302,9 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
     if (!this.#plaintextAllowed()) return this.#write(`${tag} NO [PRIVACYREQUIRED] Use STARTTLS first\r\n`);
     this.#run(tag, async () => {
       const peer = (this.transport.getPeer() as { host?: string }).host ?? 'unknown';
-      try {
-        const [, account, logout] = await this.factory.portal.login(new UsernamePassword(user, password, peer), null, IMailAccount).asPromise();
-        const box = await account.openMailbox().asPromise();
-        if (!(box instanceof MaildirMailbox)) {
-          logout();
-          throw new Refused('[UNAVAILABLE] This account has no maildir');
-        }
-        this.#tree = new MailboxTree(box.maildir, this.#limits);
-        this.#logout = logout;
-      } catch (e) {
-        if (e instanceof Refused) throw e;
-        this.#authFailures++;
-        throw new Refused('[AUTHENTICATIONFAILED] Invalid credentials');
-      }
+      const login = await imapLogin(this.factory.portal, user, password, peer, this.#limits, () => this.#authFailures++);
+      this.#tree = login.tree;
+      this.#logout = login.logout;
       return `[CAPABILITY ${this.#capabilities()}] Logged in`;
     });
   }
@@ -395,36 +370,9 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
 
   /** Tells the client what changed in the selected mailbox since it was last told. */
   #untagged(sendExpunges: boolean): void {
-    const s = this.#selected;
-    if (s === null || this.#closed) return;
-    const now = new Map(s.folder.messages.map((m) => [m.uid, m]));
-    if (sendExpunges) {
-      for (let i = s.uids.length - 1; i >= 0; i--) {
-        if (!now.has(s.uids[i]!)) {
-          this.#write(`* ${i + 1} EXPUNGE\r\n`);
-          s.told.delete(s.uids[i]!);
-          s.uids.splice(i, 1);
-        }
-      }
-    }
-    const known = new Set(s.uids);
-    const added = s.folder.messages.filter((m) => !known.has(m.uid) && m.uid > (s.uids[s.uids.length - 1] ?? 0));
-    if (added.length > 0) {
-      for (const m of added) {
-        s.uids.push(m.uid);
-        s.told.set(m.uid, flagList(m.flags));
-      }
-      this.#write(`* ${s.uids.length} EXISTS\r\n`);
-    }
-    s.uids.forEach((uid, i) => {
-      const m = now.get(uid);
-      if (m === undefined) return;
-      const flags = flagList(m.flags);
-      if (s.told.get(uid) !== flags) {
-        s.told.set(uid, flags);
-        this.#write(`* ${i + 1} FETCH (UID ${uid} FLAGS ${flags})\r\n`);
-      }
-    });
+    if (this.#selected === null || this.#closed) return;
+    const lines = untaggedChanges(this.#selected, sendExpunges);
+    if (lines.length > 0) this.#write(...lines);
   }
 
   #unselect(): void {
@@ -435,6 +383,16 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
 
   #context(tag: string): MailboxCommandContext {
     return { tag, tree: this.#tree!, factory: this.factory, limits: this.#limits, write: (text) => this.#write(text) };
+  }
+
+  #messageContext(tag: string, byUid: boolean): MessageCommandContext {
+    return {
+      tag,
+      byUid,
+      selected: this.#selected!,
+      write: (...pieces) => this.#write(...pieces),
+      folderNamed: (value) => this.#folderNamed(value, tag, 'TRYCREATE'),
+    };
   }
 
   /** The open folder of the mailbox named by `value`; `missing` is the response code when there is none. */
@@ -450,8 +408,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       if (args.length !== 1) throw new IMAPParseError('Syntax: SELECT mailbox', tag);
       const folder = await this.#folderNamed(args[0], tag, 'NONEXISTENT');
       const messages = await folder.refresh();
-      const s: Selected = { folder, readOnly, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])) };
-      this.#selected = s;
+      this.#selected = selectFolder(folder, messages, readOnly);
       folder.listeners.add(this.#onFolderChange);
       const recent = messages.filter((m) => m.flags.includes('\\Recent')).length;
       const unseen = messages.findIndex((m) => !m.flags.includes('\\Seen'));
@@ -476,120 +433,6 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       await folder.refresh();
       const uid = await folder.append(message.value, flagArg);
       return `[APPENDUID ${folder.uidValidity} ${uid}] APPEND completed`;
-    });
-  }
-
-  /** The messages named by a sequence set (or UID set) in the session's view, with their sequence numbers. */
-  #pick(value: IMAPValue | undefined, byUid: boolean, tag: string): { seq: number; message: IMAPMessage }[] {
-    const s = this.#selected!;
-    const text = valueText(value);
-    if (value?.type !== 'atom' || text === undefined) throw new IMAPParseError('sequence set expected', tag);
-    const set = parseSequenceSet(text, tag);
-    const byUidMap = new Map(s.folder.messages.map((m) => [m.uid, m]));
-    const maxUid = s.uids[s.uids.length - 1] ?? 0;
-    const out: { seq: number; message: IMAPMessage }[] = [];
-    s.uids.forEach((uid, i) => {
-      const m = byUidMap.get(uid);
-      if (m !== undefined && (byUid ? inSequenceSet(set, uid, maxUid) : inSequenceSet(set, i + 1, s.uids.length))) out.push({ seq: i + 1, message: m });
-    });
-    return out;
-  }
-
-  #fetch(tag: string, args: readonly IMAPValue[], byUid: boolean): void {
-    this.#run(
-      tag,
-      async () => {
-        if (args.length !== 2) throw new IMAPParseError('Syntax: FETCH set items', tag);
-        const attributes = parseFetchItems(args[1], tag);
-        const s = this.#selected!;
-        let picked = this.#pick(args[0], byUid, tag);
-        const unseen = setsSeen(attributes) && !s.readOnly ? new Set(picked.filter((p) => !p.message.flags.includes('\\Seen')).map((p) => p.message.uid)) : new Set<number>();
-        if (unseen.size > 0) {
-          await s.folder.store([...unseen], '+', ['\\Seen']);
-          picked = this.#pick(args[0], byUid, tag);
-        }
-        await writeFetch(s.folder, picked, attributes, { byUid, unseen, told: s.told }, (pieces) => this.#write(...pieces));
-        return `${byUid ? 'UID ' : ''}FETCH completed`;
-      },
-      byUid,
-    );
-  }
-
-  #store(tag: string, args: readonly IMAPValue[], byUid: boolean): void {
-    this.#run(
-      tag,
-      async () => {
-        const s = this.#selected!;
-        const what = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(valueText(args[1]) ?? '');
-        const flags = args[2]?.type === 'list' ? args[2].items.map((f) => valueText(f) ?? '') : args.slice(2).map((f) => valueText(f) ?? '');
-        if (what === null || args.length < 3) throw new IMAPParseError('Syntax: STORE set [+-]FLAGS[.SILENT] (flags)', tag);
-        if (s.readOnly) throw new Refused('[READ-ONLY] Mailbox is read-only');
-        const picked = this.#pick(args[0], byUid, tag);
-        await s.folder.store(picked.map((p) => p.message.uid), what[1] as '+' | '-' | '', flags);
-        const after = new Map(s.folder.messages.map((m) => [m.uid, m]));
-        for (const { seq, message } of picked) {
-          const m = after.get(message.uid);
-          if (m === undefined) continue;
-          s.told.set(m.uid, flagList(m.flags));
-          if (what[2] === undefined) this.#write(`* ${seq} FETCH (${byUid ? `UID ${m.uid} ` : ''}FLAGS ${flagList(m.flags)})\r\n`);
-        }
-        return `${byUid ? 'UID ' : ''}STORE completed`;
-      },
-      byUid,
-    );
-  }
-
-  #search(tag: string, args: readonly IMAPValue[], byUid: boolean): void {
-    this.#run(
-      tag,
-      async () => {
-        const s = this.#selected!;
-        const search = compileSearch(args, tag);
-        const byUidMap = new Map(s.folder.messages.map((m) => [m.uid, m]));
-        const found: number[] = [];
-        for (let i = 0; i < s.uids.length; i++) {
-          const message = byUidMap.get(s.uids[i]!);
-          if (message === undefined) continue;
-          const reading = search.needsText || search.needsHeader;
-          const text = reading ? await (search.needsText ? s.folder.read(message) : s.folder.header(message)).catch(() => undefined) : undefined;
-          if (reading && text === undefined) continue;
-          if (search.test({ message, seq: i + 1, maxSeq: s.uids.length, maxUid: s.uids[s.uids.length - 1] ?? 0, text })) found.push(byUid ? message.uid : i + 1);
-        }
-        this.#write(`* SEARCH${found.map((n) => ` ${n}`).join('')}\r\n`);
-        return `${byUid ? 'UID ' : ''}SEARCH completed`;
-      },
-      byUid,
-    );
-  }
-
-  /** COPY, or MOVE (RFC 6851): the COPYUID goes in an untagged OK, then the EXPUNGEs, then the tagged OK. */
-  #copy(tag: string, verb: string, args: readonly IMAPValue[], byUid: boolean): void {
-    this.#run(tag, async () => {
-      if (args.length !== 2) throw new IMAPParseError(`Syntax: ${verb} set mailbox`, tag);
-      const s = this.#selected!;
-      const move = verb === 'MOVE';
-      if (move && s.readOnly) throw new Refused('[READ-ONLY] Mailbox is read-only');
-      const picked = this.#pick(args[0], byUid, tag);
-      const target = await this.#folderNamed(args[1], tag, 'TRYCREATE');
-      await target.refresh();
-      if (move && target === s.folder) throw new Refused('[CANNOT] Source and destination are the same mailbox');
-      const pairs = await target.copyFrom(s.folder, picked.map((p) => p.message), move);
-      const code = pairs.length === 0 ? '' : `[COPYUID ${target.uidValidity} ${uidSet(pairs.map((p) => p[0]))} ${uidSet(pairs.map((p) => p[1]))}] `;
-      if (!move) return `${code}${byUid ? 'UID ' : ''}COPY completed`;
-      if (code !== '') this.#write(`* OK ${code}Moved\r\n`);
-      await s.folder.refresh();
-      return `${byUid ? 'UID ' : ''}MOVE completed`;
-    });
-  }
-
-  #expunge(tag: string, uidSet: IMAPValue | undefined, done: string): void {
-    this.#run(tag, async () => {
-      const s = this.#selected!;
-      if (s.readOnly) throw new Refused('[READ-ONLY] Mailbox is read-only');
-      const limit = uidSet === undefined ? undefined : new Set(this.#pick(uidSet, true, tag).map((p) => p.message.uid));
-      const doomed = s.folder.messages.filter((m) => m.flags.includes('\\Deleted') && (limit === undefined || limit.has(m.uid))).map((m) => m.uid);
-      await s.folder.expunge(doomed);
-      return done;
     });
   }
 
