@@ -5,9 +5,9 @@
  */
 import { IMAP_LIMITS } from '../limits.js';
 import type { BodySection } from './fetch-att.js';
+import { envelopeOf } from './envelope.js';
 import { headerEnd, headerFields, sectionBytes } from './message-parts.js';
 import { quoteString } from './values.js';
-
 
 /** One part of a message. */
 export interface MimePart {
@@ -110,45 +110,9 @@ export function bodyStructure(part: MimePart): string {
   return `(${basic})`;
 }
 
-/** The addresses of a header field as IMAP address lists: `((name NIL mailbox host) ...)` or NIL. */
-function addressList(value: string | undefined): string {
-  if (value === undefined || value.trim() === '') return 'NIL';
-  const out: string[] = [];
-  for (const one of splitAddresses(value)) {
-    const angle = /^(.*)<([^>]*)>\s*$/.exec(one);
-    const name = angle ? angle[1]!.trim().replace(/^"(.*)"$/, '$1') : '';
-    const spec = (angle ? angle[2]! : one).trim();
-    const at = spec.lastIndexOf('@');
-    if (spec === '') continue;
-    out.push(`(${nstring(name)} NIL ${quoteString(at < 0 ? spec : spec.slice(0, at))} ${at < 0 ? 'NIL' : quoteString(spec.slice(at + 1))})`);
-  }
-  return out.length === 0 ? 'NIL' : `(${out.join('')})`;
-}
-
-function splitAddresses(value: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = 0;
-  for (const ch of value) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '<') angle++;
-    else if (!quoted && ch === '>') angle = Math.max(0, angle - 1);
-    if (ch === ',' && !quoted && angle === 0) {
-      out.push(current);
-      current = '';
-    } else current += ch;
-  }
-  out.push(current);
-  return out.map((s) => s.trim()).filter((s) => s !== '');
-}
-
-/** ENVELOPE of a message (RFC 3501 §7.4.2): date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id. */
+/** ENVELOPE of a message (RFC 3501 §7.4.2); see {@link envelopeOf}. */
 export function envelope(message: MimePart): string {
-  const header = Buffer.from(message.bytes.subarray(0, message.headerLength)).toString('utf8');
-  const from = field(header, 'FROM');
-  const get = (name: string): string | undefined => field(header, name);
-  return `(${nstring(get('DATE'))} ${nstring(get('SUBJECT'))} ${addressList(from)} ${addressList(get('SENDER') ?? from)} ${addressList(get('REPLY-TO') ?? from)} ${addressList(get('TO'))} ${addressList(get('CC'))} ${addressList(get('BCC'))} ${nstring(get('IN-REPLY-TO'))} ${nstring(get('MESSAGE-ID'))})`;
+  return envelopeOf(Buffer.from(message.bytes.subarray(0, message.headerLength)).toString('utf8'));
 }
 
 const EMPTY = new Uint8Array(0);

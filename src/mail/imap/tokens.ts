@@ -53,7 +53,9 @@ function readValues(c: Cursor, depth: number, inList: boolean): IMAPValue[] {
       c.at++;
       return values;
     }
-    if (values.length > 0 || !inList) {
+    // Lists follow one another without a space in answers: `((addr)(addr))`, BODYSTRUCTURE's `((part)(part) "MIXED")`.
+    const adjacentList = values[values.length - 1]?.type === 'list' && c.text[c.at] === '(';
+    if ((values.length > 0 || !inList) && !adjacentList) {
       if (c.text[c.at] !== ' ') c.fail('expected space');
       c.at++;
     }

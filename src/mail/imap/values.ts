@@ -23,8 +23,8 @@ export function valueText(value: IMAPValue | undefined, utf8 = true): string | u
   return utf8 ? new TextDecoder().decode(value.value) : String.fromCharCode(...value.value);
 }
 
-/** Quotes `text` as an IMAP quoted string, or as a literal when it holds CR, LF or NUL. */
+/** Quotes `text` as an IMAP quoted string, or as a literal when it holds CR, LF, NUL or 8-bit text (a quoted string is 7-bit). */
 export function quoteString(text: string): string {
-  if (/[\r\n\0]/.test(text)) return `{${Buffer.byteLength(text)}}\r\n${text}`;
+  if (/[\r\n\0\u0080-\uffff]/.test(text)) return `{${Buffer.byteLength(text)}}\r\n${text}`;
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
