@@ -9,7 +9,7 @@ import { UnsupportedAvatarInterface, type AvatarId, type AvatarInterface, type I
 import type { IReactorTime } from '../internet/interfaces.js';
 import type { Address } from './address.js';
 import { IMailAccount } from './account.js';
-import { RelayDenied, SMTPBadRcpt } from './errors.js';
+import { RelayDenied, SMTPBadRcpt, SenderLoginMismatch } from './errors.js';
 import type { IMailbox, IMessage, IMessageDelivery, MailAccount, SMTPRecipient, SMTPSession } from './interfaces.js';
 import { Maildir, MaildirMailbox } from './maildir/index.js';
 
@@ -31,6 +31,12 @@ export interface MailDomainOptions {
   postmaster?: string;
   /** Where mail from authenticated clients to other domains goes; without one it is refused. */
   relay?: IRelayQueue;
+  /**
+   * The sender addresses a logged-in SMTP client may give, beyond its own `<login>@<domain>`: extra
+   * addresses by login (lower-case), or `'any'` to not check (RFC 4954 leaves it to the server; a relay
+   * that checks nothing lets any user send as any other).
+   */
+  senders?: ReadonlyMap<string, readonly string[]> | 'any';
   /** Time for the maildirs' unique names. */
   clock?: IReactorTime;
   /** The most messages a POP3 session lists. */
@@ -51,11 +57,13 @@ export class MailDomain implements IMessageDelivery, IRealm {
   readonly #relay: IRelayQueue | undefined;
   readonly #maxMessages: number;
   readonly #postmaster: string | undefined;
+  readonly #senders: ReadonlyMap<string, readonly string[]> | 'any';
 
   constructor(options: MailDomainOptions) {
     this.domain = options.domain.toLowerCase();
     this.#postmaster = options.postmaster?.toLowerCase();
     this.#relay = options.relay;
+    this.#senders = options.senders ?? new Map();
     this.#maxMessages = options.maxMessages ?? Infinity;
     for (const user of options.users) {
       if (!/^[A-Za-z0-9._+-]+$/.test(user) || user.startsWith('.')) throw new RangeError(`${JSON.stringify(user)} cannot name a maildir`);
@@ -73,8 +81,17 @@ export class MailDomain implements IMessageDelivery, IRealm {
     return Deferred.fromPromise(Promise.all([...this.#maildirs.values()].map((m) => m.create().asPromise())).then(() => undefined));
   }
 
-  validateFrom(_session: SMTPSession, origin: Address | null): Address | null {
-    return origin;
+  /**
+   * A client that logged in may send only as `<login>@<domain>` or an address {@link MailDomainOptions.senders}
+   * gives it; the null sender (`MAIL FROM:<>`, a bounce) claims no one and passes.
+   */
+  validateFrom(session: SMTPSession, origin: Address | null): Address | null {
+    const login = session.authenticated;
+    if (login === null || origin === null || this.#senders === 'any') return origin;
+    const own = login.includes('@') ? login.toLowerCase() : `${login.toLowerCase()}@${this.domain}`;
+    const given = `${origin.local.toLowerCase()}@${origin.domainKey}`;
+    if (given === own || (this.#senders.get(login.toLowerCase()) ?? []).some((a) => a.toLowerCase() === given)) return origin;
+    throw new SenderLoginMismatch(origin.toString(), login);
   }
 
   validateTo(recipient: SMTPRecipient): () => IMessage {

@@ -46,6 +46,15 @@ export class SMTPBadSender extends SMTPReplyError {
   }
 }
 
+/** An authenticated client gave a sender address its login does not own (553 5.7.1). */
+export class SenderLoginMismatch extends SMTPReplyError {
+  override readonly code = 'TORSION_MAIL_SENDER_LOGIN_MISMATCH';
+  override name = 'SenderLoginMismatch';
+  constructor(address: string, login: string) {
+    super(553, '5.7.1', `<${address}>: Sender address not owned by user ${login}`);
+  }
+}
+
 /** Mail for another domain from a client that did not authenticate (550 5.7.1): no open relay. */
 export class RelayDenied extends SMTPReplyError {
   override readonly code = 'TORSION_MAIL_RELAY_DENIED';

@@ -49,6 +49,7 @@ describe('torsion mail with real clients', () => {
     assert.match(out.ehlo_tls, /PLAIN LOGIN/);
     assert.equal(out.refused['nobody@example.test'][0], 550);
     assert.match(out.refused['nobody@example.test'][1], /^5\.1\.1 /);
+    assert.deepEqual(out.as_other, [553, '5.7.1 <bob@example.test>: Sender address not owned by user alice'], 'alice may not send as bob');
     assert.match(out.pop_welcome, /^\+OK .*<[^>]+@example\.test>$/);
     assert.ok(out.capa_before.includes('STLS'));
     assert.ok(!out.capa_before.includes('USER'), 'USER only after STLS');

@@ -45,6 +45,8 @@ describe('torsion mail options', () => {
     assert.deepEqual(o.users, ['alice', 'bob']);
     assert.deepEqual(o.smarthost, { host: 'relay.example', port: 587 });
     assert.equal(o.allowPlaintextAuth, false);
+    assert.equal(o.anySender, false);
+    assert.equal((await parse(['--any-sender'])).anySender, true);
     assert.equal(o.clearPasswords?.get('bob'), 'pw');
   });
 

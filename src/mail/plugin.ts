@@ -63,6 +63,8 @@ export interface MailApplicationOptions {
   smarthost?: { host: string; port: number };
   /** Passwords over connections without TLS (local tests only). */
   allowPlaintextAuth?: boolean;
+  /** Let a logged-in SMTP client give any sender address, not only `<login>@<domain>`. */
+  anySender?: boolean;
   reactor?: IReactor;
 }
 
@@ -101,7 +103,7 @@ export class MailApplication extends MultiService {
         return local ? local.deliver(message).addCallback(() => undefined) : this.queue.enqueue(null, [to], message);
       },
     });
-    this.domain = new MailDomain({ domain: config.domain, root, users: config.users, ...(config.users[0] !== undefined ? { postmaster: config.users[0] } : {}), relay: this.queue, clock: reactor, maxMessages: POP3_LIMITS.maxMessages });
+    this.domain = new MailDomain({ domain: config.domain, root, users: config.users, ...(config.users[0] !== undefined ? { postmaster: config.users[0] } : {}), relay: this.queue, ...(config.anySender === true ? { senders: 'any' as const } : {}), clock: reactor, maxMessages: POP3_LIMITS.maxMessages });
     const checkers = [...config.checkers];
     if (config.clearPasswords && config.clearPasswords.size > 0) checkers.push(new APOPChecker(config.clearPasswords));
     this.portal = new Portal(this.domain, checkers, { failureDelay: 1, clock: reactor });
@@ -227,6 +229,7 @@ export async function mailOptions(options: PluginOptions): Promise<MailApplicati
     checkers: [],
     users: [],
     allowPlaintextAuth: options['allow-plaintext-auth'] === true,
+    anySender: options['any-sender'] === true,
   };
   if ([out.smtp, out.smtps, out.pop3, out.pop3s, out.imap, out.imaps].every((e) => e!.length === 0)) throw new UsageError('nothing to serve: give --smtp, --smtps, --pop3, --pop3s, --imap or --imaps an endpoint');
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(out.domain)) throw new UsageError(`--domain takes a domain name, not ${JSON.stringify(out.domain)}`);
@@ -274,6 +277,7 @@ export const mailPlugin: Plugin = {
     { name: 'tls-key', description: 'PEM private key of --tls-cert', metavar: 'file' },
     { name: 'smarthost', description: 'Relay outgoing mail through this server: tcp:HOST:PORT (MX lookup otherwise)', metavar: 'endpoint' },
     { name: 'allow-plaintext-auth', description: 'Accept passwords on connections without TLS (local tests only)', type: 'boolean' },
+    { name: 'any-sender', description: 'Let a logged-in SMTP client send as any address (by default only as <login>@<domain>)', type: 'boolean' },
   ]),
   epilog: LISTEN_HELP,
   async makeService(options, { reactor }) {

@@ -24,6 +24,11 @@ with smtplib.SMTP(host, smtp_port, local_hostname="py.example") as s:
     s.login("alice", "secret")
     refused = s.sendmail("alice@example.test", ["alice@example.test", "nobody@example.test"], "Subject: from smtplib\r\n\r\nline\r\n.starts with a dot\r\n")
     out["refused"] = {k: [v[0], v[1].decode()] for k, v in refused.items()}
+    try:
+        s.sendmail("bob@example.test", ["friend@elsewhere.example"], "Subject: as bob\r\n\r\nx\r\n")
+        out["as_other"] = "accepted"
+    except smtplib.SMTPSenderRefused as e:
+        out["as_other"] = [e.smtp_code, e.smtp_error.decode()]
 
 p = poplib.POP3(host, pop3_port)
 out["pop_welcome"] = p.getwelcome().decode()
