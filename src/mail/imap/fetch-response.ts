@@ -34,6 +34,8 @@ export function fetchResponse(
   extraFlags: boolean,
   /** The message's ENVELOPE when already known (a folder keeps them). */
   cachedEnvelope?: string,
+  /** CONDSTORE is on: flags answered after an implicit \Seen carry their MODSEQ. */
+  withModseq = false,
 ): (string | Uint8Array)[] {
   const items: (string | Uint8Array)[][] = [];
   const names = new Set<string>();
@@ -64,6 +66,9 @@ export function fetchResponse(
       case 'RFC822.SIZE':
         add('RFC822.SIZE', String(message.entry.size));
         break;
+      case 'MODSEQ':
+        add('MODSEQ', `(${message.modseq})`);
+        break;
       case 'RFC822':
         add('RFC822', ...literal(text!));
         break;
@@ -85,13 +90,14 @@ export function fetchResponse(
     }
   }
   if (extraFlags) add('FLAGS', flagList(message.flags));
+  if (extraFlags && withModseq) add('MODSEQ', `(${message.modseq})`);
   const out: (string | Uint8Array)[] = [`* ${seq} FETCH (`];
   items.forEach((item, i) => out.push(...(i > 0 ? [' '] : []), ...item));
   out.push(')\r\n');
   return out;
 }
 
-const NO_TEXT = new Set(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE']);
+const NO_TEXT = new Set(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'MODSEQ']);
 const HEADER_ONLY = new Set(['ENVELOPE', 'RFC822.HEADER']);
 
 /**
@@ -127,7 +133,7 @@ export async function writeFetch(
   folder: IMAPFolder,
   picked: readonly { seq: number; message: IMAPMessage }[],
   attributes: readonly FetchAttribute[],
-  options: { byUid: boolean; unseen: ReadonlySet<number>; told: Map<number, string> },
+  options: { byUid: boolean; unseen: ReadonlySet<number>; told: Map<number, string>; condstore?: boolean },
   write: (pieces: (string | Uint8Array)[]) => void,
 ): Promise<void> {
   const need = textNeeded(attributes);
@@ -139,7 +145,7 @@ export async function writeFetch(
     if (need !== 'none' && text === undefined) continue;
     options.told.set(message.uid, flagList(message.flags));
     const cached = wantsEnvelope && need === 'header' ? folder.envelope(message, text!) : undefined;
-    for (const piece of fetchResponse(seq, message, attributes, text, options.byUid, options.unseen.has(message.uid), cached)) {
+    for (const piece of fetchResponse(seq, message, attributes, text, options.byUid, options.unseen.has(message.uid), cached, options.condstore === true)) {
       // Text runs are joined: a write of thousands of tiny pieces costs more than one string.
       if (typeof piece === 'string' && typeof batch[batch.length - 1] === 'string') batch[batch.length - 1] += piece;
       else batch.push(piece);

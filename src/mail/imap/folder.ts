@@ -4,6 +4,8 @@
  * the maildir names (`S` `R` `F` `T` `D`) and keywords as the letters `a`-`z`, each the index of its name
  * in `dovecot-keywords` (Dovecot's convention, so both servers read the same flags). One
  * {@link IMAPFolder} per maildir is shared by all the sessions on it, and tells each what another changed.
+ * The index also keeps each message's mod-sequence (RFC 7162 CONDSTORE) with the flags it was given for, so
+ * flags another program changed in the file names (Dovecot, a mail reader) get a new one at the next look.
  * @module
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -33,12 +35,18 @@ export interface IMAPMessage {
   readonly flags: readonly string[];
   /** Arrival time in seconds since the epoch (from the maildir name), 0 if unknown. */
   readonly internalDate: number;
+  /** The mod-sequence of its last flag change (RFC 7162), at least 1. */
+  readonly modseq: number;
 }
 
 interface UidIndex {
   uidValidity: number;
   nextUid: number;
   uids: Record<string, number>;
+  /** The highest mod-sequence given (an expunge takes one too); absent in indexes from before CONDSTORE. */
+  highestModseq?: number;
+  /** By unique name: the mod-sequence and the maildir flag letters it was given for. */
+  modseqs?: Record<string, [number, string]>;
 }
 
 /** True if `flag` is a keyword a client may set: an atom not starting with `\` (RFC 3501 `flag-keyword`). */
@@ -110,6 +118,11 @@ export class IMAPFolder {
     return this.#index?.nextUid ?? 1;
   }
 
+  /** The highest mod-sequence of the mailbox (RFC 7162 HIGHESTMODSEQ), at least 1. */
+  get highestModseq(): number {
+    return Math.max(1, this.#index?.highestModseq ?? 1);
+  }
+
   /** The messages as of the last {@link refresh}, in UID order. */
   get messages(): readonly IMAPMessage[] {
     return this.#messages;
@@ -145,6 +158,8 @@ export class IMAPFolder {
     let dirty = false;
     const seen = new Set<string>();
     const messages: IMAPMessage[] = [];
+    const modseqs = (index.modseqs ??= {});
+    index.highestModseq ??= 0;
     for (const entry of entries) {
       seen.add(entry.unique);
       let uid = index.uids[entry.unique];
@@ -153,17 +168,26 @@ export class IMAPFolder {
         index.uids[entry.unique] = uid;
         dirty = true;
       }
-      messages.push({ uid, entry, flags: this.#imapFlags(entry), internalDate: Number(/^\d+/.exec(entry.unique)?.[0] ?? 0) });
+      let mod = modseqs[entry.unique];
+      if (mod === undefined || mod[1] !== entry.flags) {
+        mod = modseqs[entry.unique] = [++index.highestModseq, entry.flags];
+        dirty = true;
+      }
+      messages.push({ uid, entry, flags: this.#imapFlags(entry), internalDate: Number(/^\d+/.exec(entry.unique)?.[0] ?? 0), modseq: mod[0] });
     }
+    let expunged = false;
     for (const unique of Object.keys(index.uids)) {
       if (!seen.has(unique)) {
         delete index.uids[unique];
-        dirty = true;
+        delete modseqs[unique];
+        dirty = expunged = true;
       }
     }
+    // An expunge changes the mailbox, so HIGHESTMODSEQ moves (RFC 7162 §3.1.1).
+    if (expunged) index.highestModseq++;
     messages.sort((a, b) => a.uid - b.uid);
     const changed =
-      dirty || keywordsBefore !== this.#keywords.join('\n') || messages.length !== this.#messages.length || messages.some((m, i) => m.entry.filename !== this.#messages[i]?.entry.filename);
+      dirty || keywordsBefore !== this.#keywords.join('\n') || messages.length !== this.#messages.length || messages.some((m, i) => m.entry.filename !== this.#messages[i]?.entry.filename || m.modseq !== this.#messages[i]?.modseq);
     this.#messages = messages;
     if (dirty || this.#unsaved) await this.#saveIndex(index);
     if (changed) for (const l of [...this.listeners]) l();
@@ -284,21 +308,31 @@ export class IMAPFolder {
     this.#headerBytes = 0;
   }
 
-  /** Sets the flags of the messages with these UIDs (`mode` +, - or replace); fires with the messages after. */
-  store(uids: readonly number[], mode: '+' | '-' | '', flags: readonly string[]): Promise<readonly IMAPMessage[]> {
+  /**
+   * Sets the flags of the messages with these UIDs (`mode` +, - or replace). With `unchangedSince`
+   * (RFC 7162 UNCHANGEDSINCE), a message whose mod-sequence is above it is left alone; fires with the UIDs
+   * so left.
+   */
+  store(uids: readonly number[], mode: '+' | '-' | '', flags: readonly string[], unchangedSince?: number): Promise<number[]> {
     return this.#run(async () => {
       await this.#loadKeywords();
       const wanted = new Set(mode === '-' ? this.#knownLetters(flags) : await this.#letters(flags));
       const byUid = new Map(this.#messages.map((m) => [m.uid, m]));
+      const modified: number[] = [];
       for (const uid of uids) {
         const m = byUid.get(uid);
         if (m === undefined) continue;
+        if (unchangedSince !== undefined && m.modseq > unchangedSince) {
+          modified.push(uid);
+          continue;
+        }
         const now = new Set(m.entry.flags);
         const next = mode === '+' ? new Set([...now, ...wanted]) : mode === '-' ? new Set([...now].filter((l) => !wanted.has(l))) : wanted;
         if (m.entry.folder === 'cur' && [...next].sort().join('') === m.entry.flags) continue;
         await this.maildir.setFlags(m.entry, next).asPromise().catch(() => undefined);
       }
-      return this.#refresh();
+      await this.#refresh();
+      return modified;
     });
   }
 

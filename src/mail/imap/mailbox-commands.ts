@@ -84,6 +84,7 @@ export async function statusOf(ctx: MailboxCommandContext, args: readonly IMAPVa
     UIDNEXT: folder.uidNext,
     UIDVALIDITY: folder.uidValidity,
     UNSEEN: messages.filter((m) => !m.flags.includes('\\Seen')).length,
+    HIGHESTMODSEQ: folder.highestModseq,
   };
   const out = items.items.map((i) => {
     const key = (valueText(i) ?? '').toUpperCase();

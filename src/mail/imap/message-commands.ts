@@ -9,7 +9,7 @@ import { parseFetchItems } from './fetch-att.js';
 import { flagList, setsSeen, writeFetch } from './fetch-response.js';
 import type { IMAPFolder } from './folder.js';
 import { compileSearch } from './search.js';
-import { pickMessages, type Selected } from './selected.js';
+import { pickMessages, type Picked, type Selected } from './selected.js';
 import { uidSet } from './sequence.js';
 import { valueText, type IMAPValue } from './values.js';
 
@@ -26,39 +26,71 @@ export interface MessageCommandContext {
 
 const uidPrefix = (ctx: MessageCommandContext): string => (ctx.byUid ? 'UID ' : '');
 
-/** FETCH `set items`. */
+/** A mod-sequence argument (RFC 7162 `mod-sequence-value`, or `mod-sequence-valzer` when `zero`). */
+function modseqArg(value: IMAPValue | undefined, tag: string, zero: boolean): number {
+  const text = valueText(value) ?? '';
+  const n = Number(text);
+  if (value?.type !== 'atom' || !/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n) || (n === 0 && !zero)) throw new IMAPParseError('mod-sequence expected', tag);
+  return n;
+}
+
+/** The value of the one modifier `name` in a `(NAME value)` list (CHANGEDSINCE, UNCHANGEDSINCE). */
+function modifier(value: IMAPValue | undefined, name: string, tag: string): number {
+  if (value?.type !== 'list' || value.items.length !== 2 || (valueText(value.items[0]) ?? '').toUpperCase() !== name) throw new IMAPParseError(`Syntax: (${name} mod-sequence)`, tag);
+  return modseqArg(value.items[1], tag, name === 'UNCHANGEDSINCE');
+}
+
+/** FETCH `set items [(CHANGEDSINCE modseq)]`. */
 export async function fetchMessages(ctx: MessageCommandContext, args: readonly IMAPValue[]): Promise<string> {
   const { tag, byUid } = ctx;
   const s = ctx.selected;
-  if (args.length !== 2) throw new IMAPParseError('Syntax: FETCH set items', tag);
+  if (args.length !== 2 && args.length !== 3) throw new IMAPParseError('Syntax: FETCH set items [(CHANGEDSINCE modseq)]', tag);
   const attributes = parseFetchItems(args[1], tag);
-  let picked = pickMessages(s, args[0], byUid, tag);
+  const changedSince = args.length === 3 ? modifier(args[2], 'CHANGEDSINCE', tag) : undefined;
+  // Asking for MODSEQ, or for changes since one, turns CONDSTORE on (RFC 7162 §3.1).
+  if (changedSince !== undefined && !attributes.some((a) => a.type === 'simple' && a.name === 'MODSEQ')) attributes.push({ type: 'simple', name: 'MODSEQ' });
+  if (attributes.some((a) => a.type === 'simple' && a.name === 'MODSEQ')) s.modes.condstore = true;
+  const changed = (p: Picked): boolean => changedSince === undefined || p.message.modseq > changedSince;
+  let picked = pickMessages(s, args[0], byUid, tag).filter(changed);
   const unseen = setsSeen(attributes) && !s.readOnly ? new Set(picked.filter((p) => !p.message.flags.includes('\\Seen')).map((p) => p.message.uid)) : new Set<number>();
   if (unseen.size > 0) {
     await s.folder.store([...unseen], '+', ['\\Seen']);
-    picked = pickMessages(s, args[0], byUid, tag);
+    picked = pickMessages(s, args[0], byUid, tag).filter((p) => changed(p) || unseen.has(p.message.uid));
   }
-  await writeFetch(s.folder, picked, attributes, { byUid, unseen, told: s.told }, (pieces) => ctx.write(...pieces));
+  await writeFetch(s.folder, picked, attributes, { byUid, unseen, told: s.told, condstore: s.modes.condstore }, (pieces) => ctx.write(...pieces));
   return `${uidPrefix(ctx)}FETCH completed`;
 }
 
-/** STORE `set [+-]FLAGS[.SILENT] (flags)`. */
-export async function storeFlags(ctx: MessageCommandContext, args: readonly IMAPValue[]): Promise<string> {
+/**
+ * STORE `set [(UNCHANGEDSINCE modseq)] [+-]FLAGS[.SILENT] (flags)`. Messages changed since that
+ * mod-sequence are left alone and named in `[MODIFIED set]` (RFC 7162 §3.1.3); with CONDSTORE on, each
+ * changed message is answered with its MODSEQ even when `.SILENT`.
+ */
+export async function storeFlags(ctx: MessageCommandContext, allArgs: readonly IMAPValue[]): Promise<string> {
   const s = ctx.selected;
+  const conditional = allArgs[1]?.type === 'list';
+  const unchangedSince = conditional ? modifier(allArgs[1], 'UNCHANGEDSINCE', ctx.tag) : undefined;
+  const args = conditional ? [allArgs[0]!, ...allArgs.slice(2)] : allArgs;
+  if (conditional) s.modes.condstore = true;
   const what = /^([+-]?)FLAGS(\.SILENT)?$/i.exec(valueText(args[1]) ?? '');
   const flags = args[2]?.type === 'list' ? args[2].items.map((f) => valueText(f) ?? '') : args.slice(2).map((f) => valueText(f) ?? '');
   if (what === null || args.length < 3) throw new IMAPParseError('Syntax: STORE set [+-]FLAGS[.SILENT] (flags)', ctx.tag);
   if (s.readOnly) throw new IMAPRefusedError('[READ-ONLY] Mailbox is read-only');
   const picked = pickMessages(s, args[0], ctx.byUid, ctx.tag);
-  await s.folder.store(picked.map((p) => p.message.uid), what[1] as '+' | '-' | '', flags);
+  const modified = new Set(await s.folder.store(picked.map((p) => p.message.uid), what[1] as '+' | '-' | '', flags, unchangedSince));
   const after = new Map(s.folder.messages.map((m) => [m.uid, m]));
+  const condstore = s.modes.condstore;
   for (const { seq, message } of picked) {
     const m = after.get(message.uid);
-    if (m === undefined) continue;
+    if (m === undefined || modified.has(m.uid)) continue;
     s.told.set(m.uid, flagList(m.flags));
-    if (what[2] === undefined) ctx.write(`* ${seq} FETCH (${ctx.byUid ? `UID ${m.uid} ` : ''}FLAGS ${flagList(m.flags)})\r\n`);
+    const uid = ctx.byUid ? `UID ${m.uid} ` : '';
+    if (what[2] === undefined) ctx.write(`* ${seq} FETCH (${uid}${condstore ? `MODSEQ (${m.modseq}) ` : ''}FLAGS ${flagList(m.flags)})\r\n`);
+    else if (condstore && m.modseq !== message.modseq) ctx.write(`* ${seq} FETCH (${uid}MODSEQ (${m.modseq}))\r\n`);
   }
-  return `${uidPrefix(ctx)}STORE completed`;
+  if (modified.size === 0) return `${uidPrefix(ctx)}STORE completed`;
+  const named = picked.filter((p) => modified.has(p.message.uid)).map((p) => (ctx.byUid ? p.message.uid : p.seq));
+  return `[MODIFIED ${uidSet(named)}] Conditional ${uidPrefix(ctx)}STORE failed for some messages`;
 }
 
 /** SEARCH `keys`. */
@@ -67,15 +99,22 @@ export async function searchMessages(ctx: MessageCommandContext, args: readonly 
   const search = compileSearch(args, ctx.tag);
   const byUidMap = new Map(s.folder.messages.map((m) => [m.uid, m]));
   const found: number[] = [];
+  let highest = 0;
+  if (search.usesModseq) s.modes.condstore = true;
   for (let i = 0; i < s.uids.length; i++) {
     const message = byUidMap.get(s.uids[i]!);
     if (message === undefined) continue;
     const reading = search.needsText || search.needsHeader;
     const text = reading ? await (search.needsText ? s.folder.read(message) : s.folder.header(message)).catch(() => undefined) : undefined;
     if (reading && text === undefined) continue;
-    if (search.test({ message, seq: i + 1, maxSeq: s.uids.length, maxUid: s.uids[s.uids.length - 1] ?? 0, text })) found.push(ctx.byUid ? message.uid : i + 1);
+    if (search.test({ message, seq: i + 1, maxSeq: s.uids.length, maxUid: s.uids[s.uids.length - 1] ?? 0, text })) {
+      found.push(ctx.byUid ? message.uid : i + 1);
+      highest = Math.max(highest, message.modseq);
+    }
   }
-  ctx.write(`* SEARCH${found.map((n) => ` ${n}`).join('')}\r\n`);
+  // With a MODSEQ key, the highest mod-sequence of what was found follows (RFC 7162 §3.1.5).
+  const modseq = search.usesModseq && found.length > 0 ? ` (MODSEQ ${highest})` : '';
+  ctx.write(`* SEARCH${found.map((n) => ` ${n}`).join('')}${modseq}\r\n`);
   return `${uidPrefix(ctx)}SEARCH completed`;
 }
 

@@ -23,6 +23,8 @@ export interface CompiledSearch {
   readonly test: (t: SearchTarget) => boolean;
   readonly needsText: boolean;
   readonly needsHeader: boolean;
+  /** The search names a MODSEQ key (RFC 7162): the answer ends with the highest MODSEQ found. */
+  readonly usesModseq: boolean;
 }
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
@@ -46,6 +48,7 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 export function compileSearch(args: readonly IMAPValue[], tag: string): CompiledSearch {
   let needsText = false;
   let needsHeader = false;
+  let usesModseq = false;
   let at = 0;
   if (valueText(args[0])?.toUpperCase() === 'CHARSET') {
     const charset = valueText(args[1])?.toUpperCase();
@@ -75,6 +78,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
       const inner = compileSearch(key.items, tag);
       needsText ||= inner.needsText;
       needsHeader ||= inner.needsHeader;
+      usesModseq ||= inner.usesModseq;
       return inner.test;
     }
     const word = (valueText(key) ?? '').toUpperCase();
@@ -98,6 +102,15 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
         const a = one(take());
         const b = one(take());
         return (t) => a(t) || b(t);
+      }
+      case 'MODSEQ': {
+        // `MODSEQ ["/flags/\\seen" all] n`: flags share the message's one mod-sequence here, so the entry is read and not used.
+        if (args[at]?.type === 'string') at += 2;
+        const t = takeText();
+        if (!/^\d{1,16}$/.test(t) || !Number.isSafeInteger(Number(t))) fail('mod-sequence expected');
+        const n = Number(t);
+        usesModseq = true;
+        return (target) => target.message.modseq >= n;
       }
       case 'UID': {
         const set = parseSequenceSet(takeText(), tag);
@@ -160,7 +173,7 @@ export function compileSearch(args: readonly IMAPValue[], tag: string): Compiled
   const all: ((t: SearchTarget) => boolean)[] = [];
   while (at < args.length) all.push(one(take()));
   if (all.length === 0) fail('search key missing');
-  return { test: (t) => all.every((p) => p(t)), needsText, needsHeader: needsHeader && !needsText };
+  return { test: (t) => all.every((p) => p(t)), needsText, needsHeader: needsHeader && !needsText, usesModseq };
 }
 
 function hasField(text: Uint8Array, name: string): boolean {

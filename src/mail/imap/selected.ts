@@ -9,10 +9,18 @@ import type { IMAPFolder, IMAPMessage } from './folder.js';
 import { inSequenceSet, parseSequenceSet } from './sequence.js';
 import { valueText, type IMAPValue } from './values.js';
 
+/** What a session has turned on (RFC 5161 ENABLE, or a first use of the extension). */
+export interface SessionModes {
+  /** RFC 7162: untagged FETCH answers carry MODSEQ, SELECT answers HIGHESTMODSEQ. */
+  condstore: boolean;
+}
+
 /** The selected mailbox of one session. */
 export interface Selected {
   folder: IMAPFolder;
   readOnly: boolean;
+  /** The session's modes (the same object for every selection of the session). */
+  modes: SessionModes;
   /** The session's view: sequence number - 1 to UID. */
   uids: number[];
   /** The flags last told, by UID, to notice other sessions' changes. */
@@ -20,8 +28,8 @@ export interface Selected {
 }
 
 /** A selection of `folder` as it is now (after a refresh that returned `messages`). */
-export function selectFolder(folder: IMAPFolder, messages: readonly IMAPMessage[], readOnly: boolean): Selected {
-  return { folder, readOnly, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])) };
+export function selectFolder(folder: IMAPFolder, messages: readonly IMAPMessage[], readOnly: boolean, modes: SessionModes): Selected {
+  return { folder, readOnly, modes, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])) };
 }
 
 /** A picked message with its sequence number in the session's view. */
@@ -76,7 +84,7 @@ export function untaggedChanges(s: Selected, sendExpunges: boolean): string[] {
     const flags = flagList(m.flags);
     if (s.told.get(uid) !== flags) {
       s.told.set(uid, flags);
-      lines.push(`* ${i + 1} FETCH (UID ${uid} FLAGS ${flags})\r\n`);
+      lines.push(`* ${i + 1} FETCH (UID ${uid}${s.modes.condstore ? ` MODSEQ (${m.modseq})` : ''} FLAGS ${flags})\r\n`);
     }
   });
   return lines;

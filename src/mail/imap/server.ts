@@ -1,5 +1,5 @@
 /**
- * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE, UIDPLUS, MOVE) over any
+ * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE, UIDPLUS, MOVE, CONDSTORE) over any
  * transport, serving the maildir of the account `torsion/cred` logs in as INBOX and its Maildir++ folders
  * as the other mailboxes. Sessions on one maildir share one {@link IMAPFolder}, so each sees the others'
  * changes as untagged EXISTS, EXPUNGE and FETCH.
@@ -21,7 +21,7 @@ import { changeMailbox, listMailboxes, statusOf, type MailboxCommandContext } fr
 import { parseMailboxName } from './mailbox-names.js';
 import type { MailboxTree } from './mailboxes.js';
 import { copyMessages, expungeMessages, fetchMessages, searchMessages, storeFlags, type MessageCommandContext } from './message-commands.js';
-import { selectFolder, untaggedChanges, type Selected } from './selected.js';
+import { selectFolder, untaggedChanges, type Selected, type SessionModes } from './selected.js';
 import { valueText, type IMAPCommand, type IMAPValue } from './values.js';
 
 /** Options of an {@link IMAP4Factory}. */
@@ -52,6 +52,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   #tree: MailboxTree | null = null;
   #logout: (() => void) | null = null;
   #selected: Selected | null = null;
+  readonly #modes: SessionModes = { condstore: false };
   #idling: { tag: string; poll: IDelayedCall | null } | null = null;
   #authenticating: string | null = null;
   #errors = 0;
@@ -175,7 +176,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   }
 
   #capabilities(): string {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CONDSTORE'];
     if (this.#tree === null) {
       if (this.#canStartTLS()) caps.push('STARTTLS');
       caps.push(this.#plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
@@ -231,9 +232,14 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
       case 'NAMESPACE':
         this.#write('* NAMESPACE (("" "/")) NIL NIL\r\n');
         return this.#run(tag, async () => 'NAMESPACE completed');
-      case 'ENABLE':
-        this.#write('* ENABLED\r\n');
+      case 'ENABLE': {
+        // Only CONDSTORE is known; RFC 5161 says an unknown extension is left out of ENABLED, not refused.
+        const wanted = c.args.some((a) => (valueText(a) ?? '').toUpperCase() === 'CONDSTORE');
+        const newly = wanted && !this.#modes.condstore;
+        this.#modes.condstore ||= wanted;
+        this.#write(`* ENABLED${newly ? ' CONDSTORE' : ''}\r\n`);
         return this.#run(tag, async () => 'ENABLE completed');
+      }
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
       case 'CREATE':
@@ -405,10 +411,13 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   #select(tag: string, args: readonly IMAPValue[], readOnly: boolean): void {
     this.#unselect();
     this.#run(tag, async () => {
-      if (args.length !== 1) throw new IMAPParseError('Syntax: SELECT mailbox', tag);
+      const params = args[1];
+      const condstore = params?.type === 'list' && params.items.length === 1 && (valueText(params.items[0]) ?? '').toUpperCase() === 'CONDSTORE';
+      if (args.length !== 1 && !(args.length === 2 && condstore)) throw new IMAPParseError('Syntax: SELECT mailbox [(CONDSTORE)]', tag);
+      if (condstore) this.#modes.condstore = true;
       const folder = await this.#folderNamed(args[0], tag, 'NONEXISTENT');
       const messages = await folder.refresh();
-      this.#selected = selectFolder(folder, messages, readOnly);
+      this.#selected = selectFolder(folder, messages, readOnly, this.#modes);
       folder.listeners.add(this.#onFolderChange);
       const recent = messages.filter((m) => m.flags.includes('\\Recent')).length;
       const unseen = messages.findIndex((m) => !m.flags.includes('\\Seen'));
@@ -418,6 +427,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         `* ${messages.length} EXISTS\r\n* ${recent} RECENT\r\n`,
         ...(unseen >= 0 ? [`* OK [UNSEEN ${unseen + 1}] First unseen\r\n`] : []),
         `* OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid\r\n* OK [UIDNEXT ${folder.uidNext}] Predicted next UID\r\n`,
+        `* OK [HIGHESTMODSEQ ${folder.highestModseq}] Highest\r\n`,
         `* FLAGS ${flagList(flags)}\r\n* OK [PERMANENTFLAGS ${flagList(permanent)}] Limited\r\n`,
       );
       return `[READ-${readOnly ? 'ONLY' : 'WRITE'}] ${readOnly ? 'EXAMINE' : 'SELECT'} completed`;
