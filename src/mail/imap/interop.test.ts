@@ -86,6 +86,16 @@ describe('torsion mail --imap with real clients', () => {
     assert.match(out.permanentflags[0], /\$Label1 \\\*\)$/);
     assert.deepEqual(out.search_keyword, ['1']);
     assert.equal(out.uid_expunge[0], 'OK');
+    // Left in Sent: the message moved from INBOX (UID 2, \Flagged); the expunge of UID 1 moved HIGHESTMODSEQ past it.
+    const h = out.highestmodseq as number;
+    const [, own] = /^1 \(UID 2 FLAGS \(\\Flagged\) MODSEQ \((\d+)\)\)$/.exec(out.fetch_modseq[0]) ?? [];
+    assert.ok(Number(own) > 1 && Number(own) < h, out.fetch_modseq[0]);
+    assert.equal(out.store_stale[0], 'OK');
+    assert.deepEqual(out.store_stale, ['OK', '2'], 'changed after mod-sequence 1, so left alone and named in [MODIFIED]');
+    assert.deepEqual(out.store_fresh.slice(0, 2), ['OK', `1 (UID 2 MODSEQ (${h + 1}) FLAGS (\\Seen \\Flagged))`]);
+    assert.deepEqual(out.changedsince, [`1 (UID 2 FLAGS (\\Seen \\Flagged) MODSEQ (${h + 1}))`]);
+    assert.deepEqual(out.changedsince_none, []);
+    assert.deepEqual(out.status_modseq, [`"Sent" (HIGHESTMODSEQ ${h + 1})`]);
     assert.match(out.status[0], /^"Archive\/2024" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+\)$/);
     assert.equal(out.rename, 'OK');
     assert.deepEqual(out.list_after_rename, ['(\\HasChildren) "/" "Old"', '(\\HasNoChildren) "/" "Old/2024"']);

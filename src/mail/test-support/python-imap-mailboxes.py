@@ -37,6 +37,18 @@ out["search_keyword"] = text(data)
 m.uid("STORE", "1", "+FLAGS", "(\\Deleted)")
 typ, data = m.uid("EXPUNGE", "1")
 out["uid_expunge"] = [typ] + text(data)
+# CONDSTORE (RFC 7162) on what is left in Sent: one message, UID 2.
+m.select("Sent (CONDSTORE)")
+highest = int(text(m.response("HIGHESTMODSEQ")[1])[0])
+out["highestmodseq"] = highest
+out["fetch_modseq"] = text(m.uid("FETCH", "1:*", "(FLAGS MODSEQ)")[1])
+typ, data = m.uid("STORE", "2", "(UNCHANGEDSINCE 1) +FLAGS", "(\\Seen)")
+out["store_stale"] = [typ] + text(m.response("MODIFIED")[1])
+typ, data = m.uid("STORE", "2", "(UNCHANGEDSINCE %d) +FLAGS" % highest, "(\\Seen)")
+out["store_fresh"] = [typ] + text(data)
+out["changedsince"] = text(m.uid("FETCH", "1:*", "(FLAGS)", "(CHANGEDSINCE %d)" % highest)[1])
+out["changedsince_none"] = text(m.uid("FETCH", "1:*", "(FLAGS)", "(CHANGEDSINCE %d)" % (highest + 1))[1])
+out["status_modseq"] = text(m.status("Sent", "(HIGHESTMODSEQ)")[1])
 typ, data = m.status("Archive/2024", "(MESSAGES UIDNEXT UIDVALIDITY)")
 out["status"] = text(data)
 out["rename"] = m.rename("Archive", "Old")[0]
