@@ -70,7 +70,7 @@ test('IMAP4Client against the Torsion server: login, APPEND literals, FETCH, SEA
     await a.mailboxCommand('SUBSCRIBE', 'Archive/2024').asPromise();
     assert.deepEqual(await a.list('', '*').asPromise(), [
       { name: 'INBOX', separator: '/', attributes: ['\\HasNoChildren'] },
-      { name: 'Archive', separator: '/', attributes: ['\\HasChildren'] },
+      { name: 'Archive', separator: '/', attributes: ['\\HasChildren', '\\Archive'] },
       { name: 'Archive/2024', separator: '/', attributes: ['\\HasNoChildren'] },
     ]);
     assert.deepEqual((await a.list('', '*', true).asPromise()).map((m) => m.name), ['Archive/2024']);

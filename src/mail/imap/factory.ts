@@ -9,7 +9,7 @@ import { defaultReactor } from '../../time/default-reactor.js';
 import { IMAP_LIMITS, type IMAPLimits } from '../limits.js';
 import type { Maildir } from '../maildir/maildir.js';
 import { IMAPFolder } from './folder.js';
-import { IMAP4Server, type IMAPServerOptions } from './server.js';
+import { DEFAULT_SPECIAL_USE, IMAP4Server, type IMAPServerOptions } from './server.js';
 
 /**
  * Makes an {@link IMAP4Server} per connection, and keeps one {@link IMAPFolder} per maildir for all of them.
@@ -25,6 +25,8 @@ export class IMAP4Factory extends Factory<IMAP4Server> {
   readonly clock: IReactorTime;
   readonly limits: IMAPLimits;
   readonly idlePollInterval: number;
+  /** SPECIAL-USE attributes by mailbox name. */
+  readonly specialUse: ReadonlyMap<string, string>;
   /** The open sessions. */
   readonly connections = new Set<IMAP4Server>();
   readonly #folders = new Map<string, IMAPFolder>();
@@ -39,6 +41,7 @@ export class IMAP4Factory extends Factory<IMAP4Server> {
     this.clock = options.clock ?? defaultReactor();
     this.limits = { ...IMAP_LIMITS, ...options.limits };
     this.idlePollInterval = options.idlePollInterval ?? 30;
+    this.specialUse = new Map(Object.entries(options.specialUse ?? DEFAULT_SPECIAL_USE));
   }
 
   override buildProtocol(_addr: IAddress): IMAP4Server {

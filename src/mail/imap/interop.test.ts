@@ -72,7 +72,9 @@ describe('torsion mail --imap with real clients', () => {
     assert.ok(out.caps.includes('UIDPLUS') && out.caps.includes('MOVE'), String(out.caps));
     assert.deepEqual(out.create, ['OK', 'OK', 'OK']);
     assert.deepEqual(out.create_bad, ['NO', 'NO']);
-    assert.deepEqual(out.list, ['(\\HasNoChildren) "/" INBOX', '(\\HasChildren) "/" "Archive"', '(\\HasNoChildren) "/" "Archive/2024"', '(\\HasNoChildren) "/" "Entw&APw-rfe"', '(\\HasNoChildren) "/" "Sent"']);
+    assert.deepEqual(out.list, ['(\\HasNoChildren) "/" INBOX', '(\\HasChildren \\Archive) "/" "Archive"', '(\\HasNoChildren) "/" "Archive/2024"', '(\\HasNoChildren) "/" "Entw&APw-rfe"', '(\\HasNoChildren \\Sent) "/" "Sent"']);
+    assert.deepEqual(out.list_special, ['(\\HasChildren \\Archive) "/" "Archive"', '(\\HasNoChildren \\Sent) "/" "Sent"'], 'LIST (SPECIAL-USE): only those');
+    assert.ok(out.caps.includes('SPECIAL-USE') && out.caps.includes('CONDSTORE'), String(out.caps));
     assert.deepEqual(out.list_children, ['(\\HasNoChildren) "/" "Archive/2024"']);
     assert.deepEqual(out.lsub, ['() "/" "Archive/2024"', '() "/" "Sent"']);
     assert.match(out.append[1], /^\[APPENDUID \d+ 1\] APPEND completed$/);

@@ -30,8 +30,30 @@ function nameArg(ctx: MailboxCommandContext, value: IMAPValue | undefined, trail
   return parseMailboxName(valueText(value), ctx.limits, trailingSeparator);
 }
 
-/** LIST or LSUB `reference pattern`. */
-export async function listMailboxes(ctx: MailboxCommandContext, verb: 'LIST' | 'LSUB', args: readonly IMAPValue[]): Promise<string> {
+/** The words of an option list, upper-cased; BAD unless each is SPECIAL-USE. */
+function specialUseOptions(ctx: MailboxCommandContext, value: IMAPValue | undefined, what: string): string[] {
+  if (value?.type !== 'list') throw new IMAPParseError(`${what} options expected`, ctx.tag);
+  const words = value.items.map((i) => (valueText(i) ?? '').toUpperCase());
+  if (words.some((w) => w !== 'SPECIAL-USE')) throw new IMAPParseError(`only SPECIAL-USE is known among ${what} options`, ctx.tag);
+  return words;
+}
+
+/**
+ * LIST or LSUB `reference pattern`; LIST also as `LIST (SPECIAL-USE) reference pattern` (only the
+ * special-use mailboxes) and with `RETURN (SPECIAL-USE)` (RFC 6154). Special-use attributes are in every
+ * LIST answer.
+ */
+export async function listMailboxes(ctx: MailboxCommandContext, verb: 'LIST' | 'LSUB', allArgs: readonly IMAPValue[]): Promise<string> {
+  let args = allArgs;
+  let onlySpecial = false;
+  if (verb === 'LIST' && args[0]?.type === 'list') {
+    onlySpecial = specialUseOptions(ctx, args[0], 'selection').length > 0;
+    args = args.slice(1);
+  }
+  if (verb === 'LIST' && args.length === 4 && (valueText(args[2]) ?? '').toUpperCase() === 'RETURN') {
+    specialUseOptions(ctx, args[3], 'return');
+    args = args.slice(0, 2);
+  }
   const pattern = valueText(args[1]);
   const reference = valueText(args[0]);
   if (args.length !== 2 || pattern === undefined || reference === undefined) throw new IMAPParseError(`Syntax: ${verb} reference pattern`, ctx.tag);
@@ -44,7 +66,9 @@ export async function listMailboxes(ctx: MailboxCommandContext, verb: 'LIST' | '
   if (verb === 'LIST') {
     for (const m of await ctx.tree.listing()) {
       if (!matchesPattern(full, m.name)) continue;
-      const attributes = [...(m.selectable ? [] : ['\\Noselect']), m.hasChildren ? '\\HasChildren' : '\\HasNoChildren'];
+      const special = m.selectable ? ctx.factory.specialUse.get(m.name) : undefined;
+      if (onlySpecial && special === undefined) continue;
+      const attributes = [...(m.selectable ? [] : ['\\Noselect']), m.hasChildren ? '\\HasChildren' : '\\HasNoChildren', ...(special === undefined ? [] : [special])];
       ctx.write(`* LIST (${attributes.join(' ')}) "/" ${mailboxOnWire(m.name)}\r\n`);
     }
     return 'LIST completed';

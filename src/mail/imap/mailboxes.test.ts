@@ -60,7 +60,7 @@ test('CREATE, LIST, LSUB, SUBSCRIBE, RENAME, DELETE on Maildir++ folders, as Dov
     assert.ok(existsSync(join(maildir.path, '.Archive.2024', 'maildirfolder')));
     assert.equal(
       await c.send('g LIST "" "*"\r\n'),
-      '* LIST (\\HasNoChildren) "/" INBOX\r\n* LIST (\\HasChildren) "/" "Archive"\r\n* LIST (\\HasNoChildren) "/" "Archive/2024"\r\n* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"\r\ng OK LIST completed\r\n',
+      '* LIST (\\HasNoChildren) "/" INBOX\r\n* LIST (\\HasChildren \\Archive) "/" "Archive"\r\n* LIST (\\HasNoChildren) "/" "Archive/2024"\r\n* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"\r\ng OK LIST completed\r\n',
     );
     assert.equal(await c.send('h LIST Archive/ %\r\n'), '* LIST (\\HasNoChildren) "/" "Archive/2024"\r\nh OK LIST completed\r\n');
     assert.equal(await c.send('i LIST "" ""\r\n'), '* LIST (\\Noselect) "/" ""\r\ni OK LIST completed\r\n');

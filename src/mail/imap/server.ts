@@ -1,5 +1,6 @@
 /**
- * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE, UIDPLUS, MOVE, CONDSTORE) over any
+ * The IMAP4rev1 server (RFC 3501, with LITERAL+, SASL-IR, IDLE, NAMESPACE, ENABLE, UIDPLUS, MOVE, CONDSTORE,
+ * SPECIAL-USE) over any
  * transport, serving the maildir of the account `torsion/cred` logs in as INBOX and its Maildir++ folders
  * as the other mailboxes. Sessions on one maildir share one {@link IMAPFolder}, so each sees the others'
  * changes as untagged EXISTS, EXPUNGE and FETCH.
@@ -38,7 +39,15 @@ export interface IMAPServerOptions {
   limits?: Partial<IMAPLimits>;
   /** Seconds between two looks at the maildir while a client IDLEs (new deliveries come from SMTP). */
   idlePollInterval?: number;
+  /**
+   * RFC 6154 SPECIAL-USE attributes by mailbox name (`{ Sent: '\\Sent' }`), shown in LIST; by default
+   * {@link DEFAULT_SPECIAL_USE}, the names Dovecot's Debian configuration gives.
+   */
+  specialUse?: Readonly<Record<string, string>>;
 }
+
+/** The special-use mailboxes by default: Drafts, Sent, Trash, Junk and Archive under those names. */
+export const DEFAULT_SPECIAL_USE: Readonly<Record<string, string>> = { Drafts: '\\Drafts', Sent: '\\Sent', Trash: '\\Trash', Junk: '\\Junk', Archive: '\\Archive' };
 
 /** A transport the server runs over. */
 export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
@@ -176,7 +185,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
   }
 
   #capabilities(): string {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CONDSTORE'];
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'NAMESPACE', 'ENABLE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CONDSTORE', 'SPECIAL-USE'];
     if (this.#tree === null) {
       if (this.#canStartTLS()) caps.push('STARTTLS');
       caps.push(this.#plaintextAllowed() ? 'AUTH=PLAIN' : 'LOGINDISABLED');
@@ -226,6 +235,7 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
         return this.#select(tag, c.args, name === 'EXAMINE');
       case 'LIST':
       case 'LSUB':
+        // Only the RFC 6154 forms of LIST-EXTENDED: `LIST (SPECIAL-USE) ref pattern`, `... RETURN (SPECIAL-USE)`.
         return this.#run(tag, () => listMailboxes(this.#context(tag), name, c.args));
       case 'STATUS':
         return this.#run(tag, () => statusOf(this.#context(tag), c.args));

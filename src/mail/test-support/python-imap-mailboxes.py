@@ -15,6 +15,8 @@ out["caps"] = sorted(m.capabilities)
 out["create"] = [m.create(name)[0] for name in ("Archive/2024", "Entw&APw-rfe", "Sent")]
 out["create_bad"] = [m.create(name)[0] for name in ("../escape", "Sent")]
 out["list"] = text(m.list()[1])
+typ, data = m._simple_command("LIST", "(SPECIAL-USE)", '""', '"*"', "RETURN", "(SPECIAL-USE)")
+out["list_special"] = text(m._untagged_response(typ, data, "LIST")[1])
 out["list_children"] = text(m.list("Archive/", "%")[1])
 m.subscribe("Archive/2024")
 m.subscribe("Sent")
