@@ -118,3 +118,38 @@ test('Dovecot serving a maildir organised by Torsion\'s IMAP server sees its fol
     await dovecot.stop();
   }
 });
+
+test('Dovecot with its listescape plugin and "/" as separator reads the dotted names Torsion made', { timeout: 120_000 }, async () => {
+  const dovecot = await startDovecot(
+    { alice: 'secret' },
+    async (maildir) => {
+      const { factory, dir } = setup({}, maildir('alice'));
+      try {
+        const c = session(factory);
+        await c.send('a LOGIN alice secret\r\n');
+        assert.match(await c.send('b CREATE "Releases/v1.2"\r\n'), /^b OK/);
+        const literal = (text: string): string => `{${Buffer.byteLength(text)}+}\r\n${text}`;
+        assert.match(await c.send(`c APPEND "Releases/v1.2" ${literal('Subject: dotted\r\n\r\nx\r\n')}\r\n`, 'c'), /^c OK/);
+        assert.match(await c.send('d LIST "" Releases/*\r\n'), /^\* LIST \(\\HasNoChildren\) "\/" "Releases\/v1\.2"\r\n/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    'imap',
+    ['mail_plugins = $mail_plugins listescape', 'namespace inbox {\n  inbox = yes\n  separator = /\n}'],
+  );
+  const a = connect(dovecot.port);
+  try {
+    await a.greeting.asPromise();
+    await a.login('alice', 'secret').asPromise();
+    const listed = await a.list('', '*').asPromise();
+    assert.deepEqual(listed.map((m) => m.name).sort(), ['INBOX', 'Releases', 'Releases/v1.2']);
+    assert.equal((await a.select('Releases/v1.2').asPromise()).exists, 1);
+    await a.logout().asPromise();
+  } catch (e) {
+    throw new Error(`${String(e)}\ndovecot's log:\n${dovecot.log()}`);
+  } finally {
+    a.transport?.loseConnection();
+    await dovecot.stop();
+  }
+});

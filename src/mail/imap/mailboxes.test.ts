@@ -9,7 +9,7 @@ import { eventually } from '../../testing/index.js';
 import { IMAPMailboxNameError } from '../errors.js';
 import { decodeEncodedWords } from '../encoded-words.js';
 import { connect, setup } from '../test-support/imap-session.js';
-import { matchesPattern, parseMailboxName } from './mailbox-names.js';
+import { folderOf, levelsOfFolder, matchesPattern, parseMailboxName } from './mailbox-names.js';
 import { decodeMailboxName, encodeMailboxName } from './mutf7.js';
 
 test('modified UTF-7: both ways, and only the canonical spelling is accepted', () => {
@@ -31,8 +31,14 @@ test('mailbox names that could escape the maildir or that Maildir++ cannot keep 
   const limits = { maxMailboxNameLength: 40, maxMailboxDepth: 3 };
   assert.deepEqual(parseMailboxName('inbox/Sub', limits), ['INBOX', 'Sub']);
   assert.deepEqual(parseMailboxName('Archive/2024/', limits, true), ['Archive', '2024']);
-  for (const bad of ['..', '../x', 'a/../b', '/abs', 'a//b', 'a.b', '.hidden', 'a/', 'x*', '%', 'a/b/c/d', 'x'.repeat(41), 'caf\u00e9', 'nul\u0000'])
+  for (const bad of ['..', '.', '../x', 'a/../b', 'a/.../b', '/abs', 'a//b', 'a/', 'x*', '%', 'a/b/c/d', 'x'.repeat(41), 'caf\u00e9', 'nul\u0000'])
     assert.throws(() => parseMailboxName(bad, limits), IMAPMailboxNameError, JSON.stringify(bad));
+  // A dot inside a level is kept escaped (`\2e`, Dovecot's listescape), so it never splits the Maildir++ name.
+  assert.deepEqual(parseMailboxName('v1.2/.hidden', limits), ['v1.2', '.hidden']);
+  assert.equal(folderOf(['v1.2', '.hidden']), '.v1\\2e2.\\2ehidden');
+  assert.equal(folderOf(['a\\b']), '.a\\5cb');
+  assert.deepEqual(levelsOfFolder('.v1\\2e2.\\2ehidden', limits), ['v1.2', '.hidden']);
+  assert.equal(levelsOfFolder('.a\\2fb', limits), undefined, 'an escaped separator is not a name this server makes');
   // LIST patterns: a table walk, not a regular expression that can be made to backtrack for ever.
   assert.ok(matchesPattern('*', 'a/b'));
   assert.ok(!matchesPattern('%', 'a/b'));
@@ -53,7 +59,7 @@ test('CREATE, LIST, LSUB, SUBSCRIBE, RENAME, DELETE on Maildir++ folders, as Dov
     assert.match(await c.send('c CREATE Entw&APw-rfe\r\n'), /^c OK/);
     assert.match(await c.send('d CREATE Archive\r\n'), /^d NO \[ALREADYEXISTS\]/);
     assert.match(await c.send('e CREATE INBOX\r\n'), /^e NO \[ALREADYEXISTS\]/);
-    for (const bad of ['../evil', 'a/../../evil', '"a.b"', '"Entwürfe"']) assert.match(await c.send(`f CREATE ${bad}\r\n`), /^f NO \[CANNOT\]/, bad);
+    for (const bad of ['../evil', 'a/../../evil', '".."', '"Entwürfe"']) assert.match(await c.send(`f CREATE ${bad}\r\n`), /^f NO \[CANNOT\]/, bad);
     assert.deepEqual(readdirSync(dir), ['alice']);
     const folders = readdirSync(maildir.path).filter((n) => n.startsWith('.')).sort();
     assert.deepEqual(folders, ['.Archive', '.Archive.2024', '.Entw&APw-rfe']);

@@ -23,8 +23,16 @@ function chownTree(path: string): void {
   if (statSync(path).isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name));
 }
 
-/** Starts Dovecot's `protocol` server for `users` (name to password); `prepare` fills the maildirs before it starts. */
-export async function startDovecot(users: Record<string, string>, prepare: (maildir: (user: string) => string) => void | Promise<void>, protocol: 'pop3' | 'imap' = 'pop3'): Promise<Dovecot> {
+/**
+ * Starts Dovecot's `protocol` server for `users` (name to password); `prepare` fills the maildirs before it
+ * starts; `extraConfig` lines are added to its configuration.
+ */
+export async function startDovecot(
+  users: Record<string, string>,
+  prepare: (maildir: (user: string) => string) => void | Promise<void>,
+  protocol: 'pop3' | 'imap' = 'pop3',
+  extraConfig: readonly string[] = [],
+): Promise<Dovecot> {
   const dovecot = requirePeer('/usr/sbin/dovecot', protocol === 'pop3' ? 'dovecot-pop3d' : 'dovecot-imapd');
   const dir = mkdtempSync(join(tmpdir(), 'torsion-dovecot-'));
   // Its auth process (user dovecot) and mail processes (nobody) read below this folder.
@@ -51,6 +59,7 @@ export async function startDovecot(users: Record<string, string>, prepare: (mail
       `userdb {\n  driver = static\n  args = uid=${NOBODY} gid=${NOBODY} home=${dir}/home/%n\n}`,
       `service ${protocol}-login {\n  inet_listener ${protocol} {\n    port = ${port}\n    address = 127.0.0.1\n  }\n  inet_listener ${protocol}s {\n    port = 0\n  }\n}`,
       'pop3_uidl_format = %08Xu%08Xv',
+      ...extraConfig,
       '',
     ].join('\n');
   // Dovecot's helper processes inherit its output and may hold it open after the master exits; with the
