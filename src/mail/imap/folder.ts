@@ -73,6 +73,7 @@ export class IMAPFolder {
   readonly listeners = new Set<FolderListener>();
 
   #gone = false;
+  #version = 0;
   /** Headers (and ENVELOPEs) by unique name: a message file never changes, so they never go stale. */
   readonly #headers = new Map<string, { header: Uint8Array; envelope?: string }>();
   #headerBytes = 0;
@@ -121,6 +122,11 @@ export class IMAPFolder {
   /** The highest mod-sequence of the mailbox (RFC 7162 HIGHESTMODSEQ), at least 1. */
   get highestModseq(): number {
     return Math.max(1, this.#index?.highestModseq ?? 1);
+  }
+
+  /** A number that grows whenever {@link messages} changes (a message added, removed, its flags or mod-sequence). */
+  get version(): number {
+    return this.#version;
   }
 
   /** The messages as of the last {@link refresh}, in UID order. */
@@ -189,6 +195,7 @@ export class IMAPFolder {
     const changed =
       dirty || keywordsBefore !== this.#keywords.join('\n') || messages.length !== this.#messages.length || messages.some((m, i) => m.entry.filename !== this.#messages[i]?.entry.filename || m.modseq !== this.#messages[i]?.modseq);
     this.#messages = messages;
+    if (changed) this.#version++;
     if (dirty || this.#unsaved) await this.#saveIndex(index);
     if (changed) for (const l of [...this.listeners]) l();
     return messages;
@@ -274,6 +281,11 @@ export class IMAPFolder {
   /** The message's bytes (CRLF line ends). */
   read(message: IMAPMessage): Promise<Uint8Array> {
     return this.maildir.read(message.entry).asPromise();
+  }
+
+  /** The message's header if it is kept, else undefined (no promise to wait for when it is). */
+  keptHeader(message: IMAPMessage): Uint8Array | undefined {
+    return this.#headers.get(message.entry.unique)?.header;
   }
 
   /** The message's header (CRLF line ends, blank line included), read once and then kept while it fits. */

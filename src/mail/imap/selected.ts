@@ -25,11 +25,13 @@ export interface Selected {
   uids: number[];
   /** The flags last told, by UID, to notice other sessions' changes. */
   told: Map<number, string>;
+  /** The folder's version when the client was last told everything (-1: an EXPUNGE is still to tell). */
+  toldVersion: number;
 }
 
 /** A selection of `folder` as it is now (after a refresh that returned `messages`). */
 export function selectFolder(folder: IMAPFolder, messages: readonly IMAPMessage[], readOnly: boolean, modes: SessionModes): Selected {
-  return { folder, readOnly, modes, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])) };
+  return { folder, readOnly, modes, uids: messages.map((m) => m.uid), told: new Map(messages.map((m) => [m.uid, flagList(m.flags)])), toldVersion: folder.version };
 }
 
 /** A picked message with its sequence number in the session's view. */
@@ -58,6 +60,10 @@ export function pickMessages(s: Selected, value: IMAPValue | undefined, byUid: b
  * to date. EXPUNGE is left out when `sendExpunges` is false (RFC 3501 §7.4.1: not during FETCH, STORE, SEARCH).
  */
 export function untaggedChanges(s: Selected, sendExpunges: boolean): string[] {
+  // Nothing changed since the last full look: skip comparing every message (10,000 in a big mailbox).
+  if (s.toldVersion === s.folder.version) return [];
+  const version = s.folder.version;
+  let expungePending = false;
   const lines: string[] = [];
   const now = new Map(s.folder.messages.map((m) => [m.uid, m]));
   if (sendExpunges) {
@@ -80,12 +86,16 @@ export function untaggedChanges(s: Selected, sendExpunges: boolean): string[] {
   }
   s.uids.forEach((uid, i) => {
     const m = now.get(uid);
-    if (m === undefined) return;
+    if (m === undefined) {
+      expungePending = true;
+      return;
+    }
     const flags = flagList(m.flags);
     if (s.told.get(uid) !== flags) {
       s.told.set(uid, flags);
       lines.push(`* ${i + 1} FETCH (UID ${uid}${s.modes.condstore ? ` MODSEQ (${m.modseq})` : ''} FLAGS ${flags})\r\n`);
     }
   });
+  s.toldVersion = expungePending ? -1 : version;
   return lines;
 }
