@@ -21,14 +21,51 @@ export type OuterTransport = IStreamTransport & Partial<ITCPTransport>;
 /**
  * The wrapped protocol's transport: aborting it also aborts the outer connection the records travel on,
  * and its write buffer includes the records the outer transport still holds.
+ *
+ * Its buffer also counts the records TLS has handed to the bridge that the outer transport has not taken
+ * yet (`wire.writableLength`): Node's and Deno's TLS socket keep cleartext in their own buffer while the
+ * bridge is busy, but Bun's encrypts every write at once and leaves the records queued on the bridge, with
+ * its own buffer empty and a 'drain' after each write. So a push producer is resumed once both are empty.
+ *
+ * Pausing it pauses the outer transport's reading too: Bun's TLS socket goes on taking records from the
+ * bridge while paused, and would hold whatever the peer sends, decrypted, without bound.
  */
 class WrappedTLSTransport extends SocketTransport {
-  constructor(socket: tls.TLSSocket, protocol: IProtocol, addresses: AddressPolicy, resources: undefined, owner: undefined, readonly outer: OuterTransport) {
+  constructor(
+    socket: tls.TLSSocket,
+    protocol: IProtocol,
+    addresses: AddressPolicy,
+    resources: undefined,
+    owner: undefined,
+    readonly outer: OuterTransport,
+    readonly wire: Duplex,
+    readonly holdOuter: (paused: boolean) => void,
+  ) {
     super(socket, protocol, addresses, resources, owner);
   }
 
+  override pauseProducing(): void {
+    super.pauseProducing();
+    this.holdOuter(true);
+  }
+
+  override resumeProducing(): void {
+    super.resumeProducing();
+    this.holdOuter(false);
+  }
+
   override getWriteBufferSize(): number {
-    return super.getWriteBufferSize() + this.outer.getWriteBufferSize();
+    return super.getWriteBufferSize() + this.wire.writableLength + this.outer.getWriteBufferSize();
+  }
+
+  /** @internal TLS's own buffer drained; Bun's says so after each write, while the records wait on the bridge. */
+  override _drained(): void {
+    if (this.wire.writableLength === 0) super._drained();
+  }
+
+  /** @internal the bridge passed records on: a paused producer resumes once TLS and the bridge hold none. */
+  _wireDrained(): void {
+    if (this._producerPaused && this.socket.writableLength === 0 && this.wire.writableLength === 0) super._drained();
   }
 
   override abortConnection(): void {
@@ -52,8 +89,12 @@ export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHal
   /** The outer transport asked us (as its producer) to stop writing: TLS records wait. */
   #writePaused = false;
   #pendingDone: (() => void) | undefined;
-  /** We paused the outer transport's reading because TLS is not reading. */
+  /** TLS is not reading from the bridge: the outer transport's reading waits. */
   #readPaused = false;
+  /** The wrapped protocol's transport is paused: the outer transport's reading waits too. */
+  #innerPaused = false;
+  /** Whether we paused the outer transport's reading (for either reason above). */
+  #outerPaused = false;
 
   /**
    * @param wrapped the protocol that speaks in the clear inside TLS
@@ -69,10 +110,8 @@ export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHal
     const self = this;
     const wire = new Duplex({
       read() {
-        if (self.#readPaused) {
-          self.#readPaused = false;
-          outer.resumeProducing();
-        }
+        self.#readPaused = false;
+        self.#holdOuter();
       },
       write(chunk: Buffer, _encoding, done) {
         outer.write(chunk);
@@ -107,6 +146,7 @@ export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHal
           const done = this.#pendingDone;
           this.#pendingDone = undefined;
           done?.();
+          (this.tlsTransport as WrappedTLSTransport | undefined)?._wireDrained();
         },
         stopProducing: () => {},
       },
@@ -116,7 +156,12 @@ export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHal
     const addresses: AddressPolicy = { host: (): IAddress => outer.getHost(), peer: (): IAddress => outer.getPeer() };
     socket.once(this.isClient ? 'secureConnect' : 'secure', () => {
       this.#handshakeDone = true;
-      this.tlsTransport = new WrappedTLSTransport(socket, this.wrapped, addresses, undefined, undefined, outer).start();
+      const transport = new WrappedTLSTransport(socket, this.wrapped, addresses, undefined, undefined, outer, wire, (paused) => {
+        this.#innerPaused = paused;
+        this.#holdOuter();
+      });
+      wire.on('drain', () => transport._wireDrained());
+      this.tlsTransport = transport.start();
     });
     socket.on('error', (error: Error) => {
       // Before the handshake there is no inner transport yet: the outer connection is simply dropped.
@@ -129,10 +174,19 @@ export class TLSWrapperProtocol extends Protocol<OuterTransport> implements IHal
 
   override dataReceived(data: Uint8Array): void {
     const wire = this.#wire;
-    if (wire && !wire.push(data) && !this.#readPaused) {
+    if (wire && !wire.push(data)) {
       this.#readPaused = true;
-      this.transport.pauseProducing();
+      this.#holdOuter();
     }
+  }
+
+  /** Pauses or resumes the outer transport's reading to match `#readPaused || #innerPaused`. */
+  #holdOuter(): void {
+    const hold = this.#readPaused || this.#innerPaused;
+    if (hold === this.#outerPaused) return;
+    this.#outerPaused = hold;
+    if (hold) this.transport.pauseProducing();
+    else this.transport.resumeProducing();
   }
 
   /** The peer's outer connection half-closed: end of the TLS stream (TLS tells the wrapped protocol). */
