@@ -32,6 +32,7 @@ const encoder = new TextEncoder();
 const NO_CAPS: ReadonlySet<string> = new Set();
 /** How many commands a client may pipeline behind a login still in flight. */
 const MAX_HELD_COMMANDS = 64;
+const UNKNOWN_HOST = 'unknown';
 
 /** What a client connection runs over: a stream transport (its write buffer is watched); aborted where it can be. */
 export type IRCServerTransport = IStreamTransport & Partial<ITCPTransport>;
@@ -69,8 +70,8 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   capVersion = 0;
   /** Registration progress; once registered, the shared frozen {@link REGISTERED} (nothing reads it then). */
   reg: RegistrationState = { capNegotiating: false, loggingIn: false };
-  /** The peer's host, as shown in prefixes. */
-  host = 'unknown';
+  /** The peer's host, as shown in prefixes (set by the factory from the accepted address, else read in `connectionMade`). */
+  host = UNKNOWN_HOST;
   /** Which tags relayed messages carry for this client (see `relay.ts`). */
   tagVariant = 0;
   #throttle: InputThrottle<IRCMessage> | undefined;
@@ -134,8 +135,10 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
 
   override connectionMade(): void {
     const f = this.factory;
-    const peer = this.transport.getPeer() as { host?: string };
-    this.host = typeof peer.host === 'string' && peer.host !== '' ? f.intern(peer.host) : 'unknown';
+    if (this.host === UNKNOWN_HOST) {
+      const peer = this.transport.getPeer() as { host?: string };
+      if (typeof peer.host === 'string' && peer.host !== '') this.host = f.intern(peer.host);
+    }
     const clock = f.options.clock;
     this.#lastInput = clock.seconds();
     const flood = f.options.flood;

@@ -57,9 +57,13 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     return this.#connections;
   }
 
-  override buildProtocol(_addr: IAddress): IRCServerProtocol {
+  override buildProtocol(addr: IAddress): IRCServerProtocol {
     const p = new IRCServerProtocol();
     p.factory = this;
+    // The host comes from the address the listener read at accept: asking the transport again in
+    // connectionMade would make Node cache the peer name on the socket for the connection's lifetime.
+    const host = (addr as { host?: unknown }).host;
+    if (typeof host === 'string' && host !== '') p.host = this.intern(host);
     return p;
   }
 
