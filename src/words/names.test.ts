@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidNickError, InvalidRoomError, NICK_MAX_LENGTH, NICK_RULE, createWordsService, isValidNick, isValidRoomName } from './index.js';
+import { InvalidNickError, InvalidRoomError, NICK_MAX_LENGTH, NICK_RULE, createWordsService, foldName, isValidNick, isValidRoomName } from './index.js';
 import { RecordingClient } from './test-support/recording-client.js';
 
 describe('room names', () => {
@@ -36,5 +36,21 @@ describe('the nick rule', () => {
     assert.equal(isValidNick('a'.repeat(NICK_MAX_LENGTH)), true);
     assert.equal(isValidNick('a'.repeat(NICK_MAX_LENGTH + 1)), false);
     assert.equal(isValidNick('é'), false, 'letters a-z only');
+  });
+});
+
+describe('foldName', () => {
+  test('folds every ASCII letter and [\\]^, wherever the first one to fold stands; other characters stay', () => {
+    const cases: [string, string][] = [
+      ['Foo[Bar]', 'foo{bar}'],
+      ['foo[bar]', 'foo{bar}'],
+      ['already-folded{x}', 'already-folded{x}'],
+      ['ab^C', 'ab~c'],
+      ['x\\Y', 'x|y'],
+      ['#Café', '#café'],
+      ['ÀB', 'Àb'],
+      ['', ''],
+    ];
+    for (const [name, folded] of cases) assert.equal(foldName(name), folded, name);
   });
 });

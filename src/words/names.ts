@@ -23,13 +23,22 @@ const ROOM_BAD = /[\s,:\p{Cc}\p{Cf}\p{Cs}]/u;
  * foldName('Foo[Bar]') === 'foo{bar}'
  */
 export function foldName(name: string): string {
-  let out = '';
-  for (let i = 0; i < name.length; i++) {
+  // A name already folded (most nicks and rooms) is returned itself: no copy per lookup, and a user's key
+  // is its nick rather than an equal second string.
+  let i = 0;
+  while (i < name.length && !foldable(name.charCodeAt(i))) i++;
+  if (i === name.length) return name;
+  let out = name.slice(0, i);
+  for (; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    // A-Z and [\]^ (0x5B-0x5E) sit exactly 32 below a-z and {|}~.
-    out += c >= 0x41 && c <= 0x5e ? String.fromCharCode(c + 32) : name[i];
+    out += foldable(c) ? String.fromCharCode(c + 32) : name[i];
   }
   return out;
+}
+
+/** A-Z and [\]^ (0x5B-0x5E) sit exactly 32 below a-z and {|}~. */
+function foldable(c: number): boolean {
+  return c >= 0x41 && c <= 0x5e;
 }
 
 /** True if `nick` is a valid nick: an RFC 2812 letter or special first, then letters, digits, specials, `-`. */
