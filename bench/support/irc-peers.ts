@@ -20,6 +20,17 @@ export function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/**
+ * The private (anonymous) memory of process `pid`, in bytes: its RSS less the pages mapped from files. A
+ * Node process's RSS grows by some megabytes of the `node` binary's own code the first time hot JavaScript
+ * is optimized (TurboFan's pages, shared with every other Node process and reclaimable by the kernel): a
+ * fixed cost of the process, not of its clients.
+ */
+export function privateBytes(pid: number): number {
+  const m = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
 export interface IRCBenchServer {
   pid: number;
   port: number;
