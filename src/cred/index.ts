@@ -38,6 +38,7 @@ export {
 export { Portal, type PortalOptions } from './portal.js';
 export { constantTimeEqual, defaultVerifier, hashVerifier, type PasswordHash, type PasswordVerifier } from './passwords.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './scrypt.js';
+export { checkScramProof, decoyScramCredentials, deriveScramCredentials, deriveScramCredentialsSync, saslPrep, DEFAULT_SCRAM_ITERATIONS, type ScramCredentials, type ScramDeriveOptions, type ScramHash } from './scram.js';
 export { PasswordDatabaseChecker, InMemoryUsernamePasswordDatabase, type PasswordCheckerOptions, type PasswordEntry } from './password-checker.js';
 export { FilePasswordDB, type FilePasswordDBOptions } from './file-password-db.js';
 export { FileTooLargeError } from './files.js';

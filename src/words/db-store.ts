@@ -9,11 +9,23 @@
 import { Deferred, Failure } from '../defer/index.js';
 import { ConnectionPool, type Row } from '../db/index.js';
 import { Logger } from '../logger/index.js';
+import type { ScramCredentials } from '../cred/scram.js';
 import { AccountExistsError } from './errors.js';
 import { WORDS_LIMITS } from './limits.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './interfaces.js';
 
 const log = new Logger({ namespace: 'torsion.words.db' });
+
+/** The SCRAM keys column, read back; a value that is not a list of keys counts as none. */
+function parseScram(text: string): ScramCredentials[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!Array.isArray(value)) return undefined;
+    return value.filter((c): c is ScramCredentials => typeof c === 'object' && c !== null && (c.hash === 'sha1' || c.hash === 'sha256') && typeof c.salt === 'string' && Number.isInteger(c.iterations) && typeof c.storedKey === 'string' && typeof c.serverKey === 'string');
+  } catch {
+    return undefined;
+  }
+}
 
 /** The service's seconds (to the millisecond) as the whole milliseconds the tables hold. */
 function toMs(seconds: number): number {
@@ -98,8 +110,19 @@ export class DbStore implements IWordsStore {
     return Deferred.fromPromise(
       (async () => {
         for (const s of statements) await this.pool.runOperation(s);
+        await this.#addScramColumn();
       })(),
     );
+  }
+
+  /** The SCRAM keys' column, added to a table made before it existed. */
+  async #addScramColumn(): Promise<void> {
+    if (this.#pg) {
+      await this.pool.runOperation('ALTER TABLE words_accounts ADD COLUMN IF NOT EXISTS scram TEXT');
+      return;
+    }
+    const columns = await this.pool.runQuery<Row>("SELECT name FROM pragma_table_info('words_accounts')");
+    if (!columns.some((c) => c.name === 'scram')) await this.pool.runOperation('ALTER TABLE words_accounts ADD COLUMN scram TEXT');
   }
 
   stop(): Deferred<void> {
@@ -108,26 +131,36 @@ export class DbStore implements IWordsStore {
 
   getAccount(key: string): Deferred<AccountRecord | undefined> {
     return this.pool
-      .runQuery<Row>(this.#sql('SELECT name, password_hash, created FROM words_accounts WHERE key = ?'), [key])
+      .runQuery<Row>(this.#sql('SELECT name, password_hash, created, scram FROM words_accounts WHERE key = ?'), [key])
       .addCallback((rows) => {
         const r = rows[0];
-        return r && { name: String(r.name), passwordHash: String(r.password_hash), created: Number(r.created) / 1000 };
+        if (!r) return undefined;
+        const record: AccountRecord = { name: String(r.name), passwordHash: String(r.password_hash), created: Number(r.created) / 1000 };
+        const scram = typeof r.scram === 'string' ? parseScram(r.scram) : undefined;
+        if (scram) record.scram = scram;
+        return record;
       });
   }
 
   createAccount(key: string, record: AccountRecord): Deferred<void> {
     const conflict = this.#pg ? 'ON CONFLICT (key) DO NOTHING' : '';
     const sql = this.#pg
-      ? `INSERT INTO words_accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?) ${conflict}`
-      : 'INSERT OR IGNORE INTO words_accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)';
-    return this.pool.runOperation(this.#sql(sql), [key, record.name, record.passwordHash, toMs(record.created)]).addCallback((r) => {
+      ? `INSERT INTO words_accounts (key, name, password_hash, created, scram) VALUES (?, ?, ?, ?, ?) ${conflict}`
+      : 'INSERT OR IGNORE INTO words_accounts (key, name, password_hash, created, scram) VALUES (?, ?, ?, ?, ?)';
+    return this.pool.runOperation(this.#sql(sql), [key, record.name, record.passwordHash, toMs(record.created), record.scram ? JSON.stringify(record.scram) : null]).addCallback((r) => {
       if (r.changes === 0) throw new AccountExistsError(record.name);
     });
   }
 
-  setPasswordHash(key: string, passwordHash: string): Deferred<boolean> {
+  setPasswordHash(key: string, passwordHash: string, scram?: readonly ScramCredentials[]): Deferred<boolean> {
     return this.pool
-      .runOperation(this.#sql('UPDATE words_accounts SET password_hash = ? WHERE key = ?'), [passwordHash, key])
+      .runOperation(this.#sql('UPDATE words_accounts SET password_hash = ?, scram = ? WHERE key = ?'), [passwordHash, scram ? JSON.stringify(scram) : null, key])
+      .addCallback((r) => r.changes > 0);
+  }
+
+  setScramCredentials(key: string, passwordHash: string, scram: readonly ScramCredentials[]): Deferred<boolean> {
+    return this.pool
+      .runOperation(this.#sql('UPDATE words_accounts SET scram = ? WHERE key = ? AND password_hash = ?'), [JSON.stringify(scram), key, passwordHash])
       .addCallback((r) => r.changes > 0);
   }
 

@@ -22,6 +22,7 @@ export { normalizeMask, maskMatches, globMatcher, sameMask, type MaskSubject } f
 export { DepartedUsers, type WhowasOptions } from './whowas.js';
 export { scrubText, scrubTags } from './text.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
+export { makeScramKeys, SCRAM_HASHES, type ScramLoginSuccess, type WordsScramLogin } from './scram.js';
 export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-store.js';
 export { DbStore, type DbStoreOptions } from './db-store.js';
 export { ChatRoom, type Membership, type RoomSettings, type RoomListEntry } from './room.js';

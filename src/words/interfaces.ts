@@ -3,6 +3,7 @@
  * chat, and what a storage backend implements to keep accounts and history. Type-only.
  * @module
  */
+import type { ScramCredentials } from '../cred/scram.js';
 import type { Deferred } from '../defer/index.js';
 
 /**
@@ -149,6 +150,11 @@ export interface AccountRecord {
   passwordHash: string;
   /** When it was registered, in the service clock's seconds. */
   created: number;
+  /**
+   * SCRAM keys of the same password (one per hash), for XMPP's SCRAM logins; made when the password is set,
+   * or at the first password login of an account made before the keys existed. Absent until then.
+   */
+  scram?: readonly ScramCredentials[];
 }
 
 /**
@@ -180,8 +186,13 @@ export interface IWordsStore {
   getAccount(key: string): Deferred<AccountRecord | undefined>;
   /** Adds an account; fails with `AccountExistsError` if `key` is taken. */
   createAccount(key: string, record: AccountRecord): Deferred<void>;
-  /** Replaces the password hash; fires false if there is no such account. */
-  setPasswordHash(key: string, passwordHash: string): Deferred<boolean>;
+  /** Replaces the password hash and the SCRAM keys (removed when `scram` is not given); fires false if there is no such account. */
+  setPasswordHash(key: string, passwordHash: string, scram?: readonly ScramCredentials[]): Deferred<boolean>;
+  /**
+   * Adds SCRAM keys to an account whose password hash is still `passwordHash` (the keys are of that
+   * password: a password changed meanwhile keeps its own); fires false if there is no such account.
+   */
+  setScramCredentials(key: string, passwordHash: string, scram: readonly ScramCredentials[]): Deferred<boolean>;
   /** Removes an account; fires false if there was none. */
   deleteAccount(key: string): Deferred<boolean>;
   /**

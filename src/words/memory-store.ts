@@ -4,6 +4,7 @@
  */
 import { Deferred } from '../defer/index.js';
 import { AccountExistsError } from './errors.js';
+import type { ScramCredentials } from '../cred/scram.js';
 import type { AccountRecord, ChatMessage, HistoryQuery, IWordsStore } from './interfaces.js';
 import { WORDS_LIMITS } from './limits.js';
 
@@ -83,10 +84,21 @@ export class MemoryStore implements IWordsStore {
     return Deferred.succeed(undefined);
   }
 
-  setPasswordHash(key: string, passwordHash: string): Deferred<boolean> {
+  setPasswordHash(key: string, passwordHash: string, scram?: readonly ScramCredentials[]): Deferred<boolean> {
     const record = this.#accounts.get(key);
-    if (record) record.passwordHash = passwordHash;
+    if (record) {
+      record.passwordHash = passwordHash;
+      if (scram) record.scram = scram;
+      else delete record.scram;
+    }
     return Deferred.succeed(record !== undefined);
+  }
+
+  setScramCredentials(key: string, passwordHash: string, scram: readonly ScramCredentials[]): Deferred<boolean> {
+    const record = this.#accounts.get(key);
+    if (record?.passwordHash !== passwordHash) return Deferred.succeed(false);
+    record.scram = scram;
+    return Deferred.succeed(true);
   }
 
   deleteAccount(key: string): Deferred<boolean> {

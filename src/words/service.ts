@@ -3,7 +3,8 @@
  * and its `IChatService`): who is online, which rooms exist, accounts, history.
  * @module
  */
-import { Deferred, Failure } from '../defer/index.js';
+import { randomBytes } from 'node:crypto';
+import { Deferred, Failure, gatherResults } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
@@ -24,6 +25,8 @@ import { MemoryStore } from './memory-store.js';
 import { foldName, isValidNick } from './names.js';
 import { boundTags } from './text.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+import { checkScramProof, decoyScramCredentials, DEFAULT_SCRAM_ITERATIONS, type ScramHash } from '../cred/scram.js';
+import { makeScramKeys, type WordsScramLogin } from './scram.js';
 import { ChatRoom } from './room.js';
 import { applyRoomOp, type RoomOp } from './room-ops.js';
 import type { IWordsRelay } from './relay.js';
@@ -49,6 +52,14 @@ export interface WordsServiceOptions {
   maxRoomsPerUser?: number;
   /** scrypt cost for new passwords (tests lower it). */
   scrypt?: ScryptParams;
+  /** PBKDF2 iterations of the SCRAM keys made beside each new password hash (4096, as RFC 7677 asks at least). */
+  scramIterations?: number;
+  /**
+   * The secret unknown names' SCRAM salts are derived from, so that a name's salt is the same at every
+   * attempt and tells nothing about whether it exists (random per service by default; nodes of one chat
+   * share one so that they answer alike).
+   */
+  scramSecret?: Uint8Array;
   /** A name for the service (the IRC server name defaults to it). */
   name?: string;
   /** Limits on password guessing, for every front door (see {@link LoginThrottleOptions} for the defaults). */
@@ -167,6 +178,8 @@ export class WordsService implements ServiceCore {
   #peakUsers = 0;
   readonly #clock: IReactorTime;
   readonly #scrypt: ScryptParams | undefined;
+  readonly #scramIterations: number;
+  readonly #scramSecret: Uint8Array;
   readonly #users = new Map<string, ChatUser>();
   readonly #byUid = new Map<string, ChatUser>();
   readonly #rooms = new Map<string, ChatRoom>();
@@ -186,6 +199,8 @@ export class WordsService implements ServiceCore {
     this.departed = new DepartedUsers(whowas.perNick, whowas.maxEntries);
     for (const op of options.operators ?? []) this.addOperator(op.name, op.passwordHash);
     this.#scrypt = options.scrypt;
+    this.#scramIterations = options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
+    this.#scramSecret = options.scramSecret ?? randomBytes(32);
     this.name = options.name ?? 'torsion.words';
     this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };
     this.#loginThrottle = new LoginThrottle(this.limits.login);
@@ -432,8 +447,8 @@ export class WordsService implements ServiceCore {
         log.info('registration of {nick} from {host} refused: too many from this {scope}', { nick, host: origin.host ?? 'localhost', scope: refused.scope });
         throw new TooManyRegistrationsError(nick, refused.retryAfter);
       }
-      return hashPassword(password, this.#scrypt).addCallback((passwordHash) => {
-        const record: AccountRecord = { name: nick, passwordHash, created: this.now() };
+      return gatherResults([hashPassword(password, this.#scrypt), makeScramKeys(password, this.#scramIterations)], { consumeErrors: true }).addCallback(([passwordHash, scram]) => {
+        const record: AccountRecord = { name: nick, passwordHash, created: this.now(), scram };
         return this.store.createAccount(key, record).addCallback(() => record);
       });
     });
@@ -447,9 +462,11 @@ export class WordsService implements ServiceCore {
     return this.register(nick, password, origin).addCallback((record) => mint(record.name));
   }
 
-  /** Changes a registered nick's password. Fires false if there is no such account. */
+  /** Changes a registered nick's password (and its SCRAM keys). Fires false if there is no such account. */
   changePassword(nick: string, password: string): Deferred<boolean> {
-    return hashPassword(password, this.#scrypt).addCallback((h) => this.store.setPasswordHash(foldName(nick), h));
+    return gatherResults([hashPassword(password, this.#scrypt), makeScramKeys(password, this.#scramIterations)], { consumeErrors: true }).addCallback(([h, scram]) =>
+      this.store.setPasswordHash(foldName(nick), h, scram),
+    );
   }
 
   /**
@@ -462,9 +479,52 @@ export class WordsService implements ServiceCore {
       // Hash even for unknown names, so timing does not tell which names are registered.
       this.#checkPassword(name, key, password, record?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, origin.host).addCallback((ok) => {
         if (!ok || !record) throw new AuthenticationError(name);
-        return mint(record.name);
+        return this.#addScramKeys(key, record, password).addCallback(() => mint(record.name));
       }),
     );
+  }
+
+  /** An account made before SCRAM keys existed gets them at its first password login (the password is known then). */
+  #addScramKeys(key: string, record: AccountRecord, password: string): Deferred<void> {
+    if (record.scram) return Deferred.succeed(undefined);
+    return makeScramKeys(password, this.#scramIterations)
+      .addCallback((scram) => this.store.setScramCredentials(key, record.passwordHash, scram))
+      .addCallbacks(
+        () => undefined,
+        (f: Failure) => log.warn('could not add SCRAM keys to {name}: {error}', { name: record.name, error: f.getErrorMessage() }),
+      );
+  }
+
+  /**
+   * Begins a SCRAM login (RFC 5802) of `name` with its stored keys of `hash`: the salt and iteration count
+   * to challenge with, and the check of the client's proof, under the same login throttle as
+   * {@link authenticate}. An unknown name, or an account without SCRAM keys yet (made before them, until its
+   * next password login), gets a salt derived from the service's secret and fails at the check like a wrong
+   * password, with the same work, so neither the challenge nor the answer tells which names exist.
+   */
+  scramLogin(name: string, hash: ScramHash, origin: RequestOrigin = {}): Deferred<WordsScramLogin> {
+    const key = foldName(name);
+    const host = origin.host ?? 'localhost';
+    return this.store.getAccount(key).addCallback((record): WordsScramLogin => {
+      const stored = record?.scram?.find((c) => c.hash === hash);
+      const credentials = stored ?? decoyScramCredentials(hash, key, this.#scramSecret, this.#scramIterations);
+      return {
+        salt: credentials.salt,
+        iterations: credentials.iterations,
+        check: (authMessage, proof) => {
+          const refused = this.#loginThrottle.begin(key, host, this.now());
+          if (refused) throw new TooManyAttemptsError(name, refused.retryAfter);
+          const serverSignature = checkScramProof(credentials, authMessage, proof);
+          const ok = serverSignature !== undefined && stored !== undefined;
+          this.#loginThrottle.done(key, host, ok, this.now());
+          if (!ok || !record) {
+            log.info('wrong SCRAM proof for {name} from {host}', { name, host });
+            throw new AuthenticationError(name);
+          }
+          return { account: mint(record.name), serverSignature };
+        },
+      };
+    });
   }
 
   /** Checks `password` against `stored`, unless the throttle refuses; a wrong password counts against it. */
@@ -503,7 +563,7 @@ export class WordsService implements ServiceCore {
       if (password === undefined) throw new AuthenticationError(nick, 'Nickname is registered: a password is needed');
       return this.#checkPassword(nick, key, password, record.passwordHash, host).addCallback((ok) => {
         if (!ok) throw new AuthenticationError(nick);
-        return { account: record.name, owner: true };
+        return this.#addScramKeys(key, record, password).addCallback((): Claim => ({ account: record.name, owner: true }));
       });
     });
   }

@@ -46,6 +46,26 @@ for (const [name, make] of kinds) {
       }
     });
 
+    test('SCRAM keys: kept with the account, replaced or dropped with the password, added only for the password they were made from', async () => {
+      const store = make();
+      await store.start();
+      try {
+        const keys = (tag: string) => [{ hash: 'sha1' as const, salt: `s1${tag}`, iterations: 4096, storedKey: `k1${tag}`, serverKey: `v1${tag}` }, { hash: 'sha256' as const, salt: `s2${tag}`, iterations: 4096, storedKey: `k2${tag}`, serverKey: `v2${tag}` }];
+        await store.createAccount('ann', { name: 'Ann', passwordHash: 'h1', created: 5, scram: keys('a') });
+        assert.deepEqual((await store.getAccount('ann'))?.scram, keys('a'));
+        assert.equal(await store.setPasswordHash('ann', 'h2', keys('b')), true);
+        assert.deepEqual((await store.getAccount('ann'))?.scram, keys('b'));
+        assert.equal(await store.setPasswordHash('ann', 'h3'), true);
+        assert.equal((await store.getAccount('ann'))?.scram, undefined, 'a new password without keys leaves no stale keys');
+        assert.equal(await store.setScramCredentials('ann', 'h2', keys('c')), false, 'keys of an older password are not added');
+        assert.equal((await store.getAccount('ann'))?.scram, undefined);
+        assert.equal(await store.setScramCredentials('ann', 'h3', keys('d')), true);
+        assert.deepEqual((await store.getAccount('ann'))?.scram, keys('d'));
+      } finally {
+        await store.stop();
+      }
+    });
+
     test('history: newest lines oldest first, before/after, per room, fields kept, old lines trimmed', async () => {
       const store = make();
       await store.start();
@@ -185,6 +205,27 @@ test('DbStore reads rows written before message kinds: privmsg is a message, its
   } finally {
     await again.stop();
   }
+});
+
+test('DbStore adds the SCRAM keys column to a table made before it, keeping the accounts', async () => {
+  const filename = join(dir, 'before-scram.sqlite');
+  const db = new Database(filename);
+  db.exec('CREATE TABLE words_accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, password_hash TEXT NOT NULL, created BIGINT NOT NULL)');
+  db.prepare('INSERT INTO words_accounts VALUES (?, ?, ?, ?)').run('old', 'Old', 'h0', 1000);
+  db.close();
+  const store = new DbStore({ filename });
+  await store.start();
+  try {
+    assert.deepEqual(await store.getAccount('old'), { name: 'Old', passwordHash: 'h0', created: 1 });
+    const keys = [{ hash: 'sha256' as const, salt: 's', iterations: 4096, storedKey: 'k', serverKey: 'v' }];
+    assert.equal(await store.setScramCredentials('old', 'h0', keys), true);
+    assert.deepEqual((await store.getAccount('old'))?.scram, keys);
+  } finally {
+    await store.stop();
+  }
+  const reopened = new DbStore({ filename });
+  await reopened.start();
+  await reopened.stop();
 });
 
 describe('passwords', () => {

@@ -49,6 +49,8 @@ export class XMPPAuthError extends TorsionError {
     message: string,
     /** The SASL failure condition (`not-authorized`, ...), when the server sent one. */
     readonly condition?: string,
+    /** The failure's human-readable `<text/>`: the one the server sent, or the one a server sends with it. */
+    readonly text?: string,
   ) {
     super(message);
   }

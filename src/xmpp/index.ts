@@ -14,10 +14,10 @@ export { XMPPClient, errorReply, type XMPPClientOptions, type RosterItem } from 
 export { stanzaError } from './client/iq-tracker.js';
 export { XMPPComponent, XMPPComponentServerProtocol } from './component/component.js';
 export { handshakeDigest, checkHandshake } from './component/handshake.js';
-export { ScramServerExchange, scramCredentials, type ScramCredentials } from './scram-server.js';
+export { ScramServerExchange, scramCredentials, type ScramClientProof, type ScramCredentials } from './scram-server.js';
 export { XMPPServerProtocol, type XMPPServerOptions } from './server/c2s.js';
 export { XMPPLocalRouter, stanzaErrorReply, type XMPPLocalRouterOptions } from './server/router.js';
 export { StreamManagementState, StreamResumption } from './server/stream-management.js';
 export { RosterManager, type PresenceSession, type RosterHost } from './server/roster.js';
 export { MemoryRosterStore, DbRosterStore, type IRosterStore, type RosterRecord, type Subscription } from './server/roster-store.js';
-export type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from './server/interfaces.js';
+export type { IScramLogin, IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from './server/interfaces.js';

@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { saslPrep } from '../cred/scram.js';
 import { XMPPAuthError } from './errors.js';
 import { XMPP_LIMITS } from './limits.js';
 
@@ -22,11 +23,6 @@ export interface SASLMechanism {
 
 /** The mechanisms in order of preference. */
 export const SASL_PREFERENCE = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'] as const;
-
-/** SASLprep in outline (RFC 4013): non-ASCII spaces mapped to space, NFKC. */
-function saslPrep(text: string): string {
-  return text.replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ').replace(/[\u00ad\u200b\u2060\ufeff]/g, '').normalize('NFKC');
-}
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 

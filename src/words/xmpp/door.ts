@@ -7,8 +7,9 @@
  */
 import { Portal, UsernamePassword } from '../../cred/index.js';
 import { Deferred, type Failure } from '../../defer/index.js';
-import { XMPPRegistrationError } from '../../xmpp/errors.js';
-import { AccountExistsError, TooManyRegistrationsError, WordsError } from '../errors.js';
+import type { ScramHash } from '../../cred/scram.js';
+import { XMPPAuthError, XMPPRegistrationError } from '../../xmpp/errors.js';
+import { AccountExistsError, TooManyAttemptsError, TooManyRegistrationsError, WordsError } from '../errors.js';
 import type { IAddress, IReactorTime, TLSOptions } from '../../internet/interfaces.js';
 import { Factory } from '../../internet/protocol.js';
 import { reactor } from '../../internet/reactor.js';
@@ -17,7 +18,7 @@ import { JID } from '../../xmpp/jid.js';
 import type { XMPPLimits } from '../../xmpp/limits.js';
 import { NS } from '../../xmpp/namespaces.js';
 import { XMPPServerProtocol } from '../../xmpp/server/c2s.js';
-import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
+import type { IScramLogin, IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter, IXMPPSession } from '../../xmpp/server/interfaces.js';
 import { XMPPLocalRouter, stanzaErrorReply } from '../../xmpp/server/router.js';
 import { StreamResumption } from '../../xmpp/server/stream-management.js';
 import type { IRosterStore } from '../../xmpp/server/roster-store.js';
@@ -28,11 +29,14 @@ import { xmppDoorLimits, type XMPPDoorLimits } from './limits.js';
 import { roomJid, roomNameOf } from './muc-stanzas.js';
 import { WordsXMPPSession, type SessionContext } from './session.js';
 
+/** What every failed SCRAM login is told: the same for an unknown name, a wrong password and an account without keys yet. */
+const SCRAM_FAILURE_TEXT = 'wrong password, or this account has no SCRAM keys yet (they are made at its next PLAIN login)';
+
 /** Options of {@link XMPPWordsFactory}. */
 export interface XMPPDoorOptions {
   /** The domain users are at (`nick@<domain>`); rooms are at `conference.<domain>`. */
   domain: string;
-  /** TLS key and certificate: STARTTLS is then offered and required, and PLAIN logins are offered inside it. Without them nobody can log in with a password. */
+  /** TLS key and certificate: STARTTLS is then offered and required, and SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN logins are offered inside it. Without them nobody can log in with a password. */
   tls?: TLSOptions;
   /** Where logins are checked (a portal on the words accounts' own checker by default). */
   portal?: Portal;
@@ -106,6 +110,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     let session: WordsXMPPSession | undefined;
     const host = (addr as { host?: string }).host;
     const authenticator: IXMPPAuthenticator = {
+      ...(this.options.tls ? { scramLogin: (username: string, hash: ScramHash, peer: string | undefined) => this.#scramLogin(username, hash, peer, (a) => (account = a)) } : {}),
       checkPassword: (username, password, peer) =>
         this.portal.login(new UsernamePassword(username, password, peer), null, IWordsAccount).addCallbacks(
           ([, avatar]) => {
@@ -136,6 +141,28 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     p.door = this;
     p.factory = this;
     return p;
+  }
+
+  /**
+   * A SCRAM login with the words account's stored keys, under the words login throttle. Every failure reads
+   * alike (an unknown name, a wrong password, an account whose keys are not made yet), so it tells nothing
+   * about which names exist; a client falls back to PLAIN, whose success makes the keys.
+   */
+  #scramLogin(username: string, hash: ScramHash, peer: string | undefined, verified: (account: VerifiedAccount) => void): Deferred<IScramLogin> {
+    return this.service.scramLogin(username, hash, peer === undefined ? {} : { host: peer }).addCallback((login): IScramLogin => ({
+      salt: login.salt,
+      iterations: login.iterations,
+      check: (authMessage, proof) => {
+        try {
+          const { account, serverSignature } = login.check(authMessage, proof);
+          verified(account);
+          return serverSignature;
+        } catch (e) {
+          if (e instanceof TooManyAttemptsError) throw new XMPPAuthError(e.message, 'temporary-auth-failure', e.message);
+          throw new XMPPAuthError('SCRAM login refused', 'not-authorized', SCRAM_FAILURE_TEXT);
+        }
+      },
+    }));
   }
 
   /** An in-band registration: a words account, under the words rules and registration limits (per address and per connection). */

@@ -17,11 +17,13 @@ import { clientFromString, connectProtocol, reactor } from '../../internet/index
 import { XMPPClient } from '../../xmpp/client/client.js';
 import { DbRosterStore } from '../../xmpp/server/roster-store.js';
 import type { DbStore } from '../db-store.js';
+import { hashPassword } from '../passwords.js';
 import { WordsApplication } from '../plugin.js';
 import { RawIRC } from '../test-support/raw-irc.js';
 
 const SCRIPT = fileURLToPath(new URL('./test-support/slixmpp_muc.py', import.meta.url));
 const SCRIPT_ROSTER = fileURLToPath(new URL('./test-support/slixmpp_roster.py', import.meta.url));
+const SCRIPT_LOGIN = fileURLToPath(new URL('./test-support/slixmpp_login.py', import.meta.url));
 const LOOPBACK = 'tcp:0:interface=127.0.0.1';
 
 describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }, () => {
@@ -58,7 +60,7 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     const results = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
     assert.equal(results.end, 'left', out);
     assert.equal(results.bound, 'alice@localhost/slix');
-    assert.equal(results.mechanism, 'PLAIN');
+    assert.equal(results.mechanism, 'SCRAM-SHA-256', 'slixmpp prefers SCRAM, with the keys made at registration');
     assert.equal(results.conflict, 'conflict', 'the nick an IRC user holds is a 409 conflict');
     assert.deepEqual(results.occupants, ['alice', 'bob']);
     assert.equal(results.subject, 'bridges');
@@ -102,5 +104,26 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     const rows = await new DbRosterStore((app.words.store as DbStore).pool).records('romeo@localhost');
     assert.deepEqual(rows.map((r) => `${r.contact} ${r.subscription}`), ['juliet@localhost from'], 'the contact side of the subscription, in SQLite');
     romeo.close();
+  });
+
+  test('slixmpp logs in to an account made before SCRAM keys: SCRAM fails, PLAIN works and makes the keys, then SCRAM works', async () => {
+    const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
+    await app.words.store.createAccount('elder', { name: 'elder', passwordHash: await hashPassword('old-timer', { N: 1024, r: 8, p: 1 }), created: 0 });
+    const login = () =>
+      new Promise<Record<string, unknown>>((resolve, reject) =>
+        execFile(python, [SCRIPT_LOGIN, 'elder@localhost/slix', 'old-timer', String(app.ports.xmpp[0]), join(dir, 'ca.pem')], { timeout: 40_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>),
+        ),
+      );
+    const first = await login();
+    assert.equal(first.end, 'bound', JSON.stringify(first));
+    assert.equal(first.mechanism, 'PLAIN');
+    const failures = first.failures as [string, string, string][];
+    assert.ok(failures.length >= 1 && failures.every(([mech, condition]) => mech.startsWith('SCRAM-') && condition === 'not-authorized'), JSON.stringify(failures));
+    assert.match(failures[0]![2], /no SCRAM keys yet/);
+    const second = await login();
+    assert.equal(second.end, 'bound', JSON.stringify(second));
+    assert.equal(second.mechanism, 'SCRAM-SHA-256');
+    assert.deepEqual(second.failures, []);
   });
 });

@@ -23,7 +23,7 @@ describe('the XMPP door: words rooms as MUC rooms', () => {
     bob.lines();
     const alice = h.xmpp('alice', 'wonderland');
     await h.until(() => alice.jid, 'alice to log in');
-    assert.equal(alice.saslMechanism, 'PLAIN');
+    assert.equal(alice.saslMechanism, 'SCRAM-SHA-256');
 
     alice.joinRoom(ROOM, 'alice');
     const joined = await h.until(() => alice.stanzas.some((s) => s.toXML().includes('code="110"')) && alice.take(), 'the self-presence');

@@ -16,7 +16,7 @@ import { XMPPAuthError, XMPPNegotiationError, XMPPNotConnectedError, XMPPStreamE
 import { JID } from '../jid.js';
 import { xmppLimits, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
-import { chooseMechanism, type SASLMechanism } from '../sasl.js';
+import { chooseMechanism, PlainMechanism, type SASLMechanism } from '../sasl.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
 import { IqTracker } from './iq-tracker.js';
 
@@ -78,6 +78,8 @@ export class XMPPClient extends Protocol<ITransport> {
   #phase: Phase = 'connecting';
   #mechanism: SASLMechanism | undefined;
   #saslSteps = 0;
+  /** A SCRAM login that fails as `not-authorized` is tried once more with PLAIN (offered, and over TLS). */
+  #plainFallback = false;
   #keepalive: IDelayedCall | undefined;
 
   constructor(readonly options: XMPPClientOptions) {
@@ -301,13 +303,19 @@ export class XMPPClient extends Protocol<ITransport> {
       const offered = mechanisms.elements('mechanism').map((m) => m.text.trim());
       const mech = chooseMechanism(offered, { username: this.#account.local!, password: this.options.password }, secure, this.options.allowPlainInClear, this.limits.maxScramIterations);
       if (!mech) throw new XMPPNegotiationError(`no usable SASL mechanism among ${offered.join(', ') || 'none'}`);
-      this.#mechanism = mech;
-      this.#phase = 'auth';
-      this.transport.write(el('auth', NS.SASL, { mechanism: mech.name }, b64(mech.initialResponse())).toXML());
+      this.#plainFallback = mech.name !== 'PLAIN' && offered.includes('PLAIN') && (secure || this.options.allowPlainInClear === true);
+      this.#authenticate(mech);
       return;
     }
     if (features.getChild('bind', NS.BIND) && this.#phase === 'bind') return this.#bind();
     throw new XMPPNegotiationError('the server offers neither SASL nor resource binding');
+  }
+
+  #authenticate(mech: SASLMechanism): void {
+    this.#mechanism = mech;
+    this.#saslSteps = 0;
+    this.#phase = 'auth';
+    this.transport.write(el('auth', NS.SASL, { mechanism: mech.name }, b64(mech.initialResponse())).toXML());
   }
 
   #sasl(e: Element, mech: SASLMechanism): void {
@@ -324,7 +332,13 @@ export class XMPPClient extends Protocol<ITransport> {
     }
     if (e.name === 'failure') {
       const condition = e.elements().find((c) => c.name !== 'text')?.name;
-      throw new XMPPAuthError(`authentication failed${condition ? `: ${condition}` : ''}`, condition);
+      const text = e.getChildText('text');
+      // A server may keep SCRAM keys only for some accounts (made when a password was last set): try PLAIN once.
+      if (condition === 'not-authorized' && this.#plainFallback) {
+        this.#plainFallback = false;
+        return this.#authenticate(new PlainMechanism(this.#account.local!, this.options.password));
+      }
+      throw new XMPPAuthError(`authentication failed${condition ? `: ${condition}` : ''}${text ? ` (${text})` : ''}`, condition, text);
     }
     throw new XMPPNegotiationError(`unexpected <${e.name}/> during SASL`);
   }

@@ -16,10 +16,11 @@ import { XMPPAuthError, XMPPStreamError } from '../errors.js';
 import { JID } from '../jid.js';
 import { xmppLimits, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
-import { ScramServerExchange } from '../scram-server.js';
+import { checkScramProof } from '../../cred/scram.js';
+import { ScramServerExchange, unknownUserScramCredentials, type ScramCredentials } from '../scram-server.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
 import { StreamManagementState, type StreamResumption } from './stream-management.js';
-import type { IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter } from './interfaces.js';
+import type { IScramLogin, IXMPPAuthenticator, IXMPPRegistrar, IXMPPRouter } from './interfaces.js';
 import { stanzaErrorReply } from './router.js';
 
 /** What an XMPP server connection needs. */
@@ -58,7 +59,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
   readonly domain: string;
   readonly #parser: XMLStreamParser;
   #state: State = 'tls';
-  #scram: ScramServerExchange | undefined;
+  #scram: { exchange: ScramServerExchange; login: IScramLogin } | undefined;
   #authFailures = 0;
   /** Stream management, once the client enabled it. */
   #sm: StreamManagementState | undefined;
@@ -181,7 +182,7 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     if (this.#state === 'tls') features.addElement('starttls', NS.TLS).addElement('required');
     else if (this.#state === 'auth') {
       const mechs = features.addElement('mechanisms', NS.SASL);
-      if (this.options.authenticator.scramCredentials) for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
+      if (this.#scramOffered) for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) mechs.addElement('mechanism').addContent(m);
       if (isSecure(this.transport) && this.options.authenticator.checkPassword) mechs.addElement('mechanism').addContent('PLAIN');
       if (this.#registrationOffered) features.addElement('register', NS.REGISTER_FEATURE);
     } else if (this.#state === 'bind') {
@@ -268,6 +269,10 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     this.#parser.reset();
   }
 
+  get #scramOffered(): boolean {
+    return this.options.authenticator.scramLogin !== undefined || this.options.authenticator.scramCredentials !== undefined;
+  }
+
   get #registrationOffered(): boolean {
     return this.options.registrar !== undefined && isSecure(this.transport);
   }
@@ -313,18 +318,28 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
   #authFailed(err: unknown): void {
     this.#scram = undefined;
     const condition = err instanceof XMPPAuthError ? (err.condition ?? 'not-authorized') : 'malformed-request';
-    this.transport.write(el('failure', NS.SASL, {}, el(condition)).toXML(NS.CLIENT));
+    const failure = el('failure', NS.SASL, {}, el(condition));
+    if (err instanceof XMPPAuthError && err.text) failure.addElement('text').addContent(err.text);
+    this.transport.write(failure.toXML(NS.CLIENT));
     if (++this.#authFailures >= this.limits.maxAuthFailures) this.#streamError('policy-violation');
   }
 
   #authStart(mechanism: string, data: string): void {
     const auth = this.options.authenticator;
-    const scramCredentials = auth.scramCredentials?.bind(auth);
-    if ((mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-1') && scramCredentials) {
+    if ((mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-1') && this.#scramOffered) {
       const hash = mechanism === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
-      this.#scram = new ScramServerExchange((u) => (JID.tryParse(`${u}@${this.domain}`) ? scramCredentials(u, hash) : undefined));
-      const { challenge } = this.#scram.start(data);
-      this.transport.write(el('challenge', NS.SASL, {}, b64(challenge)).toXML(NS.CLIENT));
+      const exchange = new ScramServerExchange();
+      const user = exchange.parseClientFirst(data);
+      const peer = (this.transport.getPeer() as { host?: string }).host;
+      const valid = JID.tryParse(`${user}@${this.domain}`) !== undefined;
+      this.#state = 'checking';
+      maybeDeferred(() => (valid && auth.scramLogin ? auth.scramLogin(user, hash, peer) : storedScramLogin(hash, user, valid ? auth.scramCredentials?.(user, hash) : undefined))).addBoth((login) => {
+        if (this.#state !== 'checking') return;
+        this.#state = 'auth';
+        if (login instanceof Failure) return this.#authFailed(login.value);
+        this.#scram = { exchange, login };
+        this.transport.write(el('challenge', NS.SASL, {}, b64(exchange.serverFirst(login.salt, login.iterations))).toXML(NS.CLIENT));
+      });
       return;
     }
     if (mechanism === 'PLAIN' && isSecure(this.transport) && auth.checkPassword) {
@@ -344,9 +359,16 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
   }
 
   #authFinish(data: string): void {
-    const scram = this.#scram!;
-    const verifier = scram.finish(data);
-    this.#authenticated(scram.username, b64(verifier));
+    const { exchange, login } = this.#scram!;
+    const { authMessage, proof } = exchange.parseClientFinal(data);
+    this.#scram = undefined;
+    this.#state = 'checking';
+    maybeDeferred(() => login.check(authMessage, proof)).addBoth((signature) => {
+      if (this.#state !== 'checking') return;
+      this.#state = 'auth';
+      if (signature instanceof Failure) return this.#authFailed(signature.value instanceof XMPPAuthError ? signature.value : new XMPPAuthError('wrong password', 'not-authorized'));
+      this.#authenticated(exchange.username, b64(`v=${Buffer.from(signature).toString('base64')}`));
+    });
   }
 
   #authenticated(user: string, additional: string): void {
@@ -411,4 +433,18 @@ function b64(text: string): string {
 function unb64(text: string): string {
   const t = text.trim();
   return t === '=' ? '' : Buffer.from(t, 'base64').toString('utf8');
+}
+
+/** A SCRAM login on keys found at once (`IXMPPAuthenticator.scramCredentials`); an unknown user's fails at the check. */
+function storedScramLogin(hash: 'sha1' | 'sha256', user: string, credentials: ScramCredentials | undefined): IScramLogin {
+  const keys = credentials ?? unknownUserScramCredentials(hash, user);
+  return {
+    salt: keys.salt,
+    iterations: keys.iterations,
+    check: (authMessage, proof) => {
+      const signature = checkScramProof(keys, authMessage, proof);
+      if (!signature || !credentials) throw new XMPPAuthError('wrong password', 'not-authorized');
+      return signature;
+    },
+  };
 }

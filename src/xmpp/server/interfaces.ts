@@ -7,10 +7,30 @@ import type { Element } from '../element.js';
 import type { JID } from '../jid.js';
 import type { ScramCredentials } from '../scram-server.js';
 
+/** A SCRAM login under way, as an account store runs it (see {@link IXMPPAuthenticator.scramLogin}). */
+export interface IScramLogin {
+  /** Base64, for the challenge. */
+  readonly salt: string;
+  readonly iterations: number;
+  /**
+   * Checks the client's proof (`p=`, decoded) over the exchange's `AuthMessage`: the server signature
+   * (`v=`, raw) when it holds (at once or through a Deferred), else a failure (an `XMPPAuthError`'s
+   * condition and message are the SASL failure's; anything else is `not-authorized`).
+   */
+  check(authMessage: string, proof: Uint8Array): Uint8Array | Deferred<Uint8Array>;
+}
+
 /** Checks logins. SCRAM needs stored keys; PLAIN (offered only over TLS) needs a password check. */
 export interface IXMPPAuthenticator {
   /** The stored SCRAM credentials of `username` for this hash, or undefined (unknown user or no keys of that hash); leave out to offer no SCRAM. */
   scramCredentials?(username: string, hash: 'sha1' | 'sha256'): ScramCredentials | undefined;
+  /**
+   * Starts a SCRAM login whose keys are found later (a database) and whose check is the store's own (a login
+   * throttle, an account to hand on): the salt to challenge with and the check of the proof. An unknown user
+   * must get a salt and a failed check too, so that logins do not reveal who exists. Takes precedence over
+   * {@link scramCredentials}; `peer` is the client's address.
+   */
+  scramLogin?(username: string, hash: 'sha1' | 'sha256', peer: string | undefined): IScramLogin | Deferred<IScramLogin>;
   /**
    * Checks a PLAIN password (at once, or later through a Deferred: a password hash or a `torsion/cred`
    * portal); `peer` is the client's address, for login throttles. Leave out to offer no PLAIN.
