@@ -1,10 +1,11 @@
 /**
- * XMPP server: logins per second (STARTTLS, SASL, resource binding) and groupchat deliveries per second
- * through one MUC room, Torsion's words XMPP door (in a child process) against Prosody (Debian package
- * `prosody`, with its MUC component) in the same run, both driven by the same client: Torsion's
- * `XMPPClient` in this process. The mechanisms differ as each server's accounts allow: Torsion's door logs in
- * with PLAIN inside TLS against a scrypt hash (its default cost), Prosody with SCRAM-SHA-1 (4,096 PBKDF2
- * iterations) — the login figure compares each server as configured out of the box, not one mechanism.
+ * XMPP: stanza parsing throughput, Torsion's `XMLStreamParser` against `ltx` (xmpp.js's parser), in this
+ * process; then logins per second (STARTTLS, SASL, resource binding) and groupchat deliveries per second
+ * through one MUC room of 20 and of 500 occupants, Torsion's words XMPP door (in a child process) against
+ * Prosody (Debian package `prosody`, with its MUC component) in the same run, both driven by the same
+ * client: Torsion's `XMPPClient` in this process. Both log in with SCRAM at 4,096 PBKDF2 iterations: the
+ * words door with SCRAM-SHA-256 (the keys made at registration), Prosody with SCRAM-SHA-1 (the one hash it
+ * keeps). `XMPP_BENCH_CASES=parser,logins,muc,muc500` picks cases (all by default).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -12,12 +13,18 @@ import { clientFromString, connectProtocol, reactor } from '../src/internet/inde
 import { XMPPClient } from '../src/xmpp/client/client.js';
 import type { Element } from '../src/xmpp/element.js';
 import { startProsody } from '../src/xmpp/test-support/prosody.js';
-import { interleaved, type BenchCase } from './harness.js';
+import { fromSamples, interleaved, opsPerSecond, type BenchCase } from './harness.js';
+import { loadLtx, ltxParse, parserInput, torsionParse } from './support/xmpp-parse.js';
 
 const ACCOUNTS = Number(process.env.XMPP_BENCH_OCCUPANTS ?? 20);
+const BIG_ROOM = Number(process.env.XMPP_BENCH_BIG_ROOM ?? 500);
 const LOGINS = Number(process.env.XMPP_BENCH_LOGINS ?? 20);
 const MESSAGES = Number(process.env.XMPP_BENCH_MESSAGES ?? 200);
+const BIG_ROOM_MESSAGES = Number(process.env.XMPP_BENCH_BIG_ROOM_MESSAGES ?? 40);
+const PARSED_STANZAS = Number(process.env.XMPP_BENCH_STANZAS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CASES = new Set((process.env.XMPP_BENCH_CASES ?? 'parser,logins,muc,muc500').split(','));
+const SCRAM_ITERATIONS = 4096;
 
 interface Target {
   port: number;
@@ -26,7 +33,7 @@ interface Target {
 }
 
 async function startTorsion(): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/xmpp-server.ts', import.meta.url).pathname, String(ACCOUNTS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/xmpp-server.ts', import.meta.url).pathname, String(Math.max(ACCOUNTS, BIG_ROOM)), String(SCRAM_ITERATIONS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   const { port, cert } = JSON.parse(line) as { port: number; cert: string };
   return { port, cert, stop: () => void child.kill() };
@@ -36,7 +43,23 @@ async function login(target: Target, i: number, resource: string): Promise<XMPPC
   const client = new XMPPClient({ jid: `user${i}@localhost`, password: `pw${i}`, resource, clock: reactor, tlsOptions: { ca: target.cert } });
   await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${target.port}`), client);
   await client.ready;
+  if (!client.saslMechanism?.startsWith('SCRAM-')) throw new Error(`logged in with ${client.saslMechanism}, not SCRAM`);
   return client;
+}
+
+/** Logs `n` clients in, `parallel` at a time. */
+async function loginAll(target: Target, n: number, resource: string, parallel = 8): Promise<XMPPClient[]> {
+  const clients: XMPPClient[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < n) {
+        const i = next++;
+        clients[i] = await login(target, i, resource);
+      }
+    }),
+  );
+  return clients;
 }
 
 /** Logins per second: LOGINS full logins, 4 at a time, each closed once bound. */
@@ -55,11 +78,11 @@ async function loginRate(target: Target, round: number): Promise<number> {
   return LOGINS / ((performance.now() - start) / 1000);
 }
 
-/** Groupchat deliveries per second: ACCOUNTS occupants in one room, one of them sends MESSAGES lines, until every occupant has them all. */
-async function mucRate(target: Target, round: number): Promise<number> {
-  const room = `bench${round}@conference.localhost`;
-  const clients = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => login(target, i, `muc-${round}`)));
-  const received = new Array<number>(ACCOUNTS).fill(0);
+/** Groupchat deliveries per second: `occupants` in one room, one of them sends `messages` lines, until every occupant has them all. */
+async function mucRate(target: Target, round: number, occupants: number, messages: number): Promise<number> {
+  const room = `bench${occupants}x${round}@conference.localhost`;
+  const clients = await loginAll(target, occupants, `muc-${occupants}-${round}`);
+  const received = new Array<number>(occupants).fill(0);
   const joined = clients.map(
     (c, i) =>
       new Promise<void>((resolve) => {
@@ -68,46 +91,78 @@ async function mucRate(target: Target, round: number): Promise<number> {
         };
       }),
   );
-  clients.forEach((c, i) => c.joinRoom(room, `u${i}`));
-  await Promise.all(joined);
+  // Joined one after another: each join's presences reach everyone in the room, so 500 at once would measure a storm of presences instead.
+  for (let i = 0; i < occupants; i++) {
+    clients[i]!.joinRoom(room, `u${i}`);
+    await joined[i];
+  }
   let done!: () => void;
   const all = new Promise<void>((r) => (done = r));
   let complete = 0;
   clients.forEach((c, i) => {
     c.messageReceived = (m: Element) => {
       if (m.getAttribute('type') !== 'groupchat' || !m.getChildText('body')?.startsWith('line ')) return;
-      if (++received[i]! === MESSAGES && ++complete === ACCOUNTS) done();
+      if (++received[i]! === messages && ++complete === occupants) done();
     };
   });
   const start = performance.now();
-  for (let n = 0; n < MESSAGES; n++) clients[0]!.sendGroupMessage(room, `line ${n}`);
+  for (let n = 0; n < messages; n++) clients[0]!.sendGroupMessage(room, `line ${n}`);
   await all;
-  const rate = (MESSAGES * ACCOUNTS) / ((performance.now() - start) / 1000);
+  const rate = (messages * occupants) / ((performance.now() - start) / 1000);
   for (const c of clients) c.close();
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 300 + occupants * 2));
   return rate;
 }
 
+/** Stanzas parsed per second by Torsion's stream parser and by ltx, interleaved, each on the same chunks. */
+async function parserCase(): Promise<BenchCase> {
+  const input = parserInput(PARSED_STANZAS);
+  const ltx = await loadLtx();
+  const parse = { torsion: () => torsionParse(input), ltx: () => ltxParse(ltx, input) };
+  const rates = await interleaved(['torsion', 'ltx'] as const, (s) => opsPerSecond(parse[s], PARSED_STANZAS, 1), Math.max(ROUNDS, 5));
+  return {
+    name: `XMPP stanza parsing (${PARSED_STANZAS} stanzas in 16 KiB chunks into element trees; Torsion on saxes with the RFC 6120 limits, ltx as xmpp.js drives it)`,
+    higherIsBetter: true,
+    goal: '>= 1x ltx',
+    measurements: (['torsion', 'ltx'] as const).map((s) => fromSamples(s, rates[s], 'stanzas/s')),
+  };
+}
+
 export default async function xmppBench(): Promise<BenchCase[]> {
-  const prosodyAccounts = Object.fromEntries(Array.from({ length: ACCOUNTS }, (_, i) => [`user${i}`, `pw${i}`]));
-  const targets: Record<'torsion' | 'prosody', Target> = { torsion: await startTorsion(), prosody: await startProsody(prosodyAccounts) };
+  const cases: BenchCase[] = [];
+  if (CASES.has('parser')) cases.push(await parserCase());
+  if (!['logins', 'muc', 'muc500'].some((c) => CASES.has(c))) return cases;
+  const prosodyAccounts = Object.fromEntries(Array.from({ length: Math.max(ACCOUNTS, BIG_ROOM) }, (_, i) => [`user${i}`, `pw${i}`]));
+  const targets: Record<'torsion' | 'prosody', Target> = { torsion: await startTorsion(), prosody: await startProsody(prosodyAccounts, { iterations: SCRAM_ITERATIONS }) };
+  const subjects = ['torsion', 'prosody'] as const;
   try {
-    const logins = await interleaved(['torsion', 'prosody'] as const, (s, round) => loginRate(targets[s], round), ROUNDS);
-    const muc = await interleaved(['torsion', 'prosody'] as const, (s, round) => mucRate(targets[s], round), ROUNDS);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    return [
-      {
-        name: `XMPP logins/s (STARTTLS + SASL + bind, 4 at a time; Torsion PLAIN+scrypt, Prosody SCRAM-SHA-1)`,
+    if (CASES.has('logins')) {
+      const logins = await interleaved(subjects, (s, round) => loginRate(targets[s], round), ROUNDS);
+      cases.push({
+        name: `XMPP logins/s (STARTTLS + SCRAM + bind, 4 at a time; Torsion SCRAM-SHA-256, Prosody SCRAM-SHA-1, ${SCRAM_ITERATIONS} iterations each)`,
         higherIsBetter: true,
-        measurements: (['torsion', 'prosody'] as const).map((s) => ({ subject: s, value: median(logins[s]), unit: 'logins/s', samples: logins[s] })),
-      },
-      {
+        measurements: subjects.map((s) => fromSamples(s, logins[s], 'logins/s')),
+      });
+    }
+    if (CASES.has('muc')) {
+      const muc = await interleaved(subjects, (s, round) => mucRate(targets[s], round, ACCOUNTS, MESSAGES), ROUNDS);
+      cases.push({
         name: `XMPP MUC groupchat deliveries/s (${ACCOUNTS} occupants, ${MESSAGES} lines from one)`,
         higherIsBetter: true,
         goal: '>= 1x Prosody',
-        measurements: (['torsion', 'prosody'] as const).map((s) => ({ subject: s, value: median(muc[s]), unit: 'deliveries/s', samples: muc[s] })),
-      },
-    ];
+        measurements: subjects.map((s) => fromSamples(s, muc[s], 'deliveries/s')),
+      });
+    }
+    if (CASES.has('muc500')) {
+      const big = await interleaved(subjects, (s, round) => mucRate(targets[s], round, BIG_ROOM, BIG_ROOM_MESSAGES), ROUNDS);
+      cases.push({
+        name: `XMPP MUC groupchat deliveries/s (${BIG_ROOM} occupants, ${BIG_ROOM_MESSAGES} lines from one)`,
+        higherIsBetter: true,
+        goal: '>= 1x Prosody',
+        measurements: subjects.map((s) => fromSamples(s, big[s], 'deliveries/s')),
+      });
+    }
+    return cases;
   } finally {
     await targets.torsion.stop();
     await targets.prosody.stop();
