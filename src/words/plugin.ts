@@ -47,6 +47,10 @@ export interface WordsApplicationOptions {
   xmppDomain?: string;
   /** Offer XMPP in-band registration (XEP-0077), which makes words accounts (off by default). */
   xmppRegister?: boolean;
+  /** XMPP external component endpoints (XEP-0114; none by default); needs {@link componentSecret}. */
+  xmppComponent?: readonly string[];
+  /** The shared secret external components prove they know. */
+  componentSecret?: string;
   /** PEM key and certificate for XMPP's STARTTLS (needed for password logins). */
   tls?: { key: string; cert: string };
   /** The data folder, made if missing, holding the SQLite database (when `db` is not given). */
@@ -116,6 +120,7 @@ export class WordsApplication extends MultiService {
   readonly ircListeners: StreamServerEndpointService[] = [];
   readonly webListeners: StreamServerEndpointService[] = [];
   readonly xmppListeners: StreamServerEndpointService[] = [];
+  readonly componentListeners: StreamServerEndpointService[] = [];
   readonly #pool: ConnectionPool | undefined;
   /** XMPP rosters, in the words database. */
   readonly #rosterStore: DbRosterStore;
@@ -154,7 +159,7 @@ export class WordsApplication extends MultiService {
       ...(config.webLimits ? { limits: config.webLimits } : {}),
     });
     this.#rosterStore = new DbRosterStore(store.pool);
-    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, rosterStore: this.#rosterStore, allowRegistration: config.xmppRegister === true, ...(config.tls ? { tls: config.tls } : {}) });
+    this.xmppFactory = new XMPPWordsFactory(this.words, { domain: config.xmppDomain ?? 'localhost', clock: reactor, rosterStore: this.#rosterStore, allowRegistration: config.xmppRegister === true, ...(config.tls ? { tls: config.tls } : {}), ...(config.componentSecret !== undefined ? { componentSecret: config.componentSecret } : {}) });
     const site = new Site(this.webChat, { clock: reactor });
     for (const e of config.irc) {
       const s = strportsService(e, this.ircFactory, reactor);
@@ -171,11 +176,16 @@ export class WordsApplication extends MultiService {
       s.setServiceParent(this);
       this.xmppListeners.push(s);
     }
+    for (const e of this.xmppFactory.components ? (config.xmppComponent ?? []) : []) {
+      const s = strportsService(e, this.xmppFactory.components!, reactor);
+      s.setServiceParent(this);
+      this.componentListeners.push(s);
+    }
   }
 
-  /** The ports listened on (once started): `{ irc: [6667], web: [8080], xmpp: [5222] }`. */
-  get ports(): { irc: number[]; web: number[]; xmpp: number[] } {
-    return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf), xmpp: this.xmppListeners.map(portOf) };
+  /** The ports listened on (once started): `{ irc: [6667], web: [8080], xmpp: [5222], component: [5347] }`. */
+  get ports(): { irc: number[]; web: number[]; xmpp: number[]; component: number[] } {
+    return { irc: this.ircListeners.map(portOf), web: this.webListeners.map(portOf), xmpp: this.xmppListeners.map(portOf), component: this.componentListeners.map(portOf) };
   }
 
   /** Hashes the operator passwords (scrypt, as account passwords) and gives the accounts to the service. */
@@ -210,6 +220,7 @@ export class WordsApplication extends MultiService {
         for (const s of this.ircListeners) log.info('IRC server on {address}: connect an IRC client to port {port}', { address: String(s.port?.getHost()), port: portOf(s) });
         for (const s of this.webListeners) log.info('web chat at {url}', { url: urlOf(s) });
         for (const s of this.xmppListeners) log.info('XMPP on port {port}, domain {domain}, rooms at {muc}', { port: portOf(s), domain: this.xmppFactory.domain, muc: this.xmppFactory.mucDomain });
+        for (const s of this.componentListeners) log.info('XMPP components (XEP-0114) on port {port}, for subdomains of {domain}', { port: portOf(s), domain: this.xmppFactory.domain });
       });
   }
 
@@ -295,6 +306,14 @@ export function wordsOptions(options: Record<string, unknown>): WordsApplication
   if (xmpp.length > 0) out.xmpp = xmpp;
   if (xmpp.length > 0 && typeof options['xmpp-domain'] === 'string') out.xmppDomain = options['xmpp-domain'];
   if (options['xmpp-register'] === true) out.xmppRegister = true;
+  const components = off(list(options['xmpp-component'])).flatMap((e) => (/^\d+$/.test(e) ? loopbackEndpoints(Number(e)) : [e]));
+  const secret = options['component-secret'];
+  if (components.length > 0) {
+    if (xmpp.length === 0) throw new UsageError('--xmpp-component needs --xmpp: components serve subdomains of the XMPP domain');
+    if (typeof secret !== 'string' || secret === '') throw new UsageError('--xmpp-component needs --component-secret');
+    out.xmppComponent = components;
+    out.componentSecret = secret;
+  }
   const certFile = options['tls-cert'];
   const keyFile = options['tls-key'];
   if ((typeof certFile === 'string') !== (typeof keyFile === 'string')) throw new UsageError('--tls-cert and --tls-key go together');
@@ -367,6 +386,13 @@ export const wordsPlugin: Plugin = {
     },
     { name: 'xmpp-domain', description: 'The XMPP domain: users are nick@DOMAIN, rooms ROOM@conference.DOMAIN', default: 'localhost', metavar: 'domain' },
     { name: 'xmpp-register', description: 'Let XMPP clients register words accounts in-band (XEP-0077, inside TLS)', type: 'boolean' },
+    {
+      name: 'xmpp-component',
+      description: 'XMPP external component endpoint (XEP-0114), off by default (a bare port listens on this machine only); components serve subdomains of --xmpp-domain; needs --component-secret',
+      multiple: true,
+      metavar: 'endpoint',
+    },
+    { name: 'component-secret', description: 'The shared secret of XMPP external components (a long random string: the handshake can be guessed at online)', metavar: 'secret' },
     { name: 'tls-cert', description: 'PEM certificate for XMPP STARTTLS', metavar: 'file' },
     { name: 'tls-key', description: 'PEM private key of --tls-cert', metavar: 'file' },
     { name: 'data', description: 'Data folder for the SQLite database (made if missing)', default: './var', metavar: 'dir' },

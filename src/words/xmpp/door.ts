@@ -28,6 +28,7 @@ import type { VerifiedAccount, WordsService } from '../service.js';
 import { xmppDoorLimits, type XMPPDoorLimits } from './limits.js';
 import { roomJid, roomNameOf } from './muc-stanzas.js';
 import { WordsXMPPSession, type SessionContext } from './session.js';
+import { XMPPComponentFactory } from './components.js';
 
 /** What every failed SCRAM login is told: the same for an unknown name, a wrong password and an account without keys yet. */
 const SCRAM_FAILURE_TEXT = 'wrong password, or this account has no SCRAM keys yet (they are made at its next PLAIN login)';
@@ -49,6 +50,11 @@ export interface XMPPDoorOptions {
   allowRegistration?: boolean;
   /** Where rosters are kept (in memory by default; `torsion words` keeps them in its database). */
   rosterStore?: IRosterStore;
+  /**
+   * The shared secret of external components (XEP-0114): with it, {@link XMPPWordsFactory.components}
+   * accepts components for subdomains of `domain` (no components without it).
+   */
+  componentSecret?: string;
 }
 
 /** A client connection of the door, known to its factory so a shutdown can close it. */
@@ -86,6 +92,8 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
   /** Sessions whose connection dropped, waiting to be resumed (XEP-0198). */
   readonly resumption = new StreamResumption<XMPPServerProtocol>();
   readonly #context: SessionContext;
+  /** The factory of external component connections (XEP-0114), when a component secret was given. */
+  readonly components: XMPPComponentFactory | undefined;
 
   constructor(
     readonly service: WordsService,
@@ -98,6 +106,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     this.limits = xmppDoorLimits(options.limits);
     this.router = new XMPPLocalRouter({ domain: this.domain, ...(options.rosterStore ? { rosterStore: options.rosterStore } : {}), ...(options.streamLimits ? { limits: options.streamLimits } : {}) });
     this.#context = { service, domain: this.domain, mucDomain: this.mucDomain, limits: this.limits, clock: options.clock ?? reactor };
+    this.components = options.componentSecret === undefined ? undefined : new XMPPComponentFactory(this, { secret: options.componentSecret, maxComponents: this.limits.maxComponents, ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}) });
   }
 
   /** The bound sessions. */
@@ -184,10 +193,13 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
   closeAll(): void {
     for (const p of [...this.connections]) p.close();
     for (const p of this.resumption.drain()) p.endDetached();
+    this.components?.closeAll();
   }
 
   #route(stanza: Element, from: IXMPPSession, session: WordsXMPPSession): void {
     const to = JID.tryParse(stanza.getAttribute('to'));
+    const component = to && this.components?.componentFor(to.domain);
+    if (component) return component.send(stanza);
     if (to?.domain === this.mucDomain) {
       if (stanza.name === 'iq') return this.#mucIq(stanza, to, from);
       if (stanza.name === 'presence') return session.presence(stanza, to);

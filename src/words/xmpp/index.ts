@@ -8,3 +8,4 @@ export { XMPPWordsFactory, type XMPPDoorOptions } from './door.js';
 export { WordsXMPPSession } from './session.js';
 export { XMPP_DOOR_LIMITS, xmppDoorLimits, type XMPPDoorLimits } from './limits.js';
 export { roomJid, roomNameOf } from './muc-stanzas.js';
+export { XMPPComponentFactory, type XMPPComponentOptions } from './components.js';

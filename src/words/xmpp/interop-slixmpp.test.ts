@@ -7,7 +7,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ import { RawIRC } from '../test-support/raw-irc.js';
 const SCRIPT = fileURLToPath(new URL('./test-support/slixmpp_muc.py', import.meta.url));
 const SCRIPT_ROSTER = fileURLToPath(new URL('./test-support/slixmpp_roster.py', import.meta.url));
 const SCRIPT_LOGIN = fileURLToPath(new URL('./test-support/slixmpp_login.py', import.meta.url));
+const SCRIPT_COMPONENT = fileURLToPath(new URL('./test-support/slixmpp_component.py', import.meta.url));
+const COMPONENT_SECRET = 'a long shared component secret';
 const LOOPBACK = 'tcp:0:interface=127.0.0.1';
 
 describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }, () => {
@@ -34,7 +37,7 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'torsion-words-xmpp-'));
     writeFileSync(join(dir, 'ca.pem'), cert);
-    app = new WordsApplication({ irc: [LOOPBACK], web: [], xmpp: [LOOPBACK], xmppRegister: true, tls: { key, cert }, data: dir, scrypt: { N: 1024, r: 8, p: 1 } });
+    app = new WordsApplication({ irc: [LOOPBACK], web: [], xmpp: [LOOPBACK], xmppRegister: true, xmppComponent: [LOOPBACK], componentSecret: COMPONENT_SECRET, tls: { key, cert }, data: dir, scrypt: { N: 1024, r: 8, p: 1 } });
     await app.startService();
     await app.words.register('alice', 'wonderland');
     await app.words.register('romeo', 'montague');
@@ -125,5 +128,46 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     assert.equal(second.end, 'bound', JSON.stringify(second));
     assert.equal(second.mechanism, 'SCRAM-SHA-256');
     assert.deepEqual(second.failures, []);
+  });
+
+  test("slixmpp's ComponentXMPP serves echo.localhost with the shared secret; a Torsion client's message reaches it and its answer comes back", async () => {
+    const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
+    const child = spawn(python, [SCRIPT_COMPONENT, 'echo.localhost', COMPONENT_SECRET, String(app.ports.component[0])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines: string[] = [];
+    const reader = createInterface({ input: child.stdout });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const lineWith = (what: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${what} from the component: ${lines.join('\n')}\n${stderr}`)), 30_000);
+        const check = (line: string) => {
+          lines.push(line);
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          if (what in parsed) {
+            clearTimeout(timer);
+            reader.off('line', check);
+            resolve(parsed);
+          }
+        };
+        reader.on('line', check);
+      });
+    try {
+      await lineWith('connected');
+      const romeo = new XMPPClient({ jid: 'romeo@localhost', password: 'montague', resource: 'component', clock: reactor, tlsOptions: { ca: cert } });
+      const answer = new Promise<string | undefined>((resolve) => (romeo.messageReceived = (m) => m.getAttribute('from') === 'bot@echo.localhost' && resolve(m.getChildText('body'))));
+      await connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${app.ports.xmpp[0]}`), romeo);
+      await romeo.ready;
+      const results = lineWith('body');
+      romeo.sendMessage('bot@echo.localhost', 'hello component');
+      assert.equal(await answer, 'echo: hello component');
+      const seen = await results;
+      assert.equal(seen.from, 'romeo@localhost/component', 'the component sees the sender as the server stamped it');
+      assert.equal(seen.to, 'bot@echo.localhost');
+      romeo.close();
+    } finally {
+      child.kill();
+      await exited;
+    }
   });
 });

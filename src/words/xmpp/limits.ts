@@ -17,15 +17,18 @@ export interface XMPPDoorLimits {
   floodRate: number;
   /** Shortest password accepted for an in-band registration (XEP-0077), in characters. */
   minPasswordLength: number;
+  /** External components (XEP-0114) connected at once, one per subdomain; more are refused with `policy-violation`. */
+  maxComponents: number;
 }
 
-/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second, 6-character passwords at registration. */
+/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second, 6-character passwords at registration, 16 components. */
 export const XMPP_DOOR_LIMITS: Readonly<XMPPDoorLimits> = Object.freeze({
   historyOnJoin: 20,
   maxMessageLength: 4000,
   floodBurst: 10,
   floodRate: 2,
   minPasswordLength: 6,
+  maxComponents: 16,
 });
 
 /** The defaults with `overrides` on top. */

@@ -27,6 +27,13 @@ describe('torsion words --xmpp', () => {
       assert.equal(o.xmppRegister, undefined, 'in-band registration is off by default');
       assert.equal(parse(['--xmpp', '5222', '--xmpp-register', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]).xmppRegister, true);
       assert.deepEqual(parse(['--irc', 'none', '--web', 'none', '--xmpp', '5222', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]).irc, [], 'XMPP alone is something to serve');
+      const tls = ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')];
+      const withComponent = parse(['--xmpp', '5222', '--xmpp-component', '5347', '--component-secret', 's3cret', ...tls]);
+      assert.deepEqual(withComponent.xmppComponent, loopbackEndpoints(5347));
+      assert.equal(withComponent.componentSecret, 's3cret');
+      assert.equal(o.xmppComponent, undefined, 'no components unless asked for');
+      assert.throws(() => parse(['--xmpp', '5222', '--xmpp-component', '5347', ...tls]), /--component-secret/);
+      assert.throws(() => parse(['--xmpp-component', '5347', '--component-secret', 's', ...tls]), /needs --xmpp/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -151,6 +151,11 @@ export class XMPPComponentServerProtocol extends ComponentStream {
     secretFor: (domain: string) => string | undefined;
     /** A stanza from the authenticated component (its `from` is checked to be within its domain). */
     route: (stanza: Element, component: XMPPComponentServerProtocol) => void;
+    /**
+     * Checked once the handshake holds, before it is acknowledged: a stream error condition refuses the
+     * component (`conflict` when its domain is already served elsewhere), undefined admits it.
+     */
+    admit?: (domain: JID) => string | undefined;
     /** Called once the component authenticated. */
     authenticated?: (component: XMPPComponentServerProtocol) => void;
     /** A fresh stream id (default: random). */
@@ -176,6 +181,8 @@ export class XMPPComponentServerProtocol extends ComponentStream {
       if (e.name !== 'handshake' || secret === undefined || !checkHandshake(e.text, this.#streamId, secret)) {
         return this.end(new XMPPAuthError('wrong component handshake'), 'not-authorized');
       }
+      const refused = this.options.admit?.(this.#claimed!);
+      if (refused) return this.end(new XMPPAuthError(`component ${this.#claimed!.domain} refused: ${refused}`, refused), refused);
       this.domain = this.#claimed;
       this.transport.write('<handshake/>');
       this.options.authenticated?.(this);

@@ -96,14 +96,29 @@ export class XMPPLocalRouter implements IXMPPRouter {
       return;
     }
     if (to === undefined) return;
-    const targets: IXMPPSession[] = [];
-    if (to.resource !== undefined) {
-      const s = this.#sessions.get(to.toString());
-      if (s) targets.push(s);
-    } else if (stanza.name !== 'iq') {
-      for (const jid of this.#byAccount.get(to.toString()) ?? []) targets.push(this.#sessions.get(jid)!);
-    }
+    const targets = this.#targets(to, stanza.name);
     for (const t of targets) t.deliver(stanza);
     if (targets.length === 0 && type !== 'error' && type !== 'result') from.deliver(stanzaErrorReply(stanza, 'service-unavailable'));
+  }
+
+  /**
+   * A stanza from outside the bound sessions (an external component): to the session of a full JID, or to
+   * every session of a bare JID (IQs only to a full JID); when none takes it, an error goes back to `from`.
+   */
+  routeInbound(stanza: Element, from: IXMPPSession): void {
+    const to = JID.tryParse(stanza.getAttribute('to'));
+    const type = stanza.getAttribute('type');
+    const targets = to === undefined ? [] : this.#targets(to, stanza.name);
+    for (const t of targets) t.deliver(stanza);
+    if (targets.length === 0 && type !== 'error' && type !== 'result' && type !== 'unavailable') from.deliver(stanzaErrorReply(stanza, 'service-unavailable'));
+  }
+
+  #targets(to: JID, name: string): IXMPPSession[] {
+    if (to.resource !== undefined) {
+      const s = this.#sessions.get(to.toString());
+      return s ? [s] : [];
+    }
+    if (name === 'iq') return [];
+    return [...(this.#byAccount.get(to.toString()) ?? [])].map((jid) => this.#sessions.get(jid)!);
   }
 }
