@@ -29,6 +29,7 @@ import { xmppDoorLimits, type XMPPDoorLimits } from './limits.js';
 import { roomJid, roomNameOf } from './muc-stanzas.js';
 import { WordsXMPPSession, type SessionContext } from './session.js';
 import { XMPPComponentFactory } from './components.js';
+import { MUC_ADMIN, mucAdminIq } from './muc-admin.js';
 
 /** What every failed SCRAM login is told: the same for an unknown name, a wrong password and an account without keys yet. */
 const SCRAM_FAILURE_TEXT = 'wrong password, or this account has no SCRAM keys yet (they are made at its next PLAIN login)';
@@ -201,7 +202,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     const component = to && this.components?.componentFor(to.domain);
     if (component) return component.send(stanza);
     if (to?.domain === this.mucDomain) {
-      if (stanza.name === 'iq') return this.#mucIq(stanza, to, from);
+      if (stanza.name === 'iq') return this.#mucIq(stanza, to, from, session);
       if (stanza.name === 'presence') return session.presence(stanza, to);
       if (stanza.name === 'message') return session.message(stanza, to);
     }
@@ -227,9 +228,13 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
   }
 
   /** Service discovery on the MUC service and its rooms (XEP-0045 §6); anything else there is unavailable. */
-  #mucIq(iq: Element, to: JID, from: IXMPPSession): void {
+  #mucIq(iq: Element, to: JID, from: IXMPPSession, session: WordsXMPPSession): void {
     const type = iq.getAttribute('type');
     if (type === 'result' || type === 'error') return;
+    if (iq.getChild('query', MUC_ADMIN) && to.local !== undefined && to.resource === undefined) {
+      const room = this.service.findRoom(roomNameOf(to, this.mucDomain) ?? '');
+      return from.deliver(room ? mucAdminIq(iq, room.name, session.user) : stanzaErrorReply(iq, 'item-not-found'));
+    }
     const info = type === 'get' && iq.getChild('query', NS.DISCO_INFO);
     const items = type === 'get' && iq.getChild('query', NS.DISCO_ITEMS);
     if (to.local === undefined && info) {
