@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reactor } from '../../internet/reactor.js';
 import { launchChromium } from '../../testing/chromium.js';
+import { eventually } from '../../testing/index.js';
 import { Data, Resource } from '../resource.js';
 import { Site } from '../site.js';
 import { WebSocketResource } from './resource.js';
@@ -63,6 +64,7 @@ test('Chromium talks to a WebSocketResource: echo of text and binary, deflate, f
     assert.equal(result.bigOk, true);
     assert.equal(result.close.code, 4000);
     assert.equal(result.close.wasClean, true);
+    await eventually(() => servers[0]!.lost !== null, { timeout: 10 });
     assert.equal(servers[0]!.lost?.closeCode, 4000);
     assert.equal(servers[0]!.lost?.reason, 'page done');
   } finally {

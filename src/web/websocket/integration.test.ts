@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reactor } from '../../internet/reactor.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
-import { selfSignedCertificate } from '../../testing/index.js';
+import { eventually, selfSignedCertificate } from '../../testing/index.js';
 import { Resource } from '../resource.js';
 import { Site } from '../site.js';
 import { connectWebSocket } from './client.js';
@@ -52,6 +52,8 @@ describe('WebSocket over loopback', () => {
       assert.equal(closed.closeCode, 4321);
       assert.equal(closed.wasClean, true);
       assert.equal(server[0]!.texts[0], text);
+      // The server's TCP close waits for the client's FIN, which may come after the client saw its close.
+      await eventually(() => server[0]!.lost !== null, { timeout: 10 });
       assert.equal(server[0]!.lost?.closeCode, 4321);
       assert.equal(server[0]!.lost?.wasClean, true);
     } finally {

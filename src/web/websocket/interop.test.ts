@@ -79,6 +79,8 @@ describe('ws client against a Torsion server', () => {
       assert.equal(await c.next(), 'pong:beat');
       c.ws.close(4001, 'client done');
       assert.deepEqual(await c.closed, { code: 4001, reason: '' });
+      // The server's TCP close waits for the client's FIN, which may come after the client saw its close.
+      await eventually(() => servers[0]!.lost !== null, { timeout: 10 });
       assert.equal(servers[0]!.lost?.closeCode, 4001);
       assert.equal(servers[0]!.lost?.reason, 'client done');
       assert.equal(servers[0]!.lost?.wasClean, true);
