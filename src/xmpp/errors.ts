@@ -92,3 +92,12 @@ export class XMPPRegistrationError extends TorsionError {
     super(message);
   }
 }
+
+/**
+ * Stream management (XEP-0198) went wrong: the server acknowledged stanzas that were never sent, too many
+ * stanzas wait for an acknowledgement, resumption failed, or automatic reconnection gave up.
+ */
+export class XMPPStreamManagementError extends TorsionError {
+  override readonly code = 'TORSION_XMPP_STREAM_MANAGEMENT';
+  override name = 'XMPPStreamManagementError';
+}

@@ -8,7 +8,7 @@ export { XMLStreamParser, streamHeader, streamErrorElement, STREAM_END, type XML
 export { JID, prepareLocal, prepareDomain, prepareResource } from './jid.js';
 export { NS } from './namespaces.js';
 export { XMPP_LIMITS, xmppLimits, type XMPPLimits } from './limits.js';
-export { XMPPStreamError, XMPPStanzaError, XMPPAuthError, JIDError, XMPPTimeoutError, XMPPNotConnectedError, XMPPNegotiationError, XMPPRegistrationError } from './errors.js';
+export { XMPPStreamError, XMPPStanzaError, XMPPAuthError, JIDError, XMPPTimeoutError, XMPPNotConnectedError, XMPPNegotiationError, XMPPRegistrationError, XMPPStreamManagementError } from './errors.js';
 export { ScramMechanism, PlainMechanism, chooseMechanism, SASL_PREFERENCE, type SASLMechanism } from './sasl.js';
 export { XMPPClient, errorReply, type XMPPClientOptions, type RosterItem } from './client/client.js';
 export { stanzaError } from './client/iq-tracker.js';

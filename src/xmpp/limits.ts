@@ -33,13 +33,22 @@ export interface XMPPLimits {
   maxRosterTextLength: number;
   /** Seconds a server keeps a session whose connection dropped with stream management on, for the client to resume (XEP-0198). */
   resumeTimeout: number;
-  /** The most stanzas a server keeps unacknowledged for one session (XEP-0198); a client that acknowledges none past this is disconnected. */
+  /**
+   * The most stanzas one side keeps unacknowledged for one session (XEP-0198). On a server, a client that
+   * acknowledges none past this is disconnected; on a client, `send` throws `XMPPStreamManagementError` past it.
+   */
   maxUnackedStanzas: number;
-  /** A stream-managing server asks the client for an acknowledgement (`<r/>`) after this many unacknowledged stanzas. */
+  /** A stream-managing server or client asks the other side for an acknowledgement (`<r/>`) after this many stanzas sent. */
   ackRequestEvery: number;
+  /** Seconds a client waits before its first automatic reconnection attempt after its connection dropped; each failed attempt doubles it. */
+  reconnectDelay: number;
+  /** The longest wait, in seconds, between two automatic reconnection attempts. */
+  reconnectMaxDelay: number;
+  /** Reconnection attempts in a row that may fail before the client gives up (0: never give up). */
+  maxReconnectAttempts: number;
 }
 
-/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins, binds at most 10 resources per account, keeps 1,000 roster items of at most 16 groups and 256-character names per account, and keeps a dropped stream-managed session 300 s with at most 1,000 unacknowledged stanzas, asking for an acknowledgement every 5. */
+/** The defaults: 256 KiB stanzas, depth 32, 64 attributes, 5 SASL steps, 60 s IQ timeout, 1,000 pending IQs, 60 s keepalive, 1,000,000 SCRAM iterations; a server closes after 3 failed logins, binds at most 10 resources per account, keeps 1,000 roster items of at most 16 groups and 256-character names per account, and keeps a dropped stream-managed session 300 s with at most 1,000 unacknowledged stanzas, asking for an acknowledgement every 5 (both sides); a client reconnects after 1 s, doubling to at most 60 s, and gives up after 10 failed attempts in a row. */
 export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   maxStanzaSize: 256 * 1024,
   maxDepth: 32,
@@ -57,6 +66,9 @@ export const XMPP_LIMITS: Readonly<XMPPLimits> = Object.freeze({
   resumeTimeout: 300,
   maxUnackedStanzas: 1000,
   ackRequestEvery: 5,
+  reconnectDelay: 1,
+  reconnectMaxDelay: 60,
+  maxReconnectAttempts: 10,
 });
 
 /** The defaults with `overrides` on top. */

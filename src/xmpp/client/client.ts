@@ -5,20 +5,21 @@
  * discovery, ping and MUC joins. Time comes from the clock it is given.
  * @module
  */
-import { Deferred } from '../../defer/index.js';
+import { Deferred, maybeDeferred } from '../../defer/index.js';
 import type { Failure } from '../../defer/index.js';
 import type { IDelayedCall, IReactorTime, ITransport, TLSOptions } from '../../internet/interfaces.js';
 import { isSecure } from '../../internet/capabilities.js';
 import { Protocol } from '../../internet/protocol.js';
 import { defaultReactor } from '../../time/default-reactor.js';
 import { Element, el } from '../element.js';
-import { XMPPAuthError, XMPPNegotiationError, XMPPNotConnectedError, XMPPStreamError } from '../errors.js';
+import { XMPPAuthError, XMPPNegotiationError, XMPPNotConnectedError, XMPPStreamError, XMPPStreamManagementError } from '../errors.js';
 import { JID } from '../jid.js';
 import { xmppLimits, type XMPPLimits } from '../limits.js';
 import { NS } from '../namespaces.js';
 import { chooseMechanism, PlainMechanism, type SASLMechanism } from '../sasl.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
 import { IqTracker } from './iq-tracker.js';
+import { ClientStreamManagement, type UnackedStanza } from './stream-management.js';
 
 /** How `XMPPClient` connects and logs in. */
 export interface XMPPClientOptions {
@@ -36,7 +37,21 @@ export interface XMPPClientOptions {
   /** Let PLAIN send the password over a connection without TLS (default false; tests only). */
   allowPlainInClear?: boolean;
   limits?: Partial<XMPPLimits>;
+  /** Negotiate stream management with resumption (XEP-0198) when the server offers it (default true). */
+  streamManagement?: boolean;
+  /**
+   * Opens a new connection for automatic reconnection: connect, then `client.makeConnection(transport)`, e.g.
+   * `(c) => connectProtocol(endpoint, c)`. A failed Deferred or Promise counts as a failed attempt. Without it
+   * the client does not reconnect.
+   */
+  reconnect?: (client: XMPPClient) => unknown;
+  /** Reconnect automatically when an established session's connection drops (default true when `reconnect` is given). */
+  autoReconnect?: boolean;
 }
+
+/** Stream errors after which trying again may work (RFC 6120 §4.9.3); any other ends the client for good. */
+const TRANSIENT_CONDITIONS = new Set(['connection-timeout', 'internal-server-error', 'remote-connection-failed', 'reset', 'system-shutdown']);
+const ACK_REQUEST = `<r xmlns="${NS.SM}"/>`;
 
 /** A roster item (RFC 6121 §2.1.2). */
 export interface RosterItem {
@@ -46,7 +61,7 @@ export interface RosterItem {
   groups: string[];
 }
 
-type Phase = 'connecting' | 'tls' | 'auth' | 'bind' | 'ready' | 'closed';
+type Phase = 'connecting' | 'tls' | 'auth' | 'bind' | 'resume' | 'ready' | 'closed';
 
 /**
  * An XMPP client connection. Override the hooks (`sessionStarted`, `messageReceived`, `presenceReceived`,
@@ -81,6 +96,18 @@ export class XMPPClient extends Protocol<ITransport> {
   /** A SCRAM login that fails as `not-authorized` is tried once more with PLAIN (offered, and over TLS). */
   #plainFallback = false;
   #keepalive: IDelayedCall | undefined;
+  /** Stream management of the current session, once asked for. */
+  #sm: ClientStreamManagement | undefined;
+  #smOffered = false;
+  /** True from a dropped connection until a session is up again (or the client gives up). */
+  #reconnecting = false;
+  #reconnectTimer: IDelayedCall | undefined;
+  #attempts = 0;
+  #closing = false;
+  /** The last broadcast presence sent, re-sent in a fresh session. */
+  #lastPresence: string | undefined;
+  /** Messages the old session never acknowledged, sent again once a fresh session is up. */
+  #resend: UnackedStanza[] = [];
 
   constructor(readonly options: XMPPClientOptions) {
     super();
@@ -97,6 +124,12 @@ export class XMPPClient extends Protocol<ITransport> {
   }
 
   override connectionMade(): void {
+    this.#phase = 'connecting';
+    this.#mechanism = undefined;
+    this.#saslSteps = 0;
+    this.#plainFallback = false;
+    this.#smOffered = false;
+    this.streamError = undefined;
     this.#openStream();
   }
 
@@ -116,20 +149,95 @@ export class XMPPClient extends Protocol<ITransport> {
     this.#stopKeepalive();
     const err = this.streamError ?? new XMPPNotConnectedError(`the connection ended: ${reason.getErrorMessage()}`);
     this.#phase = 'closed';
+    const transient = err instanceof XMPPNotConnectedError || (err instanceof XMPPStreamError && TRANSIENT_CONDITIONS.has(err.condition));
+    const enabled = this.options.reconnect !== undefined && this.options.autoReconnect !== false;
+    // Only a session that was once up reconnects: a first login that fails is the caller's to see.
+    if (enabled && transient && !this.#closing && this.jid !== undefined) {
+      if (this.#sm?.id === undefined) this.#freshSession(err);
+      return this.#scheduleReconnect(err);
+    }
+    this.#giveUp(err);
+  }
+
+  /** Stanzas sent and not acknowledged by the server yet (XEP-0198), as XML, oldest first. */
+  get unacknowledged(): string[] {
+    return (this.#sm?.unacked ?? []).map((s) => s.xml);
+  }
+
+  /** True when stream management is on for this session and the server allowed resumption. */
+  get resumable(): boolean {
+    return this.#sm?.id !== undefined;
+  }
+
+  #giveUp(err: Error): void {
+    this.#reconnecting = false;
+    this.#sm = undefined;
     this.#iqs.failAll(err);
     if (!this.ready.called) this.ready.errback(err);
   }
 
+  /** The old session is gone for good: its IQs fail, its unacknowledged messages wait for the next session. */
+  #freshSession(reason: Error): void {
+    const left = this.#sm?.drain().filter((s) => s.name === 'message') ?? [];
+    this.#resend.push(...left.slice(0, Math.max(0, this.limits.maxUnackedStanzas - this.#resend.length)));
+    this.#sm = undefined;
+    this.#iqs.failAll(reason);
+  }
+
+  #scheduleReconnect(reason: Error): void {
+    this.#reconnecting = true;
+    this.#attempts++;
+    const max = this.limits.maxReconnectAttempts;
+    if (max > 0 && this.#attempts > max) {
+      const err = new XMPPStreamManagementError(`gave up reconnecting after ${max} failed attempts: ${reason.message}`);
+      this.streamError = err;
+      this.streamFailed(err);
+      return this.#giveUp(err);
+    }
+    const delay = Math.min(this.limits.reconnectDelay * 2 ** (this.#attempts - 1), this.limits.reconnectMaxDelay);
+    this.reconnecting(this.#attempts, delay, reason);
+    this.#reconnectTimer = this.#clock.callLater(delay, () => {
+      this.#reconnectTimer = undefined;
+      maybeDeferred(() => this.options.reconnect!(this)).addErrback((f) => {
+        // A connection that was made and lost schedules its own next attempt.
+        if (this.#reconnecting && !this.connected && this.#reconnectTimer === undefined && !this.#closing) this.#scheduleReconnect(f.value instanceof Error ? f.value : new Error(f.getErrorMessage()));
+      });
+    });
+  }
+
   /** Writes a stanza (an `Element` or raw XML text you built safely). */
   send(stanza: Element | string): void {
+    const xml = typeof stanza === 'string' ? stanza : stanza.toXML(NS.CLIENT);
+    const sm = this.#sm;
+    if (this.#reconnecting) {
+      // Kept for the resumed session, which sends everything the server has not acknowledged.
+      if (sm?.id === undefined || this.#closing) throw new XMPPNotConnectedError('the stream is closed and being reopened without resumption');
+      sm.sent(xml);
+      return this.#notePresence(stanza);
+    }
     if (!this.connected || this.#phase === 'closed') throw new XMPPNotConnectedError('the stream is closed');
-    this.transport.write(typeof stanza === 'string' ? stanza : stanza.toXML(NS.CLIENT));
+    if (sm && this.#phase === 'ready') sm.sent(xml);
+    this.transport.write(xml);
+    this.#notePresence(stanza);
+    if (sm && sm.sinceRequest >= this.limits.ackRequestEvery) this.#requestAck(sm);
     this.#armKeepalive();
+  }
+
+  #notePresence(stanza: Element | string): void {
+    if (typeof stanza === 'string' || stanza.name !== 'presence' || stanza.getAttribute('to') !== undefined) return;
+    const type = stanza.getAttribute('type');
+    if (type === undefined) this.#lastPresence = stanza.toXML(NS.CLIENT);
+    else if (type === 'unavailable') this.#lastPresence = undefined;
+  }
+
+  #requestAck(sm: ClientStreamManagement): void {
+    sm.sinceRequest = 0;
+    this.transport.write(ACK_REQUEST);
   }
 
   /** Sends an IQ `get`/`set` and returns the Deferred of its `result` (fails with `XMPPStanzaError`, or `XMPPTimeoutError`). */
   sendIq(iq: Element, timeout = this.limits.iqTimeout): Deferred<Element> {
-    if (!this.connected || this.#phase === 'closed') {
+    if ((!this.connected || this.#phase === 'closed') && !(this.#reconnecting && this.#sm?.id !== undefined)) {
       const d = new Deferred<Element>();
       d.errback(new XMPPNotConnectedError('the stream is closed'));
       return d;
@@ -209,12 +317,20 @@ export class XMPPClient extends Protocol<ITransport> {
 
   /** Closes the stream politely. */
   close(): void {
+    this.#closing = true;
+    if (this.#reconnectTimer?.active()) this.#reconnectTimer.cancel();
+    this.#reconnectTimer = undefined;
+    if (this.#reconnecting && !this.connected) this.#giveUp(new XMPPNotConnectedError('the client was closed while reconnecting'));
     if (!this.connected || this.#phase === 'closed') return;
     this.transport.write(STREAM_END);
     this.#close(undefined);
   }
 
-  /** Hook: the session is up (bound). */
+  /** Hook: a dropped session was resumed (XEP-0198); what the server had not acknowledged was sent again. */
+  sessionResumed(): void {}
+  /** Hook: the connection dropped (`reason`) and attempt number `attempt` to reconnect starts in `delay` seconds. */
+  reconnecting(_attempt: number, _delay: number, _reason: Error): void {}
+  /** Hook: the session is up (bound), the first time and after each reconnection that could not resume. */
   sessionStarted(_jid: JID): void {}
   /** Hook: a message arrived. */
   messageReceived(_message: Element): void {}
@@ -265,8 +381,11 @@ export class XMPPClient extends Protocol<ITransport> {
       return;
     }
     try {
-      if (this.#phase === 'ready') this.#stanza(e);
-      else this.#negotiate(e);
+      if (this.#phase === 'ready' && e.namespace === NS.SM) this.#smElement(e);
+      else if (this.#phase === 'ready') {
+        if (e.name === 'message' || e.name === 'presence' || e.name === 'iq') this.#sm?.received();
+        this.#stanza(e);
+      } else this.#negotiate(e);
     } catch (err) {
       this.#fail(err instanceof Error ? err : new Error(String(err)));
     }
@@ -283,6 +402,7 @@ export class XMPPClient extends Protocol<ITransport> {
     }
     if (e.namespace === NS.TLS && e.name === 'failure') throw new XMPPNegotiationError('the server refused STARTTLS');
     if (e.namespace === NS.SASL && this.#phase === 'auth' && this.#mechanism) return this.#sasl(e, this.#mechanism);
+    if (e.namespace === NS.SM && this.#phase === 'resume' && this.#sm) return this.#resumeAnswer(e, this.#sm);
     if (e.name === 'iq' && this.#phase === 'bind') {
       if (this.#iqs.answer(e, () => true)) return;
     }
@@ -307,7 +427,16 @@ export class XMPPClient extends Protocol<ITransport> {
       this.#authenticate(mech);
       return;
     }
-    if (features.getChild('bind', NS.BIND) && this.#phase === 'bind') return this.#bind();
+    this.#smOffered = features.getChild('sm', NS.SM) !== undefined;
+    if (this.#phase === 'bind' && this.#smOffered && this.#sm?.id !== undefined) {
+      this.#phase = 'resume';
+      this.transport.write(el('resume', NS.SM, { previd: this.#sm.id, h: String(this.#sm.inbound) }).toXML());
+      return;
+    }
+    if (features.getChild('bind', NS.BIND) && this.#phase === 'bind') {
+      if (this.#sm) this.#freshSession(new XMPPStreamManagementError('the server no longer offers stream management: the session was lost'));
+      return this.#bind();
+    }
     throw new XMPPNegotiationError('the server offers neither SASL nor resource binding');
   }
 
@@ -353,9 +482,17 @@ export class XMPPClient extends Protocol<ITransport> {
         if (!jid) throw new XMPPNegotiationError('the server bound no valid JID');
         this.jid = jid;
         this.#phase = 'ready';
+        this.#reconnecting = false;
+        this.#attempts = 0;
+        if (this.#smOffered && this.options.streamManagement !== false) {
+          this.#sm = new ClientStreamManagement(this.limits.maxUnackedStanzas);
+          this.transport.write(el('enable', NS.SM, { resume: 'true' }).toXML());
+        }
+        if (this.ready.called && this.#lastPresence !== undefined) this.send(this.#lastPresence);
+        for (const s of this.#resend.splice(0)) this.send(s.xml);
         this.#armKeepalive();
         this.sessionStarted(jid);
-        this.ready.callback(jid);
+        if (!this.ready.called) this.ready.callback(jid);
         return r;
       },
       (f) => {
@@ -364,6 +501,46 @@ export class XMPPClient extends Protocol<ITransport> {
       },
     ).addErrback((f) => this.#fail(f.value instanceof Error ? f.value : new Error(f.getErrorMessage())));
     this.transport.write(iq.toXML(NS.CLIENT));
+  }
+
+  /** XEP-0198 §5: the answer to `<resume/>`. */
+  #resumeAnswer(e: Element, sm: ClientStreamManagement): void {
+    if (e.name === 'resumed') {
+      sm.acknowledge(e.getAttribute('h'));
+      this.#phase = 'ready';
+      this.#reconnecting = false;
+      this.#attempts = 0;
+      for (const s of sm.unacked) this.transport.write(s.xml);
+      if (sm.unacked.length > 0) this.#requestAck(sm);
+      this.#armKeepalive();
+      this.sessionResumed();
+      return;
+    }
+    if (e.name !== 'failed') throw new XMPPNegotiationError(`unexpected <${e.name}/> while resuming`);
+    // A server may say how much of the old session it handled (XEP-0198 §5): those need not be sent again.
+    if (e.getAttribute('h') !== undefined) sm.acknowledge(e.getAttribute('h'));
+    const condition = e.elements().find((c) => c.namespace === NS.STANZA_ERRORS)?.name ?? 'undefined-condition';
+    this.#freshSession(new XMPPStreamManagementError(`the server could not resume the session (${condition}): it was lost`));
+    this.#phase = 'bind';
+    this.#bind();
+  }
+
+  /** XEP-0198 §3-4 within a session: `<enabled/>`, `<failed/>`, `<r/>`, `<a/>`. */
+  #smElement(e: Element): void {
+    const sm = this.#sm;
+    if (!sm) return;
+    if (e.name === 'enabled') {
+      sm.enabled = true;
+      const resume = e.getAttribute('resume');
+      sm.id = resume === 'true' || resume === '1' ? e.getAttribute('id') : undefined;
+      return;
+    }
+    if (e.name === 'failed' && !sm.enabled) {
+      this.#sm = undefined;
+      return;
+    }
+    if (e.name === 'r' && sm.enabled) return this.transport.write(`<a xmlns="${NS.SM}" h="${sm.inbound}"/>`);
+    if (e.name === 'a') sm.acknowledge(e.getAttribute('h'));
   }
 
   #fromServerOrSelf(from: string | undefined): boolean {
@@ -404,7 +581,9 @@ export class XMPPClient extends Protocol<ITransport> {
     }
     this.#keepalive = this.#clock.callLater(interval, () => {
       if (this.#phase !== 'ready' || !this.connected) return;
-      this.transport.write(' ');
+      // While idle, ask for what is still unacknowledged instead of a bare keepalive.
+      if (this.#sm?.enabled && this.#sm.unacked.length > 0) this.#requestAck(this.#sm);
+      else this.transport.write(' ');
       this.#keepalive = undefined;
       this.#armKeepalive();
     });
