@@ -27,9 +27,11 @@ export const COMPONENT_SECRET = 'component-secret';
 export interface ProsodyOptions {
   /** PBKDF2 iterations of the accounts' SCRAM-SHA-1 keys (Prosody's `default_iteration_count`; 10,000 unless given). */
   iterations?: number;
+  /** More modules to enable (`smacks` for stream management). */
+  modules?: string[];
 }
 
-function config(dir: string, port: number, componentPort: number, iterations: number): string {
+function config(dir: string, port: number, componentPort: number, iterations: number, modules: string[]): string {
   return `
 default_iteration_count = ${iterations}
 run_as_root = true
@@ -38,7 +40,7 @@ pidfile = "${dir}/prosody.pid"
 data_path = "${dir}"
 plugin_paths = {}
 log = { { levels = { min = "info" }, to = "console" } }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "presence", "message", "iq" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "register", "presence", "message", "iq"${modules.map((m) => `, "${m}"`).join('')} }
 modules_disabled = { "s2s", "posix" }
 c2s_ports = { ${port} }
 c2s_interfaces = { "127.0.0.1" }
@@ -92,7 +94,7 @@ export async function startProsody(accounts: Record<string, string>, options: Pr
     const peer = await startPeerProgram({
       executable: prosody,
       args: (port) => {
-        writeFileSync(conf, config(dir, port, componentPort, iterations));
+        writeFileSync(conf, config(dir, port, componentPort, iterations, options.modules ?? []));
         return ['--config', conf, '-F'];
       },
     });
