@@ -19,7 +19,10 @@ import { NS } from '../namespaces.js';
 import { chooseMechanism, PlainMechanism, type SASLMechanism } from '../sasl.js';
 import { STREAM_END, XMLStreamParser, streamErrorElement, streamHeader } from '../stream-parser.js';
 import { IqTracker } from './iq-tracker.js';
+import { b64, errorReply, rosterItems, unb64, type RosterItem } from './stanzas.js';
 import { ClientStreamManagement, type UnackedStanza } from './stream-management.js';
+
+export { errorReply, type RosterItem } from './stanzas.js';
 
 /** How `XMPPClient` connects and logs in. */
 export interface XMPPClientOptions {
@@ -52,14 +55,6 @@ export interface XMPPClientOptions {
 /** Stream errors after which trying again may work (RFC 6120 §4.9.3); any other ends the client for good. */
 const TRANSIENT_CONDITIONS = new Set(['connection-timeout', 'internal-server-error', 'remote-connection-failed', 'reset', 'system-shutdown']);
 const ACK_REQUEST = `<r xmlns="${NS.SM}"/>`;
-
-/** A roster item (RFC 6121 §2.1.2). */
-export interface RosterItem {
-  jid: string;
-  name: string | undefined;
-  subscription: string;
-  groups: string[];
-}
 
 type Phase = 'connecting' | 'tls' | 'auth' | 'bind' | 'resume' | 'ready' | 'closed';
 
@@ -594,27 +589,3 @@ export class XMPPClient extends Protocol<ITransport> {
     this.#keepalive = undefined;
   }
 }
-
-function b64(data: Uint8Array): string {
-  return data.length === 0 ? '=' : Buffer.from(data).toString('base64');
-}
-
-function unb64(text: string): Uint8Array {
-  const t = text.trim();
-  return t === '=' ? new Uint8Array() : Buffer.from(t, 'base64');
-}
-
-function rosterItems(query: Element | undefined): RosterItem[] {
-  return (query?.elements('item') ?? []).map((i) => ({
-    jid: i.getAttribute('jid') ?? '',
-    name: i.getAttribute('name'),
-    subscription: i.getAttribute('subscription') ?? 'none',
-    groups: i.elements('group').map((g) => g.text),
-  }));
-}
-
-/** An `error` reply to a request, with a defined condition (RFC 6120 §8.3). */
-export function errorReply(request: Element, condition: string, type = 'cancel'): Element {
-  return el('iq', NS.CLIENT, { type: 'error', id: request.getAttribute('id'), to: request.getAttribute('from') }, el('error', '', { type }, el(condition, NS.STANZA_ERRORS)));
-}
-

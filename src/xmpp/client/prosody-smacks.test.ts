@@ -51,7 +51,7 @@ describe('XMPPClient stream management against Prosody (mod_smacks)', { timeout:
     romeo.sendMessage('juliet@localhost/balcony', 'm1');
     juliet.sendMessage('romeo@localhost/garden', 'j1');
     await until(() => julietGot.length === 1 && romeoGot.length === 1, 'the first messages', server.log);
-    juliet.transport.abortConnection();
+    (juliet.transport as unknown as { abortConnection(): void }).abortConnection();
     juliet.sendMessage('romeo@localhost/garden', 'j2');
     romeo.sendMessage('juliet@localhost/balcony', 'm2');
     await until(() => resumed === 1 && julietGot.length >= 2 && romeoGot.length >= 2, 'the resumed session', server.log);

@@ -67,7 +67,7 @@ describe('XMPPClient reconnection against Torsion\'s server over TCP', { timeout
     romeo.sendMessage('juliet@localhost/balcony', 'm1');
     juliet.sendMessage('romeo@localhost/garden', 'j1');
     await until(() => julietGot.length === 1 && romeoGot.length === 1, 'the first messages');
-    juliet.transport.abortConnection();
+    (juliet.transport as unknown as { abortConnection(): void }).abortConnection();
     juliet.sendMessage('romeo@localhost/garden', 'j2');
     romeo.sendMessage('juliet@localhost/balcony', 'm2');
     await until(() => resumed === 1 && julietGot.length >= 2 && romeoGot.length >= 2, 'the resumed session');
