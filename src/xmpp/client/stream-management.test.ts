@@ -185,6 +185,18 @@ describe('XMPPClient stream management (XEP-0198) and reconnection', () => {
     assert.throws(() => juliet.sendMessage('romeo@example.com', 'x'), XMPPNotConnectedError);
   });
 
+  test('a transient stream error (system-shutdown) reconnects; a final one (conflict) does not', () => {
+    for (const [condition, expected] of [['system-shutdown', 1], ['conflict', 0]] as const) {
+      const net = new Net();
+      let reconnects = 0;
+      const juliet = net.client('juliet', { reconnect: () => void reconnects++ });
+      juliet.dataReceived(Buffer.from(`<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`));
+      net.drop(juliet);
+      net.clock.advance(1);
+      assert.equal(reconnects, expected, condition);
+    }
+  });
+
   test('autoReconnect false: a drop ends the client, its IQs fail at once', () => {
     const net = new Net();
     let reconnects = 0;
