@@ -164,6 +164,8 @@ export class XMPPServerProtocol extends Protocol<ITransport> {
     if (this.#carrier) return this.#carrier.close();
     if (this.#state === 'closed' || this.#state === 'detached') return;
     this.#state = 'closed';
+    // The session this connection resumed ends with it, as one that was never resumed would (not held again).
+    if (this.#carried) this.#carried.#state = 'closed';
     this.transport.write(STREAM_END);
     this.transport.loseConnection();
   }

@@ -83,6 +83,21 @@ describe('stream management (XEP-0198) on the server', () => {
     assert.match(romeo.read(), /<body>hi<\/body>/);
   });
 
+  test('a resumed session that closes its stream politely ends at once rather than waiting to be resumed', () => {
+    const s = new Server();
+    const juliet = s.login('juliet');
+    juliet.send(`<enable xmlns='${SM}' resume='true'/>`);
+    const id = /id="([0-9a-f]+)"/.exec(juliet.read().split('<enabled')[1]!)?.[1];
+    juliet.drop();
+    const back = s.login('juliet', null);
+    back.send(`<resume xmlns='${SM}' previd='${id}' h='0'/>`);
+    assert.match(back.read(), /<resumed /);
+    back.send('</stream:stream>');
+    back.drop();
+    assert.equal(s.resumption.size, 0, 'nothing held for resumption');
+    assert.deepEqual(s.router.sessions, [], 'juliet unbound at once, as after a polite close without resumption');
+  });
+
   test('a session nobody resumes ends after resumeTimeout; another account cannot take it', () => {
     const s = new Server();
     const juliet = s.login('juliet');
