@@ -230,13 +230,17 @@ describe('XMPPClient stream management (XEP-0198) and reconnection', () => {
     assert.ok(link.ct.disconnecting);
   });
 
-  test('too many stanzas waiting for acknowledgement: send refuses the next one', () => {
+  test('too many stanzas waiting for acknowledgement: send refuses the next one; an idle client asks for acknowledgement', () => {
     const net = new Net();
     const juliet = net.client('juliet', { limits: { maxUnackedStanzas: 3, ackRequestEvery: 100 } });
     for (const n of [1, 2, 3]) juliet.sendMessage('romeo@example.com', `m${n}`);
     assert.throws(() => juliet.sendMessage('romeo@example.com', 'm4'), XMPPStreamManagementError);
     net.pump();
     assert.equal(juliet.unacknowledged.length, 3, 'nothing asked for an acknowledgement yet');
+    net.clock.advance(60);
+    net.pump();
+    assert.deepEqual(juliet.unacknowledged, [], 'idle, the client asked for an acknowledgement instead of a whitespace keepalive');
+    juliet.sendMessage('romeo@example.com', 'm4');
     juliet.dataReceived(Buffer.from(`<r xmlns='urn:xmpp:sm:3'/>`));
     assert.match(net.latest(juliet).ct.valueString(), /<a xmlns="urn:xmpp:sm:3" h="\d+"\/>/, 'the client answers a request with its count');
   });
