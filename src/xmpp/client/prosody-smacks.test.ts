@@ -38,7 +38,7 @@ describe('XMPPClient stream management against Prosody (mod_smacks)', { timeout:
   }
 
   test('the connection is reset: the client reconnects, resumes, and nothing is lost or doubled', async () => {
-    const juliet = await login({ jid: 'juliet@localhost', password: 'balcony-pass', resource: 'balcony', reconnect: dial, limits: { reconnectDelay: 0.2 } });
+    const juliet = await login({ jid: 'juliet@localhost', password: 'balcony-pass', resource: 'balcony', reconnect: dial, limits: { reconnectDelay: 0.5 } });
     const romeo = await login({ jid: 'romeo@localhost', password: 'orchard-pass', resource: 'garden' });
     const julietGot: string[] = [];
     const romeoGot: string[] = [];

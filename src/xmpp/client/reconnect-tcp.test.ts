@@ -54,7 +54,7 @@ describe('XMPPClient reconnection against Torsion\'s server over TCP', { timeout
   }
 
   test('the connection is reset: the client reconnects, resumes, and nothing is lost or doubled', async () => {
-    const juliet = await login({ jid: 'juliet@localhost', password: 'balcony', resource: 'balcony', reconnect: dial, limits: { reconnectDelay: 0.2 } });
+    const juliet = await login({ jid: 'juliet@localhost', password: 'balcony', resource: 'balcony', reconnect: dial, limits: { reconnectDelay: 0.5 } });
     const romeo = await login({ jid: 'romeo@localhost', password: 'orchard', resource: 'garden' });
     const julietGot: string[] = [];
     const romeoGot: string[] = [];
@@ -67,6 +67,8 @@ describe('XMPPClient reconnection against Torsion\'s server over TCP', { timeout
     romeo.sendMessage('juliet@localhost/balcony', 'm1');
     juliet.sendMessage('romeo@localhost/garden', 'j1');
     await until(() => julietGot.length === 1 && romeoGot.length === 1, 'the first messages');
+    // The server must notice the reset before the resumption arrives (it does not resume a session it still
+    // thinks connected): the reconnection delay of 0.5 s gives it time.
     (juliet.transport as unknown as { abortConnection(): void }).abortConnection();
     juliet.sendMessage('romeo@localhost/garden', 'j2');
     romeo.sendMessage('juliet@localhost/balcony', 'm2');
