@@ -1,17 +1,17 @@
 /**
  * The XML stream parser, sans-I/O: bytes in, a stream header, stanzas (top-level `Element`s) and a stream
- * end out. It parses with `saxes` (namespaces on) and enforces RFC 6120 §11's restricted XML: a DTD,
- * comment or processing instruction is a `restricted-xml` stream error, an entity other than the five
- * predefined is `not-well-formed` (saxes expands none, so billion-laughs and quadratic-blowup documents are
- * refused at their DOCTYPE, before any entity could be defined), and stanza size, depth and attribute count
- * are bounded (`policy-violation`). Browser-safe.
+ * end out. Torsion's own tokenizer (`xml-tokenizer.ts`) reads RFC 6120 §11's restricted XML: a DTD, comment
+ * or processing instruction is a `restricted-xml` stream error, an entity other than the five predefined is
+ * `not-well-formed` (none is ever expanded, so billion-laughs and quadratic-blowup documents are refused at
+ * their DOCTYPE, before any entity could be defined); this file resolves namespaces and bounds stanza size,
+ * depth and attribute count (`policy-violation`). Browser-safe.
  * @module
  */
-import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { Element } from './element.js';
 import { XMPPStreamError } from './errors.js';
 import { XMPP_LIMITS, type XMPPLimits } from './limits.js';
 import { NS } from './namespaces.js';
+import { XMLTokenizer } from './xml-tokenizer.js';
 
 /** What the parser reports. */
 export interface XMLStreamHandlers {
@@ -23,8 +23,15 @@ export interface XMLStreamHandlers {
   streamEnd(): void;
 }
 
-/** Input is checked against the size limit at least every this many characters, so saxes never buffers much more than the limit. */
-const SLICE = 4096;
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+/** Prefix to namespace bindings in scope; each element that declares some chains a new object onto its parent's. */
+type Bindings = Record<string, string | undefined>;
+
+function notWellFormed(why: string): never {
+  throw new XMPPStreamError('not-well-formed', why);
+}
 
 /**
  * Parses one XML stream; after a stream restart (STARTTLS, SASL success) call `reset()`. Errors are thrown
@@ -35,9 +42,10 @@ const SLICE = 4096;
  * parser.feed(bytes);
  */
 export class XMLStreamParser {
-  #sax!: SaxesParser<{ xmlns: true }>;
+  #tokenizer!: XMLTokenizer;
   #decoder = new TextDecoder('utf-8', { fatal: true });
   #stack: Element[] = [];
+  #bindings: Bindings[] = [];
   #root: Element | undefined;
   #mark = 0;
   #failed: XMPPStreamError | undefined;
@@ -54,23 +62,17 @@ export class XMLStreamParser {
 
   /** Starts a new stream (after STARTTLS or SASL success): the next input must open a stream again. */
   reset(): void {
-    const sax = new SaxesParser({ xmlns: true, position: true });
-    const restricted = (what: string) => () => {
-      throw new XMPPStreamError('restricted-xml', `${what} is not allowed in an XML stream (RFC 6120 §11.1)`);
-    };
-    sax.on('doctype', restricted('a DTD'));
-    sax.on('comment', restricted('a comment'));
-    sax.on('processinginstruction', restricted('a processing instruction'));
-    sax.on('error', (err) => {
-      throw new XMPPStreamError('not-well-formed', err.message);
+    this.#tokenizer = new XMLTokenizer({
+      openTag: (qname, attributes) => this.#open(qname, attributes),
+      closeTag: () => this.#close(),
+      text: (text) => this.#text(text),
     });
-    sax.on('opentag', (tag) => this.#open(tag));
-    sax.on('closetag', () => this.#close());
-    sax.on('text', (text) => this.#text(text));
-    sax.on('cdata', (text) => this.#text(text));
-    this.#sax = sax;
     this.#decoder = new TextDecoder('utf-8', { fatal: true });
     this.#stack = [];
+    const base: Bindings = Object.create(null) as Bindings;
+    base.xml = XML_NS;
+    base.xmlns = XMLNS_NS;
+    this.#bindings = [base];
     this.#root = undefined;
     this.#mark = 0;
     this.#ended = false;
@@ -92,10 +94,8 @@ export class XMLStreamParser {
       this.#fail(new XMPPStreamError('not-well-formed', 'the stream is not valid UTF-8'));
     }
     try {
-      for (let i = 0; i < text.length && !this.#ended; i += SLICE) {
-        this.#sax.write(text.slice(i, i + SLICE));
-        this.#checkSize();
-      }
+      this.#tokenizer.write(text);
+      if (!this.#ended) this.#checkSize(this.#tokenizer.received);
     } catch (e) {
       this.#fail(e instanceof XMPPStreamError ? e : new XMPPStreamError('not-well-formed', String(e)));
     }
@@ -106,26 +106,57 @@ export class XMLStreamParser {
     throw e;
   }
 
-  #checkSize(): void {
-    if (this.#sax.position - this.#mark > this.limits.maxStanzaSize) {
+  /** Characters since the last stanza ended (or the header), markup and unfinished input included. */
+  #checkSize(position: number): void {
+    if (position - this.#mark > this.limits.maxStanzaSize) {
       throw new XMPPStreamError('policy-violation', `a stanza is longer than ${this.limits.maxStanzaSize} characters`);
     }
   }
 
-  #open(tag: SaxesTagNS): void {
-    this.#checkSize();
-    const attrs: Record<string, string> = {};
-    let count = 0;
-    for (const [qname, a] of Object.entries(tag.attributes)) {
-      if (++count > this.limits.maxAttributes) throw new XMPPStreamError('policy-violation', `an element has more than ${this.limits.maxAttributes} attributes`);
-      if (qname === 'xmlns' || a.prefix === 'xmlns') continue;
-      attrs[qname] = a.value;
+  #open(qname: string, raw: string[]): void {
+    this.#checkSize(this.#tokenizer.position);
+    if (raw.length / 2 > this.limits.maxAttributes) throw new XMPPStreamError('policy-violation', `an element has more than ${this.limits.maxAttributes} attributes`);
+    let scope = this.#bindings[this.#bindings.length - 1]!;
+    let declared = false;
+    for (let a = 0; a < raw.length; a += 2) {
+      const name = raw[a]!;
+      if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+      // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
+      const value = raw[a + 1]!.trim();
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      if (prefix === '') {
+        if (value === XML_NS || value === XMLNS_NS) notWellFormed(`the default namespace cannot be ${value}`);
+      } else {
+        if (value === '') notWellFormed(`the prefix ${prefix} is undeclared`);
+        if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) notWellFormed(`the prefix ${prefix} cannot be bound to ${value}`);
+      }
+      if (!declared) {
+        scope = Object.create(scope) as Bindings;
+        declared = true;
+      }
+      scope[prefix] = value;
     }
-    const e = new Element(tag.local, tag.uri, attrs);
+    const attrs: Record<string, string> = {};
+    for (let a = 0; a < raw.length; a += 2) {
+      const name = raw[a]!;
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      const colon = name.indexOf(':');
+      if (colon !== -1) resolve(scope, name, colon);
+      attrs[name] = raw[a + 1]!;
+    }
+    const colon = qname.indexOf(':');
+    const local = colon === -1 ? qname : qname.slice(colon + 1);
+    let uri: string;
+    if (colon === -1) uri = scope[''] ?? '';
+    else if (qname.startsWith('xmlns:')) notWellFormed('an element cannot have the prefix xmlns');
+    else uri = resolve(scope, qname, colon);
+    const e = new Element(local, uri);
+    Object.assign(e.attributes, attrs);
     if (this.#root === undefined) {
-      if (tag.local !== 'stream' || tag.uri !== NS.STREAMS) throw new XMPPStreamError('invalid-namespace', `a stream must open with <stream:stream>, not <${tag.name}>`);
+      if (local !== 'stream' || uri !== NS.STREAMS) throw new XMPPStreamError('invalid-namespace', `a stream must open with <stream:stream>, not <${qname}>`);
       this.#root = e;
-      this.#mark = this.#sax.position;
+      this.#bindings.push(scope);
+      this.#mark = this.#tokenizer.position;
       this.handlers.streamStart(e);
       return;
     }
@@ -136,6 +167,7 @@ export class XMLStreamParser {
       if (e.uri === parent.namespace) e.uri = '';
     }
     this.#stack.push(e);
+    this.#bindings.push(scope);
   }
 
   #close(): void {
@@ -145,17 +177,31 @@ export class XMLStreamParser {
       this.handlers.streamEnd();
       return;
     }
+    this.#bindings.pop();
     if (this.#stack.length === 0) {
-      this.#mark = this.#sax.position;
+      this.#checkSize(this.#tokenizer.position);
+      this.#mark = this.#tokenizer.position;
       this.handlers.element(e);
     }
   }
 
   #text(text: string): void {
     const top = this.#stack[this.#stack.length - 1];
-    if (top) top.addContent(text);
-    else if (/[^ \t\r\n]/.test(text)) throw new XMPPStreamError('not-well-formed', 'text between stanzas');
+    if (top) {
+      top.addContent(text);
+      this.#checkSize(this.#tokenizer.position);
+    } else if (/[^ \t\r\n]/.test(text)) throw new XMPPStreamError('not-well-formed', 'text between stanzas');
+    else this.#mark = this.#tokenizer.position;
   }
+}
+
+/** The namespace of a prefixed name (`prefix:local`); an unbound prefix or an empty part is not well-formed. */
+function resolve(scope: Bindings, qname: string, colon: number): string {
+  const prefix = qname.slice(0, colon);
+  if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1) notWellFormed(`malformed qualified name ${qname.slice(0, 40)}`);
+  const uri = scope[prefix];
+  if (uri === undefined) notWellFormed(`unbound namespace prefix ${prefix.slice(0, 40)}`);
+  return uri;
 }
 
 /**
