@@ -63,9 +63,12 @@ function compare(bytes: Uint8Array, random: () => number): void {
   // first, so on a document cut inside one it waits for more input; Torsion refuses such a reference or
   // instruction at once. Only there may it fail where saxes still waits.
   const saxesWaits = reference.error === undefined && !reference.ended && (ours.error === 'not-well-formed' || ours.error === 'restricted-xml');
-  if (!saxesWaits) assert.equal(ours.error, reference.error, `error condition for ${JSON.stringify(input)}`);
-  // saxes hands the element a mismatched end tag closes to its handler before failing; Torsion delivers
-  // nothing malformed, so on an error it may have one stanza fewer.
+  // Both refuse the stream, in another order: Torsion says restricted-xml at the start of a processing
+  // instruction, comment or DTD that saxes reports at its end, after some other fault.
+  const bothRefuse = ours.error !== undefined && reference.error !== undefined && [ours.error, reference.error].sort().join() === 'not-well-formed,restricted-xml' && /<\?(?!xml[ \t\r\n])|<!-|<!D/.test(input);
+  // saxes goes on reading the rest of the chunk that closed the stream and complains about what follows; the stream is over for both.
+  const bothEnded = ours.ended && reference.ended;
+  if (!saxesWaits && !bothRefuse && !bothEnded) assert.equal(ours.error, reference.error, `error condition for ${JSON.stringify(input)}`);
   const expected = reference.error !== undefined && ours.stanzas.length === reference.stanzas.length - 1 ? reference.stanzas.slice(0, -1) : reference.stanzas;
   assert.deepEqual(ours.stanzas, expected, `stanzas for ${JSON.stringify(input)}`);
   assert.equal(ours.header, reference.header, `header for ${JSON.stringify(input)}`);

@@ -66,7 +66,7 @@ export class XMLStreamParser {
       openTag: (qname, attributes) => this.#open(qname, attributes),
       closeTag: () => this.#close(),
       text: (text) => this.#text(text),
-    });
+    }, this.limits.maxAttributes);
     this.#decoder = new TextDecoder('utf-8', { fatal: true });
     this.#stack = [];
     const base: Bindings = Object.create(null) as Bindings;
@@ -115,7 +115,6 @@ export class XMLStreamParser {
 
   #open(qname: string, raw: string[]): void {
     this.#checkSize(this.#tokenizer.position);
-    if (raw.length / 2 > this.limits.maxAttributes) throw new XMPPStreamError('policy-violation', `an element has more than ${this.limits.maxAttributes} attributes`);
     let scope = this.#bindings[this.#bindings.length - 1]!;
     let declared = false;
     for (let a = 0; a < raw.length; a += 2) {
@@ -124,6 +123,7 @@ export class XMLStreamParser {
       // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
       const value = raw[a + 1]!.trim();
       const prefix = name === 'xmlns' ? '' : name.slice(6);
+      if (name !== 'xmlns' && (prefix === '' || prefix.includes(':'))) notWellFormed(`malformed namespace declaration ${name.slice(0, 40)}`);
       if (prefix === '') {
         if (value === XML_NS || value === XMLNS_NS) notWellFormed(`the default namespace cannot be ${value}`);
       } else {

@@ -20,16 +20,19 @@ export interface XMLTokenHandlers {
 }
 
 const START_CHARS = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
-const NAME = new RegExp(`^[${START_CHARS}][${START_CHARS}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
+const NAME_CHARS = `${START_CHARS}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+const NAME = new RegExp(`^[${START_CHARS}][${NAME_CHARS}]*$`, 'u');
+const NAME_CHAR = new RegExp(`[${NAME_CHARS}]`, 'u');
+/** What an end tag still waiting for its ">" may hold; anything else is refused at once. */
+/** The start of a name cut by a chunk's end (possibly empty). */
+const PARTIAL_NAME = new RegExp(`^(?:[${START_CHARS}][${NAME_CHARS}]*)?$`, 'u');
+const PARTIAL_END_TAG = new RegExp(`^(?:[${START_CHARS}][${NAME_CHARS}]*)?[ \\t\\r\\n]*$`, 'u');
 const DISALLOWED = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const XML_DECL = /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:'1\.[0-9]+'|"1\.[0-9]+")(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:'[A-Za-z][A-Za-z0-9._-]*'|"[A-Za-z][A-Za-z0-9._-]*"))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:'(?:yes|no)'|"(?:yes|no)"))?[ \t\r\n]*\?>$/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 /** No entity or character reference of restricted XML is longer (`&#x10FFFF;` with generous leading zeros); a longer one is malformed rather than buffered. */
 const MAX_REFERENCE = 32;
 
-/** What an end tag still waiting for its ">" may hold; anything else is refused at once. */
-const PARTIAL_END_TAG = /^[^ \t\r\n<>'"&=/]*[ \t\r\n]*$/;
-const END_TAG_STOPS = [0x3c, 0x27, 0x22, 0x26, 0x3d, 0x2f];
 
 /** A processing instruction target longer than this is refused without waiting for its end. */
 const MAX_PI_TARGET = 64;
@@ -61,6 +64,19 @@ function malformed(why: string): never {
 
 function restricted(what: string): never {
   throw new XMPPStreamError('restricted-xml', `${what} is not allowed in an XML stream (RFC 6120 §11.1)`);
+}
+
+/** Where a name starting at `from` ends: at whitespace, or a character that may follow a name in a tag. */
+function nameEnd(buf: string, from: number): number {
+  let p = from;
+  const n = buf.length;
+  while (p < n) {
+    const c = buf.charCodeAt(p);
+    if (c === GT || c === SLASH || c === EQ || isSpace(c)) break;
+    if (c === LT || c === QUOT || c === APOS) malformed('a name with "<" or a quote');
+    p++;
+  }
+  return p;
 }
 
 function checkName(name: string): string {
@@ -132,12 +148,16 @@ export class XMLTokenizer {
   /** Unfinished markup, waiting for its end. */
   #parts: string[] = [];
   #wait = Wait.Nothing;
+  /** The quote of the attribute value a waiting start tag is cut in, or 0. */
   #quote = 0;
-  #afterEq = false;
   #afterSpace = false;
   #tail = '';
 
-  constructor(private readonly handlers: XMLTokenHandlers) {}
+  constructor(
+    private readonly handlers: XMLTokenHandlers,
+    /** The most attributes on one element, namespace declarations included; more is a `policy-violation` stream error. */
+    readonly maxAttributes = Infinity,
+  ) {}
 
   /** Characters received, consumed or still buffered. */
   get received(): number {
@@ -233,7 +253,10 @@ export class XMLTokenizer {
         if (!buf.startsWith('<![CDATA[', i)) malformed('malformed markup after "<!["');
         if (this.#stack.length === 0) malformed('CDATA outside the root element');
         const close = buf.indexOf(']]>', i + 9);
-        if (close === -1) return this.#keepWaiting(buf, i, Wait.CDATAEnd, i + 9);
+        if (close === -1) {
+          if (DISALLOWED.test(buf.slice(i + 9))) malformed('a character XML does not allow');
+          return this.#keepWaiting(buf, i, Wait.CDATAEnd, i + 9);
+        }
         this.position = base + close + 3;
         this.handlers.text(plain(buf.slice(i + 9, close)));
         return close + 3;
@@ -287,30 +310,22 @@ export class XMLTokenizer {
 
   #startTag(buf: string, i: number, base: number): number {
     const n = buf.length;
-    let p = i + 1;
-    while (p < n) {
-      const c = buf.charCodeAt(p);
-      if (c === GT || c === SLASH || isSpace(c)) break;
-      if (c === LT || c === QUOT || c === APOS) malformed('a tag name with "<" or a quote');
-      p++;
-    }
-    if (p >= n) return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
-    const qname = buf.slice(i + 1, p);
+    let p = nameEnd(buf, i + 1);
+    if (p >= n) return this.#keepTag(buf, i, i + 1, 0);
+    const qname = checkName(buf.slice(i + 1, p));
     const attributes: string[] = [];
     for (;;) {
       const spaced = p < n && isSpace(buf.charCodeAt(p));
       while (p < n && isSpace(buf.charCodeAt(p))) p++;
-      if (p >= n) return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
+      if (p >= n) return this.#keepTag(buf, i, p, 0);
       const c = buf.charCodeAt(p);
       if (c === GT || c === SLASH) {
         if (c === SLASH) {
-          if (p + 1 >= n) return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
+          if (p + 1 >= n) return this.#keepTag(buf, i, n, 0);
           if (buf.charCodeAt(p + 1) !== GT) malformed('"/" in a start tag not followed by ">"');
           p++;
         }
-        checkName(qname);
-        for (let a = 0; a < attributes.length; a += 2) {
-          checkName(attributes[a]!);
+        for (let a = 2; a < attributes.length; a += 2) {
           for (let b = 0; b < a; b += 2) if (attributes[b] === attributes[a]) malformed(`duplicate attribute ${attributes[a]!.slice(0, 40)}`);
         }
         this.#sawRoot = true;
@@ -325,30 +340,43 @@ export class XMLTokenizer {
       }
       if (!spaced) malformed('no whitespace between attributes');
       const nameStart = p;
-      while (p < n) {
-        const d = buf.charCodeAt(p);
-        if (d === EQ || d === GT || d === SLASH || isSpace(d)) break;
-        if (d === LT || d === QUOT || d === APOS) malformed('an attribute name with "<" or a quote');
-        p++;
-      }
-      const name = buf.slice(nameStart, p);
+      p = nameEnd(buf, p);
+      if (p >= n) return this.#keepTag(buf, i, nameStart, 0);
+      const name = checkName(buf.slice(nameStart, p));
       while (p < n && isSpace(buf.charCodeAt(p))) p++;
-      if (p >= n) return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
+      if (p >= n) return this.#keepTag(buf, i, p, 0);
       if (buf.charCodeAt(p) !== EQ) malformed('an attribute without a value');
       p++;
       while (p < n && isSpace(buf.charCodeAt(p))) p++;
-      if (p >= n) return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
+      if (p >= n) return this.#keepTag(buf, i, p, 0);
       const q = buf.charCodeAt(p);
       if (q !== QUOT && q !== APOS) malformed('an unquoted attribute value');
       const close = buf.indexOf(q === QUOT ? '"' : "'", p + 1);
       if (close === -1) {
-        if (buf.indexOf('<', p + 1) !== -1) malformed('"<" in an attribute value');
-        return this.#keepWaiting(buf, i, Wait.TagEnd, i + 1);
+        const partial = buf.slice(p + 1);
+        if (partial.indexOf('<') !== -1) malformed('"<" in an attribute value');
+        if (DISALLOWED.test(partial)) malformed('a character XML does not allow');
+        return this.#keepTag(buf, i, n, q);
       }
       attributes.push(name, decode(buf.slice(p + 1, close), true));
+      if (attributes.length / 2 > this.maxAttributes) throw new XMPPStreamError('policy-violation', `an element has more than ${this.maxAttributes} attributes`);
       p = close + 1;
     }
   }
+
+  /**
+   * Keeps a start tag cut by the chunk's end. It is parsed again from its "<" only when a chunk brings
+   * something other than name characters and whitespace (or, inside a value, its closing quote), so a tag
+   * dripped in costs a few parses per attribute, and attributes are bounded.
+   */
+  #keepTag(buf: string, i: number, partialNameFrom: number, quote: number): number {
+    if (quote === 0 && !PARTIAL_NAME.test(buf.slice(partialNameFrom))) malformed(`invalid name ${JSON.stringify(buf.slice(partialNameFrom, partialNameFrom + 40))}`);
+    this.#wait = Wait.TagEnd;
+    this.#quote = quote;
+    this.#parts = [buf.slice(i)];
+    return -1;
+  }
+
 
   /** A processing instruction is refused once its target is known: a named one is restricted XML, a nameless one malformed. */
   #processingInstruction(buf: string, i: number): number {
@@ -356,10 +384,10 @@ export class XMLTokenizer {
     let p = i + 2;
     while (p < n && p - i < MAX_PI_TARGET) {
       const c = buf.charCodeAt(p);
-      if (isSpace(c) || c === 0x3f) break;
+      if (!(c >= 0xd800 && c <= 0xdfff) && !NAME_CHAR.test(buf[p]!)) break;
       p++;
     }
-    if (p >= n) return this.#keepShort(buf, i);
+    if (p >= n && p - i < MAX_PI_TARGET) return this.#keepShort(buf, i);
     const target = buf.slice(i + 2, p);
     const c = buf.charCodeAt(p);
     if (p - i < MAX_PI_TARGET && NAME.test(target) && !target.includes(':') && (isSpace(c) || c === 0x3f)) {
@@ -378,8 +406,6 @@ export class XMLTokenizer {
   /** Keeps unfinished markup from `i`, having scanned from `scanFrom` for its end. */
   #keepWaiting(buf: string, i: number, wait: Wait, scanFrom: number): number {
     this.#wait = wait;
-    this.#quote = 0;
-    this.#afterEq = false;
     this.#afterSpace = false;
     this.#tail = '';
     if (this.#findEnd(buf, scanFrom) >= 0) malformed('markup that ends where it cannot');
@@ -394,34 +420,16 @@ export class XMLTokenizer {
       for (let p = from; p < s.length; p++) {
         const c = s.charCodeAt(p);
         if (isSpace(c)) this.#afterSpace = true;
-        else if (c === GT || this.#afterSpace || END_TAG_STOPS.includes(c)) return p + 1;
+        else if (c === GT || this.#afterSpace || (!(c >= 0xd800 && c <= 0xdfff) && !NAME_CHAR.test(s[p]!))) return p + 1;
       }
       return -1;
     }
     if (this.#wait === Wait.TagEnd) {
-      // Mirrors #startTag: a quote opens a value only after "="; a stray quote or "<" ends the wait, so the
-      // tag is parsed (and refused) at once instead of buffering until some later quote.
-      let p = from;
-      const n = s.length;
-      while (p < n) {
-        if (this.#quote !== 0) {
-          const close = s.indexOf(this.#quote === QUOT ? '"' : "'", p);
-          const lt = s.indexOf('<', p);
-          if (lt !== -1 && (close === -1 || lt < close)) return lt + 1;
-          if (close === -1) return -1;
-          this.#quote = 0;
-          this.#afterEq = false;
-          p = close + 1;
-          continue;
-        }
-        const c = s.charCodeAt(p);
-        if (c === GT || c === LT) return p + 1;
-        if (c === QUOT || c === APOS) {
-          if (!this.#afterEq) return p + 1;
-          this.#quote = c;
-        } else if (c === EQ) this.#afterEq = true;
-        else if (!isSpace(c)) this.#afterEq = false;
-        p++;
+      const rest = from === 0 ? s : s.slice(from);
+      if (this.#quote !== 0) return rest.indexOf(this.#quote === QUOT ? '"' : "'") !== -1 || rest.indexOf('<') !== -1 || DISALLOWED.test(rest) ? 0 : -1;
+      for (let p = 0; p < rest.length; p++) {
+        const c = rest.charCodeAt(p);
+        if (!isSpace(c) && !(c >= 0xd800 && c <= 0xdfff) && !NAME_CHAR.test(rest[p]!)) return 0;
       }
       return -1;
     }
@@ -433,6 +441,8 @@ export class XMLTokenizer {
     const joined = this.#tail + s.slice(from);
     const at = joined.indexOf(terminator);
     if (at !== -1) return from + at - this.#tail.length + terminator.length;
+    // A character XML does not allow ends the wait: the section is parsed, and refused, at once.
+    if (DISALLOWED.test(from === 0 ? s : s.slice(from))) return s.length;
     this.#tail = joined.slice(-(terminator.length - 1));
     return -1;
   }
