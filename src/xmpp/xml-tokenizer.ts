@@ -147,6 +147,7 @@ export class XMLTokenizer {
   #rest = '';
   /** Unfinished markup, waiting for its end. */
   #parts: string[] = [];
+  #partsLength = 0;
   #wait = Wait.Nothing;
   /** The quote of the attribute value a waiting start tag is cut in, or 0. */
   #quote = 0;
@@ -161,9 +162,7 @@ export class XMLTokenizer {
 
   /** Characters received, consumed or still buffered. */
   get received(): number {
-    let n = this.position + this.#rest.length;
-    for (const p of this.#parts) n += p.length;
-    return n;
+    return this.position + this.#rest.length + this.#partsLength;
   }
 
   /** Consumes a chunk of decoded text. Throws {@link XMPPStreamError} on the first violation. */
@@ -174,11 +173,13 @@ export class XMLTokenizer {
       const end = this.#findEnd(chunk, 0);
       if (end < 0) {
         this.#parts.push(chunk);
+        this.#partsLength += chunk.length;
         return;
       }
       this.#parts.push(chunk);
       buf = this.#parts.join('');
       this.#parts = [];
+      this.#partsLength = 0;
       this.#wait = Wait.Nothing;
     } else {
       buf = this.#rest === '' ? chunk : this.#rest + chunk;
@@ -374,9 +375,9 @@ export class XMLTokenizer {
     this.#wait = Wait.TagEnd;
     this.#quote = quote;
     this.#parts = [buf.slice(i)];
+    this.#partsLength = buf.length - i;
     return -1;
   }
-
 
   /** A processing instruction is refused once its target is known: a named one is restricted XML, a nameless one malformed. */
   #processingInstruction(buf: string, i: number): number {
@@ -410,6 +411,7 @@ export class XMLTokenizer {
     this.#tail = '';
     if (this.#findEnd(buf, scanFrom) >= 0) malformed('markup that ends where it cannot');
     this.#parts = [buf.slice(i)];
+    this.#partsLength = buf.length - i;
     return -1;
   }
 
