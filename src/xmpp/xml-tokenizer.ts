@@ -21,12 +21,15 @@ export interface XMLTokenHandlers {
 
 const START_CHARS = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 const NAME_CHARS = `${START_CHARS}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+/* eslint-disable no-misleading-character-class -- XML's name characters include the combining marks U+0300-U+036F on purpose */
 const NAME = new RegExp(`^[${START_CHARS}][${NAME_CHARS}]*$`, 'u');
 const NAME_CHAR = new RegExp(`[${NAME_CHARS}]`, 'u');
-/** What an end tag still waiting for its ">" may hold; anything else is refused at once. */
 /** The start of a name cut by a chunk's end (possibly empty). */
 const PARTIAL_NAME = new RegExp(`^(?:[${START_CHARS}][${NAME_CHARS}]*)?$`, 'u');
+/** What an end tag still waiting for its ">" may hold; anything else is refused at once. */
 const PARTIAL_END_TAG = new RegExp(`^(?:[${START_CHARS}][${NAME_CHARS}]*)?[ \\t\\r\\n]*$`, 'u');
+/* eslint-enable no-misleading-character-class */
+// eslint-disable-next-line no-control-regex -- finding the control characters XML 1.0 forbids is the point
 const DISALLOWED = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const XML_DECL = /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:'1\.[0-9]+'|"1\.[0-9]+")(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:'[A-Za-z][A-Za-z0-9._-]*'|"[A-Za-z][A-Za-z0-9._-]*"))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:'(?:yes|no)'|"(?:yes|no)"))?[ \t\r\n]*\?>$/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
