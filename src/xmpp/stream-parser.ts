@@ -45,6 +45,8 @@ export class XMLStreamParser {
   #tokenizer!: XMLTokenizer;
   #decoder = new TextDecoder('utf-8', { fatal: true });
   #stack: Element[] = [];
+  /** The namespace of each element on the stack. */
+  #uris: string[] = [];
   #bindings: Bindings[] = [];
   #root: Element | undefined;
   #mark = 0;
@@ -69,6 +71,7 @@ export class XMLStreamParser {
     }, this.limits.maxAttributes);
     this.#decoder = new TextDecoder('utf-8', { fatal: true });
     this.#stack = [];
+    this.#uris = [];
     const base: Bindings = Object.create(null) as Bindings;
     base.xml = XML_NS;
     base.xmlns = XMLNS_NS;
@@ -116,59 +119,50 @@ export class XMLStreamParser {
   #open(qname: string, raw: string[]): void {
     this.#checkSize(this.#tokenizer.position);
     let scope = this.#bindings[this.#bindings.length - 1]!;
-    let declared = false;
-    for (let a = 0; a < raw.length; a += 2) {
-      const name = raw[a]!;
-      if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
-      // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
-      const value = raw[a + 1]!.trim();
-      const prefix = name === 'xmlns' ? '' : name.slice(6);
-      if (name !== 'xmlns' && (prefix === '' || prefix.includes(':'))) notWellFormed(`malformed namespace declaration ${name.slice(0, 40)}`);
-      if (prefix === '') {
-        if (value === XML_NS || value === XMLNS_NS) notWellFormed(`the default namespace cannot be ${value}`);
-      } else {
-        if (value === '') notWellFormed(`the prefix ${prefix} is undeclared`);
-        if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) notWellFormed(`the prefix ${prefix} cannot be bound to ${value}`);
-      }
-      if (!declared) {
-        scope = Object.create(scope) as Bindings;
-        declared = true;
-      }
-      scope[prefix] = value;
-    }
-    const attrs: Record<string, string> = {};
-    for (let a = 0; a < raw.length; a += 2) {
-      const name = raw[a]!;
-      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-      const colon = name.indexOf(':');
-      if (colon !== -1) resolve(scope, name, colon);
-      attrs[name] = raw[a + 1]!;
-    }
     const colon = qname.indexOf(':');
-    const local = colon === -1 ? qname : qname.slice(colon + 1);
+    const e = new Element(colon === -1 ? qname : qname.slice(colon + 1));
+    const attrs = e.attributes;
+    let prefixed = false;
+    for (let a = 0; a < raw.length; a += 2) {
+      const name = raw[a]!;
+      if (name.charCodeAt(0) !== 0x78 || !name.startsWith('xmlns') || (name.length > 5 && name.charCodeAt(5) !== 0x3a)) {
+        attrs[name] = raw[a + 1]!;
+        if (!prefixed && name.indexOf(':') !== -1) prefixed = true;
+        continue;
+      }
+      if (scope === this.#bindings[this.#bindings.length - 1]) scope = Object.create(scope) as Bindings;
+      scope[declaration(name, raw[a + 1]!)] = raw[a + 1]!.trim();
+    }
+    if (prefixed) {
+      for (const name of Object.keys(attrs)) {
+        const at = name.indexOf(':');
+        if (at !== -1) resolve(scope, name, at);
+      }
+    }
     let uri: string;
     if (colon === -1) uri = scope[''] ?? '';
     else if (qname.startsWith('xmlns:')) notWellFormed('an element cannot have the prefix xmlns');
     else uri = resolve(scope, qname, colon);
-    const e = new Element(local, uri);
-    Object.assign(e.attributes, attrs);
+    e.uri = uri;
     if (this.#root === undefined) {
-      if (local !== 'stream' || uri !== NS.STREAMS) throw new XMPPStreamError('invalid-namespace', `a stream must open with <stream:stream>, not <${qname}>`);
+      if (e.name !== 'stream' || uri !== NS.STREAMS) throw new XMPPStreamError('invalid-namespace', `a stream must open with <stream:stream>, not <${qname}>`);
       this.#root = e;
       this.#bindings.push(scope);
       this.#mark = this.#tokenizer.position;
       this.handlers.streamStart(e);
       return;
     }
-    if (this.#stack.length + 1 > this.limits.maxDepth) throw new XMPPStreamError('policy-violation', `elements nest deeper than ${this.limits.maxDepth}`);
-    const parent = this.#stack[this.#stack.length - 1];
-    if (parent) {
-      parent.addElement(e);
-      if (e.uri === parent.namespace) e.uri = '';
+    const depth = this.#stack.length;
+    if (depth + 1 > this.limits.maxDepth) throw new XMPPStreamError('policy-violation', `elements nest deeper than ${this.limits.maxDepth}`);
+    if (depth > 0) {
+      this.#stack[depth - 1]!.addElement(e);
+      if (uri === this.#uris[depth - 1]) e.uri = '';
     }
     this.#stack.push(e);
+    this.#uris.push(uri);
     this.#bindings.push(scope);
   }
+
 
   #close(): void {
     const e = this.#stack.pop();
@@ -178,6 +172,7 @@ export class XMLStreamParser {
       return;
     }
     this.#bindings.pop();
+    this.#uris.pop();
     if (this.#stack.length === 0) {
       this.#checkSize(this.#tokenizer.position);
       this.#mark = this.#tokenizer.position;
@@ -193,6 +188,21 @@ export class XMLStreamParser {
     } else if (/[^ \t\r\n]/.test(text)) throw new XMPPStreamError('not-well-formed', 'text between stanzas');
     else this.#mark = this.#tokenizer.position;
   }
+}
+
+/** Checks a namespace declaration attribute (`xmlns` or `xmlns:p`) and returns the prefix it binds ('' for the default). */
+function declaration(name: string, raw: string): string {
+  // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
+  const value = raw.trim();
+  const prefix = name === 'xmlns' ? '' : name.slice(6);
+  if (name !== 'xmlns' && (prefix === '' || prefix.includes(':'))) notWellFormed(`malformed namespace declaration ${name.slice(0, 40)}`);
+  if (prefix === '') {
+    if (value === XML_NS || value === XMLNS_NS) notWellFormed(`the default namespace cannot be ${value}`);
+  } else {
+    if (value === '') notWellFormed(`the prefix ${prefix} is undeclared`);
+    if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) notWellFormed(`the prefix ${prefix} cannot be bound to ${value}`);
+  }
+  return prefix;
 }
 
 /** The namespace of a prefixed name (`prefix:local`); an unbound prefix or an empty part is not well-formed. */

@@ -82,8 +82,14 @@ function nameEnd(buf: string, from: number): number {
   return p;
 }
 
+/** Names already found valid: a stream repeats a few dozen, and the check is a Unicode regular expression. */
+const VALID_NAMES = new Set<string>();
+
 function checkName(name: string): string {
+  if (VALID_NAMES.has(name)) return name;
   if (!NAME.test(name)) malformed(`invalid name ${JSON.stringify(name.slice(0, 40))}`);
+  if (VALID_NAMES.size >= 1024) VALID_NAMES.clear();
+  VALID_NAMES.add(name);
   return name;
 }
 
@@ -121,7 +127,7 @@ function decode(raw: string, attribute: boolean): string {
   if (s.indexOf('\r') !== -1) s = s.replace(/\r\n?/g, '\n');
   if (attribute) {
     if (s.indexOf('<') !== -1) malformed('"<" in an attribute value');
-    s = s.replace(/[\t\n]/g, ' ');
+    if (s.indexOf('\t') !== -1 || s.indexOf('\n') !== -1) s = s.replace(/[\t\n]/g, ' ');
   }
   let amp = s.indexOf('&');
   if (amp === -1) return s;
