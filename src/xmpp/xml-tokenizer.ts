@@ -82,14 +82,20 @@ function nameEnd(buf: string, from: number): number {
   return p;
 }
 
-/** Names already found valid: a stream repeats a few dozen, and the check is a Unicode regular expression. */
-const VALID_NAMES = new Set<string>();
+/** True for an ASCII name (letters, "_" or ":" first; then also digits, "-" and "."): the common case, checked without the Unicode regular expression. */
+function isAsciiName(name: string): boolean {
+  const first = name.charCodeAt(0) | 0x20;
+  if (!((first >= 0x61 && first <= 0x7a) || name.charCodeAt(0) === 0x5f || name.charCodeAt(0) === 0x3a)) return false;
+  for (let k = 1; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    const lower = c | 0x20;
+    if (!((lower >= 0x61 && lower <= 0x7a) || (c >= 0x30 && c <= 0x3a) || c === 0x5f || c === 0x2d || c === 0x2e)) return false;
+  }
+  return true;
+}
 
 function checkName(name: string): string {
-  if (VALID_NAMES.has(name)) return name;
-  if (!NAME.test(name)) malformed(`invalid name ${JSON.stringify(name.slice(0, 40))}`);
-  if (VALID_NAMES.size >= 1024) VALID_NAMES.clear();
-  VALID_NAMES.add(name);
+  if (!isAsciiName(name) && !NAME.test(name)) malformed(`invalid name ${JSON.stringify(name.slice(0, 40))}`);
   return name;
 }
 
