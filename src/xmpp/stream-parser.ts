@@ -131,7 +131,9 @@ export class XMLStreamParser {
         continue;
       }
       if (scope === this.#bindings[this.#bindings.length - 1]) scope = Object.create(scope) as Bindings;
-      scope[declaration(name, raw[a + 1]!)] = raw[a + 1]!.trim();
+      // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
+      const value = raw[a + 1]!.trim();
+      scope[declaration(name, value)] = value;
     }
     if (prefixed) {
       for (const name of Object.keys(attrs)) {
@@ -191,9 +193,7 @@ export class XMLStreamParser {
 }
 
 /** Checks a namespace declaration attribute (`xmlns` or `xmlns:p`) and returns the prefix it binds ('' for the default). */
-function declaration(name: string, raw: string): string {
-  // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
-  const value = raw.trim();
+function declaration(name: string, value: string): string {
   const prefix = name === 'xmlns' ? '' : name.slice(6);
   if (name !== 'xmlns' && (prefix === '' || prefix.includes(':'))) notWellFormed(`malformed namespace declaration ${name.slice(0, 40)}`);
   if (prefix === '') {
