@@ -13,7 +13,7 @@ import cluster from 'node:cluster';
 import { COMMAND_OPTIONS, logObserver, logSettings } from './logging.js';
 import { WORKER_LIMITS } from './limits.js';
 import { WorkerBusHost } from '../bus/index.js';
-import { announceReady, drainConnections, parseWorkers, WorkerSupervisor } from './workers.js';
+import { announceReady, drainConnections, parseWorkers, primaryCaughtUp, WorkerSupervisor } from './workers.js';
 import { loadApplicationPlugins } from './plugins.js';
 
 const log = new Logger({ namespace: 'torsion.cli' });
@@ -104,7 +104,9 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
     const stopped = service.running ? service.stopService() : undefined;
     // A worker being drained or rolled over lets the requests it already accepted finish.
     if (!cluster.isWorker) return stopped;
-    return Promise.resolve(stopped).then(() => drainConnections(reactor, reactor.resources, WORKER_LIMITS.drainTime));
+    return Promise.resolve(stopped)
+      .then(() => primaryCaughtUp(reactor, WORKER_LIMITS.drainTime))
+      .then(() => drainConnections(reactor, reactor.resources, WORKER_LIMITS.drainTime));
   });
   reactor.callWhenRunning(() => {
     log.info('starting {plugin} (pid {pid})', { plugin: plugin.name, pid: process.pid });

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:cluster';
 import { Clock } from '../testing/index.js';
-import { READY_MESSAGE, WorkerSupervisor, parseWorkers } from './workers.js';
+import { BARRIER_MESSAGE, READY_MESSAGE, WorkerSupervisor, parseWorkers, primaryCaughtUp } from './workers.js';
 import { UsageError } from '../app/index.js';
 
 /** A worker that lives in this process: ready, died and killed on the test's say. */
 class FakeWorker extends EventEmitter {
   static nextPid = 1000;
   readonly signals: string[] = [];
+  readonly sent: unknown[] = [];
   dead = false;
   readonly process = {
     pid: FakeWorker.nextPid++,
@@ -19,6 +20,9 @@ class FakeWorker extends EventEmitter {
   };
   isDead(): boolean {
     return this.dead;
+  }
+  send(message: unknown): void {
+    this.sent.push(message);
   }
   ready(): void {
     this.emit('message', READY_MESSAGE);
@@ -65,6 +69,19 @@ test('a worker that keeps dying is replaced with a doubling back-off, capped', a
     forked.at(-1)!.ready();
   }
   assert.deepEqual(delays, [1, 2, 4, 4, 4]);
+});
+
+test('the primary answers a worker that stopped listening, so the worker knows every connection handed to it has arrived', async () => {
+  const { sup, forked } = supervisor(1);
+  const started = sup.start();
+  forked[0].ready();
+  await started;
+  forked[0].emit('message', BARRIER_MESSAGE);
+  assert.deepEqual(forked[0].sent, [BARRIER_MESSAGE]);
+});
+
+test('primaryCaughtUp outside a worker resolves at once', async () => {
+  await primaryCaughtUp(new Clock(), 60);
 });
 
 test('a worker that lived past stableAfter is replaced after the first delay again', async () => {

@@ -30,9 +30,37 @@ export function parseWorkers(value: unknown, limits: Pick<WorkerLimits, 'maxWork
   return n;
 }
 
+/** A worker's question after it stopped listening, and the primary's answer (see {@link primaryCaughtUp}). */
+export const BARRIER_MESSAGE = 'torsion:worker-stopped-listening';
+
 /** Tells the primary (if there is one) that this worker's service is running. */
 export function announceReady(): void {
   if (cluster.isWorker) process.send?.(READY_MESSAGE);
+}
+
+/**
+ * In a worker that just stopped listening: resolves once the primary has answered a message sent after
+ * that, or after `seconds`. The primary hands accepted connections to workers over the IPC channel and
+ * learns of a closed server from a message on it; a connection handed over before it learned is still on
+ * its way, and a worker that exits before answering leaves it with the primary, unserved and never closed
+ * (Node's cluster has no timeout for that). The channel keeps order both ways, so once the answer is here,
+ * every connection handed to this worker has arrived and been taken or sent back.
+ */
+export function primaryCaughtUp(clock: IReactorTime, seconds: number): Promise<void> {
+  if (!cluster.isWorker || process.send === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('message', onMessage);
+      if (timer.active()) timer.cancel();
+      resolve();
+    };
+    const onMessage = (message: unknown): void => {
+      if (message === BARRIER_MESSAGE) done();
+    };
+    const timer = clock.callLater(seconds, done);
+    process.on('message', onMessage);
+    process.send!(BARRIER_MESSAGE);
+  });
 }
 
 /**
@@ -142,6 +170,10 @@ export class WorkerSupervisor {
         this.#drain(slot).catch(() => undefined);
       });
       worker.on('message', (message: unknown) => {
+        if (message === BARRIER_MESSAGE) {
+          worker.send(BARRIER_MESSAGE);
+          return;
+        }
         if (message !== READY_MESSAGE || slot.ready) return;
         slot.ready = true;
         if (timeout.active()) timeout.cancel();
