@@ -54,6 +54,8 @@ test('a web page on one node sees an IRC user of another', { timeout: 120_000 },
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${nodes[0].web}/`);
+    // Before the page's script runs, Enter would submit the form as a plain GET.
+    await page.waitForSelector('html[data-live-state=connected]', { timeout: 60_000 });
     await page.fill('input[name=nick]', 'webby');
     await page.press('input[name=nick]', 'Enter');
     await page.waitForSelector('input[name=message]', { state: 'visible', timeout: 60_000 });

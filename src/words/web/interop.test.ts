@@ -51,6 +51,8 @@ describe('a browser and an IRC client in the same room', () => {
   async function webUser(nick: string, password?: string): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(url);
+    // Before the page's script runs, Enter would submit the form as a plain GET.
+    await page.waitForSelector('html[data-live-state=connected]', { timeout: 60_000 });
     await page.fill('input[name=nick]', nick);
     if (password !== undefined) await page.fill('input[name=password]', password);
     await page.press('input[name=nick]', 'Enter');
@@ -92,6 +94,8 @@ describe('a browser and an IRC client in the same room', () => {
     await app.words.register('regular', 'open-sesame');
     const page = await browser.newPage();
     await page.goto(url);
+    // Before the page's script runs, Enter would submit the form as a plain GET.
+    await page.waitForSelector('html[data-live-state=connected]', { timeout: 60_000 });
     await page.fill('input[name=nick]', 'regular');
     await page.fill('input[name=password]', 'guess');
     await page.press('input[name=nick]', 'Enter');

@@ -49,6 +49,8 @@ export async function startPageNodes(nodeTimeout: number): Promise<PageNodes> {
 /** Opens the chat through the proxy and logs in as `nick`. */
 export async function logIn(page: Page, proxyPort: number, nick: string): Promise<void> {
   await page.goto(`http://127.0.0.1:${proxyPort}/`);
+  // Before the page's script runs, Enter would submit the form as a plain GET and load the page again.
+  await page.waitForSelector('html[data-live-state=connected]', { timeout: 60_000 });
   await page.fill('input[name=nick]', nick);
   await page.press('input[name=nick]', 'Enter');
   await page.waitForSelector('input[name=message]', { state: 'visible', timeout: 60_000 });
