@@ -55,12 +55,28 @@ const realIO = new RegExp(
   ].join('|'),
 );
 
+/** The names of the test-support helpers that start a peer or do real I/O: a test importing one does too. */
+function ioHelpers(dir, out = new Set()) {
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, name.name);
+    if (name.isDirectory()) {
+      if (name.name !== 'node_modules') ioHelpers(path, out);
+    } else if (/[/\\]test-support$/.test(dir) && /\.ts$/.test(name.name) && !name.name.endsWith('.test.ts')) {
+      const text = readFileSync(path, 'utf8');
+      if (needsPeer.test(text) || realIO.test(text)) out.add(name.name.replace(/\.ts$/, '.js'));
+    }
+  }
+  return out;
+}
+
 let files = roots.flatMap((r) => collect(join(root, r), [])).map((f) => relative(root, f)).sort();
 if (quick) {
   const all = files.length;
+  const helpers = ioHelpers(join(root, 'src'));
+  const importsHelper = (text) => [...text.matchAll(/test-support\/([\w.-]+\.js)'/g)].some((m) => helpers.has(m[1]));
   files = files.filter((f) => {
     const text = readFileSync(join(root, f), 'utf8');
-    return !needsPeer.test(text) && !realIO.test(text);
+    return !needsPeer.test(text) && !realIO.test(text) && !importsHelper(text);
   });
   console.log(`test: quick loop, ${files.length} of ${all} test files (those driving peer programs or doing real I/O run in npm run test:all)`);
 }
