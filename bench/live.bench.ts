@@ -29,6 +29,8 @@ import { Site } from '../src/web/index.js';
 import { fromSamples, interleaved, ROUNDS, type BenchCase } from './harness.js';
 
 const CLIENTS = Number(process.env.BENCH_LIVE_PAGES ?? 1000);
+/** Its own section of RESULTS.md when run at another number of pages than the default. */
+export const variant = CLIENTS === 1000 ? undefined : `${CLIENTS}-pages`;
 const FANOUTS = 5;
 const FANOUT_ONLY = process.env.BENCH_LIVE_ONLY === 'fanout';
 const RTT_SECONDS = 1.5;

@@ -52,8 +52,9 @@ const header = ['benchmark', 'subject', 'value', 'unit', 'torsion ratio', 'sprea
 const sections = new Map<string, string[][]>();
 for (const file of files) {
   const rows: string[][] = [];
-  sections.set(file, rows);
-  const mod = (await import(new URL(file, dir).href)) as { default: BenchFn };
+  const mod = (await import(new URL(file, dir).href)) as { default: BenchFn; variant?: string };
+  // A bench run at another size than its default (say 10,000 live pages) keeps its own section.
+  sections.set(mod.variant ? `${file}@${mod.variant}` : file, rows);
   let cases: BenchCase[];
   try {
     cases = await mod.default();
@@ -102,7 +103,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 for (const [file, rows] of sections) {
   const lines = [
     `<!-- bench:${file} -->`,
-    `## ${file.replace('.bench.ts', '')}`,
+    `## ${file.replace('.bench.ts', '').replace('@', ', ')}`,
     '',
     `${when}, Node ${process.version}, ${quiet}`,
     '',
