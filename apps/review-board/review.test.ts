@@ -12,7 +12,10 @@ import { predict, type Model } from './model.js';
 import { decodePNG, encodePNG } from './png.js';
 import type { LabelRow, LabelStorage } from './store.js';
 import { CLASSES, makeSlide, renderTile } from './tiles.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publishOnce } from './work.js';
 
 describe('PNG', () => {
   test('what is encoded decodes to the same pixels', () => {
@@ -44,6 +47,21 @@ describe('tiles', () => {
     for (let id = 1; id < truth.length; id++) if (id % columns !== 0 && truth[id] === truth[id - 1]) same++;
     assert.ok(same / (truth.length - truth.length / columns) > 0.7, `${same} of the horizontal neighbours agree`);
   });
+});
+
+test('a tile painted twice at once keeps the first file put in place (its ETag does not change)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torsion-review-tile-'));
+  try {
+    const path = join(dir, '8.png');
+    writeFileSync(join(dir, 'a.tmp'), 'first');
+    writeFileSync(join(dir, 'b.tmp'), 'second');
+    publishOnce(join(dir, 'a.tmp'), path);
+    publishOnce(join(dir, 'b.tmp'), path);
+    assert.equal(readFileSync(path, 'utf8'), 'first');
+    assert.equal(existsSync(join(dir, 'a.tmp')) || existsSync(join(dir, 'b.tmp')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('kappa', () => {
