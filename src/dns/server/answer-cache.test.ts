@@ -6,6 +6,7 @@ import { decodeMessage, encodeMessage, makeQuery, type Message } from '../messag
 import { parseZone } from '../zone.js';
 import { FileAuthority } from './authority.js';
 import { QueryHandler } from './handler.js';
+import { AnswerCache } from './answer-cache.js';
 
 const ZONE = `$ORIGIN example.test.
 $TTL 300
@@ -133,5 +134,30 @@ describe('the answer cache', () => {
       }
     }
     assert.ok(handler.cachedReplies > 0);
+  });
+
+  test('two queries sharing a hash slot never get each other\'s reply; the later one takes the slot', () => {
+    const clock = new Clock();
+    const cache = new AnswerCache(clock, 100, 300, 512, 12345);
+    // Find two different questions with one slot (a 30-bit hash: a birthday search of some 10^5 names).
+    const seen = new Map<number, Uint8Array>();
+    let a: Uint8Array | undefined;
+    let b: Uint8Array | undefined;
+    for (let i = 0; a === undefined; i++) {
+      const q = encodeMessage(makeQuery(7, `n${i}.example.test`, A));
+      const slot = cache.slot(q, 'udp');
+      const other = seen.get(slot);
+      if (other !== undefined) [a, b] = [other, q];
+      else seen.set(slot, q);
+    }
+    const slot = cache.slot(a, 'udp');
+    assert.equal(cache.slot(b!, 'udp'), slot);
+    const replyTo = (q: Uint8Array): Uint8Array => Uint8Array.from([...q.subarray(0, 2), 0x80, ...q.subarray(3)]);
+    cache.set(slot, a, 'udp', replyTo(a), 60);
+    assert.equal(cache.get(slot, b!, 'udp'), undefined, 'b shares the slot but is another question');
+    assert.deepEqual(cache.get(slot, a, 'udp'), replyTo(a));
+    cache.set(slot, b!, 'udp', replyTo(b!), 60);
+    assert.deepEqual([cache.size, cache.get(slot, a, 'udp'), cache.get(slot, b!, 'udp')], [1, undefined, replyTo(b!)]);
+    assert.equal(cache.get(slot, b!, 'tcp'), undefined, 'the same bytes over the other transport are another key');
   });
 });

@@ -57,15 +57,16 @@ export class QueryHandler {
    * sender's address, which a NOTIFY must come from (the zone's primary).
    */
   handle(bytes: Uint8Array, via: QueryTransport, from?: string): Uint8Array[] | Promise<Uint8Array[]> {
-    const key = this.#cache?.key(bytes, via);
-    if (key !== undefined) {
-      const hit = this.#cache!.get(key, (bytes[0]! << 8) | bytes[1]!);
+    const cache = this.#cache;
+    const slot = cache === undefined ? -1 : cache.slot(bytes, via);
+    if (slot >= 0) {
+      const hit = cache!.get(slot, bytes, via);
       if (hit !== undefined) return [hit];
     }
     this.#cacheable = undefined;
     const replies = this.#answer(bytes, via, from);
-    if (key !== undefined && Array.isArray(replies) && replies.length === 1 && this.#cacheable !== undefined) {
-      this.#cache!.set(key, replies[0]!, this.#cacheable);
+    if (slot >= 0 && Array.isArray(replies) && replies.length === 1 && this.#cacheable !== undefined) {
+      cache!.set(slot, bytes, via, replies[0]!, this.#cacheable);
     }
     return replies;
   }
