@@ -48,14 +48,28 @@ export class InvalidAddressError extends TorsionError {
   override name = 'InvalidAddressError';
 }
 
+/** The last IP literal {@link literalLookup} saw, and its family: a server mostly answers the host it just heard. */
+let lastLiteral = '';
+let lastFamily = 0;
+
 /**
  * Resolves IP literals synchronously (Node's default lookup answers them a tick later), which makes `bind`,
  * `connect` and `send` to an IP address synchronous, as Twisted's are. Names still go through DNS.
+ * `dgram` asks on every send; the memo of the last literal spares a regular-expression test per datagram.
  */
 function literalLookup(host: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  if (host === lastLiteral) {
+    callback(null, host, lastFamily);
+    return;
+  }
   const kind = isIP(host);
-  if (kind !== 0) callback(null, host, kind);
-  else dnsLookup(host, family as number, callback as never);
+  if (kind === 0) {
+    dnsLookup(host, family as number, callback as never);
+    return;
+  }
+  lastLiteral = host;
+  lastFamily = kind;
+  callback(null, host, kind);
 }
 
 /**
