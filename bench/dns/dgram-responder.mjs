@@ -4,6 +4,7 @@
  * buffer per send as a real server must, and nothing else: no parsing, no cache, no rate limit. It prints
  * its port on stdout.
  */
+import { Buffer } from 'node:buffer';
 import dgram from 'node:dgram';
 
 const reply = Buffer.from(process.argv[2], 'hex');
