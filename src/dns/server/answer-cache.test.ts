@@ -44,6 +44,13 @@ describe('the answer cache', () => {
     assert.equal(decodeMessage(a).id, 2);
   });
 
+  test('replies kept by the caller stay intact across thousands of hits (copies share buffers, never bytes)', () => {
+    const { handler } = setup();
+    const held = Array.from({ length: 2000 }, (_, id) => (handler.handle(encodeMessage(makeQuery(id, 'www.example.test', A)), 'udp') as Uint8Array[])[0]!);
+    const first = decodeMessage(held[0]!);
+    held.forEach((reply, id) => assert.deepEqual(decodeMessage(reply), { ...first, id }, `reply ${id}`));
+  });
+
   test('names differing in case each get their own question echoed back', () => {
     const { ask } = setup();
     ask(makeQuery(1, 'www.example.test', A));

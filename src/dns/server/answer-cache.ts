@@ -25,9 +25,14 @@ interface Entry {
   expires: number;
 }
 
+/** Bytes of each slab that cache hits are copied into. */
+const SLAB_BYTES = 16384;
+
 /** Replies by query bytes, bounded in entries and in the size of what it keys on. */
 export class AnswerCache {
   readonly #entries = new Map<number, Entry>();
+  #slab = new ArrayBuffer(0);
+  #slabUsed = 0;
 
   /**
    * @param seed the hash's seed; random by default so that nobody can pick queries that share a slot
@@ -58,11 +63,28 @@ export class AnswerCache {
       this.#entries.delete(slot);
       return undefined;
     }
-    // A copy, not the cached bytes: a send may still hold the previous reply when the next ID is patched.
-    const out = new Uint8Array(entry.reply.length);
-    out.set(entry.reply);
+    const out = this.#copy(entry.reply);
     out[0] = query[0]!;
     out[1] = query[1]!;
+    return out;
+  }
+
+  /**
+   * A copy of `reply`, not the cached bytes: a send may still hold the previous reply when the next ID is
+   * patched. Small copies are cut in turn from a shared slab that is never written twice (a full slab is
+   * replaced, and lives on while a reply cut from it does): a buffer of its own per reply cost Node a
+   * `malloc` and a backing store per datagram when the send handed it to the kernel.
+   */
+  #copy(reply: Uint8Array): Uint8Array {
+    const n = reply.length;
+    if (n > SLAB_BYTES >> 4) return reply.slice();
+    if (this.#slabUsed + n > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    const out = new Uint8Array(this.#slab, this.#slabUsed, n);
+    this.#slabUsed += n;
+    out.set(reply);
     return out;
   }
 
