@@ -5,6 +5,13 @@ import { Protocol } from '../../internet/protocol.js';
 import { connectedServerAndClient, eventually } from '../../testing/index.js';
 import { Manhole, ManholeFactory } from './manhole.js';
 
+// First in this file: no manhole has opened yet in this process.
+test('loading the manhole does not load node:repl (whose node:domain slows every EventEmitter in the process)', () => {
+  assert.equal(typeof Manhole, 'function');
+  const loaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList;
+  assert.equal(loaded.includes('NativeModule domain'), false);
+});
+
 /** The far end of the manhole: collects what the REPL prints. */
 class Terminal extends Protocol {
   output = '';

@@ -3,7 +3,8 @@
  * any byte stream. The lead wires it to SSH sessions; here it is the REPL and its wiring to a transport.
  * @module
  */
-import { start, type REPLEval, type REPLServer } from 'node:repl';
+import { createRequire } from 'node:module';
+import type { REPLEval, REPLServer } from 'node:repl';
 import { PassThrough, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { Failure } from '../../defer/index.js';
@@ -35,6 +36,16 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /** Bare LFs as CR LF; a CR LF stays as it is. */
 function toCRLF(chunk: Buffer): string {
   return chunk.toString('utf8').replace(/\r?\n/g, '\r\n');
+}
+
+/**
+ * `node:repl`, loaded at the first manhole session rather than with this module: loading it loads
+ * `node:domain`, which replaces `EventEmitter.prototype.emit` for the whole process with a slower one, a
+ * cost every program importing `torsion/ssh` (and the `torsion` command, which registers every plugin)
+ * would pay without ever opening a manhole.
+ */
+function loadREPL(): typeof import('node:repl') {
+  return createRequire(import.meta.url)('node:repl') as typeof import('node:repl');
 }
 
 /**
@@ -70,7 +81,7 @@ export class Manhole extends Protocol {
       },
     });
     const useColors = this.#options.useColors ?? terminal;
-    const repl = start({
+    const repl = loadREPL().start({
       prompt: this.#options.prompt ?? '>>> ',
       input,
       output,
