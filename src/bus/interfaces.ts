@@ -48,10 +48,12 @@ export interface IBus {
   withdraw(key: string): Promise<void>;
   /**
    * Adds one to the counter `name`, shared by every node, and resolves with its new value (1 the first
-   * time): of any number of simultaneous calls on any nodes, each gets a different value. Counters do not
-   * expire (Redis `INCR`); a restarted Redis without persistence starts them again from 1.
+   * time): of any number of simultaneous calls on any nodes, each gets a different value. `floor` (a value
+   * this node knows was handed out already) first raises the counter to at least `floor`, so the answer is
+   * above it: a restarted Redis without persistence, which lost its counters, goes on from where the nodes
+   * were instead of from 1. Counters do not expire.
    */
-  increment(name: string): Promise<number>;
+  increment(name: string, floor?: number): Promise<number>;
   /** The id of the node holding `key`, or `undefined`. */
   whereIs(key: string): Promise<string | undefined>;
   /** Withdraws this node's keys, ends its subscriptions and disconnects. */

@@ -59,8 +59,8 @@ export class MemoryBusHub {
   }
 
   /** @internal */
-  increment(name: string): number {
-    const n = (this.#counters.get(name) ?? 0) + 1;
+  increment(name: string, floor: number): number {
+    const n = Math.max(this.#counters.get(name) ?? 0, Math.floor(floor)) + 1;
     this.#counters.set(name, n);
     return n;
   }
@@ -131,10 +131,10 @@ export class MemoryBus implements IBus {
     this.hub.release(key, this.nodeId);
   }
 
-  async increment(name: string): Promise<number> {
+  async increment(name: string, floor = 0): Promise<number> {
     this.#check();
     checkName(name, this.limits);
-    return this.hub.increment(name);
+    return this.hub.increment(name, floor);
   }
 
   async whereIs(key: string): Promise<string | undefined> {

@@ -50,6 +50,10 @@ return 0`;
 const HOLDER = `local v = redis.call('GET', KEYS[1])
 if v and redis.call('EXISTS', ARGV[1] .. v) == 1 then return v end
 return false`;
+/** Raises the counter KEYS[1] to at least ARGV[1], then adds one; its new value. */
+const INCREMENT = `local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return redis.call('INCR', KEYS[1])`;
 /** Deletes KEYS[1] if ARGV[1] holds it. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -200,10 +204,11 @@ export class RedisBus implements IBus {
     await this.commands.eval(RELEASE, 1, this.#key(key), this.nodeId);
   }
 
-  async increment(name: string): Promise<number> {
+  async increment(name: string, floor = 0): Promise<number> {
     this.#check();
     checkName(name, this.limits);
-    return this.commands.incr(this.prefix + 'counter:' + name);
+    const key = this.prefix + 'counter:' + name;
+    return floor > 0 ? Number(await this.commands.eval(INCREMENT, 1, key, Math.floor(floor))) : this.commands.incr(key);
   }
 
   async whereIs(key: string): Promise<string | undefined> {

@@ -98,6 +98,9 @@ export class WorkerBusHost {
           await node.close();
           nodes.delete(req.node);
           break;
+        case 'increment':
+          value = await node.increment(name, typeof data === 'number' ? data : 0);
+          break;
         default:
           value = await (node[req.op] as (key: string) => Promise<unknown>).call(node, name);
       }
@@ -177,8 +180,10 @@ export class WorkerBus implements IBus {
     return ((await this.#keyCall('whereIs', key)) as string | null | undefined) ?? undefined;
   }
 
-  async increment(name: string): Promise<number> {
-    return (await this.#keyCall('increment', name)) as number;
+  async increment(name: string, floor = 0): Promise<number> {
+    this.#check();
+    checkName(name, this.limits);
+    return (await this.#call('increment', name, floor)) as number;
   }
 
   async close(): Promise<void> {

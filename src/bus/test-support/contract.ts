@@ -81,6 +81,14 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     await assert.rejects(a.increment(''), BusNameError);
   });
 
+  withPair('a floor raises a counter that is behind (a restarted Redis) and never lowers one', async ({ a, b }) => {
+    assert.equal(await a.increment('seq:#lost', 41), 42, 'a lost counter goes on after the floor');
+    assert.equal(await b.increment('seq:#lost'), 43);
+    assert.equal(await b.increment('seq:#lost', 10), 44, 'a floor below the counter changes nothing');
+    const values = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).increment('seq:#lost', 44)));
+    assert.deepEqual([...values].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 45));
+  });
+
   withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
     await a.announce('user:ann');
     assert.equal(await b.whereIs('user:ann'), a.nodeId);
