@@ -111,6 +111,9 @@ export class DbStore implements IWordsStore {
       (async () => {
         for (const s of statements) await this.pool.runOperation(s);
         await this.#addScramColumn();
+        await this.#addRoomSeqColumn();
+        // A page that lost its node asks for the lines after a room number: found without a scan.
+        await this.pool.runOperation('CREATE INDEX IF NOT EXISTS words_messages_room_seq ON words_messages (room, room_seq)');
       })(),
     );
   }
@@ -123,6 +126,16 @@ export class DbStore implements IWordsStore {
     }
     const columns = await this.pool.runQuery<Row>("SELECT name FROM pragma_table_info('words_accounts')");
     if (!columns.some((c) => c.name === 'scram')) await this.pool.runOperation('ALTER TABLE words_accounts ADD COLUMN scram TEXT');
+  }
+
+  /** The room sequence number's column ({@link ChatMessage.seq}), added to a table made before it existed. */
+  async #addRoomSeqColumn(): Promise<void> {
+    if (this.#pg) {
+      await this.pool.runOperation('ALTER TABLE words_messages ADD COLUMN IF NOT EXISTS room_seq BIGINT');
+      return;
+    }
+    const columns = await this.pool.runQuery<Row>("SELECT name FROM pragma_table_info('words_messages')");
+    if (!columns.some((c) => c.name === 'room_seq')) await this.pool.runOperation('ALTER TABLE words_messages ADD COLUMN room_seq BIGINT');
   }
 
   stop(): Deferred<void> {
@@ -202,14 +215,14 @@ export class DbStore implements IWordsStore {
     this.#pending = [];
     this.#writing = true;
     const rooms = this.#roomsToTrim(batch);
-    const insert = this.#sql('INSERT INTO words_messages (room, id, time, sender, target, body, kind, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.#sql('INSERT INTO words_messages (room, id, time, sender, target, body, kind, tags, room_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const trimRoom = this.#sql(
       'DELETE FROM words_messages WHERE room = ? AND seq <= (SELECT seq FROM words_messages WHERE room = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
     );
     // Sequence numbers only grow, so the newest maxHistory of them hold at most maxHistory lines. A range
     // on the primary key: cheap enough for every batch.
     const trimTotal = this.#sql('DELETE FROM words_messages WHERE seq <= (SELECT MAX(seq) FROM words_messages) - ?');
-    const rows = batch.map(({ room, message: m }) => [room, m.id, toMs(m.time), m.from, m.to, m.text, m.kind, m.tags ? JSON.stringify(m.tags) : null]);
+    const rows = batch.map(({ room, message: m }) => [room, m.id, toMs(m.time), m.from, m.to, m.text, m.kind, m.tags ? JSON.stringify(m.tags) : null, m.seq ?? null]);
     this.pool
       .runInteraction(async (txn) => {
         await txn.executeMany(insert, rows);
@@ -254,9 +267,14 @@ export class DbStore implements IWordsStore {
       where.push('time > ?');
       params.push(toMs(query.after));
     }
+    if (query.afterSeq !== undefined) {
+      where.push('room_seq > ?');
+      params.push(Math.floor(query.afterSeq));
+    }
     params.push(Math.max(0, Math.min(query.limit, this.#perRoom)));
-    const order = query.earliest ? 'time ASC, seq ASC' : 'time DESC, seq DESC';
-    const sql = this.#sql(`SELECT id, time, sender, target, body, kind, tags FROM words_messages WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`);
+    const by = query.afterSeq === undefined ? ['time', 'seq'] : ['room_seq'];
+    const order = by.map((c) => `${c} ${query.earliest ? 'ASC' : 'DESC'}`).join(', ');
+    const sql = this.#sql(`SELECT id, time, sender, target, body, kind, tags, room_seq FROM words_messages WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`);
     return this.#settled()
       .addCallback(() => this.pool.runQuery<Row>(sql, params))
       .addCallback((rows) => {
@@ -279,6 +297,7 @@ function toMessage(r: Row): ChatMessage {
     ...storedKind(String(r.kind), String(r.body)),
   };
   if (typeof r.tags === 'string') m.tags = JSON.parse(r.tags) as Record<string, string>;
+  if (r.room_seq !== null && r.room_seq !== undefined) m.seq = Number(r.room_seq);
   return m;
 }
 

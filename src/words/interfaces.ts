@@ -28,6 +28,13 @@ export interface ChatMessage {
   kind: MessageKind;
   /** Front-door extras carried along (IRCv3 client tags such as `+draft/reply`); never interpreted here. */
   tags?: Record<string, string>;
+  /**
+   * A room line's place in its room among every node's events (the room's sequence number, shared by the
+   * nodes of a cluster through the bus). Numbers grow in the order members see the lines; they are not
+   * contiguous (joins, parts and other room events take numbers too). Absent on a service that is not a
+   * cluster node, on private messages, and on lines stored before numbers existed.
+   */
+  seq?: number;
 }
 
 /** How a member left a room. */
@@ -170,6 +177,12 @@ export interface HistoryQuery {
   after?: number;
   /** The oldest `limit` matching lines instead of the newest (IRC's `CHATHISTORY AFTER`). */
   earliest?: boolean;
+  /**
+   * Only lines whose room sequence number ({@link ChatMessage.seq}) is greater than this, in the order of
+   * those numbers (lines without a number are left out): what a page that saw the room up to `afterSeq`
+   * missed.
+   */
+  afterSeq?: number;
 }
 
 /**

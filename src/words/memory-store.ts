@@ -23,8 +23,14 @@ export interface MemoryStoreOptions {
 export function selectHistory(messages: readonly ChatMessage[], query: HistoryQuery): ChatMessage[] {
   const out: ChatMessage[] = [];
   if (!(query.limit > 0)) return out;
-  const { before, after, limit } = query;
-  const matches = (m: ChatMessage): boolean => (before === undefined || m.time < before) && (after === undefined || m.time > after);
+  const { before, after, afterSeq, limit } = query;
+  const matches = (m: ChatMessage): boolean =>
+    (before === undefined || m.time < before) && (after === undefined || m.time > after) && (afterSeq === undefined || (m.seq !== undefined && m.seq > afterSeq));
+  if (afterSeq !== undefined) {
+    // In the order of the room's numbers, which a store shared by several nodes may have received out of.
+    const numbered = messages.filter(matches).sort((x, y) => x.seq! - y.seq!);
+    return query.earliest ? numbered.slice(0, limit) : numbered.slice(-limit);
+  }
   if (query.earliest) {
     for (let i = 0; i < messages.length && out.length < limit; i++) if (matches(messages[i])) out.push(messages[i]);
     return out;

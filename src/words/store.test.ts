@@ -105,6 +105,28 @@ for (const [name, make] of kinds) {
       }
     });
 
+    test('history after a room number: exactly the numbered lines past it, once, in the order of the numbers', async () => {
+      const store = make();
+      await store.start();
+      try {
+        // As a store shared by two nodes receives them: not quite in the room's order, and the numbers have
+        // holes (joins and parts take numbers too); a line stored before numbers existed has none.
+        const seqs = [1, 3, 2, 4, 7, 6, 9, 8, 12, 10];
+        void store.appendMessage('#r', msg(100));
+        for (const seq of seqs) void store.appendMessage('#r', { ...msg(seq), seq });
+        void store.appendMessage('#other', { ...msg(50, '#other'), seq: 8 });
+        const after = await store.history('#r', { limit: 100, afterSeq: 4 });
+        assert.deepEqual(after.map((m) => m.seq), [6, 7, 8, 9, 10, 12]);
+        assert.deepEqual(after.map((m) => m.id), ['id6', 'id7', 'id8', 'id9', 'id10', 'id12'], 'each line with its own number');
+        assert.deepEqual((await store.history('#r', { limit: 2, afterSeq: 4 })).map((m) => m.seq), [10, 12], 'the newest past it');
+        assert.deepEqual((await store.history('#r', { limit: 2, afterSeq: 4, earliest: true })).map((m) => m.seq), [6, 7], 'or the oldest');
+        assert.deepEqual(await store.history('#r', { limit: 100, afterSeq: 12 }), []);
+        assert.equal((await store.history('#r', { limit: 100, afterSeq: 0 })).length, seqs.length, 'the unnumbered line is left out');
+      } finally {
+        await store.stop();
+      }
+    });
+
     test('history: the total over all rooms is bounded by maxHistory, the oldest lines going first', async () => {
       const store = make({ historyPerRoom: 300, maxHistory: 500 });
       await store.start();
@@ -204,6 +226,23 @@ test('DbStore reads rows written before message kinds: privmsg is a message, its
     assert.deepEqual(rows.map((m) => [m.kind, m.text]), [['message', 'plain line'], ['action', 'waves'], ['notice', 'heads up']]);
   } finally {
     await again.stop();
+  }
+});
+
+test('DbStore adds the room number column to a table made before it, keeping the lines', async () => {
+  const filename = join(dir, 'before-room-seq.sqlite');
+  const db = new Database(filename);
+  db.exec('CREATE TABLE words_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, id TEXT NOT NULL, time BIGINT NOT NULL, sender TEXT NOT NULL, target TEXT NOT NULL, body TEXT NOT NULL, kind TEXT NOT NULL, tags TEXT)');
+  db.prepare('INSERT INTO words_messages (room, id, time, sender, target, body, kind) VALUES (?, ?, ?, ?, ?, ?, ?)').run('#r', 'old', 1000, 'ann', '#r', 'from before', 'message');
+  db.close();
+  const store = new DbStore({ filename });
+  await store.start();
+  try {
+    await store.appendMessage('#r', { ...msg(1), seq: 5 });
+    assert.deepEqual((await store.history('#r', { limit: 10 })).map((m) => [m.id, m.seq]), [['old', undefined], ['id1', 5]]);
+    assert.deepEqual((await store.history('#r', { limit: 10, afterSeq: 0 })).map((m) => m.id), ['id1']);
+  } finally {
+    await store.stop();
   }
 });
 
