@@ -50,7 +50,7 @@ function wrapBus(inner: IBus, overrides: Partial<IBus>): IBus {
     claim: (k) => inner.claim(k),
     withdraw: (k) => inner.withdraw(k),
     whereIs: (k) => inner.whereIs(k),
-    increment: (k) => inner.increment(k),
+    increment: (k, f) => inner.increment(k, f),
     close: () => inner.close(),
     ...overrides,
   };
@@ -249,4 +249,80 @@ test('cluster: stopping waits at most stopWait for a bus that does not answer', 
   assert.equal(stopped, false, 'waiting for the quit to go out');
   clock.advance(3);
   await stopping;
+});
+
+test('cluster: a room line carries its room number to every member and into each node\'s history; history after a number replays the rest', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const [a, b] = [await node(hub, clock, 'a'), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  const cat = await b.login('cat');
+  for (const u of [ann, bob, cat]) {
+    u.user.join('#room');
+    await settle();
+  }
+  // Said at once on both nodes: the numbers decide one order.
+  for (let i = 0; i < 5; i++) {
+    ann.user.send('#room', `a${i}`);
+    bob.user.send('#room', `b${i}`);
+  }
+  await settle();
+  const seen = cat.client.messages.map((m) => [m.seq, m.text] as const);
+  assert.equal(seen.length, 10);
+  const seqs = seen.map(([s]) => s!);
+  assert.deepEqual([...seqs].sort((x, y) => x - y), seqs, 'delivered in the order of their numbers');
+  assert.equal(new Set(seqs).size, 10, 'each line its own number');
+  assert.ok(seqs[0]! > 3, 'the joins took numbers before them');
+  const byText = new Map(seen.map(([s, t]) => [t, s]));
+  for (const m of [...ann.client.messages, ...bob.client.messages]) assert.equal(m.seq, byText.get(m.text), `${m.text} has one number on both nodes`);
+  // Each node has its own store here: each holds every line, with the numbers the members saw.
+  for (const n of [a, b]) {
+    const history = await n.service.history('#room', { limit: 100 });
+    assert.deepEqual(history.map((m) => [m.seq, m.text]), seen);
+  }
+  // A page that saw the room up to the fourth line asks for the rest: exactly the six after it, in order.
+  const missed = await b.service.history('#room', { limit: 100, afterSeq: seqs[3]! });
+  assert.deepEqual(missed.map((m) => m.text), seen.slice(4).map(([, t]) => t));
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
+
+test('cluster: a line said while the bus is away is delivered at once and stored with its number once the bus is back', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  let connected = true;
+  let release: () => void = () => undefined;
+  const away = new Promise<void>((r) => (release = r));
+  const bus = Object.defineProperty(
+    wrapBus(inner, {
+      increment: async (k, f) => {
+        if (!connected) await away;
+        return inner.increment(k, f);
+      },
+    }),
+    'connected',
+    { get: () => connected },
+  );
+  const a = await node(hub, clock, 'a', bus);
+  const ann = await a.login('ann');
+  const bob = await a.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join('#room');
+    await settle();
+  }
+  connected = false;
+  const { stored } = ann.user.send('#room', 'during');
+  let done: boolean | undefined;
+  stored.addCallback((ok) => void (done = ok));
+  await settle();
+  assert.deepEqual(bob.client.messages.map((m) => m.text), ['during'], 'delivered here at once');
+  assert.equal(done, undefined, 'not stored before its number is known');
+  connected = true;
+  release();
+  await settle();
+  assert.equal(done, true);
+  const history = await a.service.history('#room', { limit: 10, afterSeq: 2 });
+  assert.deepEqual(history.map((m) => [m.seq, m.text]), [[3, 'during']], 'stored once, with the number after the two joins');
+  await a.cluster.stop();
 });

@@ -3,7 +3,8 @@
  * between machines, the in-memory hub in tests). Every node holds every room and mirrors every user of the
  * other nodes (a `ChatUser` whose `node` is set), so NAMES, WHOIS and the room rules work the same on each.
  * Room events get a per-room sequence number from the bus's counter and every node, the sending one
- * included, applies them in that order. Nicks are claimed on the bus; a node's users leave every other node
+ * included, applies them in that order; a room line carries its number to the front doors and into the
+ * history ({@link ChatMessage.seq}), where a page that lost its node finds what it missed by that number. Nicks are claimed on the bus; a node's users leave every other node
  * when the node stops refreshing its presence.
  * @module
  */
@@ -11,7 +12,7 @@ import { Deferred } from '../../defer/index.js';
 import type { BusSubscription, IBus } from '../../bus/index.js';
 import { Logger } from '../../logger/index.js';
 import type { IDelayedCall, IReactorTime } from '../../time/interfaces.js';
-import type { RoomChange } from '../interfaces.js';
+import type { ChatMessage, RoomChange } from '../interfaces.js';
 import { WORDS_LIMITS } from '../limits.js';
 import { foldName } from '../names.js';
 import type { IWordsRelay } from '../relay.js';
@@ -55,10 +56,13 @@ type Applied = ChatRoom | boolean | undefined;
 export class WordsCluster implements IWordsRelay {
   readonly idTag: string;
   readonly limits: ClusterLimits;
-  readonly #order: RoomOrder<{ id: number; op: RoomOp; from: string }>;
+  readonly #order: RoomOrder<{ id: number; op: RoomOp; from: string; seq: number }>;
   readonly #waiting = new Map<number, (result: Applied | Deferred<boolean>) => void>();
-  /** This node's events applied here when committed, while the bus was away: not applied again when they come back. */
-  readonly #appliedEarly = new Set<number>();
+  /**
+   * This node's events applied here when committed, while the bus was away: not applied again when they
+   * come back, but a line is stored then, with its number (the room it was said in, if it still was).
+   */
+  readonly #appliedEarly = new Map<number, { op: RoomOp; room: ChatRoom | undefined }>();
   readonly #subscriptions: BusSubscription[] = [];
   #out: Promise<void> = Promise.resolve();
   #opIds = 0;
@@ -72,7 +76,7 @@ export class WordsCluster implements IWordsRelay {
   ) {
     this.limits = { ...WORDS_LIMITS.cluster, ...options.limits };
     this.idTag = bus.nodeId.replace(/[^0-9A-Za-z]/g, '').slice(0, 8) || 'node';
-    this.#order = new RoomOrder(options.clock, this.limits, (_room, e) => this.#applyRoom(e.id, e.op, e.from));
+    this.#order = new RoomOrder(options.clock, this.limits, (_room, e) => this.#applyRoom(e.id, e.op, e.from, e.seq));
   }
 
   /**
@@ -98,29 +102,44 @@ export class WordsCluster implements IWordsRelay {
     const late = new Promise<void>((resolve) => (timer = this.options.clock.callLater(this.limits.stopWait, resolve)));
     await Promise.race([this.#out, late]);
     if (timer?.active()) timer.cancel();
+    // Lines said while the bus was away that never got their number: kept without one.
+    for (const id of [...this.#appliedEarly.keys()]) this.#storeEarly(id, undefined);
     this.#order.close();
     await Promise.all(this.#subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
   }
 
   /**
    * Gives `op` its place in the room's order and applies it when it comes back in that order. While the bus
-   * is away (Redis down), the room goes on here: `op` is applied (and stored) at once, and reaches the other
-   * nodes once the bus is back.
+   * is away (Redis down), the room goes on here: `op` is applied at once, and reaches the other nodes once
+   * the bus is back; a line is stored when its number comes back with it.
    */
   commit(op: RoomOp): Deferred<Applied> {
     const id = ++this.#opIds;
+    const room = foldName(op.room);
+    const applied = new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
     const early = this.bus.connected === false;
-    const applied = early ? Promise.resolve(this.#applyEarly(id, op)) : new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
-    const seq = this.bus.increment(roomCounter(foldName(op.room)));
+    if (early) this.#applyEarly(id, op);
+    // The last number applied here as a floor: a counter lost with a restarted Redis goes on past it.
+    const seq = this.bus.increment(roomCounter(room), this.#order.applied(room));
     this.#send(async () => {
       await this.bus.publish(EVENTS, { k: 'room', seq: await seq, id, op } satisfies ClusterEvent);
-    }, () => (early ? this.#appliedEarly.delete(id) : this.#settle(id, undefined)));
+    }, () => (early ? this.#storeEarly(id, undefined) : this.#settle(id, undefined)));
     return Deferred.fromPromise(applied).addCallback((r) => r);
   }
 
-  #applyEarly(id: number, op: RoomOp): Applied | Deferred<boolean> {
-    this.#appliedEarly.add(id);
-    return applyRoomOp(this.service, op, true);
+  #applyEarly(id: number, op: RoomOp): void {
+    const result = applyRoomOp(this.service, op, false);
+    this.#appliedEarly.set(id, { op, room: this.service.findRoom(op.room) });
+    if (op.t !== 'msg') this.#settle(id, result);
+  }
+
+  /** Stores a line applied early, with its number once known (`undefined` if it never came). */
+  #storeEarly(id: number, seq: number | undefined): void {
+    const early = this.#appliedEarly.get(id);
+    this.#appliedEarly.delete(id);
+    if (early === undefined) return;
+    const { op, room } = early;
+    this.#settle(id, op.t === 'msg' && room !== undefined ? this.service.record(room, numbered(op.message, seq)) : undefined);
   }
 
   claimNick(key: string, force: boolean): Deferred<boolean> {
@@ -174,16 +193,20 @@ export class WordsCluster implements IWordsRelay {
     resolve?.(result);
   }
 
-  #applyRoom(id: number, op: RoomOp, from: string): void {
+  #applyRoom(id: number, op: RoomOp, from: string, seq: number): void {
     const own = from === this.bus.nodeId;
-    if (own && this.#appliedEarly.delete(id)) return;
-    const result = applyRoomOp(this.service, op, own || this.options.sharedStore !== true);
+    if (own && this.#appliedEarly.has(id)) {
+      this.#storeEarly(id, seq);
+      return;
+    }
+    const line = op.t === 'msg' ? { ...op, message: numbered(op.message, seq) } : op;
+    const result = applyRoomOp(this.service, line, own || this.options.sharedStore !== true);
     if (own) this.#settle(id, result);
   }
 
   #onEvent(event: ClusterEvent, from: string): void {
     if (event.k === 'room') {
-      this.#order.add(foldName(event.op.room), event.seq, { id: event.id, op: event.op, from });
+      this.#order.add(foldName(event.op.room), event.seq, { id: event.id, op: event.op, from, seq: event.seq });
       return;
     }
     if (from === this.bus.nodeId) return;
@@ -314,6 +337,11 @@ export class WordsCluster implements IWordsRelay {
     for (const user of gone) user.quit(reason);
     return true;
   }
+}
+
+/** `message` with its room sequence number (as it came, when there is none). */
+function numbered(message: ChatMessage, seq: number | undefined): ChatMessage {
+  return seq === undefined ? message : { ...message, seq };
 }
 
 function userInfo(user: ChatUser): UserInfo {
