@@ -2,7 +2,8 @@
  * A page whose node dies: two `torsion words` processes on one real redis-server behind a load balancer
  * without sticky sessions; the node holding a Chromium page is killed with -9 while an IRC user on the other
  * node goes on talking. The page loads itself again through the balancer, logs in on the survivor and shows
- * each line it missed once, in order, after the ones it had.
+ * each line it missed once, in order, after the ones it had: the survivor's history is asked for the room's
+ * lines after the last room sequence number the page had.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,7 @@ test('a page whose node is killed comes back on the other node and sees each lin
     await page.waitForFunction(() => [...document.querySelectorAll('.message .text')].some((t) => t.textContent === 'after'), undefined, { timeout: 30_000 });
     assert.deepEqual(await linesFrom(page, 'ircy'), [...earlier, ...missed, 'after']);
     assert.equal(await page.locator('.event.reconnected').textContent(), 'Reconnected', 'no line was past the scrollback');
+    assert.match((await page.locator('.event.reconnected').getAttribute('data-after')) ?? '', /^\d+$/, 'the missed lines were asked for by room number');
   } finally {
     await browser.close();
   }

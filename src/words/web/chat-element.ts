@@ -162,11 +162,14 @@ export class WebChat extends LiveElement {
     return [{ maxMessageLength: o.maxMessageLength, lobby: o.autoJoin[0] ?? null }];
   }
 
-  /** Logs in (or registers, then logs in). Resolves with `null`, or with why not. */
+  /**
+   * Logs in (or registers, then logs in). Resolves with `null`, or with why not. `resumeAfter`, from a page
+   * back after losing its node: room name → the last room number it showed there.
+   */
   @expose
-  login(nick: unknown, password: unknown, register: unknown): Deferred<string | null> | string {
+  login(nick: unknown, password: unknown, register: unknown, resumeAfter?: unknown): Deferred<string | null> | string {
     if (typeof nick !== 'string' || (password !== undefined && password !== null && typeof password !== 'string')) return 'Invalid login';
-    return this.session.login(nick.trim(), (password as string | null) ?? undefined, register === true);
+    return this.session.login(nick.trim(), (password as string | null) ?? undefined, register === true, roomNumbers(resumeAfter));
   }
 
   /** Handles a line typed in `room`. Resolves with `null`, or with a message to show. */
@@ -192,4 +195,12 @@ export class WebChat extends LiveElement {
   override detached(): void {
     this.session.end('Page closed');
   }
+}
+
+/** The room → number pairs of a page's `resumeAfter` that are well formed; anything else is left out. */
+function roomNumbers(value: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [room, seq] of Object.entries(value)) if (Number.isSafeInteger(seq) && (seq as number) >= 0) out.set(room, seq as number);
+  return out;
 }

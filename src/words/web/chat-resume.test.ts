@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linesAfter } from './chat-resume.js';
+import { linesAfter, resumePoints } from './chat-resume.js';
 import type { WebLine } from './interfaces.js';
 
 const line = (id: string): WebLine => ({ id, time: 0, from: 'ann', to: '#room', text: id, kind: 'message', room: '#room', action: false });
@@ -16,4 +16,17 @@ test('more lines missed than the history holds: every line not shown, and a gap'
   const history = ['x', 'y', 'z'].map(line);
   assert.deepEqual(linesAfter(['a', 'b'].map(line), history), { lines: history, gap: true });
   assert.deepEqual(linesAfter(['y', 'q'].map(line), history), { lines: [line('x'), line('z')], gap: true });
+});
+
+test('where a page goes on after losing its node: per room, its last room number (its own lines have none)', () => {
+  const numbered = (id: string, seq: number): WebLine => ({ ...line(id), seq });
+  const points = resumePoints({
+    nick: 'ann',
+    rooms: [
+      { name: '#room', lines: [numbered('a', 3), numbered('b', 8), line('own'), numbered('c', 5)] },
+      { name: '#quiet', lines: [line('own')] },
+      { name: '#empty', lines: [] },
+    ],
+  });
+  assert.deepEqual(points, { '#room': 8 }, 'rooms without numbered lines go by id');
 });

@@ -3,7 +3,9 @@
  * node dies the page is gone there, so the page saves its nick and its rooms' recent lines in
  * `sessionStorage`, loads itself again (reaching a surviving node through the same address), logs in again
  * and, for each room, shows the lines it had and then only the lines of the new node's history that came
- * after the last one it had: the lines it missed, each once, in the room's order.
+ * after the last one it had: the lines it missed, each once, in the room's order. On a cluster, lines carry
+ * their room sequence number: the page asks the history for the lines after the last number it had (a
+ * query by that number, whatever the scrollback); lines without numbers are matched by id instead.
  * @module
  */
 import type { WebLine } from './interfaces.js';
@@ -55,6 +57,23 @@ export function takeSavedChat(): SavedChat | null {
   } catch {
     return null;
   }
+}
+
+/** The last room number among `lines` (a page's own lines have none), or undefined if none has one. */
+export function lastSeq(lines: readonly WebLine[]): number | undefined {
+  let last: number | undefined;
+  for (const l of lines) if (typeof l.seq === 'number' && (last === undefined || l.seq > last)) last = l.seq;
+  return last;
+}
+
+/** Per saved room that has numbered lines, the last number: what the page asks the history to go on after. */
+export function resumePoints(chat: SavedChat): Record<string, number> {
+  const points: Record<string, number> = {};
+  for (const room of chat.rooms) {
+    const seq = lastSeq(room.lines);
+    if (seq !== undefined) points[room.name] = seq;
+  }
+  return points;
 }
 
 /**

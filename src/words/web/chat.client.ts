@@ -5,7 +5,7 @@
  */
 import { Widget, expose } from '../../live/client/index.js';
 import { foldName } from '../names.js';
-import { SAVED_LINES, linesAfter, saveChat, takeSavedChat, type SavedChat } from './chat-resume.js';
+import { SAVED_LINES, linesAfter, resumePoints, saveChat, takeSavedChat, type SavedChat } from './chat-resume.js';
 import type { WebLine, WebMember, WebRoomState } from './interfaces.js';
 
 interface RoomView {
@@ -65,7 +65,7 @@ export class WebChat extends Widget {
   /** Logs in again as the saved nick and opens the saved rooms. */
   #resume(saved: SavedChat, tries: number): void {
     const error = this.#el('loginError');
-    this.callRemote<string | null>('login', saved.nick, '', false).addCallbacks(
+    this.callRemote<string | null>('login', saved.nick, '', false, resumePoints(saved)).addCallbacks(
       (problem) => {
         if (problem === null) {
           for (const room of saved.rooms) if (foldName(room.name) !== (this.lobby === null ? null : foldName(this.lobby))) this.#open(room.name);
@@ -187,11 +187,16 @@ export class WebChat extends Widget {
     this.#restored.delete(key);
     if (restored !== undefined) {
       // Back after the server was lost: the lines it had, then the ones it missed from the history.
-      const { lines, gap } = linesAfter(restored, state.history);
+      // Asked by room number: the history is what came after, bar the page's own lines, which have none.
+      const shown = new Set(restored.map((l) => l.id));
+      const { lines, gap } = state.resumed
+        ? { lines: state.history.filter((l) => !shown.has(l.id)), gap: !state.resumed.complete }
+        : linesAfter(restored, state.history);
       for (const line of restored) view.log.appendChild(this.#lineNode(line, 'history'));
       const mark = document.createElement('div');
       mark.className = 'event reconnected';
       mark.textContent = gap ? 'Reconnected; some lines may be missing here' : 'Reconnected';
+      if (state.resumed) mark.dataset.after = String(state.resumed.after);
       view.log.appendChild(mark);
       for (const line of lines) view.log.appendChild(this.#lineNode(line));
       view.lines = [...restored, ...lines].slice(-SAVED_LINES);

@@ -24,8 +24,14 @@ export interface WebRoomState {
   room: string;
   topic: string;
   members: WebMember[];
-  /** The room's recent history, oldest first (the scrollback). */
+  /** The room's recent history, oldest first (the scrollback); or, when `resumed` is set, the lines missed. */
   history: WebLine[];
+  /**
+   * Set when the page came back after losing its node and said the last room number it had seen:
+   * `history` is then the lines after that number (`after`), in the room's order. `complete` is false when
+   * more were missed than the scrollback holds (the history holds the newest of them).
+   */
+  resumed?: { after: number; complete: boolean };
 }
 
 /**

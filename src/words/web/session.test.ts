@@ -170,6 +170,28 @@ describe('WebChatSession', () => {
     assert.equal(session.user?.host, '192.0.2.7');
   });
 
+  test('a page back after losing its node gets, per room it names, the lines after its last room number instead of the scrollback', async () => {
+    const store = new MemoryStore();
+    // A cluster's history: numbered lines, not quite stored in the room's order (two nodes store them).
+    for (const [seq, text] of [[4, 'seen 1'], [6, 'seen 2'], [9, 'missed 2'], [7, 'missed 1'], [12, 'missed 3']] as const) {
+      void store.appendMessage('#lobby', { id: `m${seq}`, time: 1_800_000_000 + seq, from: 'bot', to: '#lobby', text, kind: 'message', seq });
+    }
+    const s = service(store);
+    await s.start();
+    await s.login('bot', { client: new RecordingClient() }).then((bot) => bot.join('#lobby'));
+    const view = new RecordingView();
+    assert.equal(await new WebChatSession(s, view).login('ann', undefined, false, new Map([['#LOBBY', 6], ['#nowhere', 3]])), null);
+    assert.deepEqual(view.take(), ['loggedIn ann', 'roomJoined #lobby [missed 1|missed 2|missed 3] members=@bot,ann']);
+    assert.deepEqual(view.states[0]!.resumed, { after: 6, complete: true });
+    assert.deepEqual(view.states[0]!.history.map((l) => l.seq), [7, 9, 12], 'each line with its number, for the next time');
+    // A later showing of the room is the usual scrollback.
+    const again = new RecordingView();
+    const other = new WebChatSession(s, again);
+    assert.equal(await other.login('cid'), null);
+    assert.equal(again.states[0]!.history.length, 5);
+    assert.equal(again.states[0]!.resumed, undefined);
+  });
+
   test('lines that arrive while the scrollback loads come after it, without duplicates', async () => {
     const store = new SlowHistoryStore();
     const s = service(store);

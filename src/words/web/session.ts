@@ -19,7 +19,7 @@ import type { WordsService } from '../service.js';
 import type { Membership } from '../room.js';
 import type { ChatUser } from '../user.js';
 import { runCommand } from './commands.js';
-import type { IChatView, WebLine, WebMember } from './interfaces.js';
+import type { IChatView, WebLine, WebMember, WebRoomState } from './interfaces.js';
 import { resolveWebChatOptions, type ResolvedWebChatOptions, type WebChatOptions } from './options.js';
 
 /** Told to the sender when a room line was delivered but could not be stored. */
@@ -29,7 +29,9 @@ const log = new Logger({ namespace: 'torsion.words.web' });
 
 /** Turns a service message into the line the page shows. */
 export function toWebLine(m: ChatMessage, room: string | null): WebLine {
-  return { id: m.id, time: m.time, from: m.from, to: m.to, text: m.text, kind: m.kind, room, action: m.kind === 'action' };
+  const line: WebLine = { id: m.id, time: m.time, from: m.from, to: m.to, text: m.text, kind: m.kind, room, action: m.kind === 'action' };
+  if (m.seq !== undefined) line.seq = m.seq;
+  return line;
 }
 
 /** The IRC-style prefix of a member's highest role. */
@@ -44,6 +46,8 @@ export class WebChatSession implements IChatClient {
   user: ChatUser | undefined;
   /** Rooms (by folded name) whose scrollback is loading, with the view calls held until it has arrived. */
   readonly #loading = new Map<string, { ids: Set<string>; held: (() => void)[] }>();
+  /** Rooms (by folded name) whose history is to start after a room number, the next time each is shown. */
+  #resumeAfter = new Map<string, number>();
   #loggingIn = false;
   #tokens: number;
   #lastRefill: number;
@@ -63,10 +67,13 @@ export class WebChatSession implements IChatClient {
 
   /**
    * Logs in as `nick` (with `password` for a registered nick), or, with `register`, registers `nick` with
-   * `password` first. Joins the lobby. Resolves with `null`, or with why it was refused.
+   * `password` first. Joins the lobby. Resolves with `null`, or with why it was refused. `resumeAfter` (a
+   * page back after losing its node) gives, per room name, the last room number the page had: each of those
+   * rooms then shows, instead of its scrollback, the lines after that number (at most `maxRoomsPerUser` rooms).
    */
-  login(nick: string, password?: string, register = false): Deferred<string | null> {
+  login(nick: string, password?: string, register = false, resumeAfter: ReadonlyMap<string, number> = new Map()): Deferred<string | null> {
     if (this.user?.online || this.#loggingIn) return Deferred.succeed('Already logged in');
+    this.#resumeAfter = new Map([...resumeAfter].slice(0, this.service.maxRoomsPerUser).map(([room, seq]) => [foldName(room), seq]));
     if (this.#ended) return Deferred.succeed('This page is closed');
     const pw = password === '' ? undefined : password;
     if (register && (pw === undefined || pw.length < this.options.minPasswordLength)) {
@@ -214,8 +221,11 @@ export class WebChatSession implements IChatClient {
     const pending = { ids: new Set<string>(), held: [] as (() => void)[] };
     this.#loading.set(key, pending);
     const user = this.user;
+    const after = this.#resumeAfter.get(key);
+    this.#resumeAfter.delete(key);
+    const limit = this.options.scrollback;
     user
-      .history(room, { limit: this.options.scrollback })
+      .history(room, after === undefined ? { limit } : { limit, afterSeq: after })
       .addErrback((f: Failure) => {
         log.failure('could not load the history of {room}', f, { room });
         return [] as ChatMessage[];
@@ -228,7 +238,9 @@ export class WebChatSession implements IChatClient {
         if (!user.online || !r?.membership(user)) return;
         const lines = history.map((m) => toWebLine(m, r.name));
         for (const l of lines) pending.ids.add(l.id);
-        this.view.roomJoined({ room: r.name, topic, members, history: lines });
+        const state: WebRoomState = { room: r.name, topic, members, history: lines };
+        if (after !== undefined) state.resumed = { after, complete: lines.length < limit };
+        this.view.roomJoined(state);
         for (const fn of pending.held) fn();
       });
   }
