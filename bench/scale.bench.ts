@@ -1,104 +1,241 @@
 /**
- * Room fan-out across nodes: one sender and RECEIVERS members of one room, on one `torsion/words` node
- * standing alone against the same members split over two nodes (two processes) joined through a real
- * redis-server (each line numbered with Redis INCR, published, and put in order on every node). Reports
- * deliveries per second (LINES sent at once; lines x members, until the last member has the last line), and
- * each delivery's latency from send to receive (p50, p99) with PACED lines one every PACE ms (so the latency
- * is the path's, not a queue's), in interleaved rounds.
+ * Room fan-out beyond one process: RECEIVERS clients in one room (real connections on 127.0.0.1), one
+ * sender in a server process saying LINES lines at once; a run lasts until every client has every line.
+ * Reported: deliveries per second (LINES x RECEIVERS over the wall time from the command to the last line
+ * received) and the servers' CPU per 1,000 deliveries (utime + stime of every server process, redis-server
+ * included, from /proc): on a shared machine the CPU is the steadier of the two.
+ *
+ * - Workers: `torsion/words` over IRC as one process, as 2 `node:cluster` workers on one port (joined
+ *   through the primary's bus, as `torsion words --workers 2`), and as `auto` workers (one per CPU).
+ * - Two nodes through one redis-server, the clients split evenly over them: `torsion/words` (each line
+ *   numbered in its room with Redis and published; IRC clients) against Socket.IO with
+ *   `@socket.io/redis-adapter` (WebSocket clients speaking the Engine.IO/Socket.IO framing). The same
+ *   line text, sender pattern and counting on both.
+ *
+ * The clients are minimal on both sides (count received lines or frames, answer pings) and live in this
+ * process, so the servers' work is what differs. The servers run bundled under plain `node`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import * as net from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BenchCase } from './harness.js';
+import { build } from 'esbuild';
+import WebSocket from 'ws';
+import { interleaved, ROUNDS, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
-const RECEIVERS = 200;
-const LINES = 1000;
-const ROUNDS = 3;
-const PACED = 200;
-const PACE = 5;
+const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
+const LINES = Number(process.env.SCALE_LINES ?? 1000);
+const AUTO = availableParallelism();
+const TICKS = 100;
 
-interface Stats {
-  deliveries: number;
-  lastAt: number;
-  p50: number;
-  p99: number;
+/** Bundles the server script into `.tmp/` (where its packages resolve); returns its path. */
+async function buildNode(): Promise<string> {
+  const root = new URL('../', import.meta.url).pathname;
+  const out = join(root, '.tmp', 'bench-scale', 'fanout-node.mjs');
+  mkdirSync(join(root, '.tmp', 'bench-scale'), { recursive: true });
+  await build({
+    entryPoints: [new URL('./support/fanout-node.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: out,
+    logLevel: 'warning',
+  });
+  return out;
 }
 
-interface Node {
+interface Server {
   child: ChildProcess;
-  ask(line: string): Promise<string>;
-  tell(line: string): void;
+  port: number;
+  pids: number[];
+  send(lines: number): void;
 }
 
-async function startNode(redis: string, receivers: number): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/words-node.ts', import.meta.url).pathname, redis, String(receivers)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startServer(script: string, kind: 'torsion' | 'socketio', via: string): Promise<Server> {
+  const child = spawn(process.execPath, [script, kind, via], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiters: ((l: string) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => waiters.shift()?.(l));
   const next = (): Promise<string> => new Promise((r) => waiters.push(r));
-  const ready = next();
-  await ready;
-  return {
-    child,
-    ask: (line) => {
-      const answer = next();
-      child.stdin!.write(`${line}\n`);
-      return answer;
-    },
-    tell: (line) => void child.stdin!.write(`${line}\n`),
-  };
+  const port = Number((await next()).split(' ')[1]);
+  const pids = next();
+  child.stdin!.write('pids\n');
+  return { child, port, pids: JSON.parse(await pids) as number[], send: (lines) => void child.stdin!.write(`send ${lines}\n`) };
 }
 
-/** Sends `command` to the first node; resolves once every member has all `lines` lines. */
-async function run(nodes: Node[], command: string, lines: number): Promise<{ start: number; stats: Stats[] }> {
-  for (const n of nodes) n.tell('reset');
-  const start = performance.timeOrigin + performance.now();
-  nodes[0].tell(command);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 50));
-    const stats = await Promise.all(nodes.map(async (n) => JSON.parse(await n.ask('stats')) as Stats));
-    if (stats.reduce((s, x) => s + x.deliveries, 0) >= lines * RECEIVERS) return { start, stats };
+/** CPU seconds used so far by `pid` and its threads. */
+function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
   }
+  return ticks / TICKS;
 }
 
-/** One round: a flood for the rate, then paced lines for the latency (the worse node's percentiles). */
-async function round(nodes: Node[]): Promise<{ rate: number; p50: number; p99: number }> {
-  const flood = await run(nodes, `send ${LINES}`, LINES);
-  const rate = (LINES * RECEIVERS) / ((Math.max(...flood.stats.map((s) => s.lastAt)) - flood.start) / 1000);
-  const paced = await run(nodes, `pace ${PACED} ${PACE}`, PACED);
-  return { rate, p50: Math.max(...paced.stats.map((s) => s.p50)), p99: Math.max(...paced.stats.map((s) => s.p99)) };
+/** A client in the room that counts what it receives once counting starts. */
+interface Receiver {
+  count: number;
+  close(): void;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** An IRC client: registers, joins, then counts lines. */
+function ircReceiver(port: number, nick: string): Promise<Receiver> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    const r: Receiver = { count: -1, close: () => socket.destroy() };
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      if (r.count >= 0) {
+        for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) r.count++;
+        return;
+      }
+      text += d.toString('latin1');
+      if (text.includes(` 366 ${nick} `)) {
+        r.count = 0;
+        resolve(r);
+      }
+    });
+    socket.write(`NICK ${nick}\r\nUSER ${nick} 0 * :bench\r\nJOIN #bench\r\n`);
+  });
+}
+
+/** A Socket.IO client over a bare WebSocket: Engine.IO open, namespace connect, pings answered, events counted. */
+function socketIoReceiver(port: number): Promise<Receiver> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+    const r: Receiver = { count: -1, close: () => ws.terminate() };
+    ws.on('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const type = data[0];
+      // Engine.IO: 0 open, 2 ping, 4 message; Socket.IO inside a message: 0 connect, 2 event.
+      if (type === 0x34 && data[1] === 0x32) r.count++;
+      else if (type === 0x32) ws.send('3');
+      else if (type === 0x30) ws.send('40');
+      else if (type === 0x34 && data[1] === 0x30) {
+        r.count = 0;
+        // The server joins the room on connection, before it answers the connect.
+        resolve(r);
+      }
+    });
+  });
+}
+
+/** Connects `RECEIVERS` clients, spread evenly over `ports`. */
+async function connect(kind: 'torsion' | 'socketio', ports: number[], tag: string): Promise<Receiver[]> {
+  const out: Receiver[] = [];
+  // A few at a time: a burst of hundreds of connects would only measure the accept queue.
+  for (let i = 0; i < RECEIVERS; i += 20) {
+    const batch = Array.from({ length: Math.min(20, RECEIVERS - i) }, (_, j) => {
+      const port = ports[(i + j) % ports.length]!;
+      return kind === 'torsion' ? ircReceiver(port, `${tag}${i + j}`) : socketIoReceiver(port);
+    });
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
+
+interface Setup {
+  servers: Server[];
+  receivers: Receiver[];
+  /** Processes whose CPU counts (the servers', and redis-server's when used). */
+  pids: number[];
+}
+
+/** One run: the first server says LINES lines; resolves with deliveries/s and CPU ms per 1,000 deliveries. */
+async function run(setup: Setup): Promise<{ rate: number; cpu: number }> {
+  // Let the joins' echoes and any pings settle before counting.
+  await new Promise((r) => setTimeout(r, 100));
+  for (const r of setup.receivers) r.count = 0;
+  const cpu0 = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const start = performance.now();
+  setup.servers[0]!.send(LINES);
+  const deadline = start + 120_000;
+  let last = start;
+  for (;;) {
+    const done = setup.receivers.reduce((s, r) => s + Math.min(r.count, LINES), 0);
+    if (done >= LINES * RECEIVERS) break;
+    if (performance.now() > deadline) throw new Error(`fan-out stalled: ${done} of ${LINES * RECEIVERS} deliveries`);
+    await new Promise((r) => setImmediate(r));
+    last = performance.now();
+  }
+  const cpu = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
+  const deliveries = LINES * RECEIVERS;
+  return { rate: deliveries / ((last - start) / 1000), cpu: (cpu * 1000) / (deliveries / 1000) };
+}
+
+async function setUp(script: string, kind: 'torsion' | 'socketio', vias: string[], extraPids: number[], tag: string): Promise<Setup> {
+  const servers: Server[] = [];
+  for (const via of vias) servers.push(await startServer(script, kind, via));
+  const receivers = await connect(
+    kind,
+    servers.map((s) => s.port),
+    tag,
+  );
+  return { servers, receivers, pids: [...servers.flatMap((s) => s.pids), ...extraPids] };
+}
+
+function tearDown(setup: Setup | undefined): void {
+  for (const r of setup?.receivers ?? []) r.close();
+  // Workers first: a worker whose primary is gone first fails its last messages to it, loudly.
+  for (const s of setup?.servers ?? []) for (const pid of s.pids.slice(1)) process.kill(pid, 'SIGKILL');
+  for (const s of setup?.servers ?? []) s.child.kill('SIGKILL');
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export default async function scaleBench(): Promise<BenchCase[]> {
+  const script = await buildNode();
   const redis = await startPeerProgram({
     executable: requirePeer('redis-server', 'redis-server'),
     args: (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     ready: /Ready to accept connections/,
   });
   const url = `redis://127.0.0.1:${redis.port}/0`;
-  const one = [await startNode('none', RECEIVERS)];
-  const two = [await startNode(url, RECEIVERS / 2), await startNode(url, RECEIVERS / 2)];
-  const results = { one: [] as Awaited<ReturnType<typeof round>>[], two: [] as Awaited<ReturnType<typeof round>>[] };
+  const redisPid = redis.transport.pid!;
+  const setups: Record<string, Setup> = {};
   try {
-    await round(one);
-    await round(two);
-    for (let i = 0; i < ROUNDS; i++) {
-      results.one.push(await round(one));
-      results.two.push(await round(two));
-    }
+    setups.one = await setUp(script, 'torsion', ['none'], [], 'a');
+    setups.two = await setUp(script, 'torsion', ['workers:2'], [], 'b');
+    setups.auto = await setUp(script, 'torsion', [`workers:${AUTO}`], [], 'c');
+    setups.torsionRedis = await setUp(script, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
+    setups.socketIoRedis = await setUp(script, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
+    const names = Object.keys(setups);
+    const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    // A warm-up run each (JIT, buffers), then interleaved rounds.
+    for (const n of names) await run(setups[n]!);
+    const rates = await interleaved(names, async (n) => {
+      const r = await run(setups[n]!);
+      cpu[n]!.push(r.cpu);
+      return r.rate;
+    });
+    const rate = (subject: string, n: string) => ({ subject, value: median(rates[n]!), unit: 'deliveries/s', samples: rates[n]! });
+    const cost = (subject: string, n: string) => ({ subject, value: median(cpu[n]!), unit: 'CPU ms/1k deliveries', samples: cpu[n]! });
+    const what = `${RECEIVERS} clients, ${LINES} lines at once, ${ROUNDS} rounds`;
+    return [
+      { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
+      { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },
+      { name: 'room fan-out, workers: server CPU per delivery', higherIsBetter: false, measurements: [cost('torsion 2 workers', 'two'), cost('torsion 1 process', 'one')] },
+      {
+        name: `room fan-out across 2 nodes via Redis (${what})`,
+        higherIsBetter: true,
+        goal: '>= 1x Socket.IO + redis-adapter',
+        measurements: [rate('torsion 2 nodes (IRC)', 'torsionRedis'), rate('socket.io 2 nodes (redis-adapter)', 'socketIoRedis')],
+      },
+      {
+        name: 'room fan-out across 2 nodes: server CPU per delivery (nodes + redis-server)',
+        higherIsBetter: false,
+        measurements: [cost('torsion 2 nodes (IRC)', 'torsionRedis'), cost('socket.io 2 nodes (redis-adapter)', 'socketIoRedis')],
+      },
+    ];
   } finally {
-    for (const n of [...one, ...two]) n.child.kill('SIGKILL');
+    for (const s of Object.values(setups)) tearDown(s);
     await redis.stop();
   }
-  const pick = (k: 'rate' | 'p50' | 'p99', which: 'one' | 'two') => results[which].map((r) => r[k]);
-  const measure = (k: 'rate' | 'p50' | 'p99', unit: string) => [
-    { subject: 'torsion 2 nodes via Redis', value: median(pick(k, 'two')), unit, samples: pick(k, 'two') },
-    { subject: 'torsion 1 node', value: median(pick(k, 'one')), unit, samples: pick(k, 'one') },
-  ];
-  return [
-    { name: `room fan-out, ${RECEIVERS} members, ${LINES} lines: deliveries/s`, higherIsBetter: true, measurements: measure('rate', 'deliveries/s') },
-    { name: `room fan-out: latency p50 (a line every ${PACE} ms)`, higherIsBetter: false, measurements: measure('p50', 'ms') },
-    { name: `room fan-out: latency p99 (a line every ${PACE} ms)`, higherIsBetter: false, measurements: measure('p99', 'ms') },
-  ];
 }
