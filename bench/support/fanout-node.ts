@@ -81,24 +81,31 @@ if (via.startsWith('workers:') && cluster.isPrimary) {
   const count = Number(via.slice('workers:'.length));
   const host = new WorkerBusHost(new NodeReactor());
   const workers: Worker[] = [];
-  const ports = await Promise.all(
+  let port = 0;
+  // The port as the primary holds it (a worker's own view of a shared port-0 listener may say 0).
+  cluster.on('listening', (_worker, address) => (port ||= address.port));
+  await Promise.all(
     Array.from({ length: count }, () => {
       const worker = cluster.fork();
       workers.push(worker);
       host.attach(worker);
-      return new Promise<number>((resolve) => worker.on('message', (m: { port?: number }) => m.port !== undefined && resolve(m.port)));
+      return new Promise<void>((resolve) => worker.on('message', (m: { ready?: boolean }) => m.ready === true && resolve()));
     }),
   );
-  process.stdout.write(`port ${ports[0]}\n`);
+  process.stdout.write(`port ${port}\n`);
   commands((line) => {
     const [cmd, arg] = line.split(' ');
     if (cmd === 'send') workers[0]!.send({ send: Number(arg) });
+    else if (cmd === 'exit') {
+      for (const w of workers) w.send({ exit: true });
+      setTimeout(() => process.exit(0), 2000);
+    }
     else if (cmd === 'pids') process.stdout.write(`${JSON.stringify([process.pid, ...workers.map((w) => w.process.pid)])}\n`);
   });
 } else if (cluster.isWorker) {
-  const { port, say } = await serve(async () => new WorkerBus(process));
-  process.on('message', (m: { send?: number }) => m.send !== undefined && burst(m.send, say));
-  process.send!({ port });
+  const { say } = await serve(async () => new WorkerBus(process));
+  process.on('message', (m: { send?: number; exit?: boolean }) => (m.exit === true ? process.exit(0) : m.send !== undefined && burst(m.send, say)));
+  process.send!({ ready: true });
 } else {
   const redis = via.startsWith('redis:') ? via.slice('redis:'.length) : undefined;
   const reactor = new NodeReactor();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { Clock } from '../testing/index.js';
+import { Clock, eventually } from '../testing/index.js';
 import { WorkerBus, WorkerBusHost, type PrimaryLink, type WorkerLink } from './index.js';
 import { busContract } from './test-support/contract.js';
 
@@ -46,4 +46,27 @@ test('worker bus: a worker that exits gives up its keys at once', async () => {
   assert.equal(await b.whereIs('nick:ann'), undefined);
   assert.equal(await b.claim('nick:ann'), true);
   await b.close();
+});
+
+test('worker bus: what is sent in one turn goes as one IPC message each way, in order', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  const sent = { toPrimary: 0, toWorker: 0 };
+  const countedPrimary: PrimaryLink = { send: (m) => (sent.toPrimary++, one.primary.send!(m)), on: (e, l) => one.primary.on(e, l) };
+  const countedWorker = { send: (m: unknown) => (sent.toWorker++, two.worker.send(m as never)), on: two.worker.on.bind(two.worker) } as WorkerLink;
+  host.attach(one.worker);
+  host.attach(countedWorker);
+  const a = new WorkerBus(countedPrimary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  const got: unknown[] = [];
+  await b.subscribe('room', (d) => got.push(d));
+  sent.toWorker = 0;
+  const counts = await Promise.all(Array.from({ length: 50 }, () => a.increment('seq')));
+  for (let i = 0; i < 200; i++) await a.publish('room', i);
+  await eventually(() => got.length === 200);
+  assert.deepEqual(counts, Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => i), 'in the order published');
+  assert.ok(sent.toPrimary <= 4, `${sent.toPrimary} messages to the primary for 50 increments and 200 publishes`);
+  assert.ok(sent.toWorker <= 2, `${sent.toWorker} messages to the other worker for 200 deliveries`);
+  await Promise.all([a.close(), b.close()]);
 });

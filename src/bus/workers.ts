@@ -1,7 +1,9 @@
 /**
  * The bus between the workers of `--workers N` when there is no Redis: the primary process holds a
  * {@link MemoryBusHub} with one node per worker, and each worker's {@link WorkerBus} reaches its node over
- * the cluster's IPC channel. A worker that exits gives up its keys at once.
+ * the cluster's IPC channel. A worker that exits gives up its keys at once. What either side sends in one
+ * turn of its event loop goes as one IPC message: a room flood is thousands of small messages, and each IPC
+ * message costs a system call and a wake-up of the other side.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -38,6 +40,34 @@ interface Delivery {
   text: string;
 }
 
+/** Several of the messages above, in order. */
+interface Batch {
+  t: typeof TAG;
+  batch: unknown[];
+}
+
+/** Gathers what is sent in one turn of the event loop and sends it as one message. */
+class Outbox {
+  #queue: unknown[] = [];
+
+  constructor(readonly send: (message: unknown) => void) {}
+
+  push(message: unknown): void {
+    if (this.#queue.push(message) === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.send(queue.length === 1 ? queue[0] : ({ t: TAG, batch: queue } satisfies Batch));
+  }
+}
+
+/** The messages of `m`: its batch, or itself. */
+function unbatch(m: unknown): unknown[] {
+  return typeof m === 'object' && m !== null && (m as Batch).t === TAG && Array.isArray((m as Batch).batch) ? (m as Batch).batch : [m];
+}
+
 interface HostedNode {
   bus: MemoryBus;
   subscriptions: Map<string, BusSubscription>;
@@ -59,8 +89,9 @@ export class WorkerBusHost {
   attach(worker: WorkerLink): void {
     const nodes = new Map<string, HostedNode>();
     this.#nodes.set(worker, nodes);
+    const outbox = new Outbox((m) => send(worker, m));
     worker.on('message', (m: unknown) => {
-      if (isRequest(m)) void this.#serve(worker, nodes, m);
+      for (const one of unbatch(m)) if (isRequest(one)) void this.#serve(outbox, nodes, one);
     });
     worker.on('exit', () => {
       this.#nodes.delete(worker);
@@ -68,7 +99,8 @@ export class WorkerBusHost {
     });
   }
 
-  async #serve(worker: WorkerLink, nodes: Map<string, HostedNode>, req: Request): Promise<void> {
+  /** Runs `req` (synchronously up to its first wait, so requests reach the hub in the order sent). */
+  async #serve(outbox: Outbox, nodes: Map<string, HostedNode>, req: Request): Promise<void> {
     let hosted = nodes.get(req.node);
     if (hosted === undefined) nodes.set(req.node, (hosted = { bus: this.hub.connect({ nodeId: req.node, limits: this.limits }), subscriptions: new Map() }));
     const node = hosted.bus;
@@ -86,7 +118,7 @@ export class WorkerBusHost {
           hosted.subscriptions.set(
             name,
             await node.subscribe(name, (d, env) => {
-              if (env.from !== req.node) send(worker, { t: TAG, channel: env.channel, from: env.from, text: JSON.stringify(d) } satisfies Delivery);
+              if (env.from !== req.node) outbox.push({ t: TAG, channel: env.channel, from: env.from, text: JSON.stringify(d) } satisfies Delivery);
             }),
           );
           break;
@@ -108,11 +140,12 @@ export class WorkerBusHost {
     } catch (e) {
       reply = { t: TAG, id: req.id, ok: false, value: (e as Error).message };
     }
-    send(worker, reply);
+    // A request sent without an id wants no answer.
+    if (req.id !== 0) outbox.push(reply);
   }
 }
 
-function send(worker: WorkerLink, message: Reply | Delivery): void {
+function send(worker: WorkerLink, message: unknown): void {
   try {
     worker.send(message);
   } catch {
@@ -134,6 +167,7 @@ export interface PrimaryLink {
 export class WorkerBus implements IBus {
   readonly #subscribers = new Subscribers();
   readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  readonly #outbox: Outbox;
   #ids = 0;
   #closed = false;
 
@@ -142,7 +176,10 @@ export class WorkerBus implements IBus {
     readonly nodeId: string = randomUUID(),
     readonly limits: BusLimits = BUS_LIMITS,
   ) {
-    link.on('message', (m) => this.#onMessage(m));
+    this.#outbox = new Outbox((m) => link.send?.(m));
+    link.on('message', (m) => {
+      for (const one of unbatch(m)) this.#onMessage(one);
+    });
   }
 
   async publish(channel: string, data: unknown): Promise<void> {
@@ -150,7 +187,9 @@ export class WorkerBus implements IBus {
     checkName(channel, this.limits);
     const text = encodeMessage(this.nodeId, data, this.limits);
     this.#subscribers.deliver(JSON.parse(text).data, { from: this.nodeId, channel });
-    await this.#call('publish', channel, JSON.parse(text).data);
+    // Sent without waiting for an answer: the channel keeps the order, and the name and size were checked here.
+    if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
+    this.#outbox.push({ t: TAG, node: this.nodeId, id: 0, op: 'publish', args: [channel, JSON.parse(text).data] } satisfies Request);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
@@ -202,11 +241,12 @@ export class WorkerBus implements IBus {
   #call(op: Op, ...args: unknown[]): Promise<unknown> {
     const id = ++this.#ids;
     return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      if (this.link.send?.({ t: TAG, node: this.nodeId, id, op, args } satisfies Request) === undefined) {
-        this.#waiting.delete(id);
+      if (this.link.send === undefined) {
         reject(new BusClosedError('this process has no primary to reach'));
+        return;
       }
+      this.#waiting.set(id, { resolve, reject });
+      this.#outbox.push({ t: TAG, node: this.nodeId, id, op, args } satisfies Request);
     });
   }
 
