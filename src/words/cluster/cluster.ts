@@ -64,7 +64,10 @@ export class WordsCluster implements IWordsRelay {
    */
   readonly #appliedEarly = new Map<number, { op: RoomOp; room: ChatRoom | undefined }>();
   readonly #subscriptions: BusSubscription[] = [];
+  /** Settles once everything queued so far was handed to the bus. */
   #out: Promise<void> = Promise.resolve();
+  /** What was handed to the bus and is not confirmed yet. */
+  readonly #unconfirmed = new Set<Promise<unknown>>();
   #opIds = 0;
   #check: IDelayedCall | undefined;
   #closed = false;
@@ -100,7 +103,7 @@ export class WordsCluster implements IWordsRelay {
     if (this.#check?.active()) this.#check.cancel();
     let timer: IDelayedCall | undefined;
     const late = new Promise<void>((resolve) => (timer = this.options.clock.callLater(this.limits.stopWait, resolve)));
-    await Promise.race([this.#out, late]);
+    await Promise.race([this.#out.then(() => Promise.allSettled([...this.#unconfirmed])), late]);
     if (timer?.active()) timer.cancel();
     // Lines said while the bus was away that never got their number: kept without one.
     for (const id of [...this.#appliedEarly.keys()]) this.#storeEarly(id, undefined);
@@ -121,9 +124,12 @@ export class WordsCluster implements IWordsRelay {
     if (early) this.#applyEarly(id, op);
     // The last number applied here as a floor: a counter lost with a restarted Redis goes on past it.
     const seq = this.bus.increment(roomCounter(room), this.#order.applied(room));
-    this.#send(async () => {
-      await this.bus.publish(EVENTS, { k: 'room', seq: await seq, id, op } satisfies ClusterEvent);
-    }, () => (early ? this.#storeEarly(id, undefined) : this.#settle(id, undefined)));
+    let n = 0;
+    this.#send(
+      () => this.bus.publish(EVENTS, { k: 'room', seq: n, id, op } satisfies ClusterEvent),
+      () => (early ? this.#storeEarly(id, undefined) : this.#settle(id, undefined)),
+      seq.then((value) => void (n = value)),
+    );
     return Deferred.fromPromise(applied).addCallback((r) => r);
   }
 
@@ -168,15 +174,27 @@ export class WordsCluster implements IWordsRelay {
     this.#publish({ k: 'quit', uid: user.uid, reason });
   }
 
-  /** Queues `task` after everything this node sent before, so the other nodes see this node's events in order. */
-  #send(task: () => Promise<unknown>, failed?: () => void): void {
-    this.#out = this.#out.then(task).then(
+  /**
+   * Calls `send` once everything this node sent before was handed to the bus and `after` has settled, so the
+   * other nodes see this node's events in order. The next one does not wait for the bus to confirm this one
+   * (the bus keeps a node's order: one Redis connection, one IPC channel), so a flood goes out pipelined.
+   */
+  #send(send: () => Promise<unknown>, failed?: () => void, after?: Promise<unknown>): void {
+    let sent: Promise<unknown> | undefined;
+    const handed = this.#out.then(() => after).then(() => void (sent = send()));
+    this.#out = handed.then(
+      () => undefined,
+      () => undefined,
+    );
+    const confirmed = handed.then(() => sent).then(
       () => undefined,
       (e: unknown) => {
         log.warn('could not send to the other nodes: {error}', { error: String(e) });
         failed?.();
       },
     );
+    this.#unconfirmed.add(confirmed);
+    void confirmed.then(() => this.#unconfirmed.delete(confirmed));
   }
 
   #publish(event: ClusterEvent): void {
