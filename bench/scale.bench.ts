@@ -23,11 +23,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import WebSocket from 'ws';
-import { interleaved, ROUNDS, type BenchCase } from './harness.js';
+import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
 const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
-const LINES = Number(process.env.SCALE_LINES ?? 1000);
+const LINES = Number(process.env.SCALE_LINES ?? 500);
+/** Interleaved rounds (fewer than the harness's default: five setups a round, each a real fan-out). */
+const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
 const TICKS = 100;
 
@@ -148,25 +150,25 @@ interface Setup {
   pids: number[];
 }
 
-/** One run: the first server says LINES lines; resolves with deliveries/s and CPU ms per 1,000 deliveries. */
-async function run(setup: Setup): Promise<{ rate: number; cpu: number }> {
+/** One run: the first server says `lines` lines; resolves with deliveries/s and CPU ms per 1,000 deliveries. */
+async function run(setup: Setup, lines = LINES): Promise<{ rate: number; cpu: number }> {
   // Let the joins' echoes and any pings settle before counting.
   await new Promise((r) => setTimeout(r, 100));
   for (const r of setup.receivers) r.count = 0;
   const cpu0 = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const start = performance.now();
-  setup.servers[0]!.send(LINES);
+  setup.servers[0]!.send(lines);
   const deadline = start + 120_000;
   let last = start;
   for (;;) {
-    const done = setup.receivers.reduce((s, r) => s + Math.min(r.count, LINES), 0);
-    if (done >= LINES * RECEIVERS) break;
-    if (performance.now() > deadline) throw new Error(`fan-out stalled: ${done} of ${LINES * RECEIVERS} deliveries`);
+    const done = setup.receivers.reduce((s, r) => s + Math.min(r.count, lines), 0);
+    if (done >= lines * RECEIVERS) break;
+    if (performance.now() > deadline) throw new Error(`fan-out stalled: ${done} of ${lines * RECEIVERS} deliveries`);
     await new Promise((r) => setImmediate(r));
     last = performance.now();
   }
   const cpu = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
-  const deliveries = LINES * RECEIVERS;
+  const deliveries = lines * RECEIVERS;
   return { rate: deliveries / ((last - start) / 1000), cpu: (cpu * 1000) / (deliveries / 1000) };
 }
 
@@ -209,15 +211,19 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     const names = Object.keys(setups);
     const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     // A warm-up run each (JIT, buffers), then interleaved rounds.
-    for (const n of names) await run(setups[n]!);
-    const rates = await interleaved(names, async (n) => {
-      const r = await run(setups[n]!);
-      cpu[n]!.push(r.cpu);
-      return r.rate;
-    });
+    for (const n of names) await run(setups[n]!, LINES / 2);
+    const rates = await interleaved(
+      names,
+      async (n) => {
+        const r = await run(setups[n]!);
+        cpu[n]!.push(r.cpu);
+        return r.rate;
+      },
+      SCALE_ROUNDS,
+    );
     const rate = (subject: string, n: string) => ({ subject, value: median(rates[n]!), unit: 'deliveries/s', samples: rates[n]! });
     const cost = (subject: string, n: string) => ({ subject, value: median(cpu[n]!), unit: 'CPU ms/1k deliveries', samples: cpu[n]! });
-    const what = `${RECEIVERS} clients, ${LINES} lines at once, ${ROUNDS} rounds`;
+    const what = `${RECEIVERS} clients, ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
       { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },

@@ -89,7 +89,7 @@ export class WorkerBusHost {
   attach(worker: WorkerLink): void {
     const nodes = new Map<string, HostedNode>();
     this.#nodes.set(worker, nodes);
-    const outbox = new Outbox((m) => send(worker, m));
+    const outbox = new Outbox((m) => send(worker, m as Reply | Delivery | Batch));
     worker.on('message', (m: unknown) => {
       for (const one of unbatch(m)) if (isRequest(one)) void this.#serve(outbox, nodes, one);
     });
@@ -145,7 +145,7 @@ export class WorkerBusHost {
   }
 }
 
-function send(worker: WorkerLink, message: unknown): void {
+function send(worker: WorkerLink, message: Reply | Delivery | Batch): void {
   try {
     worker.send(message);
   } catch {

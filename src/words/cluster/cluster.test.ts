@@ -314,7 +314,7 @@ test('cluster: a line said while the bus is away is delivered at once and stored
   connected = false;
   const { stored } = ann.user.send('#room', 'during');
   let done: boolean | undefined;
-  stored.addCallback((ok) => void (done = ok));
+  stored!.addCallback((ok) => void (done = ok));
   await settle();
   assert.deepEqual(bob.client.messages.map((m) => m.text), ['during'], 'delivered here at once');
   assert.equal(done, undefined, 'not stored before its number is known');
