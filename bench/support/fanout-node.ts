@@ -115,5 +115,6 @@ if (via.startsWith('workers:') && cluster.isPrimary) {
     const [cmd, arg] = line.split(' ');
     if (cmd === 'send') burst(Number(arg), say);
     else if (cmd === 'pids') process.stdout.write(`${JSON.stringify([process.pid])}\n`);
+    else if (cmd === 'exit') process.exit(0);
   });
 }
