@@ -6,7 +6,7 @@
  * @module
  */
 import { Deferred, Failure } from '../defer/index.js';
-import { ClientFactory, ConnectionDone, Factory, Protocol } from '../internet/index.js';
+import { ClientFactory, ConnectionDone, Factory, Protocol, readIntoBuffer } from '../internet/index.js';
 import type { IAddress, IConnector, IConsumer, IDelayedCall, IListeningPort, IPullProducer, IPushProducer, IReactorTCP, IReactorTime, ITCPTransport, ITLSTransport, TLSOptions } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { normalizeHost } from './address.js';
@@ -35,7 +35,9 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
   #closeWaiters: Array<Deferred<void>> = [];
   /** Bytes received and sent so far. */
   bytes = 0;
-  #sink: ((data: Uint8Array) => void) | null = null;
+  #sink: ((data: Uint8Array, borrowed: boolean) => void) | null = null;
+  /** Reads land in the buffer given to `receive`: what the sink gets is a view valid during the call only. */
+  #borrowing = false;
   #held: Uint8Array[] = [];
   #stall: IDelayedCall | null = null;
   #stallArgs: [IReactorTime, number, () => void] | null = null;
@@ -56,7 +58,7 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
   override dataReceived(data: Uint8Array): void {
     this.bytes += data.length;
     this.#touch();
-    if (this.#sink !== null) this.#sink(data);
+    if (this.#sink !== null) this.#sink(data, this.#borrowing);
     else this.#held.push(data);
   }
 
@@ -84,13 +86,19 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
     else if (this.#closed !== null) d.errback(this.#closed);
   }
 
-  /** Sends what is received to `sink`, starting with what was held. */
-  receive(sink: (data: Uint8Array) => void): void {
+  /**
+   * Sends what is received to `sink`, starting with what was held. With `readBuffer`, the transport reads
+   * into it from then on where it can (see `IReadBuffer`): the sink is then told its data is `borrowed`, a
+   * view of that buffer valid only until the sink returns.
+   */
+  receive(sink: (data: Uint8Array, borrowed: boolean) => void, readBuffer?: Uint8Array): void {
     this.#sink = sink;
     const held = this.#held;
     this.#held = [];
-    for (const chunk of held) sink(chunk);
-    if (this.connected) this.transport.resumeProducing();
+    for (const chunk of held) sink(chunk, false);
+    if (!this.connected) return;
+    if (readBuffer !== undefined) this.#borrowing = readIntoBuffer(this.transport, readBuffer);
+    this.transport.resumeProducing();
   }
 
   /**

@@ -49,6 +49,13 @@ export interface IReadFile {
 export interface IWriteFile {
   /** Appends bytes; fires once they are on disk (the caller waits before sending more: backpressure). */
   write(data: Uint8Array): Deferred<void>;
+  /**
+   * Optional: writes `data` before returning (a blocking write, as vsftpd's), for a caller that lends a
+   * buffer it reuses at once. False, with nothing written, when the file would rather not now (writes
+   * queued, or the disk slow): the caller then copies `data` and uses `write`. A write error is kept for
+   * `finish` to report, as `write`'s are.
+   */
+  writeNow?(data: Uint8Array): boolean;
   /** Puts the upload under its final name. */
   finish(): Deferred<void>;
   /** Drops the upload; the target is left as it was. */

@@ -3,7 +3,7 @@
  * defaults) and the TLS question a protocol asks. No Node imports: browser transports use it too.
  * @module
  */
-import type { ISSLTransport, WriteBufferLimits } from './interfaces.js';
+import type { IReadBuffer, ISSLTransport, WriteBufferLimits } from './interfaces.js';
 
 /** Default write-buffer high-water mark: a streaming producer is paused above it (asyncio's 64 KiB). */
 export const HIGH_WATER = 64 * 1024;
@@ -40,4 +40,16 @@ export function isSecure(transport: object): boolean {
 /** The TLS side of `transport` when TLS protects it, else null: its peer certificate and ALPN protocol. */
 export function sslOf(transport: object): ISSLTransport | null {
   return isSecure(transport) ? (transport as ISSLTransport) : null;
+}
+
+/**
+ * Asks `transport` to read into `buffer` from now on (see {@link IReadBuffer}); false, with nothing changed,
+ * for a transport that cannot. When true, `dataReceived` gets views of `buffer`, valid only during the call.
+ *
+ * @example
+ * const borrowed = readIntoBuffer(this.transport, Buffer.allocUnsafe(256 * 1024));
+ */
+export function readIntoBuffer(transport: object, buffer: Uint8Array): boolean {
+  const t = transport as Partial<IReadBuffer>;
+  return typeof t.readIntoBuffer === 'function' && t.readIntoBuffer(buffer);
 }

@@ -122,6 +122,21 @@ export interface IWriteBatching {
 }
 
 /**
+ * Reading into one buffer the protocol owns, reused for every read (Node's `onread`): nothing is allocated
+ * per read, which matters to a bulk receiver (an FTP upload written straight to disk), whose fresh buffer per
+ * read otherwise costs more than the copy itself (memory faulted in, then collected). From the call on,
+ * `dataReceived` gets views of `buffer` that are valid only until it returns: whatever is kept past that is
+ * copied first. Ask through `readIntoBuffer(transport, buffer)` (capabilities), false for a transport without it.
+ */
+export interface IReadBuffer {
+  /**
+   * Reads into `buffer` from now on, for the rest of the connection. False, with nothing changed, where it
+   * cannot: TLS (what is read is not what is delivered), or bytes already read and not yet delivered.
+   */
+  readIntoBuffer(buffer: Uint8Array): boolean;
+}
+
+/**
  * A stream transport: also a consumer (for producers writing into it), a push producer (for what it reads),
  * with a visible write buffer and batching. Every stream transport Torsion has is one.
  */

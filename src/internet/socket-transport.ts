@@ -13,9 +13,10 @@ import type { Socket } from 'node:net';
 import { Deferred, Failure } from '../defer/index.js';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from './error.js';
 import { isHalfCloseable } from './half-close.js';
-import type { Data, IAddress, IProtocol, ITLSTransport } from './interfaces.js';
+import type { Data, IAddress, IProtocol, IReadBuffer, ITLSTransport } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
+import { readSocketInto } from './read-buffer.js';
 import { onClose, onData, onDrain, onEnd, onError, onFinish, tagSocket } from './socket-listeners.js';
 import { StartTLSTransport } from './starttls.js';
 import type { AddressPolicy, TransportContext, TransportOwner } from './transport-context.js';
@@ -25,7 +26,7 @@ import type { OptionalHooks } from './transport-state.js';
  * A connected stream socket as a protocol sees it: an `ITLSTransport` (so also a consumer of producers and
  * itself a push producer for what it reads).
  */
-export class SocketTransport extends StartTLSTransport implements ITLSTransport {
+export class SocketTransport extends StartTLSTransport implements ITLSTransport, IReadBuffer {
   /**
    * @param socket a connected socket (a `TLSSocket` once its handshake is done, or in progress)
    * @param protocol the protocol it drives; call `start()` (or use `SocketTransport.connect`) to connect it
@@ -166,6 +167,20 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport 
 
   getTcpKeepAlive(): boolean {
     return this._keepAlive;
+  }
+
+  // ------------------------------------------------------------ reading into one buffer
+
+  /**
+   * Reads into `buffer` from now on: `dataReceived` gets views of it, valid only during the call (see
+   * `IReadBuffer`). False, with nothing changed, under TLS or a pending `startTLS`, with bytes read and not
+   * yet delivered, or on a runtime that cannot.
+   */
+  readIntoBuffer(buffer: Uint8Array): boolean {
+    if (this._lost || this.isSecure()) return false;
+    if (!readSocketInto(this.socket, buffer, (view) => this._dataReceived(view as Buffer))) return false;
+    this._readBuffer = true;
+    return true;
   }
 
   // ------------------------------------------------------------ push producer (reading)

@@ -28,6 +28,7 @@ export abstract class StartTLSTransport extends HalfCloseTransport {
   startTLS(options: TLSOptions, asServer = false, received?: Uint8Array): void {
     if (this.socket instanceof tls.TLSSocket) throw new Error('startTLS: TLS is already started on this connection');
     if (this._lost || this._ended) throw new Error('startTLS: the connection is closing');
+    if (this._readBuffer) throw new Error('startTLS: this connection reads into a buffer of its protocol (readIntoBuffer)');
     const plain = this.socket;
     plain.pause();
     // What was corked was written before the switch: it goes out in the clear now, and the corks carry

@@ -1,7 +1,7 @@
 /**
  * The state of a stream transport, shared by the parts of `SocketTransport` (one file each: backpressure,
  * half-close, startTLS, the transport itself). A server holds one transport per connection, so it is kept
- * small: thirteen booleans in one integer, and the state few connections need in an object made on first use.
+ * small: fourteen booleans in one integer, and the state few connections need in an object made on first use.
  * @module
  */
 import type { Socket } from 'node:net';
@@ -159,6 +159,14 @@ export abstract class TransportState {
   }
   protected set _waitingForProducer(v: boolean) {
     this._flags = v ? this._flags | 4096 : this._flags & ~4096;
+  }
+
+  /** Reads land in a buffer of the protocol's (`readIntoBuffer`), which rules out `startTLS`. */
+  protected get _readBuffer(): boolean {
+    return (this._flags & 8192) !== 0;
+  }
+  protected set _readBuffer(v: boolean) {
+    this._flags = v ? this._flags | 8192 : this._flags & ~8192;
   }
 
   // ------------------------------------------------------------ rare state

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeSync } from 'node:fs';
 import { Deferred } from '../../defer/index.js';
 import { FTPFileSystemError, FTPPathError, FTPPermissionDenied } from '../errors.js';
 import type { FileInfo, IFTPShell, IReadFile, IWriteFile, Segments, WriteMode } from '../interfaces.js';
@@ -230,7 +230,34 @@ const WRITE_BATCH = 256 * 1024;
 const WRITE_BUFFERS = 1024;
 
 /**
- * An upload into a temporary file, renamed over its target by `finish`. One write runs at a time (on
+ * Seconds one blocking write (`writeNow`) may take before the rest of the upload goes to the thread pool
+ * instead. A write the page cache absorbs takes well under a millisecond; a slower one means the kernel is
+ * holding writers back for the disk, and the event loop, which serves every other connection, must not wait.
+ * (On a busy machine a write the scheduler interrupted trips it too; that upload then just costs more CPU.)
+ */
+export const BLOCKING_WRITE_LIMIT = 0.05;
+
+/** The blocking side of a {@link TempFileWriter}: the system call and a clock in seconds (tests replace them). */
+export interface BlockingWrites {
+  writeSync(fd: number, data: Uint8Array, offset: number, length: number, position: number): number;
+  now(): number;
+}
+
+/** The real ones: a positioned `write(2)`, and a monotonic clock to time it. */
+const SYSTEM_WRITES: BlockingWrites = {
+  writeSync: (fd, data, offset, length, position) => writeSync(fd, data, offset, length, position),
+  now: () => performance.now() / 1000,
+};
+
+/**
+ * An upload into a temporary file, renamed over its target by `finish`.
+ *
+ * `writeNow` writes before it returns, for an upload read into one reused buffer: no buffer is allocated,
+ * held or handed to another thread per read, which costs a fraction of the queued path below. It gives way
+ * (returns false) while queued writes are pending, and for the rest of the upload once one write took
+ * longer than {@link BLOCKING_WRITE_LIMIT}: an upload holds the event loop longer than that once at most.
+ *
+ * `write` queues: one write runs at a time (on
  * libuv's thread pool); chunks that arrive meanwhile are gathered into the next `writev`, without being
  * copied into one buffer. Several positioned writes at once were slower, not faster: they queue on the
  * file's lock in the kernel anyway, and the chunks they hold longer outlive young-generation collections,
@@ -244,13 +271,33 @@ export class TempFileWriter implements IWriteFile {
   #running = false;
   #error: unknown = null;
   #drained: Array<() => void> = [];
+  /** A blocking write took longer than {@link BLOCKING_WRITE_LIMIT}: `writeNow` declines from then on. */
+  #slow = false;
 
   constructor(
-    readonly handle: Pick<fs.FileHandle, 'write' | 'writev' | 'close'>,
+    readonly handle: Pick<fs.FileHandle, 'fd' | 'write' | 'writev' | 'close'>,
     readonly temp: string,
     readonly target: string,
     private position: number,
+    readonly blocking: BlockingWrites = SYSTEM_WRITES,
   ) {}
+
+  writeNow(data: Uint8Array): boolean {
+    if (this.#slow || this.#running || this.#queue.length > 0) return false;
+    if (this.#error !== null) return true;
+    const started = this.blocking.now();
+    try {
+      for (let done = 0; done < data.length; ) {
+        const n = this.blocking.writeSync(this.handle.fd, data, done, data.length - done, this.position);
+        done += n;
+        this.position += n;
+      }
+    } catch (e) {
+      this.#error = toFTPError(e);
+    }
+    if (this.blocking.now() - started > BLOCKING_WRITE_LIMIT) this.#slow = true;
+    return true;
+  }
 
   write(data: Uint8Array): Deferred<void> {
     const written = new Deferred<void>();

@@ -2,7 +2,9 @@
  * One transfer on the server: a file or listing sent (`RETR`, `LIST`, `NLST`, `MLSD`) or an upload
  * received (`STOR`, `APPE`, `STOU`), from the `150` to the `226` (or the `426`/`451` when it breaks).
  * An upload is written as it arrives, with the data connection paused while the disk is behind, and put
- * under its name only after a clean end; a reset or `ABOR` throws it away.
+ * under its name only after a clean end; a reset or `ABOR` throws it away. A binary upload to a file that
+ * writes at once (`writeNow`) is read into one reused buffer and written before the next read, as vsftpd
+ * does, where the transport can read so.
  * @module
  */
 import type { Failure } from '../../defer/index.js';
@@ -18,6 +20,13 @@ import type { FTPServerProtocol } from './protocol.js';
  * kernel's socket buffer holds the rest, and chunks held longer outlive young-generation collections.
  */
 const UPLOAD_BACKLOG = 1024 * 1024;
+
+/**
+ * The buffer a binary upload is read into, one per transfer and reused for every read, so that receiving
+ * allocates nothing; each read is written to disk before the next (see `IWriteFile.writeNow`). Also the most
+ * one blocking write holds the event loop for.
+ */
+const UPLOAD_READ_BUFFER = 256 * 1024;
 
 /** A consumer that converts to CRLF line endings on the way (`TYPE A`). */
 class AsciiConsumer implements IConsumer {
@@ -97,7 +106,14 @@ export class Transfer {
         },
       );
     };
-    this.data.receive((d) => enqueue(convert ? convert.convert(d) : d));
+    if (convert === null && upload.writeNow !== undefined) {
+      // Reads land in one reused buffer and go to disk at once; a view kept for later is copied first.
+      const writeNow = upload.writeNow.bind(upload);
+      this.data.receive((d, borrowed) => {
+        if (borrowed && writeNow(d)) return;
+        enqueue(borrowed ? new Uint8Array(d) : d);
+      }, Buffer.allocUnsafe(UPLOAD_READ_BUFFER))
+    } else this.data.receive((d) => enqueue(convert ? convert.convert(d) : d));
     this.data.whenClosed().addCallbacks(
       () => {
         if (convert) enqueue(convert.flush());
