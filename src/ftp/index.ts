@@ -30,7 +30,7 @@ export { DataConnection } from './data-connection.js';
 export { FTPFactory, type FTPFactoryOptions } from './server/factory.js';
 export { FTPServerProtocol } from './server/protocol.js';
 export { FTPRealm } from './server/realm.js';
-export { FilesystemShell, UPLOAD_PREFIX, type FilesystemShellOptions } from './server/filesystem-shell.js';
+export { FilesystemShell, UPLOAD_PREFIX, type BlockingWrites, type FilesystemShellOptions } from './server/filesystem-shell.js';
 export { FTPControl, type FTPClientOptions } from './client/control.js';
 export { FTPClient, parsePwd, type FTPUpload } from './client/client.js';
 export { FTPClientFactory, connectFTP } from './client/connect.js';

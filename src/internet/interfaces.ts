@@ -130,8 +130,9 @@ export interface IWriteBatching {
  */
 export interface IReadBuffer {
   /**
-   * Reads into `buffer` from now on, for the rest of the connection. False, with nothing changed, where it
-   * cannot: TLS (what is read is not what is delivered), or bytes already read and not yet delivered.
+   * Reads into `buffer` from now on, for the rest of the connection. Bytes already read and not yet
+   * delivered (while paused) are delivered during the call, as buffers of their own. False, with nothing
+   * changed, where it cannot: TLS (what is read is not what is delivered), or a runtime without the means.
    */
   readIntoBuffer(buffer: Uint8Array): boolean;
 }

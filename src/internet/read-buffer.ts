@@ -38,13 +38,15 @@ function onreadKeys(): OnreadKeys | null {
 
 /**
  * Makes `socket` read into `buffer`, handing `received` a view of each read (valid during the call only).
- * False, with nothing changed, when this runtime cannot, or when the socket holds bytes already read (they
- * would come after the ones read into the buffer).
+ * Bytes the socket read before (held while it was paused) go to its 'data' listeners first, during this
+ * call. False, with nothing changed, when this runtime cannot.
  */
-export function readSocketInto(socket: Socket, buffer: Uint8Array, received: (view: Uint8Array) => void): boolean {
+export function readSocketInto(socket: Socket, buffer: Uint8Array, received: (data: Uint8Array) => void): boolean {
   const s = socket as Switchable;
   const k = onreadKeys();
-  if (k === null || typeof s._handle?.useUserBuffer !== 'function' || s.readableLength > 0 || s[k.buffer] != null) return false;
+  if (k === null || typeof s._handle?.useUserBuffer !== 'function' || s[k.buffer] != null) return false;
+  // `read()` hands what the socket holds to its 'data' listeners, which deliver it as usual.
+  while (s.readableLength > 0 && s.read() !== null);
   s[k.buffer] = buffer;
   s[k.callback] = (nread: number, into: Uint8Array) => {
     received(into.subarray(0, nread));

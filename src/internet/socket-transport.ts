@@ -173,8 +173,8 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport,
 
   /**
    * Reads into `buffer` from now on: `dataReceived` gets views of it, valid only during the call (see
-   * `IReadBuffer`). False, with nothing changed, under TLS or a pending `startTLS`, with bytes read and not
-   * yet delivered, or on a runtime that cannot.
+   * `IReadBuffer`); bytes read before are delivered first, during this call. False, with nothing changed,
+   * under TLS or a pending `startTLS`, or on a runtime that cannot.
    */
   readIntoBuffer(buffer: Uint8Array): boolean {
     if (this._lost || this.isSecure()) return false;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FTPFileSystemError, FTPPathError, FTPPermissionDenied } from '../errors.js';
 import type { IConsumer } from '../../internet/interfaces.js';
 import { resolvePath } from '../paths.js';
-import { FilesystemShell, TempFileWriter, UPLOAD_PREFIX } from './filesystem-shell.js';
+import { BLOCKING_WRITE_LIMIT, FilesystemShell, TempFileWriter, UPLOAD_PREFIX, type BlockingWrites } from './filesystem-shell.js';
 
 let base: string;
 let root: string;
@@ -196,5 +196,75 @@ describe('TempFileWriter', () => {
     assert.equal(most, 1, 'never more than one write in flight');
     assert.deepEqual(sizes, [64 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 256 * 1024, 192 * 1024]);
     assert.ok(out.subarray(0, 24 * 64 * 1024).equals(Buffer.concat(chunks)));
+  });
+});
+
+describe('TempFileWriter.writeNow', () => {
+  /** A writer over an in-memory file: queued writes wait for `release`, blocking ones land at once. */
+  function writer(blocking: Partial<BlockingWrites> = {}) {
+    const out = Buffer.alloc(1024 * 1024);
+    const held: Array<() => void> = [];
+    const at = (chunks: readonly Uint8Array[], position: number): Promise<{ bytesWritten: number }> => {
+      let n = 0;
+      for (const c of chunks) {
+        out.set(c, position + n);
+        n += c.length;
+      }
+      return new Promise((resolve) => held.push(() => resolve({ bytesWritten: n })));
+    };
+    const handle = {
+      fd: -1,
+      write: (b: Uint8Array, _o: number, length: number, position: number) => at([b.subarray(0, length)], position),
+      writev: (bs: Uint8Array[], position: number) => at(bs, position),
+      close: async () => undefined,
+    } as unknown as ConstructorParameters<typeof TempFileWriter>[0];
+    let clock = 0;
+    const w = new TempFileWriter(handle, '/nonexistent/temp', '/nonexistent/target', 0, {
+      writeSync: (_fd, data, offset, length, position) => {
+        out.set(data.subarray(offset, offset + length), position);
+        return length;
+      },
+      now: () => clock,
+      ...blocking,
+    });
+    return { w, out, held, tick: (s: number) => (clock += s) };
+  }
+
+  test('writes at once; declines while a queued write runs, so the bytes stay in order', async () => {
+    const { w, out, held } = writer();
+    assert.equal(w.writeNow(Buffer.from('aa')), true);
+    const queued = w.write(Buffer.from('bb'));
+    assert.equal(w.writeNow(Buffer.from('cc')), false, 'a queued write is running');
+    held.shift()!();
+    await queued;
+    await new Promise((r) => setImmediate(r));
+    assert.equal(w.writeNow(Buffer.from('cc')), true);
+    assert.equal(out.subarray(0, 6).toString(), 'aabbcc');
+  });
+
+  test('after one write slower than BLOCKING_WRITE_LIMIT it declines for the rest of the upload', () => {
+    let slowNext = false;
+    const { w, tick } = writer({
+      writeSync: (_fd, _d, _o, length) => {
+        if (slowNext) tick(BLOCKING_WRITE_LIMIT * 2);
+        return length;
+      },
+    });
+    assert.equal(w.writeNow(Buffer.alloc(10)), true);
+    assert.equal(w.writeNow(Buffer.alloc(10)), true, 'a fast write changes nothing');
+    slowNext = true;
+    assert.equal(w.writeNow(Buffer.alloc(10)), true, 'the slow write itself is done');
+    slowNext = false;
+    assert.equal(w.writeNow(Buffer.alloc(10)), false);
+  });
+
+  test('a disk error is kept for finish: 552 for a full disk', async () => {
+    const { w } = writer({
+      writeSync: () => {
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      },
+    });
+    assert.equal(w.writeNow(Buffer.alloc(10)), true);
+    await assert.rejects(w.finish().asPromise(), (e: unknown) => e instanceof FTPFileSystemError && e.replyCode === 552);
   });
 });

@@ -23,6 +23,8 @@ export const UPLOAD_PREFIX = '.torsion-upload-';
 export interface FilesystemShellOptions {
   /** Refuse every change (uploads, deletes, renames, folders): anonymous logins. */
   readOnly?: boolean;
+  /** The blocking write of uploads and the clock that times it (see {@link TempFileWriter}); tests replace them. */
+  blockingWrites?: BlockingWrites;
 }
 
 function fromPromise<T>(make: () => Promise<T>): Deferred<T> {
@@ -69,12 +71,14 @@ function infoOf(name: string, st: import('node:fs').Stats): FileInfo {
  */
 export class FilesystemShell implements IFTPShell {
   readonly readOnly: boolean;
+  readonly #blockingWrites: BlockingWrites | undefined;
   /** The root's real path (symlinks resolved), against which everything is checked. */
   readonly root: string;
 
   constructor(root: string, options: FilesystemShellOptions = {}) {
     this.root = realpathSync(root);
     this.readOnly = options.readOnly ?? false;
+    this.#blockingWrites = options.blockingWrites;
   }
 
   #path(path: Segments): string {
@@ -165,7 +169,7 @@ export class FilesystemShell implements IFTPShell {
         await fs.truncate(temp, offset);
       }
       const handle = await fs.open(temp, offset > 0 ? 'r+' : 'wx', existing?.mode ?? 0o644);
-      return new TempFileWriter(handle, temp, target, offset);
+      return new TempFileWriter(handle, temp, target, offset, this.#blockingWrites);
     });
   }
 
