@@ -1,7 +1,7 @@
 /**
  * FTP transfer speed: one file downloaded and uploaded over a loopback data connection by curl, from
  * `torsion ftp` (the plugin, in a child process), vsftpd (Debian) and pyftpdlib (Debian python3-pyftpdlib),
- * in the same run. The file is FTP_BENCH_MIB MiB (256 by default; the issue's figure is 1024), served
+ * in the same run. The file is FTP_BENCH_MIB MiB (1024 by default, the issue's figure), served
  * from the same disk by all three (hard links of one file). Each figure is the median of the harness's
  * interleaved rounds (`BENCH_ROUNDS`), each transfer timed by curl from the transfer command to its end
  * (login and PASV left out). Servers run pinned to the server core, curl to the load core.
@@ -21,7 +21,7 @@ import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 import { run } from '../src/ftp/test-support/run.js';
 import { startPyftpdlib, startVsftpd, type PeerServer } from '../src/ftp/test-support/peer-servers.js';
 
-const MIB = Number(process.env.FTP_BENCH_MIB ?? 256);
+const MIB = Number(process.env.FTP_BENCH_MIB ?? 1024);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SUBJECTS = ['torsion', 'vsftpd', 'pyftpdlib'] as const;
 
