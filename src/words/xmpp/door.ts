@@ -30,6 +30,7 @@ import { roomJid, roomNameOf } from './muc-stanzas.js';
 import { WordsXMPPSession, type SessionContext } from './session.js';
 import { XMPPComponentFactory } from './components.js';
 import { MUC_ADMIN, mucAdminIq } from './muc-admin.js';
+import { MUC_OWNER, mucOwnerIq, roomFeatures } from './muc-owner.js';
 
 /** What every failed SCRAM login is told: the same for an unknown name, a wrong password and an account without keys yet. */
 const SCRAM_FAILURE_TEXT = 'wrong password, or this account has no SCRAM keys yet (they are made at its next PLAIN login)';
@@ -235,6 +236,10 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
       const room = this.service.findRoom(roomNameOf(to, this.mucDomain) ?? '');
       return from.deliver(room ? mucAdminIq(iq, room.name, session.user) : stanzaErrorReply(iq, 'item-not-found'));
     }
+    if (iq.getChild('query', MUC_OWNER) && to.local !== undefined && to.resource === undefined) {
+      const room = this.service.findRoom(roomNameOf(to, this.mucDomain) ?? '');
+      return from.deliver(room ? mucOwnerIq(iq, room, session.user) : stanzaErrorReply(iq, 'item-not-found'));
+    }
     const info = type === 'get' && iq.getChild('query', NS.DISCO_INFO);
     const items = type === 'get' && iq.getChild('query', NS.DISCO_ITEMS);
     if (to.local === undefined && info) {
@@ -251,7 +256,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     const name = to.resource === undefined ? roomNameOf(to, this.mucDomain) : undefined;
     const room = name === undefined ? undefined : this.service.findRoom(name);
     if (room && info) {
-      return from.deliver(result(iq, el('query', NS.DISCO_INFO, {}, el('identity', '', { category: 'conference', type: 'text', name: room.name }), el('feature', '', { var: NS.MUC }), el('feature', '', { var: 'muc_public' }), el('feature', '', { var: 'muc_open' }))));
+      return from.deliver(result(iq, el('query', NS.DISCO_INFO, {}, el('identity', '', { category: 'conference', type: 'text', name: room.name }), ...roomFeatures(room).map((f) => el('feature', '', { var: f })))));
     }
     from.deliver(stanzaErrorReply(iq, room || to.local === undefined ? 'service-unavailable' : 'item-not-found'));
   }

@@ -25,6 +25,7 @@ import { RawIRC } from '../test-support/raw-irc.js';
 const SCRIPT = fileURLToPath(new URL('./test-support/slixmpp_muc.py', import.meta.url));
 const SCRIPT_ROSTER = fileURLToPath(new URL('./test-support/slixmpp_roster.py', import.meta.url));
 const SCRIPT_LOGIN = fileURLToPath(new URL('./test-support/slixmpp_login.py', import.meta.url));
+const SCRIPT_CONFIG = fileURLToPath(new URL('./test-support/slixmpp_config.py', import.meta.url));
 const SCRIPT_COMPONENT = fileURLToPath(new URL('./test-support/slixmpp_component.py', import.meta.url));
 const COMPONENT_SECRET = 'a long shared component secret';
 const LOOPBACK = 'tcp:0:interface=127.0.0.1';
@@ -128,6 +129,46 @@ describe('the words XMPP door with slixmpp and an IRC user', { timeout: 90_000 }
     assert.equal(second.end, 'bound', JSON.stringify(second));
     assert.equal(second.mechanism, 'SCRAM-SHA-256');
     assert.deepEqual(second.failures, []);
+  });
+
+  test("slixmpp's muc#owner: it reads a room's configuration form, makes the room moderated with a password (IRC sees +mk), and destroys it (IRC sees the KICK)", async () => {
+    const python = requirePeer('/usr/bin/python3', 'python3-slixmpp');
+    const child = spawn(python, [SCRIPT_CONFIG, 'alice@localhost/config', 'wonderland', String(app.ports.xmpp[0]), join(dir, 'ca.pem'), 'config@conference.localhost', 'alice'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const configured = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not configured: ${stdout}\n${stderr}`)), 40_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('CONFIGURED')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const bob = new RawIRC(app.ports.irc[0]!);
+    try {
+      await configured;
+      bob.send('NICK bobby', 'USER bobby 0 * :Bob', 'JOIN #config', 'JOIN #config sesame', 'MODE #config');
+      await bob.waitFor(/ 475 bobby #config /, 20);
+      await bob.waitFor(/ 324 bobby #config \+\S*m\S*k/, 20);
+      child.stdin.write('GO\n');
+      await bob.waitFor(/:alice!\S+ KICK #config bobby :closing time/, 20);
+      await exited;
+      const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, Record<string, unknown>>;
+      assert.equal(results.before!['muc#roomconfig_moderatedroom'], false, stdout);
+      assert.equal(results.after!['muc#roomconfig_moderatedroom'], true, stdout);
+      assert.equal(results.after!['muc#roomconfig_passwordprotectedroom'], true, stdout);
+      assert.equal(results.after!['muc#roomconfig_roomsecret'], 'sesame', stdout);
+      assert.equal(String(results.end), 'destroyed', stdout);
+      assert.equal(app.words.findRoom('#config'), undefined, 'the room is gone');
+    } finally {
+      bob.socket.destroy();
+      child.kill();
+      await exited;
+    }
   });
 
   test("slixmpp's ComponentXMPP serves echo.localhost with the shared secret; a Torsion client's message reaches it and its answer comes back", async () => {

@@ -16,7 +16,7 @@ import type { ChatUser } from '../user.js';
 export const MUC_ADMIN = 'http://jabber.org/protocol/muc#admin';
 
 /** Words refusals as stanza errors. */
-const ADMIN_ERRORS: Record<string, [condition: string, type: string]> = {
+export const ADMIN_ERRORS: Record<string, [condition: string, type: string]> = {
   TORSION_WORDS_NOT_OPERATOR: ['forbidden', 'auth'],
   TORSION_WORDS_NOT_IN_ROOM: ['forbidden', 'auth'],
   TORSION_WORDS_USER_NOT_IN_ROOM: ['item-not-found', 'cancel'],

@@ -324,6 +324,8 @@ export class WordsXMPPSession implements IChatClient {
   roomChanged(room: string, _by: string, changes: readonly RoomChange[]): void {
     const view = this.#rooms.get(foldName(room));
     if (!view) return;
+    // A setting changed (from any front door): XEP-0045 §10.2.1's status 104 makes clients fetch the room's disco#info again.
+    if (changes.some((c) => 'setting' in c)) this.deliver(el('message', NS.CLIENT, { from: view.jid.toString(), to: this.jid.toString(), type: 'groupchat' }, el('x', NS.MUC_USER, {}, el('status', '', { code: '104' }))));
     for (const c of changes) {
       if (!('role' in c)) continue;
       this.deliver(occupantPresence(this.#occupant(view, c.nick), this.jid, this.#item(view, c.nick), this.user && foldName(c.nick) === this.user.key ? [110] : []));
