@@ -76,6 +76,30 @@ describe('the words XMPP door with external components', () => {
     assert.equal(h.door.components!.componentFor('echo.localhost'), undefined, 'the domain is free again once its stream ends');
   });
 
+  test('failed handshakes from one address are counted: past the free failures it is refused unchecked, even with the right secret, until the delay (doubling) has passed', async () => {
+    const h = new XMPPHarness({ componentSecret: SECRET, limits: { componentFreeFailures: 2, componentFailureDelay: 10, componentMaxFailureDelay: 300 } });
+    const attempt = async (secret: string): Promise<unknown> => {
+      const c = component(h, 'echo.localhost', secret);
+      await c.settle();
+      return c.c.ready.called && c.c.streamError === undefined ? 'ok' : (c.c.streamError as XMPPStreamError | XMPPAuthError).condition;
+    };
+    assert.equal(await attempt('guess 1'), 'not-authorized');
+    assert.equal(await attempt('guess 2'), 'not-authorized', 'the second failure blocks the address for 10 s');
+    const blocked = component(h, 'echo.localhost');
+    await blocked.settle();
+    const refusal = blocked.c.streamError as XMPPStreamError;
+    assert.equal(refusal.condition, 'policy-violation', 'refused unchecked while blocked, the right secret too');
+    assert.match(refusal.message, /too many failed handshakes: retry in 10 s/);
+    assert.equal(h.door.components!.componentFor('echo.localhost'), undefined);
+    h.clock.advance(10);
+    assert.equal(await attempt('guess 3'), 'not-authorized', 'checked again once the delay passed');
+    h.clock.advance(10);
+    assert.equal(await attempt(SECRET), 'policy-violation', 'the third failure doubled the delay to 20 s');
+    h.clock.advance(10);
+    assert.equal(await attempt(SECRET), 'ok');
+    assert.ok(h.door.components!.componentFor('echo.localhost'));
+  });
+
   test('at most maxComponents at once; without a secret the door has no components', async () => {
     const h = new XMPPHarness({ componentSecret: SECRET, limits: { maxComponents: 1 } });
     const one = component(h, 'one.localhost');

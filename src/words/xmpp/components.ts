@@ -5,7 +5,7 @@
  * @module
  */
 import type { Failure } from '../../defer/index.js';
-import type { IAddress } from '../../internet/interfaces.js';
+import type { IAddress, IReactorTime } from '../../internet/interfaces.js';
 import { Factory } from '../../internet/protocol.js';
 import { Logger } from '../../logger/index.js';
 import { XMPPComponentServerProtocol } from '../../xmpp/component/component.js';
@@ -15,6 +15,7 @@ import type { XMPPLimits } from '../../xmpp/limits.js';
 import { NS } from '../../xmpp/namespaces.js';
 import type { IXMPPSession } from '../../xmpp/server/interfaces.js';
 import { stanzaErrorReply, type XMPPLocalRouter } from '../../xmpp/server/router.js';
+import { LoginThrottle, resolveLoginLimits } from '../throttle.js';
 
 const log = new Logger({ namespace: 'torsion.words.xmpp' });
 
@@ -35,11 +36,24 @@ export interface XMPPComponentOptions {
   maxComponents: number;
   /** The XML stream's limits. */
   streamLimits?: Partial<XMPPLimits>;
+  /**
+   * Failed handshakes counted per address and per component domain, as words counts failed logins:
+   * past `freeFailures`, an address is refused unchecked for a delay that doubles up to `maxDelay`.
+   */
+  handshakeThrottle: { freeFailures: number; baseDelay: number; maxDelay: number };
+  /** The time of the throttle. */
+  clock: IReactorTime;
 }
 
 /** A component's connection, known to the factory so the door can route to it and a shutdown can close it. */
 class DoorComponentProtocol extends XMPPComponentServerProtocol {
   registry!: XMPPComponentFactory;
+
+  /** The peer's host, which failed handshakes count against. */
+  get peerHost(): string {
+    const peer = this.transport.getPeer() as { host?: string };
+    return peer.host ?? 'unknown';
+  }
 
   override connectionMade(): void {
     super.connectionMade();
@@ -62,12 +76,15 @@ export class XMPPComponentFactory extends Factory<XMPPComponentServerProtocol> {
   readonly connections = new Set<XMPPComponentServerProtocol>();
   /** The authenticated components by domain. */
   readonly components = new Map<string, XMPPComponentServerProtocol>();
+  /** Failed handshakes per address and per domain. */
+  readonly throttle: LoginThrottle;
 
   constructor(
     readonly host: ComponentHost,
     readonly options: XMPPComponentOptions,
   ) {
     super();
+    this.throttle = new LoginThrottle(resolveLoginLimits(options.handshakeThrottle));
   }
 
   /** The component serving `domain`, if one is connected. */
@@ -81,8 +98,10 @@ export class XMPPComponentFactory extends Factory<XMPPComponentServerProtocol> {
   }
 
   override buildProtocol(_addr: IAddress): XMPPComponentServerProtocol {
-    const p = new DoorComponentProtocol({
+    const p: DoorComponentProtocol = new DoorComponentProtocol({
       secretFor: (domain) => (this.servable(domain) ? this.options.secret : undefined),
+      mayTry: (domain) => this.#mayTry(domain, p.peerHost),
+      handshakeChecked: (domain, ok) => this.#checked(domain, p.peerHost, ok),
       admit: (domain) => this.#admit(domain),
       authenticated: (c) => this.#authenticated(c),
       route: (stanza, c) => this.#inbound(stanza, c),
@@ -96,6 +115,18 @@ export class XMPPComponentFactory extends Factory<XMPPComponentServerProtocol> {
   /** Closes every component stream (for a shutdown). */
   closeAll(): void {
     for (const c of [...this.connections]) c.close();
+  }
+
+  #mayTry(domain: JID, host: string): string | undefined {
+    const refusal = this.throttle.begin(domain.domain, host, this.options.clock.seconds());
+    if (refusal === undefined) return undefined;
+    log.info('component handshake for {domain} from {host} refused: too many failures', { domain: domain.domain, host });
+    return `too many failed handshakes: retry in ${Math.ceil(refusal.retryAfter)} s`;
+  }
+
+  #checked(domain: JID, host: string, ok: boolean): void {
+    this.throttle.done(domain.domain, host, ok, this.options.clock.seconds());
+    if (!ok) log.info('component handshake for {domain} from {host} failed', { domain: domain.domain, host });
   }
 
   #admit(domain: JID): string | undefined {

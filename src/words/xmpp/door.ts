@@ -108,7 +108,7 @@ export class XMPPWordsFactory extends Factory<XMPPServerProtocol> {
     this.limits = xmppDoorLimits(options.limits);
     this.router = new XMPPLocalRouter({ domain: this.domain, ...(options.rosterStore ? { rosterStore: options.rosterStore } : {}), ...(options.streamLimits ? { limits: options.streamLimits } : {}) });
     this.#context = { service, domain: this.domain, mucDomain: this.mucDomain, limits: this.limits, clock: options.clock ?? reactor };
-    this.components = options.componentSecret === undefined ? undefined : new XMPPComponentFactory(this, { secret: options.componentSecret, maxComponents: this.limits.maxComponents, ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}) });
+    this.components = options.componentSecret === undefined ? undefined : new XMPPComponentFactory(this, { secret: options.componentSecret, maxComponents: this.limits.maxComponents, clock: this.#context.clock, handshakeThrottle: { freeFailures: this.limits.componentFreeFailures, baseDelay: this.limits.componentFailureDelay, maxDelay: this.limits.componentMaxFailureDelay }, ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}) });
   }
 
   /** The bound sessions. */

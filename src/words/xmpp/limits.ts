@@ -19,9 +19,15 @@ export interface XMPPDoorLimits {
   minPasswordLength: number;
   /** External components (XEP-0114) connected at once, one per subdomain; more are refused with `policy-violation`. */
   maxComponents: number;
+  /** Failed component handshakes an address, or a component domain, may have back to back before each further attempt waits a delay. */
+  componentFreeFailures: number;
+  /** Seconds of the first wait after `componentFreeFailures` failed handshakes; each further failure doubles it. While it lasts, handshakes from that address are refused unchecked (`policy-violation`). */
+  componentFailureDelay: number;
+  /** The longest wait, in seconds, after failed component handshakes. */
+  componentMaxFailureDelay: number;
 }
 
-/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second, 6-character passwords at registration, 16 components. */
+/** The defaults: 20 history lines on join, 4,000-character bodies, a burst of 10 then 2 per second, 6-character passwords at registration, 16 components; after 3 failed component handshakes from an address, it waits 1 s, doubling up to 300 s. */
 export const XMPP_DOOR_LIMITS: Readonly<XMPPDoorLimits> = Object.freeze({
   historyOnJoin: 20,
   maxMessageLength: 4000,
@@ -29,6 +35,9 @@ export const XMPP_DOOR_LIMITS: Readonly<XMPPDoorLimits> = Object.freeze({
   floodRate: 2,
   minPasswordLength: 6,
   maxComponents: 16,
+  componentFreeFailures: 3,
+  componentFailureDelay: 1,
+  componentMaxFailureDelay: 300,
 });
 
 /** The defaults with `overrides` on top. */

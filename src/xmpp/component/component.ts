@@ -64,11 +64,11 @@ abstract class ComponentStream extends Protocol<ITransport> {
     this.end(undefined);
   }
 
-  /** Ends the stream, sending a stream error first when `condition` is given. */
-  protected end(err: Error | undefined, condition?: string): void {
+  /** Ends the stream, sending a stream error (with `text`, if given) first when `condition` is given. */
+  protected end(err: Error | undefined, condition?: string, text?: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (condition && this.connected) this.transport.write(streamErrorElement(condition).toXML(NS.COMPONENT) + STREAM_END);
+    if (condition && this.connected) this.transport.write(streamErrorElement(condition, text).toXML(NS.COMPONENT) + STREAM_END);
     if (err) this.streamError = err;
     this.ended(err);
     if (this.connected) this.transport.loseConnection();
@@ -120,7 +120,8 @@ export class XMPPComponent extends ComponentStream {
   protected elementReceived(e: Element): void {
     if (e.namespace === NS.STREAMS && e.name === 'error') {
       const condition = e.elements().find((c) => c.name !== 'text')?.name ?? 'undefined-condition';
-      return this.end(condition === 'not-authorized' ? new XMPPAuthError('the server refused the component secret', condition) : new XMPPStreamError(condition, `the server sent a stream error: ${condition}`, condition));
+      const text = e.getChildText('text', NS.STREAM_ERRORS);
+      return this.end(condition === 'not-authorized' ? new XMPPAuthError('the server refused the component secret', condition) : new XMPPStreamError(condition, `the server sent a stream error: ${condition}${text ? ` (${text})` : ''}`, condition));
     }
     if (!this.#authenticated) {
       if (e.name !== 'handshake') return this.end(new XMPPAuthError(`expected <handshake/>, got <${e.name}/>`), 'not-authorized');
@@ -156,6 +157,13 @@ export class XMPPComponentServerProtocol extends ComponentStream {
      * component (`conflict` when its domain is already served elsewhere), undefined admits it.
      */
     admit?: (domain: JID) => string | undefined;
+    /**
+     * Asked before a handshake for `domain` is checked: a reason refuses it unchecked (a `policy-violation`
+     * stream error with that text), so a throttled guesser learns nothing; undefined lets it be checked.
+     */
+    mayTry?: (domain: JID) => string | undefined;
+    /** Told the outcome of every handshake checked (`ok` false: a wrong digest), for a throttle to count. */
+    handshakeChecked?: (domain: JID, ok: boolean) => void;
     /** Called once the component authenticated. */
     authenticated?: (component: XMPPComponentServerProtocol) => void;
     /** A fresh stream id (default: random). */
@@ -177,10 +185,14 @@ export class XMPPComponentServerProtocol extends ComponentStream {
 
   protected elementReceived(e: Element): void {
     if (this.domain === undefined) {
-      const secret = this.#claimed && this.options.secretFor(this.#claimed.domain);
-      if (e.name !== 'handshake' || secret === undefined || !checkHandshake(e.text, this.#streamId, secret)) {
-        return this.end(new XMPPAuthError('wrong component handshake'), 'not-authorized');
-      }
+      const claimed = this.#claimed;
+      const secret = claimed && this.options.secretFor(claimed.domain);
+      if (e.name !== 'handshake' || claimed === undefined || secret === undefined) return this.end(new XMPPAuthError('expected a component handshake'), 'not-authorized');
+      const throttled = this.options.mayTry?.(claimed);
+      if (throttled) return this.end(new XMPPAuthError(`component handshake refused: ${throttled}`, 'policy-violation'), 'policy-violation', throttled);
+      const ok = checkHandshake(e.text, this.#streamId, secret);
+      this.options.handshakeChecked?.(claimed, ok);
+      if (!ok) return this.end(new XMPPAuthError('wrong component handshake'), 'not-authorized');
       const refused = this.options.admit?.(this.#claimed!);
       if (refused) return this.end(new XMPPAuthError(`component ${this.#claimed!.domain} refused: ${refused}`, refused), refused);
       this.domain = this.#claimed;
