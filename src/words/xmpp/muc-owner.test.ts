@@ -86,7 +86,7 @@ describe('room configuration from XMPP (muc#owner)', () => {
     const alice = await roomWithOwner(h);
     const settings = h.service.findRoom('#lobby')!.settings;
     const before = { ...settings };
-    for (const bad of [
+    for (const bad of <Record<string, string>[]>[
       { 'muc#roomconfig_moderatedroom': '1', 'muc#roomconfig_membersonly': 'maybe' },
       { 'muc#roomconfig_passwordprotectedroom': '1', 'muc#roomconfig_roomsecret': 'with space' },
       { 'muc#roomconfig_passwordprotectedroom': '1' },
