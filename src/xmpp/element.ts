@@ -9,6 +9,9 @@ import { NS } from './namespaces.js';
 /** A child of an element: another element or a run of text. */
 export type Node = Element | string;
 
+/** The default of `Element`'s attributes: an element made without them (as the parser makes them) skips copying. */
+const NO_ATTRIBUTES: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /** Escapes text for element content and attribute values (all five predefined entities, so both are safe). */
@@ -38,10 +41,10 @@ export class Element {
     readonly name: string,
     /** The namespace URI; an empty string means "the parent's". */
     public uri = '',
-    attributes: Record<string, string | undefined> = {},
+    attributes: Record<string, string | undefined> = NO_ATTRIBUTES,
   ) {
     this.attributes = {};
-    for (const [k, v] of Object.entries(attributes)) if (v !== undefined) this.attributes[k] = v;
+    if (attributes !== NO_ATTRIBUTES) for (const [k, v] of Object.entries(attributes)) if (v !== undefined) this.attributes[k] = v;
   }
 
   /** The namespace that applies: its own, or the nearest ancestor's. */

@@ -26,9 +26,6 @@ export interface XMLStreamHandlers {
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
-/** Prefix to namespace bindings in scope; each element that declares some chains a new object onto its parent's. */
-type Bindings = Record<string, string | undefined>;
-
 function notWellFormed(why: string): never {
   throw new XMPPStreamError('not-well-formed', why);
 }
@@ -47,7 +44,14 @@ export class XMLStreamParser {
   #stack: Element[] = [];
   /** The namespace of each element on the stack. */
   #uris: string[] = [];
-  #bindings: Bindings[] = [];
+  /**
+   * The prefixes declared by the open elements, as prefix and namespace pairs, innermost last; `#marks` holds
+   * where each open element's own declarations start, and `#defaults` each one's default namespace. Flat
+   * arrays rather than a chain of scope objects: making objects into prototypes costs V8 more than the scan.
+   */
+  #prefixes: string[] = [];
+  #marks: number[] = [];
+  #defaults: string[] = [];
   #root: Element | undefined;
   #mark = 0;
   #failed: XMPPStreamError | undefined;
@@ -72,10 +76,9 @@ export class XMLStreamParser {
     this.#decoder = new TextDecoder('utf-8', { fatal: true });
     this.#stack = [];
     this.#uris = [];
-    const base: Bindings = Object.create(null) as Bindings;
-    base.xml = XML_NS;
-    base.xmlns = XMLNS_NS;
-    this.#bindings = [base];
+    this.#prefixes = [];
+    this.#marks = [];
+    this.#defaults = [''];
     this.#root = undefined;
     this.#mark = 0;
     this.#ended = false;
@@ -118,7 +121,8 @@ export class XMLStreamParser {
 
   #open(qname: string, raw: string[]): void {
     this.#checkSize(this.#tokenizer.position);
-    let scope = this.#bindings[this.#bindings.length - 1]!;
+    const mark = this.#prefixes.length;
+    let defaultUri = this.#defaults[this.#defaults.length - 1]!;
     const colon = qname.indexOf(':');
     const e = new Element(colon === -1 ? qname : qname.slice(colon + 1));
     const attrs = e.attributes;
@@ -130,26 +134,28 @@ export class XMLStreamParser {
         if (!prefixed && name.indexOf(':') !== -1) prefixed = true;
         continue;
       }
-      if (scope === this.#bindings[this.#bindings.length - 1]) scope = Object.create(scope) as Bindings;
       // Surrounding whitespace is not part of a namespace name (as saxes, the parser before this one, read it).
       const value = raw[a + 1]!.trim();
-      scope[declaration(name, value)] = value;
+      const prefix = declaration(name, value);
+      if (prefix === '') defaultUri = value;
+      else this.#prefixes.push(prefix, value);
     }
     if (prefixed) {
       for (const name of Object.keys(attrs)) {
         const at = name.indexOf(':');
-        if (at !== -1) resolve(scope, name, at);
+        if (at !== -1) this.#resolve(name, at);
       }
     }
     let uri: string;
-    if (colon === -1) uri = scope[''] ?? '';
+    if (colon === -1) uri = defaultUri;
     else if (qname.startsWith('xmlns:')) notWellFormed('an element cannot have the prefix xmlns');
-    else uri = resolve(scope, qname, colon);
+    else uri = this.#resolve(qname, colon);
     e.uri = uri;
     if (this.#root === undefined) {
       if (e.name !== 'stream' || uri !== NS.STREAMS) throw new XMPPStreamError('invalid-namespace', `a stream must open with <stream:stream>, not <${qname}>`);
       this.#root = e;
-      this.#bindings.push(scope);
+      this.#marks.push(mark);
+      this.#defaults.push(defaultUri);
       this.#mark = this.#tokenizer.position;
       this.handlers.streamStart(e);
       return;
@@ -162,7 +168,21 @@ export class XMLStreamParser {
     }
     this.#stack.push(e);
     this.#uris.push(uri);
-    this.#bindings.push(scope);
+    this.#marks.push(mark);
+    this.#defaults.push(defaultUri);
+  }
+
+  /** The namespace of a prefixed name (`prefix:local`); an unbound prefix or an empty part is not well-formed. */
+  #resolve(qname: string, colon: number): string {
+    if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1) notWellFormed(`malformed qualified name ${qname.slice(0, 40)}`);
+    const prefixes = this.#prefixes;
+    for (let k = prefixes.length - 2; k >= 0; k -= 2) {
+      if (prefixes[k]!.length === colon && qname.startsWith(prefixes[k]!)) return prefixes[k + 1]!;
+    }
+    const prefix = qname.slice(0, colon);
+    if (prefix === 'xml') return XML_NS;
+    if (prefix === 'xmlns') return XMLNS_NS;
+    notWellFormed(`unbound namespace prefix ${prefix.slice(0, 40)}`);
   }
 
 
@@ -173,7 +193,9 @@ export class XMLStreamParser {
       this.handlers.streamEnd();
       return;
     }
-    this.#bindings.pop();
+    const mark = this.#marks.pop()!;
+    if (this.#prefixes.length !== mark) this.#prefixes.length = mark;
+    this.#defaults.pop();
     this.#uris.pop();
     if (this.#stack.length === 0) {
       this.#checkSize(this.#tokenizer.position);
@@ -203,15 +225,6 @@ function declaration(name: string, value: string): string {
     if (prefix === 'xmlns' || (prefix === 'xml') !== (value === XML_NS) || value === XMLNS_NS) notWellFormed(`the prefix ${prefix} cannot be bound to ${value}`);
   }
   return prefix;
-}
-
-/** The namespace of a prefixed name (`prefix:local`); an unbound prefix or an empty part is not well-formed. */
-function resolve(scope: Bindings, qname: string, colon: number): string {
-  const prefix = qname.slice(0, colon);
-  if (colon === 0 || colon === qname.length - 1 || qname.indexOf(':', colon + 1) !== -1) notWellFormed(`malformed qualified name ${qname.slice(0, 40)}`);
-  const uri = scope[prefix];
-  if (uri === undefined) notWellFormed(`unbound namespace prefix ${prefix.slice(0, 40)}`);
-  return uri;
 }
 
 /**

@@ -47,6 +47,7 @@ const EQ = 0x3d;
 const QUOT = 0x22;
 const APOS = 0x27;
 const CR = 0x0d;
+const AMP = 0x26;
 
 /** What an unfinished piece of markup waits for. */
 const enum Wait {
@@ -69,16 +70,29 @@ function restricted(what: string): never {
   throw new XMPPStreamError('restricted-xml', `${what} is not allowed in an XML stream (RFC 6120 §11.1)`);
 }
 
-/** Where a name starting at `from` ends: at whitespace, or a character that may follow a name in a tag. */
+/** Set by {@link nameEnd}: the name it scanned is an ASCII name (see {@link isAsciiName}), so needs no other check. */
+let scannedAsciiName = false;
+
+/**
+ * Where a name starting at `from` ends: at whitespace, or a character that may follow a name in a tag. The
+ * same pass tells whether the name is ASCII ({@link scannedAsciiName}), the common case, so most names are
+ * read once.
+ */
 function nameEnd(buf: string, from: number): number {
   let p = from;
   const n = buf.length;
+  let ascii = true;
   while (p < n) {
     const c = buf.charCodeAt(p);
     if (c === GT || c === SLASH || c === EQ || isSpace(c)) break;
     if (c === LT || c === QUOT || c === APOS) malformed('a name with "<" or a quote');
+    if (ascii) {
+      const lower = c | 0x20;
+      ascii = (lower >= 0x61 && lower <= 0x7a) || c === 0x5f || c === 0x3a || (p > from && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e));
+    }
     p++;
   }
+  scannedAsciiName = ascii && p > from;
   return p;
 }
 
@@ -126,8 +140,13 @@ function declarationStop(s: string, from: number): number {
   return -1;
 }
 
+/** Text with nothing to decode or refuse: no reference, no carriage return, no character XML forbids (tab and newline are fine). */
+// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+const TEXT_SPECIAL = /[\x00-\x08\x0B-\x1F&\uFFFE\uFFFF]/;
+
 /** Decodes references and normalizes line ends in character data (`attribute`: also tab and newline to space, XML 1.0 §3.3.3). */
 function decode(raw: string, attribute: boolean): string {
+  if (!attribute && !TEXT_SPECIAL.test(raw)) return raw;
   if (DISALLOWED.test(raw)) malformed('a character XML does not allow');
   let s = raw;
   if (s.indexOf('\r') !== -1) s = s.replace(/\r\n?/g, '\n');
@@ -328,7 +347,8 @@ export class XMLTokenizer {
     const n = buf.length;
     let p = nameEnd(buf, i + 1);
     if (p >= n) return this.#keepTag(buf, i, i + 1, 0);
-    const qname = checkName(buf.slice(i + 1, p));
+    const qname = buf.slice(i + 1, p);
+    if (!scannedAsciiName) checkName(qname);
     const attributes: string[] = [];
     for (;;) {
       const spaced = p < n && isSpace(buf.charCodeAt(p));
@@ -358,7 +378,8 @@ export class XMLTokenizer {
       const nameStart = p;
       p = nameEnd(buf, p);
       if (p >= n) return this.#keepTag(buf, i, nameStart, 0);
-      const name = checkName(buf.slice(nameStart, p));
+      const name = buf.slice(nameStart, p);
+      if (!scannedAsciiName) checkName(name);
       while (p < n && isSpace(buf.charCodeAt(p))) p++;
       if (p >= n) return this.#keepTag(buf, i, p, 0);
       if (buf.charCodeAt(p) !== EQ) malformed('an attribute without a value');
@@ -367,14 +388,23 @@ export class XMLTokenizer {
       if (p >= n) return this.#keepTag(buf, i, p, 0);
       const q = buf.charCodeAt(p);
       if (q !== QUOT && q !== APOS) malformed('an unquoted attribute value');
-      const close = buf.indexOf(q === QUOT ? '"' : "'", p + 1);
-      if (close === -1) {
+      // One pass to the closing quote, noting what only decode's slower path handles: a reference, "<", and
+      // the control characters (tab, line ends to normalize, and those XML forbids), or U+FFFE/U+FFFF.
+      let close = p + 1;
+      let special = false;
+      for (; close < n; close++) {
+        const v = buf.charCodeAt(close);
+        if (v === q) break;
+        if (v < 0x20 || v === LT || v === AMP || v >= 0xfffe) special = true;
+      }
+      if (close >= n) {
         const partial = buf.slice(p + 1);
         if (partial.indexOf('<') !== -1) malformed('"<" in an attribute value');
         if (DISALLOWED.test(partial)) malformed('a character XML does not allow');
         return this.#keepTag(buf, i, n, q);
       }
-      attributes.push(name, decode(buf.slice(p + 1, close), true));
+      const raw = buf.slice(p + 1, close);
+      attributes.push(name, special ? decode(raw, true) : raw);
       if (attributes.length / 2 > this.maxAttributes) throw new XMPPStreamError('policy-violation', `an element has more than ${this.maxAttributes} attributes`);
       p = close + 1;
     }
