@@ -5,9 +5,11 @@
  * Prosody (Debian package `prosody`, with its MUC component) in the same run, both driven by the same
  * client: Torsion's `XMPPClient` in this process. Both log in with SCRAM at 4,096 PBKDF2 iterations: the
  * words door with SCRAM-SHA-256 (the keys made at registration), Prosody with SCRAM-SHA-1 (the one hash it
- * keeps). `XMPP_BENCH_CASES=parser,logins,muc,muc500` picks cases (all by default).
+ * keeps). `XMPP_BENCH_CASES=parser,logins,muc,muc500` picks cases (all by default). The MUC cases count
+ * deliveries per second and per CPU-second of the server process.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { clientFromString, connectProtocol, reactor } from '../src/internet/index.js';
 import { XMPPClient } from '../src/xmpp/client/client.js';
@@ -25,20 +27,38 @@ const PARSED_STANZAS = Number(process.env.XMPP_BENCH_STANZAS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** The big room is slow to fill (each join's presences reach every occupant, n² in all, through one client process): one round unless asked. */
 const BIG_ROOM_ROUNDS = Number(process.env.XMPP_BENCH_BIG_ROOM_ROUNDS ?? 1);
+/** Logins and room joins in flight at once while filling a room. */
+const LOGIN_PARALLEL = Number(process.env.XMPP_BENCH_LOGIN_PARALLEL ?? 16);
+const JOIN_PARALLEL = Number(process.env.XMPP_BENCH_JOIN_PARALLEL ?? 16);
 const CASES = new Set((process.env.XMPP_BENCH_CASES ?? 'parser,logins,muc,muc500').split(','));
 const SCRAM_ITERATIONS = 4096;
 
 interface Target {
   port: number;
   cert: string;
+  /** The server's process, whose CPU time a round counts. */
+  pid: number | undefined;
   stop(): Promise<void> | void;
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used, from /proc; NaN elsewhere. Deliveries per server
+ * CPU-second hardly depend on how much of a loaded machine the server got during a round.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function startTorsion(): Promise<Target> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/xmpp-server.ts', import.meta.url).pathname, String(Math.max(ACCOUNTS, BIG_ROOM)), String(SCRAM_ITERATIONS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   const { port, cert } = JSON.parse(line) as { port: number; cert: string };
-  return { port, cert, stop: () => void child.kill() };
+  return { port, cert, pid: child.pid, stop: () => void child.kill() };
 }
 
 async function login(target: Target, i: number, resource: string): Promise<XMPPClient> {
@@ -50,7 +70,7 @@ async function login(target: Target, i: number, resource: string): Promise<XMPPC
 }
 
 /** Logs `n` clients in, `parallel` at a time. */
-async function loginAll(target: Target, n: number, resource: string, parallel = 8): Promise<XMPPClient[]> {
+async function loginAll(target: Target, n: number, resource: string, parallel = LOGIN_PARALLEL): Promise<XMPPClient[]> {
   const clients: XMPPClient[] = [];
   let next = 0;
   await Promise.all(
@@ -80,10 +100,15 @@ async function loginRate(target: Target, round: number): Promise<number> {
   return LOGINS / ((performance.now() - start) / 1000);
 }
 
-/** Groupchat deliveries per second: `occupants` in one room, one of them sends `messages` lines, until every occupant has them all. */
-async function mucRate(target: Target, round: number, occupants: number, messages: number): Promise<number> {
+/**
+ * Groupchat deliveries per second: `occupants` in one room, one of them sends `messages` lines, until every
+ * occupant has them all. The deliveries per CPU-second of the server process go to `perCpu`.
+ */
+async function mucRate(subject: string, target: Target, round: number, occupants: number, messages: number, perCpu: number[]): Promise<number> {
   const room = `bench${occupants}x${round}@conference.localhost`;
+  const t0 = performance.now();
   const clients = await loginAll(target, occupants, `muc-${occupants}-${round}`);
+  const loggedIn = performance.now();
   const received = new Array<number>(occupants).fill(0);
   const joined = clients.map(
     (c, i) =>
@@ -93,11 +118,18 @@ async function mucRate(target: Target, round: number, occupants: number, message
         };
       }),
   );
-  // Joined one after another: each join's presences reach everyone in the room, so 500 at once would measure a storm of presences instead.
-  for (let i = 0; i < occupants; i++) {
-    clients[i]!.joinRoom(room, `u${i}`);
-    await joined[i];
-  }
+  // JOIN_PARALLEL joins at a time: each join's presences reach everyone in the room, so all at once would be a storm of presences; one at a time waits a round trip per occupant.
+  let nextJoin = 0;
+  await Promise.all(
+    Array.from({ length: JOIN_PARALLEL }, async () => {
+      while (nextJoin < occupants) {
+        const i = nextJoin++;
+        clients[i]!.joinRoom(room, `u${i}`);
+        await joined[i];
+      }
+    }),
+  );
+  const filled = performance.now();
   let done!: () => void;
   const all = new Promise<void>((r) => (done = r));
   let complete = 0;
@@ -108,9 +140,12 @@ async function mucRate(target: Target, round: number, occupants: number, message
     };
   });
   const start = performance.now();
+  const cpuBefore = cpuSeconds(target.pid);
   for (let n = 0; n < messages; n++) clients[0]!.sendGroupMessage(room, `line ${n}`);
   await all;
   const rate = (messages * occupants) / ((performance.now() - start) / 1000);
+  perCpu.push((messages * occupants) / (cpuSeconds(target.pid) - cpuBefore));
+  console.error(`xmpp.bench: MUC ${occupants} ${subject} round ${round + 1}: logins ${((loggedIn - t0) / 1000).toFixed(1)} s, joins ${((filled - loggedIn) / 1000).toFixed(1)} s, ${rate.toFixed(0)} deliveries/s, ${perCpu.at(-1)!.toFixed(0)} per server CPU-second`);
   for (const c of clients) c.close();
   await new Promise((r) => setTimeout(r, 300 + occupants * 2));
   return rate;
@@ -130,6 +165,18 @@ async function parserCase(): Promise<BenchCase> {
   };
 }
 
+/** The MUC rate of both servers in interleaved rounds: deliveries per second, and per CPU-second of the server. */
+async function mucCases(targets: Record<'torsion' | 'prosody', Target>, occupants: number, messages: number, rounds: number): Promise<BenchCase[]> {
+  const subjects = ['torsion', 'prosody'] as const;
+  const perCpu: Record<'torsion' | 'prosody', number[]> = { torsion: [], prosody: [] };
+  const wall = await interleaved(subjects, (s, round) => mucRate(s, targets[s], round, occupants, messages, perCpu[s]), rounds);
+  const room = `(${occupants} occupants, ${messages} lines from one)`;
+  return [
+    { name: `XMPP MUC groupchat deliveries/s ${room}`, higherIsBetter: true, goal: '>= 1x Prosody', measurements: subjects.map((s) => fromSamples(s, wall[s], 'deliveries/s')) },
+    { name: `XMPP MUC groupchat deliveries per server CPU-second ${room}`, higherIsBetter: true, goal: '>= 1x Prosody', measurements: subjects.map((s) => fromSamples(s, perCpu[s], 'deliveries/CPU-s')) },
+  ];
+}
+
 export default async function xmppBench(): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
   if (CASES.has('parser')) cases.push(await parserCase());
@@ -146,24 +193,9 @@ export default async function xmppBench(): Promise<BenchCase[]> {
         measurements: subjects.map((s) => fromSamples(s, logins[s], 'logins/s')),
       });
     }
-    if (CASES.has('muc')) {
-      const muc = await interleaved(subjects, (s, round) => mucRate(targets[s], round, ACCOUNTS, MESSAGES), ROUNDS);
-      cases.push({
-        name: `XMPP MUC groupchat deliveries/s (${ACCOUNTS} occupants, ${MESSAGES} lines from one)`,
-        higherIsBetter: true,
-        goal: '>= 1x Prosody',
-        measurements: subjects.map((s) => fromSamples(s, muc[s], 'deliveries/s')),
-      });
-    }
-    if (CASES.has('muc500')) {
-      const big = await interleaved(subjects, (s, round) => mucRate(targets[s], round, BIG_ROOM, BIG_ROOM_MESSAGES), BIG_ROOM_ROUNDS);
-      cases.push({
-        name: `XMPP MUC groupchat deliveries/s (${BIG_ROOM} occupants, ${BIG_ROOM_MESSAGES} lines from one)`,
-        higherIsBetter: true,
-        goal: '>= 1x Prosody',
-        measurements: subjects.map((s) => fromSamples(s, big[s], 'deliveries/s')),
-      });
-    }
+    const muc = (occupants: number, messages: number, rounds: number): Promise<BenchCase[]> => mucCases(targets, occupants, messages, rounds);
+    if (CASES.has('muc')) cases.push(...(await muc(ACCOUNTS, MESSAGES, ROUNDS)));
+    if (CASES.has('muc500')) cases.push(...(await muc(BIG_ROOM, BIG_ROOM_MESSAGES, BIG_ROOM_ROUNDS)));
     return cases;
   } finally {
     await targets.torsion.stop();

@@ -16,6 +16,8 @@ export interface ProsodyServer {
   componentPort: number;
   /** The certificate clients must trust (PEM). */
   cert: string;
+  /** Prosody's process id (for a benchmark to read its CPU time). */
+  pid: number | undefined;
   log(): string;
   stop(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function startProsody(accounts: Record<string, string>, options: Pr
       port: peer.port,
       componentPort,
       cert,
+      pid: peer.transport.pid,
       log: peer.output,
       stop: async () => {
         await peer.stop();
