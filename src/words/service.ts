@@ -4,29 +4,22 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Deferred, Failure, gatherResults } from '../defer/index.js';
+import { Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
 import { WORDS_LIMITS } from './limits.js';
-import {
-  AccountExistsError,
-  AuthenticationError,
-  InvalidNickError,
-  NickInUseError,
-  NoOperatorAccountError,
-  TooManyAttemptsError,
-  TooManyRegistrationsError,
-} from './errors.js';
+import { AuthenticationError, InvalidNickError, NickInUseError, NoOperatorAccountError } from './errors.js';
+import { UNKNOWN_ACCOUNT_HASH, VerifiedAccount, WordsAccounts, type RequestOrigin } from './accounts.js';
 import type { AccountRecord, ChatMessage, DepartedUser, HistoryQuery, IChatClient, IWordsStore } from './interfaces.js';
 import { globMatcher } from './masks.js';
 import { DepartedUsers, type WhowasOptions } from './whowas.js';
 import { MemoryStore } from './memory-store.js';
 import { foldName, isValidNick } from './names.js';
 import { boundTags } from './text.js';
-import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
-import { checkScramProof, decoyScramCredentials, DEFAULT_SCRAM_ITERATIONS, type ScramHash } from '../cred/scram.js';
-import { makeScramKeys, type WordsScramLogin } from './scram.js';
+import type { ScryptParams } from './passwords.js';
+import { DEFAULT_SCRAM_ITERATIONS, type ScramHash } from '../cred/scram.js';
+import type { WordsScramLogin } from './scram.js';
 import { ChatRoom } from './room.js';
 import { applyRoomOp, type RoomOp } from './room-ops.js';
 import type { IWordsRelay } from './relay.js';
@@ -41,6 +34,8 @@ import {
 import { ChatUser, type RemoteIdentity, type ServiceCore, type UserChange, type UserDetails } from './user.js';
 
 const log = new Logger({ namespace: 'torsion.words' });
+
+export { VerifiedAccount, verifiedAccountFromChecker, type RequestOrigin } from './accounts.js';
 
 /** Options of {@link WordsService}. */
 export interface WordsServiceOptions {
@@ -86,14 +81,6 @@ export interface OperatorAccount {
   readonly passwordHash: string;
 }
 
-/** Where a password check or a registration comes from, for the limits per address and per connection. */
-export interface RequestOrigin {
-  /** The peer's address (`localhost` by default). */
-  host?: string;
-  /** The front door's object for the connection (an IRC connection, a web page), for the registrations per connection. */
-  connection?: object;
-}
-
 /** The limits of a {@link WordsService}, defaults filled in. */
 export interface WordsLimits {
   readonly login: Readonly<Required<LoginThrottleOptions>>;
@@ -120,38 +107,6 @@ interface Claim {
 }
 
 /**
- * Proof that someone is the account `name`, made only by {@link WordsService.authenticate},
- * {@link WordsService.registerVerified} and a `WordsRealm` (for the id a `torsion/cred` checker vouched for).
- */
-export class VerifiedAccount {
-  /** @internal */
-  constructor(
-    readonly name: string,
-    readonly key: string,
-  ) {
-    if (!minting) throw new TypeError('VerifiedAccount is made only by WordsService.authenticate or a WordsRealm');
-  }
-}
-let minting = false;
-/** A well-formed hash no password matches, checked for unknown names so they cost what known ones do. */
-const UNKNOWN_ACCOUNT_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-/**
- * The proof for `name`, on a `torsion/cred` checker's word. Only the realm calls it: it is not exported
- * from `torsion/words`, so a caller of the package cannot forge a login with it. @internal
- */
-export function verifiedAccountFromChecker(name: string): VerifiedAccount {
-  return mint(name);
-}
-function mint(name: string): VerifiedAccount {
-  minting = true;
-  try {
-    return new VerifiedAccount(name, foldName(name));
-  } finally {
-    minting = false;
-  }
-}
-
-/**
  * The chat service. Front doors call {@link login} for each person and act through the {@link ChatUser}
  * they get back; they hear about the chat through the {@link IChatClient} they passed in.
  *
@@ -168,8 +123,7 @@ export class WordsService implements ServiceCore {
   readonly maxRoomsPerUser: number;
   /** The abuse limits in force. */
   readonly limits: WordsLimits;
-  readonly #loginThrottle: LoginThrottle;
-  readonly #registrations: RegistrationLimiter;
+  readonly #accounts: WordsAccounts;
   readonly maxStoredTagBytes: number;
   readonly maxRoomListEntries: number;
   /** Who used which nick before (IRC's WHOWAS). */
@@ -177,9 +131,6 @@ export class WordsService implements ServiceCore {
   readonly #operators = new Map<string, OperatorAccount>();
   #peakUsers = 0;
   readonly #clock: IReactorTime;
-  readonly #scrypt: ScryptParams | undefined;
-  readonly #scramIterations: number;
-  readonly #scramSecret: Uint8Array;
   readonly #users = new Map<string, ChatUser>();
   readonly #byUid = new Map<string, ChatUser>();
   readonly #rooms = new Map<string, ChatRoom>();
@@ -198,13 +149,17 @@ export class WordsService implements ServiceCore {
     const whowas = { ...WORDS_LIMITS.whowas, ...options.whowas };
     this.departed = new DepartedUsers(whowas.perNick, whowas.maxEntries);
     for (const op of options.operators ?? []) this.addOperator(op.name, op.passwordHash);
-    this.#scrypt = options.scrypt;
-    this.#scramIterations = options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
-    this.#scramSecret = options.scramSecret ?? randomBytes(32);
     this.name = options.name ?? 'torsion.words';
     this.limits = { login: resolveLoginLimits(options.login), registration: resolveRegistrationLimits(options.registration) };
-    this.#loginThrottle = new LoginThrottle(this.limits.login);
-    this.#registrations = new RegistrationLimiter(this.limits.registration);
+    this.#accounts = new WordsAccounts({
+      store: this.store,
+      now: () => this.now(),
+      scrypt: options.scrypt,
+      scramIterations: options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS,
+      scramSecret: options.scramSecret ?? randomBytes(32),
+      loginThrottle: new LoginThrottle(this.limits.login),
+      registrations: new RegistrationLimiter(this.limits.registration),
+    });
   }
 
   /** Opens the store. */
@@ -376,7 +331,7 @@ export class WordsService implements ServiceCore {
   operatorLogin(user: ChatUser, name: string, password: string): Deferred<string> {
     const op = this.#operators.get(foldName(name));
     const key = `oper:${foldName(name)}`;
-    return this.#checkPassword(name, key, password, op?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, user.host).addCallback((ok) => {
+    return this.#accounts.checkPassword(name, key, password, op?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, user.host).addCallback((ok) => {
       if (!op) throw new NoOperatorAccountError(name);
       if (!ok) throw new AuthenticationError(name);
       if (user.online) user.serverOperator = op.name;
@@ -438,20 +393,7 @@ export class WordsService implements ServiceCore {
    * `origin`'s connection or address (attempts count whether or not they succeed, an existing account aside).
    */
   register(nick: string, password: string, origin: RequestOrigin = {}): Deferred<AccountRecord> {
-    if (!isValidNick(nick)) return Deferred.fail(new InvalidNickError(nick));
-    const key = foldName(nick);
-    return this.store.getAccount(key).addCallback((existing) => {
-      if (existing) throw new AccountExistsError(nick);
-      const refused = this.#registrations.take(origin.host ?? 'localhost', origin.connection, this.now());
-      if (refused) {
-        log.info('registration of {nick} from {host} refused: too many from this {scope}', { nick, host: origin.host ?? 'localhost', scope: refused.scope });
-        throw new TooManyRegistrationsError(nick, refused.retryAfter);
-      }
-      return gatherResults([hashPassword(password, this.#scrypt), makeScramKeys(password, this.#scramIterations)], { consumeErrors: true }).addCallback(([passwordHash, scram]) => {
-        const record: AccountRecord = { name: nick, passwordHash, created: this.now(), scram };
-        return this.store.createAccount(key, record).addCallback(() => record);
-      });
-    });
+    return this.#accounts.register(nick, password, origin);
   }
 
   /**
@@ -459,14 +401,12 @@ export class WordsService implements ServiceCore {
    * second password hash, and no refusal by the login throttle of an address that mistyped before).
    */
   registerVerified(nick: string, password: string, origin: RequestOrigin = {}): Deferred<VerifiedAccount> {
-    return this.register(nick, password, origin).addCallback((record) => mint(record.name));
+    return this.#accounts.registerVerified(nick, password, origin);
   }
 
   /** Changes a registered nick's password (and its SCRAM keys). Fires false if there is no such account. */
   changePassword(nick: string, password: string): Deferred<boolean> {
-    return gatherResults([hashPassword(password, this.#scrypt), makeScramKeys(password, this.#scramIterations)], { consumeErrors: true }).addCallback(([h, scram]) =>
-      this.store.setPasswordHash(foldName(nick), h, scram),
-    );
+    return this.#accounts.changePassword(nick, password);
   }
 
   /**
@@ -474,74 +414,16 @@ export class WordsService implements ServiceCore {
    * `TooManyAttemptsError` (no check made) while `origin`'s address, or the account, is throttled.
    */
   authenticate(name: string, password: string, origin: RequestOrigin = {}): Deferred<VerifiedAccount> {
-    const key = foldName(name);
-    return this.store.getAccount(key).addCallback((record) =>
-      // Hash even for unknown names, so timing does not tell which names are registered.
-      this.#checkPassword(name, key, password, record?.passwordHash ?? UNKNOWN_ACCOUNT_HASH, origin.host).addCallback((ok) => {
-        if (!ok || !record) throw new AuthenticationError(name);
-        return this.#addScramKeys(key, record, password).addCallback(() => mint(record.name));
-      }),
-    );
-  }
-
-  /** An account made before SCRAM keys existed gets them at its first password login (the password is known then). */
-  #addScramKeys(key: string, record: AccountRecord, password: string): Deferred<void> {
-    if (record.scram) return Deferred.succeed(undefined);
-    return makeScramKeys(password, this.#scramIterations)
-      .addCallback((scram) => this.store.setScramCredentials(key, record.passwordHash, scram))
-      .addCallbacks(
-        () => undefined,
-        (f: Failure) => log.warn('could not add SCRAM keys to {name}: {error}', { name: record.name, error: f.getErrorMessage() }),
-      );
+    return this.#accounts.authenticate(name, password, origin);
   }
 
   /**
-   * Begins a SCRAM login (RFC 5802) of `name` with its stored keys of `hash`: the salt and iteration count
-   * to challenge with, and the check of the client's proof, under the same login throttle as
-   * {@link authenticate}. An unknown name, or an account without SCRAM keys yet (made before them, until its
-   * next password login), gets a salt derived from the service's secret and fails at the check like a wrong
-   * password, with the same work, so neither the challenge nor the answer tells which names exist.
+   * Begins a SCRAM login (RFC 5802) of `name` with its stored keys of `hash`, under the same login throttle
+   * as {@link authenticate}; an unknown name gets a decoy challenge and fails like a wrong password (see
+   * `WordsAccounts.scramLogin`).
    */
   scramLogin(name: string, hash: ScramHash, origin: RequestOrigin = {}): Deferred<WordsScramLogin> {
-    const key = foldName(name);
-    const host = origin.host ?? 'localhost';
-    return this.store.getAccount(key).addCallback((record): WordsScramLogin => {
-      const stored = record?.scram?.find((c) => c.hash === hash);
-      const credentials = stored ?? decoyScramCredentials(hash, key, this.#scramSecret, this.#scramIterations);
-      return {
-        salt: credentials.salt,
-        iterations: credentials.iterations,
-        check: (authMessage, proof) => {
-          const refused = this.#loginThrottle.begin(key, host, this.now());
-          if (refused) throw new TooManyAttemptsError(name, refused.retryAfter);
-          const serverSignature = checkScramProof(credentials, authMessage, proof);
-          const ok = serverSignature !== undefined && stored !== undefined;
-          this.#loginThrottle.done(key, host, ok, this.now());
-          if (!ok || !record) {
-            log.info('wrong SCRAM proof for {name} from {host}', { name, host });
-            throw new AuthenticationError(name);
-          }
-          return { account: mint(record.name), serverSignature };
-        },
-      };
-    });
-  }
-
-  /** Checks `password` against `stored`, unless the throttle refuses; a wrong password counts against it. */
-  #checkPassword(name: string, key: string, password: string, stored: string, host = 'localhost'): Deferred<boolean> {
-    const refused = this.#loginThrottle.begin(key, host, this.now());
-    if (refused) return Deferred.fail(new TooManyAttemptsError(name, refused.retryAfter));
-    return verifyPassword(password, stored).addCallbacks(
-      (ok) => {
-        this.#loginThrottle.done(key, host, ok, this.now());
-        if (!ok) log.info('wrong password for {name} from {host}', { name, host });
-        return ok;
-      },
-      (f: Failure) => {
-        this.#loginThrottle.done(key, host, true, this.now());
-        return f;
-      },
-    );
+    return this.#accounts.scramLogin(name, hash, origin);
   }
 
   /**
@@ -561,9 +443,9 @@ export class WordsService implements ServiceCore {
       if (!record) return { account: account?.name, owner: false };
       if (ownsByAccount) return { account: record.name, owner: true };
       if (password === undefined) throw new AuthenticationError(nick, 'Nickname is registered: a password is needed');
-      return this.#checkPassword(nick, key, password, record.passwordHash, host).addCallback((ok) => {
+      return this.#accounts.checkPassword(nick, key, password, record.passwordHash, host).addCallback((ok) => {
         if (!ok) throw new AuthenticationError(nick);
-        return this.#addScramKeys(key, record, password).addCallback((): Claim => ({ account: record.name, owner: true }));
+        return this.#accounts.addScramKeys(key, record, password).addCallback((): Claim => ({ account: record.name, owner: true }));
       });
     });
   }

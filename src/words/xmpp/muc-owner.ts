@@ -15,6 +15,7 @@ import type { RoomChange } from '../interfaces.js';
 import type { ChatRoom } from '../room.js';
 import type { ChatUser } from '../user.js';
 import { ADMIN_ERRORS } from './muc-admin.js';
+import { TorsionError } from '../../errors/index.js';
 
 /** The `muc#owner` namespace. */
 export const MUC_OWNER = 'http://jabber.org/protocol/muc#owner';
@@ -26,7 +27,10 @@ const F = 'muc#roomconfig_';
 const MAXUSERS_OPTIONS = ['10', '20', '30', '50', '100', 'none'];
 
 /** A submitted form's value that cannot be a room setting (answered with `not-acceptable`). */
-class BadValue extends Error {}
+class BadValue extends TorsionError {
+  override readonly code: string = 'TORSION_XMPP_MUC_BAD_CONFIG';
+  override name = 'BadValue';
+}
 
 function field(type: string, name: string, label: string, ...values: string[]): Element {
   const f = el('field', '', { type, var: name, label });
