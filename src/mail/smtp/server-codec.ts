@@ -141,7 +141,7 @@ export class SMTPServerCodec {
         }
         runStart = pos + 1;
       }
-      this.#countBareCR(buf.subarray(pos, contentEnd));
+      this.#countBareCR(pos, contentEnd);
       if (contentEnd - pos > this.limits.maxDataLineLength) this.#longLines++;
       // A bare LF ends no line: what follows it is not a line start, so ".\r\n" after it ends nothing.
       if (!crlf) this.#bareLF++;
@@ -167,16 +167,22 @@ export class SMTPServerCodec {
     const end = buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
     const start = this.#lineStart && buf[pos] === DOT ? pos + 1 : pos;
     this.#longLines++;
-    this.#countBareCR(buf.subarray(pos, end));
+    this.#countBareCR(pos, end);
     this.#lineStart = false;
     return this.#text(start, end);
   }
 
-  #countBareCR(content: Uint8Array): void {
-    let i = content.indexOf(CR);
-    while (i >= 0) {
-      if (content[i + 1] !== LF) this.#bareCR++;
-      i = content.indexOf(CR, i + 1);
+  /**
+   * Counts the CRs in `buf[start, end)` not followed by an LF (looking one byte past `end`). `indexOf` is
+   * used only when a CR at `end` stops it (a CRLF line): elsewhere it could scan far past the line, again
+   * for every line of a chunk.
+   */
+  #countBareCR(start: number, end: number): void {
+    const buf = this.#buf;
+    if (buf[end] === CR) {
+      for (let i = buf.indexOf(CR, start); i < end; i = buf.indexOf(CR, i + 1)) if (buf[i + 1] !== LF) this.#bareCR++;
+      return;
     }
+    for (let i = start; i < end; i++) if (buf[i] === CR && buf[i + 1] !== LF) this.#bareCR++;
   }
 }
