@@ -1,21 +1,60 @@
 /**
  * IMAP server on a 10,000-message maildir: `FETCH 1:* (FLAGS ENVELOPE)`, and `SELECT` + `SEARCH SUBJECT`,
  * the `torsion mail --imap` command against Dovecot (Debian dovecot-imapd) in the same run, each on its own
- * copy of the same maildir (on /dev/shm when it exists, so the disk is not what is measured). The same raw
- * client in this process drives both, in interleaved rounds after one warm-up each (Dovecot builds its
- * index and cache then, Torsion its UID index); a round is the time from the command to its tagged OK.
+ * copy of the same maildir, with Dovecot's index, on /dev/shm when it exists (so the disk is not what is
+ * measured). The same raw client in this process (on its own core; the servers share the other) drives both,
+ * in interleaved ABBA rounds after one warm-up each (Dovecot builds its index and cache then, Torsion its UID
+ * index and envelope cache). A round runs the command REPEAT times; it reports the time from each command to
+ * its tagged OK, and the server's CPU per command (user + system of Torsion's process, or of every process
+ * of Dovecot's: master, login, auth and the session's `imap`), which hardly depends on how busy the machine is.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromSamples, interleaved, type BenchCase } from './harness.js';
+import { fromSamples, interleaved, LOAD_CORE, pin, SERVER_CORE, type BenchCase } from './harness.js';
 import { startDovecot, type Dovecot } from '../src/mail/test-support/dovecot.js';
 
 const MESSAGES = Number(process.env.IMAP_BENCH_MESSAGES ?? 10_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const REPEAT = 3;
+
+/** `pid` and its descendants, from /proc (Dovecot forks a process per session). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // It exited meanwhile.
+    }
+  }
+  const out: number[] = [];
+  for (let todo = [pid]; todo.length > 0; ) {
+    const p = todo.pop()!;
+    out.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** CPU seconds (user + system, every thread) the processes `pids` have used, from /proc. */
+function cpuSeconds(pids: readonly number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      sum += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // It exited meanwhile.
+    }
+  }
+  return sum;
+}
 
 function fillMaildir(path: string): void {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(path, sub), { recursive: true });
@@ -73,7 +112,7 @@ class Session {
   }
 }
 
-async function startTorsion(dir: string): Promise<{ port: number; stop(): void }> {
+async function startTorsion(dir: string): Promise<{ port: number; pid: number; stop(): void }> {
   const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', main, 'mail', '--imap', 'tcp:0:interface=127.0.0.1', '--domain', 'example.org', '--maildir', dir, '--auth', 'memory:alice:secret', '--allow-plaintext-auth'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -87,14 +126,14 @@ async function startTorsion(dir: string): Promise<{ port: number; stop(): void }
     });
     child.on('exit', (code) => reject(new Error(`torsion exited with ${code}:\n${text}`)));
   });
-  return { port, stop: () => child.kill() };
+  return { port, pid: child.pid!, stop: () => child.kill() };
 }
 
 export default async function imapBench(): Promise<BenchCase[]> {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, 'torsion-imap-bench-'));
   let dovecot: Dovecot | undefined;
-  let torsion: { port: number; stop(): void } | undefined;
+  let torsion: { port: number; pid: number; stop(): void } | undefined;
   const sessions: Session[] = [];
   try {
     fillMaildir(join(dir, 'seed'));
@@ -102,26 +141,47 @@ export default async function imapBench(): Promise<BenchCase[]> {
     dovecot = await startDovecot({ alice: 'secret' }, (maildir) => {
       rmSync(maildir('alice'), { recursive: true, force: true });
       cpSync(join(dir, 'seed'), maildir('alice'), { recursive: true });
-    }, 'imap');
+    }, 'imap', [], base);
     torsion = await startTorsion(join(dir, 'torsion'));
     const subjects = ['torsion', 'dovecot'] as const;
+    type Subject = (typeof subjects)[number];
     const ports = { torsion: torsion.port, dovecot: dovecot.port };
     const open = { torsion: await Session.open(ports.torsion), dovecot: await Session.open(ports.dovecot) };
     sessions.push(open.torsion, open.dovecot);
-    const fetchAll = async (s: (typeof subjects)[number]): Promise<number> => {
-      await open[s].run('SELECT INBOX');
-      return open[s].run('FETCH 1:* (FLAGS ENVELOPE)');
+    // Logged in, so Dovecot's session process exists: all of both servers go to the server core.
+    const pids = { torsion: processTree(torsion.pid), dovecot: processTree(dovecot.program.transport.pid!) };
+    for (const s of subjects) for (const pid of pids[s]) pin(pid, SERVER_CORE);
+    pin(process.pid, LOAD_CORE);
+    const cpu = { select: { torsion: [] as number[], dovecot: [] as number[] }, fetch: { torsion: [] as number[], dovecot: [] as number[] }, search: { torsion: [] as number[], dovecot: [] as number[] } };
+    /** Runs `command` REPEAT times after `before`; the mean wall milliseconds, and the mean server CPU milliseconds into `cpuOut`. */
+    const repeated = async (s: Subject, before: string | null, command: () => Promise<number>, cpuOut: number[]): Promise<number> => {
+      if (before !== null) await open[s].run(before);
+      const c0 = cpuSeconds(pids[s]);
+      let ms = 0;
+      for (let i = 0; i < REPEAT; i++) ms += await command();
+      cpuOut.push(((cpuSeconds(pids[s]) - c0) * 1000) / REPEAT);
+      return ms / REPEAT;
     };
-    const selectSearch = async (s: (typeof subjects)[number]): Promise<number> => (await open[s].run('SELECT INBOX')) + (await open[s].run('SEARCH SUBJECT needle'));
+    const fetchAll = (s: Subject): Promise<number> => open[s].run('FETCH 1:* (FLAGS ENVELOPE)');
+    const selectSearch = async (s: Subject): Promise<number> => (await open[s].run('SELECT INBOX')) + (await open[s].run('SEARCH SUBJECT needle'));
     for (const s of subjects) {
+      await open[s].run('SELECT INBOX');
       await fetchAll(s);
       await selectSearch(s);
     }
-    const fetched = await interleaved(subjects, fetchAll, ROUNDS);
-    const searched = await interleaved(subjects, selectSearch, ROUNDS);
+    const selected = await interleaved(subjects, (s) => repeated(s, null, () => open[s].run('SELECT INBOX'), cpu.select[s]), ROUNDS);
+    const fetched = await interleaved(subjects, (s) => repeated(s, 'SELECT INBOX', () => fetchAll(s), cpu.fetch[s]), ROUNDS);
+    const searched = await interleaved(subjects, (s) => repeated(s, null, () => selectSearch(s), cpu.search[s]), ROUNDS);
+    const fetchName = `imap: FETCH 1:* (FLAGS ENVELOPE) on ${MESSAGES} messages (after a SELECT)`;
+    const searchName = `imap: SELECT + SEARCH SUBJECT on ${MESSAGES} messages`;
+    const selectName = `imap: SELECT alone on ${MESSAGES} messages`;
     return [
-      { name: `imap: FETCH 1:* (FLAGS ENVELOPE) on ${MESSAGES} messages`, higherIsBetter: false, goal: '>= 0.5x Dovecot', measurements: subjects.map((s) => fromSamples(s, fetched[s], 'ms')) },
-      { name: `imap: SELECT + SEARCH SUBJECT on ${MESSAGES} messages`, higherIsBetter: false, goal: '>= 0.5x Dovecot', measurements: subjects.map((s) => fromSamples(s, searched[s], 'ms')) },
+      { name: fetchName, higherIsBetter: false, goal: '>= 0.5x Dovecot', measurements: subjects.map((s) => fromSamples(s, fetched[s], 'ms')) },
+      { name: `${fetchName}: server CPU`, higherIsBetter: false, measurements: subjects.map((s) => fromSamples(s, cpu.fetch[s], 'ms')) },
+      { name: searchName, higherIsBetter: false, goal: '>= 0.5x Dovecot', measurements: subjects.map((s) => fromSamples(s, searched[s], 'ms')) },
+      { name: `${searchName}: server CPU`, higherIsBetter: false, measurements: subjects.map((s) => fromSamples(s, cpu.search[s], 'ms')) },
+      { name: selectName, higherIsBetter: false, measurements: subjects.map((s) => fromSamples(s, selected[s], 'ms')) },
+      { name: `${selectName}: server CPU`, higherIsBetter: false, measurements: subjects.map((s) => fromSamples(s, cpu.select[s], 'ms')) },
     ];
   } finally {
     for (const s of sessions) s.close();

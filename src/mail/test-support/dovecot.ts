@@ -25,16 +25,17 @@ function chownTree(path: string): void {
 
 /**
  * Starts Dovecot's `protocol` server for `users` (name to password); `prepare` fills the maildirs before it
- * starts; `extraConfig` lines are added to its configuration.
+ * starts; `extraConfig` lines are added to its configuration; its folder goes below `parent`.
  */
 export async function startDovecot(
   users: Record<string, string>,
   prepare: (maildir: (user: string) => string) => void | Promise<void>,
   protocol: 'pop3' | 'imap' = 'pop3',
   extraConfig: readonly string[] = [],
+  parent = tmpdir(),
 ): Promise<Dovecot> {
   const dovecot = requirePeer('/usr/sbin/dovecot', protocol === 'pop3' ? 'dovecot-pop3d' : 'dovecot-imapd');
-  const dir = mkdtempSync(join(tmpdir(), 'torsion-dovecot-'));
+  const dir = mkdtempSync(join(parent, 'torsion-dovecot-'));
   // Its auth process (user dovecot) and mail processes (nobody) read below this folder.
   chmodSync(dir, 0o755);
   const maildir = (user: string): string => join(dir, 'mail', user);
