@@ -114,7 +114,7 @@ class Session {
 
 async function startTorsion(dir: string): Promise<{ port: number; pid: number; stop(): void }> {
   const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'mail', '--imap', 'tcp:0:interface=127.0.0.1', '--domain', 'example.org', '--maildir', dir, '--auth', 'memory:alice:secret', '--allow-plaintext-auth'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'mail', '--imap', 'tcp:0:interface=127.0.0.1', '--smtp', 'none', '--pop3', 'none', '--domain', 'example.org', '--maildir', dir, '--auth', 'memory:alice:secret', '--allow-plaintext-auth'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -57,7 +57,7 @@ function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: 
 
 async function startTorsion(dir: string): Promise<Server> {
   const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'mail', '--smtp', 'tcp:0:interface=127.0.0.1', '--domain', 'example.org', '--maildir', join(dir, 'torsion'), '--auth', 'memory:alice:secret'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'mail', '--smtp', 'tcp:0:interface=127.0.0.1', '--pop3', 'none', '--domain', 'example.org', '--maildir', join(dir, 'torsion'), '--auth', 'memory:alice:secret'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const m = await waitForLine(child, 'stderr', /SMTP listening on \S+ port (\d+)/);

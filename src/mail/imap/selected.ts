@@ -45,13 +45,19 @@ export function pickMessages(s: Selected, value: IMAPValue | undefined, byUid: b
   const text = valueText(value);
   if (value?.type !== 'atom' || text === undefined) throw new IMAPParseError('sequence set expected', tag);
   const set = parseSequenceSet(text, tag);
-  const byUidMap = new Map(s.folder.messages.map((m) => [m.uid, m]));
   const maxUid = s.uids[s.uids.length - 1] ?? 0;
   const out: Picked[] = [];
-  s.uids.forEach((uid, i) => {
-    const m = byUidMap.get(uid);
-    if (m !== undefined && (byUid ? inSequenceSet(set, uid, maxUid) : inSequenceSet(set, i + 1, s.uids.length))) out.push({ seq: i + 1, message: m });
-  });
+  // Both the view and the folder's messages are in ascending UID order (a view only ever gains higher UIDs),
+  // so one walk through both pairs them up: no map of 10,000 messages per FETCH.
+  const messages = s.folder.messages;
+  let j = 0;
+  for (let i = 0; i < s.uids.length; i++) {
+    const uid = s.uids[i]!;
+    while (j < messages.length && messages[j]!.uid < uid) j++;
+    const m = messages[j];
+    if (m === undefined || m.uid !== uid) continue;
+    if (byUid ? inSequenceSet(set, uid, maxUid) : inSequenceSet(set, i + 1, s.uids.length)) out.push({ seq: i + 1, message: m });
+  }
   return out;
 }
 
