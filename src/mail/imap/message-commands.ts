@@ -105,7 +105,9 @@ export async function searchMessages(ctx: MessageCommandContext, args: readonly 
     const message = byUidMap.get(s.uids[i]!);
     if (message === undefined) continue;
     const reading = search.needsText || search.needsHeader;
-    const text = reading ? await (search.needsText ? s.folder.read(message) : s.folder.header(message)).catch(() => undefined) : undefined;
+    // A kept header needs no await, as in FETCH: 10,000 trips through the microtask queue otherwise.
+    const kept = search.needsHeader ? s.folder.keptHeader(message) : undefined;
+    const text = reading ? (kept ?? (await (search.needsText ? s.folder.read(message) : s.folder.header(message)).catch(() => undefined))) : undefined;
     if (reading && text === undefined) continue;
     if (search.test({ message, seq: i + 1, maxSeq: s.uids.length, maxUid: s.uids[s.uids.length - 1] ?? 0, text })) {
       found.push(ctx.byUid ? message.uid : i + 1);

@@ -24,11 +24,49 @@ export function headerFields(header: string): { name: string; text: string }[] {
   return out;
 }
 
-/** The decoded value of the first `name` field (unfolded), or ''. */
+/**
+ * The decoded value of the first `name` field (unfolded), or ''. The same answer as looking `name` up in
+ * {@link headerFields}, found by walking the lines without building them all: SEARCH asks this of every
+ * message.
+ */
 export function headerValue(text: Uint8Array, name: string): string {
-  const header = Buffer.from(text.subarray(0, headerEnd(text))).toString('utf8');
-  const field = headerFields(header).find((f) => f.name === name.toUpperCase());
-  return field === undefined ? '' : field.text.slice(field.text.indexOf(':') + 1).replace(/\r\n/g, '').trim();
+  const header = Buffer.from(text.buffer, text.byteOffset, headerEnd(text)).toString('utf8');
+  const wanted = name.toUpperCase();
+  let fieldSeen = false;
+  for (let at = 0; at < header.length; ) {
+    const next = lineEnd(header, at);
+    // A blank line is no field; a line starting with white space continues the field before it, if any.
+    if (header.startsWith('\r\n', at) && next === at + 2) {
+      at = next;
+      continue;
+    }
+    if (fieldSeen && continues(header, at)) {
+      at = next;
+      continue;
+    }
+    fieldSeen = true;
+    const colon = header.indexOf(':', at);
+    const nameEnd = colon >= 0 && colon < next ? colon : at;
+    let end = next;
+    while (continues(header, end)) end = lineEnd(header, end);
+    if (header.slice(at, nameEnd).trim().toUpperCase() === wanted) {
+      const field = header.slice(at, end);
+      return field.slice(field.indexOf(':') + 1).replace(/\r\n/g, '').trim();
+    }
+    at = end;
+  }
+  return '';
+}
+
+/** Just past the CRLF ending the line that starts at `at` (or the end). */
+function lineEnd(header: string, at: number): number {
+  const crlf = header.indexOf('\r\n', at);
+  return crlf < 0 ? header.length : crlf + 2;
+}
+
+/** True if a line starts at `at` with white space (a continuation line). */
+function continues(header: string, at: number): boolean {
+  return at < header.length && (header.charCodeAt(at) === 32 || header.charCodeAt(at) === 9);
 }
 
 /** The bytes of `section` (its part number aside) of the message `text`. */
