@@ -166,3 +166,13 @@ test('MIME: BODYSTRUCTURE of nested multiparts, ENVELOPE addresses, BODY[n.m] an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("Nagle's algorithm is off: a tagged answer never waits for the client's delayed ACK of the untagged lines before it", () => {
+  const { factory, dir } = setup();
+  try {
+    const c = connect(factory);
+    assert.equal(c.transport.getTcpNoDelay(), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

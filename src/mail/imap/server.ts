@@ -7,7 +7,7 @@
  * @module
  */
 import { Protocol, isSecure } from '../../internet/index.js';
-import type { IDelayedCall, IReactorTime, IStreamTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
+import type { IDelayedCall, IReactorTime, IStreamTransport, ITCPTransport, ITLSTransport, TLSOptions } from '../../internet/interfaces.js';
 import { IdleTimeout } from '../../protocols/timeout.js';
 import type { Portal } from '../../cred/index.js';
 import { decodePlain } from '../account.js';
@@ -50,7 +50,7 @@ export interface IMAPServerOptions {
 export const DEFAULT_SPECIAL_USE: Readonly<Record<string, string>> = { Drafts: '\\Drafts', Sent: '\\Sent', Trash: '\\Trash', Junk: '\\Junk', Archive: '\\Archive' };
 
 /** A transport the server runs over. */
-export type IMAPTransport = IStreamTransport & Partial<ITLSTransport>;
+export type IMAPTransport = IStreamTransport & Partial<ITLSTransport> & Partial<Pick<ITCPTransport, 'setTcpNoDelay'>>;
 
 /** One IMAP session. Commands run one at a time, in order; while one waits, nothing more is read. */
 export class IMAP4Server extends Protocol<IMAPTransport> {
@@ -84,6 +84,9 @@ export class IMAP4Server extends Protocol<IMAPTransport> {
 
   override connectionMade(): void {
     this.factory.connections.add(this);
+    // A command's last untagged line and its tagged answer are two writes: with Nagle's algorithm the second
+    // waited for the client's delayed ACK of the first (about 40 ms on Linux), most of a SEARCH's time.
+    this.transport.setTcpNoDelay?.(true);
     this.#idle = new IdleTimeout(() => this.#bye('Autologout; idle for too long'), this.factory.clock);
     this.#idle.setTimeout(this.#limits.idleTimeout);
     this.#write(`* OK [CAPABILITY ${this.#capabilities()}] ${this.factory.hostname} Torsion IMAP4rev1 ready\r\n`);
