@@ -99,14 +99,23 @@ export class PacketEncoder implements Counters {
   }
 }
 
-/** Reads packets from wire bytes fed in any chunks. */
+/**
+ * Reads packets from wire bytes fed in any chunks. Received chunks are read where they are, not joined:
+ * only a packet cut across two chunks is assembled, each of its bytes copied once.
+ */
 export class PacketDecoder implements Counters {
   sequence = 0;
   bytesSinceKeys = 0;
   /** Decompresses payloads while `zlib@openssh.com` is in effect. */
   decompressor: ZlibDecompressor | undefined;
   #opener: PacketOpener = makeOpener(undefined);
-  #buffer: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet read, in order; the last `#borrowed` of them are the caller's buffers. */
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #borrowed = 0;
+  /** The packet being assembled from several chunks, and how much of it has arrived. */
+  #partial: Buffer | undefined;
+  #partialFill = 0;
   /** The current packet's length, once its header was read. */
   #length = -1;
   readonly #limits: Pick<SSHTransportLimits, 'maxPacketLength' | 'maxPayloadLength'>;
@@ -117,12 +126,93 @@ export class PacketDecoder implements Counters {
 
   /** Bytes received and not yet read as packets. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#size + this.#partialFill;
   }
 
-  /** Appends received bytes (copied: the caller may reuse its buffer). */
+  /**
+   * Appends received bytes. They are read in place until {@link PacketDecoder.retain} (or the next
+   * `feed`) copies what is left: the caller may reuse its buffer only after one of those.
+   */
   feed(data: Uint8Array): void {
-    this.#buffer = this.#buffer.length === 0 ? Buffer.from(data) : Buffer.concat([this.#buffer, data]);
+    if (data.length === 0) return;
+    let chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
+    this.retain();
+    const partial = this.#partial;
+    if (partial !== undefined) {
+      const take = Math.min(partial.length - this.#partialFill, chunk.length);
+      chunk.copy(partial, this.#partialFill, 0, take);
+      this.#partialFill += take;
+      if (this.#partialFill < partial.length) return;
+      this.#partial = undefined;
+      this.#partialFill = 0;
+      this.#push(partial, false);
+      chunk = chunk.subarray(take);
+      if (chunk.length === 0) return;
+    }
+    this.#push(chunk, true);
+  }
+
+  /**
+   * Copies the unread bytes out of the caller's buffers (into one buffer for the packet under way, when
+   * its length is known): call before the buffers fed may be reused.
+   */
+  retain(): void {
+    if (this.#borrowed === 0) return;
+    const total = this.#length < 0 ? -1 : 4 + this.#length + this.#opener.trailerLength;
+    if (total > this.#size && this.#partial === undefined) {
+      const partial = Buffer.allocUnsafe(total);
+      let offset = 0;
+      for (const c of this.#chunks) offset += c.copy(partial, offset);
+      this.#chunks.length = 0;
+      this.#partial = partial;
+      this.#partialFill = this.#size;
+      this.#size = 0;
+    } else {
+      const chunks = this.#chunks;
+      for (let i = chunks.length - this.#borrowed; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i]!);
+    }
+    this.#borrowed = 0;
+  }
+
+  #push(chunk: Buffer, borrowed: boolean): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    if (borrowed) this.#borrowed++;
+  }
+
+  /** The first `n` unread bytes, contiguous (a view when they are in one chunk), consumed or not. */
+  #read(n: number, consume: boolean): Buffer {
+    const chunks = this.#chunks;
+    const first = chunks[0]!;
+    if (first.length >= n) {
+      if (!consume) return first.subarray(0, n);
+      const out = first.subarray(0, n);
+      if (first.length === n) this.#drop(1);
+      else chunks[0] = first.subarray(n);
+      this.#size -= n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let offset = 0;
+    let used = 0;
+    while (offset < n) {
+      const c = chunks[used]!;
+      const take = Math.min(c.length, n - offset);
+      c.copy(out, offset, 0, take);
+      offset += take;
+      if (take === c.length) used++;
+      else if (consume) chunks[used] = c.subarray(take);
+    }
+    if (consume) {
+      this.#drop(used);
+      this.#size -= n;
+    }
+    return out;
+  }
+
+  #drop(count: number): void {
+    this.#chunks.splice(0, count);
+    this.#borrowed = Math.min(this.#borrowed, this.#chunks.length);
   }
 
   /** Takes new keys for the packets after the current one (on receiving NEWKEYS). */
@@ -138,18 +228,18 @@ export class PacketDecoder implements Counters {
    */
   next(): Uint8Array | null {
     const opener = this.#opener;
+    if (this.#partial !== undefined) return null;
     if (this.#length < 0) {
-      if (this.#buffer.length < opener.headerLength) return null;
-      const length = opener.packetLength(this.sequence, this.#buffer.subarray(0, opener.headerLength));
+      if (this.#size < opener.headerLength) return null;
+      const length = opener.packetLength(this.sequence, this.#read(opener.headerLength, false));
       if (length > this.#limits.maxPacketLength) throw new SSHPacketTooLargeError(`a packet of ${length} bytes, over the limit of ${this.#limits.maxPacketLength}`);
       const covered = opener.lengthOutside ? length : length + 4;
       if (length < 1 + MIN_PADDING || covered % opener.blockSize !== 0) throw new SSHProtocolError(`a packet length of ${length} that is not a whole number of ${opener.blockSize}-byte blocks`);
       this.#length = length;
     }
     const total = 4 + this.#length + opener.trailerLength;
-    if (this.#buffer.length < total) return null;
-    const wire = this.#buffer.subarray(0, total);
-    this.#buffer = this.#buffer.subarray(total);
+    if (this.#size < total) return null;
+    const wire = this.#read(total, true);
     this.#length = -1;
     const body = opener.open(this.sequence, wire);
     this.sequence = (this.sequence + 1) >>> 0;
@@ -157,10 +247,11 @@ export class PacketDecoder implements Counters {
     const padding = body[0]!;
     if (padding < MIN_PADDING || padding > body.length - 2) throw new SSHProtocolError(`a padding length of ${padding} in a packet of ${body.length} bytes`);
     const payload = body.subarray(1, body.length - padding);
-    // The opened body is this decoder's own: a payload filling most of it is handed out as it is (a data
-    // packet, the bulk of the traffic, is not copied again); a small one is copied so that it does not
-    // keep a large received chunk alive.
-    if (this.decompressor === undefined) return payload.length * 2 >= payload.buffer.byteLength ? new Uint8Array(payload.buffer, payload.byteOffset, payload.length) : new Uint8Array(payload);
+    // A body the opener decrypted into a buffer of its own: a payload filling most of it is handed out as
+    // it is (a data packet, the bulk of the traffic, is not copied again); a small one is copied so that it
+    // does not keep a large buffer alive. A body that is a view of the wire (no cipher yet) is the
+    // caller's memory: always copied.
+    if (this.decompressor === undefined) return body.buffer !== wire.buffer && payload.length * 2 >= payload.buffer.byteLength ? new Uint8Array(payload.buffer, payload.byteOffset, payload.length) : new Uint8Array(payload);
     const inflated = this.decompressor.decompress(payload, this.#limits.maxPayloadLength);
     if (inflated.length === 0) throw new SSHProtocolError('a compressed packet with an empty payload');
     return inflated;

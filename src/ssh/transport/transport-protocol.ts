@@ -180,6 +180,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       this.decoder.feed(data);
       if (this.#held > 0 && this.decoder.buffered > this.limits.maxHeldInputBytes) throw new SSHLimitError(`over ${this.limits.maxHeldInputBytes} bytes received while input was held`);
       this.#processInput();
+      // What is left unread is copied out of `data`, which the caller may reuse once this returns.
+      this.decoder.retain();
     } catch (e) {
       this.#fail(e);
     }
