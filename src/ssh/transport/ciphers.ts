@@ -265,18 +265,21 @@ class Gcm implements PacketSealer, PacketOpener {
   }
 }
 
-/** ChaCha20 with a 64-bit counter and a 64-bit nonce, as OpenSSL's 16-byte IV spells it (counter first, little-endian). */
-function chacha(key: Uint8Array, seq: number, counter: number): Cipher {
+/** ChaCha20 from block 0 with a 64-bit nonce, as OpenSSL's 16-byte IV spells it (a counter, then the nonce). */
+function chacha(key: Uint8Array, seq: number): Cipher {
   const iv = Buffer.alloc(16);
-  iv[0] = counter;
   iv.writeUInt32BE(seq >>> 0, 12);
   return createCipheriv('chacha20', key, iv);
 }
 
+/** One ChaCha20 block of zeros: its key stream is the Poly1305 key, and the body starts at block 1. */
+const ZERO_BLOCK = Buffer.alloc(64);
+
 /**
  * `chacha20-poly1305@openssh.com` (OpenSSH's PROTOCOL.chacha20poly1305): the second 32 key bytes encrypt the
  * length alone; the first 32 encrypt the rest from block 1 on, and block 0 of the same stream is the
- * Poly1305 key for a tag over the encrypted length and body. The nonce is the sequence number.
+ * Poly1305 key for a tag over the encrypted length and body. The nonce is the sequence number. One stream
+ * per packet gives both the Poly1305 key and the body's key stream.
  */
 class ChachaPoly implements PacketSealer, PacketOpener {
   readonly blockSize = 8;
@@ -298,24 +301,25 @@ class ChachaPoly implements PacketSealer, PacketOpener {
   sealParts(seq: number, header: Buffer, payload: readonly Uint8Array[], padding: Buffer): Buffer {
     const length = header.length + piecesLength(payload) + padding.length;
     const out = Buffer.allocUnsafe(length + 16);
-    chacha(this.#header, seq, 0).update(header.subarray(0, 4)).copy(out, 0);
+    chacha(this.#header, seq).update(header.subarray(0, 4)).copy(out, 0);
+    const main = chacha(this.#main, seq);
+    const polyKey = main.update(ZERO_BLOCK);
     // A stream cipher: each piece's bytes land right after the previous piece's.
-    const main = chacha(this.#main, seq, 1);
-    let offset = 4;
-    for (const part of [header.subarray(4), ...payload, padding]) offset += main.update(part).copy(out, offset);
-    const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
-    out.set(poly1305(polyKey, out.subarray(0, length)), length);
+    let offset = 4 + main.update(header.subarray(4)).copy(out, 4);
+    for (const part of payload) offset += main.update(part).copy(out, offset);
+    main.update(padding).copy(out, offset);
+    out.set(poly1305(polyKey.subarray(0, 32), out.subarray(0, length)), length);
     return out;
   }
 
   packetLength(seq: number, header: Buffer): number {
-    return chacha(this.#header, seq, 0).update(header.subarray(0, 4)).readUInt32BE(0);
+    return chacha(this.#header, seq).update(header.subarray(0, 4)).readUInt32BE(0);
   }
 
   open(seq: number, wire: Buffer): Buffer {
     const end = wire.length - 16;
-    const polyKey = chacha(this.#main, seq, 0).update(Buffer.alloc(32));
-    checkTag(poly1305(polyKey, wire.subarray(0, end)), wire.subarray(end));
-    return chacha(this.#main, seq, 1).update(wire.subarray(4, end));
+    const main = chacha(this.#main, seq);
+    checkTag(poly1305(main.update(ZERO_BLOCK).subarray(0, 32), wire.subarray(0, end)), wire.subarray(end));
+    return main.update(wire.subarray(4, end));
   }
 }
