@@ -7,7 +7,13 @@
  *   `BENCH_QUICK` is set).
  * - handshakes per second: Torsion's client (curve25519-sha256, ssh-ed25519) connecting, exchanging keys up
  *   to NEWKEYS and disconnecting, `SSH_HANDSHAKES` times in a row (50; 20 with `BENCH_QUICK`).
- * Every case runs in interleaved rounds (`BENCH_ROUNDS`, default 3 here: a round moves 6 GiB by default).
+ * - the client side: Torsion's `SSHClient` and the npm package `ssh2`'s client, each in this process, run
+ *   the same command on OpenSSH's `sshd` and count what arrives, with the same two ciphers.
+ * Besides MB/s (wall time, which follows the machine's load), each throughput case has a CPU twin in
+ * milliseconds per MiB: for a server, its process with the children it reaped (`/proc/PID/stat` utime,
+ * stime, cutime, cstime: sshd's per-connection processes and every server's `sh` and `head` alike); for a
+ * client, this process (`process.cpuUsage`).
+ * Every case runs in interleaved rounds (`BENCH_ROUNDS`, default 3 here: a round moves 10 GiB by default).
  * Skipped when OpenSSH is missing.
  */
 import { spawnSync, execFile } from 'node:child_process';
@@ -16,8 +22,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromSamples, interleaved, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
-import { TCPClientEndpoint, connectProtocol, reactor } from '../src/internet/index.js';
-import { Key, SSHClientTransport } from '../src/ssh/index.js';
+import { createRequire } from 'node:module';
+import { Deferred } from '../src/defer/index.js';
+import { Protocol, TCPClientEndpoint, connectProtocol, reactor } from '../src/internet/index.js';
+import { Key, SSHClient, SSHClientTransport } from '../src/ssh/index.js';
 import { startPeerProgram, type PeerProgram } from '../src/testing/index.js';
 
 const QUICK = process.env.BENCH_QUICK !== undefined && process.env.BENCH_QUICK !== '' && process.env.BENCH_QUICK !== '0';
@@ -27,6 +35,26 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CIPHERS = ['aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com'];
 const SUBJECTS = ['torsion', 'OpenSSH sshd', 'ssh2'] as const;
 type Subject = (typeof SUBJECTS)[number];
+const CLIENTS = ['torsion', 'ssh2'] as const;
+type ClientSubject = (typeof CLIENTS)[number];
+const COMMAND = `head -c ${BYTES} /dev/zero`;
+const MIB = BYTES / 1048576;
+
+/** CPU seconds of process `pid` and of the children it has reaped. */
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** CPU seconds of this process. */
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+function delay(seconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}
 
 function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -34,7 +62,7 @@ function has(command: string): boolean {
 
 /** MB/s of `ssh ... head -c BYTES /dev/zero` counted by `wc -c`, the client on the load core. */
 function sshRate(args: string[]): Promise<number> {
-  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} 'head -c ${BYTES} /dev/zero' | wc -c`;
+  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} '${COMMAND}' | wc -c`;
   const [command, commandArgs] = onLoadCore('sh', ['-c', script]);
   const start = performance.now();
   return new Promise((resolve, reject) => {
@@ -42,6 +70,53 @@ function sshRate(args: string[]): Promise<number> {
       if (err || Number(stdout.trim()) !== BYTES) reject(new Error(`ssh failed: ${err?.message ?? ''} ${stdout} ${stderr}`));
       else resolve(BYTES / 1e6 / ((performance.now() - start) / 1000));
     });
+  });
+}
+
+/** Counts a session's output; `done` fires with the count when the channel closes. */
+class Counter extends Protocol {
+  bytes = 0;
+  readonly done = new Deferred<number>();
+  override dataReceived(data: Uint8Array): void {
+    this.bytes += data.length;
+  }
+  override connectionLost(): void {
+    this.done.callback(this.bytes);
+  }
+}
+
+/** MB/s of Torsion's `SSHClient` running the command on `port` with `cipher`. */
+async function torsionClientRate(port: number, cipher: string, privateKey: string, knownHosts: string): Promise<number> {
+  const start = performance.now();
+  const client = await SSHClient.connect({ host: '127.0.0.1', port, username: 'root', privateKey, knownHosts, acceptNewHostKeys: true, transport: { algorithms: { cipher: [cipher] } } });
+  const counter = await client.openSession({ exec: COMMAND }, new Counter());
+  const received = await counter.done;
+  await client.close();
+  if (received !== BYTES) throw new Error(`SSHClient received ${received} bytes, not ${BYTES}`);
+  return BYTES / 1e6 / ((performance.now() - start) / 1000);
+}
+
+/** MB/s of the npm package `ssh2`'s client doing the same. */
+function ssh2ClientRate(port: number, cipher: string, privateKey: string): Promise<number> {
+  const { Client } = createRequire(import.meta.url)('ssh2') as { Client: new () => any };
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('error', reject);
+    client.on('ready', () => {
+      client.exec(COMMAND, (err: Error | undefined, stream: any) => {
+        if (err) return reject(err);
+        let received = 0;
+        stream.on('data', (data: Buffer) => (received += data.length));
+        stream.stderr.resume();
+        stream.on('close', () => {
+          client.end();
+          if (received !== BYTES) reject(new Error(`ssh2 received ${received} bytes, not ${BYTES}`));
+          else resolve(BYTES / 1e6 / ((performance.now() - start) / 1000));
+        });
+      });
+    });
+    client.connect({ host: '127.0.0.1', port, username: 'root', privateKey, algorithms: { cipher: [cipher] }, hostVerifier: () => true });
   });
 }
 
@@ -110,15 +185,43 @@ export default async function (): Promise<BenchCase[]> {
     const user: Record<Subject, string> = { torsion: 'bench', 'OpenSSH sshd': 'root', ssh2: 'bench' };
 
     const common = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', join(dir, 'id_ed25519'), '-o', 'LogLevel=ERROR'];
+    const pid: Record<Subject, number> = { torsion: torsion.transport.pid!, 'OpenSSH sshd': sshd.transport.pid!, ssh2: ssh2.transport.pid! };
     const cases: BenchCase[] = [];
     for (const cipher of CIPHERS) {
-      const rates = await interleaved(SUBJECTS, (s) => sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`]), ROUNDS);
-      cases.push({
-        name: `ssh channel, ${BYTES / 1048576} MiB of remote output to OpenSSH's ssh, ${cipher}`,
-        higherIsBetter: true,
-        goal: '>= 0.8x sshd, >= 1x ssh2',
-        measurements: SUBJECTS.map((s) => fromSamples(s, rates[s], 'MB/s')),
-      });
+      const cpu: Record<Subject, number[]> = { torsion: [], 'OpenSSH sshd': [], ssh2: [] };
+      const rates = await interleaved(
+        SUBJECTS,
+        async (s) => {
+          const before = processCpu(pid[s]);
+          const rate = await sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`]);
+          // sshd's per-connection process ends just after the client does: wait until it is reaped.
+          await delay(0.3);
+          cpu[s].push(((processCpu(pid[s]) - before) * 1000) / MIB);
+          return rate;
+        },
+        ROUNDS,
+      );
+      const name = `ssh server, ${MIB} MiB of remote output to OpenSSH's ssh, ${cipher}`;
+      cases.push({ name, higherIsBetter: true, goal: '>= 0.8x sshd, >= 1x ssh2', measurements: SUBJECTS.map((s) => fromSamples(s, rates[s], 'MB/s')) });
+      cases.push({ name: `${name}, server CPU`, higherIsBetter: false, measurements: SUBJECTS.map((s) => fromSamples(s, cpu[s], 'ms/MiB')) });
+    }
+    const keyText = readFileSync(join(dir, 'id_ed25519'), 'utf8');
+    const knownHosts = join(dir, 'known_hosts');
+    for (const cipher of CIPHERS) {
+      const cpu: Record<ClientSubject, number[]> = { torsion: [], ssh2: [] };
+      const rates = await interleaved(
+        CLIENTS,
+        async (s) => {
+          const before = ownCpu();
+          const rate = s === 'torsion' ? await torsionClientRate(sshd.port, cipher, keyText, knownHosts) : await ssh2ClientRate(sshd.port, cipher, keyText);
+          cpu[s].push(((ownCpu() - before) * 1000) / MIB);
+          return rate;
+        },
+        ROUNDS,
+      );
+      const name = `ssh client, ${MIB} MiB of remote output from OpenSSH's sshd, ${cipher}`;
+      cases.push({ name, higherIsBetter: true, goal: '>= 1x ssh2', measurements: CLIENTS.map((s) => fromSamples(s, rates[s], 'MB/s')) });
+      cases.push({ name: `${name}, client CPU`, higherIsBetter: false, measurements: CLIENTS.map((s) => fromSamples(s, cpu[s], 'ms/MiB')) });
     }
     const handshakes = await interleaved(SUBJECTS, (s) => handshakesPerSecond(port[s], hostKey), ROUNDS);
     cases.push({
