@@ -39,6 +39,11 @@ export interface ISSHTransport {
    * as `sendPacket` of the two joined, without joining them where the transport can.
    */
   sendPacketParts?(head: Uint8Array, body: Uint8Array): void;
+  /**
+   * Runs `fn`; the packets it sends leave in one write (one `writev` for a burst of channel data instead
+   * of a system call per packet), in order, when it returns.
+   */
+  batchWrites?(fn: () => void): void;
   /** Starts `service` (after SERVICE_ACCEPT on the client, or in place of the current one): every later packet numbered 50 and up goes to it. */
   setService(service: ISSHService): void;
   /** Tells the transport that user authentication succeeded: delayed compression (`zlib@openssh.com`) starts now. */

@@ -266,18 +266,7 @@ export class SSHChannel implements IConsumer, IPushProducer {
     const conn = this.conn;
     if (!this.isOpen || conn === undefined || this.closeSent) return;
     const wasWaiting = this.#pendingBytes > 0;
-    const packet = Math.min(this.remoteMaxPacket, conn.limits.maxSendPacketSize);
-    while (this.#pending.length > 0 && this.remoteWindowLeft > 0) {
-      const head = this.#pending[0];
-      const size = Math.min(head.data.length, packet, this.remoteWindowLeft);
-      const chunk = head.data.subarray(0, size);
-      if (size === head.data.length) this.#pending.shift();
-      else head.data = head.data.subarray(size);
-      this.#pendingBytes -= size;
-      this.remoteWindowLeft -= size;
-      if (head.dataType === undefined) conn.sendData(this, chunk);
-      else conn.sendExtendedData(this, head.dataType, chunk);
-    }
+    if (this.#pending.length > 0 && this.remoteWindowLeft > 0) conn.batchWrites(() => this.#sendPending(conn));
     if (this.#pendingBytes > 0) {
       if (!wasWaiting || this.remoteWindowLeft === 0) this.stopWriting();
       this.#checkHighWater();
@@ -294,6 +283,22 @@ export class SSHChannel implements IConsumer, IPushProducer {
       } else if (!this.#streaming) {
         this.#producer.resumeProducing();
       }
+    }
+  }
+
+  /** Sends what waits, cut to the window and the maximum packet. */
+  #sendPending(conn: SSHConnection): void {
+    const packet = Math.min(this.remoteMaxPacket, conn.limits.maxSendPacketSize);
+    while (this.#pending.length > 0 && this.remoteWindowLeft > 0) {
+      const head = this.#pending[0];
+      const size = Math.min(head.data.length, packet, this.remoteWindowLeft);
+      const chunk = head.data.subarray(0, size);
+      if (size === head.data.length) this.#pending.shift();
+      else head.data = head.data.subarray(size);
+      this.#pendingBytes -= size;
+      this.remoteWindowLeft -= size;
+      if (head.dataType === undefined) conn.sendData(this, chunk);
+      else conn.sendExtendedData(this, head.dataType, chunk);
     }
   }
 

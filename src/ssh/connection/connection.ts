@@ -203,6 +203,13 @@ export class SSHConnection implements ISSHService {
     this.#send(m.channelData(channel.remoteId, data));
   }
 
+  /** @internal Runs `fn` with the packets it sends written at once, where the transport can. */
+  batchWrites(fn: () => void): void {
+    const transport = this.transport;
+    if (transport?.batchWrites !== undefined && !this.stopped) transport.batchWrites(fn);
+    else fn();
+  }
+
   /** @internal */
   sendExtendedData(channel: SSHChannel, dataType: number, data: Uint8Array): void {
     this.#send(m.channelExtendedData(channel.remoteId, dataType, data));

@@ -98,6 +98,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   readonly #compression: DelayedCompression;
   #queuedBytes = 0;
   #held = 0;
+  /** Wire bytes gathered by `batchWrites`, written when it returns. */
+  #batch: Buffer[] | undefined;
   #processing = false;
   #closed = false;
   #shutDownDone = false;
@@ -179,7 +181,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       }
       this.decoder.feed(data);
       if (this.#held > 0 && this.decoder.buffered > this.limits.maxHeldInputBytes) throw new SSHLimitError(`over ${this.limits.maxHeldInputBytes} bytes received while input was held`);
-      this.#processInput();
+      // What the packets read here make this side send (data a WINDOW_ADJUST let go, replies) leaves in one write.
+      this.batchWrites(() => this.#processInput());
       // What is left unread is copied out of `data`, which the caller may reuse once this returns.
       this.decoder.retain();
     } catch (e) {
@@ -221,8 +224,31 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       return;
     }
     if (head[0]! < FIRST_SERVICE_MESSAGE) throw new RangeError(`sendPacketParts cannot send message ${head[0]}: it is for service messages`);
-    this.transport.write(this.encoder.encodeParts(head, body));
+    this.#write(this.encoder.encodeParts(head, body));
     this.#checkRekeyVolume();
+  }
+
+  batchWrites(fn: () => void): void {
+    if (this.#batch !== undefined) return fn();
+    this.#batch = [];
+    try {
+      fn();
+    } finally {
+      this.#flushBatch();
+    }
+  }
+
+  #write(wire: Buffer): void {
+    if (this.#batch !== undefined) this.#batch.push(wire);
+    else this.transport.write(wire);
+  }
+
+  #flushBatch(): void {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (batch === undefined || batch.length === 0) return;
+    if (batch.length === 1) this.transport.write(batch[0]!);
+    else this.transport.writeSequence(batch);
   }
 
   setService(service: ISSHService): void {
@@ -279,7 +305,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   /** Sends one packet at once, bypassing the re-key queue (transport messages only). */
   protected writePacket(payload: Uint8Array): void {
     if (this.#closed) return;
-    this.transport.write(this.encoder.encode(payload));
+    this.#write(this.encoder.encode(payload));
     if (payload[0] === MSG.NEWKEYS) {
       const round = this.#round!;
       this.encoder.setKeys(round.outKeys!);
@@ -568,6 +594,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     if (this.#closed) return;
     this.closeReason = reason;
     this.#closed = true;
+    // Packets gathered so far (a DISCONNECT among them) go out before the connection closes.
+    this.#flushBatch();
     this.transport.loseConnection();
     this.#shutDown(reason);
   }
