@@ -37,8 +37,10 @@ const SUBJECTS = ['torsion', 'OpenSSH sshd', 'ssh2'] as const;
 type Subject = (typeof SUBJECTS)[number];
 const CLIENTS = ['torsion', 'ssh2'] as const;
 type ClientSubject = (typeof CLIENTS)[number];
-const COMMAND = `head -c ${BYTES} /dev/zero`;
 const MIB = BYTES / 1048576;
+/** Bytes of the transfer each server and client makes once before the rounds, so that none of them counts compiling and warming up its code. */
+const WARM_UP_BYTES = Math.min(BYTES, 16 * 1048576);
+const command = (bytes: number) => `head -c ${bytes} /dev/zero`;
 
 /** CPU seconds of process `pid` and of the children it has reaped. */
 function processCpu(pid: number): number {
@@ -61,14 +63,14 @@ function has(command: string): boolean {
 }
 
 /** MB/s of `ssh ... head -c BYTES /dev/zero` counted by `wc -c`, the client on the load core. */
-function sshRate(args: string[]): Promise<number> {
-  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} '${COMMAND}' | wc -c`;
+function sshRate(args: string[], bytes = BYTES): Promise<number> {
+  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} '${command(bytes)}' | wc -c`;
   const [command, commandArgs] = onLoadCore('sh', ['-c', script]);
   const start = performance.now();
   return new Promise((resolve, reject) => {
     execFile(command, commandArgs, { timeout: 1_800_000 }, (err, stdout, stderr) => {
-      if (err || Number(stdout.trim()) !== BYTES) reject(new Error(`ssh failed: ${err?.message ?? ''} ${stdout} ${stderr}`));
-      else resolve(BYTES / 1e6 / ((performance.now() - start) / 1000));
+      if (err || Number(stdout.trim()) !== bytes) reject(new Error(`ssh failed: ${err?.message ?? ''} ${stdout} ${stderr}`));
+      else resolve(bytes / 1e6 / ((performance.now() - start) / 1000));
     });
   });
 }
@@ -86,33 +88,33 @@ class Counter extends Protocol {
 }
 
 /** MB/s of Torsion's `SSHClient` running the command on `port` with `cipher`. */
-async function torsionClientRate(port: number, cipher: string, privateKey: string, knownHosts: string): Promise<number> {
+async function torsionClientRate(port: number, cipher: string, privateKey: string, knownHosts: string, bytes = BYTES): Promise<number> {
   const start = performance.now();
   const client = await SSHClient.connect({ host: '127.0.0.1', port, username: 'root', privateKey, knownHosts, acceptNewHostKeys: true, transport: { algorithms: { cipher: [cipher] } } });
-  const counter = await client.openSession({ exec: COMMAND }, new Counter());
+  const counter = await client.openSession({ exec: command(bytes) }, new Counter());
   const received = await counter.done;
   await client.close();
-  if (received !== BYTES) throw new Error(`SSHClient received ${received} bytes, not ${BYTES}`);
-  return BYTES / 1e6 / ((performance.now() - start) / 1000);
+  if (received !== bytes) throw new Error(`SSHClient received ${received} bytes, not ${bytes}`);
+  return bytes / 1e6 / ((performance.now() - start) / 1000);
 }
 
 /** MB/s of the npm package `ssh2`'s client doing the same. */
-function ssh2ClientRate(port: number, cipher: string, privateKey: string): Promise<number> {
+function ssh2ClientRate(port: number, cipher: string, privateKey: string, bytes = BYTES): Promise<number> {
   const { Client } = createRequire(import.meta.url)('ssh2') as { Client: new () => any };
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.on('error', reject);
     client.on('ready', () => {
-      client.exec(COMMAND, (err: Error | undefined, stream: any) => {
+      client.exec(command(bytes), (err: Error | undefined, stream: any) => {
         if (err) return reject(err);
         let received = 0;
         stream.on('data', (data: Buffer) => (received += data.length));
         stream.stderr.resume();
         stream.on('close', () => {
           client.end();
-          if (received !== BYTES) reject(new Error(`ssh2 received ${received} bytes, not ${BYTES}`));
-          else resolve(BYTES / 1e6 / ((performance.now() - start) / 1000));
+          if (received !== bytes) reject(new Error(`ssh2 received ${received} bytes, not ${bytes}`));
+          else resolve(bytes / 1e6 / ((performance.now() - start) / 1000));
         });
       });
     });
@@ -187,6 +189,13 @@ export default async function (): Promise<BenchCase[]> {
     const common = ['-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', join(dir, 'id_ed25519'), '-o', 'LogLevel=ERROR'];
     const pid: Record<Subject, number> = { torsion: torsion.transport.pid!, 'OpenSSH sshd': sshd.transport.pid!, ssh2: ssh2.transport.pid! };
     const cases: BenchCase[] = [];
+    const keyText = readFileSync(join(dir, 'id_ed25519'), 'utf8');
+    const knownHosts = join(dir, 'known_hosts');
+    for (const cipher of CIPHERS) {
+      for (const s of SUBJECTS) await sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`], WARM_UP_BYTES);
+      await torsionClientRate(sshd.port, cipher, keyText, knownHosts, WARM_UP_BYTES);
+      await ssh2ClientRate(sshd.port, cipher, keyText, WARM_UP_BYTES);
+    }
     for (const cipher of CIPHERS) {
       const cpu: Record<Subject, number[]> = { torsion: [], 'OpenSSH sshd': [], ssh2: [] };
       const rates = await interleaved(
@@ -205,8 +214,6 @@ export default async function (): Promise<BenchCase[]> {
       cases.push({ name, higherIsBetter: true, goal: '>= 0.8x sshd, >= 1x ssh2', measurements: SUBJECTS.map((s) => fromSamples(s, rates[s], 'MB/s')) });
       cases.push({ name: `${name}, server CPU`, higherIsBetter: false, measurements: SUBJECTS.map((s) => fromSamples(s, cpu[s], 'ms/MiB')) });
     }
-    const keyText = readFileSync(join(dir, 'id_ed25519'), 'utf8');
-    const knownHosts = join(dir, 'known_hosts');
     for (const cipher of CIPHERS) {
       const cpu: Record<ClientSubject, number[]> = { torsion: [], ssh2: [] };
       const rates = await interleaved(
