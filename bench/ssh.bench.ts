@@ -40,7 +40,7 @@ type ClientSubject = (typeof CLIENTS)[number];
 const MIB = BYTES / 1048576;
 /** Bytes of the transfer each server and client makes once before the rounds, so that none of them counts compiling and warming up its code. */
 const WARM_UP_BYTES = Math.min(BYTES, 16 * 1048576);
-const command = (bytes: number) => `head -c ${bytes} /dev/zero`;
+const outputCommand = (bytes: number) => `head -c ${bytes} /dev/zero`;
 
 /** CPU seconds of process `pid` and of the children it has reaped. */
 function processCpu(pid: number): number {
@@ -64,7 +64,7 @@ function has(command: string): boolean {
 
 /** MB/s of `ssh ... head -c BYTES /dev/zero` counted by `wc -c`, the client on the load core. */
 function sshRate(args: string[], bytes = BYTES): Promise<number> {
-  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} '${command(bytes)}' | wc -c`;
+  const script = `ssh ${args.map((a) => `'${a}'`).join(' ')} '${outputCommand(bytes)}' | wc -c`;
   const [command, commandArgs] = onLoadCore('sh', ['-c', script]);
   const start = performance.now();
   return new Promise((resolve, reject) => {
@@ -91,7 +91,7 @@ class Counter extends Protocol {
 async function torsionClientRate(port: number, cipher: string, privateKey: string, knownHosts: string, bytes = BYTES): Promise<number> {
   const start = performance.now();
   const client = await SSHClient.connect({ host: '127.0.0.1', port, username: 'root', privateKey, knownHosts, acceptNewHostKeys: true, transport: { algorithms: { cipher: [cipher] } } });
-  const counter = await client.openSession({ exec: command(bytes) }, new Counter());
+  const counter = await client.openSession({ exec: outputCommand(bytes) }, new Counter());
   const received = await counter.done;
   await client.close();
   if (received !== bytes) throw new Error(`SSHClient received ${received} bytes, not ${bytes}`);
@@ -106,7 +106,7 @@ function ssh2ClientRate(port: number, cipher: string, privateKey: string, bytes 
     const client = new Client();
     client.on('error', reject);
     client.on('ready', () => {
-      client.exec(command(bytes), (err: Error | undefined, stream: any) => {
+      client.exec(outputCommand(bytes), (err: Error | undefined, stream: any) => {
         if (err) return reject(err);
         let received = 0;
         stream.on('data', (data: Buffer) => (received += data.length));
