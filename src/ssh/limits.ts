@@ -36,6 +36,11 @@ export interface SSHTransportLimits {
    * server for an asynchronous signature); more closes the connection.
    */
   readonly maxHeldInputBytes: number;
+  /**
+   * Bytes of the one buffer a connection reads the peer's bytes into, reused for every read where the
+   * transport can (a TCP socket); 0 takes a fresh buffer per read, Node's default (65536).
+   */
+  readonly readBufferSize: number;
 }
 
 /** The defaults of {@link SSHTransportLimits}. */
@@ -52,4 +57,5 @@ export const DEFAULT_SSH_TRANSPORT_LIMITS: SSHTransportLimits = Object.freeze({
   rekeyInterval: 3600,
   maxQueuedBytes: 16 * 1024 * 1024,
   maxHeldInputBytes: 1024 * 1024,
+  readBufferSize: 65536,
 });

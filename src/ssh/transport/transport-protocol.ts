@@ -11,6 +11,7 @@
 import { Deferred, type Failure } from '../../defer/index.js';
 import type { SSHPublicKey } from '../../cred/index.js';
 import type { IDelayedCall, IReactorTime } from '../../internet/interfaces.js';
+import { readIntoBuffer } from '../../internet/capabilities.js';
 import { Protocol } from '../../internet/protocol.js';
 import { Logger } from '../../logger/index.js';
 import { defaultReactor } from '../../time/default-reactor.js';
@@ -161,6 +162,8 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   }
 
   override connectionMade(): void {
+    // One reused read buffer instead of a fresh one per read: the decoder copies out what it keeps.
+    if (this.limits.readBufferSize > 0) readIntoBuffer(this.transport, Buffer.allocUnsafe(this.limits.readBufferSize));
     this.#version = new VersionReader(this.isClient, this.limits);
     this.#versionTimer = this.clock.callLater(this.limits.versionTimeout, () => this.#fail(new SSHTimeoutError(`no version line within ${this.limits.versionTimeout} s`)));
     this.transport.write(`${this.ourVersion}\r\n`);
