@@ -16,12 +16,11 @@
  * process, so the servers' work is what differs. The servers run bundled under plain `node`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { bundleServerScript } from './support/bundle.js';
 import WebSocket from 'ws';
 import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
@@ -33,22 +32,9 @@ const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
 const TICKS = 100;
 
-/** Bundles the server script into `.tmp/` (where its packages resolve); returns its path. */
-async function buildNode(): Promise<string> {
-  const root = new URL('../', import.meta.url).pathname;
-  const out = join(root, '.tmp', 'bench-scale', 'fanout-node.mjs');
-  mkdirSync(join(root, '.tmp', 'bench-scale'), { recursive: true });
-  await build({
-    entryPoints: [new URL('./support/fanout-node.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return out;
+/** Bundles the node's server script (built JavaScript, see support/bundle.ts); returns its path. */
+function buildNode(): Promise<string> {
+  return bundleServerScript(new URL('./support/fanout-node.ts', import.meta.url).pathname, 'bench-scale', 'fanout-node.mjs');
 }
 
 interface Server {

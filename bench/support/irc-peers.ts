@@ -5,11 +5,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { bundleServerScript } from './bundle.js';
 import { requirePeer } from '../../src/testing/index.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -45,22 +45,9 @@ function withFds(command: string, args: string[], fds: number | undefined): [str
   return fds === undefined ? [command, args] : ['prlimit', [`--nofile=${fds}:${fds}`, command, ...args]];
 }
 
-/** Bundles Torsion's server script into the repository's `.tmp/` (where its packages resolve); returns its path. */
-export async function buildTorsionServer(): Promise<string> {
-  const root = new URL('../../', import.meta.url).pathname;
-  const out = join(root, '.tmp', 'bench-irc', 'irc-server.mjs');
-  mkdirSync(join(root, '.tmp', 'bench-irc'), { recursive: true });
-  await build({
-    entryPoints: [new URL('./irc-server.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return out;
+/** Bundles Torsion's server script (built JavaScript, see bundle.ts); returns its path. */
+export function buildTorsionServer(): Promise<string> {
+  return bundleServerScript(new URL('./irc-server.ts', import.meta.url).pathname, 'bench-irc', 'irc-server.mjs');
 }
 
 export async function startTorsion(script: string, fds?: number): Promise<IRCBenchServer> {
