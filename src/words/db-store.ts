@@ -110,32 +110,23 @@ export class DbStore implements IWordsStore {
     return Deferred.fromPromise(
       (async () => {
         for (const s of statements) await this.pool.runOperation(s);
-        await this.#addScramColumn();
-        await this.#addRoomSeqColumn();
+        await this.#addColumn('words_accounts', 'scram', 'TEXT');
+        // The room sequence number ({@link ChatMessage.seq}).
+        await this.#addColumn('words_messages', 'room_seq', 'BIGINT');
         // A page that lost its node asks for the lines after a room number: found without a scan.
         await this.pool.runOperation('CREATE INDEX IF NOT EXISTS words_messages_room_seq ON words_messages (room, room_seq)');
       })(),
     );
   }
 
-  /** The SCRAM keys' column, added to a table made before it existed. */
-  async #addScramColumn(): Promise<void> {
+  /** A column added since the first release (the SCRAM keys, the room number), added to a table made before it. */
+  async #addColumn(table: string, column: string, type: string): Promise<void> {
     if (this.#pg) {
-      await this.pool.runOperation('ALTER TABLE words_accounts ADD COLUMN IF NOT EXISTS scram TEXT');
+      await this.pool.runOperation(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
       return;
     }
-    const columns = await this.pool.runQuery<Row>("SELECT name FROM pragma_table_info('words_accounts')");
-    if (!columns.some((c) => c.name === 'scram')) await this.pool.runOperation('ALTER TABLE words_accounts ADD COLUMN scram TEXT');
-  }
-
-  /** The room sequence number's column ({@link ChatMessage.seq}), added to a table made before it existed. */
-  async #addRoomSeqColumn(): Promise<void> {
-    if (this.#pg) {
-      await this.pool.runOperation('ALTER TABLE words_messages ADD COLUMN IF NOT EXISTS room_seq BIGINT');
-      return;
-    }
-    const columns = await this.pool.runQuery<Row>("SELECT name FROM pragma_table_info('words_messages')");
-    if (!columns.some((c) => c.name === 'room_seq')) await this.pool.runOperation('ALTER TABLE words_messages ADD COLUMN room_seq BIGINT');
+    const columns = await this.pool.runQuery<Row>(`SELECT name FROM pragma_table_info('${table}')`);
+    if (!columns.some((c) => c.name === column)) await this.pool.runOperation(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
   stop(): Deferred<void> {
