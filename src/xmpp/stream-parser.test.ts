@@ -5,6 +5,7 @@ import type { Element } from './element.js';
 import { XMPPStreamError } from './errors.js';
 import { NS } from './namespaces.js';
 import { XMLStreamParser } from './stream-parser.js';
+import { condition } from './test-support/stream-error.js';
 
 const HEADER = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='${NS.STREAMS}' to='example.com' version='1.0'>`;
 
@@ -12,16 +13,6 @@ function collect(limits = {}) {
   const out = { header: undefined as Element | undefined, stanzas: [] as Element[], ended: false };
   const parser = new XMLStreamParser({ streamStart: (h) => (out.header = h), element: (e) => out.stanzas.push(e), streamEnd: () => (out.ended = true) }, limits);
   return { parser, out };
-}
-
-function condition(fn: () => void): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof XMPPStreamError, `expected XMPPStreamError, got ${String(e)}`);
-    return e.condition;
-  }
-  assert.fail('no stream error');
 }
 
 describe('XMLStreamParser', () => {

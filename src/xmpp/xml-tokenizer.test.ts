@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Element } from './element.js';
-import { XMPPStreamError } from './errors.js';
 import { NS } from './namespaces.js';
 import { XMLStreamParser } from './stream-parser.js';
+import { condition } from './test-support/stream-error.js';
 
 const HEADER = `<stream:stream xmlns='jabber:client' xmlns:stream='${NS.STREAMS}'>`;
 
@@ -12,16 +12,6 @@ function collect(limits = {}) {
   const parser = new XMLStreamParser({ streamStart: () => {}, element: (e) => stanzas.push(e), streamEnd: () => {} }, limits);
   parser.feed(HEADER);
   return { parser, stanzas };
-}
-
-function condition(fn: () => void): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof XMPPStreamError, `expected XMPPStreamError, got ${String(e)}`);
-    return e.condition;
-  }
-  assert.fail('no stream error');
 }
 
 describe('XML tokenizer (through XMLStreamParser)', () => {

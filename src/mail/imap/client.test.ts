@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClientFactory, IPv4Address, reactor } from '../../internet/index.js';
+import { IPv4Address, reactor } from '../../internet/index.js';
 import { InMemoryUsernamePasswordDatabase, Portal } from '../../cred/index.js';
 import { Clock, StringTransport, eventually } from '../../testing/index.js';
 import { IMailAccount } from '../account.js';
@@ -15,16 +15,7 @@ import { Maildir, MaildirMailbox } from '../maildir/index.js';
 import { IMAP4Client } from './client.js';
 import { IMAP4Factory } from './factory.js';
 import type { IMAPResponse } from './response-reader.js';
-
-function connect(port: number): IMAP4Client {
-  const client = new IMAP4Client();
-  reactor.connectTCP('127.0.0.1', port, new (class extends ClientFactory<IMAP4Client> {
-    override buildProtocol() {
-      return client;
-    }
-  })());
-  return client;
-}
+import { connectIMAPClient } from '../test-support/imap-client.js';
 
 test('IMAP4Client against the Torsion server: login, APPEND literals, FETCH, SEARCH, STORE, EXPUNGE, IDLE', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'torsion-imap-client-'));
@@ -32,8 +23,8 @@ test('IMAP4Client against the Torsion server: login, APPEND literals, FETCH, SEA
   const realm = { requestAvatar: (id: unknown) => [IMailAccount, { username: String(id), openMailbox: () => MaildirMailbox.open(maildir) } as MailAccount, () => undefined] as never };
   const factory = new IMAP4Factory({ hostname: 'localhost', portal: new Portal(realm, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]), allowPlaintextAuth: true, idlePollInterval: 0.2 });
   const port = await reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
-  const a = connect((port.getHost() as IPv4Address).port);
-  const b = connect((port.getHost() as IPv4Address).port);
+  const a = connectIMAPClient((port.getHost() as IPv4Address).port);
+  const b = connectIMAPClient((port.getHost() as IPv4Address).port);
   try {
     assert.match(await a.greeting.asPromise(), /IMAP4rev1 ready/);
     await assert.rejects(a.login('alice', 'wrong').asPromise(), (e: unknown) => e instanceof IMAPCommandError && e.status === 'NO');

@@ -4,26 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientFactory, reactor } from '../../internet/index.js';
 import { eventually, requirePeer } from '../../testing/index.js';
 import { startDovecot } from '../test-support/dovecot.js';
 import { connect as session, setup } from '../test-support/imap-session.js';
 import { IMAPCommandError } from '../errors.js';
-import { IMAP4Client } from './client.js';
 import type { IMAPResponse } from './response-reader.js';
+import { connectIMAPClient } from '../test-support/imap-client.js';
 
 // Named here too, so the quick test loop (which looks for requirePeer) leaves this file to the full run.
 requirePeer('/usr/sbin/dovecot', 'dovecot-imapd');
-
-function connect(port: number): IMAP4Client {
-  const client = new IMAP4Client();
-  reactor.connectTCP('127.0.0.1', port, new (class extends ClientFactory<IMAP4Client> {
-    override buildProtocol() {
-      return client;
-    }
-  })());
-  return client;
-}
 
 test('the IMAP client reads, flags, appends and idles on Dovecot', { timeout: 120_000 }, async () => {
   const dovecot = await startDovecot(
@@ -34,8 +23,8 @@ test('the IMAP client reads, flags, appends and idles on Dovecot', { timeout: 12
     },
     'imap',
   );
-  const a = connect(dovecot.port);
-  const b = connect(dovecot.port);
+  const a = connectIMAPClient(dovecot.port);
+  const b = connectIMAPClient(dovecot.port);
   try {
     assert.match(await a.greeting.asPromise(), /Dovecot/);
     const caps = await a.capability().asPromise();
@@ -97,7 +86,7 @@ test('Dovecot serving a maildir organised by Torsion\'s IMAP server sees its fol
     },
     'imap',
   );
-  const a = connect(dovecot.port);
+  const a = connectIMAPClient(dovecot.port);
   try {
     await a.greeting.asPromise();
     await a.login('alice', 'secret').asPromise();
@@ -138,7 +127,7 @@ test('Dovecot with its listescape plugin and "/" as separator reads the dotted n
     'imap',
     ['mail_plugins = $mail_plugins listescape', 'namespace inbox {\n  inbox = yes\n  separator = /\n}'],
   );
-  const a = connect(dovecot.port);
+  const a = connectIMAPClient(dovecot.port);
   try {
     await a.greeting.asPromise();
     await a.login('alice', 'secret').asPromise();

@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientFactory, reactor, type IPv4Address } from '../../internet/index.js';
+import { reactor, type IPv4Address } from '../../internet/index.js';
 import { requirePeer } from '../../testing/index.js';
 import { startDovecot } from '../test-support/dovecot.js';
 import { setup } from '../test-support/imap-session.js';
-import { IMAP4Client } from './client.js';
 import type { IMAPValue } from './values.js';
+import { connectIMAPClient } from '../test-support/imap-client.js';
 
 requirePeer('/usr/sbin/dovecot', 'dovecot-imapd');
 
@@ -20,16 +20,6 @@ const MESSAGES = [
   'Subject: folded\r\n line two\r\nFrom: "multi\r\n line" <m@example.test>\r\nIn-Reply-To: <a@b> <c@d>\r\nBcc: John Q. Public <jqp@example.test>\r\n\r\nx\r\n',
 ];
 
-function connect(port: number): IMAP4Client {
-  const client = new IMAP4Client();
-  reactor.connectTCP('127.0.0.1', port, new (class extends ClientFactory<IMAP4Client> {
-    override buildProtocol() {
-      return client;
-    }
-  })());
-  return client;
-}
-
 /** A value as plain data: strings by their bytes (quoted or literal alike), NIL as null. */
 function plain(v: IMAPValue | undefined): unknown {
   if (v === undefined) return undefined;
@@ -39,7 +29,7 @@ function plain(v: IMAPValue | undefined): unknown {
 }
 
 async function envelopes(port: number, password: string): Promise<unknown[]> {
-  const client = connect(port);
+  const client = connectIMAPClient(port);
   try {
     await client.greeting.asPromise();
     await client.login('alice', password).asPromise();
