@@ -34,10 +34,10 @@ function processTree(pid: number): number[] {
     }
   }
   const out: number[] = [];
-  for (let todo = [pid]; todo.length > 0; ) {
-    const p = todo.pop()!;
+  for (let pending = [pid]; pending.length > 0; ) {
+    const p = pending.pop()!;
     out.push(p);
-    todo.push(...(children.get(p) ?? []));
+    pending.push(...(children.get(p) ?? []));
   }
   return out;
 }
