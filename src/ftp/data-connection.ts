@@ -6,8 +6,8 @@
  * @module
  */
 import { Deferred, Failure } from '../defer/index.js';
-import { ClientFactory, ConnectionDone, Factory, Protocol, readIntoBuffer } from '../internet/index.js';
-import type { IAddress, IConnector, IConsumer, IDelayedCall, IListeningPort, IPullProducer, IPushProducer, IReactorTCP, IReactorTime, ITCPTransport, ITLSTransport, TLSOptions } from '../internet/interfaces.js';
+import { ClientFactory, ConnectionDone, Factory, Protocol, readIntoBuffer, writesFromBuffer } from '../internet/index.js';
+import type { IAddress, IConnector, IConsumer, IDelayedCall, IListeningPort, IPullProducer, IPushProducer, IReactorTCP, IReactorTime, ITCPTransport, ITLSTransport, IWriteFromBuffer, TLSOptions } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import { normalizeHost } from './address.js';
 import { FTPDataConnectionError, FTPTimeoutError } from './errors.js';
@@ -28,7 +28,7 @@ export interface DataTLS {
  * until there is one); `closed` fires on a clean close and fails with `FTPDataConnectionError` on a reset.
  * Writing goes straight to the transport; the stall timer notices a transfer that stops moving.
  */
-export class DataConnection extends Protocol<ITCPTransport> implements IConsumer {
+export class DataConnection extends Protocol<ITCPTransport> implements IConsumer, IWriteFromBuffer {
   /** Fires with this connection once it is open (and TLS, if any, is started). */
   readonly opened = new Deferred<DataConnection>();
   #closed: Failure | true | null = null;
@@ -135,6 +135,19 @@ export class DataConnection extends Protocol<ITCPTransport> implements IConsumer
     this.bytes += data.length;
     this.#touch();
     this.transport.write(data);
+  }
+
+  /**
+   * Writes from a buffer the sender reuses (see `IWriteFromBuffer`): true when it may be reused at once,
+   * false when the transport holds it until its registered producer is resumed. A transport that cannot
+   * lend gets a copy.
+   */
+  writeFromBuffer(data: Uint8Array): boolean {
+    this.bytes += data.length;
+    this.#touch();
+    if (writesFromBuffer(this.transport)) return this.transport.writeFromBuffer(data);
+    this.transport.write(data.slice());
+    return true;
   }
 
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {

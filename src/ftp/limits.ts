@@ -61,6 +61,32 @@ export const DEFAULT_FTP_CLIENT_LIMITS: Readonly<FTPClientLimits> = Object.freez
   dataTimeout: 60,
 });
 
+/**
+ * How the server sends a file (`RETR`), the same for every download: not limits a peer chooses, but what one
+ * download holds and how long it may keep the event loop from the other connections.
+ */
+export interface FTPSendLimits {
+  /** Bytes read from the file, and written to the data connection, at a time. */
+  readonly chunk: number;
+  /** Bytes one download sends in one turn of the event loop before it lets the other connections run. */
+  readonly burst: number;
+  /**
+   * Seconds one blocking read may take before the rest of that download reads on the thread pool instead.
+   * A read from the page cache takes well under a millisecond; a slower one waits for the disk.
+   */
+  readonly blockingReadLimit: number;
+  /** Idle send buffers (of `chunk` bytes) kept for the next downloads; more are made while needed, then freed. */
+  readonly keptBuffers: number;
+}
+
+/** The defaults of {@link FTPSendLimits}. */
+export const DEFAULT_FTP_SEND_LIMITS: Readonly<FTPSendLimits> = Object.freeze({
+  chunk: 1024 * 1024,
+  burst: 4 * 1024 * 1024,
+  blockingReadLimit: 0.05,
+  keptBuffers: 8,
+});
+
 function check<T extends object>(limits: T): Readonly<T> {
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw new RangeError(`FTP limit ${name} must be a number >= 0, not ${String(value)}`);

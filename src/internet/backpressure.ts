@@ -117,6 +117,14 @@ export abstract class BackpressureTransport extends TransportState {
     }
   }
 
+  /**
+   * A write left part of a buffer the protocol reuses with the socket (`writeFromBuffer`): a streaming
+   * producer waits for 'drain', after which the buffer is free again.
+   */
+  protected _holdProducer(): void {
+    if (this._producer !== null && this._streaming && !this._producerPaused) this.#pauseProducer();
+  }
+
   /** Listens for 'drain' on the socket (once per socket: not every connection ever has a producer). */
   protected _hookDrain(): void {
     if (this._drainHooked) return;

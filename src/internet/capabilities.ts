@@ -3,7 +3,7 @@
  * defaults) and the TLS question a protocol asks. No Node imports: browser transports use it too.
  * @module
  */
-import type { IReadBuffer, ISSLTransport, WriteBufferLimits } from './interfaces.js';
+import type { IReadBuffer, ISSLTransport, IWriteFromBuffer, WriteBufferLimits } from './interfaces.js';
 
 /** Default write-buffer high-water mark: a streaming producer is paused above it (asyncio's 64 KiB). */
 export const HIGH_WATER = 64 * 1024;
@@ -52,4 +52,14 @@ export function sslOf(transport: object): ISSLTransport | null {
 export function readIntoBuffer(transport: object, buffer: Uint8Array): boolean {
   const t = transport as Partial<IReadBuffer>;
   return typeof t.readIntoBuffer === 'function' && t.readIntoBuffer(buffer);
+}
+
+/**
+ * True if `transport` can write from a buffer its protocol reuses (see {@link IWriteFromBuffer}).
+ *
+ * @example
+ * if (writesFromBuffer(consumer) && consumer.writeFromBuffer(chunk)) readNextInto(chunk);
+ */
+export function writesFromBuffer(transport: object): transport is IWriteFromBuffer {
+  return typeof (transport as Partial<IWriteFromBuffer>).writeFromBuffer === 'function';
 }

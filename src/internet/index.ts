@@ -11,7 +11,7 @@ export { defaultReactor, installReactor, type InstallReactorOptions } from '../t
 export { NodeReactor, reactor, ReactorAlreadyRunning, ReactorNotRunning, type RunOptions } from './reactor.js';
 export { SocketTransport } from './socket-transport.js';
 export { adoptSocket } from './adopt.js';
-export { HIGH_WATER, LOW_WATER, DEFAULT_WRITE_BUFFER_LIMITS, isSecure, readIntoBuffer, sslOf, writeBufferLimits } from './capabilities.js';
+export { HIGH_WATER, LOW_WATER, DEFAULT_WRITE_BUFFER_LIMITS, isSecure, readIntoBuffer, sslOf, writeBufferLimits, writesFromBuffer } from './capabilities.js';
 export { ListeningPort } from './port.js';
 export { StreamConnector } from './connector.js';
 export { listenTCP, connectTCP, DEFAULT_CONNECT_TIMEOUT } from './tcp.js';

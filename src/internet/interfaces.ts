@@ -138,6 +138,21 @@ export interface IReadBuffer {
 }
 
 /**
+ * Writing from one buffer the protocol owns and reuses (a bulk sender reading a file into it), so that
+ * sending allocates nothing per chunk. The transport says whether it is done with the buffer when the call
+ * returns (the system took every byte: the common case on a connection keeping up) or still holds it,
+ * which it then does until its write buffer drains. Ask through `writesFromBuffer(transport)` (capabilities).
+ */
+export interface IWriteFromBuffer {
+  /**
+   * Writes `data` as `write` does. True: the transport no longer holds `data`, which may be reused at once.
+   * False: it holds `data` until its write buffer has drained, and pauses a registered streaming producer
+   * until then (it resumes it after); `data` must not change meanwhile.
+   */
+  writeFromBuffer(data: Uint8Array): boolean;
+}
+
+/**
  * A stream transport: also a consumer (for producers writing into it), a push producer (for what it reads),
  * with a visible write buffer and batching. Every stream transport Torsion has is one.
  */

@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import { Deferred, Failure } from '../defer/index.js';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from './error.js';
 import { isHalfCloseable } from './half-close.js';
-import type { Data, IAddress, IProtocol, IReadBuffer, ITLSTransport } from './interfaces.js';
+import type { Data, IAddress, IProtocol, IReadBuffer, ITLSTransport, IWriteFromBuffer } from './interfaces.js';
 import { logError } from './log.js';
 import type { ReactorResources } from './reactor-resources.js';
 import { readSocketInto } from './read-buffer.js';
@@ -26,7 +26,7 @@ import type { OptionalHooks } from './transport-state.js';
  * A connected stream socket as a protocol sees it: an `ITLSTransport` (so also a consumer of producers and
  * itself a push producer for what it reads).
  */
-export class SocketTransport extends StartTLSTransport implements ITLSTransport, IReadBuffer {
+export class SocketTransport extends StartTLSTransport implements ITLSTransport, IReadBuffer, IWriteFromBuffer {
   /**
    * @param socket a connected socket (a `TLSSocket` once its handshake is done, or in progress)
    * @param protocol the protocol it drives; call `start()` (or use `SocketTransport.connect`) to connect it
@@ -100,6 +100,28 @@ export class SocketTransport extends StartTLSTransport implements ITLSTransport,
     const socket = this.socket;
     socket.write(data);
     if (this._producer !== null) this._afterProducerWrite(socket);
+  }
+
+  /**
+   * Writes `data`, a buffer the protocol reuses (see `IWriteFromBuffer`): true when the system took every
+   * byte, so the socket keeps no reference; false when the socket holds the rest until 'drain', a streaming
+   * producer paused until then. A chunk under the socket's own high-water mark (which would not bring a
+   * 'drain') and writes queued for `startTLS` are copied instead.
+   */
+  writeFromBuffer(data: Uint8Array): boolean {
+    const socket = this.socket;
+    if (this._preTLS !== null || data.length < socket.writableHighWaterMark) {
+      this.write(Buffer.from(data));
+      return true;
+    }
+    if (this._ended || this._lost || socket.writableEnded) return true;
+    socket.write(data);
+    if (socket.writableLength === 0) {
+      if (this._producer !== null) this._afterProducerWrite(socket);
+      return true;
+    }
+    this._holdProducer();
+    return false;
   }
 
   /** Writes several chunks in one system call where the platform allows (corked, then `writev`). */
