@@ -11,6 +11,11 @@
  * server runs in its own and the bench also reports MiB per server CPU-second, which a loaded machine
  * hardly changes: a group counts the processes vsftpd forks for each session, which per-process counters
  * lose once those exit. A session's own cost (login and the like, see `sessionCost`) is left out of it.
+ *
+ * Downloads have a fourth subject, the floor of the runtime: a bare Node sender (bench/ftp/floor-server.mjs,
+ * just enough FTP for curl) with the tightest send Node 20 has, blocking reads into one reused buffer written
+ * without a copy. vsftpd and pyftpdlib send with `sendfile`, which Node does not offer for sockets; the floor
+ * shows how near a Node server can come, and the bench prints the floor against vsftpd.
  */
 import { linkSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, closeSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +28,10 @@ import { startPyftpdlib, startVsftpd, type PeerServer } from '../src/ftp/test-su
 
 const MIB = Number(process.env.FTP_BENCH_MIB ?? 1024);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const SUBJECTS = ['torsion', 'vsftpd', 'pyftpdlib'] as const;
+const SUBJECTS = ['torsion', 'vsftpd', 'pyftpdlib', 'node floor'] as const;
+type Subject = (typeof SUBJECTS)[number];
+/** The subjects of each direction: the floor sends only. */
+const DIRECTIONS = { download: SUBJECTS, upload: SUBJECTS.filter((s) => s !== 'node floor') } as const;
 
 function makeFile(path: string, bytes: number): void {
   const fd = openSync(path, 'w');
@@ -40,6 +48,17 @@ async function startTorsion(root: string): Promise<PeerServer> {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--conditions=torsion-source' },
     args: (port) => ['--import', 'tsx', 'src/cli/main.ts', 'ftp', '--listen', `tcp:${port}:interface=127.0.0.1`, '--root', root, '--auth', 'memory:bench:bench'],
+    ready: /listening on/,
+  });
+  return { port: program.port, pid: program.transport.pid, user: 'bench', password: 'bench', home: root, caFile: null, log: () => program.output(), stop: () => program.stop() };
+}
+
+/** The bare Node sender (see the top of this file), serving `root`. */
+async function startFloor(root: string): Promise<PeerServer> {
+  const program = await startPeerProgram({
+    name: 'node floor',
+    executable: process.execPath,
+    args: (port) => [join(REPO, 'bench/ftp/floor-server.mjs'), root, String(port)],
     ready: /listening on/,
   });
   return { port: program.port, pid: program.transport.pid, user: 'bench', password: 'bench', home: root, caFile: null, log: () => program.output(), stop: () => program.stop() };
@@ -124,7 +143,7 @@ async function speed(curl: string, server: PeerServer, account: CpuAccount | nul
 export default async function ftpBench(): Promise<BenchCase[]> {
   const curl = requirePeer('curl', 'curl');
   const dir = mkdtempSync(join(tmpdir(), 'torsion-ftp-bench-'));
-  const servers: Array<[(typeof SUBJECTS)[number], PeerServer]> = [];
+  const servers: Array<[Subject, PeerServer]> = [];
   const accounts = new Map<PeerServer, CpuAccount | null>();
   const overheads = new Map<PeerServer, number>();
   try {
@@ -135,6 +154,9 @@ export default async function ftpBench(): Promise<BenchCase[]> {
     servers.push(['torsion', await startTorsion(torsionRoot)]);
     servers.push(['vsftpd', await startVsftpd()]);
     servers.push(['pyftpdlib', await startPyftpdlib()]);
+    const floorRoot = join(dir, 'floor');
+    mkdirSync(floorRoot);
+    servers.push(['node floor', await startFloor(floorRoot)]);
     for (const [, s] of servers) {
       linkSync(file, join(s.home, 'big.bin'));
       if (s.pid !== undefined) pin(s.pid, SERVER_CORE);
@@ -142,11 +164,12 @@ export default async function ftpBench(): Promise<BenchCase[]> {
     }
     pin(process.pid, LOAD_CORE);
     for (const [, s] of servers) overheads.set(s, await sessionCost(curl, s, accounts.get(s) ?? null));
-    const byName = Object.fromEntries(servers) as Record<(typeof SUBJECTS)[number], PeerServer>;
+    const byName = Object.fromEntries(servers) as Record<Subject, PeerServer>;
     const cases: BenchCase[] = [];
     for (const direction of ['download', 'upload'] as const) {
+      const subjects = DIRECTIONS[direction];
       const rounds: Record<string, Sample[]> = {};
-      const samples = await interleaved(SUBJECTS, async (subject, round) => {
+      const samples = await interleaved(subjects, async (subject, round) => {
         const server = byName[subject];
         const sample = await speed(curl, server, accounts.get(server) ?? null, overheads.get(server) ?? NaN, direction, file, round);
         (rounds[subject] ??= []).push(sample);
@@ -156,14 +179,22 @@ export default async function ftpBench(): Promise<BenchCase[]> {
         name: `ftp ${direction} ${MIB} MiB (curl, loopback)`,
         higherIsBetter: true,
         goal: '>= 0.9x vsftpd',
-        measurements: SUBJECTS.map((subject) => fromSamples(subject, samples[subject], 'MB/s')),
+        measurements: subjects.map((subject) => fromSamples(subject, samples[subject], 'MB/s')),
       });
-      if (SUBJECTS.every((subject) => rounds[subject].every((r) => Number.isFinite(r.mibPerCpuSecond))))
+      const perCpu = subjects.every((subject) => rounds[subject].every((r) => Number.isFinite(r.mibPerCpuSecond)));
+      if (perCpu)
         cases.push({
           name: `ftp ${direction} ${MIB} MiB per server CPU-second`,
           higherIsBetter: true,
-          measurements: SUBJECTS.map((subject) => fromSamples(subject, rounds[subject].map((r) => r.mibPerCpuSecond), 'MiB/CPU-s')),
+          measurements: subjects.map((subject) => fromSamples(subject, rounds[subject].map((r) => r.mibPerCpuSecond), 'MiB/CPU-s')),
         });
+      if (direction === 'download') {
+        const ratio = (pick: (r: Sample) => number): string => {
+          const each = rounds['node floor'].map((r, i) => pick(r) / pick(rounds.vsftpd[i]));
+          return `${median(each).toFixed(2)}x (${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)})`;
+        };
+        console.error(`ftp: download, the node floor against vsftpd: ${ratio((r) => r.mbps)} MB/s${perCpu ? `, ${ratio((r) => r.mibPerCpuSecond)} per server CPU-second` : ''}`);
+      }
     }
     return cases;
   } finally {
