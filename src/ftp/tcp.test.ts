@@ -91,6 +91,33 @@ describe('FTP over loopback sockets', { timeout: 60_000 }, () => {
     await ftp.quit();
   });
 
+  test('ABOR during a download the client stopped reading (the socket holds the send buffer): it ends, and the next download is whole', async () => {
+    const body = cryptoRandom(16 * 1024 * 1024);
+    writeFileSync(join(root, 'abor.bin'), body);
+    const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
+    await ftp.login('alice', 'secret');
+    let producer: IPushProducer | null = null;
+    let received = 0;
+    const consumer: IConsumer = {
+      registerProducer: (p) => void (producer = p as IPushProducer),
+      unregisterProducer: () => void (producer = null),
+      write: (d) => {
+        received += d.length;
+        producer?.pauseProducing();
+      },
+    };
+    const done = ftp.retrieveFile('abor.bin', consumer);
+    done.addErrback(() => null);
+    await eventually(() => received > 0, { timeout: 10, message: 'the first bytes' });
+    const server = [...factory.connections].find((c) => c.transfer !== null);
+    await eventually(() => (server?.transfer?.bytes ?? 0) > 2 * 1024 * 1024, { timeout: 10, message: 'the server to fill the socket' });
+    assert.equal((await ftp.abortTransfer()).code, 226);
+    await eventually(() => done.called, { timeout: 10, message: 'the download to end' });
+    assert.ok(received < body.length);
+    assert.ok(Buffer.from(await ftp.retrieveBytes('abor.bin')).equals(body));
+    await ftp.quit();
+  });
+
   test('a streaming upload pauses its producer when the data connection is full', async () => {
     const ftp = await connectFTP(reactor, '127.0.0.1', portOf(plain));
     await ftp.login('alice', 'secret');
