@@ -70,7 +70,13 @@ async function serve(bus: () => Promise<IBus | undefined>): Promise<{ port: numb
   };
   const sender: ChatUser = await service.login(`s${process.pid}`, { client: quiet }).asPromise();
   sender.join(ROOM);
-  return { port: (listening.getHost() as unknown as { port: number }).port, say: (text) => void sender.send(ROOM, text) };
+  // The sender stands for an IRC client whose input chunk held many lines: what they fan out is written once
+  // per member per turn (as the IRC front door does for a chunk of input), on one process as on workers.
+  const say = (text: string): void => {
+    service.output.hold();
+    sender.send(ROOM, text);
+  };
+  return { port: (listening.getHost() as unknown as { port: number }).port, say };
 }
 
 function commands(onLine: (line: string) => void): void {

@@ -21,6 +21,7 @@ export {
 export { normalizeMask, maskMatches, globMatcher, sameMask, type MaskSubject } from './masks.js';
 export { DepartedUsers, type WhowasOptions } from './whowas.js';
 export { scrubText, scrubTags } from './text.js';
+export { OutputBatches, type OutputBatcher } from './output-batch.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
 export { makeScramKeys, SCRAM_HASHES, type ScramLoginSuccess, type WordsScramLogin } from './scram.js';
 export { MemoryStore, selectHistory, type MemoryStoreOptions } from './memory-store.js';

@@ -8,6 +8,7 @@ import { Deferred, Failure } from '../defer/index.js';
 import { Logger } from '../logger/index.js';
 import type { IReactorTime } from '../internet/interfaces.js';
 import { defaultReactor } from '../time/default-reactor.js';
+import { OutputBatches } from './output-batch.js';
 import { WORDS_LIMITS } from './limits.js';
 import { AuthenticationError, InvalidNickError, NickInUseError, NoOperatorAccountError } from './errors.js';
 import { UNKNOWN_ACCOUNT_HASH, VerifiedAccount, WordsAccounts, type RequestOrigin } from './accounts.js';
@@ -126,6 +127,8 @@ export class WordsService implements ServiceCore {
   readonly #accounts: WordsAccounts;
   readonly maxStoredTagBytes: number;
   readonly maxRoomListEntries: number;
+  /** The front doors' output batches: {@link OutputBatches.hold} before fanning out what came from elsewhere. */
+  readonly output = new OutputBatches();
   /** Who used which nick before (IRC's WHOWAS). */
   readonly departed: DepartedUsers;
   readonly #operators = new Map<string, OperatorAccount>();

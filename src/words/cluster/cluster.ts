@@ -223,6 +223,8 @@ export class WordsCluster implements IWordsRelay {
   }
 
   #onEvent(event: ClusterEvent, from: string): void {
+    // Events come from the bus, outside any client's input: a flood's lines are written once per client per turn.
+    this.service.output.hold();
     if (event.k === 'room') {
       this.#order.add(foldName(event.op.room), event.seq, { id: event.id, op: event.op, from, seq: event.seq });
       return;
@@ -254,6 +256,7 @@ export class WordsCluster implements IWordsRelay {
   }
 
   #onDirect(event: DirectEvent, from: string): void {
+    this.service.output.hold();
     if (event.k === 'state') {
       this.#adopt(event.users, event.rooms, from);
       return;

@@ -7,6 +7,7 @@ import type { IAddress } from '../../internet/interfaces.js';
 import { reactor } from '../../internet/reactor.js';
 import { TimeoutWheel } from '../../time/timeout-wheel.js';
 import type { WordsService } from '../index.js';
+import type { OutputBatcher } from '../output-batch.js';
 import { IRCServerProtocol } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
 import { formatServerLine } from './wire.js';
@@ -30,7 +31,7 @@ interface SharedLine {
  * await service.start();
  * listenTCP(6667, new IRCServerFactory(service, { motd: ['Welcome!'] }), { interface: '127.0.0.1' });
  */
-export class IRCServerFactory extends Factory<IRCServerProtocol> {
+export class IRCServerFactory extends Factory<IRCServerProtocol> implements OutputBatcher {
   readonly options: ResolvedServerOptions;
   /** When the server started (the service's seconds), for `RPL_CREATED`. */
   readonly created: number;
@@ -50,6 +51,7 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     this.options = resolveOptions(options, service.name, reactor);
     this.created = service.now();
     this.timeouts = new TimeoutWheel(this.options.clock, expireClient, this.options.timeoutGranularity);
+    service.output.add(this);
   }
 
   /** Open connections, registered or not. */
@@ -82,12 +84,12 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> {
     return this.#batchDepth > 0;
   }
 
-  /** @internal */
+  /** Gathers what every client is sent until the matching {@link endBatch}. */
   beginBatch(): void {
     this.#batchDepth++;
   }
 
-  /** @internal Writes what each client was sent during the batch, once the outermost batch ends. */
+  /** Writes what each client was sent during the batch, once the outermost batch ends. */
   endBatch(): void {
     if (--this.#batchDepth > 0) return;
     while (this.#dirty.length > 0) {
