@@ -35,9 +35,9 @@ export class MemoryBusHub {
     this.#nodes.delete(bus);
   }
 
-  /** @internal */
-  broadcast(text: string, channel: string): void {
-    for (const node of [...this.#nodes]) node.receive(text, channel);
+  /** @internal `text` is the encoded `{ from, data }` that node `from` published. */
+  broadcast(text: string, channel: string, from: string): void {
+    for (const node of [...this.#nodes]) node.receive(text, channel, from);
   }
 
   /** @internal Keeps `node` alive (with every key it holds) for `ttl` more seconds. */
@@ -86,6 +86,7 @@ export class MemoryBusHub {
 /** One node on a {@link MemoryBusHub}. */
 export class MemoryBus implements IBus {
   readonly #subscribers = new Subscribers();
+  readonly #forwards = new Map<string, Set<(text: string) => void>>();
   /** Keys this node holds: `true` when claimed (exclusive), `false` when announced. */
   readonly #held = new Map<string, boolean>();
   #heartbeat: IDelayedCall | undefined;
@@ -100,7 +101,28 @@ export class MemoryBus implements IBus {
   async publish(channel: string, data: unknown): Promise<void> {
     this.#check();
     checkName(channel, this.limits);
-    this.hub.broadcast(encodeMessage(this.nodeId, data, this.limits), channel);
+    this.hub.broadcast(encodeMessage(this.nodeId, data, this.limits), channel, this.nodeId);
+  }
+
+  /**
+   * @internal Publishes a message a worker encoded already (checked there with the same limits): the
+   * primary passes it on without decoding and encoding it again.
+   */
+  publishEncoded(channel: string, text: string): void {
+    this.#check();
+    this.hub.broadcast(text, channel, this.nodeId);
+  }
+
+  /**
+   * @internal Calls `handler` with each encoded message on `channel` from the other nodes, undecoded (the
+   * primary forwards them to its worker as they are).
+   */
+  forwardEncoded(channel: string, handler: (text: string) => void): BusSubscription {
+    this.#check();
+    let set = this.#forwards.get(channel);
+    if (set === undefined) this.#forwards.set(channel, (set = new Set()));
+    set.add(handler);
+    return { unsubscribe: async () => void this.#forwards.get(channel)?.delete(handler) };
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
@@ -154,13 +176,17 @@ export class MemoryBus implements IBus {
     this.#closed = true;
     this.#held.clear();
     this.#subscribers.clear();
+    this.#forwards.clear();
     if (this.#heartbeat?.active()) this.#heartbeat.cancel();
     this.hub.detach(this);
   }
 
   /** @internal */
-  receive(text: string, channel: string): void {
-    const { from, data } = JSON.parse(text) as { from: string; data: unknown };
+  receive(text: string, channel: string, from: string): void {
+    const forwards = this.#forwards.get(channel);
+    if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(text);
+    if (!this.#subscribers.has(channel)) return;
+    const { data } = JSON.parse(text) as { data: unknown };
     this.#subscribers.deliver(data, { from, channel });
   }
 

@@ -39,6 +39,11 @@ export class Subscribers {
   }
 
   /** Calls each handler of the envelope's channel; a handler that throws is logged and the others still run. */
+  /** Whether anyone listens on `channel`. */
+  has(channel: string): boolean {
+    return (this.#byChannel.get(channel)?.size ?? 0) > 0;
+  }
+
   deliver(data: unknown, envelope: BusEnvelope): void {
     for (const handler of [...(this.#byChannel.get(envelope.channel) ?? [])]) {
       try {

@@ -33,10 +33,10 @@ interface Reply {
   ok: boolean;
   value?: unknown;
 }
+/** A message of another node, as encoded by its publisher (`{ from, data }`): passed on undecoded. */
 interface Delivery {
   t: typeof TAG;
   channel: string;
-  from: string;
   text: string;
 }
 
@@ -110,16 +110,15 @@ export class WorkerBusHost {
       let value: unknown;
       switch (req.op) {
         case 'publish':
-          value = await node.publish(name, data);
+          // Encoded and checked by the worker (see WorkerBus.publish).
+          node.publishEncoded(name, String(data));
           break;
         case 'subscribe':
           // The worker delivers its own messages at publish; only the other nodes' are forwarded.
           if (hosted.subscriptions.has(name)) break;
           hosted.subscriptions.set(
             name,
-            await node.subscribe(name, (d, env) => {
-              if (env.from !== req.node) outbox.push({ t: TAG, channel: env.channel, from: env.from, text: JSON.stringify(d) } satisfies Delivery);
-            }),
+            node.forwardEncoded(name, (text) => outbox.push({ t: TAG, channel: name, text } satisfies Delivery)),
           );
           break;
         case 'unsubscribe':
@@ -186,10 +185,11 @@ export class WorkerBus implements IBus {
     this.#check();
     checkName(channel, this.limits);
     const text = encodeMessage(this.nodeId, data, this.limits);
-    this.#subscribers.deliver(JSON.parse(text).data, { from: this.nodeId, channel });
-    // Sent without waiting for an answer: the channel keeps the order, and the name and size were checked here.
+    this.#subscribers.deliver((JSON.parse(text) as { data: unknown }).data, { from: this.nodeId, channel });
+    // Sent encoded, as the other workers get it, and without waiting for an answer: the channel keeps the
+    // order, and the name and size were checked here.
     if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
-    this.#outbox.push({ t: TAG, node: this.nodeId, id: 0, op: 'publish', args: [channel, JSON.parse(text).data] } satisfies Request);
+    this.#outbox.push({ t: TAG, node: this.nodeId, id: 0, op: 'publish', args: [channel, text] } satisfies Request);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
@@ -254,7 +254,8 @@ export class WorkerBus implements IBus {
     if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
     if ('channel' in m) {
       const d = m as Delivery;
-      this.#subscribers.deliver(JSON.parse(d.text), { from: d.from, channel: d.channel });
+      const { from, data } = JSON.parse(d.text) as { from: string; data: unknown };
+      this.#subscribers.deliver(data, { from, channel: d.channel });
       return;
     }
     const reply = m as Reply;
