@@ -12,11 +12,14 @@
  *   `@socket.io/redis-adapter` (WebSocket clients speaking the Engine.IO/Socket.IO framing). The same
  *   line text, sender pattern and counting on both.
  *
- * The clients are minimal on both sides (count received lines or frames, answer pings) and live in this
- * process, so the servers' work is what differs. The servers run bundled under plain `node`.
+ * The clients are minimal on both sides (count received lines or frames, answer pings), the same program for
+ * every subject: bench/scale/receivers.c, built here with the system C compiler (one epoll loop, large reads),
+ * since on 2 cores the load generator takes CPU from the servers; without `cc`, Node sockets in this process
+ * (and the table says so). Its CPU per delivery is reported too. The servers run bundled under plain `node`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -26,7 +29,7 @@ import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
 const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
-const LINES = Number(process.env.SCALE_LINES ?? 500);
+const LINES = Number(process.env.SCALE_LINES ?? 2000);
 /** Interleaved rounds (fewer than the harness's default: five setups a round, each a real fan-out). */
 const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
@@ -115,6 +118,65 @@ function socketIoReceiver(port: number): Promise<Receiver> {
   });
 }
 
+/** The receivers of one setup. */
+interface Receivers {
+  /** Starts counting from zero; then `done` settles once each receiver counted `lines`. */
+  go(lines: number): Promise<{ done: Promise<void> }>;
+  /** CPU seconds the receivers used so far. */
+  cpu(): number;
+  close(): void;
+}
+
+/** bench/scale/receivers.c built into `.tmp/bench-scale`, or undefined without a working `cc`. */
+function buildReceivers(): string | undefined {
+  const dir = join(new URL('../', import.meta.url).pathname, '.tmp', 'bench-scale');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'receivers');
+  const built = spawnSync('cc', ['-O2', '-o', out, new URL('scale/receivers.c', import.meta.url).pathname], { stdio: 'ignore' });
+  return built.status === 0 ? out : undefined;
+}
+
+/** `RECEIVERS` clients of the C program, spread evenly over `ports`. */
+async function cReceivers(program: string, kind: 'torsion' | 'socketio', ports: number[], tag: string): Promise<Receivers> {
+  const child = spawn(program, [kind === 'torsion' ? 'irc' : 'socketio', String(RECEIVERS), tag, ...ports.map(String)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiters: ((l: string) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => waiters.shift()?.(l));
+  const next = (): Promise<string> => new Promise((r) => waiters.push(r));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`receivers exited with ${code}`))));
+  exited.catch(() => undefined);
+  await Promise.race([next(), exited]);
+  return {
+    go: async (lines) => {
+      const counting = next();
+      const done = next();
+      child.stdin!.write(`go ${lines}\n`);
+      await Promise.race([counting, exited]);
+      return { done: Promise.race([done, exited]) };
+    },
+    cpu: () => cpuSeconds(child.pid!),
+    close: () => child.kill('SIGKILL'),
+  };
+}
+
+/** `RECEIVERS` Node clients in this process (no C compiler), spread evenly over `ports`. */
+async function nodeReceivers(kind: 'torsion' | 'socketio', ports: number[], tag: string): Promise<Receivers> {
+  const all = await connect(kind, ports, tag);
+  return {
+    go: async (lines) => {
+      for (const r of all) r.count = 0;
+      const done = (async () => {
+        while (all.some((r) => r.count < lines)) await new Promise((r) => setImmediate(r));
+      })();
+      return { done };
+    },
+    cpu: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
+    close: () => all.forEach((r) => r.close()),
+  };
+}
+
 /** Connects `RECEIVERS` clients, spread evenly over `ports`. */
 async function connect(kind: 'torsion' | 'socketio', ports: number[], tag: string): Promise<Receiver[]> {
   const out: Receiver[] = [];
@@ -131,46 +193,43 @@ async function connect(kind: 'torsion' | 'socketio', ports: number[], tag: strin
 
 interface Setup {
   servers: Server[];
-  receivers: Receiver[];
+  receivers: Receivers;
   /** Processes whose CPU counts (the servers', and redis-server's when used). */
   pids: number[];
 }
 
-/** One run: the first server says `lines` lines; resolves with deliveries/s and CPU ms per 1,000 deliveries. */
-async function run(setup: Setup, lines = LINES): Promise<{ rate: number; cpu: number }> {
+/**
+ * One run: the first server says `lines` lines; resolves with deliveries/s and CPU ms per 1,000 deliveries
+ * of the servers and of the receivers.
+ */
+async function run(setup: Setup, lines = LINES): Promise<{ rate: number; cpu: number; clientCpu: number }> {
   // Let the joins' echoes and any pings settle before counting.
   await new Promise((r) => setTimeout(r, 100));
-  for (const r of setup.receivers) r.count = 0;
   const cpu0 = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const client0 = setup.receivers.cpu();
+  const { done } = await setup.receivers.go(lines);
   const start = performance.now();
   setup.servers[0]!.send(lines);
-  const deadline = start + 120_000;
-  let last = start;
-  for (;;) {
-    const done = setup.receivers.reduce((s, r) => s + Math.min(r.count, lines), 0);
-    if (done >= lines * RECEIVERS) break;
-    if (performance.now() > deadline) throw new Error(`fan-out stalled: ${done} of ${lines * RECEIVERS} deliveries`);
-    await new Promise((r) => setImmediate(r));
-    last = performance.now();
-  }
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('fan-out stalled for 120 s')), 120_000)));
+  await Promise.race([done, stalled]).finally(() => clearTimeout(timer));
+  const wall = performance.now() - start;
   const cpu = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
-  const deliveries = lines * RECEIVERS;
-  return { rate: deliveries / ((last - start) / 1000), cpu: (cpu * 1000) / (deliveries / 1000) };
+  const clientCpu = setup.receivers.cpu() - client0;
+  const thousands = (lines * RECEIVERS) / 1000;
+  return { rate: (lines * RECEIVERS) / (wall / 1000), cpu: (cpu * 1000) / thousands, clientCpu: (clientCpu * 1000) / thousands };
 }
 
-async function setUp(script: string, kind: 'torsion' | 'socketio', vias: string[], extraPids: number[], tag: string): Promise<Setup> {
+async function setUp(script: string, receiversProgram: string | undefined, kind: 'torsion' | 'socketio', vias: string[], extraPids: number[], tag: string): Promise<Setup> {
   const servers: Server[] = [];
   for (const via of vias) servers.push(await startServer(script, kind, via));
-  const receivers = await connect(
-    kind,
-    servers.map((s) => s.port),
-    tag,
-  );
+  const ports = servers.map((s) => s.port);
+  const receivers = receiversProgram !== undefined ? await cReceivers(receiversProgram, kind, ports, tag) : await nodeReceivers(kind, ports, tag);
   return { servers, receivers, pids: [...servers.flatMap((s) => s.pids), ...extraPids] };
 }
 
 function tearDown(setup: Setup | undefined): void {
-  for (const r of setup?.receivers ?? []) r.close();
+  setup?.receivers.close();
   // Workers first: a worker whose primary is gone first fails its last messages to it, loudly.
   for (const s of setup?.servers ?? []) for (const pid of s.pids.slice(1)) process.kill(pid, 'SIGKILL');
   for (const s of setup?.servers ?? []) s.child.kill('SIGKILL');
@@ -180,6 +239,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export default async function scaleBench(): Promise<BenchCase[]> {
   const script = await buildNode();
+  const receivers = buildReceivers();
   const redis = await startPeerProgram({
     executable: requirePeer('redis-server', 'redis-server'),
     args: (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -189,31 +249,40 @@ export default async function scaleBench(): Promise<BenchCase[]> {
   const redisPid = redis.transport.pid!;
   const setups: Record<string, Setup> = {};
   try {
-    setups.one = await setUp(script, 'torsion', ['none'], [], 'a');
-    setups.two = await setUp(script, 'torsion', ['workers:2'], [], 'b');
-    setups.auto = await setUp(script, 'torsion', [`workers:${AUTO}`], [], 'c');
-    setups.torsionRedis = await setUp(script, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
-    setups.socketIoRedis = await setUp(script, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
+    setups.one = await setUp(script, receivers, 'torsion', ['none'], [], 'a');
+    setups.two = await setUp(script, receivers, 'torsion', ['workers:2'], [], 'b');
+    setups.auto = await setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c');
+    setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
+    setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
     const names = Object.keys(setups);
     const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    // A warm-up run each (JIT, buffers), then interleaved rounds.
-    for (const n of names) await run(setups[n]!, LINES / 2);
+    const clientCpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    // Two warm-up runs each (JIT in every process, buffers), then interleaved rounds.
+    for (const n of names) for (let i = 0; i < 2; i++) await run(setups[n]!, LINES / 2);
     const rates = await interleaved(
       names,
       async (n) => {
         const r = await run(setups[n]!);
         cpu[n]!.push(r.cpu);
+        clientCpu[n]!.push(r.clientCpu);
         return r.rate;
       },
       SCALE_ROUNDS,
     );
     const rate = (subject: string, n: string) => ({ subject, value: median(rates[n]!), unit: 'deliveries/s', samples: rates[n]! });
     const cost = (subject: string, n: string) => ({ subject, value: median(cpu[n]!), unit: 'CPU ms/1k deliveries', samples: cpu[n]! });
-    const what = `${RECEIVERS} clients, ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
+    const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu[n]!), unit: 'CPU ms/1k deliveries', samples: clientCpu[n]! });
+    const client = receivers !== undefined ? 'C receivers' : 'Node receivers (no C compiler)';
+    const what = `${RECEIVERS} clients (${client}), ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
       { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },
       { name: 'room fan-out, workers: server CPU per delivery', higherIsBetter: false, measurements: [cost('torsion 2 workers', 'two'), cost('torsion 1 process', 'one')] },
+      {
+        name: `room fan-out: the load generator's CPU per delivery (${client})`,
+        higherIsBetter: false,
+        measurements: [clientCost('receivers of torsion 2 workers', 'two'), clientCost('receivers of torsion 1 process', 'one'), clientCost('receivers of torsion 2 nodes', 'torsionRedis'), clientCost('receivers of socket.io 2 nodes', 'socketIoRedis')],
+      },
       {
         name: `room fan-out across 2 nodes via Redis (${what})`,
         higherIsBetter: true,
