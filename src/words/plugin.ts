@@ -85,6 +85,12 @@ export interface WordsApplicationOptions {
   /** A bus already connected, instead of `redis` (tests, or the workers' bus of `--workers N`). */
   bus?: IBus;
   /**
+   * True when every node on the bus writes to the same store, so that a room line is stored once, by the
+   * node it was said on: with `db` (PostgreSQL) always; the workers of `--workers N` also share their SQLite
+   * file. Defaults to whether `db` is given.
+   */
+  sharedStore?: boolean;
+  /**
    * Seconds after which the other nodes count a node that stopped answering as gone: its users quit there
    * and its nicks are free (15 by default). Its heartbeat runs at a sixth of this.
    */
@@ -252,7 +258,7 @@ export class WordsApplication extends MultiService {
       (async () => {
         const nodeId = this.clusterPolls!.options.nodeId;
         const joined = bus ?? (await connectRedisBus(redis!, { reactor: this.#clock, nodeId, limits: { presenceTtl: (timeout * 2) / 3, heartbeat: timeout / 6 } }));
-        this.cluster = new WordsCluster(this.words, joined, { clock: this.#clock, sharedStore: this.config.db !== undefined, limits: { nodeCheck: timeout / 3 } });
+        this.cluster = new WordsCluster(this.words, joined, { clock: this.#clock, sharedStore: this.config.sharedStore ?? this.config.db !== undefined, limits: { nodeCheck: timeout / 3 } });
         await this.cluster.start();
         await this.clusterPolls!.start(joined, this.webChat.polling);
         log.info('node {node} of a chat shared through {via}', { node: joined.nodeId, via: bus ? 'the bus given' : 'Redis' });
@@ -417,8 +423,12 @@ export const wordsPlugin: Plugin = {
   epilog: LISTEN_HELP,
   makeService(options, { reactor }) {
     const config = wordsOptions(options);
-    // A worker of --workers without Redis shares the chat with the other workers through the primary.
-    if (config.redis === undefined && cluster.isWorker) config.bus = new WorkerBus(process);
+    // A worker of --workers without Redis shares the chat with the other workers through the primary, and
+    // the SQLite file of the data folder with them.
+    if (config.redis === undefined && cluster.isWorker) {
+      config.bus = new WorkerBus(process);
+      config.sharedStore = true;
+    }
     return new WordsApplication({ ...config, reactor });
   },
 };

@@ -34,6 +34,23 @@ test('torsion words --workers 2: users on different workers share rooms and nick
     const taken = await Promise.all(['w0', 'w0'].map(login));
     assert.ok(taken.every((c) => / 433 \* w0 /.test(c.text)), 'the nick is taken on whichever worker the connection lands');
     assert.equal(node.log().match(/joined the chat/g)?.length, 2, 'two nodes on the primary\'s bus');
+
+    // The workers share one SQLite file: a line is stored once (by its sender's worker), not once per worker.
+    users[1].send('PRIVMSG #shared :a later line');
+    for (const u of [users[0], ...users.slice(2)]) await u.waitFor(/:w1!\S+ PRIVMSG #shared :a later line/);
+    const reader = users[2];
+    const history = await eventually(
+      async () => {
+        const before = reader.text.length;
+        reader.send('CHATHISTORY LATEST #shared * 50');
+        // The answer comes from whichever worker holds this connection; a store flushes its writes in batches.
+        await new Promise((r) => setTimeout(r, 300));
+        const got = reader.text.slice(before);
+        return got.includes(':a later line') ? got : undefined;
+      },
+      { timeout: 20, interval: 0.2 },
+    );
+    assert.equal(history.match(/PRIVMSG #shared :hello every worker/g)?.length, 1, history);
   } finally {
     for (const c of clients) c.socket.destroy();
     await node.kill();
