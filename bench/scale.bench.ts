@@ -151,7 +151,7 @@ async function cReceivers(program: string, kind: 'torsion' | 'socketio', ports: 
       const done = next();
       child.stdin!.write(`go ${lines}\n`);
       await Promise.race([counting, exited]);
-      return { done: Promise.race([done, exited]) };
+      return { done: Promise.race([done, exited]).then(() => undefined) };
     },
     cpu: () => cpuSeconds(child.pid!),
     close: () => child.kill('SIGKILL'),
