@@ -79,7 +79,12 @@ export class WordsCluster implements IWordsRelay {
   ) {
     this.limits = { ...WORDS_LIMITS.cluster, ...options.limits };
     this.idTag = bus.nodeId.replace(/[^0-9A-Za-z]/g, '').slice(0, 8) || 'node';
-    this.#order = new RoomOrder(options.clock, this.limits, (_room, e) => this.#applyRoom(e.id, e.op, e.from, e.seq));
+    this.#order = new RoomOrder(
+      options.clock,
+      this.limits,
+      (_room, e) => this.#applyRoom(e.id, e.op, e.from, e.seq),
+      options.sharedStore === true ? (room, from, to) => this.#fill(room, from, to) : undefined,
+    );
   }
 
   /**
@@ -220,6 +225,19 @@ export class WordsCluster implements IWordsRelay {
     const line = op.t === 'msg' ? { ...op, message: numbered(op.message, seq) } : op;
     const result = applyRoomOp(this.service, line, own || this.options.sharedStore !== true);
     if (own) this.#settle(id, result);
+  }
+
+  /**
+   * The lines numbered `from` to `to` of `room` that the shared history holds: a line the bus lost on its way
+   * here (Redis away) was stored by the node it was said on. Other events (joins, topics) are not stored.
+   */
+  async #fill(room: string, from: number, to: number): Promise<[number, { id: number; op: RoomOp; from: string; seq: number }][]> {
+    // The history answers with the newest lines past `from - 1`: room for the gap and for what came after it.
+    const limit = to - from + 1 + 2 * this.limits.maxPendingPerRoom;
+    const lines = await this.service.history(room, { afterSeq: from - 1, limit }).asPromise();
+    return lines
+      .filter((m) => m.seq !== undefined && m.seq <= to)
+      .map((message) => [message.seq!, { id: 0, op: { t: 'msg', uid: '', room, message }, from: '', seq: message.seq! }]);
   }
 
   #onEvent(event: ClusterEvent, from: string): void {

@@ -1,7 +1,8 @@
 /**
  * Puts each room's events back in the order of their sequence numbers before they are applied: events that
  * arrive early wait for the missing ones; a gap (an event lost with a node, or while Redis was away) is
- * skipped after `gapWait` seconds, or at once when too many events wait behind it.
+ * looked up where the nodes share a history (`fill`) after `gapWait` seconds, and what is still missing then
+ * is skipped; a gap is skipped at once when too many events wait behind it.
  * @module
  */
 import { Logger } from '../../logger/index.js';
@@ -22,7 +23,12 @@ interface Room<E> {
   floor: number;
   readonly pending: Map<number, E>;
   timer: IDelayedCall | undefined;
+  /** A {@link RoomOrder.fill} of this room's gap is under way. */
+  filling: boolean;
 }
+
+/** Finds events `from` to `to` (inclusive) of `room` elsewhere (a shared history); resolves with those found. */
+export type GapFill<E> = (room: string, from: number, to: number) => Promise<[seq: number, event: E][]>;
 
 /** Orders the events of every room by sequence number; `apply` gets them in order. */
 export class RoomOrder<E> {
@@ -34,6 +40,7 @@ export class RoomOrder<E> {
     readonly clock: IReactorTime,
     readonly limits: RoomOrderLimits,
     readonly apply: (room: string, event: E) => void,
+    readonly fill?: GapFill<E>,
   ) {}
 
   /** The last sequence number applied in `room` (0 if none). */
@@ -86,7 +93,7 @@ export class RoomOrder<E> {
 
   #room(room: string): Room<E> {
     let r = this.#rooms.get(room);
-    if (r === undefined) this.#rooms.set(room, (r = { next: undefined, floor: 0, pending: new Map(), timer: undefined }));
+    if (r === undefined) this.#rooms.set(room, (r = { next: undefined, floor: 0, pending: new Map(), timer: undefined, filling: false }));
     return r;
   }
 
@@ -113,6 +120,31 @@ export class RoomOrder<E> {
   }
 
   #skip(room: string, r: Room<E>): void {
+    if (r.timer?.active()) r.timer.cancel();
+    r.timer = undefined;
+    if (r.pending.size === 0) return;
+    const first = Math.min(...r.pending.keys());
+    const max = this.limits.maxPendingPerRoom;
+    if (this.fill !== undefined && !r.filling && r.pending.size <= max && first - r.next! <= max) {
+      r.filling = true;
+      const fill = this.fill(room, r.next!, first - 1).catch((e: unknown) => {
+        log.warn('{room}: could not look up its missing events: {error}', { room, error: String(e) });
+        return [];
+      });
+      void fill.then((found) => {
+        r.filling = false;
+        // Closed, or the room forgotten and made again, meanwhile.
+        if (this.#rooms.get(room) !== r) return;
+        for (const [seq, e] of found) if (seq >= r.next! && seq < first && !r.pending.has(seq)) r.pending.set(seq, e);
+        this.#drain(room, r);
+        if (r.next! < first) this.#skipNow(room, r);
+      });
+      return;
+    }
+    this.#skipNow(room, r);
+  }
+
+  #skipNow(room: string, r: Room<E>): void {
     if (r.timer?.active()) r.timer.cancel();
     r.timer = undefined;
     if (r.pending.size === 0) return;
