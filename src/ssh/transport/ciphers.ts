@@ -6,7 +6,9 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
 import { SSHMacError } from '../errors.js';
+import { chacha20Block, chachaKeyWords } from './chacha20-block.js';
 import { poly1305 } from './poly1305.js';
+import { poly1305Matches } from './poly1305-check.js';
 
 /** What a cipher needs from key derivation. */
 export interface CipherSpec {
@@ -265,21 +267,12 @@ class Gcm implements PacketSealer, PacketOpener {
   }
 }
 
-/** ChaCha20 from block 0 with a 64-bit nonce, as OpenSSL's 16-byte IV spells it (a counter, then the nonce). */
-function chacha(key: Uint8Array, seq: number): Cipher {
-  const iv = Buffer.alloc(16);
-  iv.writeUInt32BE(seq >>> 0, 12);
-  return createCipheriv('chacha20', key, iv);
-}
-
-/** One ChaCha20 block of zeros: its key stream is the Poly1305 key, and the body starts at block 1. */
-const ZERO_BLOCK = Buffer.alloc(64);
-
 /**
  * `chacha20-poly1305@openssh.com` (OpenSSH's PROTOCOL.chacha20poly1305): the second 32 key bytes encrypt the
  * length alone; the first 32 encrypt the rest from block 1 on, and block 0 of the same stream is the
- * Poly1305 key for a tag over the encrypted length and body. The nonce is the sequence number. One stream
- * per packet gives both the Poly1305 key and the body's key stream.
+ * Poly1305 key for a tag over the encrypted length and body. The nonce is the sequence number. The two
+ * single blocks (the length's and the Poly1305 key) are computed in JavaScript, so each packet sets up
+ * one node:crypto cipher for its body (and, when opening, one AEAD that checks the tag: `poly1305-check.ts`).
  */
 class ChachaPoly implements PacketSealer, PacketOpener {
   readonly blockSize = 8;
@@ -287,11 +280,18 @@ class ChachaPoly implements PacketSealer, PacketOpener {
   readonly headerLength = 4;
   readonly trailerLength = 16;
   readonly #main: Uint8Array;
-  readonly #header: Uint8Array;
+  readonly #mainWords: Uint32Array;
+  readonly #headerWords: Uint32Array;
+  /** The last single block computed; one per instance, read before the next is computed. */
+  readonly #block = new Uint32Array(16);
+  /** OpenSSL's ChaCha20 IV (a 32-bit block counter, then the nonce) starting the body at block 1. */
+  readonly #iv = Buffer.alloc(16);
 
   constructor(key: Uint8Array) {
     this.#main = key.subarray(0, 32);
-    this.#header = key.subarray(32, 64);
+    this.#mainWords = chachaKeyWords(this.#main);
+    this.#headerWords = chachaKeyWords(key.subarray(32, 64));
+    this.#iv[0] = 1;
   }
 
   seal(seq: number, packet: Buffer): Buffer {
@@ -301,25 +301,57 @@ class ChachaPoly implements PacketSealer, PacketOpener {
   sealParts(seq: number, header: Buffer, payload: readonly Uint8Array[], padding: Buffer): Buffer {
     const length = header.length + piecesLength(payload) + padding.length;
     const out = Buffer.allocUnsafe(length + 16);
-    chacha(this.#header, seq).update(header.subarray(0, 4)).copy(out, 0);
-    const main = chacha(this.#main, seq);
-    const polyKey = main.update(ZERO_BLOCK);
+    out.writeUInt32BE((header.readUInt32BE(0) ^ this.#lengthMask(seq)) >>> 0, 0);
+    const main = this.#body(seq);
     // A stream cipher: each piece's bytes land right after the previous piece's.
     let offset = 4 + main.update(header.subarray(4)).copy(out, 4);
     for (const part of payload) offset += main.update(part).copy(out, offset);
     main.update(padding).copy(out, offset);
-    out.set(poly1305(polyKey.subarray(0, 32), out.subarray(0, length)), length);
+    out.set(poly1305(this.#polyKey(seq), out.subarray(0, length)), length);
     return out;
   }
 
   packetLength(seq: number, header: Buffer): number {
-    return chacha(this.#header, seq).update(header.subarray(0, 4)).readUInt32BE(0);
+    return (header.readUInt32BE(0) ^ this.#lengthMask(seq)) >>> 0;
   }
 
   open(seq: number, wire: Buffer): Buffer {
     const end = wire.length - 16;
-    const main = chacha(this.#main, seq);
-    checkTag(poly1305(main.update(ZERO_BLOCK).subarray(0, 32), wire.subarray(0, end)), wire.subarray(end));
-    return main.update(wire.subarray(4, end));
+    const body = this.#body(seq);
+    chacha20Block(this.#mainWords, 0, 0, 0, nonceWord(seq), this.#block);
+    if (!poly1305Matches(this.#main, this.#iv.subarray(4), this.#block, wire.subarray(0, end), wire.subarray(end))) {
+      throw new SSHMacError('packet integrity check failed (bad MAC)');
+    }
+    return body.update(wire.subarray(4, end));
   }
+
+  /** The first four key stream bytes of the length key, as a big-endian word to XOR with the length. */
+  #lengthMask(seq: number): number {
+    chacha20Block(this.#headerWords, 0, 0, 0, nonceWord(seq), this.#block);
+    const w = this.#block[0]!;
+    return ((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24);
+  }
+
+  /** The body's cipher: the main key's stream from block 1 (and the nonce of `#iv` set to `seq`). */
+  #body(seq: number): Cipher {
+    this.#iv.writeUInt32BE(seq >>> 0, 12);
+    return createCipheriv('chacha20', this.#main, this.#iv);
+  }
+
+  /** Block 0 of the main key's stream: the Poly1305 key (32 bytes). */
+  #polyKey(seq: number): Uint8Array {
+    chacha20Block(this.#mainWords, 0, 0, 0, nonceWord(seq), this.#block);
+    const key = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) key[i] = this.#block[i >> 2]! >>> (8 * (i & 3));
+    return key;
+  }
+}
+
+/**
+ * The state word holding the sequence number: OpenSSH's nonce is the sequence number as a 64-bit
+ * big-endian number in state words 14 and 15, read little-endian, so word 15 is the byte-swapped sequence
+ * number (it stays below 2^32: word 14 is 0).
+ */
+function nonceWord(seq: number): number {
+  return (((seq & 0xff) << 24) | ((seq & 0xff00) << 8) | ((seq >>> 8) & 0xff00) | ((seq >>> 24) & 0xff)) >>> 0;
 }
