@@ -6,6 +6,8 @@
 import { createECDH, createHash, createPublicKey, diffieHellman, generateKeyPairSync, getDiffieHellman } from 'node:crypto';
 import { WireWriter } from '../../cred/ssh-wire.js';
 import { SSHKexError } from '../errors.js';
+import type { NegotiatedAlgorithms } from './algorithms.js';
+import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
 
 /** One side's half of a key exchange: its public value, and the shared secret from the peer's. */
 export interface KexExchange {
@@ -146,4 +148,29 @@ export function deriveKey(method: KexMethod, secret: Uint8Array, h: Uint8Array, 
     out = Buffer.concat([out, createHash(method.hash).update(k).update(h).update(out).digest()]);
   }
   return out.subarray(0, length);
+}
+
+/** Both directions' cipher, IV and MAC keys (RFC 4253 §7.2: letters A, C, E to the server; B, D, F to the client). */
+export function deriveDirectionKeys(
+  method: KexMethod,
+  secret: Uint8Array,
+  h: Uint8Array,
+  sessionId: Uint8Array,
+  algorithms: NegotiatedAlgorithms,
+): { toServer: DirectionKeys; toClient: DirectionKeys } {
+  const direction = (cipher: string, mac: string, [iv, key, integrity]: string): DirectionKeys => {
+    const c = cipherSpec(cipher)!;
+    const m = c.tagLength > 0 ? undefined : macSpec(mac);
+    return {
+      cipher,
+      mac,
+      iv: deriveKey(method, secret, h, sessionId, iv, c.ivLength),
+      key: deriveKey(method, secret, h, sessionId, key, c.keyLength),
+      macKey: deriveKey(method, secret, h, sessionId, integrity, m?.keyLength ?? 0),
+    };
+  };
+  return {
+    toServer: direction(algorithms.cipherClientToServer, algorithms.macClientToServer, 'ACE'),
+    toClient: direction(algorithms.cipherServerToClient, algorithms.macServerToClient, 'BDF'),
+  };
 }

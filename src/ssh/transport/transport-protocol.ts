@@ -19,13 +19,14 @@ import { SSHDisconnectError, SSHError, SSHLimitError, SSHProtocolError, SSHTimeo
 import type { ISSHService, ISSHTransport } from '../interfaces.js';
 import { DEFAULT_SSH_TRANSPORT_LIMITS, type SSHTransportLimits } from '../limits.js';
 import { STRICT_KEX_C, STRICT_KEX_S, negotiate, resolveAlgorithms, type NegotiatedAlgorithms, type SSHAlgorithms } from './algorithms.js';
-import { cipherSpec, macSpec, type DirectionKeys } from './ciphers.js';
+import { cipherSpec } from './ciphers.js';
 import { FIRST_SERVICE_MESSAGE, MSG } from './constants.js';
-import { deriveKey, kexMethod } from './kex.js';
+import { deriveDirectionKeys, kexMethod } from './kex.js';
 import { encodeDisconnect, encodeKexInit, encodeUnimplemented, parseDebug, parseDisconnect, parseKexInit, parseUnimplemented, type KexInit } from './messages.js';
 import { DelayedCompression } from './compression.js';
 import { PacketDecoder, PacketEncoder } from './packet-codec.js';
 import { VersionReader } from './version.js';
+import { WriteBatch } from './write-batch.js';
 import { reasonCodeOf } from './disconnect-reasons.js';
 import type { KexRound } from './kex-round.js';
 
@@ -99,8 +100,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   readonly #compression: DelayedCompression;
   #queuedBytes = 0;
   #held = 0;
-  /** Wire bytes gathered by `batchWrites`, written when it returns. */
-  #batch: Buffer[] | undefined;
+  readonly #batch = new WriteBatch(() => this.transport);
   #processing = false;
   #closed = false;
   #shutDownDone = false;
@@ -227,31 +227,12 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
       return;
     }
     if (head[0]! < FIRST_SERVICE_MESSAGE) throw new RangeError(`sendPacketParts cannot send message ${head[0]}: it is for service messages`);
-    this.#write(this.encoder.encodeParts(head, body));
+    this.#batch.write(this.encoder.encodeParts(head, body));
     this.#checkRekeyVolume();
   }
 
   batchWrites(fn: () => void): void {
-    if (this.#batch !== undefined) return fn();
-    this.#batch = [];
-    try {
-      fn();
-    } finally {
-      this.#flushBatch();
-    }
-  }
-
-  #write(wire: Buffer): void {
-    if (this.#batch !== undefined) this.#batch.push(wire);
-    else this.transport.write(wire);
-  }
-
-  #flushBatch(): void {
-    const batch = this.#batch;
-    this.#batch = undefined;
-    if (batch === undefined || batch.length === 0) return;
-    if (batch.length === 1) this.transport.write(batch[0]!);
-    else this.transport.writeSequence(batch);
+    this.#batch.run(fn);
   }
 
   setService(service: ISSHService): void {
@@ -308,7 +289,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
   /** Sends one packet at once, bypassing the re-key queue (transport messages only). */
   protected writePacket(payload: Uint8Array): void {
     if (this.#closed) return;
-    this.#write(this.encoder.encode(payload));
+    this.#batch.write(this.encoder.encode(payload));
     if (payload[0] === MSG.NEWKEYS) {
       const round = this.#round!;
       this.encoder.setKeys(round.outKeys!);
@@ -350,22 +331,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
    */
   protected deriveKeys(round: KexRound, secret: Uint8Array, h: Uint8Array): void {
     this.#sessionId ??= Uint8Array.from(h);
-    const sid = this.#sessionId;
-    const method = round.method!;
-    const a = round.algorithms!;
-    const direction = (cipher: string, mac: string, [iv, key, integrity]: string): DirectionKeys => {
-      const c = cipherSpec(cipher)!;
-      const m = c.tagLength > 0 ? undefined : macSpec(mac);
-      return {
-        cipher,
-        mac,
-        iv: deriveKey(method, secret, h, sid, iv, c.ivLength),
-        key: deriveKey(method, secret, h, sid, key, c.keyLength),
-        macKey: deriveKey(method, secret, h, sid, integrity, m?.keyLength ?? 0),
-      };
-    };
-    const toServer = direction(a.cipherClientToServer, a.macClientToServer, 'ACE');
-    const toClient = direction(a.cipherServerToClient, a.macServerToClient, 'BDF');
+    const { toServer, toClient } = deriveDirectionKeys(round.method!, secret, h, this.#sessionId, round.algorithms!);
     round.outKeys = this.isClient ? toServer : toClient;
     round.inKeys = this.isClient ? toClient : toServer;
   }
@@ -598,7 +564,7 @@ export abstract class SSHTransportProtocol extends Protocol implements ISSHTrans
     this.closeReason = reason;
     this.#closed = true;
     // Packets gathered so far (a DISCONNECT among them) go out before the connection closes.
-    this.#flushBatch();
+    this.#batch.flush();
     this.transport.loseConnection();
     this.#shutDown(reason);
   }
