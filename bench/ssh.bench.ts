@@ -15,6 +15,8 @@
  * stime, cutime, cstime: sshd's per-connection processes and every server's `sh` and `head` alike); for a
  * client, this process (`process.cpuUsage`).
  * Every case runs in interleaved rounds (`BENCH_ROUNDS`, default 3 here: a round moves 10 x N).
+ * `BENCH_SSH_ONLY` (a comma-separated list of `server`, `client`, `handshakes`) runs only those parts, in a
+ * RESULTS.md section of its own: `BENCH_SSH_ONLY=client` checks the client goal alone, in a third of the time.
  * Skipped when OpenSSH is missing.
  */
 import { spawnSync, execFile } from 'node:child_process';
@@ -39,6 +41,12 @@ type Subject = (typeof SUBJECTS)[number];
 const CLIENTS = ['torsion', 'ssh2'] as const;
 type ClientSubject = (typeof CLIENTS)[number];
 const MIB = BYTES / 1048576;
+const PARTS = ['server', 'client', 'handshakes'] as const;
+const ONLY = (process.env.BENCH_SSH_ONLY ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_SSH_ONLY: ${part} is not one of ${PARTS.join(', ')}`);
+const runs = (part: (typeof PARTS)[number]) => ONLY.length === 0 || ONLY.includes(part);
+/** A run of some parts only keeps its own RESULTS.md section. */
+export const variant = ONLY.length === 0 ? undefined : ONLY.join('+');
 /** Bytes of the transfer each server and client makes once before the rounds, so that none of them counts compiling and warming up its code. */
 const WARM_UP_BYTES = Math.min(BYTES, 16 * 1048576);
 const outputCommand = (bytes: number) => `head -c ${bytes} /dev/zero`;
@@ -193,11 +201,12 @@ export default async function (): Promise<BenchCase[]> {
     const keyText = readFileSync(join(dir, 'id_ed25519'), 'utf8');
     const knownHosts = join(dir, 'known_hosts');
     for (const cipher of CIPHERS) {
-      for (const s of SUBJECTS) await sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`], WARM_UP_BYTES);
+      if (runs('server')) for (const s of SUBJECTS) await sshRate([...common, '-o', `Ciphers=${cipher}`, '-p', String(port[s]), `${user[s]}@127.0.0.1`], WARM_UP_BYTES);
+      if (!runs('client')) continue;
       await torsionClientRate(sshd.port, cipher, keyText, knownHosts, WARM_UP_BYTES);
       await ssh2ClientRate(sshd.port, cipher, keyText, WARM_UP_BYTES);
     }
-    for (const cipher of CIPHERS) {
+    for (const cipher of runs('server') ? CIPHERS : []) {
       const cpu: Record<Subject, number[]> = { torsion: [], 'OpenSSH sshd': [], ssh2: [] };
       const rates = await interleaved(
         SUBJECTS,
@@ -215,7 +224,7 @@ export default async function (): Promise<BenchCase[]> {
       cases.push({ name, higherIsBetter: true, goal: '>= 0.8x sshd, >= 1x ssh2', measurements: SUBJECTS.map((s) => fromSamples(s, rates[s], 'MB/s')) });
       cases.push({ name: `${name}, server CPU`, higherIsBetter: false, measurements: SUBJECTS.map((s) => fromSamples(s, cpu[s], 'ms/MiB')) });
     }
-    for (const cipher of CIPHERS) {
+    for (const cipher of runs('client') ? CIPHERS : []) {
       const cpu: Record<ClientSubject, number[]> = { torsion: [], ssh2: [] };
       const rates = await interleaved(
         CLIENTS,
@@ -231,6 +240,7 @@ export default async function (): Promise<BenchCase[]> {
       cases.push({ name, higherIsBetter: true, goal: '>= 1x ssh2', measurements: CLIENTS.map((s) => fromSamples(s, rates[s], 'MB/s')) });
       cases.push({ name: `${name}, client CPU`, higherIsBetter: false, measurements: CLIENTS.map((s) => fromSamples(s, cpu[s], 'ms/MiB')) });
     }
+    if (!runs('handshakes')) return cases;
     const handshakes = await interleaved(SUBJECTS, (s) => handshakesPerSecond(port[s], hostKey), ROUNDS);
     cases.push({
       name: `ssh handshakes over loopback TCP (curve25519-sha256, ssh-ed25519), Torsion's client, ${HANDSHAKES} in a row`,
