@@ -6,7 +6,7 @@
  */
 
 /** "expand 32-byte k", the first four words of every ChaCha20 state. */
-const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574] as const;
+const S0: number = 0x61707865, S1: number = 0x3320646e, S2: number = 0x79622d32, S3: number = 0x6b206574;
 
 /** A 32-byte key as the eight little-endian words the state holds. */
 export function chachaKeyWords(key: Uint8Array): Uint32Array {
@@ -25,7 +25,7 @@ export function chachaKeyWords(key: Uint8Array): Uint32Array {
  * chacha20Block(chachaKeyWords(key), 1, 0x09000000, 0x4a000000, 0, words);
  */
 export function chacha20Block(key: Uint32Array, w12: number, w13: number, w14: number, w15: number, out: Uint32Array): void {
-  let x0 = SIGMA[0], x1 = SIGMA[1], x2 = SIGMA[2], x3 = SIGMA[3];
+  let x0 = S0, x1 = S1, x2 = S2, x3 = S3;
   let x4 = key[0]!, x5 = key[1]!, x6 = key[2]!, x7 = key[3]!;
   let x8 = key[4]!, x9 = key[5]!, x10 = key[6]!, x11 = key[7]!;
   let x12 = w12 >>> 0, x13 = w13 >>> 0, x14 = w14 >>> 0, x15 = w15 >>> 0;
@@ -66,7 +66,7 @@ export function chacha20Block(key: Uint32Array, w12: number, w13: number, w14: n
     x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
   }
   // The block is the final state plus the initial one, word by word (a Uint32Array store wraps mod 2^32).
-  out[0] = x0 + SIGMA[0]; out[1] = x1 + SIGMA[1]; out[2] = x2 + SIGMA[2]; out[3] = x3 + SIGMA[3];
+  out[0] = x0 + S0; out[1] = x1 + S1; out[2] = x2 + S2; out[3] = x3 + S3;
   out[4] = x4 + key[0]!; out[5] = x5 + key[1]!; out[6] = x6 + key[2]!; out[7] = x7 + key[3]!;
   out[8] = x8 + key[4]!; out[9] = x9 + key[5]!; out[10] = x10 + key[6]!; out[11] = x11 + key[7]!;
   out[12] = x12 + w12; out[13] = x13 + w13; out[14] = x14 + w14; out[15] = x15 + w15;

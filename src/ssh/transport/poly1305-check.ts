@@ -43,7 +43,7 @@ function words128(w: Uint32Array, at: number): bigint {
  */
 export function poly1305Matches(key: Uint8Array, nonce: Uint8Array, block0: Uint32Array, message: Uint8Array, tag: Buffer): boolean {
   const aead = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
-  aead.setAAD(message);
+  aead.setAAD(message, { plaintextLength: 0 });
   aead.final();
   const s = words128(block0, 4);
   const target = (le128(aead.getAuthTag()) - s) & LOW_128;
