@@ -116,6 +116,11 @@ export class PacketDecoder implements Counters {
   /** The packet being assembled from several chunks, and how much of it has arrived. */
   #partial: Buffer | undefined;
   #partialFill = 0;
+  /**
+   * The buffer the last cut packet was assembled in, reused for the next one once read: in a bulk
+   * transfer most packets arrive cut across reads. Let go whenever a read leaves nothing unread.
+   */
+  #assembly: Buffer | undefined;
   /** The current packet's length, once its header was read. */
   #length = -1;
   readonly #limits: Pick<SSHTransportLimits, 'maxPacketLength' | 'maxPayloadLength'>;
@@ -157,10 +162,11 @@ export class PacketDecoder implements Counters {
    * its length is known): call before the buffers fed may be reused.
    */
   retain(): void {
+    if (this.#size === 0 && this.#partial === undefined) this.#assembly = undefined;
     if (this.#borrowed === 0) return;
     const total = this.#length < 0 ? -1 : 4 + this.#length + this.#opener.trailerLength;
     if (total > this.#size && this.#partial === undefined) {
-      const partial = Buffer.allocUnsafe(total);
+      const partial = this.#assemblyBuffer(total);
       let offset = 0;
       for (const c of this.#chunks) offset += c.copy(partial, offset);
       this.#chunks.length = 0;
@@ -172,6 +178,14 @@ export class PacketDecoder implements Counters {
       for (let i = chunks.length - this.#borrowed; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i]!);
     }
     this.#borrowed = 0;
+  }
+
+  /** `total` bytes to assemble a packet in: the kept buffer unless too small or still holding unread bytes. */
+  #assemblyBuffer(total: number): Buffer {
+    const kept = this.#assembly;
+    if (kept !== undefined && kept.length >= total && !this.#chunks.some((c) => c.buffer === kept.buffer)) return kept.subarray(0, total);
+    this.#assembly = Buffer.allocUnsafe(total);
+    return this.#assembly;
   }
 
   #push(chunk: Buffer, borrowed: boolean): void {
