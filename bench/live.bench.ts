@@ -146,10 +146,11 @@ export default async function liveBench(): Promise<BenchCase[]> {
     // and framed once (the counterpart of Socket.IO's broadcast).
     const liveRound = async (): Promise<Round> => {
       const before = heapUsed();
-      const loaded = await Promise.all(Array.from({ length: CLIENTS }, () => livePage.load(null, `${liveURL}/_live/`).asPromise()));
-      await ask(child, { cmd: 'live', base: `${liveURL}/_live/`, pages: loaded.map((l) => l.connection.id) });
+      // Only the connections are kept: the markup and boot data of each load went to the page (here the
+      // child got the ids), and a server holds neither for an idle page.
+      const connections: LiveConnection[] = (await Promise.all(Array.from({ length: CLIENTS }, () => livePage.load(null, `${liveURL}/_live/`).asPromise()))).map((l) => l.connection);
+      await ask(child, { cmd: 'live', base: `${liveURL}/_live/`, pages: connections.map((c) => c.id) });
       const memory = (heapUsed() - before) / CLIENTS;
-      const connections: LiveConnection[] = loaded.map((l) => l.connection);
       const roots = connections.map((c) => c.widget(1)!);
       const fanout = async () => {
         const results = await callRemoteAll(roots, 'receive', { text: 'hello everyone', n: 1 }).asPromise();

@@ -30,7 +30,7 @@ function setup(limits: Partial<LiveLimits>, options: Partial<LivePageOptions> = 
 function connect(page: LivePage, pageId: string) {
   const out: string[] = [];
   const closed: string[] = [];
-  const endpoint = new LiveEndpoint(page, (f) => out.push(f), (reason) => closed.push(reason));
+  const endpoint = new LiveEndpoint(page, { sendLiveFrame: (f) => out.push(f), closeLiveTransport: (reason) => closed.push(reason) });
   endpoint.frameReceived(encodeHello(pageId, 0));
   return {
     endpoint,

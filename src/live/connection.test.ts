@@ -34,7 +34,7 @@ function setup(options: Partial<LivePageOptions> = {}) {
 function socket(page: LivePage) {
   const out: string[] = [];
   const closed: string[] = [];
-  const endpoint = new LiveEndpoint(page, (f) => out.push(f), (reason) => closed.push(reason));
+  const endpoint = new LiveEndpoint(page, { sendLiveFrame: (f) => out.push(f), closeLiveTransport: (reason) => closed.push(reason) });
   return {
     endpoint,
     closed,

@@ -54,6 +54,9 @@ export interface LiveConnectionPlacement {
 
 let counter = 0;
 
+/** `#unsent` of a page with nothing to send: shared, never added to. */
+const NO_WIDGETS: WidgetInfo[] = [];
+
 /** `#gone` of a page nobody waits for yet: shared, never added to. */
 const NONE_WAITING: Deferred<void>[] = [];
 
@@ -172,10 +175,11 @@ class PageHooks implements ReliableSessionOptions, RemoteCallsOptions, MemoryBud
   }
 }
 
-function newPageId(): string {
+function newPageId(prefix: string): string {
   const random = new Uint8Array(12);
   globalThis.crypto.getRandomValues(random);
-  return `${(++counter).toString(36)}.${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  // One join makes a flat string: a template literal would leave a page holding a tree of string pieces.
+  return [prefix + (++counter).toString(36), Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')].join('.');
 }
 
 /** One page's live state on the server. */
@@ -190,8 +194,11 @@ export class LiveConnection {
   rendered = false;
   readonly #s: LiveConnectionSettings;
   readonly #calls: RemoteCalls;
-  readonly #widgets = new Map<number, LiveElement>();
-  #unsent: WidgetInfo[] = [];
+  /** Widget 1, the root: most pages have no other, and need no map. */
+  #root: LiveElement | undefined;
+  /** Widgets 2 and up, made with the first of them. */
+  #widgets: Map<number, LiveElement> | undefined;
+  #unsent: WidgetInfo[] = NO_WIDGETS;
   #nextWidget = 1;
   #socket: FrameSocket | null = null;
   #graceTimer: IDelayedCall | null = null;
@@ -206,7 +213,7 @@ export class LiveConnection {
 
   constructor(settings: LiveConnectionSettings, root: LiveElement, request: unknown, placement: LiveConnectionPlacement = { budget: null, address: null }) {
     this.#s = settings;
-    this.id = (settings.idPrefix ?? '') + newPageId();
+    this.id = newPageId(settings.idPrefix ?? '');
     this.request = request;
     this.address = placement.address;
     const hooks = new PageHooks(this, settings);
@@ -233,7 +240,7 @@ export class LiveConnection {
 
   /** The widget with id `id`, if it is on the page. */
   widget(id: number): LiveElement | undefined {
-    return this.#widgets.get(id);
+    return id === 1 ? this.#root : this.#widgets?.get(id);
   }
 
   /** Fires when the page is gone (its grace period ran out after the connection dropped). */
@@ -253,7 +260,9 @@ export class LiveConnection {
     encodeLimited(args, this.#s.limits.maxMessageSize, 'initial arguments');
     const module = this.#s.registerModule(element.jsClass, element.jsModule);
     element.widgetId = id;
-    this.#widgets.set(id, element);
+    if (id === 1) this.#root = element;
+    else (this.#widgets ??= new Map()).set(id, element);
+    if (this.#unsent === NO_WIDGETS) this.#unsent = [];
     this.#unsent.push({ id, cls: element.jsClass, parent: element.widgetParent?.widgetId ?? null, args, module });
     return id;
   }
@@ -261,17 +270,19 @@ export class LiveConnection {
   /** Internal: the widget infos rendered so far and not yet sent to the page, for `root` and its descendants. */
   takeWidgetInfos(root: LiveElement | null): WidgetInfo[] {
     const mine = (id: number): boolean => {
-      for (let e: LiveElement | null | undefined = this.#widgets.get(id); e; e = e.widgetParent) if (root === null || e === root) return true;
+      for (let e: LiveElement | null | undefined = this.widget(id); e; e = e.widgetParent) if (root === null || e === root) return true;
       return false;
     };
     const taken = this.#unsent.filter((w) => mine(w.id));
-    this.#unsent = this.#unsent.filter((w) => !mine(w.id));
+    const left = this.#unsent.filter((w) => !mine(w.id));
+    this.#unsent = left.length === 0 ? NO_WIDGETS : left;
     return taken;
   }
 
   /** Internal: forgets a detached widget. */
   forgetWidget(id: number): void {
-    this.#widgets.delete(id);
+    if (id === 1) this.#root = undefined;
+    else this.#widgets?.delete(id);
   }
 
   /** Internal: renders a child added after the page went live and has the page build it under `parentId`. */
@@ -316,8 +327,7 @@ export class LiveConnection {
     this.#graceTimer = null;
     this.attachments++;
     socket.sendFrame(encodeWelcome(this.session.lastReceived));
-    const shared = socket.sendSharedFrame;
-    this.session.attach((frame) => socket.sendFrame(frame), peerLastReceived, shared === undefined ? null : (message) => shared.call(socket, message));
+    this.session.attach(socket, peerLastReceived);
   }
 
   /** Internal: `socket`'s transport cannot take more frames for now (the page is not reading fast enough). */

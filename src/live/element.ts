@@ -43,9 +43,15 @@ export class LiveElement extends Element {
 
   constructor(loader?: ITemplateLoader | null) {
     super(loader);
-    // Wrap whatever `render` the subclass defines, so every live element's markup carries its widget id.
+    // Wrap a `render` the subclass defines, so every live element's markup carries its widget id. One that
+    // renders its template (most) uses the method below, with no closure of its own.
     const own = this.render;
-    this.render = (request: unknown) => this.#renderLive(request, own);
+    if (own !== LiveElement.prototype.render) this.render = (request: unknown) => this.#renderLive(request, own);
+  }
+
+  /** Renders the template, its markup marked with the widget id (see the constructor for a subclass's own `render`). */
+  override render(request: unknown): Flattenable {
+    return this.#renderLive(request, super.render);
   }
 
   /** The browser class's name (defaults to the class's static `jsClass`). */

@@ -35,6 +35,19 @@ export interface PageDirectory {
 /** The reason a connection whose page stopped reading is closed with. */
 export const STALLED = 'stalled';
 
+/**
+ * What a transport gives its endpoint, as methods of one object (the transport's protocol, usually), so a
+ * connection holds no closure for them.
+ */
+export interface EndpointTransport {
+  /** Writes a frame to the transport. */
+  sendLiveFrame(frame: string): void;
+  /** Closes the transport (it must later call {@link LiveEndpoint.connectionLost}). */
+  closeLiveTransport(reason: string, abort: boolean): void;
+  /** Writes a broadcast's frame; only on a transport that loses nothing within a connection. */
+  sendLiveShared?(message: SharedMessage): void;
+}
+
 /** One transport connection's state: before HELLO, attached, or closed. */
 export class LiveEndpoint implements FrameSocket {
   #connection: LiveConnection | null = null;
@@ -43,24 +56,25 @@ export class LiveEndpoint implements FrameSocket {
   #stallTimer: IDelayedCall | null = null;
   /** When true, frames are silently dropped both ways: a stalled network, for tests. */
   stalled = false;
+  /**
+   * Sends a broadcast's frame unless the connection is closed or stalled; absent on transports that may lose
+   * frames. One function shared by every endpoint whose transport has `sendLiveShared`.
+   */
+  readonly sendSharedFrame?: (message: SharedMessage) => void;
+
+  static readonly #sendShared = function (this: LiveEndpoint, message: SharedMessage): void {
+    if (!this.#closed && !this.stalled) this.transport.sendLiveShared!(message);
+  };
 
   /**
    * @param pages where HELLO looks up its page
-   * @param send writes a frame to the transport
-   * @param closeTransport closes the transport (it must later call {@link LiveEndpoint.connectionLost})
-   * @param sendShared writes a broadcast's frame, on a transport that loses nothing within a connection
+   * @param transport writes and closes the transport connection
    */
   constructor(
     readonly pages: PageDirectory,
-    readonly send: (frame: string) => void,
-    readonly closeTransport: (reason: string, abort: boolean) => void,
-    sendShared?: (message: SharedMessage) => void,
+    readonly transport: EndpointTransport,
   ) {
-    if (sendShared !== undefined) {
-      this.sendSharedFrame = (message) => {
-        if (!this.#closed && !this.stalled) sendShared(message);
-      };
-    }
+    if (transport.sendLiveShared !== undefined) this.sendSharedFrame = LiveEndpoint.#sendShared;
     // A connection that never says HELLO (a stalled handshake, a port scanner) must not stay forever.
     this.#helloTimer = pages.clock.callLater(pages.helloTimeout, () => {
       this.#helloTimer = null;
@@ -75,11 +89,8 @@ export class LiveEndpoint implements FrameSocket {
 
   /** Sends one frame unless the connection is closed or stalled. */
   sendFrame(frame: string): void {
-    if (!this.#closed && !this.stalled) this.send(frame);
+    if (!this.#closed && !this.stalled) this.transport.sendLiveFrame(frame);
   }
-
-  /** Sends a broadcast's frame unless the connection is closed or stalled; absent on transports that may lose frames. */
-  readonly sendSharedFrame?: (message: SharedMessage) => void;
 
   /** True while the transport cannot take more frames. */
   get sendingPaused(): boolean {
@@ -108,7 +119,7 @@ export class LiveEndpoint implements FrameSocket {
   /** Closes the transport; the page waits for a new one. */
   close(reason: string, abort = false): void {
     if (this.#closed) return;
-    this.closeTransport(reason, abort);
+    this.transport.closeLiveTransport(reason, abort);
     this.connectionLost();
   }
 
@@ -124,7 +135,7 @@ export class LiveEndpoint implements FrameSocket {
       if (frame[0] !== HELLO || frame.length !== 3) throw new LiveProtocolError('the first frame must be HELLO');
       const connection = this.pages.connection(frame[1]);
       if (connection === undefined || connection.isGone) {
-        this.send(encodeGone('no such page'));
+        this.transport.sendLiveFrame(encodeGone('no such page'));
         this.close('no such page');
         return;
       }

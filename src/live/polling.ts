@@ -19,7 +19,7 @@ import { cancelTimer } from './shared/timers.js';
 import { LiveProtocolError } from './shared/errors.js';
 import { GONE, HELLO, decodeFrame } from './shared/frames.js';
 import type { IReactorTime, IDelayedCall } from '../time/interfaces.js';
-import { LiveEndpoint, type PageDirectory } from './endpoint.js';
+import { LiveEndpoint, type EndpointTransport, type PageDirectory } from './endpoint.js';
 import { originAllowed } from './origin.js';
 import { DEFAULT_LIVE_LIMITS } from './shared/limits.js';
 
@@ -111,7 +111,7 @@ function parseFrames(request: Request): string[] | null {
 }
 
 /** One virtual connection made of HTTP requests. */
-class PollingSocket {
+class PollingSocket implements EndpointTransport {
   readonly endpoint: LiveEndpoint;
   #outbox: string[] = [];
   /** What the outbox holds, and the part of it charged to `#charged`'s budget. */
@@ -129,7 +129,7 @@ class PollingSocket {
     readonly options: PollingOptions,
     readonly onClose: (socket: PollingSocket) => void,
   ) {
-    this.endpoint = new LiveEndpoint(pages, (f) => this.#push(f), () => this.#close());
+    this.endpoint = new LiveEndpoint(pages, this);
     this.#touch();
   }
 
@@ -157,6 +157,14 @@ class PollingSocket {
       this.#waiting = null;
       this.#touch();
     });
+  }
+
+  sendLiveFrame(frame: string): void {
+    this.#push(frame);
+  }
+
+  closeLiveTransport(): void {
+    this.#close();
   }
 
   #push(frame: string): void {

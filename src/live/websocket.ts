@@ -12,7 +12,8 @@ import type { IPushProducer } from '../internet/interfaces.js';
 import { Logger } from '../logger/index.js';
 import type { Request } from '../web/index.js';
 import { PreparedMessage, WebSocketProtocol, WebSocketResource } from '../web/websocket/index.js';
-import { LiveEndpoint, STALLED, type PageDirectory } from './endpoint.js';
+import { LiveEndpoint, STALLED, type EndpointTransport, type PageDirectory } from './endpoint.js';
+import type { SharedMessage } from './shared/frames.js';
 import { originAllowed } from './origin.js';
 
 const log = new Logger({ namespace: 'torsion.live.websocket' });
@@ -21,21 +22,31 @@ const log = new Logger({ namespace: 'torsion.live.websocket' });
 const DEAD = new Set(['heartbeat timeout', 'dropped', 'no HELLO', STALLED]);
 
 /** Carries one page connection's frames as WebSocket text messages. */
-class LiveWebSocketProtocol extends WebSocketProtocol implements IPushProducer {
+class LiveWebSocketProtocol extends WebSocketProtocol implements IPushProducer, EndpointTransport {
   readonly endpoint: LiveEndpoint;
   #full = false;
 
   constructor(pages: PageDirectory) {
     super();
-    this.endpoint = new LiveEndpoint(
-      pages,
-      (frame) => this.transport.sendTextMessage(frame),
-      // A dead or stalled peer may never answer a close handshake: abort. Otherwise close cleanly, so a
-      // frame sent just before (a GONE) is delivered first.
-      (reason, abort) => (abort || DEAD.has(reason) ? this.transport.abortConnection() : this.transport.loseConnection(1000)),
-      // A broadcast is framed by the first connection that sends it; the others write the same bytes.
-      (message) => this.transport.sendPreparedMessage((message.transportData ??= new PreparedMessage(message.frame)) as PreparedMessage),
-    );
+    this.endpoint = new LiveEndpoint(pages, this);
+  }
+
+  sendLiveFrame(frame: string): void {
+    this.transport.sendTextMessage(frame);
+  }
+
+  /**
+   * A dead or stalled peer may never answer a close handshake: abort. Otherwise close cleanly, so a frame
+   * sent just before (a GONE) is delivered first.
+   */
+  closeLiveTransport(reason: string, abort: boolean): void {
+    if (abort || DEAD.has(reason)) this.transport.abortConnection();
+    else this.transport.loseConnection(1000);
+  }
+
+  /** A broadcast is framed by the first connection that sends it; the others write the same bytes. */
+  sendLiveShared(message: SharedMessage): void {
+    this.transport.sendPreparedMessage((message.transportData ??= new PreparedMessage(message.frame)) as PreparedMessage);
   }
 
   override negotiationFinished(): void {

@@ -364,6 +364,8 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
     this.#state = State.UPGRADED;
     this.#upgraded = protocol;
     this.#setTimeout(Timeout.NONE, 0);
+    // An upgraded connection has no HTTP timeout left: the site's sweep (and set) need not hold it.
+    this.site.channelClosed(this);
     this.site.logAccess(req, this);
     this.write(head);
     this.#flush();

@@ -135,7 +135,7 @@ export class Site extends Factory<HTTPChannel> {
     return channel;
   }
 
-  /** The open connections. */
+  /** The open HTTP connections (one upgraded to another protocol, a WebSocket, is no longer the site's). */
   get channels(): ReadonlySet<HTTPChannel> {
     return this.#channels;
   }

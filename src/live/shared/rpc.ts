@@ -85,11 +85,14 @@ function className(target: object): string {
   return typeof ctor?.name === 'string' ? ctor.name : 'Object';
 }
 
+/** `#pending` of a peer with no call waiting: shared, never added to (a server has many idle pages). */
+const NONE_PENDING = new Map<number, Pending>();
+
 /** Outgoing calls waiting for their answers, and dispatch of incoming calls to exposed methods. */
 export class RemoteCalls {
   readonly #o: RemoteCallsOptions;
-  /** In the order they were made, which is also the order of their deadlines. */
-  readonly #pending = new Map<number, Pending>();
+  /** In the order they were made, which is also the order of their deadlines; the shared empty one when none waits. */
+  #pending: Map<number, Pending> = NONE_PENDING;
   #nextId = 1;
   #failed: Error | null = null;
   /** Calls in whose answers are not sent yet. */
@@ -156,6 +159,7 @@ export class RemoteCalls {
     const d = new Deferred<T>(() => this.#forget(id));
     const timeout = this.#o.callTimeout ?? 0;
     const deadline = timeout > 0 && this.#o.clock !== undefined ? this.#o.clock.seconds() + timeout : Infinity;
+    if (this.#pending === NONE_PENDING) this.#pending = new Map();
     this.#pending.set(id, { d: d as Deferred<unknown>, deadline, widgetId, method });
     this.#armTimeout();
     if (typeof payload === 'string') this.#o.sendJSON(payload);
@@ -200,7 +204,9 @@ export class RemoteCalls {
   }
 
   #forget(id: number): void {
-    if (this.#pending.delete(id)) this.#o.budget?.release(PENDING_CALL_COST);
+    if (!this.#pending.delete(id)) return;
+    this.#o.budget?.release(PENDING_CALL_COST);
+    if (this.#pending.size === 0) this.#pending = NONE_PENDING;
   }
 
   /** One timer for all calls: they time out in the order they were made. */

@@ -22,6 +22,9 @@ import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from './limits.js';
 import type { HeartbeatMember, HeartbeatTicker } from './ticker.js';
 
+/** `#unacked` of a session with nothing waiting: shared, never added to (a server has many idle pages). */
+const NONE_UNACKED: (string | SharedMessage)[] = [];
+
 /** Options of a {@link ReliableSession}. */
 export interface ReliableSessionOptions {
   /** Time source for acknowledgements and heartbeats. */
@@ -64,10 +67,26 @@ export interface ReliableSessionOptions {
   budget?: MemoryBudget;
 }
 
+/**
+ * Where an attached session writes. A server passes its transport connection itself, so a page holds no
+ * closure for it.
+ */
+export interface SessionLink {
+  /** Writes one frame. */
+  sendFrame(frame: string): void;
+  /**
+   * Writes a broadcast's NEXT frame as it is; only on a link that delivers every frame in order and loses
+   * none (a WebSocket). Without it every message goes as a MSG of its own.
+   */
+  sendSharedFrame?(message: SharedMessage): void;
+}
+
 /** Reliable delivery state for one end of a conversation. */
 export class ReliableSession implements HeartbeatMember {
   /** Highest sequence number delivered so far (everything up to it has been delivered, in order). */
   lastReceived = 0;
+  /** Internal: this session's place in its heartbeat ticker, -1 while in none. */
+  tickerSlot = -1;
   /**
    * The options as given, not copied, and their callbacks called as its methods: a server passes one
    * object per page whose methods and settings come from its class, not a closure for each.
@@ -76,7 +95,7 @@ export class ReliableSession implements HeartbeatMember {
   readonly #budget: MemoryBudget;
   #nextSeq = 1;
   /** Unacknowledged outgoing payloads (JSON text, or a broadcast's), oldest first; `#firstSeq` is the number of the first. */
-  #unacked: (string | SharedMessage)[] = [];
+  #unacked: (string | SharedMessage)[] = NONE_UNACKED;
   #firstSeq = 1;
   /** The highest sequence number written to the current link. */
   #sent = 0;
@@ -84,9 +103,9 @@ export class ReliableSession implements HeartbeatMember {
   #paused = false;
   /** Messages that arrived before a missing earlier one, as JSON text (parsed JSON can take many times its text's size). */
   #ahead: Map<number, string> | undefined;
-  #link: ((frame: string) => void) | null = null;
-  /** Sends a broadcast's NEXT frame as it is, on a link that loses nothing; null: every message goes as a MSG. */
-  #sharedLink: ((message: SharedMessage) => void) | null = null;
+  #link: SessionLink | null = null;
+  /** The link takes broadcasts' NEXT frames (`sendSharedFrame`); false: every message goes as a MSG. */
+  #shares = false;
   /** The number of the last message received on the current link: a NEXT is the one after it. */
   #linkSeq = 0;
   #ackTimer: IDelayedCall | null = null;
@@ -162,6 +181,7 @@ export class ReliableSession implements HeartbeatMember {
     }
     if (!this.#budget.charge(textCost(payloadJSON))) return 0;
     const seq = this.#nextSeq++;
+    if (this.#unacked === NONE_UNACKED) this.#unacked = [];
     this.#unacked.push(item);
     this.#flush();
     return seq;
@@ -174,14 +194,16 @@ export class ReliableSession implements HeartbeatMember {
 
   /**
    * Attaches a link after a (re)connection handshake told us the peer's `lastReceived`: forgets what the
-   * peer has, resends the rest in order, and starts the heartbeat. `sharedLink`, for a link that delivers
-   * every frame in order and loses none (a WebSocket), sends broadcasts' shared NEXT frames.
+   * peer has, resends the rest in order, and starts the heartbeat. A link given as a function writes frames;
+   * `sharedLink` then, for a link that delivers every frame in order and loses none (a WebSocket), sends
+   * broadcasts' shared NEXT frames (a {@link SessionLink} has its own `sendSharedFrame` instead).
    */
-  attach(link: (frame: string) => void, peerLastReceived: number, sharedLink: ((message: SharedMessage) => void) | null = null): void {
+  attach(link: SessionLink | ((frame: string) => void), peerLastReceived: number, sharedLink: ((message: SharedMessage) => void) | null = null): void {
     if (this.#closed) throw new LiveProtocolError('session is closed');
     this.detach();
-    this.#link = link;
-    this.#sharedLink = sharedLink;
+    const l: SessionLink = typeof link === 'function' ? { sendFrame: link, ...(sharedLink === null ? {} : { sendSharedFrame: sharedLink }) } : link;
+    this.#link = l;
+    this.#shares = typeof l.sendSharedFrame === 'function';
     // Both ends start counting NEXT frames from what the receiver reported in the handshake.
     this.#linkSeq = this.lastReceived;
     this.#ackSent = 0;
@@ -211,7 +233,7 @@ export class ReliableSession implements HeartbeatMember {
   /** Detaches the current link (the connection dropped); messages wait for the next `attach`. */
   detach(): void {
     this.#link = null;
-    this.#sharedLink = null;
+    this.#shares = false;
     this.#paused = false;
     this.#forgetAhead();
     cancelTimer(this.#ackTimer);
@@ -225,7 +247,7 @@ export class ReliableSession implements HeartbeatMember {
     this.detach();
     this.#closed = true;
     for (const item of this.#unacked) this.#budget.release(textCost(payloadOf(item)));
-    this.#unacked = [];
+    this.#unacked = NONE_UNACKED;
   }
 
   /**
@@ -301,6 +323,7 @@ export class ReliableSession implements HeartbeatMember {
     const drop = ack - this.#firstSeq + 1;
     if (drop <= 0) return;
     for (const item of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payloadOf(item)));
+    if (this.#unacked.length === 0) this.#unacked = NONE_UNACKED;
     this.#firstSeq += drop;
     if (this.#sent < ack) this.#sent = ack;
     this.#waitingSince = this.#sent >= this.#firstSeq ? this.#o.clock.seconds() : null;
@@ -321,8 +344,8 @@ export class ReliableSession implements HeartbeatMember {
     this.#waitingSince ??= now;
     this.#lastSent = now;
     if (typeof item !== 'string') {
-      if (this.#sharedLink !== null) {
-        this.#sharedLink(item);
+      if (this.#shares) {
+        this.#link!.sendSharedFrame!(item);
         // A NEXT frame carries no acknowledgement: one that waits goes out with it, in the same write,
         // rather than on its own after `ackDelay`.
         if (this.#ackTimer !== null) this.#sendAck(ACK);
@@ -334,7 +357,7 @@ export class ReliableSession implements HeartbeatMember {
     this.#ackTimer = null;
     this.#ackSent = this.lastReceived;
     this.#ackForced = false;
-    this.#link!(encodeMessage(seq, this.lastReceived, item));
+    this.#link!.sendFrame(encodeMessage(seq, this.lastReceived, item));
   }
 
   #sendAck(kind: typeof ACK | typeof PING): void {
@@ -344,7 +367,7 @@ export class ReliableSession implements HeartbeatMember {
     this.#lastSent = this.#o.clock.seconds();
     this.#ackSent = this.lastReceived;
     this.#ackForced = false;
-    this.#link(encodeAck(kind, this.lastReceived));
+    this.#link.sendFrame(encodeAck(kind, this.lastReceived));
   }
 
   /** A bare ACK soon, unless a message (a reply, usually) carries the acknowledgement first. */

@@ -28,6 +28,8 @@ const log = new Logger({ namespace: 'torsion.web.websocket' });
 const COALESCE_LIMIT = 64 * 1024;
 const LARGE_PAYLOAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** `#out` of every connection with nothing waiting: shared, never added to (a server holds many idle connections). */
+const NO_FRAMES: Buffer[] = [];
 
 const enum State {
   OPEN,
@@ -60,16 +62,19 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly #clock: IReactorTime;
   readonly #reader: FrameReader;
   readonly #deflate: PerMessageDeflate | null;
-  readonly #message: MessageAssembler;
+  /** A fragmented message in progress; made with the first one (most connections never see one). */
+  #message: MessageAssembler | null = null;
   readonly #maxMessageSize: number;
-  readonly #heartbeat: Heartbeat;
+  /** Null when pings are off (`pingInterval` 0). */
+  readonly #heartbeat: Heartbeat | null;
   readonly #pingTimeout: number;
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
   #state = State.OPEN;
   #inRead = false;
   #corked = false;
-  #out: Buffer[] = [];
+  /** Frames sent during a read, written when it ends; the shared {@link NO_FRAMES} when there are none. */
+  #out: Buffer[] = NO_FRAMES;
   #outSize = 0;
   #paused = false;
   #closeTimer: IDelayedCall | null = null;
@@ -88,10 +93,10 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     if (setup.request !== undefined) this.request = setup.request;
     this.#maxMessageSize = options.maxMessageSize ?? WEBSOCKET_LIMITS.maxMessageSize;
     this.#pingTimeout = options.pingTimeout ?? WEBSOCKET_TIMEOUTS.pingTimeout;
-    this.#heartbeat = new Heartbeat(setup.clock, options.pingInterval ?? WEBSOCKET_TIMEOUTS.pingInterval, this.#pingTimeout, this);
+    const pingInterval = options.pingInterval ?? WEBSOCKET_TIMEOUTS.pingInterval;
+    this.#heartbeat = pingInterval > 0 ? new Heartbeat(setup.clock, pingInterval, this.#pingTimeout, this) : null;
     this.#closeTimeout = options.closeTimeout ?? WEBSOCKET_TIMEOUTS.closeTimeout;
     this.#fragmentSize = options.fragmentSize ?? Infinity;
-    this.#message = new MessageAssembler(this.#maxMessageSize, setup.deflate);
     this.#reader = new FrameReader({ expectMasked: !setup.isClient, maxFrameSize: options.maxFrameSize ?? this.#maxMessageSize, allowRsv1: setup.deflate !== null });
   }
 
@@ -125,12 +130,12 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     } finally {
       this.#endRead();
     }
-    if (this.#state === State.OPEN) this.#heartbeat.start();
+    if (this.#state === State.OPEN) this.#heartbeat?.start();
   }
 
   dataReceived(data: Uint8Array): void {
     if (this.#state >= State.CLOSED) return;
-    this.#heartbeat.heard = true;
+    if (this.#heartbeat !== null) this.#heartbeat.heard = true;
     this.#inRead = true;
     try {
       this.#reader.feed(data, this);
@@ -146,7 +151,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     this.#state = State.LOST;
     this.#cancelTimers();
     this.#reader.reset();
-    this.#message.reset();
+    this.#message?.reset();
     const received = this.#received;
     let error: WebSocketClosedError;
     if (this.#failed !== null) error = new WebSocketClosedError(this.#failed.code, this.#failed.reason, false);
@@ -163,17 +168,18 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
       this.#controlReceived(opcode, payload);
       return;
     }
-    const message = this.#message;
+    let message = this.#message;
     if (opcode === Opcode.CONTINUATION) {
-      if (message.opcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
+      if (message === null || message.opcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
       message.add(payload);
     } else {
-      if (message.opcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
+      if (message !== null && message.opcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
       if (fin && !rsv1) {
         if (payload.length > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
         this.#deliver(opcode, payload);
         return;
       }
+      message ??= this.#message = new MessageAssembler(this.#maxMessageSize, this.#deflate);
       message.start(opcode, rsv1, payload);
     }
     if (!fin) return;
@@ -258,7 +264,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   }
 
   #cancelTimers(): void {
-    this.#heartbeat.stop();
+    this.#heartbeat?.stop();
     if (this.#closeTimer?.active()) this.#closeTimer.cancel();
     this.#closeTimer = null;
   }
@@ -267,6 +273,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
 
   #send(frame: Buffer): void {
     if (this.#inRead) {
+      if (this.#out === NO_FRAMES) this.#out = [];
       this.#out.push(frame);
       this.#outSize += frame.length;
       if (this.#outSize >= COALESCE_LIMIT) this.#flushOut();
@@ -294,7 +301,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   #flushOut(): void {
     const out = this.#out;
     if (out.length === 0) return;
-    this.#out = [];
+    this.#out = NO_FRAMES;
     const size = this.#outSize;
     this.#outSize = 0;
     if (out.length === 1) this.transport.write(out[0]!);

@@ -66,6 +66,8 @@ export interface FrameReaderOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** `#pending` of a reader with no chunk waiting: shared, never added to. */
+const NO_CHUNKS: Buffer[] = [];
 
 /**
  * Decodes frames from bytes arriving in chunks of any size. It takes ownership of the chunks it is fed:
@@ -76,8 +78,8 @@ export class FrameReader {
   readonly #maxFrameSize: number;
   allowRsv1: boolean;
   #buf: Buffer = EMPTY;
-  /** Chunks that arrived after `#buf` while a frame is still incomplete, joined once it can be decoded. */
-  #pending: Buffer[] = [];
+  /** Chunks that arrived after `#buf` while a frame is still incomplete, joined once it can be decoded; shared while none. */
+  #pending: Buffer[] = NO_CHUNKS;
   #pendingSize = 0;
   /** How many buffered bytes the next decoding step needs. */
   #need = 2;
@@ -101,6 +103,7 @@ export class FrameReader {
     if (this.#buf.length === 0 && this.#pendingSize === 0) this.#buf = chunk;
     else {
       // A big frame arriving in many reads is joined once, not once per read (nor per read while paused).
+      if (this.#pending === NO_CHUNKS) this.#pending = [];
       this.#pending.push(chunk);
       this.#pendingSize += chunk.length;
       if (this.paused || this.#buf.length + this.#pendingSize < this.#need) return;
@@ -112,7 +115,7 @@ export class FrameReader {
   drain(sink: FrameSink): void {
     if (this.#pending.length > 0) {
       this.#buf = Buffer.concat([this.#buf, ...this.#pending], this.#buf.length + this.#pendingSize);
-      this.#pending = [];
+      this.#pending = NO_CHUNKS;
       this.#pendingSize = 0;
     }
     this.#need = 2;
@@ -177,7 +180,7 @@ export class FrameReader {
   /** Drops everything buffered (the connection is closing). */
   reset(): void {
     this.#buf = EMPTY;
-    this.#pending = [];
+    this.#pending = NO_CHUNKS;
     this.#pendingSize = 0;
   }
 }
