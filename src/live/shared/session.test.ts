@@ -354,15 +354,34 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     assert.equal(one.b.session.lastReceived, 3);
   });
 
-  test('an acknowledgement that is due goes out right after a NEXT frame, not on its own later', () => {
+  test('an acknowledgement due within half of ackDelay goes out right after a NEXT frame, not on its own later', () => {
     const clock = new Clock();
     const { a, sharedLink } = pair(clock);
     a.session.attach(a.link, 0, sharedLink);
     a.session.receive([1, 1, 0, 'question']);
+    clock.advance(0.15); // the ACK is due at 0.2
     a.session.sendShared(new SharedMessage('"to all"'));
     assert.deepEqual(a.frames(), [[4, 'to all'], [2, 1]]);
     clock.advance(1);
     assert.deepEqual(a.frames(), [], 'nothing more: the ACK went');
+  });
+
+  test('under a stream of broadcasts, each answered, a page gets about two ACKs per ackDelay, not one per broadcast', () => {
+    const clock = new Clock();
+    const { a, sharedLink } = pair(clock);
+    a.session.attach(a.link, 0, sharedLink);
+    let acks = 0;
+    let seq = 0;
+    for (let i = 0; i < 100; i++) {
+      a.session.sendShared(new SharedMessage(`"broadcast ${i}"`));
+      a.session.receive([1, ++seq, i + 1, 'answer']);
+      clock.advance(0.01);
+      acks += a.frames().filter((f) => f[0] === 2).length;
+    }
+    // 100 broadcasts over 1 s with the default ackDelay of 0.2 s: one ACK per 0.1 s or so.
+    assert.ok(acks >= 5 && acks <= 12, `${acks} ACKs`);
+    clock.advance(1);
+    assert.deepEqual(a.frames(), [[2, 100]], 'the last answers are acknowledged by the timer');
   });
 
   test('a link without a shared path gets a numbered MSG; a reconnection resends shared messages in order', () => {

@@ -28,6 +28,21 @@ const log = new Logger({ namespace: 'torsion.web.websocket' });
 const COALESCE_LIMIT = 64 * 1024;
 const LARGE_PAYLOAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** The connections corked for a burst in this tick, uncorked together at its end. */
+let corkedThisTick: WebSocketConnection[] = [];
+
+function uncorkAll(): void {
+  const corked = corkedThisTick;
+  corkedThisTick = [];
+  for (const c of corked) {
+    try {
+      WebSocketConnection.uncorkBurst(c);
+    } catch (e) {
+      log.error('uncorking a WebSocket connection failed: {error}', { error: String(e) });
+    }
+  }
+}
+
 /** `#out` of every connection with nothing waiting: shared, never added to (a server holds many idle connections). */
 const NO_FRAMES: Buffer[] = [];
 
@@ -289,13 +304,16 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
    * `socket.cork`). Nothing waits longer than the current tick.
    */
   #corkBurst(): void {
-    const transport = this.transport;
     this.#corked = true;
-    transport.cork();
-    process.nextTick(() => {
-      this.#corked = false;
-      transport.uncork();
-    });
+    this.transport.cork();
+    // One tick callback uncorks every connection corked in this tick (a broadcast corks thousands).
+    if (corkedThisTick.push(this) === 1) process.nextTick(uncorkAll);
+  }
+
+  /** @internal ends the burst `#corkBurst` began. */
+  static uncorkBurst(connection: WebSocketConnection): void {
+    connection.#corked = false;
+    connection.transport.uncork();
   }
 
   #flushOut(): void {
