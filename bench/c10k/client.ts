@@ -1,8 +1,9 @@
 /**
- * The C10K load generator, its own process: opens `connections` WebSocket (`ws` client) or HTTP keep-alive
- * connections (raw sockets, one request each) in batches, prints `ready` once all are open and answered,
- * then on `go` on stdin measures `samples` sequential round trips on connections picked at random (a 32-byte
- * message and its echo, or a GET and its response) while every connection stays open, and prints
+ * The C10K load generator, its own process: opens `connections` WebSocket (`ws` client), HTTP keep-alive
+ * connections (raw sockets, one request each) or live pages (a GET, then a `LiveClient` over `ws`) in
+ * batches, prints `ready` once all are open and answered, then on `go` on stdin measures `samples` sequential
+ * round trips on connections picked at random (a 32-byte message and its echo, a GET and its response, or a
+ * call of the page's server element and its answer) while every connection stays open, and prints
  * `{"p50":ms,"p99":ms,"errors":n}`. Exits when stdin ends.
  *
  * `node --import tsx bench/c10k/client.ts '{"mode":"ws","port":8080,"connections":10000,"samples":2000}'`
@@ -11,9 +12,10 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { LiveClient, type WebSocketConstructor } from '../../src/live/client/index.js';
 
 interface Options {
-  mode: 'ws' | 'http';
+  mode: 'ws' | 'http' | 'live';
   port: number;
   connections: number;
   samples: number;
@@ -85,10 +87,37 @@ function openHttp(): Promise<Conn> {
   });
 }
 
+/** The browser side of a page's root widget: acknowledges the server's broadcasts. */
+class Receiver {
+  static exposed = ['receive'];
+  receive(_message: unknown): boolean {
+    return true;
+  }
+}
+
+async function openLive(): Promise<Conn> {
+  const res = await fetch(`http://127.0.0.1:${opts.port}/`);
+  if (res.status !== 200) {
+    errors++;
+    throw new Error(`GET / answered ${res.status}`);
+  }
+  const page = /"page":"([^"]+)"/.exec(await res.text())?.[1];
+  if (page === undefined) throw new Error('no page id in the document');
+  const client = new LiveClient({ page, base: `http://127.0.0.1:${opts.port}/_live/`, transports: ['websocket'], WebSocket: WebSocket as unknown as WebSocketConstructor });
+  client.registerWidget(1, new Receiver());
+  await new Promise<void>((resolve) => {
+    client.addEventListener('connected', () => resolve(), { once: true });
+    client.start();
+  });
+  client.addEventListener('gone', () => errors++);
+  return { ask: () => client.callRemote(1, 'echo', [MESSAGE]).asPromise().then(() => undefined) };
+}
+
+const open = { ws: openWs, http: openHttp, live: openLive }[opts.mode];
 const conns: Conn[] = [];
 for (let i = 0; i < opts.connections; i += BATCH) {
   const n = Math.min(BATCH, opts.connections - i);
-  conns.push(...(await Promise.all(Array.from({ length: n }, () => (opts.mode === 'ws' ? openWs() : openHttp())))));
+  conns.push(...(await Promise.all(Array.from({ length: n }, open))));
 }
 process.stdout.write('ready\n');
 

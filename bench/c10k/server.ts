@@ -1,7 +1,8 @@
 /**
- * A C10K benchmark server in its own process (argv[2]): `torsion-ws` / `ws` (a WebSocket echo at `/echo`), or
- * `torsion-http` / `node-http` (a keep-alive hello-world). Sends its port over IPC; answers `{cmd:'mem'}` with
- * memory figures after a full GC and the number of open connections; exits normally on SIGTERM.
+ * A C10K benchmark server in its own process (argv[2]): `torsion-ws` / `ws` (a WebSocket echo at `/echo`),
+ * `torsion-http` / `node-http` (a keep-alive hello-world), or `torsion-live` (live pages for argv[3] clients,
+ * see live-server.ts). Sends its port over IPC; answers `{cmd:'mem'}` with memory figures after a full GC and
+ * the number of open connections (and `torsion-live` its other commands); exits normally on SIGTERM.
  * @module
  */
 import { createServer } from 'node:http';
@@ -10,12 +11,18 @@ import { WebSocketServer } from 'ws';
 import { reactor } from '../../src/internet/index.js';
 import { Resource, Site, type Request } from '../../src/web/index.js';
 import { WebSocketProtocol, WebSocketResource } from '../../src/web/websocket/index.js';
+import { startLiveServer } from './live-server.js';
 
 const kind = process.argv[2];
 const HELLO = 'Hello, world!';
 let connections = 0;
+let live: ReturnType<typeof startLiveServer> | null = null;
 
 async function start(): Promise<number> {
+  if (kind === 'torsion-live') {
+    live = startLiveServer(Number(process.argv[3]));
+    return live.port;
+  }
   if (kind === 'torsion-ws' || kind === 'torsion-http') {
     class Echo extends WebSocketProtocol {
       override negotiationFinished(): void {
@@ -70,6 +77,10 @@ const exit = (): never => process.exit(0);
 process.on('SIGTERM', exit);
 process.on('SIGINT', exit);
 process.on('message', (msg: { cmd: string }) => {
+  if (live !== null) {
+    void Promise.resolve(live.onMessage(msg.cmd)).then((answer) => process.send!(answer));
+    return;
+  }
   if (msg.cmd === 'mem') {
     for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
