@@ -159,6 +159,7 @@ export default async function liveBench(): Promise<BenchCase[]> {
       const round = await timeFanouts(fanout, memory);
       for (const c of connections) c.disconnect('benchmark round over');
       await ask(child, { cmd: 'close' });
+      await settle(() => livePage.connections.size === 0);
       return round;
     };
 
@@ -177,7 +178,7 @@ export default async function liveBench(): Promise<BenchCase[]> {
         );
       const round = await timeFanouts(fanout, memory);
       await ask(child, { cmd: 'close' });
-      await waitFor(() => sio.engine.clientsCount === 0);
+      await settle(() => sio.engine.clientsCount === 0);
       return round;
     };
 
@@ -251,6 +252,11 @@ async function timeFanouts(fanout: () => Promise<void>, memory: number): Promise
   return { rate: (CLIENTS * FANOUTS) / ((performance.now() - start) / 1000), cpu: cpuMicros(cpu) / (CLIENTS * FANOUTS), memory };
 }
 
-async function waitFor(done: () => boolean): Promise<void> {
+/**
+ * Waits for a round's clients to be gone, then a little more: sockets closing after that would otherwise
+ * still be in the next round's starting heap and make its per-client figure too low (even negative).
+ */
+async function settle(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
 }

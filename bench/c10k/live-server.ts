@@ -3,10 +3,12 @@
  * with the hardening defaults (`DEFAULT_LIVE_LIMITS`), except the limits one client address would hit when
  * every page comes from 127.0.0.1, listed in {@link RAISED}. Answers on IPC:
  *
- * - `mem`: memory after a full GC, connected pages, the process budget's use, and peaks since `mark`;
+ * - `mem`: memory after a full GC, connected pages, the process budget's use, and peaks since `reset`;
+ * - `tick`: from now on broadcasts to every page each second (the load the checks run under), so a page that
+ *   reads nothing has messages waiting for its acknowledgement (what `stallTimeout` acts on);
+ * - `reset`: starts new peaks;
  * - `mark`: pages made from now on are the checks' extra pages (tracked: when they connected, lost their
- *   connection, went); starts a new peak; broadcasts to every page each second, so a page that reads
- *   nothing has messages waiting for its acknowledgement (what `stallTimeout` acts on);
+ *   connection, went);
  * - `extras`: the extra pages so far;
  * - `broadcast`: one call to every page made before `mark`, answered by how many acknowledged it.
  * @module
@@ -54,6 +56,8 @@ export function startLiveServer(pages: number): { port: number; onMessage(cmd: s
   let marked = false;
   let markedAt = 0;
   let peakRss = 0;
+  let peakHeap = 0;
+  let peakExternal = 0;
   let peakBudget = 0;
 
   class C10KPage extends LivePage {
@@ -74,7 +78,10 @@ export function startLiveServer(pages: number): { port: number; onMessage(cmd: s
   const port = reactor.listenTCP(0, new Site(page, { accessLog: false }), { interface: '127.0.0.1', backlog: 4096 });
 
   const sample = (): void => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakExternal = Math.max(peakExternal, m.external);
     peakBudget = Math.max(peakBudget, budget.used);
     const now = reactor.seconds() - markedAt;
     for (const e of extras) {
@@ -94,12 +101,18 @@ export function startLiveServer(pages: number): { port: number; onMessage(cmd: s
         sample();
         const m = process.memoryUsage();
         const connected = normal.filter((c) => c.isConnected).length;
-        return { rss: m.rss, heap: m.heapUsed, external: m.external, connections: connected, budgetUsed: budget.used, budgetLimit: budget.limit, peakRss, peakBudget, raised };
+        return { rss: m.rss, heap: m.heapUsed, external: m.external, connections: connected, budgetUsed: budget.used, budgetLimit: budget.limit, peakRss, peakHeap, peakExternal, peakBudget, raised };
+      }
+      if (cmd === 'reset') {
+        peakRss = peakHeap = peakExternal = peakBudget = 0;
+        return {};
       }
       if (cmd === 'mark') {
         marked = true;
         markedAt = reactor.seconds();
-        peakRss = peakBudget = 0;
+        return {};
+      }
+      if (cmd === 'tick') {
         // Every page, the extra ones too: a page that reads nothing then has messages waiting for it.
         ticking ??= setInterval(() => void callRemoteAll([...page.connections.values()].map((c) => c.widget(1)!), 'receive', 'tick'), 1000);
         return {};

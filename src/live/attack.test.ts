@@ -123,7 +123,7 @@ async function normalPage(server: Server) {
 }
 
 /** Runs `count` attacking pages of `kind` in their own process (see `test-support/attackers.ts`). */
-function attackers(server: Server, kind: 'out-of-order' | 'stalled', count: number) {
+function attackers(server: Server, kind: 'out-of-order' | 'stalled' | 'idle', count: number) {
   const { child, lines } = run('attackers.ts', [], [String(server.port), kind, String(count)]);
   return { child, result: <T>(seconds: number) => nextLine(lines, seconds).then((l) => JSON.parse(l) as T) };
 }
@@ -171,6 +171,24 @@ describe('loopback attacks on a live page server', () => {
     }
     assert.ok(growth < 100 * MB, `RSS grew ${mb(growth)}`);
     assert.ok(latency.calls > 0 && latency.max < 5000, `the normal page waited up to ${latency.max} ms`);
+  });
+
+  test('with 2,000 pages held, pages sending frames out of order are still dropped at their budget, and every held page stays connected', async (t: TestContext) => {
+    // Every page comes from 127.0.0.1: its page count and burst are raised; the byte budgets are the defaults.
+    const server = await Server.start({ pageBurst: 2100, maxPagesPerAddress: 2100 });
+    servers.push(server);
+    const crowd = attackers(server, 'idle', 2000);
+    await crowd.result(90);
+    await waitFor('all 2,000 pages connected', 30, async () => (await server.command('stats')).connected === 2000);
+    const attacks = await attackers(server, 'out-of-order', 2).result<{ sent: number; closed: boolean }[]>(60);
+    const during = await server.command('stats');
+    crowd.child.stdin.end();
+    t.diagnostic(`attackers sent ${attacks.map((a) => a.sent).join(', ')} frames before being dropped; ${during.connected} pages connected afterwards`);
+    for (const a of attacks) {
+      assert.equal(a.closed, true, 'the server closed the attacker');
+      assert.ok(a.sent < 200, `dropped after ${a.sent} frames`);
+    }
+    assert.equal(during.connected, 2000, 'every held page is still connected');
   });
 
   test('fifty pages that stop reading while the server keeps sending lose their connections; memory stays bounded', async (t: TestContext) => {

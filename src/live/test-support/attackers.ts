@@ -6,9 +6,12 @@
  *   its connection; prints `[{sent, closed}]` and exits.
  * - `stalled`: each page says HELLO over a raw WebSocket and never reads its socket again, though it sends a
  *   PING every 2 s (so the heartbeat alone would not notice); prints `"ready"` and holds them until stdin ends.
+ * - `idle`: not attackers but the crowd around them: well-behaved pages (`LiveClient`s answering every call)
+ *   opened 200 at a time; prints `"ready"` once all are connected and holds them until stdin ends.
  * @module
  */
 import WebSocket from 'ws';
+import { LiveClient, type WebSocketConstructor } from '../client/index.js';
 import { Protocol, clientFromString, connectProtocol, reactor, type ITCPTransport } from '../../internet/index.js';
 import { encodeHello } from '../shared/frames.js';
 import { bootOf } from './requests.js';
@@ -74,6 +77,23 @@ async function stalled(): Promise<Stalled> {
   return connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${port}`), new Stalled(page)).asPromise();
 }
 
+/** The browser side of an idle page's root widget: answers whatever the server calls. */
+class Idle {
+  static exposed = ['tick', 'receive'];
+  tick(): void {}
+  receive(): void {}
+}
+
+async function idle(): Promise<LiveClient> {
+  const page = await newPage();
+  const client = new LiveClient({ page, base: `http://127.0.0.1:${port}/_live/`, transports: ['websocket'], WebSocket: WebSocket as unknown as WebSocketConstructor });
+  client.registerWidget(1, new Idle());
+  const connected = new Promise((r) => client.addEventListener('connected', r, { once: true }));
+  client.start();
+  await connected;
+  return client;
+}
+
 if (kind === 'out-of-order') {
   const results = await Promise.all(Array.from({ length: count }, () => outOfOrder()));
   process.stdout.write(`${JSON.stringify(results)}\n`);
@@ -84,6 +104,15 @@ if (kind === 'out-of-order') {
   process.stdin.resume();
   process.stdin.on('end', () => {
     for (const s of sockets) (s.transport as ITCPTransport).abortConnection();
+    process.exit(0);
+  });
+} else if (kind === 'idle') {
+  const clients: LiveClient[] = [];
+  for (let i = 0; i < count; i += 200) clients.push(...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, () => idle()))));
+  process.stdout.write('"ready"\n');
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    for (const c of clients) c.close();
     process.exit(0);
   });
 } else {
