@@ -46,6 +46,16 @@ describe('LiveElement rendering', () => {
     assert.equal(render(() => new Coded()), '<section data-live-widget="1">code</section>');
   });
 
+  test("a subclass's render that wraps super.render gets its widget id once", () => {
+    class Framed extends LiveElement {
+      static override loader = TagLoader(tags.i('inner'));
+      override render(request: unknown): Flattenable {
+        return tags.section(super.render(request));
+      }
+    }
+    assert.equal(render(() => new Framed()), '<section data-live-widget="1"><i>inner</i></section>');
+  });
+
   test('a live element rendered outside a page, or added twice, is an error', () => {
     class Child extends LiveElement {
       static override loader = TagLoader(tags.span('c'));

@@ -49,8 +49,12 @@ export class LiveElement extends Element {
     if (own !== LiveElement.prototype.render) this.render = (request: unknown) => this.#renderLive(request, own);
   }
 
-  /** Renders the template, its markup marked with the widget id (see the constructor for a subclass's own `render`). */
+  /**
+   * Renders the template, its markup marked with the widget id. A subclass's own `render` is wrapped in the
+   * constructor instead; for it (and its `super.render`) this renders the template alone.
+   */
   override render(request: unknown): Flattenable {
+    if (Object.hasOwn(this, 'render')) return super.render(request);
     return this.#renderLive(request, super.render);
   }
 
