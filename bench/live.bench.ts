@@ -150,24 +150,24 @@ export default async function liveBench(): Promise<BenchCase[]> {
       // child got the ids), and a server holds neither for an idle page.
       const connections: LiveConnection[] = (await Promise.all(Array.from({ length: CLIENTS }, () => livePage.load(null, `${liveURL}/_live/`).asPromise()))).map((l) => l.connection);
       await ask(child, { cmd: 'live', base: `${liveURL}/_live/`, pages: connections.map((c) => c.id) });
-      const memory = (heapUsed() - before) / CLIENTS;
+      const connectedHeap = heapUsed();
       const roots = connections.map((c) => c.widget(1)!);
       const fanout = async () => {
         const results = await callRemoteAll(roots, 'receive', { text: 'hello everyone', n: 1 }).asPromise();
         if (!results.every(([ok]) => ok)) throw new Error('a page did not acknowledge');
       };
-      const round = await timeFanouts(fanout, memory);
+      const round = await timeFanouts(fanout);
       for (const c of connections) c.disconnect('benchmark round over');
       await ask(child, { cmd: 'close' });
       await settle(() => livePage.connections.size === 0);
-      return round;
+      return { ...round, memory: perClient(connectedHeap, before) };
     };
 
     // Socket.IO: CLIENTS sockets, a broadcast with acknowledgements.
     const sioRound = async (): Promise<Round> => {
       const before = heapUsed();
       await ask(child, { cmd: 'sio', url: sioURL, n: CLIENTS });
-      const memory = (heapUsed() - before) / CLIENTS;
+      const connectedHeap = heapUsed();
       const fanout = () =>
         new Promise<void>((resolve, reject) =>
           sio.timeout(60_000).emit('receive', { text: 'hello everyone', n: 1 }, (err: Error | null, responses: unknown[]) => {
@@ -176,10 +176,10 @@ export default async function liveBench(): Promise<BenchCase[]> {
             else resolve();
           }),
         );
-      const round = await timeFanouts(fanout, memory);
+      const round = await timeFanouts(fanout);
       await ask(child, { cmd: 'close' });
       await settle(() => sio.engine.clientsCount === 0);
-      return round;
+      return { ...round, memory: perClient(connectedHeap, before) };
     };
 
     const rounds: Record<'torsion' | 'sio', Round[]> = { torsion: [], sio: [] };
@@ -243,19 +243,25 @@ interface Round {
   memory: number;
 }
 
+/**
+ * Heap per client of a round: the heap with its clients connected less the lower of the heap before they
+ * came and after they went. Sockets of the previous round (or of this one) still closing would otherwise
+ * count against the baseline and make the figure too low, even negative.
+ */
+function perClient(connected: number, before: number): number {
+  return (connected - Math.min(before, heapUsed())) / CLIENTS;
+}
+
 /** A warm-up fan-out, then FANOUTS timed ones. */
-async function timeFanouts(fanout: () => Promise<void>, memory: number): Promise<Round> {
+async function timeFanouts(fanout: () => Promise<void>): Promise<Omit<Round, 'memory'>> {
   await fanout();
   const start = performance.now();
   const cpu = process.cpuUsage();
   for (let i = 0; i < FANOUTS; i++) await fanout();
-  return { rate: (CLIENTS * FANOUTS) / ((performance.now() - start) / 1000), cpu: cpuMicros(cpu) / (CLIENTS * FANOUTS), memory };
+  return { rate: (CLIENTS * FANOUTS) / ((performance.now() - start) / 1000), cpu: cpuMicros(cpu) / (CLIENTS * FANOUTS) };
 }
 
-/**
- * Waits for a round's clients to be gone, then a little more: sockets closing after that would otherwise
- * still be in the next round's starting heap and make its per-client figure too low (even negative).
- */
+/** Waits for a round's clients to be gone, then a little more for their sockets to close. */
 async function settle(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,7 @@
 /**
  * `ReliableSession`: exactly-once, in-order delivery over a sequence of unreliable links. A pure state machine:
- * it never touches a socket. The owner attaches a link (a function that sends one frame) when a connection
- * is up, feeds it every frame that arrives, and detaches it when the connection drops; the session numbers
+ * it never touches a socket. The owner attaches a link (what sends one frame: an object, or a function) when
+ * a connection is up, feeds it every frame that arrives, and detaches it when the connection drops; the session numbers
  * outgoing messages, keeps them until the peer acknowledges them, resends them on the next attach, drops
  * duplicates, puts reordered messages back in order, and runs the heartbeat.
  *
