@@ -221,9 +221,7 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
 
   #startRequest(head: string): void {
     const site = this.site;
-    const eol = head.indexOf('\r\n');
-    if ((eol === -1 ? head.length : eol) > site.maxRequestLine) throw new HTTPParseError(414, 'request line too long');
-    const parsed = parseRequestHead(head, site.maxHeaderCount);
+    const parsed = parseRequestHead(head, site.maxHeaderCount, site.maxRequestLine);
     const length = bodyLength(parsed.headers, parsed.minor);
     if (parsed.minor === 1) checkHost(parsed.headers);
     const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, site.now);

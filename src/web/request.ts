@@ -13,7 +13,7 @@ import type { Body, IBodyReceiver, IResource, IResponseEncoder, RenderResult } f
 import { errorHTML, NOT_DONE_YET } from './resource.js';
 import type { Session } from './session.js';
 import type { Site } from './site.js';
-import { httpDate, noBodyStatus, RESPONSES, statusLine } from './status.js';
+import { httpDate, noBodyStatus, RESPONSES, statusAndDate, statusLine } from './status.js';
 import { webLog } from './log.js';
 import { parseQuery, splitTarget } from './url.js';
 import { isThenable } from '../defer/thenable.js';
@@ -573,8 +573,7 @@ export class Request {
   #head(length: number): string {
     this.startedWriting = true;
     const code = this.code;
-    let h = statusLine(code, this.codeMessage);
-    h += `Date: ${httpDate()}\r\n`;
+    let h = this.codeMessage === undefined ? statusAndDate(code) : `${statusLine(code, this.codeMessage)}Date: ${httpDate()}\r\n`;
     const out = this.#outHeaders;
     for (let i = 0; i < out.length; i += 2) h += `${out[i]}: ${out[i + 1]}\r\n`;
     if (!this.#bodyDone) this.persistent = false;

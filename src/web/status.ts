@@ -38,9 +38,12 @@ export function noBodyStatus(code: number): boolean {
 }
 
 let cachedDate = '';
+/** Status line and Date line together per code, for the current second (one string per response head, not three). */
+const headStarts = new Map<number, string>();
 
 function forgetDate(): void {
   cachedDate = '';
+  headStarts.clear();
 }
 
 /**
@@ -55,4 +58,15 @@ export function httpDate(): string {
     setTimeout(forgetDate, 1000 - (now % 1000)).unref();
   }
   return cachedDate;
+}
+
+/** `"HTTP/1.1 200 OK\r\nDate: ...\r\n"`: the status line with the default reason phrase and the Date line. */
+export function statusAndDate(code: number): string {
+  let start = headStarts.get(code);
+  if (start === undefined) {
+    start = `${statusLine(code)}Date: ${httpDate()}\r\n`;
+    // httpDate() above armed the timer that clears the map when the second ends; only known codes are kept.
+    if (RESPONSES[code] !== undefined) headStarts.set(code, start);
+  }
+  return start;
 }
