@@ -46,6 +46,15 @@ function checkChars(piece: string): void {
 }
 const VERSION = /^HTTP\/\d\.\d$/;
 
+const HTTP1 = 'HTTP/1.';
+
+/** `HTTP/1.0` or `HTTP/1.1` at `at` (the caller checked the length), compared in place: no slice per request. */
+function isHTTP1(head: string, at: number): boolean {
+  for (let i = 0; i < HTTP1.length; i++) if (head.charCodeAt(at + i) !== HTTP1.charCodeAt(i)) return false;
+  const minor = head.charCodeAt(at + HTTP1.length);
+  return minor === 0x30 || minor === 0x31;
+}
+
 /** The two methods most requests use, as shared constants (no slice, no token test per request). */
 function commonMethod(head: string, sp1: number): string | undefined {
   // Character codes, not `startsWith`: this runs once per request and `startsWith` costs more than the parse.
@@ -87,10 +96,8 @@ export function parseRequestHead(head: string, maxHeaders: number, maxRequestLin
   const uri = head.slice(sp1 + 1, sp2);
   checkChars(uri);
   let minor: number;
-  const version = head.slice(sp2 + 1, eol);
-  if (version === 'HTTP/1.1') minor = 1;
-  else if (version === 'HTTP/1.0') minor = 0;
-  else if (VERSION.test(version)) throw new HTTPParseError(505, 'unsupported HTTP version');
+  if (eol - sp2 === 9 && isHTTP1(head, sp2 + 1)) minor = head.charCodeAt(eol - 1) - 0x30;
+  else if (VERSION.test(head.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
   else throw new HTTPParseError(400, 'malformed request line');
 
   const headers: string[] = [];

@@ -18,6 +18,7 @@ const rendererNames = new Map<string, string>();
 
 /** `'GET'` → `'renderGET'`, cached. */
 function rendererName(method: string): string {
+  if (method === 'GET') return 'renderGET';
   let name = rendererNames.get(method);
   if (name === undefined) {
     name = `render${method}`;
