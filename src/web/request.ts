@@ -20,8 +20,17 @@ import { isThenable } from '../defer/thenable.js';
 
 const CONTENT_LENGTH = 'content-length';
 
+/** Strings up to this length are measured in JavaScript when ASCII (cheaper than a call into the runtime). */
+const SHORT_STRING = 64;
+
 function byteLength(data: Body): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  if (typeof data !== 'string') return data.byteLength;
+  if (data.length <= SHORT_STRING) {
+    let i = 0;
+    while (i < data.length && data.charCodeAt(i) < 0x80) i++;
+    if (i === data.length) return i;
+  }
+  return Buffer.byteLength(data);
 }
 
 /**
@@ -193,12 +202,15 @@ export class Request {
     if (this.startedWriting) throw new Error(`setHeader(${name}) after the response head was sent`);
     const v = typeof value === 'number' ? String(value) : value;
     checkHeader(name, v);
-    const lower = name.toLowerCase();
-    if (lower === 'connection') {
-      if (/\bclose\b/i.test(v)) this.persistent = false;
-      return;
+    // Only `Connection` (10) and `Content-Length` (14) matter here: other names are not lower-cased per call.
+    if (name.length === 10 || name.length === 14) {
+      const lower = name.toLowerCase();
+      if (lower === 'connection') {
+        if (/\bclose\b/i.test(v)) this.persistent = false;
+        return;
+      }
+      if (lower === CONTENT_LENGTH) this.#hasLength = true;
     }
-    if (lower === CONTENT_LENGTH) this.#hasLength = true;
     this.#outHeaders.push(name, v);
   }
 
