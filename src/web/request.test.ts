@@ -213,4 +213,34 @@ describe('the Date header', () => {
     second.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.ok(dateOf(second) > before, 'a response more than a second later carries a later Date');
   });
+
+  test('response headers: Content-Length and Connection recognised in any case, bodies measured in bytes', () => {
+    class Headers extends Resource {
+      override isLeaf = true;
+      renderGET(r: Request): string {
+        if (r.path === '/upper') {
+          r.setHeader('CONTENT-LENGTH', 6);
+          r.setHeader('CONNECTION', 'close');
+          return 'héllo';
+        }
+        assert.throws(() => r.setHeader('X-A', 'a\rb'), TypeError);
+        assert.throws(() => r.setHeader('X-A', 'a\0b'), TypeError);
+        r.setHeader('X-Long', 'v'.repeat(100));
+        return r.path === '/long' ? 'é'.repeat(100) : 'héllo wörld';
+      }
+    }
+    const w = wire(new Headers());
+    w.send(GET('/short'));
+    w.send(GET('/long'));
+    w.send(GET('/upper'));
+    const out = Buffer.from(w.output(), 'latin1').toString('utf8');
+    const heads = out.split('HTTP/1.1 200 OK').slice(1);
+    assert.equal(heads.length, 3, out);
+    assert.match(heads[0], /\r\nContent-Length: 13\r\n/);
+    assert.match(heads[1], /\r\nContent-Length: 200\r\n/);
+    assert.doesNotMatch(heads[2], /Content-Length: \d/);
+    assert.match(heads[2], /\r\nCONTENT-LENGTH: 6\r\nConnection: close\r\n\r\nhéllo$/);
+    assert.equal(w.transport.disconnecting, true);
+  });
 });
+
