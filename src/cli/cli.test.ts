@@ -1,55 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function torsion(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Waits until the log (stderr) matches `re` `count` times; fails if the process exits first. */
-async function waitForLog(r: Running, re: RegExp, count = 1): Promise<RegExpExecArray[]> {
-  const global = new RegExp(re.source, 'g');
-  for (;;) {
-    const matches = [...r.stderr().matchAll(global)] as RegExpExecArray[];
-    if (matches.length >= count) return matches;
-    const done = await Promise.race([r.exited.then(() => true), new Promise<false>((res) => setTimeout(() => res(false), 50))]);
-    if (done) throw new Error(`torsion exited before logging ${re}: ${r.stderr()}`);
-  }
-}
-
-function roundTrip(port: number, payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    let got = '';
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(payload));
-    sock.on('data', (d: string) => {
-      got += d;
-      if (got.length >= payload.length) {
-        sock.end();
-        resolve(got);
-      }
-    });
-    sock.on('error', reject);
-  });
-}
+import { roundTrip, torsion, waitForLog } from './test-support/torsion-process.js';
 
 const LISTENING = /listening on (\S+) \(TCP:127\.0\.0\.1:(\d+)\)/;
 

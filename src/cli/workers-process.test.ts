@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { freeLoopbackPort } from '../testing/index.js';
-import { alive, roundTrip, torsion, waitForLog } from './test-support/workers-process.js';
+import { alive, roundTrip, torsion, waitForLog } from './test-support/torsion-process.js';
 
 test('two echo workers share one port; a worker killed with -9 is replaced; SIGTERM drains them all', { timeout: 120_000 }, async () => {
   const port = await freeLoopbackPort();
   const r = torsion(['echo', '--workers', '2', '--listen', `tcp:${port}:interface=127.0.0.1`]);
   try {
-    const first = (await waitForLog(r, /worker (\d+) ready/, 2)).map(Number);
+    const first = (await waitForLog(r, /worker (\d+) ready/, 2)).map((m) => Number(m[1]));
     await waitForLog(r, /2 workers of echo ready/);
     for (let i = 0; i < 10; i++) assert.equal(await roundTrip(port, `hello ${i}`), `hello ${i}`);
 
@@ -16,7 +16,7 @@ test('two echo workers share one port; a worker killed with -9 is replaced; SIGT
     await waitForLog(r, new RegExp(`worker ${first[0]} died \\(SIGKILL\\); replacing it`));
     // The survivor answers while the replacement starts.
     assert.equal(await roundTrip(port, 'meanwhile'), 'meanwhile');
-    const now = (await waitForLog(r, /worker (\d+) ready/, 3)).map(Number);
+    const now = (await waitForLog(r, /worker (\d+) ready/, 3)).map((m) => Number(m[1]));
     assert.ok(!first.includes(now[2]), 'a new process took its place');
     for (let i = 0; i < 10; i++) assert.equal(await roundTrip(port, `again ${i}`), `again ${i}`);
 

@@ -1,6 +1,6 @@
 /**
- * Running `torsion <plugin> --workers N` as a child process, for the tests of the workers (one file per
- * scenario: each starts several cold Node processes, and a file has a time limit in CI).
+ * Running the `torsion` command as a child process, for the tests of the command and of its workers (one
+ * file per workers scenario: each starts several cold Node processes, and a file has a time limit in CI).
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,25 +12,28 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 /** A `torsion` command running as a child process. */
 export interface Running {
   child: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
 }
 
 /** Runs `torsion args` (from the sources, through tsx); its log is read with {@link waitForLog}. */
 export function torsion(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
   let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => err, exited };
+  return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** The captures of `re` in the log once it matches `count` times (within 60 s; fails if torsion exits). */
-export async function waitForLog(r: Running, re: RegExp, count = 1): Promise<string[]> {
+/** The matches of `re` in the log (stderr) once it matches `count` times (within 60 s; fails if torsion exits). */
+export async function waitForLog(r: Running, re: RegExp, count = 1): Promise<RegExpExecArray[]> {
   const global = new RegExp(re.source, 'g');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const matches = [...r.stderr().matchAll(global)].map((m) => m[1] ?? m[0]);
+    const matches = [...r.stderr().matchAll(global)] as RegExpExecArray[];
     if (matches.length >= count) return matches;
     if (Date.now() > deadline) throw new Error(`no ${count} x ${re} in: ${r.stderr()}`);
     const done = await Promise.race([r.exited.then(() => true), new Promise<false>((res) => setTimeout(() => res(false), 50))]);
