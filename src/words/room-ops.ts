@@ -67,7 +67,7 @@ export function applyRoomOp(host: RoomOpHost, op: RoomOp, record: boolean): Chat
       return undefined;
     }
     case 'msg':
-      room.broadcast((c) => c.receive(op.message), actor);
+      room.deliver(op.message, actor);
       return record ? host.record(room, op.message) : undefined;
     case 'signal':
       room.broadcast((c) => c.signal?.(op.signal), actor);

@@ -130,6 +130,22 @@ describe('WordsService rooms', () => {
     assert.throws(() => users[0].join('no-prefix'), InvalidRoomError);
   });
 
+  test('a room line reaches every member but its sender through deliver, with no closure made per line', async () => {
+    const { users, clients } = await setup('a', 'b', 'c');
+    const room = users[0].join('#room')!;
+    users[1].join('#room');
+    users[2].join('#room');
+    for (const c of clients) c.take();
+    // A closure made per line is a new function each time, which V8 optimised the fan-out through again
+    // and again: a line must not go through broadcast(fn) at all.
+    room.broadcast = () => assert.fail('a room line went through broadcast');
+    users[1].send('#room', 'one');
+    users[1].send('#room', 'two');
+    assert.deepEqual(clients[0].take(), ['message b->#room: one', 'message b->#room: two']);
+    assert.deepEqual(clients[1].take(), []);
+    assert.deepEqual(clients[2].take(), ['message b->#room: one', 'message b->#room: two']);
+  });
+
   test('noOutsideMessages keeps outsiders out; moderated needs voice; topicLocked needs an operator for the topic', async () => {
     const { users, clients } = await setup('op', 'member', 'outsider');
     users[0].join('#r');

@@ -427,7 +427,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     if (this.#closing || !this.connected) return;
     let bytes: Uint8Array;
     try {
-      bytes = relayLine(message, () => this.#prefixOf(message.from), this.tagVariant);
+      bytes = relayLine(message, this.factory.prefixOf, this.tagVariant);
     } catch (e) {
       // Another front door let through something IRC cannot carry (a malformed tag): drop it for IRC only.
       log.warn('could not relay message {id}: {error}', { id: message.id, error: String(e) });
@@ -505,8 +505,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   }
 
   #prefixOf(nick: string): string {
-    const u = this.factory.service.findUser(nick);
-    return u ? userPrefix(u) : nick;
+    return this.factory.prefixOf(nick);
   }
 }
 

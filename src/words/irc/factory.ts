@@ -8,7 +8,7 @@ import { reactor } from '../../internet/reactor.js';
 import { TimeoutWheel } from '../../time/timeout-wheel.js';
 import type { WordsService } from '../index.js';
 import type { OutputBatcher } from '../output-batch.js';
-import { IRCServerProtocol } from './connection.js';
+import { IRCServerProtocol, userPrefix } from './connection.js';
 import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } from './options.js';
 import { formatServerLine } from './wire.js';
 import { MAX_INTERNED_STRINGS } from './limits.js';
@@ -40,6 +40,14 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> implements Outp
   #dirty: IRCServerProtocol[] = [];
   #shared: SharedLine | undefined;
   readonly #interned = new Map<string, string>();
+  /**
+   * @internal `nick!user@host` of the user `nick` (the nick alone if no such user): one function for every
+   * relayed line, made once here rather than a closure per recipient and message.
+   */
+  readonly prefixOf = (nick: string): string => {
+    const u = this.service.findUser(nick);
+    return u ? userPrefix(u) : nick;
+  };
   /** @internal Every client's registration deadline or idle check, behind one delayed call on the clock. */
   readonly timeouts: TimeoutWheel<IRCServerProtocol>;
 

@@ -43,16 +43,17 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 /**
- * The wire bytes (CRLF included) of `message` from the sender `prefix()` gives, for a connection wanting
- * `variant`. The text is shortened if the relayed line, with its longer prefix, would pass 512 bytes.
- * `prefix` is called only the first time a variant is needed.
+ * The wire bytes (CRLF included) of `message`, its sender shown as `prefixOf(message.from)`, for a connection
+ * wanting `variant`. The text is shortened if the relayed line, with its longer prefix, would pass 512 bytes.
+ * `prefixOf` is called only the first time a variant is needed: a fan-out passes one shared function rather
+ * than a closure per recipient.
  */
-export function relayLine(message: ChatMessage, prefixOf: () => string, variant: number): Uint8Array {
+export function relayLine(message: ChatMessage, prefixOf: (nick: string) => string, variant: number): Uint8Array {
   let lines = cache.get(message);
   if (!lines) cache.set(message, (lines = [undefined, undefined, undefined, undefined]));
   let bytes = lines[variant];
   if (bytes === undefined) {
-    const prefix = prefixOf();
+    const prefix = prefixOf(message.from);
     const { command, text: wire } = wireOf(message);
     const head = `:${prefix} ${command} ${message.to} :`;
     const room = IRC_MAX_MESSAGE_BYTES - 2 - encoder.encode(head).length;
