@@ -9,6 +9,8 @@ export interface BusEnvelope {
   from: string;
   /** The channel it was published on. */
   channel: string;
+  /** The counter value it was published with ({@link IBus.publishNumbered}); absent otherwise. */
+  seq?: number;
 }
 
 /** Receives the messages of a channel: `data` is the published value, after a JSON round trip. */
@@ -54,6 +56,14 @@ export interface IBus {
    * were instead of from 1. Counters do not expire.
    */
   increment(name: string, floor?: number): Promise<number>;
+  /**
+   * {@link increment} and {@link publish} in one step, on the bus's side: the counter `counter` (with
+   * `floor` as for `increment`) numbers `data`, which every subscriber of `channel` on every node gets with
+   * that number as `envelope.seq`; resolves with the number. The numbers of one counter reach each node's
+   * subscribers in any order (they reorder by number); this node's subscribers get the message once its number
+   * is known, not at the call. One trip to where the counter lives instead of a round trip and then a publish.
+   */
+  publishNumbered(channel: string, counter: string, data: unknown, floor?: number): Promise<number>;
   /** The id of the node holding `key`, or `undefined`. */
   whereIs(key: string): Promise<string | undefined>;
   /** Withdraws this node's keys, ends its subscriptions and disconnects. */

@@ -9,7 +9,7 @@ import { BusClosedError } from './errors.js';
 import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeMessage } from './validate.js';
+import { checkName, encodeMessage, withSeq } from './validate.js';
 
 /** The shared state of in-memory nodes: the presence table and the nodes to deliver to. */
 export class MemoryBusHub {
@@ -104,6 +104,22 @@ export class MemoryBus implements IBus {
     this.hub.broadcast(encodeMessage(this.nodeId, data, this.limits), channel, this.nodeId);
   }
 
+  async publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
+    this.#check();
+    checkName(channel, this.limits);
+    checkName(counter, this.limits);
+    const text = encodeMessage(this.nodeId, data, this.limits);
+    return this.publishEncodedNumbered(channel, counter, text, floor);
+  }
+
+  /** @internal {@link publishNumbered} of a message a worker encoded already; returns its number. */
+  publishEncodedNumbered(channel: string, counter: string, text: string, floor: number): number {
+    this.#check();
+    const seq = this.hub.increment(counter, floor);
+    this.hub.broadcast(withSeq(text, seq), channel, this.nodeId);
+    return seq;
+  }
+
   /**
    * @internal Publishes a message a worker encoded already (checked there with the same limits): the
    * primary passes it on without decoding and encoding it again.
@@ -186,8 +202,8 @@ export class MemoryBus implements IBus {
     const forwards = this.#forwards.get(channel);
     if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(text);
     if (!this.#subscribers.has(channel)) return;
-    const { data } = JSON.parse(text) as { data: unknown };
-    this.#subscribers.deliver(data, { from, channel });
+    const { data, seq } = JSON.parse(text) as { data: unknown; seq?: number };
+    this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq });
   }
 
   #scheduleHeartbeat(): void {

@@ -54,6 +54,15 @@ return false`;
 const INCREMENT = `local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return redis.call('INCR', KEYS[1])`;
+/**
+ * Numbers and publishes: raises KEYS[1] to the floor ARGV[3], increments it, publishes the encoded message
+ * ARGV[2] on channel ARGV[1] with the number in front (as `withSeq` does), returns the number.
+ */
+const PUBLISH_NUMBERED = `local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+if v < tonumber(ARGV[3]) then redis.call('SET', KEYS[1], ARGV[3]) end
+local n = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], '{"seq":' .. n .. ',' .. string.sub(ARGV[2], 2))
+return n`;
 /** Deletes KEYS[1] if ARGV[1] holds it. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -171,6 +180,19 @@ export class RedisBus implements IBus {
     await this.commands.publish(this.prefix + 'msg:' + channel, text);
   }
 
+  async publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
+    this.#check();
+    checkName(channel, this.limits);
+    checkName(counter, this.limits);
+    const text = encodeMessage(this.nodeId, data, this.limits);
+    if (this.#gate) await this.#gate.promise;
+    const key = this.prefix + 'counter:' + counter;
+    const seq = Number(await this.commands.eval(PUBLISH_NUMBERED, 1, key, this.prefix + 'msg:' + channel, text, Math.floor(floor)));
+    // The copy Redis sends back carries this node's id and is dropped, as for publish.
+    this.#subscribers.deliver(JSON.parse(text).data, { from: this.nodeId, channel, seq });
+    return seq;
+  }
+
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
     this.#check();
     checkName(channel, this.limits);
@@ -243,7 +265,7 @@ export class RedisBus implements IBus {
 
   #receive(prefixed: string, text: string): void {
     const channel = prefixed.slice((this.prefix + 'msg:').length);
-    let message: { from?: unknown; data?: unknown };
+    let message: { from?: unknown; data?: unknown; seq?: unknown };
     try {
       message = JSON.parse(text) as typeof message;
     } catch {
@@ -251,7 +273,8 @@ export class RedisBus implements IBus {
       return;
     }
     if (typeof message.from !== 'string' || message.from === this.nodeId) return;
-    this.#subscribers.deliver(message.data, { from: message.from, channel });
+    const seq = message.seq;
+    this.#subscribers.deliver(message.data, typeof seq === 'number' ? { from: message.from, channel, seq } : { from: message.from, channel });
   }
 
   #lost(): void {

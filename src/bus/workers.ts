@@ -19,7 +19,7 @@ import { checkName, encodeMessage } from './validate.js';
 /** Marks this bus's IPC messages among the others a worker and its primary exchange. */
 const TAG = 'torsion:bus';
 
-type Op = 'publish' | 'subscribe' | 'unsubscribe' | 'announce' | 'claim' | 'withdraw' | 'whereIs' | 'increment' | 'close';
+type Op = 'publish' | 'publishNumbered' | 'subscribe' | 'unsubscribe' | 'announce' | 'claim' | 'withdraw' | 'whereIs' | 'increment' | 'close';
 interface Request {
   t: typeof TAG;
   node: string;
@@ -113,6 +113,9 @@ export class WorkerBusHost {
           // Encoded and checked by the worker (see WorkerBus.publish).
           node.publishEncoded(name, String(data));
           break;
+        case 'publishNumbered':
+          value = node.publishEncodedNumbered(name, String(req.args[2]), String(data), Number(req.args[3]) || 0);
+          break;
         case 'subscribe':
           // The worker delivers its own messages at publish; only the other nodes' are forwarded.
           if (hosted.subscriptions.has(name)) break;
@@ -192,6 +195,20 @@ export class WorkerBus implements IBus {
     this.#outbox.push({ t: TAG, node: this.nodeId, id: 0, op: 'publish', args: [channel, text] } satisfies Request);
   }
 
+  /**
+   * One message to the primary, which numbers the line as it passes it on: the number comes back with the
+   * other workers' copies, in the same IPC message, and this worker's subscribers get the line then.
+   */
+  async publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
+    this.#check();
+    checkName(channel, this.limits);
+    checkName(counter, this.limits);
+    const text = encodeMessage(this.nodeId, data, this.limits);
+    const seq = (await this.#call('publishNumbered', channel, text, counter, floor)) as number;
+    this.#subscribers.deliver((JSON.parse(text) as { data: unknown }).data, { from: this.nodeId, channel, seq });
+    return seq;
+  }
+
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
     this.#check();
     checkName(channel, this.limits);
@@ -254,8 +271,8 @@ export class WorkerBus implements IBus {
     if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
     if ('channel' in m) {
       const d = m as Delivery;
-      const { from, data } = JSON.parse(d.text) as { from: string; data: unknown };
-      this.#subscribers.deliver(data, { from, channel: d.channel });
+      const { from, data, seq } = JSON.parse(d.text) as { from: string; data: unknown; seq?: number };
+      this.#subscribers.deliver(data, seq === undefined ? { from, channel: d.channel } : { from, channel: d.channel, seq });
       return;
     }
     const reply = m as Reply;

@@ -89,6 +89,26 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     assert.deepEqual([...values].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 45));
   });
 
+  withPair('a numbered publish reaches every node once with its number; numbers are shared with increment', async ({ a, b }) => {
+    const gotA: [unknown, BusEnvelope][] = [];
+    const gotB: [unknown, BusEnvelope][] = [];
+    await a.subscribe('room', (d, e) => gotA.push([d, e]));
+    await b.subscribe('room', (d, e) => gotB.push([d, e]));
+    assert.equal(await a.increment('seq:#n'), 1);
+    const seqs = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).publishNumbered('room', 'seq:#n', { i })));
+    assert.deepEqual([...seqs].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 2));
+    await eventually(() => gotA.length === 20 && gotB.length === 20);
+    // A marker after them, so a late duplicate (the bus echoing a node's own message) would be seen.
+    await a.publish('room', 'end');
+    await eventually(() => gotA.length >= 21 && gotB.length >= 21);
+    const expected = seqs.map((seq, i) => JSON.stringify([{ i }, { from: (i % 2 === 0 ? a : b).nodeId, channel: 'room', seq }]));
+    expected.push(JSON.stringify(['end', { from: a.nodeId, channel: 'room' }]));
+    for (const got of [gotA, gotB]) assert.deepEqual(got.map((x) => JSON.stringify(x)).sort(), [...expected].sort());
+    assert.equal(await b.publishNumbered('room', 'seq:#lost', 'x', 41), 42, 'the floor works as for increment');
+    await assert.rejects(a.publishNumbered('room', '', 1), BusNameError);
+    await assert.rejects(a.publishNumbered('', 'seq:#n', 1), BusNameError);
+  });
+
   withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
     await a.announce('user:ann');
     assert.equal(await b.whereIs('user:ann'), a.nodeId);

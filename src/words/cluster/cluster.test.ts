@@ -51,6 +51,7 @@ function wrapBus(inner: IBus, overrides: Partial<IBus>): IBus {
     withdraw: (k) => inner.withdraw(k),
     whereIs: (k) => inner.whereIs(k),
     increment: (k, f) => inner.increment(k, f),
+    publishNumbered: (c, k, d, f) => inner.publishNumbered(c, k, d, f),
     close: () => inner.close(),
     ...overrides,
   };
@@ -296,9 +297,9 @@ test('cluster: a line said while the bus is away is delivered at once and stored
   const away = new Promise<void>((r) => (release = r));
   const bus = Object.defineProperty(
     wrapBus(inner, {
-      increment: async (k, f) => {
+      publishNumbered: async (c, k, d, f) => {
         if (!connected) await away;
-        return inner.increment(k, f);
+        return inner.publishNumbered(c, k, d, f);
       },
     }),
     'connected',

@@ -66,6 +66,11 @@ export class WordsCluster implements IWordsRelay {
   readonly #subscriptions: BusSubscription[] = [];
   /** Settles once everything queued so far was handed to the bus. */
   #out: Promise<void> = Promise.resolve();
+  /**
+   * Room events handed to the bus whose number has not come back: this node applies them only then, so its
+   * other events (a quit after a line) wait for them, to be applied here in the order they were made.
+   */
+  readonly #numbering = new Set<Promise<unknown>>();
   /** What was handed to the bus and is not confirmed yet. */
   readonly #unconfirmed = new Set<Promise<unknown>>();
   #opIds = 0;
@@ -93,7 +98,7 @@ export class WordsCluster implements IWordsRelay {
    */
   async start(): Promise<void> {
     this.service.attachRelay(this);
-    this.#subscriptions.push(await this.bus.subscribe(EVENTS, (data, { from }) => this.#onEvent(data as ClusterEvent, from)));
+    this.#subscriptions.push(await this.bus.subscribe(EVENTS, (data, { from, seq }) => this.#onEvent(data as ClusterEvent, from, seq)));
     this.#subscriptions.push(await this.bus.subscribe(nodeChannel(this.bus.nodeId), (data, { from }) => this.#onDirect(data as DirectEvent, from)));
     await this.bus.announce(nodeKey(this.bus.nodeId));
     await this.bus.publish(EVENTS, { k: 'started' } satisfies ClusterEvent);
@@ -127,14 +132,14 @@ export class WordsCluster implements IWordsRelay {
     const applied = new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
     const early = this.bus.connected === false;
     if (early) this.#applyEarly(id, op);
-    // The last number applied here as a floor: a counter lost with a restarted Redis goes on past it.
-    const seq = this.bus.increment(roomCounter(room), this.#order.applied(room));
-    let n = 0;
-    this.#send(
-      () => this.bus.publish(EVENTS, { k: 'room', seq: n, id, op } satisfies ClusterEvent),
+    // Numbered where the counter lives as it is published (no round trip per line before it goes out); the
+    // last number applied here is the floor: a counter lost with a restarted Redis goes on past it.
+    const numbered = this.#send(
+      () => this.bus.publishNumbered(EVENTS, roomCounter(room), { k: 'room', id, op } satisfies ClusterEvent, this.#order.applied(room)),
       () => (early ? this.#storeEarly(id, undefined) : this.#settle(id, undefined)),
-      seq.then((value) => void (n = value)),
     );
+    this.#numbering.add(numbered);
+    void numbered.then(() => this.#numbering.delete(numbered));
     return Deferred.fromPromise(applied).addCallback((r) => r);
   }
 
@@ -184,7 +189,7 @@ export class WordsCluster implements IWordsRelay {
    * other nodes see this node's events in order. The next one does not wait for the bus to confirm this one
    * (the bus keeps a node's order: one Redis connection, one IPC channel), so a flood goes out pipelined.
    */
-  #send(send: () => Promise<unknown>, failed?: () => void, after?: Promise<unknown>): void {
+  #send(send: () => Promise<unknown>, failed?: () => void, after?: Promise<unknown>): Promise<void> {
     let sent: Promise<unknown> | undefined;
     const handed = this.#out.then(() => after).then(() => void (sent = send()));
     this.#out = handed.then(
@@ -200,10 +205,16 @@ export class WordsCluster implements IWordsRelay {
     );
     this.#unconfirmed.add(confirmed);
     void confirmed.then(() => this.#unconfirmed.delete(confirmed));
+    return confirmed;
+  }
+
+  /** Settles once the room events sent so far came back numbered (at once when none is out). */
+  #numbered(): Promise<unknown> | undefined {
+    return this.#numbering.size === 0 ? undefined : Promise.allSettled([...this.#numbering]);
   }
 
   #publish(event: ClusterEvent): void {
-    if (!this.#closed) this.#send(() => this.bus.publish(EVENTS, event));
+    if (!this.#closed) this.#send(() => this.bus.publish(EVENTS, event), undefined, this.#numbered());
   }
 
   #direct(node: string, event: DirectEvent): void {
@@ -240,11 +251,12 @@ export class WordsCluster implements IWordsRelay {
       .map((message) => [message.seq!, { id: 0, op: { t: 'msg', uid: '', room, message }, from: '', seq: message.seq! }]);
   }
 
-  #onEvent(event: ClusterEvent, from: string): void {
+  #onEvent(event: ClusterEvent, from: string, seq: number | undefined): void {
     // Events come from the bus, outside any client's input: a flood's lines are written once per client per turn.
     this.service.output.hold();
     if (event.k === 'room') {
-      this.#order.add(foldName(event.op.room), event.seq, { id: event.id, op: event.op, from, seq: event.seq });
+      if (seq === undefined) return;
+      this.#order.add(foldName(event.op.room), seq, { id: event.id, op: event.op, from, seq });
       return;
     }
     if (from === this.bus.nodeId) return;

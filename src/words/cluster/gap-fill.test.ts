@@ -26,6 +26,7 @@ function losingBus(inner: IBus): IBus {
     withdraw: (k) => inner.withdraw(k),
     whereIs: (k) => inner.whereIs(k),
     increment: (k, f) => inner.increment(k, f),
+    publishNumbered: (c, k, d, f) => inner.publishNumbered(c, k, d, f),
     close: () => inner.close(),
   };
 }

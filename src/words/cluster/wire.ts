@@ -44,7 +44,8 @@ export interface RoomInfo {
 
 /** On {@link EVENTS}. */
 export type ClusterEvent =
-  | { k: 'room'; seq: number; id: number; op: RoomOp }
+  /** Published numbered: its place in the room's order is the envelope's `seq`. */
+  | { k: 'room'; id: number; op: RoomOp }
   | { k: 'hello'; user: UserInfo }
   | { k: 'nick'; uid: string; nick: string }
   | { k: 'away'; uid: string; away?: string }
