@@ -16,6 +16,10 @@
  * every subject: bench/scale/receivers.c, built here with the system C compiler (one epoll loop, large reads),
  * since on 2 cores the load generator takes CPU from the servers; without `cc`, Node sockets in this process
  * (and the table says so). Its CPU per delivery is reported too. The servers run bundled under plain `node`.
+ *
+ * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (2000), BENCH_ROUNDS (3);
+ * SCALE_SUBJECTS, a comma list of one,two,auto,torsionRedis,socketIoRedis, runs only those and prints their
+ * samples (deliveries/s and CPU ms per 1k deliveries) on stderr instead of the table: for A/B comparisons.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -249,11 +253,13 @@ export default async function scaleBench(): Promise<BenchCase[]> {
   const redisPid = redis.transport.pid!;
   const setups: Record<string, Setup> = {};
   try {
-    setups.one = await setUp(script, receivers, 'torsion', ['none'], [], 'a');
-    setups.two = await setUp(script, receivers, 'torsion', ['workers:2'], [], 'b');
-    setups.auto = await setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c');
-    setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
-    setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
+    const only = process.env.SCALE_SUBJECTS?.split(',');
+    const want = (n: string): boolean => only === undefined || only.includes(n);
+    if (want('one')) setups.one = await setUp(script, receivers, 'torsion', ['none'], [], 'a');
+    if (want('two')) setups.two = await setUp(script, receivers, 'torsion', ['workers:2'], [], 'b');
+    if (want('auto')) setups.auto = await setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c');
+    if (want('torsionRedis')) setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
+    if (want('socketIoRedis')) setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
     const names = Object.keys(setups);
     const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const clientCpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -269,6 +275,10 @@ export default async function scaleBench(): Promise<BenchCase[]> {
       },
       SCALE_ROUNDS,
     );
+    if (only !== undefined) {
+      for (const n of names) console.error(`${n}: rate ${rates[n]!.map((x) => Math.round(x)).join(' ')} cpu ${cpu[n]!.map((x) => x.toFixed(3)).join(' ')}`);
+      return [];
+    }
     const rate = (subject: string, n: string) => ({ subject, value: median(rates[n]!), unit: 'deliveries/s', samples: rates[n]! });
     const cost = (subject: string, n: string) => ({ subject, value: median(cpu[n]!), unit: 'CPU ms/1k deliveries', samples: cpu[n]! });
     const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu[n]!), unit: 'CPU ms/1k deliveries', samples: clientCpu[n]! });
