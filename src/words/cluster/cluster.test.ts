@@ -5,6 +5,7 @@ import { Clock } from '../../testing/index.js';
 import { NickInUseError, createWordsService, type ChatUser, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { WordsCluster } from './index.js';
+import { wrapBus } from './test-support/wrap-bus.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const BUS = { presenceTtl: 15, heartbeat: 5 };
@@ -37,23 +38,6 @@ async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub
       await settle();
       return { user, client };
     },
-  };
-}
-
-/** `inner` with some of its methods replaced. */
-function wrapBus(inner: IBus, overrides: Partial<IBus>): IBus {
-  return {
-    nodeId: inner.nodeId,
-    publish: (c, d) => inner.publish(c, d),
-    subscribe: (c, h) => inner.subscribe(c, h),
-    announce: (k) => inner.announce(k),
-    claim: (k) => inner.claim(k),
-    withdraw: (k) => inner.withdraw(k),
-    whereIs: (k) => inner.whereIs(k),
-    increment: (k, f) => inner.increment(k, f),
-    publishNumbered: (c, k, d, f) => inner.publishNumbered(c, k, d, f),
-    close: () => inner.close(),
-    ...overrides,
   };
 }
 

@@ -5,6 +5,7 @@ import { Clock } from '../../testing/index.js';
 import { MemoryStore, createWordsService, type IWordsStore } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { WordsCluster } from './index.js';
+import { wrapBus } from './test-support/wrap-bus.js';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -12,23 +13,14 @@ async function settle(): Promise<void> {
 
 /** `inner`, except that room lines whose text includes `lost` never reach this node. */
 function losingBus(inner: IBus): IBus {
-  return {
-    nodeId: inner.nodeId,
-    publish: (c, d) => inner.publish(c, d),
+  return wrapBus(inner, {
     subscribe: (c, handler) =>
       inner.subscribe(c, (data, env) => {
         const e = data as { k: string; op?: { t: string; message?: { text: string } } };
         if (e.k === 'room' && e.op?.message?.text.includes('lost') === true) return;
         handler(data, env);
       }),
-    announce: (k) => inner.announce(k),
-    claim: (k) => inner.claim(k),
-    withdraw: (k) => inner.withdraw(k),
-    whereIs: (k) => inner.whereIs(k),
-    increment: (k, f) => inner.increment(k, f),
-    publishNumbered: (c, k, d, f) => inner.publishNumbered(c, k, d, f),
-    close: () => inner.close(),
-  };
+  });
 }
 
 async function twoNodes(sharedStore: boolean) {

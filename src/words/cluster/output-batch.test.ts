@@ -23,13 +23,19 @@ function countWrites(client: FakeClient): { readonly count: number } {
   return counter;
 }
 
-test('output batch: lines fanned out while held reach an IRC client in one write at the end of the turn', async () => {
+/** An IRC client, bob, and a service user in #room, bob's welcome lines read. */
+async function bobAndService() {
   const h = new Harness();
   const bob = h.register('bob');
   bob.send('JOIN #room');
   const svc = await h.service.login('svc', { client: new RecordingClient() });
   svc.join('#room');
   bob.lines();
+  return { h, bob, svc };
+}
+
+test('output batch: lines fanned out while held reach an IRC client in one write at the end of the turn', async () => {
+  const { h, bob, svc } = await bobAndService();
   const writes = countWrites(bob);
 
   h.service.output.hold();
@@ -48,12 +54,7 @@ test('output batch: lines fanned out while held reach an IRC client in one write
 });
 
 test('output batch: a closing client still gets what was held for it first', async () => {
-  const h = new Harness();
-  const bob = h.register('bob');
-  bob.send('JOIN #room');
-  const svc = await h.service.login('svc', { client: new RecordingClient() });
-  svc.join('#room');
-  bob.lines();
+  const { h, bob, svc } = await bobAndService();
   h.service.output.hold();
   svc.send('#room', 'before the close');
   bob.proto.close('bye');
