@@ -30,13 +30,6 @@ const SMALL_CONCAT = 64 * 1024;
 /** Unread response bytes above which no new pipelined request is started. */
 const OUTPUT_HIGH_WATER = 256 * 1024;
 
-/** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (virtual hosting and proxies depend on it). */
-function checkHost(headers: string[]): void {
-  let hosts = 0;
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'host') hosts++;
-  if (hosts !== 1) throw new HTTPParseError(400, hosts === 0 ? 'missing Host header' : 'more than one Host header');
-}
-
 type Latin1 = Buffer & { latin1Slice?: (start: number, end: number) => string };
 
 /** `buf.toString('latin1', ...)` without its argument checking (Node's own fast path when present). */
@@ -173,9 +166,9 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
           }
           end += textStart;
           if (end - pos > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
-          const head = text.slice(pos - textStart, end - textStart);
+          const headStart = pos - textStart;
           pos = end + 4;
-          this.#startRequest(head);
+          this.#startRequest(text, headStart, end - textStart);
         } else if (state === State.BODY_LENGTH) {
           if (this.#bodyPaused) break;
           const n = Math.min(this.#remaining, len - pos);
@@ -219,12 +212,14 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
     if (this.timeoutKind !== Timeout.HEADERS) this.#setTimeout(Timeout.HEADERS, site.timeouts.headers);
   }
 
-  #startRequest(head: string): void {
+  /** Starts the request whose head is `text` from `start` to `end` (its blank line). */
+  #startRequest(text: string, start: number, end: number): void {
     const site = this.site;
-    const parsed = parseRequestHead(head, site.maxHeaderCount, site.maxRequestLine);
-    const length = bodyLength(parsed.headers, parsed.minor);
-    if (parsed.minor === 1) checkHost(parsed.headers);
-    const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, site.now);
+    const parsed = parseRequestHead(text, start, end, site.maxHeaderCount, site.maxRequestLine);
+    const length = parsed.framed ? bodyLength(parsed.headers, parsed.minor) : 0;
+    // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (virtual hosting and proxies depend on it).
+    if (parsed.minor === 1 && parsed.hosts !== 1) throw new HTTPParseError(400, parsed.hosts === 0 ? 'missing Host header' : 'more than one Host header');
+    const req = new Request(this, parsed.method, parsed.uri, parsed.minor, parsed.headers, parsed.connection, site.now);
     this.#active = req;
     this.#bodyStarted = false;
     this.#bodyDue = 0;

@@ -27,6 +27,12 @@ export interface RequestHead {
   minor: number;
   /** Flat `[lowerName, value, ...]`. */
   headers: string[];
+  /** How many Host fields the head has. */
+  hosts: number;
+  /** True when a Content-Length or Transfer-Encoding field is present (`bodyLength` decides the framing). */
+  framed: boolean;
+  /** The Connection field's value (repeated fields joined with `, `), or null. */
+  connection: string | null;
 }
 
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -37,29 +43,30 @@ const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * in the method, a header name (tokens, checked apart) or the fixed version and separators, so testing the
  * target and each value covers the whole head without a pass over it with lookarounds.
  */
-function checkChars(piece: string): void {
-  // A loop, not a regex: the pieces are mostly short (a path, a host) and a regex call costs more than the scan.
-  for (let i = 0; i < piece.length; i++) {
-    const c = piece.charCodeAt(i);
+function checkChars(text: string, from: number, to: number): void {
+  // A loop over the read's text in place, not a regex over a slice: the pieces are mostly short (a path, a host).
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw new HTTPParseError(400, c === 0x0d || c === 0x0a ? 'bare CR or LF in request head' : 'control character in request head');
   }
 }
 const VERSION = /^HTTP\/\d\.\d$/;
 
-const HTTP1 = 'HTTP/1.';
-
 /** `HTTP/1.0` or `HTTP/1.1` at `at` (the caller checked the length), compared in place: no slice per request. */
-function isHTTP1(head: string, at: number): boolean {
-  for (let i = 0; i < HTTP1.length; i++) if (head.charCodeAt(at + i) !== HTTP1.charCodeAt(i)) return false;
-  const minor = head.charCodeAt(at + HTTP1.length);
+function isHTTP1(t: string, at: number): boolean {
+  // Unrolled: `HTTP/1.` then the minor digit.
+  if (t.charCodeAt(at) !== 0x48 || t.charCodeAt(at + 1) !== 0x54 || t.charCodeAt(at + 2) !== 0x54 || t.charCodeAt(at + 3) !== 0x50) return false;
+  if (t.charCodeAt(at + 4) !== 0x2f || t.charCodeAt(at + 5) !== 0x31 || t.charCodeAt(at + 6) !== 0x2e) return false;
+  const minor = t.charCodeAt(at + 7);
   return minor === 0x30 || minor === 0x31;
 }
 
 /** The two methods most requests use, as shared constants (no slice, no token test per request). */
-function commonMethod(head: string, sp1: number): string | undefined {
+function commonMethod(t: string, at: number, sp1: number): string | undefined {
   // Character codes, not `startsWith`: this runs once per request and `startsWith` costs more than the parse.
-  if (sp1 === 3 && head.charCodeAt(0) === 0x47 && head.charCodeAt(1) === 0x45 && head.charCodeAt(2) === 0x54) return 'GET';
-  if (sp1 === 4 && head.charCodeAt(0) === 0x50 && head.charCodeAt(1) === 0x4f && head.charCodeAt(2) === 0x53 && head.charCodeAt(3) === 0x54) return 'POST';
+  const n = sp1 - at;
+  if (n === 3 && t.charCodeAt(at) === 0x47 && t.charCodeAt(at + 1) === 0x45 && t.charCodeAt(at + 2) === 0x54) return 'GET';
+  if (n === 4 && t.charCodeAt(at) === 0x50 && t.charCodeAt(at + 1) === 0x4f && t.charCodeAt(at + 2) === 0x53 && t.charCodeAt(at + 3) === 0x54) return 'POST';
   return undefined;
 }
 
@@ -79,48 +86,91 @@ function headerName(raw: string): string {
   return lower;
 }
 
+/** The one result object, refilled by every call: the channel reads it at once (no object per request). */
+const result: RequestHead = { method: '', uri: '', minor: 1, headers: [], hosts: 0, framed: false, connection: null };
+
 /**
- * Parses `head` (everything before the blank line, CRLFs included between lines): a request line over
- * `maxRequestLine` characters is refused with 414 before anything else is looked at.
+ * Parses the head in `text` from `start` to `end`, the index of the blank line's CRLFCRLF (`text` holds at
+ * least those four characters), in place: the caller's decoded read is never cut into a head string first.
+ * A request line over `maxRequestLine` characters is refused with 414 before anything else is looked at.
+ * The result is overwritten by the next call.
  * @throws HTTPParseError
  */
-export function parseRequestHead(head: string, maxHeaders: number, maxRequestLine = Infinity): RequestHead {
-  let eol = head.indexOf('\r\n');
-  if (eol === -1) eol = head.length;
-  if (eol > maxRequestLine) throw new HTTPParseError(414, 'request line too long');
-  const sp1 = head.indexOf(' ');
-  const sp2 = sp1 === -1 ? -1 : head.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 === -1 || sp2 >= eol || sp2 === sp1 + 1) throw new HTTPParseError(400, 'malformed request line');
-  const method = commonMethod(head, sp1) ?? head.slice(0, sp1);
+export function parseRequestHead(text: string, start: number, end: number, maxHeaders: number, maxRequestLine = Infinity): RequestHead {
+  // One pass of character codes finds both spaces and the line's end: cheaper than three `indexOf` calls.
+  let eol = end;
+  let sp1 = -1;
+  let sp2 = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (sp1 === -1) sp1 = i;
+      else if (sp2 === -1) sp2 = i;
+    } else if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) {
+      eol = i;
+      break;
+    }
+  }
+  if (eol - start > maxRequestLine) throw new HTTPParseError(414, 'request line too long');
+  if (sp1 <= start || sp2 === -1 || sp2 === sp1 + 1) throw new HTTPParseError(400, 'malformed request line');
+  const method = commonMethod(text, start, sp1) ?? text.slice(start, sp1);
   if (method !== 'GET' && method !== 'POST' && !METHOD.test(method)) throw new HTTPParseError(400, 'malformed request line');
-  const uri = head.slice(sp1 + 1, sp2);
-  checkChars(uri);
+  checkChars(text, sp1 + 1, sp2);
+  const uri = text.slice(sp1 + 1, sp2);
   let minor: number;
-  if (eol - sp2 === 9 && isHTTP1(head, sp2 + 1)) minor = head.charCodeAt(eol - 1) - 0x30;
-  else if (VERSION.test(head.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
+  if (eol - sp2 === 9 && isHTTP1(text, sp2 + 1)) minor = text.charCodeAt(eol - 1) - 0x30;
+  else if (VERSION.test(text.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
   else throw new HTTPParseError(400, 'malformed request line');
 
   const headers: string[] = [];
-  let start = eol + 2;
-  while (start < head.length) {
-    let end = head.indexOf('\r\n', start);
-    if (end === -1) end = head.length;
+  let hosts = 0;
+  let framed = false;
+  let connection: string | null = null;
+  let at = eol + 2;
+  while (at < end) {
     if (headers.length >= maxHeaders * 2) throw new HTTPParseError(431, 'too many header fields');
-    const first = head.charCodeAt(start);
+    const first = text.charCodeAt(at);
     if (first === 0x20 || first === 0x09) throw new HTTPParseError(400, 'obsolete line folding');
-    const colon = head.indexOf(':', start);
-    if (colon === -1 || colon >= end || colon === start) throw new HTTPParseError(400, 'malformed header field');
-    const name = headerName(head.slice(start, colon));
+    // The name runs to the colon; a line with none (a CRLF first) is malformed. Other bytes in the name fail
+    // the token check of `headerName`.
+    let colon = at;
+    for (; colon < end; colon++) {
+      const c = text.charCodeAt(colon);
+      if (c === 0x3a || (c === 0x0d && text.charCodeAt(colon + 1) === 0x0a)) break;
+    }
+    if (colon === end || text.charCodeAt(colon) !== 0x3a || colon === at) throw new HTTPParseError(400, 'malformed header field');
+    const name = headerName(text.slice(at, colon));
+    // The value runs to the line's CRLF; the same pass refuses control characters, a bare CR or LF among them.
+    let eoh = colon + 1;
+    for (; eoh < end; eoh++) {
+      const c = text.charCodeAt(eoh);
+      if (c < 0x20 || c === 0x7f) {
+        if (c === 0x09) continue;
+        if (c === 0x0d && text.charCodeAt(eoh + 1) === 0x0a) break;
+        throw new HTTPParseError(400, c === 0x0d || c === 0x0a ? 'bare CR or LF in request head' : 'control character in request head');
+      }
+    }
     let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && (head.charCodeAt(vs) === 0x20 || head.charCodeAt(vs) === 0x09)) vs++;
-    while (ve > vs && (head.charCodeAt(ve - 1) === 0x20 || head.charCodeAt(ve - 1) === 0x09)) ve--;
-    const value = head.slice(vs, ve);
-    checkChars(value);
+    let ve = eoh;
+    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
+    const value = text.slice(vs, ve);
+    // The fields the channel acts on are noted as they pass, so it needs no second walk over the list.
+    if (name === 'host') hosts++;
+    else if (name === 'content-length' || name === 'transfer-encoding') framed = true;
+    else if (name === 'connection') connection = connection === null ? value : `${connection}, ${value}`;
     headers.push(name, value);
-    start = end + 2;
+    at = eoh + 2;
   }
-  return { method, uri, minor, headers };
+  const r = result;
+  r.method = method;
+  r.uri = uri;
+  r.minor = minor;
+  r.headers = headers;
+  r.hosts = hosts;
+  r.framed = framed;
+  r.connection = connection;
+  return r;
 }
 
 /** How a request body is framed. */

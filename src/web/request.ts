@@ -8,7 +8,7 @@ import { ConnectionLost } from '../internet/error.js';
 import type { IAddress, IProtocol, IPullProducer, IPushProducer, ITransport } from '../internet/interfaces.js';
 import type { HTTPChannel } from './channel.js';
 import { formatCookie, parseCookies, type CookieOptions } from './cookies.js';
-import { checkHeader, findHeader, Headers } from './headers.js';
+import { checkHeader, Headers } from './headers.js';
 import type { Body, IBodyReceiver, IResource, IResponseEncoder, RenderResult } from './interfaces.js';
 import { errorHTML, NOT_DONE_YET } from './resource.js';
 import type { Session } from './session.js';
@@ -94,7 +94,7 @@ export class Request {
   #session: Session | undefined;
   #producer = false;
 
-  constructor(channel: HTTPChannel, method: string, uri: string, minor: number, rawHeaders: string[], started: number) {
+  constructor(channel: HTTPChannel, method: string, uri: string, minor: number, rawHeaders: string[], connection: string | null, started: number) {
     this.#channel = channel;
     this.method = method;
     this.uri = uri;
@@ -104,7 +104,6 @@ export class Request {
     const target = splitTarget(uri);
     this.path = target.path;
     this.postpath = target.segments;
-    const connection = findHeader(rawHeaders, 'connection');
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
   }
 
