@@ -13,25 +13,13 @@ import type { Body, IBodyReceiver, IResource, IResponseEncoder, RenderResult } f
 import { errorHTML, NOT_DONE_YET } from './resource.js';
 import type { Session } from './session.js';
 import type { Site } from './site.js';
-import { httpDate, noBodyStatus, RESPONSES, statusAndDate, statusLine } from './status.js';
+import { noBodyStatus, RESPONSES, statusLine } from './status.js';
+import { byteLength, ConnectionLine, responseHead, withBody } from './response-head.js';
 import { webLog } from './log.js';
 import { parseQuery, splitTarget } from './url.js';
 import { isThenable } from '../defer/thenable.js';
 
 const CONTENT_LENGTH = 'content-length';
-
-/** Strings up to this length are measured in JavaScript when ASCII (cheaper than a call into the runtime). */
-const SHORT_STRING = 64;
-
-function byteLength(data: Body): number {
-  if (typeof data !== 'string') return data.byteLength;
-  if (data.length <= SHORT_STRING) {
-    let i = 0;
-    while (i < data.length && data.charCodeAt(i) < 0x80) i++;
-    if (i === data.length) return i;
-  }
-  return Buffer.byteLength(data);
-}
 
 /**
  * A request and its response.
@@ -78,7 +66,7 @@ export class Request {
   #headers: Headers | undefined;
   #args: Map<string, string[]> | undefined;
   #cookies: Map<string, string> | undefined;
-  #outHeaders: string[] = [];
+  #outHeaders: string[] = NO_HEADERS;
   #hasLength = false;
   #chunked = false;
   #holding = false;
@@ -210,7 +198,9 @@ export class Request {
       }
       if (lower === CONTENT_LENGTH) this.#hasLength = true;
     }
-    this.#outHeaders.push(name, v);
+    // The first header makes an array of just its two strings (not an empty one grown on the first push).
+    if (this.#outHeaders.length === 0) this.#outHeaders = [name, v];
+    else this.#outHeaders.push(name, v);
   }
 
   /** A response header's value, or null. */
@@ -423,13 +413,12 @@ export class Request {
       this.#channel.abort();
       return;
     }
-    this.#outHeaders = [];
+    this.#outHeaders = ['Content-Type', 'text/html; charset=utf-8'];
     this.#hasLength = false;
     this.#held = undefined;
     this.#encoder = undefined;
     this.code = 500;
     this.codeMessage = undefined;
-    this.#outHeaders.push('Content-Type', 'text/html; charset=utf-8');
     const detail = this.site.debug ? failure.getTraceback() : 'An error occurred while processing the request; it has been logged.';
     this.#finishWith(errorHTML(500, 'Internal Server Error', detail));
   }
@@ -437,12 +426,11 @@ export class Request {
   /** @internal sends an error response the channel decided on (bad input, limits, timeouts). */
   sendError(code: number, detail: string): void {
     if (this.startedWriting || this.finished) return;
-    this.#outHeaders = [];
+    this.#outHeaders = ['Content-Type', 'text/html; charset=utf-8'];
     this.#hasLength = false;
     this.#encoder = undefined;
     this.code = code;
     this.persistent = false;
-    this.#outHeaders.push('Content-Type', 'text/html; charset=utf-8');
     this.#finishWith(errorHTML(code, RESPONSES[code] ?? 'Error', detail));
   }
 
@@ -516,7 +504,7 @@ export class Request {
     const head = this.#head(len);
     this.sentLength = len;
     if (this.method === 'HEAD' || noBodyStatus(this.code)) ch.write(head);
-    else if (typeof body === 'string') ch.write(head + body);
+    else if (typeof body === 'string') ch.write(withBody(head, body));
     else ch.writePair(head, body);
     this.#done();
   }
@@ -580,25 +568,22 @@ export class Request {
     if (waiting) for (const d of waiting) d.callback(undefined);
   }
 
-  /** Builds the whole response head as one string. `length` -1: unknown. */
+  /** Decides the framing and persistence, then builds the head. `length` -1: unknown. */
   #head(length: number): string {
     this.startedWriting = true;
     const code = this.code;
-    let h = this.codeMessage === undefined ? statusAndDate(code) : `${statusLine(code, this.codeMessage)}Date: ${httpDate()}\r\n`;
-    const out = this.#outHeaders;
-    for (let i = 0; i < out.length; i += 2) h += `${out[i]}: ${out[i + 1]}\r\n`;
     if (!this.#bodyDone) this.persistent = false;
+    let contentLength = -1;
     if (!noBodyStatus(code) && !this.#hasLength) {
-      if (length >= 0) h += `Content-Length: ${length}\r\n`;
-      else if (this.method !== 'HEAD' && this.clientproto === 'HTTP/1.1') {
-        h += 'Transfer-Encoding: chunked\r\n';
-        this.#chunked = true;
-      } else if (this.method !== 'HEAD') this.persistent = false;
+      if (length >= 0) contentLength = length;
+      else if (this.method !== 'HEAD' && this.clientproto === 'HTTP/1.1') this.#chunked = true;
+      else if (this.method !== 'HEAD') this.persistent = false;
     }
-    if (!this.persistent) h += 'Connection: close\r\n';
-    else if (this.clientproto === 'HTTP/1.0') h += 'Connection: keep-alive\r\n';
-    return `${h}\r\n`;
+    const connection = !this.persistent ? ConnectionLine.CLOSE : this.clientproto === 'HTTP/1.0' ? ConnectionLine.KEEP_ALIVE : ConnectionLine.NONE;
+    return responseHead(code, this.codeMessage, this.#outHeaders, contentLength, this.#chunked, connection);
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** Shared by every request until its first response header (frozen: a push to it would be a bug). */
+const NO_HEADERS: string[] = Object.freeze([]) as unknown as string[];
