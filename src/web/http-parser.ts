@@ -86,6 +86,9 @@ function headerName(raw: string): string {
   return lower;
 }
 
+/** A head without fields shares this list (frozen: nothing may add to it). */
+const NO_FIELDS: string[] = Object.freeze([]) as unknown as string[];
+
 /** The one result object, refilled by every call: the channel reads it at once (no object per request). */
 const result: RequestHead = { method: '', uri: '', minor: 1, headers: [], hosts: 0, framed: false, connection: null };
 
@@ -122,7 +125,7 @@ export function parseRequestHead(text: string, start: number, end: number, maxHe
   else if (VERSION.test(text.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
   else throw new HTTPParseError(400, 'malformed request line');
 
-  const headers: string[] = [];
+  let headers: string[] = NO_FIELDS;
   let hosts = 0;
   let framed = false;
   let connection: string | null = null;
@@ -159,7 +162,9 @@ export function parseRequestHead(text: string, start: number, end: number, maxHe
     if (name === 'host') hosts++;
     else if (name === 'content-length' || name === 'transfer-encoding') framed = true;
     else if (name === 'connection') connection = connection === null ? value : `${connection}, ${value}`;
-    headers.push(name, value);
+    // The first field makes an array of just its two strings (not an empty one grown on the first push).
+    if (headers.length === 0) headers = [name, value];
+    else headers.push(name, value);
     at = eoh + 2;
   }
   const r = result;

@@ -16,7 +16,7 @@ import type { Site } from './site.js';
 import { noBodyStatus, RESPONSES, statusLine } from './status.js';
 import { byteLength, ConnectionLine, responseHead, withBody } from './response-head.js';
 import { webLog } from './log.js';
-import { parseQuery, splitTarget } from './url.js';
+import { parseQuery, pathSegments, targetPath } from './url.js';
 import { isThenable } from '../defer/thenable.js';
 
 const CONTENT_LENGTH = 'content-length';
@@ -89,9 +89,8 @@ export class Request {
     this.clientproto = minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.#rawHeaders = rawHeaders;
     this.started = started;
-    const target = splitTarget(uri);
-    this.path = target.path;
-    this.postpath = target.segments;
+    this.path = targetPath(uri);
+    this.postpath = pathSegments(this.path);
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
   }
 

@@ -14,15 +14,26 @@ const SHORT_STRING = 64;
 /** Bodies up to this length are compared with the last one sent (a longer comparison costs what it saves). */
 const SHORT_BODY = 1024;
 
+/** The last short string measured, and its length in bytes. */
+let lastMeasured = '';
+let lastMeasuredLength = 0;
+
 /** A body's length in bytes. */
 export function byteLength(data: Body): number {
   if (typeof data !== 'string') return data.byteLength;
+  if (data.length > SHORT_BODY) return Buffer.byteLength(data);
+  // The body sent last is often sent again: comparing it costs less than measuring it.
+  if (data === lastMeasured) return lastMeasuredLength;
+  let length = -1;
   if (data.length <= SHORT_STRING) {
     let i = 0;
     while (i < data.length && data.charCodeAt(i) < 0x80) i++;
-    if (i === data.length) return i;
+    if (i === data.length) length = i;
   }
-  return Buffer.byteLength(data);
+  if (length === -1) length = Buffer.byteLength(data);
+  lastMeasured = data;
+  lastMeasuredLength = length;
+  return length;
 }
 
 /** Which `Connection` line a head carries. */

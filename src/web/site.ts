@@ -190,7 +190,9 @@ export class Site extends Factory<HTTPChannel> {
     try {
       while (post.length > 0 && !resource.isLeaf) {
         const segment = post.shift()!;
-        request.prepath.push(segment);
+        // The first segment makes an array of one (not an empty one grown on the first push).
+        if (request.prepath.length === 0) request.prepath = [segment];
+        else request.prepath.push(segment);
         const next = resource.getChildWithDefault(segment, request);
         if (next instanceof Deferred) {
           (next as Deferred<IResource>).addCallbacks(

@@ -3,8 +3,9 @@
  * @module
  */
 
-/** The path of a request target and its percent-decoded segments (`/a/b%20c` → `['a', 'b c']`). */
-export function splitTarget(uri: string): { path: string; segments: string[] } {
+/** The path part of a request target (`/a/b%20c?x=1` → `/a/b%20c`; an absolute-form target's path). */
+export function targetPath(uri: string): string {
+  if (uri === '/') return uri;
   const q = uri.indexOf('?');
   let path = q === -1 ? uri : uri.slice(0, q);
   if (path.charCodeAt(0) !== 0x2f) {
@@ -12,7 +13,12 @@ export function splitTarget(uri: string): { path: string; segments: string[] } {
     const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
     if (m) path = path.slice(m[0].length) || '/';
   }
-  if (path === '/') return { path, segments: [''] };
+  return path;
+}
+
+/** The percent-decoded segments of a path (`/a/b%20c` → `['a', 'b c']`; `/` → `['']`). */
+export function pathSegments(path: string): string[] {
+  if (path === '/') return [''];
   const parts = (path.charCodeAt(0) === 0x2f ? path : `/${path}`).split('/');
   parts.shift();
   for (let i = 0; i < parts.length; i++) {
@@ -25,7 +31,7 @@ export function splitTarget(uri: string): { path: string; segments: string[] } {
       }
     }
   }
-  return { path, segments: parts };
+  return parts;
 }
 
 /** The query arguments of a request target: each name with all its values, in order. */
