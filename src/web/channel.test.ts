@@ -159,6 +159,14 @@ describe('HTTPChannel basics', () => {
     assert.equal(w.transport.disconnecting, true);
   });
 
+  test('a close token in a repeated Connection field closes too (all its fields count, not the first)', () => {
+    const w = wire(new Hello());
+    w.send(GET('/', 'Connection: keep-alive\r\nConnection: close\r\n') + GET('/'));
+    assert.deepEqual(statusCodes(w.output()), [200]);
+    assert.match(w.output(), /Connection: close\r\n/);
+    assert.equal(w.transport.disconnecting, true);
+  });
+
   test('HTTP/1.0: closes by default, keeps alive when asked, never chunks', () => {
     const a = wire(new Hello());
     a.send('GET / HTTP/1.0\r\n\r\n');
@@ -389,6 +397,14 @@ describe('HTTPChannel errors', () => {
     ['an HTTP/1.1 request without Host', 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', 400],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 400],
+    // The request line and each field are scanned in one pass for their separators and line end.
+    ['a field line without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n', 400],
+    ['a last field line without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nX-A\r\n\r\n', 400],
+    ['a field line starting with a colon', 'GET / HTTP/1.1\r\nHost: x\r\n: a\r\n\r\n', 400],
+    ['a request line without a version', 'GET /\r\nHost: x\r\n\r\n', 400],
+    ['a request line with two spaces together', 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a request line without spaces', 'GET/HTTP/1.1\r\nHost: x y\r\n\r\n', 400],
+    ['a colon only after a bare CR', 'GET / HTTP/1.1\r\nHost: x\r\nX\rA: a\r\n\r\n', 400],
   ];
   for (const [name, input, code] of bad) {
     test(`rejects ${name} with ${code} and closes`, () => {

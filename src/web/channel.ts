@@ -166,9 +166,9 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
           }
           end += textStart;
           if (end - pos > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
-          const headStart = pos - textStart;
+          const headStart = pos;
           pos = end + 4;
-          this.#startRequest(text, headStart, end - textStart);
+          this.#startRequest(buf, headStart, end, text, textStart);
         } else if (state === State.BODY_LENGTH) {
           if (this.#bodyPaused) break;
           const n = Math.min(this.#remaining, len - pos);
@@ -212,10 +212,10 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
     if (this.timeoutKind !== Timeout.HEADERS) this.#setTimeout(Timeout.HEADERS, site.timeouts.headers);
   }
 
-  /** Starts the request whose head is `text` from `start` to `end` (its blank line). */
-  #startRequest(text: string, start: number, end: number): void {
+  /** Starts the request whose head is `buf` from `start` to `end` (its blank line); `text` decodes `buf` from `textStart`. */
+  #startRequest(buf: Buffer, start: number, end: number, text: string, textStart: number): void {
     const site = this.site;
-    const parsed = parseRequestHead(text, start, end, site.maxHeaderCount, site.maxRequestLine);
+    const parsed = parseRequestHead(buf, start, end, text, textStart, site.maxHeaderCount, site.maxRequestLine);
     const length = parsed.framed ? bodyLength(parsed.headers, parsed.minor) : 0;
     // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host (virtual hosting and proxies depend on it).
     if (parsed.minor === 1 && parsed.hosts !== 1) throw new HTTPParseError(400, parsed.hosts === 0 ? 'missing Host header' : 'more than one Host header');

@@ -55,10 +55,16 @@ export function findHeader(raw: string[], lower: string): string | null {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Throws if `name`/`value` could break the response head (header injection). */
+/** Names that passed the token test. */
 const checkedNames = new Set<string>();
 
+/** The last name and value that passed (a resource mostly sets the same header on every response). */
+let lastName = '';
+let lastValue = '';
+
+/** Throws if `name`/`value` could break the response head (header injection). */
 export function checkHeader(name: string, value: string): void {
+  if (name === lastName && value === lastValue) return;
   if (!checkedNames.has(name)) {
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
     if (checkedNames.size < CODEC_LIMITS.headerNameCache) checkedNames.add(name);
@@ -68,4 +74,6 @@ export function checkHeader(name: string, value: string): void {
     const c = value.charCodeAt(i);
     if (c === 0x0d || c === 0x0a || c === 0) throw new TypeError(`invalid characters in header ${name}`);
   }
+  lastName = name;
+  lastValue = value;
 }

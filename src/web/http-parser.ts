@@ -43,30 +43,29 @@ const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * in the method, a header name (tokens, checked apart) or the fixed version and separators, so testing the
  * target and each value covers the whole head without a pass over it with lookarounds.
  */
-function checkChars(text: string, from: number, to: number): void {
-  // A loop over the read's text in place, not a regex over a slice: the pieces are mostly short (a path, a host).
+function checkChars(b: Uint8Array, from: number, to: number): void {
+  // A loop over the read's bytes in place, not a regex over a slice: the pieces are mostly short (a path, a host).
   for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = b[i];
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw new HTTPParseError(400, c === 0x0d || c === 0x0a ? 'bare CR or LF in request head' : 'control character in request head');
   }
 }
 const VERSION = /^HTTP\/\d\.\d$/;
 
 /** `HTTP/1.0` or `HTTP/1.1` at `at` (the caller checked the length), compared in place: no slice per request. */
-function isHTTP1(t: string, at: number): boolean {
+function isHTTP1(b: Uint8Array, at: number): boolean {
   // Unrolled: `HTTP/1.` then the minor digit.
-  if (t.charCodeAt(at) !== 0x48 || t.charCodeAt(at + 1) !== 0x54 || t.charCodeAt(at + 2) !== 0x54 || t.charCodeAt(at + 3) !== 0x50) return false;
-  if (t.charCodeAt(at + 4) !== 0x2f || t.charCodeAt(at + 5) !== 0x31 || t.charCodeAt(at + 6) !== 0x2e) return false;
-  const minor = t.charCodeAt(at + 7);
+  if (b[at] !== 0x48 || b[at + 1] !== 0x54 || b[at + 2] !== 0x54 || b[at + 3] !== 0x50) return false;
+  if (b[at + 4] !== 0x2f || b[at + 5] !== 0x31 || b[at + 6] !== 0x2e) return false;
+  const minor = b[at + 7];
   return minor === 0x30 || minor === 0x31;
 }
 
 /** The two methods most requests use, as shared constants (no slice, no token test per request). */
-function commonMethod(t: string, at: number, sp1: number): string | undefined {
-  // Character codes, not `startsWith`: this runs once per request and `startsWith` costs more than the parse.
+function commonMethod(b: Uint8Array, at: number, sp1: number): string | undefined {
   const n = sp1 - at;
-  if (n === 3 && t.charCodeAt(at) === 0x47 && t.charCodeAt(at + 1) === 0x45 && t.charCodeAt(at + 2) === 0x54) return 'GET';
-  if (n === 4 && t.charCodeAt(at) === 0x50 && t.charCodeAt(at + 1) === 0x4f && t.charCodeAt(at + 2) === 0x53 && t.charCodeAt(at + 3) === 0x54) return 'POST';
+  if (n === 3 && b[at] === 0x47 && b[at + 1] === 0x45 && b[at + 2] === 0x54) return 'GET';
+  if (n === 4 && b[at] === 0x50 && b[at + 1] === 0x4f && b[at + 2] === 0x53 && b[at + 3] === 0x54) return 'POST';
   return undefined;
 }
 
@@ -93,36 +92,38 @@ const NO_FIELDS: string[] = Object.freeze([]) as unknown as string[];
 const result: RequestHead = { method: '', uri: '', minor: 1, headers: [], hosts: 0, framed: false, connection: null };
 
 /**
- * Parses the head in `text` from `start` to `end`, the index of the blank line's CRLFCRLF (`text` holds at
- * least those four characters), in place: the caller's decoded read is never cut into a head string first.
- * A request line over `maxRequestLine` characters is refused with 414 before anything else is looked at.
- * The result is overwritten by the next call.
+ * Parses the head in `bytes` from `start` to `end`, the index of the blank line's CRLFCRLF (`bytes` holds at
+ * least those four bytes), in place. `text` is the same bytes decoded as latin1 from `textStart` on (the
+ * caller decodes a read once): bytes are scanned (cheaper than a string's character codes), strings sliced
+ * from `text`. A request line over `maxRequestLine` bytes is refused with 414 before anything else is looked
+ * at. The result is overwritten by the next call.
  * @throws HTTPParseError
  */
-export function parseRequestHead(text: string, start: number, end: number, maxHeaders: number, maxRequestLine = Infinity): RequestHead {
-  // One pass of character codes finds both spaces and the line's end: cheaper than three `indexOf` calls.
+export function parseRequestHead(bytes: Uint8Array, start: number, end: number, text: string, textStart: number, maxHeaders: number, maxRequestLine = Infinity): RequestHead {
+  const b = bytes;
+  // One pass finds both spaces and the line's end: cheaper than three `indexOf` calls.
   let eol = end;
   let sp1 = -1;
   let sp2 = -1;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = b[i];
     if (c === 0x20) {
       if (sp1 === -1) sp1 = i;
       else if (sp2 === -1) sp2 = i;
-    } else if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) {
+    } else if (c === 0x0d && b[i + 1] === 0x0a) {
       eol = i;
       break;
     }
   }
   if (eol - start > maxRequestLine) throw new HTTPParseError(414, 'request line too long');
   if (sp1 <= start || sp2 === -1 || sp2 === sp1 + 1) throw new HTTPParseError(400, 'malformed request line');
-  const method = commonMethod(text, start, sp1) ?? text.slice(start, sp1);
+  const method = commonMethod(b, start, sp1) ?? text.slice(start - textStart, sp1 - textStart);
   if (method !== 'GET' && method !== 'POST' && !METHOD.test(method)) throw new HTTPParseError(400, 'malformed request line');
-  checkChars(text, sp1 + 1, sp2);
-  const uri = text.slice(sp1 + 1, sp2);
+  checkChars(b, sp1 + 1, sp2);
+  const uri = text.slice(sp1 + 1 - textStart, sp2 - textStart);
   let minor: number;
-  if (eol - sp2 === 9 && isHTTP1(text, sp2 + 1)) minor = text.charCodeAt(eol - 1) - 0x30;
-  else if (VERSION.test(text.slice(sp2 + 1, eol))) throw new HTTPParseError(505, 'unsupported HTTP version');
+  if (eol - sp2 === 9 && isHTTP1(b, sp2 + 1)) minor = b[eol - 1] - 0x30;
+  else if (VERSION.test(text.slice(sp2 + 1 - textStart, eol - textStart))) throw new HTTPParseError(505, 'unsupported HTTP version');
   else throw new HTTPParseError(400, 'malformed request line');
 
   let headers: string[] = NO_FIELDS;
@@ -132,32 +133,32 @@ export function parseRequestHead(text: string, start: number, end: number, maxHe
   let at = eol + 2;
   while (at < end) {
     if (headers.length >= maxHeaders * 2) throw new HTTPParseError(431, 'too many header fields');
-    const first = text.charCodeAt(at);
+    const first = b[at];
     if (first === 0x20 || first === 0x09) throw new HTTPParseError(400, 'obsolete line folding');
     // The name runs to the colon; a line with none (a CRLF first) is malformed. Other bytes in the name fail
     // the token check of `headerName`.
     let colon = at;
     for (; colon < end; colon++) {
-      const c = text.charCodeAt(colon);
-      if (c === 0x3a || (c === 0x0d && text.charCodeAt(colon + 1) === 0x0a)) break;
+      const c = b[colon];
+      if (c === 0x3a || (c === 0x0d && b[colon + 1] === 0x0a)) break;
     }
-    if (colon === end || text.charCodeAt(colon) !== 0x3a || colon === at) throw new HTTPParseError(400, 'malformed header field');
-    const name = headerName(text.slice(at, colon));
+    if (colon === end || b[colon] !== 0x3a || colon === at) throw new HTTPParseError(400, 'malformed header field');
+    const name = headerName(text.slice(at - textStart, colon - textStart));
     // The value runs to the line's CRLF; the same pass refuses control characters, a bare CR or LF among them.
     let eoh = colon + 1;
     for (; eoh < end; eoh++) {
-      const c = text.charCodeAt(eoh);
+      const c = b[eoh];
       if (c < 0x20 || c === 0x7f) {
         if (c === 0x09) continue;
-        if (c === 0x0d && text.charCodeAt(eoh + 1) === 0x0a) break;
+        if (c === 0x0d && b[eoh + 1] === 0x0a) break;
         throw new HTTPParseError(400, c === 0x0d || c === 0x0a ? 'bare CR or LF in request head' : 'control character in request head');
       }
     }
     let vs = colon + 1;
     let ve = eoh;
-    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
-    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-    const value = text.slice(vs, ve);
+    while (vs < ve && (b[vs] === 0x20 || b[vs] === 0x09)) vs++;
+    while (ve > vs && (b[ve - 1] === 0x20 || b[ve - 1] === 0x09)) ve--;
+    const value = text.slice(vs - textStart, ve - textStart);
     // The fields the channel acts on are noted as they pass, so it needs no second walk over the list.
     if (name === 'host') hosts++;
     else if (name === 'content-length' || name === 'transfer-encoding') framed = true;

@@ -132,6 +132,11 @@ describe('Request features', () => {
         r.addCookie('a', r.getCookie('b') ?? 'none', { secure: true, httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 60 });
         assert.throws(() => r.addCookie('x', 'a;b'));
         assert.throws(() => r.setHeader('X', 'a\r\nInjected: 1'));
+        // A name and value that passed are remembered; another value under that name is still checked.
+        r.setHeader('X-Ok', 'fine');
+        r.setHeader('X-Ok', 'fine');
+        assert.throws(() => r.setHeader('X-Ok', 'fine\r\nInjected: 1'));
+        assert.throws(() => r.setHeader('X-Ok', 'fin\n'));
         return '';
       }
     }
