@@ -38,6 +38,17 @@ function latin1(buf: Buffer, start: number, end: number): string {
   return typeof b.latin1Slice === 'function' ? b.latin1Slice(start, end) : buf.toString('latin1', start, end);
 }
 
+/**
+ * The index of the first CRLFCRLF in `buf` from `from`, ending before `to`, or -1: a loop over bytes, cheaper
+ * for a head of a few dozen bytes than a string search (a call into the runtime per request).
+ */
+function headEnd(buf: Buffer, from: number, to: number): number {
+  for (let i = from + 3; i < to; i++) {
+    if (buf[i] === 0x0a && buf[i - 1] === 0x0d && buf[i - 2] === 0x0a && buf[i - 3] === 0x0d) return i - 3;
+  }
+  return -1;
+}
+
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -140,8 +151,8 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
     const site = this.site;
     const len = buf.length;
     let pos = 0;
-    // Heads are found and cut in one latin1 decode of the read (a window of at most a head's size), so 16
-    // pipelined requests cost one decode and string searches, not 16 buffer searches and decodes.
+    // Heads are found and scanned as bytes, and their pieces cut from one latin1 decode of the read (a window
+    // of at most a head's size), so 16 pipelined requests cost one decode, not 16.
     let text = '';
     let textStart = 0;
     try {
@@ -159,12 +170,11 @@ export class HTTPChannel extends Protocol<ChannelTransport> implements IPushProd
             text = latin1(buf, pos, Math.min(len, pos + window));
             textEnd = textStart + text.length;
           }
-          let end = text.indexOf('\r\n\r\n', pos - textStart);
+          const end = headEnd(buf, pos, Math.min(len, pos + window));
           if (end === -1) {
             this.#incompleteHead(buf, pos);
             break;
           }
-          end += textStart;
           if (end - pos > site.maxHeadSize) throw new HTTPParseError(431, 'request head too large');
           const headStart = pos;
           pos = end + 4;

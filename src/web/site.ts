@@ -194,18 +194,19 @@ export class Site extends Factory<HTTPChannel> {
         if (request.prepath.length === 0) request.prepath = [segment];
         else request.prepath.push(segment);
         const next = resource.getChildWithDefault(segment, request);
-        if (next instanceof Deferred) {
-          (next as Deferred<IResource>).addCallbacks(
-            (r) => this.#walk(request, r, declaredLength),
-            (f: Failure) => request.processingFailed(f),
-          );
-          return;
-        }
+        // A resource is no thenable: one test of `then` spares it the prototype walk of `instanceof`.
         if (isThenable(next)) {
-          next.then(
-            (r) => this.#walk(request, r, declaredLength),
-            (e) => request.processingFailed(e instanceof Failure ? e : new Failure(e)),
-          );
+          if (next instanceof Deferred) {
+            (next as Deferred<IResource>).addCallbacks(
+              (r) => this.#walk(request, r, declaredLength),
+              (f: Failure) => request.processingFailed(f),
+            );
+          } else {
+            next.then(
+              (r) => this.#walk(request, r, declaredLength),
+              (e) => request.processingFailed(e instanceof Failure ? e : new Failure(e)),
+            );
+          }
           return;
         }
         resource = next;
