@@ -47,12 +47,6 @@ export class Headers {
   }
 }
 
-/** Looks `lower` up in a flat header array without building a view (the hot path). */
-export function findHeader(raw: string[], lower: string): string | null {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i] === lower) return raw[i + 1];
-  return null;
-}
-
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Names that passed the token test. */
