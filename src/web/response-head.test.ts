@@ -32,6 +32,15 @@ test('a repeated head is the same string; any change of what it is built from bu
   assert.equal(responseHead(200, undefined, ['Content-Type', 'text/plain'], 5, false, ConnectionLine.NONE), a);
 });
 
+test('headers changed after their head was built do not make a later head match the stale one', () => {
+  const headers = ['Content-Type', 'text/plain', 'X-Trace', '1'];
+  const first = responseHead(200, undefined, headers, 5, false, ConnectionLine.NONE);
+  assert.match(first, /X-Trace: 1\r\n/);
+  headers.splice(2, 2); // what removeHeader does to a request's array after its head went out
+  const second = responseHead(200, undefined, ['Content-Type', 'text/plain'], 5, false, ConnectionLine.NONE);
+  assert.doesNotMatch(second, /X-Trace/);
+});
+
 test('a repeated short response is the same string; another body of the same length is not', () => {
   const head = responseHead(200, undefined, ['Content-Type', 'text/plain'], 5, false, ConnectionLine.NONE);
   const one = withBody(head, 'hello');

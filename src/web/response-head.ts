@@ -73,7 +73,9 @@ export function responseHead(code: number, message: string | undefined, headers:
   if (start === lastStart && length === lastLength && chunked === lastChunked && connection === lastConnection && sameHeaders(headers, lastHeaders)) return lastHead;
   const head = formatHead(start, headers, length, chunked, connection);
   lastStart = start;
-  lastHeaders = headers;
+  // A copy: the array is the request's own, and a later removeHeader on it must not change what the cache
+  // compares against.
+  lastHeaders = headers.slice();
   lastLength = length;
   lastChunked = chunked;
   lastConnection = connection;
