@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './test-support/harness.js';
+import { Harness, type FakeClient } from './test-support/harness.js';
 
 function trio() {
   const h = new Harness();
@@ -186,6 +186,37 @@ describe('IRC server channels', () => {
     assert.equal(h.service.findUser('robert')?.username, 'bob');
     op.send('NICK robert');
     assert.deepEqual(op.lines(), [':irc.test 433 op robert :Nickname is already in use']);
+  });
+
+  test('a burst fanned out to a room is joined once: members wanting the same tags are written the same bytes', () => {
+    const { h, op, bob } = trio();
+    const dan = h.register('dan');
+    const eve = h.connect().send('CAP LS 302', 'NICK eve', 'USER eve 0 * :eve Real', 'CAP REQ :server-time', 'CAP END');
+    for (const c of [dan, eve]) c.send('JOIN #room');
+    for (const c of [op, bob, dan, eve]) c.lines();
+    const written = new Map<FakeClient, Uint8Array[]>();
+    for (const c of [bob, dan, eve]) {
+      const chunks: Uint8Array[] = [];
+      written.set(c, chunks);
+      const write = c.transport.write.bind(c.transport);
+      c.transport.write = (data) => {
+        chunks.push(data as Uint8Array);
+        write(data);
+      };
+    }
+    op.send('PRIVMSG #room :one', 'NOTICE #room :two', 'PRIVMSG #room :three');
+    const [b, d, e] = [bob, dan, eve].map((c) => written.get(c)!);
+    assert.equal(b.length, 1, 'one write per member');
+    assert.equal(b[0], d[0], 'bob and dan are written one shared buffer');
+    assert.notEqual(b[0], e[0], 'eve (server-time) gets her own');
+    const plain = [':op!op@127.0.0.1 PRIVMSG #room :one', ':op!op@127.0.0.1 NOTICE #room :two', ':op!op@127.0.0.1 PRIVMSG #room :three'];
+    assert.deepEqual(bob.lines(), plain);
+    assert.deepEqual(dan.lines(), plain);
+    assert.deepEqual(eve.lines().map((l) => l.replace(/^@time=\S+ /, '')), plain);
+    bob.send('PRIVMSG #room :four', 'PART #room');
+    assert.deepEqual(dan.lines(), [':bob!bob@127.0.0.1 PRIVMSG #room :four', ':bob!bob@127.0.0.1 PART :#room']);
+    assert.deepEqual(op.lines(), [':bob!bob@127.0.0.1 PRIVMSG #room :four', ':bob!bob@127.0.0.1 PART :#room']);
+    assert.deepEqual(bob.lines(), [':bob!bob@127.0.0.1 PART :#room']);
   });
 
   test('CHATHISTORY LATEST/BEFORE/AFTER plays stored lines back in a batch with time and msgid', async () => {

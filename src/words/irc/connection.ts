@@ -25,7 +25,6 @@ import { formatServerLine } from './wire.js';
 import { messageTags, relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
 import { InputThrottle, RequestQueue } from './throttle.js';
 import { runHistoryRequest, type HistoryRequest } from './commands/history.js';
-import { concatBytes } from '../../protocols/bytes.js';
 
 const log = new Logger({ namespace: 'torsion.irc.server' });
 const encoder = new TextEncoder();
@@ -336,7 +335,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     if (out.length === 0) return;
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
-    const bytes = out.length === 1 ? out[0] : concatBytes(out);
+    const bytes = out.length === 1 ? out[0] : this.factory.joinOutput(out);
     this.transport.write(bytes);
     this.#written();
   }
