@@ -3,8 +3,13 @@
  * (Debian package ngircd), in the same run, with the same load generator in this process.
  *
  * - Fan-out: `BENCH_IRC_CLIENTS` (1,000) raw TCP clients register, join one channel and count lines; one sender
- *   sends in rounds of 100 lines and waits for every member to have them all. Flood limits are off on both
- *   (ngircd: MaxPenaltyTime = 0 and the sender an operator with +F; Torsion: `flood: false`).
+ *   sends in bursts of 100 lines and waits for every member to have them all. Flood limits are off on both
+ *   (ngircd: MaxPenaltyTime = 0 and the sender an operator with +F; Torsion: `flood: false`). Measured in
+ *   `BENCH_ROUNDS` (5) interleaved rounds (ABBA), each on a fresh server pinned to the server core (this
+ *   process on the load core): 3 warm-up bursts, then `BENCH_IRC_BURSTS` (20) measured ones. Two figures per
+ *   round: deliveries per second (wall time), and the server's CPU (user + system) per delivery. A fresh
+ *   server is what a restarted one meets, optimizing compiler and collector still settling; a round of one
+ *   burst said little (1.97M then 1.29M deliveries/s in two runs of the same code).
  * - Memory per registered client, twice: right after the join storm, and once the server has sat idle for
  *   `BENCH_IRC_IDLE` seconds (15, longer while its RSS still falls): V8 grows its young generation during the storm and gives it back only once
  *   the process is idle (its memory reducer, which needs one collection after the storm to see the quiet), so
@@ -24,12 +29,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BenchCase, Measurement } from './harness.js';
-import { buildTorsionServer, joinMembers, Member, privateBytes, rssBytes, sleep, startNgircd, startTorsion, type IRCBenchServer } from './support/irc-peers.js';
+import { fromSamples, interleaved, LOAD_CORE, pin, SERVER_CORE, type BenchCase, type Measurement } from './harness.js';
+import { buildTorsionServer, cpuSeconds, joinMembers, Member, privateBytes, rssBytes, sleep, startNgircd, startTorsion, type IRCBenchServer } from './support/irc-peers.js';
 
 const CLIENTS = Number(process.env.BENCH_IRC_CLIENTS ?? 1000);
-const ROUNDS = 10;
-const PER_ROUND = 100;
+const WARM_BURSTS = 3;
+const BURSTS = Number(process.env.BENCH_IRC_BURSTS ?? 20);
+const PER_BURST = 100;
 const IDLE_SECONDS = Number(process.env.BENCH_IRC_IDLE ?? 15);
 const WARM_CLIENTS = Number(process.env.BENCH_IRC_WARM_CLIENTS ?? 100);
 const WARM_LINES = 20;
@@ -121,30 +127,48 @@ async function memoryOf(server: IRCBenchServer, prefix: string, count: number, c
   };
 }
 
-async function measureFanOut(server: IRCBenchServer): Promise<{ rate: number; memory: Memory }> {
-  const sender = new Member(server.port, 'sender', '');
-  await sender.until(' 376 ');
-  if (server.oper) {
-    sender.socket.write(`${server.oper}\r\nMODE sender +F\r\n`);
-    await sender.until(':+F');
-  }
-  sender.socket.write('JOIN #bench\r\n');
-  await sender.until(' 366 ');
+/** The memory per client of `CLIENTS` members joining one channel (see {@link memoryOf}). */
+async function measureMemory(server: IRCBenchServer): Promise<Memory> {
   const { members, warm, memory } = await memoryOf(server, 'f', CLIENTS, () => joinMembers(server.port, CLIENTS, 'm', () => '#bench'));
+  for (const m of [...members, ...warm]) m.socket.destroy();
+  return memory;
+}
 
-  const round = async (n: number): Promise<void> => {
-    const all = Promise.all(members.map((m) => m.expect(n)));
-    let lines = '';
-    for (let i = 0; i < n; i++) lines += `PRIVMSG #bench :fan-out message number ${i} of the benchmark\r\n`;
-    sender.socket.write(lines);
-    await all;
-  };
-  await round(PER_ROUND);
-  const start = performance.now();
-  for (let r = 0; r < ROUNDS; r++) await round(PER_ROUND);
-  const seconds = (performance.now() - start) / 1000;
-  for (const m of [...members, ...warm, sender]) m.socket.destroy();
-  return { rate: (ROUNDS * PER_ROUND * CLIENTS) / seconds, memory };
+/**
+ * One fan-out round on a fresh `server`: `CLIENTS` members join `#bench`, the sender sends `WARM_BURSTS` then
+ * `BURSTS` bursts of `PER_BURST` lines, each once every member has had the last. Gives the measured bursts'
+ * deliveries per second and the server's CPU nanoseconds per delivery.
+ */
+async function fanOutRound(server: IRCBenchServer): Promise<{ rate: number; cpu: number }> {
+  pin(server.pid, SERVER_CORE);
+  const sender = new Member(server.port, 'sender', '');
+  const members: Member[] = [];
+  try {
+    await sender.until(' 376 ');
+    if (server.oper) {
+      sender.socket.write(`${server.oper}\r\nMODE sender +F\r\n`);
+      await sender.until(':+F');
+    }
+    sender.socket.write('JOIN #bench\r\n');
+    await sender.until(' 366 ');
+    members.push(...(await joinMembers(server.port, CLIENTS, 'm', () => '#bench')));
+    const burst = async (): Promise<void> => {
+      const all = Promise.all(members.map((m) => m.expect(PER_BURST)));
+      let lines = '';
+      for (let i = 0; i < PER_BURST; i++) lines += `PRIVMSG #bench :fan-out message number ${i} of the benchmark\r\n`;
+      sender.socket.write(lines);
+      await all;
+    };
+    for (let b = 0; b < WARM_BURSTS; b++) await burst();
+    const cpu0 = cpuSeconds(server.pid);
+    const start = performance.now();
+    for (let b = 0; b < BURSTS; b++) await burst();
+    const seconds = (performance.now() - start) / 1000;
+    const deliveries = BURSTS * PER_BURST * CLIENTS;
+    return { rate: deliveries / seconds, cpu: ((cpuSeconds(server.pid) - cpu0) * 1e9) / deliveries };
+  } finally {
+    for (const m of [...members, sender]) m.socket.destroy();
+  }
 }
 
 async function measureC10K(server: IRCBenchServer): Promise<{ memory: Memory; p50: number; p99: number }> {
@@ -178,28 +202,39 @@ export default async function ircBench(): Promise<BenchCase[]> {
     ['torsion', (fds?: number) => startTorsion(script, fds)],
     ['ngircd', (fds?: number) => startNgircd(dir, fds)],
   ] as const;
-  const rates: Measurement[] = [];
   const joined: Measurement[] = [];
   const idle: Measurement[] = [];
   const idlePrivate: Measurement[] = [];
   const idleAverage: Measurement[] = [];
   const c10k: { subject: string; memory: Memory; p50: number; p99: number }[] = [];
   let heap = NaN;
+  const fanOut = { rate: { torsion: [] as number[], ngircd: [] as number[] }, cpu: { torsion: [] as number[], ngircd: [] as number[] } };
   try {
     for (const [subject, start] of starts) {
       const server = await start();
       try {
-        const r = await measureFanOut(server);
-        rates.push({ subject, value: r.rate, unit: 'deliveries/s' });
-        joined.push({ subject, value: r.memory.joined, unit: 'bytes/client' });
-        idle.push({ subject, value: r.memory.idle, unit: 'bytes/client' });
-        idlePrivate.push({ subject, value: r.memory.idlePrivate, unit: 'bytes/client' });
-        idleAverage.push({ subject, value: r.memory.idleAverage, unit: 'bytes/client' });
-        if (subject === 'torsion') heap = r.memory.heap;
+        const memory = await measureMemory(server);
+        joined.push({ subject, value: memory.joined, unit: 'bytes/client' });
+        idle.push({ subject, value: memory.idle, unit: 'bytes/client' });
+        idlePrivate.push({ subject, value: memory.idlePrivate, unit: 'bytes/client' });
+        idleAverage.push({ subject, value: memory.idleAverage, unit: 'bytes/client' });
+        if (subject === 'torsion') heap = memory.heap;
       } finally {
         server.stop();
       }
     }
+    pin(process.pid, LOAD_CORE);
+    await interleaved(['torsion', 'ngircd'] as const, async (subject) => {
+      const server = await starts.find(([s]) => s === subject)![1]();
+      try {
+        const r = await fanOutRound(server);
+        fanOut.rate[subject].push(r.rate);
+        fanOut.cpu[subject].push(r.cpu);
+        return r.rate;
+      } finally {
+        server.stop();
+      }
+    });
     // Each server process holds C10K sockets, and this process their other ends.
     if (C10K > 0) {
       for (const [subject, start] of starts) {
@@ -221,7 +256,17 @@ export default async function ircBench(): Promise<BenchCase[]> {
     measurements: c10k.map((r) => ({ subject: r.subject, value: pick(r), unit })),
   });
   return [
-    { name: `irc fan-out, ${CLIENTS} members in one channel`, higherIsBetter: true, goal: '>= 1x ngircd', measurements: rates },
+    {
+      name: `irc fan-out, ${CLIENTS} members in one channel`,
+      higherIsBetter: true,
+      goal: '>= 1x ngircd',
+      measurements: [fromSamples('torsion', fanOut.rate.torsion, 'deliveries/s'), fromSamples('ngircd', fanOut.rate.ngircd, 'deliveries/s')],
+    },
+    {
+      name: `irc fan-out, ${CLIENTS} members: server CPU per delivery (fresh server, ${WARM_BURSTS} warm-up then ${BURSTS} bursts of ${PER_BURST} lines)`,
+      higherIsBetter: false,
+      measurements: [fromSamples('torsion', fanOut.cpu.torsion, 'ns/delivery'), fromSamples('ngircd', fanOut.cpu.ngircd, 'ns/delivery')],
+    },
     { name: `irc memory (RSS) per client, right after ${CLIENTS} joined (marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, measurements: joined },
     { name: `irc memory (RSS) per idle client (${CLIENTS}, after ${IDLE_SECONDS} s idle; marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, goal: '<= 1.5x ngircd', measurements: idle },
     { name: `irc private memory per idle client (${CLIENTS}, RSS less file-backed pages; marginal)`, higherIsBetter: false, measurements: idlePrivate },
