@@ -22,6 +22,7 @@
  *   average over every client from an empty server (one-time costs included, the measure before this one)
  *   is printed beside it.
  * - Private memory per idle client beside the RSS: RSS also counts pages mapped from files.
+ * - `BENCH_IRC_ONLY=fanout` runs the fan-out rounds alone (no memory, no C10K).
  * - C10K: `BENCH_IRC_C10K` clients (10,000; 0 skips) in `BENCH_IRC_C10K_CHANNELS` channels (100): memory per
  *   client once idle, and the latency of a channel message from one member to another while all are
  *   connected (p50, p99 of `BENCH_IRC_C10K_SAMPLES` sequential ones, 1,000).
@@ -39,7 +40,8 @@ const PER_BURST = 100;
 const IDLE_SECONDS = Number(process.env.BENCH_IRC_IDLE ?? 15);
 const WARM_CLIENTS = Number(process.env.BENCH_IRC_WARM_CLIENTS ?? 100);
 const WARM_LINES = 20;
-const C10K = Number(process.env.BENCH_IRC_C10K ?? 10_000);
+const FANOUT_ONLY = process.env.BENCH_IRC_ONLY === 'fanout';
+const C10K = FANOUT_ONLY ? 0 : Number(process.env.BENCH_IRC_C10K ?? 10_000);
 const C10K_CHANNELS = Number(process.env.BENCH_IRC_C10K_CHANNELS ?? 100);
 const C10K_SAMPLES = Number(process.env.BENCH_IRC_C10K_SAMPLES ?? 1000);
 
@@ -210,7 +212,7 @@ export default async function ircBench(): Promise<BenchCase[]> {
   let heap = NaN;
   const fanOut = { rate: { torsion: [] as number[], ngircd: [] as number[] }, cpu: { torsion: [] as number[], ngircd: [] as number[] } };
   try {
-    for (const [subject, start] of starts) {
+    for (const [subject, start] of FANOUT_ONLY ? [] : starts) {
       const server = await start();
       try {
         const memory = await measureMemory(server);
@@ -267,14 +269,18 @@ export default async function ircBench(): Promise<BenchCase[]> {
       higherIsBetter: false,
       measurements: [fromSamples('torsion', fanOut.cpu.torsion, 'ns/delivery'), fromSamples('ngircd', fanOut.cpu.ngircd, 'ns/delivery')],
     },
-    { name: `irc memory (RSS) per client, right after ${CLIENTS} joined (marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, measurements: joined },
-    { name: `irc memory (RSS) per idle client (${CLIENTS}, after ${IDLE_SECONDS} s idle; marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, goal: '<= 1.5x ngircd', measurements: idle },
-    { name: `irc private memory per idle client (${CLIENTS}, RSS less file-backed pages; marginal)`, higherIsBetter: false, measurements: idlePrivate },
-    // The measure used before the marginal one: all growth from the empty server over all clients, so a
-    // process's one-time costs (4 MB of the node binary's compiler code at 1,000 clients: 4 kB each) count.
-    { name: `irc memory (RSS) per idle client (${CLIENTS}, average from the empty server, one-time costs included)`, higherIsBetter: false, measurements: idleAverage },
-    // RSS also counts the V8 heap's spare room; this is what the connections hold.
-    { name: 'irc JS heap per connected client', higherIsBetter: false, measurements: [{ subject: 'torsion', value: heap, unit: 'bytes/client' }] },
+    ...(FANOUT_ONLY
+      ? []
+      : [
+          { name: `irc memory (RSS) per client, right after ${CLIENTS} joined (marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, measurements: joined },
+          { name: `irc memory (RSS) per idle client (${CLIENTS}, after ${IDLE_SECONDS} s idle; marginal, over ${WARM_CLIENTS} warm-up clients)`, higherIsBetter: false, goal: '<= 1.5x ngircd', measurements: idle },
+          { name: `irc private memory per idle client (${CLIENTS}, RSS less file-backed pages; marginal)`, higherIsBetter: false, measurements: idlePrivate },
+          // The measure used before the marginal one: all growth from the empty server over all clients, so a
+          // process's one-time costs (4 MB of the node binary's compiler code at 1,000 clients: 4 kB each) count.
+          { name: `irc memory (RSS) per idle client (${CLIENTS}, average from the empty server, one-time costs included)`, higherIsBetter: false, measurements: idleAverage },
+          // RSS also counts the V8 heap's spare room; this is what the connections hold.
+          { name: 'irc JS heap per connected client', higherIsBetter: false, measurements: [{ subject: 'torsion', value: heap, unit: 'bytes/client' }] },
+        ]),
     ...(c10k.length === 0
       ? []
       : [
