@@ -6,10 +6,15 @@
  * States: OPEN -> CLOSING (our close frame sent, waiting for the peer's) -> CLOSED (both sent, or failed)
  * -> LOST (TCP gone). Frames written while a read is being processed are gathered and written together
  * once the read is done, so a pipelining peer gets its answers in one write.
+ *
+ * Over plain TCP the socket reads into one buffer shared by every connection (`readIntoBuffer`), which
+ * spares each read Node's buffer allocation and its readable-stream machinery; whatever is kept past a read
+ * (a partial frame, a binary message or pong handed to the protocol, a fragment) is copied out of it.
  * @module
  */
 import { isUtf8 } from 'node:buffer';
 import { Failure } from '../../defer/index.js';
+import { readIntoBuffer } from '../../internet/capabilities.js';
 import type { Data, IAddress, IDelayedCall, IProtocol, IPullProducer, IPushProducer, IReactorTime, IStreamTransport, ITCPTransport, WriteBufferLimits } from '../../internet/interfaces.js';
 import { Logger } from '../../logger/index.js';
 import type { Request } from '../request.js';
@@ -42,6 +47,10 @@ function uncorkAll(): void {
     }
   }
 }
+
+/** The buffer every plain-TCP WebSocket reads into (see the module comment); made with the first one. */
+let sharedReadBuffer: Buffer | null = null;
+const READ_BUFFER_SIZE = 64 * 1024;
 
 /** `#out` of every connection with nothing waiting: shared, never added to (a server holds many idle connections). */
 const NO_FRAMES: Buffer[] = [];
@@ -86,6 +95,8 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   readonly #closeTimeout: number;
   readonly #fragmentSize: number;
   #state = State.OPEN;
+  /** Payloads are views of the shared read buffer: what outlives the read is copied. */
+  #borrowed = false;
   #inRead = false;
   #corked = false;
   /** Frames sent during a read, written when it ends; the shared {@link NO_FRAMES} when there are none. */
@@ -133,6 +144,16 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
   makeConnection(transport: IStreamTransport & Partial<ITCPTransport>): void {
     this.transport = transport;
     this.connectionMade();
+    // After the read that finished the handshake, so no byte the socket holds overtakes the rest of it.
+    if (typeof (transport as { readIntoBuffer?: unknown }).readIntoBuffer === 'function') process.nextTick(WebSocketConnection.borrowReads, this);
+  }
+
+  /** @internal switches the transport to reading into the shared buffer, where it can. */
+  static borrowReads(c: WebSocketConnection): void {
+    if (c.#state >= State.CLOSED) return;
+    c.#borrowed = c.#reader.borrowed = true;
+    sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE);
+    if (!readIntoBuffer(c.transport, sharedReadBuffer)) c.#borrowed = c.#reader.borrowed = false;
   }
 
   connectionMade(): void {
@@ -184,6 +205,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
       return;
     }
     let message = this.#message;
+    if (this.#borrowed && !(fin && !rsv1 && opcode !== Opcode.CONTINUATION)) payload = Buffer.from(payload);
     if (opcode === Opcode.CONTINUATION) {
       if (message === null || message.opcode === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'continuation frame with no message started');
       message.add(payload);
@@ -191,7 +213,7 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
       if (message !== null && message.opcode !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'new message before the fragmented one ended');
       if (fin && !rsv1) {
         if (payload.length > this.#maxMessageSize) throw new FrameError(CloseCode.MESSAGE_TOO_BIG, 'message over maxMessageSize');
-        this.#deliver(opcode, payload);
+        this.#deliver(opcode, payload, this.#borrowed);
         return;
       }
       message ??= this.#message = new MessageAssembler(this.#maxMessageSize, this.#deflate);
@@ -200,21 +222,22 @@ export class WebSocketConnection implements IProtocol, FrameSink, WebSocketTrans
     if (!fin) return;
     const whole = message.finish();
     if (whole.text !== null) this.protocol.textMessageReceived(whole.text);
-    else this.#deliver(whole.opcode, whole.payload!);
+    else this.#deliver(whole.opcode, whole.payload!, false);
   }
 
-  #deliver(opcode: number, payload: Buffer): void {
+  /** `lent`: `payload` is a view of the shared read buffer. */
+  #deliver(opcode: number, payload: Buffer, lent: boolean): void {
     if (opcode === Opcode.TEXT) {
       if (!isUtf8(payload)) throw new FrameError(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
       this.protocol.textMessageReceived(payload.toString('utf8'));
-    } else this.protocol.bytesMessageReceived(payload);
+    } else this.protocol.bytesMessageReceived(lent ? Buffer.from(payload) : payload);
   }
 
   #controlReceived(opcode: number, payload: Buffer): void {
     if (opcode === Opcode.PING) {
       if (this.#state === State.OPEN) this.#send(encodeFrame(Opcode.PONG, payload, this.#isClient));
     } else if (opcode === Opcode.PONG) {
-      this.protocol.pongReceived(payload);
+      this.protocol.pongReceived(this.#borrowed ? Buffer.from(payload) : payload);
     } else this.#closeReceived(payload);
   }
 

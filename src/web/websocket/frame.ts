@@ -72,6 +72,8 @@ const NO_CHUNKS: Buffer[] = [];
 /**
  * Decodes frames from bytes arriving in chunks of any size. It takes ownership of the chunks it is fed:
  * payloads are unmasked in place and handed on as views, so a frame wholly inside one read costs no copy.
+ * With `borrowed` set, chunks are views of a buffer reused once `feed` returns: what it keeps of them (a
+ * partial frame, frames held while paused) is copied, and payloads are valid only during `frameReceived`.
  */
 export class FrameReader {
   readonly #expectMasked: boolean;
@@ -85,6 +87,10 @@ export class FrameReader {
   #need = 2;
   /** Set by the sink to stop decoding after the current frame (backpressure, close). */
   paused = false;
+  /** Chunks fed are lent, not given (see the class comment). */
+  borrowed = false;
+  /** `#buf` is a lent chunk, to be copied if anything of it is kept. */
+  #bufLent = false;
 
   constructor(options: FrameReaderOptions) {
     this.#expectMasked = options.expectMasked;
@@ -100,11 +106,13 @@ export class FrameReader {
   /** Adds `data` and decodes every whole frame (until paused). Throws {@link FrameError} on a broken rule. */
   feed(data: Uint8Array, sink: FrameSink): void {
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (this.#buf.length === 0 && this.#pendingSize === 0) this.#buf = chunk;
-    else {
+    if (this.#buf.length === 0 && this.#pendingSize === 0) {
+      this.#buf = chunk;
+      this.#bufLent = this.borrowed;
+    } else {
       // A big frame arriving in many reads is joined once, not once per read (nor per read while paused).
       if (this.#pending === NO_CHUNKS) this.#pending = [];
-      this.#pending.push(chunk);
+      this.#pending.push(this.borrowed ? Buffer.from(chunk) : chunk);
       this.#pendingSize += chunk.length;
       if (this.paused || this.#buf.length + this.#pendingSize < this.#need) return;
     }
@@ -115,6 +123,7 @@ export class FrameReader {
   drain(sink: FrameSink): void {
     if (this.#pending.length > 0) {
       this.#buf = Buffer.concat([this.#buf, ...this.#pending], this.#buf.length + this.#pendingSize);
+      this.#bufLent = false;
       this.#pending = NO_CHUNKS;
       this.#pendingSize = 0;
     }
@@ -171,15 +180,18 @@ export class FrameReader {
       sink.frameReceived(fin, rsv1, opcode, payload);
       if (this.#buf !== buf) return; // reset() from inside the sink
     }
-    if (pos === 0) return;
-    buf = pos >= len ? EMPTY : buf.subarray(pos);
-    // A small remainder of a large read is copied so it does not pin the whole read buffer.
-    this.#buf = buf.length > 0 && buf.length * 4 < buf.buffer.byteLength ? Buffer.from(buf) : buf;
+    if (pos > 0) buf = pos >= len ? EMPTY : buf.subarray(pos);
+    else if (!this.#bufLent) return;
+    // A small remainder of a large read is copied so it does not pin the whole read buffer; anything of a
+    // lent chunk is copied because the chunk is about to be overwritten.
+    this.#buf = buf.length > 0 && (this.#bufLent || buf.length * 4 < buf.buffer.byteLength) ? Buffer.from(buf) : buf;
+    this.#bufLent = false;
   }
 
   /** Drops everything buffered (the connection is closing). */
   reset(): void {
     this.#buf = EMPTY;
+    this.#bufLent = false;
     this.#pending = NO_CHUNKS;
     this.#pendingSize = 0;
   }
