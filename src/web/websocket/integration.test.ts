@@ -4,6 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { reactor } from '../../internet/reactor.js';
 import type { IListeningPort } from '../../internet/interfaces.js';
 import { eventually, selfSignedCertificate } from '../../testing/index.js';
@@ -13,7 +15,8 @@ import { connectWebSocket } from './client.js';
 import { WebSocketHandshakeError } from './errors.js';
 import type { WebSocketOptions } from './interfaces.js';
 import { WebSocketResource } from './resource.js';
-import { Awaiting, Echo } from './test-support.js';
+import { WebSocketProtocol } from './protocol.js';
+import { Awaiting, Echo, frame, upgradeRequest } from './test-support.js';
 
 function echoSite(options: WebSocketOptions = {}, server: Echo[] = []): Site {
   const root = new Resource();
@@ -30,6 +33,28 @@ function echoSite(options: WebSocketOptions = {}, server: Echo[] = []): Site {
 
 function portOf(port: IListeningPort): number {
   return (port.getHost() as unknown as { port: number }).port;
+}
+
+/** Keeps what it is handed as it is handed (no copy), to prove it stays intact after later reads. */
+class Keeper extends WebSocketProtocol {
+  kept: Uint8Array[] = [];
+  override bytesMessageReceived(data: Uint8Array): void {
+    this.kept.push(data);
+  }
+  override pongReceived(payload: Uint8Array): void {
+    this.kept.push(payload);
+  }
+}
+
+/** A bare TCP client that has done the opening handshake with the server at `port`. */
+async function rawClient(port: number): Promise<Socket> {
+  const socket = connect({ port, host: '127.0.0.1' });
+  await once(socket, 'connect');
+  socket.write(upgradeRequest('/keep'));
+  let head = '';
+  while (!head.includes('\r\n\r\n')) head += String((await once(socket, 'data'))[0]);
+  assert.match(head, /^HTTP\/1\.1 101 /);
+  return socket;
 }
 
 describe('WebSocket over loopback', () => {
@@ -87,6 +112,37 @@ describe('WebSocket over loopback', () => {
       assert.ok(err instanceof WebSocketHandshakeError);
       assert.equal(err.status, 404);
     } finally {
+      await port.stopListening();
+    }
+  });
+
+  test('TCP: what a protocol keeps from a read, and a frame split across reads, survive the reads of other connections', async () => {
+    const keepers: Keeper[] = [];
+    const root = new Resource();
+    root.putChild('keep', new WebSocketResource(() => keepers[keepers.push(new Keeper()) - 1]!, { pingInterval: 0 }));
+    const port = reactor.listenTCP(0, new Site(root, { accessLog: false }), { interface: '127.0.0.1' });
+    const sockets: Socket[] = [];
+    try {
+      const [one, two] = [await rawClient(portOf(port)), await rawClient(portOf(port))];
+      sockets.push(one, two);
+      const [a, b, c, pong] = ['a', 'b', 'c', 'p'].map((ch, i) => Buffer.alloc(i === 1 ? 40_000 : 40 + i * 300, ch));
+      const fb = frame(0x2, b!);
+      one.write(Buffer.concat([frame(0x2, a!), frame(0xa, pong!.subarray(0, 100))]));
+      await eventually(() => keepers[0]!.kept.length === 2, { timeout: 5 });
+      // A read holding nothing but most of a frame (given time to arrive; if it has not, nothing is shown).
+      one.write(fb.subarray(0, 30_000));
+      await new Promise((r) => setTimeout(r, 50));
+      // Connection two's reads go through the same buffer while one's frame b is half read.
+      for (let i = 0; i < 3; i++) {
+        two.write(frame(0x2, c!));
+        await eventually(() => keepers[1]!.kept.length === i + 1, { timeout: 5 });
+      }
+      one.write(fb.subarray(30_000));
+      await eventually(() => keepers[0]!.kept.length === 3, { timeout: 5 });
+      assert.deepEqual(keepers[0]!.kept.map((k) => Buffer.from(k).toString()), [a!.toString(), pong!.subarray(0, 100).toString(), b!.toString()]);
+      assert.deepEqual(keepers[1]!.kept.map((k) => Buffer.from(k).toString()), [c!.toString(), c!.toString(), c!.toString()]);
+    } finally {
+      for (const s of sockets) s.destroy();
       await port.stopListening();
     }
   });
