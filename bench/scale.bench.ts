@@ -17,12 +17,19 @@
  * since on 2 cores the load generator takes CPU from the servers; without `cc`, Node sockets in this process
  * (and the table says so). Its CPU per delivery is reported too. The servers run bundled under plain `node`.
  *
+ * For the workers, the CPU is also shown per process (the primary, the worker with the sender, the other
+ * worker, the receivers; all share the machine's cores) with the budget the two workers have for 1.6 times
+ * one process's rate: cores x one process's wall time / 1.6, less what the primary and the receivers use.
+ *
  * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (2000), BENCH_ROUNDS (3);
  * SCALE_SUBJECTS, a comma list of one,two,auto,torsionRedis,socketIoRedis, runs only those and prints their
- * samples (deliveries/s and CPU ms per 1k deliveries) on stderr instead of the table: for A/B comparisons.
+ * samples (deliveries/s and CPU ms per 1k deliveries, per process too, and the budget rows when both one and
+ * two run) on stderr instead of the table: for A/B comparisons. SCALE_SCRIPT runs that bundled server script
+ * (a `.tmp/bench-scale/fanout-node.mjs` kept from an earlier build) instead of building one: two builds
+ * compared run by run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -62,15 +69,28 @@ async function startServer(script: string, kind: 'torsion' | 'socketio', via: st
   return { child, port, pids: JSON.parse(await pids) as number[], send: (lines) => void child.stdin!.write(`send ${lines}\n`) };
 }
 
-/** CPU seconds used so far by `pid` and its threads. */
+/**
+ * CPU seconds used so far by `pid` and its threads: the scheduler's nanosecond count (`schedstat`, user and
+ * kernel time) where the kernel keeps it, else utime + stime in clock ticks (10 ms: coarse for a run of a
+ * fraction of a second).
+ */
 function cpuSeconds(pid: number): number {
-  let ticks = 0;
+  let seconds = 0;
   for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    try {
+      seconds += taskCpuSeconds(`/proc/${pid}/task/${task}`);
+    } catch {
+      // The thread ended since the listing.
+    }
   }
-  return ticks / TICKS;
+  return seconds;
+}
+
+function taskCpuSeconds(dir: string): number {
+  if (existsSync(`${dir}/schedstat`)) return Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  const stat = readFileSync(`${dir}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
 /** A client in the room that counts what it receives once counting starts. */
@@ -202,14 +222,25 @@ interface Setup {
   pids: number[];
 }
 
-/**
- * One run: the first server says `lines` lines; resolves with deliveries/s and CPU ms per 1,000 deliveries
- * of the servers and of the receivers.
- */
-async function run(setup: Setup, lines = LINES): Promise<{ rate: number; cpu: number; clientCpu: number }> {
+/** One run's results; costs in ms per 1,000 deliveries. */
+interface RunResult {
+  /** Deliveries per second. */
+  rate: number;
+  /** Wall time per 1,000 deliveries. */
+  wall: number;
+  /** CPU of every process in `Setup.pids`, in that order. */
+  parts: number[];
+  /** Their sum. */
+  cpu: number;
+  /** The receivers' CPU. */
+  clientCpu: number;
+}
+
+/** One run: the first server says `lines` lines, until every receiver has every line. */
+async function run(setup: Setup, lines = LINES): Promise<RunResult> {
   // Let the joins' echoes and any pings settle before counting.
   await new Promise((r) => setTimeout(r, 100));
-  const cpu0 = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const cpu0 = setup.pids.map(cpuSeconds);
   const client0 = setup.receivers.cpu();
   const { done } = await setup.receivers.go(lines);
   const start = performance.now();
@@ -218,10 +249,10 @@ async function run(setup: Setup, lines = LINES): Promise<{ rate: number; cpu: nu
   const stalled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('fan-out stalled for 120 s')), 120_000)));
   await Promise.race([done, stalled]).finally(() => clearTimeout(timer));
   const wall = performance.now() - start;
-  const cpu = setup.pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
-  const clientCpu = setup.receivers.cpu() - client0;
   const thousands = (lines * RECEIVERS) / 1000;
-  return { rate: (lines * RECEIVERS) / (wall / 1000), cpu: (cpu * 1000) / thousands, clientCpu: (clientCpu * 1000) / thousands };
+  const parts = setup.pids.map((p, i) => ((cpuSeconds(p) - cpu0[i]!) * 1000) / thousands);
+  const clientCpu = ((setup.receivers.cpu() - client0) * 1000) / thousands;
+  return { rate: (lines * RECEIVERS) / (wall / 1000), wall: wall / thousands, parts, cpu: parts.reduce((x, y) => x + y, 0), clientCpu };
 }
 
 async function setUp(script: string, receiversProgram: string | undefined, kind: 'torsion' | 'socketio', vias: string[], extraPids: number[], tag: string): Promise<Setup> {
@@ -241,8 +272,50 @@ function tearDown(setup: Setup | undefined): void {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * Where the CPU of the workers' fan-out goes, per process, and what 1.6x one process's rate leaves the two
+ * workers: in 1/1.6 of one process's wall time, `AUTO` cores give `AUTO` times that in CPU, of which the
+ * primary and the receivers (on the same cores) take their share. A ratio of at least 1x on the last row
+ * means the workers fit in it (the rate can then reach 1.6x if the cores are kept busy); under 1x, 1.6x is
+ * out of reach at that cost, however the work is scheduled.
+ */
+function breakdown(results: Record<string, RunResult[]>): BenchCase[] {
+  const one = results.one!;
+  const two = results.two!;
+  const unit = 'CPU ms/1k deliveries';
+  const row = (subject: string, samples: number[], u = unit): BenchCase => ({
+    name: 'room fan-out, workers: CPU per delivery by process',
+    higherIsBetter: false,
+    measurements: [{ subject, value: median(samples), unit: u, samples }],
+  });
+  const busy = (rs: RunResult[]): number[] => rs.map((r) => (r.cpu + r.clientCpu) / r.wall);
+  const workers = two.map((r) => r.parts[1]! + r.parts[2]!);
+  const budget = two.map((r, i) => (AUTO * one[i]!.wall) / 1.6 - r.parts[0]! - r.clientCpu);
+  return [
+    row('torsion 1 process: the server (its sender included)', one.map((r) => r.parts[0]!)),
+    row('torsion 1 process: the receivers', one.map((r) => r.clientCpu)),
+    row('torsion 1 process: wall time', one.map((r) => r.wall), 'ms/1k deliveries'),
+    row('torsion 1 process: cores busy (CPU of server and receivers / wall)', busy(one), 'cores'),
+    row('torsion 2 workers: the primary', two.map((r) => r.parts[0]!)),
+    row('torsion 2 workers: the worker with the sender', two.map((r) => r.parts[1]!)),
+    row('torsion 2 workers: the other worker', two.map((r) => r.parts[2]!)),
+    row('torsion 2 workers: the receivers', two.map((r) => r.clientCpu)),
+    row('torsion 2 workers: wall time', two.map((r) => r.wall), 'ms/1k deliveries'),
+    row('torsion 2 workers: cores busy (CPU of primary, workers and receivers / wall)', busy(two), 'cores'),
+    {
+      name: `room fan-out, 2 workers: their CPU vs the budget for 1.6x one process (${AUTO} cores x one process's wall / 1.6, less the primary's and the receivers' CPU)`,
+      higherIsBetter: false,
+      goal: 'ratio >= 1x (fits the budget)',
+      measurements: [
+        { subject: 'torsion 2 workers: both workers', value: median(workers), unit, samples: workers },
+        { subject: 'budget of the 2 workers for 1.6x', value: median(budget), unit, samples: budget },
+      ],
+    },
+  ];
+}
+
 export default async function scaleBench(): Promise<BenchCase[]> {
-  const script = await buildNode();
+  const script = process.env.SCALE_SCRIPT ?? (await buildNode());
   const receivers = buildReceivers();
   const redis = await startPeerProgram({
     executable: requirePeer('redis-server', 'redis-server'),
@@ -261,33 +334,41 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     if (want('torsionRedis')) setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
     if (want('socketIoRedis')) setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
     const names = Object.keys(setups);
-    const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    const clientCpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const results: Record<string, RunResult[]> = Object.fromEntries(names.map((n) => [n, []]));
     // Two warm-up runs each (JIT in every process, buffers), then interleaved rounds.
     for (const n of names) for (let i = 0; i < 2; i++) await run(setups[n]!, LINES / 2);
     const rates = await interleaved(
       names,
       async (n) => {
         const r = await run(setups[n]!);
-        cpu[n]!.push(r.cpu);
-        clientCpu[n]!.push(r.clientCpu);
+        results[n]!.push(r);
         return r.rate;
       },
       SCALE_ROUNDS,
     );
+    const cpu = (n: string): number[] => results[n]!.map((r) => r.cpu);
+    const clientCpu = (n: string): number[] => results[n]!.map((r) => r.clientCpu);
     if (only !== undefined) {
-      for (const n of names) console.error(`${n}: rate ${rates[n]!.map((x) => Math.round(x)).join(' ')} cpu ${cpu[n]!.map((x) => x.toFixed(3)).join(' ')}`);
+      const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join(' ');
+      for (const n of names) {
+        const parts = setups[n]!.pids.map((_, i) => fmt(results[n]!.map((r) => r.parts[i]!))).join(' | ');
+        console.error(`${n}: rate ${rates[n]!.map((x) => Math.round(x)).join(' ')} cpu ${fmt(cpu(n))} (by process: ${parts}) receivers ${fmt(clientCpu(n))}`);
+      }
+      if (results.one !== undefined && results.two !== undefined) {
+        for (const c of breakdown(results)) for (const m of c.measurements) console.error(`${m.subject}: ${m.value.toFixed(3)} ${m.unit} (${fmt(m.samples!)})`);
+      }
       return [];
     }
     const rate = (subject: string, n: string) => ({ subject, value: median(rates[n]!), unit: 'deliveries/s', samples: rates[n]! });
-    const cost = (subject: string, n: string) => ({ subject, value: median(cpu[n]!), unit: 'CPU ms/1k deliveries', samples: cpu[n]! });
-    const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu[n]!), unit: 'CPU ms/1k deliveries', samples: clientCpu[n]! });
+    const cost = (subject: string, n: string) => ({ subject, value: median(cpu(n)), unit: 'CPU ms/1k deliveries', samples: cpu(n) });
+    const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu(n)), unit: 'CPU ms/1k deliveries', samples: clientCpu(n) });
     const client = receivers !== undefined ? 'C receivers' : 'Node receivers (no C compiler)';
     const what = `${RECEIVERS} clients (${client}), ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
       { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },
       { name: 'room fan-out, workers: server CPU per delivery', higherIsBetter: false, measurements: [cost('torsion 2 workers', 'two'), cost('torsion 1 process', 'one')] },
+      ...breakdown(results),
       {
         name: `room fan-out: the load generator's CPU per delivery (${client})`,
         higherIsBetter: false,
