@@ -390,9 +390,16 @@ export class WordsCluster implements IWordsRelay {
   }
 }
 
-/** `message` with its room sequence number (as it came, when there is none). */
+/**
+ * `message` with its room sequence number (as it came, when there is none). Copied, then the number set:
+ * on Node 20 a spread that adds a property (`{ ...message, seq }`) costs some microseconds per call, which
+ * once per line on every node is a large share of a worker's per-line work.
+ */
 function numbered(message: ChatMessage, seq: number | undefined): ChatMessage {
-  return seq === undefined ? message : { ...message, seq };
+  if (seq === undefined) return message;
+  const out = Object.assign({}, message);
+  out.seq = seq;
+  return out;
 }
 
 function userInfo(user: ChatUser): UserInfo {
