@@ -70,3 +70,30 @@ test('worker bus: what is sent in one turn goes as one IPC message each way, in 
   assert.ok(sent.toWorker <= 2, `${sent.toWorker} messages to the other worker for 200 deliveries`);
   await Promise.all([a.close(), b.close()]);
 });
+
+test('worker bus: deliveries in a row for one channel cross the IPC as one string, each text intact and in order', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  const toB: unknown[] = [];
+  const watched = { send: (m: unknown) => (toB.push(m), two.worker.send(m as never)), on: two.worker.on.bind(two.worker) } as WorkerLink;
+  host.attach(one.worker);
+  host.attach(watched);
+  const a = new WorkerBus(one.primary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  const got: unknown[] = [];
+  const other: unknown[] = [];
+  await b.subscribe('room', (d) => got.push(d));
+  await b.subscribe('other', (d) => other.push(d));
+  toB.length = 0;
+  const lines = Array.from({ length: 200 }, (_, i) => (i % 50 === 0 ? `line ${i}\nwith a break "quoted"` : `line ${i}`));
+  for (const [i, line] of lines.entries()) {
+    await a.publish('room', { line });
+    if (i === 100) await a.publish('other', 'between');
+  }
+  await eventually(() => got.length === 200 && other.length === 1);
+  assert.deepEqual(got, lines.map((line) => ({ line })), 'every line, intact and in order');
+  const wire = JSON.stringify(toB);
+  const perMessage = wire.split('"channel"').length - 1;
+  assert.ok(perMessage <= 6, `${perMessage} delivery objects crossed the IPC for 201 messages`);
+  await Promise.all([a.close(), b.close()]);
+});
