@@ -26,6 +26,7 @@ export function encodeMessage(from: string, data: unknown, limits: BusLimits): s
     throw new BusMessageError('a bus message must be a JSON value', { cause: e });
   }
   if (data === undefined || text === undefined) throw new BusMessageError('a bus message must be a JSON value');
-  if (Buffer.byteLength(text) > limits.maxMessageBytes) throw new BusMessageError(`a bus message is at most ${limits.maxMessageBytes} bytes`);
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8: most messages need no count of their bytes.
+  if (text.length * 3 > limits.maxMessageBytes && Buffer.byteLength(text) > limits.maxMessageBytes) throw new BusMessageError(`a bus message is at most ${limits.maxMessageBytes} bytes`);
   return text;
 }

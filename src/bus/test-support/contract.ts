@@ -124,6 +124,8 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     await assert.rejects(a.claim('x'.repeat(10_000)), BusNameError);
     await assert.rejects(a.publish('room', undefined), BusMessageError);
     await assert.rejects(a.publish('room', 'x'.repeat(2 * 1024 * 1024)), BusMessageError);
+    // The limit counts UTF-8 bytes: 600,000 characters of two bytes each are over 1 MiB.
+    await assert.rejects(a.publish('room', '\u00e9'.repeat(600_000)), BusMessageError);
     await a.claim('nick:gone');
     await a.close();
     await assert.rejects(a.publish('room', 1), BusClosedError);
