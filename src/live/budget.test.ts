@@ -10,7 +10,8 @@ import { Site } from '../web/index.js';
 import { LiveEndpoint } from './endpoint.js';
 import { LivePage, type LivePageOptions } from './page.js';
 import { CallTimeout, PageGone, TooManyCalls } from './shared/errors.js';
-import { decodeFrame, encodeHello, type Frame } from './shared/frames.js';
+import { encodeHello } from './shared/frames.js';
+import { readFrame } from './test-support/frames.js';
 import type { LiveLimits } from './shared/limits.js';
 import { PENDING_CALL_COST } from './shared/rpc.js';
 import { Recorder } from './test-support/recorder.js';
@@ -35,7 +36,7 @@ function connect(page: LivePage, pageId: string) {
   return {
     endpoint,
     closed,
-    frames: (): Frame[] => out.splice(0).map((f) => decodeFrame(f, 1e9)),
+    frames: () => out.splice(0).map(readFrame),
     send: (frame: string | unknown[]) => endpoint.frameReceived(typeof frame === 'string' ? frame : JSON.stringify(frame)),
   };
 }

@@ -8,7 +8,8 @@ import { Clock, failureResultOf, successResultOf, assertNoResult } from '../test
 import { LivePage, type LivePageOptions } from './page.js';
 import { LiveEndpoint } from './endpoint.js';
 import { PageGone, RemoteError } from './shared/errors.js';
-import { decodeFrame, encodeHello, type Frame } from './shared/frames.js';
+import { encodeHello } from './shared/frames.js';
+import { readFrame } from './test-support/frames.js';
 import { Badge, Recorder } from './test-support/recorder.js';
 
 function setup(options: Partial<LivePageOptions> = {}) {
@@ -38,7 +39,7 @@ function socket(page: LivePage) {
   return {
     endpoint,
     closed,
-    frames: (): Frame[] => out.splice(0).map((f) => decodeFrame(f, 1e9)),
+    frames: () => out.splice(0).map(readFrame),
     send: (frame: unknown) => endpoint.frameReceived(typeof frame === 'string' ? frame : JSON.stringify(frame)),
   };
 }

@@ -148,7 +148,7 @@ export class LiveClient extends EventTarget {
   /** Stops for good (no reconnection) and tells the server the page is closed; pending calls fail with `PageGone`. */
   close(): void {
     if (this.state === 'gone' || this.state === 'closed') return;
-    if (this.state === 'connected') this.#link?.send(encodeGone('page closed'));
+    if (this.state === 'connected') this.#link?.sendFrame(encodeGone('page closed'));
     this.state = 'closed';
     this.#shutdown(new PageGone('client closed'));
   }
@@ -177,7 +177,7 @@ export class LiveClient extends EventTarget {
       if (!this.#welcomed && this.#link === link) link.close('connection timed out');
     });
     const handlers = {
-      opened: () => link.send(encodeHello(this.options.page, this.session.lastReceived)),
+      opened: () => link.sendFrame(encodeHello(this.options.page, this.session.lastReceived)),
       frame: (text: string) => this.#frame(link, text),
       closed: (reason: string) => this.#closed(link, reason),
     };
@@ -203,7 +203,7 @@ export class LiveClient extends EventTarget {
         this.#delay = this.options.reconnectDelay ?? 0.1;
         this.#disconnectedSince = null;
         this.state = 'connected';
-        this.session.attach((f) => link.send(f), frame[1]);
+        this.session.attach(link, frame[1]);
         this.dispatchEvent(new CustomEvent('connected', { detail: this.transport }));
         return;
       }

@@ -5,6 +5,7 @@
  */
 import { encodeGone } from '../shared/frames.js';
 import type { IReactorTime } from '../../time/interfaces.js';
+import type { SessionLink } from '../shared/session.js';
 import { DEFAULT_LIVE_LIMITS } from '../shared/limits.js';
 
 /** What a link tells its owner. `closed` comes exactly once, also when the link never opened. */
@@ -14,12 +15,12 @@ export interface LinkHandlers {
   closed(reason: string): void;
 }
 
-/** One transport connection from the page. */
-export interface Link {
+/** One transport connection from the page; the session writes to it as its {@link SessionLink}. */
+export interface Link extends SessionLink {
   /** True once `opened` was called. */
   readonly isOpen: boolean;
   /** Sends a frame (queued until open for polling). */
-  send(frame: string): void;
+  sendFrame(frame: string): void;
   /** Closes it; `closed` follows at once. */
   close(reason: string): void;
 }
@@ -55,7 +56,7 @@ export class WebSocketLink implements Link {
     this.#ws.onerror = () => undefined; // `close` follows
   }
 
-  send(frame: string): void {
+  sendFrame(frame: string): void {
     if (!this.#done && this.isOpen) this.#ws.send(frame);
   }
 
@@ -99,7 +100,7 @@ export class PollingLink implements Link {
     });
   }
 
-  send(frame: string): void {
+  sendFrame(frame: string): void {
     if (this.#done) return;
     this.#queue.push(frame);
     this.#post();

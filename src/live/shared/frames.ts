@@ -26,12 +26,15 @@ export const PING = 3;
 export const NEXT = 4;
 export const GONE = 9;
 
-/** A decoded frame. */
+/**
+ * A decoded frame. A MSG's or NEXT's payload is left as its JSON text (see {@link decodeFrame}): the session
+ * parses it when its turn comes, and holds one that came early as that text.
+ */
 export type Frame =
   | [typeof HELLO, string, number]
   | [typeof HELLO, number]
-  | [typeof MSG, number, number, unknown]
-  | [typeof NEXT, unknown]
+  | [typeof MSG, number, number, string]
+  | [typeof NEXT, string]
   | [typeof ACK, number]
   | [typeof PING, number]
   | [typeof GONE, string];
@@ -40,12 +43,70 @@ function isCount(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
+/** Where {@link readCount} stopped. */
+let scanned = 0;
+
+/** Skips JSON whitespace from `i`. */
+function skipSpace(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = text.charCodeAt(++i));
+  return i;
+}
+
+/**
+ * Reads a count written as plain decimal digits at `i` (JSON's form of an integer, no sign, fraction or
+ * exponent), then the whitespace and comma after it; leaves the position after the comma in `scanned`.
+ * @returns the count, or -1 when there is none there
+ */
+function readCount(text: string, i: number): number {
+  const start = i;
+  let n = 0;
+  for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++i)) n = n * 10 + (c - 0x30);
+  if (i === start || (text.charCodeAt(start) === 0x30 && i - start > 1) || !Number.isSafeInteger(n)) return -1;
+  i = skipSpace(text, i);
+  if (text.charCodeAt(i) !== 0x2c) return -1;
+  scanned = i + 1;
+  return n;
+}
+
+/**
+ * Reads a MSG or NEXT frame's numbers and finds its payload's text without parsing the payload: a frame that
+ * arrives before its turn is held as that text (the same characters, not a copy), so it costs no parse, no
+ * parsed objects, and no re-encoding. JSON.parse of the payload text later checks the rest of the frame:
+ * the frame is JSON exactly when its payload text is.
+ * @returns the frame, or null when `text` does not start like a MSG or NEXT frame
+ */
+function scanMessage(text: string): Frame | null {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return null;
+  const kind = readCount(text, skipSpace(text, i + 1));
+  if (kind !== MSG && kind !== NEXT) return null;
+  let seq = 0;
+  let ack = 0;
+  if (kind === MSG) {
+    seq = readCount(text, skipSpace(text, scanned));
+    if (seq <= 0) throw new LiveProtocolError('malformed frame of type 1');
+    ack = readCount(text, skipSpace(text, scanned));
+    if (ack < 0) throw new LiveProtocolError('malformed frame of type 1');
+  }
+  i = scanned;
+  let end = text.length - 1;
+  while (end > i && (text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x0a || text.charCodeAt(end) === 0x0d || text.charCodeAt(end) === 0x09)) end--;
+  if (text.charCodeAt(end) !== 0x5d) throw new LiveProtocolError(`malformed frame of type ${kind}`);
+  const payload = text.slice(i, end);
+  return kind === MSG ? [MSG, seq, ack, payload] : [NEXT, payload];
+}
+
 /**
  * Parses and validates one frame. Throws {@link LiveProtocolError} on anything malformed or longer than
  * `maxLength` characters (checked before parsing, so an oversized frame costs no parse).
+ *
+ * A MSG or NEXT frame's payload is not parsed here: it comes back as its JSON text, checked by
+ * {@link parsePayload} when the message is delivered (its numbers must be plain digits: `1.0` is refused).
  */
 export function decodeFrame(text: string, maxLength: number): Frame {
   if (text.length > maxLength) throw new LiveProtocolError(`frame of ${text.length} characters is over the limit of ${maxLength}`);
+  const message = scanMessage(text);
+  if (message !== null) return message;
   let f: unknown;
   try {
     f = JSON.parse(text);
@@ -58,12 +119,6 @@ export function decodeFrame(text: string, maxLength: number): Frame {
       if (f.length === 3 && typeof f[1] === 'string' && isCount(f[2])) return f as Frame;
       if (f.length === 2 && isCount(f[1])) return f as Frame;
       break;
-    case MSG:
-      if (f.length === 4 && isCount(f[1]) && f[1] > 0 && isCount(f[2])) return f as Frame;
-      break;
-    case NEXT:
-      if (f.length === 2) return f as Frame;
-      break;
     case ACK:
     case PING:
       if (f.length === 2 && isCount(f[1])) return f as Frame;
@@ -73,6 +128,15 @@ export function decodeFrame(text: string, maxLength: number): Frame {
       break;
   }
   throw new LiveProtocolError(`malformed frame of type ${JSON.stringify(f[0])}`);
+}
+
+/** Parses a MSG's or NEXT's payload text (from {@link decodeFrame}); throws {@link LiveProtocolError} when it is not JSON. */
+export function parsePayload(payloadJSON: string): unknown {
+  try {
+    return JSON.parse(payloadJSON);
+  } catch {
+    throw new LiveProtocolError('message payload is not JSON');
+  }
 }
 
 /** Encodes a MSG frame around a payload that is already JSON text (kept encoded for resends). */

@@ -2,17 +2,18 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Clock, seededRandom } from '../../testing/index.js';
 import { MemoryBudget, textCost } from './budget.js';
-import { SharedMessage, decodeFrame, type Frame } from './frames.js';
+import { SharedMessage, decodeFrame } from './frames.js';
+import { msg, readFrame } from '../test-support/frames.js';
 import { LiveProtocolError } from './errors.js';
-import { ReliableSession, type ReliableSessionOptions } from './session.js';
+import { ReliableSession, type ReliableSessionOptions, type SessionLink } from './session.js';
 
 /** One end: a session plus what it delivered and what it put on the wire. */
 function end(clock: Clock, options: Partial<ReliableSessionOptions> = {}) {
   const delivered: unknown[] = [];
   const wire: string[] = [];
   const session = new ReliableSession({ clock, deliver: (p) => delivered.push(p), ...options });
-  const link = (f: string) => wire.push(f);
-  return { session, delivered, wire, link, frames: () => wire.splice(0).map((f) => decodeFrame(f, 1e9)) };
+  const link: SessionLink = { sendFrame: (f) => wire.push(f) };
+  return { session, delivered, wire, link, frames: () => wire.splice(0).map(readFrame) };
 }
 
 describe('ReliableSession', () => {
@@ -20,7 +21,7 @@ describe('ReliableSession', () => {
     const clock = new Clock();
     const a = end(clock);
     a.session.attach(a.link, 0);
-    a.session.receive([1, 1, 0, 'hi']);
+    a.session.receive(msg(1, 0, 'hi'));
     a.session.send({ x: 1 });
     assert.deepEqual(a.frames(), [[1, 1, 1, { x: 1 }]]);
     assert.deepEqual(a.delivered, ['hi']);
@@ -47,12 +48,12 @@ describe('ReliableSession', () => {
     const clock = new Clock();
     const a = end(clock);
     a.session.attach(a.link, 0);
-    a.session.receive([1, 1, 0, 'x']);
-    a.session.receive([1, 1, 0, 'x']);
+    a.session.receive(msg(1, 0, 'x'));
+    a.session.receive(msg(1, 0, 'x'));
     assert.deepEqual(a.delivered, ['x']);
     clock.advance(0.2);
     assert.deepEqual(a.frames(), [[2, 1]]);
-    a.session.receive([1, 1, 0, 'x']);
+    a.session.receive(msg(1, 0, 'x'));
     clock.advance(0.2);
     assert.deepEqual(a.frames(), [[2, 1]], 'a resend means our ack was lost: ack again');
     assert.deepEqual(a.delivered, ['x']);
@@ -62,10 +63,10 @@ describe('ReliableSession', () => {
     const clock = new Clock();
     const a = end(clock);
     a.session.attach(a.link, 0);
-    a.session.receive([1, 3, 0, 'c']);
-    a.session.receive([1, 2, 0, 'b']);
+    a.session.receive(msg(3, 0, 'c'));
+    a.session.receive(msg(2, 0, 'b'));
     assert.deepEqual(a.delivered, []);
-    a.session.receive([1, 1, 0, 'a']);
+    a.session.receive(msg(1, 0, 'a'));
     assert.deepEqual(a.delivered, ['a', 'b', 'c']);
     assert.equal(a.session.lastReceived, 3);
   });
@@ -74,11 +75,11 @@ describe('ReliableSession', () => {
     const clock = new Clock();
     const a = end(clock, { ackDelay: 0.1 });
     a.session.attach(a.link, 0);
-    a.session.receive([1, 1, 0, 'a']);
+    a.session.receive(msg(1, 0, 'a'));
     a.session.send('reply');
     clock.advance(1);
     assert.deepEqual(a.frames(), [[1, 1, 1, 'reply']]);
-    a.session.receive([1, 2, 0, 'b']);
+    a.session.receive(msg(2, 0, 'b'));
     clock.advance(0.09);
     assert.deepEqual(a.frames(), []);
     clock.advance(0.01);
@@ -91,10 +92,10 @@ describe('ReliableSession', () => {
     a.session.attach(a.link, 0);
     const replying = new ReliableSession({ clock, deliver: (p) => replying.send(`re ${String(p)}`) });
     const wire: string[] = [];
-    replying.attach((f) => wire.push(f), 0);
-    replying.receive([1, 1, 0, 'call']);
+    replying.attach({ sendFrame: (f) => wire.push(f) }, 0);
+    replying.receive(msg(1, 0, 'call'));
     clock.advance(10);
-    assert.deepEqual(wire.map((f) => decodeFrame(f, 1e9)).filter((f) => f[0] !== 3), [[1, 1, 1, 're call']]);
+    assert.deepEqual(wire.map(readFrame).filter((f) => f[0] !== 3), [[1, 1, 1, 're call']]);
   });
 
   test('answers PING with ACK', () => {
@@ -157,15 +158,57 @@ describe('ReliableSession', () => {
     a.session.attach(a.link, 0);
     const big = ['x'.repeat(4000)];
     for (let seq = 2; seq <= 1001; seq++) {
-      a.session.receive([1, seq, 0, big]);
+      a.session.receive(msg(seq, 0, big));
       assert.ok(budget.used <= budget.limit);
     }
     assert.deepEqual(reasons, ["the page's memory budget of 65536 bytes is used up"]);
     assert.ok(budget.used > 60 * 1024, `held ${budget.used} bytes`);
-    a.session.receive([1, 1, 0, 'first']);
+    a.session.receive(msg(1, 0, 'first'));
     assert.equal(a.delivered.length, 1 + Math.floor(budget.limit / textCost(JSON.stringify(big))), 'what was held is delivered once the gap is filled');
     assert.deepEqual(a.delivered[1], big);
     assert.equal(budget.used, 0);
+  });
+
+  test('a frame ahead of its turn is held as the text that came: not parsed, not re-encoded, charged its length', () => {
+    // The C10K attack: large frames that never get their turn. Parsing each and keeping a re-encoded copy made
+    // three large strings per frame, garbage the attacker chose the size of.
+    const clock = new Clock();
+    const budget = new MemoryBudget(4 * 1024 * 1024, null);
+    const a = end(clock, { budget });
+    a.session.attach(a.link, 0);
+    const payloads = [2, 3].map((seq) => `{"seq":${seq},"pad":"${'x'.repeat(100_000)}"}`);
+    const texts = payloads.map((p, i) => `[1,${i + 2},0,${p}]`);
+    const parse = JSON.parse;
+    const stringify = JSON.stringify;
+    let parsed = 0;
+    let stringified = 0;
+    JSON.parse = (...args: Parameters<typeof parse>) => (parsed++, parse(...args));
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => (stringified++, stringify(...args))) as typeof stringify;
+    try {
+      for (const text of texts) a.session.receive(decodeFrame(text, 1e9));
+      assert.equal(parsed, 0, 'a held frame is not parsed');
+      assert.equal(stringified, 0, 'nor re-encoded');
+      assert.equal(budget.used, textCost(payloads[0]!) + textCost(payloads[1]!), 'charged exactly the payload text it holds');
+      a.session.receive(decodeFrame('[1,1,0,"first"]', 1e9));
+      assert.equal(parsed, 3, 'each parsed once, when its turn came');
+    } finally {
+      JSON.parse = parse;
+      JSON.stringify = stringify;
+    }
+    assert.deepEqual(a.delivered.map((p) => (typeof p === 'string' ? p : (p as { seq: number }).seq)), ['first', 2, 3]);
+    assert.equal(budget.used, 0);
+  });
+
+  test('a held payload that is not JSON breaks the protocol when its turn comes, and is not delivered', () => {
+    const clock = new Clock();
+    const a = end(clock);
+    a.session.attach(a.link, 0);
+    a.session.receive(decodeFrame('[1,2,0,{"not json"]', 1e9));
+    assert.throws(() => a.session.receive(msg(1, 0, 'first')), LiveProtocolError);
+    assert.deepEqual(a.delivered, ['first']);
+    assert.equal(a.session.lastReceived, 1);
+    assert.throws(() => a.session.receive(decodeFrame('[4,nope]', 1e9)), LiveProtocolError);
+    assert.equal(a.session.lastReceived, 1, 'nothing counted for a payload that did not parse');
   });
 
   test('the resend buffer is bounded in bytes, not only in messages', () => {
@@ -198,13 +241,18 @@ describe('ReliableSession', () => {
     const a = end(clock);
     for (let i = 1; i <= 5; i++) a.session.send(i);
     let paused = false;
-    a.session.attach((f) => {
-      a.wire.push(f);
-      if (!paused && a.wire.length === 2) {
-        paused = true;
-        a.session.pauseSending();
-      }
-    }, 0);
+    a.session.attach(
+      {
+        sendFrame: (f) => {
+          a.wire.push(f);
+          if (!paused && a.wire.length === 2) {
+            paused = true;
+            a.session.pauseSending();
+          }
+        },
+      },
+      0,
+    );
     assert.deepEqual(a.frames().map((f) => f[1]), [1, 2]);
     a.session.resumeSending();
     assert.deepEqual(a.frames().map((f) => f[1]), [3, 4, 5]);
@@ -258,8 +306,8 @@ function runScenario(seed: number, steps: number): void {
     // The handshake: each learns the other's lastReceived.
     const l0 = sides[0]!.lastReceived;
     const l1 = sides[1]!.lastReceived;
-    sides[0]!.attach((f) => e === epoch && flight[1].push(f), l1);
-    sides[1]!.attach((f) => e === epoch && flight[0].push(f), l0);
+    sides[0]!.attach({ sendFrame: (f) => e === epoch && flight[1].push(f) }, l1);
+    sides[1]!.attach({ sendFrame: (f) => e === epoch && flight[0].push(f) }, l0);
   };
   const disconnect = () => {
     epoch++;
@@ -279,7 +327,7 @@ function runScenario(seed: number, steps: number): void {
     } else if (r < 0.6 && q.length > 0) {
       const i = random() < 0.7 ? 0 : Math.floor(random() * q.length);
       const [f] = q.splice(i, 1);
-      if (sides[side]!.attached) sides[side]!.receive(decodeFrame(f!, 1e9) as Frame);
+      if (sides[side]!.attached) sides[side]!.receive(decodeFrame(f!, 1e9));
     } else if (r < 0.67 && q.length > 0) {
       q.splice(Math.floor(random() * q.length), 1); // dropped
     } else if (r < 0.74 && q.length > 0) {
@@ -296,7 +344,7 @@ function runScenario(seed: number, steps: number): void {
   for (let rounds = 0; rounds < 10_000 && (flight[0].length > 0 || flight[1].length > 0 || clock.getDelayedCalls().length > 0); rounds++) {
     for (const side of [0, 1] as const) {
       const f = flight[side].shift();
-      if (f !== undefined) sides[side]!.receive(decodeFrame(f, 1e9) as Frame);
+      if (f !== undefined) sides[side]!.receive(decodeFrame(f, 1e9));
     }
     clock.advance(0.01);
   }
@@ -322,12 +370,15 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     const a = end(clock);
     const b = end(clock);
     const shared: SharedMessage[] = [];
-    const sharedLink = (m: SharedMessage) => {
-      shared.push(m);
-      a.wire.push(m.frame);
+    const sharedLink: SessionLink = {
+      sendFrame: (f) => a.wire.push(f),
+      sendSharedFrame: (m) => {
+        shared.push(m);
+        a.wire.push(m.frame);
+      },
     };
     const pass = () => {
-      for (const f of a.frames()) b.session.receive(f);
+      for (const f of a.wire.splice(0)) b.session.receive(decodeFrame(f, 1e9));
     };
     return { a, b, shared, sharedLink, pass };
   }
@@ -337,7 +388,7 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     const one = pair(clock);
     const two = pair(clock);
     for (const p of [one, two]) {
-      p.a.session.attach(p.a.link, 0, p.sharedLink);
+      p.a.session.attach(p.sharedLink, 0);
       p.b.session.attach(p.b.link, 0);
     }
     one.a.session.send('private');
@@ -346,7 +397,7 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     assert.equal(two.a.session.sendShared(message), 1);
     assert.equal(one.shared[0], message);
     assert.equal(two.shared[0], message);
-    assert.deepEqual(decodeFrame(message.frame, 1e9), [4, 'everyone']);
+    assert.deepEqual(readFrame(message.frame), [4, 'everyone']);
     one.a.session.send('after');
     for (const p of [one, two]) p.pass();
     assert.deepEqual(one.b.delivered, ['private', 'everyone', 'after']);
@@ -357,8 +408,8 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
   test('an acknowledgement due within half of ackDelay goes out right after a NEXT frame, not on its own later', () => {
     const clock = new Clock();
     const { a, sharedLink } = pair(clock);
-    a.session.attach(a.link, 0, sharedLink);
-    a.session.receive([1, 1, 0, 'question']);
+    a.session.attach(sharedLink, 0);
+    a.session.receive(msg(1, 0, 'question'));
     clock.advance(0.15); // the ACK is due at 0.2
     a.session.sendShared(new SharedMessage('"to all"'));
     assert.deepEqual(a.frames(), [[4, 'to all'], [2, 1]]);
@@ -369,12 +420,12 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
   test('under a stream of broadcasts, each answered, a page gets about two ACKs per ackDelay, not one per broadcast', () => {
     const clock = new Clock();
     const { a, sharedLink } = pair(clock);
-    a.session.attach(a.link, 0, sharedLink);
+    a.session.attach(sharedLink, 0);
     let acks = 0;
     let seq = 0;
     for (let i = 0; i < 100; i++) {
       a.session.sendShared(new SharedMessage(`"broadcast ${i}"`));
-      a.session.receive([1, ++seq, i + 1, 'answer']);
+      a.session.receive(msg(++seq, i + 1, 'answer'));
       clock.advance(0.01);
       acks += a.frames().filter((f) => f[0] === 2).length;
     }
@@ -391,24 +442,24 @@ describe('ReliableSession broadcasts (shared NEXT frames)', () => {
     b.session.attach(b.link, 0);
     a.session.sendShared(new SharedMessage('"m1"'));
     assert.deepEqual(a.frames(), [[1, 1, 0, 'm1']]);
-    b.session.receive([1, 1, 0, 'm1']);
+    b.session.receive(msg(1, 0, 'm1'));
     // The link drops with m2 and m3 sent and lost; the receiver reconnects saying it has m1.
     a.session.detach();
     b.session.detach();
-    a.session.attach(a.link, 1, sharedLink);
+    a.session.attach(sharedLink, 1);
     b.session.attach(b.link, 0);
     a.session.sendShared(new SharedMessage('"m2"'));
     a.session.send('m3');
     a.wire.length = 0;
     a.session.detach();
     b.session.detach();
-    a.session.attach(a.link, b.session.lastReceived, sharedLink);
+    a.session.attach(sharedLink, b.session.lastReceived);
     b.session.attach(b.link, 0);
     a.session.sendShared(new SharedMessage('"m4"'));
     pass();
     assert.deepEqual(b.delivered, ['m1', 'm2', 'm3', 'm4']);
     // A duplicate NEXT after an explicit resend is recognised as one.
-    b.session.receive([1, 4, 0, 'm4']);
+    b.session.receive(msg(4, 0, 'm4'));
     assert.deepEqual(b.delivered, ['m1', 'm2', 'm3', 'm4']);
   });
 });

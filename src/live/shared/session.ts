@@ -1,7 +1,6 @@
 /**
  * `ReliableSession`: exactly-once, in-order delivery over a sequence of unreliable links. A pure state machine:
- * it never touches a socket. The owner attaches a link (what sends one frame: an object, or a function) when
- * a connection is up, feeds it every frame that arrives, and detaches it when the connection drops; the session numbers
+ * it never touches a socket. The owner attaches a link (a {@link SessionLink}) when a connection is up, feeds it every frame that arrives, and detaches it when the connection drops; the session numbers
  * outgoing messages, keeps them until the peer acknowledges them, resends them on the next attach, drops
  * duplicates, puts reordered messages back in order, and runs the heartbeat.
  *
@@ -17,13 +16,16 @@
 import { MemoryBudget, textCost } from './budget.js';
 import { cancelTimer } from './timers.js';
 import { LiveProtocolError } from './errors.js';
-import { ACK, MSG, NEXT, PING, encodeAck, encodeMessage, type Frame, type SharedMessage } from './frames.js';
+import { ACK, MSG, NEXT, PING, encodeAck, encodeMessage, parsePayload, type Frame, type SharedMessage } from './frames.js';
 import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from './limits.js';
 import type { HeartbeatMember, HeartbeatTicker } from './ticker.js';
 
 /** `#unacked` of a session with nothing waiting: shared, never added to (a server has many idle pages). */
 const NONE_UNACKED: (string | SharedMessage)[] = [];
+
+/** The defaults of the {@link ReliableSessionOptions} settings not in `DEFAULT_LIVE_LIMITS`. */
+export const DEFAULT_SESSION_TIMING = Object.freeze({ heartbeatInterval: 10, heartbeatTimeout: 30, ackDelay: 0.2 });
 
 /** Options of a {@link ReliableSession}. */
 export interface ReliableSessionOptions {
@@ -101,7 +103,10 @@ export class ReliableSession implements HeartbeatMember {
   #sent = 0;
   /** The current link's transport is full: hold messages until `resumeSending`. */
   #paused = false;
-  /** Messages that arrived before a missing earlier one, as JSON text (parsed JSON can take many times its text's size). */
+  /**
+   * Messages that arrived before a missing earlier one, as the payload's text as it came (parsed JSON can
+   * take many times its text's size; parsing or re-encoding each would make garbage an attacker controls).
+   */
   #ahead: Map<number, string> | undefined;
   #link: SessionLink | null = null;
   /** The link takes broadcasts' NEXT frames (`sendSharedFrame`); false: every message goes as a MSG. */
@@ -126,11 +131,15 @@ export class ReliableSession implements HeartbeatMember {
   }
 
   get #interval(): number {
-    return this.#o.heartbeatInterval ?? 10;
+    return this.#o.heartbeatInterval ?? DEFAULT_SESSION_TIMING.heartbeatInterval;
   }
 
   get #timeout(): number {
-    return this.#o.heartbeatTimeout ?? 30;
+    return this.#o.heartbeatTimeout ?? DEFAULT_SESSION_TIMING.heartbeatTimeout;
+  }
+
+  get #ackDelay(): number {
+    return this.#o.ackDelay ?? DEFAULT_SESSION_TIMING.ackDelay;
   }
 
   /** True while a link is attached. */
@@ -164,7 +173,7 @@ export class ReliableSession implements HeartbeatMember {
   }
 
   /**
-   * Queues a message shared with other sessions (a broadcast): on a link given a `sharedLink` it goes out as
+   * Queues a message shared with other sessions (a broadcast): on a link with `sendSharedFrame` it goes out as
    * the message's own NEXT frame, so every session writes the same bytes; otherwise as a MSG of its own.
    * @returns its sequence number, or 0 when it was not kept (see {@link ReliableSession.sendJSON})
    */
@@ -194,16 +203,13 @@ export class ReliableSession implements HeartbeatMember {
 
   /**
    * Attaches a link after a (re)connection handshake told us the peer's `lastReceived`: forgets what the
-   * peer has, resends the rest in order, and starts the heartbeat. A link given as a function writes frames;
-   * `sharedLink` then, for a link that delivers every frame in order and loses none (a WebSocket), sends
-   * broadcasts' shared NEXT frames (a {@link SessionLink} has its own `sendSharedFrame` instead).
+   * peer has, resends the rest in order, and starts the heartbeat.
    */
-  attach(link: SessionLink | ((frame: string) => void), peerLastReceived: number, sharedLink: ((message: SharedMessage) => void) | null = null): void {
+  attach(link: SessionLink, peerLastReceived: number): void {
     if (this.#closed) throw new LiveProtocolError('session is closed');
     this.detach();
-    const l: SessionLink = typeof link === 'function' ? { sendFrame: link, ...(sharedLink === null ? {} : { sendSharedFrame: sharedLink }) } : link;
-    this.#link = l;
-    this.#shares = typeof l.sendSharedFrame === 'function';
+    this.#link = link;
+    this.#shares = typeof link.sendSharedFrame === 'function';
     // Both ends start counting NEXT frames from what the receiver reported in the handshake.
     this.#linkSeq = this.lastReceived;
     this.#ackSent = 0;
@@ -251,8 +257,8 @@ export class ReliableSession implements HeartbeatMember {
   }
 
   /**
-   * Handles one decoded MSG, ACK or PING frame from the attached link. Throws {@link LiveProtocolError} for
-   * an acknowledgement of something never sent.
+   * Handles one decoded MSG, NEXT, ACK or PING frame from the attached link. Throws {@link LiveProtocolError}
+   * for an acknowledgement of something never sent, or a payload that is not JSON when its turn comes.
    */
   receive(frame: Frame): void {
     if (this.#closed) return;
@@ -278,7 +284,8 @@ export class ReliableSession implements HeartbeatMember {
     }
   }
 
-  #handleMessage(seq: number, payload: unknown): void {
+  /** `payloadJSON` is parsed only when delivered: one that came early is held as the text that came. */
+  #handleMessage(seq: number, payloadJSON: string): void {
     const expected = this.lastReceived + 1;
     if (seq < expected) {
       this.#ackForced = true; // a resend of something we have: the peer missed our ack
@@ -288,10 +295,10 @@ export class ReliableSession implements HeartbeatMember {
     if (seq > expected) {
       const ahead = (this.#ahead ??= new Map());
       if (ahead.size >= (this.#o.maxAhead ?? DEFAULT_LIVE_LIMITS.maxAhead) || ahead.has(seq)) return; // the peer resends it after the gap
-      const text = JSON.stringify(payload);
-      if (this.#budget.charge(textCost(text))) ahead.set(seq, text);
+      if (this.#budget.charge(textCost(payloadJSON))) ahead.set(seq, payloadJSON);
       return;
     }
+    const payload = parsePayload(payloadJSON);
     this.lastReceived = seq;
     this.#o.deliver(payload);
     const ahead = this.#ahead;
@@ -300,8 +307,9 @@ export class ReliableSession implements HeartbeatMember {
         const text = ahead.get(next)!;
         ahead.delete(next);
         this.#budget.release(textCost(text));
+        const held = parsePayload(text);
         this.lastReceived = next;
-        this.#o.deliver(JSON.parse(text));
+        this.#o.deliver(held);
       }
       for (const [k, text] of ahead) {
         if (k > this.lastReceived) continue;
@@ -350,7 +358,7 @@ export class ReliableSession implements HeartbeatMember {
         // the same write, rather than on its own later. One due later waits: under a stream of broadcasts a
         // page gets about two ACKs per `ackDelay`, not one per broadcast.
         const timer = this.#ackTimer;
-        if (timer !== null && timer.getTime() - now <= (this.#o.ackDelay ?? 0.2) / 2) this.#sendAck(ACK);
+        if (timer !== null && timer.getTime() - now <= this.#ackDelay / 2) this.#sendAck(ACK);
         return;
       }
       item = item.payloadJSON;
@@ -376,7 +384,7 @@ export class ReliableSession implements HeartbeatMember {
   #scheduleAck(): void {
     if (this.#link === null || this.#ackTimer !== null) return;
     if (this.#ackSent >= this.lastReceived && !this.#ackForced) return;
-    this.#ackTimer = this.#o.clock.callLater(this.#o.ackDelay ?? 0.2, () => {
+    this.#ackTimer = this.#o.clock.callLater(this.#ackDelay, () => {
       this.#ackTimer = null;
       this.#sendAck(ACK);
     });
