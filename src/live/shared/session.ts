@@ -330,11 +330,15 @@ export class ReliableSession implements HeartbeatMember {
     if (ack >= this.#nextSeq) throw new LiveProtocolError(`acknowledgement of ${ack}, but only ${this.#nextSeq - 1} sent`);
     const drop = ack - this.#firstSeq + 1;
     if (drop <= 0) return;
-    for (const item of this.#unacked.splice(0, drop)) this.#budget.release(textCost(payloadOf(item)));
-    if (this.#unacked.length === 0) this.#unacked = NONE_UNACKED;
+    const unacked = this.#unacked;
+    for (let i = 0; i < drop; i++) this.#budget.release(textCost(payloadOf(unacked[i]!)));
+    // Usually everything sent is acknowledged: no array of the dropped ones, and the shared empty queue.
+    if (drop === unacked.length) this.#unacked = NONE_UNACKED;
+    else unacked.splice(0, drop);
     this.#firstSeq += drop;
     if (this.#sent < ack) this.#sent = ack;
-    this.#waitingSince = this.#sent >= this.#firstSeq ? this.#o.clock.seconds() : null;
+    // Called only as a frame arrives or a link attaches, just after `#lastHeard` was set to now.
+    this.#waitingSince = this.#sent >= this.#firstSeq ? this.#lastHeard : null;
   }
 
   /** Writes what the current link has not had yet, in order, until it pauses or goes away. */
