@@ -388,10 +388,14 @@ export class ReliableSession implements HeartbeatMember {
   #scheduleAck(): void {
     if (this.#link === null || this.#ackTimer !== null) return;
     if (this.#ackSent >= this.lastReceived && !this.#ackForced) return;
-    this.#ackTimer = this.#o.clock.callLater(this.#ackDelay, () => {
-      this.#ackTimer = null;
-      this.#sendAck(ACK);
-    });
+    // One function for every session (the session as its argument): no closure per scheduled ACK, of which a
+    // server with many pages under broadcasts makes one a page about every `ackDelay`.
+    this.#ackTimer = this.#o.clock.callLater(this.#ackDelay, ReliableSession.#ackDue, this);
+  }
+
+  static #ackDue(session: ReliableSession): void {
+    session.#ackTimer = null;
+    session.#sendAck(ACK);
   }
 
   #armHeartbeat(): void {
