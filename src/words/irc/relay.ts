@@ -1,6 +1,7 @@
 /**
  * Formatting of relayed chat lines, done once per message and per capability set rather than once per
- * recipient: a line fanned out to a thousand members is formatted and UTF-8 encoded at most four times.
+ * recipient: a line fanned out to a thousand members is formatted and UTF-8 encoded at most four times (once
+ * per tag variant; its length is counted without encoding it).
  * @module
  */
 import type { ChatMessage } from '../index.js';
@@ -35,8 +36,9 @@ export function messageTags(message: ChatMessage, variant: number): Record<strin
 
 /** Cuts `text` so that it takes at most `maxBytes` of UTF-8, never inside a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8: most lines need neither a count nor an encoding.
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
   const bytes = encoder.encode(text);
-  if (bytes.length <= maxBytes) return text;
   let end = maxBytes;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
   return new TextDecoder().decode(bytes.subarray(0, end));
@@ -56,7 +58,7 @@ export function relayLine(message: ChatMessage, prefixOf: (nick: string) => stri
     const prefix = prefixOf(message.from);
     const { command, text: wire } = wireOf(message);
     const head = `:${prefix} ${command} ${message.to} :`;
-    const room = IRC_MAX_MESSAGE_BYTES - 2 - encoder.encode(head).length;
+    const room = IRC_MAX_MESSAGE_BYTES - 2 - Buffer.byteLength(head);
     // Other front doors (a web page) may let line breaks through; on IRC they would smuggle a second command.
     const text = UNSAFE.test(wire) ? wire.replace(UNSAFE_ALL, ' ') : wire;
     const body = formatServerLine({ tags: messageTags(message, variant), prefix, command, params: [message.to, truncateUtf8(text, room)] });
