@@ -38,19 +38,26 @@ export class Subscribers {
     this.#byChannel.clear();
   }
 
-  /** Calls each handler of the envelope's channel; a handler that throws is logged and the others still run. */
   /** Whether anyone listens on `channel`. */
   has(channel: string): boolean {
     return (this.#byChannel.get(channel)?.size ?? 0) > 0;
   }
 
+  /** Calls each handler of the envelope's channel; a handler that throws is logged and the others still run. */
   deliver(data: unknown, envelope: BusEnvelope): void {
-    for (const handler of [...(this.#byChannel.get(envelope.channel) ?? [])]) {
-      try {
-        handler(data, envelope);
-      } catch (e) {
-        log.failure('bus handler for {channel} failed', e, { channel: envelope.channel }, 'error');
-      }
-    }
+    const set = this.#byChannel.get(envelope.channel);
+    if (set === undefined) return;
+    // The handlers as they were at the call (a handler may subscribe or unsubscribe): a channel's only handler
+    // (the usual case, once per message) is taken without copying the set.
+    if (set.size === 1) call(set.values().next().value as BusHandler, data, envelope);
+    else for (const handler of [...set]) call(handler, data, envelope);
+  }
+}
+
+function call(handler: BusHandler, data: unknown, envelope: BusEnvelope): void {
+  try {
+    handler(data, envelope);
+  } catch (e) {
+    log.failure('bus handler for {channel} failed', e, { channel: envelope.channel }, 'error');
   }
 }
