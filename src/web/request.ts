@@ -40,16 +40,12 @@ export class Request {
   readonly path: string;
   /** `'HTTP/1.1'` or `'HTTP/1.0'`. */
   readonly clientproto: string;
-  /** Path segments already walked (decoded). */
-  prepath: string[] = [];
   /** Path segments still to walk (decoded). */
   postpath: string[];
   /** The buffered body (resources with `streamBody` false), empty until it is complete. */
   content: Uint8Array = EMPTY;
   /** The response status code. */
   code = 200;
-  /** The response reason phrase, when not the standard one. */
-  codeMessage: string | undefined = undefined;
   /** True once the response head has been sent. */
   startedWriting = false;
   /** True once `finish()` has been called (or the response was abandoned). */
@@ -63,24 +59,15 @@ export class Request {
 
   readonly #channel: HTTPChannel;
   readonly #rawHeaders: string[];
-  #headers: Headers | undefined;
-  #args: Map<string, string[]> | undefined;
-  #cookies: Map<string, string> | undefined;
+  #prepath: string[] | undefined = undefined;
   #outHeaders: string[] = NO_HEADERS;
   #hasLength = false;
   #chunked = false;
   #holding = false;
-  #held: Body[] | undefined;
-  #encoder: IResponseEncoder | undefined;
-  #notify: Deferred<void>[] | undefined;
-  #lost: Failure | undefined;
-  #resource: IResource | undefined;
-  #body: Uint8Array[] | undefined;
-  #bodySize = 0;
   #bodyDone = false;
-  #bodyReceiver: IBodyReceiver | undefined;
-  #session: Session | undefined;
-  #producer = false;
+  #resource: IResource | undefined = undefined;
+  /** What most requests never need, made on first use: a plain GET stays a small object. */
+  #x: RequestExtras | undefined = undefined;
 
   constructor(channel: HTTPChannel, method: string, uri: string, minor: number, rawHeaders: string[], connection: string | null, started: number) {
     this.#channel = channel;
@@ -94,6 +81,24 @@ export class Request {
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
   }
 
+  /** Path segments already walked (decoded). */
+  get prepath(): string[] {
+    return (this.#prepath ??= []);
+  }
+
+  set prepath(segments: string[]) {
+    this.#prepath = segments;
+  }
+
+  /** The response reason phrase, when not the standard one. */
+  get codeMessage(): string | undefined {
+    return this.#x?.codeMessage;
+  }
+
+  set codeMessage(message: string | undefined) {
+    if (message !== undefined || this.#x !== undefined) this.#more().codeMessage = message;
+  }
+
   /** The site serving this request. */
   get site(): Site {
     return this.#channel.site;
@@ -101,7 +106,8 @@ export class Request {
 
   /** The request headers (case-insensitive `get`). */
   get headers(): Headers {
-    return (this.#headers ??= new Headers(this.#rawHeaders));
+    const x = this.#more();
+    return (x.headers ??= new Headers(this.#rawHeaders));
   }
 
   /** One request header, case-insensitive (repeated fields joined), or null. */
@@ -111,7 +117,8 @@ export class Request {
 
   /** Query arguments: each name maps to all its values. */
   get args(): Map<string, string[]> {
-    return (this.#args ??= parseQuery(this.uri));
+    const x = this.#more();
+    return (x.args ??= parseQuery(this.uri));
   }
 
   /** The connection's transport (for upgrades and introspection). */
@@ -143,8 +150,9 @@ export class Request {
 
   /** A request cookie's value, or null. */
   getCookie(name: string): string | null {
-    this.#cookies ??= parseCookies(this.headers.get('cookie'));
-    return this.#cookies.get(name) ?? null;
+    const x = this.#more();
+    x.cookies ??= parseCookies(this.headers.get('cookie'));
+    return x.cookies.get(name) ?? null;
   }
 
   /** Adds a `Set-Cookie` header. */
@@ -154,7 +162,8 @@ export class Request {
 
   /** The session for this client, created (and its cookie set) on first use. */
   getSession(): Session {
-    if (this.#session && !this.#session.expired) return this.#session;
+    const x = this.#more();
+    if (x.session && !x.session.expired) return x.session;
     const site = this.site;
     const uid = this.getCookie(site.sessionCookieName);
     let session = uid === null ? undefined : site.getSession(uid);
@@ -163,7 +172,7 @@ export class Request {
       this.addCookie(site.sessionCookieName, session.uid, { path: '/', httpOnly: true, sameSite: 'Lax', secure: this.isSecure() });
     }
     session.touch();
-    return (this.#session = session);
+    return (x.session = session);
   }
 
   // ------------------------------------------------------------------ response head
@@ -227,7 +236,7 @@ export class Request {
   /** Routes the body through `encoder` (built with the raw writer); see `EncodingResourceWrapper`. */
   setEncoder(build: (out: (data: Uint8Array) => void) => IResponseEncoder): void {
     if (this.startedWriting) throw new Error('setEncoder after the response head was sent');
-    this.#encoder = build((data) => this.#writeBody(data));
+    this.#more().encoder = build((data) => this.#writeBody(data));
   }
 
   /**
@@ -235,32 +244,34 @@ export class Request {
    * that sends validators uses it to give each representation its own entity tag (see `codedETag`).
    */
   get responseCoding(): string | null {
-    return this.#encoder?.coding ?? null;
+    return this.#x?.encoder?.coding ?? null;
   }
 
   // ------------------------------------------------------------------ response body
 
   /** Writes part of the body (the head goes first, on the first write). */
   write(data: Body): void {
-    if (this.#lost) return;
+    const x = this.#x;
+    if (x?.lost) return;
     if (this.finished) throw new Error('write() after finish()');
-    if (this.#encoder) this.#encoder.write(data);
+    if (x?.encoder) x.encoder.write(data);
     else this.#writeBody(data);
   }
 
   /** Ends the response. */
   finish(): void {
-    if (this.#lost) {
+    const x = this.#x;
+    if (x?.lost) {
       this.finished = true;
       return;
     }
     if (this.finished) throw new Error('finish() called twice');
-    const encoder = this.#encoder;
+    const encoder = x?.encoder;
     if (!encoder) {
       this.#finishRaw();
       return;
     }
-    this.#encoder = undefined;
+    x!.encoder = undefined;
     // Output the encoder produces synchronously is held, so a small encoded body still gets a Content-Length.
     const prev = this.#holding;
     if (!this.startedWriting) this.#holding = true;
@@ -281,14 +292,15 @@ export class Request {
    * reads slowly. Unregistered automatically by `finish()`.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.#producer = true;
+    this.#more().producer = true;
     this.#channel.registerProducer(producer, streaming);
   }
 
   /** Removes the producer registered with `registerProducer`. */
   unregisterProducer(): void {
-    if (!this.#producer) return;
-    this.#producer = false;
+    const x = this.#x;
+    if (x === undefined || !x.producer) return;
+    x.producer = false;
     this.#channel.unregisterProducer();
   }
 
@@ -298,9 +310,10 @@ export class Request {
    */
   notifyFinish(): Deferred<void> {
     const d = new Deferred<void>();
-    if (this.#lost) d.errback(this.#lost);
+    const x = this.#more();
+    if (x.lost) d.errback(x.lost);
     else if (this.finished) d.callback(undefined);
-    else (this.#notify ??= []).push(d);
+    else (x.notify ??= []).push(d);
     return d;
   }
 
@@ -329,11 +342,12 @@ export class Request {
    * replayed at once.
    */
   setBodyReceiver(receiver: IBodyReceiver): void {
-    this.#bodyReceiver = receiver;
-    const pending = this.#body;
-    this.#body = undefined;
+    const x = this.#more();
+    x.bodyReceiver = receiver;
+    const pending = x.body;
+    x.body = undefined;
     if (pending) for (const chunk of pending) receiver.dataReceived(chunk);
-    if (this.#bodyDone) receiver.bodyDone(this.#lost);
+    if (this.#bodyDone) receiver.bodyDone(x.lost);
   }
 
   /** Stops reading the body from the network until `resumeBody()` (backpressure for streaming bodies). */
@@ -350,26 +364,35 @@ export class Request {
 
   /** @internal the channel hands a piece of body. Returns false when the buffered body is over its limit. */
   bodyData(chunk: Uint8Array): boolean {
-    if (this.#bodyReceiver) {
-      this.#bodyReceiver.dataReceived(chunk);
+    const x = this.#more();
+    if (x.bodyReceiver) {
+      x.bodyReceiver.dataReceived(chunk);
       return true;
     }
-    this.#bodySize += chunk.byteLength;
+    x.bodySize += chunk.byteLength;
     const res = this.#resource;
-    if (res && !res.streamBody && this.#bodySize > this.#limit(res)) return false;
-    (this.#body ??= []).push(chunk);
+    if (res && !res.streamBody && x.bodySize > this.#limit(res)) return false;
+    (x.body ??= []).push(chunk);
     return true;
   }
 
   /** @internal the body is complete. */
   bodyEnd(): void {
     this.#bodyDone = true;
-    if (this.#bodyReceiver) {
-      this.#bodyReceiver.bodyDone();
+    const receiver = this.#x?.bodyReceiver;
+    if (receiver) {
+      receiver.bodyDone();
       return;
     }
     const res = this.#resource;
     if (res && !res.streamBody) this.#render(res);
+  }
+
+  /** @internal the tree walk moved past `segment`: the first makes an array of one (none exists before it). */
+  walked(segment: string): void {
+    const pre = this.#prepath;
+    if (pre === undefined) this.#prepath = [segment];
+    else pre.push(segment);
   }
 
   /** @internal the resource the tree walk found: render now (streaming) or once the body is in. */
@@ -379,7 +402,7 @@ export class Request {
       if (!this.#bodyDone) this.persistent = false;
     } else if (!resource.streamBody) {
       const limit = this.#limit(resource);
-      if (declaredLength > limit || this.#bodySize > limit) {
+      if (declaredLength > limit || (this.#x?.bodySize ?? 0) > limit) {
         this.#channel.rejectBody(this, 413);
         return;
       }
@@ -394,19 +417,21 @@ export class Request {
   /** @internal the client went away. */
   connectionLost(reason: Failure): void {
     if (this.finished) return;
-    this.#lost = reason.check(ConnectionLost) ? reason : new Failure(new ConnectionLost('the client went away before the response was finished', { cause: reason.value }));
+    const x = this.#more();
+    const lost = (x.lost = reason.check(ConnectionLost) ? reason : new Failure(new ConnectionLost('the client went away before the response was finished', { cause: reason.value })));
     this.unregisterProducer();
-    if (!this.#bodyDone && this.#bodyReceiver) this.#bodyReceiver.bodyDone(this.#lost);
+    if (!this.#bodyDone && x.bodyReceiver) x.bodyReceiver.bodyDone(lost);
     this.#bodyDone = true;
-    const waiting = this.#notify;
-    this.#notify = undefined;
-    if (waiting) for (const d of waiting) d.errback(this.#lost);
+    const waiting = x.notify;
+    x.notify = undefined;
+    if (waiting) for (const d of waiting) d.errback(lost);
   }
 
   /** @internal rendering (or walking the tree) failed: a 500 page if nothing was sent yet. */
   processingFailed(failure: Failure): void {
     webLog.failure('Error rendering {method} {uri}', failure, { method: this.method, uri: this.uri });
-    if (this.finished || this.#lost) return;
+    const x = this.#x;
+    if (this.finished || x?.lost) return;
     if (this.startedWriting) {
       this.persistent = false;
       this.#channel.abort();
@@ -414,10 +439,12 @@ export class Request {
     }
     this.#outHeaders = ['Content-Type', 'text/html; charset=utf-8'];
     this.#hasLength = false;
-    this.#held = undefined;
-    this.#encoder = undefined;
+    if (x !== undefined) {
+      x.held = undefined;
+      x.encoder = undefined;
+      x.codeMessage = undefined;
+    }
     this.code = 500;
-    this.codeMessage = undefined;
     const detail = this.site.debug ? failure.getTraceback() : 'An error occurred while processing the request; it has been logged.';
     this.#finishWith(errorHTML(500, 'Internal Server Error', detail));
   }
@@ -427,7 +454,7 @@ export class Request {
     if (this.startedWriting || this.finished) return;
     this.#outHeaders = ['Content-Type', 'text/html; charset=utf-8'];
     this.#hasLength = false;
-    this.#encoder = undefined;
+    if (this.#x !== undefined) this.#x.encoder = undefined;
     this.code = code;
     this.persistent = false;
     this.#finishWith(errorHTML(code, RESPONSES[code] ?? 'Error', detail));
@@ -437,10 +464,16 @@ export class Request {
     return resource.maxBodySize ?? this.site.maxBodySize;
   }
 
+  /** The side object of rarely used state, made on first use. */
+  #more(): RequestExtras {
+    return (this.#x ??= new RequestExtras());
+  }
+
   #render(resource: IResource): void {
-    if (!this.#bodyReceiver && this.#body) {
-      const parts = this.#body;
-      this.#body = undefined;
+    const x = this.#x;
+    if (x !== undefined && !x.bodyReceiver && x.body) {
+      const parts = x.body;
+      x.body = undefined;
       this.content = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     }
     let result: RenderResult;
@@ -477,10 +510,17 @@ export class Request {
   }
 
   #rendered(value: Body | symbol | void): void {
-    if (value === NOT_DONE_YET || this.finished || this.#lost) return;
-    const held = this.#held;
+    if (value === NOT_DONE_YET || this.finished) return;
+    const x = this.#x;
+    // The common case (nothing written during render, no encoder, nothing lost): straight to the one write.
+    if (x === undefined && !this.startedWriting) {
+      this.#finishWith(value === undefined ? '' : (value as Body));
+      return;
+    }
+    if (x?.lost) return;
+    const held = x?.held;
     if (held !== undefined && !this.startedWriting) {
-      if (this.#encoder) this.#release();
+      if (x!.encoder) this.#release();
       else {
         // Written during render, then returned: all of it is known, so it still gets a Content-Length.
         if (value !== undefined) held.push(value as Body);
@@ -488,7 +528,7 @@ export class Request {
         return;
       }
     }
-    if (this.#encoder || this.startedWriting) {
+    if (x?.encoder || this.startedWriting) {
       if (value !== undefined) this.write(value as Body);
       this.finish();
       return;
@@ -510,18 +550,19 @@ export class Request {
 
   /** Writes held during a synchronous render go out now, as chunked (the length is not known). */
   #release(): void {
-    const held = this.#held;
+    const x = this.#x;
+    const held = x?.held;
     if (held === undefined || this.startedWriting || this.finished) return;
-    this.#held = undefined;
+    x!.held = undefined;
     this.#channel.cork();
     for (const d of held) this.#writeBody(d);
     this.#channel.uncork();
   }
 
   #writeBody(data: Body): void {
-    if (this.#lost) return;
+    if (this.#x?.lost) return;
     if (this.#holding && !this.startedWriting) {
-      (this.#held ??= []).push(data);
+      (this.#more().held ??= []).push(data);
       return;
     }
     const ch = this.#channel;
@@ -542,13 +583,14 @@ export class Request {
   }
 
   #finishRaw(): void {
-    if (this.#lost) {
+    const x = this.#x;
+    if (x?.lost) {
       this.finished = true;
       return;
     }
     if (!this.startedWriting) {
-      const held = this.#held;
-      this.#held = undefined;
+      const held = x?.held;
+      if (x !== undefined) x.held = undefined;
       if (held === undefined) this.#finishWith('');
       else if (held.length === 1) this.#finishWith(held[0]);
       else this.#finishWith(Buffer.concat(held.map((d) => (typeof d === 'string' ? Buffer.from(d) : d))));
@@ -560,10 +602,15 @@ export class Request {
 
   #done(): void {
     this.finished = true;
+    const x = this.#x;
+    if (x === undefined) {
+      this.#channel.requestDone(this);
+      return;
+    }
     this.unregisterProducer();
     this.#channel.requestDone(this);
-    const waiting = this.#notify;
-    this.#notify = undefined;
+    const waiting = x.notify;
+    x.notify = undefined;
     if (waiting) for (const d of waiting) d.callback(undefined);
   }
 
@@ -579,8 +626,27 @@ export class Request {
       else if (this.method !== 'HEAD') this.persistent = false;
     }
     const connection = !this.persistent ? ConnectionLine.CLOSE : this.clientproto === 'HTTP/1.0' ? ConnectionLine.KEEP_ALIVE : ConnectionLine.NONE;
-    return responseHead(code, this.codeMessage, this.#outHeaders, contentLength, this.#chunked, connection);
+    return responseHead(code, this.#x?.codeMessage, this.#outHeaders, contentLength, this.#chunked, connection);
   }
+}
+
+/** The state of a request that only some requests have: its own object, so the request stays small. */
+class RequestExtras {
+  headers: Headers | undefined = undefined;
+  args: Map<string, string[]> | undefined = undefined;
+  cookies: Map<string, string> | undefined = undefined;
+  codeMessage: string | undefined = undefined;
+  /** Writes held during a synchronous render. */
+  held: Body[] | undefined = undefined;
+  encoder: IResponseEncoder | undefined = undefined;
+  notify: Deferred<void>[] | undefined = undefined;
+  lost: Failure | undefined = undefined;
+  /** The buffered body's pieces, until it is complete. */
+  body: Uint8Array[] | undefined = undefined;
+  bodySize = 0;
+  bodyReceiver: IBodyReceiver | undefined = undefined;
+  session: Session | undefined = undefined;
+  producer = false;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -190,9 +190,7 @@ export class Site extends Factory<HTTPChannel> {
     try {
       while (post.length > 0 && !resource.isLeaf) {
         const segment = post.shift()!;
-        // The first segment makes an array of one (not an empty one grown on the first push).
-        if (request.prepath.length === 0) request.prepath = [segment];
-        else request.prepath.push(segment);
+        request.walked(segment);
         const next = resource.getChildWithDefault(segment, request);
         // A resource is no thenable: one test of `then` spares it the prototype walk of `instanceof`.
         if (isThenable(next)) {
