@@ -189,7 +189,8 @@ export class Site extends Factory<HTTPChannel> {
     const post = request.postpath;
     try {
       while (post.length > 0 && !resource.isLeaf) {
-        const segment = post.shift()!;
+        // The last segment (often the only one, `/` being ['']) is popped: the same, without moving the rest.
+        const segment = post.length === 1 ? post.pop()! : post.shift()!;
         request.walked(segment);
         const next = resource.getChildWithDefault(segment, request);
         // A resource is no thenable: one test of `then` spares it the prototype walk of `instanceof`.
