@@ -46,6 +46,17 @@ describe('HTTPChannel basics', () => {
     assert.equal(w.writes(), 1);
   });
 
+  test('batches of pipelined requests each get their own responses, however like the batch before they are', () => {
+    // A batch that is one response repeated is joined once and handed out again for the same batch: a batch of
+    // the same size but other responses, or another size, must not get it.
+    const w = wire(new Hello());
+    const batches = [['a', 4], ['a', 4], ['b', 4], ['a', 3], ['a', 4]] as const;
+    for (const [path, n] of batches) w.send(GET(`/${path}`).repeat(n));
+    const bodies = [...w.output().matchAll(/hello \/(\w)/g)].map((m) => m[1]).join('');
+    assert.equal(bodies, batches.map(([path, n]) => path.repeat(n)).join(''));
+    assert.equal(w.writes(), batches.length);
+  });
+
   test('a pipelined head that runs past the first head-sized window of a read is still found whole', () => {
     // The channel decodes a read into a window of at most one head's size; the second head here starts
     // inside the first window and ends outside it.
