@@ -328,6 +328,38 @@ describe('HTTPChannel basics', () => {
     assert.deepEqual(seen.args.get('y'), ['é']);
     assert.equal(seen.getHeader('HOST'), 'x');
   });
+
+  test('the root path walks its one empty segment, whether its arrays are read before, during or after', () => {
+    // `/` makes no path arrays unless they are read: each way of reading them must see the same walk.
+    const seen: string[] = [];
+    const show = (r: Request) => `${JSON.stringify(r.prepath)}${JSON.stringify(r.postpath)}`;
+    class Root extends Resource {
+      override getChild(segment: string, r: Request) {
+        seen.push(`child ${JSON.stringify(segment)} ${show(r)}`);
+        return this;
+      }
+      renderGET(r: Request) {
+        seen.push(`render ${show(r)} ${r.prePathURL()}`);
+        return '';
+      }
+    }
+    for (const readFirst of ['pre', 'post', 'none'] as const) {
+      const root = new Root();
+      const original = root.getChildWithDefault.bind(root);
+      let first = true;
+      root.getChildWithDefault = (segment, r) => {
+        if (first && readFirst !== 'none') seen.push(`${readFirst} ${JSON.stringify(readFirst === 'pre' ? r.prepath : r.postpath)}`);
+        first = false;
+        return original(segment, r);
+      };
+      wire(root).send(GET('/'));
+    }
+    assert.deepEqual(seen, [
+      'pre [""]', 'child "" [""][]', 'render [""][] /',
+      'post []', 'child "" [""][]', 'render [""][] /',
+      'child "" [""][]', 'render [""][] /',
+    ]);
+  });
 });
 
 describe('HTTPChannel errors', () => {

@@ -40,8 +40,6 @@ export class Request {
   readonly path: string;
   /** `'HTTP/1.1'` or `'HTTP/1.0'`. */
   readonly clientproto: string;
-  /** Path segments still to walk (decoded). */
-  postpath: string[];
   /** The buffered body (resources with `streamBody` false), empty until it is complete. */
   content: Uint8Array = EMPTY;
   /** The response status code. */
@@ -59,7 +57,13 @@ export class Request {
 
   readonly #channel: HTTPChannel;
   readonly #rawHeaders: string[];
+  /**
+   * The walk's arrays, made when first read or needed. For the root path (`/`, segments `['']`) neither is made
+   * unless read: `#rootWalked` says whether its one empty segment has moved from postpath to prepath.
+   */
   #prepath: string[] | undefined = undefined;
+  #postpath: string[] | undefined;
+  #rootWalked = false;
   #outHeaders: string[] = NO_HEADERS;
   #hasLength = false;
   #chunked = false;
@@ -77,17 +81,26 @@ export class Request {
     this.#rawHeaders = rawHeaders;
     this.started = started;
     this.path = targetPath(uri);
-    this.postpath = pathSegments(this.path);
+    this.#postpath = this.path === '/' ? undefined : pathSegments(this.path);
     this.persistent = minor === 1 ? connection === null || !/\bclose\b/i.test(connection) : connection !== null && /\bkeep-alive\b/i.test(connection);
   }
 
   /** Path segments already walked (decoded). */
   get prepath(): string[] {
-    return (this.#prepath ??= []);
+    return (this.#prepath ??= this.#rootWalked ? [''] : []);
   }
 
   set prepath(segments: string[]) {
     this.#prepath = segments;
+  }
+
+  /** Path segments still to walk (decoded). */
+  get postpath(): string[] {
+    return (this.#postpath ??= this.#rootWalked ? [] : ['']);
+  }
+
+  set postpath(segments: string[]) {
+    this.#postpath = segments;
   }
 
   /** The response reason phrase, when not the standard one. */
@@ -388,11 +401,27 @@ export class Request {
     if (res && !res.streamBody) this.#render(res);
   }
 
-  /** @internal the tree walk moved past `segment`: the first makes an array of one (none exists before it). */
-  walked(segment: string): void {
+  /**
+   * @internal the tree walk's next step: moves the next segment from postpath to prepath and returns it, or
+   * undefined when none is left.
+   */
+  nextSegment(): string | undefined {
+    const post = this.#postpath;
+    if (post === undefined) {
+      // The root path, its arrays not made: only the flag moves (and an already read prepath gets the segment).
+      if (this.#rootWalked) return undefined;
+      this.#rootWalked = true;
+      this.#prepath?.push('');
+      return '';
+    }
+    if (post.length === 0) return undefined;
+    // The last segment is popped: the same as a shift, without moving the rest.
+    const segment = post.length === 1 ? post.pop()! : post.shift()!;
+    // The first segment makes an array of one (not an empty one grown on the first push).
     const pre = this.#prepath;
     if (pre === undefined) this.#prepath = [segment];
     else pre.push(segment);
+    return segment;
   }
 
   /** @internal the resource the tree walk found: render now (streaming) or once the body is in. */

@@ -186,12 +186,10 @@ export class Site extends Factory<HTTPChannel> {
   }
 
   #walk(request: Request, resource: IResource, declaredLength: number): void {
-    const post = request.postpath;
     try {
-      while (post.length > 0 && !resource.isLeaf) {
-        // The last segment (often the only one, `/` being ['']) is popped: the same, without moving the rest.
-        const segment = post.length === 1 ? post.pop()! : post.shift()!;
-        request.walked(segment);
+      while (!resource.isLeaf) {
+        const segment = request.nextSegment();
+        if (segment === undefined) break;
         const next = resource.getChildWithDefault(segment, request);
         // A resource is no thenable: one test of `then` spares it the prototype walk of `instanceof`.
         if (isThenable(next)) {
