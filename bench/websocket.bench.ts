@@ -87,37 +87,49 @@ interface EchoClient {
   close(): void;
 }
 
+/** 200 sequential round trips per `round(1)` call. */
+const SEQUENTIAL = 200;
+
+/**
+ * The rounds every client runs, whatever sends its messages: `send` sends one; `echoed` is called once per
+ * echo. A batch of 1 is SEQUENTIAL round trips one at a time; a larger batch goes out all at once.
+ */
+function echoRounds(send: () => void, close: () => void): EchoClient & { echoed(): void } {
+  let pending = 0;
+  let batch = 0;
+  let done: (() => void) | null = null;
+  return {
+    echoed() {
+      if (--pending > 0) {
+        if (batch === 1) send();
+        return;
+      }
+      done?.();
+    },
+    round(n) {
+      return new Promise((resolve) => {
+        done = resolve;
+        batch = n;
+        pending = n === 1 ? SEQUENTIAL : n;
+        for (let i = 0; i < (n === 1 ? 1 : n); i++) send();
+      });
+    },
+    close,
+  };
+}
+
 class TorsionEcho extends WebSocketProtocol {
-  pending = 0;
-  done: (() => void) | null = null;
-  batch = 0;
+  echoed = (): void => {};
   override textMessageReceived(): void {
-    if (--this.pending > 0) {
-      if (this.batch === 1) this.transport.sendTextMessage(MESSAGE);
-      return;
-    }
-    this.done?.();
+    this.echoed();
   }
 }
 
 async function torsionClient(port: number): Promise<EchoClient> {
   const p = await connectWebSocket(`ws://127.0.0.1:${port}/echo`, new TorsionEcho(), { pingInterval: 0 });
-  return {
-    round(batch) {
-      return new Promise((resolve) => {
-        p.done = resolve;
-        p.batch = batch;
-        if (batch === 1) {
-          p.pending = 200; // 200 sequential round trips per call
-          p.transport.sendTextMessage(MESSAGE);
-        } else {
-          p.pending = batch;
-          for (let i = 0; i < batch; i++) p.transport.sendTextMessage(MESSAGE);
-        }
-      });
-    },
-    close: () => p.transport.loseConnection(),
-  };
+  const client = echoRounds(() => p.transport.sendTextMessage(MESSAGE), () => p.transport.loseConnection());
+  p.echoed = client.echoed;
+  return client;
 }
 
 async function wsClient(port: number): Promise<EchoClient> {
@@ -126,32 +138,9 @@ async function wsClient(port: number): Promise<EchoClient> {
     ws.once('open', r);
     ws.once('error', j);
   });
-  let pending = 0;
-  let batch = 0;
-  let done: (() => void) | null = null;
-  ws.on('message', () => {
-    if (--pending > 0) {
-      if (batch === 1) ws.send(MESSAGE);
-      return;
-    }
-    done?.();
-  });
-  return {
-    round(n) {
-      return new Promise((resolve) => {
-        done = resolve;
-        batch = n;
-        if (n === 1) {
-          pending = 200;
-          ws.send(MESSAGE);
-        } else {
-          pending = n;
-          for (let i = 0; i < n; i++) ws.send(MESSAGE);
-        }
-      });
-    },
-    close: () => ws.close(),
-  };
+  const client = echoRounds(() => ws.send(MESSAGE), () => ws.close());
+  ws.on('message', client.echoed);
+  return client;
 }
 
 /** The node floor's client: a bare `net` socket, the handshake, then prebuilt masked 32-byte frames; echoes are counted by length. */
@@ -164,32 +153,13 @@ async function floorClient(port: number): Promise<EchoClient> {
   const key = [0x12, 0x34, 0x56, 0x78];
   const frame = Buffer.from([0x81, 0x80 | 32, ...key, ...Buffer.from(MESSAGE).map((b, i) => b ^ key[i & 3]!)]);
   const ECHO = 34;
-  let pending = 0;
-  let batch = 0;
+  const client = echoRounds(() => socket.write(frame), () => socket.destroy());
   let bytes = 0;
-  let done: (() => void) | null = null;
   socket.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
-    while (bytes >= ECHO) {
-      bytes -= ECHO;
-      if (--pending > 0) {
-        if (batch === 1) socket.write(frame);
-        continue;
-      }
-      done?.();
-    }
+    for (; bytes >= ECHO; bytes -= ECHO) client.echoed();
   });
-  return {
-    round(n) {
-      return new Promise((resolve) => {
-        done = resolve;
-        batch = n;
-        pending = n === 1 ? 200 : n;
-        for (let i = 0; i < (n === 1 ? 1 : n); i++) socket.write(frame);
-      });
-    },
-    close: () => socket.destroy(),
-  };
+  return client;
 }
 
 /** This process's CPU seconds (the in-process clients). */
@@ -200,7 +170,7 @@ function ownCpuSeconds(): number {
 
 /** Messages echoed per second over about SECONDS, and (for one in flight) the CPU per round trip of client and server. */
 async function rate(client: EchoClient, batch: number, server?: Server): Promise<SequentialResult> {
-  const perRound = batch === 1 ? 200 : batch;
+  const perRound = batch === 1 ? SEQUENTIAL : batch;
   const warm = performance.now() + 200;
   while (performance.now() < warm) await client.round(batch);
   let n = 0;
