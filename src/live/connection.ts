@@ -21,6 +21,7 @@ import type { LiveLimits } from './shared/limits.js';
 import { encodeLimited, RemoteCalls, type Builtin, type RemoteCallsOptions } from './shared/rpc.js';
 import { ReliableSession, type ReliableSessionOptions } from './shared/session.js';
 import type { HeartbeatTicker } from './shared/ticker.js';
+import type { AckScheduler } from './shared/acks.js';
 import type { LiveElement } from './element.js';
 import { STALLED } from './endpoint.js';
 import type { FrameSocket, WidgetInfo } from './interfaces.js';
@@ -35,6 +36,8 @@ export interface LiveConnectionSettings {
   heartbeatTimeout: number;
   /** Runs the heartbeats of all the page's sessions on one timer, when heartbeats are on. */
   ticker?: HeartbeatTicker;
+  /** Times the delayed ACKs of all the page's sessions on one timer (its `early` at most {@link ACK_DELAY}). */
+  acks?: AckScheduler;
   limits: LiveLimits;
   /** Registers the browser module of a class (called as widgets render). */
   registerModule(jsClass: string, module: string | URL | null): boolean;
@@ -65,7 +68,7 @@ const NONE_WAITING: Deferred<void>[] = [];
  * (the page waits 0.2 s). A page answering broadcasts slower than that would otherwise get a bare ACK, a
  * write of its own, for each answer; the page holds what it sent that much longer.
  */
-const ACK_DELAY = 1;
+export const ACK_DELAY = 1;
 
 /** Methods every page's widgets have in the browser's calls, under reserved names. */
 const BUILTINS = Object.freeze({ __detach__: (target: object) => (target as LiveElement).forgetDetached() });
@@ -90,6 +93,10 @@ class PageHooks implements ReliableSessionOptions, RemoteCallsOptions, MemoryBud
 
   get ticker(): HeartbeatTicker | undefined {
     return this.settings.ticker;
+  }
+
+  get acks(): AckScheduler | undefined {
+    return this.settings.acks;
   }
 
   get ackDelay(): number {

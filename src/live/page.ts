@@ -13,7 +13,7 @@ import { Logger } from '../logger/index.js';
 import { flattenString, raw, type Flattenable } from '../template/index.js';
 import { ErrorPage, Resource, NoResource, type IResource, type Request } from '../web/index.js';
 import { AddressBook, addressKey, processBudget } from './admission.js';
-import { LiveConnection, type LiveConnectionSettings } from './connection.js';
+import { ACK_DELAY, LiveConnection, type LiveConnectionSettings } from './connection.js';
 import { defaultDocument, liveHead, type LiveDocumentParts } from './document.js';
 import type { LiveElement } from './element.js';
 import type { PageDirectory } from './endpoint.js';
@@ -24,6 +24,7 @@ import type { MemoryBudget } from './shared/budget.js';
 import type { IReactorTime } from '../time/interfaces.js';
 import { resolveLiveLimits, type LiveLimits } from './shared/limits.js';
 import { HeartbeatTicker } from './shared/ticker.js';
+import { AckScheduler } from './shared/acks.js';
 import { liveWebSocketResource } from './websocket.js';
 import { TorsionError } from '../errors/index.js';
 
@@ -142,6 +143,8 @@ export class LivePage extends Resource implements PageDirectory {
       gracePeriod: o.gracePeriod,
       heartbeatInterval: o.heartbeatInterval,
       heartbeatTimeout: o.heartbeatTimeout,
+      // An ACK may go out half its delay early, as one owed when a broadcast goes out does (see ReliableSession).
+      acks: new AckScheduler(o.clock, ACK_DELAY / 2),
       ...(o.heartbeatInterval > 0 ? { ticker: new HeartbeatTicker(o.clock, Math.min(o.heartbeatInterval, o.heartbeatTimeout) / 2) } : {}),
       limits: l,
       registerModule: (name, module) => this.#registerModule(name, module),

@@ -55,6 +55,7 @@ export interface RemoteCallsOptions {
 
 /** A call out waiting for its answer. */
 interface Pending {
+  readonly id: number;
   readonly d: Deferred<unknown>;
   /** When it times out, in the clock's seconds. */
   readonly deadline: number;
@@ -91,7 +92,15 @@ const NONE_PENDING = new Map<number, Pending>();
 /** Outgoing calls waiting for their answers, and dispatch of incoming calls to exposed methods. */
 export class RemoteCalls {
   readonly #o: RemoteCallsOptions;
-  /** In the order they were made, which is also the order of their deadlines; the shared empty one when none waits. */
+  /**
+   * The oldest call waiting, held as it is: a page usually has one call out at a time (a broadcast's), and a
+   * Map made for it and emptied at its answer would be the largest thing each broadcast allocates per page.
+   */
+  #one: Pending | null = null;
+  /**
+   * The others, in the order they were made (after `#one`), which is also the order of their deadlines; the
+   * shared empty one when none waits.
+   */
   #pending: Map<number, Pending> = NONE_PENDING;
   #nextId = 1;
   #failed: Error | null = null;
@@ -105,7 +114,7 @@ export class RemoteCalls {
 
   /** Number of calls still waiting for an answer. */
   get pendingCount(): number {
-    return this.#pending.size;
+    return (this.#one === null ? 0 : 1) + this.#pending.size;
   }
 
   /** Number of calls from the other side still being answered. */
@@ -139,7 +148,7 @@ export class RemoteCalls {
    * that id already waits here (the same widget named twice), this one goes out as an ordinary call.
    */
   callShared<T = unknown>(id: number, widgetId: number, method: string, args: unknown[], argsLength: number, message: SharedMessage): Deferred<T> {
-    if (this.#pending.has(id)) return this.call<T>(widgetId, method, args);
+    if (this.#find(id) !== undefined) return this.call<T>(widgetId, method, args);
     const refused = this.#refusal(method);
     if (refused !== null) return Deferred.fail<T>(refused);
     if (argsLength > this.#o.maxMessageSize) return Deferred.fail<T>(new InvalidArguments(`arguments are ${argsLength} characters of JSON, over the limit of ${this.#o.maxMessageSize}`));
@@ -150,7 +159,7 @@ export class RemoteCalls {
   #refusal(method: string): Error | null {
     if (this.#failed !== null) return this.#failed;
     const max = this.#o.maxPending ?? Infinity;
-    return this.#pending.size >= max ? new TooManyCalls(`${max} calls already wait for their answers; ${method} was not sent`) : null;
+    return this.pendingCount >= max ? new TooManyCalls(`${max} calls already wait for their answers; ${method} was not sent`) : null;
   }
 
   #send<T>(id: number, widgetId: number, method: string, payload: string | SharedMessage): Deferred<T> {
@@ -159,8 +168,12 @@ export class RemoteCalls {
     const d = new Deferred<T>(() => this.#forget(id));
     const timeout = this.#o.callTimeout ?? 0;
     const deadline = timeout > 0 && this.#o.clock !== undefined ? this.#o.clock.seconds() + timeout : Infinity;
-    if (this.#pending === NONE_PENDING) this.#pending = new Map();
-    this.#pending.set(id, { d: d as Deferred<unknown>, deadline, widgetId, method });
+    const p: Pending = { id, d: d as Deferred<unknown>, deadline, widgetId, method };
+    if (this.#one === null && this.#pending.size === 0) this.#one = p;
+    else {
+      if (this.#pending === NONE_PENDING) this.#pending = new Map();
+      this.#pending.set(id, p);
+    }
     this.#armTimeout();
     if (typeof payload === 'string') this.#o.sendJSON(payload);
     else if (this.#o.sendShared !== undefined) this.#o.sendShared(payload);
@@ -173,7 +186,7 @@ export class RemoteCalls {
     this.#failed = error;
     cancelTimer(this.#timer);
     this.#timer = null;
-    const pending = [...this.#pending.keys()];
+    const pending = [...(this.#one === null ? [] : [this.#one.id]), ...this.#pending.keys()];
     for (const id of pending) this.#settle(id)?.errback(error);
   }
 
@@ -197,34 +210,46 @@ export class RemoteCalls {
 
   /** Takes call `id` out of the pending ones, if it still is, and returns its Deferred. */
   #settle(id: number): Deferred<unknown> | undefined {
-    const p = this.#pending.get(id);
+    const p = this.#find(id);
     if (p === undefined) return undefined;
     this.#forget(id);
     return p.d;
   }
 
+  #find(id: number): Pending | undefined {
+    return this.#one?.id === id ? this.#one : this.#pending.get(id);
+  }
+
   #forget(id: number): void {
-    if (!this.#pending.delete(id)) return;
+    if (this.#one?.id === id) this.#one = null;
+    else if (this.#pending.delete(id)) {
+      if (this.#pending.size === 0) this.#pending = NONE_PENDING;
+    } else return;
     this.#o.budget?.release(PENDING_CALL_COST);
-    if (this.#pending.size === 0) this.#pending = NONE_PENDING;
+  }
+
+  /** The oldest call waiting, whose deadline is the earliest. */
+  #first(): Pending | undefined {
+    return this.#one ?? this.#pending.values().next().value;
   }
 
   /** One timer for all calls: they time out in the order they were made. */
   #armTimeout(): void {
     const clock = this.#o.clock;
     if (this.#timer !== null || clock === undefined) return;
-    const first = this.#pending.values().next();
-    if (first.done === true || first.value.deadline === Infinity) return;
-    this.#timer = clock.callLater(Math.max(0, first.value.deadline - clock.seconds()), () => {
-      this.#timer = null;
-      this.#expire(clock.seconds());
-    });
+    const first = this.#first();
+    if (first === undefined || first.deadline === Infinity) return;
+    this.#timer = clock.callLater(Math.max(0, first.deadline - clock.seconds()), RemoteCalls.#timedOut, this, clock);
+  }
+
+  static #timedOut(calls: RemoteCalls, clock: IReactorTime): void {
+    calls.#timer = null;
+    calls.#expire(clock.seconds());
   }
 
   #expire(now: number): void {
-    for (const [id, p] of this.#pending) {
-      if (p.deadline > now + 1e-6) break;
-      this.#forget(id);
+    for (let p = this.#first(); p !== undefined && p.deadline <= now + 1e-6; p = this.#first()) {
+      this.#forget(p.id);
       p.d.errback(new CallTimeout(`no answer to ${p.method} on widget ${p.widgetId} within ${this.#o.callTimeout} seconds`));
     }
     this.#armTimeout();

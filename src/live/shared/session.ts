@@ -20,6 +20,7 @@ import { ACK, MSG, NEXT, PING, encodeAck, encodeMessage, parsePayload, type Fram
 import type { IReactorTime, IDelayedCall } from '../../time/interfaces.js';
 import { DEFAULT_LIVE_LIMITS } from './limits.js';
 import type { HeartbeatMember, HeartbeatTicker } from './ticker.js';
+import type { AckMember, AckScheduler } from './acks.js';
 
 /** `#unacked` of a session with nothing waiting: shared, never added to (a server has many idle pages). */
 const NONE_UNACKED: (string | SharedMessage)[] = [];
@@ -52,6 +53,11 @@ export interface ReliableSessionOptions {
    * timer of the session's own; its step should be `min(heartbeatInterval, heartbeatTimeout) / 2`.
    */
   ticker?: HeartbeatTicker;
+  /**
+   * Times this session's delayed ACKs with those of others on one timer (a server's pages), instead of a
+   * delayed call per ACK; an ACK may then go out up to its `early` seconds before `ackDelay` has passed.
+   */
+  acks?: AckScheduler;
   /** Seconds of our own silence after which a PING goes out (default 10; 0 turns heartbeats off). */
   heartbeatInterval?: number;
   /** Seconds without hearing anything after which the link is dead (default 30). */
@@ -84,11 +90,15 @@ export interface SessionLink {
 }
 
 /** Reliable delivery state for one end of a conversation. */
-export class ReliableSession implements HeartbeatMember {
+export class ReliableSession implements HeartbeatMember, AckMember {
   /** Highest sequence number delivered so far (everything up to it has been delivered, in order). */
   lastReceived = 0;
   /** Internal: this session's place in its heartbeat ticker, -1 while in none. */
   tickerSlot = -1;
+  /** Internal: when the bare ACK this session owes is due (the clock's seconds), -1 when none is scheduled. */
+  ackAt = -1;
+  /** Internal: this session's place in its {@link AckScheduler}, -1 while in none. */
+  ackSlot = -1;
   /**
    * The options as given, not copied, and their callbacks called as its methods: a server passes one
    * object per page whose methods and settings come from its class, not a closure for each.
@@ -190,8 +200,10 @@ export class ReliableSession implements HeartbeatMember {
     }
     if (!this.#budget.charge(textCost(payloadJSON))) return 0;
     const seq = this.#nextSeq++;
-    if (this.#unacked === NONE_UNACKED) this.#unacked = [];
-    this.#unacked.push(item);
+    // Usually the only one waiting (a page acknowledges each broadcast before the next): an array of one, not
+    // an empty one that `push` grows to room for many.
+    if (this.#unacked === NONE_UNACKED) this.#unacked = [item];
+    else this.#unacked.push(item);
     this.#flush();
     return seq;
   }
@@ -242,9 +254,9 @@ export class ReliableSession implements HeartbeatMember {
     this.#shares = false;
     this.#paused = false;
     this.#forgetAhead();
-    cancelTimer(this.#ackTimer);
+    this.#cancelAck();
     cancelTimer(this.#beatTimer);
-    this.#ackTimer = this.#beatTimer = null;
+    this.#beatTimer = null;
     this.#o.ticker?.delete(this);
   }
 
@@ -361,14 +373,12 @@ export class ReliableSession implements HeartbeatMember {
         // A NEXT frame carries no acknowledgement: one due within half of `ackDelay` goes out with it, in
         // the same write, rather than on its own later. One due later waits: under a stream of broadcasts a
         // page gets about two ACKs per `ackDelay`, not one per broadcast.
-        const timer = this.#ackTimer;
-        if (timer !== null && timer.getTime() - now <= this.#ackDelay / 2) this.#sendAck(ACK);
+        if (this.ackAt >= 0 && this.ackAt - now <= this.#ackDelay / 2) this.#sendAck(ACK);
         return;
       }
       item = item.payloadJSON;
     }
-    cancelTimer(this.#ackTimer);
-    this.#ackTimer = null;
+    this.#cancelAck();
     this.#ackSent = this.lastReceived;
     this.#ackForced = false;
     this.#link!.sendFrame(encodeMessage(seq, this.lastReceived, item));
@@ -376,8 +386,7 @@ export class ReliableSession implements HeartbeatMember {
 
   #sendAck(kind: typeof ACK | typeof PING): void {
     if (this.#link === null) return;
-    cancelTimer(this.#ackTimer);
-    this.#ackTimer = null;
+    this.#cancelAck();
     this.#lastSent = this.#o.clock.seconds();
     this.#ackSent = this.lastReceived;
     this.#ackForced = false;
@@ -386,16 +395,33 @@ export class ReliableSession implements HeartbeatMember {
 
   /** A bare ACK soon, unless a message (a reply, usually) carries the acknowledgement first. */
   #scheduleAck(): void {
-    if (this.#link === null || this.#ackTimer !== null) return;
+    if (this.#link === null || this.ackAt >= 0) return;
     if (this.#ackSent >= this.lastReceived && !this.#ackForced) return;
     // One function for every session (the session as its argument): no closure per scheduled ACK, of which a
     // server with many pages under broadcasts makes one a page about every `ackDelay`.
-    this.#ackTimer = this.#o.clock.callLater(this.#ackDelay, ReliableSession.#ackDue, this);
+    this.ackAt = this.#o.clock.seconds() + this.#ackDelay;
+    const acks = this.#o.acks;
+    if (acks !== undefined) acks.add(this);
+    else this.#ackTimer = this.#o.clock.callLater(this.#ackDelay, ReliableSession.#ackTimerDue, this);
   }
 
-  static #ackDue(session: ReliableSession): void {
+  static #ackTimerDue(session: ReliableSession): void {
     session.#ackTimer = null;
-    session.#sendAck(ACK);
+    session.ackDue();
+  }
+
+  /** Internal (called by the session's ACK timer or its {@link AckScheduler}): sends the bare ACK owed. */
+  ackDue(): void {
+    this.ackAt = -1;
+    this.#sendAck(ACK);
+  }
+
+  #cancelAck(): void {
+    if (this.ackAt < 0) return;
+    this.ackAt = -1;
+    this.#o.acks?.delete(this);
+    cancelTimer(this.#ackTimer);
+    this.#ackTimer = null;
   }
 
   #armHeartbeat(): void {
