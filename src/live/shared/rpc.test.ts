@@ -148,6 +148,36 @@ describe('RemoteCalls', () => {
     assert.equal(clock.getDelayedCalls().length, 0);
   });
 
+  test('calls answered out of order, cancelled, and timed out in the order they were made, the oldest first', () => {
+    const clock = new Clock();
+    const budget = new MemoryBudget(10_000);
+    const calls = new RemoteCalls({ sendJSON: () => undefined, lookup: () => undefined, maxMessageSize: 100, callTimeout: 5, clock, budget });
+    const one = calls.call(1, 'one', []);
+    clock.advance(1);
+    const two = calls.call(1, 'two', []);
+    const three = calls.call(1, 'three', []);
+    calls.handle(['r', 1, 'first']); // the oldest answered first: the next call comes after two and three
+    assert.equal(successResultOf(one), 'first');
+    clock.advance(1);
+    const four = calls.call(1, 'four', []);
+    calls.handle(['r', 3, 'third']);
+    assert.equal(successResultOf(three), 'third');
+    assert.equal(calls.pendingCount, 2);
+    clock.advance(4); // two's deadline (6)
+    assert.match(failureResultOf(two, CallTimeout).getErrorMessage(), /two/);
+    assertNoResult(four);
+    four.cancel();
+    failureResultOf(four);
+    const five = calls.call(1, 'five', []);
+    assert.equal(calls.pendingCount, 1);
+    calls.handle(['r', 5, 'fifth']);
+    assert.equal(successResultOf(five), 'fifth');
+    assert.equal(calls.pendingCount, 0);
+    assert.equal(budget.used, 0);
+    clock.advance(10);
+    assert.equal(clock.getDelayedCalls().length, 0);
+  });
+
   test('calls in beyond maxPending are answered TooManyCalls without running', () => {
     const { a, b } = pair(50, { maxPending: 2 });
     const waiting = [a.call(7, 'never', []), a.call(7, 'never', [])];
