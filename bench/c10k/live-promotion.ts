@@ -73,7 +73,7 @@ const roots = tabs.map((t) => t.connection.widget(1)!);
 
 let majors = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
+  for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
 }).observe({ entryTypes: ['gc'] });
 const oldBytes = (): number => v8.getHeapSpaceStatistics().reduce((sum, s) => (s.space_name === 'old_space' || s.space_name === 'large_object_space' ? sum + s.space_used_size : sum), 0);
 
