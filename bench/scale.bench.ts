@@ -7,6 +7,10 @@
  *
  * - Workers: `torsion/words` over IRC as one process, as 2 `node:cluster` workers on one port (joined
  *   through the primary's bus, as `torsion words --workers 2`), and as `auto` workers (one per CPU).
+ * - The ceiling of these cores for a room split over two processes: two unjoined one-process servers, each
+ *   with its own sender saying the lines to its own room and half the clients. Each handles every line for
+ *   its half, as each worker must, with no bus between them: what workers would reach if their bus cost
+ *   nothing, with the clients on the same cores.
  * - Two nodes through one redis-server, the clients split evenly over them: `torsion/words` (each line
  *   numbered in its room with Redis and published; IRC clients) against Socket.IO with
  *   `@socket.io/redis-adapter` (WebSocket clients speaking the Engine.IO/Socket.IO framing). The same
@@ -22,7 +26,7 @@
  * one process's rate: cores x one process's wall time / 1.6, less what the primary and the receivers use.
  *
  * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (2000), BENCH_ROUNDS (3);
- * SCALE_SUBJECTS, a comma list of one,two,auto,torsionRedis,socketIoRedis, runs only those and prints their
+ * SCALE_SUBJECTS, a comma list of one,two,split,auto,torsionRedis,socketIoRedis, runs only those and prints their
  * samples (deliveries/s and CPU ms per 1k deliveries, per process too, and the budget rows when both one and
  * two run) on stderr instead of the table: for A/B comparisons. SCALE_SCRIPT runs that bundled server script
  * (a `.tmp/bench-scale/fanout-node.mjs` kept from an earlier build) instead of building one: two builds
@@ -217,6 +221,8 @@ async function connect(kind: 'torsion' | 'socketio', ports: number[], tag: strin
 
 interface Setup {
   servers: Server[];
+  /** Every server's sender says the lines (each to its own room), not only the first's. */
+  everySends?: boolean;
   receivers: Receivers;
   /** Processes whose CPU counts (the servers', and redis-server's when used). */
   pids: number[];
@@ -244,7 +250,7 @@ async function run(setup: Setup, lines = LINES): Promise<RunResult> {
   const client0 = setup.receivers.cpu();
   const { done } = await setup.receivers.go(lines);
   const start = performance.now();
-  setup.servers[0]!.send(lines);
+  for (const server of setup.everySends === true ? setup.servers : setup.servers.slice(0, 1)) server.send(lines);
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('fan-out stalled for 120 s')), 120_000)));
   await Promise.race([done, stalled]).finally(() => clearTimeout(timer));
@@ -330,6 +336,9 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     const want = (n: string): boolean => only === undefined || only.includes(n);
     if (want('one')) setups.one = await setUp(script, receivers, 'torsion', ['none'], [], 'a');
     if (want('two')) setups.two = await setUp(script, receivers, 'torsion', ['workers:2'], [], 'b');
+    // The ceiling of a room split over two processes on these cores: two unjoined servers, each with its own
+    // sender and half the clients, so every line is handled by both (as by both workers) with no bus at all.
+    if (want('split')) setups.split = { ...(await setUp(script, receivers, 'torsion', ['none', 'none'], [], 'f')), everySends: true };
     if (want('auto')) setups.auto = await setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c');
     if (want('torsionRedis')) setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
     if (want('socketIoRedis')) setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
@@ -354,6 +363,9 @@ export default async function scaleBench(): Promise<BenchCase[]> {
         const parts = setups[n]!.pids.map((_, i) => fmt(results[n]!.map((r) => r.parts[i]!))).join(' | ');
         console.error(`${n}: rate ${rates[n]!.map((x) => Math.round(x)).join(' ')} cpu ${fmt(cpu(n))} (by process: ${parts}) receivers ${fmt(clientCpu(n))}`);
       }
+      for (const [a, b] of [['two', 'one'], ['split', 'one'], ['two', 'split']] as const) {
+        if (rates[a] !== undefined && rates[b] !== undefined) console.error(`${a}/${b} by round: ${fmt(rates[a].map((x, i) => x / rates[b]![i]!))}`);
+      }
       if (results.one !== undefined && results.two !== undefined) {
         for (const c of breakdown(results)) for (const m of c.measurements) console.error(`${m.subject}: ${m.value.toFixed(3)} ${m.unit} (${fmt(m.samples!)})`);
       }
@@ -367,7 +379,13 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
       { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },
-      { name: 'room fan-out, workers: server CPU per delivery', higherIsBetter: false, measurements: [cost('torsion 2 workers', 'two'), cost('torsion 1 process', 'one')] },
+      {
+        name: `room fan-out, the ceiling of ${AUTO} cores shared with the clients (${what}): a perfect split (2 unjoined processes, each its own sender and half the clients, no bus) vs 1`,
+        higherIsBetter: true,
+        measurements: [rate('torsion perfect split (2 processes)', 'split'), rate('torsion 1 process', 'one')],
+      },
+      { name: `room fan-out, workers (${what}): 2 workers vs the perfect split`, higherIsBetter: true, measurements: [rate('torsion 2 workers', 'two'), rate('torsion perfect split (2 processes)', 'split')] },
+      { name: 'room fan-out, workers: server CPU per delivery', higherIsBetter: false, measurements: [cost('torsion 2 workers', 'two'), cost('torsion 1 process', 'one'), cost('torsion perfect split (2 processes)', 'split')] },
       ...breakdown(results),
       {
         name: `room fan-out: the load generator's CPU per delivery (${client})`,
