@@ -9,7 +9,10 @@ import { BusClosedError } from './errors.js';
 import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeMessage, withSeq } from './validate.js';
+import { checkName, encodeMessage } from './validate.js';
+
+/** Receives encoded messages as published: `count` texts joined by newlines, numbered from `seq` if given. */
+export type EncodedHandler = (texts: string, count: number, seq: number | undefined) => void;
 
 /** The shared state of in-memory nodes: the presence table and the nodes to deliver to. */
 export class MemoryBusHub {
@@ -35,9 +38,12 @@ export class MemoryBusHub {
     this.#nodes.delete(bus);
   }
 
-  /** @internal `text` is the encoded `{ from, data }` that node `from` published. */
-  broadcast(text: string, channel: string, from: string): void {
-    for (const node of [...this.#nodes]) node.receive(text, channel, from);
+  /**
+   * @internal `texts` are `count` encoded `{ from, data }` that node `from` published, joined by newlines (a
+   * JSON text has none), numbered from `seq` if given.
+   */
+  broadcast(texts: string, channel: string, from: string, count = 1, seq?: number): void {
+    for (const node of [...this.#nodes]) node.receive(texts, channel, from, count, seq);
   }
 
   /** @internal Keeps `node` alive (with every key it holds) for `ttl` more seconds. */
@@ -58,10 +64,10 @@ export class MemoryBusHub {
     return true;
   }
 
-  /** @internal */
-  increment(name: string, floor: number): number {
+  /** @internal Takes the next `count` numbers of counter `name` (past `floor`); returns the first. */
+  increment(name: string, floor: number, count = 1): number {
     const n = Math.max(this.#counters.get(name) ?? 0, Math.floor(floor)) + 1;
-    this.#counters.set(name, n);
+    this.#counters.set(name, n + count - 1);
     return n;
   }
 
@@ -86,7 +92,7 @@ export class MemoryBusHub {
 /** One node on a {@link MemoryBusHub}. */
 export class MemoryBus implements IBus {
   readonly #subscribers = new Subscribers();
-  readonly #forwards = new Map<string, Set<(text: string) => void>>();
+  readonly #forwards = new Map<string, Set<EncodedHandler>>();
   /** Keys this node holds: `true` when claimed (exclusive), `false` when announced. */
   readonly #held = new Map<string, boolean>();
   #heartbeat: IDelayedCall | undefined;
@@ -108,32 +114,27 @@ export class MemoryBus implements IBus {
     this.#check();
     checkName(channel, this.limits);
     checkName(counter, this.limits);
-    const text = encodeMessage(this.nodeId, data, this.limits);
-    return this.publishEncodedNumbered(channel, counter, text, floor);
+    return this.publishEncoded(channel, encodeMessage(this.nodeId, data, this.limits), 1, { counter, floor })!;
   }
 
-  /** @internal {@link publishNumbered} of a message a worker encoded already; returns its number. */
-  publishEncodedNumbered(channel: string, counter: string, text: string, floor: number): number {
+  /**
+   * @internal Publishes `count` messages a worker encoded already (checked there with the same limits), joined
+   * by newlines: the primary passes them on as they came, without splitting, decoding or encoding them again.
+   * Numbered, they take the next `count` numbers of `counter` at once; returns the first.
+   */
+  publishEncoded(channel: string, texts: string, count = 1, numbered?: { counter: string; floor: number }): number | undefined {
     this.#check();
-    const seq = this.hub.increment(counter, floor);
-    this.hub.broadcast(withSeq(text, seq), channel, this.nodeId);
+    const seq = numbered === undefined ? undefined : this.hub.increment(numbered.counter, numbered.floor, count);
+    this.hub.broadcast(texts, channel, this.nodeId, count, seq);
     return seq;
   }
 
   /**
-   * @internal Publishes a message a worker encoded already (checked there with the same limits): the
-   * primary passes it on without decoding and encoding it again.
+   * @internal Calls `handler` with the encoded messages on `channel` from the other nodes as they were
+   * published (joined by newlines, `count` of them, numbered from `seq` if given), undecoded: the primary
+   * forwards them to its worker as they are.
    */
-  publishEncoded(channel: string, text: string): void {
-    this.#check();
-    this.hub.broadcast(text, channel, this.nodeId);
-  }
-
-  /**
-   * @internal Calls `handler` with each encoded message on `channel` from the other nodes, undecoded (the
-   * primary forwards them to its worker as they are).
-   */
-  forwardEncoded(channel: string, handler: (text: string) => void): BusSubscription {
+  forwardEncoded(channel: string, handler: EncodedHandler): BusSubscription {
     this.#check();
     let set = this.#forwards.get(channel);
     if (set === undefined) this.#forwards.set(channel, (set = new Set()));
@@ -197,13 +198,16 @@ export class MemoryBus implements IBus {
     this.hub.detach(this);
   }
 
-  /** @internal */
-  receive(text: string, channel: string, from: string): void {
+  /** @internal See {@link MemoryBusHub.broadcast}. */
+  receive(texts: string, channel: string, from: string, count: number, seq: number | undefined): void {
     const forwards = this.#forwards.get(channel);
-    if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(text);
+    if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(texts, count, seq);
     if (!this.#subscribers.has(channel)) return;
-    const { data, seq } = JSON.parse(text) as { data: unknown; seq?: number };
-    this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq });
+    const each = count === 1 ? [texts] : texts.split('\n');
+    for (let k = 0; k < each.length; k++) {
+      const { data } = JSON.parse(each[k]!) as { data: unknown };
+      this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
+    }
   }
 
   #scheduleHeartbeat(): void {

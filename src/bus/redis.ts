@@ -56,7 +56,7 @@ if v < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return redis.call('INCR', KEYS[1])`;
 /**
  * Numbers and publishes: raises KEYS[1] to the floor ARGV[3], increments it, publishes the encoded message
- * ARGV[2] on channel ARGV[1] with the number in front (as `withSeq` does), returns the number.
+ * ARGV[2] on channel ARGV[1] with the number in front (`{"seq":n,` then the rest of it), returns the number.
  */
 const PUBLISH_NUMBERED = `local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v < tonumber(ARGV[3]) then redis.call('SET', KEYS[1], ARGV[3]) end

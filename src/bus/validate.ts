@@ -12,11 +12,6 @@ export function checkName(name: string, limits: BusLimits): void {
   }
 }
 
-/** `text` (an encoded message, see {@link encodeMessage}) carrying `seq` too: a prefix, not a new encoding. */
-export function withSeq(text: string, seq: number): string {
-  return `{"seq":${seq},${text.slice(1)}`;
-}
-
 /** The JSON text of a message `{ from, data }`; throws {@link BusMessageError} if it cannot be sent. */
 export function encodeMessage(from: string, data: unknown, limits: BusLimits): string {
   let text: string | undefined;

@@ -97,3 +97,65 @@ test('worker bus: deliveries in a row for one channel cross the IPC as one strin
   assert.ok(perMessage <= 6, `${perMessage} delivery objects crossed the IPC for 201 messages`);
   await Promise.all([a.close(), b.close()]);
 });
+
+test('worker bus: numbered publishes in a row cross the IPC as one string and their numbers come back in one reply', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  const toPrimary: unknown[] = [];
+  const toA: unknown[] = [];
+  const watchedPrimary: PrimaryLink = { send: (m) => (toPrimary.push(m), one.primary.send!(m)), on: (e, l) => one.primary.on(e, l) };
+  const watchedA = { send: (m: unknown) => (toA.push(m), one.worker.send(m as never)), on: one.worker.on.bind(one.worker) } as WorkerLink;
+  host.attach(watchedA);
+  host.attach(two.worker);
+  const a = new WorkerBus(watchedPrimary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  const gotA: [unknown, number | undefined][] = [];
+  const gotB: [unknown, number | undefined][] = [];
+  await a.subscribe('room', (d, e) => gotA.push([d, e.seq]));
+  await b.subscribe('room', (d, e) => gotB.push([d, e.seq]));
+  toPrimary.length = 0;
+  toA.length = 0;
+  const lines = Array.from({ length: 100 }, (_, i) => ({ line: `${i} "quoted"\nand broken` }));
+  const numbers = await Promise.all(lines.map((line) => a.publishNumbered('room', 'seq:#room', line)));
+  await eventually(() => gotB.length === 100);
+  const expected = lines.map((line, i) => [line, i + 1]);
+  assert.deepEqual(numbers, expected.map(([, seq]) => seq));
+  assert.deepEqual(gotA, expected, 'the publisher\'s own subscribers, each line with its number, in order');
+  assert.deepEqual(gotB, expected, 'the other worker\'s, the same');
+  const requests = JSON.stringify(toPrimary).split('"publishNumbered"').length - 1;
+  assert.ok(requests <= 2, `${requests} publish requests crossed the IPC for 100 numbered publishes`);
+  const replies = JSON.stringify(toA).split('"ok"').length - 1;
+  assert.ok(replies <= 2, `${replies} replies crossed the IPC for 100 numbered publishes`);
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('worker bus: numbered floods of two workers on one counter: every number once, as its publisher got it, on every node', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  host.attach(one.worker);
+  host.attach(two.worker);
+  const a = new WorkerBus(one.primary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  const seen = { a: new Map<number, unknown>(), b: new Map<number, unknown>() };
+  await a.subscribe('room', (d, e) => seen.a.set(e.seq!, d));
+  await b.subscribe('room', (d, e) => seen.b.set(e.seq!, d));
+  const given = new Map<number, unknown>();
+  const sends: Promise<void>[] = [];
+  for (let turn = 0; turn < 5; turn++) {
+    for (let i = 0; i < 40; i++) {
+      for (const [name, bus] of [['a', a], ['b', b]] as const) {
+        const data = `${name} ${turn}.${i}`;
+        sends.push(bus.publishNumbered('room', 'seq:#room', data).then((seq) => void given.set(seq, data)));
+      }
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(sends);
+  await eventually(() => seen.a.size === 400 && seen.b.size === 400);
+  assert.deepEqual([...given.keys()].sort((x, y) => x - y), Array.from({ length: 400 }, (_, i) => i + 1));
+  for (const node of [seen.a, seen.b]) for (const [seq, data] of given) assert.equal(node.get(seq), data, `number ${seq}`);
+  // A floor above the counter starts a new run: the lines before it keep their numbers in a row.
+  const floors = await Promise.all([0, 0, 900, 900].map((floor) => a.publishNumbered('room', 'seq:#room', floor, floor)));
+  assert.deepEqual(floors, [401, 402, 901, 902]);
+  await Promise.all([a.close(), b.close()]);
+});

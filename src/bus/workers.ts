@@ -3,8 +3,9 @@
  * {@link MemoryBusHub} with one node per worker, and each worker's {@link WorkerBus} reaches its node over
  * the cluster's IPC channel. A worker that exits gives up its keys at once. What either side sends in one
  * turn of its event loop goes as one IPC message: a room flood is thousands of small messages, and each IPC
- * message costs a system call and a wake-up of the other side. Within it, the other nodes' messages for one
- * channel in a row go as one string.
+ * message costs a system call and a wake-up of the other side. Within it, messages in a row for one channel go
+ * as one string of texts each way: a worker's publishes (numbered ones with one counter), and the other nodes'
+ * messages the primary passes on; the numbers of a run of numbered publishes come back as the first and a count.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -17,10 +18,14 @@ import { MemoryBusHub, type MemoryBus } from './memory.js';
 import { Subscribers } from './subscribers.js';
 import { checkName, encodeMessage } from './validate.js';
 
-/** Marks this bus's IPC messages among the others a worker and its primary exchange. */
-const TAG = 'torsion:bus';
+/**
+ * Marks this bus's IPC messages among the others a worker and its primary exchange, with the version of their
+ * format: a primary ignores a worker of another version, so a rolling restart onto a build whose format
+ * differs stops at its first replacement (never ready) instead of mixing formats.
+ */
+const TAG = 'torsion:bus/2';
 
-type Op = 'publish' | 'publishNumbered' | 'subscribe' | 'unsubscribe' | 'announce' | 'claim' | 'withdraw' | 'whereIs' | 'increment' | 'close';
+type Op = 'subscribe' | 'unsubscribe' | 'announce' | 'claim' | 'withdraw' | 'whereIs' | 'increment' | 'close';
 interface Request {
   t: typeof TAG;
   node: string;
@@ -28,28 +33,47 @@ interface Request {
   op: Op;
   args: unknown[];
 }
+
+/**
+ * The answer to request `id`; with `n`, to the `n` requests from `id` on (a run of numbered {@link Publishes}),
+ * the k-th (from 0) getting `value + k` when `ok` (numbers in a row), `value` (the error) otherwise.
+ */
 interface Reply {
   t: typeof TAG;
   id: number;
   ok: boolean;
   value?: unknown;
-}
-/** A message of another node, as encoded by its publisher (`{ from, data }`): passed on undecoded. */
-interface Delivery {
-  t: typeof TAG;
-  channel: string;
-  text: string;
+  n?: number;
 }
 
 /**
- * Deliveries of one channel in a row, as one string: their texts joined by newlines (a JSON text has none).
- * Cluster's IPC encodes each message as JSON: one string is encoded and decoded faster than as many objects,
- * and it drops the channel and tag repeated per message.
+ * `n` messages published in a row on one channel by a worker (numbered: with one counter and floor), as one
+ * string: the texts it encoded ({@link encodeMessage}, `{ from, data }`) joined by newlines (a JSON text has
+ * none). Numbered, they are requests `id` to `id + n - 1`, answered with their numbers; plain ones are not
+ * answered (`id` 0). Cluster's IPC encodes each message as JSON: one string is encoded and decoded faster than
+ * as many objects, and the primary passes it on as it came.
+ */
+interface Publishes {
+  t: typeof TAG;
+  node: string;
+  op: 'publish' | 'publishNumbered';
+  id: number;
+  n: number;
+  channel: string;
+  counter?: string;
+  floor?: number;
+  texts: string;
+}
+
+/**
+ * The other nodes' messages on one channel in a row, as they were published (texts joined by newlines), the
+ * k-th numbered `seq + k` if `seq` is given.
  */
 interface Deliveries {
   t: typeof TAG;
   channel: string;
   texts: string;
+  seq?: number;
 }
 
 /** Several of the messages above, in order. */
@@ -58,17 +82,24 @@ interface Batch {
   batch: unknown[];
 }
 
-/** Deliveries queued in a row for one channel (see {@link Deliveries}). */
-class DeliveryRun {
+/** Texts in a row that cross as one string: `head` is the message they go in, but for its texts. */
+class TextRun {
   readonly texts: string[] = [];
-  constructor(readonly channel: string) {}
+  /** How many messages the texts hold (a text may be several, joined by newlines already). */
+  count = 0;
+  constructor(readonly head: Omit<Deliveries, 'texts'> | Omit<Publishes, 'texts' | 'n'>) {}
+
+  sendable(): Deliveries | Publishes {
+    const texts = this.texts.length === 1 ? this.texts[0]! : this.texts.join('\n');
+    return 'op' in this.head ? { ...this.head, n: this.count, texts } : { ...this.head, texts };
+  }
 }
 
 /** Gathers what is sent in one turn of the event loop and sends it as one message. */
 class Outbox {
   #queue: unknown[] = [];
-  /** The run of deliveries last in the queue: the next delivery of its channel joins it. */
-  #run: DeliveryRun | undefined;
+  /** The run of texts last in the queue: the next texts of the same kind join it. */
+  #run: TextRun | undefined;
 
   constructor(readonly send: (message: unknown) => void) {}
 
@@ -77,33 +108,46 @@ class Outbox {
     if (this.#queue.push(message) === 1) setImmediate(() => this.#flush());
   }
 
-  /** Queues another node's message `text` on `channel`, joining the deliveries queued just before it. */
-  deliver(channel: string, text: string): void {
-    if (text.includes('\n')) {
-      this.push({ t: TAG, channel, text } satisfies Delivery);
-      return;
-    }
-    let run = this.#run;
-    if (run?.channel !== channel) {
-      run = new DeliveryRun(channel);
-      this.push(run);
-      this.#run = run;
-    }
-    run.texts.push(text);
+  /** Queues other nodes' messages on `channel` (see {@link Deliveries}), joining those queued just before. */
+  deliver(channel: string, texts: string, count: number, seq: number | undefined): void {
+    const run = this.#run;
+    const head = run?.head;
+    const joins = head !== undefined && !('op' in head) && head.channel === channel && (seq === undefined ? head.seq === undefined : head.seq !== undefined && head.seq + run!.count === seq);
+    this.#add(joins ? run! : this.#start(seq === undefined ? { t: TAG, channel } : { t: TAG, channel, seq }), texts, count);
+  }
+
+  /** Queues request `id` (0 for a plain publish) to publish `text`, joining the same publishes queued just before. */
+  publish(node: string, id: number, channel: string, text: string, numbered?: { counter: string; floor: number }): void {
+    const run = this.#run;
+    const head = run?.head;
+    const joins =
+      head !== undefined &&
+      'op' in head &&
+      head.channel === channel &&
+      (numbered === undefined
+        ? head.op === 'publish'
+        : head.op === 'publishNumbered' && head.counter === numbered.counter && head.floor === numbered.floor && head.id + run!.count === id);
+    this.#add(joins ? run! : this.#start(numbered === undefined ? { t: TAG, node, op: 'publish', id: 0, channel } : { t: TAG, node, op: 'publishNumbered', id, channel, ...numbered }), text, 1);
+  }
+
+  #start(head: TextRun['head']): TextRun {
+    const run = new TextRun(head);
+    this.push(run);
+    this.#run = run;
+    return run;
+  }
+
+  #add(run: TextRun, texts: string, count: number): void {
+    run.texts.push(texts);
+    run.count += count;
   }
 
   #flush(): void {
-    const queue = this.#queue.map(sendable);
+    const queue = this.#queue.map((m) => (m instanceof TextRun ? m.sendable() : m));
     this.#queue = [];
     this.#run = undefined;
     this.send(queue.length === 1 ? queue[0] : ({ t: TAG, batch: queue } satisfies Batch));
   }
-}
-
-function sendable(m: unknown): unknown {
-  if (!(m instanceof DeliveryRun)) return m;
-  const { channel, texts } = m;
-  return texts.length === 1 ? ({ t: TAG, channel, text: texts[0]! } satisfies Delivery) : ({ t: TAG, channel, texts: texts.join('\n') } satisfies Deliveries);
 }
 
 /** The messages of `m`: its batch, or itself. */
@@ -132,9 +176,12 @@ export class WorkerBusHost {
   attach(worker: WorkerLink): void {
     const nodes = new Map<string, HostedNode>();
     this.#nodes.set(worker, nodes);
-    const outbox = new Outbox((m) => send(worker, m as Reply | Delivery | Deliveries | Batch));
+    const outbox = new Outbox((m) => send(worker, m as Reply | Deliveries | Batch));
     worker.on('message', (m: unknown) => {
-      for (const one of unbatch(m)) if (isRequest(one)) void this.#serve(outbox, nodes, one);
+      for (const one of unbatch(m)) {
+        if (isPublishes(one)) this.#publish(outbox, this.#hosted(nodes, one.node).bus, one);
+        else if (isRequest(one)) void this.#serve(outbox, nodes, one);
+      }
     });
     worker.on('exit', () => {
       this.#nodes.delete(worker);
@@ -142,29 +189,44 @@ export class WorkerBusHost {
     });
   }
 
+  #hosted(nodes: Map<string, HostedNode>, id: string): HostedNode {
+    let hosted = nodes.get(id);
+    if (hosted === undefined) nodes.set(id, (hosted = { bus: this.hub.connect({ nodeId: id, limits: this.limits }), subscriptions: new Map() }));
+    return hosted;
+  }
+
+  /**
+   * Publishes a worker's run of texts (encoded and checked there, see {@link WorkerBus.publish}) at once and as
+   * they came: numbered, they take the next numbers of their counter together, answered in one reply.
+   */
+  #publish(outbox: Outbox, node: MemoryBus, p: Publishes): void {
+    const count = Math.max(1, Math.floor(Number(p.n)) || 1);
+    const numbered = p.op === 'publishNumbered' ? { counter: String(p.counter), floor: Number(p.floor) || 0 } : undefined;
+    let reply: Reply;
+    try {
+      reply = { t: TAG, id: p.id, ok: true, value: node.publishEncoded(p.channel, p.texts, count, numbered), n: count };
+    } catch (e) {
+      reply = { t: TAG, id: p.id, ok: false, value: (e as Error).message, n: count };
+    }
+    // Plain publishes want no answer.
+    if (numbered !== undefined) outbox.push(reply);
+  }
+
   /** Runs `req` (synchronously up to its first wait, so requests reach the hub in the order sent). */
   async #serve(outbox: Outbox, nodes: Map<string, HostedNode>, req: Request): Promise<void> {
-    let hosted = nodes.get(req.node);
-    if (hosted === undefined) nodes.set(req.node, (hosted = { bus: this.hub.connect({ nodeId: req.node, limits: this.limits }), subscriptions: new Map() }));
+    const hosted = this.#hosted(nodes, req.node);
     const node = hosted.bus;
     const [name, data] = req.args as [string, unknown];
     let reply: Reply;
     try {
       let value: unknown;
       switch (req.op) {
-        case 'publish':
-          // Encoded and checked by the worker (see WorkerBus.publish).
-          node.publishEncoded(name, String(data));
-          break;
-        case 'publishNumbered':
-          value = node.publishEncodedNumbered(name, String(req.args[2]), String(data), Number(req.args[3]) || 0);
-          break;
         case 'subscribe':
           // The worker delivers its own messages at publish; only the other nodes' are forwarded.
           if (hosted.subscriptions.has(name)) break;
           hosted.subscriptions.set(
             name,
-            node.forwardEncoded(name, (text) => outbox.deliver(name, text)),
+            node.forwardEncoded(name, (texts, count, seq) => outbox.deliver(name, texts, count, seq)),
           );
           break;
         case 'unsubscribe':
@@ -185,12 +247,11 @@ export class WorkerBusHost {
     } catch (e) {
       reply = { t: TAG, id: req.id, ok: false, value: (e as Error).message };
     }
-    // A request sent without an id wants no answer.
-    if (req.id !== 0) outbox.push(reply);
+    outbox.push(reply);
   }
 }
 
-function send(worker: WorkerLink, message: Reply | Delivery | Deliveries | Batch): void {
+function send(worker: WorkerLink, message: Reply | Deliveries | Batch): void {
   try {
     worker.send(message);
   } catch {
@@ -198,8 +259,12 @@ function send(worker: WorkerLink, message: Reply | Delivery | Deliveries | Batch
   }
 }
 
+function isPublishes(m: unknown): m is Publishes {
+  return typeof m === 'object' && m !== null && (m as Publishes).t === TAG && typeof (m as Publishes).texts === 'string' && typeof (m as Publishes).op === 'string';
+}
+
 function isRequest(m: unknown): m is Request {
-  return typeof m === 'object' && m !== null && (m as Request).t === TAG && typeof (m as Request).op === 'string';
+  return typeof m === 'object' && m !== null && (m as Request).t === TAG && typeof (m as Request).op === 'string' && Array.isArray((m as Request).args);
 }
 
 /** A worker process's channel to its primary (`process` in a worker). */
@@ -208,10 +273,18 @@ export interface PrimaryLink {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
+/** A request waiting for its answer; a numbered publish's own message (`text` on `channel`) is delivered here once numbered. */
+interface Waiting {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  channel?: string;
+  text?: string;
+}
+
 /** A worker's node on its primary's {@link WorkerBusHost}. */
 export class WorkerBus implements IBus {
   readonly #subscribers = new Subscribers();
-  readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  readonly #waiting = new Map<number, Waiting>();
   readonly #outbox: Outbox;
   #ids = 0;
   #closed = false;
@@ -235,21 +308,30 @@ export class WorkerBus implements IBus {
     // Sent encoded, as the other workers get it, and without waiting for an answer: the channel keeps the
     // order, and the name and size were checked here.
     if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
-    this.#outbox.push({ t: TAG, node: this.nodeId, id: 0, op: 'publish', args: [channel, text] } satisfies Request);
+    this.#outbox.publish(this.nodeId, 0, channel, text);
   }
 
   /**
-   * One message to the primary, which numbers the line as it passes it on: the number comes back with the
-   * other workers' copies, in the same IPC message, and this worker's subscribers get the line then.
+   * One message to the primary, which numbers the line as it passes it on: the number comes back (with the
+   * other workers' copies, in the same IPC message), and this worker's subscribers get the line then. Not an
+   * async function: a flood makes one promise per line here, not three.
    */
-  async publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
-    this.#check();
-    checkName(channel, this.limits);
-    checkName(counter, this.limits);
-    const text = encodeMessage(this.nodeId, data, this.limits);
-    const seq = (await this.#call('publishNumbered', channel, text, counter, floor)) as number;
-    this.#subscribers.deliver((JSON.parse(text) as { data: unknown }).data, { from: this.nodeId, channel, seq });
-    return seq;
+  publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
+    let text: string;
+    try {
+      this.#check();
+      checkName(channel, this.limits);
+      checkName(counter, this.limits);
+      text = encodeMessage(this.nodeId, data, this.limits);
+      if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const id = ++this.#ids;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, text });
+      this.#outbox.publish(this.nodeId, id, channel, text, { counter, floor });
+    });
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<BusSubscription> {
@@ -313,24 +395,28 @@ export class WorkerBus implements IBus {
   #onMessage(m: unknown): void {
     if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
     if ('texts' in m) {
-      const d = m as Deliveries;
-      for (const text of d.texts.split('\n')) this.#deliver(d.channel, text);
-      return;
-    }
-    if ('channel' in m) {
-      this.#deliver((m as Delivery).channel, (m as Delivery).text);
+      const { channel, texts, seq } = m as Deliveries;
+      const each = texts.split('\n');
+      for (let k = 0; k < each.length; k++) {
+        const { from, data } = JSON.parse(each[k]!) as { from: string; data: unknown };
+        this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
+      }
       return;
     }
     const reply = m as Reply;
-    const w = this.#waiting.get(reply.id);
-    this.#waiting.delete(reply.id);
-    if (reply.ok) w?.resolve(reply.value);
-    else w?.reject(new BusMessageError(String(reply.value)));
-  }
-
-  #deliver(channel: string, text: string): void {
-    const { from, data, seq } = JSON.parse(text) as { from: string; data: unknown; seq?: number };
-    this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq });
+    const n = reply.n ?? 1;
+    for (let k = 0; k < n; k++) {
+      const w = this.#waiting.get(reply.id + k);
+      this.#waiting.delete(reply.id + k);
+      if (w === undefined) continue;
+      if (!reply.ok) w.reject(new BusMessageError(String(reply.value)));
+      else if (w.text === undefined) w.resolve(reply.value);
+      else {
+        const seq = (reply.value as number) + k;
+        this.#subscribers.deliver((JSON.parse(w.text) as { data: unknown }).data, { from: this.nodeId, channel: w.channel!, seq });
+        w.resolve(seq);
+      }
+    }
   }
 
   #check(): void {

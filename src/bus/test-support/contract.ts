@@ -109,6 +109,35 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     await assert.rejects(a.publishNumbered('', 'seq:#n', 1), BusNameError);
   });
 
+  withPair('each node gets a copy of what was published, never the publisher\'s object', async ({ a, b }) => {
+    const got: { node: string; data: { n: number; list: number[] } }[] = [];
+    const keep = (node: string) => (data: unknown) => void got.push({ node, data: data as { n: number; list: number[] } });
+    await a.subscribe('room', keep('a'));
+    await a.subscribe('room', keep('a'));
+    await b.subscribe('room', keep('b'));
+    const plain = { n: 1, list: [1] };
+    await a.publish('room', plain);
+    const numbered = { n: 2, list: [2] };
+    const sent = a.publishNumbered('room', 'seq:#copies', numbered);
+    // Changed by its publisher before its number is back: what was sent is what was published at the call.
+    numbered.n = -2;
+    numbered.list.push(-2);
+    await sent;
+    await eventually(() => got.length === 6);
+    plain.list.push(-1);
+    for (const { data } of got) {
+      assert.ok(data !== plain && data !== numbered && data.list !== plain.list && data.list !== numbered.list);
+    }
+    assert.deepEqual(
+      got.map(({ node, data }) => `${node}:${data.n}:${data.list.join()}`).sort(),
+      ['a:1:1', 'a:1:1', 'a:2:2', 'a:2:2', 'b:1:1', 'b:2:2'],
+    );
+    // A subscriber changing its copy changes nothing for the other nodes.
+    const [first] = got.filter((g) => g.node === 'a' && g.data.n === 1);
+    first!.data.list.push(99);
+    assert.deepEqual(got.find((g) => g.node === 'b' && g.data.n === 1)!.data.list, [1]);
+  });
+
   withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
     await a.announce('user:ann');
     assert.equal(await b.whereIs('user:ann'), a.nodeId);
