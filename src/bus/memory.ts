@@ -9,10 +9,10 @@ import { BusClosedError } from './errors.js';
 import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeMessage } from './validate.js';
+import { checkName, encodeData, wrapperBytes } from './validate.js';
 
-/** Receives encoded messages as published: `count` texts joined by newlines, numbered from `seq` if given. */
-export type EncodedHandler = (texts: string, count: number, seq: number | undefined) => void;
+/** Receives node `from`'s encoded messages as published: `count` texts joined by newlines, numbered from `seq` if given. */
+export type EncodedHandler = (texts: string, from: string, count: number, seq: number | undefined) => void;
 
 /** The shared state of in-memory nodes: the presence table and the nodes to deliver to. */
 export class MemoryBusHub {
@@ -39,8 +39,8 @@ export class MemoryBusHub {
   }
 
   /**
-   * @internal `texts` are `count` encoded `{ from, data }` that node `from` published, joined by newlines (a
-   * JSON text has none), numbered from `seq` if given.
+   * @internal `texts` are the data of `count` messages that node `from` published, encoded ({@link encodeData})
+   * and joined by newlines (a JSON text has none), numbered from `seq` if given.
    */
   broadcast(texts: string, channel: string, from: string, count = 1, seq?: number): void {
     for (const node of [...this.#nodes]) node.receive(texts, channel, from, count, seq);
@@ -98,8 +98,12 @@ export class MemoryBus implements IBus {
   #heartbeat: IDelayedCall | undefined;
   #closed = false;
 
+  /** The bytes this node's id adds to a message's size on the wire of the other buses (its limit counts them). */
+  readonly #wrapper: number;
+
   /** @internal use {@link MemoryBusHub.connect} */
   constructor(readonly hub: MemoryBusHub, readonly nodeId: string, readonly limits: BusLimits) {
+    this.#wrapper = wrapperBytes(nodeId);
     hub.beat(nodeId, limits.presenceTtl);
     this.#scheduleHeartbeat();
   }
@@ -107,18 +111,19 @@ export class MemoryBus implements IBus {
   async publish(channel: string, data: unknown): Promise<void> {
     this.#check();
     checkName(channel, this.limits);
-    this.hub.broadcast(encodeMessage(this.nodeId, data, this.limits), channel, this.nodeId);
+    this.hub.broadcast(encodeData(data, this.limits, this.#wrapper), channel, this.nodeId);
   }
 
   async publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
     this.#check();
     checkName(channel, this.limits);
     checkName(counter, this.limits);
-    return this.publishEncoded(channel, encodeMessage(this.nodeId, data, this.limits), 1, { counter, floor })!;
+    return this.publishEncoded(channel, encodeData(data, this.limits, this.#wrapper), 1, { counter, floor })!;
   }
 
   /**
-   * @internal Publishes `count` messages a worker encoded already (checked there with the same limits), joined
+   * @internal Publishes the data of `count` messages a worker encoded already ({@link encodeData}, checked there
+   * with the same limits), joined
    * by newlines: the primary passes them on as they came, without splitting, decoding or encoding them again.
    * Numbered, they take the next `count` numbers of `counter` at once; returns the first.
    */
@@ -201,12 +206,11 @@ export class MemoryBus implements IBus {
   /** @internal See {@link MemoryBusHub.broadcast}. */
   receive(texts: string, channel: string, from: string, count: number, seq: number | undefined): void {
     const forwards = this.#forwards.get(channel);
-    if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(texts, count, seq);
+    if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(texts, from, count, seq);
     if (!this.#subscribers.has(channel)) return;
     const each = count === 1 ? [texts] : texts.split('\n');
     for (let k = 0; k < each.length; k++) {
-      const { data } = JSON.parse(each[k]!) as { data: unknown };
-      this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
+      this.#subscribers.deliver(JSON.parse(each[k]!), seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
     }
   }
 

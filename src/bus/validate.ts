@@ -12,16 +12,34 @@ export function checkName(name: string, limits: BusLimits): void {
   }
 }
 
-/** The JSON text of a message `{ from, data }`; throws {@link BusMessageError} if it cannot be sent. */
-export function encodeMessage(from: string, data: unknown, limits: BusLimits): string {
+/** The bytes of `{"from":`, `,"data":` and `}` around a message's data. */
+const WRAPPER_BYTES = 17;
+
+/** How many bytes the `{ from }` of node `from` adds to a message's data in {@link encodeMessage}. */
+export function wrapperBytes(from: string): number {
+  return Buffer.byteLength(JSON.stringify(from)) + WRAPPER_BYTES;
+}
+
+/**
+ * The JSON text of a message's `data` alone (the buses in one process and between workers carry the sender's
+ * id beside it); throws {@link BusMessageError} if it cannot be sent. The size limit counts `wrapper` bytes
+ * more ({@link wrapperBytes}), so a message refused by one bus is refused by every other.
+ */
+export function encodeData(data: unknown, limits: BusLimits, wrapper: number): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify({ from, data });
+    text = JSON.stringify(data);
   } catch (e) {
     throw new BusMessageError('a bus message must be a JSON value', { cause: e });
   }
-  if (data === undefined || text === undefined) throw new BusMessageError('a bus message must be a JSON value');
+  if (text === undefined) throw new BusMessageError('a bus message must be a JSON value');
   // A UTF-16 code unit takes at most 3 bytes of UTF-8: most messages need no count of their bytes.
-  if (text.length * 3 > limits.maxMessageBytes && Buffer.byteLength(text) > limits.maxMessageBytes) throw new BusMessageError(`a bus message is at most ${limits.maxMessageBytes} bytes`);
+  const max = limits.maxMessageBytes - wrapper;
+  if (text.length * 3 > max && Buffer.byteLength(text) > max) throw new BusMessageError(`a bus message is at most ${limits.maxMessageBytes} bytes`);
   return text;
+}
+
+/** The JSON text of a message `{ from, data }`; throws {@link BusMessageError} if it cannot be sent. */
+export function encodeMessage(from: string, data: unknown, limits: BusLimits): string {
+  return `{"from":${JSON.stringify(from)},"data":${encodeData(data, limits, wrapperBytes(from))}}`;
 }

@@ -16,7 +16,7 @@ import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { MemoryBusHub, type MemoryBus } from './memory.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeMessage } from './validate.js';
+import { checkName, encodeData, wrapperBytes } from './validate.js';
 
 /**
  * Marks this bus's IPC messages among the others a worker and its primary exchange, with the version of their
@@ -47,9 +47,8 @@ interface Reply {
 }
 
 /**
- * `n` messages published in a row on one channel by a worker (numbered: with one counter and floor), as one
- * string: the texts it encoded ({@link encodeMessage}, `{ from, data }`) joined by newlines (a JSON text has
- * none). Numbered, they are requests `id` to `id + n - 1`, answered with their numbers; plain ones are not
+ * `n` messages published in a row on one channel by a worker's node (numbered: with one counter and floor), as
+ * one string: their data as it encoded them ({@link encodeData}) joined by newlines (a JSON text has none). Numbered, they are requests `id` to `id + n - 1`, answered with their numbers; plain ones are not
  * answered (`id` 0). Cluster's IPC encodes each message as JSON: one string is encoded and decoded faster than
  * as many objects, and the primary passes it on as it came.
  */
@@ -66,12 +65,13 @@ interface Publishes {
 }
 
 /**
- * The other nodes' messages on one channel in a row, as they were published (texts joined by newlines), the
+ * Messages of another node on one channel in a row, as they were published (texts joined by newlines), the
  * k-th numbered `seq + k` if `seq` is given.
  */
 interface Deliveries {
   t: typeof TAG;
   channel: string;
+  from: string;
   texts: string;
   seq?: number;
 }
@@ -108,12 +108,17 @@ class Outbox {
     if (this.#queue.push(message) === 1) setImmediate(() => this.#flush());
   }
 
-  /** Queues other nodes' messages on `channel` (see {@link Deliveries}), joining those queued just before. */
-  deliver(channel: string, texts: string, count: number, seq: number | undefined): void {
+  /** Queues another node's messages on `channel` (see {@link Deliveries}), joining those queued just before. */
+  deliver(channel: string, from: string, texts: string, count: number, seq: number | undefined): void {
     const run = this.#run;
     const head = run?.head;
-    const joins = head !== undefined && !('op' in head) && head.channel === channel && (seq === undefined ? head.seq === undefined : head.seq !== undefined && head.seq + run!.count === seq);
-    this.#add(joins ? run! : this.#start(seq === undefined ? { t: TAG, channel } : { t: TAG, channel, seq }), texts, count);
+    const joins =
+      head !== undefined &&
+      !('op' in head) &&
+      head.channel === channel &&
+      head.from === from &&
+      (seq === undefined ? head.seq === undefined : head.seq !== undefined && head.seq + run!.count === seq);
+    this.#add(joins ? run! : this.#start(seq === undefined ? { t: TAG, channel, from } : { t: TAG, channel, from, seq }), texts, count);
   }
 
   /** Queues request `id` (0 for a plain publish) to publish `text`, joining the same publishes queued just before. */
@@ -226,7 +231,7 @@ export class WorkerBusHost {
           if (hosted.subscriptions.has(name)) break;
           hosted.subscriptions.set(
             name,
-            node.forwardEncoded(name, (texts, count, seq) => outbox.deliver(name, texts, count, seq)),
+            node.forwardEncoded(name, (texts, from, count, seq) => outbox.deliver(name, from, texts, count, seq)),
           );
           break;
         case 'unsubscribe':
@@ -286,6 +291,8 @@ export class WorkerBus implements IBus {
   readonly #subscribers = new Subscribers();
   readonly #waiting = new Map<number, Waiting>();
   readonly #outbox: Outbox;
+  /** The bytes this node's id adds to a message's size on the wire of the other buses (its limit counts them). */
+  readonly #wrapper: number;
   #ids = 0;
   #closed = false;
 
@@ -294,6 +301,7 @@ export class WorkerBus implements IBus {
     readonly nodeId: string = randomUUID(),
     readonly limits: BusLimits = BUS_LIMITS,
   ) {
+    this.#wrapper = wrapperBytes(nodeId);
     this.#outbox = new Outbox((m) => link.send?.(m));
     link.on('message', (m) => {
       for (const one of unbatch(m)) this.#onMessage(one);
@@ -303,8 +311,8 @@ export class WorkerBus implements IBus {
   async publish(channel: string, data: unknown): Promise<void> {
     this.#check();
     checkName(channel, this.limits);
-    const text = encodeMessage(this.nodeId, data, this.limits);
-    this.#subscribers.deliver((JSON.parse(text) as { data: unknown }).data, { from: this.nodeId, channel });
+    const text = encodeData(data, this.limits, this.#wrapper);
+    this.#subscribers.deliver(JSON.parse(text), { from: this.nodeId, channel });
     // Sent encoded, as the other workers get it, and without waiting for an answer: the channel keeps the
     // order, and the name and size were checked here.
     if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
@@ -322,7 +330,7 @@ export class WorkerBus implements IBus {
       this.#check();
       checkName(channel, this.limits);
       checkName(counter, this.limits);
-      text = encodeMessage(this.nodeId, data, this.limits);
+      text = encodeData(data, this.limits, this.#wrapper);
       if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
     } catch (e) {
       return Promise.reject(e as Error);
@@ -395,12 +403,9 @@ export class WorkerBus implements IBus {
   #onMessage(m: unknown): void {
     if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
     if ('texts' in m) {
-      const { channel, texts, seq } = m as Deliveries;
+      const { channel, from, texts, seq } = m as Deliveries;
       const each = texts.split('\n');
-      for (let k = 0; k < each.length; k++) {
-        const { from, data } = JSON.parse(each[k]!) as { from: string; data: unknown };
-        this.#subscribers.deliver(data, seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
-      }
+      for (let k = 0; k < each.length; k++) this.#subscribers.deliver(JSON.parse(each[k]!), seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
       return;
     }
     const reply = m as Reply;
@@ -413,7 +418,7 @@ export class WorkerBus implements IBus {
       else if (w.text === undefined) w.resolve(reply.value);
       else {
         const seq = (reply.value as number) + k;
-        this.#subscribers.deliver((JSON.parse(w.text) as { data: unknown }).data, { from: this.nodeId, channel: w.channel!, seq });
+        this.#subscribers.deliver(JSON.parse(w.text), { from: this.nodeId, channel: w.channel!, seq });
         w.resolve(seq);
       }
     }

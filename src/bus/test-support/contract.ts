@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { eventually } from '../../testing/index.js';
 import type { BusEnvelope, IBus } from '../interfaces.js';
 import { BusClosedError, BusMessageError, BusNameError } from '../errors.js';
+import { BUS_LIMITS } from '../limits.js';
+import { wrapperBytes } from '../validate.js';
 
 /** Makes two connected nodes of one bus; `cleanup` closes what is left. */
 export interface BusPair {
@@ -136,6 +138,18 @@ export function busContract(name: string, makePair: () => Promise<BusPair>): voi
     const [first] = got.filter((g) => g.node === 'a' && g.data.n === 1);
     first!.data.list.push(99);
     assert.deepEqual(got.find((g) => g.node === 'b' && g.data.n === 1)!.data.list, [1]);
+  });
+
+  withPair('the size limit counts a message as `{ from, data }` in JSON, whatever the bus carries', async ({ a, b }) => {
+    // A string's JSON is its characters and two quotes.
+    const fits = 'x'.repeat(BUS_LIMITS.maxMessageBytes - wrapperBytes(a.nodeId) - 2);
+    const got: number[] = [];
+    await b.subscribe('big', (d) => got.push((d as string).length));
+    await a.publish('big', fits);
+    await assert.rejects(a.publish('big', `${fits}x`), BusMessageError);
+    await assert.rejects(a.publishNumbered('big', 'seq:#big', `${fits}x`), BusMessageError);
+    await eventually(() => got.length === 1);
+    assert.deepEqual(got, [fits.length]);
   });
 
   withPair('announce takes a key over; withdraw by a non-holder leaves it', async ({ a, b }) => {
