@@ -159,3 +159,16 @@ test('worker bus: numbered floods of two workers on one counter: every number on
   assert.deepEqual(floors, [401, 402, 901, 902]);
   await Promise.all([a.close(), b.close()]);
 });
+
+test('worker bus: the primary leaves a worker of an older bus format unanswered instead of misreading it', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const fromWorker = new EventEmitter();
+  const sent: unknown[] = [];
+  host.attach({ send: (m: unknown) => sent.push(m), on: (event: string, l: (...a: unknown[]) => void) => fromWorker.on(event, l) } as unknown as WorkerLink);
+  // What a worker of the previous format sent: a request each, and a publish as one.
+  fromWorker.emit('message', { t: 'torsion:bus', node: 'old', id: 1, op: 'claim', args: ['nick:ann'] });
+  fromWorker.emit('message', { t: 'torsion:bus', node: 'old', id: 0, op: 'publish', args: ['room', '{"from":"old","data":1}'] });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sent, []);
+  assert.equal(await host.hub.connect({ nodeId: 'new' }).whereIs('nick:ann'), undefined, 'the old request did nothing');
+});
