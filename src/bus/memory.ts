@@ -122,10 +122,10 @@ export class MemoryBus implements IBus {
   }
 
   /**
-   * @internal Publishes the data of `count` messages a worker encoded already ({@link encodeData}, checked there
-   * with the same limits), joined
-   * by newlines: the primary passes them on as they came, without splitting, decoding or encoding them again.
-   * Numbered, they take the next `count` numbers of `counter` at once; returns the first.
+   * @internal Publishes the data of `count` messages encoded already ({@link encodeData}; a worker checked them
+   * with the same limits), joined by newlines: the primary passes them on as they came, without splitting,
+   * decoding or encoding them again. Numbered, they take the next `count` numbers of `counter` at once;
+   * returns the first.
    */
   publishEncoded(channel: string, texts: string, count = 1, numbered?: { counter: string; floor: number }): number | undefined {
     this.#check();
