@@ -172,3 +172,19 @@ test('worker bus: the primary leaves a worker of an older bus format unanswered 
   assert.deepEqual(sent, []);
   assert.equal(await host.hub.connect({ nodeId: 'new' }).whereIs('nick:ann'), undefined, 'the old request did nothing');
 });
+
+test('worker bus: a node of the primary\'s own hub gets a worker\'s run of messages one by one, each with its number', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const one = ipcPair();
+  host.attach(one.worker);
+  const a = new WorkerBus(one.primary, 'a');
+  const local = host.hub.connect({ nodeId: 'local' });
+  const got: [unknown, number | undefined][] = [];
+  await local.subscribe('room', (d, e) => got.push([d, e.seq]));
+  const lines = Array.from({ length: 50 }, (_, i) => ({ i }));
+  await Promise.all(lines.map((line) => a.publishNumbered('room', 'seq:#room', line)));
+  for (let i = 0; i < 3; i++) await a.publish('room', `plain ${i}`);
+  await eventually(() => got.length === 53);
+  assert.deepEqual(got, [...lines.map((line, i) => [line, i + 1]), ...[0, 1, 2].map((i) => [`plain ${i}`, undefined])]);
+  await Promise.all([a.close(), local.close()]);
+});
