@@ -123,6 +123,8 @@ const when = new Date().toISOString().replace(/:\d\d\.\d+Z$/, ' UTC').replace('T
 const quiet = load <= 1 ? `load ${load.toFixed(2)}` : `load ${load.toFixed(2)}, forced: NOISY, the machine was busy`;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 for (const [file, rows] of sections) {
+  // A run that printed its samples elsewhere (an A/B selector such as SCALE_SUBJECTS) leaves its section be.
+  if (rows.length === 0) continue;
   const lines = [
     `<!-- bench:${file} -->`,
     `## ${file.replace('.bench.ts', '').replace('@', ', ')}`,
