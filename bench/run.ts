@@ -173,4 +173,4 @@ const doc = [
   '',
   ...[...kept.keys()].sort().map((k) => kept.get(k)!),
 ].join('\n');
-writeFileSync(resultsPath, doc);
+if ([...sections.values()].some((rows) => rows.length > 0)) writeFileSync(resultsPath, doc);
