@@ -311,3 +311,71 @@ test('cluster: a line said while the bus is away is delivered at once and stored
   assert.deepEqual(history.map((m) => [m.seq, m.text]), [[3, 'during']], 'stored once, with the number after the two joins');
   await a.cluster.stop();
 });
+
+test('cluster: a room line reaches only each node\'s own members: the mirrors of other nodes\' users are passed over', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const [a, b] = [await node(hub, clock, 'a'), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join('#room');
+    await settle();
+  }
+  const told: string[] = [];
+  for (const n of [a, b]) {
+    const mirror = n.service.userById((n === a ? bob : ann).user.uid)!;
+    const receive = mirror.client.receive.bind(mirror.client);
+    mirror.client.receive = (m) => {
+      told.push(`${n === a ? 'a' : 'b'}: ${m.text}`);
+      receive(m);
+    };
+  }
+  ann.user.send('#room', 'one');
+  bob.user.send('#room', 'two');
+  ann.user.send('bob', 'psst');
+  await settle();
+  // ann changes nick and leaves and comes back: still one copy of each line, on her own node only.
+  await ann.user.setNick('anna');
+  ann.user.part('#room');
+  await settle();
+  ann.user.join('#room');
+  await settle();
+  bob.user.send('#room', 'three');
+  await settle();
+  assert.deepEqual(told, ['a: psst'], 'only the private message goes through a mirror');
+  assert.deepEqual(ann.client.messages.map((m) => m.text), ['two', 'three']);
+  assert.deepEqual(bob.client.messages.map((m) => m.text), ['one', 'psst']);
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});
+
+test('cluster: a quit after a line waits for the line\'s number, so every node applies the line first', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  let release: () => void = () => undefined;
+  let held: Promise<void> | undefined;
+  const bus = wrapBus(inner, {
+    publishNumbered: async (c, k, d, f) => {
+      if (held !== undefined) await held;
+      return inner.publishNumbered(c, k, d, f);
+    },
+  });
+  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join('#room');
+    await settle();
+  }
+  bob.client.take();
+  held = new Promise<void>((r) => (release = r));
+  ann.user.send('#room', 'last words');
+  ann.user.quit('bye');
+  await settle();
+  assert.deepEqual(bob.client.take(), [], 'the quit waits behind the line');
+  release();
+  await settle();
+  assert.deepEqual(bob.client.take(), ['message ann->#room: last words', 'quit ann: bye']);
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});

@@ -52,27 +52,45 @@ export interface WordsClusterOptions {
 
 type Applied = ChatRoom | boolean | undefined;
 
+/**
+ * What this node sends the others, queued until it is handed to the bus: a room event (numbered as it goes),
+ * another event on a channel, or a nick given up.
+ */
+type Outgoing =
+  | { readonly k: 'room'; readonly id: number; readonly op: RoomOp; readonly room: string; readonly early: boolean }
+  | { readonly k: 'publish'; readonly channel: string; readonly event: ClusterEvent | DirectEvent; readonly after: number }
+  | { readonly k: 'withdraw'; readonly key: string };
+
 /** One node of a chat spread over several processes or machines. */
 export class WordsCluster implements IWordsRelay {
   readonly idTag: string;
   readonly limits: ClusterLimits;
   readonly #order: RoomOrder<{ id: number; op: RoomOp; from: string; seq: number }>;
-  readonly #waiting = new Map<number, (result: Applied | Deferred<boolean>) => void>();
+  /** What {@link commit} answered, by the event's id, until the event is applied here (or fails to go out). */
+  readonly #waiting = new Map<number, Deferred<Applied>>();
   /**
    * This node's events applied here when committed, while the bus was away: not applied again when they
    * come back, but a line is stored then, with its number (the room it was said in, if it still was).
    */
   readonly #appliedEarly = new Map<number, { op: RoomOp; room: ChatRoom | undefined }>();
   readonly #subscriptions: BusSubscription[] = [];
-  /** Settles once everything queued so far was handed to the bus. */
-  #out: Promise<void> = Promise.resolve();
   /**
-   * Room events handed to the bus whose number has not come back: this node applies them only then, so its
-   * other events (a quit after a line) wait for them, to be applied here in the order they were made.
+   * Events not handed to the bus yet, in the order made. They go out together once the current turn's code
+   * is done (one microtask for a burst, not a chain of promises per line), each as soon as those before it.
    */
-  readonly #numbering = new Set<Promise<unknown>>();
-  /** What was handed to the bus and is not confirmed yet. */
-  readonly #unconfirmed = new Set<Promise<unknown>>();
+  #queue: Outgoing[] = [];
+  #draining = false;
+  readonly #drain = (): void => this.#handOut();
+  /**
+   * The ids of room events queued or handed whose number has not come back (in the order sent): this node
+   * applies them only then, so its other events (a quit after a line) wait for them, to be applied here in
+   * the order they were made.
+   */
+  readonly #numbering = new Set<number>();
+  /** Events handed to the bus and not confirmed yet. */
+  #unconfirmed = 0;
+  /** Called once nothing is queued or unconfirmed ({@link stop}). */
+  #whenIdle: (() => void)[] = [];
   #opIds = 0;
   #check: IDelayedCall | undefined;
   #closed = false;
@@ -113,7 +131,7 @@ export class WordsCluster implements IWordsRelay {
     if (this.#check?.active()) this.#check.cancel();
     let timer: IDelayedCall | undefined;
     const late = new Promise<void>((resolve) => (timer = this.options.clock.callLater(this.limits.stopWait, resolve)));
-    await Promise.race([this.#out.then(() => Promise.allSettled([...this.#unconfirmed])), late]);
+    await Promise.race([new Promise<void>((resolve) => this.#onIdle(resolve)), late]);
     if (timer?.active()) timer.cancel();
     // Lines said while the bus was away that never got their number: kept without one.
     for (const id of [...this.#appliedEarly.keys()]) this.#storeEarly(id, undefined);
@@ -128,19 +146,13 @@ export class WordsCluster implements IWordsRelay {
    */
   commit(op: RoomOp): Deferred<Applied> {
     const id = ++this.#opIds;
-    const room = foldName(op.room);
-    const applied = new Promise<Applied | Deferred<boolean>>((resolve) => this.#waiting.set(id, resolve));
+    const applied = new Deferred<Applied>();
+    this.#waiting.set(id, applied);
     const early = this.bus.connected === false;
     if (early) this.#applyEarly(id, op);
-    // Numbered where the counter lives as it is published (no round trip per line before it goes out); the
-    // last number applied here is the floor: a counter lost with a restarted Redis goes on past it.
-    const numbered = this.#send(
-      () => this.bus.publishNumbered(EVENTS, roomCounter(room), { k: 'room', id, op } satisfies ClusterEvent, this.#order.applied(room)),
-      () => (early ? this.#storeEarly(id, undefined) : this.#settle(id, undefined)),
-    );
-    this.#numbering.add(numbered);
-    void numbered.then(() => this.#numbering.delete(numbered));
-    return Deferred.fromPromise(applied).addCallback((r) => r);
+    this.#numbering.add(id);
+    this.#enqueue({ k: 'room', id, op, room: foldName(op.room), early });
+    return applied;
   }
 
   #applyEarly(id: number, op: RoomOp): void {
@@ -164,7 +176,7 @@ export class WordsCluster implements IWordsRelay {
   }
 
   releaseNick(key: string): void {
-    this.#send(() => this.bus.withdraw(nickKey(key)));
+    this.#enqueue({ k: 'withdraw', key: nickKey(key) });
   }
 
   userArrived(user: ChatUser): void {
@@ -184,48 +196,95 @@ export class WordsCluster implements IWordsRelay {
     this.#publish({ k: 'quit', uid: user.uid, reason });
   }
 
-  /**
-   * Calls `send` once everything this node sent before was handed to the bus and `after` has settled, so the
-   * other nodes see this node's events in order. The next one does not wait for the bus to confirm this one
-   * (the bus keeps a node's order: one Redis connection, one IPC channel), so a flood goes out pipelined.
-   */
-  #send(send: () => Promise<unknown>, failed?: () => void, after?: Promise<unknown>): Promise<void> {
-    let sent: Promise<unknown> | undefined;
-    // Without `after`, no extra step: a line's events are a large share of a worker's per-line work.
-    const handed = (after === undefined ? this.#out : this.#out.then(() => after)).then(() => void (sent = send()));
-    this.#out = handed.then(
-      () => undefined,
-      () => undefined,
-    );
-    const confirmed = handed.then(() => sent).then(
-      () => undefined,
-      (e: unknown) => {
-        log.warn('could not send to the other nodes: {error}', { error: String(e) });
-        failed?.();
-      },
-    );
-    this.#unconfirmed.add(confirmed);
-    void confirmed.then(() => this.#unconfirmed.delete(confirmed));
-    return confirmed;
-  }
-
-  /** Settles once the room events sent so far came back numbered (at once when none is out). */
-  #numbered(): Promise<unknown> | undefined {
-    return this.#numbering.size === 0 ? undefined : Promise.allSettled([...this.#numbering]);
-  }
-
   #publish(event: ClusterEvent): void {
-    if (!this.#closed) this.#send(() => this.bus.publish(EVENTS, event), undefined, this.#numbered());
+    // After the room events sent so far came back numbered (at once when none is out).
+    if (!this.#closed) this.#enqueue({ k: 'publish', channel: EVENTS, event, after: this.#numbering.size === 0 ? 0 : this.#opIds });
   }
 
   #direct(node: string, event: DirectEvent): void {
-    if (!this.#closed) this.#send(() => this.bus.publish(nodeChannel(node), event));
+    if (!this.#closed) this.#enqueue({ k: 'publish', channel: nodeChannel(node), event, after: 0 });
+  }
+
+  #enqueue(out: Outgoing): void {
+    this.#queue.push(out);
+    if (this.#draining) return;
+    this.#draining = true;
+    queueMicrotask(this.#drain);
+  }
+
+  /**
+   * Hands the queued events to the bus in order, up to one that waits for room events to be numbered. The
+   * next one does not wait for the bus to confirm the one before (the bus keeps a node's order: one Redis
+   * connection, one IPC channel), so a flood goes out pipelined.
+   */
+  #handOut(): void {
+    this.#draining = false;
+    const queue = this.#queue;
+    let i = 0;
+    for (; i < queue.length; i++) {
+      const out = queue[i]!;
+      if (out.k === 'publish' && out.after !== 0 && this.#numberingUpTo(out.after)) break;
+      this.#hand(out);
+    }
+    if (i === queue.length) this.#queue = [];
+    else queue.splice(0, i);
+  }
+
+  /** True while a room event with an id up to `id` is still waiting for its number. */
+  #numberingUpTo(id: number): boolean {
+    // Ids are added in increasing order, so the first one is the oldest still out.
+    for (const first of this.#numbering) return first <= id;
+    return false;
+  }
+
+  #hand(out: Outgoing): void {
+    let sent: Promise<unknown>;
+    try {
+      if (out.k === 'room') {
+        // Numbered where the counter lives as it is published (no round trip per line before it goes out);
+        // the last number applied here is the floor: a counter lost with a restarted Redis goes on past it.
+        const event: ClusterEvent = { k: 'room', id: out.id, op: out.op };
+        sent = this.bus.publishNumbered(EVENTS, roomCounter(out.room), event, this.#order.applied(out.room));
+      } else if (out.k === 'publish') {
+        sent = this.bus.publish(out.channel, out.event);
+      } else {
+        sent = this.bus.withdraw(out.key);
+      }
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    this.#unconfirmed++;
+    sent.then(
+      () => this.#confirmed(out),
+      (e: unknown) => {
+        log.warn('could not send to the other nodes: {error}', { error: String(e) });
+        if (out.k === 'room') {
+          if (out.early) this.#storeEarly(out.id, undefined);
+          else this.#settle(out.id, undefined);
+        }
+        this.#confirmed(out);
+      },
+    );
+  }
+
+  #confirmed(out: Outgoing): void {
+    this.#unconfirmed--;
+    if (out.k === 'room' && this.#numbering.delete(out.id) && this.#queue.length > 0) this.#handOut();
+    if (this.#unconfirmed === 0 && this.#queue.length === 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
+  }
+
+  /** Calls `resolve` once everything queued so far was handed to the bus and confirmed. */
+  #onIdle(resolve: () => void): void {
+    if (this.#unconfirmed === 0 && this.#queue.length === 0) resolve();
+    else this.#whenIdle.push(resolve);
   }
 
   #settle(id: number, result: Applied | Deferred<boolean>): void {
-    const resolve = this.#waiting.get(id);
+    const applied = this.#waiting.get(id);
+    if (applied === undefined) return;
     this.#waiting.delete(id);
-    resolve?.(result);
+    if (result instanceof Deferred) result.chainDeferred(applied);
+    else applied.callback(result);
   }
 
   #applyRoom(id: number, op: RoomOp, from: string, seq: number): void {
@@ -234,8 +293,10 @@ export class WordsCluster implements IWordsRelay {
       this.#storeEarly(id, seq);
       return;
     }
-    const line = op.t === 'msg' ? { ...op, message: numbered(op.message, seq) } : op;
-    const result = applyRoomOp(this.service, line, own || this.options.sharedStore !== true);
+    // The bus decoded the event for this node (a JSON round trip), and this is its only handler here: the
+    // line is numbered in place rather than copied.
+    if (op.t === 'msg') op.message.seq = seq;
+    const result = applyRoomOp(this.service, op, own || this.options.sharedStore !== true);
     if (own) this.#settle(id, result);
   }
 
