@@ -379,3 +379,41 @@ test('cluster: a quit after a line waits for the line\'s number, so every node a
   assert.deepEqual(bob.client.take(), ['message ann->#room: last words', 'quit ann: bye']);
   await Promise.all([a.cluster.stop(), b.cluster.stop()]);
 });
+
+test('cluster: a room line crosses as its fields in a row, and arrives whole: kind, tags, its room as `to`, its number', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  const sent: unknown[] = [];
+  const bus = wrapBus(inner, {
+    publishNumbered: (c, k, d, f) => {
+      sent.push(d);
+      return inner.publishNumbered(c, k, d, f);
+    },
+  });
+  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join('#Room');
+    await settle();
+  }
+  sent.length = 0;
+  const plain = ann.user.send('#room', 'hello').message;
+  const tagged = ann.user.send('#ROOM', 'waves', { kind: 'action', tags: { '+draft/reply': 'x1' } }).message;
+  await settle();
+  assert.deepEqual(
+    sent.map((e) => (e as { k: string }).k),
+    ['line', 'line'],
+  );
+  assert.ok(sent.every((e) => Array.isArray((e as { l: unknown }).l)));
+  const got = bob.client.messages;
+  assert.equal(got.length, 2);
+  assert.deepEqual(got[0], { ...plain, seq: got[0]!.seq });
+  assert.deepEqual(got[1], { ...tagged, seq: got[1]!.seq });
+  assert.equal(got[0]!.to, '#Room', 'the room as first spelled');
+  assert.ok(got[1]!.seq! > got[0]!.seq!);
+  const history = await b.service.history('#room', { limit: 10 });
+  assert.deepEqual(history, got, 'stored as delivered');
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});

@@ -22,7 +22,7 @@ import type { WordsService } from '../service.js';
 import type { ChatUser, UserChange } from '../user.js';
 import { RemoteClient } from './remote-client.js';
 import { RoomOrder } from './room-order.js';
-import { EVENTS, nickKey, nodeChannel, nodeKey, roomCounter, type ClusterEvent, type DirectEvent, type RoomInfo, type UserInfo } from './wire.js';
+import { EVENTS, lineFields, lineOp, nickKey, nodeChannel, nodeKey, roomCounter, type ClusterEvent, type DirectEvent, type RoomInfo, type UserInfo } from './wire.js';
 
 const log = new Logger({ namespace: 'torsion.words.cluster' });
 
@@ -243,7 +243,8 @@ export class WordsCluster implements IWordsRelay {
       if (out.k === 'room') {
         // Numbered where the counter lives as it is published (no round trip per line before it goes out);
         // the last number applied here is the floor: a counter lost with a restarted Redis goes on past it.
-        const event: ClusterEvent = { k: 'room', id: out.id, op: out.op };
+        const op = out.op;
+        const event: ClusterEvent = op.t === 'msg' ? { k: 'line', id: out.id, l: lineFields(op) } : { k: 'room', id: out.id, op };
         sent = this.bus.publishNumbered(EVENTS, roomCounter(out.room), event, this.#order.applied(out.room));
       } else if (out.k === 'publish') {
         sent = this.bus.publish(out.channel, out.event);
@@ -293,9 +294,9 @@ export class WordsCluster implements IWordsRelay {
       this.#storeEarly(id, seq);
       return;
     }
-    // The bus decoded the event for this node (a JSON round trip), and this is its only handler here: the
-    // line is numbered in place rather than copied.
-    if (op.t === 'msg') op.message.seq = seq;
+    // A line that crossed as an op (from a node of the previous version) is numbered in place: the bus decoded
+    // it for this node (a JSON round trip), and this is its only handler here.
+    if (op.t === 'msg' && op.message.seq === undefined) op.message.seq = seq;
     const result = applyRoomOp(this.service, op, own || this.options.sharedStore !== true);
     if (own) this.#settle(id, result);
   }
@@ -316,6 +317,12 @@ export class WordsCluster implements IWordsRelay {
   #onEvent(event: ClusterEvent, from: string, seq: number | undefined): void {
     // Events come from the bus, outside any client's input: a flood's lines are written once per client per turn.
     this.service.output.hold();
+    if (event.k === 'line') {
+      if (seq === undefined) return;
+      const op = lineOp(event.l, seq);
+      this.#order.add(foldName(op.room), seq, { id: event.id, op, from, seq });
+      return;
+    }
     if (event.k === 'room') {
       if (seq === undefined) return;
       this.#order.add(foldName(event.op.room), seq, { id: event.id, op: event.op, from, seq });

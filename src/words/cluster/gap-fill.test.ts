@@ -6,6 +6,7 @@ import { MemoryStore, createWordsService, type IWordsStore } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { WordsCluster } from './index.js';
 import { wrapBus } from './test-support/wrap-bus.js';
+import type { ClusterEvent } from './wire.js';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -16,8 +17,8 @@ function losingBus(inner: IBus): IBus {
   return wrapBus(inner, {
     subscribe: (c, handler) =>
       inner.subscribe(c, (data, env) => {
-        const e = data as { k: string; op?: { t: string; message?: { text: string } } };
-        if (e.k === 'room' && e.op?.message?.text.includes('lost') === true) return;
+        const e = data as ClusterEvent;
+        if (e.k === 'line' && e.l[5].includes('lost')) return;
         handler(data, env);
       }),
   });
