@@ -354,7 +354,7 @@ test('cluster: a quit after a line waits for the line\'s number, so every node a
   const hub = new MemoryBusHub(clock);
   const inner = hub.connect({ nodeId: 'a', limits: BUS });
   let release: () => void = () => undefined;
-  let held: Promise<void> | undefined;
+  let held: Promise<void> | undefined = undefined;
   const bus = wrapBus(inner, {
     publishNumbered: async (c, k, d, f) => {
       if (held !== undefined) await held;

@@ -284,7 +284,7 @@ export class WordsCluster implements IWordsRelay {
     const applied = this.#waiting.get(id);
     if (applied === undefined) return;
     this.#waiting.delete(id);
-    if (result instanceof Deferred) result.chainDeferred(applied);
+    if (result instanceof Deferred) result.addCallbacks((stored) => applied.callback(stored), (failure) => applied.errback(failure));
     else applied.callback(result);
   }
 
