@@ -261,11 +261,14 @@ describe('WordsService rooms', () => {
     ann.send('#t', 'first');
     clock.advance(0.001);
     ann.send('#t', 'second');
-    const [first, second] = await service.history('#t', { limit: 10 });
+    ann.send('#t', 'third');
+    const [first, second, third] = await service.history('#t', { limit: 10 });
     assert.equal(first.time, 1_800_000_002.25);
     assert.equal(second.time, 1_800_000_002.251);
     assert.equal(parseInt(second.id.split('-')[0], 36) / 1000, second.time);
-    assert.deepEqual((await service.history('#t', { limit: 10, after: first.time })).map((m) => m.text), ['second']);
+    assert.deepEqual([first.id.split('-')[1], second.id.split('-')[1], third.id.split('-')[1]], ['0', '0', '1'], 'counted within one millisecond');
+    assert.equal(third.id.split('-')[0], second.id.split('-')[0]);
+    assert.deepEqual((await service.history('#t', { limit: 10, after: first.time })).map((m) => m.text), ['second', 'third']);
     assert.deepEqual((await service.history('#t', { limit: 10, before: second.time })).map((m) => m.text), ['first']);
   });
 

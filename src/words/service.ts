@@ -140,6 +140,7 @@ export class WordsService implements ServiceCore {
   #relay: IWordsRelay | undefined;
   #uidSeq = 0;
   #lastId = '';
+  #lastMs = Number.NaN;
   #idSeq = 0;
   #started = false;
 
@@ -217,10 +218,15 @@ export class WordsService implements ServiceCore {
 
   /** @internal */
   nextMessageId(now: number): string {
-    const base = Math.round(now * 1000).toString(36).padStart(9, '0');
-    this.#idSeq = base === this.#lastId ? this.#idSeq + 1 : 0;
-    this.#lastId = base;
-    const id = `${base}-${this.#idSeq.toString(36)}`;
+    const ms = Math.round(now * 1000);
+    // A burst says many lines in one millisecond: its base is made once, not once per line.
+    if (ms === this.#lastMs) this.#idSeq++;
+    else {
+      this.#lastMs = ms;
+      this.#lastId = ms.toString(36).padStart(9, '0');
+      this.#idSeq = 0;
+    }
+    const id = `${this.#lastId}-${this.#idSeq.toString(36)}`;
     return this.#relay ? `${id}-${this.#relay.idTag}` : id;
   }
 
