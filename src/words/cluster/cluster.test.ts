@@ -417,3 +417,39 @@ test('cluster: a room line crosses as its fields in a row, and arrives whole: ki
   assert.deepEqual(history, got, 'stored as delivered');
   await Promise.all([a.cluster.stop(), b.cluster.stop()]);
 });
+
+test('cluster: a quit waits for every line before it, also when an earlier line fails after a later one was numbered', async () => {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  let fail: (() => void) | undefined;
+  let failNext = false;
+  const bus = wrapBus(inner, {
+    publishNumbered: (c, k, d, f) => {
+      if (!failNext) return inner.publishNumbered(c, k, d, f);
+      failNext = false;
+      return new Promise<number>((_, reject) => (fail = () => reject(new Error('lost on its way'))));
+    },
+  });
+  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join('#room');
+    await settle();
+  }
+  bob.client.take();
+  failNext = true;
+  const { stored } = ann.user.send('#room', 'lost');
+  ann.user.send('#room', 'kept');
+  ann.user.quit('bye');
+  await settle();
+  assert.deepEqual(bob.client.take(), ['message ann->#room: kept'], 'the quit waits for the first line to settle');
+  let wasStored: boolean | undefined;
+  stored!.addCallback((ok) => void (wasStored = ok));
+  fail!();
+  await settle();
+  assert.equal(wasStored, false, 'the failed line says it was not stored');
+  assert.deepEqual(bob.client.take(), ['quit ann: bye']);
+  await Promise.all([a.cluster.stop(), b.cluster.stop()]);
+});

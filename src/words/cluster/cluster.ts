@@ -58,6 +58,7 @@ type Applied = ChatRoom | boolean | undefined;
  */
 type Outgoing =
   | { readonly k: 'room'; readonly id: number; readonly op: RoomOp; readonly room: string; readonly early: boolean }
+  /** Handed once the room events with ids up to `after` came back numbered. */
   | { readonly k: 'publish'; readonly channel: string; readonly event: ClusterEvent | DirectEvent; readonly after: number }
   | { readonly k: 'withdraw'; readonly key: string };
 
@@ -82,11 +83,13 @@ export class WordsCluster implements IWordsRelay {
   #draining = false;
   readonly #drain = (): void => this.#handOut();
   /**
-   * The ids of room events queued or handed whose number has not come back (in the order sent): this node
-   * applies them only then, so its other events (a quit after a line) wait for them, to be applied here in
-   * the order they were made.
+   * Room events (ids 1 to `#opIds`, every one numbered) whose number has not come back: this node applies
+   * them only then, so its other events (a quit after a line) wait for them, to be applied here in the order
+   * they were made. Every id up to `#numberedUpTo` came back; `#numberedLate` holds those past it that came
+   * back before an earlier one (a failure can settle out of order), usually none.
    */
-  readonly #numbering = new Set<number>();
+  #numberedUpTo = 0;
+  readonly #numberedLate = new Set<number>();
   /** Events handed to the bus and not confirmed yet. */
   #unconfirmed = 0;
   /** Called once nothing is queued or unconfirmed ({@link stop}). */
@@ -150,7 +153,6 @@ export class WordsCluster implements IWordsRelay {
     this.#waiting.set(id, applied);
     const early = this.bus.connected === false;
     if (early) this.#applyEarly(id, op);
-    this.#numbering.add(id);
     this.#enqueue({ k: 'room', id, op, room: foldName(op.room), early });
     return applied;
   }
@@ -198,7 +200,7 @@ export class WordsCluster implements IWordsRelay {
 
   #publish(event: ClusterEvent): void {
     // After the room events sent so far came back numbered (at once when none is out).
-    if (!this.#closed) this.#enqueue({ k: 'publish', channel: EVENTS, event, after: this.#numbering.size === 0 ? 0 : this.#opIds });
+    if (!this.#closed) this.#enqueue({ k: 'publish', channel: EVENTS, event, after: this.#opIds });
   }
 
   #direct(node: string, event: DirectEvent): void {
@@ -223,18 +225,11 @@ export class WordsCluster implements IWordsRelay {
     let i = 0;
     for (; i < queue.length; i++) {
       const out = queue[i]!;
-      if (out.k === 'publish' && out.after !== 0 && this.#numberingUpTo(out.after)) break;
+      if (out.k === 'publish' && out.after > this.#numberedUpTo) break;
       this.#hand(out);
     }
     if (i === queue.length) this.#queue = [];
     else queue.splice(0, i);
-  }
-
-  /** True while a room event with an id up to `id` is still waiting for its number. */
-  #numberingUpTo(id: number): boolean {
-    // Ids are added in increasing order, so the first one is the oldest still out.
-    for (const first of this.#numbering) return first <= id;
-    return false;
   }
 
   #hand(out: Outgoing): void {
@@ -270,8 +265,20 @@ export class WordsCluster implements IWordsRelay {
 
   #confirmed(out: Outgoing): void {
     this.#unconfirmed--;
-    if (out.k === 'room' && this.#numbering.delete(out.id) && this.#queue.length > 0) this.#handOut();
+    if (out.k === 'room') {
+      this.#numberCame(out.id);
+      if (this.#queue.length > 0) this.#handOut();
+    }
     if (this.#unconfirmed === 0 && this.#queue.length === 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
+  }
+
+  #numberCame(id: number): void {
+    if (id !== this.#numberedUpTo + 1) {
+      this.#numberedLate.add(id);
+      return;
+    }
+    this.#numberedUpTo = id;
+    while (this.#numberedLate.size > 0 && this.#numberedLate.delete(this.#numberedUpTo + 1)) this.#numberedUpTo++;
   }
 
   /** Calls `resolve` once everything queued so far was handed to the bus and confirmed. */
