@@ -25,7 +25,7 @@
  * worker, the receivers; all share the machine's cores) with the budget the two workers have for 1.6 times
  * one process's rate: cores x one process's wall time / 1.6, less what the primary and the receivers use.
  *
- * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (2000), BENCH_ROUNDS (3);
+ * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (20000: at 2 workers a run of fewer lasts well under a second, mostly ramp), BENCH_ROUNDS (3);
  * SCALE_SUBJECTS, a comma list of one,two,split,auto,torsionRedis,socketIoRedis, runs only those and prints their
  * samples (deliveries/s and CPU ms per 1k deliveries, per process too, and the budget rows when both one and
  * two run) on stderr instead of the table: for A/B comparisons. SCALE_SCRIPT runs that bundled server script
@@ -44,7 +44,7 @@ import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
 const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
-const LINES = Number(process.env.SCALE_LINES ?? 2000);
+const LINES = Number(process.env.SCALE_LINES ?? 20_000);
 /** Interleaved rounds (fewer than the harness's default: five setups a round, each a real fan-out). */
 const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
