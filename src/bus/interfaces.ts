@@ -64,6 +64,12 @@ export interface IBus {
    * is known, not at the call. One trip to where the counter lives instead of a round trip and then a publish.
    */
   publishNumbered(channel: string, counter: string, data: unknown, floor?: number): Promise<number>;
+  /**
+   * {@link publishNumbered} for several messages in a row with one counter and floor, offered by a bus that
+   * numbers them together (the workers' bus): they get numbers in a row, the first resolved (one promise for
+   * the run instead of one per message). Absent on the others: call `publishNumbered` per message.
+   */
+  publishNumberedRun?(channel: string, counter: string, data: readonly unknown[], floor?: number): Promise<number>;
   /** The id of the node holding `key`, or `undefined`. */
   whereIs(key: string): Promise<string | undefined>;
   /** Withdraws this node's keys, ends its subscriptions and disconnects. */

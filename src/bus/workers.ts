@@ -278,12 +278,16 @@ export interface PrimaryLink {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-/** A request waiting for its answer; a numbered publish's own message (`text` on `channel`) is delivered here once numbered. */
+/**
+ * A request waiting for its answer; a numbered publish's own message (`text` on `channel`) is delivered here
+ * once numbered, or the messages of a run of them (`texts`, requests from this one on, numbers in a row).
+ */
 interface Waiting {
   resolve(v: unknown): void;
   reject(e: Error): void;
   channel?: string;
   text?: string;
+  texts?: string[];
 }
 
 /** A worker's node on its primary's {@link WorkerBusHost}. */
@@ -339,6 +343,31 @@ export class WorkerBus implements IBus {
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, text });
       this.#outbox.publish(this.nodeId, id, channel, text, { counter, floor });
+    });
+  }
+
+  /**
+   * {@link publishNumbered} for a run of messages: their requests go in a row in one {@link Publishes}, so the
+   * primary numbers them in a row; one promise and one waiting entry for the run, resolved with its first number.
+   */
+  publishNumberedRun(channel: string, counter: string, data: readonly unknown[], floor = 0): Promise<number> {
+    const texts: string[] = [];
+    try {
+      this.#check();
+      checkName(channel, this.limits);
+      checkName(counter, this.limits);
+      for (const one of data) texts.push(encodeData(one, this.limits, this.#wrapper));
+      if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    if (texts.length === 0) return Promise.resolve(0);
+    const first = this.#ids + 1;
+    this.#ids += texts.length;
+    const numbered = { counter, floor };
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(first, { resolve: resolve as (v: unknown) => void, reject, channel, texts });
+      for (let k = 0; k < texts.length; k++) this.#outbox.publish(this.nodeId, first + k, channel, texts[k]!, numbered);
     });
   }
 
@@ -415,7 +444,11 @@ export class WorkerBus implements IBus {
       this.#waiting.delete(reply.id + k);
       if (w === undefined) continue;
       if (!reply.ok) w.reject(new BusMessageError(String(reply.value)));
-      else if (w.text === undefined) w.resolve(reply.value);
+      else if (w.texts !== undefined) {
+        const seq = (reply.value as number) + k;
+        for (let j = 0; j < w.texts.length; j++) this.#subscribers.deliver(JSON.parse(w.texts[j]!), { from: this.nodeId, channel: w.channel!, seq: seq + j });
+        w.resolve(seq);
+      } else if (w.text === undefined) w.resolve(reply.value);
       else {
         const seq = (reply.value as number) + k;
         this.#subscribers.deliver(JSON.parse(w.text), { from: this.nodeId, channel: w.channel!, seq });

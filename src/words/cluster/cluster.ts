@@ -52,12 +52,21 @@ export interface WordsClusterOptions {
 
 type Applied = ChatRoom | boolean | undefined;
 
+/** A room event of this node: `room` is the folded name (its counter's). */
+interface RoomOut {
+  readonly k: 'room';
+  readonly id: number;
+  readonly op: RoomOp;
+  readonly room: string;
+  readonly early: boolean;
+}
+
 /**
  * What this node sends the others, queued until it is handed to the bus: a room event (numbered as it goes),
  * another event on a channel, or a nick given up.
  */
 type Outgoing =
-  | { readonly k: 'room'; readonly id: number; readonly op: RoomOp; readonly room: string; readonly early: boolean }
+  | RoomOut
   /** Handed once the room events with ids up to `after` came back numbered. */
   | { readonly k: 'publish'; readonly channel: string; readonly event: ClusterEvent | DirectEvent; readonly after: number }
   | { readonly k: 'withdraw'; readonly key: string };
@@ -222,14 +231,51 @@ export class WordsCluster implements IWordsRelay {
   #handOut(): void {
     this.#draining = false;
     const queue = this.#queue;
+    const runs = this.bus.publishNumberedRun !== undefined;
     let i = 0;
-    for (; i < queue.length; i++) {
+    while (i < queue.length) {
       const out = queue[i]!;
       if (out.k === 'publish' && out.after > this.#numberedUpTo) break;
-      this.#hand(out);
+      let end = i + 1;
+      if (runs && out.k === 'room') {
+        while (end < queue.length) {
+          const next = queue[end]!;
+          if (next.k !== 'room' || next.room !== out.room) break;
+          end++;
+        }
+      }
+      if (end - i > 1) this.#handRun(queue.slice(i, end) as RoomOut[]);
+      else this.#hand(out);
+      i = end;
     }
     if (i === queue.length) this.#queue = [];
     else queue.splice(0, i);
+  }
+
+  /**
+   * Room events in a row for one room, numbered together by a bus that offers it (the workers' bus): one
+   * promise for the run instead of one and two closures per line.
+   */
+  #handRun(run: RoomOut[]): void {
+    const room = run[0]!.room;
+    let sent: Promise<unknown>;
+    try {
+      sent = this.bus.publishNumberedRun!(EVENTS, roomCounter(room), run.map(roomEvent), this.#order.applied(room));
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    this.#unconfirmed += run.length;
+    sent.then(
+      () => {
+        this.#unconfirmed -= run.length;
+        for (const out of run) this.#numberCame(out.id);
+        this.#afterConfirmed();
+      },
+      (e: unknown) => {
+        log.warn('could not send to the other nodes: {error}', { error: String(e) });
+        for (const out of run) this.#failed(out);
+      },
+    );
   }
 
   #hand(out: Outgoing): void {
@@ -238,9 +284,7 @@ export class WordsCluster implements IWordsRelay {
       if (out.k === 'room') {
         // Numbered where the counter lives as it is published (no round trip per line before it goes out);
         // the last number applied here is the floor: a counter lost with a restarted Redis goes on past it.
-        const op = out.op;
-        const event: ClusterEvent = op.t === 'msg' ? { k: 'line', id: out.id, l: lineFields(op) } : { k: 'room', id: out.id, op };
-        sent = this.bus.publishNumbered(EVENTS, roomCounter(out.room), event, this.#order.applied(out.room));
+        sent = this.bus.publishNumbered(EVENTS, roomCounter(out.room), roomEvent(out), this.#order.applied(out.room));
       } else if (out.k === 'publish') {
         sent = this.bus.publish(out.channel, out.event);
       } else {
@@ -254,21 +298,35 @@ export class WordsCluster implements IWordsRelay {
       () => this.#confirmed(out),
       (e: unknown) => {
         log.warn('could not send to the other nodes: {error}', { error: String(e) });
-        if (out.k === 'room') {
-          if (out.early) this.#storeEarly(out.id, undefined);
-          else this.#settle(out.id, undefined);
-        }
-        this.#confirmed(out);
+        this.#failed(out);
       },
     );
+  }
+
+  /** `out` did not reach the bus: its commit answers now (a line applied early is kept without a number). */
+  #failed(out: Outgoing): void {
+    if (out.k === 'room') {
+      if (out.early) this.#storeEarly(out.id, undefined);
+      else this.#settle(out.id, undefined);
+    }
+    this.#confirmed(out);
   }
 
   #confirmed(out: Outgoing): void {
     this.#unconfirmed--;
     if (out.k === 'room') {
       this.#numberCame(out.id);
-      if (this.#queue.length > 0) this.#handOut();
-    }
+      this.#afterConfirmed();
+    } else this.#idleNow();
+  }
+
+  /** Room events came back numbered: hands out what waited for them. */
+  #afterConfirmed(): void {
+    if (this.#queue.length > 0) this.#handOut();
+    this.#idleNow();
+  }
+
+  #idleNow(): void {
     if (this.#unconfirmed === 0 && this.#queue.length === 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
   }
 
@@ -476,6 +534,12 @@ function numbered(message: ChatMessage, seq: number | undefined): ChatMessage {
   const out = Object.assign({}, message);
   out.seq = seq;
   return out;
+}
+
+/** What a room event crosses as: a line as fields in a row, another op as it is. */
+function roomEvent(out: RoomOut): ClusterEvent {
+  const op = out.op;
+  return op.t === 'msg' ? { k: 'line', id: out.id, l: lineFields(op) } : { k: 'room', id: out.id, op };
 }
 
 function userInfo(user: ChatUser): UserInfo {
