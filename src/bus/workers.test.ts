@@ -188,3 +188,30 @@ test('worker bus: a node of the primary\'s own hub gets a worker\'s run of messa
   assert.deepEqual(got, [...lines.map((line, i) => [line, i + 1]), ...[0, 1, 2].map((i) => [`plain ${i}`, undefined])]);
   await Promise.all([a.close(), local.close()]);
 });
+
+test('worker bus: a numbered run takes numbers in a row with the single publishes around it; every node gets each message with its number', async () => {
+  const host = new WorkerBusHost(new Clock());
+  const [one, two] = [ipcPair(), ipcPair()];
+  host.attach(one.worker);
+  host.attach(two.worker);
+  const a = new WorkerBus(one.primary, 'a');
+  const b = new WorkerBus(two.primary, 'b');
+  const gotA: [unknown, number | undefined][] = [];
+  const gotB: [unknown, number | undefined][] = [];
+  await a.subscribe('room', (d, e) => gotA.push([d, e.seq]));
+  await b.subscribe('room', (d, e) => gotB.push([d, e.seq]));
+  const before = a.publishNumbered('room', 'seq:#room', 'before');
+  const run = a.publishNumberedRun('room', 'seq:#room', [{ n: 1 }, { n: 2 }, { n: 3 }]);
+  const after = a.publishNumbered('room', 'seq:#room', 'after');
+  assert.deepEqual(await Promise.all([before, run, after]), [1, 2, 5], 'the run resolves with its first number');
+  await eventually(() => gotB.length === 5);
+  const expected = [['before', 1], [{ n: 1 }, 2], [{ n: 2 }, 3], [{ n: 3 }, 4], ['after', 5]];
+  assert.deepEqual(gotA, expected, 'the publisher\'s own subscribers');
+  assert.deepEqual(gotB, expected, 'the other worker\'s');
+  assert.notEqual(gotA[1]![0], gotB[1]![0], 'each its own copy');
+  await assert.rejects(a.publishNumberedRun('room', 'seq:#room', [1, 'x'.repeat(a.limits.maxMessageBytes)]), 'a message too large rejects the run');
+  await a.publishNumbered('room', 'seq:#room', 'last');
+  await eventually(() => gotB.length === 6);
+  assert.deepEqual(gotB[5], ['last', 6], 'nothing of the rejected run was sent');
+  await Promise.all([a.close(), b.close()]);
+});
