@@ -98,7 +98,7 @@ test('cluster on the workers\' bus: a turn\'s lines go as one numbered run, in o
     seen.runs.length = 0;
     seen.single = 0;
     const said = Array.from({ length: 50 }, (_, i) => `line ${i}`);
-    const stored = said.map((text) => ann.user.send('#room', text).stored);
+    const stored = said.map((text) => ann.user.send('#room', text).stored!);
     ann.user.quit('bye');
     await eventually(() => bob.client.take().length === 0 && bob.client.messages.length === 50 && b.service.findUser('ann') === undefined);
     assert.deepEqual(seen.runs, [50], 'the 50 lines were handed to the bus as one run');
@@ -120,7 +120,7 @@ test('cluster on the workers\' bus: a run that fails answers each of its lines, 
     await eventually(() => b.service.findUser('ann') !== undefined);
     ann.user.join('#room');
     await eventually(() => ann.user.rooms.size === 1);
-    const stored = ['one', 'two', 'three'].map((text) => ann.user.send('#room', text).stored);
+    const stored = ['one', 'two', 'three'].map((text) => ann.user.send('#room', text).stored!);
     ann.user.quit('bye');
     const answers = await Promise.all(stored.map((d) => d.asPromise()));
     assert.ok(seen.runs.includes(3), `a run of the three lines was tried (${JSON.stringify(seen.runs)})`);
