@@ -441,16 +441,17 @@ export class WorkerBus implements IBus {
     const n = reply.n ?? 1;
     for (let k = 0; k < n; k++) {
       const w = this.#waiting.get(reply.id + k);
-      this.#waiting.delete(reply.id + k);
       if (w === undefined) continue;
+      this.#waiting.delete(reply.id + k);
+      const seq = (reply.value as number) + k;
+      // The other requests of a run have no entry of their own.
+      if (w.texts !== undefined) k += w.texts.length - 1;
       if (!reply.ok) w.reject(new BusMessageError(String(reply.value)));
       else if (w.texts !== undefined) {
-        const seq = (reply.value as number) + k;
         for (let j = 0; j < w.texts.length; j++) this.#subscribers.deliver(JSON.parse(w.texts[j]!), { from: this.nodeId, channel: w.channel!, seq: seq + j });
         w.resolve(seq);
       } else if (w.text === undefined) w.resolve(reply.value);
       else {
-        const seq = (reply.value as number) + k;
         this.#subscribers.deliver(JSON.parse(w.text), { from: this.nodeId, channel: w.channel!, seq });
         w.resolve(seq);
       }
