@@ -4,44 +4,18 @@ import { EventEmitter } from 'node:events';
 import { Clock, eventually } from '../testing/index.js';
 import { WorkerBus, WorkerBusHost, type PrimaryLink, type WorkerLink } from './index.js';
 import { busContract } from './test-support/contract.js';
-
-/** A worker and its primary joined as cluster's IPC would: each message a JSON copy, delivered on a later turn. */
-function ipcPair(): { worker: WorkerLink & { exit(): void }; primary: PrimaryLink } {
-  const toPrimary = new EventEmitter();
-  const toWorker = new EventEmitter();
-  const later = (e: EventEmitter, m: unknown): boolean => {
-    const copy: unknown = JSON.parse(JSON.stringify(m));
-    setImmediate(() => e.emit('message', copy));
-    return true;
-  };
-  const worker = {
-    send: (m: unknown) => later(toWorker, m),
-    on: (event: string, listener: (...a: unknown[]) => void) => toPrimary.on(event, listener),
-    exit: () => toPrimary.emit('exit'),
-  } as unknown as WorkerLink & { exit(): void };
-  const primary: PrimaryLink = { send: (m) => later(toPrimary, m), on: (event, listener) => toWorker.on(event, listener) };
-  return { worker, primary };
-}
+import { ipcPair, twoWorkers } from './test-support/ipc-pair.js';
 
 busContract('worker bus', async () => {
-  const host = new WorkerBusHost(new Clock());
-  const links = [ipcPair(), ipcPair()];
-  for (const l of links) host.attach(l.worker);
-  const a = new WorkerBus(links[0].primary, 'node-a');
-  const b = new WorkerBus(links[1].primary, 'node-b');
+  const { a, b } = twoWorkers();
   return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
 });
 
 test('worker bus: a worker that exits gives up its keys at once', async () => {
-  const host = new WorkerBusHost(new Clock());
-  const [one, two] = [ipcPair(), ipcPair()];
-  host.attach(one.worker);
-  host.attach(two.worker);
-  const a = new WorkerBus(one.primary, 'a');
-  const b = new WorkerBus(two.primary, 'b');
+  const { a, b, links } = twoWorkers();
   assert.equal(await a.claim('nick:ann'), true);
   assert.equal(await b.claim('nick:ann'), false);
-  one.worker.exit();
+  links[0]!.worker.exit();
   await new Promise((r) => setImmediate(r));
   assert.equal(await b.whereIs('nick:ann'), undefined);
   assert.equal(await b.claim('nick:ann'), true);
@@ -130,12 +104,7 @@ test('worker bus: numbered publishes in a row cross the IPC as one string and th
 });
 
 test('worker bus: numbered floods of two workers on one counter: every number once, as its publisher got it, on every node', async () => {
-  const host = new WorkerBusHost(new Clock());
-  const [one, two] = [ipcPair(), ipcPair()];
-  host.attach(one.worker);
-  host.attach(two.worker);
-  const a = new WorkerBus(one.primary, 'a');
-  const b = new WorkerBus(two.primary, 'b');
+  const { a, b } = twoWorkers();
   const seen = { a: new Map<number, unknown>(), b: new Map<number, unknown>() };
   await a.subscribe('room', (d, e) => seen.a.set(e.seq!, d));
   await b.subscribe('room', (d, e) => seen.b.set(e.seq!, d));
@@ -190,12 +159,7 @@ test('worker bus: a node of the primary\'s own hub gets a worker\'s run of messa
 });
 
 test('worker bus: a numbered run takes numbers in a row with the single publishes around it; every node gets each message with its number', async () => {
-  const host = new WorkerBusHost(new Clock());
-  const [one, two] = [ipcPair(), ipcPair()];
-  host.attach(one.worker);
-  host.attach(two.worker);
-  const a = new WorkerBus(one.primary, 'a');
-  const b = new WorkerBus(two.primary, 'b');
+  const { a, b } = twoWorkers();
   const gotA: [unknown, number | undefined][] = [];
   const gotB: [unknown, number | undefined][] = [];
   await a.subscribe('room', (d, e) => gotA.push([d, e.seq]));

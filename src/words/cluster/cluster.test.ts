@@ -15,11 +15,17 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** A user logged in on a node, with what her client was told. */
+interface Login {
+  user: ChatUser;
+  client: RecordingClient;
+}
+
 interface Node {
   service: WordsService;
   cluster: WordsCluster;
   bus: IBus;
-  login(nick: string): Promise<{ user: ChatUser; client: RecordingClient }>;
+  login(nick: string): Promise<Login>;
 }
 
 async function node(hub: MemoryBusHub, clock: Clock, id: string, bus: IBus = hub.connect({ nodeId: id, limits: BUS }), nodeCheck = 5): Promise<Node> {
@@ -52,6 +58,21 @@ function slowBus(inner: IBus, slowFrom: string): { bus: IBus; release(): void; d
       }),
   });
   return { bus, release: () => held.splice(0).forEach((f) => f()), drop: () => void held.splice(0) };
+}
+
+/** Nodes a and b on one hub, a's numbered publishes made by `publishNumbered` (given a's own bus), with ann on a and bob on b in `room`. */
+async function annAndBob(publishNumbered: (inner: IBus) => IBus['publishNumbered'], room = '#room'): Promise<{ a: Node; b: Node; ann: Login; bob: Login }> {
+  const clock = new Clock();
+  const hub = new MemoryBusHub(clock);
+  const inner = hub.connect({ nodeId: 'a', limits: BUS });
+  const [a, b] = [await node(hub, clock, 'a', wrapBus(inner, { publishNumbered: publishNumbered(inner) })), await node(hub, clock, 'b')];
+  const ann = await a.login('ann');
+  const bob = await b.login('bob');
+  for (const u of [ann, bob]) {
+    u.user.join(room);
+    await settle();
+  }
+  return { a, b, ann, bob };
 }
 
 test('cluster: users on two nodes share a room: joins, messages, topic, part, private messages, away and nick', async () => {
@@ -350,24 +371,12 @@ test('cluster: a room line reaches only each node\'s own members: the mirrors of
 });
 
 test('cluster: a quit after a line waits for the line\'s number, so every node applies the line first', async () => {
-  const clock = new Clock();
-  const hub = new MemoryBusHub(clock);
-  const inner = hub.connect({ nodeId: 'a', limits: BUS });
   let release: () => void = () => undefined;
   let held: Promise<void> | undefined = undefined;
-  const bus = wrapBus(inner, {
-    publishNumbered: async (c, k, d, f) => {
-      if (held !== undefined) await held;
-      return inner.publishNumbered(c, k, d, f);
-    },
+  const { a, b, ann, bob } = await annAndBob((inner) => async (c, k, d, f) => {
+    if (held !== undefined) await held;
+    return inner.publishNumbered(c, k, d, f);
   });
-  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
-  const ann = await a.login('ann');
-  const bob = await b.login('bob');
-  for (const u of [ann, bob]) {
-    u.user.join('#room');
-    await settle();
-  }
   bob.client.take();
   held = new Promise<void>((r) => (release = r));
   ann.user.send('#room', 'last words');
@@ -381,23 +390,14 @@ test('cluster: a quit after a line waits for the line\'s number, so every node a
 });
 
 test('cluster: a room line crosses as its fields in a row, and arrives whole: kind, tags, its room as `to`, its number', async () => {
-  const clock = new Clock();
-  const hub = new MemoryBusHub(clock);
-  const inner = hub.connect({ nodeId: 'a', limits: BUS });
   const sent: unknown[] = [];
-  const bus = wrapBus(inner, {
-    publishNumbered: (c, k, d, f) => {
+  const { a, b, ann, bob } = await annAndBob(
+    (inner) => (c, k, d, f) => {
       sent.push(d);
       return inner.publishNumbered(c, k, d, f);
     },
-  });
-  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
-  const ann = await a.login('ann');
-  const bob = await b.login('bob');
-  for (const u of [ann, bob]) {
-    u.user.join('#Room');
-    await settle();
-  }
+    '#Room',
+  );
   sent.length = 0;
   const plain = ann.user.send('#room', 'hello').message;
   const tagged = ann.user.send('#ROOM', 'waves', { kind: 'action', tags: { '+draft/reply': 'x1' } }).message;
@@ -419,25 +419,13 @@ test('cluster: a room line crosses as its fields in a row, and arrives whole: ki
 });
 
 test('cluster: a quit waits for every line before it, also when an earlier line fails after a later one was numbered', async () => {
-  const clock = new Clock();
-  const hub = new MemoryBusHub(clock);
-  const inner = hub.connect({ nodeId: 'a', limits: BUS });
   let fail: (() => void) | undefined;
   let failNext = false;
-  const bus = wrapBus(inner, {
-    publishNumbered: (c, k, d, f) => {
-      if (!failNext) return inner.publishNumbered(c, k, d, f);
-      failNext = false;
-      return new Promise<number>((_, reject) => (fail = () => reject(new Error('lost on its way'))));
-    },
+  const { a, b, ann, bob } = await annAndBob((inner) => (c, k, d, f) => {
+    if (!failNext) return inner.publishNumbered(c, k, d, f);
+    failNext = false;
+    return new Promise<number>((_, reject) => (fail = () => reject(new Error('lost on its way'))));
   });
-  const [a, b] = [await node(hub, clock, 'a', bus), await node(hub, clock, 'b')];
-  const ann = await a.login('ann');
-  const bob = await b.login('bob');
-  for (const u of [ann, bob]) {
-    u.user.join('#room');
-    await settle();
-  }
   bob.client.take();
   failNext = true;
   const { stored } = ann.user.send('#room', 'lost');

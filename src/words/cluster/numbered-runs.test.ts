@@ -4,29 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { WorkerBus, WorkerBusHost, type IBus, type PrimaryLink, type WorkerLink } from '../../bus/index.js';
+import { WorkerBus, WorkerBusHost, type IBus } from '../../bus/index.js';
 import { Clock, eventually } from '../../testing/index.js';
 import { createWordsService, type ChatUser, type WordsService } from '../index.js';
 import { RecordingClient } from '../test-support/recording-client.js';
 import { WordsCluster } from './index.js';
 import { wrapBus } from './test-support/wrap-bus.js';
+import { ipcPair } from '../../bus/test-support/ipc-pair.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
-
-/** A worker and its primary joined as cluster's IPC would: each message a JSON copy, delivered on a later turn. */
-function ipcPair(): { worker: WorkerLink; primary: PrimaryLink } {
-  const toPrimary = new EventEmitter();
-  const toWorker = new EventEmitter();
-  const later = (e: EventEmitter, m: unknown): boolean => {
-    const copy: unknown = JSON.parse(JSON.stringify(m));
-    setImmediate(() => e.emit('message', copy));
-    return true;
-  };
-  const worker = { send: (m: unknown) => later(toWorker, m), on: (event: string, listener: (...a: unknown[]) => void) => toPrimary.on(event, listener) } as unknown as WorkerLink;
-  const primary: PrimaryLink = { send: (m) => later(toPrimary, m), on: (event, listener) => toWorker.on(event, listener) };
-  return { worker, primary };
-}
 
 /** `bus` counting its numbered publishes: per line, and runs (with their lengths). */
 function counted(bus: WorkerBus, fail = false): { bus: IBus; single: number; runs: number[] } {
