@@ -102,9 +102,9 @@ describe('NodeHandlerResource serving Express 5', () => {
     const { bytes, rssGrowth } = JSON.parse(r.text) as { bytes: number; rssGrowth: number };
     assert.equal(bytes, 100 * MiB);
     t.diagnostic(`RSS growth while receiving: ${(rssGrowth / MiB).toFixed(1)} MiB`);
-    // The peak includes garbage not yet collected (it stays the same for a 300 MiB body); a body held in
-    // memory would add its 100 MiB.
-    assert.ok(rssGrowth < 48 * MiB, `RSS grew by ${rssGrowth} bytes`);
+    // The peak includes garbage not yet collected (it stays the same for a 300 MiB body; 65 MiB in one CI run
+    // on a loaded machine, usually under 40); a body held in memory would add its whole 100 MiB to that.
+    assert.ok(rssGrowth < 90 * MiB, `RSS grew by ${rssGrowth} bytes`);
   });
 
   test('a slow client pauses the app’s response (res.write returns false)', async () => {
