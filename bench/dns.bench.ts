@@ -16,13 +16,14 @@
  * Skipped without dnsmasq.
  */
 import dgram from 'node:dgram';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { decodeMessage, encodeMessage, makeQuery, A } from '../src/dns/index.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
+import { buildCProgram } from './support/bundle.js';
 import { fromSamples, interleaved, LOAD_CORE, median, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
 
 const WINDOW = 32;
@@ -50,14 +51,6 @@ function round(answers: number, seconds: number, pid: number, c0: { user: number
   const user = c1.user - c0.user;
   const system = c1.system - c0.system;
   return { perSecond: answers / seconds, perCPUSecond: answers / (user + system), userMicros: (user / answers) * 1e6, systemMicros: (system / answers) * 1e6 };
-}
-
-/** bench/dns/loadgen.c built into `dir`, or undefined without a working `cc`. */
-function buildLoadgen(dir: string): string | undefined {
-  const out = join(dir, 'loadgen');
-  const source = new URL('dns/loadgen.c', import.meta.url).pathname;
-  const built = spawnSync('cc', ['-O2', '-o', out, source], { stdio: 'ignore' });
-  return built.status === 0 ? out : undefined;
 }
 
 /** One round through the C load generator: it says when its measurement starts and ends. */
@@ -141,7 +134,7 @@ export default async function dnsBench(): Promise<BenchCase[]> {
   try { dnsmasqPath = requirePeer('dnsmasq', 'dnsmasq'); } catch { return []; }
   const dir = mkdtempSync(join(tmpdir(), 'torsion-dns-bench-'));
   writeFileSync(join(dir, 'zone'), ZONE);
-  const loadgen = buildLoadgen(dir);
+  const loadgen = buildCProgram(new URL('dns/loadgen.c', import.meta.url).pathname, 'bench-dns', 'loadgen');
   const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
   const torsion = spawn(process.execPath, ['--conditions', 'torsion-source', '--import', 'tsx', main, 'dns', '--port', '0', '--interface', '127.0.0.1', '--rate-limit', '0', '--bindzone', join(dir, 'zone')],
     { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -32,13 +32,12 @@
  * (a `.tmp/bench-scale/fanout-node.mjs` kept from an earlier build) instead of building one: two builds
  * compared run by run.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { bundleServerScript } from './support/bundle.js';
+import { buildCProgram, bundleServerScript } from './support/bundle.js';
 import WebSocket from 'ws';
 import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
@@ -153,15 +152,6 @@ interface Receivers {
   /** CPU seconds the receivers used so far. */
   cpu(): number;
   close(): void;
-}
-
-/** bench/scale/receivers.c built into `.tmp/bench-scale`, or undefined without a working `cc`. */
-function buildReceivers(): string | undefined {
-  const dir = join(new URL('../', import.meta.url).pathname, '.tmp', 'bench-scale');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'receivers');
-  const built = spawnSync('cc', ['-O2', '-o', out, new URL('scale/receivers.c', import.meta.url).pathname], { stdio: 'ignore' });
-  return built.status === 0 ? out : undefined;
 }
 
 /** `RECEIVERS` clients of the C program, spread evenly over `ports`. */
@@ -322,7 +312,7 @@ function breakdown(results: Record<string, RunResult[]>): BenchCase[] {
 
 export default async function scaleBench(): Promise<BenchCase[]> {
   const script = process.env.SCALE_SCRIPT ?? (await buildNode());
-  const receivers = buildReceivers();
+  const receivers = buildCProgram(new URL('scale/receivers.c', import.meta.url).pathname, 'bench-scale', 'receivers');
   const redis = await startPeerProgram({
     executable: requirePeer('redis-server', 'redis-server'),
     args: (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

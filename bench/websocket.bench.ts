@@ -16,15 +16,15 @@
  * The sequential case also prints the CPU both processes spend per round trip (client plus server), which
  * unlike the rate hardly depends on what else runs on the machine.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { fromSamples, interleaved, LOAD_CORE, onLoadCore, pin, SERVER_CORE, type BenchCase } from './harness.js';
 import { connectWebSocket, WebSocketProtocol } from '../src/web/websocket/index.js';
+import { buildCProgram } from './support/bundle.js';
 
 const SERVER = new URL('./support/websocket-echo-server.ts', import.meta.url).pathname;
 const SECONDS = 1;
@@ -38,15 +38,6 @@ interface Server {
 }
 
 type Kind = 'torsion' | 'ws' | 'node floor' | 'C floor';
-
-/** bench/websocket/floor.c built into `.tmp/bench-websocket`, or undefined without a working `cc`. */
-function buildFloor(): string | undefined {
-  const dir = join(new URL('../', import.meta.url).pathname, '.tmp', 'bench-websocket');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'floor');
-  const built = spawnSync('cc', ['-O2', '-o', out, new URL('websocket/floor.c', import.meta.url).pathname], { stdio: 'ignore' });
-  return built.status === 0 ? out : undefined;
-}
 
 async function startServer(kind: Kind, floor?: string): Promise<Server> {
   const [command, args] = kind === 'C floor' ? [floor!, ['server']] : [process.execPath, ['--import', 'tsx', SERVER, kind === 'node floor' ? 'floor' : kind]];
@@ -209,7 +200,7 @@ async function flood(client: EchoClient, server: Server): Promise<{ rate: number
 
 export default async (): Promise<BenchCase[]> => {
   pin(process.pid, LOAD_CORE);
-  const floor = buildFloor();
+  const floor = buildCProgram(new URL('websocket/floor.c', import.meta.url).pathname, 'bench-websocket', 'floor');
   if (floor === undefined) console.error('websocket: no working `cc`; the C floor is left out');
   const kinds: Kind[] = floor === undefined ? ['torsion', 'ws', 'node floor'] : ['torsion', 'ws', 'node floor', 'C floor'];
   const servers = {} as Record<Kind, Server>;
