@@ -9,7 +9,7 @@ import { BusClosedError } from './errors.js';
 import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeData, wrapperBytes } from './validate.js';
+import { checkName, decodeRun, encodeData, wrapperBytes } from './validate.js';
 
 /** Receives node `from`'s encoded messages as published: `count` texts joined by newlines, numbered from `seq` if given. */
 export type EncodedHandler = (texts: string, from: string, count: number, seq: number | undefined) => void;
@@ -208,10 +208,8 @@ export class MemoryBus implements IBus {
     const forwards = this.#forwards.get(channel);
     if (forwards !== undefined && from !== this.nodeId) for (const forward of [...forwards]) forward(texts, from, count, seq);
     if (!this.#subscribers.has(channel)) return;
-    const each = count === 1 ? [texts] : texts.split('\n');
-    for (let k = 0; k < each.length; k++) {
-      this.#subscribers.deliver(JSON.parse(each[k]!), seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
-    }
+    const each = decodeRun(texts);
+    for (let k = 0; k < each.length; k++) this.#subscribers.deliver(each[k], seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
   }
 
   #scheduleHeartbeat(): void {

@@ -16,7 +16,7 @@ import type { BusHandler, BusSubscription, IBus } from './interfaces.js';
 import { BUS_LIMITS, type BusLimits } from './limits.js';
 import { MemoryBusHub, type MemoryBus } from './memory.js';
 import { Subscribers } from './subscribers.js';
-import { checkName, encodeData, wrapperBytes } from './validate.js';
+import { checkName, decodeRun, encodeData, wrapperBytes } from './validate.js';
 
 /**
  * Marks this bus's IPC messages among the others a worker and its primary exchange, with the version of their
@@ -279,14 +279,13 @@ export interface PrimaryLink {
 }
 
 /**
- * A request waiting for its answer; a numbered publish's own message (`text` on `channel`) is delivered here
- * once numbered, or the messages of a run of them (`texts`, requests from this one on, numbers in a row).
+ * A request waiting for its answer; for a run of numbered publishes (requests from this one on, numbers in a
+ * row), its own messages (`texts` on `channel`), delivered here once numbered.
  */
 interface Waiting {
   resolve(v: unknown): void;
   reject(e: Error): void;
   channel?: string;
-  text?: string;
   texts?: string[];
 }
 
@@ -329,21 +328,7 @@ export class WorkerBus implements IBus {
    * async function: a flood makes one promise per line here, not three.
    */
   publishNumbered(channel: string, counter: string, data: unknown, floor = 0): Promise<number> {
-    let text: string;
-    try {
-      this.#check();
-      checkName(channel, this.limits);
-      checkName(counter, this.limits);
-      text = encodeData(data, this.limits, this.#wrapper);
-      if (this.link.send === undefined) throw new BusClosedError('this process has no primary to reach');
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
-    const id = ++this.#ids;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, text });
-      this.#outbox.publish(this.nodeId, id, channel, text, { counter, floor });
-    });
+    return this.publishNumberedRun(channel, counter, [data], floor);
   }
 
   /**
@@ -433,8 +418,7 @@ export class WorkerBus implements IBus {
     if (typeof m !== 'object' || m === null || (m as Reply).t !== TAG) return;
     if ('texts' in m) {
       const { channel, from, texts, seq } = m as Deliveries;
-      // One parse for the run (a JSON text holds no newline): a call per message costs more than its text.
-      const each = JSON.parse(`[${texts.replaceAll('\n', ',')}]`) as unknown[];
+      const each = decodeRun(texts);
       for (let k = 0; k < each.length; k++) this.#subscribers.deliver(each[k], seq === undefined ? { from, channel } : { from, channel, seq: seq + k });
       return;
     }
@@ -448,13 +432,10 @@ export class WorkerBus implements IBus {
       // The other requests of a run have no entry of their own.
       if (w.texts !== undefined) k += w.texts.length - 1;
       if (!reply.ok) w.reject(new BusMessageError(String(reply.value)));
-      else if (w.texts !== undefined) {
-        const each = JSON.parse(`[${w.texts.join(',')}]`) as unknown[];
-        for (let j = 0; j < each.length; j++) this.#subscribers.deliver(each[j], { from: this.nodeId, channel: w.channel!, seq: seq + j });
-        w.resolve(seq);
-      } else if (w.text === undefined) w.resolve(reply.value);
+      else if (w.texts === undefined) w.resolve(reply.value);
       else {
-        this.#subscribers.deliver(JSON.parse(w.text), { from: this.nodeId, channel: w.channel!, seq });
+        const each = decodeRun(w.texts);
+        for (let j = 0; j < each.length; j++) this.#subscribers.deliver(each[j], { from: this.nodeId, channel: w.channel!, seq: seq + j });
         w.resolve(seq);
       }
     }
