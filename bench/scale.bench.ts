@@ -6,7 +6,8 @@
  * included, from /proc): on a shared machine the CPU is the steadier of the two.
  *
  * - Workers: `torsion/words` over IRC as one process, as 2 `node:cluster` workers on one port (joined
- *   through the primary's bus, as `torsion words --workers 2`), and as `auto` workers (one per CPU).
+ *   through the primary's bus, as `torsion words --workers 2`), and as `auto` workers (one per CPU; on a
+ *   2-core machine that is the 2 workers' setup, measured once and reported on both rows).
  * - The ceiling of these cores for a room split over two processes: two unjoined one-process servers, each
  *   with its own sender saying the lines to its own room and half the clients. Each handles every line for
  *   its half, as each worker must, with no bus between them: what workers would reach if their bus cost
@@ -21,11 +22,15 @@
  * since on 2 cores the load generator takes CPU from the servers; without `cc`, Node sockets in this process
  * (and the table says so). Its CPU per delivery is reported too. The servers run bundled under plain `node`.
  *
+ * The workers' subjects and the two nodes' are two groups, each set up, measured and torn down alone.
+ *
  * For the workers, the CPU is also shown per process (the primary, the worker with the sender, the other
  * worker, the receivers; all share the machine's cores) with the budget the two workers have for 1.6 times
  * one process's rate: cores x one process's wall time / 1.6, less what the primary and the receivers use.
  *
- * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (20000: at 2 workers a run of fewer lasts well under a second, mostly ramp), BENCH_ROUNDS (3);
+ * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (lines a run of the workers' group says,
+ * 100000: at 2 workers a run of 20000 lasts under half a second, and its rounds scatter by a third),
+ * SCALE_NODE_LINES (the same for the two nodes', 20000: Socket.IO's run of that lasts seconds), BENCH_ROUNDS (3);
  * SCALE_SUBJECTS, a comma list of one,two,split,auto,torsionRedis,socketIoRedis, runs only those and prints their
  * samples (deliveries/s and CPU ms per 1k deliveries, per process too, and the budget rows when both one and
  * two run) on stderr instead of the table: for A/B comparisons. SCALE_SCRIPT runs that bundled server script
@@ -43,7 +48,8 @@ import { interleaved, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
 const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
-const LINES = Number(process.env.SCALE_LINES ?? 20_000);
+const LINES = Number(process.env.SCALE_LINES ?? 100_000);
+const NODE_LINES = Number(process.env.SCALE_NODE_LINES ?? 20_000);
 /** Interleaved rounds (fewer than the harness's default: five setups a round, each a real fan-out). */
 const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
@@ -233,7 +239,7 @@ interface RunResult {
 }
 
 /** One run: the first server says `lines` lines, until every receiver has every line. */
-async function run(setup: Setup, lines = LINES): Promise<RunResult> {
+async function run(setup: Setup, lines: number): Promise<RunResult> {
   // Let the joins' echoes and any pings settle before counting.
   await new Promise((r) => setTimeout(r, 100));
   const cpu0 = setup.pids.map(cpuSeconds);
@@ -320,37 +326,57 @@ export default async function scaleBench(): Promise<BenchCase[]> {
   });
   const url = `redis://127.0.0.1:${redis.port}/0`;
   const redisPid = redis.transport.pid!;
-  const setups: Record<string, Setup> = {};
-  try {
-    const only = process.env.SCALE_SUBJECTS?.split(',');
-    const want = (n: string): boolean => only === undefined || only.includes(n);
-    if (want('one')) setups.one = await setUp(script, receivers, 'torsion', ['none'], [], 'a');
-    if (want('two')) setups.two = await setUp(script, receivers, 'torsion', ['workers:2'], [], 'b');
+  const builders: Record<string, () => Promise<Setup>> = {
+    one: () => setUp(script, receivers, 'torsion', ['none'], [], 'a'),
+    two: () => setUp(script, receivers, 'torsion', ['workers:2'], [], 'b'),
     // The ceiling of a room split over two processes on these cores: two unjoined servers, each with its own
     // sender and half the clients, so every line is handled by both (as by both workers) with no bus at all.
-    if (want('split')) setups.split = { ...(await setUp(script, receivers, 'torsion', ['none', 'none'], [], 'f')), everySends: true };
-    if (want('auto')) setups.auto = await setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c');
-    if (want('torsionRedis')) setups.torsionRedis = await setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd');
-    if (want('socketIoRedis')) setups.socketIoRedis = await setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e');
-    const names = Object.keys(setups);
-    const results: Record<string, RunResult[]> = Object.fromEntries(names.map((n) => [n, []]));
-    // Two warm-up runs each (JIT in every process, buffers), then interleaved rounds.
-    for (const n of names) for (let i = 0; i < 2; i++) await run(setups[n]!, LINES / 2);
-    const rates = await interleaved(
-      names,
-      async (n) => {
-        const r = await run(setups[n]!);
-        results[n]!.push(r);
-        return r.rate;
-      },
-      SCALE_ROUNDS,
-    );
+    split: async () => ({ ...(await setUp(script, receivers, 'torsion', ['none', 'none'], [], 'f')), everySends: true }),
+    auto: () => setUp(script, receivers, 'torsion', [`workers:${AUTO}`], [], 'c'),
+    torsionRedis: () => setUp(script, receivers, 'torsion', [`redis:${url}`, `redis:${url}`], [redisPid], 'd'),
+    socketIoRedis: () => setUp(script, receivers, 'socketio', [`redis:${url}`, `redis:${url}`], [redisPid], 'e'),
+  };
+  // Subjects compared with each other are measured together, and only they are up: on 2 cores, the idle
+  // connections, timers and heartbeats of another group's servers take from a subject that needs both cores
+  // (the workers) more than from one that needs one, and would skew the ratio within the group.
+  const groups = [
+    { names: ['one', 'two', 'split', ...(AUTO === 2 ? [] : ['auto'])], lines: LINES },
+    { names: ['torsionRedis', 'socketIoRedis'], lines: NODE_LINES },
+  ];
+  const only = process.env.SCALE_SUBJECTS?.split(',');
+  const results: Record<string, RunResult[]> = {};
+  const rates: Record<string, number[]> = {};
+  const setups: Record<string, Setup> = {};
+  try {
+    for (const { names: all, lines } of groups) {
+      const names = all.filter((n) => only === undefined || only.includes(n));
+      for (const n of names) setups[n] = await builders[n]!();
+      // Two warm-up runs each (JIT in every process, buffers), then interleaved rounds.
+      for (const n of names) for (let i = 0; i < 2; i++) await run(setups[n]!, lines / 2);
+      for (const n of names) results[n] = [];
+      Object.assign(
+        rates,
+        await interleaved(
+          names,
+          async (n) => {
+            const r = await run(setups[n]!, lines);
+            results[n]!.push(r);
+            return r.rate;
+          },
+          SCALE_ROUNDS,
+        ),
+      );
+      for (const n of names) {
+        tearDown(setups[n]);
+        delete setups[n];
+      }
+    }
     const cpu = (n: string): number[] => results[n]!.map((r) => r.cpu);
     const clientCpu = (n: string): number[] => results[n]!.map((r) => r.clientCpu);
     if (only !== undefined) {
       const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join(' ');
-      for (const n of names) {
-        const parts = setups[n]!.pids.map((_, i) => fmt(results[n]!.map((r) => r.parts[i]!))).join(' | ');
+      for (const n of Object.keys(results)) {
+        const parts = results[n]![0]!.parts.map((_, i) => fmt(results[n]!.map((r) => r.parts[i]!))).join(' | ');
         console.error(`${n}: rate ${rates[n]!.map((x) => Math.round(x)).join(' ')} cpu ${fmt(cpu(n))} (by process: ${parts}) receivers ${fmt(clientCpu(n))}`);
       }
       for (const [a, b] of [['two', 'one'], ['split', 'one'], ['two', 'split']] as const) {
@@ -366,9 +392,14 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu(n)), unit: 'CPU ms/1k deliveries', samples: clientCpu(n) });
     const client = receivers !== undefined ? 'C receivers' : 'Node receivers (no C compiler)';
     const what = `${RECEIVERS} clients (${client}), ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
+    const whatNodes = `${RECEIVERS} clients (${client}), ${NODE_LINES} lines at once, ${SCALE_ROUNDS} rounds`;
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
-      { name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`, higherIsBetter: true, measurements: [rate(`torsion auto (${AUTO} workers)`, 'auto'), rate('torsion 1 process', 'one')] },
+      {
+        name: `room fan-out, workers (${what}): auto (${AUTO}) vs 1`,
+        higherIsBetter: true,
+        measurements: [rate(AUTO === 2 ? 'torsion auto (2 workers here: the 2 workers above)' : `torsion auto (${AUTO} workers)`, AUTO === 2 ? 'two' : 'auto'), rate('torsion 1 process', 'one')],
+      },
       {
         name: `room fan-out, the ceiling of ${AUTO} cores shared with the clients (${what}): a perfect split (2 unjoined processes, each its own sender and half the clients, no bus) vs 1`,
         higherIsBetter: true,
@@ -383,7 +414,7 @@ export default async function scaleBench(): Promise<BenchCase[]> {
         measurements: [clientCost('receivers of torsion 2 workers', 'two'), clientCost('receivers of torsion 1 process', 'one'), clientCost('receivers of torsion 2 nodes', 'torsionRedis'), clientCost('receivers of socket.io 2 nodes', 'socketIoRedis')],
       },
       {
-        name: `room fan-out across 2 nodes via Redis (${what})`,
+        name: `room fan-out across 2 nodes via Redis (${whatNodes})`,
         higherIsBetter: true,
         goal: '>= 1x Socket.IO + redis-adapter',
         measurements: [rate('torsion 2 nodes (IRC)', 'torsionRedis'), rate('socket.io 2 nodes (redis-adapter)', 'socketIoRedis')],
