@@ -30,7 +30,7 @@
  *
  * Environment: SCALE_RECEIVERS (clients in the room, 200), SCALE_LINES (lines a run of the workers' group says,
  * 100000: at 2 workers a run of 20000 lasts under half a second, and its rounds scatter by a third),
- * SCALE_NODE_LINES (the same for the two nodes', 20000: Socket.IO's run of that lasts seconds), BENCH_ROUNDS (3);
+ * SCALE_NODE_LINES (the same for the two nodes', 20000: Socket.IO's run of that lasts seconds), BENCH_ROUNDS (5);
  * SCALE_SUBJECTS, a comma list of one,two,split,auto,torsionRedis,socketIoRedis, runs only those and prints their
  * samples (deliveries/s and CPU ms per 1k deliveries, per process too, and the budget rows when both one and
  * two run) on stderr instead of the table: for A/B comparisons. SCALE_SCRIPT runs that bundled server script
@@ -44,14 +44,12 @@ import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { buildCProgram, bundleServerScript } from './support/bundle.js';
 import WebSocket from 'ws';
-import { interleaved, type BenchCase } from './harness.js';
+import { interleaved, ROUNDS, type BenchCase } from './harness.js';
 import { requirePeer, startPeerProgram } from '../src/testing/index.js';
 
 const RECEIVERS = Number(process.env.SCALE_RECEIVERS ?? 200);
 const LINES = Number(process.env.SCALE_LINES ?? 100_000);
 const NODE_LINES = Number(process.env.SCALE_NODE_LINES ?? 20_000);
-/** Interleaved rounds (fewer than the harness's default: five setups a round, each a real fan-out). */
-const SCALE_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const AUTO = availableParallelism();
 const TICKS = 100;
 
@@ -354,18 +352,12 @@ export default async function scaleBench(): Promise<BenchCase[]> {
       // Two warm-up runs each (JIT in every process, buffers), then interleaved rounds.
       for (const n of names) for (let i = 0; i < 2; i++) await run(setups[n]!, lines / 2);
       for (const n of names) results[n] = [];
-      Object.assign(
-        rates,
-        await interleaved(
-          names,
-          async (n) => {
-            const r = await run(setups[n]!, lines);
-            results[n]!.push(r);
-            return r.rate;
-          },
-          SCALE_ROUNDS,
-        ),
-      );
+      const measured = await interleaved(names, async (n) => {
+        const r = await run(setups[n]!, lines);
+        results[n]!.push(r);
+        return r.rate;
+      });
+      Object.assign(rates, measured);
       for (const n of names) {
         tearDown(setups[n]);
         delete setups[n];
@@ -391,8 +383,8 @@ export default async function scaleBench(): Promise<BenchCase[]> {
     const cost = (subject: string, n: string) => ({ subject, value: median(cpu(n)), unit: 'CPU ms/1k deliveries', samples: cpu(n) });
     const clientCost = (subject: string, n: string) => ({ subject, value: median(clientCpu(n)), unit: 'CPU ms/1k deliveries', samples: clientCpu(n) });
     const client = receivers !== undefined ? 'C receivers' : 'Node receivers (no C compiler)';
-    const what = `${RECEIVERS} clients (${client}), ${LINES} lines at once, ${SCALE_ROUNDS} rounds`;
-    const whatNodes = `${RECEIVERS} clients (${client}), ${NODE_LINES} lines at once, ${SCALE_ROUNDS} rounds`;
+    const what = `${RECEIVERS} clients (${client}), ${LINES} lines at once, ${ROUNDS} rounds`;
+    const whatNodes = `${RECEIVERS} clients (${client}), ${NODE_LINES} lines at once, ${ROUNDS} rounds`;
     return [
       { name: `room fan-out, workers (${what}): 2 vs 1`, higherIsBetter: true, goal: '2 workers >= 1.6x one', measurements: [rate('torsion 2 workers', 'two'), rate('torsion 1 process', 'one')] },
       {
