@@ -10,8 +10,9 @@
  *   2-core machine that is the 2 workers' setup, measured once and reported on both rows).
  * - The ceiling of these cores for a room split over two processes: two unjoined one-process servers, each
  *   with its own sender saying the lines to its own room and half the clients. Each handles every line for
- *   its half, as each worker must, with no bus between them: what workers would reach if their bus cost
- *   nothing, with the clients on the same cores.
+ *   its half, as each worker must, with no bus between them: about what workers would reach if their bus
+ *   cost nothing, with the clients on the same cores (each server stores every line; the workers, sharing
+ *   one store as `torsion words --workers` does, store a line once, on the worker it was said on).
  * - Two nodes through one redis-server, the clients split evenly over them: `torsion/words` (each line
  *   numbered in its room with Redis and published; IRC clients) against Socket.IO with
  *   `@socket.io/redis-adapter` (WebSocket clients speaking the Engine.IO/Socket.IO framing). The same

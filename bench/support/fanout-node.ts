@@ -35,7 +35,7 @@ function burst(total: number, say: (text: string) => void): void {
 }
 
 /** Starts the server of this process; resolves with its port and how to say lines. */
-async function serve(bus: () => Promise<IBus | undefined>): Promise<{ port: number; say: (text: string) => void }> {
+async function serve(bus: () => Promise<IBus | undefined>, sharedStore = false): Promise<{ port: number; say: (text: string) => void }> {
   if (kind === 'socketio') {
     const { Server } = await import('socket.io');
     const http = createServer();
@@ -54,7 +54,7 @@ async function serve(bus: () => Promise<IBus | undefined>): Promise<{ port: numb
   const service = createWordsService({ clock: reactor, name: 'scale.bench', scrypt: { N: 1024, r: 8, p: 1 } });
   await service.start().asPromise();
   const joined = await bus();
-  if (joined) await new WordsCluster(service, joined, { clock: reactor }).start();
+  if (joined) await new WordsCluster(service, joined, { clock: reactor, sharedStore }).start();
   const factory = new IRCServerFactory(service, { clock: reactor, flood: false, pingInterval: 600, motd: ['bench'] });
   const listening = reactor.listenTCP(0, factory, { interface: '127.0.0.1', backlog: 4096 });
   const quiet: IChatClient = {
@@ -109,7 +109,9 @@ if (via.startsWith('workers:') && cluster.isPrimary) {
     else if (cmd === 'pids') process.stdout.write(`${JSON.stringify([process.pid, ...workers.map((w) => w.process.pid)])}\n`);
   });
 } else if (cluster.isWorker) {
-  const { say } = await serve(async () => new WorkerBus(process));
+  // As the workers of `torsion words --workers n`, which share the data folder's SQLite file: a line is stored
+  // once, by the worker it was said on (each worker here has a store in memory, as the one process has).
+  const { say } = await serve(async () => new WorkerBus(process), true);
   process.on('message', (m: { send?: number; exit?: boolean }) => (m.exit === true ? process.exit(0) : m.send !== undefined && burst(m.send, say)));
   process.send!({ ready: true });
 } else {
