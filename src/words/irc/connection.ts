@@ -23,6 +23,7 @@ import { sendJoinState } from './commands/channel.js';
 import type { IRCServerFactory } from './factory.js';
 import { formatServerLine } from './wire.js';
 import { messageTags, relayLine, WANT_TAGS, WANT_TIME } from './relay.js';
+import { OutputLog } from './output-log.js';
 import { InputThrottle, RequestQueue } from './throttle.js';
 import { runHistoryRequest, type HistoryRequest } from './commands/history.js';
 
@@ -81,8 +82,13 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
   #closing = false;
   /** Commands that arrived while the login was in flight: run, in order, once it has finished. */
   #held: IRCMessage[] | undefined;
-  /** What the input batch in progress has for this client (see `dataReceived`); made on first use. */
-  #out: Uint8Array[] | undefined;
+  /**
+   * What the input batch in progress has for this client (see `dataReceived`): a run of the batch's shared
+   * log (`#runStart` to `#runEnd`), or a list of its own once its output left the log's order.
+   */
+  #out: OutputLog | Uint8Array[] | undefined;
+  #runStart = 0;
+  #runEnd = 0;
   #history: RequestQueue<HistoryRequest> | undefined;
   /** Echoes (echo-message) waiting for their line to be stored, oldest first; see {@link echo}. */
   #echoes: PendingEcho[] | undefined;
@@ -316,11 +322,16 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
       return;
     }
     if (this.factory.batching) {
-      if (this.#out === undefined) {
-        this.#out = [];
+      const out = this.#out;
+      if (out === undefined) {
+        const log = (this.#out = this.factory.outputLog);
+        this.#runStart = log.start(bytes);
+        this.#runEnd = this.#runStart + 1;
         this.factory.markDirty(this);
-      }
-      this.#out.push(bytes);
+      } else if (out instanceof OutputLog) {
+        if (out.extend(this.#runEnd, bytes)) this.#runEnd++;
+        else this.#out = [...out.slice(this.#runStart, this.#runEnd), bytes];
+      } else out.push(bytes);
     } else {
       this.transport.write(bytes);
       this.#written();
@@ -332,10 +343,9 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     const out = this.#out;
     if (out === undefined) return;
     this.#out = undefined;
-    if (out.length === 0) return;
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
-    const bytes = out.length === 1 ? out[0] : this.factory.joinOutput(out);
+    const bytes = out instanceof OutputLog ? out.bytes(this.#runStart, this.#runEnd) : out.length === 1 ? out[0]! : this.factory.joinOutput(out);
     this.transport.write(bytes);
     this.#written();
   }

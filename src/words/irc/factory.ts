@@ -13,6 +13,7 @@ import { resolveOptions, type IRCServerOptions, type ResolvedServerOptions } fro
 import { formatServerLine } from './wire.js';
 import { MAX_INTERNED_STRINGS, MAX_JOINED_OUTPUTS } from './limits.js';
 import { concatBytes } from '../../protocols/bytes.js';
+import { OutputLog } from './output-log.js';
 
 const encoder = new TextEncoder();
 
@@ -42,6 +43,7 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> implements Outp
   #shared: SharedLine | undefined;
   /** The last few batches joined by {@link joinOutput} in the batch being written: their parts and bytes. */
   #joined: { parts: readonly Uint8Array[]; bytes: Uint8Array }[] = [];
+  #log = new OutputLog();
   readonly #interned = new Map<string, string>();
   /**
    * @internal `nick!user@host` of the user `nick` (the nick alone if no such user): one function for every
@@ -109,14 +111,21 @@ export class IRCServerFactory extends Factory<IRCServerProtocol> implements Outp
       for (const p of dirty) p.flushOutput();
     }
     this.#joined = [];
+    // A client holds the log its run is in, so a new one for the next batch leaves a run being written intact.
+    if (this.#log.size > 0) this.#log = new OutputLog();
+  }
+
+  /** @internal The lines of the batch in progress, shared by the clients they go to (see `output-log.ts`). */
+  get outputLog(): OutputLog {
+    return this.#log;
   }
 
   /**
-   * @internal One buffer holding `parts`, for one client's write at the end of a batch. A burst of lines fanned
-   * out to a room leaves every member with the same lines (the same arrays, see `relay.ts`) in the same
-   * order: they are joined once and the same bytes written to each member, rather than a copy each (which
-   * was most of the CPU and the external memory a fan-out cost, and the garbage collections that followed).
-   * A few joins are kept, for rooms whose members want different tags; none outlives the batch.
+   * @internal One buffer holding `parts`, for one client's write at the end of a batch, when its output left
+   * the batch's shared log (most fan-out stays in it, see `output-log.ts`). Clients with the same lines (the
+   * same arrays, see `relay.ts`) in the same order get the same bytes, rather than a copy each (which was most
+   * of the CPU and the external memory a fan-out cost, and the garbage collections that followed). A few joins
+   * are kept, for rooms whose members want different tags; none outlives the batch.
    */
   joinOutput(parts: readonly Uint8Array[]): Uint8Array {
     const joined = this.#joined;

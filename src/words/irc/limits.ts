@@ -32,7 +32,8 @@ export const MAX_MODE_ARGS = 4;
 /** Most WHOWAS entries one reply lists, whatever count is asked for (a wildcard can match many nicks). */
 export const MAX_WHOWAS_REPLIES = 20;
 /**
- * Most distinct joined outputs one write batch keeps for reuse (see `IRCServerFactory.joinOutput`): one per
- * set of tags a room's members want, each at most one client's output of the batch, dropped when it ends.
+ * Most distinct joined outputs one write batch keeps for reuse (see `IRCServerFactory.joinOutput` and
+ * `OutputLog.bytes`): one per set of tags a room's members want, each at most one client's output of the
+ * batch, dropped when it ends.
  */
 export const MAX_JOINED_OUTPUTS = 4;
