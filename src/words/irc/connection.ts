@@ -345,7 +345,7 @@ export class IRCServerProtocol extends IRCLineReceiver<IRCServerTransport> imple
     this.#out = undefined;
     if (!this.connected) return;
     // One buffer rather than writeSequence: copying a few kilobytes is cheaper than a socket write per line.
-    const bytes = out instanceof OutputLog ? out.bytes(this.#runStart, this.#runEnd) : out.length === 1 ? out[0]! : this.factory.joinOutput(out);
+    const bytes = out instanceof OutputLog ? out.bytes(this.#runStart, this.#runEnd) : this.factory.joinOutput(out);
     this.transport.write(bytes);
     this.#written();
   }
